@@ -1,0 +1,3 @@
+"""msdev: the PyTorch → MindSpore migration toolkit."""
+
+__version__ = "0.1.0"

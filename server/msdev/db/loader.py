@@ -1,0 +1,214 @@
+"""Loading the mapping database: YAML files → indexed `Database`.
+
+Parsing ~900 entries with libyaml takes a fraction of a second; the parsed database is
+additionally pickled in the user cache keyed by the files' content hash, so the language
+server and every scan worker start fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from ..findings import Status
+from .model import ArgSpec, Entry, Target
+
+try:  # libyaml is ~10x faster; fall back to the pure-Python loader when it is missing
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+OVERLAY_NAME = "msdev_mappings.yaml"
+META_FILE = "_torch_names.yaml"
+_CACHE_FORMAT = 3
+
+
+class DatabaseError(Exception):
+    """The database directory is missing or unreadable (a user error, not a crash)."""
+
+
+def default_db_dir() -> Path:
+    """`$MSDEV_DB`, else the copy shipped in the wheel, else the source tree's `mapping_db/`."""
+    env = os.environ.get("MSDEV_DB")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent.parent
+    shipped = here / "mapping_db"
+    if shipped.is_dir():
+        return shipped
+    return here.parent.parent / "mapping_db"
+
+
+def entry_files(db_dir: Path) -> list[Path]:
+    return sorted(p for p in db_dir.glob("*.yaml") if not p.name.startswith("_"))
+
+
+def _arg_from(name: str, raw: Any) -> ArgSpec:
+    if raw is None:
+        raw = {}
+    elif isinstance(raw, str):  # shorthand: `dim: axis`
+        raw = {"to": raw}
+    return ArgSpec(
+        name=name,
+        to=raw.get("to"),
+        drop=raw.get("drop"),
+        transform=raw.get("transform"),
+        default=None if raw.get("default") is None else str(raw.get("default")),
+        literal_map=raw.get("literal_map"),
+        allowed=raw.get("allowed"),
+        unsupported=raw.get("unsupported"),
+        torch_default=None if raw.get("torch_default") is None else str(raw.get("torch_default")),
+    )
+
+
+def target_from(profile: str, raw: dict[str, Any]) -> Target:
+    return Target(
+        profile=profile,
+        api=raw.get("api"),
+        status=Status(raw.get("status", "unknown")),
+        params=raw.get("params"),
+        args={k: _arg_from(k, v) for k, v in (raw.get("args") or {}).items()},
+        insert={k: str(v) for k, v in (raw.get("insert") or {}).items()},
+        call_style=raw.get("call_style", "same"),
+        reason=raw.get("reason"),
+        source=raw.get("source", "curated"),
+        backends=list(raw.get("backends") or []),
+    )
+
+
+def entry_from(raw: dict[str, Any], file: str = "", line: int = 0) -> Entry:
+    targets = {p: target_from(p, t) for p, t in (raw.get("targets") or {}).items() if isinstance(t, dict)}
+    return Entry(
+        api=raw["api"],
+        kind=raw.get("kind", "function"),
+        summary=raw.get("summary", ""),
+        targets=targets,
+        note_url=raw.get("note_url"),
+        params=raw.get("params"),
+        returns=raw.get("returns", "tensor"),
+        verified=list(raw.get("verified") or []),
+        example=raw.get("example"),
+        official=raw.get("official") or {},
+        file=file,
+        line=line,
+    )
+
+
+@dataclass
+class Database:
+    """All entries, indexed by PyTorch API, plus the name lists the finder needs."""
+
+    entries: dict[str, Entry]
+    version: str
+    directory: Path
+    torch_modules: frozenset[str] = frozenset()
+    tensor_members: frozenset[str] = frozenset()
+    tensor_non_tensor_returns: frozenset[str] = frozenset()
+    overlays: list[Path] = field(default_factory=list)
+    _by_ms: dict[str, list[str]] | None = None
+
+    def get(self, api: str) -> Entry | None:
+        return self.entries.get(api)
+
+    def __contains__(self, api: str) -> bool:
+        return api in self.entries
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def by_mindspore(self) -> dict[str, list[str]]:
+        """MindSpore API → the PyTorch APIs that map to it (any profile)."""
+        if self._by_ms is None:
+            index: dict[str, list[str]] = {}
+            for e in self.entries.values():
+                for t in e.targets.values():
+                    if t.api and e.api not in index.setdefault(t.api, []):
+                        index[t.api].append(e.api)
+            self._by_ms = index
+        return self._by_ms
+
+    def is_module(self, dotted: str) -> bool:
+        return dotted in self.torch_modules
+
+
+def _hash_files(paths: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "msdev"
+
+
+def _parse_dir(db_dir: Path, files: list[Path], overlays: list[Path], version: str) -> Database:
+    entries: dict[str, Entry] = {}
+    for path in files + overlays:
+        with path.open("rb") as fh:
+            data = yaml.load(fh, Loader=_Loader) or []
+        if isinstance(data, dict):  # overlay files may wrap the list in `entries:`
+            data = data.get("entries") or []
+        for raw in data:
+            if isinstance(raw, dict) and "api" in raw:
+                entries[raw["api"]] = entry_from(raw, file=str(path))
+    meta: dict[str, Any] = {}
+    meta_path = db_dir / META_FILE
+    if meta_path.is_file():
+        with meta_path.open("rb") as fh:
+            meta = yaml.load(fh, Loader=_Loader) or {}
+    return Database(
+        entries=entries,
+        version=version,
+        directory=db_dir,
+        torch_modules=frozenset(meta.get("modules") or ()),
+        tensor_members=frozenset(meta.get("tensor_members") or ()),
+        tensor_non_tensor_returns=frozenset(meta.get("tensor_non_tensor_returns") or ()),
+        overlays=overlays,
+    )
+
+
+def load_database(db_dir: str | Path | None = None, overlay_root: str | Path | None = None,
+                  use_cache: bool = True) -> Database:
+    """Load (and cache) the database in `db_dir`, plus a project's `msdev_mappings.yaml` overlay."""
+    db_path = Path(db_dir) if db_dir else default_db_dir()
+    if not db_path.is_dir():
+        raise DatabaseError(f"mapping database not found: {db_path} is not a directory")
+    files = entry_files(db_path)
+    if not files:
+        raise DatabaseError(f"mapping database {db_path} holds no *.yaml entry files")
+    overlays: list[Path] = []
+    if overlay_root is not None:
+        candidate = Path(overlay_root) / OVERLAY_NAME
+        if candidate.is_file():
+            overlays.append(candidate)
+    meta = [db_path / META_FILE] if (db_path / META_FILE).is_file() else []
+    version = _hash_files(files + meta + overlays)
+    cache_file = _cache_dir() / f"db-{_CACHE_FORMAT}-{version}.pickle"
+    if use_cache and cache_file.is_file():
+        try:
+            with cache_file.open("rb") as fh:
+                db = pickle.load(fh)
+            db.directory = db_path
+            return db
+        except Exception:  # a stale or truncated cache is rebuilt
+            pass
+    db = _parse_dir(db_path, files, overlays, version)
+    if use_cache:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(db, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache_file)
+        except OSError:
+            pass
+    return db
