@@ -1,0 +1,605 @@
+"""The finder: every PyTorch use in a Python module, with exact positions.
+
+One pass over the standard `ast` (libcst is ~15x slower on real code). Each expression is
+evaluated to a small abstract value — a PyTorch name, a tensor, a module instance, or nothing —
+so that aliases, rebinds and tensor receivers are resolved the way Python would resolve them:
+
+* imports of every form bind names to dotted PyTorch paths (hoisted per scope, so a function
+  sees the module's imports wherever they are written, including `try/except ImportError`);
+* `conv = nn.Conv2d` rebinds, `self.<attr>` assignments and function parameters are tracked;
+* Tensor methods are reported only on receivers known to be tensors: results of torch calls,
+  annotated parameters, `nn.Parameter`/buffers, `forward` arguments (`likely`), results of
+  calling a module instance (`likely`). A bare `.view(` on anything else is not a finding.
+
+Function bodies are analysed after the enclosing scope is complete, as Python runs them.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+from ..db.loader import Database
+from ..db.model import Entry
+from ..findings import Confidence, Finding, Kind, Status
+
+CERTAIN = Confidence.CERTAIN
+LIKELY = Confidence.LIKELY
+
+# Abstract values. A value is a tuple (tag, payload, confidence) or None (unknown / not torch).
+REF = 0  # payload: dotted PyTorch name
+TENSOR = 1  # payload: None
+MODULE = 2  # payload: dotted class name of the nn.Module instance, or None
+_NOTHING = None
+
+TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
+
+#: Tensor attributes that give a tensor back (others, like .shape or .device, do not)
+_TENSOR_VALUED_ATTRS = frozenset({"data", "T", "mT", "H", "mH", "grad", "real", "imag"})
+#: module attributes that hold tensors (a module's parameters and buffers)
+_MODULE_TENSOR_ATTRS = frozenset({"weight", "bias", "running_mean", "running_var", "in_proj_weight",
+                                  "in_proj_bias", "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"})
+#: methods of nn.Module that give module instances
+_MODULE_ITERATORS = frozenset({"modules", "children"})
+_NAMED_MODULE_ITERATORS = frozenset({"named_modules", "named_children"})
+#: namespaces whose unknown lowercase functions most likely return tensors
+_TENSOR_FUNCTION_NAMESPACES = frozenset({"torch", "torch.nn.functional", "torch.linalg", "torch.fft", "torch.special"})
+
+_TENSOR_CLASSES = frozenset({"torch.Tensor", "torch.nn.Parameter", "torch.nn.parameter.Parameter"})
+_AUTOGRAD_FUNCTION = frozenset({"torch.autograd.Function"})
+
+
+def _root_of(module: str) -> bool:
+    head = module.split(".", 1)[0]
+    return head in TORCH_ROOTS
+
+
+class _Scope:
+    __slots__ = ("names", "parent")
+
+    def __init__(self, parent: "_Scope | None"):
+        self.names: dict[str, tuple | None] = {}
+        self.parent = parent
+
+    def lookup(self, name: str):
+        scope = self
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            scope = scope.parent
+        return None
+
+
+class _ClassInfo:
+    __slots__ = ("attrs", "is_autograd_function", "is_module")
+
+    def __init__(self, is_autograd_function: bool, is_module: bool):
+        self.attrs: dict[str, tuple | None] = {}
+        self.is_autograd_function = is_autograd_function
+        self.is_module = is_module
+
+
+class Finder:
+    """Collects Findings for one module. Use `find_uses()`."""
+
+    def __init__(self, db: Database, profile: str = "portable", source: str = ""):
+        self.db = db
+        self.profile = profile
+        self.findings: list[Finding] = []
+        self._ascii = source.isascii()
+        self._lines = None if self._ascii else source.splitlines()
+        self._deferred: list = []
+        self._class: _ClassInfo | None = None
+        self._self_name: str | None = None
+        self._fallback = 0  # > 0 inside `except ImportError:`-style handlers
+
+    # ----------------------------------------------------------------- positions
+    def _col(self, line: int, byte_col: int) -> int:
+        if self._ascii:
+            return byte_col
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+    # ----------------------------------------------------------------- recording
+    def _record(self, node: ast.AST, dotted: str, kind: Kind, confidence: Confidence) -> None:
+        db = self.db
+        entry = db.entries.get(dotted)
+        if entry is None:
+            if dotted in db.torch_modules or dotted in TORCH_ROOTS:
+                return  # a module object, not an API use
+            # `nn.Module.__init__`, `torch.float32.is_floating_point`: report the known prefix
+            parts = dotted.split(".")
+            sub = node
+            for cut in range(len(parts) - 1, 1, -1):
+                sub = sub.value if isinstance(sub, ast.Attribute) else sub
+                prefix = ".".join(parts[:cut])
+                if prefix in db.entries:
+                    return self._record(sub, prefix, kind if kind != Kind.CALL else Kind.REFERENCE, confidence)
+                if prefix in db.torch_modules:
+                    break
+        self.findings.append(self._make(node, dotted, entry, kind, confidence))
+
+    def _make(self, node, dotted: str, entry: Entry | None, kind: Kind, confidence: Confidence,
+              attr_only: bool = False) -> Finding:
+        end_line = node.end_lineno
+        end_col = self._col(end_line, node.end_col_offset)
+        if attr_only:  # `x.view`: the range is the member name, as an editor underlines it
+            line, col = end_line, end_col - len(node.attr)
+        else:
+            line = node.lineno
+            col = self._col(line, node.col_offset)
+        if entry is None:
+            status, ms_api, url = Status.UNKNOWN, None, None
+            message = f"{dotted} has no entry in the mapping database"
+        else:
+            target = entry.target(self.profile)
+            status, ms_api, url = target.status, target.api, entry.doc_url
+            message = describe(entry, target)
+        return Finding(line, col, end_line, end_col, dotted, kind, confidence, status,
+                       ms_api, url, message, entry, None, node)
+
+    # ----------------------------------------------------------------- resolution
+    def resolve_ref(self, node: ast.AST, scope: _Scope) -> str | None:
+        """The dotted PyTorch name a Name/Attribute chain denotes, without recording anything."""
+        if isinstance(node, ast.Name):
+            value = scope.lookup(node.id)
+            return value[1] if value is not None and value[0] == REF else None
+        if isinstance(node, ast.Attribute):
+            base = self.resolve_ref(node.value, scope)
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    # ----------------------------------------------------------------- imports
+    def _bind_import(self, stmt: ast.stmt, scope: _Scope) -> None:
+        names = scope.names
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                mod = alias.name
+                if alias.asname:
+                    names[alias.asname] = (REF, mod, CERTAIN) if _root_of(mod) else None
+                else:
+                    head = mod.split(".", 1)[0]
+                    names[head] = (REF, head, CERTAIN) if head in TORCH_ROOTS else None
+        elif isinstance(stmt, ast.ImportFrom):
+            mod = stmt.module or ""
+            torch_mod = stmt.level == 0 and _root_of(mod)
+            for alias in stmt.names:
+                if alias.name == "*":
+                    continue
+                local = alias.asname or alias.name
+                names[local] = (REF, f"{mod}.{alias.name}", CERTAIN) if torch_mod else None
+
+    def _hoist(self, body: Iterable[ast.stmt], scope: _Scope) -> None:
+        """Bind imports found anywhere in a block (not inside nested defs), before visiting."""
+        for stmt in body:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self._bind_import(stmt, scope)
+            elif isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.AsyncWith, ast.AsyncFor)):
+                self._hoist(stmt.body, scope)
+                self._hoist(stmt.orelse if hasattr(stmt, "orelse") else (), scope)
+            elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+                self._hoist(stmt.body, scope)
+                for handler in stmt.handlers:
+                    self._hoist(handler.body, scope)
+                self._hoist(stmt.orelse, scope)
+                self._hoist(stmt.finalbody, scope)
+
+    # ----------------------------------------------------------------- statements
+    def run(self, tree: ast.Module) -> list[Finding]:
+        scope = _Scope(None)
+        self._hoist(tree.body, scope)
+        self._block(tree.body, scope)
+        while self._deferred:
+            pending, self._deferred = self._deferred, []
+            for job in pending:
+                job()
+        self.findings.sort(key=lambda f: (f.line, f.column))
+        return self.findings
+
+    def _block(self, body: Iterable[ast.stmt], scope: _Scope) -> None:
+        for stmt in body:
+            self._stmt(stmt, scope)
+
+    def _stmt(self, stmt: ast.stmt, scope: _Scope) -> None:
+        t = type(stmt)
+        if t is ast.Expr:
+            self.expr(stmt.value, scope)
+        elif t is ast.Assign:
+            value = self.expr(stmt.value, scope)
+            for target in stmt.targets:
+                self._assign(target, value, scope)
+        elif t is ast.AnnAssign:
+            ann = self.expr(stmt.annotation, scope, Kind.REFERENCE)
+            value = self.expr(stmt.value, scope) if stmt.value is not None else None
+            if ann is not None and ann[0] == REF and ann[1] in _TENSOR_CLASSES:
+                value = (TENSOR, None, CERTAIN)
+            self._assign(stmt.target, value, scope)
+        elif t is ast.AugAssign:
+            value = self.expr(stmt.value, scope)
+            current = self.expr(stmt.target, scope)
+            if isinstance(stmt.target, ast.Name):
+                scope.names[stmt.target.id] = current if _is_tensor(current) else (value if _is_tensor(value) else None)
+        elif t is ast.Return:
+            if stmt.value is not None:
+                self.expr(stmt.value, scope)
+        elif t in (ast.FunctionDef, ast.AsyncFunctionDef):
+            self._function(stmt, scope)
+        elif t is ast.ClassDef:
+            self._classdef(stmt, scope)
+        elif t in (ast.Import, ast.ImportFrom):
+            self._bind_import(stmt, scope)
+        elif t in (ast.If, ast.While):
+            self.expr(stmt.test, scope)
+            self._block(stmt.body, scope)
+            self._block(stmt.orelse, scope)
+        elif t in (ast.For, ast.AsyncFor):
+            it = self.expr(stmt.iter, scope)
+            self._assign(stmt.target, self._element_of(it, stmt.iter, scope), scope)
+            self._block(stmt.body, scope)
+            self._block(stmt.orelse, scope)
+        elif t in (ast.With, ast.AsyncWith):
+            for item in stmt.items:
+                value = self.expr(item.context_expr, scope)
+                if item.optional_vars is not None:
+                    self._assign(item.optional_vars, value if _is_tensor(value) else None, scope)
+            self._block(stmt.body, scope)
+        elif t is ast.Try or t.__name__ == "TryStar":
+            self._block(stmt.body, scope)
+            for handler in stmt.handlers:
+                if handler.type is not None:
+                    self.expr(handler.type, scope, Kind.REFERENCE)
+                if handler.name:
+                    scope.names[handler.name] = None
+                self._fallback += 1  # `except ImportError: Conv = None` must not hide the import
+                self._block(handler.body, scope)
+                self._fallback -= 1
+            self._block(stmt.orelse, scope)
+            self._block(stmt.finalbody, scope)
+        elif t is ast.Delete:
+            for target in stmt.targets:
+                self.expr(target, scope)
+        elif t in (ast.Raise, ast.Assert):
+            for child in ast.iter_child_nodes(stmt):
+                self.expr(child, scope)
+        elif t is ast.Match:
+            self.expr(stmt.subject, scope)
+            for case in stmt.cases:
+                if case.guard is not None:
+                    self.expr(case.guard, scope)
+                self._block(case.body, scope)
+        # Pass, Break, Continue, Global, Nonlocal: nothing to find
+
+    def _assign(self, target: ast.AST, value, scope: _Scope) -> None:
+        t = type(target)
+        if t is ast.Name:
+            if self._fallback and value is None:
+                bound = scope.names.get(target.id)
+                if bound is not None and bound[0] == REF:
+                    return
+            scope.names[target.id] = value
+        elif t in (ast.Tuple, ast.List):
+            elts = [e.value if isinstance(e, ast.Starred) else e for e in target.elts]
+            if value is not None and value[0] == MODULE:  # for name, m in model.named_modules()
+                for elt in elts[:-1]:
+                    self._assign(elt, None, scope)
+                self._assign(elts[-1], value, scope)
+                return
+            element = (TENSOR, None, LIKELY) if _is_tensor(value) else None
+            for elt in elts:
+                self._assign(elt, element, scope)
+        elif t is ast.Attribute:
+            if (self._class is not None and isinstance(target.value, ast.Name)
+                    and target.value.id == self._self_name):
+                if value is not None:
+                    self._class.attrs[target.attr] = value
+                return
+            self.expr(target.value, scope)
+        elif t is ast.Subscript:
+            self.expr(target.value, scope)
+            self.expr(target.slice, scope)
+        elif t is ast.Starred:
+            self._assign(target.value, None, scope)
+
+    def _element_of(self, iterable, node: ast.AST, scope: _Scope):
+        """What a `for` loop binds: modules for `.modules()`, tensors for tensors' rows."""
+        if _is_tensor(iterable):
+            return (TENSOR, None, LIKELY)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            attr = node.func.attr
+            if attr in _MODULE_ITERATORS or attr in _NAMED_MODULE_ITERATORS:
+                return (MODULE, None, LIKELY)
+            if attr == "parameters":
+                return (TENSOR, None, LIKELY)
+        return None
+
+    # ----------------------------------------------------------------- definitions
+    def _decorators(self, node, scope: _Scope) -> None:
+        for dec in node.decorator_list:
+            self.expr(dec, scope, Kind.DECORATOR)
+
+    def _function(self, node: ast.FunctionDef, scope: _Scope) -> None:
+        self._decorators(node, scope)
+        args = node.args
+        for default in args.defaults + [d for d in args.kw_defaults if d is not None]:
+            self.expr(default, scope)
+        params = args.posonlyargs + args.args + args.kwonlyargs
+        extra = [a for a in (args.vararg, args.kwarg) if a is not None]
+        for arg in params + extra:
+            if arg.annotation is not None:
+                self.expr(arg.annotation, scope, Kind.REFERENCE)
+        if node.returns is not None:
+            self.expr(node.returns, scope, Kind.REFERENCE)
+        scope.names[node.name] = None
+        cls = self._class
+
+        def body() -> None:
+            local = _Scope(scope)
+            is_method = cls is not None
+            first = params[0].arg if params else None
+            tensor_args = is_method and (node.name == "forward" and cls.is_module or
+                                         cls.is_autograd_function and node.name in ("forward", "backward"))
+            for i, arg in enumerate(params + extra):
+                value = None
+                ann = arg.annotation
+                if ann is not None and self.resolve_ref(ann, scope) in _TENSOR_CLASSES:
+                    value = (TENSOR, None, CERTAIN)
+                elif tensor_args and i > 0 and arg in params:
+                    value = (TENSOR, None, LIKELY)  # forward(self, x) / forward(ctx, x)
+                local.names[arg.arg] = value
+            saved = self._class, self._self_name
+            if is_method and first is not None and not cls.is_autograd_function:
+                self._class, self._self_name = cls, first
+                local.names[first] = (MODULE, None, CERTAIN) if cls.is_module else None
+            else:
+                self._class, self._self_name = (cls, None) if is_method else (None, None)
+            self._hoist(node.body, local)
+            self._block(node.body, local)
+            self._class, self._self_name = saved
+
+        self._deferred.append(body)
+
+    def _classdef(self, node: ast.ClassDef, scope: _Scope) -> None:
+        self._decorators(node, scope)
+        is_module = is_autograd = False
+        for base in node.bases:
+            value = self.expr(base, scope, Kind.BASE_CLASS)
+            if value is not None and value[0] == REF:
+                if value[1] in _AUTOGRAD_FUNCTION:
+                    is_autograd = True
+                elif value[1].startswith("torch.nn."):
+                    is_module = True
+            elif value is not None and value[0] == MODULE:
+                is_module = True  # subclass of a user module class
+        for kw in node.keywords:
+            self.expr(kw.value, scope)
+        info = _ClassInfo(is_autograd, is_module)
+        # pre-pass: what `self.<attr>` holds, from every method's assignments
+        self._collect_self_attrs(node, info, scope)
+        saved = self._class, self._self_name
+        self._class, self._self_name = info, None
+        class_scope = _Scope(scope)
+        self._block(node.body, class_scope)
+        self._class, self._self_name = saved
+        # instances of a torch module subclass are modules
+        scope.names[node.name] = (MODULE, None, CERTAIN) if is_module else None
+
+    def _collect_self_attrs(self, node: ast.ClassDef, info: _ClassInfo, scope: _Scope) -> None:
+        for item in node.body:
+            if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or not item.args.args:
+                continue
+            self_name = item.args.args[0].arg
+            for sub in ast.walk(item):
+                if isinstance(sub, ast.Assign):
+                    for target in sub.targets:
+                        if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                                and target.value.id == self_name):
+                            kind = self._static_kind(sub.value, scope)
+                            if kind is not None:
+                                info.attrs[target.attr] = kind
+                elif (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+                      and sub.func.attr == "register_buffer" and sub.args
+                      and isinstance(sub.args[0], ast.Constant) and isinstance(sub.args[0].value, str)):
+                    info.attrs[sub.args[0].value] = (TENSOR, None, CERTAIN)
+                elif (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+                      and sub.func.attr in ("register_parameter", "add_module") and len(sub.args) > 1
+                      and isinstance(sub.args[0], ast.Constant) and isinstance(sub.args[0].value, str)):
+                    info.attrs[sub.args[0].value] = (
+                        (TENSOR, None, CERTAIN) if sub.func.attr == "register_parameter" else (MODULE, None, LIKELY))
+
+    def _static_kind(self, value: ast.AST, scope: _Scope):
+        """What an assigned expression holds, judged without visiting it (pre-pass)."""
+        if isinstance(value, ast.Call):
+            dotted = self.resolve_ref(value.func, scope)
+            if dotted:
+                return self._call_result(dotted)
+            if isinstance(value.func, ast.Name):
+                bound = scope.lookup(value.func.id)
+                if bound is not None and bound[0] == MODULE:
+                    return (MODULE, None, LIKELY)  # an instance of a user nn.Module subclass
+        return None
+
+    # ----------------------------------------------------------------- expressions
+    def _call_result(self, dotted: str):
+        if dotted in _TENSOR_CLASSES:
+            return (TENSOR, None, CERTAIN)
+        entry = self.db.entries.get(dotted)
+        if entry is not None:
+            if entry.returns == "tensor":
+                return (TENSOR, None, CERTAIN)
+            if entry.returns == "module":
+                return (MODULE, dotted, CERTAIN)
+            return None
+        namespace, _, leaf = dotted.rpartition(".")
+        if leaf[:1].isupper():
+            return (MODULE, dotted, LIKELY) if namespace.startswith("torch.nn") else None
+        if namespace in _TENSOR_FUNCTION_NAMESPACES:
+            return (TENSOR, None, LIKELY)
+        return None
+
+    def _tensor_member(self, node: ast.Attribute, receiver, kind: Kind):
+        """Record `x.attr` on a tensor receiver and return the value it gives."""
+        attr = node.attr
+        db = self.db
+        if attr not in db.tensor_members:
+            return None
+        dotted = "torch.Tensor." + attr
+        conf = receiver[2]
+        self.findings.append(self._make(node, dotted, db.entries.get(dotted), kind, conf, attr_only=True))
+        if kind == Kind.TENSOR_METHOD:
+            return None if attr in db.tensor_non_tensor_returns else (TENSOR, None, conf)
+        return (TENSOR, None, conf) if attr in _TENSOR_VALUED_ATTRS else None
+
+    def expr(self, node: ast.AST | None, scope: _Scope, ref_kind: Kind = Kind.REFERENCE):
+        """Evaluate an expression: record the PyTorch uses in it and return its abstract value."""
+        if node is None:
+            return None
+        t = type(node)
+        if t is ast.Name:
+            value = scope.lookup(node.id)
+            if value is not None and value[0] == REF and isinstance(node.ctx, ast.Load):
+                self._record(node, value[1], ref_kind, CERTAIN)
+            return value
+        if t is ast.Attribute:
+            dotted = self.resolve_ref(node, scope)
+            if dotted is not None:
+                self._record(node, dotted, ref_kind, CERTAIN)
+                return (REF, dotted, CERTAIN)
+            receiver = self._receiver(node.value, scope)
+            if receiver is None:
+                return None
+            if receiver[0] == TENSOR:
+                return self._tensor_member(node, receiver, Kind.TENSOR_ATTRIBUTE)
+            if receiver[0] == MODULE:
+                if node.attr in _MODULE_TENSOR_ATTRS:
+                    return (TENSOR, None, LIKELY)
+            return None
+        if t is ast.Call:
+            return self._call(node, scope, ref_kind)
+        if t is ast.BinOp:
+            left = self.expr(node.left, scope)
+            right = self.expr(node.right, scope)
+            if _is_tensor(left):
+                return left
+            return right if _is_tensor(right) else None
+        if t is ast.UnaryOp:
+            value = self.expr(node.operand, scope)
+            return value if _is_tensor(value) else None
+        if t is ast.Subscript:
+            value = self.expr(node.value, scope)
+            self.expr(node.slice, scope)
+            return (TENSOR, None, value[2]) if _is_tensor(value) else None
+        if t is ast.Constant:
+            return None
+        if t is ast.IfExp:
+            self.expr(node.test, scope)
+            a = self.expr(node.body, scope)
+            b = self.expr(node.orelse, scope)
+            return a if _is_tensor(a) else (b if _is_tensor(b) else None)
+        if t is ast.Starred:
+            return self.expr(node.value, scope)
+        if t in (ast.Lambda, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
+            self._comprehension(node, scope)
+            return None
+        if t is ast.NamedExpr:
+            value = self.expr(node.value, scope)
+            scope.names[node.target.id] = value
+            return value
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.expr(child, scope)
+            elif isinstance(child, ast.keyword):
+                self.expr(child.value, scope)
+        return None
+
+    def _receiver(self, node: ast.AST, scope: _Scope):
+        """Evaluate the object of `obj.attr`, treating `self.<attr>` through the class's record."""
+        if (self._class is not None and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id == self._self_name):
+            return self._class.attrs.get(node.attr)
+        return self.expr(node, scope)
+
+    def _comprehension(self, node: ast.AST, scope: _Scope) -> None:
+        inner = _Scope(scope)
+        if isinstance(node, ast.Lambda):
+            for arg in node.args.args + node.args.kwonlyargs:
+                inner.names[arg.arg] = None
+            for d in node.args.defaults:
+                self.expr(d, scope)
+            self.expr(node.body, inner)
+            return
+        for gen in node.generators:
+            it = self.expr(gen.iter, inner)
+            self._assign(gen.target, self._element_of(it, gen.iter, inner), inner)
+            for cond in gen.ifs:
+                self.expr(cond, inner)
+        if isinstance(node, ast.DictComp):
+            self.expr(node.key, inner)
+            self.expr(node.value, inner)
+        else:
+            self.expr(node.elt, inner)
+
+    def _call(self, node: ast.Call, scope: _Scope, ref_kind: Kind):
+        func = node.func
+        result = None
+        dotted = self.resolve_ref(func, scope) if type(func) in (ast.Name, ast.Attribute) else None
+        if dotted is not None:
+            kind = Kind.DECORATOR if ref_kind == Kind.DECORATOR else Kind.CALL
+            self._record(func, dotted, kind, CERTAIN)
+            result = self._call_result(dotted)
+        elif type(func) is ast.Attribute:
+            receiver = self._receiver(func.value, scope)
+            if receiver is not None and receiver[0] == TENSOR:
+                result = self._tensor_member(func, receiver, Kind.TENSOR_METHOD)
+            elif receiver is not None and receiver[0] == MODULE:
+                if func.attr in ("forward", "__call__"):
+                    result = (TENSOR, None, LIKELY)
+        else:
+            callee = self.expr(func, scope)
+            if callee is not None and callee[0] == MODULE:
+                result = (TENSOR, None, LIKELY)  # calling a module instance runs its forward
+        if dotted is None and type(func) is ast.Attribute and result is None:
+            # self.conv(x): a module attribute called
+            if (self._class is not None and isinstance(func.value, ast.Name)
+                    and func.value.id == self._self_name):
+                held = self._class.attrs.get(func.attr)
+                if held is not None and held[0] == MODULE:
+                    result = (TENSOR, None, LIKELY)
+        for arg in node.args:
+            self.expr(arg, scope)
+        for kw in node.keywords:
+            self.expr(kw.value, scope)
+        return result
+
+
+def _is_tensor(value) -> bool:
+    return value is not None and value[0] == TENSOR
+
+
+def describe(entry: Entry, target) -> str:
+    """The one-line message of a finding: `torch.x → mindspore.y: what differs`."""
+    status = target.status
+    if target.api is None or status in (Status.UNSUPPORTED,):
+        why = target.reason or entry.summary or "no MindSpore counterpart"
+        return f"{entry.api} has no MindSpore counterpart: {why}"
+    head = f"{entry.api} → {target.api}"
+    if status == Status.MANUAL:
+        return f"{head}: needs a manual rewrite ({target.reason or entry.summary})"
+    differing = target.differing_args()
+    if differing:
+        names = ", ".join(a.name for a in differing)
+        n = len(differing)
+        return f"{head}: {n} argument{'s' if n > 1 else ''} differ{'' if n > 1 else 's'} ({names})"
+    if status == Status.IDENTICAL:
+        return f"{head}: same API"
+    if status == Status.RENAMED:
+        return f"{head}: renamed, same arguments"
+    if status == Status.DEFAULT_DIFF:
+        return f"{head}: a default differs"
+    if status == Status.PARTIAL:
+        return f"{head}: partly supported ({entry.summary})" if entry.summary else f"{head}: partly supported"
+    return head
+
+
+def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source: str = "") -> list[Finding]:
+    """All PyTorch uses in a parsed module."""
+    return Finder(db, profile, source).run(tree)
