@@ -26,7 +26,7 @@ except AttributeError:  # pragma: no cover
 
 OVERLAY_NAME = "msdev_mappings.yaml"
 META_FILE = "_torch_names.yaml"
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 
 class DatabaseError(Exception):
@@ -76,6 +76,7 @@ def target_from(profile: str, raw: dict[str, Any]) -> Target:
         args={k: _arg_from(k, v) for k, v in (raw.get("args") or {}).items()},
         insert={k: str(v) for k, v in (raw.get("insert") or {}).items()},
         call_style=raw.get("call_style", "same"),
+        templates=list(raw.get("templates") or []),
         reason=raw.get("reason"),
         source=raw.get("source", "curated"),
         backends=list(raw.get("backends") or []),

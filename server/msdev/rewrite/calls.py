@@ -1,0 +1,233 @@
+"""Rewriting the arguments of one call, driven by the database's argument map.
+
+The rewrite is a set of small edits inside the call (a keyword renamed, `name=` inserted before
+a positional value, a value wrapped by a transform, an argument removed, keywords appended), so
+comments and line breaks inside long calls survive.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ..db.model import ArgSpec, Entry, Target
+from .source import Edit, SourceText
+
+
+class CannotRewrite(Exception):
+    """This use cannot be rewritten automatically; the message says why and what to do."""
+
+
+@dataclass
+class CallRewrite:
+    edits: list[Edit] = field(default_factory=list)
+    safe: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+_ATOMIC = (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript, ast.List, ast.Tuple, ast.Dict)
+
+
+def literal(node: ast.AST):
+    """The Python value of a literal argument, or a sentinel when it is not a literal."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return _NOT_LITERAL
+
+
+_NOT_LITERAL = object()
+
+
+def _literal_text(text: str):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return _NOT_LITERAL
+
+
+def _matches(node: ast.AST, src_text: str, candidates: list[str]) -> bool:
+    value = literal(node)
+    for cand in candidates:
+        cv = _literal_text(cand)
+        if value is not _NOT_LITERAL and cv is not _NOT_LITERAL:
+            if value == cv and type(value) is type(cv):
+                return True
+        elif src_text.strip() == cand.strip():
+            return True
+    return False
+
+
+def _is_default(node: ast.AST, src_text: str, spec: ArgSpec) -> bool:
+    return spec.torch_default is not None and _matches(node, src_text, [spec.torch_default])
+
+
+def _wrap(template: str, value_text: str, value_node: ast.AST) -> tuple[str, str]:
+    """Prefix and suffix that apply `template` ("1 - {}") around a value."""
+    before, _, after = template.partition("{}")
+    needs_parens = not isinstance(value_node, _ATOMIC) and (before.strip() or after.strip())
+    if needs_parens:
+        return before + "(", ")" + after
+    return before, after
+
+
+def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Target,
+                      skip_first_param: bool = False) -> CallRewrite:
+    """Edits that turn the call's PyTorch arguments into the target's MindSpore arguments."""
+    out = CallRewrite()
+    torch_params = list(entry.params or [])
+    if skip_first_param and torch_params and torch_params[0] in ("self", "input"):
+        torch_params = torch_params[1:]
+    ms_params = target.params
+    text = src.text
+
+    # 1. name every argument by its PyTorch parameter
+    named: list[tuple[str | None, ast.AST, ast.keyword | None]] = []
+    seen_star = False
+    for i, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            seen_star = True
+            named.append((None, arg, None))
+            continue
+        if seen_star:
+            name = None  # position unknown after *args
+        else:
+            name = torch_params[i] if i < len(torch_params) else None
+        named.append((name, arg, None))
+    for kw in call.keywords:
+        named.append((kw.arg, kw.value, kw))
+
+    mapped_specs = target.args
+    if seen_star and any(n is None and not isinstance(v, ast.Starred) for n, v, _ in named):
+        if any(a.differs() for a in mapped_specs.values()):
+            raise CannotRewrite("arguments are passed through *args, so they cannot be matched to MindSpore's")
+
+    produced: set[str] = set()
+    removed: list[int] = []
+    keep_positional = True
+    positional_index = 0
+    additions: list[str] = []
+    last_arg_end = None
+    args_in_order = [(n, v, kw) for n, v, kw in named]
+    for idx, (name, value, kw) in enumerate(args_in_order):
+        vstart, vend = src.span(value)
+        value_text = text[vstart:vend]
+        spec = mapped_specs.get(name) if name else None
+        node_start = src.start(kw) if kw is not None else vstart
+        if kw is not None and kw.arg is None:  # **kwargs
+            if any(a.differs() for a in mapped_specs.values()):
+                out.safe = False
+                out.notes.append("keyword arguments passed through ** are not renamed; check them")
+            last_arg_end = vend
+            continue
+        if isinstance(value, ast.Starred):
+            last_arg_end = vend
+            keep_positional = False if kw is None else keep_positional
+            continue
+        if spec is not None:
+            if spec.unsupported:
+                raise CannotRewrite(f"argument '{name}' has no MindSpore counterpart: {spec.unsupported}")
+            if spec.allowed is not None and not _matches(value, value_text, spec.allowed):
+                raise CannotRewrite(
+                    f"{name}={value_text} is not supported by {target.api} "
+                    f"(only {', '.join(spec.allowed)}){': ' + spec.drop if spec.drop else ''}")
+            if spec.literal_map:
+                replacement = None
+                for lit, kws in spec.literal_map.items():
+                    if _matches(value, value_text, [lit]):
+                        replacement = kws
+                        break
+                if replacement is not None:
+                    new = ", ".join(f"{k}={v}" for k, v in replacement.items())
+                    out.edits.append(Edit(node_start, vend, new))
+                    produced.update(replacement)
+                    keep_positional = False
+                    last_arg_end = vend
+                    continue
+            if spec.drop:
+                # a value in `allowed` or equal to PyTorch's default behaves the same without it
+                if spec.allowed is None and not _is_default(value, value_text, spec):
+                    out.safe = False
+                    out.notes.append(f"dropped {name}={value_text}: {spec.drop}")
+                removed.append(idx)
+                if kw is None:
+                    keep_positional = False
+                continue
+        ms_name = spec.target_name if spec is not None else name
+        produced.add(ms_name or "")
+        if kw is None:
+            # positional: stays positional while MindSpore's order agrees
+            if keep_positional and name is not None and ms_params is not None:
+                keep_positional = positional_index < len(ms_params) and ms_params[positional_index] == ms_name
+            elif keep_positional and ms_params is None:
+                keep_positional = spec is None or not spec.to or spec.to == name
+            if not keep_positional:
+                if name is None:
+                    raise CannotRewrite("too many positional arguments to match PyTorch's signature")
+                out.edits.append(Edit(vstart, vstart, f"{ms_name}="))
+            positional_index += 1
+        elif spec is not None and spec.to and spec.to != kw.arg:
+            kstart = src.start(kw)
+            out.edits.append(Edit(kstart, kstart + len(kw.arg), spec.to))
+        if spec is not None and spec.transform:
+            before, after = _wrap(spec.transform, value_text, value)
+            out.edits.append(Edit(vstart, vstart, before))
+            out.edits.append(Edit(vend, vend, after))
+        last_arg_end = vend
+
+    out.edits.extend(_removals(src, args_in_order, removed))
+    given = {n for n, _, _ in named if n}
+    for spec in mapped_specs.values():
+        if spec.default is not None and spec.name not in given and spec.target_name not in produced:
+            additions.append(f"{spec.target_name}={spec.default}")
+            produced.add(spec.target_name)
+    for key, value in target.insert.items():
+        if key not in produced and key not in given:
+            additions.append(f"{key}={value}")
+            produced.add(key)
+    if additions:
+        joined = ", ".join(additions)
+        if last_arg_end is None:
+            # no surviving argument: insert right after "("
+            paren = _open_paren(src, call)
+            out.edits.append(Edit(paren + 1, paren + 1, joined))
+        else:
+            kept_any = len(removed) < len(named)
+            out.edits.append(Edit(last_arg_end, last_arg_end, (", " if kept_any else "") + joined))
+    return out
+
+
+def _removals(src: SourceText, args: list, removed: list[int]) -> list[Edit]:
+    """Delete the removed arguments with their separating commas, one edit per run."""
+
+    def start(i: int) -> int:
+        _, value, kw = args[i]
+        return src.start(kw) if kw is not None else src.start(value)
+
+    def end(i: int) -> int:
+        return src.end(args[i][1])
+
+    edits = []
+    runs: list[list[int]] = []
+    for i in removed:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs:
+        a, b = run[0], run[-1]
+        if b + 1 < len(args):
+            edits.append(Edit(start(a), start(b + 1), ""))
+        elif a > 0:
+            edits.append(Edit(end(a - 1), end(b), ""))
+        else:
+            edits.append(Edit(start(a), end(b), ""))
+    return edits
+
+
+def _open_paren(src: SourceText, call: ast.Call) -> int:
+    pos = src.end(call.func)
+    text = src.text
+    while pos < len(text) and text[pos] != "(":
+        pos += 1
+    return pos

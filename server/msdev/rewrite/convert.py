@@ -1,0 +1,280 @@
+"""Whole-file conversion and single quick fixes, both built from `Rewriter`.
+
+`convert_text` rewrites every finding it can (innermost first, so an outer rewrite sees its
+arguments already converted), renames `forward` to `construct` in Cell subclasses, turns torch
+imports into MindSpore imports, and marks what it could not convert with a
+`# msdev: [UnConvert] ...` comment above the statement. The result carries the minimal edits
+from input to output, which is what the language server sends for "fix all".
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ..analysis.engine import parse_source
+from ..analysis.finder import find_uses
+from ..db.loader import Database
+from ..findings import Finding, Fix, Kind, Status, TextEdit
+from .calls import CannotRewrite
+from .fixes import FindingRewrite, Rewriter
+from .imports import (bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
+                      render_statement, statement_removal, torch_import_bindings)
+from .naming import Namer
+from .source import Edit, SourceText, apply_edits
+
+UNCONVERT_TAG = "# msdev: [UnConvert]"
+
+
+@dataclass
+class Outcome:
+    """What happened to one PyTorch use during conversion."""
+
+    finding: Finding
+    converted: bool
+    reason: str = ""  # why not converted, or what a human should check
+    notes: list[str] = field(default_factory=list)
+    safe: bool = True
+
+
+@dataclass
+class Conversion:
+    source: str
+    text: str
+    outcomes: list[Outcome]
+    edits: list[TextEdit]
+    notes: list[str] = field(default_factory=list)  # file-level remarks (device selection, …)
+
+    @property
+    def converted(self) -> int:
+        return sum(1 for o in self.outcomes if o.converted)
+
+    @property
+    def unconverted(self) -> int:
+        return sum(1 for o in self.outcomes if not o.converted)
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.source
+
+
+def _root_name(node: ast.AST) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+_CELL_BASES = ("torch.nn.",)
+
+
+def cell_classes(tree: ast.Module, findings: list[Finding], converted: set[int]) -> list[ast.ClassDef]:
+    """Classes that become Cells: converted nn.* bases, and their subclasses in the same file."""
+    direct = {id(f.node) for f in findings if f.kind == Kind.BASE_CLASS and id(f) in converted
+              and f.torch_api.startswith(_CELL_BASES)}
+    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    cells: dict[str, ast.ClassDef] = {}
+    changed = True
+    while changed:
+        changed = False
+        for cls in classes:
+            if cls.name in cells:
+                continue
+            for base in cls.bases:
+                if id(base) in direct or (isinstance(base, ast.Name) and base.id in cells):
+                    cells[cls.name] = cls
+                    changed = True
+                    break
+    return list(cells.values())
+
+
+def forward_to_construct(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
+    """`def forward` → `def construct`, and `self.forward(...)` / `super().forward(...)` calls."""
+    edits = []
+    for item in cls.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "forward":
+            if any(isinstance(i, ast.FunctionDef) and i.name == "construct" for i in cls.body):
+                continue
+            # the node starts at `def` (decorators come before it): the name follows
+            name_pos = src.text.find("forward", src.offset(item.lineno, item.col_offset))
+            edits.append(Edit(name_pos, name_pos + len("forward"), "construct"))
+    for node in ast.walk(cls):
+        if (isinstance(node, ast.Attribute) and node.attr == "forward"
+                and (isinstance(node.value, ast.Name) and node.value.id == "self"
+                     or isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                     and node.value.func.id == "super")):
+            end = src.end(node)
+            edits.append(Edit(end - len("forward"), end, "construct"))
+    return edits
+
+
+def _accept(done: list[Edit], rewrite: FindingRewrite) -> None:
+    """Add a rewrite's edits; inner edits it replaced (it read them through `rendered`) go."""
+    for new in rewrite.edits:
+        if new.start < new.end:
+            done[:] = [e for e in done if not (new.start <= e.start and e.end <= new.end and e is not new)]
+    done.extend(rewrite.edits)
+
+
+def _unconvert_comment(finding: Finding, reason: str) -> str:
+    url = f" {finding.note_url}" if finding.note_url else ""
+    why = reason.rstrip(".")
+    return f"{UNCONVERT_TAG} {finding.torch_api}: {why}.{url}"
+
+
+def convert_text(text: str, db: Database, profile: str = "portable", path: str = "<string>",
+                 tree: ast.Module | None = None, findings: list[Finding] | None = None) -> Conversion:
+    """Convert a whole PyTorch source text to MindSpore. Raises SourceError if it does not parse."""
+    if tree is None:
+        tree = parse_source(text, path)
+    if findings is None:
+        findings = find_uses(tree, db, profile, text)
+    src = SourceText(text)
+    bindings = torch_import_bindings(tree, db, profile)
+    ms_bindings = existing_mindspore_bindings(tree)
+    for b in bindings:
+        if b.ms_path and b.ms_local:
+            ms_bindings.setdefault(b.ms_path, b.ms_local)
+    taken = bound_names(tree)
+    namer = Namer(ms_bindings, taken - set(ms_bindings.values()))
+    rewriter = Rewriter(src, tree, db, profile, namer)
+
+    outcomes: dict[int, Outcome] = {}
+    done = rewriter.done
+    order = sorted(findings, key=lambda f: (src.span(f.node)[1] - src.span(f.node)[0]))
+    for finding in order:
+        try:
+            rw = rewriter.rewrite(finding)
+        except CannotRewrite as exc:
+            outcomes[id(finding)] = Outcome(finding, False, str(exc))
+            continue
+        _accept(done, rw)
+        outcomes[id(finding)] = Outcome(finding, True, notes=rw.notes, safe=rw.safe)
+
+    converted_ids = {fid for fid, o in outcomes.items() if o.converted}
+    for cls in cell_classes(tree, findings, converted_ids):
+        done.extend(forward_to_construct(src, cls))
+
+    # imports: keep a torch import only while an unconverted use needs its name
+    still_needed = {_root_name(o.finding.node) for o in outcomes.values()
+                    if not o.converted and o.finding.kind not in (Kind.TENSOR_METHOD, Kind.TENSOR_ATTRIBUTE)}
+    by_stmt: dict[int, list] = {}
+    for b in bindings:
+        by_stmt.setdefault(id(b.stmt), []).append(b)
+    first_converted_stmt = None
+    for group in by_stmt.values():
+        stmt = group[0].stmt
+        torch_aliases = {id(b.alias) for b in group}
+        kept = [a for a in stmt.names if id(a) not in torch_aliases]  # non-torch names stay
+        new_lines: list[str] = []
+        for b in group:
+            if b.local in still_needed or b.local == "*":
+                kept.append(b.alias)
+            if b.statement is not None and b.ms_local in namer.used:
+                line = b.statement.statement()
+                if line not in new_lines:
+                    new_lines.append(line)
+        kept.sort(key=lambda a: [id(x) for x in stmt.names].index(id(a)))
+        if len(kept) == len(stmt.names) and not new_lines:
+            continue  # untouched
+        pieces = ([render_statement(stmt, kept)] if kept else []) + new_lines
+        if not pieces:
+            done.append(statement_removal(src, stmt, rewriter.parents))
+            continue
+        s, e = src.span(stmt)
+        indent = src.indent_at(s)
+        done.append(Edit(s, e, ("\n" + indent).join(pieces)))
+        if first_converted_stmt is None and stmt in tree.body:
+            first_converted_stmt = stmt
+    fresh = [need for need in namer.added]
+    if fresh:
+        offset = insertion_point(src, tree, first_converted_stmt)
+        edit = import_lines_edit(src, offset, fresh)
+        if edit:
+            done.append(edit)
+
+    # mark what could not be converted, once per statement and API
+    comments: dict[int, list[str]] = {}
+    for o in sorted(outcomes.values(), key=lambda o: (o.finding.line, o.finding.column)):
+        if o.converted:
+            continue
+        stmt = rewriter.statement_of(o.finding.node)
+        first = min([stmt] + list(getattr(stmt, "decorator_list", [])), key=lambda n: n.lineno)
+        line_start = src.line_start(src.start(first))
+        comment = _unconvert_comment(o.finding, o.reason)
+        tag = f"{UNCONVERT_TAG} {o.finding.torch_api}:"
+        if tag in _marks_above(src, line_start) or tag in "".join(comments.get(line_start, [])):
+            continue  # already marked by an earlier conversion: converting again changes nothing
+        comments.setdefault(line_start, []).append(comment)
+    for line_start, lines in comments.items():
+        indent = src.indent_at(line_start)
+        done.append(Edit(line_start, line_start, "".join(f"{indent}{c}\n" for c in lines)))
+
+    new_text = apply_edits(text, done)
+    edits = [src.text_edit(e) for e in _normalised(done)]
+    ordered = sorted(outcomes.values(), key=lambda o: (o.finding.line, o.finding.column))
+    return Conversion(text, new_text, ordered, edits)
+
+
+def _marks_above(src: SourceText, line_start: int) -> str:
+    """The run of UnConvert comment lines directly above a line."""
+    marks = []
+    pos = line_start
+    while pos > 0:
+        prev = src.line_start(pos - 1)
+        line = src.text[prev:pos]
+        if not line.lstrip().startswith(UNCONVERT_TAG):
+            break
+        marks.append(line)
+        pos = prev
+    return "".join(marks)
+
+
+def _normalised(edits: list[Edit]) -> list[Edit]:
+    """The edits apply_edits would apply, in order, with no-ops dropped."""
+    out = []
+    pos = 0
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        if e.start < pos:
+            continue
+        out.append(e)
+        pos = e.end
+    return [e for e in out if not (e.start == e.end and not e.text)]
+
+
+def quick_fix(text: str, finding: Finding, db: Database, profile: str = "portable",
+              tree: ast.Module | None = None) -> Fix | None:
+    """The fix for one finding in an editor: the use rewritten, MindSpore imports added.
+
+    The rest of the file keeps its torch imports, so targets are spelled through the file's
+    MindSpore imports, or a fresh `import mindspore` (never shadowing an existing name).
+    """
+    if tree is None or finding.node is None:
+        # the finding must point into the tree being rewritten: locate it again
+        tree = tree or parse_source(text)
+        match = [f for f in find_uses(tree, db, profile, text)
+                 if (f.line, f.column, f.torch_api) == (finding.line, finding.column, finding.torch_api)]
+        if not match:
+            return None
+        finding = match[0]
+    src = SourceText(text)
+    ms_bindings = existing_mindspore_bindings(tree)
+    namer = Namer(ms_bindings, bound_names(tree) - set(ms_bindings.values()))
+    rewriter = Rewriter(src, tree, db, profile, namer)
+    try:
+        rw = rewriter.rewrite(finding)
+    except CannotRewrite:
+        return None
+    edits = list(rw.edits)
+    if finding.kind == Kind.BASE_CLASS and finding.torch_api.startswith(_CELL_BASES):
+        cls = rewriter.parents.get(id(finding.node))
+        if isinstance(cls, ast.ClassDef):
+            edits.extend(forward_to_construct(src, cls))
+    if namer.added:
+        edit = import_lines_edit(src, insertion_point(src, tree), namer.added)
+        if edit:
+            edits.append(edit)
+    target = finding.entry.target(profile)
+    title = f"Replace {finding.torch_api} with {target.api or 'MindSpore code'}"
+    if finding.status in (Status.ARG_DIFF, Status.DEFAULT_DIFF) and target.differing_args():
+        title += " (arguments rewritten)"
+    return Fix(title, [src.text_edit(e) for e in _normalised(edits)], list(namer.added), rw.safe, rw.notes)

@@ -1,0 +1,59 @@
+"""How a MindSpore API is spelled in the file being rewritten.
+
+The `Namer` knows which local names are bound to MindSpore modules or objects (from the file's
+own MindSpore imports, or the torch imports that conversion turns into MindSpore imports) and
+spells a dotted target through the longest bound prefix. When nothing covers a target it adds
+the conventional import (`from mindspore import nn, ops`, else `import mindspore`) once, taking
+care never to shadow a name the file already uses.
+"""
+
+from __future__ import annotations
+
+from ..findings import ImportNeed
+
+#: namespaces MindSpore users import by their short name
+_SHORT_NAMESPACES = {
+    "mindspore.ops": "ops",
+    "mindspore.nn": "nn",
+    "mindspore.mint": "mint",
+    "mindspore.dataset": "ds",
+}
+
+
+class Namer:
+    def __init__(self, bindings: dict[str, str], taken: set[str]):
+        self.bindings = dict(bindings)  # MindSpore dotted path → local name
+        self.taken = set(taken)  # names already meaning something else in the file
+        self.added: list[ImportNeed] = []
+        self.used: set[str] = set()  # local names the rendered code refers to
+
+    def _bind(self, path: str, need: ImportNeed, local: str) -> str:
+        self.bindings[path] = local
+        self.taken.add(local)
+        self.added.append(need)
+        return local
+
+    def render(self, target: str) -> str:
+        """Source text that denotes `target` (a dotted MindSpore name)."""
+        best = ""
+        for path in self.bindings:
+            if (target == path or target.startswith(path + ".")) and len(path) > len(best):
+                best = path
+        # a short namespace import reads better than spelling `mindspore.ops.x` in full
+        for ns, short in _SHORT_NAMESPACES.items():
+            if target.startswith(ns + ".") and len(ns) > len(best):
+                if self.bindings.get(ns) is None and short not in self.taken:
+                    self._bind(ns, ImportNeed("mindspore", short), short)
+                    best = ns
+                break
+        if not best:
+            root = "mindspore"
+            if root in self.taken and self.bindings.get(root) is None:
+                local = "ms" if "ms" not in self.taken else "mindspore_"
+                self._bind(root, ImportNeed("mindspore", None, local), local)
+            elif root not in self.bindings:
+                self._bind(root, ImportNeed("mindspore"), root)
+            best = root
+        local = self.bindings[best]
+        self.used.add(local)
+        return local + target[len(best):]
