@@ -26,7 +26,7 @@ except AttributeError:  # pragma: no cover
 
 OVERLAY_NAME = "msdev_mappings.yaml"
 META_FILE = "_torch_names.yaml"
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 
 
 class DatabaseError(Exception):
@@ -64,6 +64,7 @@ def _arg_from(name: str, raw: Any) -> ArgSpec:
         allowed=raw.get("allowed"),
         unsupported=raw.get("unsupported"),
         torch_default=None if raw.get("torch_default") is None else str(raw.get("torch_default")),
+        pack=bool(raw.get("pack", False)),
     )
 
 

@@ -26,6 +26,7 @@ class ArgSpec:
     allowed:     literal values that convert; any other value makes the use manual
     unsupported: reason any explicit use of the argument cannot be converted
     torch_default: PyTorch's default, as source text (used to decide whether a drop is harmless)
+    pack:        on a `*size` parameter: `f(2, 3)` becomes `f((2, 3))` (MindSpore takes one tuple)
     """
 
     name: str
@@ -37,6 +38,7 @@ class ArgSpec:
     allowed: list[str] | None = None
     unsupported: str | None = None
     torch_default: str | None = None
+    pack: bool = False  # for a `*name` parameter: several positional values become one tuple
 
     @property
     def target_name(self) -> str:

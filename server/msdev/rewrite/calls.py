@@ -78,8 +78,16 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
     torch_params = list(entry.params or [])
     if skip_first_param and torch_params and torch_params[0] in ("self", "input"):
         torch_params = torch_params[1:]
-    ms_params = target.params
+    vararg = None  # PyTorch's `*size`: every positional argument from here on
+    for i, p in enumerate(torch_params):
+        if p.startswith("*"):
+            vararg = (i, p) if len(p) > 1 else None
+            torch_params = torch_params[:i]
+            break
+    ms_params = [p for p in target.params if not p.startswith("*")] if target.params else target.params
     text = src.text
+    if vararg is not None:
+        _pack_varargs(src, call, vararg, target, out)
 
     # 1. name every argument by its PyTorch parameter
     named: list[tuple[str | None, ast.AST, ast.keyword | None]] = []
@@ -195,6 +203,18 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             kept_any = len(removed) < len(named)
             out.edits.append(Edit(last_arg_end, last_arg_end, (", " if kept_any else "") + joined))
     return out
+
+
+def _pack_varargs(src: SourceText, call: ast.Call, vararg: tuple[int, str], target: Target,
+                  out: CallRewrite) -> None:
+    """`torch.zeros(2, 3)` → `zeros((2, 3))` when MindSpore takes one tuple (`pack: true`)."""
+    index, name = vararg
+    spec = target.args.get(name)
+    extra = call.args[index:]
+    if spec is None or not spec.pack or len(extra) < 2 or any(isinstance(a, ast.Starred) for a in extra):
+        return
+    out.edits.append(Edit(src.start(extra[0]), src.start(extra[0]), "("))
+    out.edits.append(Edit(src.end(extra[-1]), src.end(extra[-1]), ")"))
 
 
 def _removals(src: SourceText, args: list, removed: list[int]) -> list[Edit]:

@@ -1,0 +1,71 @@
+"""The `msdev convert` report: MindConverter's text layout (so its users feel at home) and JSON.
+
+JSON layout (schema_version 1):
+{"schema_version": 1, "msdev_version", "db_version", "profile",
+ "summary": {"files", "uses", "converted", "unconverted", "conversion_rate", "errors"},
+ "files": [{"path", "error"?, "converted": [{"line", "column", "torch_api", "mindspore_api", "notes"}],
+            "unconverted": [{"line", "column", "torch_api", "reason", "note_url"}]}]}
+Lines are 1-based, columns 0-based (as in the source the user gave).
+"""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+from ..convert_tree import ConvertSummary
+
+SCHEMA_VERSION = 1
+
+
+def summary_dict(summary: ConvertSummary) -> dict:
+    return {
+        "files": len(summary.files),
+        "uses": summary.uses,
+        "converted": summary.converted,
+        "unconverted": summary.unconverted,
+        "conversion_rate": round(summary.rate, 4),
+        "errors": len(summary.errors),
+    }
+
+
+def to_json(summary: ConvertSummary, profile: str, db_version: str) -> str:
+    files = []
+    for f in summary.files:
+        item = {
+            "path": f.rel_path,
+            "converted": [{"line": l, "column": c, "torch_api": t, "mindspore_api": m, "notes": n}
+                          for l, c, t, m, n in f.converted],
+            "unconverted": [{"line": l, "column": c, "torch_api": t, "reason": r, "note_url": u}
+                            for l, c, t, r, u in f.unconverted],
+        }
+        if f.error:
+            item["error"] = f.error
+        files.append(item)
+    return json.dumps({"schema_version": SCHEMA_VERSION, "msdev_version": __version__, "db_version": db_version,
+                       "profile": profile, "summary": summary_dict(summary), "files": files}, indent=2)
+
+
+def to_text(summary: ConvertSummary) -> str:
+    lines = []
+    for f in summary.files:
+        lines.append(f"[Start Convert] {f.rel_path}")
+        if f.error:
+            lines.append(f"[Error] {f.error}; the file was copied unchanged.")
+        events = [(l, c, "c", t, m, n) for l, c, t, m, n in f.converted]
+        events += [(l, c, "u", t, r, u) for l, c, t, r, u in f.unconverted]
+        for line, col, kind, api, a, b in sorted(events, key=lambda e: (e[0], e[1])):
+            if kind == "c":
+                text = f"line {line}:{col}: [Convert] '{api}' is converted to '{a}'."
+                if b:
+                    text += " Note: " + "; ".join(b)
+            else:
+                text = f"line {line}:{col}: [UnConvert] '{api}' didn't convert. {a}" + (f" ({b})" if b else "")
+            lines.append(text)
+        lines.append(f"[Convert Over] {f.rel_path}: {len(f.converted)} converted, {len(f.unconverted)} not converted")
+    s = summary_dict(summary)
+    lines.append("")
+    lines.append(f"Files: {s['files']}  PyTorch uses: {s['uses']}  converted: {s['converted']}  "
+                 f"not converted: {s['unconverted']}  conversion rate: {100 * summary.rate:.1f}%"
+                 + (f"  files with errors: {s['errors']}" if s["errors"] else ""))
+    return "\n".join(lines) + "\n"
