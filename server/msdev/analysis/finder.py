@@ -466,7 +466,8 @@ class Finder:
                 return (REF, dotted, CERTAIN)
             receiver = self._receiver(node.value, scope)
             if receiver is None:
-                return None
+                # ctx.saved_tensors in an autograd.Function: the tensors saved in forward
+                return (TENSOR, None, LIKELY) if node.attr == "saved_tensors" else None
             if receiver[0] == TENSOR:
                 return self._tensor_member(node, receiver, Kind.TENSOR_ATTRIBUTE)
             if receiver[0] == MODULE:
