@@ -26,7 +26,7 @@ except AttributeError:  # pragma: no cover
 
 OVERLAY_NAME = "msdev_mappings.yaml"
 META_FILE = "_torch_names.yaml"
-_CACHE_FORMAT = 5
+_CACHE_FORMAT = 6
 
 
 class DatabaseError(Exception):
@@ -78,6 +78,7 @@ def target_from(profile: str, raw: dict[str, Any]) -> Target:
         insert={k: str(v) for k, v in (raw.get("insert") or {}).items()},
         call_style=raw.get("call_style", "same"),
         templates=list(raw.get("templates") or []),
+        attributes={str(k): str(v) for k, v in (raw.get("attributes") or {}).items()},
         reason=raw.get("reason"),
         source=raw.get("source", "curated"),
         backends=list(raw.get("backends") or []),

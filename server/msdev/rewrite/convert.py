@@ -16,7 +16,7 @@ from ..analysis.engine import parse_source
 from ..analysis.finder import find_uses
 from ..db.loader import Database
 from ..findings import Finding, Fix, Kind, Status, TextEdit
-from .calls import CannotRewrite
+from .calls import CannotRewrite, rewrite_arguments
 from .fixes import FindingRewrite, Rewriter
 from .imports import (bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
                       render_statement, statement_removal, torch_import_bindings)
@@ -107,6 +107,48 @@ def forward_to_construct(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
     return edits
 
 
+def subclass_rewrites(src: SourceText, tree: ast.Module, findings: list[Finding], converted: set[int],
+                      profile: str) -> list[Edit]:
+    """Subclasses of a mapped PyTorch class: `super().__init__(...)` gets the base's argument map,
+    and `self.<attr>` reads of renamed attributes follow MindSpore's names (`groups` → `group`)."""
+    edits: list[Edit] = []
+    parents = {id(c): n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) for c in n.bases}
+    for f in findings:
+        cls = parents.get(id(f.node))
+        if f.kind != Kind.BASE_CLASS or id(f) not in converted or cls is None or f.entry is None:
+            continue
+        entry, target = f.entry, f.entry.target(profile)
+        for node in ast.walk(cls):
+            if isinstance(node, ast.Call) and _is_super_init(node, f.node):
+                call = node
+                if _is_explicit_base_init(node):  # Base.__init__(self, ...): skip `self`
+                    call = ast.Call(func=node.func, args=node.args[1:], keywords=node.keywords)
+                    ast.copy_location(call, node)
+                try:
+                    edits.extend(rewrite_arguments(src, call, entry, target).edits)
+                except CannotRewrite:
+                    pass
+            elif (isinstance(node, ast.Attribute) and node.attr in target.attributes
+                  and isinstance(node.value, ast.Name) and node.value.id == "self"):
+                end = src.end(node)
+                edits.append(Edit(end - len(node.attr), end, target.attributes[node.attr]))
+    return edits
+
+
+def _is_super_init(call: ast.Call, base: ast.AST) -> bool:
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "__init__"):
+        return False
+    value = func.value
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "super":
+        return True
+    return ast.dump(value) == ast.dump(base)
+
+
+def _is_explicit_base_init(call: ast.Call) -> bool:
+    return not isinstance(call.func.value, ast.Call) and bool(call.args)
+
+
 def _accept(done: list[Edit], rewrite: FindingRewrite) -> None:
     """Add a rewrite's edits; inner edits it replaced (it read them through `rendered`) go."""
     for new in rewrite.edits:
@@ -153,6 +195,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
     for cls in cell_classes(tree, findings, converted_ids):
         done.extend(forward_to_construct(src, cls))
+    done.extend(subclass_rewrites(src, tree, findings, converted_ids, profile))
 
     # imports: keep a torch import only while an unconverted use needs its name
     still_needed = {_root_name(o.finding.node) for o in outcomes.values()
