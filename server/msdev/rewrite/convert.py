@@ -217,14 +217,27 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
                 if line not in new_lines:
                     new_lines.append(line)
         kept.sort(key=lambda a: [id(x) for x in stmt.names].index(id(a)))
-        if len(kept) == len(stmt.names) and not new_lines:
+        if len(kept) == len(stmt.names) and not new_lines and _guarded(stmt, rewriter.parents):
             continue  # untouched
-        pieces = ([render_statement(stmt, kept)] if kept else []) + new_lines
-        if not pieces:
-            done.append(statement_removal(src, stmt, rewriter.parents))
-            continue
         s, e = src.span(stmt)
         indent = src.indent_at(s)
+        kept_torch = [a for a in kept if id(a) in torch_aliases]
+        if kept_torch and len(kept_torch) == len(group) and not new_lines and len(kept) == len(stmt.names):
+            kept_line = None  # nothing converted here
+        else:
+            kept_line = render_statement(stmt, kept) if kept else None
+        if kept_torch and not _guarded(stmt, rewriter.parents):
+            # the converted module must import without PyTorch: only [UnConvert] code needs it
+            names = " = ".join((a.asname or a.name).split(".", 1)[0] for a in kept_torch)
+            original = kept_line or src.text[s:e]
+            kept_line = (f"try:  # msdev: PyTorch is needed only by the code marked [UnConvert]\n"
+                         f"{indent}    {original}\n{indent}except ImportError:\n{indent}    {names} = None")
+        pieces = ([kept_line] if kept_line else []) + new_lines
+        if not pieces:
+            if kept_torch:
+                continue  # an import inside `try/except ImportError` that stays as it is
+            done.append(statement_removal(src, stmt, rewriter.parents))
+            continue
         done.append(Edit(s, e, ("\n" + indent).join(pieces)))
         if first_converted_stmt is None and stmt in tree.body:
             first_converted_stmt = stmt
@@ -256,6 +269,19 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     edits = [src.text_edit(e) for e in _normalised(done)]
     ordered = sorted(outcomes.values(), key=lambda o: (o.finding.line, o.finding.column))
     return Conversion(text, new_text, ordered, edits)
+
+
+def _guarded(stmt: ast.stmt, parents: dict[int, ast.AST]) -> bool:
+    """Whether an import sits in a `try:` whose handler catches ImportError."""
+    parent = parents.get(id(stmt))
+    if not isinstance(parent, ast.Try) or not any(s is stmt for s in parent.body):
+        return False
+    for handler in parent.handlers:
+        names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        if handler.type is None or any(isinstance(n, ast.Name) and n.id in (
+                "ImportError", "ModuleNotFoundError", "Exception") for n in names):
+            return True
+    return False
 
 
 def _marks_above(src: SourceText, line_start: int) -> str:
