@@ -1,0 +1,94 @@
+"""`msdev convert` as a user runs it: outputs, reports, and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+PY = sys.executable
+
+
+def msdev(*args, cwd=None):
+    return subprocess.run([PY, "-m", "msdev", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture
+def project(tmp_path):
+    src = tmp_path / "proj"
+    (src / "pkg").mkdir(parents=True)
+    (src / "pkg" / "model.py").write_text((FIXTURES / "convert" / "layers.in.py").read_text())
+    (src / "pkg" / "__init__.py").write_text("")
+    (src / "README.txt").write_text("not python\n")
+    (src / "broken.py").write_text("def f(:\n")
+    return src
+
+
+def test_directory_mirrors_tree_and_keeps_source(project, tmp_path):
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    out = tmp_path / "out"
+    r = msdev("convert", project, "-o", out, "--report", tmp_path / "r.txt")
+    assert r.returncode == 0, r.stderr
+    assert (out / "pkg" / "model.py").read_text().count("mindspore") > 0
+    assert (out / "README.txt").read_text() == "not python\n"
+    assert (out / "broken.py").read_text() == "def f(:\n"  # copied unchanged, reported
+    assert "broken.py" in r.stderr and "syntax error" in r.stderr
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+    report = (tmp_path / "r.txt").read_text()
+    assert "[Start Convert] pkg/model.py" in report and "[Convert Over] pkg/model.py" in report
+    assert "[Convert] 'torch.nn.Linear' is converted to 'mindspore.nn.Dense'." in report
+
+
+def test_json_report(project, tmp_path):
+    r = msdev("convert", project, "-o", tmp_path / "o", "--report", tmp_path / "r.json", "--report-format", "json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["schema_version"] == 1
+    s = data["summary"]
+    assert s["files"] == 3 and s["uses"] == s["converted"] + s["unconverted"] and s["errors"] == 1
+    model = next(f for f in data["files"] if f["path"] == "pkg/model.py")
+    assert any(c["torch_api"] == "torch.nn.Conv2d" for c in model["converted"])
+
+
+def test_single_file_to_py_and_to_dir(tmp_path):
+    src = FIXTURES / "convert" / "layers.in.py"
+    r = msdev("convert", src, "-o", tmp_path / "x.py")
+    assert r.returncode == 0 and (tmp_path / "x.py").exists()
+    r = msdev("convert", src, "-o", tmp_path / "d")
+    assert r.returncode == 0 and (tmp_path / "d" / "layers.in.py").exists()
+
+
+@pytest.mark.parametrize("case", ["missing", "inside", "same", "nonempty"])
+def test_bad_destinations_write_nothing(case, project, tmp_path):
+    out = {"missing": tmp_path / "out", "inside": project / "sub", "same": project,
+           "nonempty": tmp_path / "full"}[case]
+    src = tmp_path / "nope" if case == "missing" else project
+    if case == "nonempty":
+        out.mkdir()
+        (out / "keep.txt").write_text("mine")
+    r = msdev("convert", src, "-o", out)
+    assert r.returncode == 2
+    assert r.stderr.startswith("msdev: error:") and "Traceback" not in r.stderr
+    if case == "nonempty":
+        assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    if case in ("inside",):
+        assert not out.exists()
+
+
+def test_unwritable_output_is_refused(project, tmp_path):
+    """A path through a regular file cannot be created, even by root (who ignores permissions)."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = msdev("convert", project, "-o", blocker / "out")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_force_overwrites(project, tmp_path):
+    out = tmp_path / "o"
+    assert msdev("convert", project, "-o", out).returncode == 0
+    assert msdev("convert", project, "-o", out).returncode == 2
+    assert msdev("convert", project, "-o", out, "--force").returncode == 0
