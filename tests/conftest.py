@@ -28,3 +28,18 @@ def check_golden(path: Path, actual: str) -> None:
         if not UPDATE_GOLDEN:
             pytest.fail(f"golden file {path.name} was missing and has been written; review it and rerun")
     assert actual == path.read_text(encoding="utf-8"), f"output differs from {path}"
+
+
+def corpus_dir() -> Path | None:
+    """The reference corpus (`../shared/corpus.sh DEST`): $MSDEV_CORPUS, else ~/.cache/msdev/corpus."""
+    path = Path(os.environ.get("MSDEV_CORPUS", Path.home() / ".cache" / "msdev" / "corpus"))
+    return path if (path / "MANIFEST.tsv").exists() else None
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    path = corpus_dir()
+    if path is None:
+        pytest.skip("the reference corpus is not downloaded: run ../shared/corpus.sh and set MSDEV_CORPUS "
+                    "(.ci/run does both)")
+    return path
