@@ -1,0 +1,571 @@
+"""The PyTorch → MindSpore parameter-name map: deriving it, saving it, applying it.
+
+A map has two parts:
+- `layers`: one rule per layer found in the source, keyed by a prefix pattern (`*` stands for a
+  list index the source does not fix, e.g. `_blocks.*._bn1`), with the layer's parameter renames,
+  layout changes and dropped entries. Derived from the source alone.
+- `entries`: one line per checkpoint key (exact names, shapes, transforms, fills). Derived when
+  a checkpoint is at hand; when present, `apply` follows it to the letter.
+
+Resolution order for a checkpoint key: the map's exact entry; else the source walk (the layer
+owning the key's attribute path, see structure.py); else a layer recognised from the names and
+shapes of the key's siblings (layers.guess_rule); else the name is kept and a warning says so.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from .layers import LayerRule, ParamRule, guess_rule, is_parameter_layer, plausible
+from .structure import ANY, PARAM, Cls, Container, Layer, ModelSource
+from .tensors import LazyTensor, numpy_dtype
+
+MAP_FORMAT = "msdev-weights-map"
+MAP_VERSION = 1
+_WALK_BUDGET = 4000
+
+
+class MapError(Exception):
+    """The map cannot be built or applied (clear one-line message)."""
+
+
+@dataclass
+class MapEntry:
+    torch: str | None  # None: a MindSpore parameter PyTorch has no counterpart for (filled)
+    mindspore: str | None  # None: dropped
+    layer: str | None = None
+    transform: dict[str, Any] | None = None
+    how: str = "source"  # source | guess | kept | map | fill
+    note: str | None = None
+    torch_shape: list[int] | None = None
+    mindspore_shape: list[int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"torch": self.torch, "mindspore": self.mindspore, "layer": self.layer}
+        for k in ("transform", "note", "torch_shape", "mindspore_shape"):
+            v = getattr(self, k)
+            if v is not None:
+                d[k] = v
+        d["how"] = self.how
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "MapEntry":
+        if not isinstance(d, dict) or "torch" not in d or "mindspore" not in d:
+            raise MapError("every map entry needs 'torch' and 'mindspore' keys")
+        return cls(d["torch"], d["mindspore"], d.get("layer"), d.get("transform"), d.get("how", "map"),
+                   d.get("note"), d.get("torch_shape"), d.get("mindspore_shape"))
+
+
+@dataclass
+class LayerPattern:
+    prefix: str
+    layer: str
+    api: str
+    params: list[ParamRule]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "prefix": self.prefix,
+            "layer": self.layer,
+            "class": self.api,
+            "params": [{"torch": p.torch, "mindspore": p.mindspore, **({"transform": p.transform} if p.transform else {}),
+                        **({"reason": p.reason} if p.reason else {})} for p in self.params],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "LayerPattern":
+        try:
+            params = [ParamRule(p["torch"], p["mindspore"], p.get("transform"), p.get("reason")) for p in d["params"]]
+            return cls(d["prefix"], d.get("layer", "?"), d.get("class", "?"), params)
+        except (KeyError, TypeError):
+            raise MapError("every map layer needs 'prefix' and 'params' (each with 'torch' and 'mindspore')") from None
+
+    def match(self, key: str) -> tuple[str, ParamRule] | None:
+        pre = self.prefix.split(".") if self.prefix else []
+        comps = key.split(".")
+        if len(comps) <= len(pre):
+            return None
+        if not all(fnmatch.fnmatchcase(c, p) for c, p in zip(comps, pre)):
+            return None
+        rest = ".".join(comps[len(pre):])
+        for p in self.params:
+            if fnmatch.fnmatchcase(rest, p.torch):
+                return ".".join(comps[: len(pre)]), p
+        return None
+
+
+@dataclass
+class WeightMap:
+    entries: list[MapEntry] = field(default_factory=list)
+    layers: list[LayerPattern] = field(default_factory=list)
+    source: str | None = None
+    framework: str | None = None
+    root: str | None = None
+    profile: str = "portable"
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": MAP_FORMAT,
+            "version": MAP_VERSION,
+            "source": self.source,
+            "source_framework": self.framework,
+            "root": self.root,
+            "profile": self.profile,
+            "layers": [lp.to_dict() for lp in self.layers],
+            "entries": [e.to_dict() for e in self.entries],
+            "warnings": self.warnings,
+        }
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "WeightMap":
+        p = Path(path)
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise MapError(f"map file not found: {p}") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise MapError(f"{p} is not valid JSON ({exc})") from None
+        if not isinstance(data, dict) or data.get("format") != MAP_FORMAT:
+            raise MapError(f"{p} is not an msdev weights map (missing \"format\": \"{MAP_FORMAT}\")")
+        if data.get("version") != MAP_VERSION:
+            raise MapError(f"{p}: unsupported map version {data.get('version')!r} (this msdev reads {MAP_VERSION})")
+        return cls(
+            entries=[MapEntry.from_dict(e) for e in data.get("entries") or []],
+            layers=[LayerPattern.from_dict(lp) for lp in data.get("layers") or []],
+            source=data.get("source"), framework=data.get("source_framework"), root=data.get("root"),
+            profile=data.get("profile", "portable"), warnings=list(data.get("warnings") or []),
+        )
+
+    def renamed(self) -> list[MapEntry]:
+        return [e for e in self.entries if e.torch != e.mindspore or e.transform]
+
+
+# --------------------------------------------------------------------------- source walk
+
+@dataclass(frozen=True)
+class _Outcome:
+    rule: LayerRule | None = field(compare=False)  # None: a bare parameter (kept)
+    kind: str
+    api: str
+    module: str  # the owning layer's prefix
+    param: str  # the name inside the layer
+
+
+class Resolver:
+    """Walks checkpoint keys through a ModelSource from a root class (or from any class)."""
+
+    def __init__(self, model: ModelSource, root: str | None):
+        self.model = model
+        self.root = root
+        self._budget = 0
+
+    def start(self) -> set:
+        return {Cls(self.root)} if self.root else {ANY}
+
+    def outcomes(self, key: str) -> set[_Outcome] | None:
+        """Every way the key can be owned; None when the walk cannot tell."""
+        comps = key.split(".")
+        out: set[_Outcome] = set()
+        unknown = [False]
+        self._budget = _WALK_BUDGET
+        for v in self.start():
+            self._walk(v, comps, 0, out, unknown, frozenset())
+        if not out:
+            return None
+        return out
+
+    def _walk(self, value, comps: list[str], i: int, out: set, unknown: list, seen: frozenset) -> None:
+        self._budget -= 1
+        if self._budget < 0:
+            unknown[0] = True
+            return
+        if isinstance(value, Layer):
+            if i < len(comps):
+                out.add(_Outcome(value.rule, value.rule.kind, value.api, ".".join(comps[:i]), ".".join(comps[i:])))
+            return
+        if value is PARAM:
+            if i == len(comps):
+                out.add(_Outcome(None, "Parameter", "Parameter", ".".join(comps[:-1]), comps[-1]))
+            return
+        if i >= len(comps):
+            unknown[0] = True
+            return
+        if isinstance(value, Cls):
+            info = self.model.classes.get(value.name)
+            base = self.model.layer_base(value.name)
+            if info is not None and self.model._attr(info, comps[i]) is not None:
+                for child in self.model.children(value, comps[i]):
+                    self._walk(child, comps, i + 1, out, unknown, seen)
+            elif base is not None:
+                out.add(_Outcome(base.rule, base.rule.kind, base.api, ".".join(comps[:i]), ".".join(comps[i:])))
+            elif info is None or info.dynamic:
+                unknown[0] = True
+            return
+        if isinstance(value, Container) or value is ANY:
+            if value is ANY and (comps[i], i) in seen:
+                return
+            kids = self.model.children(value, comps[i])
+            if kids == {ANY} and value is ANY:
+                unknown[0] = True
+                return
+            for child in kids:
+                self._walk(child, comps, i + 1, out, unknown, seen | {(comps[i], i)})
+
+
+def _decide(outcomes: set[_Outcome] | None, shape: tuple[int, ...] | None = None
+            ) -> tuple[_Outcome | None, str | None]:
+    """One outcome when every possibility (that fits the shape) maps the key the same way."""
+    if not outcomes:
+        return None, None
+    if shape is not None and len(outcomes) > 1:
+        fitting = {o for o in outcomes if o.rule is None or plausible(o.rule.kind, o.param, tuple(shape))}
+        outcomes = fitting or outcomes
+    results = {}
+    for o in outcomes:
+        results[_target(o)] = o
+    if len(results) == 1:
+        return next(iter(results.values())), None
+    # prefer a real layer over a bare-parameter reading only when the layer results agree
+    layered = {k: o for k, o in results.items() if o.rule is not None}
+    if len(layered) == 1 and len(results) - len(layered) == 0:
+        return next(iter(layered.values())), None
+    kinds = sorted({o.rule.kind if o.rule else "Parameter" for o in outcomes})
+    return None, f"the source allows several layer types here ({', '.join(kinds)})"
+
+
+def _target(o: _Outcome) -> tuple:
+    if o.rule is None:
+        return (o.param, None)
+    p = o.rule.lookup(o.param)
+    if p is None:
+        return (o.param, None)
+    return (p.target(o.param), json.dumps(p.transform, sort_keys=True) if p.transform else None)
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+# --------------------------------------------------------------------------- building a map
+
+def _choose_root(model: ModelSource, keys: list[str]) -> tuple[str | None, list[str]]:
+    """The top class that explains the most keys (None: walk from any class)."""
+    best_root, best_score = None, -1
+    candidates = model.roots()
+    for root in candidates + [None]:
+        res = Resolver(model, root)
+        score = 0
+        for k in keys:
+            o, _ = _decide(res.outcomes(k))
+            if o is not None:
+                score += 1
+        if score > best_score:
+            best_root, best_score = root, score
+    return best_root, candidates
+
+
+def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None, root: str | None = None,
+              profile: str = "portable", source: str | None = None) -> WeightMap:
+    """The exact map for a checkpoint's keys (and their shapes)."""
+    wmap = WeightMap(source=source, framework=model.framework if model else None, profile=profile)
+    key_list = list(keys)
+    if model is not None:
+        if root is not None and root not in model.classes:
+            raise MapError(f"class {root!r} is not defined in the model source "
+                           f"(network classes: {', '.join(n for n in model.classes if model.is_network_class(n))})")
+        if root is None:
+            root, _ = _choose_root(model, key_list)
+        wmap.root = root
+        wmap.layers = enumerate_layers(model, root)
+        resolver = Resolver(model, root)
+    decided: dict[str, MapEntry] = {}
+    pending: list[str] = []
+    layer_of: dict[str, tuple[LayerRule, str]] = {}  # module prefix → (rule, api)
+    for k in key_list:
+        if model is None:
+            pending.append(k)
+            continue
+        outcome, why = _decide(resolver.outcomes(k), keys[k])
+        if outcome is None:
+            pending.append(k)
+            if why:
+                wmap.warnings.append(f"{k}: {why}")
+            continue
+        decided[k] = _entry_from(k, outcome, keys[k])
+        if outcome.rule is not None:
+            layer_of[outcome.module] = (outcome.rule, outcome.api)
+    # keys the source does not explain: recognise the layer from the sibling parameters
+    groups: dict[str, dict[str, tuple[int, ...]]] = {}
+    for k in pending:
+        prefix, _, name = k.rpartition(".")
+        groups.setdefault(prefix, {})[name] = keys[k]
+    for prefix, params in groups.items():
+        rule, why = guess_rule(params)
+        for name in params:
+            k = _join(prefix, name)
+            if rule is None:
+                decided[k] = MapEntry(k, k, None, None, "kept", None, list(keys[k]), list(keys[k]))
+                if model is not None:
+                    wmap.warnings.append(f"{k}: layer not found in the source; name kept")
+                continue
+            p = rule.lookup(name)
+            out = _Outcome(rule, rule.kind, "guessed", prefix, name)
+            e = _entry_from(k, out, keys[k])
+            e.how = "guess"
+            e.note = why + (f"; {p.reason}" if p and p.reason else "")
+            decided[k] = e
+            layer_of.setdefault(prefix, (rule, "guessed"))
+        if rule is None and model is None:
+            shapes = {n: list(s) for n, s in params.items()}
+            if set(params) <= {"weight", "bias"} and "weight" in params and len(params["weight"]) in (1, 2):
+                wmap.warnings.append(
+                    f"{prefix or '<root>'}: parameters {shapes} could belong to several layer types "
+                    "(Linear/Embedding, PReLU/norm); names kept — pass the model source (--code) to resolve")
+    wmap.entries = [decided[k] for k in key_list]
+    _add_fills(wmap, keys, layer_of)
+    _check_collisions(wmap)
+    return wmap
+
+
+def _entry_from(key: str, o: _Outcome, shape: tuple[int, ...]) -> MapEntry:
+    if o.rule is None:
+        return MapEntry(key, key, "Parameter", None, "source", None, list(shape), list(shape))
+    p = o.rule.lookup(o.param)
+    if p is None:
+        return MapEntry(key, key, o.rule.kind, None, "source", f"{o.param} is not a known {o.rule.kind} parameter; kept",
+                        list(shape), list(shape))
+    target = p.target(o.param)
+    ms = None if target is None else _join(o.module, target)
+    new_shape = None if ms is None else list(transformed_shape(shape, p.transform))
+    return MapEntry(key, ms, o.rule.kind, p.transform, "source", p.reason, list(shape), new_shape)
+
+
+def _add_fills(wmap: WeightMap, keys: dict[str, tuple[int, ...]], layer_of: dict[str, tuple[LayerRule, str]]) -> None:
+    """MindSpore's BatchNorm always has gamma/beta and moving statistics: fill the ones PyTorch lacks."""
+    present = {e.mindspore for e in wmap.entries if e.mindspore}
+    for prefix, (rule, _api) in layer_of.items():
+        if not rule.fills:
+            continue
+        like = next((_join(prefix, n) for n in ("running_mean", "weight", "running_var", "bias")
+                     if _join(prefix, n) in keys and len(keys[_join(prefix, n)]) == 1), None)
+        if like is None:
+            continue
+        for ms_name, value in rule.fills:
+            full = _join(prefix, ms_name)
+            if full not in present:
+                wmap.entries.append(MapEntry(None, full, rule.kind, {"op": "fill", "value": value, "like": like}, "fill",
+                                             f"PyTorch's layer has no {ms_name.rsplit('.', 1)[-1]}; MindSpore's needs one",
+                                             None, list(keys[like])))
+
+
+def _check_collisions(wmap: WeightMap) -> None:
+    seen: dict[str, str | None] = {}
+    for e in wmap.entries:
+        if e.mindspore is None:
+            continue
+        if e.mindspore in seen:
+            raise MapError(f"two parameters map to {e.mindspore}: {seen[e.mindspore]} and {e.torch}")
+        seen[e.mindspore] = e.torch
+
+
+# --------------------------------------------------------------------------- source-only map
+
+def enumerate_layers(model: ModelSource, root: str | None = None) -> list[LayerPattern]:
+    """Every layer reachable from the root class, as prefix patterns (no checkpoint needed)."""
+    roots = [root] if root else model.roots()
+    out: dict[tuple[str, str], LayerPattern] = {}
+
+    def visit(value, path: list[str], stack: tuple[str, ...]) -> None:
+        if len(path) > 16:
+            return
+        if isinstance(value, Layer):
+            key = (".".join(path), value.api)
+            if path and key not in out and is_parameter_layer(value.api):
+                out[key] = LayerPattern(".".join(path), value.rule.kind, value.api, list(value.rule.params))
+            return
+        if isinstance(value, Cls):
+            if value.name in stack:
+                return
+            info = model.classes.get(value.name)
+            if info is None:
+                return
+            base = model.layer_base(value.name)
+            if base is not None and path:
+                key = (".".join(path), base.api)
+                out.setdefault(key, LayerPattern(".".join(path), base.rule.kind, f"{value.name}({base.api})",
+                                                 list(base.rule.params)))
+            for attr in _all_attrs(model, info):
+                for child in model.children(value, attr):
+                    visit(child, path + [attr], stack + (value.name,))
+            return
+        if isinstance(value, Container):
+            for k, vals in value.children or ():
+                for child in vals:
+                    visit(child, path + [k], stack)
+            for child in value.elems:
+                visit(child, path + ["*"], stack)
+
+    def collect(r: str) -> list[LayerPattern]:
+        out.clear()
+        visit(Cls(r), [], ())
+        return list(out.values())
+
+    if not roots:
+        return []
+    # with several candidate roots, keep the one holding most layers
+    return max((collect(r) for r in roots), key=len)
+
+
+def _all_attrs(model: ModelSource, info) -> list[str]:
+    names: list[str] = []
+    seen = {info.name}
+    stack = [info]
+    while stack:
+        cur = stack.pop()
+        for a in cur.attrs:
+            if a not in names and a != "*":
+                names.append(a)
+        for b in cur.bases:
+            base = model.classes.get(b.rsplit(".", 1)[-1])
+            if base is not None and base.name not in seen:
+                seen.add(base.name)
+                stack.append(base)
+    if "*" in info.attrs:
+        names.append("*")
+    return names
+
+
+def map_from_source(model: ModelSource, root: str | None = None, source: str | None = None,
+                    profile: str = "portable") -> WeightMap:
+    if root is not None and root not in model.classes:
+        raise MapError(f"class {root!r} is not defined in the model source")
+    if root is None:
+        roots = model.roots()
+        if roots:
+            root = max(roots, key=lambda r: len(enumerate_layers(model, r)))
+    return WeightMap(layers=enumerate_layers(model, root), source=source, framework=model.framework, root=root,
+                     profile=profile)
+
+
+# --------------------------------------------------------------------------- applying a map
+
+def apply_saved_map(wmap: WeightMap, keys: dict[str, tuple[int, ...]]) -> WeightMap:
+    """Exact entries for the checkpoint's keys, from a saved map (entries first, then layer patterns)."""
+    by_torch = {e.torch: e for e in wmap.entries if e.torch is not None}
+    out = WeightMap(source=wmap.source, framework=wmap.framework, root=wmap.root, profile=wmap.profile)
+    pending: dict[str, tuple[int, ...]] = {}
+    layer_of: dict[str, tuple[LayerRule, str]] = {}
+    from .layers import BY_KIND
+    for k, shape in keys.items():
+        if k in by_torch:
+            e = by_torch[k]
+            out.entries.append(MapEntry(k, e.mindspore, e.layer, e.transform, "map", e.note, list(shape),
+                                        None if e.mindspore is None else list(transformed_shape(shape, e.transform))))
+            continue
+        for lp in wmap.layers:
+            m = lp.match(k)
+            if m:
+                prefix, p = m
+                name = k[len(prefix) + 1:] if prefix else k
+                target = p.target(name)
+                out.entries.append(MapEntry(k, None if target is None else _join(prefix, target), lp.layer, p.transform,
+                                            "map", p.reason, list(shape),
+                                            None if target is None else list(transformed_shape(shape, p.transform))))
+                if lp.layer in BY_KIND:
+                    layer_of.setdefault(prefix, (BY_KIND[lp.layer], lp.api))
+                break
+        else:
+            pending[k] = shape
+    if pending:
+        rest = build_map(pending)
+        out.entries.extend(rest.entries)
+        out.warnings.extend(f"{e.torch}: not in the map; " + ("name kept" if e.how == "kept" else f"guessed ({e.note})")
+                            for e in rest.entries if e.torch is not None)
+    out.entries.extend(e for e in wmap.entries if e.torch is None and e.transform and e.transform.get("op") == "fill"
+                       and e.mindspore not in {x.mindspore for x in out.entries})
+    _add_fills(out, keys, layer_of)
+    _check_collisions(out)
+    return out
+
+
+def transformed_shape(shape: Iterable[int], transform: dict[str, Any] | None) -> tuple[int, ...]:
+    shape = tuple(shape)
+    if not transform:
+        return shape
+    op = transform.get("op")
+    if op == "unsqueeze":
+        axis = int(transform["axis"])
+        if axis < 0:
+            axis += len(shape) + 1
+        return shape[:axis] + (1,) + shape[axis:]
+    if op == "reshape":
+        return tuple(int(d) for d in transform["shape"])
+    if op == "transpose":
+        return tuple(shape[int(i)] for i in transform["perm"])
+    if op == "fill":
+        return shape
+    raise MapError(f"unknown transform {op!r} (known: unsqueeze, reshape, transpose, fill)")
+
+
+def _transform_array(arr: np.ndarray, transform: dict[str, Any] | None, dtype: str) -> np.ndarray:
+    if not transform:
+        return arr
+    op = transform["op"]
+    if op in ("unsqueeze", "reshape"):
+        return arr.reshape(transformed_shape(arr.shape, transform))
+    if op == "transpose":
+        return np.require(arr.transpose([int(i) for i in transform["perm"]]), requirements="C")
+    raise MapError(f"unknown transform {op!r}")
+
+
+def converted_tensors(wmap: WeightMap, tensors: dict[str, LazyTensor]) -> list[LazyTensor]:
+    """The MindSpore tensors, lazily: each still reads its data only when written."""
+    out: list[LazyTensor] = []
+    for e in wmap.entries:
+        if e.mindspore is None:
+            continue
+        if e.torch is None:
+            tr = e.transform or {}
+            like = tensors.get(tr.get("like", ""))
+            if tr.get("op") != "fill" or like is None:
+                raise MapError(f"{e.mindspore}: a filled entry needs a 'like' parameter present in the checkpoint")
+            out.append(_fill(e.mindspore, like, float(tr.get("value", 0.0))))
+            continue
+        src = tensors.get(e.torch)
+        if src is None:
+            raise MapError(f"the map names {e.torch}, which the checkpoint does not hold")
+        shape = transformed_shape(src.shape, e.transform)
+        n_old = int(np.prod(src.shape, dtype=np.int64))
+        if int(np.prod(shape, dtype=np.int64)) != n_old:
+            raise MapError(f"{e.torch}: transform {e.transform} does not fit shape {list(src.shape)}")
+        out.append(LazyTensor(e.mindspore, src.dtype, shape, _transformed_loader(src, e.transform)))
+    return out
+
+
+def _transformed_loader(src: LazyTensor, transform):
+    def load() -> np.ndarray:
+        return _transform_array(src.load(), transform, src.dtype)
+    return load
+
+
+def _fill(name: str, like: LazyTensor, value: float) -> LazyTensor:
+    dtype = like.dtype
+    shape = like.shape
+
+    def load() -> np.ndarray:
+        if dtype == "bfloat16":
+            bits = np.array([value], dtype=np.float32).view(np.uint32) >> 16
+            return np.full(shape, bits[0], dtype=np.uint16)
+        return np.full(shape, value, dtype=numpy_dtype(dtype))
+    return LazyTensor(name, dtype, shape, load)

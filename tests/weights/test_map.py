@@ -1,0 +1,164 @@
+"""The parameter-name map: golden maps for every layer type, source walking, guessing, map files."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from msdev.weights.layers import BY_KIND
+from msdev.weights.mapping import MapError, WeightMap, apply_saved_map, build_map, map_from_source
+from msdev.weights.structure import ModelSource
+
+FIX = Path(__file__).resolve().parent.parent / "fixtures" / "weights"
+NETS = {"vision": "VisionNet", "seq": "SeqNet", "volume": "VolumeNet"}
+
+
+def _keys(name):
+    return {k: tuple(v) for k, v in json.loads((FIX / f"{name}.keys.json").read_text()).items()}
+
+
+@pytest.mark.parametrize("name", sorted(NETS))
+@pytest.mark.parametrize("source", ["nets_ms.py", "nets_torch.py"])
+def test_golden_map(name, source):
+    """The map from either framework's source equals the golden map (checked against real MindSpore
+    parameter names in test_weights_frameworks.py)."""
+    wmap = build_map(_keys(name), ModelSource.from_paths([FIX / source]), root=NETS[name])
+    golden = json.loads((FIX / f"{name}.map.golden.json").read_text())
+    assert [e.to_dict() for e in wmap.entries] == golden
+    assert not wmap.warnings
+
+
+def test_every_listed_layer_type_has_a_golden_entry():
+    covered = set()
+    for name in NETS:
+        covered |= {e["layer"] for e in json.loads((FIX / f"{name}.map.golden.json").read_text())}
+    listed = {"BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "Embedding", "PReLU", "Linear",
+              "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "LSTM", "GRU",
+              "RNN", "MultiheadAttention"}
+    assert listed <= covered
+    assert listed <= set(BY_KIND)
+
+
+def test_specific_renames():
+    by = {e.torch: e for e in build_map(_keys("vision"), ModelSource.from_paths([FIX / "nets_ms.py"]),
+                                        root="VisionNet").entries}
+    assert by["bn1.running_var"].mindspore == "bn1.moving_variance"
+    assert by["bn1.num_batches_tracked"].mindspore is None
+    assert by["block.1.weight"].mindspore == "block.1.gamma"  # GroupNorm inside a SequentialCell
+    assert by["norm.bias"].mindspore == "norm.beta"
+    seq = {e.torch: e for e in build_map(_keys("seq"), ModelSource.from_paths([FIX / "nets_ms.py"]),
+                                         root="SeqNet").entries}
+    assert seq["up.weight"].transform == {"op": "unsqueeze", "axis": 2}
+    assert seq["up.weight"].mindspore_shape == [8, 8, 1, 2]
+    assert seq["lstm.weight_hh_l1_reverse"].mindspore == "lstm.weight_hh_l1_reverse"
+    assert seq["attn.out_proj.weight"].mindspore == "attn.out_proj.weight"
+
+
+def test_mint_layers_keep_pytorch_names():
+    src = ModelSource.from_text(
+        "from mindspore import mint, nn\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.bn = mint.nn.BatchNorm2d(4)\n"
+        "        self.emb = nn.Embedding(3, 4)\n")
+    wmap = build_map({"bn.weight": (4,), "bn.num_batches_tracked": (), "emb.weight": (3, 4)}, src)
+    names = {e.torch: e.mindspore for e in wmap.entries}
+    assert names == {"bn.weight": "bn.weight", "bn.num_batches_tracked": "bn.num_batches_tracked",
+                     "emb.weight": "emb.embedding_table"}
+
+
+def test_ascend_profile_on_torch_source_keeps_names():
+    src = ModelSource.from_text("import torch.nn as nn\nclass N(nn.Module):\n    def __init__(self):\n"
+                                "        super().__init__()\n        self.bn = nn.BatchNorm2d(2)\n", profile="ascend")
+    assert build_map({"bn.running_mean": (2,)}, src).entries[0].mindspore == "bn.running_mean"
+
+
+def test_helpers_partial_and_appended_lists():
+    src = ModelSource.from_text('''
+import functools
+import torch.nn as nn
+
+class PaddedConv(nn.Conv2d):
+    pass
+
+def get_conv(image_size=None):
+    return PaddedConv if image_size is None else functools.partial(PaddedConv, image_size=image_size)
+
+def norm(c):
+    return nn.BatchNorm2d(c)
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        Conv = get_conv()
+        self.conv = Conv(2, 2, 1)
+        self.bn = norm(2)
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([])
+        for _ in range(3):
+            self.blocks.append(Block())
+        layers = [nn.Linear(2, 2)]
+        layers.append(nn.LayerNorm(2))
+        self.head = nn.Sequential(*layers)
+''')
+    assert src.roots() == ["Net"]
+    wmap = build_map({"blocks.2.conv.weight": (2, 2, 1, 1), "blocks.2.bn.weight": (2,), "head.1.weight": (2,),
+                      "head.0.weight": (2, 2)}, src)
+    names = {e.torch: (e.mindspore, e.how) for e in wmap.entries}
+    assert names["blocks.2.bn.weight"] == ("blocks.2.bn.gamma", "source")
+    assert names["head.1.weight"] == ("head.1.gamma", "source")
+    assert names["blocks.2.conv.weight"] == ("blocks.2.conv.weight", "source")
+    patterns = {lp.prefix: lp.layer for lp in map_from_source(src).layers}
+    assert patterns["blocks.*.bn"] == "BatchNorm2d" and patterns["blocks.*.conv"] == "Conv2d"
+
+
+def test_guessing_without_source():
+    wmap = build_map({"x.weight": (3,), "x.bias": (3,), "x.running_mean": (3,), "x.running_var": (3,),
+                      "c.weight": (4, 2, 3), "e.weight": (10, 4), "p.weight": (4,)})
+    names = {e.torch: (e.mindspore, e.how) for e in wmap.entries}
+    assert names["x.running_var"] == ("x.moving_variance", "guess")
+    assert names["c.weight"] == ("c.weight", "guess")
+    assert [e.transform for e in wmap.entries if e.torch == "c.weight"] == [{"op": "unsqueeze", "axis": 2}]
+    assert names["e.weight"] == ("e.weight", "kept")  # Linear or Embedding: ambiguous, reported
+    assert any("e:" in w for w in wmap.warnings) and any("p:" in w for w in wmap.warnings)
+
+
+def test_batchnorm_without_affine_gets_filled_gamma_beta():
+    src = ModelSource.from_text("from torch import nn\nclass N(nn.Module):\n    def __init__(self):\n"
+                                "        super().__init__()\n        self.bn = nn.BatchNorm2d(3, affine=False)\n")
+    wmap = build_map({"bn.running_mean": (3,), "bn.running_var": (3,)}, src)
+    fills = {e.mindspore: e.transform["value"] for e in wmap.entries if e.how == "fill"}
+    assert fills == {"bn.gamma": 1.0, "bn.beta": 0.0}
+
+
+def test_map_file_round_trip_and_patterns(tmp_path):
+    keys = _keys("vision")
+    src = ModelSource.from_paths([FIX / "nets_ms.py"])
+    source_only = map_from_source(src, "VisionNet")
+    p = tmp_path / "m.json"
+    source_only.save(p)
+    applied = apply_saved_map(WeightMap.load(p), keys)
+    exact = build_map(keys, src, root="VisionNet")
+    assert {e.torch: e.mindspore for e in applied.entries} == {e.torch: e.mindspore for e in exact.entries}
+
+
+def test_bad_map_files(tmp_path):
+    p = tmp_path / "bad.json"
+    p.write_text("{}")
+    with pytest.raises(MapError, match="not an msdev weights map"):
+        WeightMap.load(p)
+    p.write_text("not json")
+    with pytest.raises(MapError, match="not valid JSON"):
+        WeightMap.load(p)
+
+
+def test_collision_is_an_error():
+    wmap = WeightMap.from_dict if False else None  # noqa: F841 (no constructor shortcut needed)
+    src = ModelSource.from_text("from torch import nn\nclass N(nn.Module):\n    def __init__(self):\n"
+                                "        super().__init__()\n        self.bn = nn.BatchNorm2d(3)\n")
+    with pytest.raises(MapError, match="two parameters map to"):
+        build_map({"bn.weight": (3,), "bn.gamma": (3,)}, src)

@@ -1,0 +1,112 @@
+"""Weights against the real frameworks: names MindSpore really uses, checkpoints it really loads."""
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.frameworks
+torch = pytest.importorskip("torch")
+ms = pytest.importorskip("mindspore")
+
+from msdev.cli.main import main  # noqa: E402
+from msdev.weights.mapping import build_map  # noqa: E402
+from msdev.weights.structure import ModelSource  # noqa: E402
+
+FIX = Path(__file__).resolve().parent.parent / "fixtures" / "weights"
+NETS = {"vision": "VisionNet", "seq": "SeqNet", "volume": "VolumeNet"}
+sys.path.insert(0, str(FIX))
+import nets_ms  # noqa: E402
+import nets_torch  # noqa: E402
+
+
+@pytest.mark.parametrize("name", sorted(NETS))
+def test_golden_maps_name_real_mindspore_parameters(name):
+    golden = json.loads((FIX / f"{name}.map.golden.json").read_text())
+    mine = {e["mindspore"]: tuple(e["mindspore_shape"]) for e in golden if e["mindspore"]}
+    real = {n: tuple(p.shape) for n, p in getattr(nets_ms, name)().parameters_and_names()}
+    assert mine == real
+    torch_keys = {k: tuple(v.shape) for k, v in getattr(nets_torch, name)().state_dict().items()}
+    assert {e["torch"]: tuple(e["torch_shape"]) for e in golden if e["torch"]} == torch_keys
+
+
+@pytest.mark.parametrize("fmt", ["ckpt", "safetensors"])
+@pytest.mark.parametrize("name", sorted(NETS))
+def test_converted_checkpoint_loads_strictly(tmp_path, name, fmt, capsys):
+    torch.manual_seed(1)
+    tnet = getattr(nets_torch, name)()
+    pth = tmp_path / "w.pth"
+    torch.save(tnet.state_dict(), pth)
+    out = tmp_path / f"w.{fmt}"
+    assert main(["weights", "convert", str(pth), "-o", str(out), "--code", str(FIX / "nets_ms.py"),
+                 "--root", NETS[name]]) == 0
+    net = getattr(nets_ms, name)()
+    params = ms.load_checkpoint(str(out), format=fmt)
+    assert ms.load_param_into_net(net, params, strict_load=True) == ([], [])
+    sd = tnet.state_dict()
+    key = next(k for k in sd if k.endswith("running_var") or k.endswith("weight"))
+    golden = {e["torch"]: e for e in json.loads((FIX / f"{name}.map.golden.json").read_text())}
+    got = params[golden[key]["mindspore"]].asnumpy()
+    np.testing.assert_array_equal(got.reshape(sd[key].shape), sd[key].numpy())
+
+
+def test_full_checkpoint_dict_and_diff(tmp_path, capsys):
+    tnet = nets_torch.vision()
+    pth = tmp_path / "full.pth"
+    torch.save({"epoch": 3, "state_dict": tnet.state_dict(), "optimizer": {"lr": 0.1}}, pth)
+    out = tmp_path / "w.ckpt"
+    assert main(["weights", "convert", str(pth), "-o", str(out), "--code", str(FIX / "nets_ms.py")]) == 0
+    assert "'state_dict'" in capsys.readouterr().out
+    assert main(["weights", "diff", str(pth), str(out), "--code", str(FIX / "nets_ms.py"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and report["summary"] == {"match": 26, "dropped": 3}
+    # change one value in the MindSpore checkpoint: diff must point at it
+    params = ms.load_checkpoint(str(out))
+    params["fc.bias"].set_data(params["fc.bias"] + 1.0)
+    bad = tmp_path / "bad.ckpt"
+    ms.save_checkpoint([{"name": k, "data": v} for k, v in params.items()], str(bad))
+    assert main(["weights", "diff", str(pth), str(bad), "--code", str(FIX / "nets_ms.py"), "--json"]) == 1
+    rows = [r for r in json.loads(capsys.readouterr().out)["rows"] if r["status"] != "match"]
+    assert [(r["b"], r["status"]) for r in rows if r["status"] != "dropped"] == [("fc.bias", "differ")]
+    assert rows[-1]["max_abs_diff"] == pytest.approx(1.0)
+
+
+def test_ckpt_written_by_mindspore_decodes_identically(tmp_path):
+    from msdev.weights.reader import read_mindspore_ckpt
+    net = nets_ms.seq()
+    path = tmp_path / "ms.ckpt"
+    ms.save_checkpoint(net, str(path))
+    cp = read_mindspore_ckpt(path)
+    for n, p in net.parameters_and_names():
+        np.testing.assert_array_equal(cp.tensors[n].load(), p.asnumpy())
+
+
+class _Evil:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_malicious_torch_checkpoint_is_rejected(tmp_path, capsys):
+    marker = tmp_path / "pwned"
+    pth = tmp_path / "evil.pth"
+    torch.save({"weight": torch.zeros(2), "payload": _Evil(marker)}, pth)
+    out = tmp_path / "o.ckpt"
+    assert main(["weights", "convert", str(pth), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "posix.system" in err or "os.system" in err
+    assert "could run code" in err
+    assert not marker.exists() and not out.exists()
+
+
+def test_whole_model_pickle_is_rejected(tmp_path, capsys):
+    pth = tmp_path / "model.pth"
+    torch.save(nets_torch.vision(), pth)
+    assert main(["weights", "convert", str(pth), "-o", str(tmp_path / "o.ckpt")]) == 2
+    assert "state_dict()" in capsys.readouterr().err
