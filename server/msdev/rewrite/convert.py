@@ -16,6 +16,7 @@ from ..analysis.engine import parse_source
 from ..analysis.finder import find_uses
 from ..db.loader import Database
 from ..findings import Finding, Fix, Kind, Status, TextEdit
+from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
 from .calls import CannotRewrite, rewrite_arguments
 from .fixes import FindingRewrite, Rewriter
 from .imports import (bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
@@ -182,7 +183,22 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
 
     outcomes: dict[int, Outcome] = {}
     done = rewriter.done
-    order = sorted(findings, key=lambda f: (src.span(f.node)[1] - src.span(f.node)[0]))
+    function_classes: set[str] = set()
+    for finding in autograd_findings(findings):
+        cls = rewriter.parents.get(id(finding.node))
+        try:
+            if not isinstance(cls, ast.ClassDef):
+                raise CannotRewrite("only a class deriving from autograd.Function can become a Cell")
+            done.extend(rewrite_function_class(src, cls, finding.node, namer))
+        except CannotRewrite as exc:
+            outcomes[id(finding)] = Outcome(finding, False, str(exc))
+            continue
+        outcomes[id(finding)] = Outcome(finding, True, notes=["custom gradient: forward → construct, "
+                                                              "backward → bprop"])
+        function_classes.add(cls.name)
+    done.extend(apply_call_sites(src, tree, function_classes))
+    order = sorted((f for f in findings if id(f) not in outcomes),
+                   key=lambda f: (src.span(f.node)[1] - src.span(f.node)[0]))
     for finding in order:
         try:
             rw = rewriter.rewrite(finding)
