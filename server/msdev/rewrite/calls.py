@@ -105,6 +105,8 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
     for kw in call.keywords:
         named.append((kw.arg, kw.value, kw))
 
+    paren = _open_paren(src, call)
+    extents = [_arg_extent(src, value, kw, paren) for _, value, kw in named]
     mapped_specs = target.args
     if seen_star and any(n is None and not isinstance(v, ast.Starred) for n, v, _ in named):
         if any(a.differs() for a in mapped_specs.values()):
@@ -126,10 +128,10 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             if any(a.differs() for a in mapped_specs.values()):
                 out.safe = False
                 out.notes.append("keyword arguments passed through ** are not renamed; check them")
-            last_arg_end = vend
+            last_arg_end = extents[idx][1]
             continue
         if isinstance(value, ast.Starred):
-            last_arg_end = vend
+            last_arg_end = extents[idx][1]
             keep_positional = False if kw is None else keep_positional
             continue
         if spec is not None:
@@ -145,12 +147,17 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
                     if _matches(value, value_text, [lit]):
                         replacement = kws
                         break
+                if replacement is not None and not replacement:
+                    removed.append(idx)  # this value is MindSpore's behaviour already
+                    if kw is None:
+                        keep_positional = False
+                    continue
                 if replacement is not None:
                     new = ", ".join(f"{k}={v}" for k, v in replacement.items())
-                    out.edits.append(Edit(node_start, vend, new))
+                    out.edits.append(Edit(node_start, extents[idx][1], new))
                     produced.update(replacement)
                     keep_positional = False
-                    last_arg_end = vend
+                    last_arg_end = extents[idx][1]
                     continue
             if spec.drop:
                 # a value in `allowed` or equal to PyTorch's default behaves the same without it
@@ -181,9 +188,9 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             before, after = _wrap(spec.transform, value_text, value)
             out.edits.append(Edit(vstart, vstart, before))
             out.edits.append(Edit(vend, vend, after))
-        last_arg_end = vend
+        last_arg_end = extents[idx][1]
 
-    out.edits.extend(_removals(src, args_in_order, removed))
+    out.edits.extend(_removals(extents, removed, text))
     given = {n for n, _, _ in named if n}
     for spec in mapped_specs.values():
         if spec.default is not None and spec.name not in given and spec.target_name not in produced:
@@ -217,16 +224,27 @@ def _pack_varargs(src: SourceText, call: ast.Call, vararg: tuple[int, str], targ
     out.edits.append(Edit(src.end(extra[-1]), src.end(extra[-1]), ")"))
 
 
-def _removals(src: SourceText, args: list, removed: list[int]) -> list[Edit]:
+def _arg_extent(src: SourceText, value: ast.AST, kw: ast.keyword | None, call_paren: int) -> tuple[int, int]:
+    """Where an argument starts and ends in the text, including parentheses around its value
+    (ast spans leave out `(` `)` around `alpha=(1 - r)`)."""
+    text = src.text
+    s, e = src.span(value)
+    while True:
+        b = s - 1
+        while b >= 0 and text[b] in " \t\r\n\\":
+            b -= 1
+        f = e
+        while f < len(text) and text[f] in " \t\r\n\\":
+            f += 1
+        if b >= 0 and text[b] == "(" and b != call_paren and f < len(text) and text[f] == ")":
+            s, e = b, f + 1
+        else:
+            break
+    return (src.start(kw) if kw is not None else s), e
+
+
+def _removals(extents: list[tuple[int, int]], removed: list[int], text: str) -> list[Edit]:
     """Delete the removed arguments with their separating commas, one edit per run."""
-
-    def start(i: int) -> int:
-        _, value, kw = args[i]
-        return src.start(kw) if kw is not None else src.start(value)
-
-    def end(i: int) -> int:
-        return src.end(args[i][1])
-
     edits = []
     runs: list[list[int]] = []
     for i in removed:
@@ -236,12 +254,18 @@ def _removals(src: SourceText, args: list, removed: list[int]) -> list[Edit]:
             runs.append([i])
     for run in runs:
         a, b = run[0], run[-1]
-        if b + 1 < len(args):
-            edits.append(Edit(start(a), start(b + 1), ""))
+        if b + 1 < len(extents):
+            edits.append(Edit(extents[a][0], extents[b + 1][0], ""))
         elif a > 0:
-            edits.append(Edit(end(a - 1), end(b), ""))
-        else:
-            edits.append(Edit(start(a), end(b), ""))
+            edits.append(Edit(extents[a - 1][1], extents[b][1], ""))
+        else:  # every argument goes: take a trailing comma with them
+            end = extents[b][1]
+            probe = end
+            while probe < len(text) and text[probe] in " \t\r\n":
+                probe += 1
+            if probe < len(text) and text[probe] == ",":
+                end = probe + 1
+            edits.append(Edit(extents[a][0], end, ""))
     return edits
 
 
