@@ -185,9 +185,13 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             kstart = src.start(kw)
             out.edits.append(Edit(kstart, kstart + len(kw.arg), spec.to))
         if spec is not None and spec.transform:
-            before, after = _wrap(spec.transform, value_text, value)
-            out.edits.append(Edit(vstart, vstart, before))
-            out.edits.append(Edit(vend, vend, after))
+            if spec.transform.count("{}") > 1:  # the value appears several times: write it out
+                shown = value_text if isinstance(value, _ATOMIC) else f"({value_text})"
+                out.edits.append(Edit(vstart, vend, spec.transform.replace("{}", shown)))
+            else:
+                before, after = _wrap(spec.transform, value_text, value)
+                out.edits.append(Edit(vstart, vstart, before))
+                out.edits.append(Edit(vend, vend, after))
         last_arg_end = extents[idx][1]
 
     out.edits.extend(_removals(extents, removed, text))

@@ -216,6 +216,14 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     # imports: keep a torch import only while an unconverted use needs its name
     still_needed = {_root_name(o.finding.node) for o in outcomes.values()
                     if not o.converted and o.finding.kind not in (Kind.TENSOR_METHOD, Kind.TENSOR_ATTRIBUTE)}
+    # a torch name used as a value (`print(optim)`, `getattr(nn, name)`) still needs its import
+    converted_spans = [src.span(o.finding.node) for o in outcomes.values() if o.converted]
+    locals_ = {b.local for b in bindings}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in locals_ and isinstance(node.ctx, ast.Load):
+            pos = src.start(node)
+            if not any(s <= pos < e for s, e in converted_spans):
+                still_needed.add(node.id)
     by_stmt: dict[int, list] = {}
     for b in bindings:
         by_stmt.setdefault(id(b.stmt), []).append(b)
@@ -226,7 +234,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         kept = [a for a in stmt.names if id(a) not in torch_aliases]  # non-torch names stay
         new_lines: list[str] = []
         for b in group:
-            if b.local in still_needed or b.local == "*":
+            if (b.local in still_needed and not (b.ms_local == b.local and b.ms_local in namer.used)) \
+                    or b.local == "*":
                 kept.append(b.alias)
             if b.statement is not None and b.ms_local in namer.used:
                 line = b.statement.statement()
