@@ -1,0 +1,124 @@
+"""`msdev db show/search/stats`: aliases, two-way search, counts, and their outputs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from msdev.cli import db_cmd
+from msdev.cli.main import build_parser, main
+from tests.conftest import FIXTURES, ROOT
+
+DB = ["--db", str(ROOT / "mapping_db")]
+
+
+def run(argv, capsys) -> tuple[int, str, str]:
+    code = main(["db", *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("alias, full", [
+    ("nn.Conv2d", "torch.nn.Conv2d"),
+    ("F.relu", "torch.nn.functional.relu"),
+    ("Tensor.view", "torch.Tensor.view"),
+    ("optim.Adam", "torch.optim.Adam"),
+    ("cat", "torch.cat"),
+    ("torch.nn.Linear", "torch.nn.Linear"),
+])
+def test_show_resolves_aliases(alias, full, capsys):
+    code, out, _ = run(["show", alias, "--json", *DB], capsys)
+    assert code == 0
+    assert json.loads(out)["api"] == full
+
+
+def test_show_plain_text(capsys):
+    code, out, _ = run(["show", "nn.Linear", *DB], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "torch.nn.Linear  (class, returns module)"
+    assert "portable: mindspore.nn.Dense [arg-diff] source=curated" in out
+    assert "  arg in_features -> in_channels: renamed to in_channels" in out
+    assert "  arg bias -> has_bias: renamed to has_bias" in out
+    assert "ascend: mindspore.mint.nn.Linear" in out
+    assert "note: https://www.mindspore.cn/" in out
+    assert "backends: CPU" in out
+    assert lines[-1] == "verified: not yet"
+
+
+def test_show_rich_on_a_terminal(capsys, monkeypatch):
+    monkeypatch.setattr(db_cmd, "_is_tty", lambda: True)
+    code, out, _ = run(["show", "nn.Conv2d", *DB], capsys)
+    assert code == 0
+    assert "PyTorch" in out and "MindSpore" in out and "difference" in out  # the arg table header
+    assert "pad_mode='pad'" in out and "has_bias" in out
+
+
+def test_show_unknown_api(capsys):
+    code, _, err = run(["show", "nn.Conv2", *DB], capsys)
+    assert code == 2
+    assert "no mapping entry for 'nn.Conv2'" in err and "torch.nn.Conv2d" in err
+    code, _, err = run(["show", "F.rellu", *DB], capsys)
+    assert code == 2 and "torch.nn.functional.relu" in err
+
+
+def test_search_torch_fragment(capsys):
+    code, out, _ = run(["search", "conv2d", *DB], capsys)
+    assert code == 0
+    apis = [line.split("\t")[0] for line in out.splitlines()]
+    assert "torch.nn.Conv2d" in apis and "torch.nn.functional.conv2d" in apis
+    assert all(a.startswith(("torch", "torchvision", "torchaudio", "torchtext")) for a in apis)
+
+
+def test_search_by_mindspore_name(capsys):
+    code, out, _ = run(["search", "mindspore.nn.Dense", "--json", *DB], capsys)
+    assert code == 0
+    rows = json.loads(out)
+    linear = next(r for r in rows if r["api"] == "torch.nn.Linear")
+    assert linear["matched"] == "mindspore" and linear["portable"] == "mindspore.nn.Dense"
+    assert {"api", "status", "portable", "ascend", "ascend_status", "matched"} <= set(linear)
+
+
+def test_search_no_match_and_empty(capsys):
+    code, out, _ = run(["search", "zzzznotanapi", *DB], capsys)
+    assert code == 1 and "no entry matches" in out
+    code, _, err = run(["search", "  ", *DB], capsys)
+    assert code == 2 and "empty" in err
+
+
+def test_search_rich_table(capsys, monkeypatch):
+    monkeypatch.setattr(db_cmd, "_is_tty", lambda: True)
+    code, out, _ = run(["search", "Dropout", *DB], capsys)
+    assert code == 0 and "torch.nn.Dropout" in out and "match(es)" in out
+
+
+def test_stats_json(capsys):
+    code, out, _ = run(["stats", "--json", "--reference", str(FIXTURES / "db" / "official_apis.tsv"), *DB], capsys)
+    assert code == 0
+    data = json.loads(out)
+    for key in ("entries", "by_status", "by_namespace", "with_arg_map", "official_apis_covered",
+                "by_profile_target_namespace", "curated"):
+        assert key in data
+    assert data["official_apis_total"] == 928 and data["official_apis_covered"] == 928
+    assert data["official_apis_missing"] == []
+    assert sum(data["by_status"].values()) == data["entries"]
+    assert sum(data["by_namespace"].values()) == data["entries"]
+    assert data["curated"] >= 200 and 0 < data["with_arg_map"] <= data["curated"]
+    assert set(data["by_profile_target_namespace"]) == {"portable", "ascend"}
+    assert data["by_profile_target_namespace"]["portable"]["mindspore.nn"] > 50
+
+
+def test_stats_text(capsys):
+    code, out, _ = run(["stats", "--reference", str(FIXTURES / "db" / "official_apis.tsv"), *DB], capsys)
+    assert code == 0
+    assert "official APIs covered: 928/928" in out and out.startswith("entries: ")
+
+
+def test_db_help_lists_subcommands(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["db", "--help"])
+    out = capsys.readouterr().out
+    for name, _ in db_cmd.DB_SUBCOMMANDS:
+        assert name in out
+    assert main(["db"]) == 2

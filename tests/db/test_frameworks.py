@@ -1,0 +1,75 @@
+"""Facts in the database checked against the real packages (torch 2.13, mindspore 2.10)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import pytest
+
+pytest.importorskip("torch")
+os.environ.setdefault("GLOG_v", "3")
+pytest.importorskip("mindspore")
+
+from msdev.db.importer import MS_NAME_FIXES, TORCH_NAME_FIXES, torch_names  # noqa: E402
+
+pytestmark = pytest.mark.frameworks
+
+
+def resolve(name: str):
+    """The object a dotted name stands for, or None."""
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except Exception:  # noqa: BLE001 - not a module at this depth
+            continue
+        try:
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return None
+        return obj
+    return None
+
+
+def test_name_fixes_resolve():
+    for wrong, right in TORCH_NAME_FIXES.items():
+        assert resolve(wrong) is None, wrong
+        assert resolve(right) is not None, right
+    for wrong, right in MS_NAME_FIXES.items():
+        assert resolve(wrong) is None, wrong
+        assert resolve(right) is not None, right
+
+
+def test_curated_targets_exist_in_mindspore(db):
+    missing = []
+    for e in db.entries.values():
+        for prof, t in e.targets.items():
+            if t.source == "curated" and t.api and resolve(t.api) is None:
+                missing.append(f"{e.api} [{prof}] -> {t.api}")
+    assert missing == []
+
+
+def test_curated_entries_name_real_torch_apis(db):
+    missing = [e.api for e in db.entries.values()
+               if e.targets["portable"].source == "curated" and resolve(e.api) is None]
+    assert missing == []
+
+
+def test_torch_names_facts():
+    data = torch_names()
+    mods = set(data["modules"])
+    for required in ("torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.utils.data",
+                     "torch.optim", "torch.optim.lr_scheduler", "torch.cuda", "torch.distributed",
+                     "torch.autograd", "torch.jit", "torch.fx", "torch.linalg", "torch.fft",
+                     "torch.special", "torch.hub", "torch.utils.checkpoint", "torchvision",
+                     "torchvision.transforms", "torchvision.models", "torchvision.ops", "torchaudio",
+                     "torchtext"):
+        assert required in mods, required
+    members = set(data["tensor_members"])
+    assert {"view", "size", "shape", "permute"} <= members
+    assert not any(m.startswith("_") for m in members)
+    assert {"shape", "dtype", "device", "ndim", "grad", "data"} <= set(data["tensor_attributes"])
+    assert {"size", "item", "tolist", "shape"} <= set(data["tensor_non_tensor_returns"])
+    assert "view" not in data["tensor_non_tensor_returns"]
