@@ -252,6 +252,18 @@ class _Checker:
                         self.add(file, vn, f"insert.{key} must be source text")
                     elif ms_params and key not in _names(ms_params):
                         self.add(file, kn, f"insert.{key} is not a parameter of the target")
+        if "templates" in fields:
+            for template in self.string_list(file, fields["templates"][1], "templates") or []:
+                for name in re.findall(r"\{(@?[A-Za-z_][\w.]*)\}", template):
+                    if name.startswith("@") and not MS_API_RE.match(name[1:]):
+                        self.add(file, fields["templates"][1], f"template name {{{name}}} is not a mindspore.* name")
+                    elif not name.startswith("@") and name != "self" and params is not None \
+                            and name not in _names(params):
+                        self.add(file, fields["templates"][1], f"template placeholder {{{name}}} is not a PyTorch parameter")
+        if "attributes" in fields and self.mapping(file, fields["attributes"][1], "attributes"):
+            for key, kn, vn in self.items(fields["attributes"][1]):
+                if not isinstance(self.value(vn), str) or not re.fullmatch(_IDENT, self.value(vn)):
+                    self.add(file, vn, f"attributes.{key} must name a MindSpore attribute")
         if "args" in fields and self.value(fields["args"][1]) is not None:
             self.check_args(file, fields["args"][1], params)
 
@@ -285,6 +297,8 @@ class _Checker:
                 t = self.value(spec["transform"][1])
                 if isinstance(t, str) and "{}" not in t:
                     self.add(file, spec["transform"][1], f"args.{name}.transform must contain {{}} for the value")
+            if "pack" in spec and not isinstance(self.value(spec["pack"][1]), bool):
+                self.add(file, spec["pack"][1], f"args.{name}.pack must be true or false")
             if "allowed" in spec and not isinstance(self.value(spec["allowed"][1]), list):
                 self.add(file, spec["allowed"][1], f"args.{name}.allowed must be a list of literals")
             if "literal_map" in spec:

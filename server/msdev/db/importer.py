@@ -13,7 +13,7 @@ import ast
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .model import namespace_of
 from .yamlio import dump_entries, load_plain, write_if_changed
@@ -93,7 +93,7 @@ DEFAULT_TENSOR_ATTRIBUTES = {
 }
 
 
-class ImportError_(Exception):
+class ReferenceDataError(Exception):
     """The reference directory is missing or malformed (reported as a user error)."""
 
 
@@ -342,7 +342,7 @@ class Row:
 
 def _read_tsv(path: Path) -> list[dict[str, str]]:
     if not path.is_file():
-        raise ImportError_(f"reference table not found: {path}")
+        raise ReferenceDataError(f"reference table not found: {path}")
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
 
@@ -351,7 +351,7 @@ def read_reference(ref: Path) -> tuple[list[str], dict[str, list[Row]], dict[str
     """(union APIs in table order with names fixed, rows per fixed API, note URL per API)."""
     union_rows = _read_tsv(ref / "torch_api_union.tsv")
     if not union_rows or "torch_api" not in union_rows[0]:
-        raise ImportError_(f"{ref / 'torch_api_union.tsv'}: no torch_api column")
+        raise ReferenceDataError(f"{ref / 'torch_api_union.tsv'}: no torch_api column")
     union = [TORCH_NAME_FIXES.get(r["torch_api"], r["torch_api"]) for r in union_rows if r["torch_api"]]
     rows: dict[str, list[Row]] = {}
     for year in ("2024", "2025"):
@@ -615,7 +615,7 @@ def _existing(db_dir: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], dict
             continue
         data = load_plain(path) or []
         if not isinstance(data, list):
-            raise ImportError_(f"{path}: expected a list of entries; fix it (msdev db check) before importing")
+            raise ReferenceDataError(f"{path}: expected a list of entries; fix it (msdev db check) before importing")
         order[path.stem] = []
         for raw in data:
             if isinstance(raw, dict) and isinstance(raw.get("api"), str):
@@ -636,7 +636,7 @@ class ImportReport:
 def import_reference(ref_dir: Path, db_dir: Path) -> ImportReport:
     """Generate or refresh the entry files in `db_dir` from the tables in `ref_dir`."""
     if not ref_dir.is_dir():
-        raise ImportError_(f"reference directory not found: {ref_dir}")
+        raise ReferenceDataError(f"reference directory not found: {ref_dir}")
     db_dir.mkdir(parents=True, exist_ok=True)
     names_path = db_dir / "_torch_names.yaml"
     names = (load_plain(names_path) or {}) if names_path.is_file() else {}
@@ -759,18 +759,5 @@ def write_torch_names(db_dir: Path) -> int:
     return len(data["modules"])
 
 
-def iter_union_apis(ref_dir: Path) -> Iterator[str]:
-    """The 928 official API names as spelled in the union table (misspellings included)."""
-    for r in _read_tsv(ref_dir / "torch_api_union.tsv"):
-        if r.get("torch_api"):
-            yield r["torch_api"]
-
-
 def fixed_name(api: str) -> str:
     return TORCH_NAME_FIXES.get(api, api)
-
-
-def default_reference_dir(project_root: Path) -> Path:
-    return project_root.parent / "shared" / "reference"
-
-

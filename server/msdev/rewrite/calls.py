@@ -8,6 +8,7 @@ comments and line breaks inside long calls survive.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from ..db.model import ArgSpec, Entry, Target
@@ -56,6 +57,29 @@ def _matches(node: ast.AST, src_text: str, candidates: list[str]) -> bool:
         elif src_text.strip() == cand.strip():
             return True
     return False
+
+
+_ARG_REF = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _default_text(spec: ArgSpec, named, src, text: str) -> str:
+    """A spec's default; `{name}` in it stands for the source text of PyTorch argument `name`
+    (MaxPool2d: an omitted stride is the kernel size). See mapping_db/README.md."""
+    default = spec.default or ""
+    if "{" not in default:
+        return default
+    values = {}
+    for n, v, _ in named:
+        if n:
+            start, end = src.span(v)
+            values[n] = text[start:end]
+
+    def sub(m: re.Match) -> str:
+        if m.group(1) not in values:
+            raise CannotRewrite(f"'{spec.name}' defaults to '{m.group(1)}', which the call does not pass by name")
+        return values[m.group(1)]
+
+    return _ARG_REF.sub(sub, default)
 
 
 def _is_default(node: ast.AST, src_text: str, spec: ArgSpec) -> bool:
@@ -198,7 +222,7 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
     given = {n for n, _, _ in named if n}
     for spec in mapped_specs.values():
         if spec.default is not None and spec.name not in given and spec.target_name not in produced:
-            additions.append(f"{spec.target_name}={spec.default}")
+            additions.append(f"{spec.target_name}={_default_text(spec, named, src, text)}")
             produced.add(spec.target_name)
     for key, value in target.insert.items():
         if key not in produced and key not in given:
@@ -220,7 +244,7 @@ def _pack_varargs(src: SourceText, call: ast.Call, vararg: tuple[int, str], targ
                   out: CallRewrite) -> None:
     """`torch.zeros(2, 3)` → `zeros((2, 3))` when MindSpore takes one tuple (`pack: true`)."""
     index, name = vararg
-    spec = target.args.get(name)
+    spec = target.args.get(name) or target.args.get(name.lstrip("*"))  # keyed `size` or `*size`
     extra = call.args[index:]
     if spec is None or not spec.pack or len(extra) < 2 or any(isinstance(a, ast.Starred) for a in extra):
         return
