@@ -18,6 +18,7 @@ import yaml
 from ..findings import Status
 from .loader import META_FILE, OVERLAY_NAME, entry_files
 from .model import KINDS, PROFILES, RETURNS
+from ..rewrite.calls import NAMED_TRANSFORMS
 from .yamlio import ARG_ORDER, ENTRY_ORDER, TARGET_ORDER, compose
 
 SOURCES = ("curated", "table-2024", "table-2025", "signature")
@@ -295,7 +296,7 @@ class _Checker:
                     self.string(file, spec[key][1], f"args.{name}.{key}")
             if "transform" in spec:
                 t = self.value(spec["transform"][1])
-                if isinstance(t, str) and "{}" not in t:
+                if t not in NAMED_TRANSFORMS and isinstance(t, str) and "{}" not in t:
                     self.add(file, spec["transform"][1], f"args.{name}.transform must contain {{}} for the value")
             if "pack" in spec and not isinstance(self.value(spec["pack"][1]), bool):
                 self.add(file, spec["pack"][1], f"args.{name}.pack must be true or false")

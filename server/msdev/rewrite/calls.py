@@ -209,7 +209,9 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             kstart = src.start(kw)
             out.edits.append(Edit(kstart, kstart + len(kw.arg), spec.to))
         if spec is not None and spec.transform:
-            if spec.transform.count("{}") > 1:  # the value appears several times: write it out
+            if spec.transform in NAMED_TRANSFORMS:
+                out.edits.append(Edit(vstart, vend, NAMED_TRANSFORMS[spec.transform](value, value_text)))
+            elif spec.transform.count("{}") > 1:  # the value appears several times: write it out
                 shown = value_text if isinstance(value, _ATOMIC) else f"({value_text})"
                 out.edits.append(Edit(vstart, vend, spec.transform.replace("{}", shown)))
             else:
@@ -250,6 +252,21 @@ def _pack_varargs(src: SourceText, call: ast.Call, vararg: tuple[int, str], targ
         return
     out.edits.append(Edit(src.start(extra[0]), src.start(extra[0]), "("))
     out.edits.append(Edit(src.end(extra[-1]), src.end(extra[-1]), ")"))
+
+
+def _pad_pairs(node: ast.AST, text: str) -> str:
+    """PyTorch pads (h, w) on both sides; classic MindSpore wants (top, bottom, left, right)."""
+    value = literal(node)
+    if isinstance(value, int):
+        return text
+    if isinstance(value, (tuple, list)) and all(isinstance(v, int) for v in value):
+        return "(" + ", ".join(str(v) for v in value for _ in (0, 1)) + ")"
+    v = text if isinstance(node, _ATOMIC) else f"({text})"
+    return f"({v} if isinstance({v}, int) else tuple(p for p in {v} for _ in (0, 1)))"
+
+
+#: transforms too structural for a `{}` template, named in the database's `transform`
+NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs}
 
 
 def _arg_extent(src: SourceText, value: ast.AST, kw: ast.keyword | None, call_paren: int) -> tuple[int, int]:
