@@ -60,7 +60,7 @@ def _register_import(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from ..db.importer import ImportError_, import_reference, write_torch_names
+    from ..db.importer import ReferenceDataError, import_reference, write_torch_names
 
     ref = args.reference or default_reference()
     db_dir = _db_dir(args)
@@ -72,7 +72,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"wrote {db_dir / '_torch_names.yaml'} ({n} module names)")
     try:
         report = import_reference(ref, db_dir)
-    except ImportError_ as exc:
+    except ReferenceDataError as exc:
         raise UserError(str(exc)) from None
     changed = ", ".join(report.files_written) or "no file changed"
     print(f"imported {report.generated} APIs into {db_dir}: {report.created} new, {report.updated} "

@@ -1,0 +1,139 @@
+"""The text report (`path:line:col: STATUS torch.api -> mindspore.api (note URL)`) and summaries.
+
+Finding lines use 1-based columns, as compilers do, so editors and terminals jump to them.
+The summary comes in two forms: `rich_summary` for a terminal, `plain_summary` (a few
+lines) for logs and pipes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TextIO
+
+from ..findings import Status
+from ..scanning.summary import NEEDS_HUMAN, STATUS_ORDER
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+
+    from ..scanning.runner import ScanResult
+
+#: terminal colours per status (rich style names)
+STATUS_STYLE = {
+    Status.IDENTICAL: "green",
+    Status.RENAMED: "green",
+    Status.DEFAULT_DIFF: "cyan",
+    Status.ARG_DIFF: "cyan",
+    Status.PARTIAL: "yellow",
+    Status.MANUAL: "yellow",
+    Status.UNKNOWN: "magenta",
+    Status.UNSUPPORTED: "red",
+}
+
+
+def finding_lines(result: "ScanResult"):
+    """One compiler-style line per finding, then per file error, in path order."""
+    for fr in result.files:
+        path = fr.path
+        if fr.error is not None:
+            yield f"{path}: ERROR {fr.error}"
+        for f in fr.findings:
+            target = f.mindspore_api or "(none)"
+            url = f" ({f.note_url})" if f.note_url else ""
+            yield f"{path}:{f.line}:{f.column + 1}: {f.status.upper()} {f.torch_api} -> {target}{url}"
+
+
+def render(result: "ScanResult", out: TextIO) -> None:
+    write = out.write
+    for line in finding_lines(result):
+        write(line)
+        write("\n")
+
+
+def _reason(message: str) -> str:
+    """The part of a finding message after the API names (`torch.x → y: <reason>`)."""
+    head, sep, tail = message.partition(": ")
+    return tail if sep else message
+
+
+def readiness_text(result: "ScanResult") -> str:
+    r = result.summary.readiness
+    return "n/a (no PyTorch use found)" if r is None else f"{r:.1%}"
+
+
+def plain_summary(result: "ScanResult") -> str:
+    """A few plain lines: totals, the status breakdown, readiness."""
+    s = result.summary
+    parts = [f"{n} {name}" for name, n in s.by_status.items() if n]
+    lines = [
+        f"msdev: scanned {s.files} file{'s' if s.files != 1 else ''} ({s.lines:,} lines): "
+        f"{s.uses:,} PyTorch use{'s' if s.uses != 1 else ''}"
+        + (f" ({', '.join(parts)})" if parts else ""),
+        f"msdev: migration readiness {readiness_text(result)} of uses convert automatically"
+        + (f"; {s.files_with_errors} file{'s' if s.files_with_errors != 1 else ''} could not be analysed"
+           if s.files_with_errors else ""),
+    ]
+    return "\n".join(lines)
+
+
+def rich_summary(result: "ScanResult", console: "Console", top: int = 10) -> None:
+    """The terminal summary: counts, a status breakdown with bars, the APIs that need work."""
+    from rich.table import Table
+    from rich.text import Text
+
+    s = result.summary
+    console.print()
+    head = Text.assemble(
+        ("msdev scan", "bold"), "  ",
+        f"{s.files:,} files · {s.lines:,} lines · ", (f"{s.uses:,}", "bold"), " PyTorch uses",
+        f"  (profile {result.profile}, database {result.db_version})",
+    )
+    console.print(head)
+
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("status")
+    table.add_column("uses", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("", min_width=20)
+    for status in STATUS_ORDER:
+        n = s.by_status.get(str(status), 0)
+        share = n / s.uses if s.uses else 0.0
+        bar = "█" * max(1 if n else 0, round(share * 30))
+        style = STATUS_STYLE[status]
+        table.add_row(Text(str(status), style=style), f"{n:,}", f"{share:.1%}", Text(bar, style=style))
+    console.print(table)
+
+    r = s.readiness
+    style = "green" if r is not None and r >= 0.8 else ("yellow" if r is not None and r >= 0.5 else "red")
+    console.print(Text.assemble("Migration readiness: ", (readiness_text(result), f"bold {style}"),
+                                f" of uses convert automatically ({s.automatic:,} of {s.uses:,})"))
+
+    for title, statuses in (("Top unsupported APIs", {Status.UNSUPPORTED}),
+                            ("Top APIs that need a manual rewrite", NEEDS_HUMAN),
+                            ("Top APIs missing from the mapping database", {Status.UNKNOWN})):
+        rows = s.top(statuses, top)
+        if not rows:
+            continue
+        t = Table(title=title, title_justify="left", title_style="bold", box=None, pad_edge=False)
+        t.add_column("PyTorch API", overflow="fold")
+        t.add_column("uses", justify="right")
+        t.add_column("files", justify="right")
+        t.add_column("MindSpore", overflow="fold")
+        t.add_column("note (or why)", overflow="fold")
+        for a in rows:
+            why = _reason(a.message) if a.status != Status.UNKNOWN else ""
+            t.add_row(a.torch_api, f"{a.uses:,}", f"{a.files:,}", a.mindspore_api or "-",
+                      Text(a.note_url, style=f"link {a.note_url}") if a.note_url else Text(why or "-", style="dim"))
+        console.print()
+        console.print(t)
+
+    errors = [fr for fr in result.files if fr.error is not None]
+    if errors:
+        console.print()
+        console.print(Text(f"{len(errors)} file{'s' if len(errors) != 1 else ''} could not be analysed:", style="bold red"))
+        for fr in errors[:top]:
+            console.print(f"  {fr.path}: {fr.error}", markup=False, highlight=False)
+        if len(errors) > top:
+            console.print(f"  … and {len(errors) - top} more (see the full report)")
+    origin = (f"{result.cache_hits:,} from cache, {result.analysed:,} analysed"
+              + (f" on {result.jobs} processes" if result.jobs > 1 else ""))
+    console.print(Text(f"\n{origin} in {result.elapsed:.2f} s", style="dim"))
