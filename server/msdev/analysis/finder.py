@@ -88,6 +88,7 @@ class Finder:
         self.findings: list[Finding] = []
         self._ascii = source.isascii()
         self._lines = None if self._ascii else source.splitlines()
+        self._source = source
         self._deferred: list = []
         self._class: _ClassInfo | None = None
         self._self_name: str | None = None
@@ -384,11 +385,16 @@ class Finder:
         scope.names[node.name] = (MODULE, None, CERTAIN) if is_module else None
 
     def _collect_self_attrs(self, node: ast.ClassDef, info: _ClassInfo, scope: _Scope) -> None:
+        # Assignments are statements: walk statement bodies only (the expression trees are most
+        # of the AST). The register_*/add_module calls can sit in any expression, so a full walk
+        # is done only for methods whose source text mentions one of them.
+        calls_in_file = self._source and any(c in self._source for c in _REGISTER_CALLS)
+        lines = self._source.splitlines() if calls_in_file else ()
         for item in node.body:
             if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or not item.args.args:
                 continue
             self_name = item.args.args[0].arg
-            for sub in ast.walk(item):
+            for sub in _statements(item.body):
                 if isinstance(sub, ast.Assign):
                     for target in sub.targets:
                         if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
@@ -396,9 +402,15 @@ class Finder:
                             kind = self._static_kind(sub.value, scope)
                             if kind is not None:
                                 info.attrs[target.attr] = kind
-                elif (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
-                      and sub.func.attr == "register_buffer" and sub.args
-                      and isinstance(sub.args[0], ast.Constant) and isinstance(sub.args[0].value, str)):
+            if not calls_in_file and self._source:
+                continue
+            text = "\n".join(lines[item.lineno - 1:item.end_lineno]) if lines else None
+            if text is not None and not any(c in text for c in _REGISTER_CALLS):
+                continue
+            for sub in ast.walk(item):
+                if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+                        and sub.func.attr == "register_buffer" and sub.args
+                        and isinstance(sub.args[0], ast.Constant) and isinstance(sub.args[0].value, str)):
                     info.attrs[sub.args[0].value] = (TENSOR, None, CERTAIN)
                 elif (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
                       and sub.func.attr in ("register_parameter", "add_module") and len(sub.args) > 1
@@ -570,6 +582,23 @@ class Finder:
         for kw in node.keywords:
             self.expr(kw.value, scope)
         return result
+
+
+_REGISTER_CALLS = ("register_buffer", "register_parameter", "add_module")
+
+
+def _statements(body):
+    """Every statement in a block, nested blocks included (not the expressions inside them)."""
+    for stmt in body:
+        yield stmt
+        for name in ("body", "orelse", "finalbody"):
+            sub = getattr(stmt, name, None)
+            if sub:
+                yield from _statements(sub)
+        for handler in getattr(stmt, "handlers", None) or ():
+            yield from _statements(handler.body)
+        for case in getattr(stmt, "cases", None) or ():
+            yield from _statements(case.body)
 
 
 def _is_tensor(value) -> bool:
