@@ -142,8 +142,7 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
     positional_index = 0
     additions: list[str] = []
     last_arg_end = None
-    args_in_order = [(n, v, kw) for n, v, kw in named]
-    for idx, (name, value, kw) in enumerate(args_in_order):
+    for idx, (name, value, kw) in enumerate(named):
         vstart, vend = src.span(value)
         value_text = text[vstart:vend]
         spec = mapped_specs.get(name) if name else None

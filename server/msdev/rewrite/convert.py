@@ -266,10 +266,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         done.append(Edit(s, e, ("\n" + indent).join(pieces)))
         if first_converted_stmt is None and stmt in tree.body:
             first_converted_stmt = stmt
-    fresh = [need for need in namer.added]
-    if fresh:
+    if namer.added:
         offset = insertion_point(src, tree, first_converted_stmt)
-        edit = import_lines_edit(src, offset, fresh)
+        edit = import_lines_edit(src, offset, namer.added)
         if edit:
             done.append(edit)
 

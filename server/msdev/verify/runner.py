@@ -329,6 +329,18 @@ def localise(rt: Recorder, rm: Recorder, rtol: float, atol: float, min_cosine: f
 
 # --------------------------------------------------------------------------- the run
 
+def _build(factory, spec: str, kwargs: dict, seed: int, expected: type, expected_name: str):
+    """Call a network factory with fixed seeds; a failure or a wrong type is a usage error."""
+    seed_everything(seed)
+    try:
+        net = factory(**kwargs)
+    except Exception as exc:
+        raise VerifyError(f"{spec}(**kwargs) failed: {type(exc).__name__}: {exc}") from None
+    if not isinstance(net, expected):
+        raise VerifyError(f"{spec} returned a {type(net).__name__}, not a {expected_name}")
+    return net
+
+
 def verify(torch_factory: str, ms_factory: str, inputs: list[InputSpec], *, kwargs: dict | None = None,
            torch_weights: str | None = None, weights: str | None = None, wmap: WeightMap | None = None,
            seed: int = 0, paths: list[str] | None = None, rtol: float = 1e-3, atol: float = 1e-4,
@@ -346,23 +358,11 @@ def verify(torch_factory: str, ms_factory: str, inputs: list[InputSpec], *, kwar
     kwargs = kwargs or {}
     tf = load_factory(torch_factory)
     mf = load_factory(ms_factory)
-    seed_everything(seed)
-    try:
-        tnet = tf(**kwargs)
-    except Exception as exc:
-        raise VerifyError(f"{torch_factory}(**kwargs) failed: {type(exc).__name__}: {exc}") from None
-    if not isinstance(tnet, torch.nn.Module):
-        raise VerifyError(f"{torch_factory} returned a {type(tnet).__name__}, not a torch.nn.Module")
+    tnet = _build(tf, torch_factory, kwargs, seed, torch.nn.Module, "torch.nn.Module")
     if torch_weights:
         load_torch_weights(tnet, torch_weights)
     tnet.eval()
-    seed_everything(seed)
-    try:
-        mnet = mf(**kwargs)
-    except Exception as exc:
-        raise VerifyError(f"{ms_factory}(**kwargs) failed: {type(exc).__name__}: {exc}") from None
-    if not isinstance(mnet, mindspore.nn.Cell):
-        raise VerifyError(f"{ms_factory} returned a {type(mnet).__name__}, not a mindspore.nn.Cell")
+    mnet = _build(mf, ms_factory, kwargs, seed, mindspore.nn.Cell, "mindspore.nn.Cell")
     mnet.set_train(False)
 
     notes: list[str] = []
