@@ -52,6 +52,12 @@ class Kind(StrEnum):
     DECORATOR = "decorator"  # @torch.no_grad()
     TENSOR_METHOD = "tensor-method"  # x.view(...)
     TENSOR_ATTRIBUTE = "tensor-attribute"  # x.shape, w.data
+    MODULE_METHOD = "module-method"  # self.modules(), model.parameters()
+    LAYER_ATTRIBUTE = "layer-attribute"  # bn.running_mean where bn is known to be a BatchNorm2d
+
+
+#: kinds found on a receiver (the text before the dot is user code, not an imported name)
+MEMBER_KINDS = frozenset({Kind.TENSOR_METHOD, Kind.TENSOR_ATTRIBUTE, Kind.MODULE_METHOD, Kind.LAYER_ATTRIBUTE})
 
 
 class Confidence(StrEnum):

@@ -77,3 +77,20 @@ def test_dtypes_module_runs():
     _, msm = pair("dtypes")
     assert msm.a.shape == (2, 3) and msm.a.dtype == ms.float32
     assert msm.b.dtype == ms.int64 and msm.c.dtype == ms.float16 and msm.d.dtype == ms.int64
+
+
+def test_layer_subclasses_and_init_code_run():
+    """Keywords forwarded through **kwargs, list sizes, isinstance-narrowed init code, modules()."""
+    pt, msm = pair("layer_subclasses")
+    net = msm.Net()
+    net.set_train(False)
+    x = np.random.default_rng(2).standard_normal((2, 3, 16, 16)).astype(np.float32)
+    out = net(ms.Tensor(x))
+    assert out.shape == (2, 4) and np.isfinite(out.asnumpy()).all()
+    assert net.stem.has_bias is False and net.depthwise.group == 8 and net.stem.stride == (2, 2)
+    np.testing.assert_array_equal(net.bn.gamma.asnumpy(), np.ones(8, np.float32))
+    np.testing.assert_array_equal(net.bn.beta.asnumpy(), np.zeros(8, np.float32))
+    np.testing.assert_array_equal(net.bn.moving_variance.asnumpy(), np.ones(8, np.float32))
+    std = net.depthwise.weight.asnumpy().std()  # normal_(0, sqrt(2 / (3 * 3 * 8)))
+    assert 0.5 * np.sqrt(2 / 72) < std < 1.5 * np.sqrt(2 / 72)
+    assert net.layer_names() == pt.Net().layer_names()

@@ -37,13 +37,19 @@ RUNNER = textwrap.dedent('''
 
 MODELS = [
     # (package dir in the corpus, folder to convert, module, factory, input shape, output shape)
+    ("efficientnet-pytorch/efficientnet_pytorch-0.7.1", "efficientnet_pytorch", "efficientnet_pytorch",
+     "lambda: EfficientNet.from_name('efficientnet-b0')", [2, 3, 224, 224], [2, 1000]),
+    ("pretrainedmodels/pretrainedmodels-0.7.4/pretrainedmodels", "models", "models.fbresnet",
+     "lambda: fbresnet152(num_classes=1000, pretrained=None)", [1, 3, 224, 224], [1, 1000]),
+    ("pretrainedmodels/pretrainedmodels-0.7.4/pretrainedmodels", "models", "models.vggm",
+     "lambda: vggm(num_classes=1000, pretrained=None)", [1, 3, 221, 221], [1, 1000]),
     ("pretrainedmodels/pretrainedmodels-0.7.4/pretrainedmodels", "models", "models.inceptionv4",
-     "lambda: inceptionv4(num_classes=1000, pretrained=None)", [2, 3, 299, 299], [2, 1000]),
+     "lambda: inceptionv4(num_classes=1000, pretrained=None)", [1, 3, 299, 299], [1, 1000]),
 ]
 
 
 @pytest.mark.parametrize("package,folder,module,factory,shape,expected", MODELS,
-                         ids=["inceptionv4"])
+                         ids=["efficientnet-b0", "fbresnet152", "vggm", "inceptionv4"])
 def test_converted_model_runs_on_mindspore(corpus, tmp_path, package, folder, module, factory, shape, expected):
     src = corpus / package / folder
     out = tmp_path / "converted"

@@ -71,10 +71,11 @@ class _Scope:
 
 
 class _ClassInfo:
-    __slots__ = ("attrs", "is_autograd_function", "is_module")
+    __slots__ = ("attrs", "methods", "is_autograd_function", "is_module")
 
     def __init__(self, is_autograd_function: bool, is_module: bool):
         self.attrs: dict[str, tuple | None] = {}
+        self.methods: set[str] = set()  # defined in the class body: they override nn.Module's
         self.is_autograd_function = is_autograd_function
         self.is_module = is_module
 
@@ -231,7 +232,18 @@ class Finder:
             self._bind_import(stmt, scope)
         elif t in (ast.If, ast.While):
             self.expr(stmt.test, scope)
-            self._block(stmt.body, scope)
+            narrowed = self._isinstance_narrowing(stmt.test, scope)
+            if narrowed is None:
+                self._block(stmt.body, scope)
+            else:  # `if isinstance(m, nn.BatchNorm2d):` — inside, m is a BatchNorm2d
+                name, value = narrowed
+                had, before = name in scope.names, scope.names.get(name)
+                scope.names[name] = value
+                self._block(stmt.body, scope)
+                if had:
+                    scope.names[name] = before
+                else:
+                    scope.names.pop(name, None)
             self._block(stmt.orelse, scope)
         elif t in (ast.For, ast.AsyncFor):
             it = self.expr(stmt.iter, scope)
@@ -393,6 +405,7 @@ class Finder:
         for item in node.body:
             if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or not item.args.args:
                 continue
+            info.methods.add(item.name)
             self_name = item.args.args[0].arg
             for sub in _statements(item.body):
                 if isinstance(sub, ast.Assign):
@@ -461,6 +474,42 @@ class Finder:
             return None if attr in db.tensor_non_tensor_returns else (TENSOR, None, conf)
         return (TENSOR, None, conf) if attr in _TENSOR_VALUED_ATTRS else None
 
+    def _isinstance_narrowing(self, test: ast.AST, scope: _Scope):
+        """`isinstance(name, torch.nn.X)`: the name and what it holds inside the branch."""
+        if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
+                and len(test.args) == 2 and isinstance(test.args[0], ast.Name)):
+            return None
+        dotted = self.resolve_ref(test.args[1], scope)
+        if dotted is None or self._call_result(dotted) is None or self._call_result(dotted)[0] != MODULE:
+            return None
+        return test.args[0].id, (MODULE, dotted, CERTAIN)
+
+    def _layer_attribute(self, node: ast.Attribute, receiver) -> None:
+        """`bn.weight` on a known BatchNorm2d: MindSpore names the attribute differently (gamma)."""
+        entry = self.db.entries.get(receiver[1]) if receiver[1] else None
+        if entry is None:
+            return
+        target = entry.target(self.profile)
+        renamed = target.attributes.get(node.attr)
+        if renamed is None or target.api is None:
+            return
+        end_line = node.end_lineno
+        end_col = self._col(end_line, node.end_col_offset)
+        dotted = f"{entry.api}.{node.attr}"
+        self.findings.append(Finding(
+            end_line, end_col - len(node.attr), end_line, end_col, dotted, Kind.LAYER_ATTRIBUTE, receiver[2],
+            Status.RENAMED, f"{target.api}.{renamed}", entry.doc_url,
+            f"{dotted} → {target.api}.{renamed}: MindSpore names this attribute '{renamed}'", entry, None, node))
+
+    def _module_method(self, node: ast.Attribute, receiver) -> None:
+        """Record `m.modules()`, `self.parameters()`: nn.Module methods on a module receiver."""
+        if (self._class is not None and isinstance(node.value, ast.Name) and node.value.id == self._self_name
+                and node.attr in self._class.methods):
+            return  # the class defines its own method of that name
+        entry = self.db.entries.get("torch.nn.Module." + node.attr)
+        if entry is not None:
+            self.findings.append(self._make(node, entry.api, entry, Kind.MODULE_METHOD, receiver[2], attr_only=True))
+
     def expr(self, node: ast.AST | None, scope: _Scope, ref_kind: Kind = Kind.REFERENCE):
         """Evaluate an expression: record the PyTorch uses in it and return its abstract value."""
         if node is None:
@@ -483,6 +532,7 @@ class Finder:
             if receiver[0] == TENSOR:
                 return self._tensor_member(node, receiver, Kind.TENSOR_ATTRIBUTE)
             if receiver[0] == MODULE:
+                self._layer_attribute(node, receiver)
                 if node.attr in _MODULE_TENSOR_ATTRS:
                     return (TENSOR, None, LIKELY)
             return None
@@ -526,9 +576,15 @@ class Finder:
 
     def _receiver(self, node: ast.AST, scope: _Scope):
         """Evaluate the object of `obj.attr`, treating `self.<attr>` through the class's record."""
-        if (self._class is not None and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                and node.value.id == self._self_name):
-            return self._class.attrs.get(node.attr)
+        cls = self._class
+        if cls is not None and self._self_name is not None:
+            if isinstance(node, ast.Name) and node.id == self._self_name:
+                return (MODULE, None, CERTAIN) if cls.is_module else None
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == self._self_name:
+                held = cls.attrs.get(node.attr)
+                if held is None and cls.is_module and node.attr in _MODULE_TENSOR_ATTRS:
+                    return (TENSOR, None, LIKELY)  # self.weight of a layer subclass: set by the base class
+                return held
         return self.expr(node, scope)
 
     def _comprehension(self, node: ast.AST, scope: _Scope) -> None:
@@ -566,6 +622,8 @@ class Finder:
             elif receiver is not None and receiver[0] == MODULE:
                 if func.attr in ("forward", "__call__"):
                     result = (TENSOR, None, LIKELY)
+                else:
+                    self._module_method(func, receiver)
         else:
             callee = self.expr(func, scope)
             if callee is not None and callee[0] == MODULE:

@@ -26,7 +26,7 @@ except AttributeError:  # pragma: no cover
 
 OVERLAY_NAME = "msdev_mappings.yaml"
 META_FILE = "_torch_names.yaml"
-_CACHE_FORMAT = 6
+_CACHE_FORMAT = 7
 
 
 class DatabaseError(Exception):

@@ -45,11 +45,12 @@ class ArgSpec:
         return self.to or self.name
 
     def differs(self) -> bool:
-        """Whether this argument is written differently in MindSpore."""
+        """Whether this argument is written differently in MindSpore (the `sizes` transform only
+        normalises a list to a tuple, so it does not count)."""
         return bool(
             (self.to and self.to != self.name)
             or self.drop
-            or self.transform
+            or (self.transform and self.transform != "sizes")
             or self.default is not None
             or self.literal_map
             or self.allowed

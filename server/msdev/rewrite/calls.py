@@ -62,7 +62,7 @@ def _matches(node: ast.AST, src_text: str, candidates: list[str]) -> bool:
 _ARG_REF = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _default_text(spec: ArgSpec, named, src, text: str) -> str:
+def _default_text(spec: ArgSpec, named, src, text: str, specs: dict[str, ArgSpec]) -> str:
     """A spec's default; `{name}` in it stands for the source text of PyTorch argument `name`
     (MaxPool2d: an omitted stride is the kernel size). See mapping_db/README.md."""
     default = spec.default or ""
@@ -73,6 +73,9 @@ def _default_text(spec: ArgSpec, named, src, text: str) -> str:
         if n:
             start, end = src.span(v)
             values[n] = text[start:end]
+            transform = specs[n].transform if n in specs else None
+            if transform in NAMED_TRANSFORMS:  # the value as MindSpore takes it
+                values[n] = NAMED_TRANSFORMS[transform](v, values[n])
 
     def sub(m: re.Match) -> str:
         if m.group(1) not in values:
@@ -96,8 +99,9 @@ def _wrap(template: str, value_text: str, value_node: ast.AST) -> tuple[str, str
 
 
 def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Target,
-                      skip_first_param: bool = False) -> CallRewrite:
-    """Edits that turn the call's PyTorch arguments into the target's MindSpore arguments."""
+                      skip_first_param: bool = False, forwarded: bool = False) -> CallRewrite:
+    """Edits that turn the call's PyTorch arguments into the target's MindSpore arguments.
+    `forwarded`: the call is a subclass's `super().__init__`, passing on its callers' values."""
     out = CallRewrite()
     torch_params = list(entry.params or [])
     if skip_first_param and torch_params and torch_params[0] in ("self", "input"):
@@ -137,6 +141,7 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             raise CannotRewrite("arguments are passed through *args, so they cannot be matched to MindSpore's")
 
     produced: set[str] = set()
+    star_kwargs: ast.keyword | None = None
     removed: list[int] = []
     keep_positional = True
     positional_index = 0
@@ -148,9 +153,7 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         spec = mapped_specs.get(name) if name else None
         node_start = src.start(kw) if kw is not None else vstart
         if kw is not None and kw.arg is None:  # **kwargs
-            if any(a.differs() for a in mapped_specs.values()):
-                out.safe = False
-                out.notes.append("keyword arguments passed through ** are not renamed; check them")
+            star_kwargs = kw
             last_arg_end = extents[idx][1]
             continue
         if isinstance(value, ast.Starred):
@@ -209,7 +212,9 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             out.edits.append(Edit(kstart, kstart + len(kw.arg), spec.to))
         if spec is not None and spec.transform:
             if spec.transform in NAMED_TRANSFORMS:
-                out.edits.append(Edit(vstart, vend, NAMED_TRANSFORMS[spec.transform](value, value_text)))
+                new_text = NAMED_TRANSFORMS[spec.transform](value, value_text, forwarded)
+                if new_text != value_text:
+                    out.edits.append(Edit(vstart, vend, new_text))
             elif spec.transform.count("{}") > 1:  # the value appears several times: write it out
                 shown = value_text if isinstance(value, _ATOMIC) else f"({value_text})"
                 out.edits.append(Edit(vstart, vend, spec.transform.replace("{}", shown)))
@@ -221,9 +226,11 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
 
     out.edits.extend(_removals(extents, removed, text))
     given = {n for n, _, _ in named if n}
+    if star_kwargs is not None:
+        _forward_kwargs(src, star_kwargs, mapped_specs, given, produced, out)
     for spec in mapped_specs.values():
         if spec.default is not None and spec.name not in given and spec.target_name not in produced:
-            additions.append(f"{spec.target_name}={_default_text(spec, named, src, text)}")
+            additions.append(f"{spec.target_name}={_default_text(spec, named, src, text, mapped_specs)}")
             produced.add(spec.target_name)
     for key, value in target.insert.items():
         if key not in produced and key not in given:
@@ -241,6 +248,39 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
     return out
 
 
+def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec], given: set[str],
+                    produced: set[str], out: CallRewrite) -> None:
+    """`f(..., **kwargs)` whose keys are PyTorch names (a layer subclass forwarding its callers'
+    arguments): take each renamed or re-defaulted argument out of the dict under its MindSpore name,
+    `has_bias=kwargs.pop('bias', True)`, written before `**kwargs` so the pop happens first."""
+    if not isinstance(star.value, ast.Name):
+        if any(a.differs() for a in specs.values()):
+            out.safe = False
+            out.notes.append("keyword arguments passed through ** are not renamed; check them")
+        return
+    kwargs = star.value.id
+    taken, unhandled = [], []
+    for spec in specs.values():
+        if spec.name in given or not spec.differs() or spec.target_name in produced:
+            continue
+        fallback = spec.default if spec.default is not None and "{" not in spec.default else spec.torch_default
+        simple_transform = spec.transform and spec.transform not in NAMED_TRANSFORMS and spec.transform.count("{}") == 1
+        if spec.drop or spec.literal_map or spec.unsupported or fallback is None or (spec.transform and not simple_transform):
+            unhandled.append(spec.name)
+            continue
+        value = f"{kwargs}.pop({spec.name!r}, {fallback})"
+        if simple_transform:
+            value = spec.transform.replace("{}", value)
+        taken.append(f"{spec.target_name}={value}")
+        produced.add(spec.target_name)
+    if taken:
+        start = src.start(star)
+        out.edits.append(Edit(start, start, ", ".join(taken) + ", "))
+    if unhandled:
+        out.safe = False
+        out.notes.append(f"{', '.join(unhandled)} passed through **{kwargs} keep their PyTorch form; check them")
+
+
 def _pack_varargs(src: SourceText, call: ast.Call, vararg: tuple[int, str], target: Target,
                   out: CallRewrite) -> None:
     """`torch.zeros(2, 3)` → `zeros((2, 3))` when MindSpore takes one tuple (`pack: true`)."""
@@ -253,7 +293,7 @@ def _pack_varargs(src: SourceText, call: ast.Call, vararg: tuple[int, str], targ
     out.edits.append(Edit(src.end(extra[-1]), src.end(extra[-1]), ")"))
 
 
-def _pad_pairs(node: ast.AST, text: str) -> str:
+def _pad_pairs(node: ast.AST, text: str, forwarded: bool = False) -> str:
     """PyTorch pads (h, w) on both sides; classic MindSpore wants (top, bottom, left, right)."""
     value = literal(node)
     if isinstance(value, int):
@@ -264,8 +304,20 @@ def _pad_pairs(node: ast.AST, text: str) -> str:
     return f"({v} if isinstance({v}, int) else tuple(p for p in {v} for _ in (0, 1)))"
 
 
+def _sizes(node: ast.AST, text: str, forwarded: bool = False) -> str:
+    """kernel_size/stride/dilation: PyTorch takes an int or any sequence (a one-item list is
+    broadcast), MindSpore an int or a tuple. A list literal becomes a tuple; a variable is
+    normalised at run time only where a layer subclass forwards its callers' values to the base."""
+    value = literal(node)
+    if isinstance(value, list) and all(isinstance(v, int) for v in value):
+        return str(value[0]) if len(value) == 1 else str(tuple(value))
+    if not forwarded or value is not _NOT_LITERAL or not isinstance(node, (ast.Name, ast.Attribute)):
+        return text
+    return f"{text} if isinstance({text}, int) else tuple({text}) if len({text}) > 1 else {text}[0]"
+
+
 #: transforms too structural for a `{}` template, named in the database's `transform`
-NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs}
+NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes}
 
 
 def _arg_extent(src: SourceText, value: ast.AST, kw: ast.keyword | None, call_paren: int) -> tuple[int, int]:

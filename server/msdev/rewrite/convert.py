@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..analysis.engine import parse_source
 from ..analysis.finder import find_uses
 from ..db.loader import Database
-from ..findings import Finding, Fix, Kind, Status, TextEdit
+from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
 from .calls import CannotRewrite, rewrite_arguments
 from .fixes import FindingRewrite, Rewriter
@@ -126,7 +126,7 @@ def subclass_rewrites(src: SourceText, tree: ast.Module, findings: list[Finding]
                     call = ast.Call(func=node.func, args=node.args[1:], keywords=node.keywords)
                     ast.copy_location(call, node)
                 try:
-                    edits.extend(rewrite_arguments(src, call, entry, target).edits)
+                    edits.extend(rewrite_arguments(src, call, entry, target, forwarded=True).edits)
                 except CannotRewrite:
                     pass
             elif (isinstance(node, ast.Attribute) and node.attr in target.attributes
@@ -215,7 +215,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
 
     # imports: keep a torch import only while an unconverted use needs its name
     still_needed = {_root_name(o.finding.node) for o in outcomes.values()
-                    if not o.converted and o.finding.kind not in (Kind.TENSOR_METHOD, Kind.TENSOR_ATTRIBUTE)}
+                    if not o.converted and o.finding.kind not in MEMBER_KINDS}
     # a torch name used as a value (`print(optim)`, `getattr(nn, name)`) still needs its import
     converted_spans = [src.span(o.finding.node) for o in outcomes.values() if o.converted]
     locals_ = {b.local for b in bindings}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..db.loader import Database
 from ..db.model import Entry, Target
-from ..findings import Finding, Kind, Status
+from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .calls import CallRewrite, CannotRewrite, rewrite_arguments
 from .naming import Namer
 from .source import Edit, SourceText, text_with_edits
@@ -83,7 +83,11 @@ class Rewriter:
         entry, target = self.target_for(finding)
         node = finding.node
         call = self.call_of(node)
-        if finding.kind in (Kind.TENSOR_METHOD, Kind.TENSOR_ATTRIBUTE):
+        if finding.kind == Kind.LAYER_ATTRIBUTE:
+            end = self.src.end(node)
+            new_name = finding.mindspore_api.rsplit(".", 1)[-1]
+            return FindingRewrite(finding, [Edit(end - len(node.attr), end, new_name)], True, [], (end - len(node.attr), end))
+        if finding.kind in MEMBER_KINDS:
             result = self._tensor_member(finding, node, call, entry, target)
         elif call is not None and finding.kind in (Kind.CALL, Kind.DECORATOR):
             result = self._call(finding, node, call, entry, target)
@@ -122,9 +126,11 @@ class Rewriter:
         return FindingRewrite(finding, [Edit(s, e, self.namer.render(target.api))], safe, notes, (s, e))
 
     def _tensor_member(self, finding, node: ast.Attribute, call, entry: Entry, target: Target) -> FindingRewrite:
-        is_call = finding.kind == Kind.TENSOR_METHOD and call is not None
+        is_call = finding.kind != Kind.TENSOR_ATTRIBUTE and call is not None
         span = self.src.span(call if is_call else node)
         if target.templates:
+            if isinstance(node.ctx, ast.Store):
+                raise CannotRewrite(f"assigning to {entry.api} has no automatic rewrite ({target.reason or entry.summary})")
             return self._template(finding, call if is_call else node, entry, target, receiver=node.value, span=span)
         if target.api is None:
             raise CannotRewrite(target.reason or "no MindSpore counterpart")
