@@ -94,3 +94,16 @@ def test_layer_subclasses_and_init_code_run():
     std = net.depthwise.weight.asnumpy().std()  # normal_(0, sqrt(2 / (3 * 3 * 8)))
     assert 0.5 * np.sqrt(2 / 72) < std < 1.5 * np.sqrt(2 / 72)
     assert net.layer_names() == pt.Net().layer_names()
+
+
+def test_init_functions_and_torchscript_hints_run():
+    pt, msm = pair("layer_subclasses")
+    head = msm.Head()
+    np.testing.assert_array_equal(head.proj.bias.asnumpy(), np.zeros(8, np.float32))
+    np.testing.assert_array_equal(head.fc.bias.asnumpy(), np.full(4, 0.5, np.float32))
+    w = head.fc.weight.asnumpy()
+    assert np.abs(w).max() <= 2.0 and 0.01 < w.std() < 0.03  # trunc_normal_(std=0.02), cut at ±2
+    assert 0.5 * np.sqrt(2 / 8) < head.proj.weight.asnumpy().std() < 1.5 * np.sqrt(2 / 8)  # fan_out = 8
+    assert head.no_weight_decay() == {"fc.bias"}
+    x = np.random.default_rng(3).standard_normal((5, 8)).astype(np.float32)
+    assert head(ms.Tensor(x)).shape == (5, 4)

@@ -666,6 +666,9 @@ def _is_tensor(value) -> bool:
 def describe(entry: Entry, target) -> str:
     """The one-line message of a finding: `torch.x → mindspore.y: what differs`."""
     status = target.status
+    if target.api is None and target.templates and status not in (Status.UNSUPPORTED, Status.MANUAL):
+        becomes = target.templates[0] or "removed"
+        return f"{entry.api} → {becomes}: {target.reason or entry.summary}"
     if target.api is None or status in (Status.UNSUPPORTED,):
         why = target.reason or entry.summary or "no MindSpore counterpart"
         return f"{entry.api} has no MindSpore counterpart: {why}"

@@ -19,6 +19,7 @@ from ..findings import Status
 from .loader import META_FILE, OVERLAY_NAME, entry_files
 from .model import KINDS, PROFILES, RETURNS
 from ..rewrite.calls import NAMED_TRANSFORMS
+from ..rewrite.fixes import PLACEHOLDER
 from .yamlio import ARG_ORDER, ENTRY_ORDER, TARGET_ORDER, compose
 
 SOURCES = ("curated", "table-2024", "table-2025", "signature")
@@ -227,8 +228,9 @@ class _Checker:
         else:
             ms = self.value(fields["api"][1])
             if ms is None:
-                if status not in NULL_API_STATUSES:
-                    self.add(file, fields["api"][1], f"api is null but status is '{status}' (only unsupported/manual may omit it)")
+                if status not in NULL_API_STATUSES and "templates" not in fields:
+                    self.add(file, fields["api"][1], f"api is null but status is '{status}' "
+                             "(only unsupported/manual, or a target with templates, may omit it)")
             elif not isinstance(ms, str) or not MS_API_RE.match(ms):
                 self.add(file, fields["api"][1], f"api '{ms}' is not a mindspore.* dotted name")
         if "source" in fields and self.value(fields["source"][1]) not in SOURCES:
@@ -255,7 +257,7 @@ class _Checker:
                         self.add(file, kn, f"insert.{key} is not a parameter of the target")
         if "templates" in fields:
             for template in self.string_list(file, fields["templates"][1], "templates") or []:
-                for name in re.findall(r"\{(@?[A-Za-z_][\w.]*)\}", template):
+                for name, _ in PLACEHOLDER.findall(template):
                     if name.startswith("@") and not MS_API_RE.match(name[1:]):
                         self.add(file, fields["templates"][1], f"template name {{{name}}} is not a mindspore.* name")
                     elif not name.startswith("@") and name != "self" and params is not None \

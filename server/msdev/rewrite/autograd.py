@@ -9,6 +9,7 @@ needs a human, and the class is left as it was with the reason.
 from __future__ import annotations
 
 import ast
+from typing import Iterable
 
 from ..findings import Finding, Kind
 from .calls import CannotRewrite
@@ -104,10 +105,12 @@ def _inside_removed(node: ast.AST, fwd: ast.FunctionDef, ctx: str) -> bool:
     return False
 
 
-def apply_call_sites(src: SourceText, tree: ast.Module, names: set[str]) -> list[Edit]:
+def apply_call_sites(src: SourceText, nodes: Iterable[ast.AST], names: set[str]) -> list[Edit]:
     """`Swish.apply(x)` → `Swish()(x)` for the converted classes."""
-    edits = []
-    for node in ast.walk(tree):
+    edits: list[Edit] = []
+    if not names:
+        return edits
+    for node in nodes:
         if (isinstance(node, ast.Attribute) and node.attr == "apply" and isinstance(node.value, ast.Name)
                 and node.value.id in names):
             edits.append(Edit(*src.span(node), f"{node.value.id}()"))

@@ -18,7 +18,7 @@ from ..db.loader import Database
 from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
 from .calls import CannotRewrite, rewrite_arguments
-from .fixes import FindingRewrite, Rewriter
+from .fixes import FindingRewrite, Rewriter, index_tree
 from .imports import (bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
                       render_statement, statement_removal, torch_import_bindings)
 from .naming import Namer
@@ -68,11 +68,11 @@ def _root_name(node: ast.AST) -> str | None:
 _CELL_BASES = ("torch.nn.",)
 
 
-def cell_classes(tree: ast.Module, findings: list[Finding], converted: set[int]) -> list[ast.ClassDef]:
+def cell_classes(nodes: list[ast.AST], findings: list[Finding], converted: set[int]) -> list[ast.ClassDef]:
     """Classes that become Cells: converted nn.* bases, and their subclasses in the same file."""
     direct = {id(f.node) for f in findings if f.kind == Kind.BASE_CLASS and id(f) in converted
               and f.torch_api.startswith(_CELL_BASES)}
-    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    classes = [n for n in nodes if isinstance(n, ast.ClassDef)]
     cells: dict[str, ast.ClassDef] = {}
     changed = True
     while changed:
@@ -108,12 +108,12 @@ def forward_to_construct(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
     return edits
 
 
-def subclass_rewrites(src: SourceText, tree: ast.Module, findings: list[Finding], converted: set[int],
+def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Finding], converted: set[int],
                       profile: str) -> list[Edit]:
     """Subclasses of a mapped PyTorch class: `super().__init__(...)` gets the base's argument map,
     and `self.<attr>` reads of renamed attributes follow MindSpore's names (`groups` → `group`)."""
     edits: list[Edit] = []
-    parents = {id(c): n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) for c in n.bases}
+    parents = {id(c): n for n in nodes if isinstance(n, ast.ClassDef) for c in n.bases}
     for f in findings:
         cls = parents.get(id(f.node))
         if f.kind != Kind.BASE_CLASS or id(f) not in converted or cls is None or f.entry is None:
@@ -151,10 +151,13 @@ def _is_explicit_base_init(call: ast.Call) -> bool:
 
 
 def _accept(done: list[Edit], rewrite: FindingRewrite) -> None:
-    """Add a rewrite's edits; inner edits it replaced (it read them through `rendered`) go."""
+    """Add a rewrite's edits; the inner edits it replaced go: those it read through `rendered`,
+    and any other inside its span except insertions on its edges (an enclosing call's `(`/`)`)."""
     for new in rewrite.edits:
         if new.start < new.end:
-            done[:] = [e for e in done if not (new.start <= e.start and e.end <= new.end and e is not new)]
+            done[:] = [e for e in done if not (
+                new.start <= e.start and e.end <= new.end and e is not new
+                and (id(e) in rewrite.read or e.start < e.end or new.start < e.start < new.end))]
     done.extend(rewrite.edits)
 
 
@@ -172,14 +175,15 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     if findings is None:
         findings = find_uses(tree, db, profile, text)
     src = SourceText(text)
-    bindings = torch_import_bindings(tree, db, profile)
+    nodes, parents = index_tree(tree)
+    bindings = torch_import_bindings(nodes, db, profile)
     ms_bindings = existing_mindspore_bindings(tree)
     for b in bindings:
         if b.ms_path and b.ms_local:
             ms_bindings.setdefault(b.ms_path, b.ms_local)
-    taken = bound_names(tree)
+    taken = bound_names(nodes)
     namer = Namer(ms_bindings, taken - set(ms_bindings.values()))
-    rewriter = Rewriter(src, tree, db, profile, namer)
+    rewriter = Rewriter(src, tree, db, profile, namer, (nodes, parents))
 
     outcomes: dict[int, Outcome] = {}
     done = rewriter.done
@@ -196,7 +200,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         outcomes[id(finding)] = Outcome(finding, True, notes=["custom gradient: forward → construct, "
                                                               "backward → bprop"])
         function_classes.add(cls.name)
-    done.extend(apply_call_sites(src, tree, function_classes))
+    done.extend(apply_call_sites(src, nodes, function_classes))
     order = sorted((f for f in findings if id(f) not in outcomes),
                    key=lambda f: (src.span(f.node)[1] - src.span(f.node)[0]))
     for finding in order:
@@ -209,9 +213,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         outcomes[id(finding)] = Outcome(finding, True, notes=rw.notes, safe=rw.safe)
 
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
-    for cls in cell_classes(tree, findings, converted_ids):
+    for cls in cell_classes(nodes, findings, converted_ids):
         done.extend(forward_to_construct(src, cls))
-    done.extend(subclass_rewrites(src, tree, findings, converted_ids, profile))
+    done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile))
 
     # imports: keep a torch import only while an unconverted use needs its name
     still_needed = {_root_name(o.finding.node) for o in outcomes.values()
@@ -219,7 +223,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     # a torch name used as a value (`print(optim)`, `getattr(nn, name)`) still needs its import
     converted_spans = [src.span(o.finding.node) for o in outcomes.values() if o.converted]
     locals_ = {b.local for b in bindings}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Name) and node.id in locals_ and isinstance(node.ctx, ast.Load):
             pos = src.start(node)
             if not any(s <= pos < e for s, e in converted_spans):
@@ -351,7 +355,7 @@ def quick_fix(text: str, finding: Finding, db: Database, profile: str = "portabl
         finding = match[0]
     src = SourceText(text)
     ms_bindings = existing_mindspore_bindings(tree)
-    namer = Namer(ms_bindings, bound_names(tree) - set(ms_bindings.values()))
+    namer = Namer(ms_bindings, bound_names(ast.walk(tree)) - set(ms_bindings.values()))
     rewriter = Rewriter(src, tree, db, profile, namer)
     try:
         rw = rewriter.rewrite(finding)

@@ -18,7 +18,8 @@ from .calls import CallRewrite, CannotRewrite, rewrite_arguments
 from .naming import Namer
 from .source import Edit, SourceText, text_with_edits
 
-_PLACEHOLDER = re.compile(r"\{(@?[A-Za-z_][\w.]*)\}")
+#: `{name}`, `{name=default source}` (optional argument), `{@mindspore.x}` (a name to import)
+PLACEHOLDER = re.compile(r"\{(@?[A-Za-z_][\w.]*)(?:=([^{}]*))?\}")
 
 
 @dataclass
@@ -28,27 +29,34 @@ class FindingRewrite:
     safe: bool = True
     notes: list[str] = field(default_factory=list)
     span: tuple[int, int] = (0, 0)  # the source range this rewrite covers (for nesting)
+    read: set[int] = field(default_factory=set)  # ids of accepted edits its text was built from
 
 
-def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
+def index_tree(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+    """Every node (in `ast.walk` order) and each node's parent, from one pass over the tree:
+    the conversion's passes share them instead of walking the tree again each."""
+    nodes: list[ast.AST] = [tree]
     parents: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
+    for node in nodes:  # grows while it is read: a breadth-first walk
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
-    return parents
+            nodes.append(child)
+    return nodes, parents
 
 
 class Rewriter:
     """Rewrites findings of one parsed file, spelling targets through `namer`."""
 
-    def __init__(self, src: SourceText, tree: ast.Module, db: Database, profile: str, namer: Namer):
+    def __init__(self, src: SourceText, tree: ast.Module, db: Database, profile: str, namer: Namer,
+                 index: tuple[list[ast.AST], dict[int, ast.AST]] | None = None):
         self.src = src
         self.tree = tree
         self.db = db
         self.profile = profile
         self.namer = namer
-        self.parents = parent_map(tree)
+        self.nodes, self.parents = index or index_tree(tree)
         self.done: list[Edit] = []  # edits of inner rewrites already accepted (convert mode)
+        self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
 
     # ------------------------------------------------------------------ helpers
     def call_of(self, node: ast.AST) -> ast.Call | None:
@@ -65,6 +73,7 @@ class Rewriter:
     def rendered(self, node: ast.AST) -> str:
         """Source of a node as it reads after the inner rewrites already accepted."""
         s, e = self.src.span(node)
+        self._read.update(id(d) for d in self.done if s <= d.start and d.end <= e)
         return text_with_edits(self.src.text, s, e, self.done)
 
     def target_for(self, finding: Finding) -> tuple[Entry, Target]:
@@ -80,9 +89,17 @@ class Rewriter:
 
     # ------------------------------------------------------------------ dispatch
     def rewrite(self, finding: Finding) -> FindingRewrite:
+        self._read = set()
+        result = self._rewrite(finding)
+        result.read = self._read
+        return result
+
+    def _rewrite(self, finding: Finding) -> FindingRewrite:
         entry, target = self.target_for(finding)
         node = finding.node
         call = self.call_of(node)
+        if target.templates == [""]:
+            return self._removal(finding, call or node)
         if finding.kind == Kind.LAYER_ATTRIBUTE:
             end = self.src.end(node)
             new_name = finding.mindspore_api.rsplit(".", 1)[-1]
@@ -153,6 +170,22 @@ class Rewriter:
             edits.append(Edit(attr_start, attr_end, leaf))
         return FindingRewrite(finding, edits, rw.safe, rw.notes, span)
 
+    def _removal(self, finding, node: ast.AST) -> FindingRewrite:
+        """An empty template: the use goes. Only a decorator can go without breaking its line."""
+        parent = self.parents.get(id(node))
+        if not (isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and any(d is node for d in parent.decorator_list)):
+            raise CannotRewrite(f"{finding.torch_api} can be removed only where it is a decorator")
+        text = self.src.text
+        s, e = self.src.span(node)
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", e)
+        line_end = len(text) if line_end < 0 else line_end + 1
+        rest = text[e:line_end].strip()
+        if text[line_start:s].strip() != "@" or (rest and not rest.startswith("#")):
+            raise CannotRewrite(f"{finding.torch_api}: the decorator shares its line with other code")
+        return FindingRewrite(finding, [Edit(line_start, line_end, "")], True, [], (line_start, line_end))
+
     # ------------------------------------------------------------------ templates
     def _template(self, finding, node: ast.AST, entry: Entry, target: Target, receiver, span) -> FindingRewrite:
         values: dict[str, str] = {}
@@ -173,13 +206,14 @@ class Rewriter:
                 values[kw.arg] = self.rendered(kw.value)
         passed = set(values) - {"self"}
         for template in target.templates:
-            names = [m.group(1) for m in _PLACEHOLDER.finditer(template)]
-            wanted = {n for n in names if not n.startswith("@")}
-            if not wanted <= set(values) or not passed <= wanted | _ignorable(target):
+            found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
+            known = {n for n, _ in found if not n.startswith("@")}
+            wanted = {n for n, default in found if not n.startswith("@") and default is None}
+            if not wanted <= set(values) or not passed <= known | _ignorable(target):
                 continue
-            text = _PLACEHOLDER.sub(
-                lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@") else values[m.group(1)],
-                template)
+            text = PLACEHOLDER.sub(
+                lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
+                else values.get(m.group(1), m.group(2)), template)
             if isinstance(self.parents.get(id(node)), (ast.Attribute, ast.Subscript, ast.Call)) and _needs_parens(text):
                 text = f"({text})"
             s, e = span

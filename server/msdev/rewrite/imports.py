@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Iterable
 
 from ..db.loader import Database
 from ..findings import ImportNeed
@@ -53,10 +54,11 @@ def _is_torch(module: str) -> bool:
     return module.split(".", 1)[0] in TORCH_ROOTS
 
 
-def torch_import_bindings(tree: ast.Module, db: Database, profile: str) -> list[ImportBinding]:
+def torch_import_bindings(nodes: Iterable[ast.AST], db: Database, profile: str) -> list[ImportBinding]:
+    """The file's torch imports (`nodes`: every node of the tree, e.g. `ast.walk(tree)`)."""
     modules = MODULE_MAP.get(profile, MODULE_MAP["portable"])
     out: list[ImportBinding] = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if not _is_torch(alias.name):
@@ -122,10 +124,10 @@ def existing_mindspore_bindings(tree: ast.Module) -> dict[str, str]:
     return out
 
 
-def bound_names(tree: ast.Module) -> set[str]:
+def bound_names(nodes: Iterable[ast.AST]) -> set[str]:
     """Every name the file binds or reads (a new import must not collide with any)."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Name):
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
