@@ -107,3 +107,10 @@ def test_init_functions_and_torchscript_hints_run():
     assert head.no_weight_decay() == {"fc.bias"}
     x = np.random.default_rng(3).standard_normal((5, 8)).astype(np.float32)
     assert head(ms.Tensor(x)).shape == (5, 4)
+
+
+def test_cells_appended_to_a_cell_list_keep_pytorch_parameter_names():
+    pt, msm = pair("layer_subclasses")
+    expected = sorted(pt.Stack().state_dict())
+    names = sorted(p.name for p in msm.Stack().get_parameters())
+    assert names == expected  # blocks.0.weight, …, head.bias: a converted checkpoint loads by these

@@ -88,6 +88,41 @@ def cell_classes(nodes: list[ast.AST], findings: list[Finding], converted: set[i
     return list(cells.values())
 
 
+_CONTAINERS = ("ModuleList", "Sequential", "ModuleDict")
+_GROWING = ("append", "extend", "insert", "add_module", "update")
+PARAMETER_NAMES_FIX = ("self.update_parameters_name()  # msdev: cells added to a CellList after it was "
+                       "assigned lack its prefix in MindSpore's parameter names; this restores them")
+
+
+def parameter_names_fix(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
+    """A container assigned to `self` in `__init__` and grown afterwards (`self.blocks.append(...)`):
+    MindSpore names the parameters of the added cells without the container's prefix (`0.conv.weight`
+    instead of `blocks.0.conv.weight`), so checkpoints would not load. Renaming every parameter after
+    its path at the end of `__init__` restores PyTorch's names (a parent adds its own prefix later)."""
+    init = next((i for i in cls.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None)
+    if init is None or not init.body or not init.args.args:
+        return []
+    me = init.args.args[0].arg
+    containers = set()
+    for node in ast.walk(init):
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, (ast.Attribute, ast.Name))
+                and (getattr(node.value.func, "attr", None) or getattr(node.value.func, "id", "")) in _CONTAINERS):
+            for t in node.targets:
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == me:
+                    containers.add(t.attr)
+    grown = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _GROWING
+                and isinstance(n.func.value, ast.Attribute) and n.func.value.attr in containers
+                and isinstance(n.func.value.value, ast.Name) and n.func.value.value.id == me
+                for n in ast.walk(init))
+    if not grown or PARAMETER_NAMES_FIX.split("  #")[0].replace("self", me) in src.text:
+        return []
+    last = init.body[-1]
+    end = src.end(last)
+    indent = " " * init.body[0].col_offset
+    return [Edit(end, end, f"\n{indent}{PARAMETER_NAMES_FIX.replace('self.', me + '.', 1)}")]
+
+
 def forward_to_construct(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
     """`def forward` → `def construct`, and `self.forward(...)` / `super().forward(...)` calls."""
     edits = []
@@ -215,6 +250,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
     for cls in cell_classes(nodes, findings, converted_ids):
         done.extend(forward_to_construct(src, cls))
+        done.extend(parameter_names_fix(src, cls))
     done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile))
 
     # imports: keep a torch import only while an unconverted use needs its name
