@@ -80,6 +80,10 @@ class Rewriter:
 
     # ------------------------------------------------------------------ dispatch
     def rewrite(self, finding: Finding) -> FindingRewrite:
+        if finding.pattern:  # statement-level rules (training loops, data, device, hazards)
+            from .patterns import rewrite_pattern
+
+            return rewrite_pattern(self, finding)
         entry, target = self.target_for(finding)
         node = finding.node
         call = self.call_of(node)
