@@ -501,7 +501,7 @@ class _Detector:
                 entry_api = hit.mindspore_api
             if wd is not None and not (isinstance(wd.value, ast.Constant) and not wd.value.value) \
                     and entry_api and entry_api.startswith("mindspore.nn."):
-                self.add("MS210", wd, call, api, f"{entry_api} skips gamma/beta when decaying; PyTorch decays "
+                self.add("MS210", wd, wd.value, api, f"{entry_api} skips gamma/beta when decaying; PyTorch decays "
                          "all: pass [{'params': params, 'weight_decay': wd}] to keep PyTorch's behaviour")
         elif api.startswith(DIST_PREFIXES):
             self.add("MS225", func, call, api, f"{api}: rewrite with mindspore.communication", claim=[func])

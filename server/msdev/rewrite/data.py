@@ -33,9 +33,12 @@ def _is_none(node: ast.AST | None) -> bool:
 
 def column_names(facts, dataset_arg: ast.AST) -> list[str] | None:
     """Column names for GeneratorDataset, read from the dataset class's __getitem__ returns."""
-    if not isinstance(dataset_arg, ast.Name) or dataset_arg.id not in facts.datasets:
+    if isinstance(dataset_arg, ast.Call) and isinstance(dataset_arg.func, ast.Name):
+        cls = facts.dataset_classes.get(dataset_arg.func.id)  # DataLoader(Pairs(...), ...)
+    elif isinstance(dataset_arg, ast.Name) and dataset_arg.id in facts.datasets:
+        cls = facts.dataset_classes.get(facts.datasets[dataset_arg.id])
+    else:
         return None
-    cls = facts.dataset_classes.get(facts.datasets[dataset_arg.id])
     getitem = next((m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name == "__getitem__"), None) \
         if cls is not None else None
     if getitem is None:

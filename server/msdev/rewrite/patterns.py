@@ -90,13 +90,21 @@ def _loadify(node: ast.AST) -> ast.AST:
     return ast.parse(text, mode="eval").body
 
 
-def unique_name(rewriter, base: str) -> str:
-    used = getattr(rewriter, "_pattern_names", None)
+def unique_name(rewriter, base: str, scope: ast.AST | None = None) -> str:
+    """`base`, or `base_2`, … when the scope (a function, else the module) already uses it."""
+    scope = scope if scope is not None else rewriter.tree
+    registry = getattr(rewriter, "_pattern_names", None)
+    if registry is None:
+        registry = rewriter._pattern_names = {}
+    used = registry.get(id(scope))
     if used is None:
-        used = {n.id for n in ast.walk(rewriter.tree) if isinstance(n, ast.Name)}
-        used |= {n.name for n in ast.walk(rewriter.tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        used = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name)}
+        used |= {n.name for n in ast.walk(scope) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        used |= {n.name for n in rewriter.tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        used |= {n.id for n in ast.walk(rewriter.tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+                 and rewriter.parents.get(id(n)) in rewriter.tree.body}
         used |= rewriter.namer.taken
-        rewriter._pattern_names = used
+        registry[id(scope)] = used
     name = base
     k = 2
     while name in used:

@@ -89,7 +89,9 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     inner = outer_indent + unit
     for s in step.pre:
         bound += [n for n in assigned_names(s) if n not in bound]
-    params = [n for n in read_names(step.forward) if n in bound]
+    called = {n.func.id for st in step.forward for n in ast.walk(st)
+              if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    params = [n for n in read_names(step.forward) if n in bound and n not in called]
 
     scope = _enclosing_scope(facts, owner)
     forward_ids = {id(n) for s in step.forward for n in ast.walk(s)}
@@ -98,15 +100,17 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     aux = [n for s in step.forward for n in assigned_names(s) if n != step.loss and n in read_elsewhere]
     aux = list(dict.fromkeys(aux))
 
-    forward_fn = unique_name(rewriter, "forward_fn")
-    grad_fn = unique_name(rewriter, "grad_fn")
-    train_step = unique_name(rewriter, "train_step")
+    forward_fn = unique_name(rewriter, "forward_fn", scope)
+    grad_fn = unique_name(rewriter, "grad_fn", scope)
+    train_step = unique_name(rewriter, "train_step", scope)
     value_and_grad = rewriter.namer.render("mindspore.value_and_grad")
     outputs = ", ".join([step.loss] + aux)
     args = ", ".join(params)
 
     lines = [f"{outer_indent}def {forward_fn}({args}):"]
     prev_end = src.line_start(src.start(step.forward[0]))
+    if step.zero_grad is not None and src.end(step.zero_grad) < prev_end:
+        prev_end = src.end(step.zero_grad)  # comments between zero_grad() and the forward part
     for s in step.forward:
         for c in leading_comments(src, s, prev_end):
             lines.append(inner + c)
