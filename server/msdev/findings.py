@@ -85,6 +85,30 @@ RULES: dict[Status, Rule] = {
     Status.UNKNOWN: Rule("MS107", "unknown-api", "A PyTorch API the mapping database has no entry for."),
 }
 
+#: statement-level rules (training loops, data pipelines, device/runtime, run-time hazards): a
+#: finding with `pattern` set carries one of these codes instead of its status's rule. The
+#: detection lives in analysis/patterns.py, the explanations and fixes in rewrite/patterns.py.
+PATTERN_RULES: dict[str, Rule] = {r.code: r for r in (
+    Rule("MS200", "training-step", "zero_grad/backward/step loop: MindSpore takes gradients with value_and_grad."),
+    Rule("MS201", "dataloader", "DataLoader becomes a mindspore.dataset.GeneratorDataset with .batch()."),
+    Rule("MS202", "dataset-class", "A map-style Dataset class needs no base class in MindSpore."),
+    Rule("MS203", "dataset-iteration", "Iterate a MindSpore dataset with create_tuple_iterator()."),
+    Rule("MS204", "device-placement", "MindSpore places tensors by context, not with .to(device)/.cuda()."),
+    Rule("MS205", "no-grad", "MindSpore computes no gradients outside value_and_grad: no_grad goes."),
+    Rule("MS206", "checkpoint", "state_dict save/load becomes save_checkpoint/load_checkpoint."),
+    Rule("MS207", "trainable-params", "model.parameters() for an optimizer becomes trainable_params()."),
+    Rule("MS208", "label-dtype", "MindSpore's CrossEntropyLoss/NLLLoss want int32 class indices on CPU."),
+    Rule("MS209", "tensor-format", "A MindSpore Tensor cannot be formatted with a format spec: use .item()."),
+    Rule("MS210", "weight-decay", "MindSpore's nn optimizers skip BatchNorm gamma/beta in weight decay."),
+    Rule("MS220", "inplace-on-view", "In-place method on a slice or view: MindSpore may update a copy."),
+    Rule("MS221", "out-argument", "out= arguments have no MindSpore counterpart."),
+    Rule("MS222", "module-hook", "Hooks run in PyNative mode only and are skipped under graph compilation."),
+    Rule("MS223", "torch-jit", "TorchScript has no counterpart: MindSpore compiles with mindspore.jit."),
+    Rule("MS224", "amp", "torch.cuda.amp: MindSpore uses mindspore.amp (auto_mixed_precision, loss scaling)."),
+    Rule("MS225", "distributed", "DDP/torch.distributed: MindSpore uses mindspore.communication."),
+    Rule("MS226", "numpy-requires-grad", ".numpy() on a tensor that requires grad: use .asnumpy()."),
+)}
+
 
 @dataclass(frozen=True, slots=True)
 class Position:
@@ -151,10 +175,11 @@ class Finding:
     entry: Any = None  # the db Entry (not serialised)
     fix: Fix | None = None
     node: Any = None  # the ast node (not serialised; used by the rewriter)
+    pattern: str | None = None  # a PATTERN_RULES code for statement-level findings
 
     @property
     def rule(self) -> Rule:
-        return RULES[self.status]
+        return PATTERN_RULES[self.pattern] if self.pattern else RULES[self.status]
 
     @property
     def automatic(self) -> bool:
@@ -174,6 +199,7 @@ class Finding:
             "note_url": self.note_url,
             "message": self.message,
             "rule": self.rule.code,
+            **({"pattern": self.pattern} if self.pattern else {}),
         }
 
     @classmethod
@@ -190,6 +216,7 @@ class Finding:
             mindspore_api=data.get("mindspore_api"),
             note_url=data.get("note_url"),
             message=data.get("message", ""),
+            pattern=data.get("pattern"),
         )
 
 

@@ -692,5 +692,7 @@ def describe(entry: Entry, target) -> str:
 
 
 def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source: str = "") -> list[Finding]:
-    """All PyTorch uses in a parsed module."""
-    return Finder(db, profile, source).run(tree)
+    """All PyTorch uses in a parsed module, with the statement-level rules applied (patterns.py)."""
+    from .patterns import apply_patterns
+
+    return apply_patterns(tree, Finder(db, profile, source).run(tree), source)

@@ -127,12 +127,15 @@ def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.Cod
         end = (r.end.line, server_column(codec, lines, r.end.line, r.end.character))
         for p in ls.index_of(uri).overlapping(start, end):
             f = p.finding
-            if not ls.settings.shows(f) or f.entry is None:
+            if not ls.settings.shows(f) or (f.entry is None and not f.pattern):
                 continue
             diag = to_diagnostic(p, ls.settings, codec, lines)
-            target = f.entry.target(ls.settings.profile)
-            title = f"msdev: replace {f.torch_api} with {target.api}" if target.api else None
-            if title is None or not f.automatic and f.status.value not in ("partial",):
+            if f.pattern:  # statement-level rule: its fix is offered whenever one exists
+                title = f"msdev: {f.rule.name}: {f.message.split(': ', 1)[-1]}"
+            else:
+                target = f.entry.target(ls.settings.profile)
+                title = f"msdev: replace {f.torch_api} with {target.api}" if target.api else None
+            if title is None or not f.pattern and not f.automatic and f.status.value not in ("partial",):
                 continue
             action = types.CodeAction(title=title, kind=QUICKFIX,
                                       diagnostics=[_diag_obj(diag)] if diag else None)

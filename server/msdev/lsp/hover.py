@@ -10,7 +10,7 @@ import re
 
 from ..db.loader import Database
 from ..db.model import ArgSpec, Entry, Target, mindspore_api_page
-from ..findings import RULES, Status
+from ..findings import PATTERN_RULES, RULES, Finding, Status
 
 _STATUS_WORDS = {
     Status.IDENTICAL: "same API",
@@ -157,3 +157,14 @@ def import_api_at(line: str, column: int, db: Database) -> tuple[str, int, int] 
             if w.start() <= column <= w.end() and w.group() in db.entries:
                 return w.group(), w.start(), w.end()
     return None
+
+
+def pattern_markdown(finding: Finding) -> str:
+    """Hover of a statement-level rule (MS2xx): what differs at run time and what the fix does."""
+    from ..analysis.patterns import explain
+
+    rule = PATTERN_RULES[finding.pattern]
+    detail = finding.message.split(": ", 1)[-1]
+    return "\n".join([f"**{_code(finding.torch_api)}** · {rule.code} {rule.name}", "", _md(detail), "",
+                      _md(explain(finding.pattern)), "",
+                      f"{_STATUS_WORDS[finding.status]} · profile-independent rule"])

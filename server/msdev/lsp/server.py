@@ -494,7 +494,8 @@ def create_server(db: Database | None = None, db_dir: str | None = None, debounc
         if hits:
             p = hits[0]
             f = p.finding
-            text = (hover_mod.entry_markdown(f.entry, ls.settings.profile) if f.entry is not None
+            text = (hover_mod.pattern_markdown(f) if f.pattern
+                    else hover_mod.entry_markdown(f.entry, ls.settings.profile) if f.entry is not None
                     else hover_mod.unknown_markdown(f.torch_api))
             rng = lsp_range(codec, lines, p.line, p.column, p.end_line, p.end_column)
         else:

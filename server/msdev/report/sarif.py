@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
-from ..findings import RULES, STATUS_RANK, Status
+from ..findings import PATTERN_RULES, RULES, STATUS_RANK, Status
 from ..scanning.summary import STATUS_ORDER
 from . import MAPPING_INDEX_URL
 
@@ -79,7 +79,24 @@ def _rules() -> list[dict[str, Any]]:
             "defaultConfiguration": {"level": LEVEL[status]},
             "properties": {"tags": ["mindspore-migration", str(status)], "status": str(status)},
         })
+    for rule in PATTERN_RULES.values():  # statement-level rules (training, data, device, hazards)
+        rules.append({
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.description},
+            "fullDescription": {"text": rule.description},
+            "helpUri": MAPPING_INDEX_URL,
+            "help": {"text": rule.description},
+            "defaultConfiguration": {"level": "warning"},
+            "properties": {"tags": ["mindspore-migration", "pattern"]},
+        })
     return rules
+
+
+def _rule_index(f, by_status: dict) -> int:
+    if f.pattern:
+        return len(by_status) + list(PATTERN_RULES).index(f.pattern)
+    return by_status[f.status]
 
 
 def sarif_dict(result: "ScanResult", max_results: int = MAX_RESULTS) -> dict[str, Any]:
@@ -118,7 +135,7 @@ def sarif_dict(result: "ScanResult", max_results: int = MAX_RESULTS) -> dict[str
             ranked.append((STATUS_RANK[f.status], len(results)))
             results.append({
                 "ruleId": f.rule.code,
-                "ruleIndex": rule_index[f.status],
+                "ruleIndex": _rule_index(f, rule_index),
                 "level": LEVEL[f.status],
                 "message": {"text": text},
                 "locations": [{"physicalLocation": {**location, "region": region}}],

@@ -37,7 +37,7 @@ def finding_lines(result: "ScanResult"):
         if fr.error is not None:
             yield f"{path}: ERROR {fr.error}"
         for f in fr.findings:
-            target = f.mindspore_api or "(none)"
+            target = f.mindspore_api or (f"{f.rule.code} {f.rule.name}" if f.pattern else "(none)")
             url = f" ({f.note_url})" if f.note_url else ""
             yield f"{path}:{f.line}:{f.column + 1}: {f.status.upper()} {f.torch_api} -> {target}{url}"
 

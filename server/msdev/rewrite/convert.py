@@ -406,6 +406,11 @@ def quick_fix(text: str, finding: Finding, db: Database, profile: str = "portabl
         edit = import_lines_edit(src, insertion_point(src, tree), namer.added)
         if edit:
             edits.append(edit)
+    if finding.pattern:
+        from .patterns import fix_title
+
+        return Fix(fix_title(finding), [src.text_edit(e) for e in _normalised(edits)], list(namer.added),
+                   rw.safe, rw.notes)
     target = finding.entry.target(profile)
     title = f"Replace {finding.torch_api} with {target.api or 'MindSpore code'}"
     if finding.status in (Status.ARG_DIFF, Status.DEFAULT_DIFF) and target.differing_args():

@@ -90,7 +90,12 @@ class Rewriter:
     # ------------------------------------------------------------------ dispatch
     def rewrite(self, finding: Finding) -> FindingRewrite:
         self._read = set()
-        result = self._rewrite(finding)
+        if finding.pattern:  # statement-level rules (training loops, data, device, hazards)
+            from .patterns import rewrite_pattern
+
+            result = rewrite_pattern(self, finding)
+        else:
+            result = self._rewrite(finding)
         result.read = self._read
         return result
 

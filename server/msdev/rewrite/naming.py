@@ -43,7 +43,10 @@ class Namer:
         for ns, short in _SHORT_NAMESPACES.items():
             if target.startswith(ns + ".") and len(ns) > len(best):
                 if self.bindings.get(ns) is None and short not in self.taken:
-                    self._bind(ns, ImportNeed("mindspore", short), short)
+                    leaf = ns.rsplit(".", 1)[-1]
+                    # `from mindspore import nn`, but `import mindspore.dataset as ds` (no `ds` attribute)
+                    need = ImportNeed("mindspore", short) if leaf == short else ImportNeed(ns, None, short)
+                    self._bind(ns, need, short)
                     best = ns
                 break
         if not best:

@@ -24,7 +24,7 @@ from .. import __version__
 
 CACHE_DIRNAME = ".msdev_cache"
 #: bump when the payload layout changes
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: pattern rules (MS2xx) in the payload
 #: folders of other database versions untouched for this long are removed
 STALE_SECONDS = 30 * 24 * 3600
 

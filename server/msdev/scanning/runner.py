@@ -72,26 +72,27 @@ class ScanResult:
 def encode(result: FileResult) -> bytes:
     """A FileResult as a compact marshal blob: per-API details once, then position rows."""
     infos: list[tuple] = []
-    index: dict[str, int] = {}
+    index: dict[tuple, int] = {}
     rows = []
     for f in result.findings:
-        i = index.get(f.torch_api)
+        key = (f.torch_api, f.message, f.pattern)  # pattern findings of one API differ in message
+        i = index.get(key)
         if i is None:
-            i = index[f.torch_api] = len(infos)
-            infos.append((f.torch_api, str(f.status), f.mindspore_api, f.note_url, f.message))
+            i = index[key] = len(infos)
+            infos.append((f.torch_api, str(f.status), f.mindspore_api, f.note_url, f.message, f.pattern))
         rows.append((f.line, f.column, f.end_line, f.end_column, _KIND_INDEX[f.kind], _CONF_INDEX[f.confidence], i))
     return marshal.dumps((result.lines, result.error, tuple(infos), tuple(rows)))
 
 
 def decode(payload, display: str) -> FileResult:
     lines, error, infos, rows = payload
-    details = [(api, _STATUS[st], ms, url, msg) for api, st, ms, url, msg in infos]
+    details = [(api, _STATUS[st], ms, url, msg, pat) for api, st, ms, url, msg, pat in infos]
     kinds, confs = _KINDS, _CONFS
     findings = []
     append = findings.append
     for line, col, end_line, end_col, k, c, i in rows:
-        api, status, ms, url, msg = details[i]
-        append(Finding(line, col, end_line, end_col, api, kinds[k], confs[c], status, ms, url, msg))
+        api, status, ms, url, msg, pat = details[i]
+        append(Finding(line, col, end_line, end_col, api, kinds[k], confs[c], status, ms, url, msg, pattern=pat))
     return FileResult(display, findings, error, lines)
 
 

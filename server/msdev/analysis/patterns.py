@@ -1,0 +1,628 @@
+"""Statement-level rules: what no API mapping captures (MS200–MS226 in findings.PATTERN_RULES).
+
+The finder reports single API uses; this pass looks at how they are put together: a training
+step (`zero_grad`/`backward`/`step`), a DataLoader pipeline, device placement, `no_grad` blocks,
+state_dict checkpoints, label dtypes, tensors meeting format specs, and the run-time hazards
+(in-place on views, `out=`, hooks, TorchScript, AMP, DDP, `.numpy()` on graph tensors).
+
+Each rule gives a Finding with `pattern` set to its code. Where a rule covers a use the finder
+already reported (`loss.backward`, `torch.no_grad`, `torch.device`, …), that finding is
+replaced: one use, one finding, one fix. The fixes are in rewrite/patterns.py and read the same
+facts this module derives (`facts_of`), so the language server, `msdev scan` and `msdev convert`
+share one implementation. Detection is syntactic plus a file-wide name-flow pass: a name bound
+to a DataLoader, a device or a loss module keeps that meaning where it is passed to a function
+of the same file.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ..findings import PATTERN_RULES, Confidence, Finding, Kind, Status
+
+#: words whose absence lets a file skip this pass entirely (the language server's hot path)
+_TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no_grad", "grad_enabled",
+             "inference_mode", "state_dict", "parameters()", "CrossEntropy", "cross_entropy", "nll_loss",
+             "NLLLoss", "out=", "hook", "jit", "amp", "autocast", "distributed", "DataParallel", "numpy()",
+             "weight_decay", "train(", "eval(", "add_(", "sub_(", "mul_(", "div_(", "zero_(", "fill_(",
+             "copy_(", "clamp_(")
+
+LOSS_CLASSES = frozenset({"torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss"})
+LOSS_FUNCTIONS = frozenset({"torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"})
+OPTIMIZER_PREFIX = "torch.optim."
+NO_GRAD_APIS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.set_grad_enabled",
+                          "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad"})
+AMP_PREFIXES = ("torch.cuda.amp.", "torch.amp.", "torch.autocast", "torch.cpu.amp.")
+DIST_PREFIXES = ("torch.distributed.", "torch.nn.parallel.", "torch.nn.DataParallel",
+                 "torch.utils.data.distributed.", "torch.multiprocessing.")
+JIT_DROPPABLE = frozenset({"torch.jit.script", "torch.jit.ignore", "torch.jit.unused", "torch.jit.export",
+                           "torch.jit.script_method"})
+INPLACE_BINARY = {"add_": "+", "sub_": "-", "mul_": "*", "div_": "/"}
+INPLACE_OTHER = frozenset({"zero_", "fill_", "copy_", "clamp_", "clamp_min_", "clamp_max_", "masked_fill_",
+                           "index_fill_", "scatter_", "normal_", "uniform_"})
+VIEW_METHODS = frozenset({"view", "view_as", "t", "transpose", "permute", "narrow", "select", "expand",
+                          "squeeze", "unsqueeze", "diagonal", "unfold", "as_strided", "flatten"})
+HOOK_METHODS = frozenset({"register_forward_hook", "register_forward_pre_hook", "register_backward_hook",
+                          "register_full_backward_hook", "register_full_backward_pre_hook", "register_hook"})
+DEVICE_STRINGS = {"cuda": "GPU", "cpu": "CPU", "gpu": "GPU", "npu": "Ascend"}
+
+#: explanation shown in hover and used as the finding message head, per rule code
+EXPLAIN: dict[str, str] = {
+    "MS200": ("PyTorch accumulates gradients on tensors (`zero_grad`, `loss.backward()`, `optimizer.step()`). "
+              "MindSpore computes them functionally: the forward part becomes `forward_fn`, "
+              "`mindspore.value_and_grad(forward_fn, None, optimizer.parameters, has_aux=...)` gives the "
+              "loss (and what the loop reads afterwards) with the gradients, and `optimizer(grads)` applies "
+              "them. `clip_grad_norm_` becomes `ops.clip_by_global_norm` on the gradients; "
+              "`model.train()`/`model.eval()` become `model.set_train(True/False)`."),
+    "MS201": ("`DataLoader` becomes `mindspore.dataset.GeneratorDataset(dataset, column_names, shuffle=...)` "
+              "followed by `.batch(batch_size, drop_remainder=drop_last)`. `num_workers` maps to "
+              "`num_parallel_workers`. Samplers, `collate_fn`, `pin_memory` and worker options have no "
+              "direct counterpart and are reported."),
+    "MS202": ("A map-style dataset (`__getitem__` + `__len__`) is used by GeneratorDataset as it is: the "
+              "`torch.utils.data.Dataset` base class is dropped."),
+    "MS203": ("A MindSpore dataset is iterated with `create_tuple_iterator()` (tensors per column), "
+              "and its length is `get_dataset_size()`."),
+    "MS204": ("MindSpore places every tensor on the device chosen once by "
+              "`mindspore.set_context(device_target='CPU'|'GPU'|'Ascend')`: `.to(device)`, `.cuda()` and "
+              "`.cpu()` are removed, `torch.device(...)` becomes the target name, "
+              "`torch.cuda.is_available()` compares `mindspore.get_context('device_target')` with 'GPU'."),
+    "MS205": ("MindSpore computes gradients only inside `value_and_grad`/`grad`, so evaluation code "
+              "needs no `torch.no_grad()`: the `with` line is removed (its body dedented) and the decorator "
+              "dropped."),
+    "MS206": ("`torch.save(model.state_dict(), path)` becomes `mindspore.save_checkpoint(model, path)`; "
+              "`model.load_state_dict(torch.load(path))` becomes "
+              "`mindspore.load_param_into_net(model, mindspore.load_checkpoint(path))`. Convert existing "
+              "PyTorch weight files with `msdev weights convert`."),
+    "MS207": ("An optimizer takes `model.trainable_params()` in MindSpore (`parameters()` has no counterpart "
+              "on a Cell)."),
+    "MS208": ("On CPU, MindSpore's `CrossEntropyLoss`/`NLLLoss` accept only int32 class indices; PyTorch "
+              "uses int64. The target is cast with `.astype(mindspore.int32)` (remove the cast if the "
+              "targets are class probabilities)."),
+    "MS209": ("`f'{t:.4f}'` works on a PyTorch scalar tensor but raises TypeError on a MindSpore Tensor: "
+              "format `t.item()` instead."),
+    "MS210": ("PyTorch decays every parameter given to the optimizer; MindSpore's `mindspore.nn` optimizers "
+              "skip parameters named gamma/beta (BatchNorm, LayerNorm) unless given as a parameter group "
+              "with its own `weight_decay`."),
+    "MS220": ("An in-place method on a slice or view may update a copy in MindSpore and leave the "
+              "original tensor unchanged. Write it as an indexed assignment (`x[i] = x[i] + y`)."),
+    "MS221": ("`out=` has no counterpart in MindSpore: assign the result instead "
+              "(`y = op(a, b)`), and check code that relied on the shared buffer."),
+    "MS222": ("Cell hooks run only in PyNative mode and are skipped inside `mindspore.jit`/graph mode; "
+              "`register_full_backward_hook` is `register_backward_hook` in MindSpore."),
+    "MS223": ("TorchScript has no counterpart: eager code runs as it is, `mindspore.jit` compiles a "
+              "function or Cell. `@torch.jit.script`/`ignore`/`unused`/`export` decorators are dropped; "
+              "`trace`/`save`/`load` need `mindspore.export`/`load` by hand."),
+    "MS224": ("Automatic mixed precision: `autocast` blocks become plain float32 code (their `with` line "
+              "is removed); for mixed precision use `mindspore.amp.auto_mixed_precision(net, 'O1')` and "
+              "`mindspore.amp.DynamicLossScaler` instead of `GradScaler`."),
+    "MS225": ("Distributed training uses `mindspore.communication.init()` and "
+              "`mindspore.set_auto_parallel_context(parallel_mode=...)`; DDP wrappers go, gradients are "
+              "reduced by the optimizer's mean reducer. Rewrite by hand."),
+    "MS226": ("`.numpy()` on a tensor that takes part in a gradient fails in PyTorch without "
+              "`.detach()`; in MindSpore `.asnumpy()` copies any tensor to the host."),
+}
+
+#: status per rule (drives severity and migration-readiness counts)
+STATUS: dict[str, Status] = {
+    "MS200": Status.ARG_DIFF, "MS201": Status.ARG_DIFF, "MS202": Status.ARG_DIFF, "MS203": Status.ARG_DIFF,
+    "MS204": Status.ARG_DIFF, "MS205": Status.ARG_DIFF, "MS206": Status.ARG_DIFF, "MS207": Status.RENAMED,
+    "MS208": Status.DEFAULT_DIFF, "MS209": Status.ARG_DIFF, "MS210": Status.DEFAULT_DIFF,
+    "MS220": Status.PARTIAL, "MS221": Status.MANUAL, "MS222": Status.PARTIAL, "MS223": Status.UNSUPPORTED,
+    "MS224": Status.MANUAL, "MS225": Status.MANUAL, "MS226": Status.RENAMED,
+}
+
+
+# ---------------------------------------------------------------------------- facts
+@dataclass
+class Facts:
+    """What the file-wide name flow knows, shared by detection and rewriting."""
+
+    loaders: set[str] = field(default_factory=set)  # names holding a DataLoader
+    losses: set[str] = field(default_factory=set)  # names holding CrossEntropyLoss/NLLLoss instances
+    devices: set[str] = field(default_factory=set)  # names holding a torch.device or device string
+    modules: set[str] = field(default_factory=set)  # names holding nn.Module instances
+    datasets: dict[str, str] = field(default_factory=dict)  # name → Dataset class defined in the file
+    dataset_classes: dict[str, ast.ClassDef] = field(default_factory=dict)
+    tensors: set[str] = field(default_factory=set)  # names known to hold tensors (losses, outputs)
+    apis: dict[int, str] = field(default_factory=dict)  # id(node) → torch API of finder findings
+    parents: dict[int, ast.AST] = field(default_factory=dict)
+
+
+def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    return parents
+
+
+def api_of(facts: Facts, node: ast.AST) -> str | None:
+    """The PyTorch API the finder resolved for a Name/Attribute (through any import alias)."""
+    return facts.apis.get(id(node))
+
+
+def facts_of(tree: ast.Module, findings: list[Finding]) -> Facts:
+    facts = Facts(parents=parent_map(tree))
+    for f in findings:
+        if f.node is not None and not f.pattern and f.kind not in (Kind.TENSOR_METHOD, Kind.TENSOR_ATTRIBUTE):
+            facts.apis[id(f.node)] = f.torch_api
+    module_classes: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                api = api_of(facts, base) or ""
+                if api.startswith("torch.nn.") and api != "torch.nn.Parameter" or (
+                        isinstance(base, ast.Name) and base.id in module_classes):
+                    module_classes.add(node.name)
+                if api == "torch.utils.data.Dataset":
+                    facts.dataset_classes[node.name] = node
+    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+            kind = _value_kind(facts, node.value, module_classes)
+            for name in names:
+                if kind == "loader":
+                    facts.loaders.add(name)
+                elif kind == "loss":
+                    facts.losses.add(name)
+                elif kind == "device":
+                    facts.devices.add(name)
+                elif kind == "module":
+                    facts.modules.add(name)
+                elif kind is not None and kind.startswith("dataset:"):
+                    facts.datasets[name] = kind[8:]
+    # a name passed to a function of this file gives the parameter the same meaning
+    for _ in range(2):
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions):
+                continue
+            fn = functions[node.func.id]
+            params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+            pairs = list(zip(params, node.args)) + [(k.arg, k.value) for k in node.keywords if k.arg]
+            for param, arg in pairs:
+                if not isinstance(arg, ast.Name):
+                    continue
+                for group in (facts.loaders, facts.losses, facts.devices, facts.modules):
+                    if arg.id in group:
+                        group.add(param)
+                if arg.id in facts.datasets:
+                    facts.datasets[param] = facts.datasets[arg.id]
+    return facts
+
+
+def _value_kind(facts: Facts, value: ast.AST, module_classes: set[str]) -> str | None:
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+            and value.func.attr in ("to", "cuda", "cpu", "train", "eval"):
+        value = value.func.value  # Net().to(device) is still a Net
+    if _is_device_expr(facts, value):
+        return "device"
+    if not isinstance(value, ast.Call):
+        return None
+    api = api_of(facts, value.func) or ""
+    if api == "torch.utils.data.DataLoader":
+        return "loader"
+    if api in LOSS_CLASSES:
+        return "loss"
+    if isinstance(value.func, ast.Name):
+        if value.func.id in facts.dataset_classes:
+            return "dataset:" + value.func.id
+        if value.func.id in module_classes:
+            return "module"
+    if api.startswith("torch.nn.") and api.rsplit(".", 1)[-1][:1].isupper() and "utils" not in api:
+        return "module"
+    return None
+
+
+def _is_device_expr(facts: Facts, node: ast.AST) -> bool:
+    if isinstance(node, ast.Call) and api_of(facts, node.func) == "torch.device":
+        return True
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value.split(":")[0] in ("cuda", "cpu")
+    if isinstance(node, ast.IfExp):
+        return _is_device_expr(facts, node.body) and _is_device_expr(facts, node.orelse)
+    return False
+
+
+# ---------------------------------------------------------------------------- training step
+@dataclass
+class TrainingStep:
+    """The parts of one `zero_grad / loss = … / loss.backward() / [clip] / optimizer.step()` block."""
+
+    block: list[ast.stmt]  # the loop body (or function body) holding the step
+    owner: ast.AST  # the For/While/FunctionDef whose body it is
+    backward: ast.stmt
+    step: ast.stmt
+    zero_grad: ast.stmt | None
+    loss: str
+    optimizer: str
+    forward: list[ast.stmt]  # statements computing the loss (become forward_fn)
+    clips: list[ast.stmt]  # clip_grad_*_ statements between backward and step
+    pre: list[ast.stmt]  # statements before the forward part (stay in the loop)
+
+
+def _expr_call(stmt: ast.stmt, attr: str) -> ast.Call | None:
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+            and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == attr:
+        return stmt.value
+    return None
+
+
+def _receiver_name(call: ast.Call) -> str | None:
+    value = call.func.value
+    if isinstance(value, ast.Name):
+        return value.id
+    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "self":
+        return f"self.{value.attr}"
+    return None
+
+
+def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
+    """The training step around a `loss.backward()` statement, or why it has no automatic rewrite."""
+    owner = facts.parents.get(id(backward_stmt))
+    block = getattr(owner, "body", None)
+    if not isinstance(owner, (ast.For, ast.While, ast.FunctionDef, ast.AsyncFunctionDef)) or not any(
+            s is backward_stmt for s in block or ()):
+        return "loss.backward() is not directly in a loop or function body"
+    call = _expr_call(backward_stmt, "backward")
+    if call is None or call.args or call.keywords or not isinstance(call.func.value, ast.Name):
+        return "only `loss.backward()` on a plain name (no gradient/retain_graph arguments) is rewritten"
+    loss = call.func.value.id
+    i = next(k for k, s in enumerate(block) if s is backward_stmt)
+    step_i = None
+    clips: list[ast.stmt] = []
+    for k in range(i + 1, len(block)):
+        s = block[k]
+        c = _expr_call(s, "step")
+        if c is not None and not c.args and not c.keywords and _receiver_name(c):
+            step_i = k
+            break
+        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and (api_of(facts, s.value.func) or "") in (
+                "torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_value_"):
+            clips.append(s)
+            continue
+        return f"statement between backward() and step() at line {s.lineno} has no counterpart"
+    if step_i is None:
+        return "no `optimizer.step()` follows loss.backward() in the same block"
+    optimizer = _receiver_name(_expr_call(block[step_i], "step"))
+    zero = None
+    for s in block:
+        c = _expr_call(s, "zero_grad")
+        if c is not None and _receiver_name(c) == optimizer:
+            zero = s
+    start = 0
+    if zero is not None and block.index(zero) < i:
+        start = block.index(zero) + 1
+    forward = [s for s in block[start:i] if s is not zero]
+    pre = [s for s in block[:start] if s is not zero]
+    if not any(_assigns(s, loss) for s in forward):
+        return f"`{loss}` is not computed between zero_grad() and backward() in the same block"
+    for s in forward:
+        if isinstance(s, (ast.Return, ast.Break, ast.Continue, ast.Global, ast.Nonlocal)) or any(
+                isinstance(n, (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.Await)) for n in ast.walk(s)):
+            return "the forward part contains control flow leaving the block"
+    return TrainingStep(block, owner, backward_stmt, block[step_i], zero, loss, optimizer, forward, clips, pre)
+
+
+def _assigns(stmt: ast.stmt, name: str) -> bool:
+    return name in assigned_names(stmt)
+
+
+def assigned_names(stmt: ast.AST) -> list[str]:
+    out: list[str] = []
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in out:
+            out.append(node.id)
+    return out
+
+
+def read_names(nodes: list[ast.AST]) -> list[str]:
+    out: list[str] = []
+    for stmt in nodes:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in out:
+                out.append(node.id)
+    return out
+
+
+# ---------------------------------------------------------------------------- detection
+class _Detector:
+    def __init__(self, tree: ast.Module, findings: list[Finding], source: str):
+        self.tree = tree
+        self.source = source
+        self.findings = findings
+        self.facts = facts_of(tree, findings)
+        self.by_node: dict[int, Finding] = {id(f.node): f for f in findings if f.node is not None}
+        self.claimed: set[int] = set()
+        self.out: list[Finding] = []
+        self._ascii = source.isascii()
+        self._lines = source.splitlines()
+
+    def _col(self, line: int, col: int) -> int:
+        if self._ascii or not (0 < line <= len(self._lines)):
+            return col
+        return len(self._lines[line - 1].encode("utf-8")[:col].decode("utf-8", "replace"))
+
+    def add(self, code: str, anchor: ast.AST, node: ast.AST, api: str, detail: str, kind: Kind = Kind.CALL,
+            claim: list[ast.AST] = (), confidence: Confidence = Confidence.CERTAIN, attr_only: bool = False):
+        line, end_line = anchor.lineno, anchor.end_lineno
+        end_col = self._col(end_line, anchor.end_col_offset)
+        if attr_only and isinstance(anchor, ast.Attribute):
+            line, col = end_line, end_col - len(anchor.attr)
+        else:
+            col = self._col(line, anchor.col_offset)
+        rule = PATTERN_RULES[code]
+        message = f"{api} ({code} {rule.name}): {detail}"
+        f = Finding(line, col, end_line, end_col, api, kind, confidence, STATUS[code], None, None, message,
+                    None, None, node, code)
+        self.out.append(f)
+        for n in claim:
+            hit = self.by_node.get(id(n))
+            if hit is not None:
+                self.claimed.add(id(hit))
+                if hit.torch_api == api:
+                    f.confidence = hit.confidence  # the finder knew the receiver is a tensor
+        return f
+
+    def finding_api(self, node: ast.AST) -> str | None:
+        return api_of(self.facts, node)
+
+    # -------------------------------------------------------------- rules
+    def run(self) -> list[Finding]:
+        nodes = list(ast.walk(self.tree))
+        for node in nodes:  # training steps first: they tell which names hold tensors
+            if type(node) is ast.Expr and isinstance(node.value, ast.Call) \
+                    and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == "backward":
+                self._statement(node)
+        for node in nodes:
+            t = type(node)
+            if t is ast.Expr:
+                if not (isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute)
+                        and node.value.func.attr == "backward"):
+                    self._statement(node)
+            elif t is ast.Call:
+                self._call(node)
+            elif t in (ast.With, ast.AsyncWith):
+                self._with(node)
+            elif t in (ast.FunctionDef, ast.AsyncFunctionDef):
+                for dec in node.decorator_list:
+                    self._decorator(dec)
+            elif t is ast.ClassDef:
+                for base in node.bases:
+                    if self.finding_api(base) == "torch.utils.data.Dataset":
+                        self.add("MS202", base, base, "torch.utils.data.Dataset",
+                                 f"`{node.name}` keeps __getitem__/__len__; the Dataset base class is dropped",
+                                 Kind.BASE_CLASS, claim=[base])
+            elif t in (ast.For, ast.AsyncFor, ast.comprehension):
+                it = node.iter
+                inner = it.args[0] if (isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
+                                       and it.func.id == "enumerate" and it.args) else it
+                if isinstance(inner, ast.Name) and inner.id in self.facts.loaders:
+                    self.add("MS203", inner, inner, "torch.utils.data.DataLoader.__iter__",
+                             f"iterate `{inner.id}.create_tuple_iterator()`", Kind.REFERENCE,
+                             confidence=Confidence.LIKELY)
+            elif t is ast.JoinedStr:
+                for value in node.values:
+                    if isinstance(value, ast.FormattedValue) and value.format_spec is not None \
+                            and self._is_tensor(value.value):
+                        name = ast.unparse(value.value)
+                        self.add("MS209", value.value, value.value, "torch.Tensor.__format__",
+                                 f"`{name}` is a tensor formatted with a format spec: use `{name}.item()`",
+                                 Kind.TENSOR_METHOD, confidence=Confidence.LIKELY)
+        keep = [f for f in self.findings if id(f) not in self.claimed]
+        merged = keep + self.out
+        merged.sort(key=lambda f: (f.line, f.column))
+        return merged
+
+    def _is_tensor(self, node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) and node.id in self.facts.tensors
+
+    def _statement(self, stmt: ast.Expr) -> None:
+        call = stmt.value
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            return
+        attr = call.func.attr
+        if attr == "backward" and not self.finding_api(call.func):
+            step = training_step(self.facts, stmt)
+            receiver = call.func.value
+            if isinstance(receiver, ast.Name):
+                self.facts.tensors.add(receiver.id)
+            if isinstance(step, TrainingStep):
+                claims = [call.func, step.step.value.func]
+                if step.zero_grad is not None:
+                    claims.append(step.zero_grad.value.func)
+                for c in step.clips:
+                    claims.append(c.value.func)
+                aux = [n for s in step.forward for n in assigned_names(s) if n != step.loss]
+                self.facts.tensors.update(aux)
+                detail = (f"`{step.optimizer}.step()` after `{step.loss}.backward()`: becomes forward_fn + "
+                          f"mindspore.value_and_grad(forward_fn, None, {step.optimizer}.parameters"
+                          f"{', has_aux=True' if aux else ''}) + train_step")
+                self.add("MS200", call.func, step.owner, "torch.Tensor.backward", detail, Kind.TENSOR_METHOD,
+                         claim=claims, attr_only=True)
+            else:
+                self.add("MS200", call.func, stmt, "torch.Tensor.backward",
+                         f"no automatic rewrite ({step}); use mindspore.value_and_grad by hand",
+                         Kind.TENSOR_METHOD, claim=[call.func], attr_only=True)
+        elif attr in ("train", "eval") and len(call.args) <= 1 and not call.keywords \
+                and isinstance(call.func.value, (ast.Name, ast.Attribute)) and not self.finding_api(call.func) \
+                and self._looks_like_module(call.func.value):
+            mode = "False" if attr == "eval" else "True"
+            self.add("MS200", call.func, call, "torch.nn.Module." + attr,
+                     f"`{attr}()` is `set_train({mode})` on a Cell", Kind.CALL, claim=[call.func], attr_only=True)
+        elif attr in INPLACE_BINARY or attr in INPLACE_OTHER:
+            receiver = call.func.value
+            if isinstance(receiver, ast.Subscript) or (
+                    isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)
+                    and receiver.func.attr in VIEW_METHODS):
+                what = "a slice" if isinstance(receiver, ast.Subscript) else f"the view `.{receiver.func.attr}()`"
+                self.add("MS220", call.func, stmt, "torch.Tensor." + attr,
+                         f"`.{attr}()` on {what} may not update the original tensor in MindSpore",
+                         Kind.TENSOR_METHOD, claim=[call.func], confidence=Confidence.LIKELY, attr_only=True)
+
+    def _looks_like_module(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in self.facts.modules or node.id in ("model", "net", "network")
+        return isinstance(node, ast.Attribute) and node.attr in ("model", "net", "module")
+
+    def _call(self, call: ast.Call) -> None:
+        func = call.func
+        api = self.finding_api(func) or ""
+        facts = self.facts
+        for kw in call.keywords:
+            if kw.arg == "out" and api.startswith("torch"):
+                self.add("MS221", kw.value, call, api, f"`out=` of {api}: assign the result instead",
+                         Kind.CALL, claim=[func])
+        if api == "torch.utils.data.DataLoader":
+            self.add("MS201", func, call, api, "DataLoader → GeneratorDataset(...).batch(...)", claim=[func])
+        elif api == "torch.device":
+            self.add("MS204", func, call, api, "device objects go; the device is chosen by "
+                     "mindspore.set_context(device_target=...)", claim=[func])
+        elif api == "torch.cuda.is_available":
+            self.add("MS204", func, call, api, "becomes mindspore.get_context('device_target') == 'GPU'",
+                     claim=[func])
+        elif api == "torch.save" and call.args and _is_state_dict(call.args[0]):
+            self.add("MS206", func, call, api, "state_dict saved: mindspore.save_checkpoint(cell, path)",
+                     claim=[func])
+        elif api in LOSS_FUNCTIONS and len(call.args) >= 2:
+            self.add("MS208", call.args[1], call.args[1], api, "the class-index target is cast to int32",
+                     claim=[])
+        elif api.startswith(OPTIMIZER_PREFIX) and api.count(".") == 2:
+            if call.args and _is_parameters_call(call.args[0]):
+                target = call.args[0]
+                self.add("MS207", target.func, target, "torch.nn.Module.parameters",
+                         "an optimizer takes trainable_params()", Kind.CALL, claim=[target.func], attr_only=True)
+            wd = next((k for k in call.keywords if k.arg == "weight_decay"), None)
+            entry_api = None
+            hit = self.by_node.get(id(func))
+            if hit is not None and hit.mindspore_api:
+                entry_api = hit.mindspore_api
+            if wd is not None and not (isinstance(wd.value, ast.Constant) and not wd.value.value) \
+                    and entry_api and entry_api.startswith("mindspore.nn."):
+                self.add("MS210", wd, wd.value, api, f"{entry_api} skips gamma/beta when decaying; PyTorch decays "
+                         "all: pass [{'params': params, 'weight_decay': wd}] to keep PyTorch's behaviour")
+        elif api.startswith(DIST_PREFIXES):
+            self.add("MS225", func, call, api, f"{api}: rewrite with mindspore.communication", claim=[func])
+        elif api.startswith(AMP_PREFIXES) and not self._in_with_header(call):
+            self.add("MS224", func, call, api, f"{api}: use mindspore.amp", claim=[func])
+        elif api.startswith("torch.jit.") and not self._is_decorator(call):
+            hit = self.by_node.get(id(func))
+            if hit is None or not hit.automatic:  # the database may rewrite it (is_scripting() → False)
+                self.add("MS223", func, call, api, f"{api}: no TorchScript in MindSpore", claim=[func])
+        elif isinstance(func, ast.Attribute) and not api:
+            attr = func.attr
+            if attr in ("cuda", "cpu") and len(call.args) <= 1 and not call.keywords:
+                self.add("MS204", func, call, f"torch.Tensor.{attr}", f"`.{attr}()` is removed",
+                         Kind.TENSOR_METHOD, claim=[func], confidence=Confidence.LIKELY, attr_only=True)
+            elif attr == "to" and self._device_only_to(call):
+                self.add("MS204", func, call, "torch.Tensor.to", "`.to(device)` is removed",
+                         Kind.TENSOR_METHOD, claim=[func], confidence=Confidence.LIKELY, attr_only=True)
+            elif attr == "load_state_dict" and len(call.args) == 1:
+                self.add("MS206", func, call, "torch.nn.Module.load_state_dict",
+                         "becomes mindspore.load_param_into_net(cell, mindspore.load_checkpoint(path))",
+                         claim=[func], attr_only=True)
+                self._claim_load(call.args[0])
+            elif attr in HOOK_METHODS:
+                self.add("MS222", func, call, f"torch.nn.Module.{attr}", f"`{attr}` runs in PyNative mode only",
+                         claim=[func], confidence=Confidence.LIKELY, attr_only=True)
+            elif attr == "numpy" and not call.args and self._grad_tensor(func.value):
+                self.add("MS226", func, call, "torch.Tensor.numpy", "use `.asnumpy()`", Kind.TENSOR_METHOD,
+                         claim=[func], confidence=Confidence.LIKELY, attr_only=True)
+        if isinstance(func, ast.Name) and func.id in facts.losses and len(call.args) >= 2:
+            self.add("MS208", call.args[1], call.args[1], "torch.nn.CrossEntropyLoss",
+                     "the class-index target is cast to int32", Kind.CALL, confidence=Confidence.LIKELY)
+        if isinstance(func, ast.Name) and func.id == "len" and len(call.args) == 1 \
+                and isinstance(call.args[0], ast.Name) and call.args[0].id in facts.loaders:
+            self.add("MS203", call, call, "torch.utils.data.DataLoader.__len__",
+                     "the number of batches is get_dataset_size()", confidence=Confidence.LIKELY)
+
+    def _claim_load(self, arg: ast.AST) -> None:
+        if isinstance(arg, ast.Call) and self.finding_api(arg.func) == "torch.load":
+            hit = self.by_node.get(id(arg.func))
+            if hit is not None:
+                self.claimed.add(id(hit))
+
+    def _grad_tensor(self, node: ast.AST) -> bool:
+        # `loss.numpy()`, `outputs.cpu().numpy()`: a training tensor reaching numpy without detach
+        while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("cpu",):
+            node = node.func.value
+        return isinstance(node, ast.Name) and node.id in self.facts.tensors
+
+    def _device_only_to(self, call: ast.Call) -> bool:
+        args = list(call.args)
+        kws = {k.arg: k.value for k in call.keywords}
+        if set(kws) - {"device", "non_blocking"}:
+            return False
+        dev = kws.get("device")
+        if dev is None:
+            if len(args) != 1:
+                return False
+            dev = args[0]
+        elif args:
+            return False
+        if _is_device_expr(self.facts, dev):
+            return True
+        if isinstance(dev, ast.Name):
+            return dev.id in self.facts.devices or "device" in dev.id.lower()
+        if isinstance(dev, ast.Attribute):
+            return "device" in dev.attr.lower()
+        return False
+
+    def _in_with_header(self, call: ast.Call) -> bool:
+        parent = self.facts.parents.get(id(call))
+        return isinstance(parent, ast.withitem)
+
+    def _is_decorator(self, call: ast.Call) -> bool:
+        parent = self.facts.parents.get(id(call))
+        return isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and call in parent.decorator_list
+
+    def _with(self, node: ast.With) -> None:
+        for item in node.items:
+            expr = item.context_expr
+            func = expr.func if isinstance(expr, ast.Call) else expr
+            api = self.finding_api(func) or ""
+            if api in NO_GRAD_APIS:
+                ok = api != "torch.set_grad_enabled" or (isinstance(expr, ast.Call) and expr.args and isinstance(
+                    expr.args[0], ast.Constant) and expr.args[0].value is False)
+                detail = ("the `with` line is removed and its body dedented" if ok
+                          else "set_grad_enabled(<expression>): remove it by hand")
+                self.add("MS205", func, node, api, detail, claim=[func])
+            elif api.startswith(AMP_PREFIXES):
+                self.add("MS224", func, node, api, "autocast block: runs in float32 after conversion "
+                         "(`with` line removed)", claim=[func])
+
+    def _decorator(self, dec: ast.AST) -> None:
+        func = dec.func if isinstance(dec, ast.Call) else dec
+        api = self.finding_api(func) or ""
+        if api in NO_GRAD_APIS:
+            self.add("MS205", func, dec, api, "the decorator is dropped", Kind.DECORATOR, claim=[func])
+        elif api.startswith("torch.jit."):
+            detail = "the decorator is dropped (eager code)" if api in JIT_DROPPABLE else "no TorchScript"
+            self.add("MS223", func, dec, api, detail, Kind.DECORATOR, claim=[func])
+        elif api.startswith(AMP_PREFIXES):
+            self.add("MS224", func, dec, api, "autocast decorator: dropped (float32)", Kind.DECORATOR, claim=[func])
+
+
+def _is_state_dict(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "state_dict"
+            and not node.args and not node.keywords)
+
+
+def _is_parameters_call(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "parameters"
+            and not node.args and not node.keywords)
+
+
+def apply_patterns(tree: ast.Module, findings: list[Finding], source: str = "") -> list[Finding]:
+    """The finder's findings with the statement-level rules applied (see the module docstring)."""
+    if not findings or (source and not any(t in source for t in _TRIGGERS)):
+        return findings
+    if not any(f.torch_api.startswith("torch") for f in findings):
+        return findings
+    return _Detector(tree, findings, source).run()
+
+
+def explain(code: str) -> str:
+    return EXPLAIN.get(code, PATTERN_RULES[code].description)

@@ -1,0 +1,150 @@
+"""Fixes of the data rules: DataLoader (MS201), Dataset base classes (MS202), iteration (MS203).
+
+`DataLoader(ds, batch_size=B, shuffle=S, drop_last=D, num_workers=N)` becomes
+`GeneratorDataset(ds, column_names=[...], shuffle=S[, num_parallel_workers=N]).batch(B, drop_remainder=D)`.
+GeneratorDataset shuffles by default and PyTorch does not, so `shuffle` is always written. The
+column names come from what the dataset class of the same file returns from `__getitem__`.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..findings import Finding
+from .calls import CannotRewrite
+from .fixes import FindingRewrite
+from .source import Edit
+
+#: DataLoader's positional parameters, in order
+_PARAMS = ["dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers", "collate_fn",
+           "pin_memory", "drop_last", "timeout", "worker_init_fn", "multiprocessing_context", "generator"]
+_DROPPED = {"pin_memory": "pinned host memory", "timeout": "worker timeout", "persistent_workers": "persistent workers",
+            "prefetch_factor": "prefetching (MindSpore prefetches by itself)", "pin_memory_device": "pinned memory",
+            "multiprocessing_context": "a multiprocessing context", "worker_init_fn": "a worker init function",
+            "generator": "a torch.Generator"}
+_MANUAL = {"sampler": "a torch sampler: use a mindspore.dataset sampler (e.g. SequentialSampler, RandomSampler)",
+           "batch_sampler": "a batch sampler: batch with .batch(...) or per_batch_map",
+           "collate_fn": "a collate_fn: MindSpore batches columns itself; use .batch(per_batch_map=...) by hand"}
+
+
+def _is_none(node: ast.AST | None) -> bool:
+    return node is None or (isinstance(node, ast.Constant) and node.value is None)
+
+
+def column_names(facts, dataset_arg: ast.AST) -> list[str] | None:
+    """Column names for GeneratorDataset, read from the dataset class's __getitem__ returns."""
+    if isinstance(dataset_arg, ast.Call) and isinstance(dataset_arg.func, ast.Name):
+        cls = facts.dataset_classes.get(dataset_arg.func.id)  # DataLoader(Pairs(...), ...)
+    elif isinstance(dataset_arg, ast.Name) and dataset_arg.id in facts.datasets:
+        cls = facts.dataset_classes.get(facts.datasets[dataset_arg.id])
+    else:
+        return None
+    getitem = next((m for m in cls.body if isinstance(m, ast.FunctionDef) and m.name == "__getitem__"), None) \
+        if cls is not None else None
+    if getitem is None:
+        return None
+    arities = set()
+    names: list[str] = []
+    for node in ast.walk(getitem):
+        if isinstance(node, ast.Return) and node.value is not None:
+            if isinstance(node.value, ast.Tuple):
+                arities.add(len(node.value.elts))
+                if not names:
+                    names = [_column_name(e, i) for i, e in enumerate(node.value.elts)]
+            else:
+                arities.add(1)
+                if not names:
+                    names = [_column_name(node.value, 0)]
+    if len(arities) != 1:
+        return None
+    seen: list[str] = []
+    for i, n in enumerate(names):
+        seen.append(n if n not in seen else f"{n}_{i}")
+    return seen
+
+
+def _column_name(node: ast.AST, i: int) -> str:
+    while isinstance(node, (ast.Subscript, ast.Call)):
+        node = node.value if isinstance(node, ast.Subscript) else node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return f"column_{i}"
+
+
+def rewrite_dataloader(rewriter, finding: Finding, facts) -> FindingRewrite:
+    call = finding.node
+    args: dict[str, ast.AST] = {}
+    for name, value in zip(_PARAMS, call.args):
+        if isinstance(value, ast.Starred):
+            raise CannotRewrite("DataLoader arguments passed through *args")
+        args[name] = value
+    for kw in call.keywords:
+        if kw.arg is None:
+            raise CannotRewrite("DataLoader arguments passed through **kwargs")
+        args[kw.arg] = kw.value
+    if "dataset" not in args:
+        raise CannotRewrite("DataLoader without a dataset")
+    for name, why in _MANUAL.items():
+        if not _is_none(args.get(name)):
+            raise CannotRewrite(f"DataLoader with {why}")
+    notes: list[str] = []
+    safe = True
+    for name, what in _DROPPED.items():
+        value = args.get(name)
+        if value is not None and not (isinstance(value, ast.Constant) and value.value in (None, False, 0, "")):
+            notes.append(f"{name} dropped: MindSpore has no {what}")
+    r = rewriter.rendered
+    dataset = args["dataset"]
+    columns = column_names(facts, dataset)
+    if columns is None:
+        columns = ["data", "label"]
+        safe = False
+        notes.append("column names guessed as ['data', 'label']: give one name per item __getitem__ returns")
+    gen = rewriter.namer.render("mindspore.dataset.GeneratorDataset")
+    shuffle = args.get("shuffle")
+    parts = [r(dataset), f"column_names={columns!r}",
+             f"shuffle={'False' if _is_none(shuffle) else r(shuffle)}"]
+    workers = args.get("num_workers")
+    if workers is not None and not (isinstance(workers, ast.Constant) and workers.value in (0, None)):
+        value = r(workers)
+        parts.append(f"num_parallel_workers={value if isinstance(workers, ast.Constant) else f'max(1, {value})'}")
+    text = f"{gen}({', '.join(parts)})"
+    batch = args.get("batch_size")
+    if batch is None or not _is_none(batch):
+        size = "1" if batch is None else r(batch)
+        drop = args.get("drop_last")
+        text += f".batch({size}" + (f", drop_remainder={r(drop)}" if drop is not None else "") + ")"
+    span = rewriter.src.span(call)
+    notes.append("iterate with create_tuple_iterator(); each item is a tuple of Tensors, one per column")
+    return FindingRewrite(finding, [Edit(*span, text)], safe, notes, span)
+
+
+def rewrite_dataset_base(rewriter, finding: Finding, facts) -> FindingRewrite:
+    base = finding.node
+    cls = rewriter.parents.get(id(base))
+    src = rewriter.src
+    if not isinstance(cls, ast.ClassDef):
+        raise CannotRewrite("Dataset base outside a class statement")
+    if len(cls.bases) == 1 and not cls.keywords:
+        # `class D(Dataset):` → `class D:`
+        open_paren = src.text.rfind("(", 0, src.start(base))
+        close_paren = src.text.find(")", src.end(base))
+        span = (open_paren, close_paren + 1)
+        return FindingRewrite(finding, [Edit(*span, "")], True, [], src.span(base))
+    i = next(k for k, b in enumerate(cls.bases) if b is base)
+    if i + 1 < len(cls.bases):
+        span = (src.start(base), src.start(cls.bases[i + 1]))
+    else:
+        span = (src.end(cls.bases[i - 1]), src.end(base))
+    return FindingRewrite(finding, [Edit(*span, "")], True, [], src.span(base))
+
+
+def rewrite_iteration(rewriter, finding: Finding, facts) -> FindingRewrite:
+    node = finding.node
+    span = rewriter.src.span(node)
+    if isinstance(node, ast.Call):  # len(loader)
+        return FindingRewrite(finding, [Edit(*span, f"{rewriter.rendered(node.args[0])}.get_dataset_size()")],
+                              True, [], span)
+    return FindingRewrite(finding, [Edit(span[1], span[1], ".create_tuple_iterator()")], True, [], span)

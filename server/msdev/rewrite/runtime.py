@@ -1,0 +1,245 @@
+"""Fixes of the device, runtime, semantics and hazard rules (MS204–MS209, MS220–MS226)."""
+
+from __future__ import annotations
+
+import ast
+
+from ..analysis.patterns import DEVICE_STRINGS, INPLACE_BINARY, JIT_DROPPABLE
+from ..findings import Finding
+from .calls import CannotRewrite
+from .fixes import FindingRewrite
+from .imports import statement_removal
+from .patterns import is_noop_assign, reindent
+from .source import Edit
+
+DEVICE_NOTE = ("MindSpore chooses the device once per process: mindspore.set_context(device_target='CPU'|'GPU'|"
+               "'Ascend'); tensors and Cells need no .to(device)")
+
+
+def _api(facts, node) -> str:
+    return facts.apis.get(id(node), "")
+
+
+# ---------------------------------------------------------------------------- MS204 device
+def _device_string(rewriter, facts, node: ast.AST) -> str:
+    """A device expression as a MindSpore device_target expression."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        kind = node.value.split(":")[0].lower()
+        if kind not in DEVICE_STRINGS:
+            raise CannotRewrite(f"device {node.value!r} has no MindSpore device_target")
+        return repr(DEVICE_STRINGS[kind])
+    if isinstance(node, ast.IfExp):
+        return (f"{_device_string(rewriter, facts, node.body)} if {rewriter.rendered(node.test)} "
+                f"else {_device_string(rewriter, facts, node.orelse)}")
+    if isinstance(node, ast.Call) and _api(facts, node.func) == "torch.device" and node.args:
+        return _device_string(rewriter, facts, node.args[0])
+    raise CannotRewrite("device given by an expression msdev cannot read: choose device_target by hand")
+
+
+def rewrite_device(rewriter, finding: Finding, facts) -> FindingRewrite:
+    call = finding.node
+    src = rewriter.src
+    span = src.span(call)
+    api = finding.torch_api
+    notes = [DEVICE_NOTE]
+    if api == "torch.cuda.is_available":
+        text = f'{rewriter.namer.render("mindspore.get_context")}("device_target") == "GPU"'
+        parent = rewriter.parents.get(id(call))
+        if not isinstance(parent, (ast.If, ast.IfExp, ast.Assign, ast.Return, ast.While)) or (
+                isinstance(parent, ast.IfExp) and parent.test is not call):
+            text = f"({text})"
+        return FindingRewrite(finding, [Edit(*span, text)], True, notes, span)
+    if api == "torch.device":
+        target = _device_string(rewriter, facts, call.args[0]) if call.args else None
+        if target is None:
+            raise CannotRewrite("torch.device() without arguments")
+        parent = rewriter.parents.get(id(call))
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+            # the script chooses its device here: say so to MindSpore, keep the name bound
+            name = parent.targets[0].id
+            indent = src.indent_at(src.line_start(src.start(parent)))
+            set_context = rewriter.namer.render("mindspore.set_context")
+            text = f"{target}\n{indent}{set_context}(device_target={name})"
+            return FindingRewrite(finding, [Edit(*span, text)], True, notes, span)
+        return FindingRewrite(finding, [Edit(*span, target)], True, notes, span)
+    # x.to(device) / x.cuda() / x.cpu(): the receiver stays
+    receiver = rewriter.rendered(call.func.value)
+    stmt = rewriter.statement_of(call)
+    if isinstance(stmt, ast.Expr) and stmt.value is call:
+        return FindingRewrite(finding, [statement_removal(src, stmt, rewriter.parents)], True, notes, span)
+    edits = [Edit(*span, receiver)]
+    if isinstance(stmt, ast.Assign):
+        s, e = src.span(stmt)
+        after = _with_edits(rewriter, s, e, edits)
+        if is_noop_assign(after) and _device_calls_only(facts, stmt):
+            edits = [statement_removal(src, stmt, rewriter.parents)]
+    return FindingRewrite(finding, edits, True, notes, span)
+
+
+def _with_edits(rewriter, start: int, end: int, extra: list[Edit]) -> str:
+    from .source import text_with_edits
+    return text_with_edits(rewriter.src.text, start, end, rewriter.done + extra)
+
+
+def _device_calls_only(facts, stmt: ast.Assign) -> bool:
+    """Every call in the statement is a device move (so removing the statement loses nothing)."""
+    for node in ast.walk(stmt.value):
+        if isinstance(node, ast.Call):
+            if not (isinstance(node.func, ast.Attribute) and node.func.attr in ("to", "cuda", "cpu")):
+                return False
+    return True
+
+
+# ---------------------------------------------------------------------------- MS205 no_grad, MS224 autocast
+def _unwrap_with(rewriter, finding: Finding, what: str, facts) -> FindingRewrite:
+    node = finding.node
+    src = rewriter.src
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        if len(node.items) != 1 or node.items[0].optional_vars is not None:
+            raise CannotRewrite(f"`with` holding more than {what}: remove it by hand")
+        expr = node.items[0].context_expr
+        if _api(facts, expr.func if isinstance(expr, ast.Call) else expr) == \
+                "torch.set_grad_enabled" and not (isinstance(expr, ast.Call) and expr.args
+                                                  and isinstance(expr.args[0], ast.Constant)
+                                                  and expr.args[0].value is False):
+            raise CannotRewrite("set_grad_enabled(<expression>): gradients are taken only in value_and_grad")
+        outer = src.indent_at(src.line_start(src.start(node)))
+        first, last = node.body[0], node.body[-1]
+        inner = src.indent_at(src.line_start(src.start(first)))
+        body_start = src.line_start(src.start(first))
+        from .source import text_with_edits
+        body = text_with_edits(src.text, body_start, src.end(last), rewriter.done)
+        body = reindent(body, inner, outer)
+        if body.startswith(inner):
+            body = outer + body[len(inner):]
+        start = src.line_start(src.start(node))
+        span = (start, src.end(node))
+        return FindingRewrite(finding, [Edit(*span, body)], True, [], span)
+    # a decorator: drop its line
+    s, e = src.span(node)
+    ls = src.line_start(s)
+    nl = src.text.find("\n", e)
+    if src.text[ls:s].strip() != "@" or src.text[e:nl if nl != -1 else len(src.text)].strip():
+        raise CannotRewrite("decorator shares its line with other code")
+    return FindingRewrite(finding, [Edit(ls, len(src.text) if nl == -1 else nl + 1, "")], True, [], (s, e))
+
+
+def rewrite_no_grad(rewriter, finding: Finding, facts) -> FindingRewrite:
+    rw = _unwrap_with(rewriter, finding, "no_grad()", facts)
+    rw.notes.append("no_grad removed: MindSpore records gradients only inside value_and_grad")
+    return rw
+
+
+def rewrite_amp(rewriter, finding: Finding, facts) -> FindingRewrite:
+    if not isinstance(finding.node, (ast.With, ast.AsyncWith, ast.FunctionDef)) and not (
+            rewriter.parents.get(id(finding.node)) is not None
+            and finding.node in getattr(rewriter.parents.get(id(finding.node)), "decorator_list", [])):
+        raise CannotRewrite("mixed precision: use mindspore.amp.auto_mixed_precision and "
+                            "mindspore.amp.DynamicLossScaler by hand")
+    rw = _unwrap_with(rewriter, finding, "autocast()", facts)
+    rw.safe = False
+    rw.notes.append("autocast removed: the block runs in float32; use mindspore.amp.auto_mixed_precision "
+                    "for mixed precision")
+    return rw
+
+
+def rewrite_jit(rewriter, finding: Finding, facts) -> FindingRewrite:
+    parent = rewriter.parents.get(id(finding.node))
+    if finding.torch_api in JIT_DROPPABLE and finding.node in getattr(parent, "decorator_list", []):
+        rw = _unwrap_with(rewriter, finding, "", facts)
+        rw.notes.append(f"@{finding.torch_api} dropped: the function runs eagerly (mindspore.jit compiles)")
+        return rw
+    raise CannotRewrite("TorchScript has no counterpart: use mindspore.jit to compile, mindspore.export to save")
+
+
+# ---------------------------------------------------------------------------- MS206 checkpoints
+def rewrite_checkpoint(rewriter, finding: Finding, facts) -> FindingRewrite:
+    call = finding.node
+    src = rewriter.src
+    span = src.span(call)
+    if finding.torch_api == "torch.save":
+        if len(call.args) < 2 or call.keywords:
+            raise CannotRewrite("torch.save(state_dict, path) with other arguments")
+        cell = rewriter.rendered(call.args[0].func.value)
+        path = rewriter.rendered(call.args[1])
+        text = f"{rewriter.namer.render('mindspore.save_checkpoint')}({cell}, {path})"
+        return FindingRewrite(finding, [Edit(*span, text)], True,
+                              ["save_checkpoint writes MindSpore's .ckpt format (a missing .ckpt suffix is added)"],
+                              span)
+    # model.load_state_dict(x[, strict=...])
+    cell = rewriter.rendered(call.func.value)
+    arg = call.args[0]
+    if isinstance(arg, ast.Call) and _api(facts, arg.func) == "torch.load" and arg.args:
+        state = f"{rewriter.namer.render('mindspore.load_checkpoint')}({rewriter.rendered(arg.args[0])})"
+    else:
+        state = rewriter.rendered(arg)
+    extra = ""
+    for kw in call.keywords:
+        if kw.arg == "strict":
+            extra = f", strict_load={rewriter.rendered(kw.value)}"
+        else:
+            raise CannotRewrite(f"load_state_dict({kw.arg}=...) has no counterpart")
+    text = f"{rewriter.namer.render('mindspore.load_param_into_net')}({cell}, {state}{extra})"
+    return FindingRewrite(finding, [Edit(*span, text)], True,
+                          ["weights saved by PyTorch must first be converted: msdev weights convert"], span)
+
+
+# ---------------------------------------------------------------------------- MS207, MS208, MS209, MS226
+def rewrite_parameters(rewriter, finding: Finding, facts) -> FindingRewrite:
+    call = finding.node
+    span = rewriter.src.span(call)
+    return FindingRewrite(finding, [Edit(*span, f"{rewriter.rendered(call.func.value)}.trainable_params()")],
+                          True, [], span)
+
+
+def rewrite_label_dtype(rewriter, finding: Finding, facts) -> FindingRewrite:
+    node = finding.node
+    span = rewriter.src.span(node)
+    text = rewriter.rendered(node)
+    if text.endswith(".astype(mindspore.int32)") or "int32" in text:
+        raise CannotRewrite("already int32")
+    if not isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+        text = f"({text})"
+    int32 = rewriter.namer.render("mindspore.int32")
+    return FindingRewrite(finding, [Edit(*span, f"{text}.astype({int32})")], False,
+                          ["class-index targets cast to int32 (MindSpore's CPU kernels take int32); "
+                           "remove the cast if the targets are class probabilities"], span)
+
+
+def rewrite_format(rewriter, finding: Finding, facts) -> FindingRewrite:
+    node = finding.node
+    span = rewriter.src.span(node)
+    return FindingRewrite(finding, [Edit(span[1], span[1], ".item()")], True, [], span)
+
+
+def rewrite_numpy(rewriter, finding: Finding, facts) -> FindingRewrite:
+    call = finding.node
+    end = rewriter.src.end(call.func)
+    return FindingRewrite(finding, [Edit(end - len("numpy"), end, "asnumpy")], True, [], rewriter.src.span(call))
+
+
+# ---------------------------------------------------------------------------- MS220 in-place on a slice
+def rewrite_inplace(rewriter, finding: Finding, facts) -> FindingRewrite:
+    stmt = finding.node
+    call = stmt.value
+    receiver = call.func.value
+    attr = call.func.attr
+    if not isinstance(receiver, ast.Subscript) or any(isinstance(n, ast.Call) for n in ast.walk(receiver)):
+        raise CannotRewrite("in-place update of a view: write the result back with an indexed assignment")
+    target = rewriter.rendered(receiver)
+    args = [rewriter.rendered(a) for a in call.args]
+    if call.keywords:
+        raise CannotRewrite("in-place method with keyword arguments: rewrite by hand")
+    if attr in INPLACE_BINARY and len(args) == 1:
+        value = f"{target} {INPLACE_BINARY[attr]} {args[0]}"
+    elif attr == "zero_" and not args:
+        value = "0"
+    elif attr in ("fill_", "copy_") and len(args) == 1:
+        value = args[0]
+    elif attr == "clamp_" and args:
+        clamp = rewriter.namer.render("mindspore.ops.clamp")
+        value = f"{clamp}({target}, {', '.join(args)})"
+    else:
+        raise CannotRewrite(f".{attr}() on a slice: write the result back with an indexed assignment")
+    span = rewriter.src.span(stmt)
+    return FindingRewrite(finding, [Edit(*span, f"{target} = {value}")], True, [], span)

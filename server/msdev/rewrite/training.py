@@ -1,0 +1,182 @@
+"""MS200: a PyTorch training step → forward_fn + mindspore.value_and_grad + train_step.
+
+    optimizer.zero_grad()                      def forward_fn(x, y):
+    out = model(x)                                 out = model(x)
+    loss = criterion(out, y)          →            loss = criterion(out, y)
+    loss.backward()                                return loss, out
+    clip_grad_norm_(params, 1.0)               grad_fn = mindspore.value_and_grad(
+    optimizer.step()                               forward_fn, None, optimizer.parameters, has_aux=True)
+                                               def train_step(x, y):
+                                                   (loss, out), grads = grad_fn(x, y)
+                                                   grads = ops.clip_by_global_norm(grads, 1.0)
+                                                   optimizer(grads)
+                                                   return loss, out
+                                               ... loss, out = train_step(x, y)
+
+The helper functions go right before the loop (they close over the model, loss and optimizer
+as the loop did); whatever the forward part assigns and the rest of the function reads comes
+back from train_step, so what the loop logs is unchanged.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..analysis.patterns import TrainingStep, assigned_names, read_names, training_step
+from ..findings import Finding
+from .calls import CannotRewrite
+from .fixes import FindingRewrite
+from .patterns import is_noop_assign, leading_comments, reindent, unique_name
+from .source import Edit
+
+
+def _enclosing_scope(facts, node: ast.AST) -> ast.AST:
+    parent = facts.parents.get(id(node))
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        parent = facts.parents.get(id(parent))
+    return parent
+
+
+def rewrite_training(rewriter, finding: Finding, facts) -> FindingRewrite:
+    node = finding.node
+    if isinstance(node, ast.Call):  # model.train() / model.eval()
+        return _set_train(rewriter, finding, node)
+    backward_stmt = next((s for s in getattr(node, "body", ()) if isinstance(s, ast.Expr)
+                          and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Attribute)
+                          and s.value.func.attr == "backward"), None)
+    if backward_stmt is None:
+        raise CannotRewrite(finding.message.split(": ", 1)[-1])
+    step = training_step(facts, backward_stmt)
+    if not isinstance(step, TrainingStep):
+        raise CannotRewrite(step)
+    return _rewrite_step(rewriter, finding, facts, step)
+
+
+def _set_train(rewriter, finding: Finding, call: ast.Call) -> FindingRewrite:
+    src = rewriter.src
+    attr = call.func.attr
+    if attr == "eval":
+        mode = "False"
+    else:
+        mode = rewriter.rendered(call.args[0]) if call.args else "True"
+    receiver = rewriter.rendered(call.func.value)
+    span = src.span(call)
+    return FindingRewrite(finding, [Edit(*span, f"{receiver}.set_train({mode})")], True, [], span)
+
+
+def _stmt_text(rewriter, stmt: ast.stmt, old_indent: str, new_indent: str) -> str:
+    return new_indent + reindent(rewriter.rendered(stmt), old_indent, new_indent)
+
+
+def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> FindingRewrite:
+    src = rewriter.src
+    owner = step.owner
+    block = step.block
+    body_indent = src.indent_at(src.line_start(src.start(block[0])))
+    if isinstance(owner, (ast.For, ast.AsyncFor, ast.While)):
+        outer_indent = src.indent_at(src.line_start(src.start(owner)))
+        insert_at = src.line_start(src.start(owner))
+        bound = assigned_names(owner.target) if isinstance(owner, (ast.For, ast.AsyncFor)) else []
+    else:
+        outer_indent = body_indent
+        first = block[0]
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            first = block[1]  # keep the docstring first
+        insert_at = src.line_start(src.start(first))
+        a = owner.args
+        bound = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
+    unit = body_indent[len(outer_indent):] or "    "
+    inner = outer_indent + unit
+    for s in step.pre:
+        bound += [n for n in assigned_names(s) if n not in bound]
+    called = {n.func.id for st in step.forward for n in ast.walk(st)
+              if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    params = [n for n in read_names(step.forward) if n in bound and n not in called]
+
+    scope = _enclosing_scope(facts, owner)
+    forward_ids = {id(n) for s in step.forward for n in ast.walk(s)}
+    read_elsewhere = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                      and id(n) not in forward_ids}
+    aux = [n for s in step.forward for n in assigned_names(s) if n != step.loss and n in read_elsewhere]
+    aux = list(dict.fromkeys(aux))
+
+    forward_fn = unique_name(rewriter, "forward_fn", scope)
+    grad_fn = unique_name(rewriter, "grad_fn", scope)
+    train_step = unique_name(rewriter, "train_step", scope)
+    value_and_grad = rewriter.namer.render("mindspore.value_and_grad")
+    outputs = ", ".join([step.loss] + aux)
+    args = ", ".join(params)
+
+    lines = [f"{outer_indent}def {forward_fn}({args}):"]
+    prev_end = src.line_start(src.start(step.forward[0]))
+    if step.zero_grad is not None and src.end(step.zero_grad) < prev_end:
+        prev_end = src.end(step.zero_grad)  # comments between zero_grad() and the forward part
+    for s in step.forward:
+        for c in leading_comments(src, s, prev_end):
+            lines.append(inner + c)
+        text = rewriter.rendered(s)
+        prev_end = src.end(s)
+        if is_noop_assign(text):
+            continue
+        lines.append(_stmt_text(rewriter, s, body_indent, inner))
+    lines.append(f"{inner}return {outputs}")
+    lines.append("")
+    has_aux = ", has_aux=True" if aux else ""
+    lines.append(f"{outer_indent}{grad_fn} = {value_and_grad}({forward_fn}, None, {step.optimizer}.parameters{has_aux})")
+    lines.append("")
+    lines.append(f"{outer_indent}def {train_step}({args}):")
+    received = f"({outputs}), grads" if aux else f"{step.loss}, grads"
+    lines.append(f"{inner}{received} = {grad_fn}({args})")
+    notes: list[str] = []
+    safe = True
+    for c in step.clips:
+        call = c.value
+        api = facts.apis.get(id(call.func))
+        kw = {k.arg: k.value for k in call.keywords}
+        if api == "torch.nn.utils.clip_grad_norm_":
+            limit = call.args[1] if len(call.args) > 1 else kw.get("max_norm")
+            norm_type = call.args[2] if len(call.args) > 2 else kw.get("norm_type")
+            if limit is None:
+                raise CannotRewrite("clip_grad_norm_ without max_norm")
+            if norm_type is not None and not (isinstance(norm_type, ast.Constant) and norm_type.value in (2, 2.0)):
+                raise CannotRewrite("clip_grad_norm_ with a norm other than 2: clip the grads by hand")
+            clip = rewriter.namer.render("mindspore.ops.clip_by_global_norm")
+            lines.append(f"{inner}grads = {clip}(grads, {rewriter.rendered(limit)})")
+        else:
+            limit = call.args[1] if len(call.args) > 1 else kw.get("clip_value")
+            if limit is None:
+                raise CannotRewrite("clip_grad_value_ without clip_value")
+            clamp = rewriter.namer.render("mindspore.ops.clamp")
+            v = rewriter.rendered(limit)
+            lines.append(f"{inner}grads = tuple({clamp}(g, -{v}, {v}) for g in grads)")
+        if len(call.args) >= 1 and not _parameters_of_all(call.args[0]):
+            safe = False
+            notes.append("gradient clipping now applies to every parameter the optimizer updates")
+    lines.append(f"{inner}{step.optimizer}(grads)")
+    lines.append(f"{inner}return {outputs}")
+    lines.append("")
+    defs = "\n".join(lines) + "\n"
+    before = src.text[src.line_start(max(insert_at - 1, 0)):insert_at].strip()
+    if before and not before.endswith(":"):
+        defs = "\n" + defs  # a blank line between the code before and the new function
+
+    # the step statements in the loop become one call
+    region = [s for s in block if s is step.zero_grad or s in step.forward or s is step.backward
+              or s in step.clips or s is step.step]
+    start = src.line_start(src.start(region[0]))
+    end = src.end(step.step)
+    call_line = f"{body_indent}{outputs} = {train_step}({args})"
+    edits = [Edit(insert_at, insert_at, defs), Edit(start, end, call_line)]
+    if step.zero_grad is not None and src.start(step.zero_grad) > end:
+        s0, e0 = src.span(step.zero_grad)
+        ls = src.line_start(s0)
+        nl = src.text.find("\n", e0)
+        edits.append(Edit(ls, len(src.text) if nl == -1 else nl + 1, ""))
+    notes.insert(0, f"training step: {forward_fn} + mindspore.value_and_grad + {train_step}; "
+                    f"{step.optimizer} must be a MindSpore optimizer (mindspore.experimental.optim or nn)")
+    return FindingRewrite(finding, edits, safe, notes, (start, end))
+
+
+def _parameters_of_all(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("parameters", "trainable_params") and not node.args)
