@@ -26,8 +26,8 @@ _NP_DTYPES = {"float32": np.float32, "float64": np.float64, "float16": np.float1
 _PARAM_ALIASES = {"weight": ("weight", "gamma", "embedding_table"), "bias": ("bias", "beta"),
                   "running_mean": ("moving_mean", "running_mean"),
                   "running_var": ("moving_variance", "running_var")}
-_NO_KERNEL = re.compile(r"kernel|unsupported op|not support(ed)? on (the )?cpu|is not supported on cpu|"
-                        r"not registered|device target", re.I)
+_NO_KERNEL = re.compile(r"kernel \S+ unregistered|kernel select failed|unsupported op|"
+                        r"not support(ed)? on (the )?cpu|not registered for cpu", re.I)
 
 
 class BadExample(Exception):
@@ -120,7 +120,7 @@ class Runner:
         self.ms_builtins["__import__"] = _no_torch_import(builtins.__import__)
 
     # ------------------------------------------------------------------ PyTorch side
-    def run_torch(self, job: dict[str, Any], arrays: dict[str, np.ndarray]):
+    def run_torch(self, job: dict[str, Any], arrays: dict[str, np.ndarray], call_seed: int = 0):
         torch = self.torch
         ex = job["example"]
         train = bool(ex.get("train"))
@@ -130,8 +130,13 @@ class Runner:
             for name, obj in scope.items():
                 if isinstance(obj, torch.nn.Module):
                     obj.train(train)
-                    states[name] = [(k, plain(t, torch)) for k, t in obj.state_dict().items()
-                                    if not k.endswith("num_batches_tracked")]
+                    # parameters, and the running statistics norm layers keep (other buffers,
+                    # such as a loss's class weights, are arguments both sides already share)
+                    kept = dict(obj.named_parameters())
+                    kept.update((k, t) for k, t in obj.named_buffers()
+                                if k.endswith(("running_mean", "running_var")))
+                    states[name] = [(k, plain(t, torch)) for k, t in obj.state_dict().items() if k in kept]
+            torch.manual_seed(call_seed)  # randomness after set-up is the API's own
 
         inputs = {}
         for name, arr in arrays.items():
