@@ -97,6 +97,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                                    encoding="utf-8")
         except OSError as exc:
             raise UserError(f"cannot write {args.report}: {exc.strerror}") from None
+        print(f"summary: {json.dumps(summary)}", file=sys.stderr)
     else:
         _print(results, summary, show_all=bool(args.apis))
     ran = len(ready)
