@@ -112,7 +112,7 @@ async def test_vscode_hover(vscode: LanguageClient, tmp_path: Path, sample_text:
     assert "`torch.nn.Conv2d` → `mindspore.nn.Conv2d`" in text
     assert "| `groups` | `group` | renamed |" in text
     assert "`has_bias=True`" in text
-    assert "Verified on CPU" in text
+    assert "Verified on MindSpore 2.10 CPU" in text
     assert "pytorch_diff/Conv2d.html" in text
     assert hover.range == types.Range(start=types.Position(8, 20), end=types.Position(8, 29))
     # UTF-16 column inside torch.cat on the non-ASCII line

@@ -57,7 +57,11 @@ def test_json_validates_against_the_shipped_schema(result, tmp_path):
     jsonschema.Draft202012Validator.check_schema(schema)
     data = json.loads(render(result, "json"))
     jsonschema.Draft202012Validator(schema).validate(data)
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
+    verification = {a["torch_api"]: a["verification"] for a in data["summary"]["apis"]}
+    assert verification["torch.zeros"] == "verified on MindSpore 2.10 CPU"
+    assert verification["torch.cat"].startswith("fails on CPU: wrong-value")
+    assert verification["torch.Tensor.view"] == "not verified"
     assert len(data["files"]) == 5 and {"path", "lines", "findings"} <= set(data["files"][0])
 
 

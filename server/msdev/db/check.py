@@ -367,6 +367,48 @@ def overlay_paths(paths: list[str], cwd: Path) -> list[Path]:
     return out
 
 
+def _check_side_files(c: _Checker, db_dir: Path) -> None:
+    """examples/*.yaml and verified/*.yaml: known APIs, well-formed examples and records."""
+    from ..dbverify.examples import validate_example
+    from .loader import EXAMPLES_DIR, VERIFIED_DIR
+
+    for path in sorted(db_dir.glob(f"{EXAMPLES_DIR}/*.yaml")) + sorted(db_dir.glob(f"{VERIFIED_DIR}/*.yaml")):
+        file = str(path)
+        try:
+            root = compose(path)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            c.add(file, mark.line + 1 if mark else 1, f"malformed YAML: {getattr(exc, 'problem', exc)}")
+            continue
+        if root is None:
+            continue
+        if not isinstance(root, yaml.MappingNode):
+            c.add(file, root, "must be a mapping")
+            continue
+        if path.parent.name == EXAMPLES_DIR:
+            for api, kn, vn in c.items(root):
+                if api not in c.seen:
+                    c.add(file, kn, f"example for '{api}', which has no entry")
+                for problem in validate_example(c.value(vn)):
+                    c.add(file, vn, f"{api}: example: {problem}")
+            continue
+        top = {k: (kn, vn) for k, kn, vn in c.items(root)}
+        if "profile" in top and c.value(top["profile"][1]) not in PROFILES:
+            c.add(file, top["profile"][1], f"unknown profile '{c.value(top['profile'][1])}'")
+        results = top.get("results")
+        if results is None or not isinstance(results[1], yaml.MappingNode):
+            c.add(file, root, "verified records need a `results:` mapping of API to {result, reason}")
+            continue
+        for api, kn, vn in c.items(results[1]):
+            rec = c.value(vn)
+            if api not in c.seen:
+                c.add(file, kn, f"record for '{api}', which has no entry")
+            if not isinstance(rec, dict) or rec.get("result") not in RESULTS:
+                c.add(file, vn, f"{api}: result must be one of {', '.join(RESULTS)}")
+            elif set(rec) - set(VERIFIED_KEYS):
+                c.add(file, vn, f"{api}: unknown field(s) {', '.join(sorted(set(rec) - set(VERIFIED_KEYS)))}")
+
+
 def check_database(db_dir: Path, overlays: list[Path] = ()) -> tuple[list[Problem], int, int]:
     """(problems, entry files checked, entries checked)."""
     c = _Checker()
@@ -376,6 +418,7 @@ def check_database(db_dir: Path, overlays: list[Path] = ()) -> tuple[list[Proble
     if (db_dir / META_FILE).is_file():
         c.check_meta(db_dir / META_FILE)
     db_entries = len(c.seen)
+    _check_side_files(c, db_dir)
     for path in overlays:
         if not path.is_file():
             c.add(str(path), 1, "overlay file not found")

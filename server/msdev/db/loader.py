@@ -26,7 +26,9 @@ except AttributeError:  # pragma: no cover
 
 OVERLAY_NAME = "msdev_mappings.yaml"
 META_FILE = "_torch_names.yaml"
-_CACHE_FORMAT = 7
+EXAMPLES_DIR = "examples"  # examples/*.yaml: {api: example} for `msdev db verify`
+VERIFIED_DIR = "verified"  # verified/<profile>-<backend>.yaml: results written by `msdev db verify --record`
+_CACHE_FORMAT = 8
 
 
 class DatabaseError(Exception):
@@ -47,6 +49,34 @@ def default_db_dir() -> Path:
 
 def entry_files(db_dir: Path) -> list[Path]:
     return sorted(p for p in db_dir.glob("*.yaml") if not p.name.startswith("_"))
+
+
+def side_files(db_dir: Path) -> list[Path]:
+    """The example and verification files kept beside the entry files (own files, fewer merge conflicts)."""
+    return sorted(db_dir.glob(f"{EXAMPLES_DIR}/*.yaml")) + sorted(db_dir.glob(f"{VERIFIED_DIR}/*.yaml"))
+
+
+def _attach_side_files(db_dir: Path, entries: dict[str, Entry]) -> None:
+    """Examples fill `Entry.example` (unless the entry has its own); records extend `Entry.verified`."""
+    for path in sorted(db_dir.glob(f"{EXAMPLES_DIR}/*.yaml")):
+        with path.open("rb") as fh:
+            data = yaml.load(fh, Loader=_Loader) or {}
+        for api, example in (data.items() if isinstance(data, dict) else ()):
+            entry = entries.get(api)
+            if entry is not None and entry.example is None and isinstance(example, dict):
+                entry.example = example
+    for path in sorted(db_dir.glob(f"{VERIFIED_DIR}/*.yaml")):
+        with path.open("rb") as fh:
+            data = yaml.load(fh, Loader=_Loader) or {}
+        if not isinstance(data, dict):
+            continue
+        common = {k: data[k] for k in ("profile", "backend", "mindspore", "torch", "date") if k in data}
+        for api, rec in (data.get("results") or {}).items():
+            entry = entries.get(api)
+            if entry is None or not isinstance(rec, dict):
+                continue
+            record = {**common, **{k: v for k, v in rec.items() if k in ("result", "reason", "date")}}
+            entry.verified.append(record)
 
 
 def _arg_from(name: str, raw: Any) -> ArgSpec:
@@ -163,6 +193,7 @@ def _parse_dir(db_dir: Path, files: list[Path], overlays: list[Path], version: s
         for raw in data:
             if isinstance(raw, dict) and "api" in raw:
                 entries[raw["api"]] = entry_from(raw, file=str(path))
+    _attach_side_files(db_dir, entries)
     meta: dict[str, Any] = {}
     meta_path = db_dir / META_FILE
     if meta_path.is_file():
@@ -194,7 +225,7 @@ def load_database(db_dir: str | Path | None = None, overlay_root: str | Path | N
         if candidate.is_file():
             overlays.append(candidate)
     meta = [db_path / META_FILE] if (db_path / META_FILE).is_file() else []
-    version = _hash_files(files + meta + overlays)
+    version = _hash_files(files + meta + side_files(db_path) + overlays)
     cache_file = _cache_dir() / f"db-{_CACHE_FORMAT}-{version}.pickle"
     if use_cache and cache_file.is_file():
         try:

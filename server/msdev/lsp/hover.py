@@ -62,17 +62,9 @@ def _arg_row(arg: ArgSpec) -> tuple[str, str, str]:
 
 
 def _verified(entry: Entry, target: Target, profile: str) -> str:
-    passed = sorted({r.get("backend", "?") for r in entry.verified
-                     if r.get("profile", "portable") == target.profile and r.get("result") == "pass"})
-    failed = sorted({r.get("backend", "?") for r in entry.verified
-                     if r.get("profile", "portable") == target.profile and r.get("result") == "fail"})
-    parts = []
-    if passed:
-        parts.append("verified on " + ", ".join(passed))
-    if failed:
-        parts.append("failed on " + ", ".join(failed))
-    if not parts:
-        parts.append("not verified by msdev yet")
+    from ..db.verification import verification_state
+
+    parts = [verification_state(entry, target.profile)[1]]
     if target.backends:
         parts.append("documented for " + ", ".join(target.backends))
     return "; ".join(parts)

@@ -77,7 +77,7 @@ def context(result: "ScanResult") -> dict[str, Any]:
         })
     apis = [{"api": a.torch_api, "status": str(a.status), "label": STATUS_LABEL[a.status], "uses": a.uses,
              "files": a.files, "target": a.mindspore_api, "url": _safe_url(a.note_url), "message": a.message,
-             "reason": _reason(a.message),
+             "reason": _reason(a.message), "verification": a.verification,
              "rank": STATUS_ORDER.index(a.status)} for a in s.apis]
     files = []
     for fr in result.files:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:  # pragma: no cover
     from ..scanning.runner import ScanResult
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: summary.apis[].verification
 SCHEMA_PATH = Path(__file__).with_name("schema") / "scan-report.schema.json"
 
 

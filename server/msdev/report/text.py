@@ -72,7 +72,19 @@ def plain_summary(result: "ScanResult") -> str:
         + (f"; {s.files_with_errors} file{'s' if s.files_with_errors != 1 else ''} could not be analysed"
            if s.files_with_errors else ""),
     ]
+    if s.apis:
+        lines.append("msdev: " + verification_line(s))
     return "\n".join(lines)
+
+
+def verification_line(s) -> str:
+    """How many of the APIs used `msdev db verify` ran on MindSpore, and which fail there."""
+    verified = [a for a in s.apis if a.verification.startswith("verified")]
+    failing = [a for a in s.apis if a.verification.startswith("fails")]
+    text = f"{len(verified)} of {len(s.apis)} APIs used are verified on MindSpore by msdev db verify"
+    if failing:
+        text += f"; {len(failing)} fail: " + "; ".join(f"{a.torch_api} ({a.verification})" for a in failing[:5])
+    return text
 
 
 def rich_summary(result: "ScanResult", console: "Console", top: int = 10) -> None:
@@ -106,6 +118,8 @@ def rich_summary(result: "ScanResult", console: "Console", top: int = 10) -> Non
     style = "green" if r is not None and r >= 0.8 else ("yellow" if r is not None and r >= 0.5 else "red")
     console.print(Text.assemble("Migration readiness: ", (readiness_text(result), f"bold {style}"),
                                 f" of uses convert automatically ({s.automatic:,} of {s.uses:,})"))
+    if s.apis:
+        console.print(Text("Verification: " + verification_line(s), style="dim"))
 
     for title, statuses in (("Top unsupported APIs", {Status.UNSUPPORTED}),
                             ("Top APIs that need a manual rewrite", NEEDS_HUMAN),

@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from ..db.loader import META_FILE, OVERLAY_NAME, Database, default_db_dir, entry_files
+from ..db.loader import META_FILE, OVERLAY_NAME, Database, default_db_dir, entry_files, side_files
 
 
 def db_fingerprint(db_dir: str | Path | None = None, overlay_root: str | Path | None = None) -> str | None:
@@ -24,7 +24,7 @@ def db_fingerprint(db_dir: str | Path | None = None, overlay_root: str | Path | 
     files = entry_files(db_path)
     if not files:
         return None
-    extra = [db_path / META_FILE]
+    extra = [db_path / META_FILE] + side_files(db_path)
     if overlay_root is not None:
         extra.append(Path(overlay_root) / OVERLAY_NAME)
     h = hashlib.sha256()

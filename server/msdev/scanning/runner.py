@@ -313,10 +313,11 @@ def run_scan(paths: list[str | Path], db: Database | LazyDatabase, profile: str 
         db_version = (cache.read_meta("db_version") if cache is not None else None) or lazy.get().version
     else:
         db_version = db.version
+    verification = _verification(database or (db if lazy is None else None), lazy, cache, profile)
     return ScanResult(
         root=walked.root,
         files=files,
-        summary=summarize(files),
+        summary=summarize(files, verification),
         db_version=db_version,
         profile=profile,
         elapsed=time.perf_counter() - started,
@@ -325,6 +326,28 @@ def run_scan(paths: list[str | Path], db: Database | LazyDatabase, profile: str 
         analysed=len(pending),
         warnings=warnings,
     )
+
+
+def _verification(database, lazy, cache, profile: str) -> dict[str, str]:
+    """API → verification phrase; kept beside the cache so a fully cached scan need not load the database."""
+    import json
+
+    from ..db.verification import verification_state
+
+    meta = f"verification-{profile}"
+    if database is None and cache is not None:
+        text = cache.read_meta(meta)
+        if text:
+            try:
+                return json.loads(text)
+            except ValueError:
+                pass
+    if database is None:
+        database = lazy.get()
+    found = {api: verification_state(e, profile)[1] for api, e in database.entries.items() if e.verified}
+    if cache is not None:
+        cache.write_meta(meta, json.dumps(found, sort_keys=True))
+    return found
 
 
 __all__ = ["InputError", "LazyDatabase", "ScanResult", "run_scan", "encode", "decode", "default_jobs"]

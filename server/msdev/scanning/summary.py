@@ -24,10 +24,12 @@ class ApiStat:
     message: str = ""  # what differs, or why there is no counterpart (same for every use)
     uses: int = 0
     files: int = 0
+    verification: str = "not verified"  # from `msdev db verify` records: "verified on MindSpore 2.10 CPU", …
 
     def to_dict(self) -> dict[str, Any]:
         return {"torch_api": self.torch_api, "status": str(self.status), "mindspore_api": self.mindspore_api,
-                "note_url": self.note_url, "message": self.message, "uses": self.uses, "files": self.files}
+                "note_url": self.note_url, "message": self.message, "uses": self.uses, "files": self.files,
+                "verification": self.verification}
 
 
 @dataclass(slots=True)
@@ -67,7 +69,8 @@ class Summary:
         }
 
 
-def summarize(files: list[FileResult]) -> Summary:
+def summarize(files: list[FileResult], verification: dict[str, str] | None = None) -> Summary:
+    """Totals over the files; `verification` maps an API to its verification phrase."""
     s = Summary(files=len(files))
     by_status = dict.fromkeys((str(st) for st in STATUS_ORDER), 0)
     by_kind = dict.fromkeys((str(k) for k in Kind), 0)
@@ -86,6 +89,8 @@ def summarize(files: list[FileResult]) -> Summary:
             stat = apis.get(f.torch_api)
             if stat is None:
                 stat = apis[f.torch_api] = ApiStat(f.torch_api, f.status, f.mindspore_api, f.note_url, f.message)
+                if verification and f.torch_api in verification:
+                    stat.verification = verification[f.torch_api]
             stat.uses += 1
             if f.torch_api not in seen_here:
                 seen_here.add(f.torch_api)
