@@ -198,9 +198,14 @@ def rewrite_label_dtype(rewriter, finding: Finding, facts) -> FindingRewrite:
     text = rewriter.rendered(node)
     if text.endswith(".astype(mindspore.int32)") or "int32" in text:
         raise CannotRewrite("already int32")
-    if not isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
-        text = f"({text})"
     int32 = rewriter.namer.render("mindspore.int32")
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        # class probabilities (float targets) stay as they are: only indices are cast
+        new = f"({text} if {text}.is_floating_point() else {text}.astype({int32}))"
+        return FindingRewrite(finding, [Edit(*span, new)], True,
+                              ["class-index targets cast to int32 (MindSpore's CPU kernels take int32)"], span)
+    if not isinstance(node, (ast.Subscript, ast.Call)):
+        text = f"({text})"
     return FindingRewrite(finding, [Edit(*span, f"{text}.astype({int32})")], False,
                           ["class-index targets cast to int32 (MindSpore's CPU kernels take int32); "
                            "remove the cast if the targets are class probabilities"], span)
