@@ -268,14 +268,20 @@ class BodyWriter:
             raise Unrenderable("a device argument")
         if isinstance(value, torch.Tensor):
             raise Unrenderable("a tensor constant inside an argument")
+        if isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            value = tuple(value)  # shape-like lists (`self.stride = [2, 2]`): MindSpore wants tuples
         lit = Lit(value, hint)
         if operand and isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
             return ["(", lit, ")"]
         return [lit]
 
-    def call_args(self, args: tuple, kwargs: dict, hint: str, drop_device: bool = True) -> Template:
+    def call_args(self, args: tuple, kwargs: dict, hint: str, drop_device: bool = True,
+                  names: list[str] | None = None) -> Template:
+        """Arguments as source; constants are hinted by the parameter they fill (`conv2d_stride`)."""
         parts: Template = []
-        items: list[Template] = [self.arg(a, f"{hint}_{i}") for i, a in enumerate(args)]
+        names = names or []
+        items: list[Template] = [self.arg(a, f"{hint}_{names[i] if i < len(names) else i}")
+                                 for i, a in enumerate(args)]
         for k, v in kwargs.items():
             if k == "device" and drop_device:
                 self.notes.append(f"{hint}: device argument dropped (MindSpore chooses the device globally)")
@@ -324,8 +330,12 @@ class BodyWriter:
             obj, rest = node.args[0], node.args[1:]
             if not isinstance(obj, fx.Node):
                 raise Unrenderable(f"method {node.target} called on a constant")
-            call = [f"{self.name_of(obj)}.{node.target}("] + self.call_args(rest, node.kwargs, hint) + [")"]
             api = f"torch.Tensor.{node.target}"
+            entry = self.db.get(api)
+            names = list(entry.params or [])[1:] if entry is not None and entry.params and \
+                entry.params[0] in ("self", "input") else list(entry.params or []) if entry is not None else []
+            call = [f"{self.name_of(obj)}.{node.target}("] + self.call_args(rest, node.kwargs, identifier(node.target),
+                                                                           names=names) + [")"]
             if node.target.endswith("_") and not node.target.endswith("__") and not node.users:
                 return [f"{self.name_of(obj)} = "] + call, api  # in-place: rebind the tensor's name
             return self._assign(node, call), api
@@ -386,7 +396,11 @@ class BodyWriter:
             raise Unrenderable(f"function {getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', fn)} "
                                "is not part of PyTorch's public API")
         kwargs = dict(node.kwargs)
-        call = [f"{api}("] + self.call_args(node.args, {k: v for k, v in kwargs.items() if k != "training"}, hint)
+        entry = self.db.get(api)
+        names = list(entry.params or []) if entry is not None else []
+        short = identifier(api.rsplit(".", 1)[-1])
+        call = [f"{api}("] + self.call_args(node.args, {k: v for k, v in kwargs.items() if k != "training"}, short,
+                                            names=names)
         if "training" in kwargs:
             training = kwargs["training"]
             if fn.__name__ in TRAINING_FUNCTIONS and training is (self.mode == "train"):

@@ -60,5 +60,10 @@ def node_base_name(node) -> str:
         return identifier(str(node.target).split(".")[-1], "attr")
     if node.op == "placeholder":
         return identifier(str(node.target), "x")
+    if node.op == "call_function" and getattr(node.target, "__name__", "") == "getattr" and len(node.args) > 1:
+        return identifier(str(node.args[1]), "attr")  # x.shape → shape
+    if node.op == "call_function" and getattr(node.target, "__name__", "") == "getitem" and \
+            isinstance(node.args[1], int) and hasattr(node.args[0], "name"):
+        return f"{node_base_name(node.args[0])}_{node.args[1]}"  # shape[0] → shape_0
     name = identifier(re.sub(r"_\d+$", "", node.name), "t")
     return name

@@ -313,7 +313,8 @@ def _write_and_check(model, model_py: Path, ckpt: Path, inputs, torch_out, opts,
         report.check = [agreement(a, b, 1e-3, 1e-4) for a, b in zip(ta, ma)] if len(ta) == len(ma) else []
         if len(ta) != len(ma):
             report.errors.append(f"PyTorch returned {len(ta)} tensors, the generated network {len(ma)}")
-        bigger = [mindspore.Tensor(np.concatenate([t.numpy()] * 2 + [t.numpy()[:1]], axis=0))
+        # one more sample than --input: the batch dimension must not be baked in
+        bigger = [mindspore.Tensor(np.concatenate([t.numpy(), t.numpy()[:1]], axis=0))
                   if t.dim() else mindspore.Tensor(t.numpy()) for t in inputs]
         other = _arrays(net(*bigger))
         report.other_batch = [list(a.shape) for a in other]
