@@ -632,7 +632,7 @@ def group_drafts(drafts: dict[str, Draft], class_scope: Scope) -> list[Group]:
     """Share one class among instances that differ only in constants (bottom-up, by nesting height)."""
     paths = list(drafts)
     height: dict[str, int] = {}
-    for p in sorted(paths, key=lambda p: -len(p.split("."))):
+    for p in sorted(paths, key=lambda p: -(p.count(".") + 1 if p else 0)):  # deepest first, the model last
         below = [height[c] for c in paths if c in height and (c.startswith(p + ".") if p else c)]
         height[p] = 1 + max(below) if below else 0
     groups: list[Group] = []
