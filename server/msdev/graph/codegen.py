@@ -201,13 +201,25 @@ TRAINING_FUNCTIONS = {"dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_d
 def function_api(fn: Any, db) -> str | None:
     """The public dotted name of a traced function, preferring one the database knows."""
     name = getattr(fn, "__name__", None)
-    if not name:
-        return None
-    found = [f"{prefix}.{name}" for prefix, mod in _FUNCTION_MODULES if getattr(mod, name, None) is fn]
+    found = [f"{prefix}.{name}" for prefix, mod in _FUNCTION_MODULES if name and getattr(mod, name, None) is fn]
+    found += [api for api in _function_index().get(id(fn), []) if api not in found]  # special_erfcx → erfcx
     for api in found:
         if db.get(api) is not None:
             return api
     return found[0] if found else None
+
+
+_INDEX: dict[int, list[str]] = {}
+
+
+def _function_index() -> dict[int, list[str]]:
+    """id(function) → its public names, for builtins whose __name__ differs from the exported one."""
+    if not _INDEX:
+        for prefix, mod in _FUNCTION_MODULES:
+            for name, obj in vars(mod).items():
+                if callable(obj) and not name.startswith("_") and not isinstance(obj, type):
+                    _INDEX.setdefault(id(obj), []).append(f"{prefix}.{name}")
+    return _INDEX
 
 
 class BodyWriter:
