@@ -19,7 +19,7 @@ def register(sub) -> None:
         "formatting outside the rewritten spans are kept byte for byte; what cannot be converted is "
         "left as it was and marked with a '# msdev: [UnConvert]' comment and in the report.",
     )
-    p.add_argument("src", metavar="SRC", help="a .py file or a directory")
+    p.add_argument("src", metavar="SRC", nargs="?", help="a .py file or a directory (omit with --model/--model-file)")
     p.add_argument("-o", "--output", metavar="OUT", required=True,
                    help="output folder (mirrors SRC), or a .py file name when SRC is a file")
     add_profile_option(p)
@@ -30,10 +30,32 @@ def register(sub) -> None:
     p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="worker processes for folders (default: number of cores)")
     add_db_options(p)
+    g = p.add_argument_group(
+        "graph mode", "generate MindSpore code from a live PyTorch model instead of its source (needs msdev[verify]): "
+        "OUT/model.py (one Cell per module class, create_model()), OUT/model.ckpt and the report")
+    src = g.add_mutually_exclusive_group()
+    src.add_argument("--model", metavar="MODULE:FACTORY", help="callable returning the torch.nn.Module")
+    src.add_argument("--model-file", metavar="MODEL.pth", help="a whole model saved with torch.save(model) "
+                     "(unpickling runs code: needs --trust-pickle)")
+    g.add_argument("--trust-pickle", action="store_true", help="allow --model-file to be unpickled")
+    g.add_argument("--kwargs", default="{}", metavar="JSON", help="keyword arguments for the factory")
+    g.add_argument("--path", action="append", default=[], metavar="DIR",
+                   help="add DIR to sys.path so the model's source imports (repeatable)")
+    g.add_argument("--input", action="append", default=[], metavar="SHAPE",
+                   help="an example input shape, e.g. 1,3,224,224 (repeat for several inputs; ':int64[:HIGH]' "
+                   "for integer inputs); the batch dimension stays free in the generated code")
+    g.add_argument("--dtype", default="float32", help="dtype of inputs that name none (default float32)")
+    g.add_argument("--weights", metavar="X.pth", help="load these PyTorch weights into the model first")
+    g.add_argument("--no-check", dest="check", action="store_false",
+                   help="skip running the generated network against the original")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.model or args.model_file:
+        return run_graph(args)
+    if args.src is None:
+        raise UserError("convert needs SRC, or --model MODULE:FACTORY / --model-file MODEL.pth")
     from ..convert_tree import ConvertError, convert_paths
     from ..report.convert_report import to_json, to_text
 
@@ -83,3 +105,62 @@ def run(args: argparse.Namespace) -> int:
                 for line, col, api, reason, _ in f.unconverted:
                     print(f"  {f.rel_path}:{line}:{col}: {api}: {reason}")
     return EXIT_OK
+
+
+GRAPH_ONLY = ("kwargs", "path", "input", "weights", "trust_pickle")
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    """Graph mode: the model is built (or unpickled), traced, and regenerated as MindSpore code."""
+    import json
+
+    if args.src is not None:
+        raise UserError("give either SRC or --model/--model-file, not both")
+    if not args.input:
+        raise UserError("graph mode needs at least one --input SHAPE (e.g. --input 1,3,224,224)")
+    try:
+        kwargs = json.loads(args.kwargs)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"--kwargs is not valid JSON: {exc}") from None
+    if not isinstance(kwargs, dict):
+        raise UserError("--kwargs must be a JSON object")
+    if args.model_file and not args.trust_pickle:
+        raise UserError(f"--model-file {args.model_file}: loading a pickled model runs code stored in the file; "
+                        "pass --trust-pickle if you trust its origin (or use --model MODULE:FACTORY)")
+    report_path = Path(args.report) if args.report else None
+    if report_path is not None and not report_path.parent.exists():
+        raise UserError(f"cannot write the report: folder {report_path.parent} does not exist")
+    missing = [m for m in ("torch", "mindspore") if not _importable(m)]
+    if missing:
+        raise UserError(f"graph mode needs {' and '.join(missing)}: pip install 'msdev[verify]' "
+                        "(torch and mindspore)")
+    from ..graph.pipeline import GraphError, GraphOptions, convert_model
+    from ..weights.writer import OutputExistsError
+
+    db = open_db(args)
+    opts = GraphOptions(model=args.model, model_file=args.model_file, trust_pickle=args.trust_pickle, kwargs=kwargs,
+                        paths=args.path, inputs=args.input, dtype=args.dtype, profile=args.profile,
+                        out=args.output, weights=args.weights, force=args.force, check=args.check)
+    try:
+        report = convert_model(opts, db)
+    except (GraphError, OutputExistsError) as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot write the output: {exc.strerror or exc} ({exc.filename or args.output})") from None
+    text = report.to_json() if args.report_format == "json" else report.to_text()
+    if report_path is not None:
+        report_path.write_text(text, encoding="utf-8")
+        print(f"Generated {args.output}/model.py and model.ckpt: {len(report.classes)} classes, "
+              f"{len(report.placeholders)} placeholders. Report: {report_path}")
+    else:
+        print(text, end="")
+    return EXIT_OK if report.ok else 1
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
