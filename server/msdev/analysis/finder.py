@@ -480,7 +480,8 @@ class Finder:
                 and len(test.args) == 2 and isinstance(test.args[0], ast.Name)):
             return None
         dotted = self.resolve_ref(test.args[1], scope)
-        if dotted is None or self._call_result(dotted) is None or self._call_result(dotted)[0] != MODULE:
+        held = self._call_result(dotted) if dotted is not None else None
+        if held is None or held[0] != MODULE:
             return None
         return test.args[0].id, (MODULE, dotted, CERTAIN)
 

@@ -54,6 +54,18 @@ class _Checker:
         self._constructor = yaml.constructor.SafeConstructor()
 
     # -- helpers
+    def compose(self, path: Path) -> tuple[bool, yaml.Node | None]:
+        """The file's node tree; a file that cannot be read or parsed is reported and gives False."""
+        try:
+            return True, compose(path)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            self.add(str(path), mark.line + 1 if mark is not None else 1, f"malformed YAML: {problem}")
+        except OSError as exc:
+            self.add(str(path), 1, f"cannot read: {exc.strerror}")
+        return False, None
+
     def add(self, file: str, node: yaml.Node | int, message: str) -> None:
         line = node if isinstance(node, int) else node.start_mark.line + 1
         self.problems.append(Problem(file, line, message))
@@ -95,16 +107,8 @@ class _Checker:
     # -- files
     def check_file(self, path: Path, overlay: bool = False, seen: dict[str, tuple[str, int]] | None = None) -> None:
         file = str(path)
-        try:
-            root = compose(path)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            line = mark.line + 1 if mark is not None else 1
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            self.add(file, line, f"malformed YAML: {problem}")
-            return
-        except OSError as exc:
-            self.add(file, 1, f"cannot read: {exc.strerror}")
+        ok, root = self.compose(path)
+        if not ok:
             return
         if root is None:
             return  # an empty file holds no entries
@@ -333,13 +337,8 @@ class _Checker:
 
     def check_meta(self, path: Path) -> None:
         file = str(path)
-        try:
-            root = compose(path)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            self.add(file, mark.line + 1 if mark else 1, f"malformed YAML: {getattr(exc, 'problem', exc)}")
-            return
-        if root is None:
+        ok, root = self.compose(path)
+        if not ok or root is None:
             return
         if not self.mapping(file, root, META_FILE):
             return
@@ -374,13 +373,8 @@ def _check_side_files(c: _Checker, db_dir: Path) -> None:
 
     for path in sorted(db_dir.glob(f"{EXAMPLES_DIR}/*.yaml")) + sorted(db_dir.glob(f"{VERIFIED_DIR}/*.yaml")):
         file = str(path)
-        try:
-            root = compose(path)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            c.add(file, mark.line + 1 if mark else 1, f"malformed YAML: {getattr(exc, 'problem', exc)}")
-            continue
-        if root is None:
+        ok, root = c.compose(path)
+        if not ok or root is None:
             continue
         if not isinstance(root, yaml.MappingNode):
             c.add(file, root, "must be a mapping")
