@@ -10,6 +10,7 @@ An example (mapping_db/examples/*.yaml, keyed by API) is written in PyTorch term
       rtol: 1.0e-4                         # optional tolerances
       atol: 1.0e-5
       inplace: [x]                         # inputs changed in place, compared after the run too
+      requires: [torchvision]              # what the PyTorch side needs besides torch (REQUIREMENTS)
 
 The program handed to the converter wraps the statements in `def example(x: torch.Tensor, ...)`
 so the finder knows the inputs are tensors, exactly as it would in a user's function.
@@ -26,8 +27,14 @@ from ..db.model import Entry
 from ..findings import Status
 
 COMPARE_MODES = ("values", "shape", "distribution", "runs")
-EXAMPLE_KEYS = ("inputs", "setup", "code", "compare", "rtol", "atol", "inplace", "train", "note")
-INPUT_KEYS = ("shape", "dtype", "low", "high", "value", "param")
+EXAMPLE_KEYS = ("inputs", "setup", "code", "compare", "rtol", "atol", "inplace", "train", "note", "requires")
+INPUT_KEYS = ("shape", "dtype", "low", "high", "value", "param", "image")
+#: what an example may need beyond torch and mindspore; the worker reports `not_run` without it
+REQUIREMENTS = {
+    "torchvision": "torchvision's Python part (the verify extra installs it)",
+    "process-group": "a process group: PyTorch's side runs in a one-process gloo group; MindSpore's "
+                     "needs a job started by msrun, so its side is reported as not run",
+}
 INPUT_DTYPES = ("float32", "float64", "float16", "int64", "int32", "uint8", "bool", "complex64")
 SYNC_HOOK = "__msdev_sync__"
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
@@ -89,6 +96,15 @@ def validate_example(ex: Any) -> list[str]:
             problems.append(f"input '{name}' needs a shape or a value")
         if spec.get("dtype", "float32") not in INPUT_DTYPES:
             problems.append(f"input '{name}': dtype must be one of {', '.join(INPUT_DTYPES)}")
+    requires = ex.get("requires") or []
+    if not isinstance(requires, list):
+        problems.append("requires must be a list")
+        requires = []
+    problems += [f"requires: unknown '{r}' (known: {', '.join(REQUIREMENTS)})" for r in requires
+                 if r not in REQUIREMENTS]
+    for name, spec in inputs.items():
+        if isinstance(spec, dict) and spec.get("image") and spec.get("dtype") != "uint8":
+            problems.append(f"input '{name}': an image needs dtype uint8 (shape [H, W] or [H, W, 3])")
     for name in ex.get("inplace") or []:
         if name not in inputs:
             problems.append(f"inplace names '{name}', which is not an input")
@@ -97,8 +113,9 @@ def validate_example(ex: Any) -> list[str]:
 
 def torch_program(ex: dict[str, Any]) -> str:
     """The PyTorch program of an example: imports, then `example(inputs) -> out`."""
-    names = list((ex.get("inputs") or {}).keys())
-    params = ", ".join(f"{n}: torch.Tensor" for n in names)
+    inputs = ex.get("inputs") or {}
+    # images are PIL images, not tensors: no annotation, so the finder does not take them for tensors
+    params = ", ".join(n if spec.get("image") else f"{n}: torch.Tensor" for n, spec in inputs.items())
     body = []
     if ex.get("setup"):
         body.append(ex["setup"].rstrip())

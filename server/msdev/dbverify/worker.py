@@ -36,7 +36,7 @@ class BadExample(Exception):
 
 def make_inputs(spec: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
     """Seeded arrays, the same for both frameworks: floats uniform in [low, high) (default 0.1..0.9,
-    valid for log, sqrt, acos alike), integers in [low, high) (default 0..5)."""
+    valid for log, sqrt, acos alike), integers in [low, high) (default 0..5, images 0..255)."""
     rng = np.random.default_rng(seed)
     out = {}
     for name, s in (spec or {}).items():
@@ -48,7 +48,7 @@ def make_inputs(spec: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
         if dtype == "bool":
             arr = rng.random(shape) < 0.5
         elif dtype in ("int64", "int32", "uint8"):
-            arr = rng.integers(s.get("low", 0), s.get("high", 5), size=shape)
+            arr = rng.integers(s.get("low", 0), s.get("high", 256 if s.get("image") else 5), size=shape)
         elif dtype == "complex64":
             arr = rng.uniform(0.1, 0.9, shape) + 1j * rng.uniform(0.1, 0.9, shape)
         else:
@@ -85,6 +85,8 @@ def plain(v: Any, torch: Any = None, ms: Any = None) -> Any:
             return "<module>"
     if isinstance(v, np.ndarray):
         return v.copy()
+    if type(v).__module__.startswith("PIL."):  # a PIL image, from torchvision or mindspore.dataset
+        return np.asarray(v).copy()
     if isinstance(v, np.generic):
         return v.item()
     if isinstance(v, (list, tuple)):
@@ -105,6 +107,41 @@ def _no_torch_import(real_import):
     return guarded
 
 
+def import_torchvision() -> str | None:
+    """Import torchvision's Python part; None when it works, else why not.
+
+    The only torchvision wheel for torch 2.13 on this index is a CUDA build: its compiled ops
+    cannot load against the CPU torch, and its import then fails while registering fake kernels
+    for two of those ops. Declaring their schemas first lets the pure-Python transforms load (the
+    compiled ops stay unavailable, and examples that need them fail on PyTorch's side)."""
+    import torch
+
+    try:
+        import torchvision  # noqa: F401
+        return None
+    except ImportError as exc:
+        return f"torchvision is not installed ({exc})"
+    except RuntimeError:
+        pass
+    for mod in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
+        del sys.modules[mod]
+    lib = torch.library.Library("torchvision", "FRAGMENT")
+    for op in ("nms", "qnms"):
+        try:
+            lib.define(f"{op}(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+        except RuntimeError:
+            pass  # already declared
+    _KEEP.append(lib)
+    try:
+        import torchvision  # noqa: F401,F811
+    except Exception as exc:  # noqa: BLE001
+        return f"torchvision does not import: {type(exc).__name__}: {_first_line(exc)}"
+    return None
+
+
+_KEEP: list[Any] = []  # libraries that must outlive the import
+
+
 class Runner:
     """Both frameworks, imported once per worker."""
 
@@ -118,6 +155,28 @@ class Runner:
         self.torch, self.ms = torch, ms
         self.ms_builtins = dict(vars(builtins))
         self.ms_builtins["__import__"] = _no_torch_import(builtins.__import__)
+        self._missing: dict[str, str | None] = {}
+
+    def missing(self, requirement: str) -> str | None:
+        """Why a requirement of an example is not met here (None when it is)."""
+        if requirement not in self._missing:
+            self._missing[requirement] = (import_torchvision() if requirement == "torchvision"
+                                          else self._process_group())
+        return self._missing[requirement]
+
+    def _process_group(self) -> str | None:
+        """A one-process gloo group for PyTorch's side of distributed examples."""
+        dist = self.torch.distributed
+        if not dist.is_available():
+            return "this torch build has no torch.distributed"
+        if not dist.is_initialized():
+            os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
+            os.environ.setdefault("MASTER_PORT", str(29500 + os.getpid() % 1000))
+            try:
+                dist.init_process_group("gloo", rank=0, world_size=1)
+            except Exception as exc:  # noqa: BLE001
+                return f"no gloo process group: {_first_line(exc)}"
+        return None
 
     # ------------------------------------------------------------------ PyTorch side
     def run_torch(self, job: dict[str, Any], arrays: dict[str, np.ndarray], call_seed: int = 0):
@@ -140,6 +199,9 @@ class Runner:
 
         inputs = {}
         for name, arr in arrays.items():
+            if ex["inputs"][name].get("image"):
+                inputs[name] = _image(arr)
+                continue
             t = torch.from_numpy(arr.copy())
             if (ex["inputs"][name]).get("param"):
                 t = torch.nn.Parameter(t)
@@ -171,6 +233,9 @@ class Runner:
 
         inputs = {}
         for name, arr in arrays.items():
+            if ex["inputs"][name].get("image"):
+                inputs[name] = _image(arr)
+                continue
             t = ms.Tensor(arr.copy())
             if ex["inputs"][name].get("param"):
                 t = ms.Parameter(t, name=name)
@@ -219,11 +284,18 @@ class Runner:
     # ------------------------------------------------------------------ one example
     def run(self, job: dict[str, Any], seed: int = 0) -> dict[str, Any]:
         ex = job["example"]
+        for req in ex.get("requires") or []:
+            why = self.missing(req)
+            if why:
+                return {"status": "not_run", "reason": f"needs {req}: {why}"}
         arrays = make_inputs(ex.get("inputs") or {}, seed)
         try:
             t_out, t_after, states = self.run_torch(job, arrays)
         except BadExample as exc:
             return {"status": "not_run", "reason": f"bad example: PyTorch raised {exc}"}
+        if "process-group" in (ex.get("requires") or []):
+            return {"status": "not_run", "reason": "needs process-group: PyTorch's side ran in a one-process "
+                                                   "group; MindSpore's needs a job started by msrun"}
         for attempt in (1, 2):
             try:
                 m_out, m_after = self.run_ms(job, arrays, states)
@@ -249,6 +321,13 @@ class Runner:
         if bad:
             return {"status": "fail", "reason": f"{bad[0]}: {bad[1]}"}
         return {"status": "pass", "reason": ""}
+
+
+def _image(arr: np.ndarray):
+    """A PIL image of a uint8 array: what torchvision and mindspore.dataset transforms take."""
+    from PIL import Image
+
+    return Image.fromarray(arr)
 
 
 class _WeightCopy(Exception):
