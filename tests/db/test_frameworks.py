@@ -12,6 +12,9 @@ os.environ.setdefault("GLOG_v", "3")
 pytest.importorskip("mindspore")
 
 from msdev.db.importer import MS_NAME_FIXES, TORCH_NAME_FIXES, torch_names  # noqa: E402
+from msdev.dbverify.worker import import_torchvision  # noqa: E402
+
+import_torchvision()  # curated torchvision entries are checked too (the verify extra installs it)
 
 pytestmark = pytest.mark.frameworks
 

@@ -30,11 +30,7 @@ COMPARE_MODES = ("values", "shape", "distribution", "runs")
 EXAMPLE_KEYS = ("inputs", "setup", "code", "compare", "rtol", "atol", "inplace", "train", "note", "requires")
 INPUT_KEYS = ("shape", "dtype", "low", "high", "value", "param", "image")
 #: what an example may need beyond torch and mindspore; the worker reports `not_run` without it
-REQUIREMENTS = {
-    "torchvision": "torchvision's Python part (the verify extra installs it)",
-    "process-group": "a process group: PyTorch's side runs in a one-process gloo group; MindSpore's "
-                     "needs a job started by msrun, so its side is reported as not run",
-}
+REQUIREMENTS = {"torchvision": "torchvision's Python transforms (the verify extra installs torchvision)"}
 INPUT_DTYPES = ("float32", "float64", "float16", "int64", "int32", "uint8", "bool", "complex64")
 SYNC_HOOK = "__msdev_sync__"
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"

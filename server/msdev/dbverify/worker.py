@@ -160,23 +160,8 @@ class Runner:
     def missing(self, requirement: str) -> str | None:
         """Why a requirement of an example is not met here (None when it is)."""
         if requirement not in self._missing:
-            self._missing[requirement] = (import_torchvision() if requirement == "torchvision"
-                                          else self._process_group())
+            self._missing[requirement] = import_torchvision()  # the one requirement (examples.REQUIREMENTS)
         return self._missing[requirement]
-
-    def _process_group(self) -> str | None:
-        """A one-process gloo group for PyTorch's side of distributed examples."""
-        dist = self.torch.distributed
-        if not dist.is_available():
-            return "this torch build has no torch.distributed"
-        if not dist.is_initialized():
-            os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
-            os.environ.setdefault("MASTER_PORT", str(29500 + os.getpid() % 1000))
-            try:
-                dist.init_process_group("gloo", rank=0, world_size=1)
-            except Exception as exc:  # noqa: BLE001
-                return f"no gloo process group: {_first_line(exc)}"
-        return None
 
     # ------------------------------------------------------------------ PyTorch side
     def run_torch(self, job: dict[str, Any], arrays: dict[str, np.ndarray], call_seed: int = 0):
@@ -293,9 +278,6 @@ class Runner:
             t_out, t_after, states = self.run_torch(job, arrays)
         except BadExample as exc:
             return {"status": "not_run", "reason": f"bad example: PyTorch raised {exc}"}
-        if "process-group" in (ex.get("requires") or []):
-            return {"status": "not_run", "reason": "needs process-group: PyTorch's side ran in a one-process "
-                                                   "group; MindSpore's needs a job started by msrun"}
         for attempt in (1, 2):
             try:
                 m_out, m_after = self.run_ms(job, arrays, states)
