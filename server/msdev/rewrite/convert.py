@@ -196,6 +196,17 @@ def _accept(done: list[Edit], rewrite: FindingRewrite) -> None:
     done.extend(rewrite.edits)
 
 
+def _extent(src: SourceText, parents: dict[int, ast.AST], node: ast.AST) -> int:
+    """Length of the text a finding rewrites: the whole call when the finding is a callee
+    (`torch.zeros` in `torch.zeros(2)`), so a call nested in another's arguments is rewritten
+    first and a template that replaces the outer call reads the inner one already converted."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Call) and parent.func is node:
+        node = parent
+    s, e = src.span(node)
+    return e - s
+
+
 def _unconvert_comment(finding: Finding, reason: str) -> str:
     url = f" {finding.note_url}" if finding.note_url else ""
     why = reason.rstrip(".")
@@ -236,8 +247,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
                                                               "backward → bprop"])
         function_classes.add(cls.name)
     done.extend(apply_call_sites(src, nodes, function_classes))
-    order = sorted((f for f in findings if id(f) not in outcomes),
-                   key=lambda f: (src.span(f.node)[1] - src.span(f.node)[0]))
+    order = sorted((f for f in findings if id(f) not in outcomes), key=lambda f: _extent(src, parents, f.node))
     for finding in order:
         try:
             rw = rewriter.rewrite(finding)

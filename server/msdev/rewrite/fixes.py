@@ -200,11 +200,16 @@ class Rewriter:
             params = list(entry.params or [])
             if receiver is not None and params and params[0] in ("self", "input"):
                 params = params[1:]
+            # only the slots before `*` / `*name` take positional arguments: one past them (the size
+            # form `torch.Tensor(2, 3)`) is a form no template was written for, never a dropped value
+            positional = next((params[:i] for i, p in enumerate(params) if p.startswith("*")), params)
             for i, arg in enumerate(node.args):
                 if isinstance(arg, ast.Starred):
                     raise CannotRewrite("arguments passed through *args cannot be matched")
-                if i < len(params):
-                    values[params[i]] = self.rendered(arg)
+                if i >= len(positional):
+                    raise CannotRewrite(f"this form of {entry.api} ({len(node.args)} positional arguments) "
+                                        f"has no automatic rewrite")
+                values[positional[i]] = self.rendered(arg)
             for kw in node.keywords:
                 if kw.arg is None:
                     raise CannotRewrite("arguments passed through ** cannot be matched")
