@@ -120,3 +120,26 @@ def test_unknown_api_and_bad_jobs_are_user_errors(capsys, db_copy):
     assert main(["db", "verify", "--db", str(db_copy), "torch.nothing"]) == 2
     assert "no mapping entry for 'torch.nothing'" in capsys.readouterr().err
     assert main(["db", "verify", "--db", str(db_copy), "--jobs", "0"]) == 2
+
+
+_TRAIN_STEP = {
+    "inputs": {"x": {"shape": [8, 4]}, "y": {"shape": [8, 2]}},
+    "setup": "model = nn.Linear(4, 2)\nopt = torch.optim.SGD(model.parameters(), lr=0.5)\nloss_fn = nn.MSELoss()\n",
+    "code": ("opt.zero_grad()\nloss = loss_fn(model(x), y)\nloss.backward()\n"
+             "torch.nn.utils.clip_grad_value_(model.parameters(), clip_value=0.05)\nopt.step()\nout = model(x)\n"),
+}
+
+
+def test_an_api_folded_into_a_training_step_rewrite_is_still_verified(db):
+    """clip_grad_value_ in a training step has no outcome of its own (train_step absorbs it), yet the
+    converted program exercises it, so the example runs; an example without the API still does not."""
+    import dataclasses
+
+    entry = dataclasses.replace(db.get("torch.nn.utils.clip_grad_value_"), example=_TRAIN_STEP)
+    p = prepare(db, entry)
+    assert p.status == "ready", p.reason
+    assert "clamp(g, -0.05, 0.05)" in p.ms_src and "value_and_grad" in p.ms_src
+    without = dict(_TRAIN_STEP, code=_TRAIN_STEP["code"].replace(
+        "torch.nn.utils.clip_grad_value_(model.parameters(), clip_value=0.05)\n", ""))
+    p = prepare(db, dataclasses.replace(entry, example=without))
+    assert p.status == "not_run" and "sees no use" in p.reason

@@ -49,6 +49,11 @@ _TENSOR_CLASSES = frozenset({"torch.Tensor", "torch.nn.Parameter", "torch.nn.par
 _AUTOGRAD_FUNCTION = frozenset({"torch.autograd.Function"})
 
 
+class _ModuleClass(tuple):
+    """The value bound to a user nn.Module subclass's name: a module for subclassing and attribute
+    look-ups, but calling it builds an instance (`net = Net()`), where calling an instance runs forward."""
+
+
 def _root_of(module: str) -> bool:
     head = module.split(".", 1)[0]
     return head in TORCH_ROOTS
@@ -394,7 +399,7 @@ class Finder:
         self._block(node.body, class_scope)
         self._class, self._self_name = saved
         # instances of a torch module subclass are modules
-        scope.names[node.name] = (MODULE, None, CERTAIN) if is_module else None
+        scope.names[node.name] = _ModuleClass((MODULE, None, CERTAIN)) if is_module else None
 
     def _collect_self_attrs(self, node: ast.ClassDef, info: _ClassInfo, scope: _Scope) -> None:
         # Assignments are statements: walk statement bodies only (the expression trees are most
@@ -627,7 +632,9 @@ class Finder:
                     self._module_method(func, receiver)
         else:
             callee = self.expr(func, scope)
-            if callee is not None and callee[0] == MODULE:
+            if isinstance(callee, _ModuleClass):
+                result = (MODULE, None, LIKELY)  # `net = Net()`: an instance of a user module class
+            elif callee is not None and callee[0] == MODULE:
                 result = (TENSOR, None, LIKELY)  # calling a module instance runs its forward
         if dotted is None and type(func) is ast.Attribute and result is None:
             # self.conv(x): a module attribute called

@@ -511,7 +511,7 @@ class _Detector:
             hit = self.by_node.get(id(func))
             if hit is None or not hit.automatic:  # the database may rewrite it (is_scripting() → False)
                 self.add("MS223", func, call, api, f"{api}: no TorchScript in MindSpore", claim=[func])
-        elif isinstance(func, ast.Attribute) and not api:
+        elif isinstance(func, ast.Attribute) and (not api or self._module_call_for_rules(api, call)):
             attr = func.attr
             if attr in ("cuda", "cpu") and len(call.args) <= 1 and not call.keywords:
                 self.add("MS204", func, call, f"torch.Tensor.{attr}", f"`.{attr}()` is removed",
@@ -537,6 +537,14 @@ class _Detector:
                 and isinstance(call.args[0], ast.Name) and call.args[0].id in facts.loaders:
             self.add("MS203", call, call, "torch.utils.data.DataLoader.__len__",
                      "the number of batches is get_dataset_size()", confidence=Confidence.LIKELY)
+
+    def _module_call_for_rules(self, api: str, call: ast.Call) -> bool:
+        """A module method the finder resolved (the receiver is a known module) that these rules
+        rewrite all the same: device moves, and loading a state dict read by torch.load."""
+        if api in ("torch.nn.Module.to", "torch.nn.Module.cuda", "torch.nn.Module.cpu"):
+            return True
+        return (api == "torch.nn.Module.load_state_dict" and len(call.args) == 1
+                and isinstance(call.args[0], ast.Call) and self.finding_api(call.args[0].func) == "torch.load")
 
     def _claim_load(self, arg: ast.AST) -> None:
         if isinstance(arg, ast.Call) and self.finding_api(arg.func) == "torch.load":

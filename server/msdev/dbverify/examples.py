@@ -143,7 +143,7 @@ def prepare(db: Database, entry: Entry, profile: str = "portable") -> Prepared:
         p.status, p.reason = "fail", f"convert-error: {type(exc).__name__}: {exc}"
         return p
     own = [o for o in conv.outcomes if o.finding.torch_api == entry.api]
-    if not own:
+    if not own and not _folded_into_pattern(p.torch_src, db, profile, entry.api, conv):
         p.status, p.reason = "not_run", "bad example: the finder sees no use of the API in it"
         return p
     refused = [o for o in conv.outcomes if not o.converted]
@@ -153,3 +153,15 @@ def prepare(db: Database, entry: Entry, profile: str = "portable") -> Prepared:
         return p
     p.ms_src = conv.text
     return p
+
+
+def _folded_into_pattern(src: str, db: Database, profile: str, api: str, conv) -> bool:
+    """The finder saw the API, but a statement-level rewrite took the use over (clip_grad_value_
+    inside a training step becomes part of train_step): the converted program still checks it."""
+    import ast
+
+    from ..analysis.finder import Finder
+
+    if not any(o.finding.pattern and o.converted for o in conv.outcomes):
+        return False
+    return any(f.torch_api == api for f in Finder(db, profile, src).run(ast.parse(src)))
