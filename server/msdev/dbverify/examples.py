@@ -92,15 +92,14 @@ def validate_example(ex: Any) -> list[str]:
             problems.append(f"input '{name}' needs a shape or a value")
         if spec.get("dtype", "float32") not in INPUT_DTYPES:
             problems.append(f"input '{name}': dtype must be one of {', '.join(INPUT_DTYPES)}")
+        if spec.get("image") and spec.get("dtype") != "uint8":
+            problems.append(f"input '{name}': an image needs dtype uint8 (shape [H, W] or [H, W, 3])")
     requires = ex.get("requires") or []
     if not isinstance(requires, list):
         problems.append("requires must be a list")
         requires = []
     problems += [f"requires: unknown '{r}' (known: {', '.join(REQUIREMENTS)})" for r in requires
                  if r not in REQUIREMENTS]
-    for name, spec in inputs.items():
-        if isinstance(spec, dict) and spec.get("image") and spec.get("dtype") != "uint8":
-            problems.append(f"input '{name}': an image needs dtype uint8 (shape [H, W] or [H, W, 3])")
     for name in ex.get("inplace") or []:
         if name not in inputs:
             problems.append(f"inplace names '{name}', which is not an input")

@@ -107,6 +107,9 @@ def _no_torch_import(real_import):
     return guarded
 
 
+_KEEP: list[Any] = []  # op libraries declared for torchvision's import: they must outlive it
+
+
 def import_torchvision() -> str | None:
     """Import torchvision's Python part; None when it works, else why not.
 
@@ -137,9 +140,6 @@ def import_torchvision() -> str | None:
     except Exception as exc:  # noqa: BLE001
         return f"torchvision does not import: {type(exc).__name__}: {_first_line(exc)}"
     return None
-
-
-_KEEP: list[Any] = []  # libraries that must outlive the import
 
 
 class Runner:
