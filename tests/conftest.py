@@ -30,8 +30,13 @@ def check_golden(path: Path, actual: str) -> None:
     assert actual == path.read_text(encoding="utf-8"), f"output differs from {path}"
 
 
+#: why a corpus test skipped and how to run it (the summary at the end counts these skips)
+CORPUS_MISSING = ("the reference corpus is not downloaded: run `python tests/fetch_corpus.py` "
+                  "(or point MSDEV_CORPUS at a copy)")
+
+
 def corpus_dir() -> Path | None:
-    """The reference corpus (`../shared/corpus.sh DEST`): $MSDEV_CORPUS, else ~/.cache/msdev/corpus."""
+    """The reference corpus (`python tests/fetch_corpus.py DEST`): $MSDEV_CORPUS, else ~/.cache/msdev/corpus."""
     path = Path(os.environ.get("MSDEV_CORPUS", Path.home() / ".cache" / "msdev" / "corpus"))
     return path if (path / "MANIFEST.tsv").exists() else None
 
@@ -40,6 +45,13 @@ def corpus_dir() -> Path | None:
 def corpus():
     path = corpus_dir()
     if path is None:
-        pytest.skip("the reference corpus is not downloaded: run ../shared/corpus.sh and set MSDEV_CORPUS "
-                    "(.ci/run does both)")
+        pytest.skip(CORPUS_MISSING)
     return path
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many tests did not run for want of the corpus, so a fresh clone knows what it missed."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    missing = sum(1 for rep in skipped if CORPUS_MISSING in str(rep.longrepr))
+    if missing:
+        terminalreporter.write_line(f"{missing} tests skipped: {CORPUS_MISSING}")

@@ -141,6 +141,38 @@ def test_cli_import_reference(tmp_path, capsys):
     assert "reference directory not found" in capsys.readouterr().err
 
 
+def test_installed_msdev_does_not_guess_a_reference_dir(tmp_path, capsys, monkeypatch):
+    """Installed in a venv, there is no checkout around the package: say where the tables go."""
+    from msdev.cli import db_cmd
+
+    site = tmp_path / "venv" / "lib" / "python3.11"
+    (tmp_path / "venv" / "lib" / "shared" / "reference").mkdir(parents=True)  # must not be looked at
+    monkeypatch.setattr(db_cmd, "PROJECT_ROOT", site)
+    monkeypatch.delenv("MSDEV_REFERENCE", raising=False)
+    assert db_cmd.find_reference() is None
+    assert main(["db", "import-reference", "--db", str(tmp_path / "db")]) == 2
+    err = capsys.readouterr().err
+    assert "no reference tables found: pass --reference DIR or set MSDEV_REFERENCE" in err
+    assert "Traceback" not in err
+    monkeypatch.setenv("MSDEV_REFERENCE", str(REF))
+    assert db_cmd.find_reference() == REF
+    assert main(["db", "import-reference", "--db", str(tmp_path / "db")]) == 0
+
+
+def test_cli_stats_without_reference_says_what_it_counts(tmp_path, capsys, monkeypatch):
+    from msdev.cli import db_cmd
+
+    monkeypatch.setattr(db_cmd, "PROJECT_ROOT", tmp_path)
+    monkeypatch.delenv("MSDEV_REFERENCE", raising=False)
+    import_reference(REF, tmp_path / "db")
+    assert main(["db", "stats", "--db", str(tmp_path / "db")]) == 0
+    out, err = capsys.readouterr()
+    assert "official coverage needs the reference tables" in err
+    assert "entries from the official tables: 11" in out
+    assert main(["db", "stats", "--db", str(tmp_path / "db"), "--reference", str(tmp_path / "nope")]) == 2
+    assert "reference not found" in capsys.readouterr().err
+
+
 def test_cli_import_refuses_a_non_list_file(tmp_path, capsys):
     shutil.copytree(REF, tmp_path / "ref")
     (tmp_path / "db").mkdir()

@@ -19,16 +19,10 @@ torch = pytest.importorskip("torch")
 mindspore = pytest.importorskip("mindspore")
 
 from msdev.cli.main import main  # noqa: E402
+from tests.conftest import CORPUS_MISSING, corpus_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "fixtures" / "graph"
-CORPUS = Path("/work/cache/corpus")
-
-
-def _corpus_root() -> Path | None:
-    import os
-    root = Path(os.environ.get("MSDEV_CORPUS", CORPUS))
-    return root if root.is_dir() else None
 
 
 def _calibrate(model, shapes, steps=2):
@@ -235,9 +229,9 @@ EFFNET = "efficientnet-pytorch/efficientnet_pytorch-0.7.1"
 
 
 def _needs_corpus(rel: str) -> Path:
-    root = _corpus_root()
+    root = corpus_dir()
     if root is None or not (root / rel).is_dir():
-        pytest.skip("the reference corpus is not available (set MSDEV_CORPUS)")
+        pytest.skip(CORPUS_MISSING)
     return root / rel
 
 

@@ -15,8 +15,9 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, make_test_lsp_client
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"
 FIXTURES = ROOT / "tests" / "fixtures" / "lsp"
+#: initialize payloads recorded from the real clients (VS Code + vscode-languageclient, LSP4IJ)
+INITIALIZE_PAYLOADS = FIXTURES / "initialize"
 TEST_DB = FIXTURES / "mapping_db"
 VSCODE = "vscode-1.139.1-languageclient-9.0.1-initialize.json"
 LSP4IJ = "lsp4ij-0.20.1-initialize.json"
@@ -24,7 +25,7 @@ LSP4IJ = "lsp4ij-0.20.1-initialize.json"
 
 def fixture_payload(name: str, root: Path, init_options: Any = None) -> dict[str, Any]:
     """A recorded initialize payload with this test's workspace filled in."""
-    raw = json.loads((SHARED_FIXTURES / name).read_text(encoding="utf-8"))
+    raw = json.loads((INITIALIZE_PAYLOADS / name).read_text(encoding="utf-8"))
     params = {k: copy.deepcopy(v) for k, v in raw.items() if not k.startswith("_")}
     params["processId"] = os.getpid()
     params["rootUri"] = root.as_uri()

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from tests.conftest import corpus_dir
+
 from .conftest import LSP4IJ, ROOT, fixture_payload
 from .rawclient import RawClient
 
-CORPUS = Path(os.environ.get("MSDEV_CORPUS", "/work/cache/corpus"))
-FILES = sorted(CORPUS.glob("timm/timm/layers/*.py"))[:40] if CORPUS.is_dir() else []
+CORPUS = corpus_dir()
+FILES = sorted(CORPUS.glob("timm/timm/layers/*.py"))[:40] if CORPUS else []
 if not FILES:  # without the corpus, the repository's own fixtures still exercise the server
     FILES = sorted((ROOT / "tests" / "fixtures").rglob("*.py"))[:40]
 

@@ -15,7 +15,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("mindspore")
 
 from msdev.cli.main import main  # noqa: E402
-from tests.conftest import corpus_dir  # noqa: E402
+from tests.conftest import CORPUS_MISSING, corpus_dir  # noqa: E402
 
 CORPUS = corpus_dir() or Path(os.environ.get("MSDEV_CORPUS", Path.home() / ".cache" / "msdev" / "corpus"))
 EFFICIENTNET = CORPUS / "efficientnet-pytorch" / "efficientnet_pytorch-0.7.1" / "efficientnet_pytorch"
@@ -24,7 +24,7 @@ FBRESNET = CORPUS / "pretrainedmodels" / "pretrainedmodels-0.7.4" / "pretrainedm
 
 def _need(path: Path) -> None:
     if not path.exists():
-        pytest.skip(f"corpus not found at {path} (set MSDEV_CORPUS to the downloaded corpus)")
+        pytest.skip(CORPUS_MISSING)
 
 
 def _run_e2e(tmp_path, capsys, torch_src: Path, package: str, factory: str, kwargs: dict, inputs: list[str]):

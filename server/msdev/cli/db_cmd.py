@@ -17,11 +17,24 @@ from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UserError, add_db_option
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
+#: what to do when no reference directory is found
+REFERENCE_HINT = ("pass --reference DIR or set MSDEV_REFERENCE to the folder holding official_2024.tsv, "
+                  "official_2025.tsv and torch_api_union.tsv")
 
-def default_reference() -> Path:
-    """`$MSDEV_REFERENCE`, else ../shared/reference next to the project checkout."""
+
+def find_reference(explicit: Path | None = None) -> Path | None:
+    """--reference, else `$MSDEV_REFERENCE`, else ../shared/reference beside a source checkout.
+
+    An installed msdev (site-packages) has no checkout around it, so nothing is guessed there.
+    """
+    if explicit is not None:
+        return explicit
     env = os.environ.get("MSDEV_REFERENCE")
-    return Path(env) if env else PROJECT_ROOT.parent / "shared" / "reference"
+    if env:
+        return Path(env)
+    checkout = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "mapping_db").is_dir()
+    beside = PROJECT_ROOT.parent / "shared" / "reference"
+    return beside if checkout and beside.is_dir() else None
 
 
 def _db_dir(args: argparse.Namespace) -> Path:
@@ -52,7 +65,7 @@ def _register_import(sub: argparse._SubParsersAction) -> None:
         "hand-only entries are kept.")
     p.add_argument("--reference", metavar="DIR", type=Path, default=None,
                    help="the reference directory (default: $MSDEV_REFERENCE, else ../shared/reference "
-                   "next to the project)")
+                   "beside a source checkout)")
     add_db_options(p)
     p.add_argument("--names-from-torch", action="store_true",
                    help="also regenerate _torch_names.yaml from the installed torch (needs torch)")
@@ -62,7 +75,9 @@ def _register_import(sub: argparse._SubParsersAction) -> None:
 def _cmd_import(args: argparse.Namespace) -> int:
     from ..db.importer import ReferenceDataError, import_reference, write_torch_names
 
-    ref = args.reference or default_reference()
+    ref = find_reference(args.reference)
+    if ref is None:
+        raise UserError(f"no reference tables found: {REFERENCE_HINT}")
     db_dir = _db_dir(args)
     if args.names_from_torch:
         try:
@@ -286,7 +301,13 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     from ..db.search import stats
 
     db = open_db(args)
-    data = stats(db, args.reference or default_reference())
+    ref = find_reference(args.reference)
+    if args.reference is not None and not args.reference.exists():
+        raise UserError(f"reference not found: {args.reference}")
+    if ref is None:
+        print(f"note: official coverage needs the reference tables ({REFERENCE_HINT}); "
+              "counting the entries taken from the official tables instead", file=sys.stderr)
+    data = stats(db, ref)
     if args.json:
         print(json.dumps(data, indent=2))
         return EXIT_OK
