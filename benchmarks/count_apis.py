@@ -31,7 +31,7 @@ def main() -> None:
     args = parser.parse_args()
     files = sorted(Path(args.corpus).rglob("*.py"))
     if not files:
-        raise SystemExit(f"no .py files under {args.corpus} (run ../shared/corpus.sh DEST first)")
+        raise SystemExit(f"no .py files under {args.corpus} (run `python tests/fetch_corpus.py DEST` first)")
     texts = [f.read_text(encoding="utf-8", errors="replace") for f in files]
     db = load_database()
 

@@ -110,7 +110,7 @@ def test_without_frameworks_says_what_to_install(monkeypatch, capsys, db_copy):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in ("torch", "mindspore") else real(name, *a))
     assert main(["db", "verify", "--db", str(db_copy)]) == 2
     err = capsys.readouterr().err
-    assert "pip install 'msdev[verify]'" in err and "torch, mindspore not installed" in err
+    assert "pip install 'msdev-migrate[verify]'" in err and "torch, mindspore not installed" in err
     assert "Traceback" not in err
 
 

@@ -219,7 +219,7 @@ def test_missing_frameworks_exit_2(tmp_path, capsys, monkeypatch):
     assert main(["convert", "--model", "graph_nets:two_in_two_out", "--input", "1,3,8,8", "-o",
                  str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert "pip install 'msdev[verify]'" in err and "torch and mindspore" in err
+    assert "pip install 'msdev-migrate[verify]'" in err and "torch and mindspore" in err
 
 
 # --------------------------------------------------------------------------- real models

@@ -38,7 +38,7 @@ def lsp4ij_split(command: str) -> list[str]:
 
 
 def test_split_like_lsp4ij():
-    assert lsp4ij_split('sh -c "python3 -m msdev lsp"') == ["sh", "-c", "python3 -m msdev lsp"]
+    assert lsp4ij_split('bash -lc "python3 -m msdev lsp"') == ["bash", "-lc", "python3 -m msdev lsp"]
     assert lsp4ij_split('"/opt/my env/python" -m msdev  lsp') == ["/opt/my env/python", "-m", "msdev", "lsp"]
 
 
@@ -69,6 +69,12 @@ def test_template_files(folder: str, tmp_path: Path):
     assert init == settings["msdev"]
 
 
+def test_generic_template_uses_a_login_shell():
+    program = json.loads(template_files(None)["template.json"])["programArgs"]
+    assert lsp4ij_split(program["unix"])[:2] == ["bash", "-lc"] and lsp4ij_split(program["mac"])[:2] == ["bash", "-lc"]
+    assert "pip install msdev-migrate" in template_files(None)["README.md"]
+
+
 def test_repo_template_is_the_generated_one():
     for name, text in template_files(None).items():
         assert (REPO_TEMPLATE / name).read_text(encoding="utf-8") == text, f"regenerate {name}"
@@ -97,8 +103,14 @@ def test_replay_lsp4ij(which: str, tmp_path: Path):
         subprocess.run([sys.executable, "-m", "msdev", "pycharm-template", "-o", str(tpl)], check=True,
                        capture_output=True, timeout=60)
     else:
-        tpl = REPO_TEMPLATE  # `sh -c "python3 -m msdev lsp"`: put this interpreter first on PATH
-        env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+        # `bash -lc "python3 -m msdev lsp"`: a login shell, so the user's profile puts this
+        # interpreter first on PATH (a PATH merely inherited from the IDE is not relied on)
+        tpl = REPO_TEMPLATE
+        home = tmp_path / "home"
+        home.mkdir()
+        (home / ".bash_profile").write_text(f'export PATH="{os.path.dirname(sys.executable)}:$PATH"\n',
+                                            encoding="utf-8")
+        env["HOME"] = str(home)
     argv = _unix_command(tpl)
     settings = json.loads((tpl / "settings.json").read_text(encoding="utf-8"))
     init_options = json.loads((tpl / "initializationOptions.json").read_text(encoding="utf-8"))

@@ -86,6 +86,6 @@ export async function checkImportable(python: string, module = "msdev", timeoutM
 }
 
 /** The arguments of the install the notification offers. */
-export function pipInstallArgs(packageName = "msdev"): string[] {
+export function pipInstallArgs(packageName = "msdev-migrate"): string[] {
   return ["-m", "pip", "install", "--upgrade", packageName];
 }

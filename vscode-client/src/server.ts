@@ -249,7 +249,7 @@ export class MsdevServer implements vscode.Disposable {
     const output = "Show Output";
     const message = interpreterMissing
       ? `msdev: the Python interpreter "${choice.command}" was not found (${choice.reason}).`
-      : `msdev: the msdev package is not installed in ${choice.command}. Install it there (pip install msdev), or select another interpreter.`;
+      : `msdev: the msdev package is not installed in ${choice.command}. Install it there (pip install msdev-migrate), or select another interpreter.`;
     const items = interpreterMissing ? [select, output] : [install, select, output];
     const pick = await vscode.window.showWarningMessage(message, ...items);
     if (pick === install) {
@@ -261,7 +261,7 @@ export class MsdevServer implements vscode.Disposable {
     }
   }
 
-  /** `python -m pip install msdev` with a cancellable progress notification, then a restart. */
+  /** `python -m pip install msdev-migrate` with a cancellable progress notification, then a restart. */
   async installMsdev(python: string): Promise<void> {
     const args = pipInstallArgs();
     this.log.info(`Running ${python} ${args.join(" ")}`);
@@ -270,7 +270,7 @@ export class MsdevServer implements vscode.Disposable {
       async (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        progress.report({ message: `pip install msdev (${python})` });
+        progress.report({ message: `pip install msdev-migrate (${python})` });
         return run(python, args, {
           signal: abort.signal,
           onOutput: (chunk) => {
@@ -290,9 +290,9 @@ export class MsdevServer implements vscode.Disposable {
       return;
     }
     const why = result.spawnError ? result.spawnError.message : `pip exited with code ${result.code}`;
-    this.log.error(`pip install msdev failed: ${why}`);
+    this.log.error(`pip install msdev-migrate failed: ${why}`);
     const pick = await vscode.window.showErrorMessage(
-      `msdev: pip install msdev failed in ${python} (${why}).`,
+      `msdev: pip install msdev-migrate failed in ${python} (${why}).`,
       "Select Interpreter",
       "Show Output",
     );

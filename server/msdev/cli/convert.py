@@ -31,7 +31,7 @@ def register(sub) -> None:
                    help="worker processes for folders (default: number of cores)")
     add_db_options(p)
     g = p.add_argument_group(
-        "graph mode", "generate MindSpore code from a live PyTorch model instead of its source (needs msdev[verify]): "
+        "graph mode", "generate MindSpore code from a live PyTorch model instead of its source (needs msdev-migrate[verify]): "
         "OUT/model.py (one Cell per module class, create_model()), OUT/model.ckpt and the report")
     src = g.add_mutually_exclusive_group()
     src.add_argument("--model", metavar="MODULE:FACTORY", help="callable returning the torch.nn.Module")
@@ -132,7 +132,7 @@ def run_graph(args: argparse.Namespace) -> int:
         raise UserError(f"cannot write the report: folder {report_path.parent} does not exist")
     missing = [m for m in ("torch", "mindspore") if not _importable(m)]
     if missing:
-        raise UserError(f"graph mode needs {' and '.join(missing)}: pip install 'msdev[verify]' "
+        raise UserError(f"graph mode needs {' and '.join(missing)}: pip install 'msdev-migrate[verify]' "
                         "(torch and mindspore)")
     from ..graph.pipeline import GraphError, GraphOptions, convert_model
     from ..weights.writer import OutputExistsError

@@ -19,7 +19,7 @@ def register_db(sub: argparse._SubParsersAction) -> None:
         "verify", help="execute every rewrite in the database on PyTorch and MindSpore and compare",
         description="For each entry with a target, run its example (mapping_db/examples) on PyTorch, "
         "convert the example with msdev's own rewrite, run that on MindSpore (local CPU backend) and "
-        "compare the outputs. Needs the verify extra: pip install 'msdev[verify]'. Exit 1 when an "
+        "compare the outputs. Needs the verify extra: pip install 'msdev-migrate[verify]'. Exit 1 when an "
         "example fails (with --check-regressions: only when an entry recorded as passing fails).")
     p.add_argument("apis", nargs="*", metavar="API", help="only these entries (short names work: F.relu)")
     add_profile_option(p)

@@ -24,6 +24,10 @@ msdev finds every PyTorch API in your Python files and shows its MindSpore count
 diagnostics with the rule code (MS100–MS107), hover with the argument differences, and
 Alt+Enter quick fixes that rewrite the call.
 
+**Install.** The server is the `msdev-migrate` distribution (the `msdev` name on PyPI is an
+unrelated project): `pip install msdev-migrate`, or from a checkout of the msdev repository
+`pip wheel --no-deps -w dist . && pip install dist/msdev_migrate-*.whl`.
+
 **Command.** {command_note}
 
 **Settings** (*Configuration* tab, sent to the server whenever you change them):
@@ -32,8 +36,8 @@ Alt+Enter quick fixes that rewrite the call.
 `showLikelyTensorMethods`.
 """
 
-GENERIC_NOTE = """The template starts `python -m msdev lsp` (`python3` through `sh -c` on Linux and
-macOS, so your login PATH applies). If msdev lives in a virtual environment, replace the command
+GENERIC_NOTE = """The template starts `python -m msdev lsp` (on Linux and macOS `python3` through
+`bash -lc`, a login shell, so the PATH your shell profile sets applies). If msdev lives in a virtual environment, replace the command
 on the *Server* tab with that interpreter, e.g. `/path/to/venv/bin/python -m msdev lsp`, or run
 `msdev pycharm-template -o DIR` from that environment and import DIR instead."""
 
@@ -55,7 +59,7 @@ def template_files(python: str | None = None) -> dict[str, str]:
     """name → content of every template file; `python` pins the interpreter (None: from PATH)."""
     if python is None:
         program = {"default": "python -m msdev lsp", "windows": "python -m msdev lsp",
-                   "mac": 'sh -c "python3 -m msdev lsp"', "unix": 'sh -c "python3 -m msdev lsp"'}
+                   "mac": 'bash -lc "python3 -m msdev lsp"', "unix": 'bash -lc "python3 -m msdev lsp"'}
         note = GENERIC_NOTE
     else:
         cmd = f"{_quoted(python)} -m msdev lsp"

@@ -1,4 +1,4 @@
-"""`msdev verify`: prove the MindSpore network computes what the PyTorch one did (needs msdev[verify])."""
+"""`msdev verify`: prove the MindSpore network computes what the PyTorch one did (needs msdev-migrate[verify])."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def run(args) -> int:
     try:
         import numpy  # noqa: F401
     except ImportError:
-        raise UserError("msdev verify needs numpy, torch and mindspore: pip install 'msdev[verify]'") from None
+        raise UserError("msdev verify needs numpy, torch and mindspore: pip install 'msdev-migrate[verify]'") from None
     from ..verify.runner import InputSpec, VerifyError, verify
     from ..weights.mapping import MapError, WeightMap
 

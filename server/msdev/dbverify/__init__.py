@@ -6,4 +6,4 @@ the outputs; runner.py spreads examples over worker processes that may crash; re
 the results in mapping_db/verified/. Only worker.py (and gen.py) import torch or mindspore.
 """
 
-INSTALL_HINT = "msdev db verify needs torch and mindspore: pip install 'msdev[verify]'"
+INSTALL_HINT = "msdev db verify needs torch and mindspore: pip install 'msdev-migrate[verify]'"

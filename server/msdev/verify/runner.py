@@ -354,7 +354,7 @@ def verify(torch_factory: str, ms_factory: str, inputs: list[InputSpec], *, kwar
         import mindspore
         import torch
     except ImportError as exc:
-        raise VerifyError(f"msdev verify needs torch and mindspore (pip install 'msdev[verify]'): {exc}") from None
+        raise VerifyError(f"msdev verify needs torch and mindspore (pip install 'msdev-migrate[verify]'): {exc}") from None
     kwargs = kwargs or {}
     tf = load_factory(torch_factory)
     mf = load_factory(ms_factory)

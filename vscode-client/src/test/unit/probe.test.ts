@@ -57,6 +57,6 @@ describe("run", () => {
 
 describe("pipInstallArgs", () => {
   it("installs msdev with the interpreter's own pip", () => {
-    assert.deepEqual(pipInstallArgs(), ["-m", "pip", "install", "--upgrade", "msdev"]);
+    assert.deepEqual(pipInstallArgs(), ["-m", "pip", "install", "--upgrade", "msdev-migrate"]);
   });
 });
