@@ -16,6 +16,15 @@ FIXTURES = ROOT / "tests" / "fixtures"
 UPDATE_GOLDEN = os.environ.get("MSDEV_UPDATE_GOLDEN") == "1"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache_home(tmp_path_factory):
+    """The tests' own XDG cache folder: scans and the database pickle never touch the user's."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def db():
     return load_database(ROOT / "mapping_db")

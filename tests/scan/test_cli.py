@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from msdev.scanning.cache import default_cache_dir
+
 from .conftest import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,7 +70,7 @@ def test_output_into_a_missing_folder_is_exit_2_before_scanning(project, tmp_pat
     proc = run_cli("scan", str(project), "-o", str(tmp_path / "no" / "such" / "r.json"), "--format", "json")
     assert proc.returncode == 2
     assert "does not exist" in proc.stderr and proc.stderr.count("\n") == 1
-    assert not (project / ".msdev_cache").exists()  # failed before any work
+    assert not default_cache_dir(project).exists()  # failed before any work
     no_traceback(proc)
 
 
@@ -137,7 +139,8 @@ def test_exclude_and_no_ignore(project):
 
 def test_cache_is_used_on_the_second_run(project):
     assert run_cli("scan", ".", "-q", cwd=project).returncode == 0
-    assert (project / ".msdev_cache" / ".gitignore").is_file()
+    assert (default_cache_dir(project) / ".gitignore").is_file()
+    assert not (project / ".msdev_cache").exists()
     proc = run_cli("scan", ".", "--format", "json", cwd=project)
     assert json.loads(proc.stdout)["summary"]["uses"] == 15
     assert run_cli("scan", ".", "-q", "--no-cache", cwd=project).returncode == 0

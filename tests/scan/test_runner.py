@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from msdev.findings import Status
 from msdev.scanning import InputError, decode, encode, run_scan
 from msdev.scanning import runner as runner_mod
-from msdev.scanning.cache import CACHE_DIRNAME
+from msdev.scanning.cache import default_cache_dir
 
 
 def as_rows(result):
@@ -67,8 +68,9 @@ def test_progress_reports_reach_the_total(project, db):
 
 def test_second_scan_comes_from_the_cache(project, db):
     first = run_scan([project], db, jobs=1)
-    cache = project / CACHE_DIRNAME
-    assert cache.is_dir()
+    cache = default_cache_dir(project)
+    assert cache.is_dir() and str(cache).startswith(os.environ["XDG_CACHE_HOME"])
+    assert not any(p.name.startswith(".msdev") for p in project.rglob("*"))  # nothing written into the tree
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
     assert first.cache_hits == 0 and first.analysed == 5
     second = run_scan([project], db, jobs=1)
@@ -89,15 +91,24 @@ def test_cache_misses_when_a_file_changes_or_the_profile_differs(project, db):
     assert cat.mindspore_api == "mindspore.mint.cat" and cat.status == Status.IDENTICAL
 
 
+def test_cache_folder_is_per_scanned_root_under_xdg(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    a, b = default_cache_dir(tmp_path / "one" / "proj"), default_cache_dir(tmp_path / "two" / "proj")
+    assert a.parent == b.parent == tmp_path / "xdg" / "msdev" / "scan" and a != b
+    assert a.name.startswith("proj-") and default_cache_dir(tmp_path / "one" / "proj") == a
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")  # the spec wants an absolute path
+    assert default_cache_dir(tmp_path).parent == Path.home() / ".cache" / "msdev" / "scan"
+
+
 def test_no_cache_writes_nothing(project, db):
     run_scan([project], db, jobs=1, use_cache=False)
-    assert not (project / CACHE_DIRNAME).exists()
+    assert not default_cache_dir(project).exists()
 
 
 def test_cache_dir_option(project, db, tmp_path):
     cache = tmp_path / "elsewhere"
     run_scan([project], db, jobs=1, cache_dir=cache)
-    assert not (project / CACHE_DIRNAME).exists()
+    assert not default_cache_dir(project).exists()
     assert run_scan([project], db, jobs=1, cache_dir=cache).cache_hits == 5
 
 
@@ -111,8 +122,9 @@ def test_unwritable_cache_location_only_warns(project, db, tmp_path):
 
 def test_damaged_cache_entries_are_misses(project, db):
     run_scan([project], db, jobs=1)
-    for entry in (project / CACHE_DIRNAME).rglob("*"):
-        if entry.is_file() and entry.parent.name != CACHE_DIRNAME:
+    cache = default_cache_dir(project)
+    for entry in cache.rglob("*"):
+        if entry.is_file() and entry.parent != cache:
             entry.write_bytes(b"\x00garbage")
     again = run_scan([project], db, jobs=1)
     assert again.cache_hits == 0 and again.summary.uses == 15
@@ -169,7 +181,7 @@ def test_empty_folder_warns(tmp_path, db):
     result = run_scan([tmp_path], db, jobs=1)
     assert result.files == [] and result.summary.uses == 0 and result.summary.readiness is None
     assert result.warnings and result.warnings[0].startswith("no Python files found")
-    assert not (tmp_path / CACHE_DIRNAME).exists()  # nothing analysed, nothing cached
+    assert not default_cache_dir(tmp_path).exists()  # nothing analysed, nothing cached
 
 
 def test_missing_path_raises_input_error(tmp_path, db):

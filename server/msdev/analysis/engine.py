@@ -47,7 +47,7 @@ def read_source(path: str | Path) -> str:
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise SourceError(f"file too large to analyse ({size / 1e6:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB)")
+            raise SourceError(f"file too large to analyse ({size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes, {MAX_FILE_BYTES // 2**20} MiB)")
         data = p.read_bytes()
     except SourceError:
         raise

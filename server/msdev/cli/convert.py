@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             print("Not converted (marked '# msdev: [UnConvert]' in the output):")
             for f in summary.files:
                 for line, col, api, reason, _ in f.unconverted:
-                    print(f"  {f.rel_path}:{line}:{col}: {api}: {reason}")
+                    print(f"  {f.rel_path}:{line}:{col + 1}: {api}: {reason}")
     return EXIT_OK
 
 

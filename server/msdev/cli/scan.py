@@ -51,7 +51,8 @@ def register(subparsers) -> None:
     p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
                    help="processes to use (default: the number of cores)")
     p.add_argument("--no-cache", action="store_true", help="analyse every file, do not read or write the cache")
-    p.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: .msdev_cache in the scan root)")
+    p.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: $XDG_CACHE_HOME/msdev/scan/<root>-<hash>, else under "
+                   "~/.cache/msdev; never inside the scanned tree unless you name a folder there)")
     p.add_argument("--quiet", "-q", action="store_true", help="no summary and no progress bar")
     p.set_defaults(func=run)
 

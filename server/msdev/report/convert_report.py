@@ -5,7 +5,8 @@ JSON layout (schema_version 1):
  "summary": {"files", "uses", "converted", "unconverted", "conversion_rate", "errors"},
  "files": [{"path", "error"?, "converted": [{"line", "column", "torch_api", "mindspore_api", "notes"}],
             "unconverted": [{"line", "column", "torch_api", "reason", "note_url"}]}]}
-Lines are 1-based, columns 0-based (as in the source the user gave).
+JSON lines are 1-based and columns 0-based, as in `msdev scan`'s JSON; the text layout prints
+1-based columns, as `msdev scan`'s text and compilers do.
 """
 
 from __future__ import annotations
@@ -56,11 +57,12 @@ def to_text(summary: ConvertSummary) -> str:
         events += [(l, c, "u", t, r, u) for l, c, t, r, u in f.unconverted]
         for line, col, kind, api, a, b in sorted(events, key=lambda e: (e[0], e[1])):
             if kind == "c":
-                text = f"line {line}:{col}: [Convert] '{api}' is converted to '{a}'."
+                done = f"is converted to '{a}'" if a else "is removed (MindSpore needs no counterpart)"
+                text = f"line {line}:{col + 1}: [Convert] '{api}' {done}."
                 if b:
                     text += " Note: " + "; ".join(b)
             else:
-                text = f"line {line}:{col}: [UnConvert] '{api}' didn't convert. {a}" + (f" ({b})" if b else "")
+                text = f"line {line}:{col + 1}: [UnConvert] '{api}' didn't convert. {a}" + (f" ({b})" if b else "")
             lines.append(text)
         lines.append(f"[Convert Over] {f.rel_path}: {len(f.converted)} converted, {len(f.unconverted)} not converted")
     s = summary_dict(summary)

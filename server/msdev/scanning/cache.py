@@ -6,8 +6,10 @@ and nothing is ever invalidated by hand. Entries are small `marshal` blobs (the 
 the scan workers produce), one file each, written atomically, so concurrent scans of the same
 tree cannot corrupt each other.
 
-The cache lives in `<scan root>/.msdev_cache/` (with a `.gitignore` of `*` so git never sees
-it) or in a folder the caller names. Any I/O problem disables the cache for the run; a scan
+The cache lives under the user's cache folder (`$XDG_CACHE_HOME/msdev/scan/`, else
+`~/.cache/msdev/scan/`), one folder per scanned root, so a scan never writes into the tree it
+reads; `--cache-dir` names another folder (it gets a `.gitignore` of `*` in case it sits in a
+repository). Any I/O problem disables the cache for the run; a scan
 never fails because of it.
 """
 
@@ -27,6 +29,19 @@ CACHE_DIRNAME = ".msdev_cache"
 CACHE_FORMAT = 2  # 2: pattern rules (MS2xx) in the payload
 #: folders of other database versions untouched for this long are removed
 STALE_SECONDS = 30 * 24 * 3600
+
+
+def user_cache_base() -> Path:
+    """`$XDG_CACHE_HOME/msdev` (when set to an absolute path, as the spec asks), else ~/.cache/msdev."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache") / "msdev"
+
+
+def default_cache_dir(root: str | Path) -> Path:
+    """The cache folder of a scan of `root`: named after it and keyed by its absolute path."""
+    absolute = os.path.abspath(root)
+    digest = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return user_cache_base() / "scan" / f"{Path(absolute).name or 'root'}-{digest}"
 
 
 class ScanCache:

@@ -24,7 +24,7 @@ from typing import Callable
 from .. import __version__
 from ..db.loader import Database
 from ..findings import STATUS_RANK, Confidence, FileResult, Finding, Kind, Status
-from .cache import CACHE_DIRNAME, ScanCache
+from .cache import ScanCache, default_cache_dir
 from .lazydb import LazyDatabase, db_fingerprint
 from .summary import Summary, summarize
 from .walk import InputError, SourceFile, discover
@@ -174,7 +174,7 @@ def _read(source: SourceFile) -> bytes | str:
     try:
         size = os.stat(source.path).st_size
         if size > MAX_FILE_BYTES:
-            return f"file too large to analyse ({size / 1e6:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB)"
+            return f"file too large to analyse ({size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes, {MAX_FILE_BYTES // 2**20} MiB)"
         with open(source.path, "rb") as fh:
             return fh.read()
     except IsADirectoryError:
@@ -228,7 +228,7 @@ def run_scan(paths: list[str | Path], db: Database | LazyDatabase, profile: str 
     cache = None
     if use_cache:
         cache_key = lazy.fingerprint if lazy is not None else _fingerprint_of(db)
-        cache = ScanCache(Path(cache_dir) if cache_dir else walked.root / CACHE_DIRNAME, cache_key, profile)
+        cache = ScanCache(Path(cache_dir) if cache_dir else default_cache_dir(walked.root), cache_key, profile)
     pending: list[tuple[int, str, bytes]] = []
     keys: dict[int, str] = {}
     done = 0
