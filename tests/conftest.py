@@ -63,4 +63,4 @@ def pytest_terminal_summary(terminalreporter):
     skipped = terminalreporter.stats.get("skipped", [])
     missing = sum(1 for rep in skipped if CORPUS_MISSING in str(rep.longrepr))
     if missing:
-        terminalreporter.write_line(f"{missing} tests skipped: {CORPUS_MISSING}")
+        terminalreporter.write_line(f"{missing} test{'s' if missing != 1 else ''} skipped: {CORPUS_MISSING}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 from pathlib import Path
 
@@ -21,12 +22,18 @@ def no_traceback(proc) -> None:
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
 
 
-def test_text_to_a_pipe_prints_finding_lines_and_a_summary_on_stderr(project):
+def finding_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if re.match(r"^\S+\.py:\d+:\d+: ", line)]
+
+
+def test_text_to_a_pipe_prints_finding_lines_the_tables_and_a_summary_on_stderr(project):
     proc = run_cli("scan", ".", cwd=project)
     assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.splitlines()
-    assert len(lines) == 15 and lines[0].startswith("pkg/model.py:6:11: RENAMED torch.nn.Module")
-    assert "15 PyTorch uses" in proc.stderr and "readiness 80.0%" in proc.stderr
+    lines = finding_lines(proc.stdout)
+    assert len(lines) == 15 and lines[0].startswith("pkg/model.py:6:11: RENAMED torch.nn.Module → mindspore.nn.Cell")
+    assert "Uses by status" in proc.stdout and "Top APIs that need a manual rewrite" in proc.stdout
+    assert f"msdev scan of {project}:" in proc.stdout
+    assert "15 PyTorch uses" in proc.stderr and "readiness: 80.0%" in proc.stderr
     assert "\x1b[" not in proc.stdout  # no colour codes, no progress bar when not a terminal
 
 
@@ -131,7 +138,7 @@ def test_empty_folder_is_a_clean_run_with_a_warning(tmp_path):
 
 def test_exclude_and_no_ignore(project):
     (project / ".gitignore").write_text("pkg/train.py\n")
-    paths = lambda proc: sorted({line.split(":")[0] for line in proc.stdout.splitlines()})  # noqa: E731
+    paths = lambda proc: sorted({line.split(":")[0] for line in finding_lines(proc.stdout)})  # noqa: E731
     assert paths(run_cli("scan", ".", cwd=project)) == ["pkg/model.py", "pkg/unicode_names.py"]
     assert paths(run_cli("scan", ".", "--exclude", "model.py", cwd=project)) == ["pkg/unicode_names.py"]
     assert "pkg/train.py" in paths(run_cli("scan", ".", "--no-ignore", cwd=project))
@@ -201,3 +208,68 @@ def test_bad_database_directory_is_exit_2(project, tmp_path):
     proc = run_cli("scan", str(project), "--db", str(tmp_path / "nodb"))
     assert proc.returncode == 2 and "mapping database not found" in proc.stderr
     no_traceback(proc)
+
+
+@pytest.mark.parametrize("suffix, fmt", [(".html", "html"), (".json", "json"), (".sarif", "sarif"), (".csv", "csv"),
+                                         (".txt", "text")])
+def test_format_follows_the_output_suffix(project, tmp_path, suffix, fmt):
+    out = tmp_path / f"report{suffix}"
+    proc = run_cli("scan", str(project), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert f"{fmt} report written to {out}" in proc.stderr
+    data = out.read_text(encoding="utf-8")
+    first = {"html": "<!doctype html>", "json": "{", "sarif": "{", "csv": "path,line,", "text": "pkg/model.py:6:11: "}[fmt]
+    assert data.lower().startswith(first.lower()), data[:80]
+    if fmt == "sarif":
+        assert json.loads(data)["version"] == "2.1.0"
+
+
+def test_explicit_format_wins_over_the_suffix(project, tmp_path):
+    out = tmp_path / "report.html"
+    assert run_cli("scan", str(project), "--format", "json", "-o", str(out)).returncode == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["uses"] == 15
+
+
+def test_summary_mode_prints_only_the_tables(project):
+    proc = run_cli("scan", ".", "--summary", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    assert not finding_lines(proc.stdout) and "Uses by status" in proc.stdout
+    bad = run_cli("scan", ".", "--summary", "--format", "json", cwd=project)
+    assert bad.returncode == 2 and "--summary applies to the text report" in bad.stderr
+
+
+def test_fail_on_says_what_crossed_the_threshold(project):
+    proc = run_cli("scan", ".", "--fail-on", "unsupported", "-q", cwd=project)
+    assert proc.returncode == 1
+    assert "msdev: --fail-on unsupported: 1 unsupported use (torch.cuda.synchronize)" in proc.stderr
+    manual = run_cli("scan", ".", "--fail-on", "manual", "-q", cwd=project)
+    assert "1 unknown, 1 unsupported uses (torch.cuda.synchronize, torch.frobnicate)" in manual.stderr
+    assert "--fail-on" not in run_cli("scan", ".", "-q", cwd=project).stderr
+
+
+def test_progress_goes_to_stderr_when_stderr_is_a_terminal(project):
+    """`msdev scan . > out.txt` in a terminal: the bar is drawn on stderr, stdout stays plain."""
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    env = dict(os.environ, MSDEV_DB=str(Path(__file__).resolve().parents[1] / "fixtures" / "scan" / "db"),
+               COLUMNS="100", TERM="xterm")
+    proc = subprocess.run([sys.executable, "-m", "msdev", "scan", ".", "--no-cache", "-j", "1"], cwd=project, env=env,
+                          stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    text = err.decode("utf-8", "replace")
+    assert "scanning" in text and "Migration readiness" in text  # progress, then the drawn summary
+    assert b"\x1b[" not in proc.stdout and len(finding_lines(proc.stdout.decode())) == 15

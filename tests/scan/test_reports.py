@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from msdev.scanning import run_scan
 from .conftest import FIXTURES, GOLDEN
 
 UPDATE = os.environ.get("MSDEV_UPDATE_GOLDEN") == "1"
+FINDING_LINE = re.compile(r"^\S+\.py:\d+:\d+: [A-Z-]+ ")
 SARIF_SCHEMA = FIXTURES / "sarif-2.1.0-rtm.5.json"
 
 
@@ -47,7 +49,9 @@ def check_golden(name: str, text: str) -> None:
 def test_json_matches_golden(result):
     data = report_dict(result)
     assert data["root"] == result.root.as_posix()
+    assert data["scanned"] == [result.root.as_posix()]  # the scanned folder, whatever the cwd
     data["root"] = "<ROOT>"
+    data["scanned"] = ["<ROOT>"]
     data["msdev_version"] = "<VERSION>"
     check_golden("report.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
@@ -57,7 +61,7 @@ def test_json_validates_against_the_shipped_schema(result, tmp_path):
     jsonschema.Draft202012Validator.check_schema(schema)
     data = json.loads(render(result, "json"))
     jsonschema.Draft202012Validator(schema).validate(data)
-    assert data["schema_version"] == "1.1"
+    assert data["schema_version"] == "1.2"
     verification = {a["torch_api"]: a["verification"] for a in data["summary"]["apis"]}
     assert verification["torch.zeros"] == "verified on MindSpore 2.10 CPU"
     assert verification["torch.cat"].startswith("fails on CPU: wrong-value")
@@ -84,14 +88,29 @@ def test_schema_doc_names_every_field(result):
 
 
 # ---------------------------------------------------------------------- text
-def test_text_is_one_compiler_style_line_per_finding(result):
+def test_text_is_one_compiler_style_line_per_finding_then_the_summary(result):
     text = render(result, "text")
-    check_golden("report.txt", text)
+    check_golden("report.txt", text.replace(str(result.root), "<ROOT>"))
     lines = text.splitlines()
-    assert len(lines) == 15
-    assert "pkg/model.py:15:13: ARG-DIFF torch.cat -> mindspore.ops.cat " \
+    findings = [line for line in lines if FINDING_LINE.match(line)]
+    assert len(findings) == 15 and lines[:15] == findings
+    # the message (API, target, what differs), the rule, the note
+    assert "pkg/model.py:15:13: ARG-DIFF torch.cat → mindspore.ops.cat: 1 argument differs (dim) [MS103] " \
            "(https://www.mindspore.cn/docs/en/master/note/api_mapping/pytorch_diff/cat.html)" in lines
-    assert "pkg/model.py:13:12: ARG-DIFF torch.cuda.is_available -> MS204 device-placement" in lines
+    # a statement rule names its code once, in the message, and says what the use becomes
+    assert ("pkg/model.py:13:12: ARG-DIFF torch.cuda.is_available (MS204 device-placement): "
+            "becomes mindspore.get_context('device_target') == 'GPU'") in lines
+    # the summary a terminal shows, as plain tables, naming the scanned folder
+    assert f"msdev scan of {result.root}: 5 files, 41 lines, 15 PyTorch uses" in text
+    assert "Uses by status" in lines and "Migration readiness: 80.0% of uses convert automatically (12 of 15)" in lines
+    assert "Top unsupported APIs" in lines and any(line.startswith("torch.cuda.synchronize ") for line in lines)
+
+
+def test_text_without_pytorch_says_there_is_nothing_to_migrate(tmp_path, db):
+    (tmp_path / "plain.py").write_text("x = 1\n")
+    text = render(run_scan([tmp_path], db, jobs=1, use_cache=False), "text")
+    assert "Migration readiness: no PyTorch use found, nothing to migrate" in text
+    assert "n/a" not in text and "of uses convert" not in text
 
 
 # ---------------------------------------------------------------------- sarif

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -21,6 +22,26 @@ class UserError(Exception):
 
 def add_db_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="DIR", help="use another mapping database directory (default: $MSDEV_DB, else the shipped one)")
+
+
+def jobs_value(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("--jobs must be at least 1")
+    return n
+
+
+def add_jobs_option(parser: argparse.ArgumentParser) -> None:
+    """The same --jobs everywhere: worker processes, by default one per core."""
+    parser.add_argument("--jobs", "-j", type=jobs_value, default=None, metavar="N",
+                        help="worker processes (default: the number of cores)")
+
+
+def jobs_or_cores(jobs: int | None) -> int:
+    return jobs or os.cpu_count() or 1
 
 
 def add_profile_option(parser: argparse.ArgumentParser) -> None:

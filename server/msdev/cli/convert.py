@@ -7,7 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from .common import EXIT_OK, UserError, add_db_options, add_profile_option, open_db
+from .common import (EXIT_OK, UserError, add_db_options, add_jobs_option, add_profile_option, jobs_or_cores,
+                     open_db)
 
 
 def register(sub) -> None:
@@ -24,11 +25,11 @@ def register(sub) -> None:
                    help="output folder (mirrors SRC), or a .py file name when SRC is a file")
     add_profile_option(p)
     p.add_argument("--report", metavar="FILE", help="write the conversion report to FILE")
-    p.add_argument("--report-format", choices=("text", "json"), default="text",
-                   help="report format (text follows MindConverter's layout; default: text)")
+    p.add_argument("--report-format", choices=("text", "json"), default=None,
+                   help="report format (text follows MindConverter's layout; default: json when --report "
+                   "ends in .json, else text)")
     p.add_argument("--force", action="store_true", help="write into an existing non-empty OUT, overwriting files")
-    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
-                   help="worker processes for folders (default: number of cores)")
+    add_jobs_option(p)
     add_db_options(p)
     g = p.add_argument_group(
         "graph mode", "generate MindSpore code from a live PyTorch model instead of its source (needs msdev-migrate[verify]): "
@@ -52,6 +53,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.report_format is None:
+        args.report_format = "json" if args.report and args.report.lower().endswith(".json") else "text"
     if args.model or args.model_file:
         return run_graph(args)
     if args.src is None:
@@ -61,19 +64,19 @@ def run(args: argparse.Namespace) -> int:
 
     src = Path(args.src)
     out = Path(args.output)
-    if args.jobs < 1:
-        raise UserError("--jobs must be at least 1")
+    args.jobs = jobs_or_cores(args.jobs)
     report_path = Path(args.report) if args.report else None
     if report_path is not None and not report_path.parent.exists():
         raise UserError(f"cannot write the report: folder {report_path.parent} does not exist")
     db = open_db(args, overlay_root=src if src.is_dir() else src.parent)
     progress = None
     bar = None
-    if sys.stdout.isatty():
+    if sys.stderr.isatty():  # progress on stderr, so a piped report stays clean
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         bar = Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                       transient=True)
+                       console=Console(stderr=True), transient=True)
         task = bar.add_task("convert", total=None)
         bar.start()
 

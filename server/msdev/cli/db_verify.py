@@ -9,7 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from .common import EXIT_FINDINGS, EXIT_OK, UserError, add_db_options, add_profile_option, open_db
+from .common import (EXIT_FINDINGS, EXIT_OK, UserError, add_db_options, add_jobs_option, add_profile_option,
+                     jobs_or_cores, open_db)
 
 BACKEND = "CPU"  # the local MindSpore backend the workers run on
 
@@ -23,7 +24,7 @@ def register_db(sub: argparse._SubParsersAction) -> None:
         "example fails (with --check-regressions: only when an entry recorded as passing fails).")
     p.add_argument("apis", nargs="*", metavar="API", help="only these entries (short names work: F.relu)")
     add_profile_option(p)
-    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="parallel worker processes (default 1)")
+    add_jobs_option(p)
     p.add_argument("--report", metavar="FILE", type=Path, help="write the results as JSON to FILE")
     p.add_argument("--record", action="store_true",
                    help="write the results to mapping_db/verified/<profile>-CPU.yaml")
@@ -74,8 +75,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from ..dbverify.records import regressions, summarize, write_records
     from ..dbverify.runner import run_jobs
 
-    if args.jobs < 1:
-        raise UserError("--jobs must be at least 1")
+    args.jobs = jobs_or_cores(args.jobs)
     versions = _require_frameworks()
     db = open_db(args, overlay_root=Path.cwd())
     entries = select(db, args.apis, args.profile)

@@ -10,19 +10,28 @@ import argparse
 import os
 import sys
 
-from .common import EXIT_FINDINGS, EXIT_OK, UserError, add_db_options, add_profile_option, open_db
+from .common import EXIT_FINDINGS, EXIT_OK, UserError, add_db_options, add_jobs_option, add_profile_option, open_db
 
 FAIL_ON = ("unsupported", "manual", "any", "never")
 
+#: report format from the -o file's suffix, when --format is not given
+SUFFIX_FORMAT = {".html": "html", ".htm": "html", ".json": "json", ".sarif": "sarif", ".csv": "csv", ".txt": "text"}
 
-def _jobs(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of processes, got {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("--jobs must be at least 1")
-    return n
+EXAMPLES = """examples:
+  msdev scan .                                  findings and summary tables in the terminal
+  msdev scan src -o report.html                 HTML report (format taken from the suffix)
+  msdev scan . --summary                        only the summary tables
+  msdev scan . --fail-on unsupported -q         CI gate: exit 1 when an unsupported API is used
+"""
+
+
+def report_format(fmt: str | None, output: str | None) -> str:
+    """--format if given, else the one the -o suffix names, else text."""
+    if fmt:
+        return fmt
+    if output:
+        return SUFFIX_FORMAT.get(os.path.splitext(output)[1].lower(), "text")
+    return "text"
 
 
 def register(subparsers) -> None:
@@ -33,45 +42,61 @@ def register(subparsers) -> None:
         help="report every PyTorch use and its MindSpore counterpart",
         description="Find every PyTorch use in Python files and folders and report what it becomes in "
         "MindSpore, what needs a human, and how much of it converts automatically.",
-        epilog="Exit codes: 0 done; 1 findings at or above --fail-on (or files that could not be analysed, "
-        "unless --fail-on never); 2 usage or input error.",
+        epilog=EXAMPLES + "\nexit codes: 0 done; 1 findings at or above --fail-on (or files that could not be "
+        "analysed, unless --fail-on never); 2 usage or input error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (folders are walked recursively)")
-    p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
+    p.add_argument("--format", "-f", choices=FORMATS, default=None,
+                   help="report format (default: from the -o suffix: .html .json .sarif .csv .txt; else text)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     add_profile_option(p)
     add_db_options(p)
     p.add_argument("--fail-on", choices=FAIL_ON, default="never",
-                   help="exit 1 when a use is at least this serious: unsupported; manual (manual, partial, "
+                   help="exit 1 when a use is at least this serious, and say which: unsupported; manual (manual, "
                    "not in the database, unsupported); any (every PyTorch use); never (default)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                    help="skip paths matching GLOB (gitignore syntax, relative to the scan root); repeatable")
     p.add_argument("--no-ignore", action="store_true",
                    help="also scan what .gitignore and the default excludes (virtualenvs, build folders…) skip")
-    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
-                   help="processes to use (default: the number of cores)")
+    add_jobs_option(p)
     p.add_argument("--no-cache", action="store_true", help="analyse every file, do not read or write the cache")
     p.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: $XDG_CACHE_HOME/msdev/scan/<root>-<hash>, else under "
                    "~/.cache/msdev; never inside the scanned tree unless you name a folder there)")
     p.add_argument("--quiet", "-q", action="store_true", help="no summary and no progress bar")
+    p.add_argument("--summary", action="store_true",
+                   help="text format: only the summary tables, not one line per finding")
     p.set_defaults(func=run)
 
 
 def fails(result, level: str) -> bool:
     """Whether the scan result reaches `--fail-on level`."""
+    return bool(failure_reasons(result, level))
+
+
+def failure_reasons(result, level: str) -> list[str]:
+    """What crossed the `--fail-on level` threshold, in words (empty: the gate passes)."""
     from ..findings import STATUS_RANK, Status
 
     if level == "never":
-        return False
-    if result.summary.files_with_errors:
-        return True  # an unanalysable file may hide anything: a gate must not pass silently
+        return []
+    reasons = []
+    s = result.summary
+    if s.files_with_errors:  # an unanalysable file may hide anything: a gate must not pass silently
+        reasons.append(f"{s.files_with_errors} file{'s' if s.files_with_errors != 1 else ''} could not be analysed")
     threshold = {"unsupported": STATUS_RANK[Status.UNSUPPORTED], "manual": STATUS_RANK[Status.MANUAL], "any": 0}[level]
-    return result.worst_rank() >= threshold
+    over = [(name, n) for name, n in s.by_status.items() if n and STATUS_RANK[Status(name)] >= threshold]
+    if over:
+        counts = ", ".join(f"{n:,} {name}" for name, n in over)
+        apis = [a.torch_api for a in s.apis if STATUS_RANK[a.status] >= threshold]
+        shown = ", ".join(apis[:5]) + (f" and {len(apis) - 5} more" if len(apis) > 5 else "")
+        reasons.append(f"{counts} use{'s' if sum(n for _, n in over) != 1 else ''} ({shown})")
+    return reasons
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report import ReportError, check_destination, write_report
-    from ..report.text import plain_summary, rich_summary
+    from ..report import ReportError, check_destination, write_report, write_report_with
+    from ..report.text import plain_summary, render_findings, render_summary, rich_summary
     from ..scanning import InputError, run_scan
     from ..scanning.lazydb import LazyDatabase, db_fingerprint
     from ..scanning.walk import scan_root
@@ -95,16 +120,18 @@ def run(args: argparse.Namespace) -> int:
     else:  # loaded only if some file is not in the cache
         db = LazyDatabase(lambda: open_db(args, overlay_root=root), fingerprint)
 
-    tty = sys.stdout.isatty() and not args.quiet
+    fmt = report_format(args.format, args.output)
+    if args.summary and fmt != "text":
+        raise UserError(f"--summary applies to the text report, not {fmt}")
+    show_progress = sys.stderr.isatty() and not args.quiet  # stderr: the report may be piped
     progress_cb = None
     progress_bar = None
-    if tty:
+    if show_progress:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        console = Console()
         progress_bar = Progress(TextColumn("[bold]scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                console=console, transient=True)
+                                console=Console(stderr=True), transient=True)
         task = progress_bar.add_task("scan", total=None)
 
         def progress_cb(done: int, total: int) -> None:
@@ -124,25 +151,44 @@ def run(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"msdev: warning: {warning}", file=sys.stderr)
 
+    # text on a terminal: the finding lines, then the summary drawn by rich (below)
+    terminal = args.output is None and fmt == "text" and sys.stdout.isatty()
     try:
-        write_report(result, args.format, args.output)
+        if fmt != "text":
+            write_report(result, fmt, args.output)
+        elif args.summary:
+            if not (terminal and not args.quiet):
+                write_report_with(result, render_summary, args.output)
+        elif terminal or args.quiet:
+            write_report_with(result, render_findings, args.output)
+        else:
+            write_report(result, fmt, args.output)  # finding lines and the summary tables
     except ReportError as exc:
         raise UserError(str(exc)) from None
 
     if args.quiet:
         pass
-    elif tty and (args.output or args.format == "text"):
+    elif terminal:
+        from rich.console import Console
+
+        rich_summary(result, Console())
+    elif sys.stderr.isatty():
+        from rich.console import Console
+
+        console = Console(stderr=True)
         rich_summary(result, console)
         if args.output:
-            console.print(f"Report ({args.format}) written to {args.output}", highlight=False)
+            console.print(f"Report ({fmt}) written to {args.output}", highlight=False)
     else:
         print(plain_summary(result), file=sys.stderr)
         if args.output:
-            print(f"msdev: {args.format} report written to {args.output}", file=sys.stderr)
+            print(f"msdev: {fmt} report written to {args.output}", file=sys.stderr)
 
-    if fails(result, args.fail_on):
+    reasons = failure_reasons(result, args.fail_on)
+    if reasons:
+        print(f"msdev: --fail-on {args.fail_on}: " + "; ".join(reasons), file=sys.stderr)
         return EXIT_FINDINGS
     return EXIT_OK
 
 
-__all__ = ["register", "run", "fails"]
+__all__ = ["register", "run", "fails", "failure_reasons", "report_format"]

@@ -60,15 +60,19 @@ def check_destination(out: str | Path) -> Path:
 
 def write_report(result: "ScanResult", fmt: str, out: str | Path | TextIO | None = None) -> None:
     """Render `result` as `fmt` into `out`: a path, an open text stream, or stdout (None)."""
-    render = _renderer(fmt)
+    write_report_with(result, _renderer(fmt), out, newline="" if fmt == "csv" else None)
+
+
+def write_report_with(result: "ScanResult", render: Callable[["ScanResult", TextIO], None],
+                      out: str | Path | TextIO | None = None, newline: str | None = None) -> None:
+    """Run one renderer into `out` (a path written atomically, an open stream, or stdout)."""
     if out is None:
         render(result, sys.stdout)
         return
     if isinstance(out, io.TextIOBase) or hasattr(out, "write"):
         render(result, out)  # type: ignore[arg-type]
         return
-    path = check_destination(out)
-    newline = "" if fmt == "csv" else None  # the csv module writes its own line ends
+    path = check_destination(out)  # newline="": the csv module writes its own line ends
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
     except OSError as exc:
@@ -99,4 +103,4 @@ def _unlink(path: str) -> None:
         pass
 
 
-__all__ = ["FORMATS", "MAPPING_INDEX_URL", "ReportError", "check_destination", "write_report"]
+__all__ = ["FORMATS", "MAPPING_INDEX_URL", "ReportError", "check_destination", "write_report", "write_report_with"]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:  # pragma: no cover
     from ..scanning.runner import ScanResult
 
-SCHEMA_VERSION = "1.1"  # 1.1: summary.apis[].verification
+SCHEMA_VERSION = "1.2"  # 1.1: summary.apis[].verification; 1.2: scanned
 SCHEMA_PATH = Path(__file__).with_name("schema") / "scan-report.schema.json"
 
 
@@ -31,6 +31,7 @@ def report_dict(result: "ScanResult") -> dict[str, Any]:
         "db_version": result.db_version,
         "profile": result.profile,
         "root": result.root.as_posix(),
+        "scanned": [p.as_posix() for p in result.scanned or [result.root]],
         "summary": result.summary.to_dict(),
         "files": files,
     }

@@ -168,6 +168,7 @@ def sarif_dict(result: "ScanResult", max_results: int = MAX_RESULTS) -> dict[str
         }],
         "results": results,
         "properties": {
+            "scanned": [p.as_posix() for p in result.scanned or [result.root]],
             "profile": result.profile,
             "db_version": result.db_version,
             "summary": {k: v for k, v in s.to_dict().items() if k != "apis"},

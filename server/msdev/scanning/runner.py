@@ -58,6 +58,8 @@ class ScanResult:
     cache_hits: int = 0
     analysed: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: the paths the user asked to scan, absolute (`root` may be the cwd that holds them)
+    scanned: list[Path] = field(default_factory=list)
 
     def worst_rank(self) -> int:
         """The highest STATUS_RANK among all findings (-1 when there is none)."""
@@ -315,6 +317,7 @@ def run_scan(paths: list[str | Path], db: Database | LazyDatabase, profile: str 
         db_version = db.version
     verification = _verification(database or (db if lazy is None else None), lazy, cache, profile)
     return ScanResult(
+        scanned=[Path(os.path.abspath(p)) for p in paths],
         root=walked.root,
         files=files,
         summary=summarize(files, verification),
