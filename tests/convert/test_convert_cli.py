@@ -92,3 +92,37 @@ def test_force_overwrites(project, tmp_path):
     assert msdev("convert", project, "-o", out).returncode == 0
     assert msdev("convert", project, "-o", out).returncode == 2
     assert msdev("convert", project, "-o", out, "--force").returncode == 0
+
+
+def test_report_columns_are_one_based_and_removed_apis_say_so(tmp_path):
+    src = tmp_path / "m.py"
+    src.write_text("import torch\nimport torch.nn as nn\n\n\n@torch.jit.ignore\ndef helper(x):\n"
+                   "    return x\n\n\nlayer = nn.Linear(2, 3)\n")
+    r = msdev("convert", src, "-o", tmp_path / "out.py", "--report", tmp_path / "r.txt")
+    assert r.returncode == 0, r.stderr
+    report = (tmp_path / "r.txt").read_text()
+    # `nn.Linear` starts in column 9 (1-based), as `msdev scan` and editors count
+    assert "line 10:9: [Convert] 'torch.nn.Linear' is converted to 'mindspore.nn.Dense'." in report
+    assert "'torch.jit.ignore' is removed" in report and "to 'None'" not in report
+    # --report ending in .json: the JSON layout without --report-format (0-based columns, as scan's JSON)
+    r = msdev("convert", src, "-o", tmp_path / "out2.py", "--report", tmp_path / "r.json")
+    assert r.returncode == 0, r.stderr
+    linear = next(c for f in json.loads((tmp_path / "r.json").read_text())["files"] for c in f["converted"]
+                  if c["torch_api"] == "torch.nn.Linear")
+    assert (linear["line"], linear["column"]) == (10, 8)
+
+
+def test_load_state_dict_result_read_as_attributes_is_not_silently_broken(tmp_path):
+    src = tmp_path / "m.py"
+    src.write_text("import torch\nimport torch.nn as nn\n\nnet = nn.Linear(2, 2)\n"
+                   "ret = net.load_state_dict(torch.load('w.pth'), strict=False)\nprint(ret.missing_keys)\n"
+                   "missing, unexpected = net.load_state_dict(torch.load('w.pth'), strict=False)\n")
+    r = msdev("convert", src, "-o", tmp_path / "out.py")
+    assert r.returncode == 0, r.stderr
+    out = (tmp_path / "out.py").read_text()
+    assert "ret = mindspore.load_param_into_net" not in out  # would return a tuple: ret.missing_keys fails
+    assert "[UnConvert] torch.nn.Module.load_state_dict: `ret.missing_keys` is read" in out
+    assert "use ret[0] / ret[1]" in r.stdout
+    # unpacking works the same on both sides: (missing, unexpected) = (params not loaded, ckpt entries not used)
+    assert "missing, unexpected = mindspore.load_param_into_net(net, mindspore.load_checkpoint('w.pth'), " \
+           "strict_load=False)" in out

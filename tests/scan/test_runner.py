@@ -262,3 +262,16 @@ def test_file_size_limit_matches_the_engine():
     from msdev.analysis import engine
 
     assert runner_mod.MAX_FILE_BYTES == engine.MAX_FILE_BYTES
+
+
+def test_oversized_file_states_size_and_limit_in_the_same_unit(tmp_path, db):
+    from msdev.analysis import engine
+
+    big = tmp_path / "big.py"
+    with big.open("wb") as fh:
+        fh.truncate(runner_mod.MAX_FILE_BYTES + 1)  # sparse: costs no disk
+    expected = (f"file too large to analyse ({runner_mod.MAX_FILE_BYTES + 1:,} bytes; the limit is "
+                f"{runner_mod.MAX_FILE_BYTES:,} bytes, 20 MiB)")
+    result = run_scan([tmp_path], db, jobs=1, use_cache=False)
+    assert [fr.error for fr in result.files] == [expected]
+    assert engine.analyze_file(big, db).error == expected

@@ -163,3 +163,26 @@ def test_never_overwrites(tmp_path):
     with pytest.raises(OutputExistsError):
         write_ckpt(out, _tensors())
     assert out.read_text() == "user file"
+
+
+def test_truncated_zip_checkpoint_is_called_damaged_not_legacy(tmp_path):
+    whole = tmp_path / "whole.pth"
+    with zipfile.ZipFile(whole, "w") as zf:
+        zf.writestr("archive/data.pkl", pickle.dumps({"a": 1}, protocol=2))
+        zf.writestr("archive/version", "3\n" + "x" * 4000)
+    cut = tmp_path / "cut.pth"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(CheckpointError) as err:
+        read_checkpoint(cut)
+    message = str(err.value)
+    assert "damaged or truncated" in message and "legacy" not in message
+
+
+def test_guessed_count_never_exceeds_what_was_written():
+    from msdev.weights.convert import ConvertResult
+    from msdev.weights.mapping import MapEntry, WeightMap
+
+    entries = [MapEntry("a.weight", "a.weight", how="guess"), MapEntry("bn.running_mean", "bn.moving_mean", how="guess"),
+               MapEntry("bn.num_batches_tracked", None, how="guess")]
+    counts = ConvertResult(None, WeightMap(entries=entries), written=2, output=None, format="ckpt").counts()
+    assert counts["written"] == 2 and counts["guessed"] == 2 and counts["dropped"] == 1

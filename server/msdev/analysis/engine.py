@@ -47,7 +47,8 @@ def read_source(path: str | Path) -> str:
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise SourceError(f"file too large to analyse ({size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes, {MAX_FILE_BYTES // 2**20} MiB)")
+            raise SourceError(f"file too large to analyse ({size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes, "
+                              f"{MAX_FILE_BYTES // 2**20} MiB)")
         data = p.read_bytes()
     except SourceError:
         raise

@@ -182,7 +182,8 @@ def run_convert(args) -> int:
     if res.checkpoint.skipped:
         print(f"  note: skipped {len(res.checkpoint.skipped)} non-tensor entries ({', '.join(res.checkpoint.skipped[:5])})")
     if counts["guessed"]:
-        print(f"  note: {counts['guessed']} parameters were mapped from their names and shapes alone"
+        print(f"  note: {counts['guessed']} of the {counts['written']} parameters written were matched by their "
+              "names and shapes alone"
               + ("" if args.code or args.map else " (pass --code to derive the map from the model source)"))
     for w in res.wmap.warnings[:30]:
         print(f"  warning: {w}", file=sys.stderr)

@@ -179,9 +179,28 @@ def rewrite_checkpoint(rewriter, finding: Finding, facts) -> FindingRewrite:
             extra = f", strict_load={rewriter.rendered(kw.value)}"
         else:
             raise CannotRewrite(f"load_state_dict({kw.arg}=...) has no counterpart")
+    _check_result_use(rewriter, call)
     text = f"{rewriter.namer.render('mindspore.load_param_into_net')}({cell}, {state}{extra})"
     return FindingRewrite(finding, [Edit(*span, text)], True,
                           ["weights saved by PyTorch must first be converted: msdev weights convert"], span)
+
+
+def _check_result_use(rewriter, call: ast.Call) -> None:
+    """load_state_dict returns an object with .missing_keys/.unexpected_keys; load_param_into_net
+    returns the plain tuple (parameters not loaded, checkpoint entries not used): unpacking or
+    indexing it works the same, reading those attributes would fail at run time."""
+    parent = rewriter.parents.get(id(call))
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+        name = parent.targets[0].id
+        for node in rewriter.nodes:
+            if (isinstance(node, ast.Attribute) and node.attr in ("missing_keys", "unexpected_keys")
+                    and isinstance(node.value, ast.Name) and node.value.id == name):
+                raise CannotRewrite(
+                    f"`{name}.{node.attr}` is read, but mindspore.load_param_into_net returns a tuple "
+                    f"(parameters not loaded, checkpoint entries not used): use {name}[0] / {name}[1]")
+    elif isinstance(parent, ast.Attribute) and parent.attr in ("missing_keys", "unexpected_keys"):
+        raise CannotRewrite(f"`.{parent.attr}` is read, but mindspore.load_param_into_net returns a tuple "
+                            "(parameters not loaded, checkpoint entries not used): index it with [0] / [1]")
 
 
 # ---------------------------------------------------------------------------- MS207, MS208, MS209, MS226

@@ -176,7 +176,8 @@ def _read(source: SourceFile) -> bytes | str:
     try:
         size = os.stat(source.path).st_size
         if size > MAX_FILE_BYTES:
-            return f"file too large to analyse ({size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes, {MAX_FILE_BYTES // 2**20} MiB)"
+            return (f"file too large to analyse ({size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes, "
+                    f"{MAX_FILE_BYTES // 2**20} MiB)")
         with open(source.path, "rb") as fh:
             return fh.read()
     except IsADirectoryError:

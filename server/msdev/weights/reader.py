@@ -229,9 +229,11 @@ def read_torch_zip(path: Path, key: str | None = None) -> Checkpoint:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
+        # it starts like a zip (that is how it got here), so its end, the zip directory, is missing
+        size = path.stat().st_size
         raise CheckpointError(
-            f"{path} is not a torch.save zip archive (the legacy non-zip format is not supported: "
-            "re-save it with a current torch.save)") from None
+            f"{path} is damaged or truncated: it starts as a torch.save zip archive but its zip directory "
+            f"(at the end of the file) is missing or broken ({size:,} bytes); copy or download it again") from None
     names = zf.namelist()
     pkl = [n for n in names if n.endswith("/data.pkl") and n.count("/") == 1] or [n for n in names if n == "data.pkl"]
     if not pkl:
