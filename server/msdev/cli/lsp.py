@@ -31,7 +31,8 @@ def register(subparsers) -> None:
     p.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default; accepted for clients that pass it)")
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead of stdio (debugging)")
     p.add_argument("--log", metavar="FILE", help="append the server log to FILE")
-    p.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
+    p.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info",
+                   help="how much the server logs (default info)")
     p.add_argument("--debounce-ms", type=int, default=100, metavar="MS",
                    help="wait this long after the last keystroke before analysing (0-150, default 100)")
     p.add_argument("--diagnostics", choices=("auto", "push", "pull"), default="auto",

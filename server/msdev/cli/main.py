@@ -8,6 +8,7 @@ import sys
 
 from .. import __version__
 from .common import EXIT_USAGE, UserError, error
+from .examples import attach_examples
 
 #: subcommand module names under msdev.cli; each defines register(subparsers)
 SUBCOMMANDS = ("scan", "convert", "lsp", "db_cmd", "weights_cmd", "verify_cmd", "pycharm")
@@ -31,6 +32,7 @@ def build_parser(only: tuple[str, ...] | None = None) -> argparse.ArgumentParser
                 continue  # not built yet
             raise
         module.register(sub)
+    attach_examples(parser)
     return parser
 
 

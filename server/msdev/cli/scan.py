@@ -17,12 +17,6 @@ FAIL_ON = ("unsupported", "manual", "any", "never")
 #: report format from the -o file's suffix, when --format is not given
 SUFFIX_FORMAT = {".html": "html", ".htm": "html", ".json": "json", ".sarif": "sarif", ".csv": "csv", ".txt": "text"}
 
-EXAMPLES = """examples:
-  msdev scan .                                  findings and summary tables in the terminal
-  msdev scan src -o report.html                 HTML report (format taken from the suffix)
-  msdev scan . --summary                        only the summary tables
-  msdev scan . --fail-on unsupported -q         CI gate: exit 1 when an unsupported API is used
-"""
 
 
 def report_format(fmt: str | None, output: str | None) -> str:
@@ -42,9 +36,8 @@ def register(subparsers) -> None:
         help="report every PyTorch use and its MindSpore counterpart",
         description="Find every PyTorch use in Python files and folders and report what it becomes in "
         "MindSpore, what needs a human, and how much of it converts automatically.",
-        epilog=EXAMPLES + "\nexit codes: 0 done; 1 findings at or above --fail-on (or files that could not be "
+        epilog="exit codes: 0 done; 1 findings at or above --fail-on (or files that could not be "
         "analysed, unless --fail-on never); 2 usage or input error.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (folders are walked recursively)")
     p.add_argument("--format", "-f", choices=FORMATS, default=None,

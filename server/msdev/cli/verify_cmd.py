@@ -23,11 +23,12 @@ def register(subparsers) -> None:
     p.add_argument("--input", action="append", required=True, metavar="SHAPE",
                    help="an input shape, e.g. 1,3,224,224 (repeat for several inputs; ':int64[:HIGH]' for integer inputs)")
     p.add_argument("--dtype", default="float32", help="dtype of inputs that name none (default float32)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
     p.add_argument("--path", action="append", default=[], metavar="DIR", help="add DIR to sys.path (repeatable)")
-    p.add_argument("--rtol", type=float, default=1e-3)
-    p.add_argument("--atol", type=float, default=1e-4)
-    p.add_argument("--min-cosine", type=float, default=0.9999)
+    p.add_argument("--rtol", type=float, default=1e-3, help="relative tolerance of allclose (default 1e-3)")
+    p.add_argument("--atol", type=float, default=1e-4, help="absolute tolerance of allclose (default 1e-4)")
+    p.add_argument("--min-cosine", type=float, default=0.9999,
+                   help="outputs must also have at least this cosine similarity (default 0.9999)")
     p.add_argument("--localise", action="store_true", help="compare every layer even when the outputs agree")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=run)

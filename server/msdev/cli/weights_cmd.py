@@ -39,7 +39,7 @@ def register(subparsers) -> None:
     c = sub.add_parser("convert", help="convert a PyTorch checkpoint to a MindSpore .ckpt or .safetensors",
                        description="Convert a PyTorch checkpoint (torch.save zip: a state dict or a dict holding "
                        "one under state_dict/model; or .safetensors) to a MindSpore checkpoint.")
-    c.add_argument("checkpoint", metavar="CKPT")
+    c.add_argument("checkpoint", metavar="CKPT", help="the PyTorch checkpoint (.pth/.pt torch.save zip, or .safetensors)")
     c.add_argument("-o", "--output", required=True, metavar="OUT", help="the MindSpore checkpoint to write")
     how = c.add_mutually_exclusive_group()
     how.add_argument("--map", metavar="MAP.json", help="a map written by 'msdev weights map'")
@@ -58,15 +58,15 @@ def register(subparsers) -> None:
     d = sub.add_parser("diff", help="compare a PyTorch and a MindSpore checkpoint: names, shapes, values",
                        description="Compare two checkpoints parameter by parameter through the name map: shapes, "
                        "allclose, max abs difference, cosine similarity. Exit 1 when any parameter differs.")
-    d.add_argument("a", metavar="A.pth")
-    d.add_argument("b", metavar="B.ckpt")
+    d.add_argument("a", metavar="A.pth", help="the PyTorch checkpoint")
+    d.add_argument("b", metavar="B.ckpt", help="the MindSpore checkpoint (.ckpt or .safetensors)")
     how = d.add_mutually_exclusive_group()
-    how.add_argument("--map", metavar="MAP.json")
-    how.add_argument("--code", nargs="+", metavar="SRC")
-    d.add_argument("--root", metavar="CLASS")
+    how.add_argument("--map", metavar="MAP.json", help="pair the names through a map written by 'msdev weights map'")
+    how.add_argument("--code", nargs="+", metavar="SRC", help="derive the name map from this model source")
+    d.add_argument("--root", metavar="CLASS", help="with --code: the network's top class (default: guessed)")
     d.add_argument("--key", help="the entry of A's checkpoint dict that holds the state dict")
-    d.add_argument("--rtol", type=float, default=1e-3)
-    d.add_argument("--atol", type=float, default=1e-4)
+    d.add_argument("--rtol", type=float, default=1e-3, help="relative tolerance of allclose (default 1e-3)")
+    d.add_argument("--atol", type=float, default=1e-4, help="absolute tolerance of allclose (default 1e-4)")
     d.add_argument("--json", action="store_true", help="print JSON instead of a table")
     d.add_argument("--all", action="store_true", help="list matching parameters too (default: only problems)")
     add_profile_option(d)
