@@ -15,7 +15,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(log);
   log.info(`msdev ${context.extension.packageJSON.version} activating.`);
 
-  server = new MsdevServer(log);
+  server = new MsdevServer(log, context.extensionPath);
   const msdev = server;
   context.subscriptions.push({ dispose: () => void msdev.dispose() });
   context.subscriptions.push(new StatusItem(msdev));

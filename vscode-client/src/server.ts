@@ -16,7 +16,7 @@ import {
 import { currentSettings, primaryFolder, SECTION } from "./config";
 import { chooseInterpreter, InterpreterChoice } from "./interpreter";
 import { ServerState } from "./present";
-import { checkImportable, pipInstallArgs, run } from "./probe";
+import { bundledWheel, identifyMsdev, pipInstallArgs, ProbeResult, run } from "./probe";
 import { isPythonExtensionInstalled, onPythonInterpreterChanged, pythonExtensionInterpreter } from "./python";
 import { configurationValue, ExtensionSettings, needsRestart, serverOptionsChanged, toServerOptions } from "./settings";
 
@@ -37,7 +37,11 @@ export class MsdevServer implements vscode.Disposable {
 
   readonly onDidChangeState = this.stateEmitter.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  /** `extensionPath` holds bundled/, the msdev wheel this extension ships. */
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly extensionPath: string,
+  ) {
     this.settings = this.loadSettings();
     this.disposables.push(
       this.stateEmitter,
@@ -126,13 +130,14 @@ export class MsdevServer implements vscode.Disposable {
     this.interpreter = choice;
     this.log.info(`Python interpreter: ${choice.command} (${choice.reason}).`);
 
-    const probe = await checkImportable(choice.command);
+    const probe = await identifyMsdev(choice.command);
     if (!probe.ok) {
       this.log.error(`msdev cannot run with ${choice.command}: ${probe.detail}`);
       this.setState("failed");
-      void this.offerFix(choice, probe.problem === "missing-interpreter");
+      void this.offerFix(choice, probe);
       return;
     }
+    this.log.info(`msdev ${probe.version ?? "(version unknown)"} found in ${probe.location ?? choice.command}.`);
 
     const folder = primaryFolder();
     const executable: Executable = {
@@ -172,8 +177,23 @@ export class MsdevServer implements vscode.Disposable {
     this.client = client;
     try {
       await client.start();
-      this.log.info(`msdev server started: ${choice.command} -m msdev lsp`);
+      const info = client.initializeResult?.serverInfo;
+      if (info?.name !== "msdev") {
+        // something else answered `python -m msdev lsp`: say so instead of failing later
+        this.log.error(`The server is not msdev's language server (serverInfo: ${JSON.stringify(info ?? null)}).`);
+        this.client = undefined;
+        this.setState("failed");
+        await client.dispose(2000).catch(() => undefined);
+        void this.offerFix(choice, {
+          ok: false,
+          problem: "foreign",
+          detail: `the server started by \`${choice.command} -m msdev lsp\` calls itself ${info?.name ?? "nothing"}`,
+        });
+        return;
+      }
+      this.log.info(`msdev server ${info.version ?? ""} started: ${choice.command} -m msdev lsp`);
       this.setState("running");
+      void this.offerUpdate(choice.command, info.version);
     } catch (err) {
       this.client = undefined;
       this.setState("failed");
@@ -242,15 +262,34 @@ export class MsdevServer implements vscode.Disposable {
     this.stateEmitter.fire(this._state); // the status bar shows the profile
   }
 
-  /** msdev is missing (or the interpreter is): offer to install it or to pick another interpreter. */
-  private async offerFix(choice: InterpreterChoice, interpreterMissing: boolean): Promise<void> {
+  /** msdev is missing, foreign or broken (or the interpreter is): explain, offer a way out. */
+  private async offerFix(choice: InterpreterChoice, probe: ProbeResult): Promise<void> {
     const install = "Install msdev";
     const select = "Select Interpreter";
     const output = "Show Output";
-    const message = interpreterMissing
-      ? `msdev: the Python interpreter "${choice.command}" was not found (${choice.reason}).`
-      : `msdev: the msdev package is not installed in ${choice.command}. Install it there (pip install msdev-migrate), or select another interpreter.`;
-    const items = interpreterMissing ? [select, output] : [install, select, output];
+    const bundled = bundledWheel(this.extensionPath);
+    const what = bundled ? `the msdev ${bundled.version} server this extension carries` : "msdev (pip install msdev-migrate)";
+    let message: string;
+    let items: string[];
+    switch (probe.problem) {
+      case "missing-interpreter":
+        message = `msdev: the Python interpreter "${choice.command}" was not found (${choice.reason}).`;
+        items = [select, output];
+        break;
+      case "foreign":
+        message =
+          `msdev: ${choice.command} has ${probe.detail}. Select another interpreter, or remove that ` +
+          `package there (pip uninstall msdev) and install ${what}.`;
+        items = [select, output];
+        break;
+      case "broken":
+        message = `msdev: msdev in ${choice.command} cannot start its server (${probe.detail}). Reinstall ${what}, or select another interpreter.`;
+        items = [install, select, output];
+        break;
+      default:
+        message = `msdev: the msdev package is not installed in ${choice.command}. Install ${what} there, or select another interpreter.`;
+        items = [install, select, output];
+    }
     const pick = await vscode.window.showWarningMessage(message, ...items);
     if (pick === install) {
       await this.installMsdev(choice.command);
@@ -261,16 +300,37 @@ export class MsdevServer implements vscode.Disposable {
     }
   }
 
-  /** `python -m pip install msdev-migrate` with a cancellable progress notification, then a restart. */
+  /** The interpreter's msdev differs from the one this extension carries: offer the bundled one. */
+  private async offerUpdate(python: string, running: string | undefined): Promise<void> {
+    const bundled = bundledWheel(this.extensionPath);
+    if (!bundled || !running || running === bundled.version) {
+      return;
+    }
+    const update = `Install msdev ${bundled.version}`;
+    const pick = await vscode.window.showInformationMessage(
+      `msdev: ${python} runs msdev ${running}; this extension carries msdev ${bundled.version}.`,
+      update,
+    );
+    if (pick === update) {
+      await this.installMsdev(python);
+    }
+  }
+
+  /**
+   * `python -m pip install <the bundled wheel>` (or msdev-migrate from the index when the
+   * extension carries no wheel) with a cancellable progress notification, then a restart.
+   */
   async installMsdev(python: string): Promise<void> {
-    const args = pipInstallArgs();
+    const wheel = bundledWheel(this.extensionPath);
+    const args = pipInstallArgs(wheel?.path);
+    const label = wheel ? `msdev ${wheel.version} (bundled)` : "msdev-migrate";
     this.log.info(`Running ${python} ${args.join(" ")}`);
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: "msdev: installing msdev", cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        progress.report({ message: `pip install msdev-migrate (${python})` });
+        progress.report({ message: `pip install ${label} (${python})` });
         return run(python, args, {
           signal: abort.signal,
           onOutput: (chunk) => {
@@ -290,9 +350,9 @@ export class MsdevServer implements vscode.Disposable {
       return;
     }
     const why = result.spawnError ? result.spawnError.message : `pip exited with code ${result.code}`;
-    this.log.error(`pip install msdev-migrate failed: ${why}`);
+    this.log.error(`pip install ${label} failed: ${why}`);
     const pick = await vscode.window.showErrorMessage(
-      `msdev: pip install msdev-migrate failed in ${python} (${why}).`,
+      `msdev: pip install ${label} failed in ${python} (${why}).`,
       "Select Interpreter",
       "Show Output",
     );

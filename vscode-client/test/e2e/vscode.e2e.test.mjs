@@ -1,6 +1,8 @@
 // End-to-end test: the packaged msdev.vsix in a real VS Code (code-server), driven through
 // headless Chromium the way a user works: open a PyTorch file, read the squiggles, the Problems
-// panel and a hover, apply a quick fix, watch the status bar count.
+// panel and a hover, apply a quick fix, watch the status bar count; then point msdev at a Python
+// with a foreign package called msdev (explained), and at an empty venv, where "Install msdev"
+// installs the wheel the .vsix carries and the diagnostics come back.
 //
 //   npm run test:e2e          (packages msdev.vsix first)
 //
@@ -133,6 +135,9 @@ describe("msdev.vsix in VS Code (code-server)", { timeout: 15 * 60_000 }, () => 
     }
     assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run \`npm run package\` first`);
     python = checkPython();
+    // the extension ships its server: the msdev wheel is inside the .vsix
+    const listing = sh(python, ["-m", "zipfile", "-l", VSIX]);
+    assert.match(listing.out, /extension\/bundled\/msdev_migrate-[\d.]+-py3-none-any\.whl/, `no bundled wheel in the vsix:\n${listing.out}`);
     ensureCodeServer();
     ensureChromium();
 
@@ -468,26 +473,63 @@ describe("msdev.vsix in VS Code (code-server)", { timeout: 15 * 60_000 }, () => 
     assert.equal(fs.existsSync(path.join(workspace, "msdev-report.html")), false, "the scan wrote a report into the user's folder");
   });
 
-  it("offers to install msdev or select another interpreter when msdev is missing", async () => {
-    // An interpreter where `import msdev` fails: the same Python without its site-packages.
-    const noMsdev = path.join(tmp, "python-without-msdev");
-    fs.writeFileSync(noMsdev, `#!/bin/sh\nexec "${python}" -S "$@"\n`, { mode: 0o755 });
-    // as a user would: in the workspace settings (VS Code watches them and restarts msdev)
+  /** Points msdev.interpreter at `interpreter` in the workspace settings, as a user would (msdev restarts). */
+  function useInterpreter(interpreter) {
     const settingsFile = path.join(workspace, ".vscode", "settings.json");
     const settings = JSON.parse(fs.readFileSync(settingsFile, "utf8"));
-    fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, "msdev.interpreter": noMsdev }, null, 2));
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, "msdev.interpreter": interpreter }, null, 2));
+  }
+
+  it("explains a different package called msdev instead of failing with EPIPE", async () => {
+    // what `pip install msdev` puts there: an unrelated project that is importable as msdev
+    const foreign = path.join(tmp, "foreign-site");
+    fs.mkdirSync(path.join(foreign, "msdev"), { recursive: true });
+    fs.writeFileSync(path.join(foreign, "msdev", "__init__.py"), '__version__ = "0.16.0"\n');
+    const wrapper = path.join(tmp, "python-with-foreign-msdev");
+    fs.writeFileSync(wrapper, `#!/bin/sh\nPYTHONPATH="${foreign}" exec "${python}" -S "$@"\n`, { mode: 0o755 });
+    useInterpreter(wrapper);
+    const note = toast("a different package named msdev");
+    await note.waitFor({ timeout: 30_000 });
+    const text = (await note.locator(".notification-list-item-message").innerText()).trim();
+    const buttons = await note.locator(".monaco-button").allTextContents();
+    console.log(`foreign: ${text} buttons: ${buttons.join(", ")}`);
+    assert.match(text, /version 0\.16\.0/);
+    assert.match(text, /pip uninstall msdev/);
+    assert.ok(buttons.includes("Select Interpreter"), `no Select Interpreter button: ${buttons.join(", ")}`);
+    await shot("9-foreign-msdev");
+    await note.locator(".codicon-notifications-clear, .codicon-close").first().click().catch(() => {});
+  });
+
+  it("installs the bundled msdev into an empty venv through Install msdev, then shows diagnostics", async () => {
+    const venv = path.join(tmp, "empty-venv");
+    const made = sh(python, ["-m", "venv", venv]);
+    assert.equal(made.code, 0, `python -m venv failed: ${made.out}`);
+    const venvPython = path.join(venv, "bin", "python");
+    assert.notEqual(sh(venvPython, ["-c", "import msdev"]).code, 0, "the new venv already has msdev");
+    useInterpreter(venvPython);
     const offer = toast("msdev package is not installed");
     await offer.waitFor({ timeout: 30_000 });
-    const buttons = await offer.locator(".monaco-button").allTextContents();
     const offerText = (await offer.locator(".notification-list-item-message").innerText()).trim();
-    console.log(`offer: ${offerText} buttons: ${buttons.join(", ")}`);
-    assert.ok(buttons.includes("Install msdev"), `no Install msdev button: ${buttons.join(", ")}`);
-    assert.ok(buttons.includes("Select Interpreter"), `no Select Interpreter button: ${buttons.join(", ")}`);
+    console.log(`offer: ${offerText}`);
+    assert.match(offerText, /the msdev [\d.]+ server this extension carries/);
     const warning = await waitFor(async () => {
       const texts = await page.$$eval(".statusbar-item", (items) => items.map((i) => i.getAttribute("aria-label") ?? i.textContent ?? ""));
       return texts.find((t) => /msdev/.test(t) && /not running/.test(t));
     }, "the status bar to show that the server is not running", 10_000);
     console.log(`status: ${warning}`);
-    await shot("9-missing-msdev");
+    await shot("10-missing-msdev");
+    await offer.locator(".monaco-button", { hasText: "Install msdev" }).click();
+    // pip installs the wheel from the .vsix (its dependencies come from the package index)
+    await toast("installed msdev in").waitFor({ timeout: 10 * 60_000 });
+    const installed = sh(venvPython, ["-c", "import importlib.metadata as m, msdev; print(m.version('msdev-migrate'), msdev.__file__)"]);
+    console.log(`installed: ${installed.out.trim()}`);
+    assert.equal(installed.code, 0, installed.out);
+    assert.ok(installed.out.includes(venv), `msdev was not installed into the venv: ${installed.out}`);
+    const rows = await waitFor(async () => {
+      const now = await problemRows();
+      return now.length >= 3 ? now : undefined;
+    }, "diagnostics from the freshly installed server", 90_000);
+    console.log(`after the install: ${rows.length} problems`);
+    await shot("11-installed-from-bundle");
   });
 });
