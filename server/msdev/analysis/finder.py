@@ -22,6 +22,7 @@ from typing import Iterable
 from ..db.loader import Database
 from ..db.model import Entry
 from ..findings import Confidence, Finding, Kind, Status
+from ..textlines import split_lines
 
 CERTAIN = Confidence.CERTAIN
 LIKELY = Confidence.LIKELY
@@ -93,8 +94,9 @@ class Finder:
         self.profile = profile
         self.findings: list[Finding] = []
         self._ascii = source.isascii()
-        self._lines = None if self._ascii else source.splitlines()
+        self._lines = None if self._ascii else split_lines(source)
         self._source = source
+        self._register_lines: tuple[bool, list[str] | tuple] | None = None
         self._deferred: list = []
         self._class: _ClassInfo | None = None
         self._self_name: str | None = None
@@ -405,8 +407,10 @@ class Finder:
         # Assignments are statements: walk statement bodies only (the expression trees are most
         # of the AST). The register_*/add_module calls can sit in any expression, so a full walk
         # is done only for methods whose source text mentions one of them.
-        calls_in_file = self._source and any(c in self._source for c in _REGISTER_CALLS)
-        lines = self._source.splitlines() if calls_in_file else ()
+        if self._register_lines is None:  # once per file: per class it would be quadratic
+            calls = bool(self._source) and any(c in self._source for c in _REGISTER_CALLS)
+            self._register_lines = (True, split_lines(self._source)) if calls else (False, ())
+        calls_in_file, lines = self._register_lines
         for item in node.body:
             if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or not item.args.args:
                 continue

@@ -20,6 +20,7 @@ import ast
 from dataclasses import dataclass, field
 
 from ..findings import PATTERN_RULES, Confidence, Finding, Kind, Status
+from ..textlines import split_lines
 
 #: words whose absence lets a file skip this pass entirely (the language server's hot path)
 _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no_grad", "grad_enabled",
@@ -338,7 +339,7 @@ class _Detector:
         self.claimed: set[int] = set()
         self.out: list[Finding] = []
         self._ascii = source.isascii()
-        self._lines = source.splitlines()
+        self._lines = split_lines(source)
 
     def _col(self, line: int, col: int) -> int:
         if self._ascii or not (0 < line <= len(self._lines)):

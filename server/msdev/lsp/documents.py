@@ -12,18 +12,13 @@ text so a quick fix can be computed there and its edits carried back into the ce
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from ..findings import Finding
+from ..textlines import split_lines
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines as LSP counts them (only \\n, \\r\\n and \\r end a line), without their ends."""
-    return _LINE_BREAK.split(text)
+__all__ = ["LineMap", "Snapshot", "Placed", "PlacedIndex", "place", "split_lines"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from .analysis import Origin, Outcome, analyse
 from .code_actions import CONVERT_KIND, FIX_ALL_KIND
 from .diagnostics import diagnostics_for, lsp_range, server_column
 from .documents import PlacedIndex, split_lines
+from .textsync import SpecWorkspace
 from .notebooks import NOTEBOOK_SYNC, code_cells
 from .settings import SECTION, Settings, looks_like_settings, parse_settings, unwrap
 
@@ -348,6 +349,8 @@ def create_server(db: Database | None = None, db_dir: str | None = None, debounc
             ls.root = params.root_path
         elif root_uri and root_uri.startswith("file:"):
             ls.root = to_fs_path(root_uri)
+        # pygls' documents split lines with str.splitlines(): replace them before any didOpen
+        ls.protocol._workspace = SpecWorkspace.like(ls.workspace)
         if ls.db is None:
             try:
                 ls.db = load_database(ls.db_dir, overlay_root=ls.root if ls.root and os.path.isdir(ls.root) else None)

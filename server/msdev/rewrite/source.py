@@ -10,6 +10,7 @@ import ast
 from dataclasses import dataclass
 
 from ..findings import Position, TextEdit
+from ..textlines import line_starts
 
 
 @dataclass(slots=True)
@@ -24,12 +25,7 @@ class Edit:
 class SourceText:
     def __init__(self, text: str):
         self.text = text
-        starts = [0]
-        pos = text.find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = text.find("\n", pos + 1)
-        self.line_starts = starts
+        self.line_starts = line_starts(text)  # Python's lines: \r and \r\n end one too
         self._ascii = text.isascii()
 
     # ------------------------------------------------------------ ast → offsets
@@ -70,7 +66,9 @@ class SourceText:
         return TextEdit(self.position(edit.start), self.position(edit.end), edit.text)
 
     def line_start(self, offset: int) -> int:
-        return self.text.rfind("\n", 0, offset) + 1
+        import bisect
+
+        return self.line_starts[bisect.bisect_right(self.line_starts, offset) - 1]
 
     def indent_at(self, offset: int) -> str:
         begin = self.line_start(offset)

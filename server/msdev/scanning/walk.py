@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pathspec
 
+from ..textlines import split_lines
+
 #: folder names never descended into (unless ignore rules are switched off)
 DEFAULT_EXCLUDED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".bzr", "_darcs",
@@ -56,7 +58,7 @@ class WalkResult:
 def _gitignore_spec(path: str) -> pathspec.GitIgnoreSpec | None:
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
+            lines = split_lines(fh.read())
     except OSError:
         return None
     try:
