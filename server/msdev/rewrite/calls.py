@@ -99,9 +99,11 @@ def _wrap(template: str, value_text: str, value_node: ast.AST) -> tuple[str, str
 
 
 def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Target,
-                      skip_first_param: bool = False, forwarded: bool = False) -> CallRewrite:
+                      skip_first_param: bool = False, forwarded: bool = False,
+                      removed_keywords: frozenset[str] = frozenset()) -> CallRewrite:
     """Edits that turn the call's PyTorch arguments into the target's MindSpore arguments.
-    `forwarded`: the call is a subclass's `super().__init__`, passing on its callers' values."""
+    `forwarded`: the call is a subclass's `super().__init__`, passing on its callers' values.
+    `removed_keywords`: keywords the caller handles itself (`out=`); they are deleted as written."""
     out = CallRewrite()
     torch_params = list(entry.params or [])
     if skip_first_param and torch_params and torch_params[0] in ("self", "input"):
@@ -152,6 +154,9 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         value_text = text[vstart:vend]
         spec = mapped_specs.get(name) if name else None
         node_start = src.start(kw) if kw is not None else vstart
+        if kw is not None and kw.arg in removed_keywords:
+            removed.append(idx)
+            continue
         if kw is not None and kw.arg is None:  # **kwargs
             star_kwargs = kw
             last_arg_end = extents[idx][1]

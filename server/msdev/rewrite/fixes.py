@@ -16,6 +16,7 @@ from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .calls import CallRewrite, CannotRewrite, rewrite_arguments
 from .naming import Namer
+from .outparam import out_edits, out_keyword
 from .source import Edit, SourceText, text_with_edits
 
 #: `{name}`, `{name=default source}` (optional argument), `{@mindspore.x}` (a name to import)
@@ -112,7 +113,10 @@ class Rewriter:
         if finding.kind in MEMBER_KINDS:
             result = self._tensor_member(finding, node, call, entry, target)
         elif call is not None and finding.kind in (Kind.CALL, Kind.DECORATOR):
-            result = self._call(finding, node, call, entry, target)
+            out_kw = out_keyword(entry, call) if finding.kind == Kind.CALL else None
+            result = self._call(finding, node, call, entry, target, skip=frozenset({"out"}) if out_kw else frozenset())
+            if out_kw is not None:
+                result.edits.extend(out_edits(self, call, out_kw))
         else:
             result = self._reference(finding, node, entry, target)
         if target.status == Status.PARTIAL:
@@ -121,11 +125,12 @@ class Rewriter:
             result.notes.append(target.reason)
         return result
 
-    def _call(self, finding, func, call: ast.Call, entry: Entry, target: Target) -> FindingRewrite:
+    def _call(self, finding, func, call: ast.Call, entry: Entry, target: Target,
+              skip: frozenset[str] = frozenset()) -> FindingRewrite:
         span = self.src.span(call)
         if target.templates:
-            return self._template(finding, call, entry, target, receiver=None, span=span)
-        rw = rewrite_arguments(self.src, call, entry, target)
+            return self._template(finding, call, entry, target, receiver=None, span=span, skip=skip)
+        rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip)
         fs, fe = self.src.span(func)
         new_callee = self.namer.render(target.api)
         edits = list(rw.edits)
@@ -192,7 +197,8 @@ class Rewriter:
         return FindingRewrite(finding, [Edit(line_start, line_end, "")], True, [], (line_start, line_end))
 
     # ------------------------------------------------------------------ templates
-    def _template(self, finding, node: ast.AST, entry: Entry, target: Target, receiver, span) -> FindingRewrite:
+    def _template(self, finding, node: ast.AST, entry: Entry, target: Target, receiver, span,
+                  skip: frozenset[str] = frozenset()) -> FindingRewrite:
         values: dict[str, str] = {}
         if receiver is not None:
             values["self"] = self.rendered(receiver)
@@ -211,6 +217,8 @@ class Rewriter:
                                         f"has no automatic rewrite")
                 values[positional[i]] = self.rendered(arg)
             for kw in node.keywords:
+                if kw.arg in skip:
+                    continue
                 if kw.arg is None:
                     raise CannotRewrite("arguments passed through ** cannot be matched")
                 values[kw.arg] = self.rendered(kw.value)
