@@ -39,6 +39,11 @@ CASES = {
         ("into_global", [B]),  # the module's tensor keeps what the first call wrote
         ("fresh_buffer", [A, B]),
     ],
+    "factory_keywords": [
+        ("factories", [4]),
+        ("random_shapes", []),
+        ("dtype_positional", [A]),
+    ],
 }
 
 

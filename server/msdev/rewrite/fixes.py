@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..db.loader import Database
 from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
-from .calls import CallRewrite, CannotRewrite, rewrite_arguments
+from .calls import CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
 from .naming import Namer
 from .outparam import out_edits, out_keyword
 from .source import Edit, SourceText, text_with_edits
@@ -226,6 +226,7 @@ class Rewriter:
         for template in target.templates:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             known = {n for n, _ in found if not n.startswith("@")}
+            known |= {n for n in passed - known if droppable_factory_keyword(n, values[n])}
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
                 continue
