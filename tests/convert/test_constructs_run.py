@@ -39,6 +39,12 @@ CASES = {
         ("into_global", [B]),  # the module's tensor keeps what the first call wrote
         ("fresh_buffer", [A, B]),
     ],
+    "annotations": [
+        ("forward", [A, B, 1]),
+        ("forward", [A, B, 2, 0.5, True, A[0]]),
+        ("shape_of", [A]),
+        ("scaled", [A]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),

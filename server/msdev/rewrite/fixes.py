@@ -15,6 +15,7 @@ from ..db.loader import Database
 from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .calls import CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
+from .annotations import in_annotation, rewrite_annotation
 from .naming import Namer
 from .outparam import out_edits, out_keyword
 from .source import Edit, SourceText, text_with_edits
@@ -95,6 +96,8 @@ class Rewriter:
             from .patterns import rewrite_pattern
 
             result = rewrite_pattern(self, finding)
+        elif finding.kind == Kind.REFERENCE and finding.node is not None and in_annotation(self.parents, finding.node):
+            result = rewrite_annotation(self, finding, lambda: self._rewrite(finding))
         else:
             result = self._rewrite(finding)
         result.read = self._read
