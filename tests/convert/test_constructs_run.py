@@ -45,6 +45,13 @@ CASES = {
         ("shape_of", [A]),
         ("scaled", [A]),
     ],
+    "legacy_types": [
+        ("casts", [A]),
+        ("constructors", [3]),
+        ("constructors", [[1, 2]]),
+        ("limits", [A]),
+        ("constants", [A]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),

@@ -16,6 +16,7 @@ from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .calls import CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
 from .annotations import in_annotation, rewrite_annotation
+from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
 from .naming import Namer
 from .outparam import out_edits, out_keyword
 from .source import Edit, SourceText, text_with_edits
@@ -104,9 +105,13 @@ class Rewriter:
         return result
 
     def _rewrite(self, finding: Finding) -> FindingRewrite:
-        entry, target = self.target_for(finding)
         node = finding.node
         call = self.call_of(node)
+        if legacy_dtype(finding.torch_api) and finding.kind in (Kind.CALL, Kind.REFERENCE):
+            return rewrite_constructor(self, finding, call)
+        if finding.torch_api == "torch.Tensor.type" and finding.kind == Kind.TENSOR_METHOD:
+            return rewrite_type(self, finding, node, call)
+        entry, target = self.target_for(finding)
         if target.templates == [""]:
             return self._removal(finding, call or node)
         if finding.kind == Kind.LAYER_ATTRIBUTE:
