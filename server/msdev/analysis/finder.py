@@ -629,6 +629,8 @@ class Finder:
             receiver = self._receiver(func.value, scope)
             if receiver is not None and receiver[0] == TENSOR:
                 result = self._tensor_member(func, receiver, Kind.TENSOR_METHOD)
+                if func.attr == "type" and (node.args or node.keywords):
+                    result = (TENSOR, None, receiver[2])  # a cast; only `x.type()` gives a string
             elif receiver is not None and receiver[0] == MODULE:
                 if func.attr in ("forward", "__call__"):
                     result = (TENSOR, None, LIKELY)

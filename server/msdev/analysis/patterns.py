@@ -130,6 +130,21 @@ class Facts:
     parents: dict[int, ast.AST] = field(default_factory=dict)
 
 
+#: namespaces whose functions take `out=` when an entry does not list its parameters
+_OUT_NAMESPACES = ("torch", "torch.linalg", "torch.fft", "torch.special")
+
+
+def out_keyword(entry, call: ast.Call) -> ast.keyword | None:
+    """The `out=` keyword of a call to a function that takes one (the rewrite stores the result
+    there: rewrite/outparam.py), else None."""
+    kw = next((k for k in call.keywords if k.arg == "out"), None)
+    if kw is None or entry.kind != "function":
+        return None
+    if entry.params is not None:
+        return kw if "out" in entry.params else None
+    return kw if entry.api.rpartition(".")[0] in _OUT_NAMESPACES else None
+
+
 def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
     parents: dict[int, ast.AST] = {}
     for node in ast.walk(tree):
@@ -472,8 +487,10 @@ class _Detector:
         func = call.func
         api = self.finding_api(func) or ""
         facts = self.facts
+        hit = self.by_node.get(id(func))
         for kw in call.keywords:
-            if kw.arg == "out" and api.startswith("torch"):
+            if kw.arg == "out" and api.startswith("torch") and not (
+                    hit is not None and hit.entry is not None and out_keyword(hit.entry, call) is not None):
                 self.add("MS221", kw.value, call, api, f"`out=` of {api}: assign the result instead",
                          Kind.CALL, claim=[func])
         if api == "torch.utils.data.DataLoader":

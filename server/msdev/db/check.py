@@ -262,8 +262,9 @@ class _Checker:
         if "templates" in fields:
             for template in self.string_list(file, fields["templates"][1], "templates") or []:
                 for name, _ in PLACEHOLDER.findall(template):
-                    if name.startswith("@") and not MS_API_RE.match(name[1:]):
-                        self.add(file, fields["templates"][1], f"template name {{{name}}} is not a mindspore.* name")
+                    if name.startswith("@") and not MS_API_RE.match(name[1:]) and not re.match(
+                            rf"^(math|numpy)(\.{_IDENT})+$", name[1:]):
+                        self.add(file, fields["templates"][1], f"template name {{{name}}} is not a mindspore.*, math.* or numpy.* name")
                     elif not name.startswith("@") and name != "self" and params is not None \
                             and name not in _names(params):
                         self.add(file, fields["templates"][1], f"template placeholder {{{name}}} is not a PyTorch parameter")

@@ -26,6 +26,23 @@ class CallRewrite:
     notes: list[str] = field(default_factory=list)
 
 
+#: keywords of PyTorch's tensor factories (and layers) that only say where or how memory is laid out:
+#: the values a MindSpore call computes are the same without them, so they go wherever the database
+#: has no rule of its own for them. `layout` goes only when it is the default, dense layout.
+FACTORY_KEYWORDS = frozenset({"device", "layout", "pin_memory", "requires_grad", "memory_format", "non_blocking"})
+DENSE_LAYOUTS = ("torch.strided", "strided", "None")
+
+
+def droppable_factory_keyword(name: str | None, value_text: str) -> bool:
+    """Whether a keyword the database does not map can go without changing the values computed;
+    a sparse `layout` cannot."""
+    if name not in FACTORY_KEYWORDS:
+        return False
+    if name == "layout" and value_text.strip() not in DENSE_LAYOUTS:
+        raise CannotRewrite(f"layout={value_text.strip()}: MindSpore tensors are dense; use a dense tensor")
+    return True
+
+
 _ATOMIC = (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript, ast.List, ast.Tuple, ast.Dict)
 
 
@@ -99,9 +116,11 @@ def _wrap(template: str, value_text: str, value_node: ast.AST) -> tuple[str, str
 
 
 def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Target,
-                      skip_first_param: bool = False, forwarded: bool = False) -> CallRewrite:
+                      skip_first_param: bool = False, forwarded: bool = False,
+                      removed_keywords: frozenset[str] = frozenset()) -> CallRewrite:
     """Edits that turn the call's PyTorch arguments into the target's MindSpore arguments.
-    `forwarded`: the call is a subclass's `super().__init__`, passing on its callers' values."""
+    `forwarded`: the call is a subclass's `super().__init__`, passing on its callers' values.
+    `removed_keywords`: keywords the caller handles itself (`out=`); they are deleted as written."""
     out = CallRewrite()
     torch_params = list(entry.params or [])
     if skip_first_param and torch_params and torch_params[0] in ("self", "input"):
@@ -152,6 +171,11 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         value_text = text[vstart:vend]
         spec = mapped_specs.get(name) if name else None
         node_start = src.start(kw) if kw is not None else vstart
+        if kw is not None and (kw.arg in removed_keywords or (
+                spec is None and (ms_params is None or kw.arg not in ms_params)
+                and droppable_factory_keyword(kw.arg, value_text))):
+            removed.append(idx)
+            continue
         if kw is not None and kw.arg is None:  # **kwargs
             star_kwargs = kw
             last_arg_end = extents[idx][1]

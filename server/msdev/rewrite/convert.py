@@ -257,6 +257,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         _accept(done, rw)
         outcomes[id(finding)] = Outcome(finding, True, notes=rw.notes, safe=rw.safe)
 
+    _drop_moot(src, done, outcomes)
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
     for cls in cell_classes(nodes, findings, converted_ids):
         done.extend(forward_to_construct(src, cls))
@@ -343,6 +344,20 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     edits = [src.text_edit(e) for e in _normalised(done)]
     ordered = sorted(outcomes.values(), key=lambda o: (o.finding.line, o.finding.column))
     return Conversion(text, new_text, ordered, edits)
+
+
+def _drop_moot(src: SourceText, done: list[Edit], outcomes: dict[int, Outcome]) -> None:
+    """A use inside text a converted rewrite deleted (`layout=torch.strided` dropped from a factory
+    call, a removed statement) is gone from the output: nothing is left to convert."""
+    removals = [e for e in done if e.start < e.end and not e.text]
+    if not removals:
+        return
+    for fid, o in list(outcomes.items()):
+        if o.converted or o.finding.node is None:
+            continue
+        s, e = src.span(o.finding.node)
+        if any(r.start <= s and e <= r.end for r in removals):
+            outcomes[fid] = Outcome(o.finding, True, notes=["removed together with the code around it"])
 
 
 def _guarded(stmt: ast.stmt, parents: dict[int, ast.AST]) -> bool:

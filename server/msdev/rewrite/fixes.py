@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from ..db.loader import Database
 from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
-from .calls import CallRewrite, CannotRewrite, rewrite_arguments
+from .calls import CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
+from .annotations import in_annotation, rewrite_annotation
+from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
 from .naming import Namer
+from .outparam import out_edits, out_keyword
 from .source import Edit, SourceText, text_with_edits
 
 #: `{name}`, `{name=default source}` (optional argument), `{@mindspore.x}` (a name to import)
@@ -94,15 +97,21 @@ class Rewriter:
             from .patterns import rewrite_pattern
 
             result = rewrite_pattern(self, finding)
+        elif finding.kind == Kind.REFERENCE and finding.node is not None and in_annotation(self.parents, finding.node):
+            result = rewrite_annotation(self, finding, lambda: self._rewrite(finding))
         else:
             result = self._rewrite(finding)
         result.read = self._read
         return result
 
     def _rewrite(self, finding: Finding) -> FindingRewrite:
-        entry, target = self.target_for(finding)
         node = finding.node
         call = self.call_of(node)
+        if legacy_dtype(finding.torch_api) and finding.kind in (Kind.CALL, Kind.REFERENCE):
+            return rewrite_constructor(self, finding, call)
+        if finding.torch_api == "torch.Tensor.type" and finding.kind == Kind.TENSOR_METHOD:
+            return rewrite_type(self, finding, node, call)
+        entry, target = self.target_for(finding)
         if target.templates == [""]:
             return self._removal(finding, call or node)
         if finding.kind == Kind.LAYER_ATTRIBUTE:
@@ -112,7 +121,10 @@ class Rewriter:
         if finding.kind in MEMBER_KINDS:
             result = self._tensor_member(finding, node, call, entry, target)
         elif call is not None and finding.kind in (Kind.CALL, Kind.DECORATOR):
-            result = self._call(finding, node, call, entry, target)
+            out_kw = out_keyword(entry, call) if finding.kind == Kind.CALL else None
+            result = self._call(finding, node, call, entry, target, skip=frozenset({"out"}) if out_kw else frozenset())
+            if out_kw is not None:
+                result.edits.extend(out_edits(self, call, out_kw))
         else:
             result = self._reference(finding, node, entry, target)
         if target.status == Status.PARTIAL:
@@ -121,11 +133,12 @@ class Rewriter:
             result.notes.append(target.reason)
         return result
 
-    def _call(self, finding, func, call: ast.Call, entry: Entry, target: Target) -> FindingRewrite:
+    def _call(self, finding, func, call: ast.Call, entry: Entry, target: Target,
+              skip: frozenset[str] = frozenset()) -> FindingRewrite:
         span = self.src.span(call)
         if target.templates:
-            return self._template(finding, call, entry, target, receiver=None, span=span)
-        rw = rewrite_arguments(self.src, call, entry, target)
+            return self._template(finding, call, entry, target, receiver=None, span=span, skip=skip)
+        rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip)
         fs, fe = self.src.span(func)
         new_callee = self.namer.render(target.api)
         edits = list(rw.edits)
@@ -192,7 +205,8 @@ class Rewriter:
         return FindingRewrite(finding, [Edit(line_start, line_end, "")], True, [], (line_start, line_end))
 
     # ------------------------------------------------------------------ templates
-    def _template(self, finding, node: ast.AST, entry: Entry, target: Target, receiver, span) -> FindingRewrite:
+    def _template(self, finding, node: ast.AST, entry: Entry, target: Target, receiver, span,
+                  skip: frozenset[str] = frozenset()) -> FindingRewrite:
         values: dict[str, str] = {}
         if receiver is not None:
             values["self"] = self.rendered(receiver)
@@ -211,6 +225,8 @@ class Rewriter:
                                         f"has no automatic rewrite")
                 values[positional[i]] = self.rendered(arg)
             for kw in node.keywords:
+                if kw.arg in skip:
+                    continue
                 if kw.arg is None:
                     raise CannotRewrite("arguments passed through ** cannot be matched")
                 values[kw.arg] = self.rendered(kw.value)
@@ -218,6 +234,7 @@ class Rewriter:
         for template in target.templates:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             known = {n for n, _ in found if not n.startswith("@")}
+            known |= {n for n in passed - known if droppable_factory_keyword(n, values[n])}
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
                 continue

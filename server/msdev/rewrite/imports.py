@@ -14,6 +14,7 @@ from typing import Iterable
 
 from ..db.loader import Database
 from ..findings import ImportNeed
+from .naming import PLAIN_MODULES
 from .source import Edit, SourceText
 
 #: PyTorch modules whose MindSpore counterpart is a module, per profile
@@ -107,12 +108,15 @@ def _module_import(ms_module: str, local: str) -> ImportNeed:
 
 
 def existing_mindspore_bindings(tree: ast.Module) -> dict[str, str]:
-    """MindSpore names the file already imports: dotted path → local name."""
+    """MindSpore names (and the plain modules templates may use: math, numpy) the file already
+    imports: dotted path → local name."""
     out: dict[str, str] = {}
     for node in tree.body:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name.split(".", 1)[0] == "mindspore":
+                if alias.name in PLAIN_MODULES:
+                    out[alias.name] = alias.asname or alias.name
+                elif alias.name.split(".", 1)[0] == "mindspore":
                     if alias.asname:
                         out[alias.name] = alias.asname
                     else:

@@ -20,6 +20,10 @@ _SHORT_NAMESPACES = {
 }
 
 
+#: standard modules a template may name besides MindSpore (`{@math.inf}`, `{@numpy.finfo}`)
+PLAIN_MODULES = ("math", "numpy")
+
+
 class Namer:
     def __init__(self, bindings: dict[str, str], taken: set[str]):
         self.bindings = dict(bindings)  # MindSpore dotted path → local name
@@ -49,6 +53,12 @@ class Namer:
                     self._bind(ns, need, short)
                     best = ns
                 break
+        plain = target.split(".", 1)[0]
+        if not best and plain in PLAIN_MODULES:
+            if plain not in self.bindings:
+                local = plain if plain not in self.taken else f"{plain}_"
+                self._bind(plain, ImportNeed(plain, None, None if local == plain else local), local)
+            best = plain
         if not best:
             root = "mindspore"
             if root in self.taken and self.bindings.get(root) is None:

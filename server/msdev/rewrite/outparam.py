@@ -1,0 +1,81 @@
+"""`out=`: MindSpore functions return a new tensor, so the result is written where `out` pointed.
+
+    torch.add(a, b, out=c)          →  c = ops.add(a, b)          (c bound in this scope)
+    torch.add(a, b, out=buf)        →  buf[...] = ops.add(a, b)   (buf is a parameter or a global:
+                                                                   the caller's tensor is updated)
+    torch.mul(a, 2, out=c[0])       →  c[0] = ops.mul(a, 2)       (a slice is written in place)
+    torch.max(x, 1, out=(v, i))     →  v, i = ops.max(x, 1)
+    y = torch.add(a, b, out=c)      →  y = c = ops.add(a, b)
+    f(torch.add(a, b, out=c))       →  f((c := ops.add(a, b)))
+
+One implementation for every function that takes `out`, applied by the Rewriter around the
+call's own rewrite.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..analysis.patterns import out_keyword  # noqa: F401  (re-exported for the Rewriter)
+from .calls import CannotRewrite
+from .source import Edit
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)
+
+
+def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
+    """Edits around the call that store its result where `out` pointed (the call's own rewrite
+    removes the keyword)."""
+    target = kw.value
+    if not isinstance(target, (ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.List)):
+        return []  # a fresh tensor (`out=torch.empty(3)`): nothing reads it afterwards
+    if isinstance(target, (ast.Tuple, ast.List)):
+        if not all(isinstance(e, (ast.Name, ast.Attribute, ast.Subscript)) for e in target.elts):
+            raise CannotRewrite("out= is a sequence msdev cannot assign to: assign the results by hand")
+        written = ", ".join(_store_text(rewriter, call, e) for e in target.elts)
+    else:
+        written = _store_text(rewriter, call, target)
+    start, end = rewriter.src.span(call)
+    parent = rewriter.parents.get(id(call))
+    if isinstance(parent, (ast.Expr, ast.Assign)) and parent.value is call:
+        return [Edit(start, start, f"{written} = ")]
+    if isinstance(target, ast.Name) and written == target.id:
+        return [Edit(start, start, f"({written} := "), Edit(end, end, ")")]
+    raise CannotRewrite("out= inside an expression writes into an existing tensor: assign the result to the "
+                        "out tensor in its own statement first")
+
+
+def _store_text(rewriter, call: ast.Call, target: ast.AST) -> str:
+    """How the out tensor is written: rebinding a name the scope owns, in place otherwise."""
+    text = rewriter.rendered(target)
+    if isinstance(target, ast.Subscript):
+        return text
+    if isinstance(target, ast.Name) and _bound_locally(rewriter, call, target.id):
+        return text
+    return f"{text}[...]"  # someone else's tensor (argument, global, attribute): update it in place
+
+
+def _bound_locally(rewriter, node: ast.AST, name: str) -> bool:
+    """Whether `name` is a variable the enclosing scope binds itself (not a parameter, global or
+    nonlocal), so rebinding it changes nothing anyone else sees."""
+    scope = rewriter.parents.get(id(node))
+    while scope is not None and not isinstance(scope, _SCOPES):
+        scope = rewriter.parents.get(id(scope))
+    if scope is None or isinstance(scope, ast.Module):
+        return True
+    args = scope.args
+    if name in {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a}:
+        return False
+    body = scope.body if isinstance(scope.body, list) else [scope.body]
+    stack = list(body)
+    bound = False
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return False
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            bound = True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return bound
