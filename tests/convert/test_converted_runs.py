@@ -114,3 +114,22 @@ def test_cells_appended_to_a_cell_list_keep_pytorch_parameter_names():
     expected = sorted(pt.Stack().state_dict())
     names = sorted(p.name for p in msm.Stack().get_parameters())
     assert names == expected  # blocks.0.weight, …, head.bias: a converted checkpoint loads by these
+
+
+def test_flags_dropped_and_inplace_methods_update_their_tensor():
+    """Backend flags become `pass`; in-place methods write back into the tensor (MindSpore 2.10's own
+    in-place methods leave it unchanged on CPU), including a shape-changing transpose_."""
+    pt, msm = pair("flags_and_inplace")
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, (2, 3)).astype(np.float32)
+    y = rng.uniform(-1, 1, (2, 3)).astype(np.float32)
+    tx, ty = torch.tensor(x), torch.tensor(y)
+    expected = pt.step(tx, ty)
+    mx, my = ms.Tensor(x), ms.Tensor(y)
+    got = msm.step(mx, my)
+    for e, g in zip(expected, got):
+        assert tuple(g.shape) == tuple(e.shape) and g.asnumpy().dtype == e.numpy().dtype
+        np.testing.assert_allclose(g.asnumpy().astype(np.float64), e.numpy().astype(np.float64), rtol=1e-5, atol=1e-6)
+    # the inputs themselves were updated, as PyTorch's in-place calls update tx and ty
+    np.testing.assert_allclose(mx.asnumpy(), tx.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(my.asnumpy(), ty.numpy(), rtol=1e-5, atol=1e-6)

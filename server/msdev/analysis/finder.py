@@ -313,6 +313,11 @@ class Finder:
                 if value is not None:
                     self._class.attrs[target.attr] = value
                 return
+            dotted = self.resolve_ref(target, scope)
+            if dotted is not None and dotted not in self.db.torch_modules:
+                # `torch.backends.cudnn.benchmark = True`: setting a PyTorch flag is a use too
+                self._record(target, dotted, Kind.REFERENCE, CERTAIN)
+                return
             self.expr(target.value, scope)
         elif t is ast.Subscript:
             self.expr(target.value, scope)

@@ -147,6 +147,8 @@ class Rewriter:
         return FindingRewrite(finding, edits, rw.safe, rw.notes, span)
 
     def _reference(self, finding, node, entry: Entry, target: Target) -> FindingRewrite:
+        if isinstance(getattr(node, "ctx", None), ast.Store):
+            return self._flag_assignment(finding, node, entry, target)
         if target.templates and finding.kind == Kind.REFERENCE and entry.kind == "attribute":
             return self._template(finding, node, entry, target, receiver=None, span=self.src.span(node))
         s, e = self.src.span(node)
@@ -187,6 +189,16 @@ class Rewriter:
         elif leaf != node.attr:
             edits.append(Edit(attr_start, attr_end, leaf))
         return FindingRewrite(finding, edits, rw.safe, rw.notes, span)
+
+    def _flag_assignment(self, finding, node: ast.AST, entry: Entry, target: Target) -> FindingRewrite:
+        """`torch.backends.cudnn.benchmark = True`: a setting MindSpore has no counterpart for (an
+        attribute entry without a MindSpore api) is dropped; the statement becomes `pass`."""
+        stmt = self.parents.get(id(node))
+        if (entry.kind != "attribute" or target.api is not None or not target.templates
+                or not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or stmt.targets[0] is not node):
+            raise CannotRewrite(f"assigning to {entry.api} has no automatic rewrite ({target.reason or entry.summary})")
+        span = self.src.span(stmt)
+        return FindingRewrite(finding, [Edit(*span, "pass")], True, [], span)
 
     def _removal(self, finding, node: ast.AST) -> FindingRewrite:
         """An empty template: the use goes. Only a decorator can go without breaking its line."""

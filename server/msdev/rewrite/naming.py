@@ -17,6 +17,7 @@ _SHORT_NAMESPACES = {
     "mindspore.nn": "nn",
     "mindspore.mint": "mint",
     "mindspore.dataset": "ds",
+    "mindspore.scipy.linalg": "ms_linalg",  # a submodule `import mindspore` does not load
 }
 
 
