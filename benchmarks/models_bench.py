@@ -1,0 +1,177 @@
+"""Model-zoo benchmark (issue 18): whole corpus packages converted, imported with torch blocked,
+every model built, given PyTorch's weights through `msdev weights convert`, and compared.
+
+    python benchmarks/models_bench.py [CORPUS] [--packages timm,torchvision,...] [--sample N]
+                                      [--jobs 2] [--timeout 900] [--work DIR] [--json OUT]
+
+Per package it prints: models, converted (uses converted / uses), imports, builds, runs,
+weights load, outputs match, and the top root causes (the first failing step of each model,
+numbers in messages folded so that one cause counts once). Models over 100 M parameters are
+skipped and counted as such; a model whose PyTorch side fails (e.g. a compiled op the
+source-only corpus lacks) is a reference failure, not a conversion failure. Every model runs in
+its own processes with a timeout: a crash or hang is that model's failure. The steps are in
+benchmarks/zoo.py.
+
+Targets (issue 18): >= 90 % of timm architectures and of torchvision builders match end to end;
+100 % of pretrainedmodels, efficientnet-pytorch and segmentation-models-pytorch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import zoo  # noqa: E402
+
+DEFAULT_CORPUS = "/work/cache/corpus"
+TARGETS = {"timm": 0.9, "torchvision": 0.9}  # others: 1.0
+#: a model that reached status S passed every step before S
+REACHED = {"import": 0, "build": 1, "weights": 2, "run": 3, "compare": 4, "match": 5, "crash": 1,
+           "weights-convert": 1}
+
+
+def list_models(pkg: str, corpus: Path) -> list[str]:
+    r = subprocess.run([sys.executable, zoo.__file__, "list", pkg, str(corpus)], capture_output=True, text=True,
+                       env=zoo.env(), timeout=900)
+    if r.returncode != 0:
+        sys.exit(f"cannot list the models of {pkg} with PyTorch: {r.stderr.strip()[-1500:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def sample(models: list[str], n: int | None, seed: int = 0) -> list[str]:
+    if not n or n >= len(models):
+        return models
+    return sorted(random.Random(seed).sample(models, n))
+
+
+def table(rows: list[dict], convs: dict, imports: dict) -> str:
+    head = f"{'package':<28}{'models':>7}{'skip':>6}{'ref':>5}{'converted':>17}{'imports':>9}{'builds':>8}" \
+           f"{'runs':>6}{'weights':>9}{'match':>7}"
+    lines = [head, "-" * len(head)]
+    totals = collections.Counter()
+    for pkg in convs:
+        rs = [r for r in rows if r["package"] == pkg]
+        skip = sum(r["status"] == "skipped" for r in rs)
+        ref = sum(r["status"] == "reference" for r in rs)
+        tested = [r for r in rs if r["status"] not in ("skipped", "reference")]
+        n = len(tested)
+
+        def reached(level: int) -> int:
+            return sum(1 for r in tested if REACHED.get(r["status"], 0) >= level)
+
+        builds = reached(2)
+        weights = sum(1 for r in tested if r["status"] in ("run", "compare", "match")
+                      or r.get("detail", {}).get("weights_ok"))
+        runs = sum(1 for r in tested if r.get("detail", {}).get("runs"))
+        match = reached(5)
+        c = convs[pkg]
+        conv = f"{c.get('converted', 0)}/{c.get('uses', 0)}" if c.get("ok") else "FAILED"
+        imp = "yes" if imports[pkg]["ok"] else "no"
+        lines.append(f"{pkg:<28}{len(rs):>7}{skip:>6}{ref:>5}{conv:>17}{imp:>9}{_pct(builds, n):>8}{_pct(runs, n):>6}"
+                     f"{_pct(weights, n):>9}{_pct(match, n):>7}")
+        totals.update(models=len(rs), tested=n, match=match)
+    lines.append(f"{'all':<28}{totals['models']:>7}  matched {totals['match']} of {totals['tested']} tested models "
+                 f"({100 * totals['match'] / max(totals['tested'], 1):.1f} %)")
+    return "\n".join(lines)
+
+
+def _pct(k: int, n: int) -> str:
+    return f"{k}" if n == 0 else f"{100 * k / n:.0f}%"
+
+
+def causes(rows: list[dict], top: int) -> str:
+    out = []
+    by_pkg = collections.defaultdict(collections.Counter)
+    example = {}
+    for r in rows:
+        if r["status"] in ("match", "skipped"):
+            continue
+        key = zoo.normalise_cause(r["cause"] or "")
+        by_pkg[r["package"]][key] += 1
+        example.setdefault((r["package"], key), f"{r['model']}: {(r['cause'] or '')[:200]}")
+    for pkg, counter in by_pkg.items():
+        out.append(f"\ntop root causes — {pkg}:")
+        for key, n in counter.most_common(top):
+            out.append(f"  {n:>4}  {example[(pkg, key)]}")
+    return "\n".join(out)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("corpus", nargs="?", default=DEFAULT_CORPUS)
+    ap.add_argument("--packages", default=",".join(zoo.PACKAGES), help="comma-separated corpus folders")
+    ap.add_argument("--sample", type=int, help="N models per package, drawn with a fixed seed")
+    ap.add_argument("--models", help="comma-separated model names (with one package)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=900, help="seconds per step of one model")
+    ap.add_argument("--work", help="work folder (default: a temporary one)")
+    ap.add_argument("--json", help="write every model's result here")
+    ap.add_argument("--top", type=int, default=8)
+    args = ap.parse_args()
+    corpus = Path(args.corpus)
+    if not (corpus / "MANIFEST.tsv").exists():
+        print(f"not a corpus folder (no MANIFEST.tsv): {corpus}", file=sys.stderr)
+        return 2
+    pkgs = [p.strip() for p in args.packages.split(",") if p.strip()]
+    unknown = [p for p in pkgs if p not in zoo.PACKAGES]
+    if unknown:
+        print(f"unknown package(s) {unknown}; known: {', '.join(zoo.PACKAGES)}", file=sys.stderr)
+        return 2
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="msdev-models-"))
+    outroot = work / "converted"
+    outroot.mkdir(parents=True, exist_ok=True)
+    commit = subprocess.run(["git", "-C", str(zoo.REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    print(f"msdev commit {commit}; corpus {corpus}; work {work}; jobs {args.jobs}", flush=True)
+    t0 = time.perf_counter()
+
+    convs: dict = {}
+    needed = list(dict.fromkeys(m for p in pkgs for m in zoo.PACKAGES[p].needs))
+    for pkg in list(dict.fromkeys([zoo.BY_MODULE[m].name for m in needed] + pkgs)):
+        convs[pkg] = zoo.convert_package(pkg, corpus, outroot)
+        print(f"converted {pkg}: {convs[pkg]}", flush=True)
+    convs = {p: convs[p] for p in pkgs}
+    imports = {pkg: zoo.check_import(pkg, outroot) for pkg in pkgs}
+    for pkg, res in imports.items():
+        print(f"import {pkg} (torch blocked): {'ok' if res['ok'] else res['error']}", flush=True)
+
+    jobs: list[tuple[str, str]] = []
+    for pkg in pkgs:
+        models = args.models.split(",") if args.models else sample(list_models(pkg, corpus), args.sample)
+        jobs += [(pkg, m) for m in models]
+    print(f"{len(jobs)} models", flush=True)
+
+    rows: list[dict] = []
+
+    def one(job):
+        pkg, name = job
+        res = zoo.run_model(pkg, name, corpus, outroot, work / "models" / pkg / name, args.timeout)
+        print(f"  {pkg:<14} {name:<40} {res['status']:<10} {(res.get('cause') or '')[:150]}", flush=True)
+        return res
+
+    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        rows = list(pool.map(one, jobs))
+    print(f"\nmodels bench, commit {commit}, {len(jobs)} models in {time.perf_counter() - t0:.0f} s"
+          f"{f' (sample of {args.sample} per package)' if args.sample else ''}\n")
+    print(table(rows, convs, imports))
+    for pkg, res in imports.items():
+        if not res["ok"]:
+            print(f"import {pkg}: {res['error'][:300]}")
+    print(causes(rows, args.top))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"commit": commit, "convert": convs, "imports": imports,
+                                               "models": rows}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

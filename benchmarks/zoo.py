@@ -1,0 +1,549 @@
+"""The model-zoo harness shared by benchmarks/models_bench.py and tests/convert/test_model_zoo.py.
+
+One model goes through the path a user takes with a whole package:
+
+1. PyTorch side (`torch_reference`, its own process): the corpus package imported from source
+   with the venv's torch; the model built seeded, every affine parameter randomised and the
+   BatchNorm statistics calibrated on random batches (stock initialisation hides mapping
+   errors); `torch.save(state_dict)`, the input batch and the eval-mode outputs written to disk.
+2. `msdev weights convert CKPT --code <converted package> --root <class>`.
+3. MindSpore side (`mindspore_check`, its own process, torch blocked by a `sys.meta_path`
+   finder placed first): the converted package imported, the same builder called, the checkpoint
+   loaded (nothing missing, nothing unexpected), eval-mode outputs compared with PyTorch's
+   (same structure and shape, cosine >= 0.9999 and allclose rtol 1e-3 / atol 1e-4).
+
+Each step writes a JSON result; the first failing step is the model's root cause. The corpus
+torchvision has no compiled ops: its pure-Python `roi_align` fallback is used, and `nms` gets a
+plain PyTorch implementation here so that detection models run on the PyTorch side.
+
+    python benchmarks/zoo.py torch PACKAGE MODEL WORK CORPUS
+    python benchmarks/zoo.py mindspore PACKAGE MODEL WORK OUTROOT
+    python benchmarks/zoo.py list PACKAGE CORPUS
+    python benchmarks/zoo.py import PACKAGE OUTROOT
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+STUBS = Path(__file__).resolve().parent / "stubs"  # tqdm, munch, huggingface_hub stand-ins (see its README)
+BLOCKED = ("torch", "torchvision", "torchaudio", "torchtext", "torchdata", "functorch")
+MAX_PARAMS = 100_000_000
+COSINE, RTOL, ATOL = 0.9999, 1e-3, 1e-4
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str  # the corpus folder
+    module: str  # the import name
+    source: str  # the package folder, relative to the corpus
+    needs: tuple[str, ...] = ()  # other converted packages (import names) it imports
+
+    def sys_path(self, corpus: Path) -> Path:
+        return (corpus / self.source).parent
+
+
+PACKAGES: dict[str, Package] = {p.name: p for p in (
+    Package("timm", "timm", "timm/timm"),
+    Package("torchvision", "torchvision", "torchvision/torchvision"),
+    Package("efficientnet-pytorch", "efficientnet_pytorch",
+            "efficientnet-pytorch/efficientnet_pytorch-0.7.1/efficientnet_pytorch"),
+    Package("pretrainedmodels", "pretrainedmodels", "pretrainedmodels/pretrainedmodels-0.7.4/pretrainedmodels",
+            ("torchvision",)),
+    Package("segmentation-models-pytorch", "segmentation_models_pytorch",
+            "segmentation-models-pytorch/segmentation_models_pytorch", ("timm", "torchvision")),
+)}
+BY_MODULE = {p.module: p for p in PACKAGES.values()}
+
+
+# --------------------------------------------------------------------------- torch blocked
+
+class TorchBlocker:
+    """A meta-path finder placed first: torch & co. raise ImportError, except converted packages
+    of those names (converted torchvision), which are found only under OUTROOT."""
+
+    def __init__(self, outroot: str | None = None, allowed: tuple[str, ...] = ()):
+        self.outroot, self.allowed = outroot, set(allowed)
+
+    def find_spec(self, name, path=None, target=None):
+        top = name.split(".")[0]
+        if top not in BLOCKED:
+            return None
+        if top in self.allowed and self.outroot:
+            if "." in name:
+                return None  # a submodule: found through the converted parent's __path__
+            spec = importlib.machinery.PathFinder.find_spec(name, [self.outroot])
+            if spec is not None:
+                return spec
+        raise ImportError(f"torch is blocked: the converted code imports {name}")
+
+
+def block_torch(outroot: str | None = None, allowed: tuple[str, ...] = ()) -> None:
+    for mod in [m for m in sys.modules if m.split(".")[0] in BLOCKED]:
+        del sys.modules[mod]
+    sys.meta_path.insert(0, TorchBlocker(outroot, allowed))
+
+
+# --------------------------------------------------------------------------- what to build
+
+@dataclass
+class Spec:
+    """How to build one model and what it takes (the same text is evaluated in both frameworks)."""
+
+    build: str
+    inputs: list[list[int]] = field(default_factory=list)  # shapes of float inputs
+    as_list: bool = False  # detection models take a list of images
+
+
+def _tv_kind(name: str) -> str:
+    import torchvision.models as tvm
+
+    mod = tvm.get_model_builder(name).__module__
+    for kind in ("detection", "segmentation", "video", "optical_flow", "quantization"):
+        if f".{kind}." in mod:
+            return kind
+    return "classification"
+
+
+def list_models(pkg: str) -> list[str]:
+    """Every model of the package (needs the PyTorch package importable)."""
+    if pkg == "timm":
+        import timm
+        return list(timm.list_models())
+    if pkg == "torchvision":
+        import torchvision.models as tvm
+        return sorted(tvm.list_models())
+    if pkg == "efficientnet-pytorch":
+        return [f"efficientnet-b{i}" for i in range(8)]
+    if pkg == "pretrainedmodels":
+        import pretrainedmodels
+        return list(pretrainedmodels.model_names)
+    if pkg == "segmentation-models-pytorch":
+        import segmentation_models_pytorch as smp
+        archs = getattr(smp, "_MODEL_ARCHITECTURES", None) or [
+            v for k, v in vars(smp).items() if isinstance(v, type) and hasattr(v, "encoder")]
+        return sorted(a.__name__ for a in archs)
+    raise KeyError(pkg)
+
+
+SMP_ENCODER = {"DPT": "tu-vit_tiny_patch16_224"}  # architectures that need a transformer encoder
+
+
+def spec_for(pkg: str, name: str) -> Spec:
+    """The builder call and input shapes (needs the PyTorch package importable)."""
+    if pkg == "timm":
+        import timm
+        cfg = timm.get_pretrained_cfg(name)
+        size = list(getattr(cfg, "input_size", None) or (3, 224, 224)) if cfg else [3, 224, 224]
+        return Spec(f"timm.create_model({name!r}, pretrained=False)", [[2, *size]])
+    if pkg == "torchvision":
+        kind = _tv_kind(name)
+        build = f"torchvision.models.get_model({name!r}, weights=None)"
+        if kind == "detection":
+            return Spec(build, [[3, 160, 160], [3, 160, 160]], as_list=True)
+        if kind == "video":
+            return Spec(build, [[1, 3, 8, 112, 112]])
+        if kind == "optical_flow":
+            return Spec(build, [[1, 3, 128, 128], [1, 3, 128, 128]])
+        side = 299 if name == "inception_v3" else 224
+        return Spec(build, [[2, 3, side, side]])
+    if pkg == "efficientnet-pytorch":
+        import efficientnet_pytorch
+        side = efficientnet_pytorch.EfficientNet.get_image_size(name)
+        return Spec(f"efficientnet_pytorch.EfficientNet.from_name({name!r})", [[1, 3, side, side]])
+    if pkg == "pretrainedmodels":
+        import pretrainedmodels
+        settings = pretrainedmodels.pretrained_settings.get(name, {})
+        size = next(iter(settings.values()), {}).get("input_size", [3, 224, 224])
+        return Spec(f"pretrainedmodels.__dict__[{name!r}](num_classes=1000, pretrained=None)", [[2, *size]])
+    if pkg == "segmentation-models-pytorch":
+        enc = SMP_ENCODER.get(name, "resnet18")
+        side = 224 if enc.startswith("tu-vit") else 128
+        return Spec(f"segmentation_models_pytorch.{name}(encoder_name={enc!r}, encoder_weights=None)",
+                    [[2, 3, side, side]])
+    raise KeyError(pkg)
+
+
+# --------------------------------------------------------------------------- PyTorch side
+
+_KEEP: list = []
+
+
+def torch_imports(corpus: Path) -> None:
+    """Put the corpus packages on sys.path; give the source-only torchvision an `nms`."""
+    import torch
+
+    for p in PACKAGES.values():
+        sys.path.insert(0, str(p.sys_path(corpus)))
+    sys.path.append(str(STUBS))
+    lib = torch.library.Library("torchvision", "FRAGMENT")
+    for op in ("nms", "qnms"):
+        try:
+            lib.define(f"{op}(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+        except RuntimeError:
+            pass
+    _KEEP.append(lib)
+    import torchvision.ops.boxes as boxes
+
+    boxes.nms = _nms
+
+
+def _nms(boxes, scores, iou_threshold):
+    import torch
+
+    order = scores.argsort(descending=True)
+    keep = []
+    while order.numel():
+        i = order[0]
+        keep.append(i)
+        if order.numel() == 1:
+            break
+        rest = order[1:]
+        lt = torch.maximum(boxes[i, :2], boxes[rest, :2])
+        rb = torch.minimum(boxes[i, 2:], boxes[rest, 2:])
+        inter = (rb - lt).clamp(min=0).prod(1)
+        area = lambda b: (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])  # noqa: E731
+        iou = inter / (area(boxes[i]) + area(boxes[rest]) - inter)
+        order = rest[iou <= iou_threshold]
+    return torch.stack(keep) if keep else torch.empty(0, dtype=torch.long)
+
+
+def randomise(model, feed, seed: int = 0) -> None:
+    """Affine parameters of every normalisation layer randomised, then BatchNorm statistics
+    calibrated on two random batches (cumulative average; only the BatchNorm layers in training
+    mode, so that detection models need no targets). `feed(seed)` calls the model once."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    norms = []
+    with torch.no_grad():
+        for m in model.modules():
+            cls = type(m).__name__.lower()
+            if "norm" in cls or "bn" in cls:
+                for pname in ("weight", "bias"):
+                    p = getattr(m, pname, None)
+                    if isinstance(p, torch.Tensor) and p.is_floating_point() and p.dim() >= 1:
+                        shift = 1.0 if pname == "weight" else 0.0
+                        p.copy_(shift + 0.2 * torch.randn(p.shape, generator=g, dtype=p.dtype))
+            rm, rv = getattr(m, "running_mean", None), getattr(m, "running_var", None)
+            if isinstance(rm, torch.Tensor) and hasattr(m, "reset_running_stats"):
+                norms.append((m, m.momentum))
+                m.reset_running_stats()
+                m.momentum = None
+            elif isinstance(rm, torch.Tensor) and isinstance(rv, torch.Tensor):  # frozen statistics
+                rm.copy_(0.1 * torch.randn(rm.shape, generator=g))
+                rv.copy_(0.5 + torch.rand(rv.shape, generator=g))
+        model.eval()
+        if norms:
+            for m, _ in norms:
+                m.train()
+            for i in range(2):
+                feed(seed + 1 + i)
+            for m, mom in norms:
+                m.momentum = mom
+    model.eval()
+
+
+def make_inputs(spec_inputs, seed: int) -> list:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(s).astype("float32") for s in spec_inputs]
+
+
+def flatten(obj, path: str = "out") -> list[tuple[str, object]]:
+    """Outputs as (path, leaf) pairs: tensors, numbers, None; containers by index / key."""
+    if isinstance(obj, dict):
+        out = []
+        for k in obj:
+            out += flatten(obj[k], f"{path}.{k}")
+        return out
+    if isinstance(obj, (list, tuple)):
+        out = []
+        for i, v in enumerate(obj):
+            out += flatten(v, f"{path}[{i}]")
+        return out
+    return [(path, obj)]
+
+
+def count_params(build: str, ns: dict) -> int | None:
+    import torch
+
+    try:
+        with torch.device("meta"):
+            m = eval(build, ns)  # noqa: S307
+        return sum(p.numel() for p in m.parameters())
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def torch_reference(pkg: str, name: str, work: Path, corpus: Path) -> dict:
+    import numpy as np
+    import torch
+
+    torch_imports(corpus)
+    torch.set_num_threads(1)
+    module = PACKAGES[pkg].module
+    ns = {module: importlib.import_module(module), "torchvision": importlib.import_module("torchvision")}
+    import torchvision.models  # noqa: F401  (get_model is reached through the namespace)
+    spec = spec_for(pkg, name)
+    n = count_params(spec.build, ns)
+    if n is not None and n > MAX_PARAMS:
+        return {"skipped": f"{n / 1e6:.0f}M parameters > {MAX_PARAMS // 1_000_000}M"}
+    torch.manual_seed(0)
+    model = eval(spec.build, ns)  # noqa: S307
+    n = sum(p.numel() for p in model.parameters())
+    if n > MAX_PARAMS:
+        return {"skipped": f"{n / 1e6:.0f}M parameters > {MAX_PARAMS // 1_000_000}M"}
+
+    def feed(seed: int):
+        tin = [torch.from_numpy(a) for a in make_inputs(spec.inputs, seed)]
+        return model(tin) if spec.as_list else model(*tin)
+
+    randomise(model, feed)
+    arrs = make_inputs(spec.inputs, 1234)
+    with torch.no_grad():
+        out = feed(1234)
+    leaves = flatten(out)
+    torch.save(model.state_dict(), work / "model.pth")
+    np.savez(work / "inputs.npz", *arrs)
+    np.savez(work / "outputs.npz", **{p: v.detach().numpy() for p, v in leaves if isinstance(v, torch.Tensor)})
+    return {"build": spec.build, "as_list": spec.as_list, "root": type(model).__name__,
+            "root_module": type(model).__module__, "params": n,
+            "leaves": [[p, type(v).__name__ if not isinstance(v, torch.Tensor) else "Tensor",
+                        None if isinstance(v, torch.Tensor) else repr(v)] for p, v in leaves]}
+
+
+# --------------------------------------------------------------------------- MindSpore side
+
+def mindspore_check(pkg: str, name: str, work: Path, outroot: Path) -> dict:
+    import numpy as np
+
+    package = PACKAGES[pkg]
+    ref = json.loads((work / "torch.json").read_text())
+    block_torch(str(outroot), (package.module,) + package.needs)
+    sys.path.insert(0, str(outroot))
+    sys.path.append(str(STUBS))
+    import mindspore as ms
+
+    ms.set_context(mode=ms.PYNATIVE_MODE)
+    ms.set_seed(0)
+    res: dict = {}
+    stage = "import"
+    try:
+        ns = {package.module: importlib.import_module(package.module)}
+        if pkg == "torchvision":
+            importlib.import_module("torchvision.models")
+        stage = "build"
+        model = eval(ref["build"], ns)  # noqa: S307
+        stage = "weights"
+        params = ms.load_checkpoint(str(work / "model.ckpt"))
+        missing, unexpected = ms.load_param_into_net(model, params)
+        res["missing"], res["unexpected"] = list(missing)[:20], list(unexpected)[:20]
+        res["n_missing"], res["n_unexpected"] = len(missing), len(unexpected)
+        res["weights_ok"] = not missing and not unexpected
+        stage = "run"
+        model.set_train(False)
+        with np.load(work / "inputs.npz") as f:
+            arrs = [f[k] for k in f.files]
+        xs = [ms.Tensor(a) for a in arrs]
+        out = model(xs) if ref["as_list"] else model(*xs)
+        res["runs"] = True
+        stage = "compare"
+        res.update(compare(ref, flatten(out), work / "outputs.npz"))
+    except BaseException as exc:  # noqa: BLE001
+        res["stage"], res["error"] = stage, error_line(exc)
+        res["traceback"] = traceback.format_exc()[-3000:]
+    res.setdefault("stage", stage)
+    return res
+
+
+def compare(ref: dict, leaves: list, outputs: Path) -> dict:
+    import numpy as np
+
+    expected = ref["leaves"]
+    if [p for p, *_ in expected] != [p for p, _ in leaves]:
+        return {"match": False, "why": f"structure differs: {[p for p, *_ in expected][:6]} vs "
+                                      f"{[p for p, _ in leaves][:6]}"}
+    worst = None
+    with np.load(outputs) as f:
+        for (path, kind, text), (_, got) in zip(expected, leaves):
+            if kind != "Tensor":
+                if repr(got) != text:
+                    return {"match": False, "why": f"{path}: {got!r} != {text}"}
+                continue
+            if not hasattr(got, "asnumpy"):
+                return {"match": False, "why": f"{path}: a {type(got).__name__}, PyTorch gives a tensor"}
+            a, b = f[path], got.asnumpy()
+            if a.shape != b.shape:
+                return {"match": False, "why": f"{path}: shape {b.shape} != {a.shape}"}
+            if a.dtype.kind != b.dtype.kind:
+                return {"match": False, "why": f"{path}: dtype {b.dtype} != {a.dtype}"}
+            a64, b64 = a.astype("float64").ravel(), b.astype("float64").ravel()
+            denom = np.linalg.norm(a64) * np.linalg.norm(b64)
+            cos = float(a64 @ b64 / denom) if denom else float(np.array_equal(a64, b64))
+            close = bool(np.allclose(b64, a64, rtol=RTOL, atol=ATOL))
+            if worst is None or cos < worst:
+                worst = cos
+            if not (close and cos >= COSINE):
+                err = float(np.max(np.abs(a64 - b64))) if a64.size else 0.0
+                return {"match": False, "why": f"{path}: values differ (cosine {cos:.6f}, max abs diff {err:.3g})",
+                        "cosine": cos}
+    return {"match": True, "cosine": worst}
+
+
+def error_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300] if text else ''}"
+
+
+def normalise_cause(text: str) -> str:
+    """A root cause with the instance details (numbers, shapes, names in quotes after 'at') dropped."""
+    text = re.sub(r"0x[0-9a-f]+", "0x…", text)
+    text = re.sub(r"\d+", "N", text)
+    text = re.sub(r"\s+", " ", text)
+    return text[:160]
+
+
+# --------------------------------------------------------------------------- the steps of one model
+
+def msdev_cmd() -> list[str]:
+    return [sys.executable, "-m", "msdev.cli.main"]
+
+
+def env() -> dict:
+    e = dict(os.environ)
+    e["PYTHONPATH"] = str(REPO / "server")
+    e.setdefault("OMP_NUM_THREADS", "1")
+    e["GLOG_v"] = "3"
+    return e
+
+
+def run_step(args: list[str], timeout: float) -> tuple[int | None, str]:
+    try:
+        r = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env())
+        return r.returncode, (r.stderr or "")[-4000:]
+    except subprocess.TimeoutExpired:
+        return None, f"timed out after {timeout:.0f} s"
+
+
+def convert_package(pkg: str, corpus: Path, outroot: Path, timeout: float = 1800) -> dict:
+    p = PACKAGES[pkg]
+    out = outroot / p.module
+    report = outroot / f"{p.module}.report.json"
+    t = time.perf_counter()
+    code, err = run_step([*msdev_cmd(), "convert", str(corpus / p.source), "-o", str(out), "--force",
+                          "--report", str(report), "--report-format", "json"], timeout)
+    res: dict = {"seconds": round(time.perf_counter() - t, 1), "ok": code == 0}
+    if code != 0:
+        res["error"] = err.strip().splitlines()[-1] if err.strip() else f"exit {code}"
+        return res
+    data = json.loads(report.read_text())
+    summary = data.get("summary", data)
+    res["uses"] = summary.get("uses") or summary.get("total")
+    res["converted"] = summary.get("converted")
+    res["summary"] = {k: v for k, v in summary.items() if isinstance(v, (int, float, str))}
+    return res
+
+
+def check_import(pkg: str, outroot: Path, timeout: float = 600) -> dict:
+    code, err = run_step([sys.executable, __file__, "import", pkg, str(outroot)], timeout)
+    if code == 0:
+        return {"ok": True}
+    lines = [ln for ln in err.strip().splitlines() if ln.strip()]
+    return {"ok": False, "error": lines[-1] if lines else f"exit {code}"}
+
+
+def run_model(pkg: str, name: str, corpus: Path, outroot: Path, work: Path, timeout: float = 900) -> dict:
+    """All steps of one model; returns {'status': ..., 'cause': ..., ...}."""
+    work.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    res: dict = {"package": pkg, "model": name}
+    code, err = run_step([sys.executable, __file__, "torch", pkg, name, str(work), str(corpus)], timeout)
+    if code != 0 or not (work / "torch.json").exists():
+        res.update(status="reference", cause="PyTorch side: " + _last_line(err))
+        return res
+    ref = json.loads((work / "torch.json").read_text())
+    if "skipped" in ref:
+        res.update(status="skipped", cause=ref["skipped"])
+        return res
+    if "error" in ref:
+        res.update(status="reference", cause="PyTorch side: " + ref["error"])
+        return res
+    p = PACKAGES[pkg]
+    code_dirs = [str(outroot / p.module)] + [str(outroot / m) for m in p.needs]
+    code, err = run_step([*msdev_cmd(), "weights", "convert", str(work / "model.pth"), "-o", str(work / "model.ckpt"),
+                          "--force", "--code", *code_dirs, "--root", ref["root"], "--json"], timeout)
+    if code != 0:
+        res.update(status="weights-convert", cause="msdev weights convert: " + _last_line(err))
+        return res
+    code, err = run_step([sys.executable, __file__, "mindspore", pkg, name, str(work), str(outroot)], timeout)
+    if code != 0 or not (work / "mindspore.json").exists():
+        res.update(status="crash", cause="MindSpore side crashed: " + _last_line(err))
+        return res
+    ms = json.loads((work / "mindspore.json").read_text())
+    res["detail"] = {k: v for k, v in ms.items() if k != "traceback"}
+    if "error" in ms:
+        res.update(status=ms["stage"], cause=f"{ms['stage']}: {ms['error']}", traceback=ms.get("traceback"))
+    elif not ms.get("weights_ok"):
+        res.update(status="weights", cause=f"weights: {ms['n_missing']} missing, {ms['n_unexpected']} unexpected "
+                                            f"(e.g. {(ms['missing'] + ms['unexpected'])[:1]})")
+    elif not ms.get("match"):
+        res.update(status="compare", cause="outputs differ: " + ms.get("why", ""))
+    else:
+        res.update(status="match", cause=None)
+    res["seconds"] = round(time.perf_counter() - t0, 1)
+    return res
+
+
+def _last_line(err: str) -> str:
+    lines = [ln for ln in err.strip().splitlines() if ln.strip()]
+    return lines[-1][:300] if lines else "no output"
+
+
+#: statuses in pipeline order: a model that reached `match` passed every earlier step
+STAGES = ("import", "build", "weights", "run", "compare", "match")
+
+
+def _main(argv: list[str]) -> int:
+    mode = argv[0]
+    if mode == "list":
+        torch_imports(Path(argv[2]))
+        print(json.dumps(list_models(argv[1])))
+        return 0
+    if mode == "import":
+        p = PACKAGES[argv[1]]
+        block_torch(argv[2], (p.module,) + p.needs)
+        sys.path.insert(0, argv[2])
+        sys.path.append(str(STUBS))
+        importlib.import_module(p.module)
+        if p.module == "torchvision":
+            importlib.import_module("torchvision.models")
+        return 0
+    pkg, name, work = argv[1], argv[2], Path(argv[3])
+    if mode == "torch":
+        try:
+            res = torch_reference(pkg, name, work, Path(argv[4]))
+        except Exception as exc:  # noqa: BLE001
+            res = {"error": error_line(exc), "traceback": traceback.format_exc()[-3000:]}
+        (work / "torch.json").write_text(json.dumps(res))
+        return 0
+    if mode == "mindspore":
+        res = mindspore_check(pkg, name, work, Path(argv[4]))
+        (work / "mindspore.json").write_text(json.dumps(res))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
