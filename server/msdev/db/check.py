@@ -27,7 +27,8 @@ CALL_STYLES = ("same", "function")
 BACKENDS = ("CPU", "GPU", "Ascend")
 VERIFIED_KEYS = ("profile", "backend", "mindspore", "torch", "date", "result", "reason")
 RESULTS = ("pass", "fail", "not-run")
-META_KEYS = ("torch_version", "modules", "tensor_members", "tensor_attributes", "tensor_non_tensor_returns")
+META_KEYS = ("torch_version", "modules", "tensor_members", "tensor_attributes", "tensor_non_tensor_returns",
+             "namespace_apis")
 STATUSES = tuple(s.value for s in Status if s is not Status.UNKNOWN)
 NULL_API_STATUSES = ("unsupported", "manual")
 
