@@ -346,6 +346,10 @@ class _Checker:
         for key, kn, vn in self.items(root):
             if key not in META_KEYS:
                 self.add(file, kn, f"unknown field '{key}' in {META_FILE}")
+            elif key == "namespace_apis":
+                if self.mapping(file, vn, key):
+                    for ns, _, names in self.items(vn):
+                        self.string_list(file, names, f"namespace_apis.{ns}")
             elif key != "torch_version":
                 self.string_list(file, vn, key)
 
