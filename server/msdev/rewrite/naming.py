@@ -20,6 +20,10 @@ _SHORT_NAMESPACES = {
 }
 
 
+#: standard-library modules a target may name (`builtins.int` for torch.SymInt, `math.inf` for torch.inf)
+PYTHON_MODULES = ("builtins", "math", "operator")
+
+
 class Namer:
     def __init__(self, bindings: dict[str, str], taken: set[str]):
         self.bindings = dict(bindings)  # MindSpore dotted path → local name
@@ -34,7 +38,16 @@ class Namer:
         return local
 
     def render(self, target: str) -> str:
-        """Source text that denotes `target` (a dotted MindSpore name)."""
+        """Source text that denotes `target` (a dotted MindSpore name, or a standard-library one)."""
+        root, _, rest = target.partition(".")
+        if root == "builtins" and rest:
+            return rest
+        if root in PYTHON_MODULES and root not in self.bindings:
+            if root in self.taken:
+                local = f"{root}_" if f"{root}_" not in self.taken else f"py_{root}"
+                self._bind(root, ImportNeed(root, None, local), local)
+            else:
+                self._bind(root, ImportNeed(root), root)
         best = ""
         for path in self.bindings:
             if (target == path or target.startswith(path + ".")) and len(path) > len(best):
