@@ -112,6 +112,42 @@ def test_stats_json(capsys):
     assert data["by_profile_target_namespace"]["portable"]["mindspore.nn"] > 50
 
 
+def test_stats_coverage_against_torch_listings(capsys):
+    code, out, _ = run(["stats", "--json", *DB], capsys)
+    data = json.loads(out)
+    assert code == 0
+    cov = data["coverage_by_namespace"]
+    for ns in ("torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.nn.utils",
+               "torch.linalg", "torch.fft", "torch.special", "torch.signal.windows", "torch.distributions",
+               "torch.optim", "torch.optim.lr_scheduler", "torch.autograd", "torch.sparse",
+               "torch.utils.data", "torch.amp", "torch.backends"):
+        assert 0 < cov[ns]["public_apis"] and 0 <= cov[ns]["entries"] <= cov[ns]["public_apis"], ns
+    assert cov["torch.nn"]["entries"] > 100 and cov["torch"]["public_apis"] > 600
+    # every counted entry is a real entry of that namespace
+    from msdev.db.loader import load_database
+    db = load_database(ROOT / "mapping_db", use_cache=False)
+    assert cov["torch.nn"]["entries"] == sum(1 for n in db.namespace_apis["torch.nn"] if f"torch.nn.{n}" in db.entries)
+    assert data["torch_apis"] <= data["entries"]
+    by = data["by_status"]
+    assert data["manual_or_unsupported"] == by.get("manual", 0) + by.get("unsupported", 0)
+    assert data["manual_or_unsupported_share"] == pytest.approx(data["manual_or_unsupported"] / data["entries"], abs=1e-4)
+
+
+def test_stats_coverage_of_a_small_database(tmp_path, capsys):
+    (tmp_path / "torch.yaml").write_text(
+        "- api: torch.abs\n  kind: function\n  targets:\n    portable: {api: mindspore.ops.abs, status: identical}\n"
+        "- api: torch.pi\n  kind: attribute\n  targets:\n    portable: {api: null, status: manual, reason: x}\n")
+    (tmp_path / "_torch_names.yaml").write_text("namespace_apis:\n  torch: [abs, pi, sin, cos]\n  torch.fft: [fft]\n")
+    code, out, _ = run(["stats", "--json", "--db", str(tmp_path)], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["torch_apis"] == 2
+    assert data["coverage_by_namespace"]["torch"] == {"entries": 2, "public_apis": 4, "share": 0.5}
+    assert data["coverage_by_namespace"]["torch.fft"]["entries"] == 0
+    assert data["manual_or_unsupported_share"] == 0.5
+    code, out, _ = run(["stats", "--db", str(tmp_path)], capsys)
+    assert "manual or unsupported: 1 (50.0%)" in out and "torch 2/4" in out
+
+
 def test_stats_text(capsys):
     code, out, _ = run(["stats", "--reference", str(FIXTURES / "db" / "official_apis.tsv"), *DB], capsys)
     assert code == 0

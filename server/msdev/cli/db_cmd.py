@@ -311,8 +311,14 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, indent=2))
         return EXIT_OK
-    lines = [f"entries: {data['entries']}",
-             f"curated: {data['curated']} (with an argument map: {data['with_arg_map']})"]
+    lines = [f"entries: {data['entries']} ({data['torch_apis']} PyTorch APIs)",
+             f"curated: {data['curated']} (with an argument map: {data['with_arg_map']})",
+             f"manual or unsupported: {data['manual_or_unsupported']} "
+             f"({100 * data['manual_or_unsupported_share']:.1f}%)"]
+    coverage = data.get("coverage_by_namespace") or {}
+    if coverage:
+        lines.append("coverage of torch 2.13's public APIs: " + ", ".join(
+            f"{ns} {c['entries']}/{c['public_apis']}" for ns, c in coverage.items()))
     if "official_apis_total" in data:
         lines.append(f"official APIs covered: {data['official_apis_covered']}/{data['official_apis_total']}")
     else:

@@ -27,12 +27,13 @@ CALL_STYLES = ("same", "function")
 BACKENDS = ("CPU", "GPU", "Ascend")
 VERIFIED_KEYS = ("profile", "backend", "mindspore", "torch", "date", "result", "reason")
 RESULTS = ("pass", "fail", "not-run")
-META_KEYS = ("torch_version", "modules", "tensor_members", "tensor_attributes", "tensor_non_tensor_returns")
+META_KEYS = ("torch_version", "modules", "tensor_members", "tensor_attributes", "tensor_non_tensor_returns",
+             "namespace_apis")
 STATUSES = tuple(s.value for s in Status if s is not Status.UNKNOWN)
 NULL_API_STATUSES = ("unsupported", "manual")
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-MS_API_RE = re.compile(rf"^mindspore(\.{_IDENT})+$")
+MS_API_RE = re.compile(rf"^(mindspore|builtins|math|operator)(\.{_IDENT})+$")  # or a standard-library name
 TORCH_API_RE = re.compile(rf"^{_IDENT}(\.{_IDENT})+$")
 PARAM_RE = re.compile(rf"^(\*{{0,2}}{_IDENT}|\*)$")
 
@@ -346,6 +347,10 @@ class _Checker:
         for key, kn, vn in self.items(root):
             if key not in META_KEYS:
                 self.add(file, kn, f"unknown field '{key}' in {META_FILE}")
+            elif key == "namespace_apis":
+                if self.mapping(file, vn, key):
+                    for ns, _, names in self.items(vn):
+                        self.string_list(file, names, f"namespace_apis.{ns}")
             elif key != "torch_version":
                 self.string_list(file, vn, key)
 

@@ -733,7 +733,74 @@ def torch_names() -> dict[str, Any]:
         "tensor_members": members,
         "tensor_attributes": sorted(attributes),
         "tensor_non_tensor_returns": non_tensor,
+        "namespace_apis": namespace_apis(),
     }
+
+
+#: the namespaces `msdev db stats` reports coverage for, each with the public submodules whose
+#: members count as its own (torch.nn.utils.rnn.pack_padded_sequence belongs to torch.nn.utils)
+COVERAGE_NAMESPACES: dict[str, tuple[str, ...]] = {
+    "torch": (), "torch.nn": (), "torch.nn.functional": (), "torch.nn.init": (),
+    "torch.nn.utils": ("rnn", "parametrizations", "parametrize", "prune", "stateless"),
+    "torch.linalg": (), "torch.fft": (), "torch.special": (), "torch.signal.windows": (),
+    "torch.distributions": ("constraints", "transforms", "kl"),
+    "torch.optim": (), "torch.optim.lr_scheduler": (), "torch.autograd": ("functional", "forward_ad"),
+    "torch.sparse": (), "torch.utils.data": (), "torch.amp": (),
+    "torch.backends": ("cudnn", "cuda", "mps", "mkldnn", "mkl", "openmp", "opt_einsum", "cpu"),
+}
+
+
+#: modules whose helpers other modules import for their own plumbing (torch-function dispatch, TorchScript)
+_PLUMBING = ("torch._jit_internal", "torch.overrides", "torch._C._has_torch_function")
+
+
+def _public_members(module: Any) -> list[str]:
+    """A module's public API: `__all__` when it declares one, else the public functions, classes and
+    values defined by torch (typing helpers and re-exported standard-library names left out)."""
+    import types
+
+    declared = getattr(module, "__all__", None)
+    names = list(declared) if declared is not None else [n for n in dir(module) if not n.startswith("_")]
+    out = []
+    for name in names:
+        obj = getattr(module, name, None)
+        if obj is None or isinstance(obj, types.ModuleType):
+            continue
+        if type(obj).__name__ == "pybind11_type" or type(type(obj)).__name__ == "pybind11_type":
+            continue  # TorchScript's internal classes (AliasDb, Block, ...) and their values
+        if declared is None:
+            origin = getattr(obj, "__module__", None) or ""
+            if callable(obj) and (not origin.startswith("torch") or origin.startswith(_PLUMBING)):
+                continue
+            if name == "TYPE_CHECKING" or name.startswith("BroadcastingList") or (
+                    name == "Tensor" and module.__name__ != "torch"):
+                continue
+            if not callable(obj) and not isinstance(obj, (bool, int, float, str)) and \
+                    not type(obj).__module__.startswith("torch"):
+                continue
+        out.append(name)
+    return sorted(set(out))
+
+
+def namespace_apis() -> dict[str, list[str]]:
+    """Public API names of each coverage namespace, relative to it (`rnn.pack_sequence`)."""
+    import importlib
+    import warnings
+
+    out: dict[str, list[str]] = {}
+    for ns, subs in COVERAGE_NAMESPACES.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            module = importlib.import_module(ns)
+            names = _public_members(module) if ns != "torch.backends" else []
+            for sub in subs:
+                try:
+                    sub_module = importlib.import_module(f"{ns}.{sub}")
+                except ImportError:
+                    continue
+                names += [f"{sub}.{n}" for n in _public_members(sub_module)]
+        out[ns] = sorted(set(names))
+    return out
 
 
 def inspect_static(obj: Any, name: str) -> Any:
@@ -752,7 +819,8 @@ def write_torch_names(db_dir: Path) -> int:
     header = ("# Facts read off torch %s by `msdev db import-reference --names-from-torch`.\n"
               "# modules: importable module names (plus torchvision/torchaudio/torchtext ones);\n"
               "# tensor_members: public names of torch.Tensor; tensor_attributes: the non-callable ones;\n"
-              "# tensor_non_tensor_returns: members whose value is not a tensor.\n" % data["torch_version"])
+              "# tensor_non_tensor_returns: members whose value is not a tensor;\n"
+              "# namespace_apis: public API names per namespace (relative), what db stats measures coverage on.\n" % data["torch_version"])
     text = header + yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100)
     db_dir.mkdir(parents=True, exist_ok=True)
     write_if_changed(db_dir / "_torch_names.yaml", text)

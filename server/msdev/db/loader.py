@@ -143,6 +143,8 @@ class Database:
     torch_modules: frozenset[str] = frozenset()
     tensor_members: frozenset[str] = frozenset()
     tensor_non_tensor_returns: frozenset[str] = frozenset()
+    #: public API names of torch 2.13 per namespace (relative to it), the universe coverage is measured on
+    namespace_apis: dict[str, frozenset[str]] = field(default_factory=dict)
     overlays: list[Path] = field(default_factory=list)
     _by_ms: dict[str, list[str]] | None = None
 
@@ -206,6 +208,7 @@ def _parse_dir(db_dir: Path, files: list[Path], overlays: list[Path], version: s
         torch_modules=frozenset(meta.get("modules") or ()),
         tensor_members=frozenset(meta.get("tensor_members") or ()),
         tensor_non_tensor_returns=frozenset(meta.get("tensor_non_tensor_returns") or ()),
+        namespace_apis={ns: frozenset(names) for ns, names in (meta.get("namespace_apis") or {}).items()},
         overlays=overlays,
     )
 

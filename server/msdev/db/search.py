@@ -149,6 +149,26 @@ def union_apis(reference_dir: Path | None) -> list[str] | None:
         return [fixed_name(r["torch_api"]) for r in csv.DictReader(fh, delimiter="\t") if r.get("torch_api")]
 
 
+#: top-level packages whose APIs count as PyTorch APIs
+PYTORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
+
+
+def coverage_by_namespace(db: Database) -> dict[str, dict[str, Any]]:
+    """Per namespace: how many of torch 2.13's public APIs (listed in _torch_names.yaml) have an entry.
+
+    Tensor members come from the `tensor_members` list; the rest from `namespace_apis`."""
+    universes = dict(db.namespace_apis)
+    if db.tensor_members:
+        universes["torch.Tensor"] = db.tensor_members
+    out: dict[str, dict[str, Any]] = {}
+    for ns in sorted(universes):
+        names = universes[ns]
+        covered = sum(1 for n in names if f"{ns}.{n}" in db.entries)
+        out[ns] = {"entries": covered, "public_apis": len(names),
+                   "share": round(covered / len(names), 4) if names else 0.0}
+    return out
+
+
 def stats(db: Database, reference_dir: Path | None = None) -> dict[str, Any]:
     """Counts for `msdev db stats` (portable status unless the key says otherwise)."""
     entries = list(db.entries.values())
@@ -168,8 +188,13 @@ def stats(db: Database, reference_dir: Path | None = None) -> dict[str, Any]:
         for rec in e.verified:
             verified[str(rec.get("result", "?"))] += 1
     union = union_apis(reference_dir)
+    unresolved = by_status.get("manual", 0) + by_status.get("unsupported", 0)
     out: dict[str, Any] = {
         "entries": len(entries),
+        "torch_apis": sum(1 for e in entries if e.api.split(".", 1)[0] in PYTORCH_ROOTS),
+        "manual_or_unsupported": unresolved,
+        "manual_or_unsupported_share": round(unresolved / len(entries), 4) if entries else 0.0,
+        "coverage_by_namespace": coverage_by_namespace(db),
         "by_status": dict(sorted(by_status.items())),
         "by_status_ascend": dict(sorted(by_status_ascend.items())),
         "by_namespace": dict(sorted(by_ns.items())),

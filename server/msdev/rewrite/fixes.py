@@ -17,6 +17,7 @@ from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .calls import CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
 from .annotations import in_annotation, rewrite_annotation
 from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
+from .calls import _matches as arg_matches
 from .naming import Namer
 from .outparam import out_edits, out_keyword
 from .source import Edit, SourceText, text_with_edits
@@ -220,6 +221,7 @@ class Rewriter:
     def _template(self, finding, node: ast.AST, entry: Entry, target: Target, receiver, span,
                   skip: frozenset[str] = frozenset()) -> FindingRewrite:
         values: dict[str, str] = {}
+        nodes: dict[str, ast.AST] = {}
         if receiver is not None:
             values["self"] = self.rendered(receiver)
         if isinstance(node, ast.Call):
@@ -236,13 +238,16 @@ class Rewriter:
                     raise CannotRewrite(f"this form of {entry.api} ({len(node.args)} positional arguments) "
                                         f"has no automatic rewrite")
                 values[positional[i]] = self.rendered(arg)
+                nodes[positional[i]] = arg
             for kw in node.keywords:
                 if kw.arg in skip:
                     continue
                 if kw.arg is None:
                     raise CannotRewrite("arguments passed through ** cannot be matched")
                 values[kw.arg] = self.rendered(kw.value)
+                nodes[kw.arg] = kw.value
         passed = set(values) - {"self"}
+        notes = _check_template_args(entry, target, nodes, values)
         for template in target.templates:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             known = {n for n, _ in found if not n.startswith("@")}
@@ -256,9 +261,32 @@ class Rewriter:
             if isinstance(self.parents.get(id(node)), (ast.Attribute, ast.Subscript, ast.Call)) and _needs_parens(text):
                 text = f"({text})"
             s, e = span
-            return FindingRewrite(finding, [Edit(s, e, text)], True, [], span)
+            dropped = [n for n in notes if n[0] not in known]
+            return FindingRewrite(finding, [Edit(s, e, text)], not dropped, [n[1] for n in dropped], span)
         raise CannotRewrite(f"this form of {entry.api} has no automatic rewrite "
                             f"({target.reason or 'see the difference note'})")
+
+
+def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST],
+                         values: dict[str, str]) -> list[tuple[str, str]]:
+    """The argument map's rules for a templated call: `unsupported` and `allowed` refuse the use; a
+    dropped argument at a value other than PyTorch's default gives a (name, note) the caller reports
+    when the chosen template leaves that argument out."""
+    notes = []
+    for name, node in nodes.items():
+        spec = target.args.get(name)
+        if spec is None:
+            continue
+        text = values[name]
+        if spec.unsupported:
+            raise CannotRewrite(f"argument '{name}' has no MindSpore counterpart: {spec.unsupported}")
+        if spec.allowed is not None and not arg_matches(node, text, spec.allowed):
+            raise CannotRewrite(f"{name}={text} is not supported by the rewrite of {entry.api} "
+                                f"(only {', '.join(spec.allowed)}){': ' + spec.drop if spec.drop else ''}")
+        if spec.drop and spec.allowed is None and not (
+                spec.torch_default is not None and arg_matches(node, text, [spec.torch_default])):
+            notes.append((name, f"dropped {name}={text}: {spec.drop}"))
+    return notes
 
 
 def _ignorable(target: Target) -> set[str]:

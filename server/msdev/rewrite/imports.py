@@ -14,7 +14,7 @@ from typing import Iterable
 
 from ..db.loader import Database
 from ..findings import ImportNeed
-from .naming import PLAIN_MODULES
+from .naming import PYTHON_MODULES
 from .source import Edit, SourceText
 
 #: PyTorch modules whose MindSpore counterpart is a module, per profile
@@ -114,7 +114,7 @@ def existing_mindspore_bindings(tree: ast.Module) -> dict[str, str]:
     for node in tree.body:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name in PLAIN_MODULES:
+                if alias.name in PYTHON_MODULES:
                     out[alias.name] = alias.asname or alias.name
                 elif alias.name.split(".", 1)[0] == "mindspore":
                     if alias.asname:

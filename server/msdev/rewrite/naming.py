@@ -21,8 +21,9 @@ _SHORT_NAMESPACES = {
 }
 
 
-#: standard modules a template may name besides MindSpore (`{@math.inf}`, `{@numpy.finfo}`)
-PLAIN_MODULES = ("math", "numpy")
+#: modules other than MindSpore that a target or template may name (`builtins.int` for torch.SymInt,
+#: `{@math.inf}`, `{@numpy.finfo}`): imported like MindSpore's, by the name the file gives them
+PYTHON_MODULES = ("builtins", "math", "operator", "numpy")
 
 
 class Namer:
@@ -39,7 +40,16 @@ class Namer:
         return local
 
     def render(self, target: str) -> str:
-        """Source text that denotes `target` (a dotted MindSpore name)."""
+        """Source text that denotes `target` (a dotted MindSpore name, or a standard-library one)."""
+        root, _, rest = target.partition(".")
+        if root == "builtins" and rest:
+            return rest
+        if root in PYTHON_MODULES and root not in self.bindings:
+            if root in self.taken:
+                local = f"{root}_" if f"{root}_" not in self.taken else f"py_{root}"
+                self._bind(root, ImportNeed(root, None, local), local)
+            else:
+                self._bind(root, ImportNeed(root), root)
         best = ""
         for path in self.bindings:
             if (target == path or target.startswith(path + ".")) and len(path) > len(best):
@@ -54,12 +64,6 @@ class Namer:
                     self._bind(ns, need, short)
                     best = ns
                 break
-        plain = target.split(".", 1)[0]
-        if not best and plain in PLAIN_MODULES:
-            if plain not in self.bindings:
-                local = plain if plain not in self.taken else f"{plain}_"
-                self._bind(plain, ImportNeed(plain, None, None if local == plain else local), local)
-            best = plain
         if not best:
             root = "mindspore"
             if root in self.taken and self.bindings.get(root) is None:
