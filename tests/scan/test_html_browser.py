@@ -127,3 +127,85 @@ def test_screenshot_is_a_real_rendering(report, tmp_path):
     width, height, pixels = _png_size_and_pixels(shot.read_bytes())
     assert (width, height) == (1280, 1000)
     assert len(set(pixels[::97])) > 20  # text, chart colours and badges, not a blank page
+
+
+# ---------------------------------------------------------------- layout a team lead reads
+#: screenshots land here (gitignored) so a reviewer can look at what the report shows
+SHOTS = Path(__import__("os").environ.get("MSDEV_TEST_OUTPUT", Path(__file__).resolve().parents[2] / "test-results"))
+
+LAYOUT_PROBE = r"""
+var out = [];
+Array.prototype.forEach.call(document.querySelectorAll('#file-table details'), function (d) { d.open = true; });
+var doc = document.documentElement;
+out.push('viewport=' + window.innerWidth);
+out.push('page-width=' + doc.scrollWidth);
+out.push('main-width=' + document.querySelector('main').getBoundingClientRect().width);
+var files = document.getElementById('file-table');
+out.push('files-overflow=' + (files.scrollWidth - files.clientWidth));
+var inner = document.querySelectorAll('#file-table table.findings');
+var worst = 0;
+Array.prototype.forEach.call(inner, function (t) {
+  var cell = t.closest('td');
+  worst = Math.max(worst, t.getBoundingClientRect().right - cell.getBoundingClientRect().right);
+});
+out.push('findings-overflow=' + Math.round(worst));
+var rows = document.getElementById('api-table').tBodies[0].rows;
+var tallest = 0;
+for (var i = 0; i < rows.length; i++) tallest = Math.max(tallest, rows[i].getBoundingClientRect().height);
+out.push('api-row-max=' + Math.round(tallest));
+var badges = document.querySelectorAll('#api-table .vbadge');
+out.push('badges=' + badges.length + '/' + rows.length);
+out.push('badge-tooltips=' + Array.prototype.filter.call(badges, function (b) { return b.title.length > 0; }).length);
+out.push('folder-bars=' + document.querySelectorAll('#folder-chart .stack-bar').length);
+out.push('charts-side-by-side=' + (function () {
+  var a = document.getElementById('status-chart').closest('.panel').getBoundingClientRect();
+  var b = document.getElementById('folder-chart').getBoundingClientRect();
+  return Math.abs(a.top - b.top) < 2 && b.left > a.right;
+})());
+document.getElementById('probe').textContent = out.join('\n');
+"""
+
+
+@pytest.fixture
+def wide_report(tmp_path, db) -> Path:
+    """A project with long dotted names, long messages and deep paths: what overflowed before."""
+    src = tmp_path / "proj"
+    for folder in ("models/backbones/very_long_folder_name_for_layout", "data", "train"):
+        (src / folder).mkdir(parents=True)
+    body = ("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
+            "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.conv = nn.Conv2d(3, 16, 3, padding=1, bias=False)\n        self.bn = nn.BatchNorm2d(16)\n\n"
+            "    def forward(self, x):\n        y = torch.cat([self.bn(self.conv(x)), x], dim=1)\n"
+            "        torch.cuda.synchronize()\n        return F.relu(y).view(-1)\n")
+    (src / "models/backbones/very_long_folder_name_for_layout/a_module_with_a_rather_long_file_name.py").write_text(body)
+    (src / "data" / "loader.py").write_text(body.replace("torch.cuda.synchronize()", "torch.frobnicate()"))
+    (src / "train" / "loop.py").write_text(body)
+    out = tmp_path / "wide.html"
+    write_report(run_scan([src], db, jobs=1, use_cache=False), "html", out)
+    return out
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_layout_uses_the_width_without_overflow(wide_report, tmp_path, width):
+    profile = tmp_path / f"chrome-{width}"
+    probe = with_probe(wide_report, LAYOUT_PROBE)
+    proc = chromium(f"--window-size={width},1000", "--virtual-time-budget=5000", "--dump-dom", probe.as_uri(),
+                    profile=profile)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = dict(line.split("=", 1) for line in probe_text(proc.stdout).splitlines())
+    assert int(seen["viewport"]) == width
+    assert int(seen["page-width"]) <= width, seen  # no horizontal scrolling, even with every file expanded
+    assert float(seen["main-width"]) >= width * 0.9, seen  # full width, not a 900 px column
+    assert int(seen["files-overflow"]) <= 0 and int(seen["findings-overflow"]) <= 0, seen
+    assert int(seen["api-row-max"]) <= 48, seen  # compact: at most two short lines per API
+    n = seen["badges"].split("/")
+    assert n[0] == n[1] and int(seen["badge-tooltips"]) == int(n[0]), seen
+    assert int(seen["folder-bars"]) == 3, seen  # models/backbones/…, data, train
+    assert seen["charts-side-by-side"] == "true", seen
+    # what a reader sees first, kept for review
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / f"html-report-{width}.png"
+    proc = chromium(f"--window-size={width},1100", f"--screenshot={shot}", wide_report.as_uri(), profile=profile)
+    assert proc.returncode == 0 and shot.is_file(), proc.stderr[-2000:]
+    w, h, pixels = _png_size_and_pixels(shot.read_bytes())
+    assert (w, h) == (width, 1100) and len(set(pixels[::97])) > 20

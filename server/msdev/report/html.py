@@ -1,17 +1,21 @@
 """The HTML report: one self-contained page (inline CSS, JS and SVG; nothing loaded from the network).
 
-It shows the summary with a donut chart of the status breakdown, a sortable and filterable
-table of PyTorch APIs (uses, status, MindSpore target, difference note), and a per-file table
-whose rows open onto the file's findings with line and column numbers.
+It is laid out for the person deciding how much work a migration is: the whole window width,
+summary cards, a donut of the status breakdown, readiness per folder as stacked bars, a compact
+sortable and filterable table of PyTorch APIs (one line each, verification as a badge whose
+tooltip says what `msdev db verify` recorded), and a per-file table whose rows open onto the
+file's findings without widening the page.
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import jinja2
+import markupsafe
 
 from ..findings import AUTOMATIC, RULES, Status
 from ..scanning.summary import STATUS_ORDER
@@ -65,6 +69,47 @@ def _donut(by_status: dict[str, int], total: int) -> list[dict[str, Any]]:
     return segments
 
 
+def _breakable(name: str | None) -> markupsafe.Markup:
+    """A dotted name that may wrap after its dots (never inside a word)."""
+    if not name:
+        return markupsafe.Markup("—")
+    return markupsafe.Markup("<wbr>").join(markupsafe.escape(part) + "." for part in name.split(".")[:-1]) \
+        + (markupsafe.Markup("<wbr>") if "." in name else "") + markupsafe.escape(name.split(".")[-1])
+
+
+def _verification_badge(text: str) -> dict[str, str]:
+    """A short badge for the verification state; the full sentence goes in its tooltip."""
+    if text.startswith("verified"):
+        return {"kind": "ok", "short": "✓ verified"}
+    if text.startswith("fails"):
+        return {"kind": "fail", "short": "✗ fails"}
+    return {"kind": "none", "short": "not verified"}
+
+
+def folder_readiness(result: "ScanResult", limit: int = 15) -> list[dict[str, Any]]:
+    """Uses per folder (the level below the common top), each split by status, most used first."""
+    rows = [(fr.path.split("/"), fr) for fr in result.files if fr.findings]
+    depth = 1
+    while rows and len({tuple(p[:depth]) for p, _ in rows if len(p) > depth}) == 1 and depth < 4 \
+            and all(len(p) > depth + 1 for p, _ in rows):
+        depth += 1  # every file under one folder: look one level deeper
+    groups: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for parts, fr in rows:
+        name = "/".join(parts[:depth]) if len(parts) > depth else "(top level)"
+        for f in fr.findings:
+            groups[name][str(f.status)] += 1
+    out = []
+    for name, counts in groups.items():
+        uses = sum(counts.values())
+        auto = sum(n for st, n in counts.items() if Status(st) in AUTOMATIC)
+        out.append({"folder": name, "uses": uses, "readiness": auto / uses,
+                    "segments": [{"status": str(st), "label": STATUS_LABEL[st], "color": STATUS_COLOR[st],
+                                  "count": counts[str(st)], "share": counts[str(st)] / uses}
+                                 for st in STATUS_ORDER if counts.get(str(st))]})
+    out.sort(key=lambda r: (-r["uses"], r["folder"]))
+    return out[:limit]
+
+
 def context(result: "ScanResult") -> dict[str, Any]:
     s = result.summary
     statuses = []
@@ -78,6 +123,7 @@ def context(result: "ScanResult") -> dict[str, Any]:
     apis = [{"api": a.torch_api, "status": str(a.status), "label": STATUS_LABEL[a.status], "uses": a.uses,
              "files": a.files, "target": a.mindspore_api, "url": _safe_url(a.note_url), "message": a.message,
              "reason": _reason(a.message), "verification": a.verification,
+             "badge": _verification_badge(a.verification),
              "rank": STATUS_ORDER.index(a.status)} for a in s.apis]
     files = []
     for fr in result.files:
@@ -97,6 +143,8 @@ def context(result: "ScanResult") -> dict[str, Any]:
         "readiness_text": "n/a" if readiness is None else f"{readiness:.1%}",
         "statuses": statuses,
         "donut": _donut(s.by_status, s.uses),
+        "folders": folder_readiness(result),
+        "scanned": ", ".join(p.as_posix() for p in (result.scanned or [result.root])),
         "apis": apis,
         "files": files,
         "colors": {str(k): v for k, v in STATUS_COLOR.items()},
@@ -114,6 +162,8 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["thousands"] = lambda n: f"{n:,}"
     env.filters["pct"] = lambda x: f"{x:.1%}"
+    env.filters["breakable"] = _breakable
+    env.filters["pathbreak"] = lambda path: markupsafe.Markup("/<wbr>").join(markupsafe.escape(p) for p in path.split("/"))
     return env
 
 

@@ -481,7 +481,7 @@ describe("msdev.vsix in VS Code (code-server)", { timeout: 15 * 60_000 }, () => 
   }
 
   it("explains a different package called msdev instead of failing with EPIPE", async () => {
-    // what `pip install msdev` puts there: an unrelated project that is importable as msdev
+    // what PyPI serves under the name msdev: an unrelated project that is importable as msdev
     const foreign = path.join(tmp, "foreign-site");
     fs.mkdirSync(path.join(foreign, "msdev"), { recursive: true });
     fs.writeFileSync(path.join(foreign, "msdev", "__init__.py"), '__version__ = "0.16.0"\n');
