@@ -1,0 +1,13 @@
+"""Input sizes msdev refuses, in one place so scan, convert and the editor say the same thing."""
+
+from __future__ import annotations
+
+#: files above this size are reported, not parsed (generated tables, minified code)
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def size_problem(size: int) -> str | None:
+    """Why a file of `size` bytes is not analysed or converted, or None when it is fine."""
+    if size > MAX_FILE_BYTES:
+        return f"file too large to analyse ({size / 1e6:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB)"
+    return None
