@@ -322,9 +322,11 @@ def _verification(database, lazy, cache, profile: str) -> dict[str, str]:
         text = cache.read_meta(meta)
         if text:
             try:
-                return json.loads(text)
+                found = json.loads(text)
             except ValueError:
-                pass
+                found = None
+            if isinstance(found, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in found.items()):
+                return found
     if database is None:
         database = lazy.get()
     found = {api: verification_state(e, profile)[1] for api, e in database.entries.items() if e.verified}
