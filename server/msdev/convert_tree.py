@@ -7,17 +7,21 @@ leaves nothing behind.
 
 from __future__ import annotations
 
+import hashlib
 import os
-import shutil
+import stat
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .analysis.engine import SourceError, decode_source, parse_source
+from .limits import size_problem
 from .db.loader import Database, load_database
+from .gcpause import gc_paused
+from .output_manifest import Manifest
 from .rewrite import convert_text
+from .workers import ignore_interrupts
 
 #: folders that are never part of a project's sources
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".msdev_cache", ".venv", "venv", "env",
@@ -29,21 +33,50 @@ class ConvertError(Exception):
     """The conversion cannot start (bad SRC/OUT); nothing has been written."""
 
 
+#: what each file of the output is (FileConversion.outcome)
+CONVERTED, COPIED, FAILED = "converted", "copied", "failed"
+
+
 @dataclass
 class FileConversion:
-    """The outcome of one file (picklable: travels back from worker processes)."""
+    """The outcome of one file (picklable: travels back from worker processes).
+
+    `outcome`: CONVERTED (a .py that parsed, rewritten where needed), COPIED (not Python, copied
+    as it is) or FAILED (a .py that could not be converted - carried over unchanged when it could
+    be read - or a file that could not be read at all, which is not written).
+    """
 
     rel_path: str
     converted: list[tuple[int, int, str, str | None, list[str]]] = field(default_factory=list)
     unconverted: list[tuple[int, int, str, str, str | None]] = field(default_factory=list)
     error: str | None = None
     changed: bool = False
+    outcome: str = CONVERTED
+    written: str | None = None  # sha256 of what was written to the output, None if nothing was
 
 
 @dataclass
 class ConvertSummary:
+    """Every file of a run: .py files in `files`, other files in `others` (each counted)."""
+
     files: list[FileConversion]
-    copied: int = 0
+    others: list[FileConversion] = field(default_factory=list)
+
+    @property
+    def copied(self) -> int:
+        return sum(1 for f in self.others if f.outcome == COPIED)
+
+    @property
+    def python_files(self) -> int:
+        return len(self.files)
+
+    @property
+    def converted_files(self) -> int:
+        return sum(1 for f in self.files if f.outcome == CONVERTED)
+
+    @property
+    def failed(self) -> list[FileConversion]:
+        return [f for f in self.files + self.others if f.outcome == FAILED]
 
     @property
     def uses(self) -> int:
@@ -62,8 +95,13 @@ class ConvertSummary:
         return self.converted / self.uses if self.uses else 1.0
 
     @property
+    def complete(self) -> bool:
+        """Every file was handled: no failures (a rate is only meaningful then)."""
+        return not self.failed
+
+    @property
     def errors(self) -> list[FileConversion]:
-        return [f for f in self.files if f.error]
+        return self.failed
 
 
 def plan_paths(src: Path, out: Path, force: bool) -> tuple[Path, Path]:
@@ -98,46 +136,95 @@ def plan_paths(src: Path, out: Path, force: bool) -> tuple[Path, Path]:
     return src_r, target
 
 
-def walk_tree(root: Path) -> Iterator[Path]:
-    """Every file under root (skipping VCS, caches and virtualenvs; symlinked dirs not followed)."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+def walk_tree(root: Path, errors: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
+    """Every file under root (skipping VCS, caches and virtualenvs; symlinked dirs not followed).
+
+    Folders that cannot be listed go to `errors` (path, why) instead of stopping the walk.
+    """
+    def unreadable(exc: OSError) -> None:
+        if errors is not None and exc.filename:
+            errors.append((Path(exc.filename), f"cannot read: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
                              and not (Path(dirpath) / d / "pyvenv.cfg").exists())
         for name in sorted(filenames):
             yield Path(dirpath) / name
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
+_UMASK: int | None = None
+
+
+def new_file_mode() -> int:
+    """The mode a new file gets here (0666 minus the umask), as `open()` would create it."""
+    global _UMASK
+    if _UMASK is None:
+        _UMASK = os.umask(0)
+        os.umask(_UMASK)
+    return 0o666 & ~_UMASK
+
+
+def write_atomic(path: Path, data: str | bytes | Path, mode: int | None = None) -> str:
+    """Write `data` (text, bytes, or a file to copy) to `path` in one step; returns its sha256.
+
+    The file gets `mode` (the source's permission bits), else what a new file gets under the
+    umask - never mkstemp's 0600.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    digest = hashlib.sha256()
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if isinstance(data, Path):
+                with open(data, "rb") as src:
+                    for block in iter(lambda: src.read(1 << 20), b""):
+                        digest.update(block)
+                        fh.write(block)
+            else:
+                raw = data.encode("utf-8") if isinstance(data, str) else data
+                digest.update(raw)
+                fh.write(raw)
+        os.chmod(tmp, new_file_mode() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    return digest.hexdigest()
 
 
-def convert_one(source_path: Path, rel: str, db: Database, profile: str) -> tuple[FileConversion, str | None]:
-    """Convert one file's text; returns the outcome and the new text (None: copy unchanged)."""
+def _source_mode(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return None
+
+
+def convert_one(source_path: Path, rel: str, db: Database, profile: str) -> tuple[FileConversion, str | Path | None]:
+    """Convert one .py file. Returns the outcome and what to write: the new text, the source path
+    (carried over unchanged: it could be read but not converted) or None (unreadable: nothing)."""
     result = FileConversion(rel)
     try:
+        size = os.stat(source_path).st_size
+        problem = size_problem(size)
+        if problem is not None:  # the same limit and words as scan
+            result.outcome, result.error = FAILED, problem
+            return result, source_path
         data = source_path.read_bytes()
-        text = decode_source(data)
-        tree = parse_source(text, rel)
-    except SourceError as exc:
-        result.error = str(exc)
-        return result, None
     except OSError as exc:
-        result.error = exc.strerror or str(exc)
+        result.outcome, result.error = FAILED, f"cannot read: {exc.strerror or exc}"
         return result, None
     try:
-        conv = convert_text(text, db, profile, rel, tree=tree)
+        with gc_paused():  # collections during a big parse made conversion superlinear
+            text = decode_source(data)
+            tree = parse_source(text, rel)
+            conv = convert_text(text, db, profile, rel, tree=tree)
+    except SourceError as exc:
+        result.outcome, result.error = FAILED, str(exc)
+        return result, source_path
     except RecursionError:
-        result.error = "expression nesting too deep to convert"
-        return result, None
+        result.outcome, result.error = FAILED, "expression nesting too deep to convert"
+        return result, source_path
     for o in conv.outcomes:
         f = o.finding
         if o.converted:
@@ -148,62 +235,104 @@ def convert_one(source_path: Path, rel: str, db: Database, profile: str) -> tupl
     return result, conv.text
 
 
+def copy_one(source_path: Path, rel: str) -> tuple[FileConversion, Path | None]:
+    """A file that is not Python: copied as it is (FAILED, nothing written, when unreadable)."""
+    result = FileConversion(rel, outcome=COPIED)
+    try:
+        with open(source_path, "rb"):
+            pass
+    except OSError as exc:
+        result.outcome, result.error = FAILED, f"cannot read: {exc.strerror or exc}"
+        return result, None
+    return result, source_path
+
+
 _WORKER_DB: Database | None = None
 
 
 def _worker_init(db_dir: str, overlay_root: str | None) -> None:
     global _WORKER_DB
+    ignore_interrupts()
     _WORKER_DB = load_database(db_dir, overlay_root=overlay_root)
 
 
 def _worker_convert(job: tuple[str, str, str, str]) -> FileConversion:
+    """Convert and write one file; a failure to read or write is this file's outcome."""
     source, dest, rel, profile = job
-    result, text = convert_one(Path(source), rel, _WORKER_DB, profile)
-    if text is None:
-        write_atomic(Path(dest), Path(source).read_bytes())  # unparseable: carried over as it is
+    if profile is None:  # not Python
+        result, payload = copy_one(Path(source), rel)
     else:
-        write_atomic(Path(dest), text)
+        result, payload = convert_one(Path(source), rel, _WORKER_DB, profile)
+    if payload is None:
+        return result
+    try:
+        result.written = write_atomic(Path(dest), payload, _source_mode(Path(source)))
+    except OSError as exc:
+        if exc.filename == source:  # the source vanished or became unreadable meanwhile
+            result.outcome, result.error = FAILED, f"cannot read: {exc.strerror or exc}"
+        else:
+            raise  # the output cannot be written: the run stops (the manifest keeps what was written)
     return result
 
 
+def _run_jobs(jobs: list[tuple], db: Database, workers: int, progress) -> Iterator[FileConversion]:
+    total = len(jobs)
+    if workers > 1 and total > 8:
+        from .scanning.runner import pool_context
+
+        ctx = pool_context()
+        overlay = None if not db.overlays else str(db.overlays[0].parent)
+        with ctx.Pool(workers, initializer=_worker_init, initargs=(str(db.directory), overlay)) as pool:
+            for n, result in enumerate(pool.imap(_worker_convert, jobs, chunksize=4), 1):
+                if progress:
+                    progress(n, total)
+                yield result
+        return
+    global _WORKER_DB
+    _WORKER_DB = db
+    for n, job in enumerate(jobs, 1):
+        result = _worker_convert(job)
+        if progress:
+            progress(n, total)
+        yield result
+
+
 def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable", force: bool = False,
-                  jobs: int = 1, progress: Callable[[int, int], None] | None = None) -> ConvertSummary:
+                  jobs: int = 1, progress: Callable[[int, int], None] | None = None,
+                  overwrite_edited: bool = False) -> ConvertSummary:
+    """Convert SRC into OUT. Nothing is written when OUT holds files changed since msdev wrote
+    them (unless `overwrite_edited`); a file that fails is counted, never stops the run."""
     src_root, target = plan_paths(src, out, force)
     if src.is_file():
-        result, text = convert_one(src_root, src.name, db, profile)
-        write_atomic(target, text if text is not None else src_root.read_bytes())
-        if progress:
-            progress(1, 1)
-        return ConvertSummary([result])
-    target.mkdir(parents=True, exist_ok=True)
-    py_jobs = []
-    copied = 0
-    for path in walk_tree(src_root):
-        rel = path.relative_to(src_root)
-        dest = target / rel
-        if path.suffix == ".py":
-            py_jobs.append((str(path), str(dest), rel.as_posix(), profile))
-        elif path.is_file():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, dest)
-            copied += 1
-    results: list[FileConversion] = []
-    total = len(py_jobs)
-    for _, dest, _, _ in py_jobs:
-        Path(dest).parent.mkdir(parents=True, exist_ok=True)
-    if jobs > 1 and total > 8:
-        overlay = None if not db.overlays else str(db.overlays[0].parent)
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
-                                 initargs=(str(db.directory), overlay)) as pool:
-            for result in pool.map(_worker_convert, py_jobs, chunksize=4):
-                results.append(result)
-                if progress:
-                    progress(len(results), total)
+        folder = target.parent
+        work = [(str(src_root), str(target), target.name, profile)]
+        walk_errors: list[tuple[Path, str]] = []
     else:
-        global _WORKER_DB
-        _WORKER_DB = db
-        for job in py_jobs:
-            results.append(_worker_convert(job))
-            if progress:
-                progress(len(results), total)
-    return ConvertSummary(results, copied)
+        folder = target
+        walk_errors = []
+        work = []
+        for path in walk_tree(src_root, walk_errors):
+            rel = path.relative_to(src_root)
+            work.append((str(path), str(target / rel), rel.as_posix(), profile if path.suffix == ".py" else None))
+    manifest = Manifest(folder)
+    if not overwrite_edited:
+        changed = manifest.changed([rel for _, _, rel, _ in work])
+        if changed:
+            listing = "\n".join(f"  {folder / rel}: {why}" for rel, why in changed)
+            raise ConvertError(
+                f"{len(changed)} file{'s' if len(changed) != 1 else ''} in {folder} changed since msdev wrote "
+                f"{'them' if len(changed) != 1 else 'it'} (or msdev did not write {'them' if len(changed) != 1 else 'it'}); "
+                f"nothing was written. Use --overwrite-edited to replace {'them' if len(changed) != 1 else 'it'}:\n{listing}")
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = ConvertSummary([], [])
+    for path, why in walk_errors:
+        summary.others.append(FileConversion(path.relative_to(src_root).as_posix(), error=why, outcome=FAILED))
+    try:
+        for result in _run_jobs(work, db, jobs, progress):
+            if result.written is not None:
+                manifest.record(result.rel_path, result.written)
+            is_python = result.rel_path.endswith(".py") or src.is_file()
+            (summary.files if is_python else summary.others).append(result)
+    finally:
+        manifest.save()  # also after a failed write: what was written is msdev's
+    return summary

@@ -32,7 +32,7 @@ def test_directory_mirrors_tree_and_keeps_source(project, tmp_path):
     before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
     out = tmp_path / "out"
     r = msdev("convert", project, "-o", out, "--report", tmp_path / "r.txt")
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # broken.py failed: said so, and not a success
     assert (out / "pkg" / "model.py").read_text().count("mindspore") > 0
     assert (out / "README.txt").read_text() == "not python\n"
     assert (out / "broken.py").read_text() == "def f(:\n"  # copied unchanged, reported
@@ -45,7 +45,7 @@ def test_directory_mirrors_tree_and_keeps_source(project, tmp_path):
 
 def test_json_report(project, tmp_path):
     r = msdev("convert", project, "-o", tmp_path / "o", "--report", tmp_path / "r.json", "--report-format", "json")
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # broken.py
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["schema_version"] == 1
     s = data["summary"]
@@ -89,9 +89,9 @@ def test_unwritable_output_is_refused(project, tmp_path):
 
 def test_force_overwrites(project, tmp_path):
     out = tmp_path / "o"
-    assert msdev("convert", project, "-o", out).returncode == 0
+    assert msdev("convert", project, "-o", out).returncode == 1  # broken.py fails
     assert msdev("convert", project, "-o", out).returncode == 2
-    assert msdev("convert", project, "-o", out, "--force").returncode == 0
+    assert msdev("convert", project, "-o", out, "--force").returncode == 1
 
 
 def test_report_columns_are_one_based_and_removed_apis_say_so(tmp_path):

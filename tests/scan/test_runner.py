@@ -209,7 +209,7 @@ def test_parallel_run_from_a_threaded_process_avoids_fork(project, db, monkeypat
     worker = threading.Thread(target=stop.wait, daemon=True)
     worker.start()
     try:
-        assert runner_mod._pool_context().get_start_method() != "fork"
+        assert runner_mod.pool_context().get_start_method() != "fork"
         parallel = run_scan([project], db, jobs=2, use_cache=False)
     finally:
         stop.set()

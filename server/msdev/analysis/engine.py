@@ -15,8 +15,7 @@ from ..db.loader import Database
 from ..findings import FileResult, Finding
 from .finder import find_uses
 
-#: files above this size are reported, not parsed (generated tables, minified code)
-MAX_FILE_BYTES = 20 * 1024 * 1024
+from ..limits import MAX_FILE_BYTES, size_problem  # noqa: F401  (MAX_FILE_BYTES: re-exported)
 
 
 class SourceError(Exception):
@@ -45,10 +44,9 @@ def decode_source(data: bytes) -> str:
 def read_source(path: str | Path) -> str:
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SourceError(f"file too large to analyse ({size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes, "
-                              f"{MAX_FILE_BYTES // 2**20} MiB)")
+        problem = size_problem(p.stat().st_size)
+        if problem is not None:
+            raise SourceError(problem)
         data = p.read_bytes()
     except SourceError:
         raise

@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from .common import (EXIT_OK, UserError, add_db_options, add_jobs_option, add_profile_option, jobs_or_cores,
-                     open_db)
+from .common import (EXIT_FINDINGS, EXIT_OK, UserError, add_db_options, add_jobs_option, add_profile_option,
+                     jobs_or_cores, open_db)
 
 
 def register(sub) -> None:
@@ -28,7 +28,10 @@ def register(sub) -> None:
     p.add_argument("--report-format", choices=("text", "json"), default=None,
                    help="report format (text follows MindConverter's layout; default: json when --report "
                    "ends in .json, else text)")
-    p.add_argument("--force", action="store_true", help="write into an existing non-empty OUT, overwriting files")
+    p.add_argument("--force", action="store_true", help="write into an existing non-empty OUT, overwriting files "
+                   "msdev wrote there before (files edited since are refused: see --overwrite-edited)")
+    p.add_argument("--overwrite-edited", action="store_true",
+                   help="with --force: also overwrite files in OUT edited since msdev wrote them, or not written by it")
     add_jobs_option(p)
     add_db_options(p)
     g = p.add_argument_group(
@@ -83,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
     try:
-        summary = convert_paths(src, out, db, args.profile, args.force, args.jobs, progress)
+        summary = convert_paths(src, out, db, args.profile, args.force, args.jobs, progress,
+                                overwrite_edited=args.overwrite_edited)
     except ConvertError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
@@ -96,18 +100,41 @@ def run(args: argparse.Namespace) -> int:
         report_path.write_text(report, encoding="utf-8")
     elif args.report_format == "json":
         print(report, end="")
-    for f in summary.errors:
-        print(f"msdev: warning: {f.rel_path}: {f.error} (copied unchanged)", file=sys.stderr)
+    for f in summary.failed:
+        kept = "copied unchanged" if f.written else "not written"
+        print(f"msdev: warning: {f.rel_path}: {f.error} ({kept})", file=sys.stderr)
     if args.report_format == "text" or report_path is not None:
-        print(f"Converted {len(summary.files)} file{'s' if len(summary.files) != 1 else ''} to {out}: "
-              f"{summary.uses} PyTorch uses, {summary.converted} converted, {summary.unconverted} not converted "
-              f"({100 * summary.rate:.1f}%)." + (f" Report: {report_path}" if report_path else ""))
+        print(summary_line(summary, out) + (f" Report: {report_path}" if report_path else ""))
         if report_path is None and summary.unconverted:
             print("Not converted (marked '# msdev: [UnConvert]' in the output):")
             for f in summary.files:
                 for line, col, api, reason, _ in f.unconverted:
                     print(f"  {f.rel_path}:{line}:{col + 1}: {api}: {reason}")
+    if not summary.files:
+        print(f"msdev: warning: no .py files in {src}: nothing was converted", file=sys.stderr)
+    if summary.failed:
+        n = len(summary.failed)
+        print(f"msdev: error: {n} file{'s' if n != 1 else ''} failed (listed above): "
+              "the output is not fully converted", file=sys.stderr)
+        return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def summary_line(summary, out: Path) -> str:
+    """One honest sentence: files converted / copied unchanged / failed, then the uses."""
+    parts = [f"{_count(summary.converted_files, 'Python file')} converted"]
+    parts.append(f"{_count(summary.copied, 'other file')} copied unchanged")
+    parts.append(f"{len(summary.failed)} failed")
+    uses = (f"{summary.uses} PyTorch uses, {summary.converted} converted, {summary.unconverted} not converted")
+    if summary.uses and summary.complete:
+        uses += f" ({100 * summary.rate:.1f}%)"
+    elif summary.uses:
+        uses += " in the files that could be converted"
+    return f"{', '.join(parts)} into {out}: {uses}."
 
 
 GRAPH_ONLY = ("kwargs", "path", "input", "weights", "trust_pickle")

@@ -2,7 +2,8 @@
 
 JSON layout (schema_version 1):
 {"schema_version": 1, "msdev_version", "db_version", "profile",
- "summary": {"files", "uses", "converted", "unconverted", "conversion_rate", "errors"},
+ "summary": {"files", "converted_files", "copied_unchanged", "failed_files", "uses", "converted",
+             "unconverted", "conversion_rate", "errors", "complete"},
  "files": [{"path", "error"?, "converted": [{"line", "column", "torch_api", "mindspore_api", "notes"}],
             "unconverted": [{"line", "column", "torch_api", "reason", "note_url"}]}]}
 JSON lines are 1-based and columns 0-based, as in `msdev scan`'s JSON; the text layout prints
@@ -22,11 +23,15 @@ SCHEMA_VERSION = 1
 def summary_dict(summary: ConvertSummary) -> dict:
     return {
         "files": len(summary.files),
+        "converted_files": summary.converted_files,
+        "copied_unchanged": summary.copied,
+        "failed_files": len(summary.failed),
         "uses": summary.uses,
         "converted": summary.converted,
         "unconverted": summary.unconverted,
         "conversion_rate": round(summary.rate, 4),
         "errors": len(summary.errors),
+        "complete": summary.complete,
     }
 
 
@@ -52,7 +57,8 @@ def to_text(summary: ConvertSummary) -> str:
     for f in summary.files:
         lines.append(f"[Start Convert] {f.rel_path}")
         if f.error:
-            lines.append(f"[Error] {f.error}; the file was copied unchanged.")
+            lines.append(f"[Error] {f.error}; " + ("the file was copied unchanged." if f.written
+                                                    else "nothing was written for it."))
         events = [(l, c, "c", t, m, n) for l, c, t, m, n in f.converted]
         events += [(l, c, "u", t, r, u) for l, c, t, r, u in f.unconverted]
         for line, col, kind, api, a, b in sorted(events, key=lambda e: (e[0], e[1])):
@@ -65,9 +71,13 @@ def to_text(summary: ConvertSummary) -> str:
                 text = f"line {line}:{col + 1}: [UnConvert] '{api}' didn't convert. {a}" + (f" ({b})" if b else "")
             lines.append(text)
         lines.append(f"[Convert Over] {f.rel_path}: {len(f.converted)} converted, {len(f.unconverted)} not converted")
+    for f in summary.others:
+        if f.error:
+            lines.append(f"[Error] {f.rel_path}: {f.error}; nothing was written for it.")
     s = summary_dict(summary)
     lines.append("")
     lines.append(f"Files: {s['files']}  PyTorch uses: {s['uses']}  converted: {s['converted']}  "
                  f"not converted: {s['unconverted']}  conversion rate: {100 * summary.rate:.1f}%"
-                 + (f"  files with errors: {s['errors']}" if s["errors"] else ""))
+                 + (f"  files with errors: {s['errors']} (the rate covers the other files only)"
+                    if s["errors"] else ""))
     return "\n".join(lines) + "\n"

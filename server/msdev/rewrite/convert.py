@@ -18,6 +18,7 @@ from ..db.loader import Database
 from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
 from .calls import CannotRewrite, rewrite_arguments
+from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
 from .imports import (bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
                       render_statement, statement_removal, torch_import_bindings)
@@ -185,14 +186,13 @@ def _is_explicit_base_init(call: ast.Call) -> bool:
     return not isinstance(call.func.value, ast.Call) and bool(call.args)
 
 
-def _accept(done: list[Edit], rewrite: FindingRewrite) -> None:
+def _accept(done: EditLog, rewrite: FindingRewrite) -> None:
     """Add a rewrite's edits; the inner edits it replaced go: those it read through `rendered`,
     and any other inside its span except insertions on its edges (an enclosing call's `(`/`)`)."""
     for new in rewrite.edits:
         if new.start < new.end:
-            done[:] = [e for e in done if not (
-                new.start <= e.start and e.end <= new.end and e is not new
-                and (id(e) in rewrite.read or e.start < e.end or new.start < e.start < new.end))]
+            done.discard_within(new.start, new.end, lambda e, new=new: e is not new and (
+                id(e) in rewrite.read or e.start < e.end or new.start < e.start < new.end))
     done.extend(rewrite.edits)
 
 
@@ -268,12 +268,11 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     still_needed = {_root_name(o.finding.node) for o in outcomes.values()
                     if not o.converted and o.finding.kind not in MEMBER_KINDS}
     # a torch name used as a value (`print(optim)`, `getattr(nn, name)`) still needs its import
-    converted_spans = [src.span(o.finding.node) for o in outcomes.values() if o.converted]
+    converted_spans = Spans(src.span(o.finding.node) for o in outcomes.values() if o.converted)
     locals_ = {b.local for b in bindings}
     for node in nodes:
         if isinstance(node, ast.Name) and node.id in locals_ and isinstance(node.ctx, ast.Load):
-            pos = src.start(node)
-            if not any(s <= pos < e for s, e in converted_spans):
+            if node.id not in still_needed and not converted_spans.cover(src.start(node)):
                 still_needed.add(node.id)
     by_stmt: dict[int, list] = {}
     for b in bindings:

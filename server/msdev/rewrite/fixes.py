@@ -20,6 +20,7 @@ from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
 from .calls import _matches as arg_matches
 from .naming import Namer
 from .outparam import out_edits, out_keyword
+from .editlog import EditLog
 from .source import Edit, SourceText, text_with_edits
 
 #: `{name}`, `{name=default source}` (optional argument), `{@mindspore.x}` (a name to import)
@@ -59,7 +60,7 @@ class Rewriter:
         self.profile = profile
         self.namer = namer
         self.nodes, self.parents = index or index_tree(tree)
-        self.done: list[Edit] = []  # edits of inner rewrites already accepted (convert mode)
+        self.done = EditLog()  # edits of inner rewrites already accepted (convert mode)
         self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
 
     # ------------------------------------------------------------------ helpers
@@ -77,8 +78,9 @@ class Rewriter:
     def rendered(self, node: ast.AST) -> str:
         """Source of a node as it reads after the inner rewrites already accepted."""
         s, e = self.src.span(node)
-        self._read.update(id(d) for d in self.done if s <= d.start and d.end <= e)
-        return text_with_edits(self.src.text, s, e, self.done)
+        inner = self.done.within(s, e)
+        self._read.update(id(d) for d in inner)
+        return text_with_edits(self.src.text, s, e, inner)
 
     def target_for(self, finding: Finding) -> tuple[Entry, Target]:
         entry = finding.entry

@@ -78,7 +78,7 @@ def rewrite_device(rewriter, finding: Finding, facts) -> FindingRewrite:
 
 def _with_edits(rewriter, start: int, end: int, extra: list[Edit]) -> str:
     from .source import text_with_edits
-    return text_with_edits(rewriter.src.text, start, end, rewriter.done + extra)
+    return text_with_edits(rewriter.src.text, start, end, rewriter.done.within(start, end) + list(extra))
 
 
 def _device_calls_only(facts, stmt: ast.Assign) -> bool:
@@ -108,7 +108,7 @@ def _unwrap_with(rewriter, finding: Finding, what: str, facts) -> FindingRewrite
         inner = src.indent_at(src.line_start(src.start(first)))
         body_start = src.line_start(src.start(first))
         from .source import text_with_edits
-        body = text_with_edits(src.text, body_start, src.end(last), rewriter.done)
+        body = text_with_edits(src.text, body_start, src.end(last), rewriter.done.within(body_start, src.end(last)))
         body = reindent(body, inner, outer)
         if body.startswith(inner):
             body = outer + body[len(inner):]

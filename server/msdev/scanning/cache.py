@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from .. import __version__
+from ..findings import Confidence, Kind, Status
 
 CACHE_DIRNAME = ".msdev_cache"
 #: bump when the payload layout changes
@@ -42,6 +43,42 @@ def default_cache_dir(root: str | Path) -> Path:
     absolute = os.path.abspath(root)
     digest = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return user_cache_base() / "scan" / f"{Path(absolute).name or 'root'}-{digest}"
+
+
+_KINDS = len(Kind)
+_CONFIDENCES = len(Confidence)
+_STATUSES = frozenset(str(s) for s in Status)
+
+
+def _opt_str(v) -> bool:
+    return v is None or type(v) is str
+
+
+def payload_is_valid(payload) -> bool:
+    """Whether a decoded entry has the layout `scanning.runner.encode` writes:
+    (lines, error, infos, rows), infos = (api, status, mindspore_api, note_url, message, pattern)
+    and rows = (line, column, end_line, end_column, kind, confidence, info index)."""
+    if type(payload) is not tuple or len(payload) != 4:
+        return False
+    lines, error, infos, rows = payload
+    if not (lines is None or type(lines) is int) or not _opt_str(error):
+        return False
+    if type(infos) is not tuple or type(rows) is not tuple:
+        return False
+    for info in infos:
+        if type(info) is not tuple or len(info) != 6:
+            return False
+        api, status, ms, url, message, pattern = info
+        if type(api) is not str or status not in _STATUSES or type(message) is not str \
+                or not (_opt_str(ms) and _opt_str(url) and _opt_str(pattern)):
+            return False
+    n = len(infos)
+    for row in rows:
+        if type(row) is not tuple or len(row) != 7 or any(type(x) is not int for x in row):
+            return False
+        if not (0 <= row[4] < _KINDS and 0 <= row[5] < _CONFIDENCES and 0 <= row[6] < n):
+            return False
+    return True
 
 
 class ScanCache:
@@ -69,17 +106,30 @@ class ScanCache:
 
     # ------------------------------------------------------------------ read / write
     def get(self, key: str):
+        """The payload stored for `key`, or None: missing, unreadable, truncated or not a payload
+        (a damaged entry is removed and rebuilt by the scan; nothing is trusted unchecked)."""
         if not self.enabled:
             return None
+        path = self._path(key)
         try:
-            with open(self._path(key), "rb") as fh:
+            with open(path, "rb") as fh:
                 payload = marshal.loads(fh.read())  # one read: marshal.load(fh) reads in small pieces
         except FileNotFoundError:
             return None
         except (OSError, EOFError, ValueError, TypeError):
-            return None  # unreadable or truncated: treated as a miss, rewritten below
+            payload = None  # unreadable or truncated
+        if not payload_is_valid(payload):
+            self._forget(path)
+            return None
         self.hits += 1
         return payload
+
+    @staticmethod
+    def _forget(path: str) -> None:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
     def prepare(self) -> bool:
         """Create the cache folder (with its .gitignore); False (and cache off) if impossible."""
@@ -124,7 +174,7 @@ class ScanCache:
             return
         try:
             path = self.folder / f"{name}.txt"
-            if not path.is_file() or path.read_text(encoding="utf-8") != value:
+            if self.read_meta(name) != value.strip():  # read_meta checks what it reads
                 tmp = path.with_suffix(f".{os.getpid()}.tmp")
                 tmp.write_text(value, encoding="utf-8")
                 os.replace(tmp, path)
@@ -132,12 +182,20 @@ class ScanCache:
             pass
 
     def read_meta(self, name: str) -> str | None:
+        """A fact written by write_meta; None (and the file removed) when it is not clean text."""
         if not self.enabled:
             return None
+        path = self.folder / f"{name}.txt"
         try:
-            return (self.folder / f"{name}.txt").read_text(encoding="utf-8").strip() or None
-        except OSError:
+            text = path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
             return None
+        except (OSError, ValueError):  # ValueError: UnicodeDecodeError of a damaged file
+            text = None
+        if text is None or not text.isprintable():
+            self._forget(str(path))
+            return None
+        return text or None
 
     def disable(self, why: str) -> None:
         self.enabled = False
