@@ -59,6 +59,7 @@ class Rewriter:
         self.namer = namer
         self.nodes, self.parents = index or index_tree(tree)
         self.done: list[Edit] = []  # edits of inner rewrites already accepted (convert mode)
+        self.cell_inits: set[int] = set()  # ids of the `__init__`s of classes that become Cells
         self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
 
     # ------------------------------------------------------------------ helpers
@@ -144,7 +145,18 @@ class Rewriter:
         edits = list(rw.edits)
         if new_callee != self.src.text[fs:fe]:
             edits.append(Edit(fs, fe, new_callee))
+        if mode_dependent(entry) and not self._in_cell_init(call):
+            edits.append(Edit(span[1], span[1], ".set_train(True)"))  # built in training mode, as in PyTorch
         return FindingRewrite(finding, edits, rw.safe, rw.notes, span)
+
+    def _in_cell_init(self, node: ast.AST) -> bool:
+        """Inside the `__init__` of a class that becomes a Cell (which sets training mode itself)."""
+        parent = self.parents.get(id(node))
+        while parent is not None:
+            if id(parent) in self.cell_inits:
+                return True
+            parent = self.parents.get(id(parent))
+        return False
 
     def _reference(self, finding, node, entry: Entry, target: Target) -> FindingRewrite:
         if target.templates and finding.kind == Kind.REFERENCE and entry.kind == "attribute":
@@ -247,6 +259,18 @@ class Rewriter:
             return FindingRewrite(finding, [Edit(s, e, text)], True, [], span)
         raise CannotRewrite(f"this form of {entry.api} has no automatic rewrite "
                             f"({target.reason or 'see the difference note'})")
+
+
+#: layers whose result depends on training mode (dropout, batch statistics, random slopes)
+_MODE_DEPENDENT = ("Dropout", "BatchNorm", "RReLU", "RNN", "LSTM", "GRU", "MultiheadAttention", "Transformer")
+
+
+def mode_dependent(entry: Entry) -> bool:
+    """A torch.nn layer that computes differently in training mode."""
+    if entry.kind != "class" or entry.returns != "module" or not entry.api.startswith("torch.nn."):
+        return False
+    leaf = entry.api.rsplit(".", 1)[-1]
+    return any(word in leaf for word in _MODE_DEPENDENT) and not leaf.endswith("Cell")
 
 
 def _ignorable(target: Target) -> set[str]:
