@@ -60,6 +60,13 @@ CASES = {
         ("evaluated", [X4]),
         ("built_in_function", [X4]),
     ],
+    "named_tuples": [
+        ("maxima", [A]),
+        ("minima", [A]),
+        ("sorting", [A]),
+        ("top", [A]),
+        ("running", [A]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),

@@ -17,6 +17,7 @@ from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .calls import CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
 from .annotations import in_annotation, rewrite_annotation
 from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
+from .namedtuples import rewrite_field
 from .naming import Namer
 from .outparam import out_edits, out_keyword
 from .source import Edit, SourceText, text_with_edits
@@ -112,6 +113,10 @@ class Rewriter:
             return rewrite_constructor(self, finding, call)
         if finding.torch_api == "torch.Tensor.type" and finding.kind == Kind.TENSOR_METHOD:
             return rewrite_type(self, finding, node, call)
+        if finding.kind == Kind.TENSOR_ATTRIBUTE:
+            field = rewrite_field(self, finding)
+            if field is not None:
+                return field
         entry, target = self.target_for(finding)
         if target.templates == [""]:
             return self._removal(finding, call or node)
