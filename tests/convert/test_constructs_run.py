@@ -67,6 +67,12 @@ CASES = {
         ("top", [A]),
         ("running", [A]),
     ],
+    "float_promotion": [
+        ("int_inputs", [np.array([1, 2, 3], np.int64)]),
+        ("keeps_float64", [A]),
+        ("bool_inputs", [np.array([True, False])]),
+        ("int_literals", [A, B]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..db.loader import Database
 from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
-from .calls import CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
+from .calls import NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
 from .annotations import in_annotation, rewrite_annotation
 from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
 from .namedtuples import rewrite_field
@@ -194,9 +194,17 @@ class Rewriter:
             edits.extend(rw.edits)
         attr_end = self.src.end(node)
         attr_start = attr_end - len(node.attr)
+        promote = target.args.get("self")  # the receiver transformed (an int tensor made float)
+        if promote is not None and promote.transform in NAMED_TRANSFORMS and is_call:
+            rs, re_ = self.src.span(node.value)
+            shown = NAMED_TRANSFORMS[promote.transform](node.value, self.rendered(node.value))
+            if target.call_style != "function":
+                edits.append(Edit(rs, re_, f"({shown})" if shown != self.rendered(node.value) else shown))
         if target.call_style == "function" and is_call:
             # x.foo(a) → ops.foo(x, a)
             receiver = self.rendered(node.value)
+            if promote is not None and promote.transform in NAMED_TRANSFORMS:
+                receiver = NAMED_TRANSFORMS[promote.transform](node.value, receiver)
             rs, _ = self.src.span(node.value)
             paren = self.src.text.find("(", attr_end)
             sep = ", " if (call.args or call.keywords) else ""
