@@ -25,6 +25,7 @@ RUNNER = os.path.join(os.path.dirname(__file__), "constructs_runner.py")
 _rng = np.random.default_rng(0)
 A = _rng.standard_normal((2, 3)).astype(np.float32)
 B = _rng.standard_normal((2, 3)).astype(np.float32)
+X4 = _rng.standard_normal((4, 3)).astype(np.float32)  # a batch for batch statistics
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
@@ -51,6 +52,26 @@ CASES = {
         ("constructors", [[1, 2]]),
         ("limits", [A]),
         ("constants", [A]),
+    ],
+    "training_mode": [
+        ("module_level", [X4]),
+        ("user_cell", [X4]),
+        ("subclass", [X4]),
+        ("evaluated", [X4]),
+        ("built_in_function", [X4]),
+    ],
+    "named_tuples": [
+        ("maxima", [A]),
+        ("minima", [A]),
+        ("sorting", [A]),
+        ("top", [A]),
+        ("running", [A]),
+    ],
+    "float_promotion": [
+        ("int_inputs", [np.array([1, 2, 3], np.int64)]),
+        ("keeps_float64", [A]),
+        ("bool_inputs", [np.array([True, False])]),
+        ("int_literals", [A, B]),
     ],
     "factory_keywords": [
         ("factories", [4]),

@@ -281,7 +281,7 @@ class _Checker:
             return
         known = _names(params) if params else None
         for name, kn, vn in self.items(node):
-            if known is not None and name not in known:
+            if known is not None and name not in known and name != "self":  # self: a method's receiver
                 self.add(file, kn, f"args.{name}: '{name}' is not a PyTorch parameter of this API")
             if isinstance(vn, yaml.ScalarNode):
                 v = self.value(vn)

@@ -235,7 +235,11 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             kstart = src.start(kw)
             out.edits.append(Edit(kstart, kstart + len(kw.arg), spec.to))
         if spec is not None and spec.transform:
-            if spec.transform in NAMED_TRANSFORMS:
+            if spec.transform == "promote_float" and not isinstance(literal(value), (int, float)):
+                before, after = _wrap("{} * 1.0", value_text, value)  # insertions: an inner rewrite stays
+                out.edits.append(Edit(vstart, vstart, before))
+                out.edits.append(Edit(vend, vend, after))
+            elif spec.transform in NAMED_TRANSFORMS:
                 new_text = NAMED_TRANSFORMS[spec.transform](value, value_text, forwarded)
                 if new_text != value_text:
                     out.edits.append(Edit(vstart, vend, new_text))
@@ -340,8 +344,25 @@ def _sizes(node: ast.AST, text: str, forwarded: bool = False) -> str:
     return f"{text} if isinstance({text}, int) else tuple({text}) if len({text}) > 1 else {text}[0]"
 
 
+def _float(node: ast.AST, text: str, forwarded: bool = False) -> str:
+    """An int literal where a MindSpore primitive checks for a Python float (`tau=1` → `tau=1.0`)."""
+    value = literal(node)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value}.0"
+    return text
+
+
+def _promote_float(node: ast.AST, text: str, forwarded: bool = False) -> str:
+    """An input PyTorch promotes to float (`torch.log` of an int tensor) where the MindSpore CPU kernel
+    takes floats only: `x * 1.0` is float32 for int and bool tensors and leaves float dtypes as they are."""
+    value = literal(node)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _float(node, text)
+    return f"{text} * 1.0" if isinstance(node, _ATOMIC) else f"({text}) * 1.0"
+
+
 #: transforms too structural for a `{}` template, named in the database's `transform`
-NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes}
+NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes, "float": _float, "promote_float": _promote_float}
 
 
 def _arg_extent(src: SourceText, value: ast.AST, kw: ast.keyword | None, call_paren: int) -> tuple[int, int]:

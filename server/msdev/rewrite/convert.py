@@ -124,6 +124,22 @@ def parameter_names_fix(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
     return [Edit(end, end, f"\n{indent}{PARAMETER_NAMES_FIX.replace('self.', me + '.', 1)}")]
 
 
+TRAINING_MODE_FIX = "self.set_train(True)  # msdev: PyTorch modules start in training mode, Cells do not"
+
+
+def training_mode_fix(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
+    """PyTorch builds every module in training mode; a Cell starts in eval mode. Setting it at the
+    end of `__init__` reaches the cells created there (set_train walks the children that exist), and
+    each subclass's own `__init__` ends with it too, after its extra children."""
+    init = next((i for i in cls.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None)
+    if init is None or not init.body or not init.args.args or isinstance(init.body[-1], ast.Return):
+        return []
+    me = init.args.args[0].arg
+    end = src.end(init.body[-1])
+    indent = " " * init.body[0].col_offset
+    return [Edit(end, end, f"\n{indent}{TRAINING_MODE_FIX.replace('self.', me + '.', 1)}")]
+
+
 def forward_to_construct(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
     """`def forward` → `def construct`, and `self.forward(...)` / `super().forward(...)` calls."""
     edits = []
@@ -247,6 +263,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
                                                               "backward → bprop"])
         function_classes.add(cls.name)
     done.extend(apply_call_sites(src, nodes, function_classes))
+    rewriter.cell_inits = {id(item) for cls in cell_classes(nodes, findings, {id(f) for f in findings})
+                           for item in cls.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"}
     order = sorted((f for f in findings if id(f) not in outcomes), key=lambda f: _extent(src, parents, f.node))
     for finding in order:
         try:
@@ -262,6 +280,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     for cls in cell_classes(nodes, findings, converted_ids):
         done.extend(forward_to_construct(src, cls))
         done.extend(parameter_names_fix(src, cls))
+        done.extend(training_mode_fix(src, cls))
     done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile))
 
     # imports: keep a torch import only while an unconverted use needs its name

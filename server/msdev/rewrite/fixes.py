@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from ..db.loader import Database
 from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
-from .calls import CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
+from .calls import NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
 from .annotations import in_annotation, rewrite_annotation
 from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
 from .calls import _matches as arg_matches
+
+
+from .namedtuples import rewrite_field
 from .naming import Namer
 from .outparam import out_edits, out_keyword
 from .editlog import EditLog
@@ -61,6 +64,7 @@ class Rewriter:
         self.namer = namer
         self.nodes, self.parents = index or index_tree(tree)
         self.done = EditLog()  # edits of inner rewrites already accepted (convert mode)
+        self.cell_inits: set[int] = set()  # ids of the `__init__`s of classes that become Cells
         self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
 
     # ------------------------------------------------------------------ helpers
@@ -114,6 +118,10 @@ class Rewriter:
             return rewrite_constructor(self, finding, call)
         if finding.torch_api == "torch.Tensor.type" and finding.kind == Kind.TENSOR_METHOD:
             return rewrite_type(self, finding, node, call)
+        if finding.kind == Kind.TENSOR_ATTRIBUTE:
+            field = rewrite_field(self, finding)
+            if field is not None:
+                return field
         entry, target = self.target_for(finding)
         if target.templates == [""]:
             return self._removal(finding, call or node)
@@ -147,7 +155,18 @@ class Rewriter:
         edits = list(rw.edits)
         if new_callee != self.src.text[fs:fe]:
             edits.append(Edit(fs, fe, new_callee))
+        if mode_dependent(entry) and not self._in_cell_init(call):
+            edits.append(Edit(span[1], span[1], ".set_train(True)"))  # built in training mode, as in PyTorch
         return FindingRewrite(finding, edits, rw.safe, rw.notes, span)
+
+    def _in_cell_init(self, node: ast.AST) -> bool:
+        """Inside the `__init__` of a class that becomes a Cell (which sets training mode itself)."""
+        parent = self.parents.get(id(node))
+        while parent is not None:
+            if id(parent) in self.cell_inits:
+                return True
+            parent = self.parents.get(id(parent))
+        return False
 
     def _reference(self, finding, node, entry: Entry, target: Target) -> FindingRewrite:
         if isinstance(getattr(node, "ctx", None), ast.Store):
@@ -182,9 +201,17 @@ class Rewriter:
             edits.extend(rw.edits)
         attr_end = self.src.end(node)
         attr_start = attr_end - len(node.attr)
+        promote = target.args.get("self")  # the receiver transformed (an int tensor made float)
+        if promote is not None and promote.transform in NAMED_TRANSFORMS and is_call:
+            rs, re_ = self.src.span(node.value)
+            shown = NAMED_TRANSFORMS[promote.transform](node.value, self.rendered(node.value))
+            if target.call_style != "function":
+                edits.append(Edit(rs, re_, f"({shown})" if shown != self.rendered(node.value) else shown))
         if target.call_style == "function" and is_call:
             # x.foo(a) → ops.foo(x, a)
             receiver = self.rendered(node.value)
+            if promote is not None and promote.transform in NAMED_TRANSFORMS:
+                receiver = NAMED_TRANSFORMS[promote.transform](node.value, receiver)
             rs, _ = self.src.span(node.value)
             paren = self.src.text.find("(", attr_end)
             sep = ", " if (call.args or call.keywords) else ""
@@ -289,6 +316,18 @@ def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST]
                 spec.torch_default is not None and arg_matches(node, text, [spec.torch_default])):
             notes.append((name, f"dropped {name}={text}: {spec.drop}"))
     return notes
+
+
+#: layers whose result depends on training mode (dropout, batch statistics, random slopes)
+_MODE_DEPENDENT = ("Dropout", "BatchNorm", "RReLU", "RNN", "LSTM", "GRU", "MultiheadAttention", "Transformer")
+
+
+def mode_dependent(entry: Entry) -> bool:
+    """A torch.nn layer that computes differently in training mode."""
+    if entry.kind != "class" or entry.returns != "module" or not entry.api.startswith("torch.nn."):
+        return False
+    leaf = entry.api.rsplit(".", 1)[-1]
+    return any(word in leaf for word in _MODE_DEPENDENT) and not leaf.endswith("Cell")
 
 
 def _ignorable(target: Target) -> set[str]:
