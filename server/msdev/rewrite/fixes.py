@@ -218,8 +218,15 @@ class Rewriter:
                     raise CannotRewrite("arguments passed through ** cannot be matched")
                 values[kw.arg] = self.rendered(kw.value)
                 nodes[kw.arg] = kw.value
-        passed = set(values) - {"self"}
         notes = _check_template_args(entry, target, nodes, values)
+        for name, node in nodes.items():
+            # an argument written at PyTorch's default (`size=None` next to a scale factor) is as good
+            # as left out: it does not keep the template written for its absence from applying
+            spec = target.args.get(name)
+            if spec is not None and spec.torch_default is not None and not spec.drop and \
+                    arg_matches(node, values[name], [spec.torch_default]):
+                del values[name]
+        passed = set(values) - {"self"}
         for template in target.templates:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             known = {n for n, _ in found if not n.startswith("@")}
