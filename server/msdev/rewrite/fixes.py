@@ -211,12 +211,12 @@ class Rewriter:
                 if i >= len(positional):
                     raise CannotRewrite(f"this form of {entry.api} ({len(node.args)} positional arguments) "
                                         f"has no automatic rewrite")
-                values[positional[i]] = self.rendered(arg)
+                values[positional[i]] = _grouped(arg, self.rendered(arg))
                 nodes[positional[i]] = arg
             for kw in node.keywords:
                 if kw.arg is None:
                     raise CannotRewrite("arguments passed through ** cannot be matched")
-                values[kw.arg] = self.rendered(kw.value)
+                values[kw.arg] = _grouped(kw.value, self.rendered(kw.value))
                 nodes[kw.arg] = kw.value
         notes = _check_template_args(entry, target, nodes, values)
         for name, node in nodes.items():
@@ -265,6 +265,16 @@ def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST]
                 spec.torch_default is not None and arg_matches(node, text, [spec.torch_default])):
             notes.append((name, f"dropped {name}={text}: {spec.drop}"))
     return notes
+
+
+def _grouped(node: ast.AST, text: str) -> str:
+    """An argument as a template may use it anywhere: `x * 4 - 2` in `{input}.unsqueeze(2)` needs parentheses."""
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript, ast.List, ast.Tuple,
+                         ast.Dict, ast.Set, ast.ListComp, ast.GeneratorExp)):
+        return text
+    if isinstance(node, ast.Constant) or (isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant)):
+        return text
+    return f"({text})"
 
 
 def _ignorable(target: Target) -> set[str]:
