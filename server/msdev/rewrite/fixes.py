@@ -15,6 +15,7 @@ from ..db.loader import Database
 from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .calls import CallRewrite, CannotRewrite, rewrite_arguments
+from .calls import _ATOMIC
 from .calls import _matches as arg_matches
 from .naming import Namer
 from .source import Edit, SourceText, text_with_edits
@@ -211,12 +212,12 @@ class Rewriter:
                 if i >= len(positional):
                     raise CannotRewrite(f"this form of {entry.api} ({len(node.args)} positional arguments) "
                                         f"has no automatic rewrite")
-                values[positional[i]] = _grouped(arg, self.rendered(arg))
+                values[positional[i]] = self.rendered(arg)
                 nodes[positional[i]] = arg
             for kw in node.keywords:
                 if kw.arg is None:
                     raise CannotRewrite("arguments passed through ** cannot be matched")
-                values[kw.arg] = _grouped(kw.value, self.rendered(kw.value))
+                values[kw.arg] = self.rendered(kw.value)
                 nodes[kw.arg] = kw.value
         notes = _check_template_args(entry, target, nodes, values)
         for name, node in nodes.items():
@@ -235,7 +236,8 @@ class Rewriter:
                 continue
             text = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
-                else values.get(m.group(1), m.group(2)), template)
+                else _grouped(nodes.get(m.group(1)), values[m.group(1)], m.string[:m.start()], m.string[m.end():])
+                if m.group(1) in values else m.group(2), template)
             if isinstance(self.parents.get(id(node)), (ast.Attribute, ast.Subscript, ast.Call)) and _needs_parens(text):
                 text = f"({text})"
             s, e = span
@@ -267,14 +269,16 @@ def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST]
     return notes
 
 
-def _grouped(node: ast.AST, text: str) -> str:
-    """An argument as a template may use it anywhere: `x * 4 - 2` in `{input}.unsqueeze(2)` needs parentheses."""
-    if isinstance(node, (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript, ast.List, ast.Tuple,
-                         ast.Dict, ast.Set, ast.ListComp, ast.GeneratorExp)):
+def _grouped(node: ast.AST | None, text: str, before: str, after: str) -> str:
+    """An argument as the template places it: alone between `(`/`,`/`=` and `)`/`,` it stays as
+    written; next to an operator, `.attr` or `[i]` an expression gets parentheses (`(a + b).unsqueeze(2)`),
+    a negation only before `.`, `[`, `(` or `**`."""
+    if node is None or isinstance(node, _ATOMIC):
         return text
-    if isinstance(node, ast.Constant) or (isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant)):
-        return text
-    return f"({text})"
+    if isinstance(node, ast.UnaryOp):
+        return f"({text})" if after.startswith((".", "[", "(", "**")) else text
+    alone = before.rstrip().endswith(("(", ",", "=", "[")) and after.lstrip().startswith((")", ",", "]"))
+    return text if alone else f"({text})"
 
 
 def _ignorable(target: Target) -> set[str]:
