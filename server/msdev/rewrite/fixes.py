@@ -17,9 +17,8 @@ from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .calls import NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
 from .annotations import in_annotation, rewrite_annotation
 from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
+from .calls import _ATOMIC
 from .calls import _matches as arg_matches
-
-
 from .namedtuples import rewrite_field
 from .naming import Namer
 from .outparam import out_edits, out_keyword
@@ -275,8 +274,15 @@ class Rewriter:
                     raise CannotRewrite("arguments passed through ** cannot be matched")
                 values[kw.arg] = self.rendered(kw.value)
                 nodes[kw.arg] = kw.value
-        passed = set(values) - {"self"}
         notes = _check_template_args(entry, target, nodes, values)
+        for name, node in nodes.items():
+            # an argument written at PyTorch's default (`size=None` next to a scale factor) is as good
+            # as left out: it does not keep the template written for its absence from applying
+            spec = target.args.get(name)
+            if spec is not None and spec.torch_default is not None and not spec.drop and \
+                    arg_matches(node, values[name], [spec.torch_default]):
+                del values[name]
+        passed = set(values) - {"self"}
         for template in target.templates:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             known = {n for n, _ in found if not n.startswith("@")}
@@ -286,7 +292,8 @@ class Rewriter:
                 continue
             text = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
-                else values.get(m.group(1), m.group(2)), template)
+                else _grouped(nodes.get(m.group(1)), values[m.group(1)], m.string[:m.start()], m.string[m.end():])
+                if m.group(1) in values else m.group(2), template)
             if isinstance(self.parents.get(id(node)), (ast.Attribute, ast.Subscript, ast.Call)) and _needs_parens(text):
                 text = f"({text})"
             s, e = span
@@ -328,6 +335,18 @@ def mode_dependent(entry: Entry) -> bool:
         return False
     leaf = entry.api.rsplit(".", 1)[-1]
     return any(word in leaf for word in _MODE_DEPENDENT) and not leaf.endswith("Cell")
+
+
+def _grouped(node: ast.AST | None, text: str, before: str, after: str) -> str:
+    """An argument as the template places it: alone between `(`/`,`/`=` and `)`/`,` it stays as
+    written; next to an operator, `.attr` or `[i]` an expression gets parentheses (`(a + b).unsqueeze(2)`),
+    a negation only before `.`, `[`, `(` or `**`."""
+    if node is None or isinstance(node, _ATOMIC):
+        return text
+    if isinstance(node, ast.UnaryOp):
+        return f"({text})" if after.startswith((".", "[", "(", "**")) else text
+    alone = before.rstrip().endswith(("(", ",", "=", "[")) and after.lstrip().startswith((")", ",", "]"))
+    return text if alone else f"({text})"
 
 
 def _ignorable(target: Target) -> set[str]:
