@@ -154,6 +154,8 @@ def main() -> int:
 
     def one(job):
         pkg, name = job
+        if not imports[pkg]["ok"]:  # nothing of the package can be built: not worth a PyTorch reference each
+            return {"package": pkg, "model": name, "status": "import", "cause": "import: " + imports[pkg]["error"]}
         res = zoo.run_model(pkg, name, corpus, outroot, work / "models" / pkg / name, args.timeout)
         print(f"  {pkg:<14} {name:<40} {res['status']:<10} {(res.get('cause') or '')[:150]}", flush=True)
         return res
