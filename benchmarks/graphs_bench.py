@@ -343,7 +343,7 @@ def main() -> int:
         print(f"\nkept {min(args.keep, n)} small graphs in {keep}")
     if args.json:
         Path(args.json).write_text(json.dumps({"commit": commit, "results": results}, indent=1))
-    return 0
+    return 0 if n and match / n >= TARGET else 1
 
 
 def _worker(argv: list[str]) -> int:
