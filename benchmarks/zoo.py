@@ -362,7 +362,7 @@ def mindspore_check(pkg: str, name: str, work: Path, outroot: Path) -> dict:
         stage = "compare"
         res.update(compare(ref, flatten(out), work / "outputs.npz"))
     except BaseException as exc:  # noqa: BLE001
-        res["stage"], res["error"] = stage, error_line(exc)
+        res["stage"], res["error"] = stage, error_line(exc, outroot)
         res["traceback"] = traceback.format_exc()[-3000:]
     res.setdefault("stage", stage)
     return res
@@ -402,9 +402,25 @@ def compare(ref: dict, leaves: list, outputs: Path) -> dict:
     return {"match": True, "cosine": worst}
 
 
-def error_line(exc: BaseException) -> str:
+def error_line(exc: BaseException, under: Path | None = None) -> str:
+    """`Type: first line of the message`, plus where in the converted tree it was raised."""
     text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0][:300] if text else ''}"
+    line = f"{type(exc).__name__}: {text[0][:300] if text else ''}"
+    if under is not None:
+        where = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(str(under))]
+        if where:
+            f = where[-1]
+            line += f" [at {Path(f.filename).relative_to(under)}:{f.lineno}: {(f.line or '').strip()[:120]}]"
+    return line
+
+
+def where_in(stderr: str, under: Path) -> str:
+    """The innermost `File ".../converted/...", line N` of a printed traceback."""
+    hits = re.findall(r'File "(' + re.escape(str(under)) + r'/[^"]+)", line (\d+)', stderr)
+    if not hits:
+        return ""
+    path, line = hits[-1]
+    return f" [at {Path(path).relative_to(under)}:{line}]"
 
 
 def normalise_cause(text: str) -> str:
@@ -461,7 +477,7 @@ def check_import(pkg: str, outroot: Path, timeout: float = 600) -> dict:
     if code == 0:
         return {"ok": True}
     lines = [ln for ln in err.strip().splitlines() if ln.strip()]
-    return {"ok": False, "error": lines[-1] if lines else f"exit {code}"}
+    return {"ok": False, "error": (lines[-1] if lines else f"exit {code}") + where_in(err, outroot)}
 
 
 def run_model(pkg: str, name: str, corpus: Path, outroot: Path, work: Path, timeout: float = 900) -> dict:
@@ -483,7 +499,7 @@ def run_model(pkg: str, name: str, corpus: Path, outroot: Path, work: Path, time
     p = PACKAGES[pkg]
     code_dirs = [str(outroot / p.module)] + [str(outroot / m) for m in p.needs]
     code, err = run_step([*msdev_cmd(), "weights", "convert", str(work / "model.pth"), "-o", str(work / "model.ckpt"),
-                          "--force", "--code", *code_dirs, "--root", ref["root"], "--json"], timeout)
+                          "--force", "--code", *code_dirs, "--root", f"{ref['root_module']}.{ref['root']}", "--json"], timeout)
     if code != 0:
         res.update(status="weights-convert", cause="msdev weights convert: " + _last_line(err))
         return res

@@ -3,6 +3,9 @@ is downloaded; a call that would download raises."""
 
 
 class PyTorchModelHubMixin:
+    def __new__(cls, *args, **kwargs):  # the real mixin records the init arguments here
+        return super().__new__(cls)
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__()
 

@@ -169,6 +169,9 @@ class Resolver:
         self.model = model
         self.root = root
         self._budget = 0
+        #: the last key's walk went through an instance of unknown class (attributes looked up in
+        #: every class of the source): weak evidence, which the sibling parameters may overrule
+        self.weak = False
 
     def start(self) -> set:
         return {Cls(self.root)} if self.root else {ANY}
@@ -179,6 +182,7 @@ class Resolver:
         out: set[_Outcome] = set()
         unknown = [False]
         self._budget = _WALK_BUDGET
+        self.weak = False
         for v in self.start():
             self._walk(v, comps, 0, out, unknown, frozenset())
         if not out:
@@ -215,6 +219,8 @@ class Resolver:
         if isinstance(value, Container) or value is ANY:
             if value is ANY and (comps[i], i) in seen:
                 return
+            if value is ANY:
+                self.weak = True
             kids = self.model.children(value, comps[i])
             if kids == {ANY} and value is ANY:
                 unknown[0] = True
@@ -281,15 +287,15 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
     wmap = WeightMap(source=source, framework=model.framework if model else None, profile=profile)
     key_list = list(keys)
     if model is not None:
-        if root is not None and root not in model.classes:
-            raise MapError(f"class {root!r} is not defined in the model source "
-                           f"(network classes: {', '.join(n for n in model.classes if model.is_network_class(n))})")
+        if root is not None:
+            root = _root_key(model, root)
         if root is None:
             root, _ = _choose_root(model, key_list)
         wmap.root = root
         wmap.layers = enumerate_layers(model, root)
         resolver = Resolver(model, root)
     decided: dict[str, MapEntry] = {}
+    weak: dict[str, _Outcome] = {}
     pending: list[str] = []
     layer_of: dict[str, tuple[LayerRule, str]] = {}  # module prefix → (rule, api)
     for k in key_list:
@@ -297,6 +303,10 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
             pending.append(k)
             continue
         outcome, why = _decide(resolver.outcomes(k), keys[k])
+        if outcome is not None and resolver.weak and not (outcome.rule and outcome.rule.renames):
+            weak[k] = outcome  # a guess from the sibling parameters, when it finds a layer, wins
+            pending.append(k)
+            continue
         if outcome is None:
             pending.append(k)
             if why:
@@ -312,8 +322,15 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
         groups.setdefault(prefix, {})[name] = keys[k]
     for prefix, params in groups.items():
         rule, why = guess_rule(params)
+        if rule is not None and not rule.renames and all(_join(prefix, n) in weak for n in params):
+            rule = None  # the guess changes nothing: keep what the source said
         for name in params:
             k = _join(prefix, name)
+            if rule is None and k in weak:
+                decided[k] = _entry_from(k, weak[k], keys[k])
+                if weak[k].rule is not None:
+                    layer_of[weak[k].module] = (weak[k].rule, weak[k].api)
+                continue
             if rule is None:
                 decided[k] = MapEntry(k, k, None, None, "kept", None, list(keys[k]), list(keys[k]))
                 if model is not None:
@@ -429,27 +446,37 @@ def enumerate_layers(model: ModelSource, root: str | None = None) -> list[LayerP
 
 def _all_attrs(model: ModelSource, info) -> list[str]:
     names: list[str] = []
-    seen = {info.name}
+    seen = {info.key}
     stack = [info]
     while stack:
         cur = stack.pop()
         for a in cur.attrs:
             if a not in names and a != "*":
                 names.append(a)
-        for b in cur.bases:
-            base = model.classes.get(b.rsplit(".", 1)[-1])
-            if base is not None and base.name not in seen:
-                seen.add(base.name)
+        for base in model.base_infos(cur):
+            if base.key not in seen:
+                seen.add(base.key)
                 stack.append(base)
     if "*" in info.attrs:
         names.append("*")
     return names
 
 
+def _root_key(model: ModelSource, root: str) -> str:
+    key = model.resolve_root(root)
+    if key is not None:
+        return key
+    same = [i.key for i in model.by_name.get(root.rsplit(".", 1)[-1], ())]
+    if len(same) > 1:
+        raise MapError(f"several classes are named {root!r}: give the module too (one of {', '.join(same)})")
+    raise MapError(f"class {root!r} is not defined in the model source "
+                   f"(network classes: {', '.join(n for n in model.classes if model.is_network_class(n))})")
+
+
 def map_from_source(model: ModelSource, root: str | None = None, source: str | None = None,
                     profile: str = "portable") -> WeightMap:
-    if root is not None and root not in model.classes:
-        raise MapError(f"class {root!r} is not defined in the model source")
+    if root is not None:
+        root = _root_key(model, root)
     if root is None:
         roots = model.roots()
         if roots:

@@ -71,6 +71,8 @@ class ClassInfo:
     dynamic: bool = False  # children added under computed names
     methods: dict[str, ast.FunctionDef] = field(default_factory=dict)
     module: "ModuleInfo | None" = None
+    #: unique in the source: the class name, or `module.Name` when several modules define that name
+    key: str = ""
 
 
 @dataclass
@@ -78,6 +80,9 @@ class ModuleInfo:
     path: str
     aliases: dict[str, str] = field(default_factory=dict)  # local name → dotted
     functions: dict[str, ast.FunctionDef] = field(default_factory=dict)
+    dotted: str = ""  # the import name when the file sits in a package folder given as source
+    classes: dict[str, ClassInfo] = field(default_factory=dict)  # defined here, by name
+    stars: list[str] = field(default_factory=list)  # modules star-imported here (dotted)
 
 
 def _normalise_api(dotted: str) -> str:
@@ -97,7 +102,9 @@ class ModelSource:
     """All classes and helper functions of a model's source files."""
 
     def __init__(self, db=None, profile: str = "portable"):
-        self.classes: dict[str, ClassInfo] = {}
+        self.classes: dict[str, ClassInfo] = {}  # by ClassInfo.key
+        self.by_name: dict[str, list[ClassInfo]] = {}
+        self.by_module: dict[str, ModuleInfo] = {}
         self.functions: dict[str, tuple[ast.FunctionDef, ModuleInfo]] = {}
         self.modules: list[ModuleInfo] = []
         self._trees: list[ast.Module] = []
@@ -112,21 +119,21 @@ class ModelSource:
     @classmethod
     def from_paths(cls, paths: Iterable[str | Path], db=None, profile: str = "portable") -> "ModelSource":
         src = cls(db, profile)
-        files: list[Path] = []
+        files: list[tuple[Path, str]] = []
         for p in paths:
             p = Path(p)
             if p.is_dir():
-                files.extend(sorted(q for q in p.rglob("*.py") if "__pycache__" not in q.parts))
+                files.extend((q, _module_name(p, q)) for q in sorted(p.rglob("*.py")) if "__pycache__" not in q.parts)
             elif p.is_file():
-                files.append(p)
+                files.append((p, p.stem))
             else:
                 raise FileNotFoundError(f"model source not found: {p}")
-        for f in files:
+        for f, dotted in files:
             try:
                 tree = ast.parse(f.read_text(encoding="utf-8"), filename=str(f))
             except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
                 raise SyntaxError(f"cannot parse {f}: {exc}") from None
-            src.add_module(tree, str(f))
+            src.add_module(tree, str(f), dotted, is_package=f.name == "__init__.py")
         src.analyse()
         return src
 
@@ -137,10 +144,12 @@ class ModelSource:
         src.analyse()
         return src
 
-    def add_module(self, tree: ast.Module, path: str) -> None:
-        mod = ModuleInfo(path)
+    def add_module(self, tree: ast.Module, path: str, dotted: str = "", is_package: bool = False) -> None:
+        mod = ModuleInfo(path, dotted=dotted)
         self.modules.append(mod)
         self._trees.append(tree)
+        if dotted:
+            self.by_module.setdefault(dotted, mod)
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for a in node.names:
@@ -148,9 +157,15 @@ class ModelSource:
                         mod.aliases[a.asname] = a.name
                     else:
                         mod.aliases[a.name.split(".")[0]] = a.name.split(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module if not node.level else _relative(dotted, is_package, node.level, node.module)
+                if not base:
+                    continue
                 for a in node.names:
-                    mod.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+                    if a.name == "*":
+                        mod.stars.append(base)
+                    else:
+                        mod.aliases[a.asname or a.name] = f"{base}.{a.name}"
         for node in tree.body:
             if isinstance(node, ast.ClassDef):
                 info = ClassInfo(node.name, path, module=mod)
@@ -161,7 +176,7 @@ class ModelSource:
                 for item in node.body:
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         info.methods[item.name] = item  # type: ignore[assignment]
-                self.classes[node.name] = info
+                mod.classes[node.name] = info
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 mod.functions[node.name] = node  # type: ignore[assignment]
                 self.functions[node.name] = (node, mod)  # type: ignore[assignment]
@@ -178,7 +193,102 @@ class ModelSource:
 
     # ---------------------------------------------------------------- analysis
 
+    def _index_classes(self) -> None:
+        """Give every class a unique key: its name, or `module.Name` where modules share the name."""
+        self.by_name.clear()
+        for mod in self.modules:
+            for info in mod.classes.values():
+                self.by_name.setdefault(info.name, []).append(info)
+        self.classes = {}
+        for name, infos in self.by_name.items():
+            for info in infos:
+                mod = info.module
+                info.key = name if len(infos) == 1 else f"{mod.dotted or mod.path}.{name}"  # type: ignore[union-attr]
+                self.classes[info.key] = info
+
+    # ---------------------------------------------------------------- name resolution
+
+    def class_named(self, ref: str, mod: ModuleInfo | None, _depth: int = 0) -> ClassInfo | None:
+        """The class a name (or dotted name) means in module `mod`: its own class, an import
+        (relative, absolute or star) of a module of the source, else the one class of that name."""
+        if _depth > 12:
+            return None
+        if "." in ref:
+            modname, _, name = ref.rpartition(".")
+            target = self.by_module.get(modname)
+            if target is not None:
+                return self.class_named(name, target, _depth + 1)
+            if ref.startswith(("torch.", "mindspore.")):
+                return None
+            return self._unique(name, ref)
+        if mod is not None:
+            if ref in mod.classes:
+                return mod.classes[ref]
+            target = mod.aliases.get(ref)
+            if target is not None:
+                if target == ref:
+                    return None  # `import x`: a module, not a class
+                return self.class_named(target, None, _depth + 1)
+            for star in mod.stars:
+                m = self.by_module.get(star)
+                if m is not None and m is not mod:
+                    found = self.class_named(ref, m, _depth + 1)
+                    if found is not None:
+                        return found
+            if mod.dotted and self.by_module:
+                return None if ref not in self.by_name else self._unique(ref, None)
+        return self._unique(ref, None)
+
+    def _unique(self, name: str, dotted: str | None) -> ClassInfo | None:
+        infos = self.by_name.get(name) or []
+        if len(infos) == 1:
+            return infos[0]
+        return infos[-1] if infos and dotted is None else None
+
+    def function_named(self, ref: str, mod: ModuleInfo | None, _depth: int = 0):
+        """(function, its module) for a name called in `mod`, resolved like `class_named`."""
+        if _depth > 12:
+            return None
+        if "." in ref:
+            modname, _, name = ref.rpartition(".")
+            target = self.by_module.get(modname)
+            if target is not None:
+                return self.function_named(name, target, _depth + 1)
+            return None if ref.startswith(("torch.", "mindspore.")) else self.functions.get(name)
+        if mod is not None:
+            if ref in mod.functions:
+                return mod.functions[ref], mod
+            target = mod.aliases.get(ref)
+            if target is not None and target != ref:
+                return self.function_named(target, None, _depth + 1)
+            for star in mod.stars:
+                m = self.by_module.get(star)
+                if m is not None and m is not mod:
+                    found = self.function_named(ref, m, _depth + 1)
+                    if found is not None:
+                        return found
+        return self.functions.get(ref)
+
+    def base_infos(self, info: ClassInfo) -> list[ClassInfo]:
+        """The classes of the source that `info` subclasses (never `info` itself)."""
+        out = []
+        for b in info.bases:
+            base = self.class_named(b, info.module)
+            if base is not None and base is not info:
+                out.append(base)
+        return out
+
+    def resolve_root(self, name: str) -> str | None:
+        """The key of the class `name` means: a key, a unique class name, or `module.Name`."""
+        if name in self.classes:
+            return name
+        found = self.class_named(name, None) if "." in name else None
+        if found is None and "." not in name and len(self.by_name.get(name, ())) == 1:
+            found = self.by_name[name][0]
+        return found.key if found is not None else None
+
     def analyse(self) -> None:
+        self._index_classes()
         for info in self.classes.values():
             for base in self._all_bases(info):
                 if base.startswith("torch."):
@@ -194,11 +304,13 @@ class ModelSource:
         seen = seen or set()
         out: list[str] = []
         for b in info.bases:
-            short = b.rsplit(".", 1)[-1]
-            local = self.classes.get(b) or (self.classes.get(short) if b == short else None)
-            if local and local.name not in seen:
-                seen.add(local.name)
-                out.extend(self._all_bases(local, seen))
+            local = self.class_named(b, info.module)
+            if local is info:
+                out.append(b)
+            elif local is not None:
+                if local.key not in seen:
+                    seen.add(local.key)
+                    out.extend(self._all_bases(local, seen))
             else:
                 out.append(b)
         return out
@@ -335,13 +447,11 @@ class ModelSource:
                     vals = {_with_elems(v, appended[node.id]) for v in vals} or {
                         Container("list", None, frozenset(appended[node.id]))}
                 return vals
-            if node.id in self.classes:
-                return {Factory(Cls(node.id))}
+            local = self.class_named(node.id, mod)
+            if local is not None:
+                return {Factory(Cls(local.key))}
             dotted = mod.aliases.get(node.id)
             if dotted:
-                short = dotted.rsplit(".", 1)[-1]
-                if short in self.classes and not dotted.startswith(("torch.", "mindspore.")):
-                    return {Factory(Cls(short))}
                 layer = self.layer_api(_normalise_api(dotted))
                 if layer:
                     return {Factory(layer)}
@@ -405,33 +515,35 @@ class ModelSource:
         if isinstance(func, ast.Name):
             if func.id in env:
                 return _call_values(env[func.id])
-            if func.id in self.classes:
-                return {self._instance(func.id)}
-            if func.id in self.functions:
-                return set(self._function_returns(*self.functions[func.id]))
-            short = (dotted or "").rsplit(".", 1)[-1]
-            if dotted and short in self.classes:
-                return {self._instance(short)}
-            if dotted and short in self.functions and not dotted.startswith(("torch.", "mindspore.")):
-                return set(self._function_returns(*self.functions[short]))
+            local = self.class_named(func.id, mod)
+            if local is not None:
+                return {self._instance(local.key)}
+            fn = self.function_named(func.id, mod)
+            if fn is not None:
+                return set(self._function_returns(*fn))
         if isinstance(func, ast.Attribute) and _is_self(func.value) and info is not None:
             meth = self._find_method(info, func.attr)
             if meth is not None:
                 return set(self._function_returns(meth, info.module, info))
-        if isinstance(func, ast.Attribute) and func.attr in self.classes:  # module.Class(...)
-            return {self._instance(func.attr)}
+        if isinstance(func, ast.Attribute):  # module.Class(...)
+            local = self.class_named(dotted, None) if dotted else None
+            if local is None and func.attr in self.by_name and not (dotted or "").startswith(("torch.", "mindspore.")):
+                local = self._unique(func.attr, None)
+            if local is not None:
+                return {self._instance(local.key)}
         return {ANY}
 
     def _instance(self, name: str) -> object:
         return Cls(name)
 
-    def _find_method(self, info: ClassInfo, name: str) -> ast.FunctionDef | None:
+    def _find_method(self, info: ClassInfo, name: str, seen: set[str] | None = None) -> ast.FunctionDef | None:
         if name in info.methods:
             return info.methods[name]
-        for b in info.bases:
-            base = self.classes.get(b.rsplit(".", 1)[-1])
-            if base is not None and base is not info:
-                m = self._find_method(base, name)
+        seen = seen if seen is not None else {info.key}
+        for base in self.base_infos(info):
+            if base.key not in seen:
+                seen.add(base.key)
+                m = self._find_method(base, name, seen)
                 if m is not None:
                     return m
         return None
@@ -527,18 +639,22 @@ class ModelSource:
         for info in self.classes.values():
             for vals in list(info.attrs.values()) + list(info.appended.values()):
                 for v in _flatten(vals):
-                    if isinstance(v, Cls) and v.name != info.name:
+                    if isinstance(v, Cls) and v.name != info.key:
                         used.add(v.name)
             for fn in info.methods.values():
                 for n in ast.walk(fn):
-                    if isinstance(n, ast.Name) and n.id in self.classes and n.id != info.name:
-                        used.add(n.id)
-        for tree in self._trees:
+                    if isinstance(n, ast.Name) and n.id in self.by_name:
+                        c = self.class_named(n.id, info.module)
+                        if c is not None and c is not info:
+                            used.add(c.key)
+        for mod, tree in zip(self.modules, self._trees):
             for n in ast.walk(tree):
                 if isinstance(n, ast.Call) and not (isinstance(n.func, ast.Name) and n.func.id == "super"):
                     for a in list(n.args) + [k.value for k in n.keywords]:
-                        if isinstance(a, ast.Name) and a.id in self.classes:
-                            used.add(a.id)
+                        if isinstance(a, ast.Name) and a.id in self.by_name:
+                            c = self.class_named(a.id, mod)
+                            if c is not None:
+                                used.add(c.key)
         return [n for n in self.classes if self.is_network_class(n) and n not in used
                 and self.layer_base(n) is None]
 
@@ -574,15 +690,36 @@ class ModelSource:
             if comp in info.appended:
                 vals = {_with_elems(v, info.appended[comp]) for v in vals}
             return vals
-        seen = seen or {info.name}
-        for b in info.bases:
-            base = self.classes.get(b.rsplit(".", 1)[-1])
-            if base is not None and base.name not in seen:
-                seen.add(base.name)
+        seen = seen or {info.key}
+        for base in self.base_infos(info):
+            if base.key not in seen:
+                seen.add(base.key)
                 found = self._attr(base, comp, seen)
                 if found is not None:
                     return found
         return None
+
+
+def _module_name(root: Path, f: Path) -> str:
+    """`pkg/sub/mod.py` under the source folder `pkg` → `pkg.sub.mod` (`__init__.py` → the package)."""
+    parts = [root.name, *f.relative_to(root).with_suffix("").parts]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(p for p in parts if p)
+
+
+def _relative(dotted: str, is_package: bool, level: int, module: str | None) -> str | None:
+    """The absolute name of `from .{level dots}{module} import ...` inside module `dotted`."""
+    if not dotted:
+        return None
+    parts = dotted.split(".")
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)] if len(parts) >= level - 1 else []
+    if module:
+        parts = parts + module.split(".")
+    return ".".join(parts) or None
 
 
 def _db_indexes(db) -> tuple[dict[str, str], dict[str, str]]:

@@ -1,0 +1,370 @@
+"""Graph benchmark (issue 17): the computation graphs torch._dynamo captures from corpus models,
+converted with `msdev convert` and run on MindSpore with torch blocked.
+
+    python benchmarks/graphs_bench.py [CORPUS] [--packages timm,torchvision,segmentation-models-pytorch]
+                                      [--sample N] [--models a,b] [--timeout 300] [--work DIR] [--keep K]
+
+For each model (built and randomised as in benchmarks/models_bench.py, eval mode, no_grad),
+`torch.compile(model, backend=<recorder>, dynamic=False)` runs one batch; every graph dynamo hands
+to the backend is one case: its `GraphModule.code` (a `forward` taking the input and every weight
+as arguments, annotated `torch.nn.parameter.Parameter`, calling `torch.conv2d`,
+`torch._C._nn.linear`, `torch.nn.functional.layer_norm`, ...) is written as a standalone PyTorch
+file `class GraphModule(torch.nn.Module)`, with the example inputs the backend received and the
+outputs PyTorch computes from them. All cases are converted with one `msdev convert`; each runs in
+its own MindSpore process with torch blocked (a crash or hang is that case's failure), and passes
+when every output has PyTorch's structure, shape, dtype kind and values (allclose rtol 1e-4,
+atol 1e-5). Printed: the share of cases that match (target >= 90 %), the APIs most often left
+`[UnConvert]` in the converted graphs, and the most frequent exceptions.
+
+`--keep K` copies the K smallest matching or failing graphs (PyTorch source and data) to
+WORK/fixtures, as candidates for test fixtures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import zoo  # noqa: E402
+
+DEFAULT_CORPUS = "/work/cache/corpus"
+PACKAGES = ("timm", "torchvision", "segmentation-models-pytorch")
+RTOL, ATOL = 1e-4, 1e-5
+TARGET = 0.9
+UNCONVERT = re.compile(r"#\s*msdev: \[UnConvert\]\s*([\w.]+)")
+
+
+# --------------------------------------------------------------------------- PyTorch side: capture
+
+def _header(code: str, globs: dict) -> str | None:
+    """Import lines for the globals the graph code refers to (None: one cannot be written)."""
+    lines = ["import torch"]
+    for name, value in sorted(globs.items()):
+        if name.startswith("__") or name == "torch" or not re.search(rf"\b{re.escape(name)}\b", code):
+            continue
+        if name in ("inf", "nan"):
+            lines.append(f"from math import {name}")
+        elif name == "NoneType":
+            lines.append("NoneType = type(None)")
+        elif name == "device":
+            lines.append("from torch import device")
+        elif type(value).__name__ == "module":
+            lines.append(f"import {value.__name__} as {name}")
+        elif getattr(value, "__module__", None) and getattr(value, "__qualname__", "").isidentifier():
+            lines.append(f"from {value.__module__} import {value.__qualname__} as {name}")
+        else:
+            return None
+    return "\n".join(lines)
+
+
+def standalone(gm) -> str | None:
+    code = gm.code
+    header = _header(code, gm.forward.__globals__)
+    if header is None:
+        return None
+    body = "\n".join(("    " + ln) if ln.strip() else "" for ln in code.strip("\n").splitlines())
+    return f"{header}\n\n\nclass GraphModule(torch.nn.Module):\n{body}\n"
+
+
+def capture(pkg: str, name: str, out: Path, corpus: Path) -> dict:
+    """Run the model once under dynamo; write one case folder per captured graph."""
+    import numpy as np
+    import torch
+
+    zoo.torch_imports(corpus)
+    torch.set_num_threads(1)
+    module = zoo.PACKAGES[pkg].module
+    import importlib
+    ns = {module: importlib.import_module(module), "torchvision": importlib.import_module("torchvision")}
+    import torchvision.models  # noqa: F401
+    spec = zoo.spec_for(pkg, name)
+    n = zoo.count_params(spec.build, ns)
+    if n is not None and n > zoo.MAX_PARAMS:
+        return {"skipped": f"{n / 1e6:.0f}M parameters"}
+    torch.manual_seed(0)
+    model = eval(spec.build, ns)  # noqa: S307
+
+    def feed(seed, m=model):
+        tin = [torch.from_numpy(a) for a in zoo.make_inputs(spec.inputs, seed)]
+        return m(tin) if spec.as_list else m(*tin)
+
+    zoo.randomise(model, feed)
+    graphs = []
+
+    def recorder(gm, example_inputs):
+        graphs.append((gm, list(example_inputs)))
+        return gm.forward
+
+    torch._dynamo.reset()
+    compiled = torch.compile(model, backend=recorder, dynamic=False)
+    with torch.no_grad():
+        feed(1234, compiled)
+    written = []
+    for i, (gm, inputs) in enumerate(graphs):
+        case = out / f"{_ident(pkg)}__{_ident(name)}__g{i}"
+        case.mkdir(parents=True, exist_ok=True)
+        src = standalone(gm)
+        if src is None:
+            (case / "capture.json").write_text(json.dumps({"error": "a global of the graph cannot be imported"}))
+            continue
+        if any(n.op == "get_attr" for n in gm.graph.nodes):
+            (case / "capture.json").write_text(json.dumps({"error": "the graph reads module attributes (get_attr)"}))
+            continue
+        kinds, arrays = [], {}
+        for j, x in enumerate(inputs):
+            if isinstance(x, torch.Tensor):
+                kinds.append("tensor")
+                arrays[f"in{j}"] = x.detach().numpy()
+            elif isinstance(x, (bool, int, float)):
+                kinds.append(repr(x))
+            else:
+                kinds.append(f"unsupported:{type(x).__name__}")
+        with torch.no_grad():
+            result = gm(*inputs)
+        leaves = zoo.flatten(result)
+        for p, v in leaves:
+            if isinstance(v, torch.Tensor):
+                arrays[p] = v.detach().numpy()
+        np.savez(case / "data.npz", **arrays)
+        (case / "graph.py").write_text(src)
+        (case / "capture.json").write_text(json.dumps({
+            "inputs": kinds, "ops": sum(1 for n in gm.graph.nodes if n.op.startswith("call")),
+            "leaves": [[p, "Tensor" if isinstance(v, torch.Tensor) else type(v).__name__,
+                        None if isinstance(v, torch.Tensor) else repr(v)] for p, v in leaves]}))
+        written.append(case.name)
+    return {"graphs": len(graphs), "cases": written}
+
+
+def _ident(text: str) -> str:
+    return re.sub(r"\W", "_", text)
+
+
+# --------------------------------------------------------------------------- MindSpore side: run
+
+def run_case(case: Path, converted: Path) -> dict:
+    """Import the converted graph with torch blocked, call it on the recorded inputs, compare."""
+    import importlib.util
+
+    import numpy as np
+
+    zoo.block_torch()
+    cap = json.loads((case / "capture.json").read_text())
+    stage = "import"
+    try:
+        import mindspore as ms
+
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+        spec = importlib.util.spec_from_file_location(f"graph_{case.name}", converted)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        stage = "build"
+        net = mod.GraphModule()
+        stage = "run"
+        data = np.load(case / "data.npz")
+        args = []
+        for j, kind in enumerate(cap["inputs"]):
+            if kind == "tensor":
+                args.append(ms.Tensor(data[f"in{j}"]))
+            elif kind.startswith("unsupported"):
+                raise TypeError(f"input {j} is {kind}")
+            else:
+                args.append(eval(kind))  # noqa: S307 - a repr of a number written by capture()
+        out = net(*args)
+        stage = "compare"
+        return _compare(cap["leaves"], zoo.flatten(out), data)
+    except BaseException as exc:  # noqa: BLE001
+        return {"match": False, "stage": stage, "error": zoo.error_line(exc, converted.parent),
+                "traceback": traceback.format_exc()[-2000:]}
+
+
+def _compare(expected: list, leaves: list, data) -> dict:
+    import numpy as np
+
+    if [p for p, *_ in expected] != [p for p, _ in leaves]:
+        return {"match": False, "stage": "compare",
+                "error": f"structure: {[p for p, _ in leaves][:4]} instead of {[p for p, *_ in expected][:4]}"}
+    for (path, kind, text), (_, got) in zip(expected, leaves):
+        if kind != "Tensor":
+            if repr(got) != text:
+                return {"match": False, "stage": "compare", "error": f"{path}: {got!r} instead of {text}"}
+            continue
+        if not hasattr(got, "asnumpy"):
+            return {"match": False, "stage": "compare", "error": f"{path}: a {type(got).__name__}, not a tensor"}
+        a, b = data[path], got.asnumpy()
+        if a.shape != b.shape:
+            return {"match": False, "stage": "compare", "error": f"{path}: shape {b.shape} instead of {a.shape}"}
+        if a.dtype.kind != b.dtype.kind:
+            return {"match": False, "stage": "compare", "error": f"{path}: dtype {b.dtype} instead of {a.dtype}"}
+        if not np.allclose(b, a, rtol=RTOL, atol=ATOL, equal_nan=True):
+            err = float(np.nanmax(np.abs(a.astype("float64") - b.astype("float64")))) if a.size else 0.0
+            return {"match": False, "stage": "compare", "error": f"{path}: values differ (max abs diff {err:.3g})"}
+    return {"match": True}
+
+
+# --------------------------------------------------------------------------- driver
+
+def _step(args: list[str], timeout: float) -> tuple[int | None, str]:
+    return zoo.run_step(args, timeout)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("corpus", nargs="?", default=DEFAULT_CORPUS)
+    ap.add_argument("--packages", default=",".join(PACKAGES))
+    ap.add_argument("--sample", type=int, help="N models per package, drawn with a fixed seed")
+    ap.add_argument("--models", help="comma-separated model names (with one package)")
+    ap.add_argument("--timeout", type=float, default=300, help="seconds per capture / per case run")
+    ap.add_argument("--work", help="work folder (default: a temporary one)")
+    ap.add_argument("--top", type=int, default=15)
+    ap.add_argument("--keep", type=int, default=0, help="copy the K smallest graphs to WORK/fixtures")
+    ap.add_argument("--json", help="write every case's result here")
+    args = ap.parse_args()
+    corpus = Path(args.corpus)
+    if not (corpus / "MANIFEST.tsv").exists():
+        print(f"not a corpus folder (no MANIFEST.tsv): {corpus}", file=sys.stderr)
+        return 2
+    pkgs = [p for p in args.packages.split(",") if p]
+    bad = [p for p in pkgs if p not in PACKAGES]
+    if bad:
+        print(f"graphs are captured from {', '.join(PACKAGES)} only (got {bad})", file=sys.stderr)
+        return 2
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="msdev-graphs-"))
+    cases_dir, conv_dir = work / "graphs", work / "converted"
+    commit = subprocess.run(["git", "-C", str(zoo.REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    print(f"msdev commit {commit}; corpus {corpus}; work {work}", flush=True)
+    t0 = time.perf_counter()
+
+    models: list[tuple[str, str]] = []
+    for pkg in pkgs:
+        if args.models:
+            names = args.models.split(",")
+        else:
+            r = subprocess.run([sys.executable, zoo.__file__, "list", pkg, str(corpus)], capture_output=True,
+                               text=True, env=zoo.env(), timeout=900)
+            if r.returncode != 0:
+                print(f"cannot list {pkg}: {r.stderr.strip()[-500:]}", file=sys.stderr)
+                return 1
+            names = json.loads(r.stdout.strip().splitlines()[-1])
+            if args.sample and args.sample < len(names):
+                names = sorted(random.Random(0).sample(names, args.sample))
+        models += [(pkg, n) for n in names]
+
+    capture_fail = collections.Counter()
+    skipped = 0
+    for pkg, name in models:
+        code, err = _step([sys.executable, __file__, "capture", pkg, name, str(cases_dir), str(corpus)], args.timeout)
+        status = (cases_dir / f"{_ident(pkg)}__{_ident(name)}.json")
+        res = json.loads(status.read_text()) if status.exists() else {"error": zoo._last_line(err)}
+        if "skipped" in res:
+            skipped += 1
+        elif "error" in res:
+            capture_fail[zoo.normalise_cause(res["error"])] += 1
+        print(f"  capture {pkg:<14} {name:<40} {res.get('skipped') or res.get('error') or len(res['cases'])}",
+              flush=True)
+
+    cases = sorted(p for p in cases_dir.glob("*__g*") if (p / "graph.py").exists()) if cases_dir.exists() else []
+    not_written = [p for p in cases_dir.glob("*__g*") if not (p / "graph.py").exists()] if cases_dir.exists() else []
+    src_tree = work / "sources"
+    shutil.rmtree(src_tree, ignore_errors=True)
+    src_tree.mkdir(parents=True)
+    for c in cases:
+        shutil.copy(c / "graph.py", src_tree / f"{c.name}.py")
+    t_conv = time.perf_counter()
+    code, err = _step([*zoo.msdev_cmd(), "convert", str(src_tree), "-o", str(conv_dir), "--force"], 3600)
+    if code != 0:
+        print(f"msdev convert failed on the graphs: {zoo._last_line(err)}", file=sys.stderr)
+        return 1
+    conv_seconds = time.perf_counter() - t_conv
+
+    results = []
+    unconverted = collections.Counter()
+    graphs_with = collections.Counter()
+    for c in cases:
+        converted = conv_dir / f"{c.name}.py"
+        apis = UNCONVERT.findall(converted.read_text()) if converted.exists() else []
+        unconverted.update(apis)
+        graphs_with.update(set(apis))
+        code, err = _step([sys.executable, __file__, "run", str(c), str(converted)], args.timeout)
+        out = c / "result.json"
+        res = json.loads(out.read_text()) if code == 0 and out.exists() else {
+            "match": False, "stage": "crash", "error": "MindSpore process: " + zoo._last_line(err)}
+        res["case"], res["unconverted"] = c.name, len(apis)
+        res["ops"] = json.loads((c / "capture.json").read_text()).get("ops")
+        results.append(res)
+        print(f"  run {c.name:<60} {'match' if res['match'] else res['stage'] + ': ' + res['error'][:120]}",
+              flush=True)
+
+    n = len(results)
+    match = sum(r["match"] for r in results)
+    clean = [r for r in results if r["unconverted"] == 0]
+    print(f"\ngraphs bench, commit {commit}, {len(models)} models ({skipped} skipped > 100M parameters, "
+          f"{sum(capture_fail.values())} not captured), {n} graphs{f' (+{len(not_written)} not standalone)' if not_written else ''}, "
+          f"{time.perf_counter() - t0:.0f} s (convert {conv_seconds:.1f} s)")
+    print(f"match (allclose rtol {RTOL:g} / atol {ATOL:g}): {match}/{n} = {100 * match / max(n, 1):.1f} % "
+          f"(target {100 * TARGET:.0f} %)")
+    print(f"graphs with no [UnConvert] marker: {len(clean)}/{n}; of those matching: "
+          f"{sum(r['match'] for r in clean)}/{len(clean)}")
+    by_stage = collections.Counter(r.get("stage", "match") if not r["match"] else "match" for r in results)
+    print("by first failing step: " + ", ".join(f"{k} {v}" for k, v in by_stage.most_common()))
+    print(f"\ntop unconverted APIs (markers; graphs containing it):")
+    for api, k in unconverted.most_common(args.top):
+        print(f"  {k:>5}  {graphs_with[api]:>4}  {api}")
+    errors = collections.Counter()
+    example = {}
+    for r in results:
+        if not r["match"]:
+            key = zoo.normalise_cause(re.sub(r" \[at .*", "", f"{r['stage']}: {r['error']}"))
+            errors[key] += 1
+            example.setdefault(key, f"{r['case']}: {r['stage']}: {r['error'][:220]}")
+    print("\ntop exceptions (first failing step):")
+    for key, k in errors.most_common(args.top):
+        print(f"  {k:>5}  {example[key]}")
+    if capture_fail:
+        print("\nnot captured:")
+        for key, k in capture_fail.most_common(args.top):
+            print(f"  {k:>5}  {key}")
+    if args.keep:
+        keep = work / "fixtures"
+        keep.mkdir(exist_ok=True)
+        for r in sorted(results, key=lambda r: r.get("ops") or 0)[: args.keep]:
+            shutil.copytree(cases_dir / r["case"], keep / r["case"], dirs_exist_ok=True)
+        print(f"\nkept {min(args.keep, n)} small graphs in {keep}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"commit": commit, "results": results}, indent=1))
+    return 0 if n and match / n >= TARGET else 1
+
+
+def _worker(argv: list[str]) -> int:
+    if argv[0] == "capture":
+        pkg, name, out, corpus = argv[1], argv[2], Path(argv[3]), Path(argv[4])
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            res = capture(pkg, name, out, corpus)
+        except Exception as exc:  # noqa: BLE001
+            res = {"error": zoo.error_line(exc)}
+        (out / f"{_ident(pkg)}__{_ident(name)}.json").write_text(json.dumps(res))
+        return 0
+    if argv[0] == "run":
+        case = Path(argv[1])
+        res = run_case(case, Path(argv[2]))
+        (case / "result.json").write_text(json.dumps(res))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] in ("capture", "run"):
+        sys.exit(_worker(sys.argv[1:]))
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""`weights convert --code <whole package>`: names resolved per module, as the package imports them.
+
+A package such as timm defines many classes of the same name (`Block`, `Mlp`, `LayerNorm`
+subclassing the framework's own `LayerNorm`) and builds norm layers through factories the static
+walk cannot follow. These tests write a small converted package and check the map it gives.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from msdev.weights.mapping import MapError, build_map
+from msdev.weights.structure import ModelSource
+
+PKG = {
+    "__init__.py": "from .net import Net\n",
+    "layers/__init__.py": "from .norm import *\nfrom .create import get_norm\n",
+    "layers/norm.py": (
+        "from mindspore import nn\n"
+        "class LayerNorm(nn.LayerNorm):\n"
+        "    def __init__(self, c):\n"
+        "        super().__init__((c,))\n"
+        "    def construct(self, x):\n"
+        "        y = self.inherited(x)\n"
+        "        return y\n"
+    ),
+    "cells.py": (  # pnasnet's names: a user class called `Cell` under a base that subclasses nn.Cell
+        "from mindspore import nn\n"
+        "class CellBase(nn.Cell):\n"
+        "    def make_norm(self):\n"
+        "        return nn.BatchNorm2d(4)\n"
+        "class Cell(CellBase):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.norm = self.make_norm()\n"
+    ),
+    "layers/create.py": (
+        "from mindspore import nn\n"
+        "_NORMS = {'bn': nn.BatchNorm2d}\n"
+        "def get_norm(name):\n"
+        "    return _NORMS[name]\n"
+    ),
+    "blocks_a.py": (
+        "from mindspore import nn\n"
+        "class Block(nn.Cell):\n"
+        "    def __init__(self, c):\n"
+        "        super().__init__()\n"
+        "        self.norm = nn.BatchNorm2d(c)\n"
+    ),
+    "blocks_b.py": (
+        "import mindspore\n"
+        "from mindspore import nn\n"
+        "from .layers import LayerNorm\n"
+        "class Block(nn.Cell):\n"
+        "    def __init__(self, c):\n"
+        "        super().__init__()\n"
+        "        self.norm = LayerNorm(c)\n"
+        "        self.weight = mindspore.Parameter(mindspore.ops.ones(c))\n"
+    ),
+    "net.py": (
+        "from mindspore import nn\n"
+        "from .blocks_b import Block\n"
+        "from .layers import get_norm\n"
+        "from . import blocks_a\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self, c=4, norm='bn'):\n"
+        "        super().__init__()\n"
+        "        norm_layer = get_norm(norm)\n"
+        "        self.bn1 = norm_layer(c)\n"
+        "        self.block = Block(c)\n"
+        "        self.other = blocks_a.Block(c)\n"
+    ),
+}
+
+BN = {"weight": (4,), "bias": (4,), "running_mean": (4,), "running_var": (4,), "num_batches_tracked": ()}
+KEYS = {**{f"bn1.{k}": s for k, s in BN.items()},
+        "block.norm.weight": (4,), "block.norm.bias": (4,), "block.weight": (4,),
+        **{f"other.norm.{k}": s for k, s in BN.items()}}
+
+
+@pytest.fixture()
+def package(tmp_path) -> Path:
+    root = tmp_path / "pkg"
+    for rel, text in PKG.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def test_same_class_names_resolve_per_module(package):
+    src = ModelSource.from_paths([package])
+    assert {"pkg.blocks_a.Block", "pkg.blocks_b.Block"} <= set(src.classes)
+    by = {e.torch: e.mindspore for e in build_map(KEYS, src, root="Net").entries}
+    # blocks_b.Block holds the package's LayerNorm (a subclass of nn.LayerNorm, found through a star import)
+    assert by["block.norm.weight"] == "block.norm.gamma"
+    assert by["block.norm.bias"] == "block.norm.beta"
+    assert by["block.weight"] == "block.weight"
+    # `blocks_a.Block` (module attribute) holds a BatchNorm2d
+    assert by["other.norm.running_var"] == "other.norm.moving_variance"
+    assert by["other.norm.num_batches_tracked"] is None
+
+
+def test_norm_from_an_unknown_factory_is_recognised_by_its_statistics(package):
+    """`norm_layer = get_norm(name)` cannot be followed; a class elsewhere has a `weight` Parameter,
+    which must not make `bn1.weight` a bare parameter that keeps its PyTorch name."""
+    by = {e.torch: e for e in build_map(KEYS, ModelSource.from_paths([package]), root="Net").entries}
+    assert by["bn1.weight"].mindspore == "bn1.gamma"
+    assert by["bn1.bias"].mindspore == "bn1.beta"
+    assert by["bn1.running_mean"].mindspore == "bn1.moving_mean"
+    assert by["bn1.running_var"].mindspore == "bn1.moving_variance"
+    assert by["bn1.num_batches_tracked"].mindspore is None
+
+
+def test_classes_named_like_framework_classes_do_not_loop(package):
+    src = ModelSource.from_paths([package])  # once a RecursionError: `nn.Cell` was taken for pnasnet's `Cell`
+    assert src.layer_base("LayerNorm").rule.kind == "LayerNorm"
+    assert [b.key for b in src.base_infos(src.classes["Cell"])] == ["CellBase"]
+    by = {e.torch: e.mindspore for e in build_map({"norm.running_mean": (4,)}, src, root="Cell").entries}
+    assert by["norm.running_mean"] == "norm.moving_mean"
+
+
+def test_root_names(package):
+    src = ModelSource.from_paths([package])
+    assert build_map({"norm.weight": (4,)}, src, root="pkg.blocks_a.Block").root == "pkg.blocks_a.Block"
+    with pytest.raises(MapError, match="several classes are named 'Block'.*pkg.blocks_a.Block"):
+        build_map({"norm.weight": (4,)}, src, root="Block")
+    with pytest.raises(MapError, match="not defined"):
+        build_map({"norm.weight": (4,)}, src, root="Nope")
