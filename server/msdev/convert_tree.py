@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .analysis.engine import SourceError, decode_source, parse_source
+from .analysis.project import ModuleContext, ProjectTable, package_of
 from .db.loader import Database, load_database
 from .rewrite import convert_text
 
@@ -38,6 +39,7 @@ class FileConversion:
     unconverted: list[tuple[int, int, str, str, str | None]] = field(default_factory=list)
     error: str | None = None
     changed: bool = False
+    notes: list[str] = field(default_factory=list)  # file-level remarks (bindings kept for other modules)
 
 
 @dataclass
@@ -120,7 +122,8 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
-def convert_one(source_path: Path, rel: str, db: Database, profile: str) -> tuple[FileConversion, str | None]:
+def convert_one(source_path: Path, rel: str, db: Database, profile: str,
+                context: ModuleContext | None = None) -> tuple[FileConversion, str | None]:
     """Convert one file's text; returns the outcome and the new text (None: copy unchanged)."""
     result = FileConversion(rel)
     try:
@@ -134,7 +137,7 @@ def convert_one(source_path: Path, rel: str, db: Database, profile: str) -> tupl
         result.error = exc.strerror or str(exc)
         return result, None
     try:
-        conv = convert_text(text, db, profile, rel, tree=tree)
+        conv = convert_text(text, db, profile, rel, tree=tree, context=context)
     except RecursionError:
         result.error = "expression nesting too deep to convert"
         return result, None
@@ -145,7 +148,19 @@ def convert_one(source_path: Path, rel: str, db: Database, profile: str) -> tupl
         else:
             result.unconverted.append((f.line, f.column, f.torch_api, o.reason, f.note_url))
     result.changed = conv.changed
+    result.notes = list(conv.notes)
     return result, conv.text
+
+
+def project_table(root: Path, files: list[tuple[Path, str]], db: Database) -> ProjectTable:
+    """The package symbol table of a tree, from every file that parses (once per run)."""
+    trees = {}
+    for path, rel in files:
+        try:
+            trees[rel] = parse_source(decode_source(path.read_bytes()), rel)
+        except (SourceError, OSError, RecursionError):
+            continue
+    return ProjectTable(trees, package_of(root), db.torch_modules)
 
 
 _WORKER_DB: Database | None = None
@@ -156,9 +171,9 @@ def _worker_init(db_dir: str, overlay_root: str | None) -> None:
     _WORKER_DB = load_database(db_dir, overlay_root=overlay_root)
 
 
-def _worker_convert(job: tuple[str, str, str, str]) -> FileConversion:
-    source, dest, rel, profile = job
-    result, text = convert_one(Path(source), rel, _WORKER_DB, profile)
+def _worker_convert(job: tuple) -> FileConversion:
+    source, dest, rel, profile, context = job
+    result, text = convert_one(Path(source), rel, _WORKER_DB, profile, context)
     if text is None:
         write_atomic(Path(dest), Path(source).read_bytes())  # unparseable: carried over as it is
     else:
@@ -182,14 +197,16 @@ def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable",
         rel = path.relative_to(src_root)
         dest = target / rel
         if path.suffix == ".py":
-            py_jobs.append((str(path), str(dest), rel.as_posix(), profile))
+            py_jobs.append((str(path), str(dest), rel.as_posix(), profile, None))
         elif path.is_file():
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, dest)
             copied += 1
+    table = project_table(src_root, [(Path(j[0]), j[2]) for j in py_jobs], db)
+    py_jobs = [(a, b, rel, p, table.context(rel)) for a, b, rel, p, _ in py_jobs]
     results: list[FileConversion] = []
     total = len(py_jobs)
-    for _, dest, _, _ in py_jobs:
+    for _, dest, _, _, _ in py_jobs:
         Path(dest).parent.mkdir(parents=True, exist_ok=True)
     if jobs > 1 and total > 8:
         overlay = None if not db.overlays else str(db.overlays[0].parent)

@@ -22,6 +22,7 @@ from typing import Iterable
 from ..db.loader import Database
 from ..db.model import Entry
 from ..findings import Confidence, Finding, Kind, Status
+from .project import ModuleContext
 
 CERTAIN = Confidence.CERTAIN
 LIKELY = Confidence.LIKELY
@@ -88,8 +89,10 @@ class _ClassInfo:
 class Finder:
     """Collects Findings for one module. Use `find_uses()`."""
 
-    def __init__(self, db: Database, profile: str = "portable", source: str = ""):
+    def __init__(self, db: Database, profile: str = "portable", source: str = "",
+                 context: ModuleContext | None = None):
         self.db = db
+        self.context = context
         self.profile = profile
         self.findings: list[Finding] = []
         self._ascii = source.isascii()
@@ -174,7 +177,18 @@ class Finder:
                 if alias.name == "*":
                     continue
                 local = alias.asname or alias.name
-                names[local] = (REF, f"{mod}.{alias.name}", CERTAIN) if torch_mod else None
+                names[local] = (REF, f"{mod}.{alias.name}", CERTAIN) if torch_mod else self._from_package(local)
+
+    def _from_package(self, local: str):
+        """The value of a name imported from another module of the package (None: not torch)."""
+        ctx = self.context
+        if ctx is None:
+            return None
+        if local in ctx.torch_names:
+            return (REF, ctx.torch_names[local], CERTAIN)
+        if local in ctx.module_classes:
+            return _ModuleClass((MODULE, None, CERTAIN))
+        return None
 
     def _hoist(self, body: Iterable[ast.stmt], scope: _Scope) -> None:
         """Bind imports found anywhere in a block (not inside nested defs), before visiting."""
@@ -194,6 +208,11 @@ class Finder:
     # ----------------------------------------------------------------- statements
     def run(self, tree: ast.Module) -> list[Finding]:
         scope = _Scope(None)
+        if self.context is not None:  # names the file receives from its package's modules
+            for local, path in self.context.torch_names.items():
+                scope.names[local] = (REF, path, CERTAIN)
+            for local in self.context.module_classes:
+                scope.names[local] = _ModuleClass((MODULE, None, CERTAIN))
         self._hoist(tree.body, scope)
         self._block(tree.body, scope)
         while self._deferred:
@@ -699,8 +718,10 @@ def describe(entry: Entry, target) -> str:
     return head
 
 
-def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source: str = "") -> list[Finding]:
-    """All PyTorch uses in a parsed module, with the statement-level rules applied (patterns.py)."""
+def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source: str = "",
+              context: ModuleContext | None = None) -> list[Finding]:
+    """All PyTorch uses in a parsed module, with the statement-level rules applied (patterns.py).
+    `context`: what the module's package tells about names it imports (analysis/project.py)."""
     from .patterns import apply_patterns
 
-    return apply_patterns(tree, Finder(db, profile, source).run(tree), source)
+    return apply_patterns(tree, Finder(db, profile, source, context).run(tree), source)

@@ -41,6 +41,8 @@ def to_json(summary: ConvertSummary, profile: str, db_version: str) -> str:
         }
         if f.error:
             item["error"] = f.error
+        if f.notes:
+            item["notes"] = list(f.notes)
         files.append(item)
     return json.dumps({"schema_version": SCHEMA_VERSION, "msdev_version": __version__, "db_version": db_version,
                        "profile": profile, "summary": summary_dict(summary), "files": files}, indent=2)
@@ -62,6 +64,8 @@ def to_text(summary: ConvertSummary) -> str:
             else:
                 text = f"line {line}:{col}: [UnConvert] '{api}' didn't convert. {a}" + (f" ({b})" if b else "")
             lines.append(text)
+        for note in f.notes:
+            lines.append(f"[Note] {note}")
         lines.append(f"[Convert Over] {f.rel_path}: {len(f.converted)} converted, {len(f.unconverted)} not converted")
     s = summary_dict(summary)
     lines.append("")

@@ -178,6 +178,11 @@ class Rewriter:
     def _removal(self, finding, node: ast.AST) -> FindingRewrite:
         """An empty template: the use goes. Only a decorator can go without breaking its line."""
         parent = self.parents.get(id(node))
+        if isinstance(parent, ast.Expr) and parent.value is node:  # `torch.fx.wrap('f')` as a statement
+            from .imports import statement_removal
+
+            edit = statement_removal(self.src, parent, self.parents)
+            return FindingRewrite(finding, [edit], True, [], (edit.start, edit.end))
         if not (isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
                 and any(d is node for d in parent.decorator_list)):
             raise CannotRewrite(f"{finding.torch_api} can be removed only where it is a decorator")
