@@ -31,6 +31,8 @@ LIKELY = Confidence.LIKELY
 REF = 0  # payload: dotted PyTorch name
 TENSOR = 1  # payload: None
 MODULE = 2  # payload: dotted class name of the nn.Module instance, or None
+FUNCTION = 3  # payload: the ast.FunctionDef of a user function (its calls carry tensors in and out)
+TENSOR_LIST = 4  # payload: None; a list or tuple whose elements are tensors
 _NOTHING = None
 
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
@@ -48,6 +50,36 @@ _TENSOR_FUNCTION_NAMESPACES = frozenset({"torch", "torch.nn.functional", "torch.
 
 _TENSOR_CLASSES = frozenset({"torch.Tensor", "torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 _AUTOGRAD_FUNCTION = frozenset({"torch.autograd.Function"})
+
+
+class InferenceFacts:
+    """What one pass over a file learnt about its own functions, for the next pass: which
+    parameters receive tensors, which functions return them, which `self.<attr>` hold them.
+    Python runs a helper after its caller is defined, so a helper's body is read again once its
+    callers are known (find_uses repeats the pass while the facts grow)."""
+
+    def __init__(self):
+        self.params: dict[int, set[str]] = {}  # id(FunctionDef) → parameter names given tensors
+        self.returns: set[int] = set()  # id(FunctionDef) of functions returning a tensor
+        self.attrs: dict[int, dict[str, tuple]] = {}  # id(ClassDef) → attr → value
+        self.grown = False
+
+    def add_param(self, func: ast.AST, name: str) -> None:
+        names = self.params.setdefault(id(func), set())
+        if name not in names:
+            names.add(name)
+            self.grown = True
+
+    def add_return(self, func: ast.AST) -> None:
+        if id(func) not in self.returns:
+            self.returns.add(id(func))
+            self.grown = True
+
+    def add_attr(self, cls: ast.AST, attr: str, value) -> None:
+        held = self.attrs.setdefault(id(cls), {})
+        if attr not in held:
+            held[attr] = value
+            self.grown = True
 
 
 class _ModuleClass(tuple):
@@ -77,11 +109,13 @@ class _Scope:
 
 
 class _ClassInfo:
-    __slots__ = ("attrs", "methods", "is_autograd_function", "is_module")
+    __slots__ = ("attrs", "methods", "is_autograd_function", "is_module", "node", "method_nodes")
 
-    def __init__(self, is_autograd_function: bool, is_module: bool):
+    def __init__(self, is_autograd_function: bool, is_module: bool, node: ast.ClassDef | None = None):
         self.attrs: dict[str, tuple | None] = {}
         self.methods: set[str] = set()  # defined in the class body: they override nn.Module's
+        self.method_nodes: dict[str, ast.AST] = {}
+        self.node = node
         self.is_autograd_function = is_autograd_function
         self.is_module = is_module
 
@@ -90,9 +124,11 @@ class Finder:
     """Collects Findings for one module. Use `find_uses()`."""
 
     def __init__(self, db: Database, profile: str = "portable", source: str = "",
-                 context: ModuleContext | None = None):
+                 context: ModuleContext | None = None, facts: InferenceFacts | None = None):
         self.db = db
         self.context = context
+        self.facts = facts if facts is not None else InferenceFacts()
+        self._function_node: ast.AST | None = None  # the user function whose body is being read
         self.profile = profile
         self.findings: list[Finding] = []
         self._ascii = source.isascii()
@@ -247,7 +283,9 @@ class Finder:
                 scope.names[stmt.target.id] = current if _is_tensor(current) else (value if _is_tensor(value) else None)
         elif t is ast.Return:
             if stmt.value is not None:
-                self.expr(stmt.value, scope)
+                value = self.expr(stmt.value, scope)
+                if self._function_node is not None and (_is_tensor(value) or _is_tensor_list(value)):
+                    self.facts.add_return(self._function_node)
         elif t in (ast.FunctionDef, ast.AsyncFunctionDef):
             self._function(stmt, scope)
         elif t is ast.ClassDef:
@@ -321,7 +359,7 @@ class Finder:
                     self._assign(elt, None, scope)
                 self._assign(elts[-1], value, scope)
                 return
-            element = (TENSOR, None, LIKELY) if _is_tensor(value) else None
+            element = (TENSOR, None, LIKELY) if _is_tensor(value) or _is_tensor_list(value) else None
             for elt in elts:
                 self._assign(elt, element, scope)
         elif t is ast.Attribute:
@@ -329,6 +367,8 @@ class Finder:
                     and target.value.id == self._self_name):
                 if value is not None:
                     self._class.attrs[target.attr] = value
+                    if self._class.node is not None and value[0] in (TENSOR, TENSOR_LIST):
+                        self.facts.add_attr(self._class.node, target.attr, (value[0], None, LIKELY))
                 return
             self.expr(target.value, scope)
         elif t is ast.Subscript:
@@ -339,7 +379,7 @@ class Finder:
 
     def _element_of(self, iterable, node: ast.AST, scope: _Scope):
         """What a `for` loop binds: modules for `.modules()`, tensors for tensors' rows."""
-        if _is_tensor(iterable):
+        if _is_tensor(iterable) or (iterable is not None and iterable[0] == TENSOR_LIST):
             return (TENSOR, None, LIKELY)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             attr = node.func.attr
@@ -366,8 +406,9 @@ class Finder:
                 self.expr(arg.annotation, scope, Kind.REFERENCE)
         if node.returns is not None:
             self.expr(node.returns, scope, Kind.REFERENCE)
-        scope.names[node.name] = None
+        scope.names[node.name] = (FUNCTION, node, LIKELY)
         cls = self._class
+        inferred = self.facts.params.get(id(node), ())
 
         def body() -> None:
             local = _Scope(scope)
@@ -382,6 +423,8 @@ class Finder:
                     value = (TENSOR, None, CERTAIN)
                 elif tensor_args and i > 0 and arg in params:
                     value = (TENSOR, None, LIKELY)  # forward(self, x) / forward(ctx, x)
+                elif arg.arg in inferred:
+                    value = (TENSOR, None, LIKELY)  # some caller passes a tensor here
                 local.names[arg.arg] = value
             saved = self._class, self._self_name
             if is_method and first is not None and not cls.is_autograd_function:
@@ -389,9 +432,11 @@ class Finder:
                 local.names[first] = (MODULE, None, CERTAIN) if cls.is_module else None
             else:
                 self._class, self._self_name = (cls, None) if is_method else (None, None)
+            saved_function, self._function_node = self._function_node, node
             self._hoist(node.body, local)
             self._block(node.body, local)
             self._class, self._self_name = saved
+            self._function_node = saved_function
 
         self._deferred.append(body)
 
@@ -409,9 +454,11 @@ class Finder:
                 is_module = True  # subclass of a user module class
         for kw in node.keywords:
             self.expr(kw.value, scope)
-        info = _ClassInfo(is_autograd, is_module)
+        info = _ClassInfo(is_autograd, is_module, node)
         # pre-pass: what `self.<attr>` holds, from every method's assignments
         self._collect_self_attrs(node, info, scope)
+        for attr, value in self.facts.attrs.get(id(node), {}).items():
+            info.attrs.setdefault(attr, value)
         saved = self._class, self._self_name
         self._class, self._self_name = info, None
         class_scope = _Scope(scope)
@@ -430,6 +477,7 @@ class Finder:
             if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or not item.args.args:
                 continue
             info.methods.add(item.name)
+            info.method_nodes[item.name] = item
             self_name = item.args.args[0].arg
             for sub in _statements(item.body):
                 if isinstance(sub, ast.Assign):
@@ -575,7 +623,12 @@ class Finder:
         if t is ast.Subscript:
             value = self.expr(node.value, scope)
             self.expr(node.slice, scope)
+            if _is_tensor_list(value):
+                return value if isinstance(node.slice, ast.Slice) else (TENSOR, None, LIKELY)
             return (TENSOR, None, value[2]) if _is_tensor(value) else None
+        if t is ast.List or t is ast.Tuple:
+            values = [self.expr(e, scope) for e in node.elts]
+            return (TENSOR_LIST, None, LIKELY) if any(_is_tensor(v) for v in values) else None
         if t is ast.Constant:
             return None
         if t is ast.IfExp:
@@ -586,8 +639,8 @@ class Finder:
         if t is ast.Starred:
             return self.expr(node.value, scope)
         if t in (ast.Lambda, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
-            self._comprehension(node, scope)
-            return None
+            element = self._comprehension(node, scope)
+            return (TENSOR_LIST, None, LIKELY) if _is_tensor(element) and t is not ast.Lambda else None
         if t is ast.NamedExpr:
             value = self.expr(node.value, scope)
             scope.names[node.target.id] = value
@@ -629,14 +682,21 @@ class Finder:
         if isinstance(node, ast.DictComp):
             self.expr(node.key, inner)
             self.expr(node.value, inner)
-        else:
-            self.expr(node.elt, inner)
+            return None
+        return self.expr(node.elt, inner)
 
     def _call(self, node: ast.Call, scope: _Scope, ref_kind: Kind):
         func = node.func
         result = None
+        user = None  # (FunctionDef, skip_first) of a user function or method being called
         dotted = self.resolve_ref(func, scope) if type(func) in (ast.Name, ast.Attribute) else None
-        if dotted is not None:
+        if (dotted is None and type(func) is ast.Attribute and self._class is not None
+                and isinstance(func.value, ast.Name) and func.value.id == self._self_name
+                and func.attr in self._class.method_nodes):
+            user = (self._class.method_nodes[func.attr], True)  # self.helper(x)
+            if id(user[0]) in self.facts.returns:
+                result = (TENSOR, None, LIKELY)
+        elif dotted is not None:
             kind = Kind.DECORATOR if ref_kind == Kind.DECORATOR else Kind.CALL
             self._record(func, dotted, kind, CERTAIN)
             result = self._call_result(dotted)
@@ -651,7 +711,11 @@ class Finder:
                     self._module_method(func, receiver)
         else:
             callee = self.expr(func, scope)
-            if isinstance(callee, _ModuleClass):
+            if callee is not None and callee[0] == FUNCTION:
+                user = (callee[1], False)
+                if id(callee[1]) in self.facts.returns:
+                    result = (TENSOR, None, LIKELY)
+            elif isinstance(callee, _ModuleClass):
                 result = (MODULE, None, LIKELY)  # `net = Net()`: an instance of a user module class
             elif callee is not None and callee[0] == MODULE:
                 result = (TENSOR, None, LIKELY)  # calling a module instance runs its forward
@@ -662,11 +726,27 @@ class Finder:
                 held = self._class.attrs.get(func.attr)
                 if held is not None and held[0] == MODULE:
                     result = (TENSOR, None, LIKELY)
-        for arg in node.args:
-            self.expr(arg, scope)
-        for kw in node.keywords:
-            self.expr(kw.value, scope)
+        args = [self.expr(arg, scope) for arg in node.args]
+        kwargs = [(kw.arg, self.expr(kw.value, scope)) for kw in node.keywords]
+        if user is not None:
+            self._note_tensor_arguments(user[0], user[1], node, args, kwargs)
         return result
+
+    def _note_tensor_arguments(self, func, skip_first: bool, call: ast.Call, args, kwargs) -> None:
+        """A user function called with tensors: its parameters hold tensors in its body too."""
+        fargs = func.args
+        positional = [a.arg for a in fargs.posonlyargs + fargs.args]
+        if skip_first and not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in func.decorator_list):
+            positional = positional[1:]
+        named = set(positional) | {a.arg for a in fargs.kwonlyargs}
+        for i, value in enumerate(args):
+            if isinstance(call.args[i], ast.Starred):
+                break
+            if i < len(positional) and (_is_tensor(value) or _is_tensor_list(value)):
+                self.facts.add_param(func, positional[i])
+        for name, value in kwargs:
+            if name in named and (_is_tensor(value) or _is_tensor_list(value)):
+                self.facts.add_param(func, name)
 
 
 _REGISTER_CALLS = ("register_buffer", "register_parameter", "add_module")
@@ -688,6 +768,10 @@ def _statements(body):
 
 def _is_tensor(value) -> bool:
     return value is not None and value[0] == TENSOR
+
+
+def _is_tensor_list(value) -> bool:
+    return value is not None and value[0] == TENSOR_LIST
 
 
 def describe(entry: Entry, target) -> str:
@@ -724,4 +808,14 @@ def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source:
     `context`: what the module's package tells about names it imports (analysis/project.py)."""
     from .patterns import apply_patterns
 
-    return apply_patterns(tree, Finder(db, profile, source, context).run(tree), source)
+    facts = InferenceFacts()
+    for _ in range(_INFERENCE_PASSES):
+        facts.grown = False
+        findings = Finder(db, profile, source, context, facts).run(tree)
+        if not facts.grown:
+            break
+    return apply_patterns(tree, findings, source)
+
+
+#: passes over a file at most while what its functions receive and return keeps growing
+_INFERENCE_PASSES = 4
