@@ -57,7 +57,10 @@ def to_text(summary: ConvertSummary) -> str:
         events = [(l, c, "c", t, m, n) for l, c, t, m, n in f.converted]
         events += [(l, c, "u", t, r, u) for l, c, t, r, u in f.unconverted]
         for line, col, kind, api, a, b in sorted(events, key=lambda e: (e[0], e[1])):
-            if kind == "c":
+            if kind == "c" and any(n.startswith("partial: ") for n in b or ()):
+                text = f"line {line}:{col}: [Partial] '{api}' is rewritten to '{a}' but may not run as it is. " \
+                       "Note: " + "; ".join(n.removeprefix("partial: ") for n in b)
+            elif kind == "c":
                 text = f"line {line}:{col}: [Convert] '{api}' is converted to '{a}'."
                 if b:
                     text += " Note: " + "; ".join(b)

@@ -15,6 +15,7 @@ from ..db.loader import Database
 from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .calls import CallRewrite, CannotRewrite, rewrite_arguments
+from .kwargs import annotate_star_keys
 from .naming import Namer
 from .source import Edit, SourceText, text_with_edits
 
@@ -55,6 +56,7 @@ class Rewriter:
         self.profile = profile
         self.namer = namer
         self.nodes, self.parents = index or index_tree(tree)
+        annotate_star_keys(self.nodes)
         self.done: list[Edit] = []  # edits of inner rewrites already accepted (convert mode)
         self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
 
@@ -141,11 +143,30 @@ class Rewriter:
         safe = True
         if target.api is None:
             raise CannotRewrite(target.reason or "only whole calls can be rewritten")
+        partial = self._partial_call(node)
+        if partial is not None and not target.templates:
+            # functools.partial(nn.BatchNorm2d, eps=1e-3, device=d): its arguments are the layer's
+            rw = rewrite_arguments(self.src, partial, entry, target)
+            return FindingRewrite(finding, rw.edits + [Edit(s, e, self.namer.render(target.api))], rw.safe,
+                                  rw.notes, self.src.span(self.parents[id(node)]))
         if entry.kind in ("function", "class") and target.differing_args() and finding.kind == Kind.REFERENCE:
             safe = False
             notes.append(f"{entry.api} is referenced, not called: its arguments differ in {target.api}; "
                          "check the call sites")
         return FindingRewrite(finding, [Edit(s, e, self.namer.render(target.api))], safe, notes, (s, e))
+
+    def _partial_call(self, node: ast.AST) -> ast.Call | None:
+        """`functools.partial(node, ...)` with arguments: those arguments as a call of `node`."""
+        parent = self.parents.get(id(node))
+        if not (isinstance(parent, ast.Call) and parent.args and parent.args[0] is node
+                and (len(parent.args) > 1 or parent.keywords)):
+            return None
+        func = parent.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name != "partial":
+            return None
+        call = ast.Call(func=node, args=parent.args[1:], keywords=parent.keywords)
+        return ast.copy_location(call, parent)
 
     def _tensor_member(self, finding, node: ast.Attribute, call, entry: Entry, target: Target) -> FindingRewrite:
         is_call = finding.kind != Kind.TENSOR_ATTRIBUTE and call is not None
