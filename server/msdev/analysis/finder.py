@@ -109,13 +109,14 @@ class _Scope:
 
 
 class _ClassInfo:
-    __slots__ = ("attrs", "methods", "is_autograd_function", "is_module", "node", "method_nodes")
+    __slots__ = ("attrs", "methods", "is_autograd_function", "is_module", "node", "method_nodes", "base")
 
     def __init__(self, is_autograd_function: bool, is_module: bool, node: ast.ClassDef | None = None):
         self.attrs: dict[str, tuple | None] = {}
         self.methods: set[str] = set()  # defined in the class body: they override nn.Module's
         self.method_nodes: dict[str, ast.AST] = {}
         self.node = node
+        self.base: str | None = None  # the torch.nn class it derives from (`self.add_module` on a Sequential)
         self.is_autograd_function = is_autograd_function
         self.is_module = is_module
 
@@ -443,6 +444,7 @@ class Finder:
     def _classdef(self, node: ast.ClassDef, scope: _Scope) -> None:
         self._decorators(node, scope)
         is_module = is_autograd = False
+        torch_base = None
         for base in node.bases:
             value = self.expr(base, scope, Kind.BASE_CLASS)
             if value is not None and value[0] == REF:
@@ -450,11 +452,13 @@ class Finder:
                     is_autograd = True
                 elif value[1].startswith("torch.nn."):
                     is_module = True
+                    torch_base = torch_base or value[1]
             elif value is not None and value[0] == MODULE:
                 is_module = True  # subclass of a user module class
         for kw in node.keywords:
             self.expr(kw.value, scope)
         info = _ClassInfo(is_autograd, is_module, node)
+        info.base = torch_base
         # pre-pass: what `self.<attr>` holds, from every method's assignments
         self._collect_self_attrs(node, info, scope)
         for attr, value in self.facts.attrs.get(id(node), {}).items():
@@ -557,29 +561,47 @@ class Finder:
             return None
         return test.args[0].id, (MODULE, dotted, CERTAIN)
 
-    def _layer_attribute(self, node: ast.Attribute, receiver) -> None:
-        """`bn.weight` on a known BatchNorm2d: MindSpore names the attribute differently (gamma)."""
+    def _layer_attribute(self, node: ast.AST, receiver, attr: str | None = None) -> None:
+        """`bn.weight` on a known BatchNorm2d: MindSpore names the attribute differently (gamma).
+        `attr` given: `node` is the string constant of `getattr(bn, 'weight')` / `hasattr`."""
         entry = self.db.entries.get(receiver[1]) if receiver[1] else None
         if entry is None:
             return
         target = entry.target(self.profile)
-        renamed = target.attributes.get(node.attr)
+        name = attr or node.attr
+        renamed = target.attributes.get(name)
         if renamed is None or target.api is None:
             return
         end_line = node.end_lineno
         end_col = self._col(end_line, node.end_col_offset)
-        dotted = f"{entry.api}.{node.attr}"
+        start_col = self._col(node.lineno, node.col_offset) if attr else end_col - len(name)
+        dotted = f"{entry.api}.{name}"
         self.findings.append(Finding(
-            end_line, end_col - len(node.attr), end_line, end_col, dotted, Kind.LAYER_ATTRIBUTE, receiver[2],
+            node.lineno if attr else end_line, start_col, end_line, end_col, dotted, Kind.LAYER_ATTRIBUTE, receiver[2],
             Status.RENAMED, f"{target.api}.{renamed}", entry.doc_url,
             f"{dotted} → {target.api}.{renamed}: MindSpore names this attribute '{renamed}'", entry, None, node))
+
+    def _named_attribute(self, node: ast.Call, scope: _Scope) -> None:
+        """`getattr(bn, 'weight', None)`, `hasattr(bn, 'bias')`: the same rename as `bn.weight`."""
+        name = node.args[1]
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            return
+        receiver = self._receiver(node.args[0], scope)
+        if receiver is not None and receiver[0] == MODULE:
+            self._layer_attribute(name, receiver, name.value)
 
     def _module_method(self, node: ast.Attribute, receiver) -> None:
         """Record `m.modules()`, `self.parameters()`: nn.Module methods on a module receiver."""
         if (self._class is not None and isinstance(node.value, ast.Name) and node.value.id == self._self_name
                 and node.attr in self._class.methods):
             return  # the class defines its own method of that name
-        entry = self.db.entries.get("torch.nn.Module." + node.attr)
+        held = receiver[1]
+        if held is None and self._class is not None and isinstance(node.value, ast.Name) \
+                and node.value.id == self._self_name:
+            held = self._class.base
+        entry = self.db.entries.get(f"{held}.{node.attr}") if held else None  # torch.nn.Sequential.add_module
+        if entry is None:
+            entry = self.db.entries.get("torch.nn.Module." + node.attr)
         if entry is not None:
             self.findings.append(self._make(node, entry.api, entry, Kind.MODULE_METHOD, receiver[2], attr_only=True))
 
@@ -726,6 +748,9 @@ class Finder:
                 held = self._class.attrs.get(func.attr)
                 if held is not None and held[0] == MODULE:
                     result = (TENSOR, None, LIKELY)
+        if (type(func) is ast.Name and func.id in _ATTRIBUTE_BUILTINS and len(node.args) >= 2
+                and scope.lookup(func.id) is None):
+            self._named_attribute(node, scope)
         args = [self.expr(arg, scope) for arg in node.args]
         kwargs = [(kw.arg, self.expr(kw.value, scope)) for kw in node.keywords]
         if user is not None:
@@ -749,6 +774,7 @@ class Finder:
                 self.facts.add_param(func, name)
 
 
+_ATTRIBUTE_BUILTINS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
 _REGISTER_CALLS = ("register_buffer", "register_parameter", "add_module")
 
 

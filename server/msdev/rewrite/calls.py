@@ -66,7 +66,7 @@ def _matches(node: ast.AST, src_text: str, candidates: list[str]) -> bool:
 _ARG_REF = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _default_text(spec: ArgSpec, named, src, text: str, specs: dict[str, ArgSpec]) -> str:
+def _default_text(spec: ArgSpec, named, src, text: str, specs: dict[str, ArgSpec], rendered=None) -> str:
     """A spec's default; `{name}` in it stands for the source text of PyTorch argument `name`
     (MaxPool2d: an omitted stride is the kernel size). See mapping_db/README.md."""
     default = spec.default or ""
@@ -76,7 +76,7 @@ def _default_text(spec: ArgSpec, named, src, text: str, specs: dict[str, ArgSpec
     for n, v, _ in named:
         if n:
             start, end = src.span(v)
-            values[n] = text[start:end]
+            values[n] = rendered(v) if rendered is not None else text[start:end]  # nested uses converted
             transform = specs[n].transform if n in specs else None
             if transform in NAMED_TRANSFORMS:  # the value as MindSpore takes it
                 values[n] = NAMED_TRANSFORMS[transform](v, values[n])
@@ -103,9 +103,10 @@ def _wrap(template: str, value_text: str, value_node: ast.AST) -> tuple[str, str
 
 
 def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Target,
-                      skip_first_param: bool = False, forwarded: bool = False) -> CallRewrite:
+                      skip_first_param: bool = False, forwarded: bool = False, rendered=None) -> CallRewrite:
     """Edits that turn the call's PyTorch arguments into the target's MindSpore arguments.
-    `forwarded`: the call is a subclass's `super().__init__`, passing on its callers' values."""
+    `forwarded`: the call is a subclass's `super().__init__`, passing on its callers' values.
+    `rendered(node)`: an argument's text with the nested rewrites applied (for copied values)."""
     out = CallRewrite()
     torch_params = list(entry.params or [])
     if skip_first_param and torch_params and torch_params[0] in ("self", "input"):
@@ -234,7 +235,7 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         _forward_kwargs(src, star_kwargs, mapped_specs, given, produced, out, entry, ms_params)
     for spec in mapped_specs.values():
         if spec.default is not None and spec.name not in given and spec.target_name not in produced:
-            additions.append(f"{spec.target_name}={_default_text(spec, named, src, text, mapped_specs)}")
+            additions.append(f"{spec.target_name}={_default_text(spec, named, src, text, mapped_specs, rendered)}")
             produced.add(spec.target_name)
     for key, value in target.insert.items():
         if key not in produced and key not in given:

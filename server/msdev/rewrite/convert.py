@@ -150,6 +150,17 @@ def forward_to_construct(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
     return edits
 
 
+def private_children_edits(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
+    """`self._modules` (PyTorch's ordered dict of sub-modules) is `self._cells` on a Cell."""
+    edits = []
+    for node in ast.walk(cls):
+        if (isinstance(node, ast.Attribute) and node.attr == "_modules" and isinstance(node.value, ast.Name)
+                and node.value.id == "self"):
+            end = src.end(node)
+            edits.append(Edit(end - len("_modules"), end, "_cells"))
+    return edits
+
+
 def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Finding], converted: set[int],
                       profile: str) -> list[Edit]:
     """Subclasses of a mapped PyTorch class: `super().__init__(...)` gets the base's argument map,
@@ -273,6 +284,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
     for cls in cell_classes(nodes, findings, converted_ids, context.module_classes):
         done.extend(forward_to_construct(src, cls))
+        done.extend(private_children_edits(src, cls))
         done.extend(parameter_names_fix(src, cls))
     done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile))
 

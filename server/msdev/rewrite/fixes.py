@@ -107,6 +107,10 @@ class Rewriter:
         call = self.call_of(node)
         if target.templates == [""]:
             return self._removal(finding, call or node)
+        if finding.kind == Kind.LAYER_ATTRIBUTE and isinstance(node, ast.Constant):  # getattr(bn, 'weight')
+            s, e = self.src.span(node)
+            new_name = finding.mindspore_api.rsplit(".", 1)[-1]
+            return FindingRewrite(finding, [Edit(s, e, repr(new_name))], True, [], (s, e))
         if finding.kind == Kind.LAYER_ATTRIBUTE:
             end = self.src.end(node)
             new_name = finding.mindspore_api.rsplit(".", 1)[-1]
@@ -127,7 +131,7 @@ class Rewriter:
         span = self.src.span(call)
         if target.templates:
             return self._template(finding, call, entry, target, receiver=None, span=span)
-        rw = rewrite_arguments(self.src, call, entry, target)
+        rw = rewrite_arguments(self.src, call, entry, target, rendered=self.rendered)
         fs, fe = self.src.span(func)
         new_callee = self.namer.render(target.api)
         edits = list(rw.edits)
@@ -146,7 +150,7 @@ class Rewriter:
         partial = self._partial_call(node)
         if partial is not None and not target.templates:
             # functools.partial(nn.BatchNorm2d, eps=1e-3, device=d): its arguments are the layer's
-            rw = rewrite_arguments(self.src, partial, entry, target)
+            rw = rewrite_arguments(self.src, partial, entry, target, rendered=self.rendered)
             return FindingRewrite(finding, rw.edits + [Edit(s, e, self.namer.render(target.api))], rw.safe,
                                   rw.notes, self.src.span(self.parents[id(node)]))
         if entry.kind in ("function", "class") and target.differing_args() and finding.kind == Kind.REFERENCE:
@@ -181,7 +185,7 @@ class Rewriter:
         edits: list[Edit] = []
         rw = CallRewrite()
         if is_call:
-            rw = rewrite_arguments(self.src, call, entry, target, skip_first_param=True)
+            rw = rewrite_arguments(self.src, call, entry, target, skip_first_param=True, rendered=self.rendered)
             edits.extend(rw.edits)
         attr_end = self.src.end(node)
         attr_start = attr_end - len(node.attr)
@@ -247,6 +251,8 @@ class Rewriter:
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
                 continue
+            if "; " in template and not isinstance(self.parents.get(id(node)), ast.Expr):
+                continue  # several statements: only where the use is a statement of its own
             text = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
                 else values.get(m.group(1), m.group(2)), template)
