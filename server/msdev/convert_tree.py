@@ -160,7 +160,26 @@ def project_table(root: Path, files: list[tuple[Path, str]], db: Database) -> Pr
             trees[rel] = parse_source(decode_source(path.read_bytes()), rel)
         except (SourceError, OSError, RecursionError):
             continue
-    return ProjectTable(trees, package_of(root), db.torch_modules)
+    table = ProjectTable(trees, package_of(root), db.torch_modules)
+    infer_across_modules(table, trees, db)
+    return table
+
+
+def infer_across_modules(table: ProjectTable, trees: dict, db: Database, rounds: int = 2) -> None:
+    """Tensors passed between modules (a helper in one file called from a forward in another):
+    every module is analysed with what the others told so far, until nothing new is learnt."""
+    from .analysis.finder import infer_and_find
+
+    for _ in range(rounds):
+        grown = False
+        for rel, tree in trees.items():
+            try:
+                _, facts = infer_and_find(tree, db, "portable", "", table.context(rel))
+            except RecursionError:
+                continue
+            grown |= table.add_inference(rel, sorted(facts.external, key=repr), facts.returning)
+        if not grown:
+            break
 
 
 _WORKER_DB: Database | None = None

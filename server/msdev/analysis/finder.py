@@ -33,6 +33,8 @@ TENSOR = 1  # payload: None
 MODULE = 2  # payload: dotted class name of the nn.Module instance, or None
 FUNCTION = 3  # payload: the ast.FunctionDef of a user function (its calls carry tensors in and out)
 TENSOR_LIST = 4  # payload: None; a list or tuple whose elements are tensors
+EXTERNAL = 6  # payload: (module, function) of a function another module of the package defines
+PARTIAL = 5  # payload: dotted PyTorch class that `functools.partial(nn.X, ...)` builds when called
 _NOTHING = None
 
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
@@ -62,6 +64,8 @@ class InferenceFacts:
         self.params: dict[int, set[str]] = {}  # id(FunctionDef) → parameter names given tensors
         self.returns: set[int] = set()  # id(FunctionDef) of functions returning a tensor
         self.attrs: dict[int, dict[str, tuple]] = {}  # id(ClassDef) → attr → value
+        self.external: set[tuple[str, str, object]] = set()  # (module, function, param name or index)
+        self.returning: set[str] = set()  # top-level functions of the file that return tensors
         self.grown = False
 
     def add_param(self, func: ast.AST, name: str) -> None:
@@ -130,6 +134,7 @@ class Finder:
         self.context = context
         self.facts = facts if facts is not None else InferenceFacts()
         self._function_node: ast.AST | None = None  # the user function whose body is being read
+        self._top_functions: list[ast.AST] = []  # module-level functions (their facts go to the package)
         self.profile = profile
         self.findings: list[Finding] = []
         self._ascii = source.isascii()
@@ -221,6 +226,8 @@ class Finder:
         ctx = self.context
         if ctx is None:
             return None
+        if local in ctx.imported_functions:
+            return (EXTERNAL, ctx.imported_functions[local], LIKELY)
         if local in ctx.torch_names:
             return (REF, ctx.torch_names[local], CERTAIN)
         if local in ctx.module_classes:
@@ -250,6 +257,9 @@ class Finder:
                 scope.names[local] = (REF, path, CERTAIN)
             for local in self.context.module_classes:
                 scope.names[local] = _ModuleClass((MODULE, None, CERTAIN))
+            for local, origin in self.context.imported_functions.items():
+                scope.names[local] = (EXTERNAL, origin, LIKELY)
+        self._top_functions = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
         self._hoist(tree.body, scope)
         self._block(tree.body, scope)
         while self._deferred:
@@ -287,6 +297,8 @@ class Finder:
                 value = self.expr(stmt.value, scope)
                 if self._function_node is not None and (_is_tensor(value) or _is_tensor_list(value)):
                     self.facts.add_return(self._function_node)
+                    if self._function_node in self._top_functions:
+                        self.facts.returning.add(self._function_node.name)
         elif t in (ast.FunctionDef, ast.AsyncFunctionDef):
             self._function(stmt, scope)
         elif t is ast.ClassDef:
@@ -409,7 +421,16 @@ class Finder:
             self.expr(node.returns, scope, Kind.REFERENCE)
         scope.names[node.name] = (FUNCTION, node, LIKELY)
         cls = self._class
-        inferred = self.facts.params.get(id(node), ())
+        inferred = set(self.facts.params.get(id(node), ()))
+        top_level = cls is None and scope.parent is None
+        if top_level and self.context is not None and node.name in self.context.tensor_params:
+            positional = [a.arg for a in args.posonlyargs + args.args]
+            for p in self.context.tensor_params[node.name]:
+                if isinstance(p, int):
+                    if p < len(positional):
+                        inferred.add(positional[p])
+                else:
+                    inferred.add(p)
 
         def body() -> None:
             local = _Scope(scope)
@@ -517,6 +538,9 @@ class Finder:
                 bound = scope.lookup(value.func.id)
                 if bound is not None and bound[0] == MODULE:
                     return (MODULE, None, LIKELY)  # an instance of a user nn.Module subclass
+                if bound is not None and bound[0] == PARTIAL:
+                    built = self._call_result(bound[1])
+                    return (built[0], built[1], LIKELY) if built is not None else None
         return None
 
     # ----------------------------------------------------------------- expressions
@@ -711,6 +735,7 @@ class Finder:
         func = node.func
         result = None
         user = None  # (FunctionDef, skip_first) of a user function or method being called
+        external = None  # (module, function) of a function another module defines
         dotted = self.resolve_ref(func, scope) if type(func) in (ast.Name, ast.Attribute) else None
         if (dotted is None and type(func) is ast.Attribute and self._class is not None
                 and isinstance(func.value, ast.Name) and func.value.id == self._self_name
@@ -733,7 +758,14 @@ class Finder:
                     self._module_method(func, receiver)
         else:
             callee = self.expr(func, scope)
-            if callee is not None and callee[0] == FUNCTION:
+            if callee is not None and callee[0] == PARTIAL:
+                built = self._call_result(callee[1])
+                result = (built[0], built[1], LIKELY) if built is not None else None
+            elif callee is not None and callee[0] == EXTERNAL:
+                external = callee[1]
+                if self.context is not None and getattr(func, "id", None) in self.context.tensor_returns:
+                    result = (TENSOR, None, LIKELY)
+            elif callee is not None and callee[0] == FUNCTION:
                 user = (callee[1], False)
                 if id(callee[1]) in self.facts.returns:
                     result = (TENSOR, None, LIKELY)
@@ -753,8 +785,19 @@ class Finder:
             self._named_attribute(node, scope)
         args = [self.expr(arg, scope) for arg in node.args]
         kwargs = [(kw.arg, self.expr(kw.value, scope)) for kw in node.keywords]
+        if result is None and args and args[0] is not None and args[0][0] == REF and _is_partial(func):
+            result = (PARTIAL, args[0][1], LIKELY)  # functools.partial(nn.BatchNorm2d, eps=1e-3)
         if user is not None:
             self._note_tensor_arguments(user[0], user[1], node, args, kwargs)
+        elif external is not None:
+            for i, value in enumerate(args):
+                if isinstance(node.args[i], ast.Starred):
+                    break
+                if _is_tensor(value) or _is_tensor_list(value):
+                    self.facts.external.add((external[0], external[1], i))
+            for name, value in kwargs:
+                if name and (_is_tensor(value) or _is_tensor_list(value)):
+                    self.facts.external.add((external[0], external[1], name))
         return result
 
     def _note_tensor_arguments(self, func, skip_first: bool, call: ast.Call, args, kwargs) -> None:
@@ -796,6 +839,10 @@ def _is_tensor(value) -> bool:
     return value is not None and value[0] == TENSOR
 
 
+def _is_partial(func: ast.AST) -> bool:
+    return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) == "partial"
+
+
 def _is_tensor_list(value) -> bool:
     return value is not None and value[0] == TENSOR_LIST
 
@@ -834,13 +881,20 @@ def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source:
     `context`: what the module's package tells about names it imports (analysis/project.py)."""
     from .patterns import apply_patterns
 
+    findings = infer_and_find(tree, db, profile, source, context)[0]
+    return apply_patterns(tree, findings, source)
+
+
+def infer_and_find(tree: ast.Module, db: Database, profile: str = "portable", source: str = "",
+                   context: ModuleContext | None = None) -> tuple[list[Finding], InferenceFacts]:
+    """The finder's findings with the inference facts they rest on (before the statement rules)."""
     facts = InferenceFacts()
     for _ in range(_INFERENCE_PASSES):
         facts.grown = False
         findings = Finder(db, profile, source, context, facts).run(tree)
         if not facts.grown:
             break
-    return apply_patterns(tree, findings, source)
+    return findings, facts
 
 
 #: passes over a file at most while what its functions receive and return keeps growing

@@ -35,6 +35,12 @@ class ModuleContext:
     exported: set[str] = field(default_factory=set)
     #: MindSpore module → local name that a project import binds to it after conversion
     ms_aliases: dict[str, str] = field(default_factory=dict)
+    #: local name → (module, function) for functions imported from other modules of the package
+    imported_functions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: own top-level function → parameters (names, or positions) other modules pass tensors to
+    tensor_params: dict[str, set] = field(default_factory=dict)
+    #: local names of imported functions that return tensors
+    tensor_returns: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -119,6 +125,8 @@ class ProjectTable:
             self.modules[name] = _Module(name, is_package, tree)
             self.by_path[rel] = name
         self.exported: dict[str, set[str]] = {name: set() for name in self.modules}
+        self.tensor_params: dict[tuple[str, str], set] = {}  # (module, function) → params given tensors
+        self.tensor_returns: set[tuple[str, str]] = set()  # (module, function) returning tensors
         for mod in self.modules.values():
             self._read(mod)
         self._resolve()
@@ -242,7 +250,46 @@ class ProjectTable:
                 ctx.ms_aliases.setdefault(ALIASED_MODULES[path], local)
         own = {c.name for c in mod.own_classes}
         ctx.module_classes = {c for c in mod.classes if c not in own}
+        for source, imported, local in mod.froms:
+            if imported == "*":
+                continue
+            origin = self.function_origin(source, imported)
+            if origin is not None and local not in mod.own_names():
+                ctx.imported_functions[local] = origin
+                if origin in self.tensor_returns:
+                    ctx.tensor_returns.add(local)
+        for (module, func), params in self.tensor_params.items():
+            if module == name:
+                ctx.tensor_params[func] = set(params)
         return ctx
+
+    def function_origin(self, module: str, name: str, depth: int = 0) -> tuple[str, str] | None:
+        """The module defining function `name` that `from module import name` reaches."""
+        mod = self.modules.get(module)
+        if mod is None or depth > 10:
+            return None
+        if name in mod.functions:
+            return (module, name)
+        for source, imported, local in mod.froms:
+            if local == name and imported != "*":
+                return self.function_origin(source, imported, depth + 1)
+        return None
+
+    def add_inference(self, rel_path: str, calls: list[tuple[str, str, object]], returns: set[str]) -> bool:
+        """Facts one file's analysis found: tensors passed to other modules' functions, and its own
+        functions that return tensors. Returns whether anything was new."""
+        grown = False
+        for module, func, param in calls:
+            params = self.tensor_params.setdefault((module, func), set())
+            if param not in params:
+                params.add(param)
+                grown = True
+        name = self.by_path.get(rel_path)
+        for func in returns:
+            if name is not None and (name, func) not in self.tensor_returns:
+                self.tensor_returns.add((name, func))
+                grown = True
+        return grown
 
 
 def package_of(root) -> str | None:
