@@ -356,11 +356,13 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     future = lazy_annotations_edit(src, tree, nodes, fallback_names)
     if future is not None:
         done.append(future)
-    if namer.added:
+    if namer.added or rewriter.adapters:
         offset = insertion_point(src, tree, first_converted_stmt)
-        edit = import_lines_edit(src, offset, namer.added)
-        if edit:
-            done.append(edit)
+        edit = import_lines_edit(src, offset, namer.added) or Edit(offset, offset, "")
+        if rewriter.adapters:  # after the imports the adapters' bases need
+            classes = "".join("\n\n" + code for _, code in rewriter.adapters.values())
+            edit = Edit(edit.start, edit.end, edit.text + classes + "\n\n")
+        done.append(edit)
 
     # mark what could not be converted, once per statement and API
     comments: dict[int, list[str]] = {}

@@ -15,6 +15,7 @@ from ..db.loader import Database
 from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .calls import CallRewrite, CannotRewrite, rewrite_arguments
+from .adapters import adapter_source, is_type_test
 from .kwargs import annotate_star_keys
 from .naming import Namer
 from .source import Edit, SourceText, text_with_edits
@@ -57,6 +58,7 @@ class Rewriter:
         self.namer = namer
         self.nodes, self.parents = index or index_tree(tree)
         annotate_star_keys(self.nodes)
+        self.adapters: dict[str, tuple[str, str]] = {}  # torch class → (adapter name, its source)
         self.done: list[Edit] = []  # edits of inner rewrites already accepted (convert mode)
         self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
 
@@ -153,11 +155,32 @@ class Rewriter:
             rw = rewrite_arguments(self.src, partial, entry, target, rendered=self.rendered)
             return FindingRewrite(finding, rw.edits + [Edit(s, e, self.namer.render(target.api))], rw.safe,
                                   rw.notes, self.src.span(self.parents[id(node)]))
+        if (entry.kind == "class" and target.differing_args() and finding.kind == Kind.REFERENCE
+                and not target.templates and not is_type_test(node, self.parents)):
+            name = self.adapter_name(entry, target)
+            if name is not None:
+                return FindingRewrite(finding, [Edit(s, e, name)], True,
+                                      [f"referenced, not called: {name} takes PyTorch's arguments"], (s, e))
         if entry.kind in ("function", "class") and target.differing_args() and finding.kind == Kind.REFERENCE:
             safe = False
             notes.append(f"{entry.api} is referenced, not called: its arguments differ in {target.api}; "
                          "check the call sites")
         return FindingRewrite(finding, [Edit(s, e, self.namer.render(target.api))], safe, notes, (s, e))
+
+    def adapter_name(self, entry: Entry, target: Target) -> str | None:
+        """The file's adapter class for a layer referenced uncalled (rewrite/adapters.py)."""
+        if entry.api in self.adapters:
+            return self.adapters[entry.api][0]
+        leaf = target.api.rsplit(".", 1)[-1]
+        name = f"{leaf}TorchArgs"
+        while name in self.namer.taken:
+            name += "_"
+        code = adapter_source(name, self.namer.render(target.api), entry, target)
+        if code is None:
+            return None
+        self.namer.taken.add(name)
+        self.adapters[entry.api] = (name, code)
+        return name
 
     def _partial_call(self, node: ast.AST) -> ast.Call | None:
         """`functools.partial(node, ...)` with arguments: those arguments as a call of `node`."""
