@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 
 from .analysis.engine import SourceError, decode_source, parse_source
 from .limits import size_problem
+from .analysis.project import ModuleContext, ProjectTable, package_of
 from .db.loader import Database, load_database
 from .gcpause import gc_paused
 from .output_manifest import Manifest
@@ -53,6 +54,7 @@ class FileConversion:
     changed: bool = False
     outcome: str = CONVERTED
     written: str | None = None  # sha256 of what was written to the output, None if nothing was
+    notes: list[str] = field(default_factory=list)  # file-level remarks (bindings kept for other modules)
 
 
 @dataclass
@@ -200,7 +202,8 @@ def _source_mode(path: Path) -> int | None:
         return None
 
 
-def convert_one(source_path: Path, rel: str, db: Database, profile: str) -> tuple[FileConversion, str | Path | None]:
+def convert_one(source_path: Path, rel: str, db: Database, profile: str,
+                context: ModuleContext | None = None) -> tuple[FileConversion, str | Path | None]:
     """Convert one .py file. Returns the outcome and what to write: the new text, the source path
     (carried over unchanged: it could be read but not converted) or None (unreadable: nothing)."""
     result = FileConversion(rel)
@@ -218,7 +221,7 @@ def convert_one(source_path: Path, rel: str, db: Database, profile: str) -> tupl
         with gc_paused():  # collections during a big parse made conversion superlinear
             text = decode_source(data)
             tree = parse_source(text, rel)
-            conv = convert_text(text, db, profile, rel, tree=tree)
+            conv = convert_text(text, db, profile, rel, tree=tree, context=context)
     except SourceError as exc:
         result.outcome, result.error = FAILED, str(exc)
         return result, source_path
@@ -232,6 +235,7 @@ def convert_one(source_path: Path, rel: str, db: Database, profile: str) -> tupl
         else:
             result.unconverted.append((f.line, f.column, f.torch_api, o.reason, f.note_url))
     result.changed = conv.changed
+    result.notes = list(conv.notes)
     return result, conv.text
 
 
@@ -247,6 +251,36 @@ def copy_one(source_path: Path, rel: str) -> tuple[FileConversion, Path | None]:
     return result, source_path
 
 
+def project_table(root: Path, files: list[tuple[Path, str]], db: Database) -> ProjectTable:
+    """The package symbol table of a tree, from every file that parses (once per run)."""
+    trees = {}
+    for path, rel in files:
+        try:
+            trees[rel] = parse_source(decode_source(path.read_bytes()), rel)
+        except (SourceError, OSError, RecursionError):
+            continue
+    table = ProjectTable(trees, package_of(root), db.torch_modules)
+    infer_across_modules(table, trees, db)
+    return table
+
+
+def infer_across_modules(table: ProjectTable, trees: dict, db: Database, rounds: int = 2) -> None:
+    """Tensors passed between modules (a helper in one file called from a forward in another):
+    every module is analysed with what the others told so far, until nothing new is learnt."""
+    from .analysis.finder import infer_and_find
+
+    for _ in range(rounds):
+        grown = False
+        for rel, tree in trees.items():
+            try:
+                _, facts = infer_and_find(tree, db, "portable", "", table.context(rel))
+            except RecursionError:
+                continue
+            grown |= table.add_inference(rel, sorted(facts.external, key=repr), facts.returning)
+        if not grown:
+            break
+
+
 _WORKER_DB: Database | None = None
 
 
@@ -256,13 +290,13 @@ def _worker_init(db_dir: str, overlay_root: str | None) -> None:
     _WORKER_DB = load_database(db_dir, overlay_root=overlay_root)
 
 
-def _worker_convert(job: tuple[str, str, str, str]) -> FileConversion:
+def _worker_convert(job: tuple) -> FileConversion:
     """Convert and write one file; a failure to read or write is this file's outcome."""
-    source, dest, rel, profile = job
+    source, dest, rel, profile, context = job
     if profile is None:  # not Python
         result, payload = copy_one(Path(source), rel)
     else:
-        result, payload = convert_one(Path(source), rel, _WORKER_DB, profile)
+        result, payload = convert_one(Path(source), rel, _WORKER_DB, profile, context)
     if payload is None:
         return result
     try:
@@ -305,7 +339,7 @@ def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable",
     src_root, target = plan_paths(src, out, force)
     if src.is_file():
         folder = target.parent
-        work = [(str(src_root), str(target), target.name, profile)]
+        work = [(str(src_root), str(target), target.name, profile, None)]
         walk_errors: list[tuple[Path, str]] = []
     else:
         folder = target
@@ -313,10 +347,12 @@ def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable",
         work = []
         for path in walk_tree(src_root, walk_errors):
             rel = path.relative_to(src_root)
-            work.append((str(path), str(target / rel), rel.as_posix(), profile if path.suffix == ".py" else None))
+            work.append((str(path), str(target / rel), rel.as_posix(), profile if path.suffix == ".py" else None, None))
+        table = project_table(src_root, [(Path(j[0]), j[2]) for j in work if j[3] is not None], db)
+        work = [(a, b, rel, p, table.context(rel) if p is not None else None) for a, b, rel, p, _ in work]
     manifest = Manifest(folder)
     if not overwrite_edited:
-        changed = manifest.changed([rel for _, _, rel, _ in work])
+        changed = manifest.changed([job[2] for job in work])
         if changed:
             listing = "\n".join(f"  {folder / rel}: {why}" for rel, why in changed)
             raise ConvertError(

@@ -23,6 +23,7 @@ from ..db.loader import Database
 from ..db.model import Entry
 from ..findings import Confidence, Finding, Kind, Status
 from ..textlines import split_lines
+from .project import ModuleContext
 
 CERTAIN = Confidence.CERTAIN
 LIKELY = Confidence.LIKELY
@@ -31,6 +32,10 @@ LIKELY = Confidence.LIKELY
 REF = 0  # payload: dotted PyTorch name
 TENSOR = 1  # payload: None
 MODULE = 2  # payload: dotted class name of the nn.Module instance, or None
+FUNCTION = 3  # payload: the ast.FunctionDef of a user function (its calls carry tensors in and out)
+TENSOR_LIST = 4  # payload: None; a list or tuple whose elements are tensors
+EXTERNAL = 6  # payload: (module, function) of a function another module of the package defines
+PARTIAL = 5  # payload: dotted PyTorch class that `functools.partial(nn.X, ...)` builds when called
 _NOTHING = None
 
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
@@ -48,6 +53,38 @@ _TENSOR_FUNCTION_NAMESPACES = frozenset({"torch", "torch.nn.functional", "torch.
 
 _TENSOR_CLASSES = frozenset({"torch.Tensor", "torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 _AUTOGRAD_FUNCTION = frozenset({"torch.autograd.Function"})
+
+
+class InferenceFacts:
+    """What one pass over a file learnt about its own functions, for the next pass: which
+    parameters receive tensors, which functions return them, which `self.<attr>` hold them.
+    Python runs a helper after its caller is defined, so a helper's body is read again once its
+    callers are known (find_uses repeats the pass while the facts grow)."""
+
+    def __init__(self):
+        self.params: dict[int, set[str]] = {}  # id(FunctionDef) → parameter names given tensors
+        self.returns: set[int] = set()  # id(FunctionDef) of functions returning a tensor
+        self.attrs: dict[int, dict[str, tuple]] = {}  # id(ClassDef) → attr → value
+        self.external: set[tuple[str, str, object]] = set()  # (module, function, param name or index)
+        self.returning: set[str] = set()  # top-level functions of the file that return tensors
+        self.grown = False
+
+    def add_param(self, func: ast.AST, name: str) -> None:
+        names = self.params.setdefault(id(func), set())
+        if name not in names:
+            names.add(name)
+            self.grown = True
+
+    def add_return(self, func: ast.AST) -> None:
+        if id(func) not in self.returns:
+            self.returns.add(id(func))
+            self.grown = True
+
+    def add_attr(self, cls: ast.AST, attr: str, value) -> None:
+        held = self.attrs.setdefault(id(cls), {})
+        if attr not in held:
+            held[attr] = value
+            self.grown = True
 
 
 class _ModuleClass(tuple):
@@ -77,11 +114,14 @@ class _Scope:
 
 
 class _ClassInfo:
-    __slots__ = ("attrs", "methods", "is_autograd_function", "is_module")
+    __slots__ = ("attrs", "methods", "is_autograd_function", "is_module", "node", "method_nodes", "base")
 
-    def __init__(self, is_autograd_function: bool, is_module: bool):
+    def __init__(self, is_autograd_function: bool, is_module: bool, node: ast.ClassDef | None = None):
         self.attrs: dict[str, tuple | None] = {}
         self.methods: set[str] = set()  # defined in the class body: they override nn.Module's
+        self.method_nodes: dict[str, ast.AST] = {}
+        self.node = node
+        self.base: str | None = None  # the torch.nn class it derives from (`self.add_module` on a Sequential)
         self.is_autograd_function = is_autograd_function
         self.is_module = is_module
 
@@ -89,8 +129,13 @@ class _ClassInfo:
 class Finder:
     """Collects Findings for one module. Use `find_uses()`."""
 
-    def __init__(self, db: Database, profile: str = "portable", source: str = ""):
+    def __init__(self, db: Database, profile: str = "portable", source: str = "",
+                 context: ModuleContext | None = None, facts: InferenceFacts | None = None):
         self.db = db
+        self.context = context
+        self.facts = facts if facts is not None else InferenceFacts()
+        self._function_node: ast.AST | None = None  # the user function whose body is being read
+        self._top_functions: list[ast.AST] = []  # module-level functions (their facts go to the package)
         self.profile = profile
         self.findings: list[Finding] = []
         self._ascii = source.isascii()
@@ -176,7 +221,20 @@ class Finder:
                 if alias.name == "*":
                     continue
                 local = alias.asname or alias.name
-                names[local] = (REF, f"{mod}.{alias.name}", CERTAIN) if torch_mod else None
+                names[local] = (REF, f"{mod}.{alias.name}", CERTAIN) if torch_mod else self._from_package(local)
+
+    def _from_package(self, local: str):
+        """The value of a name imported from another module of the package (None: not torch)."""
+        ctx = self.context
+        if ctx is None:
+            return None
+        if local in ctx.imported_functions:
+            return (EXTERNAL, ctx.imported_functions[local], LIKELY)
+        if local in ctx.torch_names:
+            return (REF, ctx.torch_names[local], CERTAIN)
+        if local in ctx.module_classes:
+            return _ModuleClass((MODULE, None, CERTAIN))
+        return None
 
     def _hoist(self, body: Iterable[ast.stmt], scope: _Scope) -> None:
         """Bind imports found anywhere in a block (not inside nested defs), before visiting."""
@@ -196,6 +254,14 @@ class Finder:
     # ----------------------------------------------------------------- statements
     def run(self, tree: ast.Module) -> list[Finding]:
         scope = _Scope(None)
+        if self.context is not None:  # names the file receives from its package's modules
+            for local, path in self.context.torch_names.items():
+                scope.names[local] = (REF, path, CERTAIN)
+            for local in self.context.module_classes:
+                scope.names[local] = _ModuleClass((MODULE, None, CERTAIN))
+            for local, origin in self.context.imported_functions.items():
+                scope.names[local] = (EXTERNAL, origin, LIKELY)
+        self._top_functions = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
         self._hoist(tree.body, scope)
         self._block(tree.body, scope)
         while self._deferred:
@@ -230,7 +296,11 @@ class Finder:
                 scope.names[stmt.target.id] = current if _is_tensor(current) else (value if _is_tensor(value) else None)
         elif t is ast.Return:
             if stmt.value is not None:
-                self.expr(stmt.value, scope)
+                value = self.expr(stmt.value, scope)
+                if self._function_node is not None and (_is_tensor(value) or _is_tensor_list(value)):
+                    self.facts.add_return(self._function_node)
+                    if self._function_node in self._top_functions:
+                        self.facts.returning.add(self._function_node.name)
         elif t in (ast.FunctionDef, ast.AsyncFunctionDef):
             self._function(stmt, scope)
         elif t is ast.ClassDef:
@@ -304,7 +374,7 @@ class Finder:
                     self._assign(elt, None, scope)
                 self._assign(elts[-1], value, scope)
                 return
-            element = (TENSOR, None, LIKELY) if _is_tensor(value) else None
+            element = (TENSOR, None, LIKELY) if _is_tensor(value) or _is_tensor_list(value) else None
             for elt in elts:
                 self._assign(elt, element, scope)
         elif t is ast.Attribute:
@@ -312,6 +382,8 @@ class Finder:
                     and target.value.id == self._self_name):
                 if value is not None:
                     self._class.attrs[target.attr] = value
+                    if self._class.node is not None and value[0] in (TENSOR, TENSOR_LIST):
+                        self.facts.add_attr(self._class.node, target.attr, (value[0], None, LIKELY))
                 return
             dotted = self.resolve_ref(target, scope)
             if dotted is not None and dotted not in self.db.torch_modules:
@@ -327,7 +399,7 @@ class Finder:
 
     def _element_of(self, iterable, node: ast.AST, scope: _Scope):
         """What a `for` loop binds: modules for `.modules()`, tensors for tensors' rows."""
-        if _is_tensor(iterable):
+        if _is_tensor(iterable) or (iterable is not None and iterable[0] == TENSOR_LIST):
             return (TENSOR, None, LIKELY)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             attr = node.func.attr
@@ -354,8 +426,18 @@ class Finder:
                 self.expr(arg.annotation, scope, Kind.REFERENCE)
         if node.returns is not None:
             self.expr(node.returns, scope, Kind.REFERENCE)
-        scope.names[node.name] = None
+        scope.names[node.name] = (FUNCTION, node, LIKELY)
         cls = self._class
+        inferred = set(self.facts.params.get(id(node), ()))
+        top_level = cls is None and scope.parent is None
+        if top_level and self.context is not None and node.name in self.context.tensor_params:
+            positional = [a.arg for a in args.posonlyargs + args.args]
+            for p in self.context.tensor_params[node.name]:
+                if isinstance(p, int):
+                    if p < len(positional):
+                        inferred.add(positional[p])
+                else:
+                    inferred.add(p)
 
         def body() -> None:
             local = _Scope(scope)
@@ -370,6 +452,8 @@ class Finder:
                     value = (TENSOR, None, CERTAIN)
                 elif tensor_args and i > 0 and arg in params:
                     value = (TENSOR, None, LIKELY)  # forward(self, x) / forward(ctx, x)
+                elif arg.arg in inferred:
+                    value = (TENSOR, None, LIKELY)  # some caller passes a tensor here
                 local.names[arg.arg] = value
             saved = self._class, self._self_name
             if is_method and first is not None and not cls.is_autograd_function:
@@ -377,15 +461,18 @@ class Finder:
                 local.names[first] = (MODULE, None, CERTAIN) if cls.is_module else None
             else:
                 self._class, self._self_name = (cls, None) if is_method else (None, None)
+            saved_function, self._function_node = self._function_node, node
             self._hoist(node.body, local)
             self._block(node.body, local)
             self._class, self._self_name = saved
+            self._function_node = saved_function
 
         self._deferred.append(body)
 
     def _classdef(self, node: ast.ClassDef, scope: _Scope) -> None:
         self._decorators(node, scope)
         is_module = is_autograd = False
+        torch_base = None
         for base in node.bases:
             value = self.expr(base, scope, Kind.BASE_CLASS)
             if value is not None and value[0] == REF:
@@ -393,13 +480,17 @@ class Finder:
                     is_autograd = True
                 elif value[1].startswith("torch.nn."):
                     is_module = True
+                    torch_base = torch_base or value[1]
             elif value is not None and value[0] == MODULE:
                 is_module = True  # subclass of a user module class
         for kw in node.keywords:
             self.expr(kw.value, scope)
-        info = _ClassInfo(is_autograd, is_module)
+        info = _ClassInfo(is_autograd, is_module, node)
+        info.base = torch_base
         # pre-pass: what `self.<attr>` holds, from every method's assignments
         self._collect_self_attrs(node, info, scope)
+        for attr, value in self.facts.attrs.get(id(node), {}).items():
+            info.attrs.setdefault(attr, value)
         saved = self._class, self._self_name
         self._class, self._self_name = info, None
         class_scope = _Scope(scope)
@@ -420,6 +511,7 @@ class Finder:
             if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or not item.args.args:
                 continue
             info.methods.add(item.name)
+            info.method_nodes[item.name] = item
             self_name = item.args.args[0].arg
             for sub in _statements(item.body):
                 if isinstance(sub, ast.Assign):
@@ -455,6 +547,9 @@ class Finder:
                 bound = scope.lookup(value.func.id)
                 if bound is not None and bound[0] == MODULE:
                     return (MODULE, None, LIKELY)  # an instance of a user nn.Module subclass
+                if bound is not None and bound[0] == PARTIAL:
+                    built = self._call_result(bound[1])
+                    return (built[0], built[1], LIKELY) if built is not None else None
         return None
 
     # ----------------------------------------------------------------- expressions
@@ -499,29 +594,47 @@ class Finder:
             return None
         return test.args[0].id, (MODULE, dotted, CERTAIN)
 
-    def _layer_attribute(self, node: ast.Attribute, receiver) -> None:
-        """`bn.weight` on a known BatchNorm2d: MindSpore names the attribute differently (gamma)."""
+    def _layer_attribute(self, node: ast.AST, receiver, attr: str | None = None) -> None:
+        """`bn.weight` on a known BatchNorm2d: MindSpore names the attribute differently (gamma).
+        `attr` given: `node` is the string constant of `getattr(bn, 'weight')` / `hasattr`."""
         entry = self.db.entries.get(receiver[1]) if receiver[1] else None
         if entry is None:
             return
         target = entry.target(self.profile)
-        renamed = target.attributes.get(node.attr)
+        name = attr or node.attr
+        renamed = target.attributes.get(name)
         if renamed is None or target.api is None:
             return
         end_line = node.end_lineno
         end_col = self._col(end_line, node.end_col_offset)
-        dotted = f"{entry.api}.{node.attr}"
+        start_col = self._col(node.lineno, node.col_offset) if attr else end_col - len(name)
+        dotted = f"{entry.api}.{name}"
         self.findings.append(Finding(
-            end_line, end_col - len(node.attr), end_line, end_col, dotted, Kind.LAYER_ATTRIBUTE, receiver[2],
+            node.lineno if attr else end_line, start_col, end_line, end_col, dotted, Kind.LAYER_ATTRIBUTE, receiver[2],
             Status.RENAMED, f"{target.api}.{renamed}", entry.doc_url,
             f"{dotted} → {target.api}.{renamed}: MindSpore names this attribute '{renamed}'", entry, None, node))
+
+    def _named_attribute(self, node: ast.Call, scope: _Scope) -> None:
+        """`getattr(bn, 'weight', None)`, `hasattr(bn, 'bias')`: the same rename as `bn.weight`."""
+        name = node.args[1]
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            return
+        receiver = self._receiver(node.args[0], scope)
+        if receiver is not None and receiver[0] == MODULE:
+            self._layer_attribute(name, receiver, name.value)
 
     def _module_method(self, node: ast.Attribute, receiver) -> None:
         """Record `m.modules()`, `self.parameters()`: nn.Module methods on a module receiver."""
         if (self._class is not None and isinstance(node.value, ast.Name) and node.value.id == self._self_name
                 and node.attr in self._class.methods):
             return  # the class defines its own method of that name
-        entry = self.db.entries.get("torch.nn.Module." + node.attr)
+        held = receiver[1]
+        if held is None and self._class is not None and isinstance(node.value, ast.Name) \
+                and node.value.id == self._self_name:
+            held = self._class.base
+        entry = self.db.entries.get(f"{held}.{node.attr}") if held else None  # torch.nn.Sequential.add_module
+        if entry is None:
+            entry = self.db.entries.get("torch.nn.Module." + node.attr)
         if entry is not None:
             self.findings.append(self._make(node, entry.api, entry, Kind.MODULE_METHOD, receiver[2], attr_only=True))
 
@@ -565,7 +678,12 @@ class Finder:
         if t is ast.Subscript:
             value = self.expr(node.value, scope)
             self.expr(node.slice, scope)
+            if _is_tensor_list(value):
+                return value if isinstance(node.slice, ast.Slice) else (TENSOR, None, LIKELY)
             return (TENSOR, None, value[2]) if _is_tensor(value) else None
+        if t is ast.List or t is ast.Tuple:
+            values = [self.expr(e, scope) for e in node.elts]
+            return (TENSOR_LIST, None, LIKELY) if any(_is_tensor(v) for v in values) else None
         if t is ast.Constant:
             return None
         if t is ast.IfExp:
@@ -576,8 +694,8 @@ class Finder:
         if t is ast.Starred:
             return self.expr(node.value, scope)
         if t in (ast.Lambda, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
-            self._comprehension(node, scope)
-            return None
+            element = self._comprehension(node, scope)
+            return (TENSOR_LIST, None, LIKELY) if _is_tensor(element) and t is not ast.Lambda else None
         if t is ast.NamedExpr:
             value = self.expr(node.value, scope)
             scope.names[node.target.id] = value
@@ -619,14 +737,22 @@ class Finder:
         if isinstance(node, ast.DictComp):
             self.expr(node.key, inner)
             self.expr(node.value, inner)
-        else:
-            self.expr(node.elt, inner)
+            return None
+        return self.expr(node.elt, inner)
 
     def _call(self, node: ast.Call, scope: _Scope, ref_kind: Kind):
         func = node.func
         result = None
+        user = None  # (FunctionDef, skip_first) of a user function or method being called
+        external = None  # (module, function) of a function another module defines
         dotted = self.resolve_ref(func, scope) if type(func) in (ast.Name, ast.Attribute) else None
-        if dotted is not None:
+        if (dotted is None and type(func) is ast.Attribute and self._class is not None
+                and isinstance(func.value, ast.Name) and func.value.id == self._self_name
+                and func.attr in self._class.method_nodes):
+            user = (self._class.method_nodes[func.attr], True)  # self.helper(x)
+            if id(user[0]) in self.facts.returns:
+                result = (TENSOR, None, LIKELY)
+        elif dotted is not None:
             kind = Kind.DECORATOR if ref_kind == Kind.DECORATOR else Kind.CALL
             self._record(func, dotted, kind, CERTAIN)
             result = self._call_result(dotted)
@@ -643,7 +769,18 @@ class Finder:
                     self._module_method(func, receiver)
         else:
             callee = self.expr(func, scope)
-            if isinstance(callee, _ModuleClass):
+            if callee is not None and callee[0] == PARTIAL:
+                built = self._call_result(callee[1])
+                result = (built[0], built[1], LIKELY) if built is not None else None
+            elif callee is not None and callee[0] == EXTERNAL:
+                external = callee[1]
+                if self.context is not None and getattr(func, "id", None) in self.context.tensor_returns:
+                    result = (TENSOR, None, LIKELY)
+            elif callee is not None and callee[0] == FUNCTION:
+                user = (callee[1], False)
+                if id(callee[1]) in self.facts.returns:
+                    result = (TENSOR, None, LIKELY)
+            elif isinstance(callee, _ModuleClass):
                 result = (MODULE, None, LIKELY)  # `net = Net()`: an instance of a user module class
             elif callee is not None and callee[0] == MODULE:
                 result = (TENSOR, None, LIKELY)  # calling a module instance runs its forward
@@ -654,13 +791,44 @@ class Finder:
                 held = self._class.attrs.get(func.attr)
                 if held is not None and held[0] == MODULE:
                     result = (TENSOR, None, LIKELY)
-        for arg in node.args:
-            self.expr(arg, scope)
-        for kw in node.keywords:
-            self.expr(kw.value, scope)
+        if (type(func) is ast.Name and func.id in _ATTRIBUTE_BUILTINS and len(node.args) >= 2
+                and scope.lookup(func.id) is None):
+            self._named_attribute(node, scope)
+        args = [self.expr(arg, scope) for arg in node.args]
+        kwargs = [(kw.arg, self.expr(kw.value, scope)) for kw in node.keywords]
+        if result is None and args and args[0] is not None and args[0][0] == REF and _is_partial(func):
+            result = (PARTIAL, args[0][1], LIKELY)  # functools.partial(nn.BatchNorm2d, eps=1e-3)
+        if user is not None:
+            self._note_tensor_arguments(user[0], user[1], node, args, kwargs)
+        elif external is not None:
+            for i, value in enumerate(args):
+                if isinstance(node.args[i], ast.Starred):
+                    break
+                if _is_tensor(value) or _is_tensor_list(value):
+                    self.facts.external.add((external[0], external[1], i))
+            for name, value in kwargs:
+                if name and (_is_tensor(value) or _is_tensor_list(value)):
+                    self.facts.external.add((external[0], external[1], name))
         return result
 
+    def _note_tensor_arguments(self, func, skip_first: bool, call: ast.Call, args, kwargs) -> None:
+        """A user function called with tensors: its parameters hold tensors in its body too."""
+        fargs = func.args
+        positional = [a.arg for a in fargs.posonlyargs + fargs.args]
+        if skip_first and not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in func.decorator_list):
+            positional = positional[1:]
+        named = set(positional) | {a.arg for a in fargs.kwonlyargs}
+        for i, value in enumerate(args):
+            if isinstance(call.args[i], ast.Starred):
+                break
+            if i < len(positional) and (_is_tensor(value) or _is_tensor_list(value)):
+                self.facts.add_param(func, positional[i])
+        for name, value in kwargs:
+            if name in named and (_is_tensor(value) or _is_tensor_list(value)):
+                self.facts.add_param(func, name)
 
+
+_ATTRIBUTE_BUILTINS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
 _REGISTER_CALLS = ("register_buffer", "register_parameter", "add_module")
 
 
@@ -680,6 +848,14 @@ def _statements(body):
 
 def _is_tensor(value) -> bool:
     return value is not None and value[0] == TENSOR
+
+
+def _is_partial(func: ast.AST) -> bool:
+    return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) == "partial"
+
+
+def _is_tensor_list(value) -> bool:
+    return value is not None and value[0] == TENSOR_LIST
 
 
 def describe(entry: Entry, target) -> str:
@@ -710,8 +886,27 @@ def describe(entry: Entry, target) -> str:
     return head
 
 
-def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source: str = "") -> list[Finding]:
-    """All PyTorch uses in a parsed module, with the statement-level rules applied (patterns.py)."""
+def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source: str = "",
+              context: ModuleContext | None = None) -> list[Finding]:
+    """All PyTorch uses in a parsed module, with the statement-level rules applied (patterns.py).
+    `context`: what the module's package tells about names it imports (analysis/project.py)."""
     from .patterns import apply_patterns
 
-    return apply_patterns(tree, Finder(db, profile, source).run(tree), source)
+    findings = infer_and_find(tree, db, profile, source, context)[0]
+    return apply_patterns(tree, findings, source)
+
+
+def infer_and_find(tree: ast.Module, db: Database, profile: str = "portable", source: str = "",
+                   context: ModuleContext | None = None) -> tuple[list[Finding], InferenceFacts]:
+    """The finder's findings with the inference facts they rest on (before the statement rules)."""
+    facts = InferenceFacts()
+    for _ in range(_INFERENCE_PASSES):
+        facts.grown = False
+        findings = Finder(db, profile, source, context, facts).run(tree)
+        if not facts.grown:
+            break
+    return findings, facts
+
+
+#: passes over a file at most while what its functions receive and return keeps growing
+_INFERENCE_PASSES = 4

@@ -47,6 +47,8 @@ def to_json(summary: ConvertSummary, profile: str, db_version: str) -> str:
         }
         if f.error:
             item["error"] = f.error
+        if f.notes:
+            item["notes"] = list(f.notes)
         files.append(item)
     return json.dumps({"schema_version": SCHEMA_VERSION, "msdev_version": __version__, "db_version": db_version,
                        "profile": profile, "summary": summary_dict(summary), "files": files}, indent=2)
@@ -62,7 +64,10 @@ def to_text(summary: ConvertSummary) -> str:
         events = [(l, c, "c", t, m, n) for l, c, t, m, n in f.converted]
         events += [(l, c, "u", t, r, u) for l, c, t, r, u in f.unconverted]
         for line, col, kind, api, a, b in sorted(events, key=lambda e: (e[0], e[1])):
-            if kind == "c":
+            if kind == "c" and any(n.startswith("partial: ") for n in b or ()):
+                text = f"line {line}:{col + 1}: [Partial] '{api}' is rewritten to '{a}' but may not run as it is. " \
+                       "Note: " + "; ".join(n.removeprefix("partial: ") for n in b)
+            elif kind == "c":
                 done = f"is converted to '{a}'" if a else "is removed (MindSpore needs no counterpart)"
                 text = f"line {line}:{col + 1}: [Convert] '{api}' {done}."
                 if b:
@@ -70,6 +75,8 @@ def to_text(summary: ConvertSummary) -> str:
             else:
                 text = f"line {line}:{col + 1}: [UnConvert] '{api}' didn't convert. {a}" + (f" ({b})" if b else "")
             lines.append(text)
+        for note in f.notes:
+            lines.append(f"[Note] {note}")
         lines.append(f"[Convert Over] {f.rel_path}: {len(f.converted)} converted, {len(f.unconverted)} not converted")
     for f in summary.others:
         if f.error:

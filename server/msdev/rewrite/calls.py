@@ -19,6 +19,10 @@ class CannotRewrite(Exception):
     """This use cannot be rewritten automatically; the message says why and what to do."""
 
 
+#: a note starting with this marks a use whose rewrite may not run as it is (reported as partial)
+PARTIAL_NOTE = "partial: "
+
+
 @dataclass
 class CallRewrite:
     edits: list[Edit] = field(default_factory=list)
@@ -79,7 +83,7 @@ def _matches(node: ast.AST, src_text: str, candidates: list[str]) -> bool:
 _ARG_REF = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _default_text(spec: ArgSpec, named, src, text: str, specs: dict[str, ArgSpec]) -> str:
+def _default_text(spec: ArgSpec, named, src, text: str, specs: dict[str, ArgSpec], rendered=None) -> str:
     """A spec's default; `{name}` in it stands for the source text of PyTorch argument `name`
     (MaxPool2d: an omitted stride is the kernel size). See mapping_db/README.md."""
     default = spec.default or ""
@@ -89,7 +93,7 @@ def _default_text(spec: ArgSpec, named, src, text: str, specs: dict[str, ArgSpec
     for n, v, _ in named:
         if n:
             start, end = src.span(v)
-            values[n] = text[start:end]
+            values[n] = rendered(v) if rendered is not None else text[start:end]  # nested uses converted
             transform = specs[n].transform if n in specs else None
             if transform in NAMED_TRANSFORMS:  # the value as MindSpore takes it
                 values[n] = NAMED_TRANSFORMS[transform](v, values[n])
@@ -117,10 +121,11 @@ def _wrap(template: str, value_text: str, value_node: ast.AST) -> tuple[str, str
 
 def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Target,
                       skip_first_param: bool = False, forwarded: bool = False,
-                      removed_keywords: frozenset[str] = frozenset()) -> CallRewrite:
+                      removed_keywords: frozenset[str] = frozenset(), rendered=None) -> CallRewrite:
     """Edits that turn the call's PyTorch arguments into the target's MindSpore arguments.
     `forwarded`: the call is a subclass's `super().__init__`, passing on its callers' values.
-    `removed_keywords`: keywords the caller handles itself (`out=`); they are deleted as written."""
+    `removed_keywords`: keywords the caller handles itself (`out=`); they are deleted as written.
+    `rendered(node)`: an argument's text with the nested rewrites applied (for copied values)."""
     out = CallRewrite()
     torch_params = list(entry.params or [])
     if skip_first_param and torch_params and torch_params[0] in ("self", "input"):
@@ -255,10 +260,10 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
     out.edits.extend(_removals(extents, removed, text))
     given = {n for n, _, _ in named if n}
     if star_kwargs is not None:
-        _forward_kwargs(src, star_kwargs, mapped_specs, given, produced, out)
+        _forward_kwargs(src, star_kwargs, mapped_specs, given, produced, out, entry, ms_params)
     for spec in mapped_specs.values():
         if spec.default is not None and spec.name not in given and spec.target_name not in produced:
-            additions.append(f"{spec.target_name}={_default_text(spec, named, src, text, mapped_specs)}")
+            additions.append(f"{spec.target_name}={_default_text(spec, named, src, text, mapped_specs, rendered)}")
             produced.add(spec.target_name)
     for key, value in target.insert.items():
         if key not in produced and key not in given:
@@ -269,7 +274,7 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         if last_arg_end is None:
             # no surviving argument: insert right after "("
             paren = _open_paren(src, call)
-            out.edits.append(Edit(paren + 1, paren + 1, joined))
+            out.edits.append(Edit(paren + 1, paren + 1, (" " if text[paren] == "," else "") + joined))
         else:
             kept_any = len(removed) < len(named)
             out.edits.append(Edit(last_arg_end, last_arg_end, (", " if kept_any else "") + joined))
@@ -277,36 +282,67 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
 
 
 def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec], given: set[str],
-                    produced: set[str], out: CallRewrite) -> None:
-    """`f(..., **kwargs)` whose keys are PyTorch names (a layer subclass forwarding its callers'
-    arguments): take each renamed or re-defaulted argument out of the dict under its MindSpore name,
-    `has_bias=kwargs.pop('bias', True)`, written before `**kwargs` so the pop happens first."""
-    if not isinstance(star.value, ast.Name):
-        if any(a.differs() for a in specs.values()):
-            out.safe = False
-            out.notes.append("keyword arguments passed through ** are not renamed; check them")
-        return
-    kwargs = star.value.id
-    taken, unhandled = [], []
+                    produced: set[str], out: CallRewrite, entry: Entry, ms_params) -> None:
+    """`f(..., **kwargs)` whose keys are PyTorch names (timm's `**dd` with device/dtype, a layer
+    subclass forwarding its callers' arguments): each renamed or re-defaulted key is read under its
+    MindSpore name (`has_bias=kwargs.get('bias', True)`), and the dict is passed on without the keys
+    MindSpore does not take (`**{k: v for k, v in kwargs.items() if k not in ('device', 'bias')}`).
+    The dict is never changed: it may feed several calls. Keys whose values need more than a rename
+    make the call partial. `star.msdev_keys` (set by rewrite/kwargs.py) are the keys when known."""
+    known = getattr(star, "msdev_keys", None)
+    value_text = src.text[src.start(star.value):src.end(star.value)]
+    if not isinstance(star.value, (ast.Name, ast.Attribute)):
+        value_text = f"({value_text})"
+    taken, filtered, unhandled = [], [], []
     for spec in specs.values():
         if spec.name in given or not spec.differs() or spec.target_name in produced:
+            continue
+        if known is not None and spec.name not in known:
+            continue
+        if spec.drop and spec.allowed is None and not spec.literal_map and not spec.unsupported:
+            filtered.append(spec.name)
             continue
         fallback = spec.default if spec.default is not None and "{" not in spec.default else spec.torch_default
         simple_transform = spec.transform and spec.transform not in NAMED_TRANSFORMS and spec.transform.count("{}") == 1
         if spec.drop or spec.literal_map or spec.unsupported or fallback is None or (spec.transform and not simple_transform):
             unhandled.append(spec.name)
             continue
-        value = f"{kwargs}.pop({spec.name!r}, {fallback})"
+        value = f"{value_text}.get({spec.name!r}, {fallback})"
         if simple_transform:
             value = spec.transform.replace("{}", value)
         taken.append(f"{spec.target_name}={value}")
+        filtered.append(spec.name)
         produced.add(spec.target_name)
-    if taken:
-        start = src.start(star)
-        out.edits.append(Edit(start, start, ", ".join(taken) + ", "))
+    if entry.kind == "class":  # layers: no per-layer placement; MindSpore layers refuse dtype=None
+        for name in ("device", "dtype"):
+            if name in filtered or name in given or (known is not None and name not in known):
+                continue
+            filtered.append(name)
+    if known is not None:
+        extra = sorted(known - set(entry.params or ()) - {"device", "dtype"})
+        if extra:
+            unhandled.extend(extra)
+    if not taken and not filtered and not unhandled:
+        return
+    start, end = src.start(star), src.end(star)
+    pieces = taken[:]
+    if filtered:
+        keys = ", ".join(repr(k) for k in filtered)
+        keys = f"({keys},)" if len(filtered) == 1 else f"({keys})"
+        pieces.append(f"**{{k: v for k, v in {value_text}.items() if k not in {keys}}}")
+    else:
+        pieces.append(src.text[start:end])
+    out.edits.append(Edit(start, end, ", ".join(pieces)))
+    if filtered:
+        out.notes.append(f"{', '.join(filtered)} left out of **{value_text} (no MindSpore counterpart)")
     if unhandled:
         out.safe = False
-        out.notes.append(f"{', '.join(unhandled)} passed through **{kwargs} keep their PyTorch form; check them")
+        out.notes.append(f"{PARTIAL_NOTE}{', '.join(unhandled)} may come through **{value_text} in PyTorch's form, "
+                         "which MindSpore does not take: check the keys of the dict")
+    elif known is None:
+        out.safe = False
+        out.notes.append(f"{PARTIAL_NOTE}**{value_text} may carry keywords {entry.api} takes under other names or not at all "
+                         "in MindSpore: check the keys of the dict")
 
 
 def _pack_varargs(src: SourceText, call: ast.Call, vararg: tuple[int, str], target: Target,
@@ -413,6 +449,6 @@ def _removals(extents: list[tuple[int, int]], removed: list[int], text: str) -> 
 def _open_paren(src: SourceText, call: ast.Call) -> int:
     pos = src.end(call.func)
     text = src.text
-    while pos < len(text) and text[pos] != "(":
+    while pos < len(text) and text[pos] not in "(,":  # `,`: functools.partial(func, ...)
         pos += 1
     return pos

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from ..analysis.engine import parse_source
 from ..analysis.finder import find_uses
+from ..analysis.project import ModuleContext
 from ..db.loader import Database
 from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
 from .calls import CannotRewrite, rewrite_arguments
 from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
-from .imports import (bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
+from .imports import (MODULE_MAP, bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
                       render_statement, statement_removal, torch_import_bindings)
 from .naming import Namer
 from .source import Edit, SourceText, apply_edits
@@ -69,10 +71,15 @@ def _root_name(node: ast.AST) -> str | None:
 _CELL_BASES = ("torch.nn.",)
 
 
-def cell_classes(nodes: list[ast.AST], findings: list[Finding], converted: set[int]) -> list[ast.ClassDef]:
-    """Classes that become Cells: converted nn.* bases, and their subclasses in the same file."""
+def cell_classes(nodes: list[ast.AST], findings: list[Finding], converted: set[int],
+                 imported_cells: Iterable[str] = ()) -> list[ast.ClassDef]:
+    """Classes that become Cells: converted nn.* bases, their subclasses in the same file, and
+    subclasses of Cells other modules of the package define (`imported_cells`)."""
     direct = {id(f.node) for f in findings if f.kind == Kind.BASE_CLASS and id(f) in converted
               and f.torch_api.startswith(_CELL_BASES)}
+    imported_cells = set(imported_cells)
+    direct |= {id(b) for n in nodes if isinstance(n, ast.ClassDef) for b in n.bases
+               if isinstance(b, ast.Name) and b.id in imported_cells}
     classes = [n for n in nodes if isinstance(n, ast.ClassDef)]
     cells: dict[str, ast.ClassDef] = {}
     changed = True
@@ -160,6 +167,17 @@ def forward_to_construct(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
     return edits
 
 
+def private_children_edits(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
+    """`self._modules` (PyTorch's ordered dict of sub-modules) is `self._cells` on a Cell."""
+    edits = []
+    for node in ast.walk(cls):
+        if (isinstance(node, ast.Attribute) and node.attr == "_modules" and isinstance(node.value, ast.Name)
+                and node.value.id == "self"):
+            end = src.end(node)
+            edits.append(Edit(end - len("_modules"), end, "_cells"))
+    return edits
+
+
 def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Finding], converted: set[int],
                       profile: str) -> list[Edit]:
     """Subclasses of a mapped PyTorch class: `super().__init__(...)` gets the base's argument map,
@@ -230,12 +248,16 @@ def _unconvert_comment(finding: Finding, reason: str) -> str:
 
 
 def convert_text(text: str, db: Database, profile: str = "portable", path: str = "<string>",
-                 tree: ast.Module | None = None, findings: list[Finding] | None = None) -> Conversion:
-    """Convert a whole PyTorch source text to MindSpore. Raises SourceError if it does not parse."""
+                 tree: ast.Module | None = None, findings: list[Finding] | None = None,
+                 context: ModuleContext | None = None) -> Conversion:
+    """Convert a whole PyTorch source text to MindSpore. Raises SourceError if it does not parse.
+    `context`: the file's place in its package (analysis/project.py), when a tree is converted."""
     if tree is None:
         tree = parse_source(text, path)
+    if context is None:
+        context = ModuleContext()
     if findings is None:
-        findings = find_uses(tree, db, profile, text)
+        findings = find_uses(tree, db, profile, text, context)
     src = SourceText(text)
     nodes, parents = index_tree(tree)
     bindings = torch_import_bindings(nodes, db, profile)
@@ -243,6 +265,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     for b in bindings:
         if b.ms_path and b.ms_local:
             ms_bindings.setdefault(b.ms_path, b.ms_local)
+    for ms_path, local in context.ms_aliases.items():
+        ms_bindings.setdefault(ms_path, local)
     taken = bound_names(nodes)
     namer = Namer(ms_bindings, taken - set(ms_bindings.values()))
     rewriter = Rewriter(src, tree, db, profile, namer, (nodes, parents))
@@ -277,8 +301,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
 
     _drop_moot(src, done, outcomes)
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
-    for cls in cell_classes(nodes, findings, converted_ids):
+    for cls in cell_classes(nodes, findings, converted_ids, context.module_classes):
         done.extend(forward_to_construct(src, cls))
+        done.extend(private_children_edits(src, cls))
         done.extend(parameter_names_fix(src, cls))
         done.extend(training_mode_fix(src, cls))
     done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile))
@@ -287,12 +312,17 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     still_needed = {_root_name(o.finding.node) for o in outcomes.values()
                     if not o.converted and o.finding.kind not in MEMBER_KINDS}
     # a torch name used as a value (`print(optim)`, `getattr(nn, name)`) still needs its import
-    converted_spans = Spans(src.span(o.finding.node) for o in outcomes.values() if o.converted)
+    spans = [src.span(o.finding.node) for o in outcomes.values() if o.converted]
+    module_edits = module_value_edits(src, nodes, parents, bindings, context, namer, profile, Spans(spans))
+    done.extend(module_edits)
+    converted_spans = Spans(spans + [(e.start, e.end) for e in module_edits])
     locals_ = {b.local for b in bindings}
     for node in nodes:
         if isinstance(node, ast.Name) and node.id in locals_ and isinstance(node.ctx, ast.Load):
             if node.id not in still_needed and not converted_spans.cover(src.start(node)):
                 still_needed.add(node.id)
+    file_notes: list[str] = []
+    fallback_names: set[str] = set()  # torch names that may be None when PyTorch is absent
     by_stmt: dict[int, list] = {}
     for b in bindings:
         by_stmt.setdefault(id(b.stmt), []).append(b)
@@ -303,10 +333,16 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         kept = [a for a in stmt.names if id(a) not in torch_aliases]  # non-torch names stay
         new_lines: list[str] = []
         for b in group:
+            exported = b.local in context.exported  # other modules import it from here
             if (b.local in still_needed and not (b.ms_local == b.local and b.ms_local in namer.used)) \
                     or b.local == "*":
                 kept.append(b.alias)
-            if b.statement is not None and b.ms_local in namer.used:
+            elif exported and not (b.statement is not None and b.ms_local == b.local):
+                kept.append(b.alias)
+                if not _guarded(stmt, rewriter.parents):
+                    file_notes.append(f"{b.local} ({b.torch_path}) has no MindSpore counterpart but other modules "
+                                      f"import it from here: bound to None when PyTorch is absent")
+            if b.statement is not None and (b.ms_local in namer.used or exported and b.ms_local == b.local):
                 line = b.statement.statement()
                 if line not in new_lines:
                     new_lines.append(line)
@@ -316,6 +352,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         s, e = src.span(stmt)
         indent = src.indent_at(s)
         kept_torch = [a for a in kept if id(a) in torch_aliases]
+        fallback_names.update((a.asname or a.name).split(".", 1)[0] for a in kept_torch)
         if kept_torch and len(kept_torch) == len(group) and not new_lines and len(kept) == len(stmt.names):
             kept_line = None  # nothing converted here
         else:
@@ -335,11 +372,16 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         done.append(Edit(s, e, ("\n" + indent).join(pieces)))
         if first_converted_stmt is None and stmt in tree.body:
             first_converted_stmt = stmt
-    if namer.added:
+    future = lazy_annotations_edit(src, tree, nodes, fallback_names)
+    if future is not None:
+        done.append(future)
+    if namer.added or rewriter.adapters:
         offset = insertion_point(src, tree, first_converted_stmt)
-        edit = import_lines_edit(src, offset, namer.added)
-        if edit:
-            done.append(edit)
+        edit = import_lines_edit(src, offset, namer.added) or Edit(offset, offset, "")
+        if rewriter.adapters:  # after the imports the adapters' bases need
+            classes = "".join("\n\n" + code for _, code in rewriter.adapters.values())
+            edit = Edit(edit.start, edit.end, edit.text + classes + "\n\n")
+        done.append(edit)
 
     # mark what could not be converted, once per statement and API
     comments: dict[int, list[str]] = {}
@@ -361,7 +403,71 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     new_text = apply_edits(text, done)
     edits = [src.text_edit(e) for e in _normalised(done)]
     ordered = sorted(outcomes.values(), key=lambda o: (o.finding.line, o.finding.column))
-    return Conversion(text, new_text, ordered, edits)
+    return Conversion(text, new_text, ordered, edits, file_notes)
+
+
+def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int, ast.AST], bindings,
+                       context: ModuleContext, namer: Namer, profile: str,
+                       converted_spans: Spans) -> list[Edit]:
+    """A PyTorch module used as a value (`hasattr(torch.nn.functional, 'x')`, `getattr(nn, name)`)
+    becomes its MindSpore module, so the statement runs without PyTorch."""
+    modules = MODULE_MAP.get(profile, MODULE_MAP["portable"])
+    local_paths = dict(context.torch_names)
+    local_paths.update({b.local: b.torch_path for b in bindings if b.local != "*"})
+    edits = []
+    for node in nodes:
+        if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Attribute) or isinstance(parent, ast.Call) and parent.func is node:
+            continue
+        parts = []
+        sub = node
+        while isinstance(sub, ast.Attribute):
+            parts.append(sub.attr)
+            sub = sub.value
+        if not isinstance(sub, ast.Name) or sub.id not in local_paths:
+            continue
+        path = ".".join([local_paths[sub.id]] + parts[::-1])
+        target = modules.get(path)
+        if target is None or path == "torch":
+            continue
+        s, e = src.span(node)
+        if converted_spans.cover(s):
+            continue
+        edits.append(Edit(s, e, namer.render(target)))
+    return edits
+
+
+def lazy_annotations_edit(src: SourceText, tree: ast.Module, nodes: list[ast.AST],
+                          fallback_names: set[str]) -> Edit | None:
+    """`from __future__ import annotations` when an annotation still names a torch binding that is
+    None without PyTorch (`device: Optional[torch.device]`): annotations are then never evaluated."""
+    if not fallback_names:
+        return None
+    annotations = []
+    for node in nodes:
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            annotations.append(node.annotation)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+            annotations.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            annotations.append(node.annotation)
+    if not any(isinstance(n, ast.Name) and n.id in fallback_names for a in annotations for n in ast.walk(a)):
+        return None
+    body = tree.body
+    first = 0
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        first = 1
+    for stmt in body[first:]:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            if any(a.name == "annotations" for a in stmt.names):
+                return None
+            continue
+        start = src.line_start(src.start(stmt))
+        return Edit(start, start, "from __future__ import annotations\n")
+    return None
 
 
 def _drop_moot(src: SourceText, done: list[Edit], outcomes: dict[int, Outcome]) -> None:

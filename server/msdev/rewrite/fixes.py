@@ -20,6 +20,8 @@ from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
 from .calls import _ATOMIC
 from .calls import _matches as arg_matches
 from .namedtuples import rewrite_field
+from .adapters import adapter_source, is_type_test
+from .kwargs import annotate_star_keys
 from .naming import Namer
 from .outparam import out_edits, out_keyword
 from .editlog import EditLog
@@ -62,6 +64,8 @@ class Rewriter:
         self.profile = profile
         self.namer = namer
         self.nodes, self.parents = index or index_tree(tree)
+        annotate_star_keys(self.nodes)
+        self.adapters: dict[str, tuple[str, str]] = {}  # torch class → (adapter name, its source)
         self.done = EditLog()  # edits of inner rewrites already accepted (convert mode)
         self.cell_inits: set[int] = set()  # ids of the `__init__`s of classes that become Cells
         self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
@@ -124,6 +128,10 @@ class Rewriter:
         entry, target = self.target_for(finding)
         if target.templates == [""]:
             return self._removal(finding, call or node)
+        if finding.kind == Kind.LAYER_ATTRIBUTE and isinstance(node, ast.Constant):  # getattr(bn, 'weight')
+            s, e = self.src.span(node)
+            new_name = finding.mindspore_api.rsplit(".", 1)[-1]
+            return FindingRewrite(finding, [Edit(s, e, repr(new_name))], True, [], (s, e))
         if finding.kind == Kind.LAYER_ATTRIBUTE:
             end = self.src.end(node)
             new_name = finding.mindspore_api.rsplit(".", 1)[-1]
@@ -148,7 +156,7 @@ class Rewriter:
         span = self.src.span(call)
         if target.templates:
             return self._template(finding, call, entry, target, receiver=None, span=span, skip=skip)
-        rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip)
+        rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered)
         fs, fe = self.src.span(func)
         new_callee = self.namer.render(target.api)
         edits = list(rw.edits)
@@ -177,11 +185,51 @@ class Rewriter:
         safe = True
         if target.api is None:
             raise CannotRewrite(target.reason or "only whole calls can be rewritten")
+        partial = self._partial_call(node)
+        if partial is not None and not target.templates:
+            # functools.partial(nn.BatchNorm2d, eps=1e-3, device=d): its arguments are the layer's
+            rw = rewrite_arguments(self.src, partial, entry, target, rendered=self.rendered)
+            return FindingRewrite(finding, rw.edits + [Edit(s, e, self.namer.render(target.api))], rw.safe,
+                                  rw.notes, self.src.span(self.parents[id(node)]))
+        if (entry.kind == "class" and target.differing_args() and finding.kind == Kind.REFERENCE
+                and not target.templates and not is_type_test(node, self.parents)):
+            name = self.adapter_name(entry, target)
+            if name is not None:
+                return FindingRewrite(finding, [Edit(s, e, name)], True,
+                                      [f"referenced, not called: {name} takes PyTorch's arguments"], (s, e))
         if entry.kind in ("function", "class") and target.differing_args() and finding.kind == Kind.REFERENCE:
             safe = False
             notes.append(f"{entry.api} is referenced, not called: its arguments differ in {target.api}; "
                          "check the call sites")
         return FindingRewrite(finding, [Edit(s, e, self.namer.render(target.api))], safe, notes, (s, e))
+
+    def adapter_name(self, entry: Entry, target: Target) -> str | None:
+        """The file's adapter class for a layer referenced uncalled (rewrite/adapters.py)."""
+        if entry.api in self.adapters:
+            return self.adapters[entry.api][0]
+        leaf = target.api.rsplit(".", 1)[-1]
+        name = f"{leaf}TorchArgs"
+        while name in self.namer.taken:
+            name += "_"
+        code = adapter_source(name, self.namer.render(target.api), entry, target)
+        if code is None:
+            return None
+        self.namer.taken.add(name)
+        self.adapters[entry.api] = (name, code)
+        return name
+
+    def _partial_call(self, node: ast.AST) -> ast.Call | None:
+        """`functools.partial(node, ...)` with arguments: those arguments as a call of `node`."""
+        parent = self.parents.get(id(node))
+        if not (isinstance(parent, ast.Call) and parent.args and parent.args[0] is node
+                and (len(parent.args) > 1 or parent.keywords)):
+            return None
+        func = parent.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name != "partial":
+            return None
+        call = ast.Call(func=node, args=parent.args[1:], keywords=parent.keywords)
+        return ast.copy_location(call, parent)
 
     def _tensor_member(self, finding, node: ast.Attribute, call, entry: Entry, target: Target) -> FindingRewrite:
         is_call = finding.kind != Kind.TENSOR_ATTRIBUTE and call is not None
@@ -196,7 +244,7 @@ class Rewriter:
         edits: list[Edit] = []
         rw = CallRewrite()
         if is_call:
-            rw = rewrite_arguments(self.src, call, entry, target, skip_first_param=True)
+            rw = rewrite_arguments(self.src, call, entry, target, skip_first_param=True, rendered=self.rendered)
             edits.extend(rw.edits)
         attr_end = self.src.end(node)
         attr_start = attr_end - len(node.attr)
@@ -232,6 +280,11 @@ class Rewriter:
     def _removal(self, finding, node: ast.AST) -> FindingRewrite:
         """An empty template: the use goes. Only a decorator can go without breaking its line."""
         parent = self.parents.get(id(node))
+        if isinstance(parent, ast.Expr) and parent.value is node:  # `torch.fx.wrap('f')` as a statement
+            from .imports import statement_removal
+
+            edit = statement_removal(self.src, parent, self.parents)
+            return FindingRewrite(finding, [edit], True, [], (edit.start, edit.end))
         if not (isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
                 and any(d is node for d in parent.decorator_list)):
             raise CannotRewrite(f"{finding.torch_api} can be removed only where it is a decorator")
@@ -290,6 +343,8 @@ class Rewriter:
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
                 continue
+            if "; " in template and not isinstance(self.parents.get(id(node)), ast.Expr):
+                continue  # several statements: only where the use is a statement of its own
             text = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
                 else _grouped(nodes.get(m.group(1)), values[m.group(1)], m.string[:m.start()], m.string[m.end():])

@@ -1,0 +1,300 @@
+"""Package semantics: what each module of a converted or scanned tree binds, re-exports and imports.
+
+A file is not converted alone: `from .activations import *` brings `torch`, `nn` and `F` into
+another file, a `from torch import _assert` in one module is read by five others, and a class
+deriving from a project class that derives from `nn.Module` is a Cell too. The table is built
+once per run from every module's top-level statements (imports, class definitions, `__all__`),
+resolved to a fixed point through relative, absolute and star imports, and hands each file a
+small picklable `ModuleContext`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
+
+#: PyTorch modules whose converted import keeps its local name (`import torch.nn as nn` →
+#: `import mindspore.nn as nn`, `from torch.nn import functional as F` → `import mindspore.ops as F`)
+ALIASED_MODULES = {"torch.nn": "mindspore.nn", "torch.nn.functional": "mindspore.ops"}
+
+_AUTOGRAD_BASES = ("torch.autograd.Function",)
+
+
+@dataclass
+class ModuleContext:
+    """What one file needs to know about the rest of its package (picklable)."""
+
+    #: local name → dotted PyTorch name, for names bound through imports of project modules
+    torch_names: dict[str, str] = field(default_factory=dict)
+    #: local names bound (through project imports) to user nn.Module subclasses
+    module_classes: set[str] = field(default_factory=set)
+    #: names of this module that other modules import from it (explicitly or with `*`)
+    exported: set[str] = field(default_factory=set)
+    #: MindSpore module → local name that a project import binds to it after conversion
+    ms_aliases: dict[str, str] = field(default_factory=dict)
+    #: local name → (module, function) for functions imported from other modules of the package
+    imported_functions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: own top-level function → parameters (names, or positions) other modules pass tensors to
+    tensor_params: dict[str, set] = field(default_factory=dict)
+    #: local names of imported functions that return tensors
+    tensor_returns: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Module:
+    name: str
+    is_package: bool
+    tree: ast.Module
+    torch: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # local → (path, origin module, origin local)
+    direct: dict[str, tuple[str, bool]] = field(default_factory=dict)  # own torch imports: local → (path, keeps alias)
+    classes: set[str] = field(default_factory=set)  # names bound to nn.Module subclasses (own or imported)
+    own_classes: list[ast.ClassDef] = field(default_factory=list)
+    froms: list[tuple[str, str, str]] = field(default_factory=list)  # (source module, name, local); name '*' for star
+    all_names: list[str] | None = None
+    functions: set[str] = field(default_factory=set)
+    defined: set[str] = field(default_factory=set)
+
+    def own_names(self) -> set[str]:
+        """Classes and functions the module defines itself (they shadow imported names)."""
+        return {c.name for c in self.own_classes} | self.functions
+
+
+def module_name(rel_path: str, package: str | None) -> tuple[str, bool]:
+    """`layers/activations.py` under package `timm` → (`timm.layers.activations`, False)."""
+    parts = rel_path[:-3].split("/") if rel_path.endswith(".py") else rel_path.split("/")
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    if package:
+        parts = [package] + parts
+    return ".".join(p for p in parts if p), is_package
+
+
+def _top_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module-level statements, including those inside if/try/with blocks (not in defs)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (ast.If, ast.With, ast.For, ast.While)):
+            yield from _top_statements(stmt.body)
+            yield from _top_statements(getattr(stmt, "orelse", ()))
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            yield from _top_statements(stmt.body)
+            for handler in stmt.handlers:
+                yield from _top_statements(handler.body)
+            yield from _top_statements(stmt.orelse)
+            yield from _top_statements(stmt.finalbody)
+
+
+def _resolve_from(mod: _Module, stmt: ast.ImportFrom) -> str:
+    if not stmt.level:
+        return stmt.module or ""
+    base = mod.name.split(".") if mod.is_package else mod.name.split(".")[:-1]
+    if stmt.level > 1:
+        base = base[: len(base) - (stmt.level - 1)]
+    return ".".join(base + ([stmt.module] if stmt.module else []))
+
+
+def _is_torch(module: str) -> bool:
+    return module.split(".", 1)[0] in TORCH_ROOTS
+
+
+def _dotted(node: ast.AST) -> list[str] | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return parts[::-1]
+
+
+class ProjectTable:
+    """The symbol table of one tree of Python modules."""
+
+    def __init__(self, files: dict[str, ast.Module], package: str | None = None,
+                 torch_modules: Iterable[str] = ()):
+        self.torch_modules = set(torch_modules) | set(TORCH_ROOTS)
+        self.modules: dict[str, _Module] = {}
+        self.by_path: dict[str, str] = {}
+        for rel, tree in files.items():
+            name, is_package = module_name(rel, package)
+            self.modules[name] = _Module(name, is_package, tree)
+            self.by_path[rel] = name
+        self.exported: dict[str, set[str]] = {name: set() for name in self.modules}
+        self.tensor_params: dict[tuple[str, str], set] = {}  # (module, function) → params given tensors
+        self.tensor_returns: set[tuple[str, str]] = set()  # (module, function) returning tensors
+        for mod in self.modules.values():
+            self._read(mod)
+        self._resolve()
+        for mod in self.modules.values():
+            for source, name, _ in mod.froms:
+                target = self.modules.get(source)
+                if target is None:
+                    continue
+                if name == "*":
+                    # a star import's torch modules (`torch`, `nn`) are resolved in the importer itself
+                    self.exported[source] |= {n for n in self._public(target) if n not in target.torch
+                                              or target.torch[n][0] not in self.torch_modules
+                                              or target.torch[n][0] in ALIASED_MODULES}
+                else:
+                    self.exported[source].add(name)
+            if mod.all_names:
+                self.exported[mod.name] |= set(mod.all_names)
+
+    # ------------------------------------------------------------------ reading
+    def _read(self, mod: _Module) -> None:
+        for stmt in _top_statements(mod.tree.body):
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if _is_torch(alias.name):
+                        if alias.asname:
+                            mod.direct[alias.asname] = (alias.name, alias.name in ALIASED_MODULES)
+                        else:
+                            head = alias.name.split(".", 1)[0]
+                            mod.direct[head] = (head, False)
+                    mod.defined.add((alias.asname or alias.name).split(".", 1)[0])
+            elif isinstance(stmt, ast.ImportFrom):
+                source = _resolve_from(mod, stmt)
+                for alias in stmt.names:
+                    local = alias.asname or alias.name
+                    if stmt.level == 0 and _is_torch(source):
+                        if alias.name != "*":
+                            full = f"{source}.{alias.name}"
+                            mod.direct[local] = (full, full in ALIASED_MODULES)
+                    else:
+                        mod.froms.append((source, alias.name, local))
+                    if alias.name != "*":
+                        mod.defined.add(local)
+            elif isinstance(stmt, ast.ClassDef):
+                mod.own_classes.append(stmt)
+                mod.defined.add(stmt.name)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                mod.defined.add(stmt.name)
+                mod.functions.add(stmt.name)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        mod.defined.add(target.id)
+                        if target.id == "__all__" and isinstance(stmt.value, (ast.List, ast.Tuple)):
+                            mod.all_names = [e.value for e in stmt.value.elts
+                                             if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        for local, (path, _) in mod.direct.items():
+            mod.torch[local] = (path, mod.name, local)
+
+    def _public(self, mod: _Module) -> set[str]:
+        if mod.all_names is not None:
+            return set(mod.all_names)
+        names = set(mod.defined) | set(mod.torch) | mod.classes
+        return {n for n in names if not n.startswith("_")}
+
+    # ------------------------------------------------------------------ resolving
+    def _resolve(self) -> None:
+        changed = True
+        rounds = 0
+        while changed and rounds < 50:
+            changed = False
+            rounds += 1
+            for mod in self.modules.values():
+                for source, name, local in mod.froms:
+                    target = self.modules.get(source)
+                    if target is None:
+                        continue
+                    names = self._public(target) if name == "*" else {name}
+                    for n in names:
+                        into = n if name == "*" else local
+                        if n in target.torch and into not in mod.torch and into not in mod.own_names():
+                            mod.torch[into] = target.torch[n]
+                            changed = True
+                        if n in target.classes and into not in mod.classes:
+                            mod.classes.add(into)
+                            changed = True
+                for cls in mod.own_classes:
+                    if cls.name not in mod.classes and self._is_module_class(mod, cls):
+                        mod.classes.add(cls.name)
+                        changed = True
+
+    def _is_module_class(self, mod: _Module, cls: ast.ClassDef) -> bool:
+        for base in cls.bases:
+            parts = _dotted(base)
+            if not parts:
+                continue
+            if len(parts) == 1 and parts[0] in mod.classes:
+                return True
+            bound = mod.torch.get(parts[0])
+            if bound is None:
+                continue
+            path = ".".join([bound[0]] + parts[1:])
+            if path.startswith("torch.nn.") and path not in _AUTOGRAD_BASES:
+                return True
+        return False
+
+    # ------------------------------------------------------------------ answers
+    def context(self, rel_path: str) -> ModuleContext:
+        name = self.by_path.get(rel_path)
+        if name is None:
+            return ModuleContext()
+        mod = self.modules[name]
+        ctx = ModuleContext(exported=set(self.exported.get(name, ())))
+        for local, (path, origin, origin_local) in mod.torch.items():
+            if local in mod.direct:
+                continue
+            ctx.torch_names[local] = path
+            source = self.modules.get(origin)
+            keeps = source is not None and source.direct.get(origin_local, ("", False))[1]
+            if keeps and origin_local == local and path in ALIASED_MODULES:
+                ctx.ms_aliases.setdefault(ALIASED_MODULES[path], local)
+        own = {c.name for c in mod.own_classes}
+        ctx.module_classes = {c for c in mod.classes if c not in own}
+        for source, imported, local in mod.froms:
+            if imported == "*":
+                continue
+            origin = self.function_origin(source, imported)
+            if origin is not None and local not in mod.own_names():
+                ctx.imported_functions[local] = origin
+                if origin in self.tensor_returns:
+                    ctx.tensor_returns.add(local)
+        for (module, func), params in self.tensor_params.items():
+            if module == name:
+                ctx.tensor_params[func] = set(params)
+        return ctx
+
+    def function_origin(self, module: str, name: str, depth: int = 0) -> tuple[str, str] | None:
+        """The module defining function `name` that `from module import name` reaches."""
+        mod = self.modules.get(module)
+        if mod is None or depth > 10:
+            return None
+        if name in mod.functions:
+            return (module, name)
+        for source, imported, local in mod.froms:
+            if local == name and imported != "*":
+                return self.function_origin(source, imported, depth + 1)
+        return None
+
+    def add_inference(self, rel_path: str, calls: list[tuple[str, str, object]], returns: set[str]) -> bool:
+        """Facts one file's analysis found: tensors passed to other modules' functions, and its own
+        functions that return tensors. Returns whether anything was new."""
+        grown = False
+        for module, func, param in calls:
+            params = self.tensor_params.setdefault((module, func), set())
+            if param not in params:
+                params.add(param)
+                grown = True
+        name = self.by_path.get(rel_path)
+        for func in returns:
+            if name is not None and (name, func) not in self.tensor_returns:
+                self.tensor_returns.add((name, func))
+                grown = True
+        return grown
+
+
+def package_of(root) -> str | None:
+    """The package name a tree's top folder gives its modules (`timm` when it holds __init__.py)."""
+    from pathlib import Path
+
+    root = Path(root)
+    return root.name if (root / "__init__.py").is_file() and root.name.isidentifier() else None

@@ -1,0 +1,90 @@
+"""Layer classes passed around uncalled (`act_layer=nn.ReLU`, `norm_layer=nn.BatchNorm2d`).
+
+The code that finally builds the layer (`act_layer(inplace=True)`, `norm_layer(c, momentum=0.01)`)
+speaks PyTorch's arguments, far from the reference, so no call rewrite reaches it. Such a reference
+becomes a small subclass of the MindSpore layer, defined once at the top of the file, whose
+`__init__` applies the database's argument map at run time (drops, renames, simple transforms,
+literal maps, defaults), so every call site keeps working and `isinstance` on its instances holds.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..db.model import Entry, Target
+
+#: keyword arguments PyTorch layers take that MindSpore layers never do (dtype=None breaks them)
+_PLACEMENT = ("device",)
+
+
+def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | None:
+    """Source of the adapter class, or None when the argument map needs more than run-time rules."""
+    params = []
+    for p in entry.params or ():
+        if p.startswith("*"):
+            break
+        params.append(p)
+    body = [f"kwargs.update(zip({tuple(params)!r}, args))" if params else "",
+            *(f"kwargs.pop({p!r}, None)" for p in _PLACEMENT),
+            "if kwargs.get('dtype', 0) is None:",
+            "    del kwargs['dtype']"]
+    for spec in target.args.values():
+        if not spec.differs():
+            continue
+        if spec.unsupported:
+            body.append(f"if {spec.name!r} in kwargs:")
+            body.append(f"    raise TypeError({(spec.name + ': ' + spec.unsupported)!r})")
+            continue
+        transform = spec.transform
+        if transform and ("{}" not in transform or transform.count("{}") > 1 or "{" in transform.replace("{}", "")):
+            return None  # a named or multi-use transform: not written at run time
+        if spec.literal_map or spec.allowed:
+            body.append(f"if {spec.name!r} in kwargs:")
+            body.append(f"    value = kwargs.pop({spec.name!r})")
+            if spec.allowed is not None:
+                try:
+                    allowed = [ast.literal_eval(a) for a in spec.allowed]
+                except (ValueError, SyntaxError):
+                    return None
+                body.append(f"    if value not in {allowed!r}:")
+                body.append(f"        raise ValueError({(spec.name + ' is not supported with this value in MindSpore')!r})")
+            for literal, replacement in (spec.literal_map or {}).items():
+                if replacement:
+                    pairs = ", ".join(f"{k!r}: {v}" for k, v in replacement.items())
+                    body.append(f"    if value == {literal}:")
+                    body.append(f"        kwargs.update({{{pairs}}})")
+            if spec.default is not None and "{" not in spec.default:
+                body.append(f"kwargs.setdefault({spec.target_name!r}, {spec.default})")
+            continue
+        if spec.drop:
+            if spec.name not in _PLACEMENT:
+                body.append(f"kwargs.pop({spec.name!r}, None)")
+            continue
+        value = f"kwargs.pop({spec.name!r})"
+        if transform:
+            value = transform.replace("{}", f"({value})")
+        if spec.target_name != spec.name or transform:
+            body.append(f"if {spec.name!r} in kwargs:")
+            body.append(f"    kwargs[{spec.target_name!r}] = {value}")
+        if spec.default is not None and "{" not in spec.default:
+            body.append(f"kwargs.setdefault({spec.target_name!r}, {spec.default})")
+    for key, value in target.insert.items():
+        body.append(f"kwargs.setdefault({key!r}, {value})")
+    body.append("super().__init__(**kwargs)")
+    lines = [f"class {name}({base}):",
+             f'    """msdev: {base} taking {entry.api}\'s arguments (the class is passed around, called elsewhere)."""',
+             "",
+             "    def __init__(self, *args, **kwargs):"]
+    lines += [f"        {b}" for b in body if b]
+    return "\n".join(lines) + "\n"
+
+
+def is_type_test(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """Whether a reference is a class tested against (`isinstance(m, nn.BatchNorm2d)`, `cls is nn.ReLU`)."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Tuple):
+        node, parent = parent, parents.get(id(parent))
+    if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) \
+            and parent.func.id in ("isinstance", "issubclass") and node in parent.args[1:]:
+        return True
+    return isinstance(parent, ast.Compare)
