@@ -7,7 +7,7 @@ import marshal
 import pytest
 
 from msdev.scanning import run_scan
-from msdev.scanning.cache import CACHE_DIRNAME, payload_is_valid
+from msdev.scanning.cache import default_cache_dir, payload_is_valid
 
 from .conftest import run_cli
 from .test_runner import as_rows
@@ -40,7 +40,7 @@ def _damage(cache, how: str) -> int:
 @pytest.mark.parametrize("how", sorted(DAMAGE))
 def test_damaged_entries_are_rebuilt_silently(how, project, db):
     first = run_scan([project], db, jobs=1)
-    assert _damage(project / CACHE_DIRNAME, how) > 0
+    assert _damage(default_cache_dir(project), how) > 0
     again = run_scan([project], db, jobs=1)
     assert as_rows(again) == as_rows(first) and not again.warnings
     assert again.analysed == len(first.files)  # nothing damaged was believed
@@ -51,7 +51,7 @@ def test_damaged_entries_are_rebuilt_silently(how, project, db):
 @pytest.mark.parametrize("how", ["not utf-8", "wrong types", "a list"])
 def test_cli_scan_on_a_damaged_cache(how, project):
     first = run_cli("scan", str(project), "--format", "json")
-    _damage(project / CACHE_DIRNAME, how)
+    _damage(default_cache_dir(project), how)
     again = run_cli("scan", str(project), "--format", "json")
     assert "Traceback" not in again.stderr, again.stderr
     assert again.returncode == first.returncode and again.stdout.count('"torch_api"') == first.stdout.count('"torch_api"')

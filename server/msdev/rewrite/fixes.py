@@ -192,7 +192,8 @@ class Rewriter:
             return FindingRewrite(finding, rw.edits + [Edit(s, e, self.namer.render(target.api))], rw.safe,
                                   rw.notes, self.src.span(self.parents[id(node)]))
         if (entry.kind == "class" and target.differing_args() and finding.kind == Kind.REFERENCE
-                and not target.templates and not is_type_test(node, self.parents)):
+                and not target.templates and not is_type_test(node, self.parents)
+                and not in_annotation(self.parents, node)):  # an annotation names the type, never calls it
             name = self.adapter_name(entry, target)
             if name is not None:
                 return FindingRewrite(finding, [Edit(s, e, name)], True,
@@ -328,12 +329,12 @@ class Rewriter:
                 values[kw.arg] = self.rendered(kw.value)
                 nodes[kw.arg] = kw.value
         notes = _check_template_args(entry, target, nodes, values)
-        for name, node in nodes.items():
+        for name, arg_node in nodes.items():
             # an argument written at PyTorch's default (`size=None` next to a scale factor) is as good
             # as left out: it does not keep the template written for its absence from applying
             spec = target.args.get(name)
             if spec is not None and spec.torch_default is not None and not spec.drop and \
-                    arg_matches(node, values[name], [spec.torch_default]):
+                    arg_matches(arg_node, values[name], [spec.torch_default]):
                 del values[name]
         passed = set(values) - {"self"}
         for template in target.templates:
