@@ -106,6 +106,7 @@ def test_layers_package_matches_pytorch(db, tmp_path):
         import layerpkg
         data = np.load({str(tmp_path / 'w.npz')!r})
         net = layerpkg.Net()
+        net.set_train(False)  # as the PyTorch side's .eval()
         zero_gamma = bool((net.bn.gamma.asnumpy() == 0).all()) and bool((net.bn.beta.asnumpy() == 1).all())
         torch_names = {{"gamma": "weight", "beta": "bias", "moving_mean": "running_mean",
                         "moving_variance": "running_var"}}

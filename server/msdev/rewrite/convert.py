@@ -378,10 +378,18 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     if namer.added or rewriter.adapters:
         offset = insertion_point(src, tree, first_converted_stmt)
         edit = import_lines_edit(src, offset, namer.added) or Edit(offset, offset, "")
-        if rewriter.adapters:  # after the imports the adapters' bases need
-            classes = "".join("\n\n" + code for _, code in rewriter.adapters.values())
-            edit = Edit(edit.start, edit.end, edit.text + classes + "\n\n")
+        # an adapter class goes before the first statement using it, after the imports its base needs
+        at_imports = "".join("\n\n" + code for api, (_, code) in rewriter.adapters.items()
+                             if rewriter.adapter_sites.get(api, offset) <= offset)
+        if at_imports:
+            edit = Edit(edit.start, edit.end, edit.text + at_imports + "\n\n")
         done.append(edit)
+        later: dict[int, list[str]] = {}
+        for api, (_, code) in rewriter.adapters.items():
+            site = rewriter.adapter_sites.get(api, offset)
+            if site > offset:
+                later.setdefault(site, []).append(code)
+        done.extend(Edit(site, site, "\n\n".join(codes) + "\n\n\n") for site, codes in later.items())
 
     # mark what could not be converted, once per statement and API
     comments: dict[int, list[str]] = {}

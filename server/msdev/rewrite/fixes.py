@@ -66,6 +66,8 @@ class Rewriter:
         self.nodes, self.parents = index or index_tree(tree)
         annotate_star_keys(self.nodes)
         self.adapters: dict[str, tuple[str, str]] = {}  # torch class → (adapter name, its source)
+        #: torch class → offset of the first top-level statement using its adapter (defined before it)
+        self.adapter_sites: dict[str, int] = {}
         self.done = EditLog()  # edits of inner rewrites already accepted (convert mode)
         self.cell_inits: set[int] = set()  # ids of the `__init__`s of classes that become Cells
         self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
@@ -80,6 +82,13 @@ class Rewriter:
     def statement_of(self, node: ast.AST) -> ast.stmt:
         while not isinstance(node, ast.stmt):
             node = self.parents[id(node)]
+        return node
+
+    def top_statement_of(self, node: ast.AST) -> ast.stmt:
+        """The module-level statement that contains `node`."""
+        parent = self.parents.get(id(node))
+        while parent is not None and not isinstance(parent, ast.Module):
+            node, parent = parent, self.parents.get(id(parent))
         return node
 
     def rendered(self, node: ast.AST) -> str:
@@ -196,6 +205,8 @@ class Rewriter:
                 and not in_annotation(self.parents, node)):  # an annotation names the type, never calls it
             name = self.adapter_name(entry, target)
             if name is not None:
+                site = self.src.start(self.top_statement_of(node))
+                self.adapter_sites[entry.api] = min(site, self.adapter_sites.get(entry.api, site))
                 return FindingRewrite(finding, [Edit(s, e, name)], True,
                                       [f"referenced, not called: {name} takes PyTorch's arguments"], (s, e))
         if entry.kind in ("function", "class") and target.differing_args() and finding.kind == Kind.REFERENCE:
