@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .. import __version__
 
+#: where caches lived before they moved to the user cache folder (the walker still skips it)
 CACHE_DIRNAME = ".msdev_cache"
 #: bump when the payload layout changes
 CACHE_FORMAT = 2  # 2: pattern rules (MS2xx) in the payload
