@@ -54,3 +54,13 @@ def test_the_distribution_name_is_declared_once():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["name"] == msdev.DISTRIBUTION == "msdev-migrate"
     assert project["scripts"]["msdev"] == "msdev.cli.main:main"  # the command keeps its name
+
+
+def test_version_names_the_distribution(capsys):
+    import pytest
+
+    from msdev.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"msdev {msdev.__version__} (msdev-migrate)"

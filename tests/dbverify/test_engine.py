@@ -119,7 +119,9 @@ def test_unknown_api_and_bad_jobs_are_user_errors(capsys, db_copy):
         pytest.skip("the frameworks check comes first without the verify extra")
     assert main(["db", "verify", "--db", str(db_copy), "torch.nothing"]) == 2
     assert "no mapping entry for 'torch.nothing'" in capsys.readouterr().err
-    assert main(["db", "verify", "--db", str(db_copy), "--jobs", "0"]) == 2
+    with pytest.raises(SystemExit) as usage:  # the same --jobs check as scan and convert
+        main(["db", "verify", "--db", str(db_copy), "--jobs", "0"])
+    assert usage.value.code == 2 and "--jobs must be at least 1" in capsys.readouterr().err
 
 
 _TRAIN_STEP = {

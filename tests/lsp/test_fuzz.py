@@ -4,7 +4,6 @@ error, and end every burst with diagnostics for the final version."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 

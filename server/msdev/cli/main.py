@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-from .. import __version__
+from .. import DISTRIBUTION, __version__
 from .common import EXIT_USAGE, UserError, error
 from .examples import attach_examples
 
@@ -22,7 +22,8 @@ def build_parser(only: tuple[str, ...] | None = None) -> argparse.ArgumentParser
         "MindSpore counterpart, and rewrite what can be rewritten.",
         epilog="Run 'msdev COMMAND --help' for the options of one command.",
     )
-    parser.add_argument("--version", action="version", version=f"msdev {__version__}")
+    parser.add_argument("--version", action="version", version=f"msdev {__version__} ({DISTRIBUTION})",
+                        help="show the version (and the distribution to pip install) and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in only or SUBCOMMANDS:
         try:

@@ -25,6 +25,7 @@ from pathlib import Path
 from .. import __version__
 from ..findings import Confidence, Kind, Status
 
+#: where caches lived before they moved to the user cache folder (the walker still skips it)
 CACHE_DIRNAME = ".msdev_cache"
 #: bump when the payload layout changes
 CACHE_FORMAT = 2  # 2: pattern rules (MS2xx) in the payload

@@ -485,8 +485,11 @@ describe("msdev.vsix in VS Code (code-server)", { timeout: 15 * 60_000 }, () => 
     const foreign = path.join(tmp, "foreign-site");
     fs.mkdirSync(path.join(foreign, "msdev"), { recursive: true });
     fs.writeFileSync(path.join(foreign, "msdev", "__init__.py"), '__version__ = "0.16.0"\n');
+    // the real interpreter behind MSDEV_E2E_PYTHON (which may be a wrapper that sets its own PYTHONPATH),
+    // without its site-packages, so only the foreign msdev is importable
+    const real = sh(python, ["-c", "import sys; print(sys.executable)"]).out.trim();
     const wrapper = path.join(tmp, "python-with-foreign-msdev");
-    fs.writeFileSync(wrapper, `#!/bin/sh\nPYTHONPATH="${foreign}" exec "${python}" -S "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(wrapper, `#!/bin/sh\nPYTHONPATH="${foreign}" exec "${real}" -S "$@"\n`, { mode: 0o755 });
     useInterpreter(wrapper);
     const note = toast("a different package named msdev");
     await note.waitFor({ timeout: 30_000 });
