@@ -20,6 +20,7 @@ import logging
 import os
 import time
 import traceback
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -131,6 +132,25 @@ class MsdevServer(LanguageServer):
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="msdev-analysis")
         self.command_executor = ThreadPoolExecutor(1, thread_name_prefix="msdev-command")
         self.root: str | None = None
+
+    # ------------------------------------------------------------------ database
+    def load_db(self) -> Database:
+        """The database with the workspace's overlay; when that fails its check, the user is
+        told (window/showMessage, `file:line: problem`) and the server goes on without it."""
+        overlay = self.root if self.root and os.path.isdir(self.root) else None
+        try:
+            return load_database(self.db_dir, overlay_root=overlay)
+        except DatabaseError as exc:
+            problem = exc
+        fallback = "the database without the project's msdev_mappings.yaml" if overlay else "the shipped database"
+        message = f"msdev: the mapping database cannot be used; using {fallback} instead.\n{problem}"
+        log.error("%s", message)
+        self.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
+        try:
+            return load_database(self.db_dir if overlay else None)
+        except DatabaseError as exc:  # even that fails: serve, with nothing to find
+            log.error("msdev: no usable mapping database: %s", exc)
+            return Database(entries={}, version="none", directory=Path("."))
 
     # ------------------------------------------------------------------ documents
     def text_of(self, uri: str) -> str | None:
@@ -352,11 +372,7 @@ def create_server(db: Database | None = None, db_dir: str | None = None, debounc
         # pygls' documents split lines with str.splitlines(): replace them before any didOpen
         ls.protocol._workspace = SpecWorkspace.like(ls.workspace)
         if ls.db is None:
-            try:
-                ls.db = load_database(ls.db_dir, overlay_root=ls.root if ls.root and os.path.isdir(ls.root) else None)
-            except DatabaseError as exc:
-                from pygls.exceptions import JsonRpcInternalError
-                raise JsonRpcInternalError(f"msdev: {exc}") from None
+            ls.db = ls.load_db()
         gc.freeze()  # the database is long-lived: keep it out of every later collection
         caps = params.capabilities
         supports_pull = bool(caps.text_document and caps.text_document.diagnostic is not None)
