@@ -122,6 +122,7 @@ class MsdevServer(LanguageServer):
         self.diagnostic_mode = diagnostic_mode
         self.pull = False
         self.settings = Settings()
+        self.init_settings: Any = None  # initializationOptions: the settings of clients without a section
         self.settings_gen = 0
         self.units: dict[str, Unit] = {}  # text document uri or notebook uri → unit
         self.unit_of_doc: dict[str, str] = {}  # document (or cell) uri → unit key
@@ -343,6 +344,10 @@ class MsdevServer(LanguageServer):
             return
         log.debug("workspace/configuration answered %r", result)
         value = result[0] if isinstance(result, (list, tuple)) and result else None
+        if value is None and self.init_settings is not None:
+            # the client keeps no `msdev` section (Neovim 0.7 answers null): its settings are the
+            # initializationOptions, which a null answer must not reset to the defaults
+            value = self.init_settings
         self.apply_settings(value, "workspace/configuration")
 
 
@@ -376,7 +381,10 @@ def create_server(db: Database | None = None, db_dir: str | None = None, debounc
         gc.freeze()  # the database is long-lived: keep it out of every later collection
         caps = params.capabilities
         supports_pull = bool(caps.text_document and caps.text_document.diagnostic is not None)
-        ls.pull = ls.diagnostic_mode == "pull" or (ls.diagnostic_mode == "auto" and supports_pull)
+        # pull only where the client can be told to pull again after a settings change (Neovim
+        # 0.11 pulls but has no workspace/diagnostic/refresh: it would keep stale diagnostics)
+        ls.pull = ls.diagnostic_mode == "pull" or (ls.diagnostic_mode == "auto" and supports_pull
+                                                  and ls._client_supports_refresh())
         if ls.pull:
             ls.protocol.fm.feature_options[types.TEXT_DOCUMENT_DIAGNOSTIC] = types.DiagnosticOptions(
                 identifier="msdev", inter_file_dependencies=False, workspace_diagnostics=False)
@@ -384,6 +392,7 @@ def create_server(db: Database | None = None, db_dir: str | None = None, debounc
             ls.protocol.fm.features.pop(types.TEXT_DOCUMENT_DIAGNOSTIC, None)
         init = params.initialization_options
         if init is not None:
+            ls.init_settings = unwrap(init)
             ls.apply_settings(init, "initializationOptions")
         log.info("msdev %s: database %s (%d entries), diagnostics by %s", __version__, ls.db.version, len(ls.db),
                  "pull" if ls.pull else "push")
