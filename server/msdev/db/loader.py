@@ -28,11 +28,37 @@ OVERLAY_NAME = "msdev_mappings.yaml"
 META_FILE = "_torch_names.yaml"
 EXAMPLES_DIR = "examples"  # examples/*.yaml: {api: example} for `msdev db verify`
 VERIFIED_DIR = "verified"  # verified/<profile>-<backend>.yaml: results written by `msdev db verify --record`
-_CACHE_FORMAT = 8
+_CACHE_FORMAT = 9  # 9: only databases that pass `db check` are cached
 
 
 class DatabaseError(Exception):
     """The database directory is missing or unreadable (a user error, not a crash)."""
+
+
+class DatabaseInvalid(DatabaseError):
+    """The database or a project overlay fails `msdev db check`: one `file:line: problem` a line."""
+
+    SHOWN = 10
+
+    def __init__(self, problems: list):
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems[:self.SHOWN]]
+        if len(self.problems) > self.SHOWN:
+            lines.append(f"... and {len(self.problems) - self.SHOWN} more (`msdev db check` lists them all)")
+        super().__init__("\n".join(lines))
+
+
+def validate(db_path: Path, overlays: list[Path]) -> None:
+    """Raise DatabaseInvalid when `msdev db check` finds any problem (the same checks, the same words).
+
+    Run before parsing whenever the database is not in the pickle cache; only databases that
+    passed are cached, so every load is of a checked database.
+    """
+    from .check import check_database  # the checker imports the rewrite engine: load it only here
+
+    problems, _, _ = check_database(db_path, overlays)
+    if problems:
+        raise DatabaseInvalid(problems)
 
 
 def default_db_dir() -> Path:
@@ -238,6 +264,7 @@ def load_database(db_dir: str | Path | None = None, overlay_root: str | Path | N
             return db
         except Exception:  # a stale or truncated cache is rebuilt
             pass
+    validate(db_path, overlays)
     db = _parse_dir(db_path, files, overlays, version)
     if use_cache:
         try:

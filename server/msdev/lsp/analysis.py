@@ -17,6 +17,7 @@ from ..analysis.engine import SourceError, parse_source
 from ..analysis.finder import find_uses
 from ..db.loader import Database
 from ..findings import Finding
+from .converted import converted_view
 from .documents import LineMap, Placed, Snapshot, place, split_lines
 
 #: uri → (version, current lines) of an open editor document, or None when it is closed
@@ -159,5 +160,6 @@ def analyse(parts: list[tuple[str, list[str]]], db: Database, profile: str, path
         except RecursionError:
             return Outcome(None, None, segments, {uri for uri, _ in parts}, "expression nesting too deep to analyse")
         lines_all = split_lines(text)
+        findings = converted_view(tree, lines_all, findings, db)
         return Outcome(Snapshot(text, lines_all, findings, profile, path), tree, segments, broken, error)
     return Outcome(None, None, [], {uri for uri, _ in parts}, error)

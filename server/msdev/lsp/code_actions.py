@@ -167,6 +167,8 @@ def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.Cod
                     action.disabled = types.CodeActionDisabled(reason=reason)
                 else:
                     action = None
+                    if only:  # asked for by kind (a key binding, on save): it must not fail silently
+                        tell_not_applied(ls, uri, reason)
             else:
                 action.edit = edit
         if action is not None:
@@ -200,6 +202,16 @@ def fix_all_edit(ls: "MsdevServer", uri: str) -> tuple[types.WorkspaceEdit | Non
     return edit, ""
 
 
+def tell_not_applied(ls: "MsdevServer", uri: str, reason: str) -> None:
+    """Fix-all that cannot apply says why in the editor, not only in the server log."""
+    log.info("fix-all for %s not applied: %s", uri, reason)
+    if reason == "nothing to convert":
+        return
+    name = uri.rsplit("/", 1)[-1]
+    ls.window_show_message(types.ShowMessageParams(
+        types.MessageType.Warning, f"msdev: fix-all was not applied to {name}: {reason}"))
+
+
 def resolve(ls: "MsdevServer", action: types.CodeAction) -> types.CodeAction:
     data = action.data if isinstance(action.data, dict) else None
     if not data or action.edit is not None:
@@ -210,7 +222,7 @@ def resolve(ls: "MsdevServer", action: types.CodeAction) -> types.CodeAction:
         if edit is not None:
             action.edit = edit
         else:
-            log.info("fix-all for %s not applied: %s", uri, reason)
+            tell_not_applied(ls, uri, reason)
         return action
     if data.get("action") == "quickfix":
         p = _find(ls, uri, int(data.get("line", -1)), int(data.get("column", -1)), str(data.get("api")))

@@ -20,6 +20,7 @@ import logging
 import os
 import time
 import traceback
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -121,6 +122,7 @@ class MsdevServer(LanguageServer):
         self.diagnostic_mode = diagnostic_mode
         self.pull = False
         self.settings = Settings()
+        self.init_settings: Any = None  # initializationOptions: the settings of clients without a section
         self.settings_gen = 0
         self.units: dict[str, Unit] = {}  # text document uri or notebook uri → unit
         self.unit_of_doc: dict[str, str] = {}  # document (or cell) uri → unit key
@@ -131,6 +133,25 @@ class MsdevServer(LanguageServer):
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="msdev-analysis")
         self.command_executor = ThreadPoolExecutor(1, thread_name_prefix="msdev-command")
         self.root: str | None = None
+
+    # ------------------------------------------------------------------ database
+    def load_db(self) -> Database:
+        """The database with the workspace's overlay; when that fails its check, the user is
+        told (window/showMessage, `file:line: problem`) and the server goes on without it."""
+        overlay = self.root if self.root and os.path.isdir(self.root) else None
+        try:
+            return load_database(self.db_dir, overlay_root=overlay)
+        except DatabaseError as exc:
+            problem = exc
+        fallback = "the database without the project's msdev_mappings.yaml" if overlay else "the shipped database"
+        message = f"msdev: the mapping database cannot be used; using {fallback} instead.\n{problem}"
+        log.error("%s", message)
+        self.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
+        try:
+            return load_database(self.db_dir if overlay else None)
+        except DatabaseError as exc:  # even that fails: serve, with nothing to find
+            log.error("msdev: no usable mapping database: %s", exc)
+            return Database(entries={}, version="none", directory=Path("."))
 
     # ------------------------------------------------------------------ documents
     def text_of(self, uri: str) -> str | None:
@@ -323,6 +344,10 @@ class MsdevServer(LanguageServer):
             return
         log.debug("workspace/configuration answered %r", result)
         value = result[0] if isinstance(result, (list, tuple)) and result else None
+        if value is None and self.init_settings is not None:
+            # the client keeps no `msdev` section (Neovim 0.7 answers null): its settings are the
+            # initializationOptions, which a null answer must not reset to the defaults
+            value = self.init_settings
         self.apply_settings(value, "workspace/configuration")
 
 
@@ -352,15 +377,14 @@ def create_server(db: Database | None = None, db_dir: str | None = None, debounc
         # pygls' documents split lines with str.splitlines(): replace them before any didOpen
         ls.protocol._workspace = SpecWorkspace.like(ls.workspace)
         if ls.db is None:
-            try:
-                ls.db = load_database(ls.db_dir, overlay_root=ls.root if ls.root and os.path.isdir(ls.root) else None)
-            except DatabaseError as exc:
-                from pygls.exceptions import JsonRpcInternalError
-                raise JsonRpcInternalError(f"msdev: {exc}") from None
+            ls.db = ls.load_db()
         gc.freeze()  # the database is long-lived: keep it out of every later collection
         caps = params.capabilities
         supports_pull = bool(caps.text_document and caps.text_document.diagnostic is not None)
-        ls.pull = ls.diagnostic_mode == "pull" or (ls.diagnostic_mode == "auto" and supports_pull)
+        # pull only where the client can be told to pull again after a settings change (Neovim
+        # 0.11 pulls but has no workspace/diagnostic/refresh: it would keep stale diagnostics)
+        ls.pull = ls.diagnostic_mode == "pull" or (ls.diagnostic_mode == "auto" and supports_pull
+                                                  and ls._client_supports_refresh())
         if ls.pull:
             ls.protocol.fm.feature_options[types.TEXT_DOCUMENT_DIAGNOSTIC] = types.DiagnosticOptions(
                 identifier="msdev", inter_file_dependencies=False, workspace_diagnostics=False)
@@ -368,6 +392,7 @@ def create_server(db: Database | None = None, db_dir: str | None = None, debounc
             ls.protocol.fm.features.pop(types.TEXT_DOCUMENT_DIAGNOSTIC, None)
         init = params.initialization_options
         if init is not None:
+            ls.init_settings = unwrap(init)
             ls.apply_settings(init, "initializationOptions")
         log.info("msdev %s: database %s (%d entries), diagnostics by %s", __version__, ls.db.version, len(ls.db),
                  "pull" if ls.pull else "push")
