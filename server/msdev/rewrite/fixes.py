@@ -61,7 +61,9 @@ class Rewriter:
         self.namer = namer
         self.nodes, self.parents = index or index_tree(tree)
         self.done: list[Edit] = []  # edits of inner rewrites already accepted (convert mode)
-        self.cell_inits: set[int] = set()  # ids of the `__init__`s of classes that become Cells
+        # ids of the `__init__`s of classes that become Cells (convert sets them; None: judge by the
+        # enclosing `__init__` method, as a single quick fix must)
+        self.cell_inits: set[int] | None = None
         self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
 
     # ------------------------------------------------------------------ helpers
@@ -173,7 +175,11 @@ class Rewriter:
         """Inside the `__init__` of a class that becomes a Cell (which sets training mode itself)."""
         parent = self.parents.get(id(node))
         while parent is not None:
-            if id(parent) in self.cell_inits:
+            if self.cell_inits is None:
+                if isinstance(parent, ast.FunctionDef) and parent.name == "__init__" and isinstance(
+                        self.parents.get(id(parent)), ast.ClassDef):
+                    return True
+            elif id(parent) in self.cell_inits:
                 return True
             parent = self.parents.get(id(parent))
         return False
