@@ -80,6 +80,11 @@ CASES = {
         ("division", [np.array([7.5, -7.0, 6.0, -5.0], np.float32), np.array([2.0, 2.0, -4.0, 3.0], np.float32)]),
         ("inplace", [A[0]]),
     ],
+    "call_variety": [
+        ("outs", [A, B]),
+        ("types", [A, B]),
+        ("scalars", [A]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),
