@@ -73,6 +73,18 @@ CASES = {
         ("bool_inputs", [np.array([True, False])]),
         ("int_literals", [A, B]),
     ],
+    "semantics": [
+        ("reductions", [A]),
+        ("losses", [A, B]),
+        ("division", [np.array([7, -7, 6, -5]), np.array([2, 2, -4, 3])]),
+        ("division", [np.array([7.5, -7.0, 6.0, -5.0], np.float32), np.array([2.0, 2.0, -4.0, 3.0], np.float32)]),
+        ("inplace", [A[0]]),
+    ],
+    "call_variety": [
+        ("outs", [A, B]),
+        ("types", [A, B]),
+        ("scalars", [A]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),

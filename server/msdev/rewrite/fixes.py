@@ -16,6 +16,7 @@ from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .calls import NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
 from .annotations import in_annotation, rewrite_annotation
+from .inplace import inplace_keyword, out_of_place, rewrite_inplace_method, store_into_first_argument
 from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
 from .calls import _ATOMIC
 from .calls import _matches as arg_matches
@@ -69,7 +70,9 @@ class Rewriter:
         #: torch class → offset of the first top-level statement using its adapter (defined before it)
         self.adapter_sites: dict[str, int] = {}
         self.done = EditLog()  # edits of inner rewrites already accepted (convert mode)
-        self.cell_inits: set[int] = set()  # ids of the `__init__`s of classes that become Cells
+        # ids of the `__init__`s of classes that become Cells (convert sets them; None: judge by the
+        # enclosing `__init__` method, as a single quick fix must)
+        self.cell_inits: set[int] | None = None
         self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
 
     # ------------------------------------------------------------------ helpers
@@ -134,6 +137,14 @@ class Rewriter:
             field = rewrite_field(self, finding)
             if field is not None:
                 return field
+        if finding.kind in (Kind.TENSOR_METHOD, Kind.CALL) and call is not None:
+            alternative = out_of_place(self, finding)
+            if alternative is not None and finding.kind == Kind.TENSOR_METHOD:
+                return rewrite_inplace_method(self, finding, node, call, alternative)
+            if alternative is not None and alternative.kind == "function":  # torch.relu_(x)
+                result = self._rewrite(as_entry(finding, alternative, self.profile))
+                result.edits.extend(store_into_first_argument(self, call))
+                return result
         entry, target = self.target_for(finding)
         if target.templates == [""]:
             return self._removal(finding, call or node)
@@ -152,6 +163,8 @@ class Rewriter:
             result = self._call(finding, node, call, entry, target, skip=frozenset({"out"}) if out_kw else frozenset())
             if out_kw is not None:
                 result.edits.extend(out_edits(self, call, out_kw))
+            elif entry.kind == "function" and inplace_keyword(call) is not None and "inplace" in target.args:
+                result.edits.extend(store_into_first_argument(self, call))  # F.relu(x, inplace=True)
         else:
             result = self._reference(finding, node, entry, target)
         if target.status == Status.PARTIAL:
@@ -159,6 +172,10 @@ class Rewriter:
         if target.reason and target.status in (Status.PARTIAL, Status.DEFAULT_DIFF, Status.ARG_DIFF):
             result.notes.append(target.reason)
         return result
+
+    def rewrite_entry(self, finding: Finding) -> FindingRewrite:
+        """The database rewrite of one use, without the statement-level rules."""
+        return self._rewrite(finding)
 
     def _call(self, finding, func, call: ast.Call, entry: Entry, target: Target,
               skip: frozenset[str] = frozenset()) -> FindingRewrite:
@@ -179,7 +196,11 @@ class Rewriter:
         """Inside the `__init__` of a class that becomes a Cell (which sets training mode itself)."""
         parent = self.parents.get(id(node))
         while parent is not None:
-            if id(parent) in self.cell_inits:
+            if self.cell_inits is None:
+                if isinstance(parent, ast.FunctionDef) and parent.name == "__init__" and isinstance(
+                        self.parents.get(id(parent)), ast.ClassDef):
+                    return True
+            elif id(parent) in self.cell_inits:
                 return True
             parent = self.parents.get(id(parent))
         return False
@@ -414,6 +435,14 @@ def _grouped(node: ast.AST | None, text: str, before: str, after: str) -> str:
         return f"({text})" if after.startswith((".", "[", "(", "**")) else text
     alone = before.rstrip().endswith(("(", ",", "=", "[")) and after.lstrip().startswith((")", ",", "]"))
     return text if alone else f"({text})"
+
+
+def as_entry(finding: Finding, entry: Entry, profile: str) -> Finding:
+    """The same use, rewritten through another entry (the out-of-place form of an in-place API)."""
+    target = entry.target(profile)
+    return Finding(finding.line, finding.column, finding.end_line, finding.end_column, entry.api, finding.kind,
+                   finding.confidence, target.status, target.api, finding.note_url, finding.message, entry, None,
+                   finding.node)
 
 
 def _ignorable(target: Target) -> set[str]:

@@ -93,6 +93,9 @@ def rewrite_type(rewriter, finding, node: ast.Attribute, call: ast.Call | None):
         if dtype is None:
             raise CannotRewrite(f"unknown tensor type {value!r}")
         dtype_text = rewriter.namer.render("mindspore." + dtype)
+    elif (isinstance(target, ast.Call) and isinstance(target.func, ast.Attribute) and target.func.attr == "type"
+          and not target.args and not target.keywords):
+        dtype_text = f"{rewriter.rendered(target.func.value)}.dtype"  # x.type(y.type()): y's dtype
     else:
         dtype_text = rewriter.rendered(target)
     return FindingRewrite(finding, [Edit(*span, f"{receiver}.astype({dtype_text})")], True, [], span)

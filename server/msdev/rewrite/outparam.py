@@ -32,9 +32,9 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
     if isinstance(target, (ast.Tuple, ast.List)):
         if not all(isinstance(e, (ast.Name, ast.Attribute, ast.Subscript)) for e in target.elts):
             raise CannotRewrite("out= is a sequence msdev cannot assign to: assign the results by hand")
-        written = ", ".join(_store_text(rewriter, call, e) for e in target.elts)
+        written = ", ".join(store_text(rewriter, call, e) for e in target.elts)
     else:
-        written = _store_text(rewriter, call, target)
+        written = store_text(rewriter, call, target)
     start, end = rewriter.src.span(call)
     parent = rewriter.parents.get(id(call))
     if isinstance(parent, (ast.Expr, ast.Assign)) and parent.value is call:
@@ -45,7 +45,7 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
                         "out tensor in its own statement first")
 
 
-def _store_text(rewriter, call: ast.Call, target: ast.AST) -> str:
+def store_text(rewriter, call: ast.Call, target: ast.AST) -> str:
     """How the out tensor is written: rebinding a name the scope owns, in place otherwise."""
     text = rewriter.rendered(target)
     if isinstance(target, ast.Subscript):

@@ -1,0 +1,74 @@
+"""In-place operations without a MindSpore in-place counterpart, written once from the out-of-place
+entry: the result is computed out of place and stored back into the tensor.
+
+    x.clamp_(min=0)              →  x.assign_value(x.clamp(min=0).astype(x.dtype))
+    torch.relu_(x)               →  x = ops.relu(x)      (statement; x[...] = ... for an argument)
+    F.relu(x, inplace=True)      →  x = ops.relu(x)
+
+Used only where the database has no automatic rewrite of the in-place form itself.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..findings import Finding, Status
+from .calls import CannotRewrite, literal
+from .outparam import store_text
+from .source import Edit, text_with_edits
+
+
+def _usable(entry) -> bool:
+    if entry is None:
+        return False
+    target = entry.target("portable")
+    return target.status not in (Status.MANUAL, Status.UNSUPPORTED, Status.UNKNOWN) and (
+        target.api is not None or bool(target.templates))
+
+
+def out_of_place(rewriter, finding: Finding):
+    """The entry of the out-of-place form of an in-place API (`torch.Tensor.clamp_` → `clamp`), when the
+    in-place form itself cannot be rewritten and the out-of-place one can."""
+    api = finding.torch_api
+    if not api.endswith("_") or api.endswith("__") or _usable(finding.entry):
+        return None
+    entry = rewriter.db.entries.get(api[:-1])
+    return entry if _usable(entry) else None
+
+
+def rewrite_inplace_method(rewriter, finding: Finding, node: ast.Attribute, call: ast.Call | None, entry):
+    """`x.foo_(...)` → `x.assign_value(<x.foo(...) rewritten>.astype(x.dtype))`."""
+    from .fixes import FindingRewrite
+
+    if call is None or not isinstance(node.value, (ast.Name, ast.Attribute)):
+        raise CannotRewrite("in-place update of an expression: assign the out-of-place result by hand")
+    from .fixes import as_entry
+
+    inner = rewriter.rewrite_entry(as_entry(finding, entry, rewriter.profile))
+    span = rewriter.src.span(call)
+    text = text_with_edits(rewriter.src.text, span[0], span[1], rewriter.done + inner.edits)
+    if text.startswith(rewriter.rendered(node.value) + "." + node.attr):  # the method kept its in-place name
+        receiver = rewriter.rendered(node.value)
+        text = receiver + "." + node.attr[:-1] + text[len(receiver) + 1 + len(node.attr):]
+    receiver = rewriter.rendered(node.value)
+    new = f"{receiver}.assign_value({text}.astype({receiver}.dtype))"
+    return FindingRewrite(finding, [Edit(*span, new)], inner.safe, inner.notes, span)
+
+
+def inplace_keyword(call: ast.Call) -> ast.keyword | None:
+    """`inplace=True` written as a literal."""
+    kw = next((k for k in call.keywords if k.arg == "inplace"), None)
+    return kw if kw is not None and literal(kw.value) is True else None
+
+
+def store_into_first_argument(rewriter, call: ast.Call) -> list[Edit]:
+    """Edits that store a statement-level call's result into its first argument (the tensor the
+    PyTorch call updated in place)."""
+    if not call.args or not isinstance(call.args[0], (ast.Name, ast.Attribute, ast.Subscript)):
+        raise CannotRewrite("in-place update of an expression: assign the out-of-place result by hand")
+    parent = rewriter.parents.get(id(call))
+    start = rewriter.src.start(call)
+    written = store_text(rewriter, call, call.args[0])
+    if isinstance(parent, (ast.Expr, ast.Assign)) and parent.value is call:
+        return [Edit(start, start, f"{written} = ")]
+    raise CannotRewrite("an in-place call used inside an expression: store its result in its own statement first")
