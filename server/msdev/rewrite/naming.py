@@ -21,7 +21,7 @@ _SHORT_NAMESPACES = {
 
 
 #: standard-library modules a target may name (`builtins.int` for torch.SymInt, `math.inf` for torch.inf)
-PYTHON_MODULES = ("builtins", "math", "operator")
+PYTHON_MODULES = ("builtins", "math", "operator", "functools")
 
 
 class Namer:
