@@ -133,3 +133,28 @@ def test_flags_dropped_and_inplace_methods_update_their_tensor():
     # the inputs themselves were updated, as PyTorch's in-place calls update tx and ty
     np.testing.assert_allclose(mx.asnumpy(), tx.numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(my.asnumpy(), ty.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_fx_graph_forward_matches():
+    """A dynamo-style forward (weights as arguments, torch._C._nn names, composite rewrites) agrees."""
+    pt, msm = pair("fx_graph")
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in
+              [(1, 3, 8, 8), (4, 3, 3, 3), (4,), (4,), (4,), (12, 4), (12,), (10, 3)]]
+    idx = rng.integers(0, 10, (2, 5)).astype(np.int64)
+    expected = pt.forward(*[torch.tensor(a) for a in arrays], torch.tensor(idx), 16)
+    got = msm.forward(*[ms.Tensor(a) for a in arrays], ms.Tensor(idx), 16)
+    assert len(got) == len(expected)
+    for i, (g, e) in enumerate(zip(got, expected)):
+        if isinstance(e, float):
+            assert g == e, i
+            continue
+        if isinstance(e, tuple):
+            assert isinstance(g, (tuple, list)) and len(g) == len(e), i
+            pairs = list(zip(g, e))
+        else:
+            pairs = [(g, e)]
+        for gg, ee in pairs:
+            ee = ee.detach().numpy()
+            assert gg.shape == ee.shape and gg.asnumpy().dtype == ee.dtype, i
+            np.testing.assert_allclose(gg.asnumpy(), ee, rtol=1e-4, atol=1e-5, err_msg=str(i))

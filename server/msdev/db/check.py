@@ -33,7 +33,7 @@ STATUSES = tuple(s.value for s in Status if s is not Status.UNKNOWN)
 NULL_API_STATUSES = ("unsupported", "manual")
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-MS_API_RE = re.compile(rf"^(mindspore|builtins|math|operator)(\.{_IDENT})+$")  # or a standard-library name
+MS_API_RE = re.compile(rf"^(mindspore|builtins|math|operator|functools)(\.{_IDENT})+$")  # or a standard-library name
 TORCH_API_RE = re.compile(rf"^{_IDENT}(\.{_IDENT})+$")
 PARAM_RE = re.compile(rf"^(\*{{0,2}}{_IDENT}|\*)$")
 

@@ -768,11 +768,13 @@ def _public_members(module: Any) -> list[str]:
             continue
         if type(obj).__name__ == "pybind11_type" or type(type(obj)).__name__ == "pybind11_type":
             continue  # TorchScript's internal classes (AliasDb, Block, ...) and their values
+        if name == "Tensor" and module.__name__ != "torch":
+            continue  # the tensor class re-exported for annotations (torch.fft.Tensor)
         if declared is None:
             origin = getattr(obj, "__module__", None) or ""
             if callable(obj) and (not origin.startswith("torch") or origin.startswith(_PLUMBING)):
                 continue
-            if name == "TYPE_CHECKING" or name.startswith("BroadcastingList") or (
+            if name == "TYPE_CHECKING" or name.startswith(("BroadcastingList", "has_torch_function")) or (
                     name == "Tensor" and module.__name__ != "torch"):
                 continue
             if not callable(obj) and not isinstance(obj, (bool, int, float, str)) and \

@@ -1,0 +1,41 @@
+"""How a templated rewrite treats the arguments of the call it replaces (argument map rules)."""
+
+from __future__ import annotations
+
+from msdev.rewrite import convert_text
+
+
+def convert(db, line: str) -> str:
+    return convert_text("import torch\nimport torch.nn.functional as F\n" + line + "\n", db).text
+
+
+def test_allowed_value_converts_and_other_value_is_refused(db):
+    ok = convert(db, "y = F.embedding(i, w, None, None, 2.0, False, False)")
+    assert "gather(w, i, 0)" in ok and "UnConvert" not in ok
+    refused = convert(db, "y = F.embedding(i, w, max_norm=1.0)")
+    assert "UnConvert" in refused and "max_norm=1.0" in refused
+
+
+def test_unsupported_argument_is_refused(db):
+    out = convert(db, "y = torch.full((2,), 1.0, out=t)")
+    assert "UnConvert" in out and "out=" in out
+
+
+def test_argument_at_pytorch_default_does_not_block_the_template(db):
+    out = convert(db, "y = F.interpolate(x, None, 2.0, 'nearest', None, recompute_scale_factor=None)")
+    assert "scale_factor=float(2.0)" in out and "recompute_scale_factor=True" in out and "UnConvert" not in out
+
+
+def test_expression_arguments_keep_their_grouping(db):
+    out = convert(db, "y = torch.take(a + b, i)")
+    assert "(a + b).reshape(-1)[i]" in out
+    out = convert(db, "y = torch.rsub(a, b + 1, alpha=2)")
+    assert "((b + 1) - 2 * a)" in out
+    out = convert(db, "y = torch.rsub(a, b, alpha=-lr)")
+    assert "(b - -lr * a)" in out
+
+
+def test_python_targets_need_no_mindspore_import(db):
+    out = convert(db, "def f(n: torch.SymInt, v: torch.SymFloat):\n    return n * torch.pi, torch.inf")
+    assert "n: int" in out and "v: float" in out and "math.pi" in out and "math.inf" in out
+    assert "import math" in out
