@@ -30,6 +30,7 @@ LIKELY = Confidence.LIKELY
 REF = 0  # payload: dotted PyTorch name
 TENSOR = 1  # payload: None
 MODULE = 2  # payload: dotted class name of the nn.Module instance, or None
+SCHEDULER = 3  # payload: dotted class name of a torch.optim.lr_scheduler instance
 _NOTHING = None
 
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
@@ -463,6 +464,8 @@ class Finder:
                 return (TENSOR, None, CERTAIN)
             if entry.returns == "module":
                 return (MODULE, dotted, CERTAIN)
+            if entry.kind == "class" and dotted.startswith("torch.optim.lr_scheduler."):
+                return (SCHEDULER, dotted, CERTAIN)
             return None
         namespace, _, leaf = dotted.rpartition(".")
         if leaf[:1].isupper():
@@ -635,6 +638,11 @@ class Finder:
                     result = (TENSOR, None, LIKELY)
                 else:
                     self._module_method(func, receiver)
+            elif receiver is not None and receiver[0] == SCHEDULER:
+                # sched.get_last_lr(): methods every PyTorch scheduler inherits from LRScheduler
+                entry = self.db.entries.get("torch.optim.lr_scheduler.LRScheduler." + func.attr)
+                if entry is not None:
+                    self.findings.append(self._make(func, entry.api, entry, Kind.MODULE_METHOD, receiver[2], attr_only=True))
         else:
             callee = self.expr(func, scope)
             if isinstance(callee, _ModuleClass):
