@@ -91,6 +91,8 @@ SCHEDULERS = {
                      "lr_scheduler.ExponentialLR(opt, gamma=0.9)], milestones=[3])"),
     "OneCycleLR": "lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=25, cycle_momentum=False)",
     "OneCycleLR-linear": "lr_scheduler.OneCycleLR(opt, 0.5, epochs=4, steps_per_epoch=6, pct_start=0.25, anneal_strategy='linear', cycle_momentum=False)",
+    "ChainedScheduler": ("lr_scheduler.ChainedScheduler([lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=4), "
+                         "lr_scheduler.ExponentialLR(opt, gamma=0.9)])"),
     "ReduceLROnPlateau": "lr_scheduler.ReduceLROnPlateau(opt, mode='min', factor=0.5, patience=2)",
 }
 
