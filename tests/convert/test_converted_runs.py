@@ -158,3 +158,17 @@ def test_fx_graph_forward_matches():
             ee = ee.detach().numpy()
             assert gg.shape == ee.shape and gg.asnumpy().dtype == ee.dtype, i
             np.testing.assert_allclose(gg.asnumpy(), ee, rtol=1e-4, atol=1e-5, err_msg=str(i))
+
+
+def test_distributions_match_by_value_and_sample_shape():
+    """Distribution objects become mindspore.nn.probability ones; their properties (mean, stddev)
+    become method calls; deterministic results agree by value, samples by shape."""
+    pt, msm = pair("distributions")
+    rng = np.random.default_rng(5)
+    loc, logits, x = (rng.uniform(-1, 1, 3).astype(np.float32) for _ in range(3))
+    scale = rng.uniform(0.5, 2, 3).astype(np.float32)
+    expected = pt.policy(*(torch.tensor(a) for a in (loc, scale, logits, x)))
+    got = msm.policy(*(ms.Tensor(a) for a in (loc, scale, logits, x)))
+    for e, g in zip(expected[:-1], got[:-1]):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)
+    assert tuple(got[-1]) == tuple(expected[-1]) == (4, 3)

@@ -52,6 +52,22 @@ def test_fixtures_cover_every_rule(db):
         text = case.read_text(encoding="utf-8")
         found |= {f.pattern for f in find_in_text(text, db) if f.pattern}
         converted |= {o.finding.pattern for o in convert_text(text, db).outcomes if o.converted and o.finding.pattern}
+    # MS210 needs an optimizer mapped to classic mindspore.nn: the shipped database maps them all to
+    # mindspore.experimental.optim now, so test_weight_decay_rule_with_a_classic_optimizer covers it
+    found.add("MS210")
     assert found == set(PATTERN_RULES)
     advice_only = {"MS210", "MS221", "MS222", "MS225"}
     assert converted == set(PATTERN_RULES) - advice_only
+
+
+def test_weight_decay_rule_with_a_classic_optimizer(tmp_path):
+    """A project overlay that maps an optimizer to a classic mindspore.nn one gets the MS210 advice."""
+    from msdev.db.loader import load_database
+    (tmp_path / "msdev_mappings.yaml").write_text(
+        "- api: torch.optim.Adadelta\n  kind: class\n  returns: other\n  summary: classic optimizer\n"
+        "  params: [params, lr, rho, eps, weight_decay]\n  targets:\n    portable:\n"
+        "      api: mindspore.nn.Adadelta\n      status: arg-diff\n      source: curated\n"
+        "      args: {lr: learning_rate, eps: epsilon}\n", encoding="utf-8")
+    db = load_database(None, overlay_root=tmp_path, use_cache=False)
+    text = "import torch\nopt = torch.optim.Adadelta(model.parameters(), lr=1.0, weight_decay=1e-4)\n"
+    assert "MS210" in {f.pattern for f in find_in_text(text, db)}

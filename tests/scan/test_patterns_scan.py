@@ -52,10 +52,12 @@ def test_scan_cli_reports_the_pattern_rules(tmp_path, db):
     got = {(fr["path"], f["line"], f["column"], f["rule"], f["torch_api"])
            for fr in report["files"] for f in fr["findings"]}
     assert got == expected
-    assert {c for *_, c, _ in got if c.startswith("MS2")} == set(PATTERN_RULES)
+    # MS210 needs a classic mindspore.nn optimizer, which only a project overlay maps to now
+    # (tests/convert/test_patterns_golden.py::test_weight_decay_rule_with_a_classic_optimizer)
+    assert {c for *_, c, _ in got if c.startswith("MS2")} | {"MS210"} == set(PATTERN_RULES)
     r = subprocess.run([sys.executable, "-m", "msdev", "scan", str(project), "--format", "sarif", "--no-cache",
                         "--db", str(ROOT / "mapping_db")], capture_output=True, text=True)
     run = json.loads(r.stdout)["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert {res["ruleId"] for res in run["results"]} >= set(PATTERN_RULES)
+    assert {res["ruleId"] for res in run["results"]} | {"MS210"} >= set(PATTERN_RULES)
     assert all(rules[res["ruleIndex"]]["id"] == res["ruleId"] for res in run["results"])

@@ -36,6 +36,10 @@ FUNCTION = 3  # payload: the ast.FunctionDef of a user function (its calls carry
 TENSOR_LIST = 4  # payload: None; a list or tuple whose elements are tensors
 EXTERNAL = 6  # payload: (module, function) of a function another module of the package defines
 PARTIAL = 5  # payload: dotted PyTorch class that `functools.partial(nn.X, ...)` builds when called
+OBJECT = 7  # payload: dotted class name of an LR scheduler or distribution instance (members have entries)
+#: classes whose instances the finder follows, with the base class that holds their members' entries
+_OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
+                 "torch.distributions.": "torch.distributions.Distribution"}
 _NOTHING = None
 
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
@@ -562,6 +566,8 @@ class Finder:
                 return (TENSOR, None, CERTAIN)
             if entry.returns == "module":
                 return (MODULE, dotted, CERTAIN)
+            if entry.kind == "class" and dotted.startswith(tuple(_OBJECT_BASES)):
+                return (OBJECT, entry.api, CERTAIN)
             return None
         namespace, _, leaf = dotted.rpartition(".")
         if leaf[:1].isupper():
@@ -623,6 +629,13 @@ class Finder:
         if receiver is not None and receiver[0] == MODULE:
             self._layer_attribute(name, receiver, name.value)
 
+    def _object_member(self, node: ast.Attribute, receiver) -> None:
+        """A member of a scheduler or distribution instance: its own entry, else its base class's."""
+        base = next(b for prefix, b in _OBJECT_BASES.items() if receiver[1].startswith(prefix))
+        entry = self.db.entries.get(f"{receiver[1]}.{node.attr}") or self.db.entries.get(f"{base}.{node.attr}")
+        if entry is not None:
+            self.findings.append(self._make(node, entry.api, entry, Kind.MODULE_METHOD, receiver[2], attr_only=True))
+
     def _module_method(self, node: ast.Attribute, receiver) -> None:
         """Record `m.modules()`, `self.parameters()`: nn.Module methods on a module receiver."""
         if (self._class is not None and isinstance(node.value, ast.Name) and node.value.id == self._self_name
@@ -659,6 +672,9 @@ class Finder:
                 return (TENSOR, None, LIKELY) if node.attr == "saved_tensors" else None
             if receiver[0] == TENSOR:
                 return self._tensor_member(node, receiver, Kind.TENSOR_ATTRIBUTE)
+            if receiver[0] == OBJECT:
+                self._object_member(node, receiver)  # dist.mean, dist.stddev
+                return None
             if receiver[0] == MODULE:
                 self._layer_attribute(node, receiver)
                 if node.attr in _MODULE_TENSOR_ATTRS:
@@ -767,6 +783,8 @@ class Finder:
                     result = (TENSOR, None, LIKELY)
                 else:
                     self._module_method(func, receiver)
+            elif receiver is not None and receiver[0] == OBJECT:
+                self._object_member(func, receiver)  # sched.get_last_lr(), dist.log_prob(x)
         else:
             callee = self.expr(func, scope)
             if callee is not None and callee[0] == PARTIAL:

@@ -33,7 +33,11 @@ LOSS_CLASSES = frozenset({"torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss"})
 LOSS_FUNCTIONS = frozenset({"torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"})
 OPTIMIZER_PREFIX = "torch.optim."
 NO_GRAD_APIS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.set_grad_enabled",
-                          "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad"})
+                          "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad",
+                          "torch.enable_grad", "torch.autograd.enable_grad", "torch.autograd.grad_mode.enable_grad",
+                          "torch.autograd.inference_mode", "torch.autograd.grad_mode.inference_mode",
+                          "torch.autograd.set_grad_enabled", "torch.autograd.grad_mode.set_grad_enabled",
+                          "torch.autograd.detect_anomaly"})
 AMP_PREFIXES = ("torch.cuda.amp.", "torch.amp.", "torch.autocast", "torch.cpu.amp.")
 DIST_PREFIXES = ("torch.distributed.", "torch.nn.parallel.", "torch.nn.DataParallel",
                  "torch.utils.data.distributed.", "torch.multiprocessing.")
@@ -610,7 +614,7 @@ class _Detector:
             func = expr.func if isinstance(expr, ast.Call) else expr
             api = self.finding_api(func) or ""
             if api in NO_GRAD_APIS:
-                ok = api != "torch.set_grad_enabled" or (isinstance(expr, ast.Call) and expr.args and isinstance(
+                ok = not api.endswith("set_grad_enabled") or (isinstance(expr, ast.Call) and expr.args and isinstance(
                     expr.args[0], ast.Constant) and expr.args[0].value is False)
                 detail = ("the `with` line is removed and its body dedented" if ok
                           else "set_grad_enabled(<expression>): remove it by hand")

@@ -126,7 +126,8 @@ def _unwrap_with(rewriter, finding: Finding, what: str, facts) -> FindingRewrite
 
 def rewrite_no_grad(rewriter, finding: Finding, facts) -> FindingRewrite:
     rw = _unwrap_with(rewriter, finding, "no_grad()", facts)
-    rw.notes.append("no_grad removed: MindSpore records gradients only inside value_and_grad")
+    rw.notes.append(f"{finding.torch_api.rsplit('.', 1)[-1]} removed: MindSpore records gradients only inside "
+                    "value_and_grad")
     return rw
 
 
