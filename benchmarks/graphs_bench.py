@@ -16,7 +16,7 @@ when every output has PyTorch's structure, shape, dtype kind and values (allclos
 atol 1e-5). Printed: the share of cases that match (target >= 90 %), the APIs most often left
 `[UnConvert]` in the converted graphs, and the most frequent exceptions.
 
-`--keep K` copies the K smallest matching or failing graphs (PyTorch source and data) to
+`--keep K` copies the K smallest graphs (PyTorch source, input shapes) to
 WORK/fixtures, as candidates for test fixtures.
 """
 
@@ -121,8 +121,9 @@ def capture(pkg: str, name: str, out: Path, corpus: Path) -> dict:
         if any(n.op == "get_attr" for n in gm.graph.nodes):
             (case / "capture.json").write_text(json.dumps({"error": "the graph reads module attributes (get_attr)"}))
             continue
-        kinds, arrays = [], {}
+        kinds, arrays, shapes = [], {}, []
         for j, x in enumerate(inputs):
+            shapes.append([list(x.shape), str(x.dtype).replace("torch.", "")] if isinstance(x, torch.Tensor) else None)
             if isinstance(x, torch.Tensor):
                 kinds.append("tensor")
                 arrays[f"in{j}"] = x.detach().numpy()
@@ -139,7 +140,7 @@ def capture(pkg: str, name: str, out: Path, corpus: Path) -> dict:
         np.savez(case / "data.npz", **arrays)
         (case / "graph.py").write_text(src)
         (case / "capture.json").write_text(json.dumps({
-            "inputs": kinds, "ops": sum(1 for n in gm.graph.nodes if n.op.startswith("call")),
+            "inputs": kinds, "shapes": shapes, "model": f"{pkg}/{name}", "ops": sum(1 for n in gm.graph.nodes if n.op.startswith("call")),
             "leaves": [[p, "Tensor" if isinstance(v, torch.Tensor) else type(v).__name__,
                         None if isinstance(v, torch.Tensor) else repr(v)] for p, v in leaves]}))
         written.append(case.name)
@@ -227,7 +228,8 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=300, help="seconds per capture / per case run")
     ap.add_argument("--work", help="work folder (default: a temporary one)")
     ap.add_argument("--top", type=int, default=15)
-    ap.add_argument("--keep", type=int, default=0, help="copy the K smallest graphs to WORK/fixtures")
+    ap.add_argument("--keep", type=int, default=0,
+                    help="copy the K smallest graphs (source and input shapes, no data) to WORK/fixtures")
     ap.add_argument("--json", help="write every case's result here")
     args = ap.parse_args()
     corpus = Path(args.corpus)
@@ -339,7 +341,9 @@ def main() -> int:
         keep = work / "fixtures"
         keep.mkdir(exist_ok=True)
         for r in sorted(results, key=lambda r: r.get("ops") or 0)[: args.keep]:
-            shutil.copytree(cases_dir / r["case"], keep / r["case"], dirs_exist_ok=True)
+            for f in ("graph.py", "capture.json"):
+                (keep / r["case"]).mkdir(exist_ok=True)
+                shutil.copy(cases_dir / r["case"] / f, keep / r["case"] / f)
         print(f"\nkept {min(args.keep, n)} small graphs in {keep}")
     if args.json:
         Path(args.json).write_text(json.dumps({"commit": commit, "results": results}, indent=1))

@@ -74,7 +74,7 @@ def table(rows: list[dict], convs: dict, imports: dict) -> str:
         runs = sum(1 for r in tested if r.get("detail", {}).get("runs"))
         match = reached(5)
         c = convs[pkg]
-        conv = f"{c.get('converted', 0)}/{c.get('uses', 0)}" if c.get("ok") else "FAILED"
+        conv = ("given" if "note" in c else f"{c.get('converted', 0)}/{c.get('uses', 0)}") if c.get("ok") else "FAILED"
         imp = "yes" if imports[pkg]["ok"] else "no"
         lines.append(f"{pkg:<28}{len(rs):>7}{skip:>6}{ref:>5}{conv:>17}{imp:>9}{_pct(builds, n):>8}{_pct(runs, n):>6}"
                      f"{_pct(weights, n):>9}{_pct(match, n):>7}")
@@ -115,6 +115,9 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=900, help="seconds per step of one model")
     ap.add_argument("--work", help="work folder (default: a temporary one)")
     ap.add_argument("--json", help="write every model's result here")
+    ap.add_argument("--converted", metavar="DIR",
+                    help="use this already converted tree (e.g. hand-patched to look past a failure) instead of "
+                         "converting the packages")
     ap.add_argument("--top", type=int, default=8)
     args = ap.parse_args()
     corpus = Path(args.corpus)
@@ -127,7 +130,7 @@ def main() -> int:
         print(f"unknown package(s) {unknown}; known: {', '.join(zoo.PACKAGES)}", file=sys.stderr)
         return 2
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="msdev-models-"))
-    outroot = work / "converted"
+    outroot = Path(args.converted).resolve() if args.converted else work / "converted"
     outroot.mkdir(parents=True, exist_ok=True)
     commit = subprocess.run(["git", "-C", str(zoo.REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
@@ -137,6 +140,9 @@ def main() -> int:
     convs: dict = {}
     needed = list(dict.fromkeys(m for p in pkgs for m in zoo.PACKAGES[p].needs))
     for pkg in list(dict.fromkeys([zoo.BY_MODULE[m].name for m in needed] + pkgs)):
+        if args.converted:
+            convs[pkg] = {"ok": True, "note": f"given: {outroot}"}
+            continue
         convs[pkg] = zoo.convert_package(pkg, corpus, outroot)
         print(f"converted {pkg}: {convs[pkg]}", flush=True)
     convs = {p: convs[p] for p in pkgs}

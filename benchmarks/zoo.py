@@ -148,7 +148,9 @@ def spec_for(pkg: str, name: str) -> Spec:
         return Spec(f"timm.create_model({name!r}, pretrained=False)", [[2, *size]])
     if pkg == "torchvision":
         kind = _tv_kind(name)
-        build = f"torchvision.models.get_model({name!r}, weights=None)"
+        # segmentation / detection builders fetch ImageNet backbone weights unless told not to
+        extra = ", weights_backbone=None" if kind in ("detection", "segmentation") else ""
+        build = f"torchvision.models.get_model({name!r}, weights=None{extra})"
         if kind == "detection":
             return Spec(build, [[3, 160, 160], [3, 160, 160]], as_list=True)
         if kind == "video":
