@@ -356,13 +356,15 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     future = lazy_annotations_edit(src, tree, nodes, fallback_names)
     if future is not None:
         done.append(future)
-    if namer.added or rewriter.adapters:
+    if namer.added:
         offset = insertion_point(src, tree, first_converted_stmt)
-        edit = import_lines_edit(src, offset, namer.added) or Edit(offset, offset, "")
-        if rewriter.adapters:  # after the imports the adapters' bases need
-            classes = "".join("\n\n" + code for _, code in rewriter.adapters.values())
-            edit = Edit(edit.start, edit.end, edit.text + classes + "\n\n")
-        done.append(edit)
+        edit = import_lines_edit(src, offset, namer.added)
+        if edit:
+            done.append(edit)
+    if rewriter.adapters:  # after every import, before the first statement that may use them
+        offset = _after_imports(src, tree)
+        classes = "".join(code + "\n\n" for _, code in rewriter.adapters.values())
+        done.append(Edit(offset, offset, ("\n" if offset == len(src.text) else "") + "\n" + classes))
 
     # mark what could not be converted, once per statement and API
     comments: dict[int, list[str]] = {}
@@ -449,6 +451,28 @@ def lazy_annotations_edit(src: SourceText, tree: ast.Module, nodes: list[ast.AST
         start = src.line_start(src.start(stmt))
         return Edit(start, start, "from __future__ import annotations\n")
     return None
+
+
+def _after_imports(src: SourceText, tree: ast.Module) -> int:
+    """Where the module's leading imports (plain, or in try/if blocks of imports) end."""
+    def import_block(stmt) -> bool:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            return True
+        if isinstance(stmt, ast.Try):
+            return all(import_block(s) for s in stmt.body)
+        if isinstance(stmt, ast.If):
+            return all(import_block(s) for s in stmt.body + stmt.orelse)
+        return False
+
+    offset = 0
+    for i, stmt in enumerate(tree.body):
+        docstring = i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        if not (docstring or import_block(stmt)):
+            return src.line_start(src.start(stmt))
+        offset = src.span(stmt)[1]
+        nl = src.text.find("\n", offset)
+        offset = len(src.text) if nl == -1 else nl + 1
+    return offset
 
 
 def _guarded(stmt: ast.stmt, parents: dict[int, ast.AST]) -> bool:
