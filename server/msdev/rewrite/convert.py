@@ -302,6 +302,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
             pos = src.start(node)
             if not any(s <= pos < e for s, e in converted_spans):
                 still_needed.add(node.id)
+    base_paths = torch_base_paths(tree, {b.local for b in bindings})
     file_notes: list[str] = []
     fallback_names: set[str] = set()  # torch names that may be None when PyTorch is absent
     by_stmt: dict[int, list] = {}
@@ -340,10 +341,16 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
             kept_line = render_statement(stmt, kept) if kept else None
         if kept_torch and not _guarded(stmt, rewriter.parents):
             # the converted module must import without PyTorch: only [UnConvert] code needs it
-            names = " = ".join((a.asname or a.name).split(".", 1)[0] for a in kept_torch)
+            locals_kept = [(a.asname or a.name).split(".", 1)[0] for a in kept_torch]
+            plain = [n for n in locals_kept if n not in base_paths]
+            fallback = [f"{' = '.join(plain)} = None"] if plain else []
+            for n in locals_kept:
+                if n in base_paths:
+                    fallback.extend(stand_in(n, base_paths[n]))
             original = kept_line or src.text[s:e]
             kept_line = (f"try:  # msdev: PyTorch is needed only by the code marked [UnConvert]\n"
-                         f"{indent}    {original}\n{indent}except ImportError:\n{indent}    {names} = None")
+                         f"{indent}    {original}\n{indent}except ImportError:\n"
+                         + "\n".join(f"{indent}    {line}" for line in fallback))
         pieces = ([kept_line] if kept_line else []) + new_lines
         if not pieces:
             if kept_torch:
@@ -422,6 +429,44 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
     return edits
 
 
+def torch_base_paths(tree: ast.Module, torch_locals: set[str]) -> dict[str, set[tuple[str, ...]]]:
+    """Attribute chains on torch names used as base classes of module-level classes
+    (`class D(data.IterableDataset)`): evaluated on import, they need a stand-in without PyTorch."""
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for stmt in ast.walk(tree):
+        if not isinstance(stmt, ast.ClassDef):
+            continue
+        for base in stmt.bases:
+            parts = []
+            node = base.value if isinstance(base, ast.Subscript) else base  # Sampler[List[int]]
+            while isinstance(node, ast.Attribute):
+                parts.append(node.attr)
+                node = node.value
+            if isinstance(node, ast.Name) and node.id in torch_locals:
+                out.setdefault(node.id, set()).add(tuple(reversed(parts)))
+    return out
+
+
+def stand_in(name: str, paths: set[tuple[str, ...]]) -> list[str]:
+    """`class data:` with nested empty classes for each base-class chain used on it."""
+    tree: dict = {}
+    for path in paths:
+        node = tree
+        for part in path:
+            node = node.setdefault(part, {})
+
+    def render(label: str, children: dict, depth: int) -> list[str]:
+        pad = "    " * depth
+        lines = [f"{pad}class {label}:", f"{pad}    __class_getitem__ = classmethod(lambda cls, item: cls)"]
+        for child, grand in sorted(children.items()):
+            lines.extend(render(child, grand, depth + 1))
+        return lines
+
+    lines = render(name, tree, 0)
+    lines[0] += "  # msdev: a stand-in without PyTorch, for the base classes below"
+    return lines
+
+
 def lazy_annotations_edit(src: SourceText, tree: ast.Module, nodes: list[ast.AST],
                           fallback_names: set[str]) -> Edit | None:
     """`from __future__ import annotations` when an annotation still names a torch binding that is
@@ -464,14 +509,19 @@ def _after_imports(src: SourceText, tree: ast.Module) -> int:
             return all(import_block(s) for s in stmt.body + stmt.orelse)
         return False
 
-    offset = 0
-    for i, stmt in enumerate(tree.body):
-        docstring = i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-        if not (docstring or import_block(stmt)):
-            return src.line_start(src.start(stmt))
-        offset = src.span(stmt)[1]
-        nl = src.text.find("\n", offset)
-        offset = len(src.text) if nl == -1 else nl + 1
+    offset = None
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if offset is None:
+                first = min([stmt] + list(stmt.decorator_list), key=lambda n: n.lineno)
+                return src.line_start(src.start(first))
+            break
+        if import_block(stmt):  # the last import before the first definition (`__all__` may come first)
+            end = src.span(stmt)[1]
+            nl = src.text.find("\n", end)
+            offset = len(src.text) if nl == -1 else nl + 1
+    if offset is None:
+        return len(src.text)
     return offset
 
 
