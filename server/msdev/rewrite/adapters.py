@@ -76,6 +76,9 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
              "",
              "    def __init__(self, *args, **kwargs):"]
     lines += [f"        {b}" for b in body if b]
+    # code that dispatches on the class name (`norm_layer.__name__.lower()`) sees PyTorch's
+    leaf = entry.api.rsplit(".", 1)[-1]
+    lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}"]
     return "\n".join(lines) + "\n"
 
 

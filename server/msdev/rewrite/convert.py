@@ -162,7 +162,7 @@ def private_children_edits(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
 
 
 def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Finding], converted: set[int],
-                      profile: str) -> list[Edit]:
+                      profile: str, rewriter: Rewriter | None = None) -> list[Edit]:
     """Subclasses of a mapped PyTorch class: `super().__init__(...)` gets the base's argument map,
     and `self.<attr>` reads of renamed attributes follow MindSpore's names (`groups` → `group`)."""
     edits: list[Edit] = []
@@ -181,7 +181,13 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
                 try:
                     edits.extend(rewrite_arguments(src, call, entry, target, forwarded=True).edits)
                 except CannotRewrite:
-                    pass
+                    # values known only at run time (track_running_stats=flag): derive from the adapter,
+                    # which maps the arguments when the class is built (rewrite/adapters.py)
+                    name = rewriter.adapter_name(entry, target) if rewriter is not None else None
+                    if name is not None:
+                        bs, be = src.span(f.node)
+                        rewriter.done[:] = [d for d in rewriter.done if not (bs <= d.start and d.end <= be)]
+                        edits.append(Edit(bs, be, name))
             elif (isinstance(node, ast.Attribute) and node.attr in target.attributes
                   and isinstance(node.value, ast.Name) and node.value.id == "self"):
                 end = src.end(node)
@@ -286,7 +292,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         done.extend(forward_to_construct(src, cls))
         done.extend(private_children_edits(src, cls))
         done.extend(parameter_names_fix(src, cls))
-    done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile))
+    done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile, rewriter))
 
     # imports: keep a torch import only while an unconverted use needs its name
     still_needed = {_root_name(o.finding.node) for o in outcomes.values()
