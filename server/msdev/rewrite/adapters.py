@@ -36,8 +36,8 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
             body.append(f"    raise TypeError({(spec.name + ': ' + spec.unsupported)!r})")
             continue
         transform = spec.transform
-        if transform and ("{}" not in transform or transform.count("{}") > 1 or "{" in transform.replace("{}", "")):
-            return None  # a named or multi-use transform: not written at run time
+        if transform and ("{}" not in transform or "{" in transform.replace("{}", "")):
+            return None  # a named transform (pad_pairs): not written at run time
         if spec.literal_map or spec.allowed:
             body.append(f"if {spec.name!r} in kwargs:")
             body.append(f"    value = kwargs.pop({spec.name!r})")
@@ -60,12 +60,10 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
             if spec.name not in _PLACEMENT:
                 body.append(f"kwargs.pop({spec.name!r}, None)")
             continue
-        value = f"kwargs.pop({spec.name!r})"
-        if transform:
-            value = transform.replace("{}", f"({value})")
         if spec.target_name != spec.name or transform:
             body.append(f"if {spec.name!r} in kwargs:")
-            body.append(f"    kwargs[{spec.target_name!r}] = {value}")
+            body.append(f"    value = kwargs.pop({spec.name!r})")
+            body.append(f"    kwargs[{spec.target_name!r}] = {transform.replace('{}', 'value') if transform else 'value'}")
         if spec.default is not None and "{" not in spec.default:
             body.append(f"kwargs.setdefault({spec.target_name!r}, {spec.default})")
     for key, value in target.insert.items():

@@ -172,6 +172,14 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
         if f.kind != Kind.BASE_CLASS or id(f) not in converted or cls is None or f.entry is None:
             continue
         entry, target = f.entry, f.entry.target(profile)
+        has_init = any(isinstance(i, ast.FunctionDef) and i.name == "__init__" for i in cls.body)
+        if not has_init and rewriter is not None and target.differing_args():
+            # `class Linear(nn.Linear)` without __init__: its callers pass PyTorch's arguments
+            name = rewriter.adapter_name(entry, target)
+            if name is not None:
+                bs, be = src.span(f.node)
+                rewriter.done[:] = [d for d in rewriter.done if not (bs <= d.start and d.end <= be)]
+                edits.append(Edit(bs, be, name))
         for node in ast.walk(cls):
             if isinstance(node, ast.Call) and _is_super_init(node, f.node):
                 call = node
