@@ -28,9 +28,12 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
             *(f"kwargs.pop({p!r}, None)" for p in _PLACEMENT),
             "if kwargs.get('dtype', 0) is None:",
             "    del kwargs['dtype']"]
+    starred = {p.lstrip("*") for p in target.params or () if p.startswith("*")}
     for spec in target.args.values():
         if not spec.differs():
             continue
+        if spec.target_name in starred or spec.target_name == "args":
+            return None  # MindSpore takes it as *args (CellList): not a keyword
         if spec.unsupported:
             body.append(f"if {spec.name!r} in kwargs:")
             body.append(f"    raise TypeError({(spec.name + ': ' + spec.unsupported)!r})")
