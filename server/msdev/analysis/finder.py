@@ -757,6 +757,9 @@ class Finder:
                     result = (TENSOR, None, LIKELY)
                 else:
                     self._module_method(func, receiver)
+            elif receiver is None and func.attr in _MODULE_ONLY_METHODS:
+                # `self.stem.named_children()`, `model.named_modules()`: only an nn.Module has these
+                self._module_method(func, (MODULE, None, LIKELY))
         else:
             callee = self.expr(func, scope)
             if callee is not None and callee[0] == PARTIAL:
@@ -820,6 +823,9 @@ class Finder:
                 self.facts.add_param(func, name, kind)
 
 
+#: nn.Module methods no other common object has: on a receiver of unknown type they mean a module
+_MODULE_ONLY_METHODS = frozenset({"named_children", "named_modules", "add_module", "register_module",
+                                  "named_parameters", "named_buffers", "register_buffer", "register_parameter"})
 _ATTRIBUTE_BUILTINS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
 _REGISTER_CALLS = ("register_buffer", "register_parameter", "add_module")
 

@@ -150,6 +150,12 @@ class Rewriter:
         if target.api is None:
             raise CannotRewrite(target.reason or "only whole calls can be rewritten")
         partial = self._partial_call(node)
+        if partial is not None and entry.kind == "class" and target.differing_args() and not target.templates:
+            # the partial's result is called elsewhere with more PyTorch arguments: the adapter maps them all
+            name = self.adapter_name(entry, target)
+            if name is not None:
+                return FindingRewrite(finding, [Edit(s, e, name)], True,
+                                      [f"functools.partial of {name}, which takes PyTorch's arguments"], (s, e))
         if partial is not None and not target.templates:
             # functools.partial(nn.BatchNorm2d, eps=1e-3, device=d): its arguments are the layer's
             rw = rewrite_arguments(self.src, partial, entry, target, rendered=self.rendered)
