@@ -73,10 +73,11 @@ class InferenceFacts:
         self.returning: set[str] = set()  # top-level functions of the file that return tensors
         self.grown = False
 
-    def add_param(self, func: ast.AST, name: str) -> None:
+    def add_param(self, func: ast.AST, name: str, kind: int = 1) -> None:
+        """`kind`: TENSOR, or MODULE for a parameter given nn.Module instances (`init_weights(self)`)."""
         names = self.params.setdefault(id(func), set())
-        if name not in names:
-            names.add(name)
+        if (name, kind) not in names:
+            names.add((name, kind))
             self.grown = True
 
     def add_return(self, func: ast.AST) -> None:
@@ -432,16 +433,16 @@ class Finder:
             self.expr(node.returns, scope, Kind.REFERENCE)
         scope.names[node.name] = (FUNCTION, node, LIKELY)
         cls = self._class
-        inferred = set(self.facts.params.get(id(node), ()))
+        inferred = dict((n, k) for n, k in self.facts.params.get(id(node), ()))  # param → TENSOR/MODULE
         top_level = cls is None and scope.parent is None
         if top_level and self.context is not None and node.name in self.context.tensor_params:
             positional = [a.arg for a in args.posonlyargs + args.args]
-            for p in self.context.tensor_params[node.name]:
+            for p, kind in self.context.tensor_params[node.name]:
                 if isinstance(p, int):
                     if p < len(positional):
-                        inferred.add(positional[p])
+                        inferred.setdefault(positional[p], kind)
                 else:
-                    inferred.add(p)
+                    inferred.setdefault(p, kind)
 
         def body() -> None:
             local = _Scope(scope)
@@ -457,7 +458,7 @@ class Finder:
                 elif tensor_args and i > 0 and arg in params:
                     value = (TENSOR, None, LIKELY)  # forward(self, x) / forward(ctx, x)
                 elif arg.arg in inferred:
-                    value = (TENSOR, None, LIKELY)  # some caller passes a tensor here
+                    value = (inferred[arg.arg], None, LIKELY)  # some caller passes a tensor (module) here
                 local.names[arg.arg] = value
             saved = self._class, self._self_name
             if is_method and first is not None and not cls.is_autograd_function:
@@ -785,6 +786,9 @@ class Finder:
                     self._module_method(func, receiver)
             elif receiver is not None and receiver[0] == OBJECT:
                 self._object_member(func, receiver)  # sched.get_last_lr(), dist.log_prob(x)
+            elif receiver is None and func.attr in _MODULE_ONLY_METHODS:
+                # `self.stem.named_children()`, `model.named_modules()`: only an nn.Module has these
+                self._module_method(func, (MODULE, None, LIKELY))
         else:
             callee = self.expr(func, scope)
             if callee is not None and callee[0] == PARTIAL:
@@ -822,11 +826,11 @@ class Finder:
             for i, value in enumerate(args):
                 if isinstance(node.args[i], ast.Starred):
                     break
-                if _is_tensor(value) or _is_tensor_list(value):
-                    self.facts.external.add((external[0], external[1], i))
+                if _argument_kind(value) is not None:
+                    self.facts.external.add((external[0], external[1], (i, _argument_kind(value))))
             for name, value in kwargs:
-                if name and (_is_tensor(value) or _is_tensor_list(value)):
-                    self.facts.external.add((external[0], external[1], name))
+                if name and _argument_kind(value) is not None:
+                    self.facts.external.add((external[0], external[1], (name, _argument_kind(value))))
         return result
 
     def _note_tensor_arguments(self, func, skip_first: bool, call: ast.Call, args, kwargs) -> None:
@@ -839,13 +843,18 @@ class Finder:
         for i, value in enumerate(args):
             if isinstance(call.args[i], ast.Starred):
                 break
-            if i < len(positional) and (_is_tensor(value) or _is_tensor_list(value)):
-                self.facts.add_param(func, positional[i])
+            kind = _argument_kind(value)
+            if i < len(positional) and kind is not None:
+                self.facts.add_param(func, positional[i], kind)
         for name, value in kwargs:
-            if name in named and (_is_tensor(value) or _is_tensor_list(value)):
-                self.facts.add_param(func, name)
+            kind = _argument_kind(value)
+            if name in named and kind is not None:
+                self.facts.add_param(func, name, kind)
 
 
+#: nn.Module methods no other common object has: on a receiver of unknown type they mean a module
+_MODULE_ONLY_METHODS = frozenset({"named_children", "named_modules", "add_module", "register_module",
+                                  "named_parameters", "named_buffers", "register_buffer", "register_parameter"})
 _ATTRIBUTE_BUILTINS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
 _REGISTER_CALLS = ("register_buffer", "register_parameter", "add_module")
 
@@ -866,6 +875,15 @@ def _statements(body):
 
 def _is_tensor(value) -> bool:
     return value is not None and value[0] == TENSOR
+
+
+def _argument_kind(value) -> int | None:
+    """What a call argument tells about the parameter it binds: TENSOR, MODULE or nothing."""
+    if _is_tensor(value) or _is_tensor_list(value):
+        return TENSOR
+    if value is not None and value[0] == MODULE and not isinstance(value, _ModuleClass):
+        return MODULE
+    return None
 
 
 def _is_partial(func: ast.AST) -> bool:

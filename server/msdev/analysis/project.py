@@ -37,7 +37,7 @@ class ModuleContext:
     ms_aliases: dict[str, str] = field(default_factory=dict)
     #: local name → (module, function) for functions imported from other modules of the package
     imported_functions: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: own top-level function → parameters (names, or positions) other modules pass tensors to
+    #: own top-level function → (parameter name or position, TENSOR or MODULE) other modules pass
     tensor_params: dict[str, set] = field(default_factory=dict)
     #: local names of imported functions that return tensors
     tensor_returns: set[str] = field(default_factory=set)

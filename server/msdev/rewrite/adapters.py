@@ -16,6 +16,12 @@ from ..db.model import Entry, Target
 #: keyword arguments PyTorch layers take that MindSpore layers never do (dtype=None breaks them)
 _PLACEMENT = ("device",)
 
+#: run-time forms of the database's named transforms (rewrite/calls.py applies them to source text)
+RUNTIME_TRANSFORMS = {
+    "pad_pairs": "{} if isinstance({}, int) else tuple(p for p in {} for _ in (0, 1))",
+    "sizes": "{} if isinstance({}, int) else tuple({}) if len({}) > 1 else {}[0]",
+}
+
 
 def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | None:
     """Source of the adapter class, or None when the argument map needs more than run-time rules."""
@@ -28,17 +34,27 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
             *(f"kwargs.pop({p!r}, None)" for p in _PLACEMENT),
             "if kwargs.get('dtype', 0) is None:",
             "    del kwargs['dtype']"]
+    starred = {p.lstrip("*") for p in target.params or () if p.startswith("*")}
     for spec in target.args.values():
         if not spec.differs():
             continue
+        if spec.target_name in starred or spec.target_name == "args":
+            return None  # MindSpore takes it as *args (CellList): not a keyword
         if spec.unsupported:
             body.append(f"if {spec.name!r} in kwargs:")
             body.append(f"    raise TypeError({(spec.name + ': ' + spec.unsupported)!r})")
             continue
         transform = spec.transform
-        if transform and ("{}" not in transform or transform.count("{}") > 1 or "{" in transform.replace("{}", "")):
-            return None  # a named or multi-use transform: not written at run time
-        if spec.literal_map or spec.allowed:
+        if transform in RUNTIME_TRANSFORMS:
+            transform = RUNTIME_TRANSFORMS[transform]
+        elif transform and ("{}" not in transform or "{" in transform.replace("{}", "")):
+            return None  # a transform with no run-time form
+        mapped = transform.replace("{}", "value") if transform else "value"
+        keeps = not spec.drop  # a dropped argument's value goes (after the allowed check)
+        if not (spec.literal_map or spec.allowed or transform or spec.target_name != spec.name):
+            if spec.drop and spec.name not in _PLACEMENT:
+                body.append(f"kwargs.pop({spec.name!r}, None)")
+        else:
             body.append(f"if {spec.name!r} in kwargs:")
             body.append(f"    value = kwargs.pop({spec.name!r})")
             if spec.allowed is not None:
@@ -48,24 +64,17 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
                     return None
                 body.append(f"    if value not in {allowed!r}:")
                 body.append(f"        raise ValueError({(spec.name + ' is not supported with this value in MindSpore')!r})")
+            branch = "if"
             for literal, replacement in (spec.literal_map or {}).items():
-                if replacement:
-                    pairs = ", ".join(f"{k!r}: {v}" for k, v in replacement.items())
-                    body.append(f"    if value == {literal}:")
-                    body.append(f"        kwargs.update({{{pairs}}})")
-            if spec.default is not None and "{" not in spec.default:
-                body.append(f"kwargs.setdefault({spec.target_name!r}, {spec.default})")
-            continue
-        if spec.drop:
-            if spec.name not in _PLACEMENT:
-                body.append(f"kwargs.pop({spec.name!r}, None)")
-            continue
-        value = f"kwargs.pop({spec.name!r})"
-        if transform:
-            value = transform.replace("{}", f"({value})")
-        if spec.target_name != spec.name or transform:
-            body.append(f"if {spec.name!r} in kwargs:")
-            body.append(f"    kwargs[{spec.target_name!r}] = {value}")
+                pairs = ", ".join(f"{k!r}: {v}" for k, v in replacement.items())
+                body.append(f"    {branch} isinstance(value, type({literal})) and value == {literal}:")
+                body.append(f"        kwargs.update({{{pairs}}})" if pairs else "        pass")
+                branch = "elif"
+            if keeps:
+                indent = "        " if branch == "elif" else "    "
+                if branch == "elif":
+                    body.append("    else:")
+                body.append(f"{indent}kwargs[{spec.target_name!r}] = {mapped}")
         if spec.default is not None and "{" not in spec.default:
             body.append(f"kwargs.setdefault({spec.target_name!r}, {spec.default})")
     for key, value in target.insert.items():
@@ -76,6 +85,9 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
              "",
              "    def __init__(self, *args, **kwargs):"]
     lines += [f"        {b}" for b in body if b]
+    # code that dispatches on the class name (`norm_layer.__name__.lower()`) sees PyTorch's
+    leaf = entry.api.rsplit(".", 1)[-1]
+    lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}"]
     return "\n".join(lines) + "\n"
 
 

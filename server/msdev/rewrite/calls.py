@@ -223,6 +223,14 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
                 if kw is None:
                     keep_positional = False
                 continue
+        if (kw is not None and name == "dtype" and entry.kind == "class" and (spec is None or not spec.differs())
+                and not isinstance(value, (ast.Attribute, ast.Constant))):
+            # a layer's dtype from a variable: MindSpore layers refuse dtype=None, PyTorch's default
+            out.edits.append(Edit(node_start, extents[idx][1],
+                                  f"**({{'dtype': {value_text}}} if {value_text} is not None else {{}})"))
+            keep_positional = False
+            last_arg_end = extents[idx][1]
+            continue
         ms_name = spec.target_name if spec is not None else name
         produced.add(ms_name or "")
         if kw is None:

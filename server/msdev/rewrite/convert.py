@@ -179,7 +179,7 @@ def private_children_edits(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
 
 
 def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Finding], converted: set[int],
-                      profile: str) -> list[Edit]:
+                      profile: str, rewriter: Rewriter | None = None) -> list[Edit]:
     """Subclasses of a mapped PyTorch class: `super().__init__(...)` gets the base's argument map,
     and `self.<attr>` reads of renamed attributes follow MindSpore's names (`groups` → `group`)."""
     edits: list[Edit] = []
@@ -189,6 +189,14 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
         if f.kind != Kind.BASE_CLASS or id(f) not in converted or cls is None or f.entry is None:
             continue
         entry, target = f.entry, f.entry.target(profile)
+        has_init = any(isinstance(i, ast.FunctionDef) and i.name == "__init__" for i in cls.body)
+        if not has_init and rewriter is not None and target.differing_args():
+            # `class Linear(nn.Linear)` without __init__: its callers pass PyTorch's arguments
+            name = rewriter.adapter_name(entry, target)
+            if name is not None:
+                bs, be = src.span(f.node)
+                rewriter.done[:] = [d for d in rewriter.done if not (bs <= d.start and d.end <= be)]
+                edits.append(Edit(bs, be, name))
         for node in ast.walk(cls):
             if isinstance(node, ast.Call) and _is_super_init(node, f.node):
                 call = node
@@ -198,7 +206,13 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
                 try:
                     edits.extend(rewrite_arguments(src, call, entry, target, forwarded=True).edits)
                 except CannotRewrite:
-                    pass
+                    # values known only at run time (track_running_stats=flag): derive from the adapter,
+                    # which maps the arguments when the class is built (rewrite/adapters.py)
+                    name = rewriter.adapter_name(entry, target) if rewriter is not None else None
+                    if name is not None:
+                        bs, be = src.span(f.node)
+                        rewriter.done[:] = [d for d in rewriter.done if not (bs <= d.start and d.end <= be)]
+                        edits.append(Edit(bs, be, name))
             elif (isinstance(node, ast.Attribute) and node.attr in target.attributes
                   and isinstance(node.value, ast.Name) and node.value.id == "self"):
                 end = src.end(node)
@@ -306,7 +320,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         done.extend(private_children_edits(src, cls))
         done.extend(parameter_names_fix(src, cls))
         done.extend(training_mode_fix(src, cls))
-    done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile))
+    done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile, rewriter))
 
     # imports: keep a torch import only while an unconverted use needs its name
     still_needed = {_root_name(o.finding.node) for o in outcomes.values()
@@ -321,6 +335,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         if isinstance(node, ast.Name) and node.id in locals_ and isinstance(node.ctx, ast.Load):
             if node.id not in still_needed and not converted_spans.cover(src.start(node)):
                 still_needed.add(node.id)
+    base_paths = torch_base_paths(tree, {b.local for b in bindings})
     file_notes: list[str] = []
     fallback_names: set[str] = set()  # torch names that may be None when PyTorch is absent
     by_stmt: dict[int, list] = {}
@@ -359,10 +374,16 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
             kept_line = render_statement(stmt, kept) if kept else None
         if kept_torch and not _guarded(stmt, rewriter.parents):
             # the converted module must import without PyTorch: only [UnConvert] code needs it
-            names = " = ".join((a.asname or a.name).split(".", 1)[0] for a in kept_torch)
+            locals_kept = [(a.asname or a.name).split(".", 1)[0] for a in kept_torch]
+            plain = [n for n in locals_kept if n not in base_paths]
+            fallback = [f"{' = '.join(plain)} = None"] if plain else []
+            for n in locals_kept:
+                if n in base_paths:
+                    fallback.extend(stand_in(n, base_paths[n]))
             original = kept_line or src.text[s:e]
             kept_line = (f"try:  # msdev: PyTorch is needed only by the code marked [UnConvert]\n"
-                         f"{indent}    {original}\n{indent}except ImportError:\n{indent}    {names} = None")
+                         f"{indent}    {original}\n{indent}except ImportError:\n"
+                         + "\n".join(f"{indent}    {line}" for line in fallback))
         pieces = ([kept_line] if kept_line else []) + new_lines
         if not pieces:
             if kept_torch:
@@ -375,21 +396,15 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     future = lazy_annotations_edit(src, tree, nodes, fallback_names)
     if future is not None:
         done.append(future)
-    if namer.added or rewriter.adapters:
+    if namer.added:
         offset = insertion_point(src, tree, first_converted_stmt)
-        edit = import_lines_edit(src, offset, namer.added) or Edit(offset, offset, "")
-        # an adapter class goes before the first statement using it, after the imports its base needs
-        at_imports = "".join("\n\n" + code for api, (_, code) in rewriter.adapters.items()
-                             if rewriter.adapter_sites.get(api, offset) <= offset)
-        if at_imports:
-            edit = Edit(edit.start, edit.end, edit.text + at_imports + "\n\n")
-        done.append(edit)
-        later: dict[int, list[str]] = {}
-        for api, (_, code) in rewriter.adapters.items():
-            site = rewriter.adapter_sites.get(api, offset)
-            if site > offset:
-                later.setdefault(site, []).append(code)
-        done.extend(Edit(site, site, "\n\n".join(codes) + "\n\n\n") for site, codes in later.items())
+        edit = import_lines_edit(src, offset, namer.added)
+        if edit:
+            done.append(edit)
+    if rewriter.adapters:  # after every import, before the first statement that may use them
+        offset = _after_imports(src, tree)
+        classes = "".join(code + "\n\n" for _, code in rewriter.adapters.values())
+        done.append(Edit(offset, offset, ("\n" if offset == len(src.text) else "") + "\n" + classes))
 
     # mark what could not be converted, once per statement and API
     comments: dict[int, list[str]] = {}
@@ -447,6 +462,44 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
     return edits
 
 
+def torch_base_paths(tree: ast.Module, torch_locals: set[str]) -> dict[str, set[tuple[str, ...]]]:
+    """Attribute chains on torch names used as base classes of module-level classes
+    (`class D(data.IterableDataset)`): evaluated on import, they need a stand-in without PyTorch."""
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for stmt in ast.walk(tree):
+        if not isinstance(stmt, ast.ClassDef):
+            continue
+        for base in stmt.bases:
+            parts = []
+            node = base.value if isinstance(base, ast.Subscript) else base  # Sampler[List[int]]
+            while isinstance(node, ast.Attribute):
+                parts.append(node.attr)
+                node = node.value
+            if isinstance(node, ast.Name) and node.id in torch_locals:
+                out.setdefault(node.id, set()).add(tuple(reversed(parts)))
+    return out
+
+
+def stand_in(name: str, paths: set[tuple[str, ...]]) -> list[str]:
+    """`class data:` with nested empty classes for each base-class chain used on it."""
+    tree: dict = {}
+    for path in paths:
+        node = tree
+        for part in path:
+            node = node.setdefault(part, {})
+
+    def render(label: str, children: dict, depth: int) -> list[str]:
+        pad = "    " * depth
+        lines = [f"{pad}class {label}:", f"{pad}    __class_getitem__ = classmethod(lambda cls, item: cls)"]
+        for child, grand in sorted(children.items()):
+            lines.extend(render(child, grand, depth + 1))
+        return lines
+
+    lines = render(name, tree, 0)
+    lines[0] += "  # msdev: a stand-in without PyTorch, for the base classes below"
+    return lines
+
+
 def lazy_annotations_edit(src: SourceText, tree: ast.Module, nodes: list[ast.AST],
                           fallback_names: set[str]) -> Edit | None:
     """`from __future__ import annotations` when an annotation still names a torch binding that is
@@ -490,6 +543,33 @@ def _drop_moot(src: SourceText, done: list[Edit], outcomes: dict[int, Outcome]) 
         s, e = src.span(o.finding.node)
         if any(r.start <= s and e <= r.end for r in removals):
             outcomes[fid] = Outcome(o.finding, True, notes=["removed together with the code around it"])
+
+
+def _after_imports(src: SourceText, tree: ast.Module) -> int:
+    """Where the module's leading imports (plain, or in try/if blocks of imports) end."""
+    def import_block(stmt) -> bool:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            return True
+        if isinstance(stmt, ast.Try):
+            return all(import_block(s) for s in stmt.body)
+        if isinstance(stmt, ast.If):
+            return all(import_block(s) for s in stmt.body + stmt.orelse)
+        return False
+
+    offset = None
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if offset is None:
+                first = min([stmt] + list(stmt.decorator_list), key=lambda n: n.lineno)
+                return src.line_start(src.start(first))
+            break
+        if import_block(stmt):  # the last import before the first definition (`__all__` may come first)
+            end = src.span(stmt)[1]
+            nl = src.text.find("\n", end)
+            offset = len(src.text) if nl == -1 else nl + 1
+    if offset is None:
+        return len(src.text)
+    return offset
 
 
 def _guarded(stmt: ast.stmt, parents: dict[int, ast.AST]) -> bool:

@@ -67,8 +67,6 @@ class Rewriter:
         self.nodes, self.parents = index or index_tree(tree)
         annotate_star_keys(self.nodes)
         self.adapters: dict[str, tuple[str, str]] = {}  # torch class → (adapter name, its source)
-        #: torch class → offset of the first top-level statement using its adapter (defined before it)
-        self.adapter_sites: dict[str, int] = {}
         self.done = EditLog()  # edits of inner rewrites already accepted (convert mode)
         # ids of the `__init__`s of classes that become Cells (convert sets them; None: judge by the
         # enclosing `__init__` method, as a single quick fix must)
@@ -85,13 +83,6 @@ class Rewriter:
     def statement_of(self, node: ast.AST) -> ast.stmt:
         while not isinstance(node, ast.stmt):
             node = self.parents[id(node)]
-        return node
-
-    def top_statement_of(self, node: ast.AST) -> ast.stmt:
-        """The module-level statement that contains `node`."""
-        parent = self.parents.get(id(node))
-        while parent is not None and not isinstance(parent, ast.Module):
-            node, parent = parent, self.parents.get(id(parent))
         return node
 
     def rendered(self, node: ast.AST) -> str:
@@ -216,6 +207,12 @@ class Rewriter:
         if target.api is None:
             raise CannotRewrite(target.reason or "only whole calls can be rewritten")
         partial = self._partial_call(node)
+        if partial is not None and entry.kind == "class" and target.differing_args() and not target.templates:
+            # the partial's result is called elsewhere with more PyTorch arguments: the adapter maps them all
+            name = self.adapter_name(entry, target)
+            if name is not None:
+                return FindingRewrite(finding, [Edit(s, e, name)], True,
+                                      [f"functools.partial of {name}, which takes PyTorch's arguments"], (s, e))
         if partial is not None and not target.templates:
             # functools.partial(nn.BatchNorm2d, eps=1e-3, device=d): its arguments are the layer's
             rw = rewrite_arguments(self.src, partial, entry, target, rendered=self.rendered)
@@ -226,8 +223,6 @@ class Rewriter:
                 and not in_annotation(self.parents, node)):  # an annotation names the type, never calls it
             name = self.adapter_name(entry, target)
             if name is not None:
-                site = self.src.start(self.top_statement_of(node))
-                self.adapter_sites[entry.api] = min(site, self.adapter_sites.get(entry.api, site))
                 return FindingRewrite(finding, [Edit(s, e, name)], True,
                                       [f"referenced, not called: {name} takes PyTorch's arguments"], (s, e))
         if entry.kind in ("function", "class") and target.differing_args() and finding.kind == Kind.REFERENCE:
