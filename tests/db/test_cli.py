@@ -135,8 +135,10 @@ def test_stats_coverage_against_torch_listings(capsys):
 
 def test_stats_coverage_of_a_small_database(tmp_path, capsys):
     (tmp_path / "torch.yaml").write_text(
-        "- api: torch.abs\n  kind: function\n  targets:\n    portable: {api: mindspore.ops.abs, status: identical}\n"
-        "- api: torch.pi\n  kind: attribute\n  targets:\n    portable: {api: null, status: manual, reason: x}\n")
+        "- api: torch.abs\n  kind: function\n  summary: same function.\n  targets:\n"
+        "    portable: {api: mindspore.ops.abs, status: identical}\n"
+        "- api: torch.pi\n  kind: attribute\n  summary: a constant.\n  targets:\n"
+        "    portable: {api: null, status: manual, reason: x}\n")
     (tmp_path / "_torch_names.yaml").write_text("namespace_apis:\n  torch: [abs, pi, sin, cos]\n  torch.fft: [fft]\n")
     code, out, _ = run(["stats", "--json", "--db", str(tmp_path)], capsys)
     data = json.loads(out)

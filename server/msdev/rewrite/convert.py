@@ -195,7 +195,7 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
             name = rewriter.adapter_name(entry, target)
             if name is not None:
                 bs, be = src.span(f.node)
-                rewriter.done[:] = [d for d in rewriter.done if not (bs <= d.start and d.end <= be)]
+                rewriter.done.discard_within(bs, be, lambda d: True)
                 edits.append(Edit(bs, be, name))
         for node in ast.walk(cls):
             if isinstance(node, ast.Call) and _is_super_init(node, f.node):
@@ -211,7 +211,7 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
                     name = rewriter.adapter_name(entry, target) if rewriter is not None else None
                     if name is not None:
                         bs, be = src.span(f.node)
-                        rewriter.done[:] = [d for d in rewriter.done if not (bs <= d.start and d.end <= be)]
+                        rewriter.done.discard_within(bs, be, lambda d: True)
                         edits.append(Edit(bs, be, name))
             elif (isinstance(node, ast.Attribute) and node.attr in target.attributes
                   and isinstance(node.value, ast.Name) and node.value.id == "self"):
