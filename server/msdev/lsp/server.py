@@ -68,6 +68,22 @@ class MsdevProtocol(LanguageServerProtocol):
                 return {"_answered": True}
             raise
 
+    def _handle_notification(self, method_name, params):
+        """pygls files the future of a generator-based notification handler (didOpen, didChange,
+        …) under a fresh uuid in its table of request futures and never removes it: ~700 bytes
+        per keystroke, for the life of the server. Remove each one when it is done."""
+        futures = self._request_futures
+        before = len(futures)
+        super()._handle_notification(method_name, params)
+        if len(futures) == before:
+            return
+        for key in list(futures)[before:]:  # dicts keep insertion order: the new ones are last
+            future = futures[key]
+            if future.done():
+                futures.pop(key, None)
+            else:
+                future.add_done_callback(lambda _f, key=key: futures.pop(key, None))
+
     def handle_message(self, message):
         if isinstance(message, dict):  # already answered above
             return
