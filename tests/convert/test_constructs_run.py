@@ -79,6 +79,8 @@ CASES = {
         ("division", [np.array([7, -7, 6, -5]), np.array([2, 2, -4, 3])]),
         ("division", [np.array([7.5, -7.0, 6.0, -5.0], np.float32), np.array([2.0, 2.0, -4.0, 3.0], np.float32)]),
         ("inplace", [A[0]]),
+        ("inplace_forms", [A]),
+        ("inplace_argument", [A]),
     ],
     "call_variety": [
         ("outs", [A, B]),

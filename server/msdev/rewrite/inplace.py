@@ -62,13 +62,19 @@ def inplace_keyword(call: ast.Call) -> ast.keyword | None:
 
 
 def store_into_first_argument(rewriter, call: ast.Call) -> list[Edit]:
-    """Edits that store a statement-level call's result into its first argument (the tensor the
-    PyTorch call updated in place)."""
-    if not call.args or not isinstance(call.args[0], (ast.Name, ast.Attribute, ast.Subscript)):
-        raise CannotRewrite("in-place update of an expression: assign the out-of-place result by hand")
+    """Edits that store a call's result into its first argument (the tensor the PyTorch call updated in
+    place) when the call is a statement or assigned; inside an expression (`return F.relu(x, inplace=True)`)
+    the value flows on as PyTorch's does, and only a later read of the argument would differ."""
     parent = rewriter.parents.get(id(call))
-    start = rewriter.src.start(call)
+    if not (isinstance(parent, (ast.Expr, ast.Assign)) and parent.value is call):
+        return []
+    if not call.args or not isinstance(call.args[0], (ast.Name, ast.Attribute, ast.Subscript)):
+        if isinstance(parent, ast.Expr):
+            raise CannotRewrite("in-place update of an expression: assign the out-of-place result by hand")
+        return []
+    if isinstance(parent, ast.Assign) and any(rewriter.src.segment(t) == rewriter.src.segment(call.args[0])
+                                              for t in parent.targets):
+        return []  # `x = F.relu(x, inplace=True)` stores it already
     written = store_text(rewriter, call, call.args[0])
-    if isinstance(parent, (ast.Expr, ast.Assign)) and parent.value is call:
-        return [Edit(start, start, f"{written} = ")]
-    raise CannotRewrite("an in-place call used inside an expression: store its result in its own statement first")
+    start = rewriter.src.start(call)
+    return [Edit(start, start, f"{written} = ")]

@@ -38,6 +38,9 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
     start, end = rewriter.src.span(call)
     parent = rewriter.parents.get(id(call))
     if isinstance(parent, (ast.Expr, ast.Assign)) and parent.value is call:
+        if isinstance(parent, ast.Assign) and any(rewriter.src.segment(t) == rewriter.src.segment(target)
+                                                  for t in parent.targets):
+            return []  # `c = torch.add(a, b, out=c)` stores it already
         return [Edit(start, start, f"{written} = ")]
     if isinstance(target, ast.Name) and written == target.id:
         return [Edit(start, start, f"({written} := "), Edit(end, end, ")")]
