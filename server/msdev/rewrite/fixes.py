@@ -340,14 +340,23 @@ class Rewriter:
             # only the slots before `*` / `*name` take positional arguments: one past them (the size
             # form `torch.Tensor(2, 3)`) is a form no template was written for, never a dropped value
             positional = next((params[:i] for i, p in enumerate(params) if p.startswith("*")), params)
+            # a `*name` slot right after them collects the remaining positional arguments, as written,
+            # for a template that spells `{name}` (`checkpoint(fn, *args)` → `fn(a, b)`)
+            star = params[len(positional)][1:] if len(params) > len(positional) else ""
+            extra: list[str] = []
             for i, arg in enumerate(node.args):
-                if isinstance(arg, ast.Starred):
+                if isinstance(arg, ast.Starred) and not (star and i >= len(positional)):
                     raise CannotRewrite("arguments passed through *args cannot be matched")
                 if i >= len(positional):
-                    raise CannotRewrite(f"this form of {entry.api} ({len(node.args)} positional arguments) "
-                                        f"has no automatic rewrite")
+                    if not star or not any(f"{{{star}" in t for t in target.templates):
+                        raise CannotRewrite(f"this form of {entry.api} ({len(node.args)} positional arguments) "
+                                            f"has no automatic rewrite")
+                    extra.append(self.rendered(arg))
+                    continue
                 values[positional[i]] = self.rendered(arg)
                 nodes[positional[i]] = arg
+            if extra:
+                values[star] = ", ".join(extra)
             for kw in node.keywords:
                 if kw.arg in skip:
                     continue
