@@ -213,8 +213,26 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
                         bs, be = src.span(f.node)
                         rewriter.done.discard_within(bs, be, lambda d: True)
                         edits.append(Edit(bs, be, name))
-            elif (isinstance(node, ast.Attribute) and node.attr in target.attributes
-                  and isinstance(node.value, ast.Name) and node.value.id == "self"):
+    return edits
+
+
+def subclass_attribute_edits(src: SourceText, nodes: list[ast.AST], findings: list[Finding],
+                             profile: str) -> list[Edit]:
+    """`self.<attr>` in a subclass of a mapped PyTorch layer follows MindSpore's attribute names
+    (`self.weight` → `self.gamma` in a LayerNorm subclass). Made before the other rewrites, so a
+    rewrite around such a read (`F.layer_norm(x, ..., self.weight)`) reads the new name."""
+    edits: list[Edit] = []
+    parents = {id(c): n for n in nodes if isinstance(n, ast.ClassDef) for c in n.bases}
+    for f in findings:
+        cls = parents.get(id(f.node))
+        if f.kind != Kind.BASE_CLASS or cls is None or f.entry is None:
+            continue
+        target = f.entry.target(profile)
+        if target.api is None or not target.attributes:
+            continue
+        for node in ast.walk(cls):
+            if (isinstance(node, ast.Attribute) and node.attr in target.attributes
+                    and isinstance(node.value, ast.Name) and node.value.id == "self"):
                 end = src.end(node)
                 edits.append(Edit(end - len(node.attr), end, target.attributes[node.attr]))
     return edits
@@ -303,6 +321,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     done.extend(apply_call_sites(src, nodes, function_classes))
     rewriter.cell_inits = {id(item) for cls in cell_classes(nodes, findings, {id(f) for f in findings})
                            for item in cls.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"}
+    done.extend(subclass_attribute_edits(src, nodes, findings, profile))
     order = sorted((f for f in findings if id(f) not in outcomes), key=lambda f: _extent(src, parents, f.node))
     for finding in order:
         try:
