@@ -22,6 +22,7 @@ from typing import Iterable
 from ..db.loader import Database
 from ..db.model import Entry
 from ..findings import Confidence, Finding, Kind, Status
+from .context import FileContext
 
 CERTAIN = Confidence.CERTAIN
 LIKELY = Confidence.LIKELY
@@ -701,6 +702,15 @@ def describe(entry: Entry, target) -> str:
 
 def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source: str = "") -> list[Finding]:
     """All PyTorch uses in a parsed module, with the statement-level rules applied (patterns.py)."""
+    return analyse_tree(tree, db, profile, source).findings
+
+
+def analyse_tree(tree: ast.Module, db: Database, profile: str = "portable", source: str = "") -> FileContext:
+    """The file's shared context after detection: the finder's findings (`raw`), the final
+    findings with the statement-level rules applied, and what the fixers reuse (index, facts)."""
     from .patterns import apply_patterns
 
-    return apply_patterns(tree, Finder(db, profile, source).run(tree), source)
+    context = FileContext(source, tree)
+    context.raw = Finder(db, profile, source).run(tree)
+    context.findings = apply_patterns(tree, context.raw, source, context)
+    return context

@@ -20,6 +20,7 @@ import ast
 from dataclasses import dataclass, field
 
 from ..findings import PATTERN_RULES, Confidence, Finding, Kind, Status
+from .context import FileContext, index_tree
 
 #: words whose absence lets a file skip this pass entirely (the language server's hot path)
 _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no_grad", "grad_enabled",
@@ -130,11 +131,7 @@ class Facts:
 
 
 def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
-    parents: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-    return parents
+    return index_tree(tree)[1]
 
 
 def api_of(facts: Facts, node: ast.AST) -> str | None:
@@ -142,14 +139,28 @@ def api_of(facts: Facts, node: ast.AST) -> str | None:
     return facts.apis.get(id(node))
 
 
-def facts_of(tree: ast.Module, findings: list[Finding]) -> Facts:
-    facts = Facts(parents=parent_map(tree))
+#: the node classes the name flow and the rules look at (one filtered list, walked in order)
+_FLOW_NODES = frozenset({ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign, ast.AnnAssign, ast.Call})
+_RULE_NODES = frozenset({ast.Expr, ast.Call, ast.With, ast.AsyncWith, ast.FunctionDef, ast.AsyncFunctionDef,
+                         ast.ClassDef, ast.For, ast.AsyncFor, ast.comprehension, ast.JoinedStr})
+
+
+def facts_of(tree: ast.Module, findings: list[Finding], context: FileContext | None = None) -> Facts:
+    """The file's name flow, from the finder's findings (before the statement rules) and one
+    filtered list of the tree's nodes (the context's, when given: no extra walk)."""
+    ctx = context if context is not None else FileContext("", tree)
+    facts = Facts(parents=ctx.parents)
     for f in findings:
         if f.node is not None and not f.pattern and f.kind not in (Kind.TENSOR_METHOD, Kind.TENSOR_ATTRIBUTE):
             facts.apis[id(f.node)] = f.torch_api
+    flow = ctx.select(_FLOW_NODES)
     module_classes: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
+    functions: dict[str, ast.AST] = {}
+    assigns: list[ast.AST] = []
+    name_calls: list[ast.Call] = []
+    for node in flow:
+        t = node.__class__
+        if t is ast.ClassDef:
             for base in node.bases:
                 api = api_of(facts, base) or ""
                 if api.startswith("torch.nn.") and api != "torch.nn.Parameter" or (
@@ -157,28 +168,34 @@ def facts_of(tree: ast.Module, findings: list[Finding]) -> Facts:
                     module_classes.add(node.name)
                 if api == "torch.utils.data.Dataset":
                     facts.dataset_classes[node.name] = node
-    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names = [t.id for t in targets if isinstance(t, ast.Name)]
-            kind = _value_kind(facts, node.value, module_classes)
-            for name in names:
-                if kind == "loader":
-                    facts.loaders.add(name)
-                elif kind == "loss":
-                    facts.losses.add(name)
-                elif kind == "device":
-                    facts.devices.add(name)
-                elif kind == "module":
-                    facts.modules.add(name)
-                elif kind is not None and kind.startswith("dataset:"):
-                    facts.datasets[name] = kind[8:]
+        elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+            functions[node.name] = node
+        elif t is ast.Call:
+            if node.func.__class__ is ast.Name:
+                name_calls.append(node)
+        elif node.value is not None:
+            assigns.append(node)
+    for node in assigns:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if not names:
+            continue
+        kind = _value_kind(facts, node.value, module_classes)
+        for name in names:
+            if kind == "loader":
+                facts.loaders.add(name)
+            elif kind == "loss":
+                facts.losses.add(name)
+            elif kind == "device":
+                facts.devices.add(name)
+            elif kind == "module":
+                facts.modules.add(name)
+            elif kind is not None and kind.startswith("dataset:"):
+                facts.datasets[name] = kind[8:]
     # a name passed to a function of this file gives the parameter the same meaning
+    local_calls = [c for c in name_calls if c.func.id in functions]
     for _ in range(2):
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions):
-                continue
+        for node in local_calls:
             fn = functions[node.func.id]
             params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
             pairs = list(zip(params, node.args)) + [(k.arg, k.value) for k in node.keywords if k.arg]
@@ -329,11 +346,13 @@ def read_names(nodes: list[ast.AST]) -> list[str]:
 
 # ---------------------------------------------------------------------------- detection
 class _Detector:
-    def __init__(self, tree: ast.Module, findings: list[Finding], source: str):
+    def __init__(self, tree: ast.Module, findings: list[Finding], source: str, context: FileContext):
         self.tree = tree
         self.source = source
         self.findings = findings
-        self.facts = facts_of(tree, findings)
+        self.context = context
+        self.facts = facts_of(tree, findings, context)
+        context.facts = self.facts
         self.by_node: dict[int, Finding] = {id(f.node): f for f in findings if f.node is not None}
         self.claimed: set[int] = set()
         self.out: list[Finding] = []
@@ -371,7 +390,7 @@ class _Detector:
 
     # -------------------------------------------------------------- rules
     def run(self) -> list[Finding]:
-        nodes = list(ast.walk(self.tree))
+        nodes = self.context.select(_RULE_NODES)
         for node in nodes:  # training steps first: they tell which names hold tensors
             if type(node) is ast.Expr and isinstance(node.value, ast.Call) \
                     and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == "backward":
@@ -623,13 +642,16 @@ def _is_parameters_call(node: ast.AST) -> bool:
             and not node.args and not node.keywords)
 
 
-def apply_patterns(tree: ast.Module, findings: list[Finding], source: str = "") -> list[Finding]:
-    """The finder's findings with the statement-level rules applied (see the module docstring)."""
+def apply_patterns(tree: ast.Module, findings: list[Finding], source: str = "",
+                   context: FileContext | None = None) -> list[Finding]:
+    """The finder's findings with the statement-level rules applied (see the module docstring).
+    `context` is the file's shared FileContext: the rules read its node index and leave their
+    name-flow facts on it for the fixers."""
     if not findings or (source and not any(t in source for t in _TRIGGERS)):
         return findings
     if not any(f.torch_api.startswith("torch") for f in findings):
         return findings
-    return _Detector(tree, findings, source).run()
+    return _Detector(tree, findings, source, context if context is not None else FileContext(source, tree)).run()
 
 
 def explain(code: str) -> str:

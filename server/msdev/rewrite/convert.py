@@ -13,7 +13,8 @@ import ast
 from dataclasses import dataclass, field
 
 from ..analysis.engine import parse_source
-from ..analysis.finder import find_uses
+from ..analysis.context import FileContext
+from ..analysis.finder import analyse_tree, find_uses
 from ..db.loader import Database
 from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
@@ -214,14 +215,22 @@ def _unconvert_comment(finding: Finding, reason: str) -> str:
 
 
 def convert_text(text: str, db: Database, profile: str = "portable", path: str = "<string>",
-                 tree: ast.Module | None = None, findings: list[Finding] | None = None) -> Conversion:
-    """Convert a whole PyTorch source text to MindSpore. Raises SourceError if it does not parse."""
+                 tree: ast.Module | None = None, findings: list[Finding] | None = None,
+                 context: FileContext | None = None) -> Conversion:
+    """Convert a whole PyTorch source text to MindSpore. Raises SourceError if it does not parse.
+
+    `context` is the file's analysis (analysis.finder.analyse_tree) when the caller has it:
+    its tree, findings, node index and name-flow facts are reused, nothing is derived twice."""
+    if context is not None:
+        tree, findings = context.tree, context.findings
     if tree is None:
         tree = parse_source(text, path)
+    if context is None:
+        context = analyse_tree(tree, db, profile, text) if findings is None else FileContext(text, tree)
     if findings is None:
-        findings = find_uses(tree, db, profile, text)
+        findings = context.findings
     src = SourceText(text)
-    nodes, parents = index_tree(tree)
+    nodes, parents = context.index
     bindings = torch_import_bindings(nodes, db, profile)
     ms_bindings = existing_mindspore_bindings(tree)
     for b in bindings:
@@ -229,7 +238,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
             ms_bindings.setdefault(b.ms_path, b.ms_local)
     taken = bound_names(nodes)
     namer = Namer(ms_bindings, taken - set(ms_bindings.values()))
-    rewriter = Rewriter(src, tree, db, profile, namer, (nodes, parents))
+    rewriter = Rewriter(src, tree, db, profile, namer, (nodes, parents), context)
 
     outcomes: dict[int, Outcome] = {}
     done = rewriter.done
