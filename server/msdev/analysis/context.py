@@ -59,7 +59,7 @@ class FileContext:
     list; `facts` the name flow of analysis/patterns.py (None until the rules ran or a fixer
     asked for it)."""
 
-    __slots__ = ("text", "tree", "_nodes", "_parents", "raw", "findings", "facts", "_selected")
+    __slots__ = ("text", "tree", "_nodes", "_parents", "raw", "findings", "facts", "_selected", "_attributes")
 
     def __init__(self, text: str, tree: ast.Module, raw=None, findings=None,
                  index: tuple[list[ast.AST], dict[int, ast.AST]] | None = None):
@@ -70,6 +70,7 @@ class FileContext:
         self.findings = findings
         self.facts = None
         self._selected: dict[frozenset, list[ast.AST]] | None = None
+        self._attributes: dict[str, list[ast.Attribute]] | None = None
 
     def _index(self) -> None:
         self._nodes, self._parents = index_tree(self.tree)
@@ -99,3 +100,26 @@ class FileContext:
         if found is None:
             found = cache[types] = [n for n in self.nodes if n.__class__ in types]
         return found
+
+    def attributes(self, name: str) -> list[ast.Attribute]:
+        """The `x.<name>` nodes of the file, in walk order (one index of all attributes by name)."""
+        by_name = self._attributes
+        if by_name is None:
+            by_name = self._attributes = {}
+            for node in self.select(_ATTRIBUTE):
+                group = by_name.get(node.attr)
+                if group is None:
+                    by_name[node.attr] = group = []
+                group.append(node)
+        return by_name.get(name, [])
+
+    def inside(self, outer: ast.AST, nodes: list[ast.AST]) -> list[ast.AST]:
+        """The nodes of `nodes` that lie in `outer`'s subtree (by source span; decorators included),
+        in the order given: the nodes `ast.walk(outer)` would yield, without walking it."""
+        first = min([outer] + list(getattr(outer, "decorator_list", ())), key=lambda n: (n.lineno, n.col_offset))
+        start = (first.lineno, first.col_offset)
+        end = (outer.end_lineno, outer.end_col_offset)
+        return [n for n in nodes if start <= (n.lineno, n.col_offset) and (n.end_lineno, n.end_col_offset) <= end]
+
+
+_ATTRIBUTE = frozenset({ast.Attribute})

@@ -10,6 +10,7 @@ from input to output, which is what the language server sends for "fix all".
 from __future__ import annotations
 
 import ast
+import bisect
 from dataclasses import dataclass, field
 
 from ..analysis.engine import parse_source
@@ -95,15 +96,18 @@ PARAMETER_NAMES_FIX = ("self.update_parameters_name()  # msdev: cells added to a
                        "assigned lack its prefix in MindSpore's parameter names; this restores them")
 
 
-def parameter_names_fix(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
+def parameter_names_fix(src: SourceText, cls: ast.ClassDef, context: FileContext | None = None) -> list[Edit]:
     """A container assigned to `self` in `__init__` and grown afterwards (`self.blocks.append(...)`):
     MindSpore names the parameters of the added cells without the container's prefix (`0.conv.weight`
     instead of `blocks.0.conv.weight`), so checkpoints would not load. Renaming every parameter after
-    its path at the end of `__init__` restores PyTorch's names (a parent adds its own prefix later)."""
+    its path at the end of `__init__` restores PyTorch's names (a parent adds its own prefix later).
+    With the file's `context`, `__init__` is walked only when it calls a growing method at all."""
     init = next((i for i in cls.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None)
     if init is None or not init.body or not init.args.args:
         return []
     me = init.args.args[0].arg
+    if context is not None and not any(context.inside(init, context.attributes(name)) for name in _GROWING):
+        return []
     containers = set()
     for node in ast.walk(init):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
@@ -124,8 +128,9 @@ def parameter_names_fix(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
     return [Edit(end, end, f"\n{indent}{PARAMETER_NAMES_FIX.replace('self.', me + '.', 1)}")]
 
 
-def forward_to_construct(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
-    """`def forward` → `def construct`, and `self.forward(...)` / `super().forward(...)` calls."""
+def forward_to_construct(src: SourceText, cls: ast.ClassDef, context: FileContext | None = None) -> list[Edit]:
+    """`def forward` → `def construct`, and `self.forward(...)` / `super().forward(...)` calls
+    (found through the file's `context` when given, instead of walking the class)."""
     edits = []
     for item in cls.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "forward":
@@ -134,7 +139,8 @@ def forward_to_construct(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
             # the node starts at `def` (decorators come before it): the name follows
             name_pos = src.text.find("forward", src.offset(item.lineno, item.col_offset))
             edits.append(Edit(name_pos, name_pos + len("forward"), "construct"))
-    for node in ast.walk(cls):
+    candidates = ast.walk(cls) if context is None else context.inside(cls, context.attributes("forward"))
+    for node in candidates:
         if (isinstance(node, ast.Attribute) and node.attr == "forward"
                 and (isinstance(node.value, ast.Name) and node.value.id == "self"
                      or isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
@@ -145,17 +151,32 @@ def forward_to_construct(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
 
 
 def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Finding], converted: set[int],
-                      profile: str) -> list[Edit]:
+                      profile: str, context: FileContext | None = None) -> list[Edit]:
     """Subclasses of a mapped PyTorch class: `super().__init__(...)` gets the base's argument map,
-    and `self.<attr>` reads of renamed attributes follow MindSpore's names (`groups` → `group`)."""
+    and `self.<attr>` reads of renamed attributes follow MindSpore's names (`groups` → `group`).
+    With the file's `context`, only the class's `__init__` calls and renamed attributes are visited."""
     edits: list[Edit] = []
     parents = {id(c): n for n in nodes if isinstance(n, ast.ClassDef) for c in n.bases}
+    order: dict[int, int] | None = None
     for f in findings:
         cls = parents.get(id(f.node))
         if f.kind != Kind.BASE_CLASS or id(f) not in converted or cls is None or f.entry is None:
             continue
         entry, target = f.entry, f.entry.target(profile)
-        for node in ast.walk(cls):
+        if context is None:
+            candidates = ast.walk(cls)
+        else:
+            calls = [context.parents.get(id(a)) for a in context.attributes("__init__")]
+            picked = [c for c, a in zip(calls, context.attributes("__init__"))
+                      if isinstance(c, ast.Call) and c.func is a]
+            picked += [a for name in target.attributes for a in context.attributes(name)]
+            picked = context.inside(cls, picked)
+            if len(picked) > 1:  # in the order a walk of the class would meet them
+                if order is None:
+                    order = {id(n): i for i, n in enumerate(context.nodes)}
+                picked.sort(key=lambda n: order[id(n)])
+            candidates = picked
+        for node in candidates:
             if isinstance(node, ast.Call) and _is_super_init(node, f.node):
                 call = node
                 if _is_explicit_base_init(node):  # Base.__init__(self, ...): skip `self`
@@ -214,6 +235,24 @@ def _unconvert_comment(finding: Finding, reason: str) -> str:
     return f"{UNCONVERT_TAG} {finding.torch_api}: {why}.{url}"
 
 
+_IMPORTS = frozenset({ast.Import, ast.ImportFrom})
+_BINDING_NODES = frozenset({ast.Name, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.alias, ast.arg})
+_CLASSES = frozenset({ast.ClassDef})
+_NAMES = frozenset({ast.Name})
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Source ranges sorted and joined where they overlap (for a bisect look-up)."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
 def convert_text(text: str, db: Database, profile: str = "portable", path: str = "<string>",
                  tree: ast.Module | None = None, findings: list[Finding] | None = None,
                  context: FileContext | None = None) -> Conversion:
@@ -231,12 +270,12 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         findings = context.findings
     src = SourceText(text)
     nodes, parents = context.index
-    bindings = torch_import_bindings(nodes, db, profile)
+    bindings = torch_import_bindings(context.select(_IMPORTS), db, profile)
     ms_bindings = existing_mindspore_bindings(tree)
     for b in bindings:
         if b.ms_path and b.ms_local:
             ms_bindings.setdefault(b.ms_path, b.ms_local)
-    taken = bound_names(nodes)
+    taken = bound_names(context.select(_BINDING_NODES))
     namer = Namer(ms_bindings, taken - set(ms_bindings.values()))
     rewriter = Rewriter(src, tree, db, profile, namer, (nodes, parents), context)
 
@@ -255,7 +294,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         outcomes[id(finding)] = Outcome(finding, True, notes=["custom gradient: forward → construct, "
                                                               "backward → bprop"])
         function_classes.add(cls.name)
-    done.extend(apply_call_sites(src, nodes, function_classes))
+    done.extend(apply_call_sites(src, context.attributes("apply"), function_classes))
     order = sorted((f for f in findings if id(f) not in outcomes), key=lambda f: _extent(src, parents, f.node))
     for finding in order:
         try:
@@ -267,21 +306,24 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         outcomes[id(finding)] = Outcome(finding, True, notes=rw.notes, safe=rw.safe)
 
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
-    for cls in cell_classes(nodes, findings, converted_ids):
-        done.extend(forward_to_construct(src, cls))
-        done.extend(parameter_names_fix(src, cls))
-    done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile))
+    classes = context.select(_CLASSES)
+    for cls in cell_classes(classes, findings, converted_ids):
+        done.extend(forward_to_construct(src, cls, context))
+        done.extend(parameter_names_fix(src, cls, context))
+    done.extend(subclass_rewrites(src, classes, findings, converted_ids, profile, context))
 
     # imports: keep a torch import only while an unconverted use needs its name
     still_needed = {_root_name(o.finding.node) for o in outcomes.values()
                     if not o.converted and o.finding.kind not in MEMBER_KINDS}
     # a torch name used as a value (`print(optim)`, `getattr(nn, name)`) still needs its import
-    converted_spans = [src.span(o.finding.node) for o in outcomes.values() if o.converted]
+    converted_spans = _merged([src.span(o.finding.node) for o in outcomes.values() if o.converted])
+    span_starts = [s for s, _ in converted_spans]
     locals_ = {b.local for b in bindings}
-    for node in nodes:
-        if isinstance(node, ast.Name) and node.id in locals_ and isinstance(node.ctx, ast.Load):
+    for node in context.select(_NAMES):
+        if node.id in locals_ and isinstance(node.ctx, ast.Load) and node.id not in still_needed:
             pos = src.start(node)
-            if not any(s <= pos < e for s, e in converted_spans):
+            i = bisect.bisect_right(span_starts, pos) - 1
+            if i < 0 or pos >= converted_spans[i][1]:
                 still_needed.add(node.id)
     by_stmt: dict[int, list] = {}
     for b in bindings:
