@@ -20,6 +20,7 @@ import ast
 from dataclasses import dataclass, field
 
 from ..findings import PATTERN_RULES, Confidence, Finding, Kind, Status
+from ..rules.statement_rules import STATEMENT_RULES
 from .context import FileContext, index_tree
 
 #: words whose absence lets a file skip this pass entirely (the language server's hot path)
@@ -48,70 +49,10 @@ HOOK_METHODS = frozenset({"register_forward_hook", "register_forward_pre_hook", 
                           "register_full_backward_hook", "register_full_backward_pre_hook", "register_hook"})
 DEVICE_STRINGS = {"cuda": "GPU", "cpu": "CPU", "gpu": "GPU", "npu": "Ascend"}
 
-#: explanation shown in hover and used as the finding message head, per rule code
-EXPLAIN: dict[str, str] = {
-    "MS200": ("PyTorch accumulates gradients on tensors (`zero_grad`, `loss.backward()`, `optimizer.step()`). "
-              "MindSpore computes them functionally: the forward part becomes `forward_fn`, "
-              "`mindspore.value_and_grad(forward_fn, None, optimizer.parameters, has_aux=...)` gives the "
-              "loss (and what the loop reads afterwards) with the gradients, and `optimizer(grads)` applies "
-              "them. `clip_grad_norm_` becomes `ops.clip_by_global_norm` on the gradients; "
-              "`model.train()`/`model.eval()` become `model.set_train(True/False)`."),
-    "MS201": ("`DataLoader` becomes `mindspore.dataset.GeneratorDataset(dataset, column_names, shuffle=...)` "
-              "followed by `.batch(batch_size, drop_remainder=drop_last)`. `num_workers` maps to "
-              "`num_parallel_workers`. Samplers, `collate_fn`, `pin_memory` and worker options have no "
-              "direct counterpart and are reported."),
-    "MS202": ("A map-style dataset (`__getitem__` + `__len__`) is used by GeneratorDataset as it is: the "
-              "`torch.utils.data.Dataset` base class is dropped."),
-    "MS203": ("A MindSpore dataset is iterated with `create_tuple_iterator()` (tensors per column), "
-              "and its length is `get_dataset_size()`."),
-    "MS204": ("MindSpore places every tensor on the device chosen once by "
-              "`mindspore.set_context(device_target='CPU'|'GPU'|'Ascend')`: `.to(device)`, `.cuda()` and "
-              "`.cpu()` are removed, `torch.device(...)` becomes the target name, "
-              "`torch.cuda.is_available()` compares `mindspore.get_context('device_target')` with 'GPU'."),
-    "MS205": ("MindSpore computes gradients only inside `value_and_grad`/`grad`, so evaluation code "
-              "needs no `torch.no_grad()`: the `with` line is removed (its body dedented) and the decorator "
-              "dropped."),
-    "MS206": ("`torch.save(model.state_dict(), path)` becomes `mindspore.save_checkpoint(model, path)`; "
-              "`model.load_state_dict(torch.load(path))` becomes "
-              "`mindspore.load_param_into_net(model, mindspore.load_checkpoint(path))`. Convert existing "
-              "PyTorch weight files with `msdev weights convert`."),
-    "MS207": ("An optimizer takes `model.trainable_params()` in MindSpore (`parameters()` has no counterpart "
-              "on a Cell)."),
-    "MS208": ("On CPU, MindSpore's `CrossEntropyLoss`/`NLLLoss` accept only int32 class indices; PyTorch "
-              "uses int64. The target is cast with `.astype(mindspore.int32)` (remove the cast if the "
-              "targets are class probabilities)."),
-    "MS209": ("`f'{t:.4f}'` works on a PyTorch scalar tensor but raises TypeError on a MindSpore Tensor: "
-              "format `t.item()` instead."),
-    "MS210": ("PyTorch decays every parameter given to the optimizer; MindSpore's `mindspore.nn` optimizers "
-              "skip parameters named gamma/beta (BatchNorm, LayerNorm) unless given as a parameter group "
-              "with its own `weight_decay`."),
-    "MS220": ("An in-place method on a slice or view may update a copy in MindSpore and leave the "
-              "original tensor unchanged. Write it as an indexed assignment (`x[i] = x[i] + y`)."),
-    "MS221": ("`out=` has no counterpart in MindSpore: assign the result instead "
-              "(`y = op(a, b)`), and check code that relied on the shared buffer."),
-    "MS222": ("Cell hooks run only in PyNative mode and are skipped inside `mindspore.jit`/graph mode; "
-              "`register_full_backward_hook` is `register_backward_hook` in MindSpore."),
-    "MS223": ("TorchScript has no counterpart: eager code runs as it is, `mindspore.jit` compiles a "
-              "function or Cell. `@torch.jit.script`/`ignore`/`unused`/`export` decorators are dropped; "
-              "`trace`/`save`/`load` need `mindspore.export`/`load` by hand."),
-    "MS224": ("Automatic mixed precision: `autocast` blocks become plain float32 code (their `with` line "
-              "is removed); for mixed precision use `mindspore.amp.auto_mixed_precision(net, 'O1')` and "
-              "`mindspore.amp.DynamicLossScaler` instead of `GradScaler`."),
-    "MS225": ("Distributed training uses `mindspore.communication.init()` and "
-              "`mindspore.set_auto_parallel_context(parallel_mode=...)`; DDP wrappers go, gradients are "
-              "reduced by the optimizer's mean reducer. Rewrite by hand."),
-    "MS226": ("`.numpy()` on a tensor that takes part in a gradient fails in PyTorch without "
-              "`.detach()`; in MindSpore `.asnumpy()` copies any tensor to the host."),
-}
-
-#: status per rule (drives severity and migration-readiness counts)
-STATUS: dict[str, Status] = {
-    "MS200": Status.ARG_DIFF, "MS201": Status.ARG_DIFF, "MS202": Status.ARG_DIFF, "MS203": Status.ARG_DIFF,
-    "MS204": Status.ARG_DIFF, "MS205": Status.ARG_DIFF, "MS206": Status.ARG_DIFF, "MS207": Status.RENAMED,
-    "MS208": Status.DEFAULT_DIFF, "MS209": Status.ARG_DIFF, "MS210": Status.DEFAULT_DIFF,
-    "MS220": Status.PARTIAL, "MS221": Status.MANUAL, "MS222": Status.PARTIAL, "MS223": Status.UNSUPPORTED,
-    "MS224": Status.MANUAL, "MS225": Status.MANUAL, "MS226": Status.RENAMED,
-}
+#: explanation shown in hover, per rule code, and the status each rule reports (drives readiness
+#: counts): both from the rule registry (msdev.rules), which documents every rule
+EXPLAIN: dict[str, str] = {r.code: r.why for r in STATEMENT_RULES}
+STATUS: dict[str, Status] = {r.code: Status(r.status) for r in STATEMENT_RULES}
 
 
 # ---------------------------------------------------------------------------- facts
