@@ -131,6 +131,27 @@ class Fix:
     notes: list[str] = field(default_factory=list)  # what the rewrite changed that a user should know
 
 
+class Applicability(StrEnum):
+    """How a fix may be applied (ruff's model)."""
+
+    SAFE = "safe"  # keeps behaviour: fix-all applies it
+    UNSAFE = "unsafe"  # changes behaviour a user should review: offered one by one
+    DISPLAY_ONLY = "display-only"  # shown, never applied
+
+
+@dataclass(slots=True)
+class Verdict:
+    """The rewriter's decision on one finding (rewrite/verdict.py): its fix, or why there is none."""
+
+    applicability: Applicability | None  # None: no fix
+    reason: str = ""  # why there is no fix (empty when there is one)
+    notes: list[str] = field(default_factory=list)  # what the fix changed that a user should know
+
+    @property
+    def fixable(self) -> bool:
+        return self.applicability is not None
+
+
 @dataclass(slots=True)
 class Finding:
     """One PyTorch use in a file."""
@@ -150,6 +171,7 @@ class Finding:
     fix: Fix | None = None
     node: Any = None  # the ast node (not serialised; used by the rewriter)
     pattern: str | None = None  # a PATTERN_RULES code for statement-level findings
+    verdict: Verdict | None = None  # the fix msdev makes, or why not (None: not decided yet)
 
     @property
     def rule(self) -> Rule:
@@ -157,6 +179,9 @@ class Finding:
 
     @property
     def automatic(self) -> bool:
+        """Whether msdev converts this use: the rewriter's verdict when decided, else the status's promise."""
+        if self.verdict is not None:
+            return self.verdict.fixable
         return self.status in AUTOMATIC
 
     def to_dict(self) -> dict[str, Any]:

@@ -211,7 +211,7 @@ def test_html_is_self_contained_and_complete(result):
     api_rows = [a for t, a in tags if t == "tr" and "data-status" in a]
     assert len(api_rows) >= 14 + 15  # api table rows + findings rows
     text = " ".join(parser.text)
-    assert "80.0%" in text and "torch.cuda.is_available" in text and "pkg/plain.py" in text
+    assert "86.7%" in text and "torch.cuda.is_available" in text and "pkg/plain.py" in text
 
 
 def test_html_escapes_and_refuses_script_links(tmp_path, db):

@@ -24,6 +24,7 @@ from .fixes import FindingRewrite, Rewriter, index_tree
 from .imports import (bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
                       render_statement, statement_removal, torch_import_bindings)
 from .naming import Namer
+from .verdict import record_verdicts
 from .source import Edit, SourceText, apply_edits
 
 UNCONVERT_TAG = "# msdev: [UnConvert]"
@@ -253,6 +254,54 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def file_rewriter(src: SourceText, context: FileContext, db: Database, profile: str):
+    """The Rewriter of a whole file, spelling MindSpore names through the file's imports (the
+    torch imports become MindSpore ones), and the file's torch import bindings."""
+    bindings = torch_import_bindings(context.select(_IMPORTS), db, profile)
+    ms_bindings = existing_mindspore_bindings(context.tree)
+    for b in bindings:
+        if b.ms_path and b.ms_local:
+            ms_bindings.setdefault(b.ms_path, b.ms_local)
+    taken = bound_names(context.select(_BINDING_NODES))
+    namer = Namer(ms_bindings, taken - set(ms_bindings.values()))
+    return Rewriter(src, context.tree, db, profile, namer, context.index, context), bindings
+
+
+def rewrite_findings(rewriter: Rewriter, findings: list[Finding]) -> tuple[dict[int, Outcome], set[str]]:
+    """Every finding rewritten, innermost first, its edits accepted into `rewriter.done`: the
+    outcome per finding (by id) and the autograd.Function classes that became Cells. This is
+    the one decision of what converts: `convert_text` and the verdicts of scan and the editor
+    (rewrite/verdict.py) both come from it."""
+    src, namer, parents = rewriter.src, rewriter.namer, rewriter.parents
+    outcomes: dict[int, Outcome] = {}
+    done = rewriter.done
+    function_classes: set[str] = set()
+    for finding in autograd_findings(findings):
+        cls = rewriter.parents.get(id(finding.node))
+        try:
+            if not isinstance(cls, ast.ClassDef):
+                raise CannotRewrite("only a class deriving from autograd.Function can become a Cell")
+            done.extend(rewrite_function_class(src, cls, finding.node, namer))
+        except CannotRewrite as exc:
+            outcomes[id(finding)] = Outcome(finding, False, str(exc))
+            continue
+        outcomes[id(finding)] = Outcome(finding, True, notes=["custom gradient: forward → construct, "
+                                                              "backward → bprop"])
+        function_classes.add(cls.name)
+    done.extend(apply_call_sites(src, rewriter.context.attributes("apply"), function_classes))
+    order = sorted((f for f in findings if id(f) not in outcomes), key=lambda f: _extent(src, parents, f.node))
+    for finding in order:
+        try:
+            rw = rewriter.rewrite(finding)
+        except CannotRewrite as exc:
+            outcomes[id(finding)] = Outcome(finding, False, str(exc))
+            continue
+        _accept(done, rw)
+        outcomes[id(finding)] = Outcome(finding, True, notes=rw.notes, safe=rw.safe)
+
+    return outcomes, function_classes
+
+
 def convert_text(text: str, db: Database, profile: str = "portable", path: str = "<string>",
                  tree: ast.Module | None = None, findings: list[Finding] | None = None,
                  context: FileContext | None = None) -> Conversion:
@@ -270,40 +319,11 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         findings = context.findings
     src = SourceText(text)
     nodes, parents = context.index
-    bindings = torch_import_bindings(context.select(_IMPORTS), db, profile)
-    ms_bindings = existing_mindspore_bindings(tree)
-    for b in bindings:
-        if b.ms_path and b.ms_local:
-            ms_bindings.setdefault(b.ms_path, b.ms_local)
-    taken = bound_names(context.select(_BINDING_NODES))
-    namer = Namer(ms_bindings, taken - set(ms_bindings.values()))
-    rewriter = Rewriter(src, tree, db, profile, namer, (nodes, parents), context)
-
-    outcomes: dict[int, Outcome] = {}
+    rewriter, bindings = file_rewriter(src, context, db, profile)
+    namer = rewriter.namer
     done = rewriter.done
-    function_classes: set[str] = set()
-    for finding in autograd_findings(findings):
-        cls = rewriter.parents.get(id(finding.node))
-        try:
-            if not isinstance(cls, ast.ClassDef):
-                raise CannotRewrite("only a class deriving from autograd.Function can become a Cell")
-            done.extend(rewrite_function_class(src, cls, finding.node, namer))
-        except CannotRewrite as exc:
-            outcomes[id(finding)] = Outcome(finding, False, str(exc))
-            continue
-        outcomes[id(finding)] = Outcome(finding, True, notes=["custom gradient: forward → construct, "
-                                                              "backward → bprop"])
-        function_classes.add(cls.name)
-    done.extend(apply_call_sites(src, context.attributes("apply"), function_classes))
-    order = sorted((f for f in findings if id(f) not in outcomes), key=lambda f: _extent(src, parents, f.node))
-    for finding in order:
-        try:
-            rw = rewriter.rewrite(finding)
-        except CannotRewrite as exc:
-            outcomes[id(finding)] = Outcome(finding, False, str(exc))
-            continue
-        _accept(done, rw)
-        outcomes[id(finding)] = Outcome(finding, True, notes=rw.notes, safe=rw.safe)
+    outcomes, _ = rewrite_findings(rewriter, findings)
+    record_verdicts(outcomes)
 
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
     classes = context.select(_CLASSES)

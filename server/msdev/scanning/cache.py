@@ -24,7 +24,7 @@ from .. import __version__
 
 CACHE_DIRNAME = ".msdev_cache"
 #: bump when the payload layout changes
-CACHE_FORMAT = 2  # 2: pattern rules (MS2xx) in the payload
+CACHE_FORMAT = 3  # 2: pattern rules (MS2xx) in the payload; 3: the rewriter's verdict per finding
 #: folders of other database versions untouched for this long are removed
 STALE_SECONDS = 30 * 24 * 3600
 
