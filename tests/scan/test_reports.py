@@ -120,6 +120,9 @@ def test_sarif_rules_results_regions_and_fingerprints(result):
     assert cat["properties"]["note_url"].endswith("/pytorch_diff/cat.html")
     unsupported = [r for r in run["results"] if r["ruleId"] == "MS106"]
     assert {r["level"] for r in unsupported} == {"error"} and len(unsupported) == 1
+    # each result says what convert does with the use: the rewriter's verdict
+    assert cat["properties"]["fix"] in ("safe", "unsafe")
+    assert unsupported[0]["properties"]["fix"] == "none" and unsupported[0]["properties"]["not_fixed_because"]
     fingerprints = [r["partialFingerprints"]["msdevFinding/v1"] for r in run["results"]]
     assert len(set(fingerprints)) == len(fingerprints)
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == result.root.as_uri() + "/"

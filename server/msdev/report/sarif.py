@@ -108,6 +108,10 @@ def sarif_dict(result: "ScanResult", max_results: int = MAX_RESULTS) -> dict[str
                 props["mindspore_api"] = f.mindspore_api
             if f.note_url:
                 props["note_url"] = f.note_url
+            if f.verdict is not None:  # what `msdev convert` does with this use (rewrite/verdict.py)
+                props["fix"] = str(f.verdict.applicability) if f.verdict.fixable else "none"
+                if not f.verdict.fixable and f.verdict.reason:
+                    props["not_fixed_because"] = f.verdict.reason
             ranked.append((STATUS_RANK[f.status], len(results)))
             results.append({
                 "ruleId": f.rule.code,
