@@ -172,6 +172,12 @@ class Finding:
     node: Any = None  # the ast node (not serialised; used by the rewriter)
     pattern: str | None = None  # a PATTERN_RULES code for statement-level findings
     verdict: Verdict | None = None  # the fix msdev makes, or why not (None: not decided yet)
+    detail: str = ""  # a statement-level finding's own words, without the "api (code name): " head
+
+    @property
+    def explanation(self) -> str:
+        """What the finding says about this use (the message without its head)."""
+        return self.detail or self.message
 
     @property
     def rule(self) -> Rule:

@@ -316,7 +316,7 @@ class _Detector:
         rule = PATTERN_RULES[code]
         message = f"{api} ({code} {rule.name}): {detail}"
         f = Finding(line, col, end_line, end_col, api, kind, confidence, STATUS[code], None, None, message,
-                    None, None, node, code)
+                    None, None, node, code, detail=detail)
         self.out.append(f)
         for n in claim:
             hit = self.by_node.get(id(n))

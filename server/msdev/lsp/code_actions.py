@@ -139,7 +139,7 @@ def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.Cod
                 continue
             diag = to_diagnostic(p, ls.settings, codec, lines)
             if f.pattern:  # statement-level rule: its fix is offered whenever one exists
-                title = f"msdev: {f.rule.name}: {f.message.split(': ', 1)[-1]}"
+                title = f"msdev: {f.rule.name}: {f.explanation}"
             else:
                 target = f.entry.target(ls.settings.profile)
                 title = f"msdev: replace {f.torch_api} with {target.api}" if target.api else None

@@ -148,7 +148,7 @@ def import_api_at(line: str, column: int, db: Database) -> tuple[str, int, int] 
 def pattern_markdown(finding: Finding) -> str:
     """Hover of a statement-level rule (MS2xx): what differs at run time and what the fix does."""
     spec = rule(finding.pattern)
-    detail = finding.message.split(": ", 1)[-1]
+    detail = finding.explanation
     return "\n".join([f"**{_code(finding.torch_api)}** · {spec.code} {spec.name}", "", _md(detail), "",
                       _md(spec.why), "", f"*Fix:* {_md(spec.fix_detail)}", "",
                       f"{spec.label} · profile-independent rule · `msdev rule {spec.code}`"])

@@ -58,7 +58,7 @@ def _advice(finding: Finding) -> str:
 
 
 def fix_title(finding: Finding) -> str:
-    return finding.message.split(": ", 1)[-1]
+    return finding.explanation
 
 
 # ---------------------------------------------------------------------------- text helpers

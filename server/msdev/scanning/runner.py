@@ -86,7 +86,7 @@ def encode(result: FileResult) -> bytes:
         if i is None:
             i = index[key] = len(infos)
             infos.append((f.torch_api, str(f.status), f.mindspore_api, f.note_url, f.message, f.pattern, fix, reason,
-                          tuple(v.notes) if v is not None else ()))
+                          tuple(v.notes) if v is not None else (), f.detail))
         rows.append((f.line, f.column, f.end_line, f.end_column, _KIND_INDEX[f.kind], _CONF_INDEX[f.confidence], i))
     return marshal.dumps((result.lines, result.error, tuple(infos), tuple(rows)))
 
@@ -94,14 +94,14 @@ def encode(result: FileResult) -> bytes:
 def decode(payload, display: str) -> FileResult:
     lines, error, infos, rows = payload
     details = [(api, _STATUS[st], ms, url, msg, pat, None if fix == -1 else Verdict(
-        _FIXES[fix], reason, list(notes))) for api, st, ms, url, msg, pat, fix, reason, notes in infos]
+        _FIXES[fix], reason, list(notes)), detail) for api, st, ms, url, msg, pat, fix, reason, notes, detail in infos]
     kinds, confs = _KINDS, _CONFS
     findings = []
     append = findings.append
     for line, col, end_line, end_col, k, c, i in rows:
-        api, status, ms, url, msg, pat, verdict = details[i]
+        api, status, ms, url, msg, pat, verdict, detail = details[i]
         append(Finding(line, col, end_line, end_col, api, kinds[k], confs[c], status, ms, url, msg, pattern=pat,
-                       verdict=verdict))
+                       verdict=verdict, detail=detail))
     return FileResult(display, findings, error, lines)
 
 
