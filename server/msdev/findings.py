@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .rules.api_rules import API_RULES
+from .rules.statement_rules import STATEMENT_RULES
+
 
 class Status(StrEnum):
     """How far a PyTorch API is from its MindSpore counterpart (ordered by effort)."""
@@ -74,40 +77,11 @@ class Rule:
     description: str
 
 
-RULES: dict[Status, Rule] = {
-    Status.IDENTICAL: Rule("MS100", "identical-api", "Same API in MindSpore; only the namespace changes."),
-    Status.RENAMED: Rule("MS101", "renamed-api", "MindSpore has the same API under another name."),
-    Status.DEFAULT_DIFF: Rule("MS102", "default-differs", "A default value differs in MindSpore."),
-    Status.ARG_DIFF: Rule("MS103", "arguments-differ", "Arguments are renamed, reordered, dropped or transformed."),
-    Status.PARTIAL: Rule("MS104", "partially-supported", "Only some argument values have a MindSpore counterpart."),
-    Status.MANUAL: Rule("MS105", "manual-migration", "A counterpart exists but the use must be rewritten by hand."),
-    Status.UNSUPPORTED: Rule("MS106", "unsupported-api", "MindSpore has no counterpart for this API."),
-    Status.UNKNOWN: Rule("MS107", "unknown-api", "A PyTorch API the mapping database has no entry for."),
-}
-
-#: statement-level rules (training loops, data pipelines, device/runtime, run-time hazards): a
-#: finding with `pattern` set carries one of these codes instead of its status's rule. The
-#: detection lives in analysis/patterns.py, the explanations and fixes in rewrite/patterns.py.
-PATTERN_RULES: dict[str, Rule] = {r.code: r for r in (
-    Rule("MS200", "training-step", "zero_grad/backward/step loop: MindSpore takes gradients with value_and_grad."),
-    Rule("MS201", "dataloader", "DataLoader becomes a mindspore.dataset.GeneratorDataset with .batch()."),
-    Rule("MS202", "dataset-class", "A map-style Dataset class needs no base class in MindSpore."),
-    Rule("MS203", "dataset-iteration", "Iterate a MindSpore dataset with create_tuple_iterator()."),
-    Rule("MS204", "device-placement", "MindSpore places tensors by context, not with .to(device)/.cuda()."),
-    Rule("MS205", "no-grad", "MindSpore computes no gradients outside value_and_grad: no_grad goes."),
-    Rule("MS206", "checkpoint", "state_dict save/load becomes save_checkpoint/load_checkpoint."),
-    Rule("MS207", "trainable-params", "model.parameters() for an optimizer becomes trainable_params()."),
-    Rule("MS208", "label-dtype", "MindSpore's CrossEntropyLoss/NLLLoss want int32 class indices on CPU."),
-    Rule("MS209", "tensor-format", "A MindSpore Tensor cannot be formatted with a format spec: use .item()."),
-    Rule("MS210", "weight-decay", "MindSpore's nn optimizers skip BatchNorm gamma/beta in weight decay."),
-    Rule("MS220", "inplace-on-view", "In-place method on a slice or view: MindSpore may update a copy."),
-    Rule("MS221", "out-argument", "out= arguments have no MindSpore counterpart."),
-    Rule("MS222", "module-hook", "Hooks run in PyNative mode only and are skipped under graph compilation."),
-    Rule("MS223", "torch-jit", "TorchScript has no counterpart: MindSpore compiles with mindspore.jit."),
-    Rule("MS224", "amp", "torch.cuda.amp: MindSpore uses mindspore.amp (auto_mixed_precision, loss scaling)."),
-    Rule("MS225", "distributed", "DDP/torch.distributed: MindSpore uses mindspore.communication."),
-    Rule("MS226", "numpy-requires-grad", ".numpy() on a tensor that requires grad: use .asnumpy()."),
-)}
+#: the rule of each status and the statement-level rules (training loops, data pipelines,
+#: device/runtime, run-time hazards: a finding with `pattern` set carries one of these codes),
+#: both read from the rule registry (msdev.rules), which holds their documentation.
+RULES: dict[Status, Rule] = {Status(r.status): Rule(r.code, r.name, r.summary) for r in API_RULES}
+PATTERN_RULES: dict[str, Rule] = {r.code: Rule(r.code, r.name, r.summary) for r in STATEMENT_RULES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +131,27 @@ class Fix:
     notes: list[str] = field(default_factory=list)  # what the rewrite changed that a user should know
 
 
+class Applicability(StrEnum):
+    """How a fix may be applied (ruff's model)."""
+
+    SAFE = "safe"  # keeps behaviour: fix-all applies it
+    UNSAFE = "unsafe"  # changes behaviour a user should review: offered one by one
+    DISPLAY_ONLY = "display-only"  # shown, never applied
+
+
+@dataclass(slots=True)
+class Verdict:
+    """The rewriter's decision on one finding (rewrite/verdict.py): its fix, or why there is none."""
+
+    applicability: Applicability | None  # None: no fix
+    reason: str = ""  # why there is no fix (empty when there is one)
+    notes: list[str] = field(default_factory=list)  # what the fix changed that a user should know
+
+    @property
+    def fixable(self) -> bool:
+        return self.applicability is not None
+
+
 @dataclass(slots=True)
 class Finding:
     """One PyTorch use in a file."""
@@ -176,6 +171,13 @@ class Finding:
     fix: Fix | None = None
     node: Any = None  # the ast node (not serialised; used by the rewriter)
     pattern: str | None = None  # a PATTERN_RULES code for statement-level findings
+    verdict: Verdict | None = None  # the fix msdev makes, or why not (None: not decided yet)
+    detail: str = ""  # a statement-level finding's own words, without the "api (code name): " head
+
+    @property
+    def explanation(self) -> str:
+        """What the finding says about this use (the message without its head)."""
+        return self.detail or self.message
 
     @property
     def rule(self) -> Rule:
@@ -183,6 +185,9 @@ class Finding:
 
     @property
     def automatic(self) -> bool:
+        """Whether msdev converts this use: the rewriter's verdict when decided, else the status's promise."""
+        if self.verdict is not None:
+            return self.verdict.fixable
         return self.status in AUTOMATIC
 
     def to_dict(self) -> dict[str, Any]:

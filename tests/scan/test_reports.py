@@ -139,6 +139,9 @@ def test_sarif_rules_results_regions_and_fingerprints(result):
     assert cat["properties"]["note_url"].endswith("/pytorch_diff/cat.html")
     unsupported = [r for r in run["results"] if r["ruleId"] == "MS106"]
     assert {r["level"] for r in unsupported} == {"error"} and len(unsupported) == 1
+    # each result says what convert does with the use: the rewriter's verdict
+    assert cat["properties"]["fix"] in ("safe", "unsafe")
+    assert unsupported[0]["properties"]["fix"] == "none" and unsupported[0]["properties"]["not_fixed_because"]
     fingerprints = [r["partialFingerprints"]["msdevFinding/v1"] for r in run["results"]]
     assert len(set(fingerprints)) == len(fingerprints)
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == result.root.as_uri() + "/"
@@ -230,7 +233,7 @@ def test_html_is_self_contained_and_complete(result):
     api_rows = [a for t, a in tags if t == "tr" and "data-status" in a]
     assert len(api_rows) >= 14 + 15  # api table rows + findings rows
     text = " ".join(parser.text)
-    assert "80.0%" in text and "torch.cuda.is_available" in text and "pkg/plain.py" in text
+    assert "86.7%" in text and "torch.cuda.is_available" in text and "pkg/plain.py" in text
 
 
 def test_html_escapes_and_refuses_script_links(tmp_path, db):

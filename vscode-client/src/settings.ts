@@ -31,7 +31,7 @@ export const DEFAULT_SEVERITY: Readonly<Record<Status, Severity>> = Object.freez
   "arg-diff": "information",
   partial: "warning",
   manual: "warning",
-  unsupported: "warning",
+  unsupported: "error",
   unknown: "warning",
 });
 

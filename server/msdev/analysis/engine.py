@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..db.loader import Database
 from ..findings import FileResult, Finding
-from .finder import find_uses
+from .finder import analyse_tree, find_uses
 
 from ..limits import MAX_FILE_BYTES, size_problem  # noqa: F401  (MAX_FILE_BYTES: re-exported)
 
@@ -78,9 +78,14 @@ def find_in_text(text: str, db: Database, profile: str = "portable", path: str =
 
 
 def analyze_text(text: str, db: Database, profile: str = "portable", path: str = "<string>") -> FileResult:
+    """A file's findings, each with the rewriter's verdict (what `msdev convert` does with it)."""
+    from ..rewrite.verdict import decide
+
     result = FileResult(path=path, lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1))
     try:
-        result.findings = find_in_text(text, db, profile, path)
+        context = analyse_tree(parse_source(text, path), db, profile, text)
+        decide(context, db, profile)
+        result.findings = context.findings
     except SourceError as exc:
         result.error = str(exc)
     except RecursionError:

@@ -24,6 +24,7 @@ from ..db.model import Entry
 from ..findings import Confidence, Finding, Kind, Status
 from ..textlines import split_lines
 from .project import ModuleContext
+from .context import FileContext
 
 CERTAIN = Confidence.CERTAIN
 LIKELY = Confidence.LIKELY
@@ -926,10 +927,20 @@ def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source:
               context: ModuleContext | None = None) -> list[Finding]:
     """All PyTorch uses in a parsed module, with the statement-level rules applied (patterns.py).
     `context`: what the module's package tells about names it imports (analysis/project.py)."""
+    return analyse_tree(tree, db, profile, source, context).findings
+
+
+def analyse_tree(tree: ast.Module, db: Database, profile: str = "portable", source: str = "",
+                 module: ModuleContext | None = None) -> FileContext:
+    """The file's shared context after detection: the finder's findings (`raw`), the final
+    findings with the statement-level rules applied, and what the fixers reuse (index, facts).
+    `module`: what the file's package tells about the names it imports."""
     from .patterns import apply_patterns
 
-    findings = infer_and_find(tree, db, profile, source, context)[0]
-    return apply_patterns(tree, findings, source)
+    context = FileContext(source, tree)
+    context.raw = infer_and_find(tree, db, profile, source, module)[0]
+    context.findings = apply_patterns(tree, context.raw, source, context)
+    return context
 
 
 def infer_and_find(tree: ast.Module, db: Database, profile: str = "portable", source: str = "",

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from ..findings import PATTERN_RULES, Confidence, Finding, Kind, Status
 from ..textlines import split_lines
+from ..rules.statement_rules import STATEMENT_RULES
+from .context import FileContext, index_tree
 
 #: words whose absence lets a file skip this pass entirely (the language server's hot path)
 _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no_grad", "grad_enabled",
@@ -52,70 +54,10 @@ HOOK_METHODS = frozenset({"register_forward_hook", "register_forward_pre_hook", 
                           "register_full_backward_hook", "register_full_backward_pre_hook", "register_hook"})
 DEVICE_STRINGS = {"cuda": "GPU", "cpu": "CPU", "gpu": "GPU", "npu": "Ascend"}
 
-#: explanation shown in hover and used as the finding message head, per rule code
-EXPLAIN: dict[str, str] = {
-    "MS200": ("PyTorch accumulates gradients on tensors (`zero_grad`, `loss.backward()`, `optimizer.step()`). "
-              "MindSpore computes them functionally: the forward part becomes `forward_fn`, "
-              "`mindspore.value_and_grad(forward_fn, None, optimizer.parameters, has_aux=...)` gives the "
-              "loss (and what the loop reads afterwards) with the gradients, and `optimizer(grads)` applies "
-              "them. `clip_grad_norm_` becomes `ops.clip_by_global_norm` on the gradients; "
-              "`model.train()`/`model.eval()` become `model.set_train(True/False)`."),
-    "MS201": ("`DataLoader` becomes `mindspore.dataset.GeneratorDataset(dataset, column_names, shuffle=...)` "
-              "followed by `.batch(batch_size, drop_remainder=drop_last)`. `num_workers` maps to "
-              "`num_parallel_workers`. Samplers, `collate_fn`, `pin_memory` and worker options have no "
-              "direct counterpart and are reported."),
-    "MS202": ("A map-style dataset (`__getitem__` + `__len__`) is used by GeneratorDataset as it is: the "
-              "`torch.utils.data.Dataset` base class is dropped."),
-    "MS203": ("A MindSpore dataset is iterated with `create_tuple_iterator()` (tensors per column), "
-              "and its length is `get_dataset_size()`."),
-    "MS204": ("MindSpore places every tensor on the device chosen once by "
-              "`mindspore.set_context(device_target='CPU'|'GPU'|'Ascend')`: `.to(device)`, `.cuda()` and "
-              "`.cpu()` are removed, `torch.device(...)` becomes the target name, "
-              "`torch.cuda.is_available()` compares `mindspore.get_context('device_target')` with 'GPU'."),
-    "MS205": ("MindSpore computes gradients only inside `value_and_grad`/`grad`, so evaluation code "
-              "needs no `torch.no_grad()`: the `with` line is removed (its body dedented) and the decorator "
-              "dropped."),
-    "MS206": ("`torch.save(model.state_dict(), path)` becomes `mindspore.save_checkpoint(model, path)`; "
-              "`model.load_state_dict(torch.load(path))` becomes "
-              "`mindspore.load_param_into_net(model, mindspore.load_checkpoint(path))`. Convert existing "
-              "PyTorch weight files with `msdev weights convert`."),
-    "MS207": ("An optimizer takes `model.trainable_params()` in MindSpore (`parameters()` has no counterpart "
-              "on a Cell)."),
-    "MS208": ("On CPU, MindSpore's `CrossEntropyLoss`/`NLLLoss` accept only int32 class indices; PyTorch "
-              "uses int64. The target is cast with `.astype(mindspore.int32)` (remove the cast if the "
-              "targets are class probabilities)."),
-    "MS209": ("`f'{t:.4f}'` works on a PyTorch scalar tensor but raises TypeError on a MindSpore Tensor: "
-              "format `t.item()` instead."),
-    "MS210": ("PyTorch decays every parameter given to the optimizer; MindSpore's `mindspore.nn` optimizers "
-              "skip parameters named gamma/beta (BatchNorm, LayerNorm) unless given as a parameter group "
-              "with its own `weight_decay`."),
-    "MS220": ("An in-place method on a slice or view may update a copy in MindSpore and leave the "
-              "original tensor unchanged. Write it as an indexed assignment (`x[i] = x[i] + y`)."),
-    "MS221": ("`out=` has no counterpart in MindSpore: assign the result instead "
-              "(`y = op(a, b)`), and check code that relied on the shared buffer."),
-    "MS222": ("Cell hooks run only in PyNative mode and are skipped inside `mindspore.jit`/graph mode; "
-              "`register_full_backward_hook` is `register_backward_hook` in MindSpore."),
-    "MS223": ("TorchScript has no counterpart: eager code runs as it is, `mindspore.jit` compiles a "
-              "function or Cell. `@torch.jit.script`/`ignore`/`unused`/`export` decorators are dropped; "
-              "`trace`/`save`/`load` need `mindspore.export`/`load` by hand."),
-    "MS224": ("Automatic mixed precision: `autocast` blocks become plain float32 code (their `with` line "
-              "is removed); for mixed precision use `mindspore.amp.auto_mixed_precision(net, 'O1')` and "
-              "`mindspore.amp.DynamicLossScaler` instead of `GradScaler`."),
-    "MS225": ("Distributed training uses `mindspore.communication.init()` and "
-              "`mindspore.set_auto_parallel_context(parallel_mode=...)`; DDP wrappers go, gradients are "
-              "reduced by the optimizer's mean reducer. Rewrite by hand."),
-    "MS226": ("`.numpy()` on a tensor that takes part in a gradient fails in PyTorch without "
-              "`.detach()`; in MindSpore `.asnumpy()` copies any tensor to the host."),
-}
-
-#: status per rule (drives severity and migration-readiness counts)
-STATUS: dict[str, Status] = {
-    "MS200": Status.ARG_DIFF, "MS201": Status.ARG_DIFF, "MS202": Status.ARG_DIFF, "MS203": Status.ARG_DIFF,
-    "MS204": Status.ARG_DIFF, "MS205": Status.ARG_DIFF, "MS206": Status.ARG_DIFF, "MS207": Status.RENAMED,
-    "MS208": Status.DEFAULT_DIFF, "MS209": Status.ARG_DIFF, "MS210": Status.DEFAULT_DIFF,
-    "MS220": Status.PARTIAL, "MS221": Status.MANUAL, "MS222": Status.PARTIAL, "MS223": Status.UNSUPPORTED,
-    "MS224": Status.MANUAL, "MS225": Status.MANUAL, "MS226": Status.RENAMED,
-}
+#: explanation shown in hover, per rule code, and the status each rule reports (drives readiness
+#: counts): both from the rule registry (msdev.rules), which documents every rule
+EXPLAIN: dict[str, str] = {r.code: r.why for r in STATEMENT_RULES}
+STATUS: dict[str, Status] = {r.code: Status(r.status) for r in STATEMENT_RULES}
 
 
 # ---------------------------------------------------------------------------- facts
@@ -150,11 +92,7 @@ def out_keyword(entry, call: ast.Call) -> ast.keyword | None:
 
 
 def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
-    parents: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-    return parents
+    return index_tree(tree)[1]
 
 
 def api_of(facts: Facts, node: ast.AST) -> str | None:
@@ -162,14 +100,28 @@ def api_of(facts: Facts, node: ast.AST) -> str | None:
     return facts.apis.get(id(node))
 
 
-def facts_of(tree: ast.Module, findings: list[Finding]) -> Facts:
-    facts = Facts(parents=parent_map(tree))
+#: the node classes the name flow and the rules look at (one filtered list, walked in order)
+_FLOW_NODES = frozenset({ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign, ast.AnnAssign, ast.Call})
+_RULE_NODES = frozenset({ast.Expr, ast.Call, ast.With, ast.AsyncWith, ast.FunctionDef, ast.AsyncFunctionDef,
+                         ast.ClassDef, ast.For, ast.AsyncFor, ast.comprehension, ast.JoinedStr})
+
+
+def facts_of(tree: ast.Module, findings: list[Finding], context: FileContext | None = None) -> Facts:
+    """The file's name flow, from the finder's findings (before the statement rules) and one
+    filtered list of the tree's nodes (the context's, when given: no extra walk)."""
+    ctx = context if context is not None else FileContext("", tree)
+    facts = Facts(parents=ctx.parents)
     for f in findings:
         if f.node is not None and not f.pattern and f.kind not in (Kind.TENSOR_METHOD, Kind.TENSOR_ATTRIBUTE):
             facts.apis[id(f.node)] = f.torch_api
+    flow = ctx.select(_FLOW_NODES)
     module_classes: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
+    functions: dict[str, ast.AST] = {}
+    assigns: list[ast.AST] = []
+    name_calls: list[ast.Call] = []
+    for node in flow:
+        t = node.__class__
+        if t is ast.ClassDef:
             for base in node.bases:
                 api = api_of(facts, base) or ""
                 if api.startswith("torch.nn.") and api != "torch.nn.Parameter" or (
@@ -177,28 +129,34 @@ def facts_of(tree: ast.Module, findings: list[Finding]) -> Facts:
                     module_classes.add(node.name)
                 if api == "torch.utils.data.Dataset":
                     facts.dataset_classes[node.name] = node
-    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names = [t.id for t in targets if isinstance(t, ast.Name)]
-            kind = _value_kind(facts, node.value, module_classes)
-            for name in names:
-                if kind == "loader":
-                    facts.loaders.add(name)
-                elif kind == "loss":
-                    facts.losses.add(name)
-                elif kind == "device":
-                    facts.devices.add(name)
-                elif kind == "module":
-                    facts.modules.add(name)
-                elif kind is not None and kind.startswith("dataset:"):
-                    facts.datasets[name] = kind[8:]
+        elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+            functions[node.name] = node
+        elif t is ast.Call:
+            if node.func.__class__ is ast.Name:
+                name_calls.append(node)
+        elif node.value is not None:
+            assigns.append(node)
+    for node in assigns:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if not names:
+            continue
+        kind = _value_kind(facts, node.value, module_classes)
+        for name in names:
+            if kind == "loader":
+                facts.loaders.add(name)
+            elif kind == "loss":
+                facts.losses.add(name)
+            elif kind == "device":
+                facts.devices.add(name)
+            elif kind == "module":
+                facts.modules.add(name)
+            elif kind is not None and kind.startswith("dataset:"):
+                facts.datasets[name] = kind[8:]
     # a name passed to a function of this file gives the parameter the same meaning
+    local_calls = [c for c in name_calls if c.func.id in functions]
     for _ in range(2):
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions):
-                continue
+        for node in local_calls:
             fn = functions[node.func.id]
             params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
             pairs = list(zip(params, node.args)) + [(k.arg, k.value) for k in node.keywords if k.arg]
@@ -349,11 +307,13 @@ def read_names(nodes: list[ast.AST]) -> list[str]:
 
 # ---------------------------------------------------------------------------- detection
 class _Detector:
-    def __init__(self, tree: ast.Module, findings: list[Finding], source: str):
+    def __init__(self, tree: ast.Module, findings: list[Finding], source: str, context: FileContext):
         self.tree = tree
         self.source = source
         self.findings = findings
-        self.facts = facts_of(tree, findings)
+        self.context = context
+        self.facts = facts_of(tree, findings, context)
+        context.facts = self.facts
         self.by_node: dict[int, Finding] = {id(f.node): f for f in findings if f.node is not None}
         self.claimed: set[int] = set()
         self.out: list[Finding] = []
@@ -376,7 +336,7 @@ class _Detector:
         rule = PATTERN_RULES[code]
         message = f"{api} ({code} {rule.name}): {detail}"
         f = Finding(line, col, end_line, end_col, api, kind, confidence, STATUS[code], None, None, message,
-                    None, None, node, code)
+                    None, None, node, code, detail=detail)
         self.out.append(f)
         for n in claim:
             hit = self.by_node.get(id(n))
@@ -391,7 +351,7 @@ class _Detector:
 
     # -------------------------------------------------------------- rules
     def run(self) -> list[Finding]:
-        nodes = list(ast.walk(self.tree))
+        nodes = self.context.select(_RULE_NODES)
         for node in nodes:  # training steps first: they tell which names hold tensors
             if type(node) is ast.Expr and isinstance(node.value, ast.Call) \
                     and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == "backward":
@@ -645,13 +605,16 @@ def _is_parameters_call(node: ast.AST) -> bool:
             and not node.args and not node.keywords)
 
 
-def apply_patterns(tree: ast.Module, findings: list[Finding], source: str = "") -> list[Finding]:
-    """The finder's findings with the statement-level rules applied (see the module docstring)."""
+def apply_patterns(tree: ast.Module, findings: list[Finding], source: str = "",
+                   context: FileContext | None = None) -> list[Finding]:
+    """The finder's findings with the statement-level rules applied (see the module docstring).
+    `context` is the file's shared FileContext: the rules read its node index and leave their
+    name-flow facts on it for the fixers."""
     if not findings or (source and not any(t in source for t in _TRIGGERS)):
         return findings
     if not any(f.torch_api.startswith("torch") for f in findings):
         return findings
-    return _Detector(tree, findings, source).run()
+    return _Detector(tree, findings, source, context if context is not None else FileContext(source, tree)).run()
 
 
 def explain(code: str) -> str:

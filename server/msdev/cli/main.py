@@ -11,7 +11,7 @@ from .common import EXIT_USAGE, UserError, error
 from .examples import attach_examples
 
 #: subcommand module names under msdev.cli; each defines register(subparsers)
-SUBCOMMANDS = ("scan", "convert", "lsp", "db_cmd", "weights_cmd", "verify_cmd", "pycharm")
+SUBCOMMANDS = ("scan", "convert", "lsp", "db_cmd", "weights_cmd", "verify_cmd", "pycharm", "rule")
 
 
 def build_parser(only: tuple[str, ...] | None = None) -> argparse.ArgumentParser:

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..analysis.engine import SourceError, parse_source
-from ..analysis.finder import find_uses
+from ..analysis.finder import analyse_tree
 from ..db.loader import Database
 from ..findings import Finding
 from .converted import converted_view
+from ..rewrite.verdict import decide
 from .documents import LineMap, Placed, Snapshot, place, split_lines
 
 #: uri → (version, current lines) of an open editor document, or None when it is closed
@@ -139,7 +140,9 @@ def analyse(parts: list[tuple[str, list[str]]], db: Database, profile: str, path
         text = "\n".join(chunks)
         try:
             tree = parse_source(text, path)
-            findings = find_uses(tree, db, profile, text)
+            context = analyse_tree(tree, db, profile, text)
+            decide(context, db, profile)  # each finding's verdict: a quick fix is offered only where one exists
+            findings = context.findings
         except SourceError as exc:
             error = str(exc)
             if not notebook:

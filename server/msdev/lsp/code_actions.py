@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from ..findings import TextEdit
+from ..findings import Applicability, Finding, Status, TextEdit
 from .diagnostics import client_column, lsp_range, server_column, to_diagnostic
 from .documents import Placed
 
@@ -109,6 +109,14 @@ def _find(ls: "MsdevServer", uri: str, line: int, column: int, api: str) -> Plac
 
 
 # ---------------------------------------------------------------------- actions
+def offers_fix(f: Finding) -> bool:
+    """Whether a quick fix is offered: only where the rewriter's verdict has a fix (what
+    `msdev convert` converts); a finding analysed without a verdict falls back to its status."""
+    if f.verdict is not None:
+        return f.verdict.fixable
+    return bool(f.pattern) or f.automatic or f.status == Status.PARTIAL
+
+
 def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.CodeAction] | None:
     uri = params.text_document.uri
     current = ls.lines_of(uri)
@@ -131,11 +139,11 @@ def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.Cod
                 continue
             diag = to_diagnostic(p, ls.settings, codec, lines)
             if f.pattern:  # statement-level rule: its fix is offered whenever one exists
-                title = f"msdev: {f.rule.name}: {f.message.split(': ', 1)[-1]}"
+                title = f"msdev: {f.rule.name}: {f.explanation}"
             else:
                 target = f.entry.target(ls.settings.profile)
                 title = f"msdev: replace {f.torch_api} with {target.api}" if target.api else None
-            if title is None or not f.pattern and not f.automatic and f.status.value not in ("partial",):
+            if title is None or not offers_fix(f):
                 continue
             action = types.CodeAction(title=title, kind=QUICKFIX,
                                       diagnostics=[_diag_obj(diag)] if diag else None)
@@ -143,7 +151,8 @@ def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.Cod
                     "api": f.torch_api, "action": "quickfix"}
             if lazy:
                 action.data = data
-                action.is_preferred = True if f.automatic else None
+                action.is_preferred = True if f.verdict is not None and f.verdict.applicability == Applicability.SAFE \
+                    else None
             else:
                 edit, fix = _fix_edit(ls, p)
                 if edit is None:
@@ -245,4 +254,4 @@ def _diag_obj(d: dict[str, Any]) -> types.Diagnostic:
         code_description=types.CodeDescription(href=d["codeDescription"]["href"]) if "codeDescription" in d else None)
 
 
-__all__ = ["actions", "resolve", "fix_all_edit", "map_edits", "lsp_range"]
+__all__ = ["actions", "offers_fix", "resolve", "fix_all_edit", "map_edits", "lsp_range"]

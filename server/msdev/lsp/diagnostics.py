@@ -10,6 +10,7 @@ from typing import Any
 
 from pygls.workspace.position_codec import PositionCodec
 
+from ..rules import rule_of
 from .documents import Placed
 from .settings import Settings
 from .textsync import to_client_units, to_code_points
@@ -46,14 +47,14 @@ def to_diagnostic(p: Placed, settings: Settings, codec: PositionCodec, lines: li
         return None
     diag: dict[str, Any] = {
         "range": lsp_range(codec, lines, p.line, f.column, p.end_line, f.end_column),
-        "severity": int(settings.severity_of(f.status)),
+        "severity": int(settings.severity_of_finding(f)),
         "code": f.rule.code,
         "source": SOURCE,
         "message": f.message,
         "data": {"api": f.torch_api, "status": str(f.status)},
     }
-    if f.note_url:
-        diag["codeDescription"] = {"href": f.note_url}
+    # the official note of this API, else the rule's official page (its text: `msdev rule CODE`)
+    diag["codeDescription"] = {"href": f.note_url or rule_of(f).official}
     return diag
 
 

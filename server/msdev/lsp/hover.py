@@ -10,18 +10,12 @@ import re
 
 from ..db.loader import Database
 from ..db.model import ArgSpec, Entry, Target, mindspore_api_page
-from ..findings import PATTERN_RULES, RULES, Finding, Status
+from ..findings import Finding, Status
+from ..rules import rule, rule_for_status
 
-_STATUS_WORDS = {
-    Status.IDENTICAL: "same API",
-    Status.RENAMED: "renamed, same arguments",
-    Status.DEFAULT_DIFF: "a default differs",
-    Status.ARG_DIFF: "arguments differ",
-    Status.PARTIAL: "partly supported",
-    Status.MANUAL: "needs a manual rewrite",
-    Status.UNSUPPORTED: "no MindSpore counterpart",
-    Status.UNKNOWN: "not in the mapping database",
-}
+def _label(status) -> str:
+    """The status's wording in every surface: its rule's label (msdev.rules)."""
+    return rule_for_status(status).label
 
 
 def _code(text: str) -> str:
@@ -73,7 +67,7 @@ def _verified(entry: Entry, target: Target, profile: str) -> str:
 def entry_markdown(entry: Entry, profile: str) -> str:
     target = entry.target(profile)
     status = target.status
-    rule = RULES[status]
+    spec = rule_for_status(status)
     lines: list[str] = []
     if target.api:
         lines.append(f"**{_code(entry.api)} → {_code(target.api)}**")
@@ -82,7 +76,7 @@ def entry_markdown(entry: Entry, profile: str) -> str:
     lines.append("")
     shown_profile = target.profile
     fallback = " (no ascend-specific mapping; portable used)" if profile != shown_profile else ""
-    lines.append(f"{_STATUS_WORDS[status]} · {rule.code} {rule.name} · profile {profile}{fallback}")
+    lines.append(f"{spec.label} · {spec.code} {spec.name} · profile {profile}{fallback}")
     if entry.summary:
         lines += ["", _md(entry.summary)]
     if target.reason and target.reason != entry.summary:
@@ -96,7 +90,7 @@ def entry_markdown(entry: Entry, profile: str) -> str:
             lines.append(f"| — | {_code(key + '=' + value)} | always added |")
     other = [t for p, t in entry.targets.items() if p != shown_profile and t.api and t.api != target.api]
     for t in other:
-        lines += ["", f"With the {t.profile} profile: {_code(t.api)} ({_STATUS_WORDS[t.status]})"]
+        lines += ["", f"With the {t.profile} profile: {_code(t.api)} ({_label(t.status)})"]
     v = _verified(entry, target, profile)
     lines += ["", v[:1].upper() + v[1:] + "."]
     links = []
@@ -110,9 +104,9 @@ def entry_markdown(entry: Entry, profile: str) -> str:
 
 
 def unknown_markdown(api: str) -> str:
-    rule = RULES[Status.UNKNOWN]
+    spec = rule_for_status(Status.UNKNOWN)
     return (f"**{_code(api)}**\n\nA PyTorch API msdev's mapping database has no entry for "
-            f"({rule.code} {rule.name}). Search the MindSpore API reference, or add a mapping to "
+            f"({spec.code} {spec.name}). Search the MindSpore API reference, or add a mapping to "
             f"`msdev_mappings.yaml` in the project root.")
 
 
@@ -153,10 +147,8 @@ def import_api_at(line: str, column: int, db: Database) -> tuple[str, int, int] 
 
 def pattern_markdown(finding: Finding) -> str:
     """Hover of a statement-level rule (MS2xx): what differs at run time and what the fix does."""
-    from ..analysis.patterns import explain
-
-    rule = PATTERN_RULES[finding.pattern]
-    detail = finding.message.split(": ", 1)[-1]
-    return "\n".join([f"**{_code(finding.torch_api)}** · {rule.code} {rule.name}", "", _md(detail), "",
-                      _md(explain(finding.pattern)), "",
-                      f"{_STATUS_WORDS[finding.status]} · profile-independent rule"])
+    spec = rule(finding.pattern)
+    detail = finding.explanation
+    return "\n".join([f"**{_code(finding.torch_api)}** · {spec.code} {spec.name}", "", _md(detail), "",
+                      _md(spec.why), "", f"*Fix:* {_md(spec.fix_detail)}", "",
+                      f"{spec.label} · profile-independent rule · `msdev rule {spec.code}`"])

@@ -14,6 +14,7 @@ from typing import Any
 from lsprotocol import types
 
 from ..findings import Confidence, Finding, Kind, Status
+from ..rules import BY_STATUS, REGISTRY
 
 SECTION = "msdev"
 PROFILES = ("portable", "ascend")
@@ -29,16 +30,10 @@ SEVERITY_NAMES: dict[str, types.DiagnosticSeverity | None] = {
     "none": None,
 }
 
-DEFAULT_SEVERITY: dict[str, str] = {
-    "identical": "hint",
-    "renamed": "hint",
-    "default-diff": "information",
-    "arg-diff": "information",
-    "partial": "warning",
-    "manual": "warning",
-    "unsupported": "warning",
-    "unknown": "warning",
-}
+#: status → severity name, the default of the `severity` setting: each status's rule's default
+DEFAULT_SEVERITY: dict[str, str] = {status: r.severity for status, r in BY_STATUS.items()}
+#: statement-level rule code → its default severity (settings may override a code: {"MS204": "off"})
+RULE_SEVERITY: dict[str, str] = {r.code: r.severity for r in REGISTRY.values() if r.statement_level}
 
 _TENSOR_KINDS = (Kind.TENSOR_METHOD, Kind.TENSOR_ATTRIBUTE)
 
@@ -57,11 +52,19 @@ class Settings:
         globs = tuple(p for p in self.ignore if p not in exact)
         object.__setattr__(self, "_exact", exact)
         object.__setattr__(self, "_globs", globs)
-        levels = {Status(k): SEVERITY_NAMES[v] for k, v in self.severity.items()}
+        levels = {Status(k): SEVERITY_NAMES[v] for k, v in self.severity.items() if k in DEFAULT_SEVERITY}
+        codes = {k: SEVERITY_NAMES[v] for k, v in {**RULE_SEVERITY, **self.severity}.items() if k in RULE_SEVERITY}
         object.__setattr__(self, "_levels", levels)
+        object.__setattr__(self, "_codes", codes)
 
     def severity_of(self, status: Status) -> types.DiagnosticSeverity | None:
         return self._levels.get(status, types.DiagnosticSeverity.Warning)
+
+    def severity_of_finding(self, finding: Finding) -> types.DiagnosticSeverity | None:
+        """A statement-level finding has its rule's severity; others their status's."""
+        if finding.pattern and finding.pattern in self._codes:
+            return self._codes[finding.pattern]
+        return self.severity_of(finding.status)
 
     def ignored(self, api: str) -> bool:
         """`torch.cuda` ignores `torch.cuda` and everything under it; globs (`torch.Tensor.*`) work too."""
@@ -76,7 +79,7 @@ class Settings:
 
     def shows(self, finding: Finding) -> bool:
         """Whether a finding becomes a diagnostic (hover shows every finding regardless)."""
-        if self.severity_of(finding.status) is None:
+        if self.severity_of_finding(finding) is None:
             return False
         if (not self.show_likely_tensor_methods and finding.confidence == Confidence.LIKELY
                 and finding.kind in _TENSOR_KINDS):
@@ -127,8 +130,8 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
     sev_raw = raw.get("severity")
     if isinstance(sev_raw, dict):
         for key, value in sev_raw.items():
-            if key not in DEFAULT_SEVERITY:
-                warnings.append(f"msdev.severity: unknown status {key!r}; ignored")
+            if key not in DEFAULT_SEVERITY and key not in RULE_SEVERITY:
+                warnings.append(f"msdev.severity: unknown status or rule code {key!r}; ignored")
             elif not isinstance(value, str) or value.lower() not in SEVERITY_NAMES:
                 warnings.append(f"msdev.severity.{key}: {value!r} is not error|warning|information|hint|off; ignored")
             else:

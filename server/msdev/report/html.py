@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 import jinja2
 import markupsafe
 
-from ..findings import AUTOMATIC, RULES, Status
+from ..findings import AUTOMATIC, Status
+from ..rules import BY_STATUS
 from ..scanning.summary import STATUS_ORDER
 from .text import _reason
 
@@ -37,16 +38,8 @@ STATUS_COLOR = {
     Status.UNKNOWN: "#9970ab",
     Status.UNSUPPORTED: "#d73027",
 }
-STATUS_LABEL = {
-    Status.IDENTICAL: "identical",
-    Status.RENAMED: "renamed",
-    Status.DEFAULT_DIFF: "default differs",
-    Status.ARG_DIFF: "arguments differ",
-    Status.PARTIAL: "partial",
-    Status.MANUAL: "manual",
-    Status.UNKNOWN: "not in database",
-    Status.UNSUPPORTED: "unsupported",
-}
+#: status → its rule's label (msdev.rules): the words the editor and the text report use too
+STATUS_LABEL = {Status(status): r.label for status, r in BY_STATUS.items()}
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -117,8 +110,8 @@ def context(result: "ScanResult") -> dict[str, Any]:
         n = s.by_status.get(str(status), 0)
         statuses.append({
             "status": str(status), "label": STATUS_LABEL[status], "color": STATUS_COLOR[status], "count": n,
-            "share": (n / s.uses) if s.uses else 0.0, "rule": RULES[status].code,
-            "automatic": status in AUTOMATIC, "description": RULES[status].description,
+            "share": (n / s.uses) if s.uses else 0.0, "rule": BY_STATUS[str(status)].code,
+            "automatic": status in AUTOMATIC, "description": BY_STATUS[str(status)].summary,
         })
     apis = [{"api": a.torch_api, "status": str(a.status), "label": STATUS_LABEL[a.status], "uses": a.uses,
              "files": a.files, "target": a.mindspore_api, "url": _safe_url(a.note_url), "message": a.message,

@@ -1,8 +1,8 @@
 """The SARIF 2.1.0 report, as GitHub code scanning ingests it.
 
-* one rule per status (`findings.RULES`: MS100…MS107), each with a `helpUri` to MindSpore's
-  PyTorch API mapping index and a short help text of our own;
-* one result per finding: level from the status, region with 1-based lines and columns
+* every rule of the registry (msdev.rules: MS100…MS107 per status, MS2xx statement rules), each
+  with its level, a `helpUri` to the official page and its documentation as `help.markdown`;
+* one result per finding: level from its rule, region with 1-based lines and columns
   counted in Unicode code points (`columnKind`), the difference note in `properties`;
 * `partialFingerprints["msdevFinding/v1"]`: a hash of path, API, kind and the use's rank
   among the same API's uses in the file — stable when lines above it move;
@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
-from ..findings import PATTERN_RULES, RULES, STATUS_RANK, Status
+from ..findings import STATUS_RANK, Status
+from ..rules import BY_STATUS, REGISTRY, rule_of
+from ..rules.docs import rule_markdown
 from ..scanning.summary import STATUS_ORDER
-from . import MAPPING_INDEX_URL
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..scanning.runner import ScanResult
@@ -34,28 +35,8 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000
 INFORMATION_URI = "https://www.mindspore.cn/docs/en/master/note/api_mapping/pytorch_api_mapping.html"
 
-LEVEL = {
-    Status.IDENTICAL: "note",
-    Status.RENAMED: "note",
-    Status.DEFAULT_DIFF: "note",
-    Status.ARG_DIFF: "note",
-    Status.PARTIAL: "warning",
-    Status.MANUAL: "warning",
-    Status.UNKNOWN: "warning",
-    Status.UNSUPPORTED: "error",
-}
-
-#: what to do about each rule, in our words (shown by GitHub under "Show more")
-HELP = {
-    Status.IDENTICAL: "The MindSpore API has the same name and arguments. `msdev convert` only changes the namespace.",
-    Status.RENAMED: "The MindSpore API takes the same arguments under another name. `msdev convert` renames the call.",
-    Status.DEFAULT_DIFF: "A default value differs. `msdev convert` writes the PyTorch default explicitly so behaviour is kept.",
-    Status.ARG_DIFF: "Arguments are renamed, reordered, dropped or transformed. `msdev convert` rewrites them; check the difference note for edge cases.",
-    Status.PARTIAL: "Only some argument values have a MindSpore counterpart. Uses with other values must be rewritten by hand.",
-    Status.MANUAL: "A MindSpore counterpart exists but works differently. Rewrite this use by hand, following the difference note.",
-    Status.UNSUPPORTED: "MindSpore has no counterpart. Remove the use or re-implement it with other MindSpore operations.",
-    Status.UNKNOWN: "The mapping database has no entry for this PyTorch API. Look it up, then add it to the project's msdev_mappings.yaml.",
-}
+#: status → SARIF level of its rule (msdev.rules; statement-level results use their own rule's)
+LEVEL = {Status(status): r.sarif_level for status, r in BY_STATUS.items()}
 
 
 def _repo_top(root: Path) -> Path | None:
@@ -66,36 +47,31 @@ def _repo_top(root: Path) -> Path | None:
 
 
 def _rules() -> list[dict[str, Any]]:
+    """`tool.driver.rules`: every rule of the registry, status rules first (in STATUS_ORDER)."""
+    specs = [BY_STATUS[str(status)] for status in STATUS_ORDER] + [
+        r for r in REGISTRY.values() if r.statement_level]
     rules = []
-    for status in STATUS_ORDER:
-        rule = RULES[status]
+    for spec in specs:
         rules.append({
-            "id": rule.code,
-            "name": rule.name,
-            "shortDescription": {"text": rule.description},
-            "fullDescription": {"text": f"{rule.description} {HELP[status]}"},
-            "helpUri": MAPPING_INDEX_URL,
-            "help": {"text": HELP[status], "markdown": f"{HELP[status]}\n\n[PyTorch and MindSpore API mapping]({MAPPING_INDEX_URL})"},
-            "defaultConfiguration": {"level": LEVEL[status]},
-            "properties": {"tags": ["mindspore-migration", str(status)], "status": str(status)},
-        })
-    for rule in PATTERN_RULES.values():  # statement-level rules (training, data, device, hazards)
-        rules.append({
-            "id": rule.code,
-            "name": rule.name,
-            "shortDescription": {"text": rule.description},
-            "fullDescription": {"text": rule.description},
-            "helpUri": MAPPING_INDEX_URL,
-            "help": {"text": rule.description},
-            "defaultConfiguration": {"level": "warning"},
-            "properties": {"tags": ["mindspore-migration", "pattern"]},
+            "id": spec.code,
+            "name": spec.name,
+            "shortDescription": {"text": spec.summary},
+            "fullDescription": {"text": f"{spec.summary} {spec.why}"},
+            "helpUri": spec.official,
+            "help": {"text": f"{spec.why} Fix: {spec.fix_detail}", "markdown": rule_markdown(spec)},
+            "defaultConfiguration": {"level": spec.sarif_level},
+            "properties": {"tags": ["mindspore-migration", "statement" if spec.statement_level else spec.status],
+                           "status": spec.status, "fix": spec.fix},
         })
     return rules
 
 
+_STATEMENT_CODES = [r.code for r in REGISTRY.values() if r.statement_level]
+
+
 def _rule_index(f, by_status: dict) -> int:
     if f.pattern:
-        return len(by_status) + list(PATTERN_RULES).index(f.pattern)
+        return len(by_status) + _STATEMENT_CODES.index(f.pattern)
     return by_status[f.status]
 
 
@@ -132,11 +108,15 @@ def sarif_dict(result: "ScanResult", max_results: int = MAX_RESULTS) -> dict[str
                 props["mindspore_api"] = f.mindspore_api
             if f.note_url:
                 props["note_url"] = f.note_url
+            if f.verdict is not None:  # what `msdev convert` does with this use (rewrite/verdict.py)
+                props["fix"] = str(f.verdict.applicability) if f.verdict.fixable else "none"
+                if not f.verdict.fixable and f.verdict.reason:
+                    props["not_fixed_because"] = f.verdict.reason
             ranked.append((STATUS_RANK[f.status], len(results)))
             results.append({
                 "ruleId": f.rule.code,
                 "ruleIndex": _rule_index(f, rule_index),
-                "level": LEVEL[f.status],
+                "level": rule_of(f).sarif_level,
                 "message": {"text": text},
                 "locations": [{"physicalLocation": {**location, "region": region}}],
                 "partialFingerprints": {"msdevFinding/v1": fingerprint},

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..analysis.engine import parse_source
-from ..analysis.finder import find_uses
+from ..analysis.context import FileContext
+from ..analysis.finder import analyse_tree, find_uses
 from ..analysis.project import ModuleContext
 from ..db.loader import Database
 from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
@@ -25,6 +26,7 @@ from .fixes import FindingRewrite, Rewriter, index_tree
 from .imports import (MODULE_MAP, bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
                       render_statement, statement_removal, torch_import_bindings)
 from .naming import Namer
+from .verdict import record_verdicts
 from .source import Edit, SourceText, apply_edits
 
 UNCONVERT_TAG = "# msdev: [UnConvert]"
@@ -102,15 +104,18 @@ PARAMETER_NAMES_FIX = ("self.update_parameters_name()  # msdev: cells added to a
                        "assigned lack its prefix in MindSpore's parameter names; this restores them")
 
 
-def parameter_names_fix(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
+def parameter_names_fix(src: SourceText, cls: ast.ClassDef, context: FileContext | None = None) -> list[Edit]:
     """A container assigned to `self` in `__init__` and grown afterwards (`self.blocks.append(...)`):
     MindSpore names the parameters of the added cells without the container's prefix (`0.conv.weight`
     instead of `blocks.0.conv.weight`), so checkpoints would not load. Renaming every parameter after
-    its path at the end of `__init__` restores PyTorch's names (a parent adds its own prefix later)."""
+    its path at the end of `__init__` restores PyTorch's names (a parent adds its own prefix later).
+    With the file's `context`, `__init__` is walked only when it calls a growing method at all."""
     init = next((i for i in cls.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None)
     if init is None or not init.body or not init.args.args:
         return []
     me = init.args.args[0].arg
+    if context is not None and not any(context.inside(init, context.attributes(name)) for name in _GROWING):
+        return []
     containers = set()
     for node in ast.walk(init):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
@@ -157,7 +162,8 @@ def forward_to_construct(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
             # the node starts at `def` (decorators come before it): the name follows
             name_pos = src.text.find("forward", src.offset(item.lineno, item.col_offset))
             edits.append(Edit(name_pos, name_pos + len("forward"), "construct"))
-    for node in ast.walk(cls):
+    candidates = ast.walk(cls) if context is None else context.inside(cls, context.attributes("forward"))
+    for node in candidates:
         if (isinstance(node, ast.Attribute) and node.attr == "forward"
                 and (isinstance(node.value, ast.Name) and node.value.id == "self"
                      or isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
@@ -181,9 +187,11 @@ def private_children_edits(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
 def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Finding], converted: set[int],
                       profile: str, rewriter: Rewriter | None = None) -> list[Edit]:
     """Subclasses of a mapped PyTorch class: `super().__init__(...)` gets the base's argument map,
-    and `self.<attr>` reads of renamed attributes follow MindSpore's names (`groups` → `group`)."""
+    and `self.<attr>` reads of renamed attributes follow MindSpore's names (`groups` → `group`).
+    With the file's `context`, only the class's `__init__` calls and renamed attributes are visited."""
     edits: list[Edit] = []
     parents = {id(c): n for n in nodes if isinstance(n, ast.ClassDef) for c in n.bases}
+    order: dict[int, int] | None = None
     for f in findings:
         cls = parents.get(id(f.node))
         if f.kind != Kind.BASE_CLASS or id(f) not in converted or cls is None or f.entry is None:
@@ -279,30 +287,32 @@ def _unconvert_comment(finding: Finding, reason: str) -> str:
     return f"{UNCONVERT_TAG} {finding.torch_api}: {why}.{url}"
 
 
-def convert_text(text: str, db: Database, profile: str = "portable", path: str = "<string>",
-                 tree: ast.Module | None = None, findings: list[Finding] | None = None,
-                 context: ModuleContext | None = None) -> Conversion:
-    """Convert a whole PyTorch source text to MindSpore. Raises SourceError if it does not parse.
-    `context`: the file's place in its package (analysis/project.py), when a tree is converted."""
-    if tree is None:
-        tree = parse_source(text, path)
-    if context is None:
-        context = ModuleContext()
-    if findings is None:
-        findings = find_uses(tree, db, profile, text, context)
-    src = SourceText(text)
-    nodes, parents = index_tree(tree)
+def file_rewriter(src: SourceText, tree: ast.Module, db: Database, profile: str,
+                  module: ModuleContext | None = None, context: FileContext | None = None):
+    """The Rewriter of a whole file, spelling MindSpore names through the file's imports (the
+    torch imports become MindSpore ones, or the names the package's modules give them), and the
+    file's torch import bindings."""
+    module = module or ModuleContext()
+    nodes, parents = context.index if context is not None else index_tree(tree)
     bindings = torch_import_bindings(nodes, db, profile)
     ms_bindings = existing_mindspore_bindings(tree)
     for b in bindings:
         if b.ms_path and b.ms_local:
             ms_bindings.setdefault(b.ms_path, b.ms_local)
-    for ms_path, local in context.ms_aliases.items():
+    for ms_path, local in module.ms_aliases.items():
         ms_bindings.setdefault(ms_path, local)
     taken = bound_names(nodes)
     namer = Namer(ms_bindings, taken - set(ms_bindings.values()))
-    rewriter = Rewriter(src, tree, db, profile, namer, (nodes, parents))
+    return Rewriter(src, tree, db, profile, namer, (nodes, parents), context), bindings
 
+
+def rewrite_findings(rewriter: Rewriter, findings: list[Finding], profile: str,
+                     module: ModuleContext | None = None) -> dict[int, Outcome]:
+    """Every finding rewritten, innermost first, its edits accepted into `rewriter.done`: the
+    outcome per finding (by id). This is the one decision of what converts: `convert_text` and
+    the verdicts of scan and the editor (rewrite/verdict.py) both come from it."""
+    src, namer, nodes, parents = rewriter.src, rewriter.namer, rewriter.nodes, rewriter.parents
+    module = module or ModuleContext()
     outcomes: dict[int, Outcome] = {}
     done = rewriter.done
     function_classes: set[str] = set()
@@ -319,7 +329,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
                                                               "backward → bprop"])
         function_classes.add(cls.name)
     done.extend(apply_call_sites(src, nodes, function_classes))
-    rewriter.cell_inits = {id(item) for cls in cell_classes(nodes, findings, {id(f) for f in findings})
+    rewriter.cell_inits = {id(item) for cls in cell_classes(nodes, findings, {id(f) for f in findings},
+                                                            module.module_classes)
                            for item in cls.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"}
     done.extend(subclass_attribute_edits(src, nodes, findings, profile))
     order = sorted((f for f in findings if id(f) not in outcomes), key=lambda f: _extent(src, parents, f.node))
@@ -331,8 +342,31 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
             continue
         _accept(done, rw)
         outcomes[id(finding)] = Outcome(finding, True, notes=rw.notes, safe=rw.safe)
-
     _drop_moot(src, done, outcomes)
+    return outcomes
+
+
+def convert_text(text: str, db: Database, profile: str = "portable", path: str = "<string>",
+                 tree: ast.Module | None = None, findings: list[Finding] | None = None,
+                 context: ModuleContext | None = None, analysis: FileContext | None = None) -> Conversion:
+    """Convert a whole PyTorch source text to MindSpore. Raises SourceError if it does not parse.
+    `context`: the file's place in its package (analysis/project.py), when a tree is converted;
+    `analysis`: the file's analysis (analysis.finder.analyse_tree) when the caller has it."""
+    if analysis is not None:
+        tree, findings = analysis.tree, analysis.findings
+    if tree is None:
+        tree = parse_source(text, path)
+    if context is None:
+        context = ModuleContext()
+    if analysis is None and findings is None:
+        analysis = analyse_tree(tree, db, profile, text, context)
+        findings = analysis.findings
+    src = SourceText(text)
+    rewriter, bindings = file_rewriter(src, tree, db, profile, context, analysis)
+    namer, nodes, parents, done = rewriter.namer, rewriter.nodes, rewriter.parents, rewriter.done
+    outcomes = rewrite_findings(rewriter, findings, profile, context)
+    record_verdicts(outcomes)
+
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
     for cls in cell_classes(nodes, findings, converted_ids, context.module_classes):
         done.extend(forward_to_construct(src, cls))

@@ -11,6 +11,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from ..analysis.context import FileContext
+from ..analysis.context import index_tree as tree_index
 from ..db.loader import Database
 from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
@@ -45,25 +47,24 @@ class FindingRewrite:
 def index_tree(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
     """Every node (in `ast.walk` order) and each node's parent, from one pass over the tree:
     the conversion's passes share them instead of walking the tree again each."""
-    nodes: list[ast.AST] = [tree]
-    parents: dict[int, ast.AST] = {}
-    for node in nodes:  # grows while it is read: a breadth-first walk
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
-            nodes.append(child)
-    return nodes, parents
+    return tree_index(tree)
 
 
 class Rewriter:
     """Rewrites findings of one parsed file, spelling targets through `namer`."""
 
     def __init__(self, src: SourceText, tree: ast.Module, db: Database, profile: str, namer: Namer,
-                 index: tuple[list[ast.AST], dict[int, ast.AST]] | None = None):
+                 index: tuple[list[ast.AST], dict[int, ast.AST]] | None = None,
+                 context: FileContext | None = None):
         self.src = src
         self.tree = tree
         self.db = db
         self.profile = profile
         self.namer = namer
+        #: the file's shared analysis (finder findings, name-flow facts, node index), when known
+        self.context = context if context is not None and context.tree is tree else None
+        if index is None and self.context is not None:
+            index = self.context.index
         self.nodes, self.parents = index or index_tree(tree)
         annotate_star_keys(self.nodes)
         self.adapters: dict[str, tuple[str, str]] = {}  # torch class → (adapter name, its source)

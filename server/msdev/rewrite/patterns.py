@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.context import FileContext
 from ..analysis.finder import Finder
 from ..analysis.patterns import EXPLAIN, Facts, facts_of
 from ..findings import Finding
@@ -19,11 +20,19 @@ from .fixes import FindingRewrite
 
 
 def facts_for(rewriter) -> Facts:
-    """The file's name-flow facts, computed once per Rewriter."""
+    """The file's name-flow facts: those detection derived, from the Rewriter's FileContext;
+    only a Rewriter made without one (an editor fix on a bare tree) runs the finder again."""
     facts = getattr(rewriter, "_pattern_facts", None)
     if facts is None:
-        raw = Finder(rewriter.db, rewriter.profile, rewriter.src.text).run(rewriter.tree)
-        facts = facts_of(rewriter.tree, raw)
+        context = rewriter.context
+        if context is None:
+            context = FileContext(rewriter.src.text, rewriter.tree, index=(rewriter.nodes, rewriter.parents))
+            context.raw = Finder(rewriter.db, rewriter.profile, rewriter.src.text).run(rewriter.tree)
+        if context.facts is None:
+            if context.raw is None:
+                context.raw = Finder(rewriter.db, rewriter.profile, rewriter.src.text).run(rewriter.tree)
+            context.facts = facts_of(rewriter.tree, context.raw, context)
+        facts = context.facts
         rewriter._pattern_facts = facts
     return facts
 
@@ -49,7 +58,7 @@ def _advice(finding: Finding) -> str:
 
 
 def fix_title(finding: Finding) -> str:
-    return finding.message.split(": ", 1)[-1]
+    return finding.explanation
 
 
 # ---------------------------------------------------------------------------- text helpers

@@ -45,7 +45,7 @@ def rewrite_training(rewriter, finding: Finding, facts) -> FindingRewrite:
                           and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Attribute)
                           and s.value.func.attr == "backward"), None)
     if backward_stmt is None:
-        raise CannotRewrite(finding.message.split(": ", 1)[-1])
+        raise CannotRewrite(finding.explanation)
     step = training_step(facts, backward_stmt)
     if not isinstance(step, TrainingStep):
         raise CannotRewrite(step)

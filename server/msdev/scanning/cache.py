@@ -23,12 +23,12 @@ import time
 from pathlib import Path
 
 from .. import __version__
-from ..findings import Confidence, Kind, Status
+from ..findings import Applicability, Confidence, Kind, Status
 
 #: where caches lived before they moved to the user cache folder (the walker still skips it)
 CACHE_DIRNAME = ".msdev_cache"
 #: bump when the payload layout changes
-CACHE_FORMAT = 2  # 2: pattern rules (MS2xx) in the payload
+CACHE_FORMAT = 3  # 2: pattern rules (MS2xx) in the payload; 3: the rewriter's verdict per finding
 #: folders of other database versions untouched for this long are removed
 STALE_SECONDS = 30 * 24 * 3600
 
@@ -48,6 +48,7 @@ def default_cache_dir(root: str | Path) -> Path:
 
 _KINDS = len(Kind)
 _CONFIDENCES = len(Confidence)
+_FIXES = len(Applicability) + 1  # and None: no fix
 _STATUSES = frozenset(str(s) for s in Status)
 
 
@@ -57,7 +58,8 @@ def _opt_str(v) -> bool:
 
 def payload_is_valid(payload) -> bool:
     """Whether a decoded entry has the layout `scanning.runner.encode` writes:
-    (lines, error, infos, rows), infos = (api, status, mindspore_api, note_url, message, pattern)
+    (lines, error, infos, rows), infos = (api, status, mindspore_api, note_url, message, pattern,
+    fix index (-1: no verdict), verdict reason, verdict notes, detail)
     and rows = (line, column, end_line, end_column, kind, confidence, info index)."""
     if type(payload) is not tuple or len(payload) != 4:
         return False
@@ -67,11 +69,14 @@ def payload_is_valid(payload) -> bool:
     if type(infos) is not tuple or type(rows) is not tuple:
         return False
     for info in infos:
-        if type(info) is not tuple or len(info) != 6:
+        if type(info) is not tuple or len(info) != 10:
             return False
-        api, status, ms, url, message, pattern = info
+        api, status, ms, url, message, pattern, fix, reason, notes, detail = info
         if type(api) is not str or status not in _STATUSES or type(message) is not str \
                 or not (_opt_str(ms) and _opt_str(url) and _opt_str(pattern)):
+            return False
+        if type(fix) is not int or not -1 <= fix < _FIXES or type(reason) is not str or type(detail) is not str \
+                or type(notes) is not tuple or any(type(n) is not str for n in notes):
             return False
     n = len(infos)
     for row in rows:

@@ -24,7 +24,7 @@ from ..db.loader import Database
 from ..gcpause import gc_paused
 from ..limits import MAX_FILE_BYTES, size_problem
 from ..workers import ignore_interrupts
-from ..findings import STATUS_RANK, Confidence, FileResult, Finding, Kind, Status
+from ..findings import STATUS_RANK, Applicability, Confidence, FileResult, Finding, Kind, Status, Verdict
 from .cache import ScanCache, default_cache_dir
 from .lazydb import LazyDatabase, db_fingerprint
 from .summary import Summary, summarize
@@ -37,6 +37,9 @@ _KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}
 _CONFS: tuple[Confidence, ...] = tuple(Confidence)
 _CONF_INDEX = {c: i for i, c in enumerate(_CONFS)}
 _STATUS = {str(s): s for s in Status}
+#: a verdict's applicability in the payload (None: no fix)
+_FIXES: tuple[Applicability | None, ...] = (None, *Applicability)
+_FIX_INDEX = {a: i for i, a in enumerate(_FIXES)}
 
 #: below this many bytes to analyse, a pool costs more than it saves
 _PARALLEL_MIN_BYTES = 256 * 1024
@@ -76,24 +79,30 @@ def encode(result: FileResult) -> bytes:
     index: dict[tuple, int] = {}
     rows = []
     for f in result.findings:
-        key = (f.torch_api, f.message, f.pattern)  # pattern findings of one API differ in message
+        v = f.verdict
+        fix = -1 if v is None else _FIX_INDEX[v.applicability]
+        reason = v.reason if v is not None else ""
+        key = (f.torch_api, f.message, f.pattern, fix, reason)  # pattern findings of one API differ in message
         i = index.get(key)
         if i is None:
             i = index[key] = len(infos)
-            infos.append((f.torch_api, str(f.status), f.mindspore_api, f.note_url, f.message, f.pattern))
+            infos.append((f.torch_api, str(f.status), f.mindspore_api, f.note_url, f.message, f.pattern, fix, reason,
+                          tuple(v.notes) if v is not None else (), f.detail))
         rows.append((f.line, f.column, f.end_line, f.end_column, _KIND_INDEX[f.kind], _CONF_INDEX[f.confidence], i))
     return marshal.dumps((result.lines, result.error, tuple(infos), tuple(rows)))
 
 
 def decode(payload, display: str) -> FileResult:
     lines, error, infos, rows = payload
-    details = [(api, _STATUS[st], ms, url, msg, pat) for api, st, ms, url, msg, pat in infos]
+    details = [(api, _STATUS[st], ms, url, msg, pat, None if fix == -1 else Verdict(
+        _FIXES[fix], reason, list(notes)), detail) for api, st, ms, url, msg, pat, fix, reason, notes, detail in infos]
     kinds, confs = _KINDS, _CONFS
     findings = []
     append = findings.append
     for line, col, end_line, end_col, k, c, i in rows:
-        api, status, ms, url, msg, pat = details[i]
-        append(Finding(line, col, end_line, end_col, api, kinds[k], confs[c], status, ms, url, msg, pattern=pat))
+        api, status, ms, url, msg, pat, verdict, detail = details[i]
+        append(Finding(line, col, end_line, end_col, api, kinds[k], confs[c], status, ms, url, msg, pattern=pat,
+                       verdict=verdict, detail=detail))
     return FileResult(display, findings, error, lines)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ..findings import AUTOMATIC, STATUS_RANK, FileResult, Kind, Status
+from ..findings import STATUS_RANK, FileResult, Kind, Status
 
 #: statuses in report order (least effort first)
 STATUS_ORDER: tuple[Status, ...] = tuple(sorted(Status, key=lambda s: STATUS_RANK[s]))
@@ -46,7 +46,8 @@ class Summary:
 
     @property
     def readiness(self) -> float | None:
-        """Share of uses msdev converts automatically (None when there is no use at all)."""
+        """Share of uses msdev converts automatically, as `msdev convert` decides it (None when
+        there is no use at all)."""
         return self.automatic / self.uses if self.uses else None
 
     def top(self, statuses: Iterable[Status], n: int = 10) -> list[ApiStat]:
@@ -85,6 +86,8 @@ def summarize(files: list[FileResult], verification: dict[str, str] | None = Non
         seen_here: set[str] = set()
         for f in fr.findings:
             by_status[f.status] += 1
+            if f.automatic:  # the rewriter's verdict: what `msdev convert` converts
+                s.automatic += 1
             by_kind[f.kind] += 1
             stat = apis.get(f.torch_api)
             if stat is None:
@@ -98,6 +101,5 @@ def summarize(files: list[FileResult], verification: dict[str, str] | None = Non
     s.by_status = by_status
     s.by_kind = by_kind
     s.uses = sum(by_status.values())
-    s.automatic = sum(by_status[str(st)] for st in AUTOMATIC)
     s.apis = sorted(apis.values(), key=lambda a: (-a.uses, a.torch_api))
     return s
