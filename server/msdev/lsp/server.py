@@ -578,7 +578,7 @@ def create_server(db: Database | None = None, db_dir: str | None = None, debounc
 
     @server.feature(types.SHUTDOWN)
     def shutdown(params: None) -> None:
-        for unit in ls.units.values():
+        for unit in list(ls.units.values()):  # the event loop may still open or close documents
             if unit.timer is not None:
                 unit.timer.cancel()
         ls.executor.shutdown(wait=False, cancel_futures=True)

@@ -152,8 +152,9 @@ def training_mode_fix(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
     return [Edit(end, end, f"\n{indent}{TRAINING_MODE_FIX.replace('self.', me + '.', 1)}")]
 
 
-def forward_to_construct(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
-    """`def forward` → `def construct`, and `self.forward(...)` / `super().forward(...)` calls."""
+def forward_to_construct(src: SourceText, cls: ast.ClassDef, context: FileContext | None = None) -> list[Edit]:
+    """`def forward` → `def construct`, and `self.forward(...)` / `super().forward(...)` calls
+    (found through the file's `context` when given, instead of walking the class)."""
     edits = []
     for item in cls.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "forward":
@@ -187,11 +188,9 @@ def private_children_edits(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
 def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Finding], converted: set[int],
                       profile: str, rewriter: Rewriter | None = None) -> list[Edit]:
     """Subclasses of a mapped PyTorch class: `super().__init__(...)` gets the base's argument map,
-    and `self.<attr>` reads of renamed attributes follow MindSpore's names (`groups` → `group`).
-    With the file's `context`, only the class's `__init__` calls and renamed attributes are visited."""
+    and `self.<attr>` reads of renamed attributes follow MindSpore's names (`groups` → `group`)."""
     edits: list[Edit] = []
     parents = {id(c): n for n in nodes if isinstance(n, ast.ClassDef) for c in n.bases}
-    order: dict[int, int] | None = None
     for f in findings:
         cls = parents.get(id(f.node))
         if f.kind != Kind.BASE_CLASS or id(f) not in converted or cls is None or f.entry is None:
@@ -369,9 +368,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
 
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
     for cls in cell_classes(nodes, findings, converted_ids, context.module_classes):
-        done.extend(forward_to_construct(src, cls))
+        done.extend(forward_to_construct(src, cls, analysis))
         done.extend(private_children_edits(src, cls))
-        done.extend(parameter_names_fix(src, cls))
+        done.extend(parameter_names_fix(src, cls, analysis))
         done.extend(training_mode_fix(src, cls))
     done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile, rewriter))
 
