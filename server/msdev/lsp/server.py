@@ -71,18 +71,22 @@ class MsdevProtocol(LanguageServerProtocol):
     def _handle_notification(self, method_name, params):
         """pygls files the future of a generator-based notification handler (didOpen, didChange,
         …) under a fresh uuid in its table of request futures and never removes it: ~700 bytes
-        per keystroke, for the life of the server. Remove each one when it is done."""
+        per keystroke, for the life of the server. Each is removed once done (swept here, never
+        from a callback: pygls iterates the table on shutdown, cancelling)."""
         futures = self._request_futures
         before = len(futures)
         super()._handle_notification(method_name, params)
-        if len(futures) == before:
-            return
-        for key in list(futures)[before:]:  # dicts keep insertion order: the new ones are last
-            future = futures[key]
-            if future.done():
-                futures.pop(key, None)
-            else:
-                future.add_done_callback(lambda _f, key=key: futures.pop(key, None))
+        pending = self.__dict__.setdefault("_notification_futures", [])
+        if len(futures) > before:
+            pending.extend(list(futures)[before:])  # dicts keep insertion order: the new ones are last
+        still = []
+        for key in pending:
+            future = futures.get(key)
+            if future is not None and future.done():
+                del futures[key]
+            elif future is not None:
+                still.append(key)
+        pending[:] = still
 
     def handle_message(self, message):
         if isinstance(message, dict):  # already answered above
