@@ -69,6 +69,7 @@ class InferenceFacts:
     def __init__(self):
         self.params: dict[int, set[str]] = {}  # id(FunctionDef) → parameter names given tensors
         self.returns: set[int] = set()  # id(FunctionDef) of functions returning a tensor
+        self.module_returns: set[int] = set()  # id(FunctionDef) of functions returning an nn.Module
         self.attrs: dict[int, dict[str, tuple]] = {}  # id(ClassDef) → attr → value
         self.external: set[tuple[str, str, object]] = set()  # (module, function, param name or index)
         self.returning: set[str] = set()  # top-level functions of the file that return tensors
@@ -84,6 +85,12 @@ class InferenceFacts:
     def add_return(self, func: ast.AST) -> None:
         if id(func) not in self.returns:
             self.returns.add(id(func))
+            self.grown = True
+
+    def add_module_return(self, func: ast.AST) -> None:
+        """`_make_layer` returning `nn.Sequential(*layers)`: what it returns is a module."""
+        if id(func) not in self.module_returns:
+            self.module_returns.add(id(func))
             self.grown = True
 
     def add_attr(self, cls: ast.AST, attr: str, value) -> None:
@@ -307,6 +314,9 @@ class Finder:
                     self.facts.add_return(self._function_node)
                     if self._function_node in self._top_functions:
                         self.facts.returning.add(self._function_node.name)
+                elif (self._function_node is not None and value is not None and value[0] == MODULE
+                      and not isinstance(value, _ModuleClass)):
+                    self.facts.add_module_return(self._function_node)
         elif t in (ast.FunctionDef, ast.AsyncFunctionDef):
             self._function(stmt, scope)
         elif t is ast.ClassDef:
@@ -708,7 +718,10 @@ class Finder:
             self.expr(node.test, scope)
             a = self.expr(node.body, scope)
             b = self.expr(node.orelse, scope)
-            return a if _is_tensor(a) else (b if _is_tensor(b) else None)
+            if _is_tensor(a) or _is_tensor(b):
+                return a if _is_tensor(a) else b
+            # `nn.Dropout(p) if p else None`: a module when it is anything
+            return next((v for v in (a, b) if v is not None and v[0] == MODULE), None)
         if t is ast.Starred:
             return self.expr(node.value, scope)
         if t in (ast.Lambda, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
@@ -770,6 +783,8 @@ class Finder:
             user = (self._class.method_nodes[func.attr], True)  # self.helper(x)
             if id(user[0]) in self.facts.returns:
                 result = (TENSOR, None, LIKELY)
+            elif id(user[0]) in self.facts.module_returns:
+                result = (MODULE, None, LIKELY)
         elif dotted is not None:
             kind = Kind.DECORATOR if ref_kind == Kind.DECORATOR else Kind.CALL
             self._record(func, dotted, kind, CERTAIN)
@@ -803,6 +818,8 @@ class Finder:
                 user = (callee[1], False)
                 if id(callee[1]) in self.facts.returns:
                     result = (TENSOR, None, LIKELY)
+                elif id(callee[1]) in self.facts.module_returns:
+                    result = (MODULE, None, LIKELY)
             elif isinstance(callee, _ModuleClass):
                 result = (MODULE, None, LIKELY)  # `net = Net()`: an instance of a user module class
             elif callee is not None and callee[0] == MODULE:
