@@ -21,6 +21,8 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
                 ("msdev convert src -o src_ms --report report.json", "a source tree, with a JSON report"),
                 ("msdev convert --model models.resnet:build --input 1,3,224,224 -o out",
                  "graph mode: code and weights from the live model")],
+    "rule": [("msdev rule MS103", "what the rule detects, why it matters in MindSpore, before and after"),
+             ("msdev rule --all", "every rule with its severity and whether msdev fixes it")],
     "lsp": [("msdev lsp", "what an editor runs (stdio)"),
             ("msdev lsp --tcp 127.0.0.1:2087 --log /tmp/msdev-lsp.log", "debugging over TCP, with a log")],
     "db": [("msdev db search Conv2d", "find entries by name"),
