@@ -33,7 +33,7 @@ STATUSES = tuple(s.value for s in Status if s is not Status.UNKNOWN)
 NULL_API_STATUSES = ("unsupported", "manual")
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-MS_API_RE = re.compile(rf"^(mindspore|builtins|math|operator|functools)(\.{_IDENT})+$")  # or a standard-library name
+MS_API_RE = re.compile(rf"^(mindspore|builtins|math|operator|functools|os)(\.{_IDENT})+$")  # or a standard-library name
 TORCH_API_RE = re.compile(rf"^{_IDENT}(\.{_IDENT})+$")
 PARAM_RE = re.compile(rf"^(\*{{0,2}}{_IDENT}|\*)$")
 
@@ -264,8 +264,8 @@ class _Checker:
             for template in self.string_list(file, fields["templates"][1], "templates") or []:
                 for name, _ in PLACEHOLDER.findall(template):
                     if name.startswith("@") and not MS_API_RE.match(name[1:]) and not re.match(
-                            rf"^(math|numpy)(\.{_IDENT})+$", name[1:]):
-                        self.add(file, fields["templates"][1], f"template name {{{name}}} is not a mindspore.*, math.* or numpy.* name")
+                            rf"^(math|numpy|os)(\.{_IDENT})+$", name[1:]):
+                        self.add(file, fields["templates"][1], f"template name {{{name}}} is not a mindspore.*, math.*, numpy.* or os.* name")
                     elif not name.startswith("@") and name != "self" and params is not None \
                             and name not in _names(params):
                         self.add(file, fields["templates"][1], f"template placeholder {{{name}}} is not a PyTorch parameter")

@@ -63,6 +63,12 @@ def rewrite_annotation(rewriter, finding: Finding, mapped):
         result.notes = []
         return result
     except CannotRewrite:
-        text = repr(rewriter.src.text[span[0]:span[1]])
+        # a generic (`torch.jit.Final[bool]`) is quoted whole: a string cannot be subscripted
+        whole = node
+        parent = rewriter.parents.get(id(node))
+        while isinstance(parent, ast.Subscript) and parent.value is whole:
+            whole, parent = parent, rewriter.parents.get(id(parent))
+        span = rewriter.src.span(whole)
+        text = repr(rewriter.rendered(whole))
         return FindingRewrite(finding, [Edit(*span, text)], True,
                               [f"annotation kept as the string {text}: MindSpore has no such type"], span)
