@@ -74,7 +74,11 @@ async function freePort() {
   });
 }
 
+/** Waits stretch on a loaded machine (CI shares two cores); MSDEV_E2E_PATIENCE scales them. */
+const PATIENCE = Number(process.env.MSDEV_E2E_PATIENCE ?? 3);
+
 async function waitFor(check, what, timeoutMs = 30_000, intervalMs = 250) {
+  timeoutMs *= PATIENCE;
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
