@@ -271,6 +271,8 @@ def main() -> int:
                     help="copy the K smallest graphs (source and input shapes, no data) to WORK/fixtures")
     ap.add_argument("--forms", default="dynamo,aten",
                     help="graph forms: dynamo (the backend's GraphModule code), aten (make_fx, torch.ops.aten.*)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="skip capturing: convert and run the cases already in WORK/graphs (needs --work)")
     ap.add_argument("--json", help="write every case's result here")
     args = ap.parse_args()
     corpus = Path(args.corpus)
@@ -294,7 +296,10 @@ def main() -> int:
     t0 = time.perf_counter()
 
     models: list[tuple[str, str]] = []
-    for pkg in pkgs:
+    if args.reuse and not args.work:
+        print("--reuse needs --work (the folder of an earlier run)", file=sys.stderr)
+        return 2
+    for pkg in ([] if args.reuse else pkgs):
         if args.models:
             names = args.models.split(",")
         else:
@@ -310,7 +315,7 @@ def main() -> int:
 
     capture_fail = collections.Counter()
     skipped = 0
-    for pkg, name in models:
+    for pkg, name in ([] if args.reuse else models):
         code, err = _step([sys.executable, __file__, "capture", pkg, name, str(cases_dir), str(corpus), ",".join(forms)], args.timeout)
         status = (cases_dir / f"{_ident(pkg)}__{_ident(name)}.json")
         res = json.loads(status.read_text()) if status.exists() else {"error": zoo._last_line(err)}

@@ -3,6 +3,8 @@
 Each fixture in tests/fixtures/graphs/ is the `GraphModule` code dynamo handed to a backend for a
 small timm model (written by `benchmarks/graphs_bench.py --keep`): a `forward` taking the input and
 every weight as arguments and calling `torch.conv2d`, `torch._C._nn.linear`, `F.layer_norm`, ...
+The synthetic_block_* fixtures (tests/fixtures/graphs/make_synthetic.py) are one small model in both
+forms the benchmark prints: dynamo's code and make_fx's ATen operators (`torch.ops.aten.*`).
 The test feeds seeded inputs (BatchNorm variances positive) to the PyTorch graph, converts the file
 with `msdev convert`, runs the result on MindSpore with torch blocked, and compares every output
 (allclose rtol 1e-4 / atol 1e-5). Graphs that do not match today are listed in KNOWN_FAILURES with
@@ -77,7 +79,8 @@ def test_captured_graph_matches_pytorch(name, tmp_path):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     gm = mod.GraphModule()
-    names = list(inspect.signature(gm.forward).parameters)
+    # aten-form graphs name their inputs arg<i>_1: inputs.json keeps dynamo's names for them
+    names = case.get("arg_names") or list(inspect.signature(gm.forward).parameters)
     arrays = _inputs(case, names)
     with torch.no_grad():
         out = gm(*[torch.from_numpy(a) for a in arrays])
