@@ -45,6 +45,8 @@ import zoo  # noqa: E402
 DEFAULT_CORPUS = "/work/cache/corpus"
 PACKAGES = ("timm", "torchvision", "segmentation-models-pytorch")
 RTOL, ATOL = 1e-4, 1e-5
+#: the measuring guide's tolerance for large outputs of deep networks, reported beside the strict count
+NEAR_COSINE, NEAR_RTOL, NEAR_ATOL = 0.9999, 1e-3, 1e-4
 TARGET = 0.9
 #: graph forms and the letter their case folders carry: the code dynamo hands to a backend, and the
 #: same graph traced to ATen operators (make_fx)
@@ -248,8 +250,23 @@ def _compare(expected: list, leaves: list, data) -> dict:
             return {"match": False, "stage": "compare", "error": f"{path}: dtype {b.dtype} instead of {a.dtype}"}
         if not np.allclose(b, a, rtol=RTOL, atol=ATOL, equal_nan=True):
             err = float(np.nanmax(np.abs(a.astype("float64") - b.astype("float64")))) if a.size else 0.0
-            return {"match": False, "stage": "compare", "error": f"{path}: values differ (max abs diff {err:.3g})"}
+            near = all(_near(data[p], g.asnumpy()) for (p, k, _), (_, g) in zip(expected, leaves)
+                       if k == "Tensor" and hasattr(g, "asnumpy") and data[p].shape == g.shape)
+            return {"match": False, "near": near, "stage": "compare",
+                    "error": f"{path}: values differ (max abs diff {err:.3g})"}
     return {"match": True}
+
+
+def _near(a, b) -> bool:
+    """The tolerance used for large outputs of deep networks: cosine >= 0.9999 and allclose(1e-3, 1e-4)."""
+    import numpy as np
+
+    if a.dtype.kind not in "fc" or a.shape != b.shape:
+        return bool(np.array_equal(a, b))
+    x, y = a.astype("float64").ravel(), b.astype("float64").ravel()
+    denom = float(np.linalg.norm(x) * np.linalg.norm(y))
+    cos = float(x @ y) / denom if denom else float(np.allclose(x, y))
+    return cos >= NEAR_COSINE and bool(np.allclose(b, a, rtol=NEAR_RTOL, atol=NEAR_ATOL, equal_nan=True))
 
 
 # --------------------------------------------------------------------------- driver
@@ -367,6 +384,9 @@ def main() -> int:
           f"{time.perf_counter() - t0:.0f} s (convert {conv_seconds:.1f} s)")
     print(f"match (allclose rtol {RTOL:g} / atol {ATOL:g}): {match}/{n} = {100 * match / max(n, 1):.1f} % "
           f"(target {100 * TARGET:.0f} %)")
+    near = sum(1 for r in results if not r["match"] and r.get("near"))
+    print(f"  + {near} more within the deep-network tolerance (cosine >= {NEAR_COSINE}, allclose rtol "
+          f"{NEAR_RTOL:g} / atol {NEAR_ATOL:g})")
     for form in forms:
         part = [r for r in results if _form(r["case"]) == form]
         print(f"  {form:<7} {sum(r['match'] for r in part)}/{len(part)} match")
