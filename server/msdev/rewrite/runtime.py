@@ -31,9 +31,16 @@ def _device_string(rewriter, facts, node: ast.AST) -> str:
     if isinstance(node, ast.IfExp):
         return (f"{_device_string(rewriter, facts, node.body)} if {rewriter.rendered(node.test)} "
                 f"else {_device_string(rewriter, facts, node.orelse)}")
-    if isinstance(node, ast.Call) and _api(facts, node.func) == "torch.device" and node.args:
-        return _device_string(rewriter, facts, node.args[0])
+    if isinstance(node, ast.Call) and _api(facts, node.func) == "torch.device" and _device_type(node):
+        return _device_string(rewriter, facts, _device_type(node))
     raise CannotRewrite("device given by an expression msdev cannot read: choose device_target by hand")
+
+
+def _device_type(call: ast.Call) -> ast.expr | None:
+    """The device type argument of torch.device(...), positional or `type=` (as dynamo prints it)."""
+    if call.args:
+        return call.args[0]
+    return next((k.value for k in call.keywords if k.arg == "type"), None)
 
 
 def rewrite_device(rewriter, finding: Finding, facts) -> FindingRewrite:
@@ -50,7 +57,8 @@ def rewrite_device(rewriter, finding: Finding, facts) -> FindingRewrite:
             text = f"({text})"
         return FindingRewrite(finding, [Edit(*span, text)], True, notes, span)
     if api == "torch.device":
-        target = _device_string(rewriter, facts, call.args[0]) if call.args else None
+        kind = _device_type(call)
+        target = _device_string(rewriter, facts, kind) if kind is not None else None
         if target is None:
             raise CannotRewrite("torch.device() without arguments")
         parent = rewriter.parents.get(id(call))
