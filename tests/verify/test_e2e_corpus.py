@@ -27,7 +27,21 @@ def _need(path: Path) -> None:
         pytest.skip(CORPUS_MISSING)
 
 
-def _run_e2e(tmp_path, capsys, torch_src: Path, package: str, factory: str, kwargs: dict, inputs: list[str]):
+def _randomise(net) -> None:
+    """Every BatchNorm's statistics and affine parameters random (stock ones hide mapping errors and
+    leave EfficientNet's features at ~1e-13, an agreement `msdev verify` refuses as trivial)."""
+    gen = torch.Generator().manual_seed(1)
+    for m in net.modules():
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+            with torch.no_grad():
+                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
+                m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.1)
+                m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=gen) * 0.1)
+                m.running_var.copy_(torch.rand(m.running_var.shape, generator=gen) + 0.5)
+
+
+def _run_e2e(tmp_path, capsys, torch_src: Path, package: str, factory: str, kwargs: dict, inputs: list[str],
+             training: list[str] = ()):
     """Copy the PyTorch model as `t_<package>`, convert it to `m_<package>`, convert weights, verify."""
     tdir, mdir = tmp_path / "torch", tmp_path / "ms"
     tdir.mkdir()
@@ -51,6 +65,7 @@ def _run_e2e(tmp_path, capsys, torch_src: Path, package: str, factory: str, kwar
         obj = getattr(obj, part)
     torch.manual_seed(0)
     net = obj(**kwargs)
+    _randomise(net)
     pth = tmp_path / "w.pth"
     torch.save(net.state_dict(), pth)
     ckpt = tmp_path / "w.ckpt"
@@ -61,21 +76,26 @@ def _run_e2e(tmp_path, capsys, torch_src: Path, package: str, factory: str, kwar
             "--path", str(tdir), "--path", str(mdir), "--json"]
     for i in inputs:
         args += ["--input", i]
-    code = main(args)
+    code = main(args + list(training))
     captured = capsys.readouterr()
     assert code == 0, captured.out + captured.err
     report = json.loads(captured.out)
     assert report["outputs"][0]["cosine"] >= 0.9999 and report["outputs"][0]["allclose"]
     assert report["missing_parameters"] == [] and report["unexpected_parameters"] == []
+    assert report["trivial"] == []
+    if training:
+        assert report["training"]["gradients"]["diverging"] == 0 and report["training"]["final_weights"]["agree"]
 
 
 def test_efficientnet_b0(tmp_path, capsys):
     _need(EFFICIENTNET)
+    # drop-connect is functional (not a layer): its rate goes to 0 so train mode is deterministic
     _run_e2e(tmp_path, capsys, EFFICIENTNET, "efficientnet", ".model:EfficientNet.from_name",
-             {"model_name": "efficientnet-b0"}, ["1,3,224,224"])
+             {"model_name": "efficientnet-b0", "drop_connect_rate": 0.0}, ["2,3,64,64"],
+             ["--grad", "--train-steps", "1"])
 
 
 def test_fbresnet(tmp_path, capsys):
     _need(FBRESNET)
     _run_e2e(tmp_path, capsys, FBRESNET, "fbresnet", ":fbresnet152", {"num_classes": 10, "pretrained": None},
-             ["1,3,224,224"])
+             ["2,3,96,96"])
