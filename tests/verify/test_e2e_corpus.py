@@ -41,7 +41,7 @@ def _randomise(net) -> None:
 
 
 def _run_e2e(tmp_path, capsys, torch_src: Path, package: str, factory: str, kwargs: dict, inputs: list[str],
-             training: list[str] = ()):
+             randomise: bool = True, expect: int = 0) -> dict:
     """Copy the PyTorch model as `t_<package>`, convert it to `m_<package>`, convert weights, verify."""
     tdir, mdir = tmp_path / "torch", tmp_path / "ms"
     tdir.mkdir()
@@ -65,7 +65,8 @@ def _run_e2e(tmp_path, capsys, torch_src: Path, package: str, factory: str, kwar
         obj = getattr(obj, part)
     torch.manual_seed(0)
     net = obj(**kwargs)
-    _randomise(net)
+    if randomise:
+        _randomise(net)
     pth = tmp_path / "w.pth"
     torch.save(net.state_dict(), pth)
     ckpt = tmp_path / "w.ckpt"
@@ -76,26 +77,27 @@ def _run_e2e(tmp_path, capsys, torch_src: Path, package: str, factory: str, kwar
             "--path", str(tdir), "--path", str(mdir), "--json"]
     for i in inputs:
         args += ["--input", i]
-    code = main(args + list(training))
+    code = main(args)
     captured = capsys.readouterr()
-    assert code == 0, captured.out + captured.err
+    assert code == expect, captured.out + captured.err
     report = json.loads(captured.out)
     assert report["outputs"][0]["cosine"] >= 0.9999 and report["outputs"][0]["allclose"]
     assert report["missing_parameters"] == [] and report["unexpected_parameters"] == []
-    assert report["trivial"] == []
-    if training:
-        assert report["training"]["gradients"]["diverging"] == 0 and report["training"]["final_weights"]["agree"]
+    return report
 
 
 def test_efficientnet_b0(tmp_path, capsys):
     _need(EFFICIENTNET)
-    # drop-connect is functional (not a layer): its rate goes to 0 so train mode is deterministic
-    _run_e2e(tmp_path, capsys, EFFICIENTNET, "efficientnet", ".model:EfficientNet.from_name",
-             {"model_name": "efficientnet-b0", "drop_connect_rate": 0.0}, ["2,3,64,64"],
-             ["--grad", "--train-steps", "1"])
+    # stock initialisation: the features reaching the head are ~1e-13, so both outputs are _fc's
+    # bias; they agree, and msdev verify refuses to call that a pass (issue 19)
+    report = _run_e2e(tmp_path, capsys, EFFICIENTNET, "efficientnet", ".model:EfficientNet.from_name",
+                      {"model_name": "efficientnet-b0"}, ["1,3,224,224"], randomise=False, expect=1)
+    assert report["agree"] and not report["passed"]
+    assert any("bias of _fc" in reason for reason in report["trivial"]), report["trivial"]
 
 
 def test_fbresnet(tmp_path, capsys):
     _need(FBRESNET)
-    _run_e2e(tmp_path, capsys, FBRESNET, "fbresnet", ":fbresnet152", {"num_classes": 10, "pretrained": None},
-             ["2,3,96,96"])
+    report = _run_e2e(tmp_path, capsys, FBRESNET, "fbresnet", ":fbresnet152", {"num_classes": 10, "pretrained": None},
+                      ["1,3,224,224"])
+    assert report["passed"] and report["trivial"] == []
