@@ -304,6 +304,11 @@ class Recorder:
         self.handles.clear()
 
 
+def _magnitude(a: np.ndarray) -> float:
+    """max(1, max |a|) for floating arrays: the factor atol is scaled by."""
+    return max(1.0, float(np.max(np.abs(a)))) if a.size and a.dtype.kind in "fc" else 1.0
+
+
 def _layer_agrees(a: list[np.ndarray], b: list[np.ndarray], rtol: float, atol: float,
                   min_cosine: float) -> tuple[bool, Agreement | None]:
     if not a or not b:
@@ -424,7 +429,8 @@ def verify(torch_factory: str, ms_factory: str, inputs: list[InputSpec], *, kwar
     ta, ma = _arrays(tout), _arrays(mout)
     if len(ta) != len(ma):
         raise VerifyError(f"the PyTorch network returned {len(ta)} tensors, the MindSpore one {len(ma)}")
-    outs = [agreement(a, b, rtol, atol) for a, b in zip(ta, ma)]
+    # atol scales with the output's magnitude (logits of a deep network reach tens), as for layers
+    outs = [agreement(a, b, rtol, atol * _magnitude(a)) for a, b in zip(ta, ma)]
     agree = bool(outs) and all(o.allclose and o.cosine >= min_cosine for o in outs) and not not_loaded
     report = VerifyReport(outs, agree, rtol, atol, min_cosine, source, list(not_loaded), list(unused), notes=notes,
                           dtype=tol.dtype, allow_trivial=allow_trivial)
@@ -434,7 +440,10 @@ def verify(torch_factory: str, ms_factory: str, inputs: list[InputSpec], *, kwar
     if grad or train_mode or train_steps:
         float_outputs = [i for i, a in enumerate(ta) if a.dtype.kind == "f"]
         loss_rng = np.random.RandomState(seed + 1)
-        loss_weights = [loss_rng.standard_normal(ta[i].shape).astype(np.float32) for i in float_outputs]
+        # R ~ N(0, 1/n): the loss keeps the scale of one output whatever the output's size, so an
+        # optimizer step with an ordinary learning rate stays small on wide heads (1000 classes)
+        loss_weights = [(loss_rng.standard_normal(ta[i].shape) / np.sqrt(max(ta[i].size, 1))).astype(np.float32)
+                        for i in float_outputs]
         pairing = Pairing(live_map(tnet, mnet), {p.name for p in mnet.get_parameters()})
 
         def make_batch(step: int) -> list[np.ndarray]:

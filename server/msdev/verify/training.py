@@ -6,8 +6,9 @@ both networks in train mode with their dropout layers switched off (random masks
 across frameworks), on the same seeded data, and compares per parameter through the same name
 map that carried the weights, so a diverging value is named by its PyTorch parameter.
 
-The loss is `sum(output * R)` with R a fixed seeded random tensor per output: every output element
-gets a distinct, non-zero gradient, which a sum or a mean would not give.
+The loss is `sum(output * R)` with R a fixed seeded random tensor per output (drawn from
+N(0, 1/size)): every output element gets a distinct, non-zero gradient, which a plain sum or a
+mean would not give.
 """
 
 from __future__ import annotations
