@@ -47,7 +47,7 @@ def register(subparsers) -> None:
                    "loss of each step and the final weights")
     p.add_argument("--optimizer", default=None, metavar="SPEC",
                    help="optimizer of --train-steps, NAME[:key=value,...] with PyTorch's argument names "
-                   "(default sgd:lr=0.01; e.g. sgd:lr=0.01,momentum=0.9 or adam:lr=1e-3,betas=0.9/0.999)")
+                   "(default sgd:lr=0.001; e.g. sgd:lr=0.01,momentum=0.9 or adam:lr=1e-3,betas=0.9/0.999)")
     p.add_argument("--train-mode", action="store_true",
                    help="also compare train-mode outputs (BatchNorm batch statistics, dropout off); implied by "
                    "--grad and --train-steps")

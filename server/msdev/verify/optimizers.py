@@ -15,7 +15,7 @@ from .errors import VerifyError
 #: spec name → class name (identical in torch.optim and mindspore.experimental.optim)
 CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad",
            "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "NAdam", "radam": "RAdam"}
-DEFAULT_SPEC = "sgd:lr=0.01,momentum=0.9"
+DEFAULT_SPEC = "sgd:lr=0.001"
 
 
 @dataclass
@@ -40,7 +40,7 @@ class OptimizerSpec:
             if not eq or not key.strip():
                 raise VerifyError(f"bad --optimizer {text!r}: expected key=value, got {item!r}")
             options[key.strip()] = _value(value.strip(), text)
-        options.setdefault("lr", 0.01 if name == "sgd" else 1e-3)
+        options.setdefault("lr", 1e-3)
         return cls(name, options)
 
     def build_torch(self, params):

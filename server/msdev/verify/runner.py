@@ -27,7 +27,7 @@ from ..weights.layers import identity_rule, rule_for_api
 from ..weights.mapping import MapEntry, WeightMap, _add_fills, _entry_from, _Outcome, converted_tensors
 from ..weights.tensors import from_array
 from .errors import VerifyError
-from .optimizers import OptimizerSpec
+from .optimizers import DEFAULT_SPEC, OptimizerSpec
 from .tolerances import network_dtype, resolve
 from .training import Pair, Pairing, TrainingReport, check_training
 from .trivial import trivial_reasons
@@ -371,7 +371,7 @@ def verify(torch_factory: str, ms_factory: str, inputs: list[InputSpec], *, kwar
 
     Tolerances left as None take the defaults of the PyTorch network's dtype (tolerances.py).
     """
-    spec = OptimizerSpec.parse(optimizer or "sgd") if train_steps else None
+    spec = OptimizerSpec.parse(optimizer or DEFAULT_SPEC) if train_steps else None
     if train_steps < 0:
         raise VerifyError("--train-steps must be 0 or more")
     os.environ.setdefault("GLOG_v", "3")
