@@ -314,3 +314,62 @@ def test_unmapped_node_becomes_a_placeholder_with_shapes(tmp_path, capsys):
     net = _assert_weights_load(out)  # the rest of the network and its weights are intact
     with pytest.raises(NotImplementedError, match="airy_ai"):
         net(mindspore.Tensor(torch.randn(2, 6).numpy()))
+
+
+# A block that takes a (residual, dense) tuple and branches on isinstance, as DPN's DualPathBlock
+DUAL_PATH = '''
+import torch
+from torch import nn
+
+
+class Dual(nn.Module):
+    def __init__(self, cin, split):
+        super().__init__()
+        self.split = split
+        self.bn = nn.BatchNorm2d(cin)
+        self.conv = nn.Conv2d(cin, split + 4, 3, padding=1)
+
+    def forward(self, x):
+        x_in = torch.cat(x, dim=1) if isinstance(x, tuple) else x
+        out = self.conv(torch.relu(self.bn(x_in)))
+        if isinstance(x, tuple):
+            resid, dense = x[0] + out[:, :self.split], torch.cat([x[1], out[:, self.split:]], dim=1)
+        else:
+            resid, dense = out[:, :self.split], out[:, self.split:]
+        return resid, dense
+
+
+class DualNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.first = Dual(8, 6)
+        self.second = Dual(10, 6)
+        self.head = nn.Linear(14, 5)
+
+    def forward(self, x):
+        resid, dense = self.second(self.first(self.stem(x)))
+        return self.head(torch.cat([resid, dense], dim=1).mean((2, 3)))
+
+
+def dual_net():
+    return DualNet()
+'''
+
+
+def test_tuple_arguments_keep_their_branch_and_train_the_same(tmp_path, capsys):
+    """DPN failed with `For primitive[Shape] ... got tuple`: fx traced the tuple as one tensor."""
+    _factory_module(tmp_path, "dual_nets", DUAL_PATH)
+    out, report, weights = _generate(tmp_path, "dual_nets:dual_net", [tmp_path], ["2,3,8,8"], [(4, 3, 8, 8)], capsys)
+    text = (out / "model.py").read_text()
+    assert "x_1, x_2 = x" in text and "ops.cat((x_1, x_2), axis=1)" in text
+    assert all(o["allclose"] for o in report["graph"]["check"]["outputs"])
+    sys.modules.pop("model", None)
+    args = ["verify", "--torch", "dual_nets:dual_net", "--mindspore", "model:create_model", "--path", str(out),
+            "--path", str(tmp_path), "--torch-weights", str(weights), "--weights", str(out / "model.ckpt"),
+            "--input", "3,3,8,8", "--grad", "--train-steps", "2", "--json"]
+    code = main(args)
+    vr = json.loads(capsys.readouterr().out)
+    sys.modules.pop("model", None)
+    assert code == 0, vr
+    assert vr["training"]["gradients"]["compared"] == 12 and vr["training"]["final_weights"]["agree"]

@@ -76,6 +76,10 @@ class Unit:
     via: str = "fx"  # fx | none
     error: str | None = None  # why the module could not be traced (then the Cell is a placeholder)
     constants: dict[str, torch.Tensor] = field(default_factory=dict)  # fx's tensor constants
+    # arguments that arrive as a tuple/list of tensors: name → (container type, length); traced as
+    # that container of placeholders so `isinstance(x, tuple)` takes the branch the real call takes
+    sequences: dict[str, tuple[type, int]] = field(default_factory=dict)
+    packed: dict[str, list[str]] = field(default_factory=dict)  # such an argument → its leaf names
 
     @property
     def mode_dependent(self) -> bool:
@@ -100,13 +104,38 @@ def forward_signature(m: torch.nn.Module) -> inspect.Signature | None:
         return None
 
 
-def _drop_specialised(graph: fx.Graph, sig: inspect.Signature | None, names: set[str]) -> None:
+def _pack(params: list[str], placeholders: list[str], sequences: dict[str, tuple[type, int]]
+          ) -> tuple[list[str], dict[str, list[str]]]:
+    """construct's parameters from the graph's placeholders: a sequence argument's leaves
+    (`x_1, x_2`) become the one argument `x` again, unpacked at the top of construct."""
+    if not sequences:
+        return placeholders, {}
+    out, packed, i = [], {}, 0
+    for name in params:
+        if name in sequences:
+            n = sequences[name][1]
+            packed[name] = placeholders[i:i + n]
+            out.append(name)
+            i += n
+        else:
+            out.append(placeholders[i] if i < len(placeholders) else name)
+            i += 1
+    out.extend(placeholders[i:])
+    return out, packed
+
+
+def _drop_specialised(graph: fx.Graph, sig: inspect.Signature | None, names: set[str],
+                      sequences: dict[str, tuple[type, int]] | None = None) -> None:
     """Remove the placeholders fx keeps for concrete arguments, with their equality asserts."""
     assert_fns = {torch._assert, operator.eq}
     is_none = getattr(fx._symbolic_trace, "_assert_is_none", None)
     if is_none is not None:
         assert_fns.add(is_none)
     order = [p.name for p in sig.parameters.values()] if sig is not None else []
+    for name, (_kind, length) in (sequences or {}).items():  # one placeholder per leaf
+        if name in order:
+            at = order.index(name)
+            order[at:at + 1] = [name] * length
     placeholders = [n for n in graph.nodes if n.op == "placeholder"]
     for i, node in enumerate(placeholders):
         name = order[i] if i < len(order) else node.target
@@ -151,21 +180,25 @@ def trace_unit(unit: Unit) -> None:
                 continue
             names.append(p.name)
         unit.params = names
+    sequences = {k: v for k, v in unit.sequences.items() if k not in concrete and k in unit.params}
+    traced_args = dict(concrete)
+    for name, (kind, length) in sequences.items():
+        traced_args[name] = kind(fx.PH for _ in range(length))
     was_training = m.training
     try:
         for mode in MODES:
             m.train(mode == "train")
             before = set(vars(m))
             try:
-                graph = _UnitTracer(m).trace(m, concrete_args=concrete or None)
+                graph = _UnitTracer(m).trace(m, concrete_args=traced_args or None)
             finally:
                 unit.constants.update(_clean_attributes(m, before))
             if concrete:
-                _drop_specialised(graph, sig, set(concrete))
+                _drop_specialised(graph, sig, set(concrete), sequences)
             _drop_unused(graph)
             unit.graphs[mode] = graph
         placeholders = [n for n in unit.graphs["eval"].nodes if n.op == "placeholder"]
-        unit.params = [n.target for n in placeholders]
+        unit.params, unit.packed = _pack(unit.params, [str(n.target) for n in placeholders], sequences)
         unit.defaults = {n.target: n.args[0] for n in placeholders if n.args}
     except CaptureError:
         raise
@@ -253,17 +286,52 @@ def _root_concrete(model: torch.nn.Module, n_inputs: int) -> dict[str, Any]:
     return {p.name: p.default for p in params[n_inputs:]}
 
 
-def capture(model: torch.nn.Module, n_inputs: int) -> Capture:
+def sequence_arguments(model: torch.nn.Module, inputs: list[torch.Tensor]) -> dict[int, dict[str, tuple[type, int]]]:
+    """Run the model once (eval, no grad) and note, per user module, which arguments are tuples or
+    lists of tensors (DPN's blocks take `(resid, dense)` and branch on `isinstance(x, tuple)`)."""
+    found: dict[int, dict[str, tuple[type, int]]] = {}
+    handles = []
+
+    def hook(module, args, kwargs):
+        if id(module) in found:
+            return
+        sig = forward_signature(module)
+        try:
+            bound = sig.bind(*args, **kwargs).arguments if sig is not None else {}
+        except TypeError:
+            bound = {}
+        found[id(module)] = {name: (type(v), len(v)) for name, v in bound.items()
+                             if type(v) in (tuple, list) and v and all(isinstance(t, torch.Tensor) for t in v)}
+
+    for module in model.modules():
+        if is_user_module(module):
+            handles.append(module.register_forward_pre_hook(hook, with_kwargs=True))
+    was = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(*inputs)
+    except Exception:  # the run that records shapes reports a failing model; tracing goes on without
+        pass
+    finally:
+        model.train(was)
+        for h in handles:
+            h.remove()
+    return found
+
+
+def capture(model: torch.nn.Module, n_inputs: int, inputs: list[torch.Tensor] | None = None) -> Capture:
     """Trace every user module reachable from the model (the model itself first)."""
     if not is_user_module(model):
         raise CaptureError(f"the model is a bare {type(model).__name__}; wrap it in a module class to convert it")
+    sequences = sequence_arguments(model, inputs) if inputs is not None else {}
     named = dict(model.named_modules(remove_duplicate=False))
     units: dict[str, Unit] = {}
     calls: dict[str, list[dict[str, Any]]] = {}
     order: list[str] = []
 
     def visit(path: str, concrete: dict[str, Any]) -> None:
-        unit = Unit(path, named[path], concrete)
+        unit = Unit(path, named[path], concrete, sequences=dict(sequences.get(id(named[path]), {})))
         trace_unit(unit)
         units[path] = unit
         order.append(path)

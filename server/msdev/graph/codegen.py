@@ -424,7 +424,30 @@ class BodyWriter:
         return self._assign(node, call), api
 
     def output(self, node: fx.Node) -> Template:
-        return ["return "] + self.arg(node.args[0], "output")
+        value = node.args[0]
+        spec = getattr(getattr(self.graph._codegen, "pytree_info", None), "out_spec", None)
+        if spec is not None and isinstance(value, (list, tuple)):
+            # traced with a tuple argument, fx returns the leaves flat: rebuild the structure
+            rebuilt = _unflatten(spec, list(value))
+            if rebuilt is not None:
+                value = rebuilt
+        return ["return "] + self.arg(value, "output")
+
+
+def _unflatten(spec: Any, leaves: list[Any]) -> Any:
+    """The nested tuples/lists a pytree spec describes, filled with the leaves (None: other containers)."""
+    def build(sp):
+        if sp.is_leaf():
+            return leaves.pop(0) if leaves else None
+        if sp.type not in (tuple, list):
+            raise ValueError(sp.type)
+        children = sp.children() if hasattr(sp, "children") else sp.children_specs
+        return sp.type(build(c) for c in children)
+    try:
+        out = build(spec)
+    except (ValueError, AttributeError):
+        return None
+    return out if not leaves else None
 
 
 def _used_outside_device(user: fx.Node, node: fx.Node) -> bool:
@@ -564,6 +587,8 @@ def _body(unit: Unit, mode: str, capture: Capture, db, forced: dict[tuple, str],
         if n.op == "placeholder":
             writer.names[n] = str(n.target)
     lines: list[Line] = []
+    for name, leaves in unit.packed.items():  # a tuple argument traced as its elements
+        lines.append(Line(8, [f"{', '.join(leaves)}{',' if len(leaves) == 1 else ''} = {name}"], {"kind": "unpack"}))
     for node in graph.nodes:
         if node.op == "placeholder":
             continue

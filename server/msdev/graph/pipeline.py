@@ -149,7 +149,7 @@ def convert_model(opts: GraphOptions, db) -> GraphReport:
     arrays = [s.make(rng) for s in specs]
     inputs = [torch.from_numpy(a.copy()) for a in arrays]
     try:
-        cap = capture(model, len(inputs))
+        cap = capture(model, len(inputs), inputs)
     except CaptureError as exc:
         raise GraphError(str(exc)) from None
     try:

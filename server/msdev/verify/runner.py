@@ -26,10 +26,11 @@ from ..weights.compare import Agreement, agreement
 from ..weights.layers import identity_rule, rule_for_api
 from ..weights.mapping import MapEntry, WeightMap, _add_fills, _entry_from, _Outcome, converted_tensors
 from ..weights.tensors import from_array
-
-
-class VerifyError(Exception):
-    """A usage problem (bad factory, unreadable weights, bad input spec): exit code 2."""
+from .errors import VerifyError
+from .optimizers import DEFAULT_SPEC, OptimizerSpec
+from .tolerances import network_dtype, resolve
+from .training import Pair, Pairing, TrainingReport, check_training
+from .trivial import trivial_reasons
 
 
 @dataclass
@@ -90,11 +91,23 @@ class VerifyReport:
     divergence: LayerDivergence | None = None
     compared_layers: int = 0
     notes: list[str] = field(default_factory=list)
+    dtype: str = "float32"
+    trivial: list[str] = field(default_factory=list)  # why agreeing outputs would prove nothing
+    allow_trivial: bool = False
+    training: TrainingReport | None = None  # --grad / --train-steps / --train-mode
+
+    @property
+    def passed(self) -> bool:
+        """Every comparison agrees and the agreement means something (or the user accepted it)."""
+        return (self.agree and (self.training is None or self.training.agree)
+                and (not self.trivial or self.allow_trivial))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
+            "passed": self.passed,
             "agree": self.agree,
-            "tolerance": {"rtol": self.rtol, "atol": self.atol, "min_cosine": self.min_cosine},
+            "tolerance": {"rtol": self.rtol, "atol": self.atol, "min_cosine": self.min_cosine, "dtype": self.dtype},
+            "trivial": self.trivial,
             "weights": self.weights_source,
             "outputs": [o.to_dict() for o in self.outputs],
             "missing_parameters": self.missing,
@@ -107,6 +120,8 @@ class VerifyReport:
             d["first_divergence"] = {"layer": dv.name, "torch_class": dv.torch_class,
                                      "mindspore_class": dv.mindspore_class, "inputs_agreed": dv.inputs_agreed,
                                      "previous_agreeing_layer": dv.previous, **dv.agreement.to_dict()}
+        if self.training is not None:
+            d["training"] = self.training.to_dict()
         return d
 
 
@@ -289,6 +304,11 @@ class Recorder:
         self.handles.clear()
 
 
+def _magnitude(a: np.ndarray) -> float:
+    """max(1, max |a|) for floating arrays: the factor atol is scaled by."""
+    return max(1.0, float(np.max(np.abs(a)))) if a.size and a.dtype.kind in "fc" else 1.0
+
+
 def _layer_agrees(a: list[np.ndarray], b: list[np.ndarray], rtol: float, atol: float,
                   min_cosine: float) -> tuple[bool, Agreement | None]:
     if not a or not b:
@@ -343,8 +363,17 @@ def _build(factory, spec: str, kwargs: dict, seed: int, expected: type, expected
 
 def verify(torch_factory: str, ms_factory: str, inputs: list[InputSpec], *, kwargs: dict | None = None,
            torch_weights: str | None = None, weights: str | None = None, wmap: WeightMap | None = None,
-           seed: int = 0, paths: list[str] | None = None, rtol: float = 1e-3, atol: float = 1e-4,
-           min_cosine: float = 0.9999, localise_always: bool = False) -> VerifyReport:
+           seed: int = 0, paths: list[str] | None = None, rtol: float | None = None, atol: float | None = None,
+           min_cosine: float | None = None, localise_always: bool = False, grad: bool = False,
+           train_mode: bool = False, train_steps: int = 0, optimizer: str | None = None,
+           allow_trivial: bool = False) -> VerifyReport:
+    """Compare eval-mode outputs; with grad/train_mode/train_steps also the training contract.
+
+    Tolerances left as None take the defaults of the PyTorch network's dtype (tolerances.py).
+    """
+    spec = OptimizerSpec.parse(optimizer or DEFAULT_SPEC) if train_steps else None
+    if train_steps < 0:
+        raise VerifyError("--train-steps must be 0 or more")
     os.environ.setdefault("GLOG_v", "3")
     for p in reversed(paths or []):
         if not Path(p).is_dir():
@@ -364,6 +393,8 @@ def verify(torch_factory: str, ms_factory: str, inputs: list[InputSpec], *, kwar
     tnet.eval()
     mnet = _build(mf, ms_factory, kwargs, seed, mindspore.nn.Cell, "mindspore.nn.Cell")
     mnet.set_train(False)
+    tol = resolve(network_dtype(tnet), rtol, atol, min_cosine)
+    rtol, atol, min_cosine = tol.rtol, tol.atol, tol.min_cosine
 
     notes: list[str] = []
     if weights:
@@ -398,9 +429,30 @@ def verify(torch_factory: str, ms_factory: str, inputs: list[InputSpec], *, kwar
     ta, ma = _arrays(tout), _arrays(mout)
     if len(ta) != len(ma):
         raise VerifyError(f"the PyTorch network returned {len(ta)} tensors, the MindSpore one {len(ma)}")
-    outs = [agreement(a, b, rtol, atol) for a, b in zip(ta, ma)]
+    # atol scales with the output's magnitude (logits of a deep network reach tens), as for layers
+    outs = [agreement(a, b, rtol, atol * _magnitude(a)) for a, b in zip(ta, ma)]
     agree = bool(outs) and all(o.allclose and o.cosine >= min_cosine for o in outs) and not not_loaded
-    report = VerifyReport(outs, agree, rtol, atol, min_cosine, source, list(not_loaded), list(unused), notes=notes)
+    report = VerifyReport(outs, agree, rtol, atol, min_cosine, source, list(not_loaded), list(unused), notes=notes,
+                          dtype=tol.dtype, allow_trivial=allow_trivial)
+    report.trivial = trivial_reasons(ta, tnet)
     if not agree or localise_always:
         report.divergence, report.compared_layers = localise(rt, rm, rtol, atol, min_cosine)
+    if grad or train_mode or train_steps:
+        float_outputs = [i for i, a in enumerate(ta) if a.dtype.kind == "f"]
+        loss_rng = np.random.RandomState(seed + 1)
+        # R ~ N(0, 1/n): the loss keeps the scale of one output whatever the output's size, so an
+        # optimizer step with an ordinary learning rate stays small on wide heads (1000 classes)
+        loss_weights = [(loss_rng.standard_normal(ta[i].shape) / np.sqrt(max(ta[i].size, 1))).astype(np.float32)
+                        for i in float_outputs]
+        pairing = Pairing(live_map(tnet, mnet), {p.name for p in mnet.get_parameters()})
+
+        def make_batch(step: int) -> list[np.ndarray]:
+            step_rng = np.random.RandomState(seed + 1000 + step)
+            return [s.make(step_rng) for s in inputs]
+
+        report.training = check_training(
+            Pair(tnet, mnet, float_outputs, loss_weights), pairing, arrays, tol, grad=grad, steps=train_steps,
+            optimizer=spec, make_batch=make_batch,
+            agreement_fn=lambda a, b, floor=1.0: agreement(
+                a, b, rtol, atol * max(floor, float(np.max(np.abs(a))) if a.size else 1.0)))
     return report
