@@ -1,0 +1,610 @@
+"""Imperative gradients (MS230–MS232): what `loss.backward()` / `torch.autograd.grad(...)` differentiate,
+worked out once per function (or module) so that detection and the fix (rewrite/gradients.py) agree.
+
+PyTorch records the computation on tensors and stores gradients on the leaves (`x.grad`); MindSpore
+differentiates a function. For each gradient site the plan holds:
+
+- the leaves: names whose `.grad` the scope reads (or `torch.autograd.grad`'s `inputs`), and attribute
+  chains (`model.fc.weight`) that become `weights=` of `mindspore.grad`;
+- the region: the statements of the site's block from the first one the loss depends on up to the
+  site; they move into a local function whose parameters are the leaves and which returns the loss
+  (and, as aux outputs, what the rest of the scope reads of what it assigned);
+- the recomputed statements: statements the loss depends on that lie before the region (before an
+  earlier backward, or in an enclosing block), copied into the function so gradients flow through them;
+- per leaf, whether the new gradient is assigned (`x_grad = g`) or accumulated as PyTorch does when
+  `.grad` was not reset since an earlier backward (`x_grad = x_grad + g`).
+
+What cannot be planned (control flow leaving the region, a leaf reassigned in it, a second-order
+chain, `backward(inputs=...)`, ...) comes back as a reason string, shown with the recipe.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+#: the statement rule codes this module plans for
+BACKWARD, AUTOGRAD_GRAD, REQUIRES_GRAD = "MS230", "MS231", "MS232"
+AUTOGRAD_GRAD_APIS = frozenset({"torch.autograd.grad"})
+NO_GRAD_APIS = frozenset({"torch.no_grad", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad",
+                          "torch.inference_mode", "torch.autograd.inference_mode"})
+#: names whose call in a statement copied for recomputation would change what the program does
+_IMPURE_WORDS = ("rand", "dropout", "normal", "uniform", "bernoulli", "multinomial", "print", "append",
+                 "extend", "write", "save", "shuffle", "perm")
+#: why a backward() whose gradients nobody reads here is left to the other rules (MS200's advice)
+NO_LEAVES = ("no `x.grad` is read after it in the same function, so nothing says which gradients are wanted")
+_LEAVING = (ast.Return, ast.Yield, ast.YieldFrom, ast.Await, ast.Break, ast.Continue, ast.Global, ast.Nonlocal)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)
+_BLOCK_FIELDS = ("body", "orelse", "finalbody")
+
+
+@dataclass
+class GradSite:
+    """One `loss.backward(...)` statement or `torch.autograd.grad(...)` call, planned."""
+
+    kind: str  # BACKWARD or AUTOGRAD_GRAD
+    stmt: ast.stmt  # the statement holding it
+    call: ast.Call
+    loss: ast.AST  # the differentiated expression
+    seed: ast.AST | None  # gradient= / grad_outputs=
+    leaves: list[str]  # leaf keys in order: names (positions) first, then attribute chains (weights)
+    positions: list[str]  # leaf names, differentiated by position
+    weights: list[str]  # attribute chains, differentiated as weights=
+    extra: list[str]  # names passed to the function without being differentiated
+    region: list[ast.stmt]  # moved into the function (contiguous, before stmt)
+    recompute: list[ast.stmt]  # copied into the function, before the region's statements
+    aux: list[str]  # names the region assigns that the scope reads elsewhere
+    modes: dict[str, str] = field(default_factory=dict)  # leaf → "assign" | "add" | "maybe"
+    inits: list[tuple[str, ast.stmt]] = field(default_factory=list)  # `var = None` before this stmt
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GradPlan:
+    """Every gradient site of one scope and the names the scope's gradients are read from."""
+
+    scope: ast.AST
+    variables: dict[str, str]  # leaf key → variable holding its gradient (`x` → `x_grad`)
+    sites: dict[int, GradSite | str]  # id(call) → site, or why it cannot be rewritten
+    reads: dict[int, str] = field(default_factory=dict)  # id(`x.grad` node) → leaf key (converted reads)
+    resets: dict[int, tuple[str, str]] = field(default_factory=dict)  # id(stmt) → (key, "zero" | "none")
+
+
+# ---------------------------------------------------------------------------- small helpers
+def chain_key(node: ast.AST) -> str | None:
+    """`x` → 'x', `model.fc.weight` → 'model.fc.weight'; anything else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id] + parts[::-1])
+
+
+def _grad_receiver(node: ast.AST) -> str | None:
+    """The leaf key of a `.grad` read (`x.grad`, `x.grad.data`), else None."""
+    if isinstance(node, ast.Attribute) and node.attr == "grad":
+        return chain_key(node.value)
+    return None
+
+
+def _reset_of(stmt: ast.stmt) -> tuple[str, str] | None:
+    """`x.grad.zero_()`, `x.grad.data.zero_()` → (x, 'zero'); `x.grad = None` → (x, 'none')."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and not stmt.value.args \
+            and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "zero_":
+        inner = stmt.value.func.value
+        if isinstance(inner, ast.Attribute) and inner.attr == "data":
+            inner = inner.value
+        key = _grad_receiver(inner)
+        return (key, "zero") if key else None
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Constant) \
+            and stmt.value.value is None:
+        key = _grad_receiver(stmt.targets[0])
+        return (key, "none") if key else None
+    return None
+
+
+def stored_names(stmt: ast.AST) -> set[str]:
+    """Names a statement binds, and the bases of the subscripts/attributes it stores into or
+    changes in place (`h[0] = ...`, `y.add_(1)`)."""
+    out: set[str] = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            out.add(node.id)
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, ast.Store):
+            key = chain_key(node.value if isinstance(node, ast.Attribute) else node.value)
+            if key:
+                out.add(key.split(".")[0])
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr.endswith("_") and not node.func.attr.startswith("_"):
+            key = chain_key(node.func.value)
+            if key:
+                out.add(key.split(".")[0])
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+    return out
+
+
+def loaded_names(nodes) -> list[str]:
+    out: dict[str, None] = {}
+    for stmt in nodes:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                out.setdefault(node.id)
+    return list(out)
+
+
+def _block_of(parent: ast.AST, child: ast.AST) -> list[ast.stmt] | None:
+    for name in _BLOCK_FIELDS:
+        block = getattr(parent, name, None)
+        if isinstance(block, list) and any(s is child for s in block):
+            return block
+    for handler in getattr(parent, "handlers", ()) or ():
+        if handler is child:
+            return None
+    return None
+
+
+def _statement_of(parents: dict[int, ast.AST], node: ast.AST) -> ast.stmt:
+    while not isinstance(node, ast.stmt):
+        node = parents[id(node)]
+    return node
+
+
+def enclosing_scope(parents: dict[int, ast.AST], node: ast.AST) -> ast.AST:
+    parent = parents.get(id(node))
+    while parent is not None and not isinstance(parent, _SCOPES):
+        parent = parents.get(id(parent))
+    return parent
+
+
+def is_no_grad_with(stmt: ast.stmt, apis: dict[int, str]) -> bool:
+    if not isinstance(stmt, ast.With):
+        return False
+    for item in stmt.items:
+        expr = item.context_expr
+        func = expr.func if isinstance(expr, ast.Call) else expr
+        if apis.get(id(func)) in NO_GRAD_APIS:
+            return True
+    return False
+
+
+def _impure(stmt: ast.stmt) -> bool:
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call):
+            name = chain_key(node.func) or ""
+            if any(w in name.rsplit(".", 1)[-1].lower() for w in _IMPURE_WORDS):
+                return True
+    return False
+
+
+def _keyword(call: ast.Call, name: str, position: int | None = None) -> ast.AST | None:
+    for k in call.keywords:
+        if k.arg == name:
+            return k.value
+    if position is not None and len(call.args) > position:
+        return call.args[position]
+    return None
+
+
+def _is_true(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and bool(node.value)
+
+
+# ---------------------------------------------------------------------------- planning
+def _sites_in(scope: ast.AST, nodes: list[ast.AST], parents, apis) -> list[tuple[str, ast.Call]]:
+    out = []
+    for node in nodes:
+        if not isinstance(node, ast.Call) or enclosing_scope(parents, node) is not scope:
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "backward" and apis.get(id(func)) is None:
+            parent = parents.get(id(node))
+            if isinstance(parent, ast.Expr):
+                out.append((BACKWARD, node))
+        elif apis.get(id(func)) in AUTOGRAD_GRAD_APIS:
+            out.append((AUTOGRAD_GRAD, node))
+    out.sort(key=lambda p: (p[1].lineno, p[1].col_offset))
+    return out
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    name, k = base, 2
+    while name in taken:
+        name = f"{base}_{k}"
+        k += 1
+    taken.add(name)
+    return name
+
+
+def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST], apis: dict[int, str],
+               taken: set[str], skip: set[int] = frozenset()) -> GradPlan | None:
+    """The gradient plan of one function or module body, or None when it has no gradient site.
+    `nodes`: the scope's nodes (any order); `taken`: names already used in the file; `skip`: ids of
+    backward calls another rule rewrites (training steps)."""
+    sites = [s for s in _sites_in(scope, nodes, parents, apis) if id(s[1]) not in skip]
+    if not sites:
+        return None
+    in_scope = [n for n in nodes if enclosing_scope(parents, n) is scope or n is scope]
+    grad_reads = [n for n in in_scope if isinstance(n, ast.Attribute) and n.attr == "grad"
+                  and isinstance(n.ctx, ast.Load) and _grad_receiver(n)]
+    resets = {}
+    for n in in_scope:
+        if isinstance(n, ast.stmt):
+            r = _reset_of(n)
+            if r is not None:
+                resets[id(n)] = (n, r)
+    read_keys = list(dict.fromkeys(_grad_receiver(n) for n in grad_reads))
+    plan = GradPlan(scope, {}, {})
+    for key in read_keys + [r[0] for _, r in resets.values()]:
+        if key not in plan.variables:
+            plan.variables[key] = _unique(key.replace(".", "_") + "_grad", taken)
+    site_stmts = [_statement_of(parents, call) for _, call in sites]
+    planned: list[GradSite] = []
+    for (kind, call), stmt in zip(sites, site_stmts):
+        try:
+            site = _plan_site(kind, call, stmt, scope, parents, apis, plan, site_stmts, in_scope)
+        except _NoPlan as exc:
+            plan.sites[id(call)] = str(exc)
+            continue
+        plan.sites[id(call)] = site
+        planned.append(site)
+    _accumulation(plan, planned, parents, resets, scope)
+    # reads converted: after the first site that differentiates their key, or in a loop with one
+    for n in grad_reads:
+        key = _grad_receiver(n)
+        first = next((s for s in planned if s.kind == BACKWARD and key in s.leaves), None)
+        if first is None:
+            continue
+        if _after(n, first.stmt) or _shares_loop(parents, n, first.stmt, scope):
+            plan.reads[id(n)] = key
+    for rid, (stmt, (key, how)) in resets.items():
+        if any(s.kind == BACKWARD and key in s.leaves for s in planned):
+            plan.resets[rid] = (key, how)
+    return plan
+
+
+class _NoPlan(Exception):
+    """Why a gradient site has no automatic rewrite."""
+
+
+def _after(node: ast.AST, stmt: ast.stmt) -> bool:
+    return (node.lineno, node.col_offset) > (stmt.end_lineno, stmt.end_col_offset)
+
+
+def _loops_between(parents, node: ast.AST, scope: ast.AST) -> list[ast.AST]:
+    out = []
+    parent = parents.get(id(node))
+    while parent is not None and parent is not scope:
+        if isinstance(parent, (ast.For, ast.While, ast.AsyncFor)):
+            out.append(parent)
+        parent = parents.get(id(parent))
+    return out
+
+
+def _shares_loop(parents, a: ast.AST, b: ast.AST, scope) -> bool:
+    la = {id(x) for x in _loops_between(parents, a, scope)}
+    return any(id(x) in la for x in _loops_between(parents, b, scope))
+
+
+def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmts, in_scope) -> GradSite:
+    if kind == BACKWARD:
+        loss = call.func.value
+        seed = _keyword(call, "gradient", 0)
+        if _keyword(call, "inputs", 3) is not None:
+            raise _NoPlan("backward(inputs=...) limits which leaves get gradients: pass those leaves to "
+                          "mindspore.grad's grad_position by hand")
+        if _is_true(_keyword(call, "create_graph", 2)):
+            raise _NoPlan("backward(create_graph=True) keeps a graph on x.grad: nest mindspore.grad "
+                          "(grad of a function that calls mindspore.grad) by hand")
+        if _keyword(call, "create_graph", 2) is not None and not isinstance(_keyword(call, "create_graph", 2),
+                                                                             ast.Constant):
+            raise _NoPlan("create_graph given as an expression")
+    else:
+        loss = _keyword(call, "outputs", 0)
+        inputs = _keyword(call, "inputs", 1)
+        seed = _keyword(call, "grad_outputs", 2)
+        if loss is None or inputs is None:
+            raise _NoPlan("torch.autograd.grad without outputs and inputs")
+        if _is_true(_keyword(call, "is_grads_batched")):
+            raise _NoPlan("is_grads_batched=True: use mindspore.vmap over mindspore.vjp by hand")
+        if isinstance(loss, (ast.List, ast.Tuple)):
+            if len(loss.elts) != 1:
+                raise _NoPlan("several outputs: differentiate their sum weighted by grad_outputs by hand")
+            loss = loss.elts[0]
+        if isinstance(seed, (ast.List, ast.Tuple)):
+            if len(seed.elts) != 1:
+                raise _NoPlan("several grad_outputs")
+            seed = seed.elts[0]
+        if isinstance(seed, ast.Constant) and seed.value is None:
+            seed = None
+        elts = inputs.elts if isinstance(inputs, (ast.List, ast.Tuple)) else [inputs]
+        keys = [chain_key(e) for e in elts]
+        if not keys or any(k is None for k in keys):
+            raise _NoPlan("inputs must be names or attributes (x, [x, w], model.fc.weight)")
+    owner = parents.get(id(stmt))
+    block = _block_of(owner, stmt) if owner is not None else None
+    if block is None:
+        raise _NoPlan("the gradient is taken in a statement mindspore.grad cannot be placed around")
+
+    if kind == BACKWARD:
+        # leaves: keys whose gradient the scope reads or resets, found among what the loss depends on
+        candidates = list(plan.variables)
+    else:
+        candidates = keys
+    position_keys = [k for k in candidates if "." not in k]
+    weight_keys = [k for k in candidates if "." in k]
+
+    # the backward slice: walk the statements before the site, in its block then the enclosing blocks
+    needed = set(loaded_names([loss] + ([seed] if seed is not None else [])))
+    leaf_names = set(position_keys)
+    barrier_seen = False
+    chosen: list[ast.stmt] = []  # in reverse source order
+    region_floor = None  # index in block: the region starts after it
+    level_stmt, level_block = stmt, block
+    first_level = True
+    while True:
+        idx = next(i for i, s in enumerate(level_block) if s is level_stmt)
+        for i in range(idx - 1, -1, -1):
+            s = level_block[i]
+            stored = stored_names(s)
+            contains_site = any(s is t or _contains(s, t) for t in site_stmts)
+            if first_level and region_floor is None and (contains_site or stored & leaf_names):
+                region_floor = i
+            if stored & leaf_names:
+                if stored & needed - leaf_names:
+                    raise _NoPlan(f"line {s.lineno} assigns a leaf together with values the loss depends on")
+                barrier_seen = True
+                continue
+            if stored & needed:
+                chosen.append(s)
+                needed |= set(loaded_names([s]))
+        if level_stmt is stmt and region_floor is None:
+            region_floor = -1
+        parent = parents.get(id(level_stmt))
+        if parent is None or parent is scope or isinstance(parent, _SCOPES):
+            break
+        up = parents.get(id(parent))
+        if up is None:
+            break
+        blk = _block_of(up, parent)
+        if blk is None:
+            break
+        level_stmt, level_block = parent, blk
+        first_level = False
+    del barrier_seen
+    chosen.reverse()
+    block_ids = {id(s): i for i, s in enumerate(block)}
+    in_region = [s for s in chosen if block_ids.get(id(s), -1) > region_floor]
+    # only what depends on a leaf must run again inside the function: the rest is a constant
+    # there (modules and parameters are read through the closure)
+    tainted = set(leaf_names)
+    recompute = []
+    for s in chosen:
+        if not set(loaded_names([s])) & tainted:
+            continue
+        tainted |= stored_names(s)
+        if not (block_ids.get(id(s), -1) > region_floor):
+            recompute.append(s)
+    start = block_ids[id(in_region[0])] if in_region else block_ids[id(stmt)]
+    region = block[start:block_ids[id(stmt)]]
+    for s in recompute:
+        if not isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign)) or _impure(s):
+            raise _NoPlan(f"the loss depends on line {s.lineno}, which would have to run again inside the "
+                          "differentiated function (it is not a plain assignment, or it draws random "
+                          "numbers or has side effects)")
+        if any(_contains(s, t) or s is t for t in site_stmts):
+            raise _NoPlan("second-order gradient (a gradient of a gradient): nest mindspore.grad by hand")
+    for s in region:
+        if any(isinstance(n, _LEAVING) for n in ast.walk(s)):
+            raise _NoPlan(f"line {s.lineno} leaves the computation (return/break/continue/yield/global)")
+        for n in ast.walk(s):
+            if isinstance(n, ast.With) and is_no_grad_with(n, apis) and n is not s:
+                raise _NoPlan(f"no_grad block nested at line {n.lineno}: wrap its results in "
+                              "ops.stop_gradient by hand")
+        if isinstance(s, ast.stmt) and stored_names(s) & leaf_names:
+            raise _NoPlan(f"line {s.lineno} reassigns a leaf between its creation and backward()")
+    body = recompute + region
+    used = set(loaded_names(body + [loss] + ([seed] if seed is not None else [])))
+    positions = [k for k in position_keys if k in needed or k in used]
+    roots = {k.split(".")[0] for k in used} | needed
+    weights = [k for k in weight_keys if k.split(".")[0] in roots]
+    if kind == AUTOGRAD_GRAD:
+        positions, weights = position_keys, weight_keys
+        if weights and positions:
+            raise _NoPlan("inputs mixing tensors and module parameters: split into two calls")
+    leaves = positions + weights
+    if not leaves:
+        raise _NoPlan(NO_LEAVES)
+    assigned_in_body = set().union(*(stored_names(s) for s in body)) if body else set()
+    region_ids = {id(n) for s in region for n in ast.walk(s)}
+    body_ids = region_ids | {id(n) for s in recompute for n in ast.walk(s)}
+    replaced = {id(n) for n in ast.walk(stmt if kind == BACKWARD else call)}
+    elsewhere_read = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                      and id(n) not in body_ids and id(n) not in replaced}
+    # a name read before the function assigns it would be an unbound local: it is passed in
+    free, bound = [], set()
+    for s in body:
+        free += [n for n in loaded_names([s]) if n not in bound and n not in free]
+        bound |= stored_names(s)
+    extra = [n for n in free if n in assigned_in_body and n not in positions]
+    region_assigned = set().union(*(stored_names(s) for s in region)) if region else set()
+    aux = [n for n in _ordered_stores(region) if n in region_assigned and n in elsewhere_read
+           and n not in positions]
+    return GradSite(kind, stmt, call, loss, seed, leaves, positions, weights, extra, region, recompute, aux)
+
+
+def _ordered_stores(stmts) -> list[str]:
+    out: dict[str, None] = {}
+    for s in stmts:
+        for node in ast.walk(s):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                out.setdefault(node.id)
+    return list(out)
+
+
+def _contains(outer: ast.AST, inner: ast.AST) -> bool:
+    if outer is inner:
+        return False
+    return (outer.lineno, outer.col_offset) <= (inner.lineno, inner.col_offset) and \
+        (inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset)
+
+
+def _accumulation(plan: GradPlan, sites: list[GradSite], parents, resets, scope) -> None:
+    """PyTorch adds each backward's gradient to `.grad` until it is reset: per backward and leaf,
+    assign, add to the previous value, or (in a loop without a reset) add when there is one."""
+    reset_stmts = [(stmt, key) for stmt, (key, _) in resets.values()]
+    initialised: set[tuple[int, str]] = set()
+    for i, site in enumerate(sites):
+        if site.kind != BACKWARD:
+            continue
+        loops = _loops_between(parents, site.stmt, scope)
+        for key in site.leaves:
+            earlier = [s for s in sites[:i] if s.kind == BACKWARD and key in s.leaves]
+            if loops:
+                body_nodes = {id(n) for n in ast.walk(loops[-1])}
+                if any(id(r) in body_nodes and k == key for r, k in reset_stmts):
+                    site.modes[key] = "assign" if not earlier else _straight(site, earlier[-1], key, reset_stmts)
+                else:
+                    site.modes[key] = "maybe"
+                    outer = loops[-1]
+                    if (id(outer), key) not in initialised and not earlier:
+                        initialised.add((id(outer), key))
+                        site.inits.append((plan.variables[key], outer))
+            elif not earlier:
+                site.modes[key] = "assign"
+            else:
+                site.modes[key] = _straight(site, earlier[-1], key, reset_stmts)
+
+
+def _straight(site: GradSite, previous: GradSite, key: str, reset_stmts) -> str:
+    lo = (previous.stmt.end_lineno, previous.stmt.end_col_offset)
+    hi = (site.stmt.lineno, site.stmt.col_offset)
+    if any(k == key and lo <= (r.lineno, r.col_offset) <= hi for r, k in reset_stmts):
+        return "assign"
+    return "add"
+
+
+def requires_grad_statement(stmt: ast.stmt) -> ast.AST | None:
+    """`x.requires_grad_()` / `x.requires_grad_(True)` / `x.requires_grad = True` as a statement:
+    the node to anchor the finding on (what MindSpore's function-level gradients make moot)."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+            and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "requires_grad_":
+        call = stmt.value
+        flag = _keyword(call, "requires_grad", 0)
+        if (flag is None or _is_true(flag)) and chain_key(call.func.value):
+            return call.func
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+            and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute) \
+            and stmt.value.func.attr == "requires_grad_" and not stmt.value.keywords \
+            and (not stmt.value.args or _is_true(stmt.value.args[0])):
+        return stmt.value.func  # x = t.clone().requires_grad_()
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and _is_true(stmt.value) \
+            and isinstance(stmt.targets[0], ast.Attribute) and stmt.targets[0].attr == "requires_grad" \
+            and isinstance(stmt.targets[0].value, ast.Name):
+        return stmt.targets[0]
+    return None
+
+
+# ---------------------------------------------------------------------------- detection
+def _span_node(first: ast.stmt, last: ast.stmt) -> ast.Pass:
+    """A node covering the text a site's rewrite reads (from its first copied or moved statement to
+    the site): the rewriter orders findings by extent, so everything inside is converted first."""
+    node = ast.Pass()
+    node.lineno, node.col_offset = first.lineno, first.col_offset
+    node.end_lineno, node.end_col_offset = last.end_lineno, last.end_col_offset
+    return node
+
+
+def detect_gradients(detector) -> set[int]:
+    """Add the MS230–MS232 findings of a file to the statement-rule detector (analysis/patterns.py),
+    leaving each plan on its facts for the fixer. Returns the ids of the `backward` calls planned
+    here (the training-step rule MS200 keeps those followed by `optimizer.step()`)."""
+    from ..findings import Kind
+    from .patterns import TrainingStep, training_step
+
+    facts = detector.facts
+    parents, apis = facts.parents, facts.apis
+    nodes = detector.context.nodes
+    scopes: dict[int, ast.AST] = {}
+    steps: set[int] = set()
+    for n in nodes:
+        if not isinstance(n, ast.Call):
+            continue
+        func = n.func
+        is_backward = isinstance(func, ast.Attribute) and func.attr == "backward" and apis.get(id(func)) is None
+        if is_backward:
+            stmt = parents.get(id(n))
+            if isinstance(stmt, ast.Expr) and isinstance(training_step(facts, stmt), TrainingStep):
+                steps.add(id(n))
+                continue
+        if is_backward or apis.get(id(func)) in AUTOGRAD_GRAD_APIS:
+            scope = enclosing_scope(parents, n)
+            if scope is not None:
+                scopes[id(scope)] = scope
+    if not scopes:
+        return set()
+    taken = {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    planned: set[int] = set()
+    for scope in scopes.values():
+        scope_nodes = list(ast.walk(scope))
+        scope_taken = taken | {n.id for n in scope_nodes if isinstance(n, ast.Name)}
+        plan = plan_scope(scope, scope_nodes, parents, apis, scope_taken, steps)
+        if plan is None:
+            continue
+        leaves: set[str] = set()
+        for call_id, site in plan.sites.items():
+            if site == NO_LEAVES:
+                continue  # a backward() for an optimizer or a hook: MS200 says what to do
+            planned.add(call_id)
+            if isinstance(site, str):
+                call = next(n for n in ast.walk(scope) if id(n) == call_id)
+                stmt = _statement_of(parents, call)
+                backward = isinstance(call.func, ast.Attribute) and call.func.attr == "backward" \
+                    and apis.get(id(call.func)) is None
+                code, api = (BACKWARD, "torch.Tensor.backward") if backward else (AUTOGRAD_GRAD, "torch.autograd.grad")
+                detector.add(code, call.func, stmt, api, f"no automatic rewrite ({site}); write the computation "
+                             "as a function of the leaves and call mindspore.grad on it",
+                             Kind.TENSOR_METHOD if backward else Kind.CALL, claim=[call.func], attr_only=backward)
+                continue
+            leaves |= set(site.positions)
+            body = site.recompute + site.region
+            node = _span_node(min(body + [site.stmt], key=lambda s: (s.lineno, s.col_offset)), site.stmt)
+            over = ", ".join(site.leaves)
+            if site.kind == BACKWARD:
+                detail = (f"backward() → mindspore.grad of the computation as a function of {over}; "
+                          + ", ".join(f"{k}.grad → {plan.variables[k]}" for k in site.leaves))
+                f = detector.add(BACKWARD, site.call.func, node, "torch.Tensor.backward", detail,
+                                 Kind.TENSOR_METHOD, claim=[site.call.func], attr_only=True)
+            else:
+                detail = f"mindspore.grad of the computation of the outputs as a function of {over}"
+                f = detector.add(AUTOGRAD_GRAD, site.call.func, node, "torch.autograd.grad", detail, Kind.CALL,
+                                 claim=[site.call.func])
+            facts.gradients[id(f.node)] = (plan, site)
+        for n in ast.walk(scope):
+            key = plan.reads.get(id(n))
+            if key is not None and isinstance(n, ast.Attribute):
+                f = detector.add(BACKWARD, n, n, "torch.Tensor.grad",
+                                 f"`{key}.grad` is the gradient mindspore.grad returned: `{plan.variables[key]}`",
+                                 Kind.TENSOR_ATTRIBUTE, claim=[n], attr_only=True)
+                facts.gradients[id(n)] = (plan, "read")
+            elif isinstance(n, ast.stmt) and id(n) in plan.resets:
+                key, how = plan.resets[id(n)]
+                claim = [x for x in ast.walk(n) if isinstance(x, ast.Attribute)]
+                f = detector.add(BACKWARD, n, n, "torch.Tensor.grad",
+                                 f"`{plan.variables[key]}` is reset ({how})", Kind.TENSOR_ATTRIBUTE, claim=claim)
+                facts.gradients[id(n)] = (plan, "reset")
+            elif isinstance(n, ast.stmt) and enclosing_scope(parents, n) is scope:
+                anchor = requires_grad_statement(n)
+                if anchor is None:
+                    continue
+                target = n.targets[0].id if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) \
+                    else chain_key(anchor.value)
+                if target in leaves:
+                    api = "torch.Tensor.requires_grad_" if anchor.attr == "requires_grad_" \
+                        else "torch.Tensor.requires_grad"
+                    f = detector.add(REQUIRES_GRAD, anchor, n, api, "removed: the leaf is an input of the "
+                                     "differentiated function", Kind.TENSOR_METHOD, claim=[anchor], attr_only=True)
+                    facts.gradients[id(n)] = (None, "requires_grad")
+    return planned
