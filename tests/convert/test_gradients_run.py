@@ -28,6 +28,12 @@ CASES = {
         ("two_leaves", [A, B]),
         ("layer_weights", [A]),
     ],
+    "gradients_accumulate": [
+        ("retained_twice", [X]),
+        ("reset_between", [X, V]),
+        ("manual_sgd", [B, B[:, 0].copy()]),
+        ("accumulated_in_loop", [X]),
+    ],
 }
 
 

@@ -68,6 +68,8 @@ class GradPlan:
     sites: dict[int, GradSite | str]  # id(call) → site, or why it cannot be rewritten
     reads: dict[int, str] = field(default_factory=dict)  # id(`x.grad` node) → leaf key (converted reads)
     resets: dict[int, tuple[str, str]] = field(default_factory=dict)  # id(stmt) → (key, "zero" | "none")
+    #: converted text of statements a later site copies, saved by the site whose rewrite replaces them
+    texts: dict[int, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------- small helpers
@@ -585,9 +587,13 @@ def detect_gradients(detector) -> set[int]:
         for n in ast.walk(scope):
             key = plan.reads.get(id(n))
             if key is not None and isinstance(n, ast.Attribute):
+                claim, parent = [n], parents.get(id(n))
+                while isinstance(parent, (ast.Attribute, ast.Call)):  # `.clone()`, `.detach()` on it
+                    claim.append(parent)
+                    parent = parents.get(id(parent))
                 f = detector.add(BACKWARD, n, n, "torch.Tensor.grad",
                                  f"`{key}.grad` is the gradient mindspore.grad returned: `{plan.variables[key]}`",
-                                 Kind.TENSOR_ATTRIBUTE, claim=[n], attr_only=True)
+                                 Kind.TENSOR_ATTRIBUTE, claim=claim, attr_only=True)
                 facts.gradients[id(n)] = (plan, "read")
             elif isinstance(n, ast.stmt) and id(n) in plan.resets:
                 key, how = plan.resets[id(n)]

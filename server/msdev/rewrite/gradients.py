@@ -34,8 +34,9 @@ def rewrite_gradient(rewriter, finding: Finding, facts) -> FindingRewrite:
         return _rewrite_site(rewriter, finding, facts, plan, what)
     if what == "read":
         var = plan.variables[plan.reads[id(finding.node)]]
-        span = rewriter.src.span(finding.node)
-        return FindingRewrite(finding, [Edit(*span, var)], True, [f"the gradient is read from `{var}`"], span)
+        node, text = read_chain(rewriter.parents, finding.node, var)
+        span = rewriter.src.span(node)
+        return FindingRewrite(finding, [Edit(*span, text)], True, [f"the gradient is read from `{var}`"], span)
     if what == "reset":
         key, how = plan.resets[id(finding.node)]
         var = plan.variables[key]
@@ -57,6 +58,25 @@ def rewrite_gradient(rewriter, finding: Finding, facts) -> FindingRewrite:
                                   span)
         return _remove_statement(rewriter, finding)
     raise CannotRewrite(finding.explanation)
+
+
+def read_chain(parents, node: ast.AST, var: str) -> tuple[ast.AST, str]:
+    """`x.grad` and the copies taken of it (`.data`, `.detach()`, `.cpu()`, `.clone()`): the gradient is a
+    plain MindSpore tensor, so those go (`.clone()` is `.copy()`). The node replaced and its new text."""
+    text = var
+    while True:
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Attribute) and parent.attr == "data":
+            node = parent
+            continue
+        call = parents.get(id(parent)) if isinstance(parent, ast.Attribute) else None
+        if isinstance(call, ast.Call) and call.func is parent and not call.args and not call.keywords \
+                and parent.attr in ("detach", "cpu", "clone"):
+            if parent.attr == "clone":
+                text += ".copy()"
+            node = call
+            continue
+        return node, text
 
 
 def _remove_statement(rewriter, finding: Finding) -> FindingRewrite:
@@ -96,9 +116,11 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
     stop = namer.render("mindspore.ops.stop_gradient")
     params = site.positions + site.extra
     lines = [f"{indent}def {fn}({', '.join(params)}):"]
+    _save_copied_texts(rewriter, plan, site)
     for s in site.recompute:
         old = src.indent_at(src.line_start(src.start(s)))
-        lines.append(inner + reindent(rewriter.rendered(s), old, inner))
+        text = plan.texts.get(id(s)) or rewriter.rendered(s)
+        lines.append(inner + reindent(text, old, inner))
     prev_end = src.line_start(src.start(first))
     for s in site.region:
         for c in leading_comments(src, s, prev_end):
@@ -179,3 +201,17 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
         notes.append("computed again inside the function so that the gradient flows through: lines "
                      + ", ".join(str(s.lineno) for s in site.recompute))
     return FindingRewrite(finding, edits, True, notes, (start, end))
+
+
+def _save_copied_texts(rewriter, plan: GradPlan, site: GradSite) -> None:
+    """Statements another site copies that this site's rewrite moves: their converted text is kept,
+    since the inner edits go with the moved text (retain_graph: a second backward over the same
+    computation)."""
+    src = rewriter.src
+    lo = src.start(site.region[0]) if site.region else src.start(site.stmt)
+    hi = src.end(site.stmt)
+    for other in plan.sites.values():
+        if isinstance(other, GradSite) and other is not site:
+            for s in other.recompute:
+                if id(s) not in plan.texts and lo <= src.start(s) and src.end(s) <= hi:
+                    plan.texts[id(s)] = rewriter.rendered(s)
