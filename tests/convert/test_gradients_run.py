@@ -34,6 +34,12 @@ CASES = {
         ("manual_sgd", [B, B[:, 0].copy()]),
         ("accumulated_in_loop", [X]),
     ],
+    "gradients_autograd_grad": [
+        ("single_input", [X]),
+        ("several_inputs", [A, B]),
+        ("weighted_outputs", [X, V]),
+        ("gradient_penalty", [A]),
+    ],
 }
 
 

@@ -52,8 +52,12 @@ def rewrite_gradient(rewriter, finding: Finding, facts) -> FindingRewrite:
                 receiver = receiver.func.value  # a fresh leaf needs no detach: it is the function's input
             if isinstance(receiver, ast.Name) and receiver.id == stmt.targets[0].id:
                 return _remove_statement(rewriter, finding)  # `a = a.requires_grad_()`: nothing left
+            text = rewriter.rendered(receiver)
+            if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute) \
+                    and receiver.func.attr == "clone" and text.endswith(".clone()"):
+                text = text[:-len("clone()")] + "copy()"  # MindSpore's copy (no Clone kernel on CPU)
             span = rewriter.src.span(stmt.value)
-            return FindingRewrite(finding, [Edit(*span, rewriter.rendered(receiver))], True,
+            return FindingRewrite(finding, [Edit(*span, text)], True,
                                   ["requires_grad_() dropped: the leaf is an input of the differentiated function"],
                                   span)
         return _remove_statement(rewriter, finding)
