@@ -40,6 +40,11 @@ CASES = {
         ("weighted_outputs", [X, V]),
         ("gradient_penalty", [A]),
     ],
+    "gradients_stop": [
+        ("detached_factor", [X]),
+        ("statistics_without_grad", [X]),
+        ("hooked", [X]),
+    ],
 }
 
 

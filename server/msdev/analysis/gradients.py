@@ -426,15 +426,25 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
     elsewhere_read = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
                       and id(n) not in body_ids and id(n) not in replaced}
     # a name read before the function assigns it would be an unbound local: it is passed in
-    free, bound = [], set()
-    for s in body:
-        free += [n for n in loaded_names([s]) if n not in bound and n not in free]
-        bound |= stored_names(s)
+    free: list[str] = []
+    _free_reads(body, set(), free)
     extra = [n for n in free if n in assigned_in_body and n not in positions]
     region_assigned = set().union(*(stored_names(s) for s in region)) if region else set()
     aux = [n for n in _ordered_stores(region) if n in region_assigned and n in elsewhere_read
            and n not in positions]
     return GradSite(kind, stmt, call, loss, seed, leaves, positions, weights, extra, region, recompute, aux)
+
+
+def _free_reads(stmts, bound: set[str], free: list[str]) -> None:
+    """Names read before the statements bind them, in order (blocks of `with` statements are
+    followed statement by statement)."""
+    for s in stmts:
+        if isinstance(s, ast.With):
+            free += [n for n in loaded_names([i.context_expr for i in s.items]) if n not in bound and n not in free]
+            _free_reads(s.body, bound, free)
+            continue
+        free += [n for n in loaded_names([s]) if n not in bound and n not in free]
+        bound |= stored_names(s)
 
 
 def _ordered_stores(stmts) -> list[str]:
@@ -584,6 +594,7 @@ def detect_gradients(detector) -> set[int]:
                 f = detector.add(AUTOGRAD_GRAD, site.call.func, node, "torch.autograd.grad", detail, Kind.CALL,
                                  claim=[site.call.func])
             facts.gradients[id(f.node)] = (plan, site)
+            _detach_and_hooks(detector, plan, site, planned)
         for n in ast.walk(scope):
             key = plan.reads.get(id(n))
             if key is not None and isinstance(n, ast.Attribute):
@@ -614,3 +625,33 @@ def detect_gradients(detector) -> set[int]:
                                      "differentiated function", Kind.TENSOR_METHOD, claim=[anchor], attr_only=True)
                     facts.gradients[id(n)] = (None, "requires_grad")
     return planned
+
+
+def _detach_and_hooks(detector, plan: GradPlan, site: GradSite, claimed: set[int]) -> None:
+    """In the differentiated function, `.detach()` the finder did not resolve (its receiver is a leaf or
+    computed from one) becomes ops.stop_gradient; `register_hook` on such tensors (and on the leaves)
+    stays: MindSpore's Tensor.register_hook runs in PyNative mode, also under mindspore.grad."""
+    from ..findings import Kind
+
+    tensors = set(site.positions)
+    for s in site.recompute + site.region:
+        tensors |= stored_names(s)
+    facts = detector.facts
+    for s in site.recompute + site.region:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "detach" \
+                    and not n.args and not n.keywords and id(n.func) not in detector.by_node:
+                detector.add(BACKWARD, n.func, n, "torch.Tensor.detach", "ops.stop_gradient inside the "
+                             "differentiated function", Kind.TENSOR_METHOD, attr_only=True)
+                facts.gradients[id(n)] = (plan, "detach")
+    scope_stmts = [n for n in ast.walk(plan.scope) if isinstance(n, ast.Expr)]
+    for stmt in scope_stmts:
+        call = stmt.value
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "register_hook" \
+                and isinstance(call.func.value, ast.Name) and call.func.value.id in tensors \
+                and id(call) not in claimed and len(call.args) == 1:
+            claimed.add(id(call))
+            detector.add(BACKWARD, call.func, call, "torch.Tensor.register_hook", "kept: MindSpore's "
+                         "Tensor.register_hook runs in PyNative mode", Kind.TENSOR_METHOD, claim=[call.func],
+                         attr_only=True)
+            facts.gradients[id(call)] = (plan, "hook")

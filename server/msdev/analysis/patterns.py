@@ -513,7 +513,7 @@ class _Detector:
                          "becomes mindspore.load_param_into_net(cell, mindspore.load_checkpoint(path))",
                          claim=[func], attr_only=True)
                 self._claim_load(call.args[0])
-            elif attr in HOOK_METHODS:
+            elif attr in HOOK_METHODS and id(call) not in self.gradient_sites:  # tensor hooks: MS230
                 self.add("MS222", func, call, f"torch.nn.Module.{attr}", f"`{attr}` runs in PyNative mode only",
                          claim=[func], confidence=Confidence.LIKELY, attr_only=True)
             elif attr == "numpy" and not call.args and self._grad_tensor(func.value):

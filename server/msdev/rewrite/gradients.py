@@ -43,6 +43,15 @@ def rewrite_gradient(rewriter, finding: Finding, facts) -> FindingRewrite:
         value = "None" if how == "none" else f"{rewriter.namer.render('mindspore.ops.zeros_like')}({var})"
         span = rewriter.src.span(finding.node)
         return FindingRewrite(finding, [Edit(*span, f"{var} = {value}")], True, [], span)
+    if what == "detach":  # inside the differentiated function: the value is a constant there
+        call = finding.node
+        span = rewriter.src.span(call)
+        stop = rewriter.namer.render("mindspore.ops.stop_gradient")
+        return FindingRewrite(finding, [Edit(*span, f"{stop}({rewriter.rendered(call.func.value)})")], True, [], span)
+    if what == "hook":
+        span = rewriter.src.span(finding.node)
+        return FindingRewrite(finding, [], True, ["Tensor.register_hook runs in PyNative mode (not under "
+                                                  "mindspore.jit)"], span)
     if what == "requires_grad":
         stmt = finding.node
         if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):  # x = t.requires_grad_()
@@ -130,12 +139,15 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
         for c in leading_comments(src, s, prev_end):
             lines.append(inner + c)
         prev_end = src.end(s)
-        text = rewriter.rendered(s)
-        lines.append(inner + reindent(text, indent, inner))
         if is_no_grad_with(s, facts.apis):
-            # what a no_grad block computes is a constant for the gradient
+            # the block's body stays, and what it computes is a constant for the gradient
+            body_indent = src.indent_at(src.line_start(src.start(s.body[0])))
+            for b in s.body:
+                lines.append(inner + reindent(rewriter.rendered(b), body_indent, inner))
             for name in sorted(set().union(*(stored_names(b) for b in s.body))):
                 lines.append(f"{inner}{name} = {stop}({name})")
+            continue
+        lines.append(inner + reindent(rewriter.rendered(s), indent, inner))
     loss_text = rewriter.rendered(site.loss)
     if site.seed is not None:
         loss_text = f"({loss_text} * {stop}({rewriter.rendered(site.seed)})).sum()"
