@@ -45,6 +45,14 @@ CASES = {
         ("statistics_without_grad", [X]),
         ("hooked", [X]),
     ],
+    "gradients_functional": [
+        ("jacobian_one", [X]),
+        ("jacobian_pair", [X, V]),
+        ("hessian_one", [X]),
+        ("vjp_one", [X, V]),
+        ("jvp_one", [X, V]),
+        ("jacobian_lambda", [X]),
+    ],
 }
 
 
