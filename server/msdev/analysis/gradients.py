@@ -382,15 +382,17 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
     # only what depends on a leaf must run again inside the function: the rest is a constant
     # there (modules and parameters are read through the closure)
     tainted = set(leaf_names)
-    recompute = []
+    recompute, moved = [], []
     for s in chosen:
         if not set(loaded_names([s])) & tainted:
             continue
         tainted |= stored_names(s)
-        if not (block_ids.get(id(s), -1) > region_floor):
-            recompute.append(s)
-    start = block_ids[id(in_region[0])] if in_region else block_ids[id(stmt)]
+        (moved if block_ids.get(id(s), -1) > region_floor else recompute).append(s)
+    # the region starts at the first statement computing from a leaf: what comes before it (a model
+    # built, constants) stays in place and is read through the closure
+    start = block_ids[id(moved[0])] if moved else block_ids[id(stmt)]
     region = block[start:block_ids[id(stmt)]]
+    del in_region
     for s in recompute:
         if not isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign)) or _impure(s):
             raise _NoPlan(f"the loss depends on line {s.lineno}, which would have to run again inside the "
@@ -417,6 +419,10 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
         if weights and positions:
             raise _NoPlan("inputs mixing tensors and module parameters: split into two calls")
     leaves = positions + weights
+    region_stores = set().union(*(stored_names(s) for s in region)) if region else set()
+    if any(k.split(".")[0] in region_stores for k in weights):
+        raise _NoPlan("the module whose parameters get gradients is built between the leaves and the loss: "
+                      "build it before the leaves")
     if not leaves:
         raise _NoPlan(NO_LEAVES)
     assigned_in_body = set().union(*(stored_names(s) for s in body)) if body else set()

@@ -74,8 +74,9 @@ def rewrite_gradient(rewriter, finding: Finding, facts) -> FindingRewrite:
 
 
 def read_chain(parents, node: ast.AST, var: str) -> tuple[ast.AST, str]:
-    """`x.grad` and the copies taken of it (`.data`, `.detach()`, `.cpu()`, `.clone()`): the gradient is a
-    plain MindSpore tensor, so those go (`.clone()` is `.copy()`). The node replaced and its new text."""
+    """`x.grad` and the copies taken of it (`.data`, `.detach()`, `.cpu()`, `.clone()`, `.numpy()`): the
+    gradient is a plain MindSpore tensor, so those go (`.clone()` is `.copy()`, `.numpy()` `.asnumpy()`).
+    The node replaced and its new text."""
     text = var
     while True:
         parent = parents.get(id(node))
@@ -84,9 +85,12 @@ def read_chain(parents, node: ast.AST, var: str) -> tuple[ast.AST, str]:
             continue
         call = parents.get(id(parent)) if isinstance(parent, ast.Attribute) else None
         if isinstance(call, ast.Call) and call.func is parent and not call.args and not call.keywords \
-                and parent.attr in ("detach", "cpu", "clone"):
-            if parent.attr == "clone":
-                text += ".copy()"
+                and parent.attr in ("detach", "cpu", "clone", "numpy"):
+            if parent.attr in ("clone", "numpy"):
+                text += ".copy()" if parent.attr == "clone" else ".asnumpy()"
+                node = call
+                if parent.attr == "numpy":
+                    return node, text
             node = call
             continue
         return node, text
