@@ -27,6 +27,7 @@ CASES = {
         ("seeded_backward", [X, V]),
         ("two_leaves", [A, B]),
         ("layer_weights", [A]),
+        ("parameter_loop", [A]),
     ],
     "gradients_accumulate": [
         ("retained_twice", [X]),

@@ -70,6 +70,10 @@ class GradPlan:
     resets: dict[int, tuple[str, str]] = field(default_factory=dict)  # id(stmt) → (key, "zero" | "none")
     #: converted text of statements a later site copies, saved by the site whose rewrite replaces them
     texts: dict[int, str] = field(default_factory=dict)
+    #: `for p in model.parameters()` loops reading `p.grad`: id(For) → (group key 'model.*', p, named,
+    #: variable of p's gradient); their `p.grad` reads: id(node) → id(For)
+    loops: dict[int, tuple[str, str, bool, str]] = field(default_factory=dict)
+    loop_reads: dict[int, int] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------- small helpers
@@ -237,11 +241,20 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
             r = _reset_of(n)
             if r is not None:
                 resets[id(n)] = (n, r)
-    read_keys = list(dict.fromkeys(_grad_receiver(n) for n in grad_reads))
+    loops = _parameter_loops(in_scope)
+    loop_of_read: dict[int, ast.AST] = {}
+    for n in grad_reads:
+        loop = _enclosing_parameter_loop(parents, n, loops, scope)
+        if loop is not None:
+            loop_of_read[id(n)] = loop
+    grad_reads_plain = [n for n in grad_reads if id(n) not in loop_of_read]
+    read_keys = list(dict.fromkeys(_grad_receiver(n) for n in grad_reads_plain))
+    read_keys += list(dict.fromkeys(loops[id(loop)][0] for loop in loop_of_read.values()))
     plan = GradPlan(scope, {}, {})
     for key in read_keys + [r[0] for _, r in resets.values()]:
         if key not in plan.variables:
-            plan.variables[key] = _unique(key.replace(".", "_") + "_grad", taken)
+            base = key[:-2].replace(".", "_") + "_grads" if key.endswith(".*") else key.replace(".", "_") + "_grad"
+            plan.variables[key] = _unique(base, taken)
     site_stmts = [_statement_of(parents, call) for _, call in sites]
     planned: list[GradSite] = []
     for (kind, call), stmt in zip(sites, site_stmts):
@@ -253,8 +266,24 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
         plan.sites[id(call)] = site
         planned.append(site)
     _accumulation(plan, planned, parents, resets, scope)
+    for site in list(planned):
+        groups = [k for k in site.weights if k.endswith(".*")]
+        if groups and any(site.modes.get(k, "assign") != "assign" for k in groups):
+            plan.sites[id(site.call)] = ("gradients of all parameters read in a loop and added over several "
+                                         "backward() calls: take mindspore.grad(fn, None, "
+                                         "model.trainable_params()) by hand")
+            planned.remove(site)
     # reads converted: after the first site that differentiates their key, or in a loop with one
     for n in grad_reads:
+        loop = loop_of_read.get(id(n))
+        if loop is not None:
+            group, p, named = loops[id(loop)]
+            first = next((s for s in planned if s.kind == BACKWARD and group in s.leaves), None)
+            if first is not None and _after(loop, first.stmt) and not _loops_between(parents, loop, scope):
+                if id(loop) not in plan.loops:
+                    plan.loops[id(loop)] = (group, p, named, _unique(p + "_grad", taken))
+                plan.loop_reads[id(n)] = id(loop)
+            continue
         key = _grad_receiver(n)
         first = next((s for s in planned if s.kind == BACKWARD and key in s.leaves), None)
         if first is None:
@@ -269,6 +298,49 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
 
 class _NoPlan(Exception):
     """Why a gradient site has no automatic rewrite."""
+
+
+def _parameter_loops(nodes) -> dict[int, tuple[str, str, bool]]:
+    """`for p in model.parameters():` / `for name, p in model.named_parameters():` → ('model.*', 'p', named)."""
+    out = {}
+    for n in nodes:
+        parts = loop_parts(n)
+        if parts is None:
+            continue
+        t, it = parts
+        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute)
+                and it.func.attr in ("parameters", "named_parameters") and not it.args and not it.keywords):
+            continue
+        module = chain_key(it.func.value)
+        named = it.func.attr == "named_parameters"
+        if module is None:
+            continue
+        if named and isinstance(t, ast.Tuple) and len(t.elts) == 2 and all(isinstance(e, ast.Name) for e in t.elts):
+            out[id(n)] = (module + ".*", t.elts[1].id, True)
+        elif not named and isinstance(t, ast.Name):
+            out[id(n)] = (module + ".*", t.id, False)
+    return out
+
+
+def loop_parts(node: ast.AST) -> tuple[ast.AST, ast.AST] | None:
+    """(target, iterable) of a plain `for` loop or a one-generator comprehension without conditions."""
+    if isinstance(node, ast.For) and not node.orelse:
+        return node.target, node.iter
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)) and len(node.generators) == 1 \
+            and not node.generators[0].ifs and not node.generators[0].is_async:
+        return node.generators[0].target, node.generators[0].iter
+    return None
+
+
+def _enclosing_parameter_loop(parents, read: ast.Attribute, loops, scope) -> ast.For | None:
+    if not isinstance(read.value, ast.Name):
+        return None
+    parent = parents.get(id(read))
+    while parent is not None and parent is not scope:
+        if id(parent) in loops and loops[id(parent)][1] == read.value.id:
+            return parent
+        parent = parents.get(id(parent))
+    return None
 
 
 def _after(node: ast.AST, stmt: ast.stmt) -> bool:
@@ -381,11 +453,12 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
     in_region = [s for s in chosen if block_ids.get(id(s), -1) > region_floor]
     # only what depends on a leaf must run again inside the function: the rest is a constant
     # there (modules and parameters are read through the closure)
-    tainted = set(leaf_names)
+    roots = {k.split(".")[0] for k in weight_keys}
+    tainted = set(leaf_names) | roots
     recompute, moved = [], []
     for s in chosen:
-        if not set(loaded_names([s])) & tainted:
-            continue
+        if not set(loaded_names([s])) & tainted or (stored_names(s) and stored_names(s) <= roots):
+            continue  # a constant, or the module built or its parameters set
         tainted |= stored_names(s)
         (moved if block_ids.get(id(s), -1) > region_floor else recompute).append(s)
     # the region starts at the first statement computing from a leaf: what comes before it (a model
@@ -412,8 +485,10 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
     body = recompute + region
     used = set(loaded_names(body + [loss] + ([seed] if seed is not None else [])))
     positions = [k for k in position_keys if k in needed or k in used]
-    roots = {k.split(".")[0] for k in used} | needed
-    weights = [k for k in weight_keys if k.split(".")[0] in roots]
+    used_roots = {k.split(".")[0] for k in used} | needed
+    weights = [k for k in weight_keys if k.split(".")[0] in used_roots]
+    if any(k.endswith(".*") for k in weights) and len(weights) > 1:
+        weights = [k for k in weights if not k.endswith(".*")]  # named parameters win over the loop
     if kind == AUTOGRAD_GRAD:
         positions, weights = position_keys, weight_keys
         if weights and positions:
@@ -602,6 +677,22 @@ def detect_gradients(detector) -> set[int]:
             facts.gradients[id(f.node)] = (plan, site)
             _detach_and_hooks(detector, plan, site, planned)
         for n in ast.walk(scope):
+            if id(n) in plan.loop_reads:
+                group, p, named, var = plan.loops[plan.loop_reads[id(n)]]
+                f = detector.add(BACKWARD, n, n, "torch.Tensor.grad", f"`{p}.grad` is `{var}`, the gradient "
+                                 f"of `{p}` among those of {group[:-2]}.trainable_params()", Kind.TENSOR_ATTRIBUTE,
+                                 claim=[n], attr_only=True)
+                facts.gradients[id(n)] = (plan, "loop_read")
+                continue
+            if id(n) in plan.loops:
+                group, p, named, var = plan.loops[id(n)]
+                f = detector.add(BACKWARD, loop_parts(n)[1].func, n, "torch.nn.Module.parameters" if not named
+                                 else "torch.nn.Module.named_parameters", f"iterates the parameters with their "
+                                 f"gradients: zip({group[:-2]}.trainable_params(), "
+                                 f"{plan.variables[group]})", Kind.MODULE_METHOD, claim=[loop_parts(n)[1].func],
+                                 attr_only=True)
+                facts.gradients[id(n)] = (plan, "loop")
+                continue
             key = plan.reads.get(id(n))
             if key is not None and isinstance(n, ast.Attribute):
                 claim, parent = [n], parents.get(id(n))

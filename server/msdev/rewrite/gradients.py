@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.gradients import AUTOGRAD_GRAD, GradPlan, GradSite, is_no_grad_with, stored_names
+from ..analysis.gradients import AUTOGRAD_GRAD, GradPlan, GradSite, is_no_grad_with, loop_parts, stored_names
 from ..findings import Finding
 from .calls import CannotRewrite
 from .fixes import FindingRewrite
@@ -37,6 +37,27 @@ def rewrite_gradient(rewriter, finding: Finding, facts) -> FindingRewrite:
         node, text = read_chain(rewriter.parents, finding.node, var)
         span = rewriter.src.span(node)
         return FindingRewrite(finding, [Edit(*span, text)], True, [f"the gradient is read from `{var}`"], span)
+    if what == "loop_read":
+        group, p, named, var = plan.loops[plan.loop_reads[id(finding.node)]]
+        node, text = read_chain(rewriter.parents, finding.node, var)
+        span = rewriter.src.span(node)
+        return FindingRewrite(finding, [Edit(*span, text)], True, [], span)
+    if what == "loop":
+        loop = finding.node
+        group, p, named, var = plan.loops[id(loop)]
+        module = group[:-2]
+        src = rewriter.src
+        loop_target, loop_iter = loop_parts(loop)
+        if named:
+            name = loop_target.elts[0].id
+            target = f"({name}, {p}), {var}"
+            items = f"[(q.name, q) for q in {module}.trainable_params()]"
+        else:
+            target, items = f"{p}, {var}", f"{module}.trainable_params()"
+        edits = [Edit(*src.span(loop_target), target),
+                 Edit(*src.span(loop_iter), f"zip({items}, {plan.variables[group]})")]
+        return FindingRewrite(finding, edits, True, ["the parameters come with the gradients mindspore.grad returned "
+                                                     "(MindSpore's parameter names)"], src.span(loop))
     if what == "reset":
         key, how = plan.resets[id(finding.node)]
         var = plan.variables[key]
@@ -163,7 +184,11 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
     grad_api = namer.render("mindspore.grad")
     n = len(site.positions)
     position = "None" if n == 0 else ("0" if n == 1 else _tuple([str(i) for i in range(n)]))
-    options = f", weights=[{', '.join(site.weights)}]" if site.weights else ""
+    group = site.weights[0][:-2] if site.weights and site.weights[0].endswith(".*") else None
+    if group is not None:
+        options = f", weights={group}.trainable_params()"
+    else:
+        options = f", weights=[{', '.join(site.weights)}]" if site.weights else ""
     options += ", has_aux=True" if aux else ""
     call = f"{grad_api}({fn}, {position}{options})({', '.join(params)})"
     after: list[str] = []
@@ -195,10 +220,11 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
         pos = [names[k] for k in site.positions]
         wts = [names[k] for k in site.weights]
         pos_text = pos[0] if n == 1 else _tuple(pos) if pos else ""
+        wts_text = wts[0] if group is not None else _tuple(wts)  # all parameters: one tuple
         if wts and pos:
-            target = _tuple([pos_text, _tuple(wts)])
+            target = _tuple([pos_text, wts_text])
         elif wts:
-            target = _tuple(wts)
+            target = wts_text
         else:
             target = pos_text
         end = src.end(stmt)
