@@ -34,6 +34,7 @@ CASES = {
         ("reset_between", [X, V]),
         ("manual_sgd", [B, B[:, 0].copy()]),
         ("accumulated_in_loop", [X]),
+        ("parameter_sgd", [B, B[:, :1].copy()]),
     ],
     "gradients_autograd_grad": [
         ("single_input", [X]),

@@ -233,8 +233,12 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
     if not sites:
         return None
     in_scope = [n for n in nodes if enclosing_scope(parents, n) is scope or n is scope]
+    imported = {a.asname or a.name.split(".")[0] for n in ast.walk(_root(parents, scope))
+                if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
     grad_reads = [n for n in in_scope if isinstance(n, ast.Attribute) and n.attr == "grad"
-                  and isinstance(n.ctx, ast.Load) and _grad_receiver(n)]
+                  and isinstance(n.ctx, ast.Load) and _grad_receiver(n)
+                  and _grad_receiver(n).split(".")[0] not in imported  # mindspore.grad, torch.autograd.grad
+                  and not (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n)]
     resets = {}
     for n in in_scope:
         if isinstance(n, ast.stmt):
@@ -242,6 +246,20 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
             if r is not None:
                 resets[id(n)] = (n, r)
     loops = _parameter_loops(in_scope)
+    # `p.grad.zero_()` / `p.grad = None` in a loop over the parameters resets the whole group
+    for rid, (stmt, (key, how)) in list(resets.items()):
+        target = stmt.value.func.value if isinstance(stmt, ast.Expr) else stmt.targets[0]
+        while isinstance(target, ast.Attribute) and target.attr != "grad":
+            target = target.value
+        loop = _enclosing_parameter_loop(parents, target, loops, scope)
+        if loop is not None:
+            resets[rid] = (stmt, (loops[id(loop)][0], "loop"))
+    # `model.zero_grad()` resets the gradients of all of the model's parameters
+    for n in in_scope:
+        if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Attribute) \
+                and n.value.func.attr == "zero_grad" and not n.value.args and chain_key(n.value.func.value) \
+                and any(g == chain_key(n.value.func.value) + ".*" for g, _, _ in loops.values()):
+            resets[id(n)] = (n, (chain_key(n.value.func.value) + ".*", "loop"))
     loop_of_read: dict[int, ast.AST] = {}
     for n in grad_reads:
         loop = _enclosing_parameter_loop(parents, n, loops, scope)
@@ -278,8 +296,11 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
         loop = loop_of_read.get(id(n))
         if loop is not None:
             group, p, named = loops[id(loop)]
-            first = next((s for s in planned if s.kind == BACKWARD and group in s.leaves), None)
-            if first is not None and _after(loop, first.stmt) and not _loops_between(parents, loop, scope):
+            first = next((s for s in reversed(planned) if s.kind == BACKWARD and group in s.leaves
+                          and _after(loop, s.stmt)), None)  # the backward() just before the loop
+            same_iteration = {id(x) for x in _loops_between(parents, loop, scope)} == \
+                {id(x) for x in _loops_between(parents, first.stmt, scope)} if first is not None else False
+            if first is not None and _after(loop, first.stmt) and same_iteration:
                 if id(loop) not in plan.loops:
                     plan.loops[id(loop)] = (group, p, named, _unique(p + "_grad", taken))
                 plan.loop_reads[id(n)] = id(loop)
@@ -341,6 +362,12 @@ def _enclosing_parameter_loop(parents, read: ast.Attribute, loops, scope) -> ast
             return parent
         parent = parents.get(id(parent))
     return None
+
+
+def _root(parents, node: ast.AST) -> ast.AST:
+    while id(node) in parents:
+        node = parents[id(node)]
+    return node
 
 
 def _after(node: ast.AST, stmt: ast.stmt) -> bool:
@@ -422,6 +449,8 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
         idx = next(i for i, s in enumerate(level_block) if s is level_stmt)
         for i in range(idx - 1, -1, -1):
             s = level_block[i]
+            if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
+                continue  # definitions are read through the closure when the function runs
             stored = stored_names(s)
             contains_site = any(s is t or _contains(s, t) for t in site_stmts)
             if first_level and region_floor is None and (contains_site or stored & leaf_names):
@@ -433,6 +462,9 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
                 continue
             if stored & needed:
                 chosen.append(s)
+                if isinstance(s, (ast.Assign, ast.AnnAssign)):  # earlier values of these names are not used
+                    needed -= {t.id for t in (s.targets if isinstance(s, ast.Assign) else [s.target])
+                               if isinstance(t, ast.Name)} - leaf_names
                 needed |= set(loaded_names([s]))
         if level_stmt is stmt and region_floor is None:
             region_floor = -1
@@ -471,9 +503,11 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
             raise _NoPlan(f"the loss depends on line {s.lineno}, which would have to run again inside the "
                           "differentiated function (it is not a plain assignment, or it draws random "
                           "numbers or has side effects)")
-        if any(_contains(s, t) or s is t for t in site_stmts):
+        if any(_contains(s, t) or s is t for t in site_stmts) or _takes_gradient(s):
             raise _NoPlan("second-order gradient (a gradient of a gradient): nest mindspore.grad by hand")
     for s in region:
+        if _takes_gradient(s):
+            raise _NoPlan("second-order gradient (a gradient of a gradient): nest mindspore.grad by hand")
         if any(isinstance(n, _LEAVING) for n in ast.walk(s)):
             raise _NoPlan(f"line {s.lineno} leaves the computation (return/break/continue/yield/global)")
         for n in ast.walk(s):
@@ -526,6 +560,12 @@ def _free_reads(stmts, bound: set[str], free: list[str]) -> None:
             continue
         free += [n for n in loaded_names([s]) if n not in bound and n not in free]
         bound |= stored_names(s)
+
+
+def _takes_gradient(stmt: ast.stmt) -> bool:
+    """A statement calling `mindspore.grad`/`value_and_grad`/`vjp` (what a first conversion wrote)."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+               and n.func.attr in ("grad", "value_and_grad", "vjp", "jvp") for n in ast.walk(stmt))
 
 
 def _ordered_stores(stmts) -> list[str]:
@@ -601,6 +641,15 @@ def requires_grad_statement(stmt: ast.stmt) -> ast.AST | None:
 
 
 # ---------------------------------------------------------------------------- detection
+def _read_claims(parents, node: ast.AST) -> list[ast.AST]:
+    """A `.grad` read and what is chained on it (`.data`, `.clone()`, ...): one finding covers them."""
+    claim, parent = [node], parents.get(id(node))
+    while isinstance(parent, (ast.Attribute, ast.Call)):
+        claim.append(parent)
+        parent = parents.get(id(parent))
+    return claim
+
+
 def _span_node(first: ast.stmt, last: ast.stmt) -> ast.Pass:
     """A node covering the text a site's rewrite reads (from its first copied or moved statement to
     the site): the rewriter orders findings by extent, so everything inside is converted first."""
@@ -681,11 +730,12 @@ def detect_gradients(detector) -> set[int]:
                 group, p, named, var = plan.loops[plan.loop_reads[id(n)]]
                 f = detector.add(BACKWARD, n, n, "torch.Tensor.grad", f"`{p}.grad` is `{var}`, the gradient "
                                  f"of `{p}` among those of {group[:-2]}.trainable_params()", Kind.TENSOR_ATTRIBUTE,
-                                 claim=[n], attr_only=True)
+                                 claim=_read_claims(parents, n), attr_only=True)
                 facts.gradients[id(n)] = (plan, "loop_read")
                 continue
             if id(n) in plan.loops:
                 group, p, named, var = plan.loops[id(n)]
+                _parameter_updates(detector, plan, n, p)
                 f = detector.add(BACKWARD, loop_parts(n)[1].func, n, "torch.nn.Module.parameters" if not named
                                  else "torch.nn.Module.named_parameters", f"iterates the parameters with their "
                                  f"gradients: zip({group[:-2]}.trainable_params(), "
@@ -695,13 +745,9 @@ def detect_gradients(detector) -> set[int]:
                 continue
             key = plan.reads.get(id(n))
             if key is not None and isinstance(n, ast.Attribute):
-                claim, parent = [n], parents.get(id(n))
-                while isinstance(parent, (ast.Attribute, ast.Call)):  # `.clone()`, `.detach()` on it
-                    claim.append(parent)
-                    parent = parents.get(id(parent))
                 f = detector.add(BACKWARD, n, n, "torch.Tensor.grad",
                                  f"`{key}.grad` is the gradient mindspore.grad returned: `{plan.variables[key]}`",
-                                 Kind.TENSOR_ATTRIBUTE, claim=claim, attr_only=True)
+                                 Kind.TENSOR_ATTRIBUTE, claim=_read_claims(parents, n), attr_only=True)
                 facts.gradients[id(n)] = (plan, "read")
             elif isinstance(n, ast.stmt) and id(n) in plan.resets:
                 key, how = plan.resets[id(n)]
@@ -752,3 +798,25 @@ def _detach_and_hooks(detector, plan: GradPlan, site: GradSite, claimed: set[int
                          "Tensor.register_hook runs in PyNative mode", Kind.TENSOR_METHOD, claim=[call.func],
                          attr_only=True)
             facts.gradients[id(call)] = (plan, "hook")
+
+
+_AUG_OPS = {ast.Sub: "-", ast.Add: "+", ast.Mult: "*", ast.Div: "/"}
+
+
+def _parameter_updates(detector, plan: GradPlan, loop: ast.AST, p: str) -> None:
+    """`p -= lr * p.grad` / `p.data -= ...` in a loop over the parameters: MindSpore's `-=` makes a
+    new tensor and rebinds the loop variable, so the update is written `p.assign_value(p - ...)`."""
+    from ..findings import Kind
+
+    if not isinstance(loop, ast.For):
+        return
+    for n in ast.walk(loop):
+        if not (isinstance(n, ast.AugAssign) and type(n.op) in _AUG_OPS):
+            continue
+        t = n.target
+        if isinstance(t, ast.Attribute) and t.attr == "data":
+            t = t.value
+        if isinstance(t, ast.Name) and t.id == p:
+            detector.add(BACKWARD, n.target, n, "torch.Tensor.__isub__", f"in-place update of the parameter: "
+                         f"`{p}.assign_value(...)`", Kind.TENSOR_METHOD, claim=[n.target])
+            detector.facts.gradients[id(n)] = (plan, "update")

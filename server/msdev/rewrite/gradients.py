@@ -42,6 +42,13 @@ def rewrite_gradient(rewriter, finding: Finding, facts) -> FindingRewrite:
         node, text = read_chain(rewriter.parents, finding.node, var)
         span = rewriter.src.span(node)
         return FindingRewrite(finding, [Edit(*span, text)], True, [], span)
+    if what == "update":  # p -= lr * g on a Parameter: assign in place
+        stmt = finding.node
+        target = stmt.target.value if isinstance(stmt.target, ast.Attribute) else stmt.target
+        op = {ast.Sub: "-", ast.Add: "+", ast.Mult: "*", ast.Div: "/"}[type(stmt.op)]
+        span = rewriter.src.span(stmt)
+        text = f"{target.id}.assign_value({target.id} {op} ({rewriter.rendered(stmt.value)}))"
+        return FindingRewrite(finding, [Edit(*span, text)], True, ["the parameter is updated in place"], span)
     if what == "loop":
         loop = finding.node
         group, p, named, var = plan.loops[id(loop)]
@@ -60,6 +67,8 @@ def rewrite_gradient(rewriter, finding: Finding, facts) -> FindingRewrite:
                                                      "(MindSpore's parameter names)"], src.span(loop))
     if what == "reset":
         key, how = plan.resets[id(finding.node)]
+        if how == "loop":  # each parameter's gradient is recomputed by the next mindspore.grad
+            return _remove_statement(rewriter, finding)
         var = plan.variables[key]
         value = "None" if how == "none" else f"{rewriter.namer.render('mindspore.ops.zeros_like')}({var})"
         span = rewriter.src.span(finding.node)
@@ -124,7 +133,8 @@ def _remove_statement(rewriter, finding: Finding) -> FindingRewrite:
     block = next((getattr(parent, f) for f in ("body", "orelse", "finalbody")
                   if any(s is stmt for s in getattr(parent, f, None) or ())), [stmt])
     span = src.span(stmt)
-    if len(block) == 1:
+    if len(block) == 1 or not isinstance(parent, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)):
+        # inside a loop or a with block, the enclosing rewrites read the statement's own text: `pass`
         return FindingRewrite(finding, [Edit(*span, "pass")], True, ["the leaf needs no flag in MindSpore"], span)
     start = src.line_start(span[0])
     if src.text[start:span[0]].strip():  # shares its line with another statement
@@ -161,6 +171,8 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
         lines.append(inner + reindent(text, old, inner))
     prev_end = src.line_start(src.start(first))
     for s in site.region:
+        if plan.resets.get(id(s), ("", ""))[1] == "loop":
+            continue  # model.zero_grad(): the gradients are computed afresh
         for c in leading_comments(src, s, prev_end):
             lines.append(inner + c)
         prev_end = src.end(s)
