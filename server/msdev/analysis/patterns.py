@@ -23,13 +23,14 @@ from ..findings import PATTERN_RULES, Confidence, Finding, Kind, Status
 from ..textlines import split_lines
 from ..rules.statement_rules import STATEMENT_RULES
 from .context import FileContext, index_tree
+from .gradients import detect_gradients
 
 #: words whose absence lets a file skip this pass entirely (the language server's hot path)
 _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no_grad", "grad_enabled",
              "inference_mode", "state_dict", "parameters()", "CrossEntropy", "cross_entropy", "nll_loss",
              "NLLLoss", "out=", "hook", "jit", "amp", "autocast", "distributed", "DataParallel", "numpy()",
              "weight_decay", "train(", "eval(", "add_(", "sub_(", "mul_(", "div_(", "zero_(", "fill_(",
-             "copy_(", "clamp_(")
+             "copy_(", "clamp_(", "requires_grad", "autograd")
 
 LOSS_CLASSES = frozenset({"torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss"})
 LOSS_FUNCTIONS = frozenset({"torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"})
@@ -74,6 +75,7 @@ class Facts:
     tensors: set[str] = field(default_factory=set)  # names known to hold tensors (losses, outputs)
     apis: dict[int, str] = field(default_factory=dict)  # id(node) → torch API of finder findings
     parents: dict[int, ast.AST] = field(default_factory=dict)
+    gradients: dict[int, tuple] = field(default_factory=dict)  # id(finding node) → (GradPlan, site|what)
 
 
 #: namespaces whose functions take `out=` when an entry does not list its parameters
@@ -317,6 +319,7 @@ class _Detector:
         self.by_node: dict[int, Finding] = {id(f.node): f for f in findings if f.node is not None}
         self.claimed: set[int] = set()
         self.out: list[Finding] = []
+        self.gradient_sites: set[int] = set()
         self._ascii = source.isascii()
         self._lines = split_lines(source)
 
@@ -352,6 +355,8 @@ class _Detector:
     # -------------------------------------------------------------- rules
     def run(self) -> list[Finding]:
         nodes = self.context.select(_RULE_NODES)
+        if "backward" in self.source or "grad" in self.source or not self.source:
+            self.gradient_sites = detect_gradients(self)
         for node in nodes:  # training steps first: they tell which names hold tensors
             if type(node) is ast.Expr and isinstance(node.value, ast.Call) \
                     and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == "backward":
@@ -406,6 +411,8 @@ class _Detector:
         attr = call.func.attr
         if attr == "backward" and not self.finding_api(call.func):
             step = training_step(self.facts, stmt)
+            if not isinstance(step, TrainingStep) and id(call) in self.gradient_sites:
+                return  # planned by the gradient rules (MS230)
             receiver = call.func.value
             if isinstance(receiver, ast.Name):
                 self.facts.tensors.add(receiver.id)
@@ -506,7 +513,7 @@ class _Detector:
                          "becomes mindspore.load_param_into_net(cell, mindspore.load_checkpoint(path))",
                          claim=[func], attr_only=True)
                 self._claim_load(call.args[0])
-            elif attr in HOOK_METHODS:
+            elif attr in HOOK_METHODS and id(call) not in self.gradient_sites:  # tensor hooks: MS230
                 self.add("MS222", func, call, f"torch.nn.Module.{attr}", f"`{attr}` runs in PyNative mode only",
                          claim=[func], confidence=Confidence.LIKELY, attr_only=True)
             elif attr == "numpy" and not call.args and self._grad_tensor(func.value):

@@ -1,7 +1,7 @@
-"""MS200–MS226: statement-level rules, about how PyTorch calls are put together (training steps,
-data pipelines, device placement, checkpoints) and run-time hazards. Detection lives in
-analysis/patterns.py, the fixes in rewrite/{patterns,training,data,runtime}.py; what they
-report and why is here."""
+"""MS200–MS232: statement-level rules, about how PyTorch calls are put together (training steps,
+data pipelines, device placement, checkpoints, imperative gradients) and run-time hazards.
+Detection lives in analysis/patterns.py (the gradient plans in analysis/gradients.py), the fixes
+in rewrite/{patterns,training,data,runtime,gradients}.py; what they report and why is here."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ DETECTS = {
     "MS224": "`torch.cuda.amp`/`torch.amp` autocast blocks, decorators and GradScaler.",
     "MS225": "`torch.distributed`, `DistributedDataParallel`/`DataParallel` and distributed samplers.",
     "MS226": "`.numpy()` on a tensor that takes part in a gradient (a loss, an output of the training step).",
+    "MS230": "`y.backward()` (also `y.sum().backward()`, `y.backward(gradient)`, `retain_graph=True`) with "
+             "`x.grad` read afterwards in the same function, and the `x.grad` reads and resets "
+             "(`x.grad.zero_()`, `x.grad = None`) that go with it.",
+    "MS231": "`torch.autograd.grad(outputs, inputs, grad_outputs=..., retain_graph=..., create_graph=...)`.",
+    "MS232": "`x.requires_grad_()` and `x.requires_grad = True` as statements.",
 }
 
 #: (PyTorch before, MindSpore after) for each rule
@@ -58,6 +63,13 @@ EXAMPLES = {
     "MS225": ("model = DistributedDataParallel(model)",
               "mindspore.communication.init()  # and set_auto_parallel_context(parallel_mode=...)"),
     "MS226": ("value = loss.numpy()", "value = loss.asnumpy()"),
+    "MS230": ("x = torch.ones(3, requires_grad=True)\ny = (x * x).sum()\ny.backward()\nprint(x.grad)",
+              "x = mindspore.ops.ones(3)\ndef y_fn(x):\n    y = (x * x).sum()\n    return y\n"
+              "x_grad = mindspore.grad(y_fn, 0)(x)\nprint(x_grad)"),
+    "MS231": ("y = x ** 3\ng, = torch.autograd.grad(y.sum(), x)",
+              "def forward_fn(x):\n    y = x ** 3\n    return (y.sum())\n"
+              "forward_grads = mindspore.grad(forward_fn, 0)(x)\ng, = (forward_grads,)"),
+    "MS232": ("x.requires_grad_()", "# removed: mindspore.grad differentiates the function's inputs"),
 }
 
 #: what msdev's fix does, or what a person must do
@@ -85,6 +97,14 @@ FIXES = {
     "MS224": "autocast blocks and decorators are removed (float32); GradScaler needs mindspore.amp by hand.",
     "MS225": "No automatic fix: rewrite with mindspore.communication.",
     "MS226": "`.numpy()` becomes `.asnumpy()`.",
+    "MS230": "The statements from the leaves to the loss become a local function; `mindspore.grad` gives the "
+             "gradients, bound to `x_grad` variables that replace the `x.grad` reads (added up when PyTorch "
+             "would accumulate). Left to a person, with the reason: `backward(inputs=...)`, `create_graph=True`, "
+             "control flow leaving the computation, a leaf reassigned in it, no `.grad` read afterwards.",
+    "MS231": "The computation of `outputs` becomes a local function and the call the tuple `mindspore.grad` "
+             "returns; `grad_outputs` weights the outputs. Several outputs, `is_grads_batched` and "
+             "second-order chains are left to a person.",
+    "MS232": "The statement is removed (`pass` when it is alone in its block).",
 }
 
 STATEMENT_RULES: tuple[RuleSpec, ...] = (
@@ -249,4 +269,31 @@ STATEMENT_RULES: tuple[RuleSpec, ...] = (
         before=EXAMPLES['MS226'][0], after=EXAMPLES['MS226'][1],
         status='renamed', severity='hint', fix='always',
         fix_detail=FIXES['MS226'],
-        official='https://www.mindspore.cn/docs/en/master/api_python/mindspore/Tensor/mindspore.Tensor.asnumpy.html', statement_level=True),)
+        official='https://www.mindspore.cn/docs/en/master/api_python/mindspore/Tensor/mindspore.Tensor.asnumpy.html', statement_level=True),
+    RuleSpec(
+        code='MS230', name='backward-grad', label='backward and .grad',
+        summary='backward() then x.grad: MindSpore differentiates a function with mindspore.grad.',
+        detects=DETECTS['MS230'],
+        why='MindSpore tensors record no graph and store no `.grad`. The computation from the leaves to the loss becomes a local function taking the leaves as arguments; `mindspore.grad(fn, grad_position, weights=...)` returns their gradients, bound to `x_grad` variables that the `x.grad` reads become. Values the rest of the code reads come back as aux outputs; `.detach()` becomes `ops.stop_gradient`, results of a `no_grad` block inside the computation are wrapped in it; `retain_graph` needs nothing (the function runs again for a second gradient); `x.grad.zero_()`/`x.grad = None` act on the variable; a second backward adds to it as PyTorch accumulates.',
+        before=EXAMPLES['MS230'][0], after=EXAMPLES['MS230'][1],
+        status='arg-diff', severity='information', fix='some uses',
+        fix_detail=FIXES['MS230'],
+        official='https://www.mindspore.cn/docs/en/master/api_python/mindspore/mindspore.grad.html', statement_level=True),
+    RuleSpec(
+        code='MS231', name='autograd-grad', label='autograd.grad',
+        summary='torch.autograd.grad: mindspore.grad of the function computing the outputs.',
+        detects=DETECTS['MS231'],
+        why='`torch.autograd.grad(outputs, inputs)` differentiates recorded operations; MindSpore differentiates a function: the statements computing `outputs` from `inputs` become one, and `mindspore.grad(fn, grad_position)` (or `weights=` for parameters) gives the same tuple. `grad_outputs=v` is the gradient of `(outputs * v).sum()`; `retain_graph` and `create_graph` need no counterpart.',
+        before=EXAMPLES['MS231'][0], after=EXAMPLES['MS231'][1],
+        status='arg-diff', severity='information', fix='some uses',
+        fix_detail=FIXES['MS231'],
+        official='https://www.mindspore.cn/docs/en/master/api_python/mindspore/mindspore.grad.html', statement_level=True),
+    RuleSpec(
+        code='MS232', name='requires-grad', label='requires_grad',
+        summary='requires_grad on a leaf: MindSpore differentiates function inputs, no flag needed.',
+        detects=DETECTS['MS232'],
+        why='A MindSpore tensor carries no requires_grad flag for `mindspore.grad`: the tensors a gradient is taken for are the differentiated function\'s inputs (MS230/MS231 make them so). The statement setting the flag is removed.',
+        before=EXAMPLES['MS232'][0], after=EXAMPLES['MS232'][1],
+        status='renamed', severity='hint', fix='always',
+        fix_detail=FIXES['MS232'],
+        official='https://www.mindspore.cn/docs/en/master/api_python/mindspore/mindspore.grad.html', statement_level=True),)

@@ -1,0 +1,93 @@
+"""Imperative autograd (MS230–MS232, torch.autograd.functional): each golden fixture
+tests/fixtures/convert/gradients_*.in.py runs on PyTorch, its conversion (.out.py) runs on MindSpore 2.10
+with PyTorch blocked from import (in a separate process), and the gradients agree within 1e-5 relative."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("mindspore")
+pytestmark = pytest.mark.frameworks
+
+from tests.convert.test_constructs_run import _mindspore_results, _torch_results  # noqa: E402
+
+_rng = np.random.default_rng(7)
+A = _rng.standard_normal((2, 3)).astype(np.float32)
+B = _rng.standard_normal((4, 3)).astype(np.float32)
+V = _rng.standard_normal(3).astype(np.float32)
+X = _rng.standard_normal(3).astype(np.float32)
+
+#: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
+CASES = {
+    "gradients_backward": [
+        ("module_level", []),
+        ("sum_backward", [X]),
+        ("seeded_backward", [X, V]),
+        ("two_leaves", [A, B]),
+        ("layer_weights", [A]),
+        ("parameter_loop", [A]),
+    ],
+    "gradients_accumulate": [
+        ("retained_twice", [X]),
+        ("reset_between", [X, V]),
+        ("manual_sgd", [B, B[:, 0].copy()]),
+        ("accumulated_in_loop", [X]),
+        ("parameter_sgd", [B, B[:, :1].copy()]),
+    ],
+    "gradients_autograd_grad": [
+        ("single_input", [X]),
+        ("several_inputs", [A, B]),
+        ("weighted_outputs", [X, V]),
+        ("gradient_penalty", [A]),
+    ],
+    "gradients_stop": [
+        ("detached_factor", [X]),
+        ("statistics_without_grad", [X]),
+        ("hooked", [X]),
+    ],
+    "gradients_functional": [
+        ("jacobian_one", [X]),
+        ("jacobian_pair", [X, V]),
+        ("hessian_one", [X]),
+        ("vjp_one", [X, V]),
+        ("jvp_one", [X, V]),
+        ("jacobian_lambda", [X]),
+    ],
+}
+
+
+def assert_close(expected, got, where: str) -> None:
+    """Same structure, shape and dtype kind; values within 1e-5 relative (1e-6 absolute near zero)."""
+    if isinstance(expected, tuple) and len(expected) == 2 and expected[0] == "tensor":
+        assert isinstance(got, tuple) and len(got) == 2 and got[0] == "tensor", f"{where}: {got!r} is not a tensor"
+        e, g = np.asarray(expected[1]), np.asarray(got[1])
+        assert e.shape == g.shape, f"{where}: shape {g.shape}, PyTorch {e.shape}"
+        assert e.dtype.kind == g.dtype.kind, f"{where}: dtype {g.dtype}, PyTorch {e.dtype}"
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6, err_msg=where)
+    elif isinstance(expected, (tuple, list)):
+        assert isinstance(got, (tuple, list)) and len(got) == len(expected), f"{where}: {got!r} vs {expected!r}"
+        for i, (e, g) in enumerate(zip(expected, got)):
+            assert_close(e, g, f"{where}[{i}]")
+    elif isinstance(expected, float):
+        assert got == pytest.approx(expected, rel=1e-5), where
+    else:
+        assert got == expected, f"{where}: {got!r}, PyTorch {expected!r}"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_converted_gradients_match_pytorch(case, tmp_path):
+    calls = CASES[case]
+    expected = _torch_results(case, calls)
+    got = _mindspore_results(case, calls, tmp_path)
+    failures = []
+    for (name, _), e, (status, g) in zip(calls, expected, got):
+        if status != "ok":
+            failures.append(f"{name}: {g}")
+            continue
+        try:
+            assert_close(e, g, name)
+        except AssertionError as exc:
+            failures.append(f"{name}: {' '.join(str(exc).split())[:300]}")
+    assert not failures, "\n".join(failures)
