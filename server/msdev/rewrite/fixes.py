@@ -381,8 +381,9 @@ class Rewriter:
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
                 continue
-            if "; " in template and not isinstance(self.parents.get(id(node)), ast.Expr):
-                continue  # several statements: only where the use is a statement of its own
+            if ("; " in template or template.startswith(STATEMENT_TEMPLATE)) and \
+                    not isinstance(self.parents.get(id(node)), ast.Expr):
+                continue  # statements (several, or `assert ...`): only where the use is a statement of its own
             text = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
                 else _grouped(nodes.get(m.group(1)), values[m.group(1)], m.string[:m.start()], m.string[m.end():])
@@ -394,6 +395,10 @@ class Rewriter:
             return FindingRewrite(finding, [Edit(s, e, text)], not dropped, [n[1] for n in dropped], span)
         raise CannotRewrite(f"this form of {entry.api} has no automatic rewrite "
                             f"({target.reason or 'see the difference note'})")
+
+
+#: templates that are a statement rather than an expression (`torch._assert` → `assert c, m`)
+STATEMENT_TEMPLATE = ("assert ", "if ", "raise ")
 
 
 def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST],
