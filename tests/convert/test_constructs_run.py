@@ -92,6 +92,7 @@ CASES = {
         ("optimizer_step", [A, B]),
         ("pairwise", [A, B]),
         ("positions", [A]),
+        ("compiled", [A]),
     ],
     "factory_keywords": [
         ("factories", [4]),

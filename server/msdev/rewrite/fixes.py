@@ -138,7 +138,7 @@ class Rewriter:
                 result.edits.extend(store_into_first_argument(self, call))
                 return result
         entry, target = self.target_for(finding)
-        if target.templates == [""]:
+        if target.templates == [""] or (call is None and "" in target.templates):  # `@torch.compile` goes
             return self._removal(finding, call or node)
         if finding.kind == Kind.LAYER_ATTRIBUTE and isinstance(node, ast.Constant):  # getattr(bn, 'weight')
             s, e = self.src.span(node)
@@ -388,6 +388,8 @@ class Rewriter:
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
                 continue
+            if not template:  # an empty template: the use goes (a decorator, or a statement of its own)
+                return self._removal(finding, node)
             if ("; " in template or template.startswith(STATEMENT_TEMPLATE)) and \
                     not isinstance(self.parents.get(id(node)), ast.Expr):
                 continue  # statements (several, or `assert ...`): only where the use is a statement of its own
