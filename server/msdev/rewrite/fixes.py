@@ -395,8 +395,8 @@ class Rewriter:
                 continue  # statements (several, or `assert ...`): only where the use is a statement of its own
             text = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
-                else _grouped(nodes.get(m.group(1).removesuffix(".int")), values[m.group(1)], m.string[:m.start()],
-                              m.string[m.end():])
+                else _grouped(receiver if m.group(1) == "self" else nodes.get(m.group(1).removesuffix(".int")),
+                              values[m.group(1)], m.string[:m.start()], m.string[m.end():])
                 if m.group(1) in values else m.group(2), template)
             if isinstance(self.parents.get(id(node)), (ast.Attribute, ast.Subscript, ast.Call)) and _needs_parens(text):
                 text = f"({text})"
