@@ -87,6 +87,13 @@ CASES = {
         ("types", [A, B]),
         ("scalars", [A]),
     ],
+    "checks_and_lists": [
+        ("checked", [A]),
+        ("optimizer_step", [A, B]),
+        ("pairwise", [A, B]),
+        ("positions", [A]),
+        ("compiled", [A]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),

@@ -493,7 +493,9 @@ class _Detector:
                 self.add("MS210", wd, wd.value, api, f"{entry_api} skips gamma/beta when decaying; PyTorch decays "
                          "all: pass [{'params': params, 'weight_decay': wd}] to keep PyTorch's behaviour")
         elif api.startswith(DIST_PREFIXES):
-            self.add("MS225", func, call, api, f"{api}: rewrite with mindspore.communication", claim=[func])
+            hit = self.by_node.get(id(func))
+            if hit is None or not hit.automatic:  # the database may rewrite it (is_available() → True)
+                self.add("MS225", func, call, api, f"{api}: rewrite with mindspore.communication", claim=[func])
         elif api.startswith(AMP_PREFIXES) and not self._in_with_header(call):
             self.add("MS224", func, call, api, f"{api}: use mindspore.amp", claim=[func])
         elif api.startswith("torch.jit.") and not self._is_decorator(call):

@@ -250,6 +250,10 @@ class Runner:
             prefix, _, last = key.rpartition(".")
             cands = [f"{prefix}.{a}" if prefix else a for a in _PARAM_ALIASES.get(last, (last,))]
             hit = next((by_name[c] for c in cands if c in by_name), None)
+            if hit is None:  # a wrapping cell (BatchNorm3d keeps its parameters under `bn2d.`)
+                nested = [p for n, p in params for c in cands if n.endswith("." + c) and n[:-len(c)].startswith(
+                    f"{prefix}." if prefix else "")]
+                hit = nested[0] if len(nested) == 1 else None
             if hit is None:
                 pairs = None
                 break

@@ -138,7 +138,7 @@ class Rewriter:
                 result.edits.extend(store_into_first_argument(self, call))
                 return result
         entry, target = self.target_for(finding)
-        if target.templates == [""]:
+        if target.templates == [""] or (call is None and "" in target.templates):  # `@torch.compile` goes
             return self._removal(finding, call or node)
         if finding.kind == Kind.LAYER_ATTRIBUTE and isinstance(node, ast.Constant):  # getattr(bn, 'weight')
             s, e = self.src.span(node)
@@ -374,18 +374,29 @@ class Rewriter:
                     arg_matches(arg_node, values[name], [spec.torch_default]):
                 del values[name]
         passed = set(values) - {"self"}
+        # `{dim.int}`: the argument when it is surely an int (a literal, or given by its keyword), for a
+        # template that must not take a tensor in that slot (`torch.max(a, b)` is the elementwise maximum)
+        keywords = {kw.arg for kw in node.keywords} if isinstance(node, ast.Call) else set()
+        for name in list(values):
+            if name in keywords or _int_literal(nodes.get(name)):
+                values[f"{name}.int"] = values[name]
         for template in target.templates:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             known = {n for n, _ in found if not n.startswith("@")}
+            known |= {n[:-len(".int")] for n in known if n.endswith(".int")}
             known |= {n for n in passed - known if droppable_factory_keyword(n, values[n])}
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
                 continue
-            if "; " in template and not isinstance(self.parents.get(id(node)), ast.Expr):
-                continue  # several statements: only where the use is a statement of its own
+            if not template:  # an empty template: the use goes (a decorator, or a statement of its own)
+                return self._removal(finding, node)
+            if ("; " in template or template.startswith(STATEMENT_TEMPLATE)) and \
+                    not isinstance(self.parents.get(id(node)), ast.Expr):
+                continue  # statements (several, or `assert ...`): only where the use is a statement of its own
             text = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
-                else _grouped(nodes.get(m.group(1)), values[m.group(1)], m.string[:m.start()], m.string[m.end():])
+                else _grouped(receiver if m.group(1) == "self" else nodes.get(m.group(1).removesuffix(".int")),
+                              values[m.group(1)], m.string[:m.start()], m.string[m.end():])
                 if m.group(1) in values else m.group(2), template)
             if isinstance(self.parents.get(id(node)), (ast.Attribute, ast.Subscript, ast.Call)) and _needs_parens(text):
                 text = f"({text})"
@@ -394,6 +405,17 @@ class Rewriter:
             return FindingRewrite(finding, [Edit(s, e, text)], not dropped, [n[1] for n in dropped], span)
         raise CannotRewrite(f"this form of {entry.api} has no automatic rewrite "
                             f"({target.reason or 'see the difference note'})")
+
+
+def _int_literal(node) -> bool:
+    """`1`, `-1`: an argument written as an int literal."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) is int
+
+
+#: templates that are a statement rather than an expression (`torch._assert` → `assert c, m`)
+STATEMENT_TEMPLATE = ("assert ", "if ", "raise ")
 
 
 def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST],
