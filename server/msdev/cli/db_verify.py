@@ -162,4 +162,6 @@ def _print(results, summary, show_all: bool) -> None:
                 con.print(f"{r['api']}: {c.get('run', 0)} call variant(s), {c.get('pass', 0)} pass")
         vf = ", ".join(f"{k} {n}" for k, n in v["fail_by_reason"].items()) or "none"
         con.print(f"call variants: {v['run']} run ({v['per_entry_with_target']} per entry with a target), "
-                  f"pass: {v['pass']} ({100 * v['pass_share']:.1f} %), fail: {v['fail']} ({vf})")
+                  f"pass: {v['pass']} ({100 * v['pass_share']:.1f} %), fail: {v['fail']} ({vf}; "
+                  f"{v['refused_by_msdev']} of them refused by msdev's own rules, "
+                  f"pass or refused: {100 * v['pass_or_refused_share']:.1f} %)")

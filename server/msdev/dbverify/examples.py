@@ -140,8 +140,7 @@ def prepare(db: Database, entry: Entry, profile: str = "portable", variants: boo
         from .variants import generate
 
         order, defaults = signature or (None, {})
-        params = entry.params or order
-        for v in generate(entry, entry.example, defaults=defaults, params=params):
+        for v in generate(entry, entry.example, defaults=defaults, params=order):
             vp = prepare_example(db, entry, v.example, profile)
             vp.form = v.form
             if vp.status != "not_run":  # a variant the finder does not see, or a malformed one, is no call

@@ -37,8 +37,15 @@ def reason_key(reason: str) -> str:
 def variant_counts(result: dict[str, Any]) -> dict[str, Any]:
     """One entry's call variants: how many ran (PyTorch accepted them), passed, and which failed."""
     ran = [v for v in result.get("variants") or [] if v["status"] != "dropped"]
+    fails = [{"form": v["form"], "reason": v["reason"]} for v in ran if v["status"] == "fail"]
     return {"run": len(ran), "pass": sum(1 for v in ran if v["status"] == "pass"),
-            "fail": [{"form": v["form"], "reason": v["reason"]} for v in ran if v["status"] == "fail"]}
+            "refused": sum(1 for f in fails if refused(f["reason"])), "fail": fails}
+
+
+def refused(reason: str) -> bool:
+    """A failure that is msdev declining the form (an `allowed`/`unsupported` rule, a form with no
+    rewrite): the user is told, nothing runs wrongly."""
+    return reason_key(reason) == "not-converted"
 
 
 def summarize(results: list[dict[str, Any]], entries_with_target: int, examples: int) -> dict[str, Any]:
@@ -55,13 +62,15 @@ def summarize(results: list[dict[str, Any]], entries_with_target: int, examples:
         run = sum(c["run"] for c in counts)
         passed = sum(c["pass"] for c in counts)
         vfails = Counter(reason_key(f["reason"]) for c in counts for f in c["fail"])
+        declined = sum(c.get("refused", 0) for c in counts)
         summary["variants"] = {
-            "run": run, "pass": passed, "fail": run - passed,
+            "run": run, "pass": passed, "fail": run - passed, "refused_by_msdev": declined,
             "fail_by_reason": dict(sorted(vfails.items(), key=lambda kv: (-kv[1], kv[0]))),
             "entries_with_variants": sum(1 for c in counts if c["run"]),
             "entries_with_failing_variants": sum(1 for c in counts if c["fail"]),
             "per_entry_with_target": round(run / entries_with_target, 2) if entries_with_target else 0.0,
             "pass_share": round(passed / run, 4) if run else 0.0,
+            "pass_or_refused_share": round((passed + declined) / run, 4) if run else 0.0,
         }
     return summary
 

@@ -8,7 +8,8 @@ when the caller has them, else from the argument map's `torch_default`) this mod
 - `keywords`: every argument by keyword, in a shuffled order;
 - `<arg>=<value>`: one behaviour-changing argument at another value (`reduction='none'`,
   `keepdim=True`, a negative `dim`, `bias=False`, `padding='same'`, ...);
-- `int64 inputs`, `bool inputs`, `0-d inputs`: the example's float inputs as other kinds of tensor.
+- `int64 inputs`, `float64 inputs`, `bool inputs`, `0-d inputs`: the example's float32 inputs as
+  other kinds of tensor.
 
 Each variant is a whole example (same layout as mapping_db/examples), so it is converted by msdev
 and compared exactly like the example. A variant PyTorch itself rejects is dropped by the worker.
@@ -62,6 +63,7 @@ BEHAVIOUR = {
 }
 #: kinds of input tried in place of the example's float32 inputs
 INPUT_FORMS = (("int64 inputs", {"dtype": "int64", "low": 0, "high": 5}),
+               ("float64 inputs", {"dtype": "float64"}),
                ("bool inputs", {"dtype": "bool"}),
                ("0-d inputs", {"shape": []}))
 
@@ -251,7 +253,10 @@ def _with_value(ex, site: _Site, name: str, value: str) -> dict[str, Any]:
         if n == name and not kw:
             args[i] = node
             return _with_call(ex, site, args, kws)
-    kws = [k for k in kws if k.arg != name] + [ast.keyword(arg=name, value=node)]
+    if any(k.arg == name for k in kws):
+        kws = [ast.keyword(arg=name, value=node) if k.arg == name else k for k in kws]
+    else:
+        kws.append(ast.keyword(arg=name, value=node))
     return _with_call(ex, site, args, kws)
 
 
@@ -298,7 +303,10 @@ def _behaviour_forms(ex, site: _Site, params: list[str]) -> list[tuple[str, dict
     out = []
     for p in params:
         name = p.lstrip("*")
-        for value in BEHAVIOUR.get(name, ()):
+        values = BEHAVIOUR.get(name, ())
+        if values in (["True"], ["False"]) and given.get(name) == values[0]:
+            values = ["False" if values[0] == "True" else "True"]  # the example set the flag: unset it
+        for value in values:
             if given.get(name) == value:
                 continue
             out.append((f"{name}={value}", _with_value(ex, site, name, value)))
@@ -328,19 +336,27 @@ def generate(entry: Entry, example: dict[str, Any] | None = None, defaults: dict
              params: list[str] | None = None, limit: int = MAX_VARIANTS + 2) -> list[Variant]:
     """Up to `limit` variants of the entry's example (the worker keeps MAX_VARIANTS PyTorch accepts).
 
-    `params` is PyTorch's parameter order (default: the entry's), `defaults` PyTorch's defaults as
-    source text (default: the argument map's `torch_default`s)."""
+    `params` is PyTorch's parameter order as torch reports it (the entry's `params` when torch does
+    not, or when the example's call does not bind to it), `defaults` PyTorch's defaults as source
+    text (besides the argument map's `torch_default`s)."""
     ex = example if example is not None else entry.example
     if not isinstance(ex, dict) or not isinstance(ex.get("code"), str):
         return []
-    params = list(params or entry.params or [])
+    # PyTorch's own order first (it catches an entry whose `params` are wrong), else the entry's
+    candidates = [list(p) for p in (params, entry.params)
+                  if p and not all(n.startswith("*") for n in p)]  # `(*args, **kwargs)` says nothing
     known = dict(defaults or {})
     for name, spec in entry.target("portable").args.items():
         if spec.torch_default is not None:
             known.setdefault(name, spec.torch_default)
     signature: list[tuple[str, dict[str, Any]]] = []
     behaviour: list[tuple[str, dict[str, Any]]] = []
-    site = _find_site(entry, ex, params) if params and entry.kind != "attribute" else None
+    site = None
+    params: list[str] = []
+    for params in candidates if entry.kind != "attribute" else []:
+        site = _find_site(entry, ex, params)
+        if site is not None:
+            break
     if site is not None:
         rng = random.Random(entry.api)
         pos = _positional_form(ex, site, params, known)
@@ -394,9 +410,12 @@ def torch_defaults(api: str) -> tuple[list[str] | None, dict[str, str]]:
         obj = torch
         for p in parts[1:]:
             obj = getattr(obj, p)
-        sig = inspect.signature(obj.__init__ if inspect.isclass(obj) else obj)
-    except (AttributeError, TypeError, ValueError):
+    except AttributeError:
         return None, {}
+    try:
+        sig = inspect.signature(obj.__init__ if inspect.isclass(obj) else obj)
+    except (TypeError, ValueError):
+        return None, _doc_defaults(obj, parts[-1])
     order: list[str] = []
     defaults: dict[str, str] = {}
     kw_only = False
@@ -421,3 +440,25 @@ def torch_defaults(api: str) -> tuple[list[str] | None, dict[str, str]]:
                 continue
             defaults[p.name] = text
     return order, defaults
+
+
+def _doc_defaults(obj: Any, name: str) -> dict[str, str]:
+    """Defaults read off the signature lines of a builtin's docstring (`topk(input, k, dim=None,
+    largest=True, ...)`), over all its overloads; a name with different defaults is left out."""
+    import re
+
+    found: dict[str, str] = {}
+    clash: set[str] = set()
+    for m in re.finditer(rf"(?m)^(?:\.\. function:: )?{re.escape(name)}\((.*)\)\s*->", obj.__doc__ or ""):
+        for part in m.group(1).split(","):
+            key, eq, value = part.strip().partition("=")
+            if not eq or not key.isidentifier():
+                continue
+            try:
+                ast.parse(value, mode="eval")
+            except SyntaxError:
+                continue
+            if found.get(key, value) != value:
+                clash.add(key)
+            found[key] = value
+    return {k: v for k, v in found.items() if k not in clash}
