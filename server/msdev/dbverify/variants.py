@@ -325,7 +325,9 @@ def _input_forms(ex: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             continue
         new = copy.deepcopy(ex)
         for n in floats:
-            spec = {k: v for k, v in new["inputs"][n].items() if k not in ("low", "high")}
+            # a float range the example chose (`low: 2` for mvlgamma) holds for float64 and 0-d too
+            spec = {k: v for k, v in new["inputs"][n].items()
+                    if k not in ("low", "high") or change.get("dtype") in (None, "float64")}
             spec.update(change)
             new["inputs"][n] = spec
         out.append((form, new))
