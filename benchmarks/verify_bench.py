@@ -44,6 +44,10 @@ def main() -> int:
         many, _ = verify_run(args.jobs, Path(tmp) / "many.json")
     ran = summary["pass"] + sum(summary["fail"].values())
     print(f"examples run: {ran} of {summary['examples']} ({summary['not_run']} entries not run)")
+    v = summary.get("variants")
+    if v:
+        print(f"call variants run: {v['run']} ({v['per_entry_with_target']} per entry with a target), "
+              f"pass {v['pass_share']:.1%}")
     print(f"baseline: import torch + mindspore in a fresh process: {imports:.1f} s")
     print(f"1 worker:   {one:6.1f} s  {ran / one:5.1f} examples/s  = {one / imports:.1f}x the baseline")
     print(f"{args.jobs} workers:  {many:6.1f} s  {ran / many:5.1f} examples/s  = {many / imports:.1f}x the baseline, "

@@ -27,7 +27,7 @@ def test_deliberately_wrong_rewrites_are_caught(tmp_path, capsys):
     data = json.loads(report.read_text())
     by_api = {r["api"]: r for r in data["results"]}
     assert set(data) == {"summary", "results"}
-    assert set(data["results"][0]) == {"api", "profile", "backend", "status", "reason"}
+    assert set(data["results"][0]) == {"api", "profile", "backend", "status", "reason", "variants"}
     assert by_api["torch.abs"]["status"] == "pass"
     assert by_api["torch.sum"]["status"] == "pass"
     assert by_api["torch.neg"]["reason"].startswith("wrong-value: out: max abs diff")
@@ -37,8 +37,19 @@ def test_deliberately_wrong_rewrites_are_caught(tmp_path, capsys):
     assert by_api["torchvision.transforms.RandomHorizontalFlip"]["reason"] == "wrong-value: out: 144 of 144 values differ"
     assert by_api["torch.cos"] == {"api": "torch.cos", "profile": "portable", "backend": "CPU",
                                    "status": "not_run", "reason": "no example"}
-    assert data["summary"] == {"entries_with_target": 8, "examples": 6, "pass": 2,
-                               "fail": {"exception": 1, "wrong-shape": 1, "wrong-value": 2}, "not_run": 2}
+    summary = dict(data["summary"])
+    variants = summary.pop("variants")
+    assert summary == {"entries_with_target": 9, "examples": 7, "pass": 3,
+                       "fail": {"exception": 1, "wrong-shape": 1, "wrong-value": 2}, "not_run": 2}
+    # torch.amax's own example passes; the keepdim it does not write is renamed wrongly, and a variant
+    # that writes it catches that
+    assert by_api["torch.amax"]["status"] == "pass"
+    amax = by_api["torch.amax"]["variants"]
+    assert [f["form"] for f in amax["fail"]] == ["keepdim=True"]
+    assert amax["fail"][0]["reason"].startswith("exception: TypeError")
+    assert amax["run"] >= 3 and amax["pass"] == amax["run"] - 1
+    assert by_api["torch.sum"]["variants"]["fail"] == []
+    assert variants["run"] == sum(r["variants"]["run"] for r in data["results"])
 
 
 def test_regressions_fail_ci_and_records_are_written(tmp_path, capsys):

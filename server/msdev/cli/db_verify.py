@@ -30,6 +30,8 @@ def register_db(sub: argparse._SubParsersAction) -> None:
                    help="write the results to mapping_db/verified/<profile>-CPU.yaml")
     p.add_argument("--check-regressions", action="store_true",
                    help="exit 1 only if an entry whose record says pass no longer passes")
+    p.add_argument("--no-variants", action="store_true",
+                   help="run each entry's example only, not the call variants generated from it")
     p.add_argument("--timeout", type=float, default=120.0, metavar="S",
                    help="seconds one example may run before it is failed as a hang (default 120)")
     add_db_options(p)
@@ -72,7 +74,7 @@ def select(db, apis: list[str], profile: str):
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from ..dbverify.examples import prepare
-    from ..dbverify.records import regressions, summarize, write_records
+    from ..dbverify.records import regressions, summarize, variant_counts, write_records
     from ..dbverify.runner import run_jobs
 
     args.jobs = jobs_or_cores(args.jobs)
@@ -80,15 +82,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
     db = open_db(args, overlay_root=Path.cwd())
     entries = select(db, args.apis, args.profile)
     started = time.monotonic()
-    prepared = [prepare(db, e, args.profile) for e in entries]
+    if args.no_variants:
+        prepared = [prepare(db, e, args.profile) for e in entries]
+    else:
+        from ..dbverify.variants import torch_defaults
+
+        prepared = [prepare(db, e, args.profile, variants=True, signature=torch_defaults(e.api)) for e in entries]
     ready = [p for p in prepared if p.status == "ready"]
     progress = _progress if sys.stderr.isatty() else None
     outcome = run_jobs([p.job() for p in ready], args.jobs, timeout=args.timeout, progress=progress)
     results = []
     for p in prepared:
         res = outcome.get(p.api) if p.status == "ready" else {"status": p.status, "reason": p.reason}
-        results.append({"api": p.api, "profile": args.profile, "backend": BACKEND,
-                        "status": res["status"], "reason": res.get("reason", "")})
+        result = {"api": p.api, "profile": args.profile, "backend": BACKEND,
+                  "status": res["status"], "reason": res.get("reason", "")}
+        if not args.no_variants:
+            result["variants"] = variant_counts(res)
+        results.append(result)
     elapsed = time.monotonic() - started
     summary = summarize(results, len(entries), sum(1 for e in entries if e.example is not None))
     if args.report:
@@ -100,9 +110,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"summary: {json.dumps(summary)}", file=sys.stderr)
     else:
         _print(results, summary, show_all=bool(args.apis))
-    ran = len(ready)
-    print(f"{ran} examples in {elapsed:.1f} s ({ran / elapsed if elapsed else 0:.1f}/s), {args.jobs} job(s)",
-          file=sys.stderr)
+    ran = len(ready) + summary.get("variants", {}).get("run", 0)
+    print(f"{len(ready)} examples and {ran - len(ready)} call variants in {elapsed:.1f} s "
+          f"({ran / elapsed if elapsed else 0:.1f}/s), {args.jobs} job(s)", file=sys.stderr)
     if args.record:
         path = write_records(db.directory, args.profile, BACKEND, results, versions, replace=not args.apis)
         print(f"recorded {len(results)} results in {path}", file=sys.stderr)
@@ -137,3 +147,21 @@ def _print(results, summary, show_all: bool) -> None:
     con.print(f"entries with a target: {summary['entries_with_target']}, examples: {summary['examples']}, "
               f"pass: {summary['pass']}, fail: {sum(summary['fail'].values())} ({fails}), "
               f"not run: {summary['not_run']}")
+    v = summary.get("variants")
+    if v:
+        failing = [r for r in results if r.get("variants", {}).get("fail")]
+        if failing:
+            table = Table("API", "variant", "reason", title="failing call variants")
+            for r in failing:
+                for f in r["variants"]["fail"]:
+                    table.add_row(r["api"], f["form"], f["reason"])
+            con.print(table)
+        if show_all:
+            for r in results:
+                c = r.get("variants") or {}
+                con.print(f"{r['api']}: {c.get('run', 0)} call variant(s), {c.get('pass', 0)} pass")
+        vf = ", ".join(f"{k} {n}" for k, n in v["fail_by_reason"].items()) or "none"
+        con.print(f"call variants: {v['run']} run ({v['per_entry_with_target']} per entry with a target), "
+                  f"pass: {v['pass']} ({100 * v['pass_share']:.1f} %), fail: {v['fail']} ({vf}; "
+                  f"{v['refused_by_msdev']} of them refused by msdev's own rules, "
+                  f"pass or refused: {100 * v['pass_or_refused_share']:.1f} %)")

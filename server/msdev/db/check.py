@@ -25,7 +25,8 @@ from .yamlio import ARG_ORDER, ENTRY_ORDER, TARGET_ORDER, compose
 SOURCES = ("curated", "table-2024", "table-2025", "signature")
 CALL_STYLES = ("same", "function")
 BACKENDS = ("CPU", "GPU", "Ascend")
-VERIFIED_KEYS = ("profile", "backend", "mindspore", "torch", "date", "result", "reason")
+VERIFIED_KEYS = ("profile", "backend", "mindspore", "torch", "date", "result", "reason", "variants",
+                 "variants_failing")
 RESULTS = ("pass", "fail", "not-run")
 META_KEYS = ("torch_version", "modules", "tensor_members", "tensor_attributes", "tensor_non_tensor_returns",
              "namespace_apis")

@@ -27,6 +27,9 @@ except AttributeError:  # pragma: no cover
 OVERLAY_NAME = "msdev_mappings.yaml"
 META_FILE = "_torch_names.yaml"
 EXAMPLES_DIR = "examples"  # examples/*.yaml: {api: example} for `msdev db verify`
+#: fields of one result line kept on `Entry.verified` (`variants`: call variants run, and
+#: `variants_failing`: the forms among them that failed; both absent in older records)
+RECORD_KEYS = ("result", "reason", "date", "variants", "variants_failing")
 VERIFIED_DIR = "verified"  # verified/<profile>-<backend>.yaml: results written by `msdev db verify --record`
 _CACHE_FORMAT = 9  # 9: only databases that pass `db check` are cached
 
@@ -101,7 +104,7 @@ def _attach_side_files(db_dir: Path, entries: dict[str, Entry]) -> None:
             entry = entries.get(api)
             if entry is None or not isinstance(rec, dict):
                 continue
-            record = {**common, **{k: v for k, v in rec.items() if k in ("result", "reason", "date")}}
+            record = {**common, **{k: v for k, v in rec.items() if k in RECORD_KEYS}}
             entry.verified.append(record)
 
 

@@ -52,9 +52,17 @@ class Prepared:
     example: dict[str, Any] = field(default_factory=dict)
     status: str = "ready"  # ready | fail | not_run
     reason: str = ""
+    form: str = ""  # the call variant this is ("" for the entry's own example)
+    variants: list["Prepared"] = field(default_factory=list)
 
     def job(self) -> dict[str, Any]:
-        return {"api": self.api, "torch_src": self.torch_src, "ms_src": self.ms_src, "example": self.example}
+        job = {"api": self.api, "torch_src": self.torch_src, "ms_src": self.ms_src, "example": self.example}
+        if self.variants:
+            # a variant msdev refused still runs on PyTorch: only a form PyTorch accepts counts
+            job["variants"] = [{"form": v.form, "torch_src": v.torch_src, "ms_src": v.ms_src,
+                                "example": v.example, "refused": v.reason if v.status == "fail" else ""}
+                               for v in self.variants]
+        return job
 
 
 def has_target(entry: Entry, profile: str) -> bool:
@@ -121,12 +129,30 @@ def torch_program(ex: dict[str, Any]) -> str:
     return f"{HEADER}\n\ndef example({params}):\n{inner}\n"
 
 
-def prepare(db: Database, entry: Entry, profile: str = "portable") -> Prepared:
-    """Build both programs for an entry; the MindSpore one is msdev's conversion of the PyTorch one."""
+def prepare(db: Database, entry: Entry, profile: str = "portable", variants: bool = False,
+            signature: tuple[list[str] | None, dict[str, str]] | None = None) -> Prepared:
+    """Build both programs for an entry; the MindSpore one is msdev's conversion of the PyTorch one.
+
+    With `variants`, also the call variants generated from the example (dbverify/variants.py);
+    `signature` is PyTorch's (parameter order, defaults) when the caller could read it."""
+    p = prepare_example(db, entry, entry.example, profile)
+    if variants and p.status == "ready":
+        from .variants import generate
+
+        order, defaults = signature or (None, {})
+        for v in generate(entry, entry.example, defaults=defaults, params=order):
+            vp = prepare_example(db, entry, v.example, profile)
+            vp.form = v.form
+            if vp.status != "not_run":  # a variant the finder does not see, or a malformed one, is no call
+                p.variants.append(vp)
+    return p
+
+
+def prepare_example(db: Database, entry: Entry, ex: dict[str, Any] | None, profile: str = "portable") -> Prepared:
+    """Both programs for one example of an entry."""
     from ..rewrite.convert import convert_text
 
     p = Prepared(entry.api, profile)
-    ex = entry.example
     if ex is None:
         p.status, p.reason = "not_run", "no example"
         return p

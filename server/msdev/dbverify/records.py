@@ -34,15 +34,45 @@ def reason_key(reason: str) -> str:
     return reason.split(":", 1)[0].strip() or "unknown"
 
 
+def variant_counts(result: dict[str, Any]) -> dict[str, Any]:
+    """One entry's call variants: how many ran (PyTorch accepted them), passed, and which failed."""
+    ran = [v for v in result.get("variants") or [] if v["status"] != "dropped"]
+    fails = [{"form": v["form"], "reason": v["reason"]} for v in ran if v["status"] == "fail"]
+    return {"run": len(ran), "pass": sum(1 for v in ran if v["status"] == "pass"),
+            "refused": sum(1 for f in fails if refused(f["reason"])), "fail": fails}
+
+
+def refused(reason: str) -> bool:
+    """A failure that is msdev declining the form (an `allowed`/`unsupported` rule, a form with no
+    rewrite): the user is told, nothing runs wrongly."""
+    return reason_key(reason) == "not-converted"
+
+
 def summarize(results: list[dict[str, Any]], entries_with_target: int, examples: int) -> dict[str, Any]:
     fails = Counter(reason_key(r["reason"]) for r in results if r["status"] == "fail")
-    return {
+    summary = {
         "entries_with_target": entries_with_target,
         "examples": examples,
         "pass": sum(1 for r in results if r["status"] == "pass"),
         "fail": dict(sorted(fails.items(), key=lambda kv: (-kv[1], kv[0]))),
         "not_run": sum(1 for r in results if r["status"] == "not_run"),
     }
+    counts = [r["variants"] for r in results if "variants" in r]
+    if counts:
+        run = sum(c["run"] for c in counts)
+        passed = sum(c["pass"] for c in counts)
+        vfails = Counter(reason_key(f["reason"]) for c in counts for f in c["fail"])
+        declined = sum(c.get("refused", 0) for c in counts)
+        summary["variants"] = {
+            "run": run, "pass": passed, "fail": run - passed, "refused_by_msdev": declined,
+            "fail_by_reason": dict(sorted(vfails.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "entries_with_variants": sum(1 for c in counts if c["run"]),
+            "entries_with_failing_variants": sum(1 for c in counts if c["fail"]),
+            "per_entry_with_target": round(run / entries_with_target, 2) if entries_with_target else 0.0,
+            "pass_share": round(passed / run, 4) if run else 0.0,
+            "pass_or_refused_share": round((passed + declined) / run, 4) if run else 0.0,
+        }
+    return summary
 
 
 def records_path(db_dir: Path, profile: str, backend: str) -> Path:
@@ -61,6 +91,11 @@ def write_records(db_dir: Path, profile: str, backend: str, results: list[dict[s
         rec = {"result": STATUS_TO_RESULT[r["status"]]}
         if r.get("reason"):
             rec["reason"] = r["reason"]
+        if r.get("variants") and r["variants"]["run"]:
+            rec["variants"] = r["variants"]["run"]
+            failing = [f["form"] for f in r["variants"]["fail"]]
+            if failing:
+                rec["variants_failing"] = failing
         merged[r["api"]] = rec
     doc = {"profile": profile, "backend": backend, **versions,
            "date": date or _dt.date.today().isoformat(),
@@ -87,14 +122,25 @@ _FlowRecords.add_representer(dict, _repr_dict)
 
 
 def regressions(db, results: list[dict[str, Any]], profile: str, backend: str) -> list[dict[str, Any]]:
-    """Results that no longer pass although the database's record says they did."""
+    """Results that no longer pass although the database's record says they did: the example, or a
+    call variant when the record lists variants (older records without them gate the example only)."""
     out = []
     for r in results:
         entry = db.get(r["api"])
-        if entry is None or r["status"] == "pass":
+        if entry is None:
             continue
         recs = [v for v in entry.verified if v.get("profile", "portable") == profile
                 and v.get("backend") == backend]
-        if recs and recs[-1].get("result") == "pass":
+        if not recs or recs[-1].get("result") != "pass":
+            continue
+        if r["status"] != "pass":
             out.append(r)
+            continue
+        if "variants" not in recs[-1]:
+            continue
+        known = set(recs[-1].get("variants_failing") or [])
+        new = [f for f in (r.get("variants") or {}).get("fail", []) if f["form"] not in known]
+        if new:
+            out.append({**r, "status": "fail",
+                        "reason": f"variant {new[0]['form']}: {new[0]['reason']}"})
     return out

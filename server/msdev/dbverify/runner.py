@@ -28,10 +28,10 @@ def _split(jobs: list[dict[str, Any]], n: int, batch: int) -> list[list[dict[str
     return [b for b in (jobs[i::count] for i in range(count)) if b]
 
 
-def _read_results(path: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
-    """Finished results, and the example that started without finishing (if any)."""
+def _read_results(path: Path) -> tuple[dict[str, dict[str, Any]], Any]:
+    """Finished results, and what started without finishing (if any): an API, or (API, variant form)."""
     done: dict[str, dict[str, Any]] = {}
-    current = None
+    current: Any = None
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
@@ -42,7 +42,12 @@ def _read_results(path: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
         except ValueError:
             continue  # a line cut short by a crash
         if "start" in rec:
-            current = rec["start"]
+            current = (rec["start"], rec["form"]) if "form" in rec else rec["start"]
+        elif "variant_of" in rec:
+            if rec["variant_of"] in done:
+                done[rec["variant_of"]].setdefault("variants", []).append(
+                    {"form": rec["form"], "status": rec["status"], "reason": rec.get("reason", "")})
+            current = None
         elif "api" in rec:
             done[rec["api"]] = {"status": rec["status"], "reason": rec.get("reason", "")}
             if current == rec["api"]:
@@ -95,11 +100,22 @@ def run_batch(batch: list[dict[str, Any]], timeout: float = 120.0, threads: int 
             log.close()
             done, current = _read_results(res_file)
             results.update(done)
+            if hung:
+                failure = {"status": "fail", "reason": f"timeout: no result after {timeout:.0f} s"}
+            else:
+                code = proc.returncode
+                how = f"signal {-code}" if code < 0 else f"exit code {code}"
+                failure = {"status": "fail", "reason": f"crash: the process died ({how})"}
+            if isinstance(current, tuple):  # a call variant: its entry's example already has its result
+                api, form = current
+                if api in results:
+                    results[api].setdefault("variants", []).append({"form": form, **failure})
+                current = None
             remaining = [j for j in todo if j["api"] not in results]
             if not remaining:
                 break
             if current is None:
-                if done:  # died between two examples: carry on with the rest
+                if done:  # died between two examples (or in a variant): carry on with the rest
                     todo = remaining
                     continue
                 tail = (Path(tmp) / f"log-{attempt}.txt").read_text(errors="replace").strip().splitlines()[-3:]
@@ -107,12 +123,7 @@ def run_batch(batch: list[dict[str, Any]], timeout: float = 120.0, threads: int 
                     results[j["api"]] = {"status": "not_run",
                                          "reason": f"worker failed to start: {' | '.join(tail)[:300]}"}
                 break
-            if hung:
-                results[current] = {"status": "fail", "reason": f"timeout: no result after {timeout:.0f} s"}
-            else:
-                code = proc.returncode
-                how = f"signal {-code}" if code < 0 else f"exit code {code}"
-                results[current] = {"status": "fail", "reason": f"crash: the process died ({how})"}
+            results[current] = failure
             todo = [j for j in remaining if j["api"] not in results]
     return {j["api"]: results[j["api"]] for j in batch}
 

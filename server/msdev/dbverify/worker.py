@@ -19,6 +19,7 @@ import numpy as np
 
 from .compare import DEFAULT_ATOL, DEFAULT_RTOL, compare
 from .examples import SYNC_HOOK
+from .variants import MAX_VARIANTS
 
 _NP_DTYPES = {"float32": np.float32, "float64": np.float64, "float16": np.float16, "int64": np.int64,
               "int32": np.int32, "uint8": np.uint8, "bool": np.bool_, "complex64": np.complex64}
@@ -309,6 +310,22 @@ class Runner:
         return {"status": "pass", "reason": ""}
 
 
+    def run_variant(self, job: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
+        """One call variant: `dropped` when PyTorch rejects it (not a form PyTorch users write)."""
+        vjob = {"api": job["api"], **variant}
+        if variant.get("refused"):
+            # msdev would not convert it: a failure if PyTorch accepts the form
+            try:
+                self.run_torch(vjob, make_inputs(variant["example"].get("inputs") or {}, 0))
+            except BadExample:
+                return {"status": "dropped", "reason": ""}
+            return {"status": "fail", "reason": variant["refused"]}
+        res = self.run(vjob)
+        if res["status"] == "not_run":
+            return {"status": "dropped", "reason": res["reason"]}
+        return res
+
+
 def _image(arr: np.ndarray):
     """A PIL image of a uint8 array: what torchvision and mindspore.dataset transforms take."""
     from PIL import Image
@@ -342,6 +359,19 @@ def main(argv: list[str]) -> int:
                 traceback.print_exc()
             out.write(json.dumps({"api": job["api"], **res}) + "\n")
             out.flush()
+            kept = 0
+            for variant in job.get("variants") or []:
+                if kept >= MAX_VARIANTS or res["status"] == "not_run":
+                    break
+                out.write(json.dumps({"start": job["api"], "form": variant["form"]}) + "\n")
+                out.flush()
+                try:
+                    vres = runner.run_variant(job, variant)
+                except Exception as exc:  # noqa: BLE001
+                    vres = {"status": "fail", "reason": f"harness: {type(exc).__name__}: {_first_line(exc)}"}
+                kept += vres["status"] != "dropped"
+                out.write(json.dumps({"variant_of": job["api"], "form": variant["form"], **vres}) + "\n")
+                out.flush()
     return 0
 
 

@@ -373,6 +373,14 @@ class Rewriter:
             if spec is not None and spec.torch_default is not None and not spec.drop and \
                     arg_matches(arg_node, values[name], [spec.torch_default]):
                 del values[name]
+        # an input PyTorch promotes to float (int tensor into a float-only kernel) is promoted in a
+        # template too; parenthesised, since the template may put it next to an operator or attribute
+        for name, arg_node in [*nodes.items(), *([("self", receiver)] if receiver is not None else [])]:
+            spec = target.args.get(name)
+            if spec is not None and spec.transform == "promote_float" and name in values:
+                shown = NAMED_TRANSFORMS["promote_float"](arg_node, values[name])
+                if shown != values[name]:
+                    values[name] = f"({shown})"
         passed = set(values) - {"self"}
         # `{dim.int}`: the argument when it is surely an int (a literal, or given by its keyword), for a
         # template that must not take a tensor in that slot (`torch.max(a, b)` is the elementwise maximum)
