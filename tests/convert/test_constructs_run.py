@@ -87,6 +87,11 @@ CASES = {
         ("types", [A, B]),
         ("scalars", [A]),
     ],
+    "norm_subclasses": [
+        ("subclass", [A]),
+        ("subclass_2d", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
+        ("runtime_affine", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),
