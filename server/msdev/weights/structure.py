@@ -57,6 +57,10 @@ class _Singleton:
         return self.name
 
 
+#: layer methods that return the layer itself (`layer.set_train(True)` is still the layer)
+RETURNS_SELF = frozenset({"set_train", "train", "eval", "to", "cuda", "cpu", "float", "double", "half",
+                          "requires_grad_", "to_float", "set_grad", "apply"})
+
 ANY = _Singleton("ANY")  # unknown instance
 PARAM = _Singleton("PARAM")  # a bare Parameter / buffer: keeps its name
 
@@ -521,6 +525,11 @@ class ModelSource:
             fn = self.function_named(func.id, mod)
             if fn is not None:
                 return set(self._function_returns(*fn))
+        if isinstance(func, ast.Attribute) and func.attr in RETURNS_SELF and not _is_self(func.value):
+            # `nn.BatchNorm2d(c).set_train(True)` (the converter's training-mode call), `.to(device)`
+            inner = self._eval(func.value, env, appended, mod, info)
+            if inner and not (inner & {ANY}) and all(not isinstance(v, Factory) for v in inner):
+                return inner
         if isinstance(func, ast.Attribute) and _is_self(func.value) and info is not None:
             meth = self._find_method(info, func.attr)
             if meth is not None:
