@@ -368,6 +368,21 @@ class Rewriter:
         return FindingRewrite(finding, [Edit(line_start, line_end, "")], True, [], (line_start, line_end))
 
     # ------------------------------------------------------------------ templates
+    def _spread_template(self, node: ast.Call, positional: list[str], target: Target, values: dict) -> str | None:
+        """`m.add_module(*pair)`: one starred argument that fills every positional slot, passed on
+        as written to a template that spells those slots in order (`setattr({self}, {name}, {module})`)."""
+        if not (len(node.args) == 1 and isinstance(node.args[0], ast.Starred) and not node.keywords and positional):
+            return None
+        slots = _spread_slots(positional)
+        for template in target.templates:
+            if "; " in template or template.count(slots) != 1:
+                continue
+            if any(m.group(1) != "self" for m in PLACEHOLDER.finditer(template.replace(slots, ""))):
+                continue
+            text = template.replace(slots, self.rendered(node.args[0]))
+            return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+        return None
+
     def _template(self, finding, node: ast.AST, entry: Entry, target: Target, receiver, span,
                   skip: frozenset[str] = frozenset()) -> FindingRewrite:
         values: dict[str, str] = {}
@@ -385,6 +400,10 @@ class Rewriter:
             # for a template that spells `{name}` (`checkpoint(fn, *args)` → `fn(a, b)`)
             star = params[len(positional)][1:] if len(params) > len(positional) else ""
             extra: list[str] = []
+            spread = self._spread_template(node, positional, target, values)
+            if spread is not None:
+                s, e = span
+                return FindingRewrite(finding, [Edit(s, e, spread)], True, [], span)
             for i, arg in enumerate(node.args):
                 if isinstance(arg, ast.Starred) and not (star and i >= len(positional)):
                     raise CannotRewrite("arguments passed through *args cannot be matched")
@@ -434,6 +453,10 @@ class Rewriter:
             return FindingRewrite(finding, [Edit(s, e, text)], not dropped, [n[1] for n in dropped], span)
         raise CannotRewrite(f"this form of {entry.api} has no automatic rewrite "
                             f"({target.reason or 'see the difference note'})")
+
+
+def _spread_slots(positional: list[str]) -> str:
+    return ", ".join(f"{{{p}}}" for p in positional)
 
 
 def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST],
