@@ -87,6 +87,9 @@ CASES = {
         ("types", [A, B]),
         ("scalars", [A]),
     ],
+    "named_children": [
+        ("conv_norm", [_rng.standard_normal((2, 4, 3, 3)).astype(np.float32)]),
+    ],
     "norm_subclasses": [
         ("subclass", [A]),
         ("subclass_2d", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
