@@ -87,6 +87,9 @@ CASES = {
         ("types", [A, B]),
         ("scalars", [A]),
     ],
+    "star_sizes": [
+        ("spread", [_rng.standard_normal((2, 12)).astype(np.float32)]),
+    ],
     "named_children": [
         ("conv_norm", [_rng.standard_normal((2, 4, 3, 3)).astype(np.float32)]),
     ],
