@@ -94,6 +94,17 @@ CASES = {
         ("positions", [A]),
         ("compiled", [A]),
     ],
+    "star_sizes": [
+        ("spread", [_rng.standard_normal((2, 12)).astype(np.float32)]),
+    ],
+    "named_children": [
+        ("conv_norm", [_rng.standard_normal((2, 4, 3, 3)).astype(np.float32)]),
+    ],
+    "norm_subclasses": [
+        ("subclass", [A]),
+        ("subclass_2d", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
+        ("runtime_affine", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),

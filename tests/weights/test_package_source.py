@@ -126,3 +126,34 @@ def test_root_names(package):
         build_map({"norm.weight": (4,)}, src, root="Block")
     with pytest.raises(MapError, match="not defined"):
         build_map({"norm.weight": (4,)}, src, root="Nope")
+
+
+ZOO = (
+    "from mindspore import nn\n"
+    "class Head(nn.Cell):\n"
+    "    def __init__(self, c, norm_layer=None, use_norm=True):\n"
+    "        super().__init__()\n"
+    "        self.norm = norm_layer(c) if use_norm else nn.Identity()\n"  # Identity or a norm: the norm owns keys
+    "        self.level = self._make_level(c)\n"
+    "    def _make_level(self, c):\n"
+    "        modules = []\n"
+    "        for _ in range(2):\n"
+    "            modules.extend([nn.Conv2d(c, c, 3, has_bias=False),\n"
+    "                            nn.BatchNorm2d(c).set_train(True),\n"  # the converter's training-mode call
+    "                            nn.ReLU()])\n"
+    "        return nn.SequentialCell(*modules)\n"
+)
+
+
+def test_parameterless_layers_and_set_train_chains():
+    """An attribute that is `nn.Identity()` or a norm layer built elsewhere: the Identity cannot own
+    the checkpoint's `norm.*` keys, so the statistics decide (BatchNorm). `nn.BatchNorm2d(c).set_train(True)`
+    (as the converter writes it outside `__init__`) is still the BatchNorm layer."""
+    src = ModelSource.from_text(ZOO)
+    keys = {**{f"norm.{k}": s for k, s in BN.items()}, "level.0.weight": (4, 4, 3, 3),
+            **{f"level.1.{k}": s for k, s in BN.items()}}
+    by = {e.torch: e.mindspore for e in build_map(keys, src, root="Head").entries}
+    assert by["norm.weight"] == "norm.gamma" and by["norm.running_var"] == "norm.moving_variance"
+    assert by["level.1.weight"] == "level.1.gamma" and by["level.1.running_mean"] == "level.1.moving_mean"
+    assert by["level.1.num_batches_tracked"] is None
+    assert by["level.0.weight"] == "level.0.weight"

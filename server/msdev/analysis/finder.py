@@ -548,10 +548,12 @@ class Finder:
                         and isinstance(sub.args[0], ast.Constant) and isinstance(sub.args[0].value, str)):
                     info.attrs[sub.args[0].value] = (TENSOR, None, CERTAIN)
                 elif (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
-                      and sub.func.attr in ("register_parameter", "add_module") and len(sub.args) > 1
+                      and sub.func.attr in ("register_parameter", "add_module", "register_module") and len(sub.args) > 1
                       and isinstance(sub.args[0], ast.Constant) and isinstance(sub.args[0].value, str)):
-                    info.attrs[sub.args[0].value] = (
-                        (TENSOR, None, CERTAIN) if sub.func.attr == "register_parameter" else (MODULE, None, LIKELY))
+                    held = self._static_kind(sub.args[1], scope) if sub.func.attr != "register_parameter" else None
+                    if held is None or held[0] != MODULE:  # `add_module('bn', nn.BatchNorm2d(c))` keeps the layer type
+                        held = (TENSOR, None, CERTAIN) if sub.func.attr == "register_parameter" else (MODULE, None, LIKELY)
+                    info.attrs[sub.args[0].value] = held
 
     def _static_kind(self, value: ast.AST, scope: _Scope):
         """What an assigned expression holds, judged without visiting it (pre-pass)."""
@@ -874,7 +876,7 @@ class Finder:
 _MODULE_ONLY_METHODS = frozenset({"named_children", "named_modules", "add_module", "register_module",
                                   "named_parameters", "named_buffers", "register_buffer", "register_parameter"})
 _ATTRIBUTE_BUILTINS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
-_REGISTER_CALLS = ("register_buffer", "register_parameter", "add_module")
+_REGISTER_CALLS = ("register_buffer", "register_parameter", "add_module", "register_module")
 
 
 def _statements(body):

@@ -160,7 +160,10 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
     paren = _open_paren(src, call)
     extents = [_arg_extent(src, value, kw, paren) for _, value, kw in named]
     mapped_specs = target.args
-    if seen_star and any(n is None and not isinstance(v, ast.Starred) for n, v, _ in named):
+    # a star among the elements of PyTorch's own `*size` leaves every other argument's name known
+    star_in_vararg = vararg is not None and not any(
+        isinstance(a, ast.Starred) for a in call.args[:vararg[0]])
+    if seen_star and not star_in_vararg and any(n is None and not isinstance(v, ast.Starred) for n, v, _ in named):
         if any(a.differs() for a in mapped_specs.values()):
             raise CannotRewrite("arguments are passed through *args, so they cannot be matched to MindSpore's")
 
@@ -183,6 +186,11 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             continue
         if kw is not None and kw.arg is None:  # **kwargs
             star_kwargs = kw
+            last_arg_end = extents[idx][1]
+            continue
+        if vararg is not None and kw is None and idx >= vararg[0]:
+            # an element of PyTorch's `*size` (`x.reshape(b, *size, -1)`): passed on as written
+            # (packed into one tuple above where MindSpore takes one)
             last_arg_end = extents[idx][1]
             continue
         if isinstance(value, ast.Starred):
@@ -359,10 +367,12 @@ def _pack_varargs(src: SourceText, call: ast.Call, vararg: tuple[int, str], targ
     index, name = vararg
     spec = target.args.get(name) or target.args.get(name.lstrip("*"))  # keyed `size` or `*size`
     extra = call.args[index:]
-    if spec is None or not spec.pack or len(extra) < 2 or any(isinstance(a, ast.Starred) for a in extra):
+    starred = any(isinstance(a, ast.Starred) for a in extra)
+    if spec is None or not spec.pack or not extra or (len(extra) < 2 and not starred):
         return
+    # `torch.zeros(1, c, *size)` → `zeros((1, c, *size))`: a starred element unpacks inside the tuple
     out.edits.append(Edit(src.start(extra[0]), src.start(extra[0]), "("))
-    out.edits.append(Edit(src.end(extra[-1]), src.end(extra[-1]), ")"))
+    out.edits.append(Edit(src.end(extra[-1]), src.end(extra[-1]), ",)" if len(extra) == 1 else ")"))
 
 
 def _pad_pairs(node: ast.AST, text: str, forwarded: bool = False) -> str:

@@ -99,7 +99,8 @@ def cell_classes(nodes: list[ast.AST], findings: list[Finding], converted: set[i
 
 
 _CONTAINERS = ("ModuleList", "Sequential", "ModuleDict")
-_GROWING = ("append", "extend", "insert", "add_module", "update")
+_GROWING = ("append", "extend", "insert", "add_module", "register_module", "update")
+_NAMED_GROWING = ("add_module", "register_module")
 PARAMETER_NAMES_FIX = ("self.update_parameters_name()  # msdev: cells added to a CellList after it was "
                        "assigned lack its prefix in MindSpore's parameter names; this restores them")
 
@@ -124,8 +125,10 @@ def parameter_names_fix(src: SourceText, cls: ast.ClassDef, context: FileContext
             for t in node.targets:
                 if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == me:
                     containers.add(t.attr)
+    # a named child added to any attribute (`self.features.add_module(...)`) is named without its prefix too
     grown = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _GROWING
-                and isinstance(n.func.value, ast.Attribute) and n.func.value.attr in containers
+                and isinstance(n.func.value, ast.Attribute)
+                and (n.func.value.attr in containers or n.func.attr in _NAMED_GROWING)
                 and isinstance(n.func.value.value, ast.Name) and n.func.value.value.id == me
                 for n in ast.walk(init))
     if not grown:

@@ -22,6 +22,7 @@ from .inplace import inplace_keyword, out_of_place, rewrite_inplace_method, stor
 from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
 from .calls import _ATOMIC
 from .calls import _matches as arg_matches
+from .calls import _NOT_LITERAL as NOT_LITERAL, literal
 from .namedtuples import rewrite_field
 from .adapters import adapter_source, is_type_test
 from .kwargs import annotate_star_keys
@@ -174,7 +175,13 @@ class Rewriter:
         span = self.src.span(call)
         if target.templates:
             return self._template(finding, call, entry, target, receiver=None, span=span, skip=skip)
-        rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered)
+        try:
+            rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered)
+        except CannotRewrite:
+            adapted = self._adapted_call(finding, func, call, entry, target, span)
+            if adapted is None:
+                raise
+            return adapted
         fs, fe = self.src.span(func)
         new_callee = self.namer.render(target.api)
         edits = list(rw.edits)
@@ -183,6 +190,39 @@ class Rewriter:
         if mode_dependent(entry) and not self._in_cell_init(call):
             edits.append(Edit(span[1], span[1], ".set_train(True)"))  # built in training mode, as in PyTorch
         return FindingRewrite(finding, edits, rw.safe, rw.notes, span)
+
+    def _adapted_call(self, finding, func, call: ast.Call, entry: Entry, target: Target, span
+                      ) -> FindingRewrite | None:
+        """A layer built with a value known only at run time where MindSpore accepts some values
+        (`nn.LayerNorm(c, elementwise_affine=affine)`): the file's adapter class (rewrite/adapters.py)
+        checks and maps the arguments when the layer is built. None when a written value is refused."""
+        if entry.kind != "class":
+            return None
+        params = [p for p in entry.params or () if not p.startswith("*")]
+        named = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords if k.arg]
+        runtime = []
+        for name, value in named:
+            spec = target.args.get(name)
+            if spec is None:
+                continue
+            if spec.unsupported:
+                return None
+            if spec.allowed is not None and not arg_matches(value, self.src.text[slice(*self.src.span(value))],
+                                                            spec.allowed):
+                if literal(value) is not NOT_LITERAL:
+                    return None
+                runtime.append(f"{name} (only {', '.join(spec.allowed)})")
+        if not runtime:
+            return None
+        name = self.adapter_name(entry, target)
+        if name is None:
+            return None
+        fs, fe = self.src.span(func)
+        edits = [Edit(fs, fe, name)]
+        if mode_dependent(entry) and not self._in_cell_init(call):
+            edits.append(Edit(span[1], span[1], ".set_train(True)"))
+        return FindingRewrite(finding, edits, False,
+                              [f"{name} checks {', '.join(runtime)} when the layer is built"], span)
 
     def _in_cell_init(self, node: ast.AST) -> bool:
         """Inside the `__init__` of a class that becomes a Cell (which sets training mode itself)."""
@@ -328,6 +368,21 @@ class Rewriter:
         return FindingRewrite(finding, [Edit(line_start, line_end, "")], True, [], (line_start, line_end))
 
     # ------------------------------------------------------------------ templates
+    def _spread_template(self, node: ast.Call, positional: list[str], target: Target, values: dict) -> str | None:
+        """`m.add_module(*pair)`: one starred argument that fills every positional slot, passed on
+        as written to a template that spells those slots in order (`setattr({self}, {name}, {module})`)."""
+        if not (len(node.args) == 1 and isinstance(node.args[0], ast.Starred) and not node.keywords and positional):
+            return None
+        slots = _spread_slots(positional)
+        for template in target.templates:
+            if "; " in template or template.count(slots) != 1:
+                continue
+            if any(m.group(1) != "self" for m in PLACEHOLDER.finditer(template.replace(slots, ""))):
+                continue
+            text = template.replace(slots, self.rendered(node.args[0]))
+            return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+        return None
+
     def _template(self, finding, node: ast.AST, entry: Entry, target: Target, receiver, span,
                   skip: frozenset[str] = frozenset()) -> FindingRewrite:
         values: dict[str, str] = {}
@@ -345,6 +400,10 @@ class Rewriter:
             # for a template that spells `{name}` (`checkpoint(fn, *args)` → `fn(a, b)`)
             star = params[len(positional)][1:] if len(params) > len(positional) else ""
             extra: list[str] = []
+            spread = self._spread_template(node, positional, target, values)
+            if spread is not None:
+                s, e = span
+                return FindingRewrite(finding, [Edit(s, e, spread)], True, [], span)
             for i, arg in enumerate(node.args):
                 if isinstance(arg, ast.Starred) and not (star and i >= len(positional)):
                     raise CannotRewrite("arguments passed through *args cannot be matched")
@@ -424,6 +483,10 @@ def _int_literal(node) -> bool:
 
 #: templates that are a statement rather than an expression (`torch._assert` → `assert c, m`)
 STATEMENT_TEMPLATE = ("assert ", "if ", "raise ")
+
+
+def _spread_slots(positional: list[str]) -> str:
+    return ", ".join(f"{{{p}}}" for p in positional)
 
 
 def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST],

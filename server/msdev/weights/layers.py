@@ -131,6 +131,25 @@ PARAMETER_CLASSES = {"torch.nn.Parameter", "torch.nn.parameter.Parameter", "mind
                      "mindspore.common.Parameter", "mindspore.common.parameter.Parameter"}
 
 
+#: layers of either framework that hold no parameter or buffer: they cannot own a checkpoint key
+#: (a source that allows `nn.Identity()` or a norm layer at one attribute means the norm layer)
+PARAMETERLESS = frozenset({
+    "Identity", "ReLU", "ReLU6", "GELU", "SiLU", "Sigmoid", "Tanh", "Hardswish", "HSwish", "Hardsigmoid",
+    "HSigmoid", "LeakyReLU", "ELU", "SELU", "CELU", "Mish", "Softplus", "Softsign", "Softmax", "LogSoftmax",
+    "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "MaxPool1d", "MaxPool2d", "MaxPool3d",
+    "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "Flatten", "Unflatten", "Upsample",
+    "PixelShuffle", "PixelUnshuffle", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d",
+    "Pad", "Tanhshrink", "Hardtanh", "Threshold", "GLU",
+})
+
+
+def holds_parameters(api: str) -> bool:
+    """False for the torch.nn / mindspore.nn layers listed in PARAMETERLESS."""
+    head, _, leaf = api.rpartition(".")
+    return not (leaf in PARAMETERLESS and head in ("torch.nn", "mindspore.nn", "mindspore.mint.nn"))
+
+
 #: the number of dimensions of each layer's `weight`, used to rule out impossible readings
 WEIGHT_NDIM = {"BatchNorm1d": 1, "BatchNorm2d": 1, "BatchNorm3d": 1, "GroupNorm": 1, "PReLU": 1, "Linear": 2,
                "Embedding": 2, "Conv1d": 3, "Conv2d": 4, "Conv3d": 5, "ConvTranspose1d": 3, "ConvTranspose2d": 4,

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .layers import LayerRule, ParamRule, guess_rule, is_parameter_layer, plausible
+from .layers import LayerRule, ParamRule, guess_rule, holds_parameters, is_parameter_layer, plausible
 from .structure import ANY, PARAM, Cls, Container, Layer, ModelSource
 from .tensors import LazyTensor, numpy_dtype
 
@@ -195,7 +195,7 @@ class Resolver:
             unknown[0] = True
             return
         if isinstance(value, Layer):
-            if i < len(comps):
+            if i < len(comps) and holds_parameters(value.api):
                 out.add(_Outcome(value.rule, value.rule.kind, value.api, ".".join(comps[:i]), ".".join(comps[i:])))
             return
         if value is PARAM:

@@ -57,6 +57,10 @@ class _Singleton:
         return self.name
 
 
+#: layer methods that return the layer itself (`layer.set_train(True)` is still the layer)
+RETURNS_SELF = frozenset({"set_train", "train", "eval", "to", "cuda", "cpu", "float", "double", "half",
+                          "requires_grad_", "to_float", "set_grad", "apply"})
+
 ANY = _Singleton("ANY")  # unknown instance
 PARAM = _Singleton("PARAM")  # a bare Parameter / buffer: keeps its name
 
@@ -352,7 +356,7 @@ class ModelSource:
         return Layer(api, identity_rule(torch_api.rsplit(".", 1)[-1]))
 
     def _scan_method(self, info: ClassInfo, fn: ast.FunctionDef) -> None:
-        env: dict[str, set] = {}
+        env, seeded = _parameter_env(fn)
         appended: dict[str, set] = {}
         mod = info.module
         assert mod is not None
@@ -364,6 +368,7 @@ class ModelSource:
                 if isinstance(st, ast.Assign):
                     vals = self._eval(st.value, env, appended, mod, info)
                     for tgt in st.targets:
+                        _rebind(tgt, seeded, env, stmts is fn.body)
                         self._assign(tgt, vals, env, info)
                 elif isinstance(st, ast.AnnAssign) and st.value is not None:
                     self._assign(st.target, self._eval(st.value, env, appended, mod, info), env, info)
@@ -405,9 +410,15 @@ class ModelSource:
         if not isinstance(f, ast.Attribute):
             if isinstance(f, ast.Name) and f.id == "setattr" and len(call.args) == 3 and _is_self(call.args[0]):
                 self._named_child(call.args[1], call.args[2], env, appended, mod, info)
+            elif isinstance(f, ast.Name) and f.id == "setattr" and call.args and _is_self(call.args[0]) \
+                    and any(isinstance(a, ast.Starred) for a in call.args[1:]):
+                info.dynamic = True  # setattr(self, *pair): children under names known at run time
             return
         method = f.attr
-        if _is_self(f.value) and method in ("add_module", "insert_child_to_cell", "register_module") and len(call.args) >= 2:
+        if _is_self(f.value) and method in ("add_module", "insert_child_to_cell", "register_module") and any(
+                isinstance(a, ast.Starred) for a in call.args):
+            info.dynamic = True
+        elif _is_self(f.value) and method in ("add_module", "insert_child_to_cell", "register_module") and len(call.args) >= 2:
             self._named_child(call.args[0], call.args[1], env, appended, mod, info)
         elif _is_self(f.value) and method in ("register_buffer", "register_parameter") and call.args:
             name = _literal_str(call.args[0])
@@ -521,6 +532,11 @@ class ModelSource:
             fn = self.function_named(func.id, mod)
             if fn is not None:
                 return set(self._function_returns(*fn))
+        if isinstance(func, ast.Attribute) and func.attr in RETURNS_SELF and not _is_self(func.value):
+            # `nn.BatchNorm2d(c).set_train(True)` (the converter's training-mode call), `.to(device)`
+            inner = self._eval(func.value, env, appended, mod, info)
+            if inner and not (inner & {ANY}) and all(not isinstance(v, Factory) for v in inner):
+                return inner
         if isinstance(func, ast.Attribute) and _is_self(func.value) and info is not None:
             meth = self._find_method(info, func.attr)
             if meth is not None:
@@ -555,7 +571,7 @@ class ModelSource:
         if key in self._in_progress or mod is None:
             return {ANY}
         self._in_progress.add(key)
-        env: dict[str, set] = {}
+        env, seeded = _parameter_env(fn)
         appended: dict[str, set] = {}
         rets: list[ast.expr] = []
         scratch = ClassInfo("<fn>", mod.path, module=mod)
@@ -567,6 +583,7 @@ class ModelSource:
                 if isinstance(st, ast.Assign):
                     vals = self._eval(st.value, env, appended, mod, owner)
                     for t in st.targets:
+                        _rebind(t, seeded, env, stmts is fn.body)
                         self._assign(t, vals, env, scratch)
                 elif isinstance(st, ast.AugAssign) and isinstance(st.target, ast.Name):
                     appended.setdefault(st.target.id, set()).update(
@@ -698,6 +715,23 @@ class ModelSource:
                 if found is not None:
                     return found
         return None
+
+
+def _parameter_env(fn: ast.FunctionDef) -> tuple[dict[str, set], set[str]]:
+    """A function's parameters hold what its callers pass: unknown (ANY). A parameter reassigned
+    under a condition (`if norm_layer is None: norm_layer = LayerNorm`) may still hold the caller's."""
+    a = fn.args
+    names = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
+    names = [n for n in names if n not in ("self", "cls")]
+    return {n: {ANY} for n in names}, set(names)
+
+
+def _rebind(tgt: ast.AST, seeded: set[str], env: dict[str, set], unconditional: bool) -> None:
+    """An unconditional assignment to a parameter replaces the caller's value."""
+    if isinstance(tgt, ast.Name) and tgt.id in seeded:
+        seeded.discard(tgt.id)
+        if unconditional:
+            env.pop(tgt.id, None)
 
 
 def _module_name(root: Path, f: Path) -> str:
