@@ -250,6 +250,11 @@ class Runner:
             prefix, _, last = key.rpartition(".")
             cands = [f"{prefix}.{a}" if prefix else a for a in _PARAM_ALIASES.get(last, (last,))]
             hit = next((by_name[c] for c in cands if c in by_name), None)
+            if hit is None:  # a MindSpore layer that wraps another (BatchNorm3d keeps a `bn2d` cell)
+                inner = [p for n, p in params
+                         if any(n.startswith(c.rpartition(".")[0] + "." if prefix else "")
+                                and n.endswith("." + c.rpartition(".")[2]) for c in cands)]
+                hit = inner[0] if len(inner) == 1 else None
             if hit is None:
                 pairs = None
                 break

@@ -20,6 +20,7 @@ from ..analysis.project import ModuleContext
 from ..db.loader import Database
 from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
+from .blocks import emptied_block_passes
 from .calls import CannotRewrite, rewrite_arguments
 from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
@@ -475,6 +476,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         indent = src.indent_at(line_start)
         done.append(Edit(line_start, line_start, "".join(f"{indent}{c}\n" for c in lines)))
 
+    done.extend(emptied_block_passes(src, tree, done))
     new_text = apply_edits(text, done)
     edits = [src.text_edit(e) for e in _normalised(done)]
     ordered = sorted(outcomes.values(), key=lambda o: (o.finding.line, o.finding.column))
