@@ -126,3 +126,34 @@ def test_root_names(package):
         build_map({"norm.weight": (4,)}, src, root="Block")
     with pytest.raises(MapError, match="not defined"):
         build_map({"norm.weight": (4,)}, src, root="Nope")
+
+
+def test_layer_passed_to_a_constructor_is_recognised_where_another_class_has_identity(tmp_path):
+    """resnet's `downsample` arrives as a constructor argument (the walk cannot follow it) and
+    another class of the package sets `self.downsample = nn.Identity()`: the weak Identity reading
+    renames nothing, so the sibling statistics decide (BatchNorm: gamma/beta/moving_*)."""
+    root = tmp_path / "pkg"
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    (root / "net.py").write_text(
+        "from mindspore import nn\n"
+        "class Block(nn.Cell):\n"
+        "    def __init__(self, downsample=None):\n"
+        "        super().__init__()\n"
+        "        self.downsample = downsample\n"
+        "class Other(nn.Cell):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.downsample = nn.Identity()\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self, block):\n"
+        "        super().__init__()\n"
+        "        self.layer = nn.SequentialCell(*[block(nn.SequentialCell(nn.Conv2d(4, 4, 1), nn.BatchNorm2d(4)))])\n"
+    )
+    keys = {"layer.0.downsample.0.weight": (4, 4, 1, 1),
+            **{f"layer.0.downsample.1.{k}": s for k, s in BN.items()}}
+    by = {e.torch: e.mindspore for e in build_map(keys, ModelSource.from_paths([root]), root="Net").entries}
+    assert by["layer.0.downsample.0.weight"] == "layer.0.downsample.0.weight"
+    assert by["layer.0.downsample.1.weight"] == "layer.0.downsample.1.gamma"
+    assert by["layer.0.downsample.1.running_var"] == "layer.0.downsample.1.moving_variance"
+    assert by["layer.0.downsample.1.num_batches_tracked"] is None
