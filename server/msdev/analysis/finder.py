@@ -23,7 +23,7 @@ from ..db.loader import Database
 from ..db.model import Entry
 from ..findings import Confidence, Finding, Kind, Status
 from ..textlines import split_lines
-from .project import ModuleContext
+from .project import ModuleContext, is_torch_module
 from .context import FileContext
 
 CERTAIN = Confidence.CERTAIN
@@ -106,8 +106,7 @@ class _ModuleClass(tuple):
 
 
 def _root_of(module: str) -> bool:
-    head = module.split(".", 1)[0]
-    return head in TORCH_ROOTS
+    return is_torch_module(module)
 
 
 class _Scope:
