@@ -69,6 +69,8 @@ class ClassInfo:
     attrs: dict[str, set] = field(default_factory=dict)
     appended: dict[str, set] = field(default_factory=dict)  # self.x.append(...) element values
     dynamic: bool = False  # children added under computed names
+    #: a Sequential/ModuleList subclass: the containers its `super().__init__(...)` call builds
+    items: set = field(default_factory=set)
     methods: dict[str, ast.FunctionDef] = field(default_factory=dict)
     module: "ModuleInfo | None" = None
     #: unique in the source: the class name, or `module.Name` when several modules define that name
@@ -407,6 +409,12 @@ class ModelSource:
                 self._named_child(call.args[1], call.args[2], env, appended, mod, info)
             return
         method = f.attr
+        if method == "__init__" and isinstance(f.value, ast.Call) and isinstance(f.value.func, ast.Name) \
+                and f.value.func.id == "super":
+            kind = next((CONTAINERS[b] for b in self._all_bases(info) if b in CONTAINERS), None)
+            if kind is not None:  # `class ConvNormActivation(nn.Sequential)`: super().__init__(*layers)
+                info.items.add(self._container(kind, call, env, appended, mod, info))
+            return
         if _is_self(f.value) and method in ("add_module", "insert_child_to_cell", "register_module") and len(call.args) >= 2:
             self._named_child(call.args[0], call.args[1], env, appended, mod, info)
         elif _is_self(f.value) and method in ("register_buffer", "register_parameter") and call.args:
@@ -697,6 +705,11 @@ class ModelSource:
                 found = self._attr(base, comp, seen)
                 if found is not None:
                     return found
+        if info.items:  # an index (or OrderedDict name) of the container the class itself is
+            found = set()
+            for container in info.items:
+                found |= self.children(container, comp)
+            return found or None
         return None
 
 
