@@ -157,3 +157,61 @@ def test_parameterless_layers_and_set_train_chains():
     assert by["level.1.weight"] == "level.1.gamma" and by["level.1.running_mean"] == "level.1.moving_mean"
     assert by["level.1.num_batches_tracked"] is None
     assert by["level.0.weight"] == "level.0.weight"
+
+
+def test_layer_passed_to_a_constructor_is_recognised_where_another_class_has_identity(tmp_path):
+    """resnet's `downsample` arrives as a constructor argument (the walk cannot follow it) and
+    another class of the package sets `self.downsample = nn.Identity()`: the weak Identity reading
+    renames nothing, so the sibling statistics decide (BatchNorm: gamma/beta/moving_*)."""
+    root = tmp_path / "pkg"
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    (root / "net.py").write_text(
+        "from mindspore import nn\n"
+        "class Block(nn.Cell):\n"
+        "    def __init__(self, downsample=None):\n"
+        "        super().__init__()\n"
+        "        self.downsample = downsample\n"
+        "class Other(nn.Cell):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.downsample = nn.Identity()\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self, block):\n"
+        "        super().__init__()\n"
+        "        self.layer = nn.SequentialCell(*[block(nn.SequentialCell(nn.Conv2d(4, 4, 1), nn.BatchNorm2d(4)))])\n"
+    )
+    keys = {"layer.0.downsample.0.weight": (4, 4, 1, 1),
+            **{f"layer.0.downsample.1.{k}": s for k, s in BN.items()}}
+    by = {e.torch: e.mindspore for e in build_map(keys, ModelSource.from_paths([root]), root="Net").entries}
+    assert by["layer.0.downsample.0.weight"] == "layer.0.downsample.0.weight"
+    assert by["layer.0.downsample.1.weight"] == "layer.0.downsample.1.gamma"
+    assert by["layer.0.downsample.1.running_var"] == "layer.0.downsample.1.moving_variance"
+    assert by["layer.0.downsample.1.num_batches_tracked"] is None
+
+
+def test_sequential_subclass_children_come_from_its_super_init(tmp_path):
+    """torchvision's `Conv2dNormActivation(nn.Sequential)` passes its layers to `super().__init__(*layers)`:
+    the indices of such a class are the layers of that call (once, no index could be walked into)."""
+    root = tmp_path / "pkg"
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    (root / "net.py").write_text(
+        "from mindspore import nn\n"
+        "class ConvNorm(nn.SequentialCell):\n"
+        "    def __init__(self, cin, cout, norm_layer=nn.BatchNorm2d):\n"
+        "        layers = [nn.Conv2d(cin, cout, 3)]\n"
+        "        layers.append(norm_layer(cout))\n"
+        "        super().__init__(*layers)\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        layers = [ConvNorm(3, 4)]\n"  # mobilenet_v2's InvertedResidual: elements of several kinds
+        "        layers.extend([nn.Conv2d(4, 4, 1), nn.BatchNorm2d(4)])\n"
+        "        self.conv = nn.SequentialCell(*layers)\n"
+    )
+    keys = {"conv.0.0.weight": (4, 3, 3, 3), **{f"conv.0.1.{k}": s for k, s in BN.items()}}
+    by = {e.torch: e.mindspore for e in build_map(keys, ModelSource.from_paths([root]), root="Net").entries}
+    assert by["conv.0.0.weight"] == "conv.0.0.weight"
+    assert by["conv.0.1.weight"] == "conv.0.1.gamma"  # once kept: `1.weight` read as a Conv2d's own name
+    assert by["conv.0.1.running_mean"] == "conv.0.1.moving_mean"

@@ -23,7 +23,7 @@ from ..db.loader import Database
 from ..db.model import Entry
 from ..findings import Confidence, Finding, Kind, Status
 from ..textlines import split_lines
-from .project import ModuleContext
+from .project import ModuleContext, is_torch_module
 from .context import FileContext
 
 CERTAIN = Confidence.CERTAIN
@@ -106,8 +106,7 @@ class _ModuleClass(tuple):
 
 
 def _root_of(module: str) -> bool:
-    head = module.split(".", 1)[0]
-    return head in TORCH_ROOTS
+    return is_torch_module(module)
 
 
 class _Scope:
@@ -608,22 +607,30 @@ class Finder:
         if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
                 and len(test.args) == 2 and isinstance(test.args[0], ast.Name)):
             return None
-        dotted = self.resolve_ref(test.args[1], scope)
-        held = self._call_result(dotted) if dotted is not None else None
-        if held is None or held[0] != MODULE:
-            return None
-        return test.args[0].id, (MODULE, dotted, CERTAIN)
+        classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+        names = []
+        for cls in classes:  # `isinstance(m, (nn.BatchNorm2d, nn.GroupNorm))`: one of several layers
+            dotted = self.resolve_ref(cls, scope)
+            held = self._call_result(dotted) if dotted is not None else None
+            if held is None or held[0] != MODULE:
+                return None
+            names.append(dotted)
+        return test.args[0].id, (MODULE, "|".join(names), CERTAIN)
 
     def _layer_attribute(self, node: ast.AST, receiver, attr: str | None = None) -> None:
         """`bn.weight` on a known BatchNorm2d: MindSpore names the attribute differently (gamma).
         `attr` given: `node` is the string constant of `getattr(bn, 'weight')` / `hasattr`."""
-        entry = self.db.entries.get(receiver[1]) if receiver[1] else None
-        if entry is None:
-            return
-        target = entry.target(self.profile)
         name = attr or node.attr
+        # a receiver narrowed to several layers (`a|b`) is renamed only where every one of them agrees
+        entries = [self.db.entries.get(held) for held in (receiver[1] or "").split("|")]
+        if not entries or None in entries:
+            return
+        renames = {(e.target(self.profile).attributes.get(name), e.target(self.profile).api) for e in entries}
+        entry = entries[0]
+        target = entry.target(self.profile)
         renamed = target.attributes.get(name)
-        if renamed is None or target.api is None:
+        if renamed is None or target.api is None or len({r for r, _ in renames}) != 1 \
+                or any(api is None for _, api in renames):
             return
         end_line = node.end_lineno
         end_col = self._col(end_line, node.end_col_offset)

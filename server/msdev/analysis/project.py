@@ -97,8 +97,19 @@ def _resolve_from(mod: _Module, stmt: ast.ImportFrom) -> str:
     return ".".join(base + ([stmt.module] if stmt.module else []))
 
 
+#: modules of other packages that import PyTorch themselves (`from safetensors.torch import load_file`):
+#: without PyTorch they fail to import, so their names are handled like torch names
+TORCH_BOUND_MODULES = ("safetensors.torch",)
+
+
+def is_torch_module(module: str) -> bool:
+    """A PyTorch module, or another package's module that needs PyTorch to import."""
+    return module.split(".", 1)[0] in TORCH_ROOTS or any(
+        module == m or module.startswith(m + ".") for m in TORCH_BOUND_MODULES)
+
+
 def _is_torch(module: str) -> bool:
-    return module.split(".", 1)[0] in TORCH_ROOTS
+    return is_torch_module(module)
 
 
 def _dotted(node: ast.AST) -> list[str] | None:

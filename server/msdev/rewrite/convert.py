@@ -20,7 +20,9 @@ from ..analysis.project import ModuleContext
 from ..db.loader import Database
 from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
+from .blocks import emptied_block_passes
 from .calls import CannotRewrite, rewrite_arguments
+from .containers import sequential_children_fix, sequential_subclasses
 from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
 from .imports import (MODULE_MAP, bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
@@ -370,10 +372,13 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     record_verdicts(outcomes)
 
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
+    sequentials = sequential_subclasses(nodes, findings, converted_ids)
     for cls in cell_classes(nodes, findings, converted_ids, context.module_classes):
         done.extend(forward_to_construct(src, cls, analysis))
         done.extend(private_children_edits(src, cls))
         done.extend(parameter_names_fix(src, cls, analysis))
+        if cls.name in sequentials:
+            done.extend(sequential_children_fix(src, cls))
         done.extend(training_mode_fix(src, cls))
     done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile, rewriter))
 
@@ -478,6 +483,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         indent = src.indent_at(line_start)
         done.append(Edit(line_start, line_start, "".join(f"{indent}{c}\n" for c in lines)))
 
+    done.extend(emptied_block_passes(src, tree, done))
     new_text = apply_edits(text, done)
     edits = [src.text_edit(e) for e in _normalised(done)]
     ordered = sorted(outcomes.values(), key=lambda o: (o.finding.line, o.finding.column))

@@ -12,6 +12,7 @@ import ast
 from dataclasses import dataclass
 from typing import Iterable
 
+from ..analysis.project import is_torch_module
 from ..db.loader import Database
 from ..findings import ImportNeed
 from .naming import PYTHON_MODULES
@@ -52,7 +53,7 @@ class ImportBinding:
 
 
 def _is_torch(module: str) -> bool:
-    return module.split(".", 1)[0] in TORCH_ROOTS
+    return is_torch_module(module)
 
 
 def torch_import_bindings(nodes: Iterable[ast.AST], db: Database, profile: str) -> list[ImportBinding]:

@@ -127,7 +127,8 @@ def _unwrap_with(rewriter, finding: Finding, what: str, facts) -> FindingRewrite
     s, e = src.span(node)
     ls = src.line_start(s)
     nl = src.text.find("\n", e)
-    if src.text[ls:s].strip() != "@" or src.text[e:nl if nl != -1 else len(src.text)].strip():
+    rest = src.text[e:nl if nl != -1 else len(src.text)].strip()
+    if src.text[ls:s].strip() != "@" or (rest and not rest.startswith("#")):  # its comment goes with it
         raise CannotRewrite("decorator shares its line with other code")
     return FindingRewrite(finding, [Edit(ls, len(src.text) if nl == -1 else nl + 1, "")], True, [], (s, e))
 

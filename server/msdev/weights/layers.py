@@ -52,7 +52,8 @@ class LayerRule:
 
     @property
     def renames(self) -> bool:
-        return any(p.mindspore != p.torch or p.transform for p in self.params)
+        # "{}" is the matched PyTorch name itself: `* -> {}` (an identity rule) keeps every name
+        return any(p.mindspore not in (p.torch, "{}") or p.transform for p in self.params)
 
 
 def _bn(kind: str, ms_classes: tuple[str, ...], prefix: str = "") -> LayerRule:

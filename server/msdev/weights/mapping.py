@@ -234,6 +234,11 @@ def _decide(outcomes: set[_Outcome] | None, shape: tuple[int, ...] | None = None
     """One outcome when every possibility (that fits the shape) maps the key the same way."""
     if not outcomes:
         return None, None
+    if len(outcomes) > 1:
+        # a layer that does not own a parameter of that name (`1.weight` under a Conv2d) is the wrong
+        # reading of a container index whose element the walk could not tell apart
+        owned = {o for o in outcomes if o.rule is None or o.rule.lookup(o.param) is not None}
+        outcomes = owned or outcomes
     if shape is not None and len(outcomes) > 1:
         fitting = {o for o in outcomes if o.rule is None or plausible(o.rule.kind, o.param, tuple(shape))}
         outcomes = fitting or outcomes

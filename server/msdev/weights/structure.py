@@ -73,6 +73,8 @@ class ClassInfo:
     attrs: dict[str, set] = field(default_factory=dict)
     appended: dict[str, set] = field(default_factory=dict)  # self.x.append(...) element values
     dynamic: bool = False  # children added under computed names
+    #: a Sequential/ModuleList subclass: the containers its `super().__init__(...)` call builds
+    items: set = field(default_factory=set)
     methods: dict[str, ast.FunctionDef] = field(default_factory=dict)
     module: "ModuleInfo | None" = None
     #: unique in the source: the class name, or `module.Name` when several modules define that name
@@ -415,6 +417,12 @@ class ModelSource:
                 info.dynamic = True  # setattr(self, *pair): children under names known at run time
             return
         method = f.attr
+        if method == "__init__" and isinstance(f.value, ast.Call) and isinstance(f.value.func, ast.Name) \
+                and f.value.func.id == "super":
+            kind = next((CONTAINERS[b] for b in self._all_bases(info) if b in CONTAINERS), None)
+            if kind is not None:  # `class ConvNormActivation(nn.Sequential)`: super().__init__(*layers)
+                info.items.add(self._container(kind, call, env, appended, mod, info))
+            return
         if _is_self(f.value) and method in ("add_module", "insert_child_to_cell", "register_module") and any(
                 isinstance(a, ast.Starred) for a in call.args):
             info.dynamic = True
@@ -714,6 +722,11 @@ class ModelSource:
                 found = self._attr(base, comp, seen)
                 if found is not None:
                     return found
+        if info.items:  # an index (or OrderedDict name) of the container the class itself is
+            found = set()
+            for container in info.items:
+                found |= self.children(container, comp)
+            return found or None
         return None
 
 

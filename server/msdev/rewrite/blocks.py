@@ -1,0 +1,55 @@
+"""Blocks emptied by the rewrite: each removal keeps its own block valid when it is the only
+statement there (rewrite/imports.py `statement_removal`), but several removals side by side
+(a function body of `torch.onnx.register_custom_op_symbolic(...)` calls, an `if` of `.cuda()`
+lines) can empty a block together. The converted file must still parse, so such a block gets
+`pass`."""
+
+from __future__ import annotations
+
+import ast
+
+from .source import Edit, SourceText, text_with_edits
+
+_BLOCKS = ("body", "orelse", "finalbody")
+
+
+def emptied_block_passes(src: SourceText, tree: ast.Module, edits: list[Edit]) -> list[Edit]:
+    """Insertions of `pass` for every block whose statements the edits all remove."""
+    removals = [e for e in edits if e.start < e.end and not e.text.strip()]
+    out: list[Edit] = []
+
+    def removed(stmt: ast.stmt) -> Edit | None:
+        """The edit that removes `stmt` whole, or a zero-width anchor when inner edits empty it."""
+        s, e = src.span(stmt)
+        for r in removals:
+            if r.start <= s and e <= r.end:
+                return r
+        left = text_with_edits(src.text, s, e, edits)
+        if all(not line.strip() or line.lstrip().startswith("#") for line in left.splitlines()):
+            return Edit(s, s, "")
+        return None
+
+    def visit(node: ast.AST) -> None:
+        blocks = [getattr(node, f, None) for f in _BLOCKS]
+        blocks += [h.body for h in getattr(node, "handlers", None) or []]
+        blocks += [c.body for c in getattr(node, "cases", None) or []]
+        for block in blocks:
+            if not isinstance(block, list) or not block or not isinstance(block[0], ast.stmt):
+                continue
+            gone = [removed(s) for s in block]
+            if all(gone):
+                first = gone[0]
+                s = src.span(block[0])[0]
+                if first.start < s and src.text[first.start:s].strip() == "" \
+                        and src.line_start(s) == first.start:
+                    out.append(Edit(first.start, first.start, src.indent_at(s) + "pass\n"))
+                else:
+                    out.append(Edit(first.start, first.start, "pass"))
+                continue  # nothing inside is left to visit
+            for stmt, g in zip(block, gone):
+                if g is None:
+                    visit(stmt)
+
+    for stmt in tree.body:  # an empty module is valid: only the blocks inside need a statement
+        visit(stmt)
+    return out

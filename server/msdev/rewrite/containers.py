@@ -1,0 +1,62 @@
+"""Subclasses of `nn.Sequential` that add their children as attributes.
+
+PyTorch's Sequential runs every registered child in order, including those a subclass sets in its
+own `__init__` (`self.norm = nn.BatchNorm2d(c)`, torchvision's DenseNet `_Transition`). MindSpore's
+SequentialCell runs the cells of `cell_list`, which only its constructor and `append` fill: the
+subclass would silently return its input. Rebuilding `cell_list` from the children at the end of
+`__init__` gives PyTorch's behaviour (the same line the `Sequential.add_module` entry writes).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..findings import Finding, Kind
+from .source import Edit, SourceText
+
+SEQUENTIAL = "torch.nn.Sequential"
+CHILDREN_FIX = ("self.cell_list = list(self.name_cells().values())  # msdev: a SequentialCell runs only its "
+                "cell_list, which children set as attributes do not extend")
+
+
+def sequential_subclasses(nodes: list[ast.AST], findings: list[Finding], converted: set[int]) -> set[str]:
+    """Names of the file's classes deriving (directly or through the file's classes) from Sequential."""
+    direct = {id(f.node) for f in findings if f.kind == Kind.BASE_CLASS and id(f) in converted
+              and f.torch_api == SEQUENTIAL}
+    classes = [n for n in nodes if isinstance(n, ast.ClassDef)]
+    names: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for cls in classes:
+            if cls.name not in names and any(id(b) in direct or isinstance(b, ast.Name) and b.id in names
+                                             for b in cls.bases):
+                names.add(cls.name)
+                changed = True
+    return names
+
+
+def sequential_children_fix(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
+    """The `cell_list` rebuild at the end of `__init__` when it sets children as attributes and the
+    class keeps Sequential's forward."""
+    if any(isinstance(i, (ast.FunctionDef, ast.AsyncFunctionDef)) and i.name in ("forward", "construct")
+           for i in cls.body):
+        return []
+    init = next((i for i in cls.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None)
+    if init is None or not init.body or not init.args.args or isinstance(init.body[-1], ast.Return):
+        return []
+    me = init.args.args[0].arg
+    sets_children = False
+    for node in ast.walk(init):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+            if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == me for t in targets):
+            sets_children = True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+                and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id == me:
+            sets_children = True
+    if not sets_children:
+        return []
+    end = src.end(init.body[-1])
+    indent = " " * init.body[0].col_offset
+    return [Edit(end, end, f"\n{indent}{CHILDREN_FIX.replace('self.', me + '.', 2)}")]
