@@ -80,9 +80,8 @@ def cell_classes(nodes: list[ast.AST], findings: list[Finding], converted: set[i
     direct = {id(f.node) for f in findings if f.kind == Kind.BASE_CLASS and id(f) in converted
               and f.torch_api.startswith(_CELL_BASES)}
     imported_cells = set(imported_cells)
-    direct |= {id(b) for n in nodes if isinstance(n, ast.ClassDef) for b in n.bases
-               if isinstance(b, ast.Name) and b.id in imported_cells}
-    classes = [n for n in nodes if isinstance(n, ast.ClassDef)]
+    classes = [n for n in nodes if n.__class__ is ast.ClassDef]
+    direct |= {id(b) for n in classes for b in n.bases if isinstance(b, ast.Name) and b.id in imported_cells}
     cells: dict[str, ast.ClassDef] = {}
     changed = True
     while changed:
