@@ -978,13 +978,15 @@ def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source:
 def analyse_tree(tree: ast.Module, db: Database, profile: str = "portable", source: str = "",
                  module: ModuleContext | None = None) -> FileContext:
     """The file's shared context after detection: the finder's findings (`raw`), the final
-    findings with the statement-level rules applied, and what the fixers reuse (index, facts).
+    findings with the statement-level rules applied and `# msdev: ignore` comments honoured,
+    and what the fixers reuse (index, facts).
     `module`: what the file's package tells about the names it imports."""
+    from ..rules.suppression import unsuppressed
     from .patterns import apply_patterns
 
     context = FileContext(source, tree)
     context.raw = infer_and_find(tree, db, profile, source, module)[0]
-    context.findings = apply_patterns(tree, context.raw, source, context)
+    context.findings = unsuppressed(apply_patterns(tree, context.raw, source, context), source)
     return context
 
 
