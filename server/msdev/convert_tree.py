@@ -203,7 +203,7 @@ def _source_mode(path: Path) -> int | None:
 
 
 def convert_one(source_path: Path, rel: str, db: Database, profile: str,
-                context: ModuleContext | None = None) -> tuple[FileConversion, str | Path | None]:
+                context: ModuleContext | None = None, selection=None) -> tuple[FileConversion, str | Path | None]:
     """Convert one .py file. Returns the outcome and what to write: the new text, the source path
     (carried over unchanged: it could be read but not converted) or None (unreadable: nothing)."""
     result = FileConversion(rel)
@@ -221,7 +221,8 @@ def convert_one(source_path: Path, rel: str, db: Database, profile: str,
         with gc_paused():  # collections during a big parse made conversion superlinear
             text = decode_source(data)
             tree = parse_source(text, rel)
-            conv = convert_text(text, db, profile, rel, tree=tree, context=context)
+            keep = selection.keeps if selection is not None and not selection.everything else None
+            conv = convert_text(text, db, profile, rel, tree=tree, context=context, keep=keep)
     except SourceError as exc:
         result.outcome, result.error = FAILED, str(exc)
         return result, source_path
@@ -282,12 +283,14 @@ def infer_across_modules(table: ProjectTable, trees: dict, db: Database, rounds:
 
 
 _WORKER_DB: Database | None = None
+_WORKER_SELECTION = None  # the rules.selection.RuleSelection of the run (None: every rule)
 
 
-def _worker_init(db_dir: str, overlay_root: str | None) -> None:
-    global _WORKER_DB
+def _worker_init(db_dir: str, overlay_root: str | None, selection=None) -> None:
+    global _WORKER_DB, _WORKER_SELECTION
     ignore_interrupts()
     _WORKER_DB = load_database(db_dir, overlay_root=overlay_root)
+    _WORKER_SELECTION = selection
 
 
 def _worker_convert(job: tuple) -> FileConversion:
@@ -296,7 +299,7 @@ def _worker_convert(job: tuple) -> FileConversion:
     if profile is None:  # not Python
         result, payload = copy_one(Path(source), rel)
     else:
-        result, payload = convert_one(Path(source), rel, _WORKER_DB, profile, context)
+        result, payload = convert_one(Path(source), rel, _WORKER_DB, profile, context, _WORKER_SELECTION)
     if payload is None:
         return result
     try:
@@ -309,21 +312,21 @@ def _worker_convert(job: tuple) -> FileConversion:
     return result
 
 
-def _run_jobs(jobs: list[tuple], db: Database, workers: int, progress) -> Iterator[FileConversion]:
+def _run_jobs(jobs: list[tuple], db: Database, workers: int, progress, selection=None) -> Iterator[FileConversion]:
     total = len(jobs)
     if workers > 1 and total > 8:
         from .scanning.runner import pool_context
 
         ctx = pool_context()
         overlay = None if not db.overlays else str(db.overlays[0].parent)
-        with ctx.Pool(workers, initializer=_worker_init, initargs=(str(db.directory), overlay)) as pool:
+        with ctx.Pool(workers, initializer=_worker_init, initargs=(str(db.directory), overlay, selection)) as pool:
             for n, result in enumerate(pool.imap(_worker_convert, jobs, chunksize=4), 1):
                 if progress:
                     progress(n, total)
                 yield result
         return
-    global _WORKER_DB
-    _WORKER_DB = db
+    global _WORKER_DB, _WORKER_SELECTION
+    _WORKER_DB, _WORKER_SELECTION = db, selection
     for n, job in enumerate(jobs, 1):
         result = _worker_convert(job)
         if progress:
@@ -333,9 +336,10 @@ def _run_jobs(jobs: list[tuple], db: Database, workers: int, progress) -> Iterat
 
 def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable", force: bool = False,
                   jobs: int = 1, progress: Callable[[int, int], None] | None = None,
-                  overwrite_edited: bool = False) -> ConvertSummary:
+                  overwrite_edited: bool = False, selection=None) -> ConvertSummary:
     """Convert SRC into OUT. Nothing is written when OUT holds files changed since msdev wrote
-    them (unless `overwrite_edited`); a file that fails is counted, never stops the run."""
+    them (unless `overwrite_edited`); a file that fails is counted, never stops the run.
+    `selection` (rules.selection.RuleSelection): uses of the rules it leaves out are not rewritten."""
     src_root, target = plan_paths(src, out, force)
     if src.is_file():
         folder = target.parent
@@ -364,7 +368,7 @@ def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable",
     for path, why in walk_errors:
         summary.others.append(FileConversion(path.relative_to(src_root).as_posix(), error=why, outcome=FAILED))
     try:
-        for result in _run_jobs(work, db, jobs, progress):
+        for result in _run_jobs(work, db, jobs, progress, selection):
             if result.written is not None:
                 manifest.record(result.rel_path, result.written)
             is_python = result.rel_path.endswith(".py") or src.is_file()

@@ -64,7 +64,9 @@ class InferenceFacts:
     """What one pass over a file learnt about its own functions, for the next pass: which
     parameters receive tensors, which functions return them, which `self.<attr>` hold them.
     Python runs a helper after its caller is defined, so a helper's body is read again once its
-    callers are known (find_uses repeats the pass while the facts grow)."""
+    callers are known: infer_and_find repeats the pass while a fact grows after the pass read it
+    (`stale`). A fact that grows before any read changes nothing a repeat would see, so a pass
+    whose reads all saw final facts is the last one (the repeat would find the same)."""
 
     def __init__(self):
         self.params: dict[int, set[str]] = {}  # id(FunctionDef) → parameter names given tensors
@@ -74,30 +76,58 @@ class InferenceFacts:
         self.external: set[tuple[str, str, object]] = set()  # (module, function, param name or index)
         self.returning: set[str] = set()  # top-level functions of the file that return tensors
         self.grown = False
+        self.stale = False  # a fact grew after this pass had read it
+        self._read: set[tuple[str, int]] = set()  # facts read in this pass: ("p"|"r"|"a", id(node))
+
+    def start_pass(self) -> None:
+        self.grown = self.stale = False
+        self._read = set()
+
+    def _grew(self, key: tuple[str, int]) -> None:
+        self.grown = True
+        if key in self._read:
+            self.stale = True
+
+    def params_of(self, func: ast.AST) -> set:
+        """(name, kind) of the parameters of `func` that callers give tensors or modules."""
+        self._read.add(("p", id(func)))
+        return self.params.get(id(func), ())
+
+    def result_of(self, func: ast.AST) -> int | None:
+        """What calling the user function `func` gives: TENSOR, MODULE or nothing known."""
+        self._read.add(("r", id(func)))
+        if id(func) in self.returns:
+            return TENSOR
+        return MODULE if id(func) in self.module_returns else None
+
+    def attrs_of(self, cls: ast.AST) -> dict:
+        """`self.<attr>` → value for the class `cls`, learnt from its methods' bodies."""
+        self._read.add(("a", id(cls)))
+        return self.attrs.get(id(cls), {})
 
     def add_param(self, func: ast.AST, name: str, kind: int = 1) -> None:
         """`kind`: TENSOR, or MODULE for a parameter given nn.Module instances (`init_weights(self)`)."""
         names = self.params.setdefault(id(func), set())
         if (name, kind) not in names:
             names.add((name, kind))
-            self.grown = True
+            self._grew(("p", id(func)))
 
     def add_return(self, func: ast.AST) -> None:
         if id(func) not in self.returns:
             self.returns.add(id(func))
-            self.grown = True
+            self._grew(("r", id(func)))
 
     def add_module_return(self, func: ast.AST) -> None:
         """`_make_layer` returning `nn.Sequential(*layers)`: what it returns is a module."""
         if id(func) not in self.module_returns:
             self.module_returns.add(id(func))
-            self.grown = True
+            self._grew(("r", id(func)))
 
     def add_attr(self, cls: ast.AST, attr: str, value) -> None:
         held = self.attrs.setdefault(id(cls), {})
         if attr not in held:
             held[attr] = value
-            self.grown = True
+            self._grew(("a", id(cls)))
 
 
 class _ModuleClass(tuple):
@@ -443,7 +473,7 @@ class Finder:
             self.expr(node.returns, scope, Kind.REFERENCE)
         scope.names[node.name] = (FUNCTION, node, LIKELY)
         cls = self._class
-        inferred = dict((n, k) for n, k in self.facts.params.get(id(node), ()))  # param → TENSOR/MODULE
+        inferred = dict((n, k) for n, k in self.facts.params_of(node))  # param → TENSOR/MODULE
         top_level = cls is None and scope.parent is None
         if top_level and self.context is not None and node.name in self.context.tensor_params:
             positional = [a.arg for a in args.posonlyargs + args.args]
@@ -504,7 +534,7 @@ class Finder:
         info.base = torch_base
         # pre-pass: what `self.<attr>` holds, from every method's assignments
         self._collect_self_attrs(node, info, scope)
-        for attr, value in self.facts.attrs.get(id(node), {}).items():
+        for attr, value in self.facts.attrs_of(node).items():
             info.attrs.setdefault(attr, value)
         saved = self._class, self._self_name
         self._class, self._self_name = info, None
@@ -790,10 +820,9 @@ class Finder:
                 and isinstance(func.value, ast.Name) and func.value.id == self._self_name
                 and func.attr in self._class.method_nodes):
             user = (self._class.method_nodes[func.attr], True)  # self.helper(x)
-            if id(user[0]) in self.facts.returns:
-                result = (TENSOR, None, LIKELY)
-            elif id(user[0]) in self.facts.module_returns:
-                result = (MODULE, None, LIKELY)
+            returned = self.facts.result_of(user[0])
+            if returned is not None:
+                result = (returned, None, LIKELY)
         elif dotted is not None:
             kind = Kind.DECORATOR if ref_kind == Kind.DECORATOR else Kind.CALL
             self._record(func, dotted, kind, CERTAIN)
@@ -825,10 +854,9 @@ class Finder:
                     result = (TENSOR, None, LIKELY)
             elif callee is not None and callee[0] == FUNCTION:
                 user = (callee[1], False)
-                if id(callee[1]) in self.facts.returns:
-                    result = (TENSOR, None, LIKELY)
-                elif id(callee[1]) in self.facts.module_returns:
-                    result = (MODULE, None, LIKELY)
+                returned = self.facts.result_of(callee[1])
+                if returned is not None:
+                    result = (returned, None, LIKELY)
             elif isinstance(callee, _ModuleClass):
                 result = (MODULE, None, LIKELY)  # `net = Net()`: an instance of a user module class
             elif callee is not None and callee[0] == MODULE:
@@ -959,13 +987,15 @@ def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source:
 def analyse_tree(tree: ast.Module, db: Database, profile: str = "portable", source: str = "",
                  module: ModuleContext | None = None) -> FileContext:
     """The file's shared context after detection: the finder's findings (`raw`), the final
-    findings with the statement-level rules applied, and what the fixers reuse (index, facts).
+    findings with the statement-level rules applied and `# msdev: ignore` comments honoured,
+    and what the fixers reuse (index, facts).
     `module`: what the file's package tells about the names it imports."""
+    from ..rules.suppression import unsuppressed
     from .patterns import apply_patterns
 
     context = FileContext(source, tree)
     context.raw = infer_and_find(tree, db, profile, source, module)[0]
-    context.findings = apply_patterns(tree, context.raw, source, context)
+    context.findings = unsuppressed(apply_patterns(tree, context.raw, source, context), source)
     return context
 
 
@@ -974,9 +1004,9 @@ def infer_and_find(tree: ast.Module, db: Database, profile: str = "portable", so
     """The finder's findings with the inference facts they rest on (before the statement rules)."""
     facts = InferenceFacts()
     for _ in range(_INFERENCE_PASSES):
-        facts.grown = False
+        facts.start_pass()
         findings = Finder(db, profile, source, context, facts).run(tree)
-        if not facts.grown:
+        if not facts.stale:  # every read saw the final facts: a repeat would find the same
             break
     return findings, facts
 

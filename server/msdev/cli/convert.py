@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from .rule_options import add_rule_options, project_settings
 from .common import (EXIT_FINDINGS, EXIT_OK, UserError, add_db_options, add_jobs_option, add_profile_option,
                      jobs_or_cores, open_db)
 
@@ -34,6 +35,7 @@ def register(sub) -> None:
                    help="with --force: also overwrite files in OUT edited since msdev wrote them, or not written by it")
     add_jobs_option(p)
     add_db_options(p)
+    add_rule_options(p)
     g = p.add_argument_group(
         "graph mode", "generate MindSpore code from a live PyTorch model instead of its source (needs msdev-migrate[verify]): "
         "OUT/model.py (one Cell per module class, create_model()), OUT/model.ckpt and the report")
@@ -52,12 +54,14 @@ def register(sub) -> None:
     g.add_argument("--weights", metavar="X.pth", help="load these PyTorch weights into the model first")
     g.add_argument("--no-check", dest="check", action="store_false",
                    help="skip running the generated network against the original")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, profile=None)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.report_format is None:
         args.report_format = "json" if args.report and args.report.lower().endswith(".json") else "text"
+    settings = project_settings(args, args.src or ".")
+    args.profile = settings.profile
     if args.model or args.model_file:
         return run_graph(args)
     if args.src is None:
@@ -87,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             bar.update(task, completed=done, total=total)
     try:
         summary = convert_paths(src, out, db, args.profile, args.force, args.jobs, progress,
-                                overwrite_edited=args.overwrite_edited)
+                                overwrite_edited=args.overwrite_edited, selection=settings.selection)
     except ConvertError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:

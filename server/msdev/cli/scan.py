@@ -11,6 +11,7 @@ import os
 import sys
 
 from .common import EXIT_FINDINGS, EXIT_OK, UserError, add_db_options, add_jobs_option, add_profile_option, open_db
+from .rule_options import add_rule_options, project_settings
 
 FAIL_ON = ("unsupported", "manual", "any", "never")
 
@@ -59,7 +60,12 @@ def register(subparsers) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no summary and no progress bar")
     p.add_argument("--summary", action="store_true",
                    help="text format: only the summary tables, not one line per finding")
-    p.set_defaults(func=run)
+    add_rule_options(p)
+    p.add_argument("--baseline", metavar="FILE",
+                   help="report (and --fail-on) only findings not recorded in FILE (written by --write-baseline)")
+    p.add_argument("--write-baseline", metavar="FILE",
+                   help="record every finding of this scan in FILE, to pass later as --baseline")
+    p.set_defaults(func=run, profile=None)
 
 
 def fails(result, level: str) -> bool:
@@ -87,6 +93,28 @@ def failure_reasons(result, level: str) -> list[str]:
     return reasons
 
 
+def apply_baseline(args: argparse.Namespace, settings, result):
+    """The rule selection, then --write-baseline (everything selected) or --baseline (only new)."""
+    from ..scanning.baseline import BaselineError, new_findings, read_baseline, write_baseline
+    from ..scanning.runner import keep_findings
+
+    if not settings.selection.everything:
+        result = keep_findings(result, settings.selection.keeps)
+    try:
+        if args.write_baseline:
+            n = write_baseline(result, args.write_baseline)
+            print(f"msdev: baseline of {n:,} finding{'s' if n != 1 else ''} written to {args.write_baseline}",
+                  file=sys.stderr)
+        elif settings.baseline is not None:
+            result, known = new_findings(result, read_baseline(settings.baseline))
+            if known and not args.quiet:
+                print(f"msdev: {known:,} finding{'s' if known != 1 else ''} already in the baseline "
+                      f"{settings.baseline} not reported", file=sys.stderr)
+    except BaselineError as exc:
+        raise UserError(str(exc)) from None
+    return result
+
+
 def run(args: argparse.Namespace) -> int:
     from ..report import ReportError, check_destination, write_report, write_report_with
     from ..report.text import plain_summary, render_findings, render_summary, rich_summary
@@ -107,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
             if os.path.isfile(p) and os.path.realpath(p) == target:
                 raise UserError(f"refusing to write the report over the scanned file {p}")
     root = scan_root(args.paths)
+    settings = project_settings(args, root)
     fingerprint = db_fingerprint(getattr(args, "db", None), overlay_root=root)
     if fingerprint is None:
         db = open_db(args, overlay_root=root)  # a bad --db: the loader's message, exit 2
@@ -132,14 +161,15 @@ def run(args: argparse.Namespace) -> int:
 
         progress_bar.start()
     try:
-        result = run_scan(args.paths, db, profile=args.profile, jobs=args.jobs, use_cache=not args.no_cache,
-                          excludes=args.exclude, progress=progress_cb, cache_dir=args.cache_dir,
-                          use_ignores=not args.no_ignore, root=root)
+        result = run_scan(args.paths, db, profile=settings.profile, jobs=args.jobs, use_cache=not args.no_cache,
+                          excludes=list(settings.exclude) + args.exclude, progress=progress_cb,
+                          cache_dir=args.cache_dir, use_ignores=not args.no_ignore, root=root)
     except InputError as exc:
         raise UserError(str(exc)) from None
     finally:
         if progress_bar is not None:
             progress_bar.stop()
+    result = apply_baseline(args, settings, result)
 
     for warning in result.warnings:
         print(f"msdev: warning: {warning}", file=sys.stderr)

@@ -133,11 +133,20 @@ def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.Cod
         r = params.range
         start = (r.start.line, server_column(codec, lines, r.start.line, r.start.character))
         end = (r.end.line, server_column(codec, lines, r.end.line, r.end.character))
+        silenced: set[tuple[int, str]] = set()
         for p in ls.index_of(uri).overlapping(start, end):
             f = p.finding
-            if not ls.settings.shows(f) or (f.entry is None and not f.pattern):
+            if not ls.settings.shows(f):
                 continue
             diag = to_diagnostic(p, ls.settings, codec, lines)
+            key = (p.line, f.rule.code)
+            if key not in silenced:  # one "ignore" action per rule and line
+                silenced.add(key)
+                ignore = suppression_action(uri, codec, lines, p.line, f.rule.code, diag)
+                if ignore is not None:
+                    out.append(ignore)
+            if f.entry is None and not f.pattern:
+                continue
             if f.pattern:  # statement-level rule: its fix is offered whenever one exists
                 title = f"msdev: {f.rule.name}: {f.explanation}"
             else:
@@ -191,15 +200,40 @@ def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.Cod
     return out
 
 
+def suppression_action(uri: str, codec, lines: list[str], line: int, code: str, diag) -> types.CodeAction | None:
+    """"Ignore MS103 on this line": adds the rule to the line's `# msdev: ignore[...]` comment."""
+    from ..rules.suppression import with_suppression
+
+    if not 0 <= line < len(lines):
+        return None
+    text = lines[line].rstrip("\r\n")
+    new = with_suppression(text, code)
+    if new == text:
+        return None
+    end = client_column(codec, text, len(text))
+    edit = types.TextEdit(range=types.Range(start=types.Position(line, 0), end=types.Position(line, end)),
+                          new_text=new)
+    return types.CodeAction(title=f"msdev: ignore {code} on this line", kind=QUICKFIX,
+                            diagnostics=[_diag_obj(diag)] if diag else None,
+                            edit=types.WorkspaceEdit(changes={uri: [edit]}))
+
+
 def fix_all_edit(ls: "MsdevServer", uri: str) -> tuple[types.WorkspaceEdit | None, str]:
-    """The whole-file conversion as minimal edits on the current text (None + reason if stale)."""
+    """The whole-file conversion as minimal edits on the current text (None + reason if stale).
+    Only safe fixes of the selected rules: an unsafe one changes behaviour and stays a quick fix
+    of its own (the conversion runs once to learn each use's verdict, then with the safe ones)."""
     _, convert_text = _rewrite_api()
     origin = ls.origins.get(uri)
     if origin is None:
         return None, "the file has not been analysed yet"
     snap = origin.snapshot
     try:
-        conversion = convert_text(snap.text, ls.db, ls.settings.profile, snap.path)
+        settings = ls.settings
+        trial = convert_text(snap.text, ls.db, settings.profile, snap.path)
+        left = {(o.finding.line, o.finding.column, o.finding.torch_api) for o in trial.outcomes
+                if (o.converted and not o.safe) or not settings.shows(o.finding)}
+        conversion = trial if not left else convert_text(
+            snap.text, ls.db, settings.profile, snap.path, keep=lambda f: (f.line, f.column, f.torch_api) not in left)
     except Exception as exc:
         log.exception("conversion of %s failed", uri)
         return None, f"conversion failed: {exc}"

@@ -142,6 +142,7 @@ class MsdevServer(LanguageServer):
         self.diagnostic_mode = diagnostic_mode
         self.pull = False
         self.settings = Settings()
+        self.project_config = None  # the workspace's [tool.msdev] (project_config.ProjectConfig)
         self.init_settings: Any = None  # initializationOptions: the settings of clients without a section
         self.settings_gen = 0
         self.units: dict[str, Unit] = {}  # text document uri or notebook uri → unit
@@ -333,8 +334,25 @@ class MsdevServer(LanguageServer):
         return bool(ws and ws.diagnostics and ws.diagnostics.refresh_support)
 
     # ------------------------------------------------------------------ settings
+    def read_project_config(self):
+        """The workspace's `[tool.msdev]` (None without a workspace or a usable one: logged)."""
+        from ..project_config import ConfigError, config_for
+
+        if not self.root:
+            return None
+        try:
+            config = config_for(self.root)
+        except ConfigError as exc:
+            log.warning("%s", exc)
+            return None
+        self.project_config = config
+        if config.path is not None:
+            log.info("project settings from %s", config.path)
+            self.apply_settings(None, str(config.path))
+        return config
+
     def apply_settings(self, raw: Any, origin: str) -> None:
-        settings, warnings = parse_settings(raw)
+        settings, warnings = parse_settings(raw, project=self.project_config)
         for w in warnings:
             log.warning("%s (from %s)", w, origin)
             self.window_log_message(types.LogMessageParams(types.MessageType.Warning, w))
@@ -394,6 +412,7 @@ def create_server(db: Database | None = None, db_dir: str | None = None, debounc
             ls.root = params.root_path
         elif root_uri and root_uri.startswith("file:"):
             ls.root = to_fs_path(root_uri)
+        ls.project_config = ls.read_project_config()
         # pygls' documents split lines with str.splitlines(): replace them before any didOpen
         ls.protocol._workspace = SpecWorkspace.like(ls.workspace)
         if ls.db is None:

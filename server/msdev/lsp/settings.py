@@ -15,6 +15,7 @@ from lsprotocol import types
 
 from ..findings import Confidence, Finding, Kind, Status
 from ..rules import BY_STATUS, REGISTRY
+from ..rules.selection import RuleSelection, SelectorError, parse_selectors
 
 SECTION = "msdev"
 PROFILES = ("portable", "ascend")
@@ -44,11 +45,14 @@ class Settings:
 
     profile: str = "portable"
     severity: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
-    ignore: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()  # API names and globs, and rule codes or prefixes (MS103, MS2)
     show_likely_tensor_methods: bool = True
+    select: tuple[str, ...] = ()  # rule codes or prefixes shown (empty: every rule)
 
     def __post_init__(self) -> None:
-        exact = frozenset(p for p in self.ignore if not any(c in p for c in "*?["))
+        codes = tuple(p.upper() for p in self.ignore if _is_code(p))
+        object.__setattr__(self, "_selection", RuleSelection(self.select, codes))
+        exact = frozenset(p for p in self.ignore if not any(c in p for c in "*?[") and not _is_code(p))
         globs = tuple(p for p in self.ignore if p not in exact)
         object.__setattr__(self, "_exact", exact)
         object.__setattr__(self, "_globs", globs)
@@ -84,15 +88,27 @@ class Settings:
         if (not self.show_likely_tensor_methods and finding.confidence == Confidence.LIKELY
                 and finding.kind in _TENSOR_KINDS):
             return False
-        return not self.ignored(finding.torch_api)
+        return self._selection.keeps(finding) and not self.ignored(finding.torch_api)
+
+    @property
+    def selection(self) -> RuleSelection:
+        """The rule codes selected and ignored (what fix-all may rewrite too)."""
+        return self._selection
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "profile": self.profile,
             "severity": dict(self.severity),
+            "select": list(self.select),
             "ignore": list(self.ignore),
             "showLikelyTensorMethods": self.show_likely_tensor_methods,
         }
+
+
+def _is_code(selector: str) -> bool:
+    """`MS103`, `ms2`: a rule code or prefix (anything else in `ignore` is an API name or glob)."""
+    s = selector.strip().upper()
+    return s.startswith("MS") and s[2:].isdigit() or s == "MS"
 
 
 def unwrap(raw: Any) -> Any:
@@ -104,22 +120,25 @@ def unwrap(raw: Any) -> Any:
 
 def looks_like_settings(raw: Any) -> bool:
     return isinstance(raw, dict) and any(
-        k in raw for k in ("profile", "severity", "ignore", "showLikelyTensorMethods"))
+        k in raw for k in ("profile", "severity", "select", "ignore", "showLikelyTensorMethods"))
 
 
-def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, list[str]]:
+def parse_settings(raw: Any, base: Settings | None = None, project=None) -> tuple[Settings, list[str]]:
     """Settings from an editor's JSON (None → defaults); bad values are skipped with a warning.
 
     Keys the editor leaves out keep their default (not the previous value): a configuration
-    answer is always the whole section.
+    answer is always the whole section. `project`: the workspace's `[tool.msdev]` table
+    (project_config.ProjectConfig): its profile wins (editors always send theirs), its select
+    applies unless the editor selects, its ignore adds to the editor's.
     """
     warnings: list[str] = []
     base = base or Settings()
     raw = unwrap(raw)
     if raw is None:
-        return Settings(), warnings
+        raw = {}
     if not isinstance(raw, dict):
-        return Settings(), [f"msdev settings must be an object, got {type(raw).__name__}; using defaults"]
+        warnings.append(f"msdev settings must be an object, got {type(raw).__name__}; using defaults")
+        raw = {}
 
     profile = raw.get("profile", "portable")
     if profile not in PROFILES:
@@ -157,4 +176,22 @@ def parse_settings(raw: Any, base: Settings | None = None) -> tuple[Settings, li
         warnings.append("msdev.showLikelyTensorMethods must be true or false; using true")
         show = True
 
-    return Settings(profile, severity, tuple(ignore), show), warnings
+    select: tuple[str, ...] = ()
+    sel_raw = raw.get("select")
+    if sel_raw is not None:
+        try:
+            select = parse_selectors(sel_raw if isinstance(sel_raw, (str, list)) else [sel_raw], "msdev.select")
+        except SelectorError as exc:
+            warnings.append(f"{exc}; msdev.select ignored")
+    for code in ignore:
+        if _is_code(code):
+            try:
+                parse_selectors([code], "msdev.ignore")
+            except SelectorError as exc:
+                warnings.append(str(exc))
+    if project is not None:
+        profile = project.profile or profile
+        select = select or tuple(project.select or ())
+        ignore += [c for c in (project.ignore or ()) if c not in ignore]
+
+    return Settings(profile, severity, tuple(ignore), show, select), warnings

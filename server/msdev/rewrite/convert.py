@@ -82,9 +82,8 @@ def cell_classes(nodes: list[ast.AST], findings: list[Finding], converted: set[i
     direct = {id(f.node) for f in findings if f.kind == Kind.BASE_CLASS and id(f) in converted
               and f.torch_api.startswith(_CELL_BASES)}
     imported_cells = set(imported_cells)
-    direct |= {id(b) for n in nodes if isinstance(n, ast.ClassDef) for b in n.bases
-               if isinstance(b, ast.Name) and b.id in imported_cells}
-    classes = [n for n in nodes if isinstance(n, ast.ClassDef)]
+    classes = [n for n in nodes if n.__class__ is ast.ClassDef]
+    direct |= {id(b) for n in classes for b in n.bases if isinstance(b, ast.Name) and b.id in imported_cells}
     cells: dict[str, ast.ClassDef] = {}
     changed = True
     while changed:
@@ -352,10 +351,12 @@ def rewrite_findings(rewriter: Rewriter, findings: list[Finding], profile: str,
 
 def convert_text(text: str, db: Database, profile: str = "portable", path: str = "<string>",
                  tree: ast.Module | None = None, findings: list[Finding] | None = None,
-                 context: ModuleContext | None = None, analysis: FileContext | None = None) -> Conversion:
+                 context: ModuleContext | None = None, analysis: FileContext | None = None,
+                 keep=None) -> Conversion:
     """Convert a whole PyTorch source text to MindSpore. Raises SourceError if it does not parse.
     `context`: the file's place in its package (analysis/project.py), when a tree is converted;
-    `analysis`: the file's analysis (analysis.finder.analyse_tree) when the caller has it."""
+    `analysis`: the file's analysis (analysis.finder.analyse_tree) when the caller has it;
+    `keep`: which findings to rewrite (the run's rule selection; others stay as they are)."""
     if analysis is not None:
         tree, findings = analysis.tree, analysis.findings
     if tree is None:
@@ -365,6 +366,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     if analysis is None and findings is None:
         analysis = analyse_tree(tree, db, profile, text, context)
         findings = analysis.findings
+    if keep is not None:
+        findings = [f for f in findings if keep(f)]
     src = SourceText(text)
     rewriter, bindings = file_rewriter(src, tree, db, profile, context, analysis)
     namer, nodes, parents, done = rewriter.namer, rewriter.nodes, rewriter.parents, rewriter.done

@@ -60,7 +60,8 @@ def torch_import_bindings(nodes: Iterable[ast.AST], db: Database, profile: str) 
     """The file's torch imports (`nodes`: every node of the tree, e.g. `ast.walk(tree)`)."""
     modules = MODULE_MAP.get(profile, MODULE_MAP["portable"])
     out: list[ImportBinding] = []
-    for node in nodes:
+    imports = (ast.Import, ast.ImportFrom)
+    for node in [n for n in nodes if n.__class__ in imports]:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if not _is_torch(alias.name):
@@ -132,16 +133,22 @@ def existing_mindspore_bindings(tree: ast.Module) -> dict[str, str]:
 def bound_names(nodes: Iterable[ast.AST]) -> set[str]:
     """Every name the file binds or reads (a new import must not collide with any)."""
     names: set[str] = set()
+    add = names.add
+    name, arg, alias, defs = ast.Name, ast.arg, ast.alias, _DEFINITIONS
     for node in nodes:
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".", 1)[0])
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
+        cls = node.__class__
+        if cls is name:
+            add(node.id)
+        elif cls is arg:
+            add(node.arg)
+        elif cls in defs:
+            add(node.name)
+        elif cls is alias:
+            add((node.asname or node.name).split(".", 1)[0])
     return names
+
+
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 
 def insertion_point(src: SourceText, tree: ast.Module, after: ast.stmt | None = None) -> int:

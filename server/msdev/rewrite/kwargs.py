@@ -24,20 +24,85 @@ def _literal_keys(value: ast.AST) -> set[str] | None:
     return None
 
 
+#: nodes that open a new scope: `_scope_nodes` does not descend into them
+_SCOPE_BREAKS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+#: scopes whose `**name` keys are worked out (a star in a class body or a lambda is not)
+_KEYED_SCOPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
 def _scope_nodes(scope: ast.AST):
     """Nodes of a function or module body, not descending into nested functions or classes."""
     stack = list(ast.iter_child_nodes(scope))
     while stack:
         node = stack.pop()
         yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        if not isinstance(node, _SCOPE_BREAKS):
             stack.extend(ast.iter_child_nodes(node))
 
 
-def annotate_star_keys(nodes: list[ast.AST]) -> None:
-    """Set `msdev_keys` on every `**name` keyword whose dict keys are known in its scope."""
-    scopes = [n for n in nodes if isinstance(n, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef))]
-    for scope in scopes:
+def _owner(node: ast.AST, parents: dict[int, ast.AST]) -> ast.AST | None:
+    """The function or module whose `_scope_nodes` reach `node` (None: a class body or lambda)."""
+    parent = parents.get(id(node))
+    while parent is not None and not isinstance(parent, _SCOPE_BREAKS) and not isinstance(parent, ast.Module):
+        parent = parents.get(id(parent))
+    return parent if isinstance(parent, _KEYED_SCOPES) else None
+
+
+def annotate_star_keys(nodes: list[ast.AST], parents: dict[int, ast.AST] | None = None) -> None:
+    """Set `msdev_keys` on every `**name` keyword whose dict keys are known in its scope.
+    With the tree's `parents`, only the bindings of the names used as `**name` are looked at,
+    each assigned to its scope through its ancestors (no walk of each scope)."""
+    if parents is None:
+        return _annotate_by_walking(nodes)
+    keyword = ast.keyword
+    stars = [n for n in nodes if n.__class__ is keyword and n.arg is None and n.value.__class__ is ast.Name]
+    if not stars:
+        return
+    names = {star.value.id for star in stars}
+    owners: dict[int, ast.AST | None] = {}
+
+    def owner(node: ast.AST) -> ast.AST | None:
+        found = owners.get(id(node), False)
+        if found is False:
+            found = owners[id(node)] = _owner(node, parents)
+        return found
+
+    keys: dict[tuple[int, str], set[str] | None] = {}  # (id(scope), name) → keys, None: unknown
+
+    def unknown(node: ast.AST, name: str) -> None:
+        scope = owner(node)
+        if scope is not None:
+            keys[(id(scope), name)] = None
+
+    for node in nodes:
+        cls = node.__class__
+        if cls is ast.Assign:
+            for target in node.targets:
+                if target.__class__ is ast.Name and target.id in names:
+                    scope = owner(node)
+                    if scope is not None:
+                        key = (id(scope), target.id)
+                        keys[key] = None if key in keys else _literal_keys(node.value)
+        elif cls is ast.AugAssign or cls is ast.AnnAssign:
+            if node.target.__class__ is ast.Name and node.target.id in names:
+                unknown(node, node.target.id)
+        elif cls is ast.Subscript:
+            if (node.value.__class__ is ast.Name and node.value.id in names
+                    and isinstance(node.ctx, (ast.Store, ast.Del))):
+                unknown(node, node.value.id)
+        elif cls is ast.Attribute:
+            if node.attr in _MUTATORS and node.value.__class__ is ast.Name and node.value.id in names:
+                unknown(node, node.value.id)
+    for star in stars:
+        scope = owner(star)
+        found = keys.get((id(scope), star.value.id)) if scope is not None else None
+        if found is not None:
+            star.msdev_keys = frozenset(found)
+
+
+def _annotate_by_walking(nodes: list[ast.AST]) -> None:
+    """annotate_star_keys without a parent map: each scope's nodes walked."""
+    for scope in (n for n in nodes if isinstance(n, _KEYED_SCOPES)):
         keys: dict[str, set[str] | None] = {}
         stars: list[ast.keyword] = []
         for node in _scope_nodes(scope):

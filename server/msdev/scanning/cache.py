@@ -28,7 +28,8 @@ from ..findings import Applicability, Confidence, Kind, Status
 #: where caches lived before they moved to the user cache folder (the walker still skips it)
 CACHE_DIRNAME = ".msdev_cache"
 #: bump when the payload layout changes
-CACHE_FORMAT = 3  # 2: pattern rules (MS2xx) in the payload; 3: the rewriter's verdict per finding
+CACHE_FORMAT = 4  # 2: pattern rules (MS2xx) in the payload; 3: the rewriter's verdict per finding;
+#: 4: findings silenced by `# msdev: ignore` comments left out
 #: folders of other database versions untouched for this long are removed
 STALE_SECONDS = 30 * 24 * 3600
 

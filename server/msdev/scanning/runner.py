@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -323,6 +323,14 @@ def run_scan(paths: list[str | Path], db: Database | LazyDatabase, profile: str 
     )
 
 
+def keep_findings(result: ScanResult, keep: Callable[[Finding], bool]) -> ScanResult:
+    """The result with only the findings `keep` accepts, its summary recounted (the rule
+    selection of `--select`/`--ignore`, a baseline)."""
+    files = [replace(fr, findings=[f for f in fr.findings if keep(f)]) if fr.findings else fr for fr in result.files]
+    verification = {a.torch_api: a.verification for a in result.summary.apis}
+    return replace(result, files=files, summary=summarize(files, verification))
+
+
 def _verification(database, lazy, cache, profile: str) -> dict[str, str]:
     """API → verification phrase; kept beside the cache so a fully cached scan need not load the database."""
     import json
@@ -347,4 +355,4 @@ def _verification(database, lazy, cache, profile: str) -> dict[str, str]:
     return found
 
 
-__all__ = ["InputError", "LazyDatabase", "ScanResult", "run_scan", "encode", "decode", "default_jobs"]
+__all__ = ["InputError", "LazyDatabase", "ScanResult", "keep_findings", "run_scan", "encode", "decode", "default_jobs"]
