@@ -90,3 +90,24 @@ def test_variant_counts_summary_and_regressions():
     assert reg["reason"] == "variant keepdim=True: exception: TypeError: x"
     entry.verified = [{**base, "variants": 2, "variants_failing": ["keepdim=True"]}]
     assert regressions(db, [result], "portable", "CPU") == []
+
+
+def test_records_keep_variant_counts_and_stay_valid(tmp_path):
+    import shutil
+
+    from msdev.db.check import check_database
+    from msdev.dbverify.records import write_records
+
+    db_dir = tmp_path / "db"
+    shutil.copytree(FIXTURE_DB, db_dir)
+    result = {"api": "torch.amax", "profile": "portable", "backend": "CPU", "status": "pass", "reason": "",
+              "variants": {"run": 4, "pass": 3, "refused": 0,
+                           "fail": [{"form": "keepdim=True", "reason": "exception: TypeError: x"}]}}
+    write_records(db_dir, "portable", "CPU", [result], {"mindspore": "2.10.0", "torch": "2.13.0"})
+    assert "torch.amax: {result: pass, variants: 4, variants_failing: [keepdim=True]}" in \
+        (db_dir / "verified" / "portable-CPU.yaml").read_text()
+    problems, _, _ = check_database(db_dir)
+    assert problems == []
+    db = load_database(db_dir, use_cache=False)
+    assert db.get("torch.amax").verified[-1]["variants_failing"] == ["keepdim=True"]
+    assert regressions(db, [result], "portable", "CPU") == []

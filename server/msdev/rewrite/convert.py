@@ -178,6 +178,23 @@ def forward_to_construct(src: SourceText, cls: ast.ClassDef, context: FileContex
     return edits
 
 
+def forward_assignment_edits(src: SourceText, nodes: list[ast.AST], cells: bool) -> list[Edit]:
+    """`model.forward = types.MethodType(forward, model)` (pretrainedmodels patches torchvision's
+    networks this way): a Cell runs `construct`, so the patched method is set under that name.
+    Only in files that define or use Cells (`cells`), where such an assignment targets a network."""
+    if not cells:
+        return []
+    edits = []
+    for node in nodes:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Attribute) and t.attr == "forward" and isinstance(t.ctx, ast.Store):
+                    end = src.end(t)
+                    edits.append(Edit(end - len("forward"), end, "construct"))
+    return edits
+
+
 def private_children_edits(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
     """`self._modules` (PyTorch's ordered dict of sub-modules) is `self._cells` on a Cell."""
     edits = []
@@ -384,6 +401,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
             done.extend(sequential_children_fix(src, cls))
         done.extend(training_mode_fix(src, cls))
     done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile, rewriter))
+    done.extend(forward_assignment_edits(src, nodes, any(
+        o.converted and o.finding.torch_api.startswith("torch.nn.") for o in outcomes.values())))
 
     # imports: keep a torch import only while an unconverted use needs its name
     still_needed = {_root_name(o.finding.node) for o in outcomes.values()
