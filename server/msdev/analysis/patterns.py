@@ -30,7 +30,7 @@ _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no
              "inference_mode", "state_dict", "parameters()", "CrossEntropy", "cross_entropy", "nll_loss",
              "NLLLoss", "out=", "hook", "jit", "amp", "autocast", "distributed", "DataParallel", "numpy()",
              "weight_decay", "train(", "eval(", "add_(", "sub_(", "mul_(", "div_(", "zero_(", "fill_(",
-             "copy_(", "clamp_(", "requires_grad", "autograd")
+             "copy_(", "clamp_(", ".grad(")
 
 LOSS_CLASSES = frozenset({"torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss"})
 LOSS_FUNCTIONS = frozenset({"torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"})
@@ -356,7 +356,7 @@ class _Detector:
     # -------------------------------------------------------------- rules
     def run(self) -> list[Finding]:
         nodes = self.context.select(_RULE_NODES)
-        if "backward" in self.source or "grad" in self.source or not self.source:
+        if "backward" in self.source or ".grad(" in self.source or not self.source:
             self.gradient_sites = detect_gradients(self)
         for node in nodes:  # training steps first: they tell which names hold tensors
             if type(node) is ast.Expr and isinstance(node.value, ast.Call) \
