@@ -104,6 +104,7 @@ CASES = {
         ("subclass", [A]),
         ("subclass_2d", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
         ("runtime_affine", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
+        ("group_subclass", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
     ],
     "factory_keywords": [
         ("factories", [4]),
