@@ -69,7 +69,9 @@ def test_quick_fix_adds_an_ignore_comment_that_silences_the_line(tmp_path):
         actions = client.request("textDocument/codeAction", {
             "textDocument": {"uri": uri}, "range": flatten["range"], "context": {"diagnostics": [flatten]}})
         [ignore] = [a for a in actions if a["title"] == f"msdev: ignore {flatten['code']} on this line"]
-        [edit] = ignore["edit"]["changes"][uri]
+        [change] = ignore["edit"]["documentChanges"]
+        assert change["textDocument"]["uri"] == uri
+        [edit] = change["edits"]
         assert edit["newText"] == f"y = torch.flatten(x)  # msdev: ignore[{flatten['code']}]"
         lines = SOURCE.splitlines(keepends=True)
         lines[2] = edit["newText"] + "\n"

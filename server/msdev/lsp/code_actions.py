@@ -134,6 +134,7 @@ def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.Cod
         start = (r.start.line, server_column(codec, lines, r.start.line, r.start.character))
         end = (r.end.line, server_column(codec, lines, r.end.line, r.end.character))
         silenced: set[tuple[int, str]] = set()
+        ignores: list[types.CodeAction] = []  # offered after the fixes, as linters do
         for p in ls.index_of(uri).overlapping(start, end):
             f = p.finding
             if not ls.settings.shows(f):
@@ -142,9 +143,9 @@ def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.Cod
             key = (p.line, f.rule.code)
             if key not in silenced:  # one "ignore" action per rule and line
                 silenced.add(key)
-                ignore = suppression_action(uri, codec, lines, p.line, f.rule.code, diag)
+                ignore = suppression_action(uri, ls.version_of(uri), codec, lines, p.line, f.rule.code, diag)
                 if ignore is not None:
-                    out.append(ignore)
+                    ignores.append(ignore)
             if f.entry is None and not f.pattern:
                 continue
             if f.pattern:  # statement-level rule: its fix is offered whenever one exists
@@ -170,6 +171,7 @@ def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.Cod
                 action.edit = edit
                 action.is_preferred = True if fix.safe else None
             out.append(action)
+        out.extend(ignores)
 
     has_findings = bool(ls.index_of(uri).items)
     if has_findings and _wanted(only, FIX_ALL_KIND):
@@ -200,7 +202,8 @@ def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.Cod
     return out
 
 
-def suppression_action(uri: str, codec, lines: list[str], line: int, code: str, diag) -> types.CodeAction | None:
+def suppression_action(uri: str, version: int | None, codec, lines: list[str], line: int, code: str,
+                       diag) -> types.CodeAction | None:
     """"Ignore MS103 on this line": adds the rule to the line's `# msdev: ignore[...]` comment."""
     from ..rules.suppression import with_suppression
 
@@ -215,7 +218,9 @@ def suppression_action(uri: str, codec, lines: list[str], line: int, code: str, 
                           new_text=new)
     return types.CodeAction(title=f"msdev: ignore {code} on this line", kind=QUICKFIX,
                             diagnostics=[_diag_obj(diag)] if diag else None,
-                            edit=types.WorkspaceEdit(changes={uri: [edit]}))
+                            edit=types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
+                                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                                edits=[edit])]))
 
 
 def fix_all_edit(ls: "MsdevServer", uri: str) -> tuple[types.WorkspaceEdit | None, str]:

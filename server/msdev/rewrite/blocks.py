@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 
 from .source import Edit, SourceText, text_with_edits
+from ..textlines import split_lines
 
 _BLOCKS = ("body", "orelse", "finalbody")
 
@@ -25,7 +26,7 @@ def emptied_block_passes(src: SourceText, tree: ast.Module, edits: list[Edit]) -
             if r.start <= s and e <= r.end:
                 return r
         left = text_with_edits(src.text, s, e, edits)
-        if all(not line.strip() or line.lstrip().startswith("#") for line in left.splitlines()):
+        if all(not line.strip() or line.lstrip().startswith("#") for line in split_lines(left)):
             return Edit(s, s, "")
         return None
 

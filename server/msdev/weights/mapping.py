@@ -376,9 +376,13 @@ def _entry_from(key: str, o: _Outcome, shape: tuple[int, ...]) -> MapEntry:
 def _add_fills(wmap: WeightMap, keys: dict[str, tuple[int, ...]], layer_of: dict[str, tuple[LayerRule, str]]) -> None:
     """MindSpore's BatchNorm always has gamma/beta and moving statistics: fill the ones PyTorch lacks."""
     present = {e.mindspore for e in wmap.entries if e.mindspore}
+    kinds: dict[str, set[str]] = {}  # prefix → layer kinds its mapped keys were read as
+    for e in wmap.entries:
+        if e.torch and e.mindspore and e.layer:
+            kinds.setdefault(e.torch.rpartition(".")[0], set()).add(e.layer)
     for prefix, (rule, _api) in layer_of.items():
-        if not rule.fills:
-            continue
+        if not rule.fills or kinds.get(prefix, {rule.kind}) != {rule.kind}:
+            continue  # a key the source could not place (BatchNorm2d or 3d?) while its siblings decided
         like = next((_join(prefix, n) for n in ("running_mean", "weight", "running_var", "bias")
                      if _join(prefix, n) in keys and len(keys[_join(prefix, n)]) == 1), None)
         if like is None:
