@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FILE = Path("/work/cache/corpus/timm/timm/models/efficientnet.py")
-INIT = ROOT.parent / "shared" / "fixtures" / "vscode-1.139.1-languageclient-9.0.1-initialize.json"
+INIT = ROOT / "tests" / "fixtures" / "lsp" / "initialize" / "vscode-1.139.1-languageclient-9.0.1-initialize.json"
 
 
 class Client:
