@@ -4,12 +4,6 @@ each golden fixture's converted functions run on MindSpore 2.10 with PyTorch blo
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import pickle
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -17,10 +11,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("mindspore")
 pytestmark = pytest.mark.frameworks
 
-from tests.conftest import FIXTURES  # noqa: E402
-
-CONVERT = FIXTURES / "convert"
-RUNNER = os.path.join(os.path.dirname(__file__), "constructs_runner.py")
+from tests.convert.both_frameworks import mindspore_results, mismatches, torch_results  # noqa: E402
 
 _rng = np.random.default_rng(0)
 A = _rng.standard_normal((2, 3)).astype(np.float32)
@@ -114,38 +105,6 @@ CASES = {
 }
 
 
-def _torch_plain(value):
-    if isinstance(value, torch.Tensor):
-        return ("tensor", value.detach().numpy().copy())
-    if isinstance(value, (tuple, list)):  # named tuples (torch.return_types) compare as tuples
-        return tuple(_torch_plain(v) for v in value) if isinstance(value, tuple) else [_torch_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _torch_plain(v) for k, v in value.items()}
-    return value
-
-
-def _torch_results(case: str, calls) -> list:
-    spec = importlib.util.spec_from_file_location(f"{case}_torch", CONVERT / f"{case}.in.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    torch.manual_seed(0)
-    out = []
-    for name, args in calls:
-        value = getattr(module, name)(*[torch.tensor(a) if isinstance(a, np.ndarray) else a for a in args])
-        out.append(_torch_plain(value))
-    return out
-
-
-def _mindspore_results(case: str, calls, tmp_path) -> list:
-    calls_file, out_file = tmp_path / "calls.pkl", tmp_path / "results.pkl"
-    calls_file.write_bytes(pickle.dumps(calls))
-    env = dict(os.environ, GLOG_v="3")
-    run = subprocess.run([sys.executable, RUNNER, str(CONVERT / f"{case}.out.py"), str(calls_file), str(out_file)],
-                         capture_output=True, text=True, timeout=600, env=env)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return pickle.loads(out_file.read_bytes())
-
-
 def _kind(array: np.ndarray) -> str:
     return "bool" if array.dtype == np.bool_ else np.dtype(array.dtype).kind.replace("u", "i")
 
@@ -177,15 +136,5 @@ def assert_same(expected, got, where: str) -> None:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_converted_construct_matches_pytorch(case, tmp_path):
     calls = CASES[case]
-    expected = _torch_results(case, calls)
-    got = _mindspore_results(case, calls, tmp_path)
-    failures = []
-    for (name, _), e, (status, g) in zip(calls, expected, got):
-        if status != "ok":
-            failures.append(f"{name}: {g}")
-            continue
-        try:
-            assert_same(e, g, name)
-        except AssertionError as exc:
-            failures.append(f"{name}: {' '.join(str(exc).split())[:300]}")
+    failures = mismatches(calls, torch_results(case, calls), mindspore_results(case, calls, tmp_path), assert_same)
     assert not failures, "\n".join(failures)

@@ -11,7 +11,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("mindspore")
 pytestmark = pytest.mark.frameworks
 
-from tests.convert.test_constructs_run import _mindspore_results, _torch_results  # noqa: E402
+from tests.convert.both_frameworks import mindspore_results, mismatches, torch_results  # noqa: E402
 
 _rng = np.random.default_rng(7)
 A = _rng.standard_normal((2, 3)).astype(np.float32)
@@ -79,15 +79,5 @@ def assert_close(expected, got, where: str) -> None:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_converted_gradients_match_pytorch(case, tmp_path):
     calls = CASES[case]
-    expected = _torch_results(case, calls)
-    got = _mindspore_results(case, calls, tmp_path)
-    failures = []
-    for (name, _), e, (status, g) in zip(calls, expected, got):
-        if status != "ok":
-            failures.append(f"{name}: {g}")
-            continue
-        try:
-            assert_close(e, g, name)
-        except AssertionError as exc:
-            failures.append(f"{name}: {' '.join(str(exc).split())[:300]}")
+    failures = mismatches(calls, torch_results(case, calls), mindspore_results(case, calls, tmp_path), assert_close)
     assert not failures, "\n".join(failures)
