@@ -11,6 +11,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("mindspore")
 
 from msdev.cli.main import main  # noqa: E402
+from tests.verify.weights import randomise_batchnorm  # noqa: E402
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "weights"
 INPUTS = {"vision": ["2,3,8,8"], "seq": ["2,6:int64:11"], "volume": ["1,2,4,4,4"]}
@@ -36,22 +37,11 @@ def test_usage_errors_exit_2(capsys):
                  "--path", str(FIX), "--kwargs", "[1]"]) == 2
 
 
-def _randomise_batchnorm(net):
-    gen = torch.Generator().manual_seed(3)
-    for m in net.modules():
-        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
-            with torch.no_grad():
-                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
-                m.bias.copy_(torch.randn(m.bias.shape, generator=gen))
-                m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=gen))
-                m.running_var.copy_(torch.rand(m.running_var.shape, generator=gen) + 0.5)
-
-
 def test_swapped_batchnorm_map_is_caught_and_localised(tmp_path, capsys):
     sys.path.insert(0, str(FIX))
     import nets_torch
     net = nets_torch.vision()
-    _randomise_batchnorm(net)
+    randomise_batchnorm(net)
     pth = tmp_path / "w.pth"
     torch.save(net.state_dict(), pth)
     good_map = tmp_path / "map.json"

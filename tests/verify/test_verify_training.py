@@ -13,6 +13,7 @@ torch = pytest.importorskip("torch")
 mindspore = pytest.importorskip("mindspore")
 
 from msdev.cli.main import main  # noqa: E402
+from tests.verify.weights import randomise_batchnorm  # noqa: E402
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "weights"
 VISION = ["--torch", "nets_torch:vision", "--mindspore", "nets_ms:vision", "--path", str(FIX), "--input", "4,3,8,8"]
@@ -90,14 +91,7 @@ def _randomised_vision(tmp_path) -> Path:
     import nets_torch
     torch.manual_seed(0)
     net = nets_torch.vision()
-    gen = torch.Generator().manual_seed(3)
-    for m in net.modules():
-        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
-            with torch.no_grad():
-                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
-                m.bias.copy_(torch.randn(m.bias.shape, generator=gen))
-                m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=gen))
-                m.running_var.copy_(torch.rand(m.running_var.shape, generator=gen) + 0.5)
+    randomise_batchnorm(net)
     pth = tmp_path / "w.pth"
     torch.save(net.state_dict(), pth)
     return pth
