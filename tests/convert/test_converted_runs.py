@@ -172,3 +172,16 @@ def test_distributions_match_by_value_and_sample_shape():
     for e, g in zip(expected[:-1], got[:-1]):
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)
     assert tuple(got[-1]) == tuple(expected[-1]) == (4, 3)
+
+
+def test_setting_context_managers_are_unwrapped_and_compute_the_same():
+    """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
+    pt, msm = pair("setting_contexts")
+    x = np.random.default_rng(5).uniform(-1, 1, (2, 3)).astype(np.float32)
+    try:
+        expected = pt.scaled(torch.tensor(x))
+    finally:
+        torch.autograd.set_detect_anomaly(False)
+    got = msm.scaled(ms.Tensor(x))
+    for e, g in zip(expected, got):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-6, atol=1e-6)

@@ -41,6 +41,9 @@ NO_GRAD_APIS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.set_gr
                           "torch.autograd.inference_mode", "torch.autograd.grad_mode.inference_mode",
                           "torch.autograd.set_grad_enabled", "torch.autograd.grad_mode.set_grad_enabled",
                           "torch.autograd.detect_anomaly"})
+# context managers that only switch a PyTorch back-end or debugging setting: their `with` line goes too
+SETTING_CONTEXTS = frozenset({"torch.autograd.set_detect_anomaly", "torch.backends.cudnn.flags",
+                              "torch.backends.cuda.sdp_kernel"})
 AMP_PREFIXES = ("torch.cuda.amp.", "torch.amp.", "torch.autocast", "torch.cpu.amp.")
 DIST_PREFIXES = ("torch.distributed.", "torch.nn.parallel.", "torch.nn.DataParallel",
                  "torch.utils.data.distributed.", "torch.multiprocessing.")
@@ -583,7 +586,10 @@ class _Detector:
             expr = item.context_expr
             func = expr.func if isinstance(expr, ast.Call) else expr
             api = self.finding_api(func) or ""
-            if api in NO_GRAD_APIS:
+            if api in SETTING_CONTEXTS:
+                self.add("MS205", func, node, api, "a PyTorch setting: the `with` line is removed and its body "
+                         "dedented", claim=[func])
+            elif api in NO_GRAD_APIS:
                 ok = not api.endswith("set_grad_enabled") or (isinstance(expr, ast.Call) and expr.args and isinstance(
                     expr.args[0], ast.Constant) and expr.args[0].value is False)
                 detail = ("the `with` line is removed and its body dedented" if ok

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.patterns import DEVICE_STRINGS, INPLACE_BINARY, JIT_DROPPABLE
+from ..analysis.patterns import DEVICE_STRINGS, INPLACE_BINARY, JIT_DROPPABLE, SETTING_CONTEXTS
 from ..findings import Finding
 from .calls import CannotRewrite
 from .fixes import FindingRewrite
@@ -134,9 +134,12 @@ def _unwrap_with(rewriter, finding: Finding, what: str, facts) -> FindingRewrite
 
 
 def rewrite_no_grad(rewriter, finding: Finding, facts) -> FindingRewrite:
-    rw = _unwrap_with(rewriter, finding, "no_grad()", facts)
-    rw.notes.append(f"{finding.torch_api.rsplit('.', 1)[-1]} removed: MindSpore records gradients only inside "
-                    "value_and_grad")
+    name = finding.torch_api.rsplit('.', 1)[-1]
+    rw = _unwrap_with(rewriter, finding, f"{name}()", facts)
+    if finding.torch_api in SETTING_CONTEXTS:
+        rw.notes.append(f"{name} removed: MindSpore has no such setting (the block computes the same values)")
+    else:
+        rw.notes.append(f"{name} removed: MindSpore records gradients only inside value_and_grad")
     return rw
 
 
