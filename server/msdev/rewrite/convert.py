@@ -25,6 +25,7 @@ from .calls import CannotRewrite, rewrite_arguments
 from .containers import sequential_children_fix, sequential_subclasses
 from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
+from .layer_aliases import alias_edits
 from .imports import (MODULE_MAP, bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
                       render_statement, statement_removal, torch_import_bindings)
 from .naming import Namer
@@ -261,6 +262,7 @@ def subclass_attribute_edits(src: SourceText, nodes: list[ast.AST], findings: li
         cls = parents.get(id(f.node))
         if f.kind == Kind.BASE_CLASS and cls is not None and f.entry is not None:
             layer_of.setdefault(id(cls), f.entry)
+    direct = set(layer_of)  # classes deriving from the PyTorch layer itself: they get the aliases
     for name, path in (imported_layers or {}).items():
         entry = db.entries.get(path) if db is not None else None
         if entry is not None:
@@ -284,6 +286,8 @@ def subclass_attribute_edits(src: SourceText, nodes: list[ast.AST], findings: li
         target = entry.target(profile)
         if target.api is None or not target.attributes:
             continue
+        if id(cls) in direct:
+            edits.extend(alias_edits(src, cls, target.attributes))
         for node in ast.walk(cls):
             if (isinstance(node, ast.Attribute) and node.attr in target.attributes
                     and isinstance(node.value, ast.Name) and node.value.id == "self"):
