@@ -176,3 +176,50 @@ def test_corpus_packages_convert_to_valid_python(corpus, db, tmp_path):
                 except SyntaxError as exc:
                     broken.append(f"{path.relative_to(tmp_path)}:{exc.lineno}: {exc.msg}")
     assert broken == []
+
+
+@pytest.mark.frameworks
+def test_norm_subclass_chain_matches_pytorch(db, tmp_path):
+    """Subclasses of the package's own nn.LayerNorm subclasses (timm's LayerNorm2dNoBias, here also one
+    imported from another module): `self.bias = None` / `self.eps` reach MindSpore's beta/epsilon, and
+    the checkpoint goes through `msdev weights convert --code`. `self.conv2.bn.weight`, whose layer
+    comes from a factory, reaches gamma through the alias the BatchNorm2d subclass keeps (timm cspnet)."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("mindspore")
+    out = tmp_path / "out"
+    convert_case("normchain", out, db)
+    pkg = import_source("normchain", "normpkg")
+    torch.manual_seed(0)
+    net = pkg.Net().eval()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.uniform_(-1.0, 1.0)
+        net.conv2.bn.running_mean.uniform_(-0.2, 0.2)
+        net.conv2.bn.running_var.uniform_(0.5, 1.5)
+    x = np.random.default_rng(0).standard_normal((2, 3, 5, 5)).astype(np.float32)
+    with torch.no_grad():
+        expected = net(torch.tensor(x)).numpy()
+    torch.save(net.state_dict(), tmp_path / "model.pth")
+    convert = subprocess.run([sys.executable, "-m", "msdev.cli.main", "weights", "convert", str(tmp_path / "model.pth"),
+                              "-o", str(tmp_path / "model.ckpt"), "--code", str(out / "normpkg"),
+                              "--root", "normpkg.model.Net"], capture_output=True, text=True, timeout=300)
+    assert convert.returncode == 0, convert.stderr[-2000:]
+    np.save(tmp_path / "x.npy", x)
+    got = run_blocked(out, f"""
+        import json, numpy as np, mindspore as ms
+        import normpkg
+        net = normpkg.Net()
+        net.set_train(False)
+        missing, unexpected = ms.load_param_into_net(net, ms.load_checkpoint({str(tmp_path / 'model.ckpt')!r}))
+        out = net(ms.Tensor(np.load({str(tmp_path / 'x.npy')!r})))
+        net.zero_init_last()
+        print(json.dumps({{"out": out.asnumpy().tolist(), "missing": list(missing), "unexpected": list(unexpected),
+                          "eps": net.norm1.epsilon, "beta": net.norm1.beta is None,
+                          "zeroed": bool((net.conv2.bn.gamma.asnumpy() == 0).all()),
+                          "params": sorted(p.name for p in net.conv2.bn.get_parameters())}}))
+    """)
+    assert got["missing"] == [] and got["unexpected"] == []
+    assert got["eps"] == 1e-3 and got["beta"]
+    assert got["zeroed"]
+    assert got["params"] == ["conv2.bn.beta", "conv2.bn.gamma", "conv2.bn.moving_mean", "conv2.bn.moving_variance"]
+    np.testing.assert_allclose(np.array(got["out"], np.float32), expected, rtol=1e-4, atol=1e-5)

@@ -215,3 +215,32 @@ def test_sequential_subclass_children_come_from_its_super_init(tmp_path):
     assert by["conv.0.0.weight"] == "conv.0.0.weight"
     assert by["conv.0.1.weight"] == "conv.0.1.gamma"  # once kept: `1.weight` read as a Conv2d's own name
     assert by["conv.0.1.running_mean"] == "conv.0.1.moving_mean"
+
+
+def test_bias_follows_the_layer_its_siblings_chose(tmp_path):
+    """timm dla's `_make_conv_level`: `[Conv2d, BatchNorm2d, ReLU]` extended in a loop, so index 1 reads
+    as either layer. Its `running_mean` and 1-D `weight` say BatchNorm; `bias` (1-D in both) goes with
+    them (once kept as `bias`, an unexpected key when loading)."""
+    root = tmp_path / "pkg"
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    (root / "net.py").write_text(
+        "from mindspore import nn\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self, convs=2):\n"
+        "        super().__init__()\n"
+        "        modules = []\n"
+        "        for i in range(convs):\n"
+        "            modules.extend([nn.Conv2d(4, 4, 3, has_bias=False), nn.BatchNorm2d(4), nn.ReLU()])\n"
+        "        self.level0 = nn.SequentialCell(*modules)\n"
+    )
+    keys = {"level0.0.weight": (4, 4, 3, 3), **{f"level0.1.{k}": s for k, s in BN.items()},
+            "level0.3.weight": (4, 4, 3, 3), **{f"level0.4.{k}": s for k, s in BN.items()}}
+    wmap = build_map(keys, ModelSource.from_paths([root]), root="Net")
+    by = {e.torch: e.mindspore for e in wmap.entries}
+    assert by["level0.0.weight"] == "level0.0.weight"
+    for i in (1, 4):
+        assert by[f"level0.{i}.weight"] == f"level0.{i}.gamma"
+        assert by[f"level0.{i}.bias"] == f"level0.{i}.beta"
+        assert by[f"level0.{i}.running_var"] == f"level0.{i}.moving_variance"
+    assert not [w for w in wmap.warnings if "several layer types" in w]

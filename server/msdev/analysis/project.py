@@ -41,6 +41,9 @@ class ModuleContext:
     tensor_params: dict[str, set] = field(default_factory=dict)
     #: local names of imported functions that return tensors
     tensor_returns: set[str] = field(default_factory=set)
+    #: local names bound (through project imports) to user classes deriving, at any depth, from a
+    #: torch.nn layer → that layer (`LayerNorm2d` → `torch.nn.LayerNorm`): their `self.weight` is renamed
+    layer_bases: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +54,7 @@ class _Module:
     torch: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # local → (path, origin module, origin local)
     direct: dict[str, tuple[str, bool]] = field(default_factory=dict)  # own torch imports: local → (path, keeps alias)
     classes: set[str] = field(default_factory=set)  # names bound to nn.Module subclasses (own or imported)
+    layers: dict[str, str] = field(default_factory=dict)  # names bound to subclasses of a torch.nn layer → it
     own_classes: list[ast.ClassDef] = field(default_factory=list)
     froms: list[tuple[str, str, str]] = field(default_factory=list)  # (source module, name, local); name '*' for star
     all_names: list[str] | None = None
@@ -224,10 +228,18 @@ class ProjectTable:
                         if n in target.classes and into not in mod.classes:
                             mod.classes.add(into)
                             changed = True
+                        if n in target.layers and into not in mod.layers and into not in mod.own_names():
+                            mod.layers[into] = target.layers[n]
+                            changed = True
                 for cls in mod.own_classes:
                     if cls.name not in mod.classes and self._is_module_class(mod, cls):
                         mod.classes.add(cls.name)
                         changed = True
+                    if cls.name not in mod.layers:
+                        layer = self._layer_base(mod, cls)
+                        if layer is not None:
+                            mod.layers[cls.name] = layer
+                            changed = True
 
     def _is_module_class(self, mod: _Module, cls: ast.ClassDef) -> bool:
         for base in cls.bases:
@@ -243,6 +255,19 @@ class ProjectTable:
             if path.startswith("torch.nn.") and path not in _AUTOGRAD_BASES:
                 return True
         return False
+
+    def _layer_base(self, mod: _Module, cls: ast.ClassDef) -> str | None:
+        """The torch.nn layer a class derives from through its first base (`torch.nn.LayerNorm`)."""
+        parts = _dotted(cls.bases[0]) if cls.bases else None
+        if not parts:
+            return None
+        if len(parts) == 1 and parts[0] in mod.layers:
+            return mod.layers[parts[0]]
+        bound = mod.torch.get(parts[0])
+        if bound is None:
+            return None
+        path = ".".join([bound[0]] + parts[1:])
+        return path if path.startswith("torch.nn.") and path != "torch.nn.Module" else None
 
     # ------------------------------------------------------------------ answers
     def context(self, rel_path: str) -> ModuleContext:
@@ -261,6 +286,7 @@ class ProjectTable:
                 ctx.ms_aliases.setdefault(ALIASED_MODULES[path], local)
         own = {c.name for c in mod.own_classes}
         ctx.module_classes = {c for c in mod.classes if c not in own}
+        ctx.layer_bases = {c: layer for c, layer in mod.layers.items() if c not in own}
         for source, imported, local in mod.froms:
             if imported == "*":
                 continue

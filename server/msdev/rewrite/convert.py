@@ -25,6 +25,7 @@ from .calls import CannotRewrite, rewrite_arguments
 from .containers import sequential_children_fix, sequential_subclasses
 from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
+from .layer_aliases import alias_edits
 from .imports import (MODULE_MAP, bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
                       render_statement, statement_removal, torch_import_bindings)
 from .naming import Namer
@@ -245,19 +246,48 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
 
 
 def subclass_attribute_edits(src: SourceText, nodes: list[ast.AST], findings: list[Finding],
-                             profile: str) -> list[Edit]:
+                             profile: str, db: Database | None = None,
+                             imported_layers: dict[str, str] | None = None) -> list[Edit]:
     """`self.<attr>` in a subclass of a mapped PyTorch layer follows MindSpore's attribute names
-    (`self.weight` → `self.gamma` in a LayerNorm subclass). Made before the other rewrites, so a
-    rewrite around such a read (`F.layer_norm(x, ..., self.weight)`) reads the new name."""
+    (`self.weight` → `self.gamma` in a LayerNorm subclass), also a subclass of a subclass, in this
+    file or imported from another module of the package (`imported_layers`: local name → torch
+    layer). Made before the other rewrites, so a rewrite around such a read
+    (`F.layer_norm(x, ..., self.weight)`) reads the new name."""
     edits: list[Edit] = []
-    parents = {id(c): n for n in nodes if isinstance(n, ast.ClassDef) for c in n.bases}
+    classes = [n for n in nodes if isinstance(n, ast.ClassDef)]
+    parents = {id(c): n for n in classes for c in n.bases}
+    layer_of: dict[int, object] = {}  # id(ClassDef) → the mapped layer's entry
+    by_name: dict[str, object] = {}
     for f in findings:
         cls = parents.get(id(f.node))
-        if f.kind != Kind.BASE_CLASS or cls is None or f.entry is None:
+        if f.kind == Kind.BASE_CLASS and cls is not None and f.entry is not None:
+            layer_of.setdefault(id(cls), f.entry)
+    direct = set(layer_of)  # classes deriving from the PyTorch layer itself: they get the aliases
+    for name, path in (imported_layers or {}).items():
+        entry = db.entries.get(path) if db is not None else None
+        if entry is not None:
+            by_name[name] = entry
+    for cls in classes:
+        if id(cls) in layer_of:
+            by_name.setdefault(cls.name, layer_of[id(cls)])
+    changed = True
+    while changed:  # `class LayerNorm2dNoBias(LayerNorm2d)`, `LayerNorm2d(LayerNormTorchArgs)`, ...
+        changed = False
+        for cls in classes:
+            first = cls.bases[0] if cls.bases else None
+            if id(cls) not in layer_of and isinstance(first, ast.Name) and first.id in by_name:
+                layer_of[id(cls)] = by_name[first.id]
+                by_name.setdefault(cls.name, layer_of[id(cls)])
+                changed = True
+    for cls in classes:
+        entry = layer_of.get(id(cls))
+        if entry is None:
             continue
-        target = f.entry.target(profile)
+        target = entry.target(profile)
         if target.api is None or not target.attributes:
             continue
+        if id(cls) in direct:
+            edits.extend(alias_edits(src, cls, target.attributes))
         for node in ast.walk(cls):
             if (isinstance(node, ast.Attribute) and node.attr in target.attributes
                     and isinstance(node.value, ast.Name) and node.value.id == "self"):
@@ -352,7 +382,7 @@ def rewrite_findings(rewriter: Rewriter, findings: list[Finding], profile: str,
     rewriter.cell_inits = {id(item) for cls in cell_classes(nodes, findings, {id(f) for f in findings},
                                                             module.module_classes)
                            for item in cls.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"}
-    done.extend(subclass_attribute_edits(src, nodes, findings, profile))
+    done.extend(subclass_attribute_edits(src, nodes, findings, profile, rewriter.db, module.layer_bases))
     order = sorted((f for f in findings if id(f) not in outcomes), key=lambda f: _extent(src, parents, f.node))
     for finding in order:
         try:

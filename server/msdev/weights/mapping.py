@@ -302,24 +302,41 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
     decided: dict[str, MapEntry] = {}
     weak: dict[str, _Outcome] = {}
     pending: list[str] = []
+    ambiguous: dict[str, tuple[set, str]] = {}  # key → (its readings, why none was chosen)
     layer_of: dict[str, tuple[LayerRule, str]] = {}  # module prefix → (rule, api)
     for k in key_list:
         if model is None:
             pending.append(k)
             continue
-        outcome, why = _decide(resolver.outcomes(k), keys[k])
+        outcomes = resolver.outcomes(k)
+        outcome, why = _decide(outcomes, keys[k])
         if outcome is not None and resolver.weak and not (outcome.rule and outcome.rule.renames):
             weak[k] = outcome  # a guess from the sibling parameters, when it finds a layer, wins
             pending.append(k)
             continue
         if outcome is None:
-            pending.append(k)
-            if why:
-                wmap.warnings.append(f"{k}: {why}")
+            if why and outcomes:
+                ambiguous[k] = (outcomes, why)
+            else:
+                pending.append(k)
             continue
         decided[k] = _entry_from(k, outcome, keys[k])
         if outcome.rule is not None:
             layer_of[outcome.module] = (outcome.rule, outcome.api)
+    for k, (outcomes, why) in ambiguous.items():
+        # `[Conv2d, BatchNorm2d, ReLU]` built in a loop: index 1 may read as either layer; its
+        # `weight` (1-D) or `running_mean` told which, and `bias` belongs to the same layer
+        prefix = k.rpartition(".")[0]
+        sibling = layer_of.get(prefix)
+        outcome = None
+        if sibling is not None:
+            same = {o for o in outcomes if o.rule is not None and o.rule.kind == sibling[0].kind}
+            outcome, _ = _decide(same, keys[k]) if same else (None, None)
+        if outcome is None:
+            pending.append(k)
+            wmap.warnings.append(f"{k}: {why}")
+            continue
+        decided[k] = _entry_from(k, outcome, keys[k])
     # keys the source does not explain: recognise the layer from the sibling parameters
     groups: dict[str, dict[str, tuple[int, ...]]] = {}
     for k in pending:
