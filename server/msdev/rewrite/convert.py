@@ -22,7 +22,7 @@ from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
 from .blocks import emptied_block_passes
 from .calls import CannotRewrite, rewrite_arguments
-from .containers import sequential_children_fix, sequential_subclasses
+from .containers import any_cell_values_fix, module_dict_subclasses, sequential_children_fix, sequential_subclasses
 from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
 from .imports import (MODULE_MAP, bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
@@ -393,12 +393,15 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
 
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
     sequentials = sequential_subclasses(nodes, findings, converted_ids)
+    dicts = module_dict_subclasses(findings, converted_ids)
     for cls in cell_classes(nodes, findings, converted_ids, context.module_classes):
         done.extend(forward_to_construct(src, cls, analysis))
         done.extend(private_children_edits(src, cls))
         done.extend(parameter_names_fix(src, cls, analysis))
         if cls.name in sequentials:
             done.extend(sequential_children_fix(src, cls))
+        if any(id(b) in dicts for b in cls.bases):
+            done.extend(any_cell_values_fix(src, cls, namer.render("mindspore.nn.Cell")))
         done.extend(training_mode_fix(src, cls))
     done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile, rewriter))
     done.extend(forward_assignment_edits(src, nodes, any(
