@@ -538,6 +538,8 @@ class Finder:
                 elif value[1].startswith("torch.nn."):
                     is_module = True
                     torch_base = torch_base or value[1]
+                elif value[1].startswith("torchvision.models.") and value[1].rpartition(".")[2][:1].isupper():
+                    is_module = True  # a torchvision model class (smp's encoders derive from them)
             elif value is not None and value[0] == MODULE:
                 is_module = True  # subclass of a user module class
         for kw in node.keywords:

@@ -75,12 +75,20 @@ def _root_name(node: ast.AST) -> str | None:
 _CELL_BASES = ("torch.nn.",)
 
 
+def is_model_class(api: str) -> bool:
+    """A model class of torchvision (`torchvision.models.resnet.ResNet`), not a weights enum."""
+    leaf = api.rpartition(".")[2]
+    return api.startswith("torchvision.models.") and leaf[:1].isupper() and not leaf.endswith("Weights")
+
+
 def cell_classes(nodes: list[ast.AST], findings: list[Finding], converted: set[int],
                  imported_cells: Iterable[str] = ()) -> list[ast.ClassDef]:
     """Classes that become Cells: converted nn.* bases, their subclasses in the same file, and
     subclasses of Cells other modules of the package define (`imported_cells`)."""
     direct = {id(f.node) for f in findings if f.kind == Kind.BASE_CLASS and id(f) in converted
               and f.torch_api.startswith(_CELL_BASES)}
+    # smp's `class ResNetEncoder(torchvision.models.resnet.ResNet, ...)`: a Cell once torchvision is converted too
+    direct |= {id(f.node) for f in findings if f.kind == Kind.BASE_CLASS and is_model_class(f.torch_api)}
     imported_cells = set(imported_cells)
     classes = [n for n in nodes if n.__class__ is ast.ClassDef]
     direct |= {id(b) for n in classes for b in n.bases if isinstance(b, ast.Name) and b.id in imported_cells}
