@@ -91,6 +91,9 @@ CASES = {
     "named_children": [
         ("conv_norm", [_rng.standard_normal((2, 4, 3, 3)).astype(np.float32)]),
     ],
+    "module_dict_values": [
+        ("features", [_rng.standard_normal((2, 3, 5, 5)).astype(np.float32)]),
+    ],
     "norm_subclasses": [
         ("subclass", [A]),
         ("subclass_2d", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),

@@ -223,3 +223,41 @@ def test_norm_subclass_chain_matches_pytorch(db, tmp_path):
     assert got["zeroed"]
     assert got["params"] == ["conv2.bn.beta", "conv2.bn.gamma", "conv2.bn.moving_mean", "conv2.bn.moving_variance"]
     np.testing.assert_allclose(np.array(got["out"], np.float32), expected, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.frameworks
+def test_helpers_across_modules_and_bound_methods_match_pytorch(db, tmp_path):
+    """smp's `from . import initialization as init; init.initialize_decoder(self.decoder)` (whose
+    `module.modules()` must become a Cell walk) and pretrainedmodels' `types.MethodType(logits, model)`
+    helpers (whose `x.view(x.size(0), -1)` must not call MindSpore's int `size`)."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("mindspore")
+    convert_case("bound", tmp_path / "out", db)
+    pkg = import_source("bound", "boundpkg")
+    torch.manual_seed(0)
+    x = np.random.default_rng(2).standard_normal((2, 3, 6, 6)).astype(np.float32)
+    nets = {"plain": pkg.Net(), "bound": pkg.build()}
+    expected = {}
+    for name, net in nets.items():
+        with torch.no_grad():
+            expected[name] = net(torch.tensor(x)).numpy()
+        np.savez(tmp_path / f"{name}.npz", **{k: v.numpy() for k, v in net.state_dict().items()})
+    np.save(tmp_path / "x.npy", x)
+    got = run_blocked(tmp_path / "out", f"""
+        import json, numpy as np, mindspore as ms
+        import boundpkg
+        x = ms.Tensor(np.load({str(tmp_path / 'x.npy')!r}))
+        result = {{}}
+        for name, net in (("plain", boundpkg.Net()), ("bound", boundpkg.build())):
+            # the initialisers ran on the Cells: conv bias 0.125, head bias 0.25
+            biases = sorted({{float(v) for p in net.get_parameters() if p.name.endswith("bias")
+                             for v in p.asnumpy().ravel()}})
+            data = np.load({str(tmp_path)!r} + f"/{{name}}.npz")
+            for p in net.get_parameters():
+                p.set_data(ms.Tensor(data[p.name]))
+            result[name] = {{"out": net(x).asnumpy().tolist(), "biases": biases}}
+        print(json.dumps(result))
+    """)
+    for name in nets:
+        np.testing.assert_allclose(np.array(got[name]["out"], np.float32), expected[name], rtol=1e-4, atol=1e-5)
+        assert got[name]["biases"] == [0.125, 0.25]

@@ -37,6 +37,8 @@ FUNCTION = 3  # payload: the ast.FunctionDef of a user function (its calls carry
 TENSOR_LIST = 4  # payload: None; a list or tuple whose elements are tensors
 EXTERNAL = 6  # payload: (module, function) of a function another module of the package defines
 PARTIAL = 5  # payload: dotted PyTorch class that `functools.partial(nn.X, ...)` builds when called
+BOUND = 9  # payload: the ast.FunctionDef that `types.MethodType(f, obj)` binds to an object
+PROJECT_MODULE = 8  # payload: local name of a module of the package (`from . import initialization as init`)
 OBJECT = 7  # payload: dotted class name of an LR scheduler or distribution instance (members have entries)
 #: classes whose instances the finder follows, with the base class that holds their members' entries
 _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
@@ -75,6 +77,10 @@ class InferenceFacts:
         self.attrs: dict[int, dict[str, tuple]] = {}  # id(ClassDef) → attr → value
         self.external: set[tuple[str, str, object]] = set()  # (module, function, param name or index)
         self.returning: set[str] = set()  # top-level functions of the file that return tensors
+        #: functions bound to one object with types.MethodType: (id(enclosing function), object name) → attr →
+        #: FunctionDef, and id(FunctionDef) → its group
+        self.bound_groups: dict[tuple[int, str], dict[str, ast.AST]] = {}
+        self.bound: dict[int, dict[str, ast.AST]] = {}
         self.grown = False
         self.stale = False  # a fact grew after this pass had read it
         self._read: set[tuple[str, int]] = set()  # facts read in this pass: ("p"|"r"|"a", id(node))
@@ -252,7 +258,7 @@ class Finder:
             for alias in stmt.names:
                 mod = alias.name
                 if alias.asname:
-                    names[alias.asname] = (REF, mod, CERTAIN) if _root_of(mod) else None
+                    names[alias.asname] = (REF, mod, CERTAIN) if _root_of(mod) else self._from_package(alias.asname)
                 else:
                     head = mod.split(".", 1)[0]
                     names[head] = (REF, head, CERTAIN) if head in TORCH_ROOTS else None
@@ -276,6 +282,8 @@ class Finder:
             return (REF, ctx.torch_names[local], CERTAIN)
         if local in ctx.module_classes:
             return _ModuleClass((MODULE, None, CERTAIN))
+        if local in ctx.imported_modules:
+            return (PROJECT_MODULE, local, LIKELY)
         return None
 
     def _hoist(self, body: Iterable[ast.stmt], scope: _Scope) -> None:
@@ -323,6 +331,10 @@ class Finder:
             self.expr(stmt.value, scope)
         elif t is ast.Assign:
             value = self.expr(stmt.value, scope)
+            if value is not None and value[0] == BOUND:
+                for target in stmt.targets:
+                    self._bind_methods(target, value)
+                value = None
             for target in stmt.targets:
                 self._assign(target, value, scope)
         elif t is ast.AnnAssign:
@@ -526,6 +538,8 @@ class Finder:
                 elif value[1].startswith("torch.nn."):
                     is_module = True
                     torch_base = torch_base or value[1]
+                elif value[1].startswith("torchvision.models.") and value[1].rpartition(".")[2][:1].isupper():
+                    is_module = True  # a torchvision model class (smp's encoders derive from them)
             elif value is not None and value[0] == MODULE:
                 is_module = True  # subclass of a user module class
         for kw in node.keywords:
@@ -691,7 +705,7 @@ class Finder:
         """Record `m.modules()`, `self.parameters()`: nn.Module methods on a module receiver."""
         if (self._class is not None and isinstance(node.value, ast.Name) and node.value.id == self._self_name
                 and node.attr in self._class.methods):
-            return  # the class defines its own method of that name
+            return True  # the class defines its own method of that name
         held = receiver[1]
         if held is None and self._class is not None and isinstance(node.value, ast.Name) \
                 and node.value.id == self._self_name:
@@ -701,6 +715,39 @@ class Finder:
             entry = self.db.entries.get("torch.nn.Module." + node.attr)
         if entry is not None:
             self.findings.append(self._make(node, entry.api, entry, Kind.MODULE_METHOD, receiver[2], attr_only=True))
+        return entry is not None
+
+    def _bound_sibling(self, func: ast.Attribute):
+        """`self.logits` inside a function bound to an object with `types.MethodType`: the function
+        bound under that name to the same object in the same scope (pretrainedmodels' pattern)."""
+        current = self._function_node
+        if current is None or not isinstance(func.value, ast.Name):
+            return None
+        group = self.facts.bound.get(id(current))
+        params = current.args.posonlyargs + current.args.args
+        if group is None or not params or func.value.id != params[0].arg:
+            return None
+        return group.get(func.attr)
+
+    def _bind_methods(self, target: ast.AST, value) -> None:
+        """`model.forward = types.MethodType(forward, model)`: the functions bound to one object in
+        one scope form a class: their first parameter is a module, a bound `forward` takes tensors."""
+        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
+            return
+        key = (id(self._function_node), target.value.id)
+        group = self.facts.bound_groups.setdefault(key, {})
+        group[target.attr] = value[1]
+        for func in group.values():
+            self.facts.bound[id(func)] = group
+        if "forward" not in group:
+            return
+        for func in group.values():
+            params = [a.arg for a in func.args.posonlyargs + func.args.args]
+            if params:
+                self.facts.add_param(func, params[0], MODULE)
+        forward = group["forward"]
+        for name in [a.arg for a in forward.args.posonlyargs + forward.args.args][1:]:
+            self.facts.add_param(forward, name, TENSOR)
 
     def expr(self, node: ast.AST | None, scope: _Scope, ref_kind: Kind = Kind.REFERENCE):
         """Evaluate an expression: record the PyTorch uses in it and return its abstract value."""
@@ -730,6 +777,9 @@ class Finder:
                 self._layer_attribute(node, receiver)
                 if node.attr in _MODULE_TENSOR_ATTRS:
                     return (TENSOR, None, LIKELY)
+                if self._class is not None and isinstance(node.value, ast.Name) and node.value.id == self._self_name:
+                    held = self._class.attrs.get(node.attr)  # `helper(self.head)`: what the class put there
+                    return held if held is not None and held[0] in (MODULE, TENSOR) else None
             return None
         if t is ast.Call:
             return self._call(node, scope, ref_kind)
@@ -815,11 +865,17 @@ class Finder:
         result = None
         user = None  # (FunctionDef, skip_first) of a user function or method being called
         external = None  # (module, function) of a function another module defines
+        submodule = False  # `m.<attr>(...)` on a module, attr not an nn.Module method
         dotted = self.resolve_ref(func, scope) if type(func) in (ast.Name, ast.Attribute) else None
         if (dotted is None and type(func) is ast.Attribute and self._class is not None
                 and isinstance(func.value, ast.Name) and func.value.id == self._self_name
                 and func.attr in self._class.method_nodes):
             user = (self._class.method_nodes[func.attr], True)  # self.helper(x)
+            returned = self.facts.result_of(user[0])
+            if returned is not None:
+                result = (returned, None, LIKELY)
+        elif dotted is None and type(func) is ast.Attribute and self._bound_sibling(func) is not None:
+            user = (self._bound_sibling(func), True)  # self.logits(x) in a function bound with MethodType
             returned = self.facts.result_of(user[0])
             if returned is not None:
                 result = (returned, None, LIKELY)
@@ -836,12 +892,18 @@ class Finder:
             elif receiver is not None and receiver[0] == MODULE:
                 if func.attr in ("forward", "__call__"):
                     result = (TENSOR, None, LIKELY)
-                else:
-                    self._module_method(func, receiver)
+                elif not self._module_method(func, receiver):
+                    submodule = True  # `self.avgpool(x)` on a module of unknown class: a child called
             elif receiver is not None and receiver[0] == OBJECT:
                 self._object_member(func, receiver)  # sched.get_last_lr(), dist.log_prob(x)
-            elif receiver is None and func.attr in _MODULE_ONLY_METHODS:
-                # `self.stem.named_children()`, `model.named_modules()`: only an nn.Module has these
+            elif receiver is not None and receiver[0] == PROJECT_MODULE:
+                external = self.context.imported_modules[receiver[1]].get(func.attr)  # init.initialize(self.head)
+                if external is not None and f"{receiver[1]}.{func.attr}" in self.context.tensor_returns:
+                    result = (TENSOR, None, LIKELY)
+            elif receiver is None and (func.attr in _MODULE_ONLY_METHODS or func.attr == "modules"
+                                       and not node.args and not node.keywords):
+                # `self.stem.named_children()`, `model.named_modules()`, `encoder.modules()`: only an
+                # nn.Module has these
                 self._module_method(func, (MODULE, None, LIKELY))
         else:
             callee = self.expr(func, scope)
@@ -873,6 +935,10 @@ class Finder:
             self._named_attribute(node, scope)
         args = [self.expr(arg, scope) for arg in node.args]
         kwargs = [(kw.arg, self.expr(kw.value, scope)) for kw in node.keywords]
+        if result is None and submodule and any(_is_tensor(v) for v in args):
+            result = (TENSOR, None, LIKELY)  # a child module given a tensor gives a tensor
+        if _is_method_type(func) and len(node.args) == 2 and args[0] is not None and args[0][0] == FUNCTION:
+            result = (BOUND, args[0][1], LIKELY)  # types.MethodType(forward, model)
         if result is None and args and args[0] is not None and args[0][0] == REF and _is_partial(func):
             result = (PARTIAL, args[0][1], LIKELY)  # functools.partial(nn.BatchNorm2d, eps=1e-3)
         if user is not None:
@@ -939,6 +1005,10 @@ def _argument_kind(value) -> int | None:
     if value is not None and value[0] == MODULE and not isinstance(value, _ModuleClass):
         return MODULE
     return None
+
+
+def _is_method_type(func: ast.AST) -> bool:
+    return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) == "MethodType"
 
 
 def _is_partial(func: ast.AST) -> bool:

@@ -39,11 +39,14 @@ class ModuleContext:
     imported_functions: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: own top-level function → (parameter name or position, TENSOR or MODULE) other modules pass
     tensor_params: dict[str, set] = field(default_factory=dict)
-    #: local names of imported functions that return tensors
+    #: local names of imported functions that return tensors (`f`, or `init.f` for a module alias)
     tensor_returns: set[str] = field(default_factory=set)
     #: local names bound (through project imports) to user classes deriving, at any depth, from a
     #: torch.nn layer → that layer (`LayerNorm2d` → `torch.nn.LayerNorm`): their `self.weight` is renamed
     layer_bases: dict[str, str] = field(default_factory=dict)
+    #: local name of a module of the package (`from . import initialization as init`) → its
+    #: function names → (module, function) where each is defined
+    imported_modules: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -60,6 +63,7 @@ class _Module:
     all_names: list[str] | None = None
     functions: set[str] = field(default_factory=set)
     defined: set[str] = field(default_factory=set)
+    module_imports: dict[str, str] = field(default_factory=dict)  # `import pkg.sub as local`: local → pkg.sub
 
     def own_names(self) -> set[str]:
         """Classes and functions the module defines itself (they shadow imported names)."""
@@ -171,6 +175,8 @@ class ProjectTable:
                         else:
                             head = alias.name.split(".", 1)[0]
                             mod.direct[head] = (head, False)
+                    elif alias.asname:
+                        mod.module_imports[alias.asname] = alias.name
                     mod.defined.add((alias.asname or alias.name).split(".", 1)[0])
             elif isinstance(stmt, ast.ImportFrom):
                 source = _resolve_from(mod, stmt)
@@ -295,6 +301,13 @@ class ProjectTable:
                 ctx.imported_functions[local] = origin
                 if origin in self.tensor_returns:
                     ctx.tensor_returns.add(local)
+        aliases = dict(mod.module_imports)
+        aliases.update((local, f"{source}.{imported}") for source, imported, local in mod.froms if imported != "*")
+        for local, target in aliases.items():
+            if target in self.modules and local not in mod.own_names():
+                functions = self.module_functions(target)
+                ctx.imported_modules[local] = functions
+                ctx.tensor_returns |= {f"{local}.{f}" for f, origin in functions.items() if origin in self.tensor_returns}
         for (module, func), params in self.tensor_params.items():
             if module == name:
                 ctx.tensor_params[func] = set(params)
@@ -311,6 +324,16 @@ class ProjectTable:
             if local == name and imported != "*":
                 return self.function_origin(source, imported, depth + 1)
         return None
+
+    def module_functions(self, module: str) -> dict[str, tuple[str, str]]:
+        """The functions `module.<name>` reaches: its own and those it imports by name."""
+        mod = self.modules[module]
+        found = {}
+        for name in mod.functions | {local for _, imported, local in mod.froms if imported != "*"}:
+            origin = self.function_origin(module, name)
+            if origin is not None:
+                found[name] = origin
+        return found
 
     def add_inference(self, rel_path: str, calls: list[tuple[str, str, object]], returns: set[str]) -> bool:
         """Facts one file's analysis found: tensors passed to other modules' functions, and its own

@@ -1,4 +1,5 @@
-"""Subclasses of `nn.Sequential` that add their children as attributes.
+"""Subclasses of `nn.Sequential` that add their children as attributes, and of `nn.ModuleDict`
+that hold containers.
 
 PyTorch's Sequential runs every registered child in order, including those a subclass sets in its
 own `__init__` (`self.norm = nn.BatchNorm2d(c)`, torchvision's DenseNet `_Transition`). MindSpore's
@@ -15,6 +16,7 @@ from ..findings import Finding, Kind
 from .source import Edit, SourceText
 
 SEQUENTIAL = "torch.nn.Sequential"
+MODULE_DICT = "torch.nn.ModuleDict"
 CHILDREN_FIX = ("self.cell_list = list(self.name_cells().values())  # msdev: a SequentialCell runs only its "
                 "cell_list, which children set as attributes do not extend")
 
@@ -60,3 +62,29 @@ def sequential_children_fix(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
     end = src.end(init.body[-1])
     indent = " " * init.body[0].col_offset
     return [Edit(end, end, f"\n{indent}{CHILDREN_FIX.replace('self.', me + '.', 2)}")]
+
+
+def module_dict_subclasses(findings: list[Finding], converted: set[int]) -> set[int]:
+    """ids of the base-class nodes that are a converted `nn.ModuleDict`."""
+    return {id(f.node) for f in findings if f.kind == Kind.BASE_CLASS and id(f) in converted
+            and f.torch_api == MODULE_DICT}
+
+
+def any_cell_values_fix(src: SourceText, cls: ast.ClassDef, cell: str) -> list[Edit]:
+    """A CellDict subclass that accepts every Cell as a value, as PyTorch's ModuleDict does.
+
+    MindSpore's CellDict refuses SequentialCell, CellList and CellDict values (torchvision's
+    IntermediateLayerGetter holds a backbone's Sequential stages); its check is one overridable
+    method, so the class gets one that keeps only the `is a Cell` part. `cell`: how the file
+    names mindspore.nn.Cell."""
+    if any(isinstance(i, ast.FunctionDef) and i.name == "_validate_cell_type" for i in cls.body):
+        return []
+    end = src.end(cls.body[-1])
+    indent = " " * cls.body[0].col_offset
+    inner = indent + "    "
+    text = (f"\n\n{indent}def _validate_cell_type(self, cell):\n"
+            f"{inner}# msdev: PyTorch's ModuleDict holds any module; MindSpore's CellDict also refuses "
+            f"SequentialCell, CellList and CellDict values\n"
+            f"{inner}if not isinstance(cell, {cell}):\n"
+            f"{inner}    raise TypeError(f\"{{type(self).__name__}} holds Cells, not {{type(cell).__name__}}\")")
+    return [Edit(end, end, text)]

@@ -22,7 +22,7 @@ from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
 from .blocks import emptied_block_passes
 from .calls import CannotRewrite, rewrite_arguments
-from .containers import sequential_children_fix, sequential_subclasses
+from .containers import any_cell_values_fix, module_dict_subclasses, sequential_children_fix, sequential_subclasses
 from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
 from .layer_aliases import alias_edits
@@ -76,12 +76,20 @@ def _root_name(node: ast.AST) -> str | None:
 _CELL_BASES = ("torch.nn.",)
 
 
+def is_model_class(api: str) -> bool:
+    """A model class of torchvision (`torchvision.models.resnet.ResNet`), not a weights enum."""
+    leaf = api.rpartition(".")[2]
+    return api.startswith("torchvision.models.") and leaf[:1].isupper() and not leaf.endswith("Weights")
+
+
 def cell_classes(nodes: list[ast.AST], findings: list[Finding], converted: set[int],
                  imported_cells: Iterable[str] = ()) -> list[ast.ClassDef]:
     """Classes that become Cells: converted nn.* bases, their subclasses in the same file, and
     subclasses of Cells other modules of the package define (`imported_cells`)."""
     direct = {id(f.node) for f in findings if f.kind == Kind.BASE_CLASS and id(f) in converted
               and f.torch_api.startswith(_CELL_BASES)}
+    # smp's `class ResNetEncoder(torchvision.models.resnet.ResNet, ...)`: a Cell once torchvision is converted too
+    direct |= {id(f.node) for f in findings if f.kind == Kind.BASE_CLASS and is_model_class(f.torch_api)}
     imported_cells = set(imported_cells)
     classes = [n for n in nodes if n.__class__ is ast.ClassDef]
     direct |= {id(b) for n in classes for b in n.bases if isinstance(b, ast.Name) and b.id in imported_cells}
@@ -423,12 +431,15 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
 
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
     sequentials = sequential_subclasses(nodes, findings, converted_ids)
+    dicts = module_dict_subclasses(findings, converted_ids)
     for cls in cell_classes(nodes, findings, converted_ids, context.module_classes):
         done.extend(forward_to_construct(src, cls, analysis))
         done.extend(private_children_edits(src, cls))
         done.extend(parameter_names_fix(src, cls, analysis))
         if cls.name in sequentials:
             done.extend(sequential_children_fix(src, cls))
+        if any(id(b) in dicts for b in cls.bases):
+            done.extend(any_cell_values_fix(src, cls, namer.render("mindspore.nn.Cell")))
         done.extend(training_mode_fix(src, cls))
     done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile, rewriter))
     done.extend(forward_assignment_edits(src, nodes, any(
