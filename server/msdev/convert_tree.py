@@ -254,27 +254,37 @@ def copy_one(source_path: Path, rel: str) -> tuple[FileConversion, Path | None]:
 
 def project_table(root: Path, files: list[tuple[Path, str]], db: Database) -> ProjectTable:
     """The package symbol table of a tree, from every file that parses (once per run)."""
-    trees = {}
+    trees, texts = {}, {}
     for path, rel in files:
         try:
-            trees[rel] = parse_source(decode_source(path.read_bytes()), rel)
+            texts[rel] = decode_source(path.read_bytes())
+            trees[rel] = parse_source(texts[rel], rel)
         except (SourceError, OSError, RecursionError):
             continue
     table = ProjectTable(trees, package_of(root), db.torch_modules)
-    infer_across_modules(table, trees, db)
+    infer_across_modules(table, trees, db, sources=texts)
     return table
 
 
-def infer_across_modules(table: ProjectTable, trees: dict, db: Database, rounds: int = 2) -> None:
+def infer_across_modules(table: ProjectTable, trees: dict, db: Database, rounds: int = 2,
+                         sources: dict[str, str] | None = None) -> None:
     """Tensors passed between modules (a helper in one file called from a forward in another):
-    every module is analysed with what the others told so far, until nothing new is learnt."""
+    every module is analysed with what the others told so far, until nothing new is learnt.
+    `sources` (text by path): with it the finder skips the methods whose text names no
+    `register_*`/`add_module` call instead of walking every method's whole subtree."""
     from .analysis.finder import infer_and_find
 
+    sources = sources or {}
+    seen: dict[str, object] = {}  # the context each file was last analysed with
     for _ in range(rounds):
         grown = False
         for rel, tree in trees.items():
+            context = table.context(rel)
+            if seen.get(rel) == context:
+                continue  # same tree, same context: the same facts, already in the table
+            seen[rel] = context
             try:
-                _, facts = infer_and_find(tree, db, "portable", "", table.context(rel))
+                _, facts = infer_and_find(tree, db, "portable", sources.get(rel, ""), context)
             except RecursionError:
                 continue
             grown |= table.add_inference(rel, sorted(facts.external, key=repr), facts.returning)

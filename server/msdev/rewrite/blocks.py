@@ -18,6 +18,9 @@ def emptied_block_passes(src: SourceText, tree: ast.Module, edits: list[Edit]) -
     """Insertions of `pass` for every block whose statements the edits all remove."""
     removals = [e for e in edits if e.start < e.end and not e.text.strip()]
     out: list[Edit] = []
+    # an EditLog answers "which edits lie inside this span" without a scan of all edits per statement
+    inside = edits.within if hasattr(edits, "within") else (
+        lambda s, e: [d for d in edits if s <= d.start and d.end <= e])
 
     def removed(stmt: ast.stmt) -> Edit | None:
         """The edit that removes `stmt` whole, or a zero-width anchor when inner edits empty it."""
@@ -25,7 +28,7 @@ def emptied_block_passes(src: SourceText, tree: ast.Module, edits: list[Edit]) -
         for r in removals:
             if r.start <= s and e <= r.end:
                 return r
-        left = text_with_edits(src.text, s, e, edits)
+        left = text_with_edits(src.text, s, e, inside(s, e))
         if all(not line.strip() or line.lstrip().startswith("#") for line in split_lines(left)):
             return Edit(s, s, "")
         return None

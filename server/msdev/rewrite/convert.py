@@ -204,10 +204,11 @@ def forward_assignment_edits(src: SourceText, nodes: list[ast.AST], cells: bool)
     return edits
 
 
-def private_children_edits(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
-    """`self._modules` (PyTorch's ordered dict of sub-modules) is `self._cells` on a Cell."""
+def private_children_edits(src: SourceText, cls: ast.ClassDef, context: FileContext | None = None) -> list[Edit]:
+    """`self._modules` (PyTorch's ordered dict of sub-modules) is `self._cells` on a Cell (found
+    through the file's `context` when given, instead of walking the class)."""
     edits = []
-    for node in ast.walk(cls):
+    for node in ast.walk(cls) if context is None else context.inside(cls, context.attributes("_modules")):
         if (isinstance(node, ast.Attribute) and node.attr == "_modules" and isinstance(node.value, ast.Name)
                 and node.value.id == "self"):
             end = src.end(node)
@@ -234,7 +235,9 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
                 bs, be = src.span(f.node)
                 rewriter.done.discard_within(bs, be, lambda d: True)
                 edits.append(Edit(bs, be, name))
-        for node in ast.walk(cls):
+        context = rewriter.context if rewriter is not None else None
+        calls = ast.walk(cls) if context is None else context.inside(cls, context.select(_CALL))
+        for node in calls:
             if isinstance(node, ast.Call) and _is_super_init(node, f.node):
                 call = node
                 if _is_explicit_base_init(node):  # Base.__init__(self, ...): skip `self`
@@ -302,6 +305,13 @@ def subclass_attribute_edits(src: SourceText, nodes: list[ast.AST], findings: li
                 end = src.end(node)
                 edits.append(Edit(end - len(node.attr), end, target.attributes[node.attr]))
     return edits
+
+
+_CALL = frozenset({ast.Call})
+_NAME = frozenset({ast.Name})
+_NAME_OR_ATTRIBUTE = frozenset({ast.Name, ast.Attribute})
+_ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign})
+_CLASSDEF = frozenset({ast.ClassDef})
 
 
 def _is_super_init(call: ast.Call, base: ast.AST) -> bool:
@@ -434,7 +444,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     dicts = module_dict_subclasses(findings, converted_ids)
     for cls in cell_classes(nodes, findings, converted_ids, context.module_classes):
         done.extend(forward_to_construct(src, cls, analysis))
-        done.extend(private_children_edits(src, cls))
+        done.extend(private_children_edits(src, cls, analysis))
         done.extend(parameter_names_fix(src, cls, analysis))
         if cls.name in sequentials:
             done.extend(sequential_children_fix(src, cls))
@@ -442,7 +452,10 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
             done.extend(any_cell_values_fix(src, cls, namer.render("mindspore.nn.Cell")))
         done.extend(training_mode_fix(src, cls))
     done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile, rewriter))
-    done.extend(forward_assignment_edits(src, nodes, any(
+    # the passes below read only some node classes: the file's index gives them without a scan each
+    select = analysis.select if analysis is not None and analysis.tree is tree else (
+        lambda types: [n for n in nodes if n.__class__ in types])
+    done.extend(forward_assignment_edits(src, select(_ASSIGNMENTS), any(
         o.converted and o.finding.torch_api.startswith("torch.nn.") for o in outcomes.values())))
 
     # imports: keep a torch import only while an unconverted use needs its name
@@ -450,15 +463,15 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
                     if not o.converted and o.finding.kind not in MEMBER_KINDS}
     # a torch name used as a value (`print(optim)`, `getattr(nn, name)`) still needs its import
     spans = [src.span(o.finding.node) for o in outcomes.values() if o.converted]
-    module_edits = module_value_edits(src, nodes, parents, bindings, context, namer, profile, Spans(spans))
+    module_edits = module_value_edits(src, select(_NAME_OR_ATTRIBUTE), parents, bindings, context, namer, profile, Spans(spans))
     done.extend(module_edits)
     converted_spans = Spans(spans + [(e.start, e.end) for e in module_edits])
     locals_ = {b.local for b in bindings}
-    for node in nodes:
+    for node in select(_NAME):
         if isinstance(node, ast.Name) and node.id in locals_ and isinstance(node.ctx, ast.Load):
             if node.id not in still_needed and not converted_spans.cover(src.start(node)):
                 still_needed.add(node.id)
-    base_paths = torch_base_paths(tree, {b.local for b in bindings})
+    base_paths = torch_base_paths(tree, {b.local for b in bindings}, select(_CLASSDEF))
     file_notes: list[str] = []
     fallback_names: set[str] = set()  # torch names that may be None when PyTorch is absent
     by_stmt: dict[int, list] = {}
@@ -586,11 +599,13 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
     return edits
 
 
-def torch_base_paths(tree: ast.Module, torch_locals: set[str]) -> dict[str, set[tuple[str, ...]]]:
+def torch_base_paths(tree: ast.Module, torch_locals: set[str],
+                     classes: list[ast.ClassDef] | None = None) -> dict[str, set[tuple[str, ...]]]:
     """Attribute chains on torch names used as base classes of module-level classes
-    (`class D(data.IterableDataset)`): evaluated on import, they need a stand-in without PyTorch."""
+    (`class D(data.IterableDataset)`): evaluated on import, they need a stand-in without PyTorch.
+    `classes`: the file's class definitions when the caller has them (else the tree is walked)."""
     out: dict[str, set[tuple[str, ...]]] = {}
-    for stmt in ast.walk(tree):
+    for stmt in ast.walk(tree) if classes is None else classes:
         if not isinstance(stmt, ast.ClassDef):
             continue
         for base in stmt.bases:
