@@ -373,3 +373,28 @@ def test_tuple_arguments_keep_their_branch_and_train_the_same(tmp_path, capsys):
     sys.modules.pop("model", None)
     assert code == 0, vr
     assert vr["training"]["gradients"]["compared"] == 12 and vr["training"]["final_weights"]["agree"]
+
+
+def test_module_fx_cannot_trace_is_captured_with_torch_export(tmp_path, capsys):
+    """ShapeLoop loops over range(x.size(1) // 2): fx stops, torch.export captures it (issue 19)."""
+    out, report, weights = _generate(tmp_path, "graph_nets:not_traceable", [FIX], ["2,3,6,6"], [(4, 3, 6, 6)],
+                                     capsys)
+    graph = report["graph"]
+    assert [m["path"] for m in graph["exported_modules"]] == ["body"]
+    assert "cannot trace ShapeLoop" in graph["exported_modules"][0]["fx_error"]
+    assert graph["untraced_modules"] == [] and graph["placeholders"] == []
+    text = (out / "model.py").read_text()
+    body = text.split("class ShapeLoop", 1)[1].split("class NotTraceable", 1)[0]
+    # the loop unrolled for 4 channels; slices as indexing; the child layers still layers
+    assert body.count("ops.mul(") == 2 and "x[:, :1]" in body and "x[:, 1:2]" in body
+    assert "self.bn(" in body and "self.conv(" in body and "msdev_placeholder" not in text
+    assert all(o["allclose"] for o in graph["check"]["outputs"])
+    assert graph["check"]["other_batch_output_shapes"] == [[3, 5]]  # batch not baked in
+    sys.modules.pop("model", None)
+    code = main(["verify", "--torch", "graph_nets:not_traceable", "--mindspore", "model:create_model",
+                 "--path", str(out), "--path", str(FIX), "--torch-weights", str(weights),
+                 "--weights", str(out / "model.ckpt"), "--input", "3,3,6,6", "--grad", "--train-steps", "2", "--json"])
+    vr = json.loads(capsys.readouterr().out)
+    sys.modules.pop("model", None)
+    assert code == 0, vr
+    assert vr["training"]["gradients"]["diverging"] == 0 and vr["training"]["final_weights"]["agree"]

@@ -7,8 +7,10 @@ the graphs differ (branches on `self.training`), both are kept and the generated
 dispatches on `self.training`. Non-tensor arguments a parent passes to a child (flags, rates)
 are baked into the child's trace, as fx requires for Python control flow on them.
 
-A module fx cannot trace keeps its class, layers and weights; its construct becomes a marked
-placeholder and the report says why.
+A module fx cannot trace is captured with `torch.export` on the arguments it received when the
+model ran once (graph/export.py: shapes specialised, children kept as calls). When that fails too,
+it keeps its class, layers and weights; its construct becomes a marked placeholder and the report
+says why.
 """
 
 from __future__ import annotations
@@ -73,8 +75,10 @@ class Unit:
     graphs: dict[str, fx.Graph] = field(default_factory=dict)  # mode → graph ("eval"/"train")
     params: list[str] = field(default_factory=list)  # construct's parameters (forward's, minus concrete)
     defaults: dict[str, Any] = field(default_factory=dict)
-    via: str = "fx"  # fx | none
+    via: str = "fx"  # fx | export | none
     error: str | None = None  # why the module could not be traced (then the Cell is a placeholder)
+    fx_error: str | None = None  # why fx failed when torch.export captured the module instead
+    example: tuple | None = None  # (args, kwargs) of the module's first call, for torch.export
     constants: dict[str, torch.Tensor] = field(default_factory=dict)  # fx's tensor constants
     # arguments that arrive as a tuple/list of tensors: name → (container type, length); traced as
     # that container of placeholders so `isinstance(x, tuple)` takes the branch the real call takes
@@ -208,6 +212,38 @@ def trace_unit(unit: Unit) -> None:
         unit.via = "none"
     finally:
         m.train(was_training)
+    if unit.error:
+        _export_fallback(unit)
+
+
+def _export_fallback(unit: Unit) -> None:
+    """Capture with torch.export what fx could not (graph/export.py); else keep fx's reason."""
+    from .export import ExportFailed, export_graphs
+
+    if unit.example is None:
+        unit.error += "; torch.export not tried (the module did not run on the given inputs)"
+        return
+    args, kwargs = unit.example
+    sig = forward_signature(unit.module)
+    try:
+        bound = sig.bind(*args, **kwargs).arguments if sig is not None else {}
+        for name, value in bound.items():
+            if not isinstance(value, torch.Tensor) and name not in unit.concrete and value is not None:
+                raise ExportFailed(f"argument {name} is not a tensor and differs between calls")
+        graphs = export_graphs(unit.module, args, kwargs)
+    except (ExportFailed, TypeError) as exc:
+        unit.error += f"; torch.export cannot capture it either: {exc}"
+        return
+    for graph in graphs.values():
+        for node in [n for n in graph.nodes if n.op == "placeholder" and n.target in unit.concrete]:
+            if node.users:
+                unit.error += f"; torch.export reads the fixed argument {node.target}"
+                return
+            graph.erase_node(node)
+    unit.fx_error, unit.error, unit.via = unit.error, None, "export"
+    unit.graphs = graphs
+    unit.params = [str(n.target) for n in graphs["eval"].nodes if n.op == "placeholder"]
+    unit.defaults, unit.packed = {}, {}
 
 
 def _drop_unused(graph: fx.Graph) -> None:
@@ -286,15 +322,19 @@ def _root_concrete(model: torch.nn.Module, n_inputs: int) -> dict[str, Any]:
     return {p.name: p.default for p in params[n_inputs:]}
 
 
-def sequence_arguments(model: torch.nn.Module, inputs: list[torch.Tensor]) -> dict[int, dict[str, tuple[type, int]]]:
+def sequence_arguments(model: torch.nn.Module, inputs: list[torch.Tensor],
+                       examples: dict[int, tuple] | None = None) -> dict[int, dict[str, tuple[type, int]]]:
     """Run the model once (eval, no grad) and note, per user module, which arguments are tuples or
-    lists of tensors (DPN's blocks take `(resid, dense)` and branch on `isinstance(x, tuple)`)."""
+    lists of tensors (DPN's blocks take `(resid, dense)` and branch on `isinstance(x, tuple)`).
+    `examples` receives each user module's first (args, kwargs), for the torch.export fallback."""
     found: dict[int, dict[str, tuple[type, int]]] = {}
     handles = []
 
     def hook(module, args, kwargs):
         if id(module) in found:
             return
+        if examples is not None:
+            examples[id(module)] = (tuple(args), dict(kwargs))
         sig = forward_signature(module)
         try:
             bound = sig.bind(*args, **kwargs).arguments if sig is not None else {}
@@ -324,14 +364,16 @@ def capture(model: torch.nn.Module, n_inputs: int, inputs: list[torch.Tensor] | 
     """Trace every user module reachable from the model (the model itself first)."""
     if not is_user_module(model):
         raise CaptureError(f"the model is a bare {type(model).__name__}; wrap it in a module class to convert it")
-    sequences = sequence_arguments(model, inputs) if inputs is not None else {}
+    examples: dict[int, tuple] = {}
+    sequences = sequence_arguments(model, inputs, examples) if inputs is not None else {}
     named = dict(model.named_modules(remove_duplicate=False))
     units: dict[str, Unit] = {}
     calls: dict[str, list[dict[str, Any]]] = {}
     order: list[str] = []
 
     def visit(path: str, concrete: dict[str, Any]) -> None:
-        unit = Unit(path, named[path], concrete, sequences=dict(sequences.get(id(named[path]), {})))
+        unit = Unit(path, named[path], concrete, sequences=dict(sequences.get(id(named[path]), {})),
+                    example=examples.get(id(named[path])))
         trace_unit(unit)
         units[path] = unit
         order.append(path)

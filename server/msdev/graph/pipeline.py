@@ -188,6 +188,7 @@ def convert_model(opts: GraphOptions, db) -> GraphReport:
     report.add_outcomes(conv, src, header.count("\n"))
     report.mode_dependent = sorted({type(u.module).__qualname__ for u in cap.units.values() if u.mode_dependent})
     report.untraced = [(u.path or "<model>", u.error) for u in cap.units.values() if u.error]
+    report.exported = [(u.path or "<model>", u.fx_error) for u in cap.units.values() if u.via == "export"]
     report.notes = sorted({n for d in drafts.values() for n in d.notes})
     report.autograd = _custom_functions(cap)
     model_py = out / "model.py"

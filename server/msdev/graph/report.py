@@ -35,6 +35,7 @@ class GraphReport:
     file: FileConversion = field(default_factory=lambda: FileConversion("model.py"))
     mode_dependent: list[str] = field(default_factory=list)
     untraced: list[tuple[str, str]] = field(default_factory=list)
+    exported: list[tuple[str, str]] = field(default_factory=list)  # (path, why fx failed): torch.export took over
     autograd: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -83,6 +84,7 @@ class GraphReport:
             "classes": [{"name": n, "instances": c, "parameters": p} for n, c, p in self.classes],
             "mode_dependent_classes": self.mode_dependent,
             "untraced_modules": [{"path": p, "reason": r} for p, r in self.untraced],
+            "exported_modules": [{"path": p, "fx_error": r} for p, r in self.exported],
             "autograd_functions_traced": self.autograd,
             "placeholders": [p.to_dict() for p in self.placeholders],
             "notes": self.notes,
@@ -111,6 +113,8 @@ class GraphReport:
         for a in self.autograd:
             lines.append(f"[Graph] custom autograd.Function {a}: traced through its forward; MindSpore "
                          "differentiates that forward (the hand-written backward is not carried over)")
+        for path, why in self.exported:
+            lines.append(f"[Graph] captured with torch.export (shapes specialised): {path}: {why}")
         for path, why in self.untraced:
             lines.append(f"[Graph] not traced: {path}: {why}")
         for p in self.placeholders:
