@@ -40,7 +40,7 @@ PARTIAL = 5  # payload: dotted PyTorch class that `functools.partial(nn.X, ...)`
 OBJECT = 7  # payload: dotted class name of an LR scheduler or distribution instance (members have entries)
 #: classes whose instances the finder follows, with the base class that holds their members' entries
 _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
-                 "torch.distributions.": "torch.distributions.Distribution"}
+                 "torch.distributions.": "torch.distributions.Distribution", "torch.device": "torch.device"}
 _NOTHING = None
 
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
@@ -631,6 +631,8 @@ class Finder:
         dotted = "torch.Tensor." + attr
         conf = receiver[2]
         self.findings.append(self._make(node, dotted, db.entries.get(dotted), kind, conf, attr_only=True))
+        if attr == "device" and kind == Kind.TENSOR_ATTRIBUTE:
+            return (OBJECT, "torch.device", conf)  # `x.device.type`: a member of the device
         if kind == Kind.TENSOR_METHOD:
             return None if attr in db.tensor_non_tensor_returns else (TENSOR, None, conf)
         return (TENSOR, None, conf) if attr in _TENSOR_VALUED_ATTRS else None
