@@ -100,6 +100,14 @@ CASES = {
         ("runtime_affine", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
         ("group_subclass", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
     ],
+    "device_type": [
+        ("device_kind", [A]),
+        ("device_object_kind", [A]),
+    ],
+    "isinstance_self_attribute": [
+        ("norm_weight_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
+        ("statistics_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),

@@ -42,7 +42,7 @@ PROJECT_MODULE = 8  # payload: local name of a module of the package (`from . im
 OBJECT = 7  # payload: dotted class name of an LR scheduler or distribution instance (members have entries)
 #: classes whose instances the finder follows, with the base class that holds their members' entries
 _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
-                 "torch.distributions.": "torch.distributions.Distribution"}
+                 "torch.distributions.": "torch.distributions.Distribution", "torch.device": "torch.device"}
 _NOTHING = None
 
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
@@ -371,13 +371,16 @@ class Finder:
                 self._block(stmt.body, scope)
             else:  # `if isinstance(m, nn.BatchNorm2d):` — inside, m is a BatchNorm2d
                 name, value = narrowed
-                had, before = name in scope.names, scope.names.get(name)
-                scope.names[name] = value
+                names = scope.names
+                if name.startswith("self."):  # `isinstance(self.norm, ...)`: the class's record of it
+                    names, name = self._class.attrs, name[5:]
+                had, before = name in names, names.get(name)
+                names[name] = value
                 self._block(stmt.body, scope)
                 if had:
-                    scope.names[name] = before
+                    names[name] = before
                 else:
-                    scope.names.pop(name, None)
+                    names.pop(name, None)
             self._block(stmt.orelse, scope)
         elif t in (ast.For, ast.AsyncFor):
             it = self.expr(stmt.iter, scope)
@@ -642,14 +645,31 @@ class Finder:
         dotted = "torch.Tensor." + attr
         conf = receiver[2]
         self.findings.append(self._make(node, dotted, db.entries.get(dotted), kind, conf, attr_only=True))
+        if attr == "device" and kind == Kind.TENSOR_ATTRIBUTE:
+            return (OBJECT, "torch.device", conf)  # `x.device.type`: a member of the device
         if kind == Kind.TENSOR_METHOD:
             return None if attr in db.tensor_non_tensor_returns else (TENSOR, None, conf)
         return (TENSOR, None, conf) if attr in _TENSOR_VALUED_ATTRS else None
 
     def _isinstance_narrowing(self, test: ast.AST, scope: _Scope):
-        """`isinstance(name, torch.nn.X)`: the name and what it holds inside the branch."""
+        """`isinstance(name, torch.nn.X)`: the name and what it holds inside the branch. Also
+        `isinstance(self.norm, ...)` (named `self.norm`) and one such test among `and` operands."""
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            for operand in test.values:
+                narrowed = self._isinstance_narrowing(operand, scope)
+                if narrowed is not None:
+                    return narrowed
+            return None
         if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
-                and len(test.args) == 2 and isinstance(test.args[0], ast.Name)):
+                and len(test.args) == 2):
+            return None
+        subject = test.args[0]
+        if isinstance(subject, ast.Name):
+            key = subject.id
+        elif (isinstance(subject, ast.Attribute) and isinstance(subject.value, ast.Name) and self._class is not None
+              and self._self_name is not None and subject.value.id == self._self_name):
+            key = "self." + subject.attr
+        else:
             return None
         classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
         names = []
@@ -659,7 +679,7 @@ class Finder:
             if held is None or held[0] != MODULE:
                 return None
             names.append(dotted)
-        return test.args[0].id, (MODULE, "|".join(names), CERTAIN)
+        return key, (MODULE, "|".join(names), CERTAIN)
 
     def _layer_attribute(self, node: ast.AST, receiver, attr: str | None = None) -> None:
         """`bn.weight` on a known BatchNorm2d: MindSpore names the attribute differently (gamma).
