@@ -91,6 +91,9 @@ CASES = {
     "named_children": [
         ("conv_norm", [_rng.standard_normal((2, 4, 3, 3)).astype(np.float32)]),
     ],
+    "forwarded_padding": [
+        ("branches", [_rng.standard_normal((2, 3, 5, 6)).astype(np.float32)]),
+    ],
     "module_dict_values": [
         ("features", [_rng.standard_normal((2, 3, 5, 5)).astype(np.float32)]),
     ],

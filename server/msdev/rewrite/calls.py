@@ -318,6 +318,16 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
         if spec.drop and spec.allowed is None and not spec.literal_map and not spec.unsupported:
             filtered.append(spec.name)
             continue
+        if spec.transform in NAMED_TRANSFORMS and not spec.drop and not spec.unsupported and spec.allowed is None:
+            # torchvision's `BasicConv2d(..., **kwargs)` given `padding=(0, 3)`: transformed only when present
+            got = f"{value_text}[{spec.name!r}]"
+            value = NAMED_TRANSFORMS[spec.transform](ast.Name(id=spec.name), got, True)
+            taken.append(f"**({{{spec.target_name!r}: {value}}} if {spec.name!r} in {value_text} else {{}})")
+            filtered.append(spec.name)
+            produced.add(spec.target_name)
+            if spec.literal_map:  # `padding='same'` would need another keyword (pad_mode) as well
+                unhandled.append(f"{spec.name} given as {' or '.join(spec.literal_map)}")
+            continue
         fallback = spec.default if spec.default is not None and "{" not in spec.default else spec.torch_default
         simple_transform = spec.transform and spec.transform not in NAMED_TRANSFORMS and spec.transform.count("{}") == 1
         if spec.drop or spec.literal_map or spec.unsupported or fallback is None or (spec.transform and not simple_transform):
