@@ -248,7 +248,7 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
 
 
 def subclass_attribute_edits(src: SourceText, nodes: list[ast.AST], findings: list[Finding],
-                             profile: str) -> list[Edit]:
+                             profile: str, rewriter: Rewriter | None = None) -> list[Edit]:
     """`self.<attr>` in a subclass of a mapped PyTorch layer follows MindSpore's attribute names
     (`self.weight` → `self.gamma` in a LayerNorm subclass). Made before the other rewrites, so a
     rewrite around such a read (`F.layer_norm(x, ..., self.weight)`) reads the new name."""
@@ -261,7 +261,8 @@ def subclass_attribute_edits(src: SourceText, nodes: list[ast.AST], findings: li
         target = f.entry.target(profile)
         if target.api is None or not target.attributes:
             continue
-        for node in ast.walk(cls):
+        context = rewriter.context if rewriter is not None else None
+        for node in ast.walk(cls) if context is None else context.inside(cls, context.select(_ATTRIBUTE)):
             if (isinstance(node, ast.Attribute) and node.attr in target.attributes
                     and isinstance(node.value, ast.Name) and node.value.id == "self"):
                 end = src.end(node)
@@ -274,6 +275,7 @@ _NAME = frozenset({ast.Name})
 _NAME_OR_ATTRIBUTE = frozenset({ast.Name, ast.Attribute})
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign})
 _CLASSDEF = frozenset({ast.ClassDef})
+_ATTRIBUTE = frozenset({ast.Attribute})
 
 
 def _is_super_init(call: ast.Call, base: ast.AST) -> bool:
@@ -362,7 +364,7 @@ def rewrite_findings(rewriter: Rewriter, findings: list[Finding], profile: str,
     rewriter.cell_inits = {id(item) for cls in cell_classes(nodes, findings, {id(f) for f in findings},
                                                             module.module_classes)
                            for item in cls.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"}
-    done.extend(subclass_attribute_edits(src, nodes, findings, profile))
+    done.extend(subclass_attribute_edits(src, nodes, findings, profile, rewriter))
     order = sorted((f for f in findings if id(f) not in outcomes), key=lambda f: _extent(src, parents, f.node))
     for finding in order:
         try:
@@ -537,15 +539,15 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
     for node in nodes:
         if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
             continue
-        parent = parents.get(id(node))
-        if isinstance(parent, ast.Attribute) or isinstance(parent, ast.Call) and parent.func is node:
-            continue
         parts = []
         sub = node
         while isinstance(sub, ast.Attribute):
             parts.append(sub.attr)
             sub = sub.value
         if not isinstance(sub, ast.Name) or sub.id not in local_paths:
+            continue  # checked first: most names are not torch names
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Attribute) or isinstance(parent, ast.Call) and parent.func is node:
             continue
         path = ".".join([local_paths[sub.id]] + parts[::-1])
         target = modules.get(path)
