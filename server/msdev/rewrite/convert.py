@@ -728,8 +728,35 @@ def quick_fix(text: str, finding: Finding, db: Database, profile: str = "portabl
         finding = match[0]
     src = SourceText(text)
     ms_bindings = existing_mindspore_bindings(tree)
-    namer = Namer(ms_bindings, bound_names(ast.walk(tree)) - set(ms_bindings.values()))
-    rewriter = Rewriter(src, tree, db, profile, namer)
+    taken = bound_names(ast.walk(tree)) - set(ms_bindings.values())
+    rewriter = Rewriter(src, tree, db, profile, Namer(ms_bindings, taken))
+    return _fix_of(rewriter, finding, ms_bindings, taken)
+
+
+def quick_fixes(context: FileContext, findings: list[Finding], db: Database,
+                profile: str = "portable") -> dict[int, Fix]:
+    """The fix of each finding (by id) that has one, as `quick_fix` makes it, for a whole analysed
+    file (a FileContext whose tree the findings point into): one rewriter serves every finding."""
+    src, tree = SourceText(context.text), context.tree
+    ms_bindings = existing_mindspore_bindings(tree)
+    taken = bound_names(context.nodes) - set(ms_bindings.values())
+    rewriter = Rewriter(src, tree, db, profile, Namer(ms_bindings, taken), context=context)
+    fixes = {}
+    for finding in findings:
+        if finding.node is None:
+            continue
+        fix = _fix_of(rewriter, finding, ms_bindings, taken)
+        if fix is not None:
+            fixes[id(finding)] = fix
+    return fixes
+
+
+def _fix_of(rewriter: Rewriter, finding: Finding, ms_bindings: dict[str, str], taken: set[str]) -> Fix | None:
+    """One finding's fix with a fresh namer (its own imports, its own adapter and helper names)."""
+    src, tree, profile = rewriter.src, rewriter.tree, rewriter.profile
+    rewriter.namer = namer = Namer(ms_bindings, taken)
+    rewriter.adapters = {}
+    rewriter.__dict__.pop("_pattern_names", None)
     try:
         rw = rewriter.rewrite(finding)
     except CannotRewrite:
