@@ -775,8 +775,9 @@ def _fix_of(rewriter: Rewriter, finding: Finding, ms_bindings: dict[str, str], t
 
         return Fix(fix_title(finding), [src.text_edit(e) for e in _normalised(edits)], list(namer.added),
                    rw.safe, rw.notes)
-    target = finding.entry.target(profile)
-    title = f"Replace {finding.torch_api} with {target.api or 'MindSpore code'}"
-    if finding.status in (Status.ARG_DIFF, Status.DEFAULT_DIFF) and target.differing_args():
+    # a use the rewriter converts without an entry of its own (a legacy dtype, a removed statement)
+    target = finding.entry.target(profile) if finding.entry is not None else None
+    title = f"Replace {finding.torch_api} with {target.api if target is not None and target.api else 'MindSpore code'}"
+    if finding.status in (Status.ARG_DIFF, Status.DEFAULT_DIFF) and target is not None and target.differing_args():
         title += " (arguments rewritten)"
     return Fix(title, [src.text_edit(e) for e in _normalised(edits)], list(namer.added), rw.safe, rw.notes)
