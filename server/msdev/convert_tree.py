@@ -138,20 +138,35 @@ def plan_paths(src: Path, out: Path, force: bool) -> tuple[Path, Path]:
     return src_r, target
 
 
-def walk_tree(root: Path, errors: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
+def walk_tree(root: Path, errors: list[tuple[Path, str]] | None = None,
+              exclude: list[str] | tuple[str, ...] = ()) -> Iterator[Path]:
     """Every file under root (skipping VCS, caches and virtualenvs; symlinked dirs not followed).
 
     Folders that cannot be listed go to `errors` (path, why) instead of stopping the walk.
+    `exclude`: gitignore-style patterns (`--exclude`, `[tool.msdev] exclude`), relative to root,
+    whose files and folders are skipped as scan skips them.
     """
+    from .scanning.walk import exclude_spec
+
+    spec = exclude_spec(exclude)
+
+    def excluded(dirpath: str, name: str, is_dir: bool) -> bool:
+        if spec is None:
+            return False
+        rel = os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
+        return spec.match_file(rel + "/" if is_dir else rel)
+
     def unreadable(exc: OSError) -> None:
         if errors is not None and exc.filename:
             errors.append((Path(exc.filename), f"cannot read: {exc.strerror or exc}"))
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
-                             and not (Path(dirpath) / d / "pyvenv.cfg").exists())
+                             and not (Path(dirpath) / d / "pyvenv.cfg").exists()
+                             and not excluded(dirpath, d, True))
         for name in sorted(filenames):
-            yield Path(dirpath) / name
+            if not excluded(dirpath, name, False):
+                yield Path(dirpath) / name
 
 
 _UMASK: int | None = None
@@ -346,10 +361,12 @@ def _run_jobs(jobs: list[tuple], db: Database, workers: int, progress, selection
 
 def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable", force: bool = False,
                   jobs: int = 1, progress: Callable[[int, int], None] | None = None,
-                  overwrite_edited: bool = False, selection=None) -> ConvertSummary:
+                  overwrite_edited: bool = False, selection=None,
+                  exclude: list[str] | tuple[str, ...] = ()) -> ConvertSummary:
     """Convert SRC into OUT. Nothing is written when OUT holds files changed since msdev wrote
     them (unless `overwrite_edited`); a file that fails is counted, never stops the run.
-    `selection` (rules.selection.RuleSelection): uses of the rules it leaves out are not rewritten."""
+    `selection` (rules.selection.RuleSelection): uses of the rules it leaves out are not rewritten.
+    `exclude`: gitignore-style patterns of paths (relative to SRC) left out of the output, as scan skips them."""
     src_root, target = plan_paths(src, out, force)
     if src.is_file():
         folder = target.parent
@@ -359,7 +376,7 @@ def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable",
         folder = target
         walk_errors = []
         work = []
-        for path in walk_tree(src_root, walk_errors):
+        for path in walk_tree(src_root, walk_errors, exclude):
             rel = path.relative_to(src_root)
             work.append((str(path), str(target / rel), rel.as_posix(), profile if path.suffix == ".py" else None, None))
         table = project_table(src_root, [(Path(j[0]), j[2]) for j in work if j[3] is not None], db)

@@ -3,7 +3,7 @@
     [tool.msdev]
     select = ["MS1", "MS204"]     # rule codes or prefixes reported (default: all)
     ignore = ["MS107"]            # rule codes or prefixes never reported (nor rewritten by convert)
-    exclude = ["legacy/", "*_pb2.py"]   # more paths scan skips (gitignore syntax)
+    exclude = ["legacy/", "*_pb2.py"]   # more paths scan and convert skip (gitignore syntax)
     profile = "portable"          # or "ascend"
     baseline = "msdev-baseline.json"    # scan reports only findings not in this file
 

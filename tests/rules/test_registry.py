@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,6 +83,11 @@ def test_vscode_settings_defaults_equal_the_registry():
     props = json.loads(pkg)["contributes"]["configuration"]["properties"]
     for status, r in BY_STATUS.items():
         assert props[f"msdev.severity.{status}"]["default"] == r.severity
+    # msdev.select accepts every code of the registry and its prefixes, and settings.ts checks the same
+    pattern = re.compile(props["msdev.select"]["items"]["pattern"])
+    assert all(pattern.match(code) and pattern.match(code[:3]) for code in REGISTRY)
+    assert not pattern.match("torch.cat")
+    assert "export const RULE_CODE = /^MS[0-9]*$/;" in ts
 
 
 def _finding(status: Status, pattern: str | None = None) -> Finding:

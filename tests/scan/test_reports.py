@@ -148,6 +148,37 @@ def test_sarif_rules_results_regions_and_fingerprints(result):
     assert run["columnKind"] == "unicodeCodePoints"
 
 
+def test_sarif_fixes_are_the_editors_quick_fixes_of_fixable_results(project, db, tmp_path):
+    from msdev.analysis.engine import find_in_text
+    from msdev.rewrite import quick_fix
+
+    def fixes(run):
+        return {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                 r["locations"][0]["physicalLocation"]["region"]["startLine"], r["properties"]["torch_api"]):
+                r.get("fixes") for r in run["results"]}
+
+    run = sarif_dict(run_scan([project], db, jobs=1, use_cache=False))["runs"][0]
+    for res in run["results"]:  # a fix only where the verdict says the use converts
+        assert "fixes" not in res or res["properties"]["fix"] != "none", res["properties"]
+    unchanged = {r["properties"]["torch_api"] for r in run["results"]
+                 if r["properties"]["fix"] != "none" and "fixes" not in r}
+    assert unchanged == {"torch.Tensor.view"}  # the same method in MindSpore: nothing to replace
+    text = (project / "pkg" / "model.py").read_text()
+    cat = next(f for f in find_in_text(text, db) if f.torch_api == "torch.cat")
+    expected = quick_fix(text, cat, db)
+    got = fixes(run)[("pkg/model.py", cat.line, "torch.cat")][0]
+    assert got["description"]["text"].startswith(expected.title)
+    assert got["properties"]["applicability"] == ("safe" if expected.safe else "unsafe")
+    assert [(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"], r["insertedContent"]["text"])
+            for r in got["artifactChanges"][0]["replacements"]] == [
+        (e.start.line, e.start.column + 1, e.new_text) for e in expected.edits]
+    # a scan answered from its cache (findings without trees) carries the same fixes
+    cache = tmp_path / "cache"
+    run_scan([project], db, jobs=1, cache_dir=cache)
+    cached = sarif_dict(run_scan([project], db, jobs=1, cache_dir=cache))["runs"][0]
+    assert fixes(cached) == fixes(run) and any(fixes(run).values())
+
+
 def test_sarif_fingerprints_survive_inserted_lines(project, db):
     before = sarif_dict(run_scan([project], db, jobs=1, use_cache=False))["runs"][0]["results"]
     model = project / "pkg" / "model.py"

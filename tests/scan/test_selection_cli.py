@@ -97,6 +97,21 @@ def test_convert_leaves_ignored_rules_as_they_are(src):
     assert "ops.zeros(2)" in text and "torch.cuda.is_available()" in text  # the ignored line stays
 
 
+def test_convert_leaves_out_what_the_project_excludes_as_scan_does(src):
+    (src / "pyproject.toml").write_text('[tool.msdev]\nexclude = ["skipped/", "*_pb2.py"]\n')
+    (src / "src" / "skipped").mkdir()
+    (src / "src" / "skipped" / "b.py").write_text("import torch\ntorch.ones(1)\n")
+    (src / "src" / "msg_pb2.py").write_text("import torch\n")
+    (src / "src" / "c.py").write_text("import torch\n")
+    out = src / "out"
+    assert main(["convert", str(src / "src"), "-o", str(out), "--exclude", "c.py"]) == 0
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.py"))
+    assert written == ["a.py"]  # the table's patterns and the flag's
+    _scan(src, "--exclude", "c.py")  # the same files as scan reports
+    scanned = json.loads((src / "r.json").read_text())
+    assert sorted(fr["path"] for fr in scanned["files"]) == ["a.py"]
+
+
 def test_selection_rules():
     assert parse_selectors(["ms1,MS204", "MS1"]) == ("MS1", "MS204")
     with pytest.raises(SelectorError):

@@ -2,7 +2,7 @@
  * Settings → server options. Pure (no `vscode` import) so it is unit tested with `node --test`.
  *
  * The server contract: initializationOptions and the `msdev` configuration section carry
- * {profile, severity, ignore, showLikelyTensorMethods}. Client-only settings (interpreter,
+ * {profile, severity, select, ignore, showLikelyTensorMethods}. Client-only settings (interpreter,
  * trace) are never sent; invalid values fall back to the defaults instead of reaching the server.
  */
 
@@ -35,10 +35,15 @@ export const DEFAULT_SEVERITY: Readonly<Record<Status, Severity>> = Object.freez
   unknown: "warning",
 });
 
+/** A rule code or prefix, as `msdev.select` in package.json accepts it (rules/editor_settings.py). */
+export const RULE_CODE = /^MS[0-9]*$/;
+
 /** What the language server receives (initializationOptions and the `msdev` section). */
 export interface ServerOptions {
   profile: Profile;
   severity: Record<Status, Severity>;
+  /** rule codes or prefixes reported (`MS2`, `MS103`); empty: every rule */
+  select: string[];
   ignore: string[];
   showLikelyTensorMethods: boolean;
 }
@@ -93,6 +98,23 @@ export function readSettings(get: SettingGetter): SettingsReport {
     }
   }
 
+  const select: string[] = [];
+  const rawSelect = get("select");
+  if (Array.isArray(rawSelect)) {
+    for (const item of rawSelect) {
+      const code = typeof item === "string" ? item.trim().toUpperCase() : "";
+      if (!RULE_CODE.test(code)) {
+        warnings.push(`msdev.select: ${JSON.stringify(item)} is not a rule code or prefix (MS103, MS2); ignored.`);
+        continue;
+      }
+      if (!select.includes(code)) {
+        select.push(code);
+      }
+    }
+  } else if (rawSelect !== undefined && rawSelect !== null) {
+    warnings.push("msdev.select: expected a list of rule codes; ignored.");
+  }
+
   const ignore: string[] = [];
   const rawIgnore = get("ignore");
   if (Array.isArray(rawIgnore)) {
@@ -116,7 +138,7 @@ export function readSettings(get: SettingGetter): SettingsReport {
   const rawInterpreter = get("interpreter");
   const interpreter = typeof rawInterpreter === "string" ? rawInterpreter.trim() : "";
 
-  return { settings: { profile, severity, ignore, showLikelyTensorMethods, interpreter }, warnings };
+  return { settings: { profile, severity, select, ignore, showLikelyTensorMethods, interpreter }, warnings };
 }
 
 /** The part of the settings the server receives, in the contract's shape. */
@@ -124,6 +146,7 @@ export function toServerOptions(settings: ServerOptions): ServerOptions {
   return {
     profile: settings.profile,
     severity: { ...settings.severity },
+    select: [...settings.select],
     ignore: [...settings.ignore],
     showLikelyTensorMethods: settings.showLikelyTensorMethods,
   };

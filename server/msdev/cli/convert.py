@@ -26,6 +26,9 @@ def register(sub) -> None:
                    help="output folder (mirrors SRC), or a .py file name when SRC is a file")
     add_profile_option(p)
     p.add_argument("--report", metavar="FILE", help="write the conversion report to FILE")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="leave out paths matching GLOB (gitignore syntax, relative to SRC), as scan does; "
+                   "repeatable, added to [tool.msdev] exclude")
     p.add_argument("--report-format", choices=("text", "json"), default=None,
                    help="report format (text follows MindConverter's layout; default: json when --report "
                    "ends in .json, else text)")
@@ -67,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if args.src is None:
         raise UserError("convert needs SRC, or --model MODULE:FACTORY / --model-file MODEL.pth")
     from ..convert_tree import ConvertError, convert_paths
+    from ..scanning import InputError
     from ..report.convert_report import to_json, to_text
 
     src = Path(args.src)
@@ -91,8 +95,9 @@ def run(args: argparse.Namespace) -> int:
             bar.update(task, completed=done, total=total)
     try:
         summary = convert_paths(src, out, db, args.profile, args.force, args.jobs, progress,
-                                overwrite_edited=args.overwrite_edited, selection=settings.selection)
-    except ConvertError as exc:
+                                overwrite_edited=args.overwrite_edited, selection=settings.selection,
+                                exclude=list(settings.exclude) + args.exclude)
+    except (ConvertError, InputError) as exc:  # InputError: an invalid exclude pattern
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot write the output: {exc.strerror or exc} ({exc.filename or out})") from None

@@ -4,6 +4,8 @@
   with its level, a `helpUri` to the official page and its documentation as `help.markdown`;
 * one result per finding: level from its rule, region with 1-based lines and columns
   counted in Unicode code points (`columnKind`), the difference note in `properties`;
+* `fixes[]` on every result the rewriter fixes (its verdict): the quick fix's edits as
+  replacements, the same edits the editor offers, with their applicability (safe / unsafe);
 * `partialFingerprints["msdevFinding/v1"]`: a hash of path, API, kind and the use's rank
   among the same API's uses in the file — stable when lines above it move;
 * files that could not be analysed become `toolExecutionNotifications`;
@@ -75,12 +77,56 @@ def _rule_index(f, by_status: dict) -> int:
     return by_status[f.status]
 
 
+def _fix_key(f) -> tuple:
+    return (f.line, f.column, f.torch_api, str(f.kind))
+
+
+def file_fixes(path: Path, findings: list, db, profile: str) -> dict[int, Any]:
+    """index in `findings` → rewrite.Fix, for the findings whose verdict is fixable: the file is
+    analysed again (reports may come from the scan cache, whose findings carry no tree)."""
+    from ..analysis.engine import SourceError, parse_source, read_source
+    from ..analysis.finder import analyse_tree
+    from ..rewrite.convert import quick_fixes
+
+    wanted = {_fix_key(f): i for i, f in enumerate(findings) if f.verdict is not None and f.verdict.fixable}
+    if not wanted or db is None:
+        return {}
+    try:
+        text = read_source(path)
+        context = analyse_tree(parse_source(text, str(path)), db, profile, text)
+    except (SourceError, RecursionError):
+        return {}
+    matched = [f for f in context.findings if _fix_key(f) in wanted]
+    try:
+        fixes = quick_fixes(context, matched, db, profile)
+    except RecursionError:
+        return {}
+    return {wanted[_fix_key(f)]: fixes[id(f)] for f in matched if id(f) in fixes}
+
+
+def sarif_fix(fix, artifact: dict[str, Any]) -> dict[str, Any]:
+    """A rewrite.Fix as a SARIF `fix` (1-based lines and code-point columns, as the regions)."""
+    return {
+        "description": {"text": fix.title if fix.safe else f"{fix.title} (unsafe: review what it changes)"},
+        "artifactChanges": [{
+            "artifactLocation": artifact,
+            "replacements": [{
+                "deletedRegion": {"startLine": e.start.line, "startColumn": e.start.column + 1,
+                                  "endLine": e.end.line, "endColumn": e.end.column + 1},
+                "insertedContent": {"text": e.new_text},
+            } for e in fix.edits],
+        }],
+        "properties": {"applicability": "safe" if fix.safe else "unsafe"},
+    }
+
+
 def sarif_dict(result: "ScanResult", max_results: int = MAX_RESULTS) -> dict[str, Any]:
     top = _repo_top(result.root)
     base = top if top is not None else result.root
     prefix = result.root.relative_to(base).as_posix() if base != result.root else ""
     prefix = "" if prefix in ("", ".") else prefix + "/"
     rule_index = {status: i for i, status in enumerate(STATUS_ORDER)}
+    db = result.database() if hasattr(result, "database") else None
     results: list[dict[str, Any]] = []
     ranked: list[tuple[int, int]] = []
     notifications: list[dict[str, Any]] = []
@@ -94,7 +140,8 @@ def sarif_dict(result: "ScanResult", max_results: int = MAX_RESULTS) -> dict[str
                 "locations": [{"physicalLocation": location}],
             })
         rank: dict[tuple[str, str], int] = {}
-        for f in fr.findings:
+        fixes = file_fixes(result.root / fr.path, fr.findings, db, result.profile) if fr.error is None else {}
+        for index, f in enumerate(fr.findings):
             n = rank[(f.torch_api, f.kind)] = rank.get((f.torch_api, f.kind), -1) + 1
             fingerprint = hashlib.sha256(f"{prefix}{fr.path}\0{f.torch_api}\0{f.kind}\0{n}".encode()).hexdigest()
             text = f.message or f"{f.torch_api}: {f.status}"
@@ -122,6 +169,8 @@ def sarif_dict(result: "ScanResult", max_results: int = MAX_RESULTS) -> dict[str
                 "partialFingerprints": {"msdevFinding/v1": fingerprint},
                 "properties": props,
             })
+            if index in fixes and fixes[index].edits:  # (a use that stays as it is needs no change)
+                results[-1]["fixes"] = [sarif_fix(fixes[index], location["artifactLocation"])]
     if len(results) > max_results:
         keep = sorted(i for _, i in sorted(ranked, key=lambda r: (-r[0], r[1]))[:max_results])
         notifications.append({

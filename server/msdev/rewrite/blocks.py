@@ -14,8 +14,9 @@ from ..textlines import split_lines
 _BLOCKS = ("body", "orelse", "finalbody")
 
 
-def emptied_block_passes(src: SourceText, tree: ast.Module, edits: list[Edit]) -> list[Edit]:
-    """Insertions of `pass` for every block whose statements the edits all remove."""
+def emptied_block_passes(src: SourceText, tree: ast.Module, edits) -> list[Edit]:
+    """Insertions of `pass` for every block whose statements the edits (a list or an EditLog)
+    all remove."""
     removals = [e for e in edits if e.start < e.end and not e.text.strip()]
     out: list[Edit] = []
     # an EditLog answers "which edits lie inside this span" without a scan of all edits per statement
@@ -28,7 +29,10 @@ def emptied_block_passes(src: SourceText, tree: ast.Module, edits: list[Edit]) -
         for r in removals:
             if r.start <= s and e <= r.end:
                 return r
-        left = text_with_edits(src.text, s, e, inside(s, e))
+        inner = inside(s, e)
+        if not inner:
+            return None  # unedited: its first line starts with its first token, so it is not blank
+        left = text_with_edits(src.text, s, e, inner)
         if all(not line.strip() or line.lstrip().startswith("#") for line in split_lines(left)):
             return Edit(s, s, "")
         return None

@@ -257,7 +257,7 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
 
 
 def subclass_attribute_edits(src: SourceText, nodes: list[ast.AST], findings: list[Finding],
-                             profile: str, db: Database | None = None,
+                             profile: str, rewriter: Rewriter | None = None,
                              imported_layers: dict[str, str] | None = None) -> list[Edit]:
     """`self.<attr>` in a subclass of a mapped PyTorch layer follows MindSpore's attribute names
     (`self.weight` → `self.gamma` in a LayerNorm subclass), also a subclass of a subclass, in this
@@ -275,7 +275,7 @@ def subclass_attribute_edits(src: SourceText, nodes: list[ast.AST], findings: li
             layer_of.setdefault(id(cls), f.entry)
     direct = set(layer_of)  # classes deriving from the PyTorch layer itself: they get the aliases
     for name, path in (imported_layers or {}).items():
-        entry = db.entries.get(path) if db is not None else None
+        entry = rewriter.db.entries.get(path) if rewriter is not None else None
         if entry is not None:
             by_name[name] = entry
     for cls in classes:
@@ -299,7 +299,8 @@ def subclass_attribute_edits(src: SourceText, nodes: list[ast.AST], findings: li
             continue
         if id(cls) in direct:
             edits.extend(alias_edits(src, cls, target.attributes))
-        for node in ast.walk(cls):
+        context = rewriter.context if rewriter is not None else None
+        for node in ast.walk(cls) if context is None else context.inside(cls, context.select(_ATTRIBUTE)):
             if (isinstance(node, ast.Attribute) and node.attr in target.attributes
                     and isinstance(node.value, ast.Name) and node.value.id == "self"):
                 end = src.end(node)
@@ -312,6 +313,7 @@ _NAME = frozenset({ast.Name})
 _NAME_OR_ATTRIBUTE = frozenset({ast.Name, ast.Attribute})
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign})
 _CLASSDEF = frozenset({ast.ClassDef})
+_ATTRIBUTE = frozenset({ast.Attribute})
 
 
 def _is_super_init(call: ast.Call, base: ast.AST) -> bool:
@@ -400,7 +402,7 @@ def rewrite_findings(rewriter: Rewriter, findings: list[Finding], profile: str,
     rewriter.cell_inits = {id(item) for cls in cell_classes(nodes, findings, {id(f) for f in findings},
                                                             module.module_classes)
                            for item in cls.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"}
-    done.extend(subclass_attribute_edits(src, nodes, findings, profile, rewriter.db, module.layer_bases))
+    done.extend(subclass_attribute_edits(src, nodes, findings, profile, rewriter, module.layer_bases))
     order = sorted((f for f in findings if id(f) not in outcomes), key=lambda f: _extent(src, parents, f.node))
     for finding in order:
         try:
@@ -578,15 +580,15 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
     for node in nodes:
         if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
             continue
-        parent = parents.get(id(node))
-        if isinstance(parent, ast.Attribute) or isinstance(parent, ast.Call) and parent.func is node:
-            continue
         parts = []
         sub = node
         while isinstance(sub, ast.Attribute):
             parts.append(sub.attr)
             sub = sub.value
         if not isinstance(sub, ast.Name) or sub.id not in local_paths:
+            continue  # checked first: most names are not torch names
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Attribute) or isinstance(parent, ast.Call) and parent.func is node:
             continue
         path = ".".join([local_paths[sub.id]] + parts[::-1])
         target = modules.get(path)
@@ -767,8 +769,35 @@ def quick_fix(text: str, finding: Finding, db: Database, profile: str = "portabl
         finding = match[0]
     src = SourceText(text)
     ms_bindings = existing_mindspore_bindings(tree)
-    namer = Namer(ms_bindings, bound_names(ast.walk(tree)) - set(ms_bindings.values()))
-    rewriter = Rewriter(src, tree, db, profile, namer)
+    taken = bound_names(ast.walk(tree)) - set(ms_bindings.values())
+    rewriter = Rewriter(src, tree, db, profile, Namer(ms_bindings, taken))
+    return _fix_of(rewriter, finding, ms_bindings, taken)
+
+
+def quick_fixes(context: FileContext, findings: list[Finding], db: Database,
+                profile: str = "portable") -> dict[int, Fix]:
+    """The fix of each finding (by id) that has one, as `quick_fix` makes it, for a whole analysed
+    file (a FileContext whose tree the findings point into): one rewriter serves every finding."""
+    src, tree = SourceText(context.text), context.tree
+    ms_bindings = existing_mindspore_bindings(tree)
+    taken = bound_names(context.nodes) - set(ms_bindings.values())
+    rewriter = Rewriter(src, tree, db, profile, Namer(ms_bindings, taken), context=context)
+    fixes = {}
+    for finding in findings:
+        if finding.node is None:
+            continue
+        fix = _fix_of(rewriter, finding, ms_bindings, taken)
+        if fix is not None:
+            fixes[id(finding)] = fix
+    return fixes
+
+
+def _fix_of(rewriter: Rewriter, finding: Finding, ms_bindings: dict[str, str], taken: set[str]) -> Fix | None:
+    """One finding's fix with a fresh namer (its own imports, its own adapter and helper names)."""
+    src, tree, profile = rewriter.src, rewriter.tree, rewriter.profile
+    rewriter.namer = namer = Namer(ms_bindings, taken)
+    rewriter.adapters = {}
+    rewriter.__dict__.pop("_pattern_names", None)
     try:
         rw = rewriter.rewrite(finding)
     except CannotRewrite:
@@ -787,8 +816,9 @@ def quick_fix(text: str, finding: Finding, db: Database, profile: str = "portabl
 
         return Fix(fix_title(finding), [src.text_edit(e) for e in _normalised(edits)], list(namer.added),
                    rw.safe, rw.notes)
-    target = finding.entry.target(profile)
-    title = f"Replace {finding.torch_api} with {target.api or 'MindSpore code'}"
-    if finding.status in (Status.ARG_DIFF, Status.DEFAULT_DIFF) and target.differing_args():
+    # a use the rewriter converts without an entry of its own (a legacy dtype, a removed statement)
+    target = finding.entry.target(profile) if finding.entry is not None else None
+    title = f"Replace {finding.torch_api} with {target.api if target is not None and target.api else 'MindSpore code'}"
+    if finding.status in (Status.ARG_DIFF, Status.DEFAULT_DIFF) and target is not None and target.differing_args():
         title += " (arguments rewritten)"
     return Fix(title, [src.text_edit(e) for e in _normalised(edits)], list(namer.added), rw.safe, rw.notes)

@@ -1,8 +1,8 @@
-"""The VS Code extension's severity settings, generated from the registry.
+"""The VS Code extension's rule settings, generated from the registry.
 
-`vscode-client/package.json` (the `msdev.severity.<status>` settings: default and description)
-and the DEFAULT_SEVERITY table of `vscode-client/src/settings.ts` are rewritten from each
-status rule's default severity. Run after editing a rule:
+`vscode-client/package.json` (the `msdev.severity.<status>` settings: default and description;
+`msdev.select` and `msdev.ignore`: the rule codes they accept) and the DEFAULT_SEVERITY table of
+`vscode-client/src/settings.ts` are rewritten from the registry. Run after editing a rule:
 
     python -m msdev.rules.editor_settings [REPO_ROOT]
 
@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import BY_STATUS
+from . import BY_STATUS, REGISTRY
 
 PACKAGE_JSON = Path("vscode-client") / "package.json"
 SETTINGS_TS = Path("vscode-client") / "src" / "settings.ts"
@@ -32,13 +32,47 @@ def severity_setting(status: str) -> dict:
                                    "`off` hides them."}
 
 
+#: a rule code or prefix as `msdev.select` / `--select` accept it (`MS103`, `MS2`)
+CODE_PATTERN = "^[Mm][Ss][0-9]*$"
+
+
+def _codes_text() -> str:
+    """The registry's codes, grouped by hundred (`MS100`–`MS107`, `MS200`–`MS226`)."""
+    groups: dict[str, list[str]] = {}
+    for code in REGISTRY:
+        groups.setdefault(code[:3], []).append(code)
+    return ", ".join(f"`{c[0]}`–`{c[-1]}`" if len(c) > 1 else f"`{c[0]}`" for c in groups.values())
+
+
+def select_setting() -> dict:
+    """`msdev.select`: the rules reported in the editor, by code or prefix (as `--select`)."""
+    return {"type": "array", "items": {"type": "string", "pattern": CODE_PATTERN}, "default": [],
+            "scope": "resource",
+            "markdownDescription": f"Rules reported, by code or prefix (`MS2`, `MS103`); empty: every rule, or "
+                                   f"`[tool.msdev] select` of the project. Codes: {_codes_text()} "
+                                   "(`msdev rule --all` lists them)."}
+
+
+def ignore_description() -> str:
+    return ("PyTorch APIs (`torch.manual_seed`, `torch.Tensor.*`) and rules (by code or prefix, e.g. `MS107`) "
+            f"that msdev does not report; added to `[tool.msdev] ignore`. Codes: {_codes_text()}.")
+
+
 def package_json_text(text: str) -> str:
     data = json.loads(text)
-    props = data["contributes"]["configuration"]["properties"]
+    config = data["contributes"]["configuration"]
+    props = config["properties"]
     for status in BY_STATUS:
         key = f"msdev.severity.{status}"
         if key in props:
             props[key].update(severity_setting(status))
+    if "msdev.ignore" in props:
+        props["msdev.ignore"]["markdownDescription"] = ignore_description()
+        if "msdev.select" not in props:  # placed before msdev.ignore
+            props = {k: v for key, value in props.items()
+                     for k, v in ((("msdev.select", {}),) if key == "msdev.ignore" else ()) + ((key, value),)}
+            config["properties"] = props
+    props["msdev.select"] = select_setting()
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -62,6 +62,11 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)
     #: the paths the user asked to scan, absolute (`root` may be the cwd that holds them)
     scanned: list[Path] = field(default_factory=list)
+    #: the database scanned with (a Database or LazyDatabase): what SARIF's `fixes[]` are made with
+    db: object = field(default=None, repr=False, compare=False)
+
+    def database(self) -> Database | None:
+        return self.db.get() if isinstance(self.db, LazyDatabase) else self.db
 
     def worst_rank(self) -> int:
         """The highest STATUS_RANK among all findings (-1 when there is none)."""
@@ -320,6 +325,7 @@ def run_scan(paths: list[str | Path], db: Database | LazyDatabase, profile: str 
         cache_hits=cache.hits if cache is not None else 0,
         analysed=len(pending),
         warnings=warnings,
+        db=db,
     )
 
 

@@ -68,7 +68,8 @@ def _gitignore_spec(path: str) -> pathspec.GitIgnoreSpec | None:
     return spec if spec.patterns else None
 
 
-def _exclude_spec(globs: list[str] | tuple[str, ...]) -> pathspec.GitIgnoreSpec | None:
+def exclude_spec(globs: list[str] | tuple[str, ...]) -> pathspec.GitIgnoreSpec | None:
+    """The matcher of `--exclude` / `[tool.msdev] exclude` patterns (gitignore syntax; None: none)."""
     if not globs:
         return None
     try:
@@ -253,7 +254,7 @@ def discover(paths: list[str | Path], excludes: list[str] | tuple[str, ...] = ()
         if not os.path.lexists(p):
             raise InputError(f"no such file or directory: {p}")
     root = root or scan_root(paths)
-    walker = _Walker(root, _exclude_spec(excludes), use_ignores)
+    walker = _Walker(root, exclude_spec(excludes), use_ignores)
     for p in paths:
         path = os.path.abspath(p)
         display = _rel(path, walker.root)

@@ -31,6 +31,7 @@ describe("readSettings", () => {
         unsupported: "error", // the rule registry: MS106 is an error everywhere
         unknown: "warning",
       },
+      select: [],
       ignore: [],
       showLikelyTensorMethods: true,
     });
@@ -42,6 +43,7 @@ describe("readSettings", () => {
       getter({
         profile: "ascend",
         severity: { ...DEFAULT_SEVERITY, unsupported: "error", identical: "off" },
+        select: ["ms1", " MS204 ", "MS1"],
         ignore: ["torch.manual_seed", "torch.Tensor.cuda"],
         showLikelyTensorMethods: false,
         interpreter: "  /opt/venv/bin/python ",
@@ -54,6 +56,7 @@ describe("readSettings", () => {
     assert.equal(options.severity.unsupported, "error");
     assert.equal(options.severity.identical, "off");
     assert.equal(options.severity.partial, "warning");
+    assert.deepEqual(options.select, ["MS1", "MS204"]);
     assert.deepEqual(options.ignore, ["torch.manual_seed", "torch.Tensor.cuda"]);
     assert.equal(options.showLikelyTensorMethods, false);
     assert.equal(settings.interpreter, "/opt/venv/bin/python");
@@ -62,7 +65,7 @@ describe("readSettings", () => {
   it("never sends client-only settings to the server", () => {
     const { settings } = readSettings(getter({ interpreter: "/x/python", trace: { server: "messages" } }));
     const options = toServerOptions(settings) as unknown as Record<string, unknown>;
-    assert.deepEqual(Object.keys(options).sort(), ["ignore", "profile", "severity", "showLikelyTensorMethods"]);
+    assert.deepEqual(Object.keys(options).sort(), ["ignore", "profile", "select", "severity", "showLikelyTensorMethods"]);
   });
 
   it("replaces invalid values with defaults and says why", () => {
@@ -85,6 +88,14 @@ describe("readSettings", () => {
     assert.ok(warnings.some((w) => w.includes("msdev.severity.partial")));
     assert.ok(warnings.some((w) => w.includes("msdev.severity.bogus")));
     assert.ok(warnings.some((w) => w.includes("msdev.ignore: 3")));
+  });
+
+  it("keeps only rule codes or prefixes in select, upper-cased", () => {
+    const { settings, warnings } = readSettings(getter({ select: ["ms2", "torch.cat", 7, "MS2", "MS103"] }));
+    assert.deepEqual(settings.select, ["MS2", "MS103"]);
+    assert.equal(warnings.length, 2);
+    assert.ok(warnings.every((w) => w.startsWith("msdev.select:")));
+    assert.deepEqual(readSettings(getter({ select: "MS1" })).settings.select, []);
   });
 
   it("rejects a severity that is not an object", () => {
