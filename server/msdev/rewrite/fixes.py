@@ -346,6 +346,13 @@ class Rewriter:
         span = self.src.span(stmt)
         return FindingRewrite(finding, [Edit(*span, "pass")], True, [], span)
 
+    def _removable(self, node: ast.AST) -> bool:
+        """The use is a statement of its own or a decorator, so an empty template can remove it."""
+        parent = self.parents.get(id(node))
+        return (isinstance(parent, ast.Expr) and parent.value is node) or (
+            isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and any(d is node for d in parent.decorator_list))
+
     def _removal(self, finding, node: ast.AST) -> FindingRewrite:
         """An empty template: the use goes. Only a decorator can go without breaking its line."""
         parent = self.parents.get(id(node))
@@ -456,6 +463,8 @@ class Rewriter:
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
                 continue
             if not template:  # an empty template: the use goes (a decorator, or a statement of its own)
+                if not self._removable(node) and any(target.templates[target.templates.index(template) + 1:]):
+                    continue  # a later template gives the value (`None` where dynamo assigns the result)
                 return self._removal(finding, node)
             if ("; " in template or template.startswith(STATEMENT_TEMPLATE)) and \
                     not isinstance(self.parents.get(id(node)), ast.Expr):

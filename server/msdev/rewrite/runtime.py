@@ -143,7 +143,31 @@ def rewrite_no_grad(rewriter, finding: Finding, facts) -> FindingRewrite:
     return rw
 
 
+#: the calls dynamo prints for the entry and exit of an autocast region (the `with` is gone in a graph)
+AUTOCAST_MARKS = ("torch.amp.autocast_mode._enter_autocast", "torch.amp.autocast_mode._exit_autocast")
+
+
+def _autocast_mark(rewriter, finding: Finding) -> FindingRewrite:
+    """`_enter_autocast('cpu', None, False, None)` / `_exit_autocast(ctx)` in a dynamo graph → `None`:
+    the region runs in float32, as an autocast block does after conversion (exact when disabled)."""
+    call = finding.node
+    enabled = call.args[2] if len(call.args) > 2 else next(
+        (k.value for k in call.keywords if k.arg == "enabled"), None)
+    disabled = isinstance(enabled, ast.Constant) and enabled.value is False
+    span = rewriter.src.span(call)
+    stmt = rewriter.parents.get(id(call))
+    if isinstance(stmt, ast.Expr) and stmt.value is call:
+        edit = statement_removal(rewriter.src, stmt, rewriter.parents)
+    else:
+        edit = Edit(*span, "None")
+    notes = [] if disabled or finding.torch_api.endswith("_exit_autocast") else [
+        "autocast region removed: it runs in float32; use mindspore.amp.auto_mixed_precision for mixed precision"]
+    return FindingRewrite(finding, [edit], not notes, notes, span)
+
+
 def rewrite_amp(rewriter, finding: Finding, facts) -> FindingRewrite:
+    if finding.torch_api in AUTOCAST_MARKS and isinstance(finding.node, ast.Call):
+        return _autocast_mark(rewriter, finding)
     if not isinstance(finding.node, (ast.With, ast.AsyncWith, ast.FunctionDef)) and not (
             rewriter.parents.get(id(finding.node)) is not None
             and finding.node in getattr(rewriter.parents.get(id(finding.node)), "decorator_list", [])):
