@@ -46,7 +46,10 @@ DTYPES = ("bool_", "int8", "int16", "int32", "int64", "uint8", "float16", "float
 RESULTS = ("input", "keep")
 #: a 0-d tensor PyTorch gives back unchanged (`flip`, `mT`, `transpose`): `casts: {0-d: identity}`
 ZERO_D = "0-d"
-KEYS = ("args", "result", ZERO_D, *KINDS)
+#: marker numbers of `truncate` arguments (Python numbers PyTorch makes int for an integer input:
+#: `addmm(..., beta=0.5)` on int64 tensors scales by 0), after those of the cast tensors
+TRUNCATED = 100
+KEYS = ("args", "result", "truncate", ZERO_D, *KINDS)
 
 _OPEN, _MID, _CLOSE, _END = "\ue000", "\ue001", "\ue002", "\ue003"
 _MARKED = re.compile(f"{_OPEN}(\\d+){_MID}(.*?){_CLOSE}\\1{_END}", re.S)
@@ -69,6 +72,9 @@ def problems(casts) -> list[str]:
     for r in results if isinstance(results, list) else [results]:
         if r not in RESULTS and r not in DTYPES:
             out.append(f"casts.result: '{r}' is not input, keep or a dtype")
+    truncate = casts.get("truncate")
+    if truncate is not None and (not isinstance(truncate, list) or not all(isinstance(a, str) for a in truncate)):
+        out.append("casts.truncate must be a list of PyTorch parameter names")
     args = casts.get("args")
     if args is not None and (not isinstance(args, list) or not args or not all(isinstance(a, str) for a in args)):
         out.append("casts.args must be a list of PyTorch parameter names")
@@ -112,12 +118,31 @@ def _float_only(casts: dict) -> bool:
     return all(k.startswith("float") for k in KINDS if k in casts)
 
 
-def with_casts(rewriter, target: Target, span: tuple[int, int], nodes: list[ast.AST], rewrite: Callable):
+def truncated_nodes(entry: Entry, target: Target, call: ast.Call | None, receiver: ast.AST | None) -> list[ast.AST]:
+    """The arguments named in `casts.truncate` that this call passes (number expressions)."""
+    if call is None:
+        return []
+    params = [p for p in entry.params or [] if p != "*"]
+    if receiver is not None and params and params[0] in ("self", "input"):
+        params = params[1:]
+    positional = next((params[:i] for i, p in enumerate(params) if p.startswith("*")), params)
+    out = []
+    for name in target.casts.get("truncate") or []:
+        node = next((k.value for k in call.keywords if k.arg == name), None)
+        if node is None and name in positional and positional.index(name) < len(call.args):
+            node = call.args[positional.index(name)]
+        if node is not None and not isinstance(node, ast.Starred):
+            out.append(node)
+    return out
+
+
+def with_casts(rewriter, target: Target, span: tuple[int, int], nodes: list[ast.AST], rewrite: Callable,
+               truncated: list[ast.AST] = ()):
     """Run `rewrite()` (the plain rewrite of the use) with the cast arguments marked, then replace
     the use by the two-branch form. Returns the FindingRewrite."""
     src, done = rewriter.src, rewriter.done
     markers = []
-    for i, node in enumerate(nodes):
+    for i, node in [*enumerate(nodes), *((TRUNCATED + j, n) for j, n in enumerate(truncated))]:
         s, e = src.span(node)
         markers.append((Edit(s, s, f"{_OPEN}{i}{_MID}"), Edit(e, e, f"{_CLOSE}{i}{_END}")))
     for opening, closing in markers:  # `rendered` copies of the arguments carry them
@@ -150,10 +175,17 @@ def with_casts(rewriter, target: Target, span: tuple[int, int], nodes: list[ast.
     found: dict[int, str] = {}
     for m in _MARKED.finditer(text):
         found.setdefault(int(m.group(1)), m.group(2))
-    if len(found) != len(nodes) or _OPEN in _MARKED.sub("", text):
+    if any(i not in found for i in range(len(nodes))) or _OPEN in _MARKED.sub("", text):
         raise CannotRewrite("msdev could not place the dtype casts this call needs on MindSpore's CPU kernels")
     values = [found[i] for i in range(len(nodes))]
-    rendered = _two_branches(rewriter.namer.render, target.casts, text, values)
+    # an in-place template (`{self}.assign_value(<result>)`): the tensor written to stays as it is,
+    # the result it is given is computed in the two branches
+    head = f"{_OPEN}0{_MID}{values[0]}{_CLOSE}0{_END}.assign_value("
+    if text.startswith(head) and text.endswith(")") and _NAME.fullmatch(values[0].strip()):
+        inner = _two_branches(rewriter.namer.render, target.casts, text[len(head):-1], values)
+        rendered = f"{values[0]}.assign_value({inner})"
+    else:
+        rendered = _two_branches(rewriter.namer.render, target.casts, text, values)
     rewriter._read.update(id(x) for x in done.within(s, e))
     result.edits = outside + [Edit(s, e, rendered)]
     return result
@@ -194,7 +226,7 @@ def _two_branches(render: Callable[[str], str], casts: dict, text: str, values: 
     if casts.get(ZERO_D) == IDENTITY:
         kept.insert(0, f"{first}.ndim == 0")
     if not groups:
-        body = f"{first}.copy() if {' or '.join(kept)} else {_MARKED.sub(lambda m: names[int(m.group(1))], text)}"
+        body = f"{first}.copy() if {' or '.join(kept)} else {_MARKED.sub(lambda m: names[int(m.group(1))] if int(m.group(1)) < TRUNCATED else m.group(2), text)}"
         return f"({body})" if bound else f"(lambda {', '.join(names)}: {body})({', '.join(values)})"
     alone = _float_only(casts)  # float64 → float32: each argument on its own; else all of one dtype
     if alone:
@@ -216,11 +248,16 @@ def _two_branches(render: Callable[[str], str], casts: dict, text: str, values: 
             chain = f"{chain} if isinstance({name}, {tensor}) and {is_in(name, every)} else {name}"
         return chain if chain.endswith(")") and " if " not in chain else f"({chain})"
 
-    def fill(each: Callable[[int], str]) -> str:
-        return _MARKED.sub(lambda m: each(int(m.group(1))), text)
+    def fill(each: Callable[[int], str], truncate: bool = False) -> str:
+        def one(m: re.Match) -> str:
+            i = int(m.group(1))
+            if i < TRUNCATED:
+                return each(i)
+            return f"int({m.group(2)})" if truncate else m.group(2)
+        return _MARKED.sub(one, text)
 
     plain = fill(lambda i: names[i])
-    cast = fill(lambda i: cast_in(names[i], i))
+    cast = fill(lambda i: cast_in(names[i], i), truncate=True)
     wanted = casts.get("result", "input")
     # with several float arguments the result is float64 whichever of them was
     own = of(every[0]) if alone and len(names) > 1 and len(every) == 1 else f"{first}.dtype"

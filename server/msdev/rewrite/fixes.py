@@ -16,7 +16,7 @@ from ..analysis.context import index_tree as tree_index
 from ..db.loader import Database
 from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
-from .casts import cast_nodes, with_casts
+from .casts import cast_nodes, truncated_nodes, with_casts
 from .calls import NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
 from .annotations import in_annotation, rewrite_annotation
 from .inplace import inplace_keyword, out_of_place, rewrite_inplace_method, store_into_first_argument
@@ -147,7 +147,8 @@ class Rewriter:
             if nodes and not (finding.kind == Kind.TENSOR_ATTRIBUTE and isinstance(node.ctx, ast.Store)):
                 span = self.src.span(call if finding.kind != Kind.TENSOR_ATTRIBUTE else node)
                 return with_casts(self, target, span, nodes,
-                                  lambda: self._rewrite_target(finding, node, call, entry, target))
+                                  lambda: self._rewrite_target(finding, node, call, entry, target),
+                                  truncated_nodes(entry, target, call, receiver))
         return self._rewrite_target(finding, node, call, entry, target)
 
     def _rewrite_target(self, finding: Finding, node, call, entry: Entry, target: Target) -> FindingRewrite:
