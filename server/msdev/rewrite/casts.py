@@ -235,7 +235,7 @@ def _two_branches(render: Callable[[str], str], casts: dict, text: str, values: 
         test = " or ".join(f"({t})" if len(tests) > 1 and " and " in t else t for t in tests)
         negated = f"not ({test})" if len(tests) > 1 else is_in(first, every, negate=True)
     else:
-        same = [f"isinstance({n}, {tensor}) and {n}.dtype == {first}.dtype" for n in names[1:] if n != first]
+        same = [f"isinstance({n}, {tensor}) and {n}.dtype == {first}.dtype" for n in dict.fromkeys(names[1:]) if n != first]
         test = " and ".join([is_in(first, every)] + same)
         negated = f"not ({test})" if same else is_in(first, every, negate=True)
 
