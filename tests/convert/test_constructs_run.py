@@ -111,6 +111,13 @@ CASES = {
         ("norm_weight_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
         ("statistics_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
     ],
+    "kernel_casts": [
+        ("bools", [np.array([[True, False, True], [False, False, True]]), np.array([[True, True, False], [False, True, True]])]),
+        ("ints", [np.array([[3, -2, 5], [1, 4, 0]], np.int64), np.array([[1, 2], [0, -1], [3, 1]], np.int64)]),
+        ("float64s", [A, B[:, :2]]),
+        ("zero_d", [np.array(1.5, np.float32)]),
+        ("floats", [A, B[:, :2]]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),

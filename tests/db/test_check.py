@@ -101,3 +101,24 @@ def test_missing_database_is_a_user_error(tmp_path, capsys):
 def test_check_database_api_counts():
     problems, nfiles, nentries = check_database(ROOT / "mapping_db")
     assert problems == [] and nfiles >= 10 and nentries >= 928
+
+
+@pytest.mark.parametrize("casts, needle", [
+    ("{bool: int33}", "casts.bool: 'int33' is not identity or one of"),
+    ("{boolean: int32}", "casts: unknown field 'boolean'"),
+    ("{result: input}", "casts names no kind of input"),
+    ("{int: float64, result: [input, kept]}", "casts.result: 'kept' is not input, keep or a dtype"),
+    ("{0-d: float32}", "casts.0-d: only identity is known"),
+])
+def test_bad_casts_are_reported(casts, needle, tmp_path, capsys):
+    db = tmp_path / "db"
+    shutil.copytree(ROOT / "mapping_db", db)
+    torch_file = db / "torch.yaml"
+    lines = torch_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    idx = next(i for i, line in enumerate(lines) if line == "- api: torch.sign\n")
+    cast = next(i for i in range(idx, len(lines)) if lines[i].strip().startswith("casts:"))
+    lines[cast] = f"      casts: {casts}\n"
+    torch_file.write_text("".join(lines), encoding="utf-8")
+    code, out, _ = run_check(["--db", str(db)], capsys)
+    assert code == 1
+    assert f"{torch_file}:{cast + 1}: {needle}" in out

@@ -270,6 +270,11 @@ class _Checker:
                     elif not name.startswith("@") and name != "self" and params is not None \
                             and name.removesuffix(".int") not in _names(params):
                         self.add(file, fields["templates"][1], f"template placeholder {{{name}}} is not a PyTorch parameter")
+        if "casts" in fields:
+            from ..rewrite.casts import problems as cast_problems
+
+            for problem in cast_problems(yaml.safe_load(yaml.serialize(fields["casts"][1]))):
+                self.add(file, fields["casts"][1], problem)
         if "attributes" in fields and self.mapping(file, fields["attributes"][1], "attributes"):
             for key, kn, vn in self.items(fields["attributes"][1]):
                 if not isinstance(self.value(vn), str) or not re.fullmatch(_IDENT, self.value(vn)):

@@ -31,7 +31,7 @@ EXAMPLES_DIR = "examples"  # examples/*.yaml: {api: example} for `msdev db verif
 #: `variants_failing`: the forms among them that failed; both absent in older records)
 RECORD_KEYS = ("result", "reason", "date", "variants", "variants_failing")
 VERIFIED_DIR = "verified"  # verified/<profile>-<backend>.yaml: results written by `msdev db verify --record`
-_CACHE_FORMAT = 9  # 9: only databases that pass `db check` are cached
+_CACHE_FORMAT = 10  # 9: only databases that pass `db check` are cached; 10: target casts
 
 
 class DatabaseError(Exception):
@@ -141,6 +141,7 @@ def target_from(profile: str, raw: dict[str, Any]) -> Target:
         reason=raw.get("reason"),
         source=raw.get("source", "curated"),
         backends=list(raw.get("backends") or []),
+        casts=dict(raw["casts"]) if isinstance(raw.get("casts"), dict) else None,
     )
 
 

@@ -74,6 +74,7 @@ class Target:
     reason: str | None = None  # why manual/unsupported, or what to do
     source: str = "curated"  # curated | table-2024 | table-2025 | signature
     backends: list[str] = field(default_factory=list)  # where this target is known to run
+    casts: dict | None = None  # dtypes the MindSpore kernel lacks: computed via others (rewrite/casts.py)
 
     @property
     def hand_mapped(self) -> bool:

@@ -16,6 +16,7 @@ from ..analysis.context import index_tree as tree_index
 from ..db.loader import Database
 from ..db.model import Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
+from .casts import cast_nodes, truncated_nodes, with_casts
 from .calls import NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
 from .annotations import in_annotation, rewrite_annotation
 from .inplace import inplace_keyword, out_of_place, rewrite_inplace_method, store_into_first_argument
@@ -139,6 +140,18 @@ class Rewriter:
                 result.edits.extend(store_into_first_argument(self, call))
                 return result
         entry, target = self.target_for(finding)
+        if target.casts and (finding.kind == Kind.TENSOR_ATTRIBUTE or (
+                call is not None and finding.kind in (Kind.CALL, Kind.TENSOR_METHOD))):
+            receiver = node.value if finding.kind != Kind.CALL else None
+            nodes = cast_nodes(entry, target, call if finding.kind != Kind.TENSOR_ATTRIBUTE else None, receiver)
+            if nodes and not (finding.kind == Kind.TENSOR_ATTRIBUTE and isinstance(node.ctx, ast.Store)):
+                span = self.src.span(call if finding.kind != Kind.TENSOR_ATTRIBUTE else node)
+                return with_casts(self, target, span, nodes,
+                                  lambda: self._rewrite_target(finding, node, call, entry, target),
+                                  truncated_nodes(entry, target, call, receiver))
+        return self._rewrite_target(finding, node, call, entry, target)
+
+    def _rewrite_target(self, finding: Finding, node, call, entry: Entry, target: Target) -> FindingRewrite:
         if target.templates == [""] or (call is None and "" in target.templates):  # `@torch.compile` goes
             return self._removal(finding, call or node)
         if finding.kind == Kind.LAYER_ATTRIBUTE and isinstance(node, ast.Constant):  # getattr(bn, 'weight')
