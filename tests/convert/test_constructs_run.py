@@ -107,6 +107,9 @@ CASES = {
         ("device_kind", [A]),
         ("device_object_kind", [A]),
     ],
+    "layer_class_alias": [
+        ("default_norm_layer", [A]),
+    ],
     "isinstance_self_attribute": [
         ("norm_weight_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
         ("statistics_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),

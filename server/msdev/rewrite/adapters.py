@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 
 from ..db.model import Entry, Target
+from .layer_aliases import alias_lines
 
 #: keyword arguments PyTorch layers take that MindSpore layers never do (dtype=None breaks them)
 _PLACEMENT = ("device",)
@@ -81,9 +82,13 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
     for key, value in target.insert.items():
         body.append(f"kwargs.setdefault({key!r}, {value})")
     body.append("super().__init__(**kwargs)")
+    # `self.norm1.weight` where norm1 was built from this class passed as a default (timm swin)
+    aliases = alias_lines(target.attributes or {}, "    ")
     lines = [f"class {name}({base}):",
              f'    """msdev: {base} taking {entry.api}\'s arguments (the class is passed around, called elsewhere)."""',
              "",
+             *aliases,
+             *([""] if aliases else []),
              "    def __init__(self, *args, **kwargs):"]
     lines += [f"        {b}" for b in body if b]
     # code that dispatches on the class name (`norm_layer.__name__.lower()`) sees PyTorch's

@@ -39,8 +39,15 @@ def alias_edits(src: SourceText, cls: ast.ClassDef, renames: dict[str, str]) -> 
         return []
     line = min([anchor.lineno] + [d.lineno for d in getattr(anchor, "decorator_list", [])])
     at = src.offset(line, 0)
-    indent = " " * anchor.col_offset
-    lines = [f"{indent}{ALIAS_NOTE}\n"]
-    lines += [f"{indent}{old} = property(lambda self: self.{new}, lambda self, value: setattr(self, {new!r}, value))\n"
-              for old, new in sorted(names.items())]
-    return [Edit(at, at, "".join(lines) + "\n")]
+    lines = alias_lines(names, " " * anchor.col_offset)
+    return [Edit(at, at, "".join(f"{text}\n" for text in lines) + "\n")]
+
+
+def alias_lines(renames: dict[str, str], indent: str) -> list[str]:
+    """The note and one property line per renamed attribute (PyTorch name → MindSpore name)."""
+    names = {old: new for old, new in renames.items() if old != new}
+    if not names:
+        return []
+    return [f"{indent}{ALIAS_NOTE}"] + [
+        f"{indent}{old} = property(lambda self: self.{new}, lambda self, value: setattr(self, {new!r}, value))"
+        for old, new in sorted(names.items())]
