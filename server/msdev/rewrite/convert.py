@@ -22,6 +22,7 @@ from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
 from .blocks import emptied_block_passes
 from .calls import CannotRewrite, rewrite_arguments
+from .layer_state import conv_rebuild_edits
 from .containers import any_cell_values_fix, module_dict_subclasses, sequential_children_fix, sequential_subclasses
 from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
@@ -412,6 +413,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
             done.extend(any_cell_values_fix(src, cls, namer.render("mindspore.nn.Cell")))
         done.extend(training_mode_fix(src, cls))
     done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile, rewriter))
+    if any(o.converted and o.finding.torch_api == "torch.nn.Conv2d" for o in outcomes.values()):
+        done.extend(conv_rebuild_edits(src, nodes, findings, converted_ids, namer.render))
     done.extend(forward_assignment_edits(src, nodes, any(
         o.converted and o.finding.torch_api.startswith("torch.nn.") for o in outcomes.values())))
 
