@@ -39,9 +39,8 @@ KNOWN_FAILURES = {
     # pretrainedmodels squeezenet1_0 and bninception match (commit 92e019a)
     ("pretrainedmodels", "resnet18"): "run: TypeError: 'int' object is not callable "
                                       "[at pretrainedmodels/models/torchvision_models.py:348: x = x.view(x.size(0), -1)]",
-    **{("segmentation-models-pytorch", m): "build: AttributeError: .modules() on a Cell "
-                                           "[at segmentation_models_pytorch/base/initialization.py:7]"
-       for m in SAMPLE["segmentation-models-pytorch"]},
+    # segmentation-models-pytorch Unet, FPN, Linknet match since `init.initialize_decoder(...)` and the
+    # torchvision encoder subclasses convert (models_bench, commit 8684a0b)
 }
 
 
