@@ -94,6 +94,12 @@ CASES = {
     "forwarded_padding": [
         ("branches", [_rng.standard_normal((2, 3, 5, 6)).astype(np.float32)]),
     ],
+    "onnx_export_check": [
+        ("pool", [_rng.standard_normal((1, 1, 4, 4)).astype(np.float32)]),
+    ],
+    "conv_dilation": [
+        ("dilated", [_rng.standard_normal((1, 2, 9, 9)).astype(np.float32)]),
+    ],
     "module_dict_values": [
         ("features", [_rng.standard_normal((2, 3, 5, 5)).astype(np.float32)]),
     ],

@@ -32,16 +32,11 @@ SAMPLE = {
 
 #: model -> the first failure seen when it was listed (commit 0bef908); the timm sample matches end to end
 #: since the LayerNorm subclass, add_module naming and weights-map fixes (models_bench, commit 8b49cbf)
-KNOWN_FAILURES = {
-    # resnet18, mobilenet_v3_small, squeezenet1_1, shufflenet_v2_x0_5, regnet_y_400mf match (commit 8c1a3dc)
-    ("torchvision", "lraspp_mobilenet_v3_large"): "build: TypeError: For 'IntermediateLayerGetter', the type of "
-                                                  "cell can not be CellDict, CellList or SequentialCell",
-    # pretrainedmodels squeezenet1_0 and bninception match (commit 92e019a)
-    ("pretrainedmodels", "resnet18"): "run: TypeError: 'int' object is not callable "
-                                      "[at pretrainedmodels/models/torchvision_models.py:348: x = x.view(x.size(0), -1)]",
-    **{("segmentation-models-pytorch", m): "build: AttributeError: .modules() on a Cell "
-                                           "[at segmentation_models_pytorch/base/initialization.py:7]"
-       for m in SAMPLE["segmentation-models-pytorch"]},
+KNOWN_FAILURES: dict = {
+    # torchvision lraspp_mobilenet_v3_large matches since ModuleDict subclasses accept SequentialCell values,
+    # pretrainedmodels resnet18 since helpers bound with types.MethodType are read as methods (models_bench,
+    # commit 52a6405); segmentation-models-pytorch Unet, FPN, Linknet since `init.initialize_decoder(...)`
+    # and the torchvision encoder subclasses convert (commit 8684a0b)
 }
 
 

@@ -22,6 +22,7 @@ from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
 from .blocks import emptied_block_passes
 from .calls import CannotRewrite, rewrite_arguments
+from .layer_state import conv_rebuild_edits
 from .containers import any_cell_values_fix, module_dict_subclasses, sequential_children_fix, sequential_subclasses
 from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
@@ -457,6 +458,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     # the passes below read only some node classes: the file's index gives them without a scan each
     select = analysis.select if analysis is not None and analysis.tree is tree else (
         lambda types: [n for n in nodes if n.__class__ in types])
+    if any(o.converted and o.finding.torch_api == "torch.nn.Conv2d" for o in outcomes.values()):
+        done.extend(conv_rebuild_edits(src, nodes, findings, converted_ids, namer.render))
     done.extend(forward_assignment_edits(src, select(_ASSIGNMENTS), any(
         o.converted and o.finding.torch_api.startswith("torch.nn.") for o in outcomes.values())))
 
