@@ -393,8 +393,8 @@ def test_module_fx_cannot_trace_is_captured_with_torch_export(tmp_path, capsys):
     sys.modules.pop("model", None)
     code = main(["verify", "--torch", "graph_nets:not_traceable", "--mindspore", "model:create_model",
                  "--path", str(out), "--path", str(FIX), "--torch-weights", str(weights),
-                 "--weights", str(out / "model.ckpt"), "--input", "3,3,6,6", "--grad", "--train-steps", "2", "--json"])
+                 "--weights", str(out / "model.ckpt"), "--input", "3,3,6,6", "--grad", "--json"])
     vr = json.loads(capsys.readouterr().out)
     sys.modules.pop("model", None)
-    assert code == 0, vr
-    assert vr["training"]["gradients"]["diverging"] == 0 and vr["training"]["final_weights"]["agree"]
+    assert code == 0, vr  # eval and train-mode outputs, every gradient, another batch size
+    assert vr["training"]["gradients"]["compared"] == 9 and vr["training"]["gradients"]["diverging"] == 0

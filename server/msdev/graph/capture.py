@@ -228,6 +228,8 @@ def _export_fallback(unit: Unit) -> None:
     try:
         bound = sig.bind(*args, **kwargs).arguments if sig is not None else {}
         for name, value in bound.items():
+            if isinstance(value, (tuple, list)) and name not in unit.concrete:
+                raise ExportFailed(f"argument {name} is a {type(value).__name__} (the fallback takes tensors)")
             if not isinstance(value, torch.Tensor) and name not in unit.concrete and value is not None:
                 raise ExportFailed(f"argument {name} is not a tensor and differs between calls")
         graphs = export_graphs(unit.module, args, kwargs)

@@ -267,8 +267,14 @@ class Pair:
         return loss, picked
 
     def torch_float64(self):
-        """A float64 copy of the PyTorch network at its starting weights, same modes."""
-        net = copy.deepcopy(self.tnet)
+        """A float64 copy of the PyTorch network at its starting weights, same modes. Tensors a
+        forward left on the modules (FBResNet keeps `self.conv1_input = x.clone()`) are not graph
+        leaves and cannot be deep-copied: they are copied detached."""
+        import torch
+
+        memo = {id(v): v.detach().clone() for m in self.tnet.modules() for v in vars(m).values()
+                if isinstance(v, torch.Tensor) and not v.is_leaf}
+        net = copy.deepcopy(self.tnet, memo)
         net.load_state_dict(self.torch_start)
         return net.double()
 
