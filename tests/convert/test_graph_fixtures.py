@@ -4,7 +4,10 @@ Each fixture in tests/fixtures/graphs/ is the `GraphModule` code dynamo handed t
 small timm model (written by `benchmarks/graphs_bench.py --keep`): a `forward` taking the input and
 every weight as arguments and calling `torch.conv2d`, `torch._C._nn.linear`, `F.layer_norm`, ...
 The synthetic_block_* fixtures (tests/fixtures/graphs/make_synthetic.py) are one small model in both
-forms the benchmark prints: dynamo's code and make_fx's ATen operators (`torch.ops.aten.*`).
+forms the benchmark prints: dynamo's code and make_fx's ATen operators (`torch.ops.aten.*`);
+synthetic_calls the same for calls inside models (logging, grad/autocast switches, batch statistics).
+handwritten_call_forms is written by hand in dynamo's style for call forms the captures rarely show
+(a `torch.SymInt` size input, `operator.getitem`, all-positional embedding/interpolate, ...).
 The test feeds seeded inputs (BatchNorm variances positive) to the PyTorch graph, converts the file
 with `msdev convert`, runs the result on MindSpore with torch blocked, and compares every output
 (allclose rtol 1e-4 / atol 1e-5). Graphs that do not match today are listed in KNOWN_FAILURES with
@@ -45,11 +48,17 @@ def _inputs(case: dict, names: list[str]):
 
     rng = np.random.default_rng(0)
     arrays = []
-    for (shape, dtype), name in zip(case["shapes"], names):
+    for kind, shape_dtype, name in zip(case["inputs"], case["shapes"], names):
+        if kind != "tensor":  # a Python number (a `torch.SymInt` size), passed as recorded
+            arrays.append(eval(kind))  # noqa: S307 - a number literal of the fixture
+            continue
+        shape, dtype = shape_dtype
         if dtype.startswith("float"):
             a = rng.standard_normal(shape).astype(dtype)
             if "running_var" in name:
                 a = np.abs(a) * 0.5 + 0.5
+            elif name.endswith("_eps"):  # a norm's eps as a 0-d tensor (graphs with symbolic sizes)
+                a = np.full(shape, 1e-5, dtype)
             elif "running_mean" in name or "bias" in name:
                 a *= 0.1
             elif len(shape) >= 2 and "weight" in name:
@@ -74,7 +83,7 @@ def test_captured_graph_matches_pytorch(name, tmp_path):
 
     src = GRAPHS / name / "graph.py"
     case = json.loads((GRAPHS / name / "inputs.json").read_text())
-    assert all(k == "tensor" for k in case["inputs"]), "the fixtures take tensors only"
+    assert all(k == "tensor" or isinstance(eval(k), (int, float)) for k in case["inputs"])  # noqa: S307
     spec = importlib.util.spec_from_file_location(f"graph_fixture_{name}", src)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -83,9 +92,9 @@ def test_captured_graph_matches_pytorch(name, tmp_path):
     names = case.get("arg_names") or list(inspect.signature(gm.forward).parameters)
     arrays = _inputs(case, names)
     with torch.no_grad():
-        out = gm(*[torch.from_numpy(a) for a in arrays])
+        out = gm(*[torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in arrays])
     leaves = out if isinstance(out, tuple) else (out,)
-    data = {f"in{j}": a for j, a in enumerate(arrays)}
+    data = {f"in{j}": a for j, a in enumerate(arrays) if isinstance(a, np.ndarray)}
     data.update({p: v.numpy() for (p, *_), v in zip(case["leaves"], leaves)})
     work = tmp_path / name
     work.mkdir()
