@@ -104,12 +104,15 @@ def one_model(pkg: str, name: str, work: Path, corpus: Path, args) -> dict:
     code, out, err = _run([*zoo.msdev_cmd(), "convert", "--model", "factory:build", "--path", str(work),
                            "--weights", str(work / "w.pth"), "--input", prep["input"], "-o", str(gen), "--force",
                            "--no-check", "--report-format", "json"], args.timeout)
-    if code != 0:
-        return {**res, "stage": "convert", "error": zoo._last_line(err or out)}
     try:
         graph = json.loads(out)["graph"]
     except (ValueError, KeyError):
-        return {**res, "stage": "convert", "error": "no JSON report"}
+        return {**res, "stage": "convert", "error": zoo._last_line(err or out) if code else "no JSON report"}
+    if code != 0:  # the report says why (model.py does not build, weights missing or unexpected)
+        w = graph.get("weights") or {}
+        why = (graph.get("errors") or [f"weights: missing {w.get('missing', [])[:3]}, "
+                                        f"unexpected {w.get('unexpected', [])[:3]}"])[0]
+        return {**res, "stage": "convert", "error": why[:300]}
     res["exported"] = len(graph.get("exported_modules", []))
     res["placeholders"] = len(graph["placeholders"])
     res["converted"] = True

@@ -398,3 +398,12 @@ def test_module_fx_cannot_trace_is_captured_with_torch_export(tmp_path, capsys):
     sys.modules.pop("model", None)
     assert code == 0, vr  # eval and train-mode outputs, every gradient, another batch size
     assert vr["training"]["gradients"]["compared"] == 9 and vr["training"]["gradients"]["diverging"] == 0
+
+
+def test_layer_subclass_with_its_own_forward_loads_every_buffer(tmp_path, capsys):
+    """timm's BatchNormAct2d: the Cell holds num_batches_tracked, which the BatchNorm rule drops."""
+    out, report, _ = _generate(tmp_path, "graph_nets:with_batchnorm_relu", [FIX], ["2,3,6,6"], [(4, 3, 6, 6)], capsys)
+    weights = report["graph"]["weights"]
+    assert weights["missing"] == [] and weights["unexpected"] == []
+    assert all(o["allclose"] for o in report["graph"]["check"]["outputs"])
+    _assert_weights_load(out)

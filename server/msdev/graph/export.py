@@ -42,7 +42,7 @@ class ExportFailed(Exception):
 
 def export_graphs(module: torch.nn.Module, args: tuple, kwargs: dict, modes=("eval", "train")) -> dict[str, fx.Graph]:
     """One fx graph per mode, in the form fx's own trace gives (child calls, torch functions)."""
-    children = tuple(name for name, child in module.named_children() if child is not None)
+    children = tuple(_callable_children(module))
     was = module.training
     graphs = {}
     try:
@@ -52,6 +52,20 @@ def export_graphs(module: torch.nn.Module, args: tuple, kwargs: dict, modes=("ev
     finally:
         module.train(was)
     return graphs
+
+
+def _callable_children(module: torch.nn.Module, prefix: str = ""):
+    """Paths fx would keep as calls: direct children, and the items of container children
+    (`self.blocks[0](x)` calls `blocks.0`)."""
+    from .capture import is_container
+
+    for name, child in module.named_children():
+        if child is None:
+            continue
+        path = f"{prefix}{name}"
+        yield path
+        if is_container(child):
+            yield from _callable_children(child, path + ".")
 
 
 def _dynamic_batch(args: tuple, kwargs: dict):
@@ -75,10 +89,9 @@ def _export_one(module, args, kwargs, children) -> fx.Graph:
     except Exception as exc:  # export raises many kinds (UserError, GuardOnDataDependentSymNode, ...)
         raise ExportFailed(f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}") \
             from None
-    known = dict(module.named_children())
     for node in flat.graph.nodes:
-        if node.op == "call_module" and node.target not in known:
-            raise ExportFailed(f"the export calls {node.target}, not a direct child (a child called twice?)")
+        if node.op == "call_module" and node.target not in children:
+            raise ExportFailed(f"the export calls {node.target}, not a child (a child called twice?)")
     return simplify(flat.graph, flat, ep.call_spec.out_spec)
 
 

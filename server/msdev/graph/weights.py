@@ -42,7 +42,8 @@ def write_weights(torch_model, ms_net, path: Path, overwrite: bool = False) -> W
             wmap.entries.append(MapEntry(key, key, None, None, "source", None, list(arr.shape), list(arr.shape)))
     for e in wmap.entries:
         # a user class deriving from a torch layer but traced generically keeps PyTorch's names
-        if e.mindspore is not None and e.mindspore not in ms_names and e.torch in ms_names:
+        # (timm's BatchNormAct2d), including what the layer rule drops (num_batches_tracked)
+        if e.mindspore not in ms_names and e.torch in ms_names:
             e.mindspore, e.transform = e.torch, None
     wmap.entries = [e for e in wmap.entries if e.mindspore is None or e.mindspore in ms_names
                     or e.torch is not None]
