@@ -244,3 +244,25 @@ def test_bias_follows_the_layer_its_siblings_chose(tmp_path):
         assert by[f"level0.{i}.bias"] == f"level0.{i}.beta"
         assert by[f"level0.{i}.running_var"] == f"level0.{i}.moving_variance"
     assert not [w for w in wmap.warnings if "several layer types" in w]
+
+
+def test_a_key_every_reading_drops_does_not_choose_the_layer(tmp_path):
+    """torchvision resnet's `downsample = Sequential(conv1x1(...), norm_layer(planes))` where
+    `norm_layer` may be any BatchNorm: `num_batches_tracked` is dropped by every reading, so it must not
+    pick BatchNorm3d (whose parameters sit under `bn2d.`) for its siblings."""
+    root = tmp_path / "pkg"
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    (root / "net.py").write_text(
+        "from mindspore import nn\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self, norm_layer=None, wide=False):\n"
+        "        super().__init__()\n"
+        "        if norm_layer is None:\n"
+        "            norm_layer = nn.BatchNorm3d if wide else nn.BatchNorm2d\n"
+        "        self.downsample = nn.SequentialCell(nn.Conv2d(4, 4, 1, has_bias=False), norm_layer(4))\n"
+    )
+    keys = {"downsample.0.weight": (4, 4, 1, 1), **{f"downsample.1.{k}": s for k, s in BN.items()}}
+    wmap = build_map(keys, ModelSource.from_paths([root]), root="Net")
+    by = {e.torch: e.mindspore for e in wmap.entries}
+    assert "bn2d" not in " ".join(str(v) for v in by.values())

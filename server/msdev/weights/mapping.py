@@ -229,19 +229,24 @@ class Resolver:
                 self._walk(child, comps, i + 1, out, unknown, seen | {(comps[i], i)})
 
 
+def _readings(outcomes: set[_Outcome], shape: tuple[int, ...] | None) -> set[_Outcome]:
+    """The readings of a key that can be right: a layer that does not own a parameter of that name
+    (`1.weight` under a Conv2d) is the wrong reading of a container index whose element the walk
+    could not tell apart, and so is a layer whose weight has another number of dimensions."""
+    if len(outcomes) > 1:
+        outcomes = {o for o in outcomes if o.rule is None or o.rule.lookup(o.param) is not None} or outcomes
+    if shape is not None and len(outcomes) > 1:
+        outcomes = {o for o in outcomes
+                    if o.rule is None or plausible(o.rule.kind, o.param, tuple(shape))} or outcomes
+    return outcomes
+
+
 def _decide(outcomes: set[_Outcome] | None, shape: tuple[int, ...] | None = None
             ) -> tuple[_Outcome | None, str | None]:
     """One outcome when every possibility (that fits the shape) maps the key the same way."""
     if not outcomes:
         return None, None
-    if len(outcomes) > 1:
-        # a layer that does not own a parameter of that name (`1.weight` under a Conv2d) is the wrong
-        # reading of a container index whose element the walk could not tell apart
-        owned = {o for o in outcomes if o.rule is None or o.rule.lookup(o.param) is not None}
-        outcomes = owned or outcomes
-    if shape is not None and len(outcomes) > 1:
-        fitting = {o for o in outcomes if o.rule is None or plausible(o.rule.kind, o.param, tuple(shape))}
-        outcomes = fitting or outcomes
+    outcomes = _readings(outcomes, shape)
     results = {}
     for o in outcomes:
         results[_target(o)] = o
@@ -304,6 +309,7 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
     pending: list[str] = []
     ambiguous: dict[str, tuple[set, str]] = {}  # key → (its readings, why none was chosen)
     layer_of: dict[str, tuple[LayerRule, str]] = {}  # module prefix → (rule, api)
+    told: dict[str, LayerRule] = {}  # module prefix → the layer a key of its own proved
     for k in key_list:
         if model is None:
             pending.append(k)
@@ -323,14 +329,18 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
         decided[k] = _entry_from(k, outcome, keys[k])
         if outcome.rule is not None:
             layer_of[outcome.module] = (outcome.rule, outcome.api)
+            if len({o.rule.kind for o in _readings(outcomes, keys[k]) if o.rule}) == 1:
+                # only a key that tells the layer apart (not `num_batches_tracked`, dropped by
+                # every BatchNorm) says which layer its ambiguous siblings belong to
+                told[outcome.module] = outcome.rule
     for k, (outcomes, why) in ambiguous.items():
         # `[Conv2d, BatchNorm2d, ReLU]` built in a loop: index 1 may read as either layer; its
         # `weight` (1-D) or `running_mean` told which, and `bias` belongs to the same layer
         prefix = k.rpartition(".")[0]
-        sibling = layer_of.get(prefix)
+        sibling = told.get(prefix)
         outcome = None
         if sibling is not None:
-            same = {o for o in outcomes if o.rule is not None and o.rule.kind == sibling[0].kind}
+            same = {o for o in outcomes if o.rule is not None and o.rule.kind == sibling.kind}
             outcome, _ = _decide(same, keys[k]) if same else (None, None)
         if outcome is None:
             pending.append(k)
