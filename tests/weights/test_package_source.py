@@ -159,14 +159,20 @@ def test_parameterless_layers_and_set_train_chains():
     assert by["level.0.weight"] == "level.0.weight"
 
 
+def one_module_package(tmp_path: Path, source: str) -> Path:
+    """A package `pkg` whose `net.py` holds SOURCE (converted MindSpore code)."""
+    root = tmp_path / "pkg"
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    (root / "net.py").write_text(source)
+    return root
+
+
 def test_layer_passed_to_a_constructor_is_recognised_where_another_class_has_identity(tmp_path):
     """resnet's `downsample` arrives as a constructor argument (the walk cannot follow it) and
     another class of the package sets `self.downsample = nn.Identity()`: the weak Identity reading
     renames nothing, so the sibling statistics decide (BatchNorm: gamma/beta/moving_*)."""
-    root = tmp_path / "pkg"
-    root.mkdir()
-    (root / "__init__.py").write_text("")
-    (root / "net.py").write_text(
+    root = one_module_package(tmp_path,
         "from mindspore import nn\n"
         "class Block(nn.Cell):\n"
         "    def __init__(self, downsample=None):\n"
@@ -193,10 +199,7 @@ def test_layer_passed_to_a_constructor_is_recognised_where_another_class_has_ide
 def test_sequential_subclass_children_come_from_its_super_init(tmp_path):
     """torchvision's `Conv2dNormActivation(nn.Sequential)` passes its layers to `super().__init__(*layers)`:
     the indices of such a class are the layers of that call (once, no index could be walked into)."""
-    root = tmp_path / "pkg"
-    root.mkdir()
-    (root / "__init__.py").write_text("")
-    (root / "net.py").write_text(
+    root = one_module_package(tmp_path,
         "from mindspore import nn\n"
         "class ConvNorm(nn.SequentialCell):\n"
         "    def __init__(self, cin, cout, norm_layer=nn.BatchNorm2d):\n"
@@ -221,10 +224,7 @@ def test_bias_follows_the_layer_its_siblings_chose(tmp_path):
     """timm dla's `_make_conv_level`: `[Conv2d, BatchNorm2d, ReLU]` extended in a loop, so index 1 reads
     as either layer. Its `running_mean` and 1-D `weight` say BatchNorm; `bias` (1-D in both) goes with
     them (once kept as `bias`, an unexpected key when loading)."""
-    root = tmp_path / "pkg"
-    root.mkdir()
-    (root / "__init__.py").write_text("")
-    (root / "net.py").write_text(
+    root = one_module_package(tmp_path,
         "from mindspore import nn\n"
         "class Net(nn.Cell):\n"
         "    def __init__(self, convs=2):\n"
@@ -250,10 +250,7 @@ def test_a_key_every_reading_drops_does_not_choose_the_layer(tmp_path):
     """torchvision resnet's `downsample = Sequential(conv1x1(...), norm_layer(planes))` where
     `norm_layer` may be any BatchNorm: `num_batches_tracked` is dropped by every reading, so it must not
     pick BatchNorm3d (whose parameters sit under `bn2d.`) for its siblings."""
-    root = tmp_path / "pkg"
-    root.mkdir()
-    (root / "__init__.py").write_text("")
-    (root / "net.py").write_text(
+    root = one_module_package(tmp_path,
         "from mindspore import nn\n"
         "class Net(nn.Cell):\n"
         "    def __init__(self, norm_layer=None, wide=False):\n"
