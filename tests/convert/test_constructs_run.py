@@ -120,6 +120,10 @@ CASES = {
         ("norm_weight_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
         ("statistics_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
     ],
+    "reset_parameters": [
+        ("conv_init", [_rng.standard_normal((2, 3, 5, 5)).astype(np.float32)]),
+        ("norm_reset", [_rng.standard_normal((4, 3, 2, 2)).astype(np.float32)]),
+    ],
     "kernel_casts": [
         ("bools", [np.array([[True, False, True], [False, False, True]]), np.array([[True, True, False], [False, True, True]])]),
         ("ints", [np.array([[3, -2, 5], [1, 4, 0]], np.int64), np.array([[1, 2], [0, -1], [3, 1]], np.int64)]),

@@ -27,6 +27,7 @@ from .containers import any_cell_values_fix, module_dict_subclasses, sequential_
 from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
 from .layer_aliases import alias_edits
+from .layer_init import reset_parameters_edits
 from .imports import (MODULE_MAP, bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
                       render_statement, statement_removal, torch_import_bindings)
 from .naming import Namer
@@ -254,6 +255,8 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
                         bs, be = src.span(f.node)
                         rewriter.done.discard_within(bs, be, lambda d: True)
                         edits.append(Edit(bs, be, name))
+        if rewriter is not None:
+            edits.extend(reset_parameters_edits(src, cls, f.torch_api, rewriter.namer.render))
     return edits
 
 

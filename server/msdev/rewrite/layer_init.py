@@ -1,0 +1,75 @@
+"""`super().reset_parameters()` in a subclass of a PyTorch layer.
+
+timm's `ScaledStdConv2d(nn.Conv2d)` re-initialises its weights by calling the base layer's
+`reset_parameters`. MindSpore's layers have no such method, so the converted class would fail when
+built. The call becomes what PyTorch's own method does, written on MindSpore's attribute names:
+conv and linear layers draw weight and bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's
+kaiming_uniform with a=sqrt(5)); norm layers set scale to one, shift and running mean to zero and
+running variance to one.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Callable
+
+from .source import Edit, SourceText
+
+#: PyTorch layers whose `reset_parameters` draws uniform weights bounded by 1/sqrt(fan_in)
+UNIFORM_LAYERS = frozenset(f"torch.nn.{n}" for n in (
+    "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "Linear"))
+#: PyTorch norm layers → the MindSpore attributes reset to one / to zero
+NORM_LAYERS = {
+    **{f"torch.nn.BatchNorm{d}d": (("gamma", "moving_variance"), ("beta", "moving_mean")) for d in (1, 2, 3)},
+    "torch.nn.LayerNorm": (("gamma",), ("beta",)),
+    "torch.nn.GroupNorm": (("gamma",), ("beta",)),
+}
+
+
+def _is_base_reset(stmt: ast.stmt) -> bool:
+    """`super().reset_parameters()` (or `super(Cls, self).reset_parameters()`) as a statement."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return False
+    func = stmt.value.func
+    return (isinstance(func, ast.Attribute) and func.attr == "reset_parameters" and not stmt.value.args
+            and isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name)
+            and func.value.func.id == "super")
+
+
+def _reset_lines(layer: str, render: Callable[[str], str]) -> list[str] | None:
+    if layer in UNIFORM_LAYERS:
+        init = render("mindspore.common.initializer.initializer")
+        uniform = render("mindspore.common.initializer.Uniform")
+        bound = "self.weight[0].size ** -0.5"
+        return [f"self.weight.set_data({init}({uniform}({bound}), self.weight.shape, self.weight.dtype))",
+                "if self.bias is not None:",
+                f"    self.bias.set_data({init}({uniform}({bound}), self.bias.shape, self.bias.dtype))"]
+    if layer in NORM_LAYERS:
+        ones, zeros = NORM_LAYERS[layer]
+        ones_like, zeros_like = render("mindspore.ops.ones_like"), render("mindspore.ops.zeros_like")
+        lines = []
+        for names, fill in ((ones, ones_like), (zeros, zeros_like)):
+            for name in names:
+                lines += [f"if getattr(self, {name!r}, None) is not None:",
+                          f"    self.{name}.set_data({fill}(self.{name}))"]
+        return lines
+    return None
+
+
+def reset_parameters_edits(src: SourceText, cls: ast.ClassDef, layer: str,
+                           render: Callable[[str], str]) -> list[Edit]:
+    """Each `super().reset_parameters()` statement of `cls` (a subclass of the PyTorch `layer`)
+    written out; nothing for a layer whose reset is not known here."""
+    edits: list[Edit] = []
+    for stmt in ast.walk(cls):
+        if not _is_base_reset(stmt):
+            continue
+        lines = _reset_lines(layer, render)
+        if lines is None:
+            return edits
+        start, end = src.span(stmt)
+        indent = " " * stmt.col_offset
+        text = f"# msdev: {layer}.reset_parameters() as PyTorch does it\n" + "\n".join(
+            indent + line for line in lines)
+        edits.append(Edit(start, end, text))
+    return edits
