@@ -123,6 +123,7 @@ CASES = {
     "reset_parameters": [
         ("conv_init", [_rng.standard_normal((2, 3, 5, 5)).astype(np.float32)]),
         ("norm_reset", [_rng.standard_normal((4, 3, 2, 2)).astype(np.float32)]),
+        ("norm_without_shift", [_rng.standard_normal((2, 3, 5)).astype(np.float32)]),
     ],
     "kernel_casts": [
         ("bools", [np.array([[True, False, True], [False, False, True]]), np.array([[True, True, False], [False, True, True]])]),

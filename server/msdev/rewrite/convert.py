@@ -27,7 +27,7 @@ from .containers import any_cell_values_fix, module_dict_subclasses, sequential_
 from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
 from .layer_aliases import alias_edits
-from .layer_init import reset_parameters_edits
+from .layer_init import reset_parameters_edits, shiftless_norm_edits
 from .imports import (MODULE_MAP, bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
                       render_statement, statement_removal, torch_import_bindings)
 from .naming import Namer
@@ -257,6 +257,7 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
                         edits.append(Edit(bs, be, name))
         if rewriter is not None:
             edits.extend(reset_parameters_edits(src, cls, f.torch_api, rewriter.namer.render))
+            edits.extend(shiftless_norm_edits(src, cls, f.torch_api, rewriter.namer.render))
     return edits
 
 

@@ -1,11 +1,15 @@
-"""`super().reset_parameters()` in a subclass of a PyTorch layer.
+"""What a subclass of a PyTorch layer relies on and MindSpore's layer lacks.
 
-timm's `ScaledStdConv2d(nn.Conv2d)` re-initialises its weights by calling the base layer's
+`super().reset_parameters()`: timm's `ScaledStdConv2d(nn.Conv2d)` re-initialises its weights by calling the base layer's
 `reset_parameters`. MindSpore's layers have no such method, so the converted class would fail when
 built. The call becomes what PyTorch's own method does, written on MindSpore's attribute names:
 conv and linear layers draw weight and bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's
 kaiming_uniform with a=sqrt(5)); norm layers set scale to one, shift and running mean to zero and
 running variance to one.
+
+`self.bias = None` in a LayerNorm subclass with no forward of its own (timm's metaformer
+`LayerNormNoBias`): PyTorch's forward treats a missing shift as zero, MindSpore's LayerNorm calls
+`.astype` on it. The subclass gets a `construct` that passes a zero shift in that case.
 """
 
 from __future__ import annotations
@@ -73,3 +77,26 @@ def reset_parameters_edits(src: SourceText, cls: ast.ClassDef, layer: str,
             indent + line for line in lines)
         edits.append(Edit(start, end, text))
     return edits
+
+
+def _assigns_none_bias(cls: ast.ClassDef) -> bool:
+    return any(isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and n.value.value is None
+               and any(isinstance(t, ast.Attribute) and t.attr in ("bias", "beta") and isinstance(t.value, ast.Name)
+                       and t.value.id == "self" for t in n.targets) for n in ast.walk(cls))
+
+
+def shiftless_norm_edits(src: SourceText, cls: ast.ClassDef, layer: str,
+                         render: Callable[[str], str]) -> list[Edit]:
+    """A `construct` for a LayerNorm subclass that drops its shift and keeps the base forward."""
+    own = {item.name for item in cls.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if layer != "torch.nn.LayerNorm" or own & {"forward", "construct"} or not _assigns_none_bias(cls):
+        return []
+    indent = " " * cls.body[0].col_offset
+    zeros_like = render("mindspore.ops.zeros_like")
+    lines = ["", "def construct(self, x):",
+             "    # msdev: PyTorch's LayerNorm takes `bias = None` as a zero shift; MindSpore's needs a tensor",
+             "    if self.beta is None:",
+             f"        return self.layer_norm(x, self.gamma.astype(x.dtype), {zeros_like}(self.gamma).astype(x.dtype))[0]",
+             "    return super().construct(x)"]
+    end = src.span(cls.body[-1])[1]
+    return [Edit(end, end, "\n" + "\n".join(indent + line if line else "" for line in lines))]
