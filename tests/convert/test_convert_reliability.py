@@ -209,16 +209,18 @@ def test_ctrl_c_in_a_pool_is_one_clean_line(command, tmp_path):
     tree = tmp_path / "tree"
     tree.mkdir()
     text = generated_module(600)
-    # enough work that the pool is still busy when the signal comes, however fast scan and convert get
-    for i in range(100):
+    for i in range(40):
         (tree / f"m{i}.py").write_text(text)
     args = ["convert", tree, "-o", tmp_path / "out", "-j", "2"] if command == "convert" else \
         ["scan", tree, "-j", "2", "--no-cache", "--format", "json"]
     for n, delay in enumerate((0.3, 2.0)):
         if command == "convert":
             args[3] = tmp_path / f"out{n}"
+        # a runner started in the background (`cmd &` in a script) passes SIGINT on as ignored, and
+        # Python then keeps ignoring it: give the child the default disposition a terminal would
         proc = subprocess.Popen([PY, "-m", "msdev", *map(str, args)], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 60
         while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:  # the pool is working
             time.sleep(0.05)
