@@ -137,6 +137,10 @@ CASES = {
         ("random_shapes", []),
         ("dtype_positional", [A]),
     ],
+    "tied_module_dict": [
+        ("logits", [_rng.integers(0, 16, (2, 8))]),
+        ("tied", []),
+    ],
 }
 
 

@@ -110,3 +110,37 @@ def test_whole_model_pickle_is_rejected(tmp_path, capsys):
     torch.save(nets_torch.vision(), pth)
     assert main(["weights", "convert", str(pth), "-o", str(tmp_path / "o.ckpt")]) == 2
     assert "state_dict()" in capsys.readouterr().err
+
+
+def _load(path: Path, name: str):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("code", ["in", "out"])
+def test_tied_weights_are_written_once(tmp_path, code, capsys):
+    """`self.transformer.wte.weight = self.lm_head.weight`: PyTorch's state dict names the tensor
+    twice, MindSpore's network has it once (as lm_head.weight), so strict loading needs one copy.
+    The map is derived from either the PyTorch source or the converted one."""
+    cases = Path(__file__).resolve().parent.parent / "fixtures" / "convert"
+    tmod = _load(cases / "tied_module_dict.in.py", "tied_torch")
+    mmod = _load(cases / "tied_module_dict.out.py", "tied_ms")
+    torch.manual_seed(0)
+    tnet = tmod.TinyGPT().eval()
+    sd = tnet.state_dict()
+    assert sd["transformer.wte.weight"].data_ptr() == sd["lm_head.weight"].data_ptr()
+    pth = tmp_path / "gpt.pth"
+    torch.save(sd, pth)
+    out = tmp_path / "gpt.ckpt"
+    assert main(["weights", "convert", str(pth), "-o", str(out), "--code",
+                 str(cases / f"tied_module_dict.{code}.py"), "--root", "TinyGPT"]) == 0
+    assert "1 dropped" in capsys.readouterr().out
+    net = mmod.TinyGPT()
+    net.set_train(False)
+    assert ms.load_param_into_net(net, ms.load_checkpoint(str(out)), strict_load=True) == ([], [])
+    idx = np.random.default_rng(0).integers(0, 16, (2, 8))
+    want = tnet(torch.tensor(idx)).detach().numpy()
+    np.testing.assert_allclose(net(ms.Tensor(idx)).asnumpy(), want, rtol=1e-4, atol=1e-5)

@@ -450,7 +450,9 @@ class Finder:
                 # `torch.backends.cudnn.benchmark = True`: setting a PyTorch flag is a use too
                 self._record(target, dotted, Kind.REFERENCE, CERTAIN)
                 return
-            self.expr(target.value, scope)
+            receiver = self._receiver(target.value, scope)
+            if receiver is not None and receiver[0] == MODULE:
+                self._layer_attribute(target, receiver)  # weight tying: `self.wte.weight = self.head.weight`
         elif t is ast.Subscript:
             self.expr(target.value, scope)
             self.expr(target.slice, scope)
@@ -583,6 +585,8 @@ class Finder:
                             kind = self._static_kind(sub.value, scope)
                             if kind is not None:
                                 info.attrs[target.attr] = kind
+                                if kind[1] == "torch.nn.ModuleDict":
+                                    self._dict_children(target.attr, sub.value, info, scope)
             if not calls_in_file and self._source:
                 continue
             text = "\n".join(lines[item.lineno - 1:item.end_lineno]) if lines else None
@@ -600,6 +604,22 @@ class Finder:
                     if held is None or held[0] != MODULE:  # `add_module('bn', nn.BatchNorm2d(c))` keeps the layer type
                         held = (TENSOR, None, CERTAIN) if sub.func.attr == "register_parameter" else (MODULE, None, LIKELY)
                     info.attrs[sub.args[0].value] = held
+
+    def _dict_children(self, attr: str, call: ast.Call, info: _ClassInfo, scope: _Scope) -> None:
+        """`self.transformer = nn.ModuleDict(dict(wte=nn.Embedding(...)))`: `self.transformer.wte` is
+        an Embedding (its `.weight` is MindSpore's `embedding_table`), kept as `transformer.wte`."""
+        items = []
+        arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "modules"), None)
+        if isinstance(arg, ast.Dict):
+            items = [(k.value, v) for k, v in zip(arg.keys, arg.values)
+                     if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+        elif (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "dict"
+              and not arg.args):
+            items = [(k.arg, k.value) for k in arg.keywords if k.arg]
+        for key, value in items:
+            kind = self._static_kind(value, scope)
+            if kind is not None and kind[0] == MODULE:
+                info.attrs[f"{attr}.{key}"] = kind
 
     def _static_kind(self, value: ast.AST, scope: _Scope):
         """What an assigned expression holds, judged without visiting it (pre-pass)."""
@@ -800,6 +820,10 @@ class Finder:
                 if self._class is not None and isinstance(node.value, ast.Name) and node.value.id == self._self_name:
                     held = self._class.attrs.get(node.attr)  # `helper(self.head)`: what the class put there
                     return held if held is not None and held[0] in (MODULE, TENSOR) else None
+                if (self._class is not None and isinstance(node.value, ast.Attribute)
+                        and isinstance(node.value.value, ast.Name) and node.value.value.id == self._self_name):
+                    held = self._class.attrs.get(f"{node.value.attr}.{node.attr}")  # a ModuleDict's member
+                    return held if held is not None and held[0] == MODULE else None
             return None
         if t is ast.Call:
             return self._call(node, scope, ref_kind)

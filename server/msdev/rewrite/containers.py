@@ -81,10 +81,19 @@ def any_cell_values_fix(src: SourceText, cls: ast.ClassDef, cell: str) -> list[E
         return []
     end = src.end(cls.body[-1])
     indent = " " * cls.body[0].col_offset
+    return [Edit(end, end, "\n\n" + _any_cell_check(indent, cell))]
+
+
+def any_cell_dict_source(name: str, base: str, cell: str) -> str:
+    """The file's CellDict class for direct `nn.ModuleDict(...)` calls, which GPT-style models fill
+    with a ModuleList of blocks (`nn.ModuleDict(dict(h=nn.ModuleList(...), ln_f=...))`)."""
+    return f"class {name}({base}):\n" + _any_cell_check("    ", cell)
+
+
+def _any_cell_check(indent: str, cell: str) -> str:
     inner = indent + "    "
-    text = (f"\n\n{indent}def _validate_cell_type(self, cell):\n"
+    return (f"{indent}def _validate_cell_type(self, cell):\n"
             f"{inner}# msdev: PyTorch's ModuleDict holds any module; MindSpore's CellDict also refuses "
             f"SequentialCell, CellList and CellDict values\n"
             f"{inner}if not isinstance(cell, {cell}):\n"
             f"{inner}    raise TypeError(f\"{{type(self).__name__}} holds Cells, not {{type(cell).__name__}}\")")
-    return [Edit(end, end, text)]

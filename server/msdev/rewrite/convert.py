@@ -18,7 +18,7 @@ from ..analysis.context import FileContext
 from ..analysis.finder import analyse_tree, find_uses
 from ..analysis.project import ModuleContext
 from ..db.loader import Database
-from ..findings import MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
+from ..findings import AUTOMATIC, MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
 from .blocks import emptied_block_passes
 from .calls import CannotRewrite, rewrite_arguments
@@ -472,7 +472,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
                     if not o.converted and o.finding.kind not in MEMBER_KINDS}
     # a torch name used as a value (`print(optim)`, `getattr(nn, name)`) still needs its import
     spans = [src.span(o.finding.node) for o in outcomes.values() if o.converted]
-    module_edits = module_value_edits(src, select(_NAME_OR_ATTRIBUTE), parents, bindings, context, namer, profile, Spans(spans))
+    module_edits = module_value_edits(src, select(_NAME_OR_ATTRIBUTE), parents, bindings, context, namer, db, profile,
+                                      Spans(spans))
     done.extend(module_edits)
     converted_spans = Spans(spans + [(e.start, e.end) for e in module_edits])
     locals_ = {b.local for b in bindings}
@@ -576,10 +577,12 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
 
 
 def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int, ast.AST], bindings,
-                       context: ModuleContext, namer: Namer, profile: str,
+                       context: ModuleContext, namer: Namer, db: Database, profile: str,
                        converted_spans: Spans) -> list[Edit]:
-    """A PyTorch module used as a value (`hasattr(torch.nn.functional, 'x')`, `getattr(nn, name)`)
-    becomes its MindSpore module, so the statement runs without PyTorch."""
+    """A PyTorch module used as a value (`getattr(nn, name)`) becomes its MindSpore module, so the
+    statement runs without PyTorch. A feature test of PyTorch (`hasattr(F, 'scaled_dot_product_attention')`)
+    becomes `True` when the API has a rewrite: the branch it guards is the one PyTorch takes, and it is
+    converted; asking MindSpore's module instead would pick the other branch."""
     modules = MODULE_MAP.get(profile, MODULE_MAP["portable"])
     local_paths = dict(context.torch_names)
     local_paths.update({b.local: b.torch_path for b in bindings if b.local != "*"})
@@ -598,6 +601,12 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
         if isinstance(parent, ast.Attribute) or isinstance(parent, ast.Call) and parent.func is node:
             continue
         path = ".".join([local_paths[sub.id]] + parts[::-1])
+        tested = _tested_api(parent, node, path, db, profile)
+        if tested is not None:
+            s, e = src.span(parent)
+            if not converted_spans.cover(s):
+                edits.append(Edit(s, e, "True"))
+            continue
         target = modules.get(path)
         if target is None or path == "torch":
             continue
@@ -606,6 +615,18 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
             continue
         edits.append(Edit(s, e, namer.render(target)))
     return edits
+
+
+def _tested_api(parent: ast.AST | None, node: ast.AST, path: str, db: Database, profile: str) -> str | None:
+    """The API of `hasattr(<torch module>, 'name')` when msdev rewrites its uses automatically."""
+    if not (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "hasattr"
+            and len(parent.args) == 2 and parent.args[0] is node and isinstance(parent.args[1], ast.Constant)
+            and isinstance(parent.args[1].value, str)):
+        return None
+    entry = db.entries.get(f"{path}.{parent.args[1].value}")
+    if entry is None or entry.status(profile) not in AUTOMATIC | {Status.PARTIAL}:
+        return None
+    return entry.api
 
 
 def torch_base_paths(tree: ast.Module, torch_locals: set[str],

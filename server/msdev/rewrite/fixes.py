@@ -26,6 +26,7 @@ from .calls import _matches as arg_matches
 from .calls import _NOT_LITERAL as NOT_LITERAL, literal
 from .namedtuples import rewrite_field
 from .adapters import adapter_source, is_type_test
+from .containers import MODULE_DICT, any_cell_dict_source
 from .kwargs import annotate_star_keys
 from .naming import Namer
 from .outparam import out_edits, out_keyword
@@ -196,7 +197,7 @@ class Rewriter:
                 raise
             return adapted
         fs, fe = self.src.span(func)
-        new_callee = self.namer.render(target.api)
+        new_callee = self._container_class(entry, target) or self.namer.render(target.api)
         edits = list(rw.edits)
         if new_callee != self.src.text[fs:fe]:
             edits.append(Edit(fs, fe, new_callee))
@@ -284,6 +285,19 @@ class Rewriter:
             notes.append(f"{entry.api} is referenced, not called: its arguments differ in {target.api}; "
                          "check the call sites")
         return FindingRewrite(finding, [Edit(s, e, self.namer.render(target.api))], safe, notes, (s, e))
+
+    def _container_class(self, entry: Entry, target: Target) -> str | None:
+        """The file's CellDict class that holds containers too, for `nn.ModuleDict(...)`."""
+        if entry.api != MODULE_DICT or target.api != "mindspore.nn.CellDict":
+            return None
+        if entry.api not in self.adapters:
+            name = "CellDictOfAnyCell"
+            while name in self.namer.taken:
+                name += "_"
+            self.namer.taken.add(name)
+            self.adapters[entry.api] = (name, any_cell_dict_source(name, self.namer.render(target.api),
+                                                                   self.namer.render("mindspore.nn.Cell")))
+        return self.adapters[entry.api][0]
 
     def adapter_name(self, entry: Entry, target: Target) -> str | None:
         """The file's adapter class for a layer referenced uncalled (rewrite/adapters.py)."""

@@ -58,6 +58,29 @@ def derive_map(tensors: "dict[str, LazyTensor]", map_path: str | None = None, mo
     return build_map(keys, model, root=root, profile=profile, source=source)
 
 
+def drop_tied_copies(wmap: WeightMap, tied: list[list[str]], ties: list[tuple[str, str]]) -> None:
+    """Tied weights are one Parameter in MindSpore, named after the side the source assigned
+    *from* (`self.transformer.wte.weight = self.lm_head.weight` leaves only `lm_head.weight`), while
+    PyTorch's state dict lists every name: the assigned copy is dropped, or loading reports it as
+    unexpected."""
+    if not tied or not ties:
+        return
+    by_torch = {e.torch: e for e in wmap.entries if e.torch is not None}
+    for group in tied:
+        for copy in group:
+            owner = copy.rpartition(".")[0]
+            for assigned, source in ties:
+                if not (owner == assigned or owner.endswith("." + assigned)):
+                    continue
+                prefix = owner[: len(owner) - len(assigned)]
+                kept = next((k for k in group if k != copy and k.rpartition(".")[0] == prefix + source), None)
+                entry = by_torch.get(copy)
+                if kept is not None and entry is not None and entry.mindspore is not None:
+                    entry.mindspore = None
+                    entry.note = f"tied to {kept}: MindSpore holds the shared parameter once, under that name"
+                    break
+
+
 def prepare(ckpt: str | Path, key: str | None = None, strip_prefix: str | None = None) -> tuple[Checkpoint, dict]:
     cp = read_checkpoint(ckpt, key)
     tensors: dict[str, LazyTensor] = dict(cp.tensors)
@@ -66,6 +89,7 @@ def prepare(ckpt: str | Path, key: str | None = None, strip_prefix: str | None =
         cp.notes.append("removed the 'module.' prefix every key had (DataParallel)")
     if strip_prefix:
         tensors = strip_common_prefix(tensors, strip_prefix)
+        cp.tied = [[k[len(strip_prefix):] if k.startswith(strip_prefix) else k for k in group] for group in cp.tied]
     return cp, tensors
 
 
@@ -76,6 +100,8 @@ def convert_checkpoint(ckpt: str | Path, output: str | Path, *, map_path: str | 
     cp, tensors = prepare(ckpt, key, strip_prefix)
     model = load_source(code, db, profile)
     wmap = derive_map(tensors, map_path, model, root, profile, source=", ".join(code) if code else map_path)
+    if model is not None:
+        drop_tied_copies(wmap, cp.tied, model.ties)
     out = converted_tensors(wmap, tensors)
     written = write_checkpoint(output, out, fmt, overwrite)
     return ConvertResult(cp, wmap, written, Path(output), fmt)

@@ -163,6 +163,8 @@ class Checkpoint:
     tensors: "OrderedDict[str, LazyTensor]"
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # non-tensor entries of the state dict
+    #: groups of names that are one tensor in the file (tied weights: `wte.weight` is `lm_head.weight`)
+    tied: list[list[str]] = field(default_factory=list)
 
 
 def _array_from_storage(raw: bytes | bytearray, ref: _TensorRef, big_endian: bool) -> np.ndarray:
@@ -253,6 +255,7 @@ def read_torch_zip(path: Path, key: str | None = None) -> Checkpoint:
     tensors: OrderedDict[str, LazyTensor] = OrderedDict()
     skipped: list[str] = []
     member_names = set(names)
+    views: dict[tuple, list[str]] = {}
     for name, value in state.items():
         if not isinstance(value, _TensorRef):
             skipped.append(str(name))
@@ -262,7 +265,9 @@ def read_torch_zip(path: Path, key: str | None = None) -> Checkpoint:
             raise CheckpointError(f"{path}: tensor {name} refers to missing archive member {member}")
         tensors[str(name)] = LazyTensor(str(name), value.storage.dtype, value.size,
                                         _zip_loader(zf, member, value, big_endian))
-    return Checkpoint(path, "torch-zip", tensors, notes, skipped)
+        views.setdefault((value.storage.key, value.offset, value.size, value.stride), []).append(str(name))
+    tied = [group for group in views.values() if len(group) > 1]
+    return Checkpoint(path, "torch-zip", tensors, notes, skipped, tied)
 
 
 def _zip_loader(zf: zipfile.ZipFile, member: str, ref: _TensorRef, big_endian: bool):

@@ -104,6 +104,21 @@ def _normalise_api(dotted: str) -> str:
     return dotted
 
 
+def _tie(target: ast.AST, value: ast.AST) -> tuple[str, str] | None:
+    """`self.a.b.weight = self.c.weight` → ("a.b", "c"): both sides a parameter of a submodule."""
+    paths = []
+    for side in (target, value):
+        parts = []
+        while isinstance(side, ast.Attribute):
+            parts.append(side.attr)
+            side = side.value
+        if not isinstance(side, ast.Name) or len(parts) < 2:
+            return None
+        paths.append((side.id, ".".join(reversed(parts[1:]))))
+    (owner_a, a), (owner_b, b) = paths
+    return (a, b) if owner_a == owner_b and a != b else None
+
+
 class ModelSource:
     """All classes and helper functions of a model's source files."""
 
@@ -119,6 +134,9 @@ class ModelSource:
         self._db_torch, self._db_ms = _db_indexes(db)
         self._returns: dict[int, set] = {}
         self._in_progress: set[int] = set()
+        #: weight tying in the source: (module path assigned to, module path it shares with), e.g.
+        #: `self.transformer.wte.weight = self.lm_head.weight` → ("transformer.wte", "lm_head")
+        self.ties: list[tuple[str, str]] = []
 
     # ---------------------------------------------------------------- loading
 
@@ -172,6 +190,10 @@ class ModelSource:
                         mod.stars.append(base)
                     else:
                         mod.aliases[a.asname or a.name] = f"{base}.{a.name}"
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                tie = _tie(node.targets[0], node.value)
+                if tie is not None:
+                    self.ties.append(tie)
         for node in tree.body:
             if isinstance(node, ast.ClassDef):
                 info = ClassInfo(node.name, path, module=mod)
@@ -536,6 +558,10 @@ class ModelSource:
                 return _call_values(env[func.id])
             local = self.class_named(func.id, mod)
             if local is not None:
+                kind = None if "__init__" in local.methods else next(
+                    (CONTAINERS[b] for b in self._all_bases(local) if b in CONTAINERS), None)
+                if kind is not None:  # a container subclass that only overrides a check (CellDictOfAnyCell)
+                    return {self._container(kind, node, env, appended, mod, info)}
                 return {self._instance(local.key)}
             fn = self.function_named(func.id, mod)
             if fn is not None:
