@@ -17,6 +17,7 @@ _rng = np.random.default_rng(0)
 A = _rng.standard_normal((2, 3)).astype(np.float32)
 B = _rng.standard_normal((2, 3)).astype(np.float32)
 X4 = _rng.standard_normal((4, 3)).astype(np.float32)  # a batch for batch statistics
+IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
@@ -136,6 +137,18 @@ CASES = {
         ("factories", [4]),
         ("random_shapes", []),
         ("dtype_positional", [A]),
+    ],
+    "einops_calls": [
+        ("patches", [IMG]),
+        ("patches", [np.arange(96).reshape(2, 3, 4, 4)]),
+        ("heads", [_rng.standard_normal((2, 5, 8)).astype(np.float32)]),
+        ("tokens", [_rng.standard_normal((1, 1, 8)).astype(np.float32),
+                    _rng.standard_normal((2, 5, 8)).astype(np.float32)]),
+        ("pooled", [IMG]),
+        ("flattened", [IMG]),
+        ("grown", [A]),
+        ("layers", [IMG]),
+        ("shapes", [IMG]),
     ],
     "tied_module_dict": [
         ("logits", [_rng.integers(0, 16, (2, 8))]),

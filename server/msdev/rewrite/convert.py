@@ -25,6 +25,7 @@ from .calls import CannotRewrite, rewrite_arguments
 from .layer_state import conv_rebuild_edits
 from .containers import any_cell_values_fix, module_dict_subclasses, sequential_children_fix, sequential_subclasses
 from .editlog import EditLog, Spans
+from .einops_runtime import einops_edits
 from .fixes import FindingRewrite, Rewriter, index_tree
 from .layer_aliases import alias_edits
 from .layer_init import reset_parameters_edits, shiftless_norm_edits
@@ -569,6 +570,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         indent = src.indent_at(line_start)
         done.append(Edit(line_start, line_start, "".join(f"{indent}{c}\n" for c in lines)))
 
+    einops, notes = einops_edits(src, tree)
+    done.extend(einops)
+    file_notes.extend(notes)
     done.extend(emptied_block_passes(src, tree, done))
     new_text = apply_edits(text, done)
     edits = [src.text_edit(e) for e in _normalised(done)]
