@@ -150,6 +150,10 @@ CASES = {
         ("layers", [IMG]),
         ("shapes", [IMG]),
     ],
+    "buffers_and_lists": [
+        ("prompt", [_rng.standard_normal((2, 3, 2)).astype(np.float32), np.array([[0, 1, -1], [1, 1, 0]])]),
+        ("stacked", [A, np.arange(6).reshape(2, 3)]),
+    ],
     "tied_module_dict": [
         ("logits", [_rng.integers(0, 16, (2, 8))]),
         ("tied", []),

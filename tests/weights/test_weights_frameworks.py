@@ -144,3 +144,29 @@ def test_tied_weights_are_written_once(tmp_path, code, capsys):
     idx = np.random.default_rng(0).integers(0, 16, (2, 8))
     want = tnet(torch.tensor(idx)).detach().numpy()
     np.testing.assert_allclose(net(ms.Tensor(idx)).asnumpy(), want, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("code", ["in", "out"])
+def test_persistent_buffers_load_as_parameters(tmp_path, code, capsys):
+    """A persistent buffer is in PyTorch's state dict; the converted network holds it as a
+    Parameter under the same name, so strict loading takes the checkpoint's value (a random
+    projection that would otherwise differ) and reports nothing unexpected."""
+    cases = Path(__file__).resolve().parent.parent / "fixtures" / "convert"
+    tmod = _load(cases / "buffers_and_lists.in.py", "buffers_torch")
+    mmod = _load(cases / "buffers_and_lists.out.py", "buffers_ms")
+    torch.manual_seed(3)
+    tnet = tmod.Prompt().eval()
+    assert set(tnet.state_dict()) == {"proj", "mask", "embeds.0.weight", "embeds.1.weight"}
+    pth = tmp_path / "prompt.pth"
+    torch.save(tnet.state_dict(), pth)
+    out = tmp_path / "prompt.ckpt"
+    assert main(["weights", "convert", str(pth), "-o", str(out), "--code",
+                 str(cases / f"buffers_and_lists.{code}.py"), "--root", "Prompt"]) == 0
+    net = mmod.Prompt()
+    net.set_train(False)
+    assert ms.load_param_into_net(net, ms.load_checkpoint(str(out)), strict_load=True) == ([], [])
+    np.testing.assert_array_equal(net.proj.asnumpy(), tnet.proj.numpy())
+    points = np.random.default_rng(1).standard_normal((2, 3, 2)).astype(np.float32)
+    labels = np.array([[0, 1, -1], [1, 1, 0]])
+    want = tnet(torch.tensor(points), torch.tensor(labels))[0].detach().numpy()
+    np.testing.assert_allclose(net(ms.Tensor(points), ms.Tensor(labels))[0].asnumpy(), want, rtol=1e-5, atol=1e-6)

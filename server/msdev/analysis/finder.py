@@ -459,10 +459,25 @@ class Finder:
         elif t is ast.Starred:
             self._assign(target.value, None, scope)
 
+    def _self_element(self, node: ast.AST):
+        """The layer every element of `self.<container>` is, when the class built it from one layer."""
+        if (self._class is not None and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id == self._self_name):
+            return self._class.attrs.get(f"{node.attr}.[]")
+        return None
+
     def _element_of(self, iterable, node: ast.AST, scope: _Scope):
-        """What a `for` loop binds: modules for `.modules()`, tensors for tensors' rows."""
+        """What a `for` loop binds: modules for `.modules()`, tensors for tensors' rows, the layer
+        of a container built from one layer."""
         if _is_tensor(iterable) or (iterable is not None and iterable[0] == TENSOR_LIST):
             return (TENSOR, None, LIKELY)
+        if iterable is not None and iterable[0] == MODULE:
+            element = self._self_element(node)
+            if element is not None:
+                return element
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "enumerate"
+                and node.args and self._self_element(node.args[0]) is not None):
+            return self._self_element(node.args[0])  # `for i, layer in enumerate(self.blocks)`: the pair's last
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             attr = node.func.attr
             if attr in _MODULE_ITERATORS or attr in _NAMED_MODULE_ITERATORS:
@@ -577,9 +592,12 @@ class Finder:
             info.methods.add(item.name)
             info.method_nodes[item.name] = item
             self_name = item.args.args[0].arg
+            lists: dict[str, ast.AST] = {}  # `blocks = [Block(d) for _ in range(n)]`, later nn.ModuleList(blocks)
             for sub in _statements(item.body):
                 if isinstance(sub, ast.Assign):
                     for target in sub.targets:
+                        if isinstance(target, ast.Name) and isinstance(sub.value, (ast.List, ast.ListComp)):
+                            lists[target.id] = sub.value
                         if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                                 and target.value.id == self_name):
                             kind = self._static_kind(sub.value, scope)
@@ -587,6 +605,8 @@ class Finder:
                                 info.attrs[target.attr] = kind
                                 if kind[1] == "torch.nn.ModuleDict":
                                     self._dict_children(target.attr, sub.value, info, scope)
+                                elif kind[1] in _SEQUENCES:
+                                    self._sequence_element(target.attr, sub.value, lists, info, scope)
             if not calls_in_file and self._source:
                 continue
             text = "\n".join(lines[item.lineno - 1:item.end_lineno]) if lines else None
@@ -620,6 +640,25 @@ class Finder:
             kind = self._static_kind(value, scope)
             if kind is not None and kind[0] == MODULE:
                 info.attrs[f"{attr}.{key}"] = kind
+
+    def _sequence_element(self, attr: str, call: ast.Call, lists: dict[str, ast.AST], info: _ClassInfo,
+                          scope: _Scope) -> None:
+        """`self.point_embeddings = nn.ModuleList([nn.Embedding(1, d) for _ in range(4)])`: every
+        element is an Embedding (`self.point_embeddings[0].weight` is its `embedding_table`), kept
+        as `point_embeddings.[]`. Only when all elements are the same layer."""
+        arg = call.args[0] if len(call.args) == 1 else None
+        if isinstance(arg, ast.Name):
+            arg = lists.get(arg.id)
+        if isinstance(arg, ast.ListComp):
+            elements = [arg.elt]
+        elif isinstance(arg, ast.List) and arg.elts:
+            elements = arg.elts
+        else:
+            return
+        kinds = {self._static_kind(e, scope) for e in elements}
+        kind = kinds.pop() if len(kinds) == 1 else None
+        if kind is not None and kind[0] == MODULE and kind[1]:
+            info.attrs[f"{attr}.[]"] = kind
 
     def _static_kind(self, value: ast.AST, scope: _Scope):
         """What an assigned expression holds, judged without visiting it (pre-pass)."""
@@ -839,6 +878,8 @@ class Finder:
         if t is ast.Subscript:
             value = self.expr(node.value, scope)
             self.expr(node.slice, scope)
+            if value is not None and value[0] == MODULE and not isinstance(node.slice, ast.Slice):
+                return self._self_element(node.value)
             if _is_tensor_list(value):
                 return value if isinstance(node.slice, ast.Slice) else (TENSOR, None, LIKELY)
             return (TENSOR, None, value[2]) if _is_tensor(value) else None
@@ -1020,6 +1061,8 @@ class Finder:
 #: nn.Module methods no other common object has: on a receiver of unknown type they mean a module
 _MODULE_ONLY_METHODS = frozenset({"named_children", "named_modules", "add_module", "register_module",
                                   "named_parameters", "named_buffers", "register_buffer", "register_parameter"})
+#: containers whose elements the finder types when the class builds them from one layer
+_SEQUENCES = frozenset({"torch.nn.ModuleList", "torch.nn.Sequential"})
 _ATTRIBUTE_BUILTINS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
 _REGISTER_CALLS = ("register_buffer", "register_parameter", "add_module", "register_module")
 

@@ -478,13 +478,16 @@ class Rewriter:
         # `{dim.int}`: the argument when it is surely an int (a literal, or given by its keyword), for a
         # template that must not take a tensor in that slot (`torch.max(a, b)` is the elementwise maximum)
         keywords = {kw.arg for kw in node.keywords} if isinstance(node, ast.Call) else set()
+        # `{persistent.false}`: the argument when it is the literal False (a template for that case only)
         for name in list(values):
             if name in keywords or _int_literal(nodes.get(name)):
                 values[f"{name}.int"] = values[name]
+            if isinstance(nodes.get(name), ast.Constant) and nodes[name].value is False:
+                values[f"{name}.false"] = values[name]
         for template in target.templates:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             known = {n for n, _ in found if not n.startswith("@")}
-            known |= {n[:-len(".int")] for n in known if n.endswith(".int")}
+            known |= {n.rpartition(".")[0] for n in known if n.endswith((".int", ".false"))}
             known |= {n for n in passed - known if droppable_factory_keyword(n, values[n])}
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):

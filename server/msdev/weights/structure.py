@@ -450,7 +450,7 @@ class ModelSource:
             info.dynamic = True
         elif _is_self(f.value) and method in ("add_module", "insert_child_to_cell", "register_module") and len(call.args) >= 2:
             self._named_child(call.args[0], call.args[1], env, appended, mod, info)
-        elif _is_self(f.value) and method in ("register_buffer", "register_parameter") and call.args:
+        elif _is_self(f.value) and method in ("register_buffer", "register_parameter", "insert_param_to_cell") and call.args:
             name = _literal_str(call.args[0])
             if name:
                 info.attrs.setdefault(name, set()).add(PARAM)
