@@ -154,6 +154,10 @@ CASES = {
         ("prompt", [_rng.standard_normal((2, 3, 2)).astype(np.float32), np.array([[0, 1, -1], [1, 1, 0]])]),
         ("stacked", [A, np.arange(6).reshape(2, 3)]),
     ],
+    "argument_transforms": [
+        ("mlp", [A]),
+        ("pooled", [IMG]),
+    ],
     "tied_module_dict": [
         ("logits", [_rng.integers(0, 16, (2, 8))]),
         ("tied", []),

@@ -260,12 +260,19 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
                 before, after = _wrap("{} * 1.0", value_text, value)  # insertions: an inner rewrite stays
                 out.edits.append(Edit(vstart, vstart, before))
                 out.edits.append(Edit(vend, vend, after))
+            elif spec.transform == "list":  # insertions, so that rewrites inside the value stay
+                if not isinstance(value, (ast.List, ast.ListComp)):
+                    lone_generator = isinstance(value, ast.GeneratorExp) and value_text.startswith("(")
+                    out.edits.append(Edit(vstart, vstart, "(list" if lone_generator else "list("))
+                    out.edits.append(Edit(vend, vend, ")"))
             elif spec.transform in NAMED_TRANSFORMS:
-                new_text = NAMED_TRANSFORMS[spec.transform](value, value_text, forwarded)
+                shown = rendered(value) if rendered is not None else value_text  # rewrites inside it kept
+                new_text = NAMED_TRANSFORMS[spec.transform](value, shown, forwarded)
                 if new_text != value_text:
                     out.edits.append(Edit(vstart, vend, new_text))
             elif spec.transform.count("{}") > 1:  # the value appears several times: write it out
-                shown = value_text if isinstance(value, _ATOMIC) else f"({value_text})"
+                shown = rendered(value) if rendered is not None else value_text
+                shown = shown if isinstance(value, _ATOMIC) else f"({shown})"
                 out.edits.append(Edit(vstart, vend, spec.transform.replace("{}", shown)))
             else:
                 before, after = _wrap(spec.transform, value_text, value)
@@ -403,6 +410,9 @@ def _sizes(node: ast.AST, text: str, forwarded: bool = False) -> str:
     value = literal(node)
     if isinstance(value, list) and all(isinstance(v, int) for v in value):
         return str(value[0]) if len(value) == 1 else str(tuple(value))
+    if isinstance(node, ast.List) and node.elts and text.startswith("[") and text.endswith("]"):
+        inner = text[1:-1].strip().rstrip(",")  # `[k]` of expressions: an int, or a tuple of several
+        return inner if len(node.elts) == 1 else f"({inner})"
     if not forwarded or value is not _NOT_LITERAL or not isinstance(node, (ast.Name, ast.Attribute)):
         return text
     return f"{text} if isinstance({text}, int) else tuple({text}) if len({text}) > 1 else {text}[0]"
@@ -425,8 +435,18 @@ def _promote_float(node: ast.AST, text: str, forwarded: bool = False) -> str:
     return f"{text} * 1.0" if isinstance(node, _ATOMIC) else f"({text}) * 1.0"
 
 
+def _as_list(node: ast.AST, text: str, forwarded: bool = False) -> str:
+    """CellList takes a list only (PyTorch's ModuleList any iterable: a generator of layers)."""
+    if isinstance(node, (ast.List, ast.ListComp)):
+        return text
+    if isinstance(node, ast.GeneratorExp) and text.startswith("("):
+        return f"(list{text})"  # a lone generator argument's extent is the call's own parentheses
+    return f"list({text})"
+
+
 #: transforms too structural for a `{}` template, named in the database's `transform`
-NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes, "float": _float, "promote_float": _promote_float}
+NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes, "float": _float, "promote_float": _promote_float,
+                    "list": _as_list}
 
 
 def _arg_extent(src: SourceText, value: ast.AST, kw: ast.keyword | None, call_paren: int) -> tuple[int, int]:
