@@ -158,6 +158,9 @@ CASES = {
         ("mlp", [A]),
         ("pooled", [IMG]),
     ],
+    "checkpoint_roundtrip": [
+        ("roundtrip", [IMG]),
+    ],
     "tied_module_dict": [
         ("logits", [_rng.integers(0, 16, (2, 8))]),
         ("tied", []),

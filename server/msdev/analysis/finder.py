@@ -384,7 +384,7 @@ class Finder:
             self._block(stmt.orelse, scope)
         elif t in (ast.For, ast.AsyncFor):
             it = self.expr(stmt.iter, scope)
-            self._assign(stmt.target, self._element_of(it, stmt.iter, scope), scope)
+            self._bind_loop(stmt.target, it, stmt.iter, scope)
             self._block(stmt.body, scope)
             self._block(stmt.orelse, scope)
         elif t in (ast.With, ast.AsyncWith):
@@ -459,6 +459,17 @@ class Finder:
         elif t is ast.Starred:
             self._assign(target.value, None, scope)
 
+    def _bind_loop(self, target: ast.AST, iterable, node: ast.AST, scope: _Scope) -> None:
+        """Bind a loop's target; `for i, p in enumerate(model.parameters())` gives `p` the element
+        (a tensor here) and `i` an int."""
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "enumerate"
+                and node.args and isinstance(target, ast.Tuple) and len(target.elts) == 2
+                and not isinstance(target.elts[1], ast.Starred)):
+            self._assign(target.elts[0], None, scope)
+            self._assign(target.elts[1], self._element_of(None, node.args[0], scope), scope)
+            return
+        self._assign(target, self._element_of(iterable, node, scope), scope)
+
     def _self_element(self, node: ast.AST):
         """The layer every element of `self.<container>` is, when the class built it from one layer."""
         if (self._class is not None and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
@@ -469,15 +480,13 @@ class Finder:
     def _element_of(self, iterable, node: ast.AST, scope: _Scope):
         """What a `for` loop binds: modules for `.modules()`, tensors for tensors' rows, the layer
         of a container built from one layer."""
+        if iterable is None and isinstance(node, ast.Name):
+            iterable = scope.lookup(node.id)  # `enumerate(x)`: the value was not passed in
         if _is_tensor(iterable) or (iterable is not None and iterable[0] == TENSOR_LIST):
             return (TENSOR, None, LIKELY)
-        if iterable is not None and iterable[0] == MODULE:
-            element = self._self_element(node)
-            if element is not None:
-                return element
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "enumerate"
-                and node.args and self._self_element(node.args[0]) is not None):
-            return self._self_element(node.args[0])  # `for i, layer in enumerate(self.blocks)`: the pair's last
+        element = self._self_element(node)
+        if element is not None:
+            return element
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             attr = node.func.attr
             if attr in _MODULE_ITERATORS or attr in _NAMED_MODULE_ITERATORS:
@@ -936,7 +945,7 @@ class Finder:
             return
         for gen in node.generators:
             it = self.expr(gen.iter, inner)
-            self._assign(gen.target, self._element_of(it, gen.iter, inner), inner)
+            self._bind_loop(gen.target, it, gen.iter, inner)
             for cond in gen.ifs:
                 self.expr(cond, inner)
         if isinstance(node, ast.DictComp):

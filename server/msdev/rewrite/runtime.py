@@ -207,7 +207,10 @@ def rewrite_checkpoint(rewriter, finding: Finding, facts) -> FindingRewrite:
     cell = rewriter.rendered(call.func.value)
     arg = call.args[0]
     if isinstance(arg, ast.Call) and _api(facts, arg.func) == "torch.load" and arg.args:
-        state = f"{rewriter.namer.render('mindspore.load_checkpoint')}({rewriter.rendered(arg.args[0])})"
+        # the file save_checkpoint wrote: it adds .ckpt to a name without it (`m.pth` → `m.pth.ckpt`)
+        load = rewriter.namer.render('mindspore.load_checkpoint')
+        state = (f"(lambda p: {load}(p, format='safetensors') if p.endswith('.safetensors') else "
+                 f"{load}(p if p.endswith('.ckpt') else p + '.ckpt'))(str({rewriter.rendered(arg.args[0])}))")
     else:
         state = rewriter.rendered(arg)
     extra = ""
