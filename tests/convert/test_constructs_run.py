@@ -161,6 +161,10 @@ CASES = {
     "checkpoint_roundtrip": [
         ("roundtrip", [IMG]),
     ],
+    "rnn_language_model": [
+        ("lstm", [np.array([[1, 5], [3, 0], [11, 7], [2, 2]])]),
+        ("gru_tied", [np.array([[1, 5], [3, 0], [11, 7], [2, 2]])]),
+    ],
     "tied_module_dict": [
         ("logits", [_rng.integers(0, 16, (2, 8))]),
         ("tied", []),

@@ -1035,6 +1035,9 @@ class Finder:
             result = (BOUND, args[0][1], LIKELY)  # types.MethodType(forward, model)
         if result is None and args and args[0] is not None and args[0][0] == REF and _is_partial(func):
             result = (PARTIAL, args[0][1], LIKELY)  # functools.partial(nn.BatchNorm2d, eps=1e-3)
+        if (result is None and type(func) is ast.Name and func.id == "next" and node.args
+                and scope.lookup("next") is None):
+            result = self._element_of(args[0], node.args[0], scope)  # next(self.parameters()): a tensor
         if user is not None:
             self._note_tensor_arguments(user[0], user[1], node, args, kwargs)
         elif external is not None:
