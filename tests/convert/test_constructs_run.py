@@ -154,6 +154,7 @@ CASES = {
         ("logits", [_rng.integers(0, 16, (2, 8))]),
         ("tied", []),
     ],
+    "trailing_comment_init": [("gate_and_stack", [IMG])],
 }
 
 
