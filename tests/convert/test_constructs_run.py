@@ -155,6 +155,11 @@ CASES = {
         ("tied", []),
     ],
     "trailing_comment_init": [("gate_and_stack", [IMG])],
+    "inplace_chain": [
+        ("chained_statement", [A, B]),
+        ("chained_value", [A]),
+        ("chained_with_keyword", [A, B]),
+    ],
 }
 
 
