@@ -169,6 +169,12 @@ CASES = {
         ("logits", [_rng.integers(0, 16, (2, 8))]),
         ("tied", []),
     ],
+    "trailing_comment_init": [("gate_and_stack", [IMG])],
+    "inplace_chain": [
+        ("chained_statement", [A, B]),
+        ("chained_value", [A]),
+        ("chained_with_keyword", [A, B]),
+    ],
 }
 
 

@@ -263,3 +263,50 @@ def test_a_key_every_reading_drops_does_not_choose_the_layer(tmp_path):
     wmap = build_map(keys, ModelSource.from_paths([root]), root="Net")
     by = {e.torch: e.mindspore for e in wmap.entries}
     assert "bn2d" not in " ".join(str(v) for v in by.values())
+
+
+VARIANTS = {  # a model copied into a variant file that adds only parameter-free layers
+    "__init__.py": "",
+    "plain.py": (
+        "from mindspore import nn\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Conv2d(3, 4, 3)\n"
+        "        self.bn = nn.BatchNorm2d(4)\n"
+    ),
+    "regularised.py": (
+        "from mindspore import nn\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Conv2d(3, 4, 3)\n"
+        "        self.drop = nn.Dropout(p=0.1)\n"
+        "        self.bn = nn.BatchNorm2d(4)\n"
+    ),
+    "other.py": (
+        "from mindspore import nn\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Conv2d(3, 4, 3)\n"
+        "        self.bn = nn.LayerNorm((4,))\n"
+    ),
+}
+
+
+def test_same_named_roots_that_map_alike_need_no_module(tmp_path):
+    """`--root Net` where several files define a `Net`: when every one maps the checkpoint the same
+    way, the map is made; a class that reads a key as another layer keeps the question open."""
+    pkg = tmp_path / "zoo"
+    for rel, text in VARIANTS.items():
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / rel).write_text(text)
+    keys = {"conv.weight": (4, 3, 3, 3), "conv.bias": (4,), **{f"bn.{k}": s for k, s in BN.items()}}
+    two = ModelSource.from_paths([pkg / "__init__.py", pkg / "plain.py", pkg / "regularised.py"])
+    by = {e.torch: e.mindspore for e in build_map(keys, two, root="Net").entries}
+    assert by["bn.weight"] == "bn.gamma" and by["bn.running_var"] == "bn.moving_variance"
+    assert by["conv.weight"] == "conv.weight" and by["bn.num_batches_tracked"] is None
+    three = ModelSource.from_paths([pkg])
+    with pytest.raises(MapError, match="several classes are named 'Net'.*zoo.other.Net"):
+        build_map(keys, three, root="Net")

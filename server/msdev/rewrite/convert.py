@@ -146,10 +146,16 @@ def parameter_names_fix(src: SourceText, cls: ast.ClassDef, context: FileContext
                 for n in ast.walk(init))
     if not grown:
         return []
-    last = init.body[-1]
-    end = src.end(last)
+    end = after_trailing_comment(src, src.end(init.body[-1]))
     indent = " " * init.body[0].col_offset
     return [Edit(end, end, f"\n{indent}{PARAMETER_NAMES_FIX.replace('self.', me + '.', 1)}")]
+
+
+def after_trailing_comment(src: SourceText, end: int) -> int:
+    """Where a line added after the statement ending at `end` goes: past the comment that ends the
+    statement's line (`self.fast = fast  # FIXME ...`), so the comment stays with its statement."""
+    stop = min((i for i in (src.text.find("\n", end), src.text.find("\r", end)) if i >= 0), default=len(src.text))
+    return stop if src.text[end:stop].lstrip().startswith("#") else end
 
 
 TRAINING_MODE_FIX = "self.set_train(True)  # msdev: PyTorch modules start in training mode, Cells do not"
@@ -163,7 +169,7 @@ def training_mode_fix(src: SourceText, cls: ast.ClassDef) -> list[Edit]:
     if init is None or not init.body or not init.args.args or isinstance(init.body[-1], ast.Return):
         return []
     me = init.args.args[0].arg
-    end = src.end(init.body[-1])
+    end = after_trailing_comment(src, src.end(init.body[-1]))
     indent = " " * init.body[0].col_offset
     return [Edit(end, end, f"\n{indent}{TRAINING_MODE_FIX.replace('self.', me + '.', 1)}")]
 

@@ -421,8 +421,14 @@ class Rewriter:
                   skip: frozenset[str] = frozenset()) -> FindingRewrite:
         values: dict[str, str] = {}
         nodes: dict[str, ast.AST] = {}
+        #: `x.mul_(a).add_(b)`: the receiver updates `x` and returns it, so the template's later
+        #: `{self}`s read `x` instead of running the update again
+        self_again: str | None = None
         if receiver is not None:
             values["self"] = self.rendered(receiver)
+            root = _inplace_chain_root(receiver)
+            if root is not None:
+                self_again = self.rendered(root)
         if isinstance(node, ast.Call):
             params = list(entry.params or [])
             if receiver is not None and params and params[0] in ("self", "input"):
@@ -499,6 +505,10 @@ class Rewriter:
             if ("; " in template or template.startswith(STATEMENT_TEMPLATE)) and \
                     not isinstance(self.parents.get(id(node)), ast.Expr):
                 continue  # statements (several, or `assert ...`): only where the use is a statement of its own
+            if self_again is not None and template.count("{self}") > 1:
+                first = template.index("{self}") + len("{self}")
+                template = template[:first] + template[first:].replace("{self}", "{self.again}")
+                values["self.again"] = self_again
             text = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
                 else _grouped(receiver if m.group(1) == "self" else nodes.get(m.group(1).removesuffix(".int")),
@@ -511,6 +521,16 @@ class Rewriter:
             return FindingRewrite(finding, [Edit(s, e, text)], not dropped, [n[1] for n in dropped], span)
         raise CannotRewrite(f"this form of {entry.api} has no automatic rewrite "
                             f"({target.reason or 'see the difference note'})")
+
+
+def _inplace_chain_root(node) -> ast.AST | None:
+    """`x` for a receiver `x.mul_(a)` (or `x.mul_(a).div_(b)`): in-place Tensor methods return the
+    tensor they updated; None for any other receiver."""
+    seen = False
+    while (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+           and node.func.attr.endswith("_") and not node.func.attr.endswith("__")):
+        node, seen = node.func.value, True
+    return node if seen and isinstance(node, (ast.Name, ast.Attribute)) else None
 
 
 def _int_literal(node) -> bool:

@@ -298,7 +298,7 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
     key_list = list(keys)
     if model is not None:
         if root is not None:
-            root = _root_key(model, root)
+            root = _root_key(model, root, keys)
         if root is None:
             root, _ = _choose_root(model, key_list)
         wmap.root = root
@@ -498,15 +498,35 @@ def _all_attrs(model: ModelSource, info) -> list[str]:
     return names
 
 
-def _root_key(model: ModelSource, root: str) -> str:
+def _root_key(model: ModelSource, root: str, keys: dict[str, tuple[int, ...]] | None = None) -> str:
     key = model.resolve_root(root)
     if key is not None:
         return key
     same = [i.key for i in model.by_name.get(root.rsplit(".", 1)[-1], ())]
     if len(same) > 1:
+        chosen = _same_named_root(model, same, keys) if keys else None
+        if chosen is not None:
+            return chosen
         raise MapError(f"several classes are named {root!r}: give the module too (one of {', '.join(same)})")
     raise MapError(f"class {root!r} is not defined in the model source "
                    f"(network classes: {', '.join(n for n in model.classes if model.is_network_class(n))})")
+
+
+def _same_named_root(model: ModelSource, candidates: list[str], keys: dict[str, tuple[int, ...]]) -> str | None:
+    """One of the classes sharing the --root name when every one of them maps the checkpoint's keys
+    the same way (a package that copies a model into a variant file: pytorch-cifar's two
+    `EfficientNet`s differ only in parameter-free layers); None when any key would map differently."""
+    readings = []
+    for cand in candidates:
+        res = Resolver(model, cand)
+        decided = {}
+        for k, shape in keys.items():
+            o, _ = _decide(res.outcomes(k), shape)
+            decided[k] = None if o is None else (o.module, o.kind, _target(o))
+        readings.append(decided)
+    if all(r == readings[0] for r in readings) and any(v is not None for v in readings[0].values()):
+        return candidates[0]
+    return None
 
 
 def map_from_source(model: ModelSource, root: str | None = None, source: str | None = None,
