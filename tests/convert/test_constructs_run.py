@@ -150,6 +150,13 @@ CASES = {
         ("layers", [IMG]),
         ("shapes", [IMG]),
     ],
+    "vision_layers": [
+        ("unfolded", [IMG]),
+        ("norm_reset", [A]),
+        ("masked", [X4]),
+        ("branches", [A]),
+        ("weighted_tokens", [_rng.standard_normal((2, 5, 4)).astype(np.float32)]),
+    ],
     "tied_module_dict": [
         ("logits", [_rng.integers(0, 16, (2, 8))]),
         ("tied", []),

@@ -425,8 +425,19 @@ def _promote_float(node: ast.AST, text: str, forwarded: bool = False) -> str:
     return f"{text} * 1.0" if isinstance(node, _ATOMIC) else f"({text}) * 1.0"
 
 
+def _as_list(node: ast.AST, text: str, forwarded: bool = False) -> str:
+    """A container's modules: PyTorch takes any iterable (`nn.ModuleList(fns)` with `*fns` a tuple, a
+    generator), MindSpore's CellList a list. A list display or comprehension stays as written."""
+    if isinstance(node, (ast.List, ast.ListComp)) or (isinstance(node, ast.Constant) and node.value is None):
+        return text
+    if isinstance(node, ast.GeneratorExp) and text.startswith("("):
+        return f"(list{text})"  # the generator's parentheses (a sole argument's are the call's)
+    return f"list({text})"
+
+
 #: transforms too structural for a `{}` template, named in the database's `transform`
-NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes, "float": _float, "promote_float": _promote_float}
+NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes, "float": _float, "promote_float": _promote_float,
+                    "list": _as_list}
 
 
 def _arg_extent(src: SourceText, value: ast.AST, kw: ast.keyword | None, call_paren: int) -> tuple[int, int]:

@@ -548,9 +548,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         edit = import_lines_edit(src, offset, namer.added)
         if edit:
             done.append(edit)
-    if rewriter.adapters:  # after every import, before the first statement that may use them
+    if rewriter.adapters or namer.definitions:  # after every import, before the first statement that may use them
         offset = _after_imports(src, tree)
-        classes = "".join(code + "\n\n" for _, code in rewriter.adapters.values())
+        classes = "".join(code + "\n\n" for _, code in [*namer.definitions.values(), *rewriter.adapters.values()])
         done.append(Edit(offset, offset, ("\n" if offset == len(src.text) else "") + "\n" + classes))
 
     # mark what could not be converted, once per statement and API
