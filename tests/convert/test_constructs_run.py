@@ -149,6 +149,7 @@ CASES = {
         ("grown", [A]),
         ("layers", [IMG]),
         ("shapes", [IMG]),
+        ("packed", [IMG]),
     ],
     "vision_layers": [
         ("unfolded", [IMG]),
