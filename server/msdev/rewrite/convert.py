@@ -843,6 +843,9 @@ def _fix_of(rewriter: Rewriter, finding: Finding, ms_bindings: dict[str, str], t
         edit = import_lines_edit(src, insertion_point(src, tree), namer.added)
         if edit:
             edits.append(edit)
+    if namer.definitions:  # `{@msdev.NAME}` in the rewrite: the definition comes with the fix
+        offset = _after_imports(src, tree)
+        edits.append(Edit(offset, offset, "\n" + "".join(code + "\n\n" for _, code in namer.definitions.values())))
     if finding.pattern:
         from .patterns import fix_title
 
