@@ -149,6 +149,14 @@ CASES = {
         ("grown", [A]),
         ("layers", [IMG]),
         ("shapes", [IMG]),
+        ("packed", [IMG]),
+    ],
+    "vision_layers": [
+        ("unfolded", [IMG]),
+        ("norm_reset", [A]),
+        ("masked", [X4]),
+        ("branches", [A]),
+        ("weighted_tokens", [_rng.standard_normal((2, 5, 4)).astype(np.float32)]),
     ],
     "buffers_and_lists": [
         ("prompt", [_rng.standard_normal((2, 3, 2)).astype(np.float32), np.array([[0, 1, -1], [1, 1, 0]])]),

@@ -69,3 +69,14 @@ def test_scan_readiness_equals_convert_rate_on_the_corpus(corpus, db):
     assert summary.uses == uses > 5000
     assert summary.automatic == converted
     assert summary.readiness == pytest.approx(converted / uses)
+
+
+def test_a_quick_fix_brings_the_definition_its_rewrite_names(db):
+    from msdev.rewrite import quick_fix
+
+    text = "import torch\n\nlow = -torch.finfo(torch.float32).max\n"
+    (use,) = [f for f in analyze_text(text, db).findings if f.torch_api == "torch.finfo"]
+    fix = quick_fix(text, use, db)
+    inserted = "".join(e.new_text for e in fix.edits)
+    assert "finfo(" in inserted and "class finfo:" in inserted  # the editor's fix is as runnable as convert's
+    assert "class finfo:" in convert_text(text, db).text

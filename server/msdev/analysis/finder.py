@@ -59,6 +59,10 @@ _NAMED_MODULE_ITERATORS = frozenset({"named_modules", "named_children"})
 _TENSOR_FUNCTION_NAMESPACES = frozenset({"torch", "torch.nn.functional", "torch.linalg", "torch.fft", "torch.special"})
 
 _TENSOR_CLASSES = frozenset({"torch.Tensor", "torch.nn.Parameter", "torch.nn.parameter.Parameter"})
+
+#: functions of libraries other than torch that take and give PyTorch tensors (`attn = rearrange(x, ...)`,
+#: then `attn.softmax(dim=1)` is a Tensor method); einops' run on MindSpore through rewrite/einops_runtime.py
+_TENSOR_LIBRARY_FUNCTIONS = {"einops": frozenset({"rearrange", "repeat", "reduce", "einsum"})}
 _AUTOGRAD_FUNCTION = frozenset({"torch.autograd.Function"})
 
 
@@ -269,6 +273,9 @@ class Finder:
                 if alias.name == "*":
                     continue
                 local = alias.asname or alias.name
+                if stmt.level == 0 and alias.name in _TENSOR_LIBRARY_FUNCTIONS.get(mod, ()):
+                    names[local] = (PARTIAL, f"{mod}.{alias.name}", LIKELY)  # called, it gives a tensor
+                    continue
                 names[local] = (REF, f"{mod}.{alias.name}", CERTAIN) if torch_mod else self._from_package(local)
 
     def _from_package(self, local: str):
@@ -542,7 +549,10 @@ class Finder:
                     value = (inferred[arg.arg], None, LIKELY)  # some caller passes a tensor (module) here
                 local.names[arg.arg] = value
             saved = self._class, self._self_name
-            if is_method and first is not None and not cls.is_autograd_function:
+            # a staticmethod's first parameter is an argument like any other (`init_weight(m)`,
+            # narrowed by `isinstance(m, nn.LayerNorm)`), not the instance
+            static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+            if is_method and first is not None and not cls.is_autograd_function and not static:
                 self._class, self._self_name = cls, first
                 local.names[first] = (MODULE, None, CERTAIN) if cls.is_module else None
             else:
@@ -700,7 +710,7 @@ class Finder:
         namespace, _, leaf = dotted.rpartition(".")
         if leaf[:1].isupper():
             return (MODULE, dotted, LIKELY) if namespace.startswith("torch.nn") else None
-        if namespace in _TENSOR_FUNCTION_NAMESPACES:
+        if namespace in _TENSOR_FUNCTION_NAMESPACES or leaf in _TENSOR_LIBRARY_FUNCTIONS.get(namespace, ()):
             return (TENSOR, None, LIKELY)
         return None
 

@@ -19,6 +19,7 @@ from ..findings import Status
 from .loader import META_FILE, OVERLAY_NAME, entry_files
 from .model import KINDS, PROFILES, RETURNS
 from ..rewrite.calls import NAMED_TRANSFORMS
+from ..rewrite.file_definitions import DEFINITIONS, ROOT as DEFINITIONS_ROOT
 from ..rewrite.fixes import PLACEHOLDER
 from .yamlio import ARG_ORDER, ENTRY_ORDER, TARGET_ORDER, compose
 
@@ -265,8 +266,9 @@ class _Checker:
             for template in self.string_list(file, fields["templates"][1], "templates") or []:
                 for name, _ in PLACEHOLDER.findall(template):
                     if name.startswith("@") and not MS_API_RE.match(name[1:]) and not re.match(
-                            rf"^(math|numpy|os)(\.{_IDENT})+$", name[1:]):
-                        self.add(file, fields["templates"][1], f"template name {{{name}}} is not a mindspore.*, math.*, numpy.* or os.* name")
+                            rf"^(math|numpy|os)(\.{_IDENT})+$", name[1:]) and not (
+                            name[1:].partition(".")[0] == DEFINITIONS_ROOT and name[1:].partition(".")[2] in DEFINITIONS):
+                        self.add(file, fields["templates"][1], f"template name {{{name}}} is not a mindspore.*, math.*, numpy.*, os.* name or a msdev.* definition")
                     elif not name.startswith("@") and name != "self" and params is not None \
                             and name.removesuffix(".int").removesuffix(".false") not in _names(params):
                         self.add(file, fields["templates"][1], f"template placeholder {{{name}}} is not a PyTorch parameter")

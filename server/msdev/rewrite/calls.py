@@ -261,7 +261,8 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
                 out.edits.append(Edit(vstart, vstart, before))
                 out.edits.append(Edit(vend, vend, after))
             elif spec.transform == "list":  # insertions, so that rewrites inside the value stay
-                if not isinstance(value, (ast.List, ast.ListComp)):
+                if not isinstance(value, (ast.List, ast.ListComp)) and not (
+                        isinstance(value, ast.Constant) and value.value is None):
                     lone_generator = isinstance(value, ast.GeneratorExp) and value_text.startswith("(")
                     out.edits.append(Edit(vstart, vstart, "(list" if lone_generator else "list("))
                     out.edits.append(Edit(vend, vend, ")"))
@@ -441,6 +442,12 @@ def _as_list(node: ast.AST, text: str, forwarded: bool = False) -> str:
         return text
     if isinstance(node, ast.GeneratorExp) and text.startswith("("):
         return f"(list{text})"  # a lone generator argument's extent is the call's own parentheses
+    """A container's modules: PyTorch takes any iterable (`nn.ModuleList(fns)` with `*fns` a tuple, a
+    generator), MindSpore's CellList a list. A list display or comprehension stays as written."""
+    if isinstance(node, (ast.List, ast.ListComp)) or (isinstance(node, ast.Constant) and node.value is None):
+        return text
+    if isinstance(node, ast.GeneratorExp) and text.startswith("("):
+        return f"(list{text})"  # the generator's parentheses (a sole argument's are the call's)
     return f"list({text})"
 
 

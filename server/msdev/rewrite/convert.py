@@ -554,9 +554,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         edit = import_lines_edit(src, offset, namer.added)
         if edit:
             done.append(edit)
-    if rewriter.adapters:  # after every import, before the first statement that may use them
+    if rewriter.adapters or namer.definitions:  # after every import, before the first statement that may use them
         offset = _after_imports(src, tree)
-        classes = "".join(code + "\n\n" for _, code in rewriter.adapters.values())
+        classes = "".join(code + "\n\n" for _, code in [*namer.definitions.values(), *rewriter.adapters.values()])
         done.append(Edit(offset, offset, ("\n" if offset == len(src.text) else "") + "\n" + classes))
 
     # mark what could not be converted, once per statement and API
@@ -849,6 +849,9 @@ def _fix_of(rewriter: Rewriter, finding: Finding, ms_bindings: dict[str, str], t
         edit = import_lines_edit(src, insertion_point(src, tree), namer.added)
         if edit:
             edits.append(edit)
+    if namer.definitions:  # `{@msdev.NAME}` in the rewrite: the definition comes with the fix
+        offset = _after_imports(src, tree)
+        edits.append(Edit(offset, offset, "\n" + "".join(code + "\n\n" for _, code in namer.definitions.values())))
     if finding.pattern:
         from .patterns import fix_title
 

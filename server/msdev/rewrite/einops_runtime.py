@@ -2,7 +2,7 @@
 
 Vision-transformer code reshapes with einops (`rearrange(t, 'b n (h d) -> b h n d', h=8)`,
 `Rearrange('b c (h p1) (w p2) -> b (h w) (p1 p2 c)', ...)` inside a Sequential, `repeat`,
-`reduce`). einops has no MindSpore backend, so after conversion those calls fail on the first
+`reduce`, `pack`/`unpack`). einops has no MindSpore backend, so after conversion those calls fail on the first
 tensor. A module-level `import einops` / `from einops[.layers.torch] import ...` is replaced by
 the definitions below (reshape, transpose, reduce and broadcast on the tensor, the pattern read
 when the call runs, as einops does) and the imported names are bound to them, so every call site,
@@ -137,6 +137,44 @@ def _einops_reduce(tensor, pattern, reduction, **axes_lengths):
 
 def _einops_parse_shape(x, pattern):
     return {name: size for name, size in zip(pattern.split(), x.shape) if name != "_"}
+
+
+def _einops_star(pattern):
+    """Where the one '*' of a pack pattern sits, and how many named axes follow it."""
+    names = pattern.split()
+    if names.count("*") != 1:
+        raise ValueError(f"einops pack pattern {pattern!r} needs exactly one '*'")
+    star = names.index("*")
+    return star, len(names) - star - 1
+
+
+def _einops_pack(tensors, pattern):
+    """einops.pack: the axes under '*' flattened into one, the tensors joined along it."""
+    star, after = _einops_star(pattern)
+    flat, shapes = [], []
+    for t in tensors:
+        shape = tuple(t.shape)
+        middle = shape[star:len(shape) - after]
+        size = 1
+        for n in middle:
+            size *= n
+        shapes.append(middle)
+        flat.append(t.reshape(shape[:star] + (size,) + shape[len(shape) - after:]))
+    return (flat[0] if len(flat) == 1 else _einops_ms.ops.cat(flat, axis=star)), shapes
+
+
+def _einops_unpack(tensor, packed_shapes, pattern):
+    """einops.unpack: the '*' axis split back into the shapes pack recorded."""
+    star, _ = _einops_star(pattern)
+    shape = tuple(tensor.shape)
+    sizes = []
+    for middle in packed_shapes:
+        size = 1
+        for n in middle:
+            size *= n
+        sizes.append(size)
+    parts = [tensor] if len(sizes) == 1 else _einops_ms.ops.split(tensor, sizes, axis=star)
+    return [p.reshape(shape[:star] + tuple(middle) + shape[star + 1:]) for p, middle in zip(parts, packed_shapes)]
 '''
 
 _LAYERS = '''
@@ -161,7 +199,7 @@ class _EinopsReduce(_einops_ms.nn.Cell):
 
 #: einops name → the definition above that takes its place
 FUNCTIONS = {"rearrange": "_einops_rearrange", "repeat": "_einops_repeat", "reduce": "_einops_reduce",
-             "parse_shape": "_einops_parse_shape"}
+             "parse_shape": "_einops_parse_shape", "pack": "_einops_pack", "unpack": "_einops_unpack"}
 LAYERS = {"Rearrange": "_EinopsRearrange", "Reduce": "_EinopsReduce"}
 _MODULE = "\n\nclass _einops_module:\n" + "".join(
     f"    {name} = staticmethod({impl})\n" for name, impl in FUNCTIONS.items())

@@ -9,7 +9,10 @@ care never to shadow a name the file already uses.
 
 from __future__ import annotations
 
+import re
+
 from ..findings import ImportNeed
+from .file_definitions import DEFINITIONS, ROOT as DEFINITIONS_ROOT
 
 #: namespaces MindSpore users import by their short name
 _SHORT_NAMESPACES = {
@@ -32,6 +35,7 @@ class Namer:
         self.taken = set(taken)  # names already meaning something else in the file
         self.added: list[ImportNeed] = []
         self.used: set[str] = set()  # local names the rendered code refers to
+        self.definitions: dict[str, tuple[str, str]] = {}  # `{@msdev.NAME}` → (local name, its source)
 
     def _bind(self, path: str, need: ImportNeed, local: str) -> str:
         self.bindings[path] = local
@@ -39,11 +43,27 @@ class Namer:
         self.added.append(need)
         return local
 
+    def _definition(self, name: str) -> str:
+        """The local name of a definition written into the file (rewrite/file_definitions.py)."""
+        if name not in self.definitions:
+            local = name
+            while local in self.taken:
+                local += "_"
+            self.taken.add(local)
+            self.definitions[name] = (local, "")  # a definition naming itself finds its name
+            code = re.sub(r"\{@([\w.]+)\}", lambda m: self.render(m.group(1)), DEFINITIONS[name])
+            self.definitions[name] = (local, code.replace("__NAME__", local))
+        local = self.definitions[name][0]
+        self.used.add(local)
+        return local
+
     def render(self, target: str) -> str:
         """Source text that denotes `target` (a dotted MindSpore name, or a standard-library one)."""
         root, _, rest = target.partition(".")
         if root == "builtins" and rest:
             return rest
+        if root == DEFINITIONS_ROOT and rest in DEFINITIONS:
+            return self._definition(rest)
         if root in PYTHON_MODULES and root not in self.bindings:
             if root in self.taken:
                 local = f"{root}_" if f"{root}_" not in self.taken else f"py_{root}"
