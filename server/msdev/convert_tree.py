@@ -268,16 +268,18 @@ def copy_one(source_path: Path, rel: str) -> tuple[FileConversion, Path | None]:
 
 
 def project_table(root: Path, files: list[tuple[Path, str]], db: Database) -> ProjectTable:
-    """The package symbol table of a tree, from every file that parses (once per run)."""
+    """The package symbol table of a tree, from every file that parses (once per run). Every
+    tree is held at once here, so a collection would scan them all, again and again: paused."""
     trees, texts = {}, {}
-    for path, rel in files:
-        try:
-            texts[rel] = decode_source(path.read_bytes())
-            trees[rel] = parse_source(texts[rel], rel)
-        except (SourceError, OSError, RecursionError):
-            continue
-    table = ProjectTable(trees, package_of(root), db.torch_modules)
-    infer_across_modules(table, trees, db, sources=texts)
+    with gc_paused():
+        for path, rel in files:
+            try:
+                texts[rel] = decode_source(path.read_bytes())
+                trees[rel] = parse_source(texts[rel], rel)
+            except (SourceError, OSError, RecursionError):
+                continue
+        table = ProjectTable(trees, package_of(root), db.torch_modules)
+        infer_across_modules(table, trees, db, sources=texts)
     return table
 
 
