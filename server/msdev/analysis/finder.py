@@ -1075,16 +1075,17 @@ def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source:
 
 
 def analyse_tree(tree: ast.Module, db: Database, profile: str = "portable", source: str = "",
-                 module: ModuleContext | None = None) -> FileContext:
+                 module: ModuleContext | None = None, raw: list[Finding] | None = None) -> FileContext:
     """The file's shared context after detection: the finder's findings (`raw`), the final
     findings with the statement-level rules applied and `# msdev: ignore` comments honoured,
     and what the fixers reuse (index, facts).
-    `module`: what the file's package tells about the names it imports."""
+    `module`: what the file's package tells about the names it imports; `raw`: the finder's
+    findings when the caller has them (infer_and_find with the same tree, profile and module)."""
     from ..rules.suppression import unsuppressed
     from .patterns import apply_patterns
 
     context = FileContext(source, tree)
-    context.raw = infer_and_find(tree, db, profile, source, module)[0]
+    context.raw = raw if raw is not None else infer_and_find(tree, db, profile, source, module)[0]
     context.findings = unsuppressed(apply_patterns(tree, context.raw, source, context), source)
     return context
 
