@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .analysis.engine import SourceError, decode_source, parse_source
+from .analysis.finder import analyse_tree
 from .limits import size_problem
 from .analysis.project import ModuleContext, ProjectTable, package_of
 from .db.loader import Database, load_database
@@ -218,9 +219,12 @@ def _source_mode(path: Path) -> int | None:
 
 
 def convert_one(source_path: Path, rel: str, db: Database, profile: str,
-                context: ModuleContext | None = None, selection=None) -> tuple[FileConversion, str | Path | None]:
+                context: ModuleContext | None = None, selection=None,
+                prepared: "PreparedFile | None" = None) -> tuple[FileConversion, str | Path | None]:
     """Convert one .py file. Returns the outcome and what to write: the new text, the source path
-    (carried over unchanged: it could be read but not converted) or None (unreadable: nothing)."""
+    (carried over unchanged: it could be read but not converted) or None (unreadable: nothing).
+    `prepared`: the file as the project table read, parsed and analysed it with the same context
+    (used when the file still holds the same bytes: no second parse and finder run)."""
     result = FileConversion(rel)
     try:
         size = os.stat(source_path).st_size
@@ -234,10 +238,14 @@ def convert_one(source_path: Path, rel: str, db: Database, profile: str,
         return result, None
     try:
         with gc_paused():  # collections during a big parse made conversion superlinear
-            text = decode_source(data)
-            tree = parse_source(text, rel)
             keep = selection.keeps if selection is not None and not selection.everything else None
-            conv = convert_text(text, db, profile, rel, tree=tree, context=context, keep=keep)
+            if prepared is not None and prepared.data == data and prepared.profile == profile:
+                analysis = analyse_tree(prepared.tree, db, profile, prepared.text, context, raw=prepared.raw)
+                conv = convert_text(prepared.text, db, profile, rel, context=context, analysis=analysis, keep=keep)
+            else:
+                text = decode_source(data)
+                tree = parse_source(text, rel)
+                conv = convert_text(text, db, profile, rel, tree=tree, context=context, keep=keep)
     except SourceError as exc:
         result.outcome, result.error = FAILED, str(exc)
         return result, source_path
@@ -267,26 +275,48 @@ def copy_one(source_path: Path, rel: str) -> tuple[FileConversion, Path | None]:
     return result, source_path
 
 
-def project_table(root: Path, files: list[tuple[Path, str]], db: Database) -> ProjectTable:
-    """The package symbol table of a tree, from every file that parses (once per run)."""
-    trees, texts = {}, {}
-    for path, rel in files:
-        try:
-            texts[rel] = decode_source(path.read_bytes())
-            trees[rel] = parse_source(texts[rel], rel)
-        except (SourceError, OSError, RecursionError):
-            continue
-    table = ProjectTable(trees, package_of(root), db.torch_modules)
-    infer_across_modules(table, trees, db, sources=texts)
+@dataclass
+class PreparedFile:
+    """A file as the project table read, parsed and ran the finder on it, with the context its
+    conversion gets: the conversion reuses all of it (the finder's findings are the same)."""
+
+    data: bytes
+    text: str
+    tree: object
+    raw: list
+    profile: str = "portable"
+
+
+def project_table(root: Path, files: list[tuple[Path, str]], db: Database,
+                  prepared: dict[str, PreparedFile] | None = None) -> ProjectTable:
+    """The package symbol table of a tree, from every file that parses (once per run). Every
+    tree is held at once here, so a collection would scan them all, again and again: paused.
+    `prepared` (a dict) receives each file whose last analysis here had its final context."""
+    trees, texts, data = {}, {}, {}
+    with gc_paused():
+        for path, rel in files:
+            try:
+                data[rel] = path.read_bytes()
+                texts[rel] = decode_source(data[rel])
+                trees[rel] = parse_source(texts[rel], rel)
+            except (SourceError, OSError, RecursionError):
+                continue
+        table = ProjectTable(trees, package_of(root), db.torch_modules)
+        analysed: dict[str, tuple] = {}
+        infer_across_modules(table, trees, db, sources=texts, analysed=analysed if prepared is not None else None)
+        for rel, (context, raw) in analysed.items():
+            if table.context(rel) == context:
+                prepared[rel] = PreparedFile(data[rel], texts[rel], trees[rel], raw)
     return table
 
 
 def infer_across_modules(table: ProjectTable, trees: dict, db: Database, rounds: int = 2,
-                         sources: dict[str, str] | None = None) -> None:
+                         sources: dict[str, str] | None = None, analysed: dict | None = None) -> None:
     """Tensors passed between modules (a helper in one file called from a forward in another):
     every module is analysed with what the others told so far, until nothing new is learnt.
     `sources` (text by path): with it the finder skips the methods whose text names no
-    `register_*`/`add_module` call instead of walking every method's whole subtree."""
+    `register_*`/`add_module` call instead of walking every method's whole subtree.
+    `analysed` (a dict) receives each file's last context and the finder's findings with it."""
     from .analysis.finder import infer_and_find
 
     sources = sources or {}
@@ -299,9 +329,13 @@ def infer_across_modules(table: ProjectTable, trees: dict, db: Database, rounds:
                 continue  # same tree, same context: the same facts, already in the table
             seen[rel] = context
             try:
-                _, facts = infer_and_find(tree, db, "portable", sources.get(rel, ""), context)
+                raw, facts = infer_and_find(tree, db, "portable", sources.get(rel, ""), context)
             except RecursionError:
+                if analysed is not None:
+                    analysed.pop(rel, None)
                 continue
+            if analysed is not None:
+                analysed[rel] = (context, raw)
             grown |= table.add_inference(rel, sorted(facts.external, key=repr), facts.returning)
         if not grown:
             break
@@ -309,12 +343,16 @@ def infer_across_modules(table: ProjectTable, trees: dict, db: Database, rounds:
 
 _WORKER_DB: Database | None = None
 _WORKER_SELECTION = None  # the rules.selection.RuleSelection of the run (None: every rule)
+#: rel path → PreparedFile of the run (a forked worker inherits it; spawned ones parse again)
+_PREPARED: dict[str, PreparedFile] = {}
 
 
-def _worker_init(db_dir: str, overlay_root: str | None, selection=None) -> None:
+def _worker_init(db_dir: str | None, overlay_root: str | None, selection=None) -> None:
+    """`db_dir` None: the worker was forked and has the parent's database already."""
     global _WORKER_DB, _WORKER_SELECTION
     ignore_interrupts()
-    _WORKER_DB = load_database(db_dir, overlay_root=overlay_root)
+    if db_dir is not None:
+        _WORKER_DB = load_database(db_dir, overlay_root=overlay_root)
     _WORKER_SELECTION = selection
 
 
@@ -324,7 +362,8 @@ def _worker_convert(job: tuple) -> FileConversion:
     if profile is None:  # not Python
         result, payload = copy_one(Path(source), rel)
     else:
-        result, payload = convert_one(Path(source), rel, _WORKER_DB, profile, context, _WORKER_SELECTION)
+        result, payload = convert_one(Path(source), rel, _WORKER_DB, profile, context, _WORKER_SELECTION,
+                                      _PREPARED.pop(rel, None))
     if payload is None:
         return result
     try:
@@ -337,21 +376,29 @@ def _worker_convert(job: tuple) -> FileConversion:
     return result
 
 
-def _run_jobs(jobs: list[tuple], db: Database, workers: int, progress, selection=None) -> Iterator[FileConversion]:
+def _run_jobs(jobs: list[tuple], db: Database, workers: int, progress, selection=None,
+              prepared: dict[str, PreparedFile] | None = None) -> Iterator[FileConversion]:
+    global _WORKER_DB, _WORKER_SELECTION, _PREPARED
     total = len(jobs)
     if workers > 1 and total > 8:
         from .scanning.runner import pool_context
 
         ctx = pool_context()
         overlay = None if not db.overlays else str(db.overlays[0].parent)
-        with ctx.Pool(workers, initializer=_worker_init, initargs=(str(db.directory), overlay, selection)) as pool:
-            for n, result in enumerate(pool.imap(_worker_convert, jobs, chunksize=4), 1):
-                if progress:
-                    progress(n, total)
-                yield result
+        forked = ctx.get_start_method() == "fork"
+        if forked:  # the workers inherit the database and the prepared files
+            _WORKER_DB, _PREPARED = db, prepared or {}
+        try:
+            with ctx.Pool(workers, initializer=_worker_init,
+                          initargs=(None if forked else str(db.directory), overlay, selection)) as pool:
+                for n, result in enumerate(pool.imap(_worker_convert, jobs, chunksize=4), 1):
+                    if progress:
+                        progress(n, total)
+                    yield result
+        finally:
+            _WORKER_DB, _PREPARED = None, {}
         return
-    global _WORKER_DB, _WORKER_SELECTION
-    _WORKER_DB, _WORKER_SELECTION = db, selection
+    _WORKER_DB, _WORKER_SELECTION, _PREPARED = db, selection, prepared or {}
     for n, job in enumerate(jobs, 1):
         result = _worker_convert(job)
         if progress:
@@ -368,6 +415,7 @@ def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable",
     `selection` (rules.selection.RuleSelection): uses of the rules it leaves out are not rewritten.
     `exclude`: gitignore-style patterns of paths (relative to SRC) left out of the output, as scan skips them."""
     src_root, target = plan_paths(src, out, force)
+    prepared: dict[str, PreparedFile] = {}
     if src.is_file():
         folder = target.parent
         work = [(str(src_root), str(target), target.name, profile, None)]
@@ -379,7 +427,8 @@ def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable",
         for path in walk_tree(src_root, walk_errors, exclude):
             rel = path.relative_to(src_root)
             work.append((str(path), str(target / rel), rel.as_posix(), profile if path.suffix == ".py" else None, None))
-        table = project_table(src_root, [(Path(j[0]), j[2]) for j in work if j[3] is not None], db)
+        table = project_table(src_root, [(Path(j[0]), j[2]) for j in work if j[3] is not None], db,
+                              prepared if profile == "portable" else None)
         work = [(a, b, rel, p, table.context(rel) if p is not None else None) for a, b, rel, p, _ in work]
     manifest = Manifest(folder)
     if not overwrite_edited:
@@ -395,7 +444,7 @@ def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable",
     for path, why in walk_errors:
         summary.others.append(FileConversion(path.relative_to(src_root).as_posix(), error=why, outcome=FAILED))
     try:
-        for result in _run_jobs(work, db, jobs, progress, selection):
+        for result in _run_jobs(work, db, jobs, progress, selection, prepared):
             if result.written is not None:
                 manifest.record(result.rel_path, result.written)
             is_python = result.rel_path.endswith(".py") or src.is_file()

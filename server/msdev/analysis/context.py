@@ -59,7 +59,8 @@ class FileContext:
     list; `facts` the name flow of analysis/patterns.py (None until the rules ran or a fixer
     asked for it)."""
 
-    __slots__ = ("text", "tree", "_nodes", "_parents", "raw", "findings", "facts", "_selected", "_attributes")
+    __slots__ = ("text", "tree", "_nodes", "_parents", "raw", "findings", "facts", "_selected", "_attributes",
+                 "_by_class")
 
     def __init__(self, text: str, tree: ast.Module, raw=None, findings=None,
                  index: tuple[list[ast.AST], dict[int, ast.AST]] | None = None):
@@ -71,6 +72,7 @@ class FileContext:
         self.facts = None
         self._selected: dict[frozenset, list[ast.AST]] | None = None
         self._attributes: dict[str, list[ast.Attribute]] | None = None
+        self._by_class: dict[type, list[ast.AST]] | None = None
 
     def _index(self) -> None:
         self._nodes, self._parents = index_tree(self.tree)
@@ -100,6 +102,19 @@ class FileContext:
         if found is None:
             found = cache[types] = [n for n in self.nodes if n.__class__ in types]
         return found
+
+    def of_class(self, cls: type) -> list[ast.AST]:
+        """The nodes of one class, in walk order (one pass groups every node by its class, so
+        each pass that wants one kind of node reads just those)."""
+        by_class = self._by_class
+        if by_class is None:
+            by_class = self._by_class = {}
+            for node in self.nodes:
+                group = by_class.get(node.__class__)
+                if group is None:
+                    by_class[node.__class__] = group = []
+                group.append(node)
+        return by_class.get(cls, [])
 
     def attributes(self, name: str) -> list[ast.Attribute]:
         """The `x.<name>` nodes of the file, in walk order (one index of all attributes by name)."""

@@ -88,6 +88,12 @@ class InferenceFacts:
         self.grown = False
         self.stale = False  # a fact grew after this pass had read it
         self._read: set[tuple[str, int]] = set()  # facts read in this pass: ("p"|"r"|"a", id(node))
+        #: what every pass over the same tree recomputes otherwise: id(block) → (block, its import
+        #: statements in hoisting order); id(target) → (entry, target, url, message) of a finding
+        self.imports_in: dict[int, tuple[list, list]] = {}
+        #: id(ClassDef) → (ClassDef, its methods' `self.<attr>` assignments and register calls)
+        self.self_attr_sites: dict[int, tuple[ast.AST, list]] = {}
+        self.described: dict[int, tuple] = {}
 
     def start_pass(self) -> None:
         self.grown = self.stale = False
@@ -239,8 +245,10 @@ class Finder:
             message = f"{dotted} has no entry in the mapping database"
         else:
             target = entry.target(self.profile)
-            status, ms_api, url = target.status, target.api, entry.doc_url
-            message = describe(entry, target)
+            known = self.facts.described.get(id(target))
+            if known is None or known[0] is not entry or known[1] is not target:
+                known = self.facts.described[id(target)] = (entry, target, entry.doc_url, describe(entry, target))
+            status, ms_api, url, message = target.status, target.api, known[2], known[3]
         return Finding(line, col, end_line, end_col, dotted, kind, confidence, status,
                        ms_api, url, message, entry, None, node)
 
@@ -293,20 +301,15 @@ class Finder:
             return (PROJECT_MODULE, local, LIKELY)
         return None
 
-    def _hoist(self, body: Iterable[ast.stmt], scope: _Scope) -> None:
-        """Bind imports found anywhere in a block (not inside nested defs), before visiting."""
-        for stmt in body:
-            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                self._bind_import(stmt, scope)
-            elif isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.AsyncWith, ast.AsyncFor)):
-                self._hoist(stmt.body, scope)
-                self._hoist(stmt.orelse if hasattr(stmt, "orelse") else (), scope)
-            elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
-                self._hoist(stmt.body, scope)
-                for handler in stmt.handlers:
-                    self._hoist(handler.body, scope)
-                self._hoist(stmt.orelse, scope)
-                self._hoist(stmt.finalbody, scope)
+    def _hoist(self, body: list[ast.stmt], scope: _Scope) -> None:
+        """Bind imports found anywhere in a block (not inside nested defs), before visiting. The
+        import statements of a block are looked for once per tree, not once per pass."""
+        known = self.facts.imports_in.get(id(body))
+        if known is None or known[0] is not body:
+            known = self.facts.imports_in[id(body)] = (body, [])
+            _imports_in(body, known[1])
+        for stmt in known[1]:
+            self._bind_import(stmt, scope)
 
     # ----------------------------------------------------------------- statements
     def run(self, tree: ast.Module) -> list[Finding]:
@@ -598,9 +601,42 @@ class Finder:
         scope.names[node.name] = _ModuleClass((MODULE, None, CERTAIN)) if is_module else None
 
     def _collect_self_attrs(self, node: ast.ClassDef, info: _ClassInfo, scope: _Scope) -> None:
+        """Pre-pass: what `self.<attr>` holds, from every method's assignments and register calls.
+        Where they are is found once per tree (`_self_attr_sites`); what they hold is judged in
+        each pass, with that pass's scope."""
+        known = self.facts.self_attr_sites.get(id(node))
+        if known is None or known[0] is not node:
+            known = self.facts.self_attr_sites[id(node)] = (node, self._self_attr_sites(node))
+        attrs = info.attrs
+        for site in known[1]:
+            what = site[0]
+            if what == _METHOD:
+                info.methods.add(site[1])
+                info.method_nodes[site[1]] = site[2]
+            elif what == _ASSIGNED:
+                kind = self._static_kind(site[2], scope)
+                if kind is not None:
+                    attrs[site[1]] = kind
+                    if kind[1] == "torch.nn.ModuleDict":
+                        self._dict_children(site[1], site[2], info, scope)
+                    elif kind[1] in _SEQUENCES:
+                        self._sequence_element(site[1], site[2], site[3], info, scope)
+            elif what == _BUFFER:
+                attrs[site[1]] = (TENSOR, None, CERTAIN)
+            else:  # register_parameter, add_module, register_module
+                held = self._static_kind(site[3], scope) if site[2] != "register_parameter" else None
+                if held is None or held[0] != MODULE:  # `add_module('bn', nn.BatchNorm2d(c))` keeps the layer type
+                    held = (TENSOR, None, CERTAIN) if site[2] == "register_parameter" else (MODULE, None, LIKELY)
+                attrs[site[1]] = held
+
+    def _self_attr_sites(self, node: ast.ClassDef) -> list[tuple]:
+        """The methods of a class and, in order, the places that set what `self.<attr>` holds:
+        (_METHOD, name, FunctionDef), (_ASSIGNED, attr, value, list a Name argument names), (_BUFFER, name),
+        (_REGISTERED, name, register method, value)."""
         # Assignments are statements: walk statement bodies only (the expression trees are most
         # of the AST). The register_*/add_module calls can sit in any expression, so a full walk
         # is done only for methods whose source text mentions one of them.
+        sites: list[tuple] = []
         if self._register_lines is None:  # once per file: per class it would be quadratic
             calls = bool(self._source) and any(c in self._source for c in _REGISTER_CALLS)
             self._register_lines = (True, split_lines(self._source)) if calls else (False, ())
@@ -608,8 +644,7 @@ class Finder:
         for item in node.body:
             if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or not item.args.args:
                 continue
-            info.methods.add(item.name)
-            info.method_nodes[item.name] = item
+            sites.append((_METHOD, item.name, item))
             self_name = item.args.args[0].arg
             lists: dict[str, ast.AST] = {}  # `blocks = [Block(d) for _ in range(n)]`, later nn.ModuleList(blocks)
             for sub in _statements(item.body):
@@ -619,13 +654,11 @@ class Finder:
                             lists[target.id] = sub.value
                         if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                                 and target.value.id == self_name):
-                            kind = self._static_kind(sub.value, scope)
-                            if kind is not None:
-                                info.attrs[target.attr] = kind
-                                if kind[1] == "torch.nn.ModuleDict":
-                                    self._dict_children(target.attr, sub.value, info, scope)
-                                elif kind[1] in _SEQUENCES:
-                                    self._sequence_element(target.attr, sub.value, lists, info, scope)
+                            listed = None  # the list a `nn.ModuleList(blocks)` argument names
+                            if (isinstance(sub.value, ast.Call) and len(sub.value.args) == 1
+                                    and isinstance(sub.value.args[0], ast.Name)):
+                                listed = lists.get(sub.value.args[0].id)
+                            sites.append((_ASSIGNED, target.attr, sub.value, listed))
             if not calls_in_file and self._source:
                 continue
             text = "\n".join(lines[item.lineno - 1:item.end_lineno]) if lines else None
@@ -635,14 +668,12 @@ class Finder:
                 if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
                         and sub.func.attr == "register_buffer" and sub.args
                         and isinstance(sub.args[0], ast.Constant) and isinstance(sub.args[0].value, str)):
-                    info.attrs[sub.args[0].value] = (TENSOR, None, CERTAIN)
+                    sites.append((_BUFFER, sub.args[0].value))
                 elif (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
                       and sub.func.attr in ("register_parameter", "add_module", "register_module") and len(sub.args) > 1
                       and isinstance(sub.args[0], ast.Constant) and isinstance(sub.args[0].value, str)):
-                    held = self._static_kind(sub.args[1], scope) if sub.func.attr != "register_parameter" else None
-                    if held is None or held[0] != MODULE:  # `add_module('bn', nn.BatchNorm2d(c))` keeps the layer type
-                        held = (TENSOR, None, CERTAIN) if sub.func.attr == "register_parameter" else (MODULE, None, LIKELY)
-                    info.attrs[sub.args[0].value] = held
+                    sites.append((_REGISTERED, sub.args[0].value, sub.func.attr, sub.args[1]))
+        return sites
 
     def _dict_children(self, attr: str, call: ast.Call, info: _ClassInfo, scope: _Scope) -> None:
         """`self.transformer = nn.ModuleDict(dict(wte=nn.Embedding(...)))`: `self.transformer.wte` is
@@ -660,14 +691,14 @@ class Finder:
             if kind is not None and kind[0] == MODULE:
                 info.attrs[f"{attr}.{key}"] = kind
 
-    def _sequence_element(self, attr: str, call: ast.Call, lists: dict[str, ast.AST], info: _ClassInfo,
+    def _sequence_element(self, attr: str, call: ast.Call, listed: ast.AST | None, info: _ClassInfo,
                           scope: _Scope) -> None:
         """`self.point_embeddings = nn.ModuleList([nn.Embedding(1, d) for _ in range(4)])`: every
         element is an Embedding (`self.point_embeddings[0].weight` is its `embedding_table`), kept
         as `point_embeddings.[]`. Only when all elements are the same layer."""
         arg = call.args[0] if len(call.args) == 1 else None
         if isinstance(arg, ast.Name):
-            arg = lists.get(arg.id)
+            arg = listed
         if isinstance(arg, ast.ListComp):
             elements = [arg.elt]
         elif isinstance(arg, ast.List) and arg.elts:
@@ -885,6 +916,8 @@ class Finder:
             return None
         if t is ast.Call:
             return self._call(node, scope, ref_kind)
+        if t is ast.Constant:
+            return None
         if t is ast.BinOp:
             left = self.expr(node.left, scope)
             right = self.expr(node.right, scope)
@@ -905,8 +938,6 @@ class Finder:
         if t is ast.List or t is ast.Tuple:
             values = [self.expr(e, scope) for e in node.elts]
             return (TENSOR_LIST, None, LIKELY) if any(_is_tensor(v) for v in values) else None
-        if t is ast.Constant:
-            return None
         if t is ast.IfExp:
             self.expr(node.test, scope)
             a = self.expr(node.body, scope)
@@ -924,6 +955,27 @@ class Finder:
             value = self.expr(node.value, scope)
             scope.names[node.target.id] = value
             return value
+        # the common rest, children in field order as ast.iter_child_nodes gives them
+        if t is ast.Compare:
+            self.expr(node.left, scope)
+            for child in node.comparators:
+                self.expr(child, scope)
+            return None
+        if t is ast.BoolOp or t is ast.JoinedStr:
+            for child in node.values:
+                self.expr(child, scope)
+            return None
+        if t is ast.FormattedValue:
+            self.expr(node.value, scope)
+            self.expr(node.format_spec, scope)
+            return None
+        if t is ast.Dict:
+            for child in node.keys:
+                if child is not None:
+                    self.expr(child, scope)
+            for child in node.values:
+                self.expr(child, scope)
+            return None
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.expr(child, scope)
@@ -1087,6 +1139,24 @@ _MODULE_ONLY_METHODS = frozenset({"named_children", "named_modules", "add_module
 _SEQUENCES = frozenset({"torch.nn.ModuleList", "torch.nn.Sequential"})
 _ATTRIBUTE_BUILTINS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
 _REGISTER_CALLS = ("register_buffer", "register_parameter", "add_module", "register_module")
+#: what a site of Finder._self_attr_sites records
+_METHOD, _ASSIGNED, _BUFFER, _REGISTERED = range(4)
+
+
+def _imports_in(body, found: list) -> None:
+    """The import statements anywhere in a block (not inside nested defs), in hoisting order."""
+    for stmt in body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            found.append(stmt)
+        elif isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.AsyncWith, ast.AsyncFor)):
+            _imports_in(stmt.body, found)
+            _imports_in(stmt.orelse if hasattr(stmt, "orelse") else (), found)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            _imports_in(stmt.body, found)
+            for handler in stmt.handlers:
+                _imports_in(handler.body, found)
+            _imports_in(stmt.orelse, found)
+            _imports_in(stmt.finalbody, found)
 
 
 def _statements(body):
@@ -1164,16 +1234,17 @@ def find_uses(tree: ast.Module, db: Database, profile: str = "portable", source:
 
 
 def analyse_tree(tree: ast.Module, db: Database, profile: str = "portable", source: str = "",
-                 module: ModuleContext | None = None) -> FileContext:
+                 module: ModuleContext | None = None, raw: list[Finding] | None = None) -> FileContext:
     """The file's shared context after detection: the finder's findings (`raw`), the final
     findings with the statement-level rules applied and `# msdev: ignore` comments honoured,
     and what the fixers reuse (index, facts).
-    `module`: what the file's package tells about the names it imports."""
+    `module`: what the file's package tells about the names it imports; `raw`: the finder's
+    findings when the caller has them (infer_and_find with the same tree, profile and module)."""
     from ..rules.suppression import unsuppressed
     from .patterns import apply_patterns
 
     context = FileContext(source, tree)
-    context.raw = infer_and_find(tree, db, profile, source, module)[0]
+    context.raw = raw if raw is not None else infer_and_find(tree, db, profile, source, module)[0]
     context.findings = unsuppressed(apply_patterns(tree, context.raw, source, context), source)
     return context
 

@@ -325,7 +325,7 @@ class _Detector:
         self.out: list[Finding] = []
         self.gradient_sites: set[int] = set()
         self._ascii = source.isascii()
-        self._lines = split_lines(source)
+        self._lines = () if self._ascii else split_lines(source)  # ASCII: columns are byte offsets
 
     def _col(self, line: int, col: int) -> int:
         if self._ascii or not (0 < line <= len(self._lines)):

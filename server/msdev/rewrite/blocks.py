@@ -30,8 +30,10 @@ def emptied_block_passes(src: SourceText, tree: ast.Module, edits) -> list[Edit]
             if r.start <= s and e <= r.end:
                 return r
         inner = inside(s, e)
-        if not inner:
-            return None  # unedited: its first line starts with its first token, so it is not blank
+        if not inner or all(d.start != s for d in inner):
+            # its first token is left as it is, so its first line is not blank: no need to build
+            # the edited text (which, for a class or function, is most of the file again per level)
+            return None
         left = text_with_edits(src.text, s, e, inner)
         if all(not line.strip() or line.lstrip().startswith("#") for line in split_lines(left)):
             return Edit(s, s, "")

@@ -383,7 +383,7 @@ def file_rewriter(src: SourceText, tree: ast.Module, db: Database, profile: str,
             ms_bindings.setdefault(b.ms_path, b.ms_local)
     for ms_path, local in module.ms_aliases.items():
         ms_bindings.setdefault(ms_path, local)
-    taken = bound_names(nodes)
+    taken = bound_names(nodes, context if context is not None and context.nodes is nodes else None)
     namer = Namer(ms_bindings, taken - set(ms_bindings.values()))
     return Rewriter(src, tree, db, profile, namer, (nodes, parents), context), bindings
 
@@ -818,7 +818,7 @@ def quick_fixes(context: FileContext, findings: list[Finding], db: Database,
     file (a FileContext whose tree the findings point into): one rewriter serves every finding."""
     src, tree = SourceText(context.text), context.tree
     ms_bindings = existing_mindspore_bindings(tree)
-    taken = bound_names(context.nodes) - set(ms_bindings.values())
+    taken = bound_names(context.nodes, context) - set(ms_bindings.values())
     rewriter = Rewriter(src, tree, db, profile, Namer(ms_bindings, taken), context=context)
     fixes = {}
     for finding in findings:

@@ -69,7 +69,8 @@ class Rewriter:
         if index is None and self.context is not None:
             index = self.context.index
         self.nodes, self.parents = index or index_tree(tree)
-        annotate_star_keys(self.nodes, self.parents)
+        annotate_star_keys(self.nodes, self.parents,
+                           self.context if self.context is not None and self.context.nodes is self.nodes else None)
         self.adapters: dict[str, tuple[str, str]] = {}  # torch class → (adapter name, its source)
         self.done = EditLog()  # edits of inner rewrites already accepted (convert mode)
         # ids of the `__init__`s of classes that become Cells (convert sets them; None: judge by the

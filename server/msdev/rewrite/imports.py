@@ -130,8 +130,17 @@ def existing_mindspore_bindings(tree: ast.Module) -> dict[str, str]:
     return out
 
 
-def bound_names(nodes: Iterable[ast.AST]) -> set[str]:
-    """Every name the file binds or reads (a new import must not collide with any)."""
+def bound_names(nodes: Iterable[ast.AST], context=None) -> set[str]:
+    """Every name the file binds or reads (a new import must not collide with any). With the
+    file's `context` (analysis.context.FileContext of the same nodes) only the nodes of the
+    classes that bind or read names are read."""
+    if context is not None:
+        names = {n.id for n in context.of_class(ast.Name)}
+        names.update(n.arg for n in context.of_class(ast.arg))
+        for cls in _DEFINITIONS:
+            names.update(n.name for n in context.of_class(cls))
+        names.update((n.asname or n.name).split(".", 1)[0] for n in context.of_class(ast.alias))
+        return names
     names: set[str] = set()
     add = names.add
     name, arg, alias, defs = ast.Name, ast.arg, ast.alias, _DEFINITIONS

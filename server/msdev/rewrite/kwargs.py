@@ -48,14 +48,21 @@ def _owner(node: ast.AST, parents: dict[int, ast.AST]) -> ast.AST | None:
     return parent if isinstance(parent, _KEYED_SCOPES) else None
 
 
-def annotate_star_keys(nodes: list[ast.AST], parents: dict[int, ast.AST] | None = None) -> None:
+#: the node classes that bind or change a name holding a dict
+_BINDING_CLASSES = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Subscript, ast.Attribute)
+
+
+def annotate_star_keys(nodes: list[ast.AST], parents: dict[int, ast.AST] | None = None, context=None) -> None:
     """Set `msdev_keys` on every `**name` keyword whose dict keys are known in its scope.
     With the tree's `parents`, only the bindings of the names used as `**name` are looked at,
-    each assigned to its scope through its ancestors (no walk of each scope)."""
+    each assigned to its scope through its ancestors (no walk of each scope). With the file's
+    `context` (analysis.context.FileContext of the same nodes), only the nodes of the classes
+    looked at are read (what a key ends as does not depend on the order bindings are met)."""
     if parents is None:
         return _annotate_by_walking(nodes)
     keyword = ast.keyword
-    stars = [n for n in nodes if n.__class__ is keyword and n.arg is None and n.value.__class__ is ast.Name]
+    candidates = context.of_class(keyword) if context is not None else nodes
+    stars = [n for n in candidates if n.__class__ is keyword and n.arg is None and n.value.__class__ is ast.Name]
     if not stars:
         return
     names = {star.value.id for star in stars}
@@ -74,6 +81,8 @@ def annotate_star_keys(nodes: list[ast.AST], parents: dict[int, ast.AST] | None 
         if scope is not None:
             keys[(id(scope), name)] = None
 
+    if context is not None:
+        nodes = [n for cls in _BINDING_CLASSES for n in context.of_class(cls)]
     for node in nodes:
         cls = node.__class__
         if cls is ast.Assign:

@@ -65,6 +65,8 @@ def reset_parameters_edits(src: SourceText, cls: ast.ClassDef, layer: str,
     """Each `super().reset_parameters()` statement of `cls` (a subclass of the PyTorch `layer`)
     written out; nothing for a layer whose reset is not known here."""
     edits: list[Edit] = []
+    if "reset_parameters" not in src.text:  # the attribute name is written out in any such call
+        return edits
     for stmt in ast.walk(cls):
         if not _is_base_reset(stmt):
             continue
