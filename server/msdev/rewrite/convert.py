@@ -23,7 +23,8 @@ from .autograd import apply_call_sites, autograd_findings, rewrite_function_clas
 from .blocks import emptied_block_passes
 from .calls import CannotRewrite, rewrite_arguments
 from .layer_state import conv_rebuild_edits
-from .containers import any_cell_values_fix, module_dict_subclasses, sequential_children_fix, sequential_subclasses
+from .containers import (any_cell_values_fix, children_dict_edits, module_dict_subclasses, sequential_children_fix,
+                         sequential_subclasses)
 from .editlog import EditLog, Spans
 from .fixes import FindingRewrite, Rewriter, index_tree
 from .layer_aliases import alias_edits
@@ -464,8 +465,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         lambda types: [n for n in nodes if n.__class__ in types])
     if any(o.converted and o.finding.torch_api == "torch.nn.Conv2d" for o in outcomes.values()):
         done.extend(conv_rebuild_edits(src, nodes, findings, converted_ids, namer.render))
-    done.extend(forward_assignment_edits(src, select(_ASSIGNMENTS), any(
-        o.converted and o.finding.torch_api.startswith("torch.nn.") for o in outcomes.values())))
+    uses_layers = any(o.converted and o.finding.torch_api.startswith("torch.nn.") for o in outcomes.values())
+    done.extend(forward_assignment_edits(src, select(_ASSIGNMENTS), uses_layers))
+    done.extend(children_dict_edits(src, select(_ATTRIBUTE), parents, uses_layers))
 
     # imports: keep a torch import only while an unconverted use needs its name
     still_needed = {_root_name(o.finding.node) for o in outcomes.values()
