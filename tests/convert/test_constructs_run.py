@@ -89,6 +89,9 @@ CASES = {
     "star_sizes": [
         ("spread", [_rng.standard_normal((2, 12)).astype(np.float32)]),
     ],
+    "quantizable_float": [
+        ("quantizable", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
+    ],
     "named_children": [
         ("conv_norm", [_rng.standard_normal((2, 4, 3, 3)).astype(np.float32)]),
     ],

@@ -13,6 +13,7 @@ import ast
 
 from ..db.model import Entry, Target
 from .layer_aliases import alias_lines
+from .source import Edit, SourceText
 
 #: keyword arguments PyTorch layers take that MindSpore layers never do (dtype=None breaks them)
 _PLACEMENT = ("device",)
@@ -93,8 +94,34 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
     lines += [f"        {b}" for b in body if b]
     # code that dispatches on the class name (`norm_layer.__name__.lower()`) sees PyTorch's
     leaf = entry.api.rsplit(".", 1)[-1]
-    lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}"]
+    lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}",
+              f"{name}.{ADAPTS} = {base}  # msdev: `type(m) is {base}` tests see through the adapter"]
     return "\n".join(lines) + "\n"
+
+
+#: the class attribute (in the adapter's own namespace, not inherited by `vars`) naming the layer it adapts
+ADAPTS = "msdev_adapts"
+_EQUALITY = (ast.Is, ast.IsNot, ast.Eq, ast.NotEq)
+
+
+def exact_type_edits(src: SourceText, classes: list[ast.AST], parents: dict[int, ast.AST]) -> list[Edit]:
+    """`type(m) is nn.ReLU6` where `nn.ReLU6` is a converted layer class: an instance built through
+    an adapter (`activation_layer=nn.ReLU6` elsewhere, torchvision's `_replace_relu`) has the adapter
+    as its type, so `type(m)` is read through the adapter's `msdev_adapts` first. `classes` are the
+    converted class references."""
+    edits = []
+    for ref in classes:
+        cmp = parents.get(id(ref))
+        if not (isinstance(cmp, ast.Compare) and len(cmp.ops) == 1 and isinstance(cmp.ops[0], _EQUALITY)):
+            continue
+        other = cmp.left if cmp.comparators[0] is ref else cmp.comparators[0] if cmp.left is ref else None
+        if not (isinstance(other, ast.Call) and isinstance(other.func, ast.Name) and other.func.id == "type"
+                and len(other.args) == 1 and not other.keywords):
+            continue
+        start, end = src.span(other)
+        edits.append(Edit(start, start, f"(lambda t: vars(t).get({ADAPTS!r}, t))("))
+        edits.append(Edit(end, end, ")"))
+    return edits
 
 
 def is_type_test(node: ast.AST, parents: dict[int, ast.AST]) -> bool:

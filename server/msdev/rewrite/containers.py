@@ -97,3 +97,29 @@ def _any_cell_check(indent: str, cell: str) -> str:
             f"SequentialCell, CellList and CellDict values\n"
             f"{inner}if not isinstance(cell, {cell}):\n"
             f"{inner}    raise TypeError(f\"{{type(self).__name__}} holds Cells, not {{type(cell).__name__}}\")")
+
+
+def children_dict_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int, ast.AST], cells: bool) -> list[Edit]:
+    """`module._modules` on a module that is not `self` (torchvision's `_replace_relu(module)` walks a
+    network and writes `module._modules[name] = nn.ReLU(...)`): a Cell keeps its children in `_cells`.
+    A statement that stores a child through it also rebuilds `cell_list` when the object has one, as
+    a SequentialCell runs only that list (when the receiver is a plain name, so that repeating it
+    evaluates nothing twice). Only in files that use PyTorch layers (`cells`)."""
+    if not cells:
+        return []
+    edits = []
+    for node in nodes:
+        if not (isinstance(node, ast.Attribute) and node.attr == "_modules"
+                and not (isinstance(node.value, ast.Name) and node.value.id == "self")):
+            continue
+        end = src.end(node)
+        edits.append(Edit(end - len("_modules"), end, "_cells"))
+        sub = parents.get(id(node))
+        stmt = parents.get(id(sub)) if isinstance(sub, ast.Subscript) and sub.value is node else None
+        if (isinstance(stmt, ast.Assign) and stmt.targets == [sub] and isinstance(sub.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)):
+            name = node.value.id
+            edits.append(Edit(src.end(stmt), src.end(stmt),
+                              f"; hasattr({name}, 'cell_list') and setattr({name}, 'cell_list', "
+                              f"list({name}._cells.values()))  # msdev: a SequentialCell runs only its cell_list"))
+    return edits

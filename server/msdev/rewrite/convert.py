@@ -19,11 +19,13 @@ from ..analysis.finder import analyse_tree, find_uses
 from ..analysis.project import ModuleContext
 from ..db.loader import Database
 from ..findings import AUTOMATIC, MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
+from .adapters import exact_type_edits
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
 from .blocks import emptied_block_passes
 from .calls import CannotRewrite, rewrite_arguments
 from .layer_state import conv_rebuild_edits
-from .containers import any_cell_values_fix, module_dict_subclasses, sequential_children_fix, sequential_subclasses
+from .containers import (any_cell_values_fix, children_dict_edits, module_dict_subclasses, sequential_children_fix,
+                         sequential_subclasses)
 from .editlog import EditLog, Spans
 from .einops_runtime import einops_edits
 from .fixes import FindingRewrite, Rewriter, index_tree
@@ -328,6 +330,14 @@ _CLASSDEF = frozenset({ast.ClassDef})
 _ATTRIBUTE = frozenset({ast.Attribute})
 
 
+def _adaptable(f: Finding, profile: str) -> bool:
+    """A reference to a layer class that an adapter may stand for elsewhere (rewrite/adapters.py)."""
+    if f.kind != Kind.REFERENCE or f.entry is None or f.entry.kind != "class":
+        return False
+    target = f.entry.target(profile)
+    return target.api is not None and not target.templates and bool(target.differing_args())
+
+
 def _is_super_init(call: ast.Call, base: ast.AST) -> bool:
     func = call.func
     if not (isinstance(func, ast.Attribute) and func.attr == "__init__"):
@@ -471,8 +481,11 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         lambda types: [n for n in nodes if n.__class__ in types])
     if any(o.converted and o.finding.torch_api == "torch.nn.Conv2d" for o in outcomes.values()):
         done.extend(conv_rebuild_edits(src, nodes, findings, converted_ids, namer.render))
-    done.extend(forward_assignment_edits(src, select(_ASSIGNMENTS), any(
-        o.converted and o.finding.torch_api.startswith("torch.nn.") for o in outcomes.values())))
+    uses_layers = any(o.converted and o.finding.torch_api.startswith("torch.nn.") for o in outcomes.values())
+    done.extend(forward_assignment_edits(src, select(_ASSIGNMENTS), uses_layers))
+    done.extend(children_dict_edits(src, select(_ATTRIBUTE), parents, uses_layers))
+    layer_refs = [o.finding.node for o in outcomes.values() if o.converted and _adaptable(o.finding, profile)]
+    done.extend(exact_type_edits(src, layer_refs, parents))
 
     # imports: keep a torch import only while an unconverted use needs its name
     still_needed = {_root_name(o.finding.node) for o in outcomes.values()
