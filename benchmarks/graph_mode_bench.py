@@ -2,7 +2,8 @@
 then `msdev verify --grad` of each generated network against the PyTorch model.
 
     python benchmarks/graph_mode_bench.py [CORPUS] [--package timm] [--sample N] [--models a,b]
-                                          [--max-params M] [--timeout S] [--work DIR] [--json OUT]
+                                          [--max-params M] [--timeout S] [--budget-min M] [--work DIR]
+                                          [--json OUT]
 
 Each model (drawn with a fixed seed from the package's list) is built seeded, its normalisation
 layers randomised and BatchNorm statistics calibrated as in benchmarks/zoo.py, its state_dict
@@ -17,6 +18,8 @@ saved; then, each step in its own process with a timeout:
 A model agrees when step 2 exits 0. Printed: the share that agrees over the models tried (models
 above --max-params are skipped and counted apart: CPU time), the first failing step of the others
 and its most frequent causes. The baseline in the same run is step 1 alone (how many convert).
+With --budget-min, no model is started once that many minutes have passed: the table covers the
+models reached and says how many of the drawn ones were not.
 """
 
 from __future__ import annotations
@@ -161,6 +164,8 @@ def main() -> int:
     ap.add_argument("--models", help="comma-separated model names instead of a sample")
     ap.add_argument("--max-params", type=int, default=30_000_000, help="skip larger models (CPU time)")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per step")
+    ap.add_argument("--budget-min", type=float, default=None,
+                    help="start no further model after this many minutes (the rest are counted as not reached)")
     ap.add_argument("--work", help="work folder (default: a temporary one)")
     ap.add_argument("--json", help="write every model's result here")
     args = ap.parse_args()
@@ -183,7 +188,12 @@ def main() -> int:
     t0 = time.perf_counter()
     results = []
     for name in names:
-        res = one_model(args.package, name, work / name.replace("/", "_"), corpus, args)
+        if args.budget_min is not None and time.perf_counter() - t0 > 60 * args.budget_min:
+            break
+        folder = work / name.replace("/", "_")
+        res = one_model(args.package, name, folder, corpus, args)
+        for weights in (folder / "w.pth", folder / "out" / "model.ckpt"):  # a checkpoint per model filled the disk
+            weights.unlink(missing_ok=True)
         results.append(res)
         state = ("skipped: " + res["skipped"] if "skipped" in res else "agrees" if res.get("agree")
                  else f"{res['stage']}: {res['error'][:150]}")
@@ -193,7 +203,8 @@ def main() -> int:
     tried = [r for r in results if "skipped" not in r]
     agree = sum(bool(r.get("agree")) for r in tried)
     converted = sum(bool(r.get("converted")) for r in tried)
-    print(f"\ngraph-mode bench, {args.package}, {len(names)} models drawn (seed {args.seed}), "
+    reached = f", {len(names) - len(results)} not reached in {args.budget_min:g} min" if len(results) < len(names) else ""
+    print(f"\ngraph-mode bench, {args.package}, {len(names)} models drawn (seed {args.seed}){reached}, "
           f"{len(results) - len(tried)} skipped, {len(tried)} tried, {time.perf_counter() - t0:.0f} s")
     print(f"baseline, convert --model writes model.py + model.ckpt: {converted}/{len(tried)}")
     print(f"agree under msdev verify --grad: {agree}/{len(tried)} = {100 * agree / max(len(tried), 1):.1f} %")

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from ..cpu_kernels import cap_onednn_isa
+
 BATCH = 60  # examples per worker start (a start costs ~5 s of imports)
 
 
@@ -58,6 +60,7 @@ def _read_results(path: Path) -> tuple[dict[str, dict[str, Any]], Any]:
 def _worker_env(threads: int) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("GLOG_v", "3")
+    cap_onednn_isa(env)
     env["OMP_NUM_THREADS"] = str(threads)
     # the worker must import this very copy of msdev
     server = str(Path(__file__).resolve().parents[2])

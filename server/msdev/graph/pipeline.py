@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cpu_kernels import cap_onednn_isa
 from .report import GraphReport, PlaceholderInfo
 
 MAX_PASSES = 4
@@ -72,6 +73,7 @@ class GraphOptions:
 
 def _frameworks():
     os.environ.setdefault("GLOG_v", "3")
+    cap_onednn_isa()
     try:
         import mindspore  # noqa: F401
         import torch  # noqa: F401

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..cpu_kernels import cap_onednn_isa
 from ..weights.compare import Agreement, agreement
 from ..weights.layers import identity_rule, rule_for_api
 from ..weights.mapping import MapEntry, WeightMap, _add_fills, _entry_from, _Outcome, converted_tensors
@@ -375,6 +376,7 @@ def verify(torch_factory: str, ms_factory: str, inputs: list[InputSpec], *, kwar
     if train_steps < 0:
         raise VerifyError("--train-steps must be 0 or more")
     os.environ.setdefault("GLOG_v", "3")
+    cap_onednn_isa()
     for p in reversed(paths or []):
         if not Path(p).is_dir():
             raise VerifyError(f"--path {p}: not a directory")

@@ -18,6 +18,8 @@ PyTorch float32-vs-float64 distance (see tolerances.py).
 from __future__ import annotations
 
 import copy
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -459,6 +461,23 @@ def _float64_steps(pair: Pair, steps: int, spec: OptimizerSpec, make_batch, repo
     return losses, torch_arrays(net, exact=True)
 
 
+@contextmanager
+def eager_optimizer():
+    """MindSpore's experimental optimizers compile their update (a @jit function mapped over every
+    parameter) on the first step; for FBResNet-152's 466 parameters that compilation alone took
+    400 s on two cores. MS_JIT=0 makes @jit functions run eagerly: the same update kernels
+    (ops.SGD, ops.Adam, ...) on the same tensors, called one by one, in well under a second."""
+    old = os.environ.get("MS_JIT")
+    os.environ["MS_JIT"] = "0"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("MS_JIT", None)
+        else:
+            os.environ["MS_JIT"] = old
+
+
 def _check_deterministic(pair: Pair, arrays: list[np.ndarray]) -> None:
     """Train mode must be repeatable on the PyTorch side, or no comparison can agree."""
     import torch
@@ -498,7 +517,8 @@ def _run_steps(pair: Pair, pairing: Pairing, steps: int, spec: OptimizerSpec, ma
         topt.step()
         try:
             (mloss, *_outs), grads = gf(*[mindspore.Tensor(a.copy()) for a in batch])
-            mopt(grads)
+            with eager_optimizer():
+                mopt(grads)
             _sync()
         except Exception as exc:
             raise VerifyError(f"a MindSpore training step failed: {type(exc).__name__}: "
