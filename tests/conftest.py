@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from msdev.cpu_kernels import cap_onednn_isa
 from msdev.db.loader import load_database
+
+# MindSpore's convolutions take oneDNN's reference kernel on AVX-512 processors (msdev/cpu_kernels.py):
+# capped before any test or the processes it starts runs one, as `msdev verify` does for itself
+cap_onednn_isa()
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
