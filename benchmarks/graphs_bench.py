@@ -17,7 +17,10 @@ by `make_fx` to ATen operators (`torch.ops.aten.convolution.default`, `native_ba
 instead of `g<i>`). All cases are converted with one `msdev convert`; each runs in
 its own MindSpore process with torch blocked (a crash or hang is that case's failure), and passes
 when every output has PyTorch's structure, shape, dtype kind and values (allclose rtol 1e-4,
-atol 1e-5). Printed: the share of cases that match (target >= 90 %), the APIs most often left
+atol 1e-5). Each graph is also run by PyTorch in float64 (inputs and weights cast): a case whose
+MindSpore error against that is within F32_FACTOR x PyTorch float32's own error is as accurate as
+PyTorch, a rounding difference rather than a mapping error; that share is printed beside the strict one,
+which stays the criterion. Printed: the share of cases that match (target >= 90 %), the APIs most often left
 `[UnConvert]` in the converted graphs, and the most frequent exceptions.
 
 `--keep K` copies the K smallest graphs (PyTorch source, input shapes) to
@@ -258,7 +261,10 @@ def run_case(case: Path, converted: Path) -> dict:
         out = net(*args)
         stage = "compare"
         res = _compare(cap["leaves"], zoo.flatten(out), data)
-        res.update(_against_float64(cap["leaves"], zoo.flatten(out), data))
+        if res["match"] or "values differ" in res["error"]:  # structure, shape, dtype: wrong at any precision
+            res.update(_against_float64(cap["leaves"], zoo.flatten(out), data))
+        else:
+            res["as_f32"] = False
         return res
     except BaseException as exc:  # noqa: BLE001
         return {"match": False, "stage": stage, "error": zoo.error_line(exc, converted.parent),
@@ -296,15 +302,21 @@ def _against_float64(expected: list, leaves: list, data) -> dict:
     """Whether MindSpore is as accurate as PyTorch float32, both measured against PyTorch float64.
 
     `f32_err` / `ms_err`: the largest error of each, relative to the largest magnitude of the output
-    (worst leaf). `as_f32`: True when every floating leaf has ms_err <= F32_FACTOR * f32_err (or the
-    strict tolerance holds against float64 itself); None when there is no float64 reference."""
+    (worst leaf). `f32_strict`: PyTorch float32 itself within the strict tolerance of float64 (when it is
+    not, the strict test asks MindSpore to reproduce PyTorch's rounding). `as_f32`: True when every
+    floating leaf has ms_err <= F32_FACTOR * f32_err (or the strict tolerance holds against float64
+    itself) and every integer / bool leaf is equal; None when there is no float64 reference."""
     import numpy as np
 
     if [p for p, *_ in expected] != [p for p, _ in leaves]:
         return {"as_f32": False}
-    verdict, worst_t, worst_m = True, 0.0, 0.0
+    verdict, worst_t, worst_m, t32_strict = True, 0.0, 0.0, True
     for (path, kind, _), (_, got) in zip(expected, leaves):
-        if kind != "Tensor" or data[path].dtype.kind != "f":
+        if kind != "Tensor":
+            continue
+        if data[path].dtype.kind != "f":  # integers, bools: exactly, as the strict test
+            if not (hasattr(got, "asnumpy") and np.array_equal(got.asnumpy(), data[path])):
+                return {"as_f32": False}
             continue
         if f"f64:{path}" not in data.files:
             return {"as_f32": None}
@@ -318,9 +330,10 @@ def _against_float64(expected: list, leaves: list, data) -> dict:
         e_t = float(np.nanmax(np.abs(t32 - ref))) / scale
         e_m = float(np.nanmax(np.abs(ms_ - ref))) / scale
         worst_t, worst_m = max(worst_t, e_t), max(worst_m, e_m)
+        t32_strict = t32_strict and bool(np.allclose(t32, ref, rtol=RTOL, atol=ATOL, equal_nan=True))
         if not (e_m <= F32_FACTOR * e_t or np.allclose(ms_, ref, rtol=RTOL, atol=ATOL, equal_nan=True)):
             verdict = False
-    return {"as_f32": verdict, "f32_err": worst_t, "ms_err": worst_m}
+    return {"as_f32": verdict, "f32_err": worst_t, "ms_err": worst_m, "f32_strict": t32_strict}
 
 
 def _near(a, b) -> bool:
@@ -457,6 +470,9 @@ def main() -> int:
     print(f"as accurate as PyTorch float32 (error against PyTorch float64 <= {F32_FACTOR} x float32's own, "
           f"or strict match): {as_f32}/{n} = {100 * as_f32 / max(n, 1):.1f} %"
           f" ({no_ref} graphs without a float64 reference count by the strict test only)")
+    off = [r for r in results if r.get("f32_strict") is False]
+    print(f"  PyTorch float32 itself outside the strict tolerance of its float64 result: {len(off)}/{n} graphs "
+          f"(of them matching strictly anyway: {sum(r['match'] for r in off)})")
     lost = sorted((r for r in results if not r["match"] and r.get("as_f32")), key=lambda r: -r.get("f32_err", 0))
     if lost:
         print("  strict failures explained by float32 precision (relative max error: torch f32, MindSpore):")
