@@ -132,6 +132,11 @@ CASES = {
         ("zero_d", [np.array(1.5, np.float32)]),
         ("floats", [A, B[:, :2]]),
     ],
+    "zoo_timm_ops": [
+        ("stage_counts", [[48, 48, 96, 96, 96, 240]]),
+        ("unique_forms", [np.array([[3, 1, 2], [1, 3, 0]], np.int64)]),
+        ("unique_forms", [np.array([1.5, -2.0, 1.5, 0.0], np.float32)]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),
