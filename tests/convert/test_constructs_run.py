@@ -136,6 +136,8 @@ CASES = {
         ("stage_counts", [[48, 48, 96, 96, 96, 240]]),
         ("unique_forms", [np.array([[3, 1, 2], [1, 3, 0]], np.int64)]),
         ("unique_forms", [np.array([1.5, -2.0, 1.5, 0.0], np.float32)]),
+        ("block_counts", [3]),
+        ("flip_forms", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
     ],
     "factory_keywords": [
         ("factories", [4]),
