@@ -138,6 +138,7 @@ CASES = {
         ("unique_forms", [np.array([1.5, -2.0, 1.5, 0.0], np.float32)]),
         ("block_counts", [3]),
         ("flip_forms", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
+        ("branch_resize", [_rng.standard_normal((2, 3, 10, 9)).astype(np.float32)]),
     ],
     "factory_keywords": [
         ("factories", [4]),

@@ -268,7 +268,7 @@ class _Checker:
                             rf"^(math|numpy|os)(\.{_IDENT})+$", name[1:]):
                         self.add(file, fields["templates"][1], f"template name {{{name}}} is not a mindspore.*, math.*, numpy.* or os.* name")
                     elif not name.startswith("@") and name != "self" and params is not None \
-                            and name.removesuffix(".int") not in _names(params):
+                            and re.sub(r"\.(int|is_\w+)$", "", name) not in _names(params):
                         self.add(file, fields["templates"][1], f"template placeholder {{{name}}} is not a PyTorch parameter")
         if "casts" in fields:
             from ..rewrite.casts import problems as cast_problems

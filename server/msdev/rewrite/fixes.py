@@ -467,10 +467,15 @@ class Rewriter:
         for name in list(values):
             if name in keywords or _int_literal(nodes.get(name)):
                 values[f"{name}.int"] = values[name]
+            # `{mode.is_bicubic}`: the argument only when it is written as that string literal, for a
+            # template that rewrites one literal form its own way (PyTorch's bicubic interpolation)
+            node_value = getattr(nodes.get(name), "value", None)
+            if isinstance(nodes.get(name), ast.Constant) and isinstance(node_value, str) and node_value.isidentifier():
+                values[f"{name}.is_{node_value}"] = values[name]
         for template in target.templates:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             known = {n for n, _ in found if not n.startswith("@")}
-            known |= {n[:-len(".int")] for n in known if n.endswith(".int")}
+            known |= {_base_name(n) for n in known}
             known |= {n for n in passed - known if droppable_factory_keyword(n, values[n])}
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
@@ -484,7 +489,7 @@ class Rewriter:
                 continue  # statements (several, or `assert ...`): only where the use is a statement of its own
             text = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
-                else _grouped(receiver if m.group(1) == "self" else nodes.get(m.group(1).removesuffix(".int")),
+                else _grouped(receiver if m.group(1) == "self" else nodes.get(_base_name(m.group(1))),
                               values[m.group(1)], m.string[:m.start()], m.string[m.end():])
                 if m.group(1) in values else m.group(2), template)
             if isinstance(self.parents.get(id(node)), (ast.Attribute, ast.Subscript, ast.Call)) and _needs_parens(text):
@@ -494,6 +499,12 @@ class Rewriter:
             return FindingRewrite(finding, [Edit(s, e, text)], not dropped, [n[1] for n in dropped], span)
         raise CannotRewrite(f"this form of {entry.api} has no automatic rewrite "
                             f"({target.reason or 'see the difference note'})")
+
+
+def _base_name(placeholder: str) -> str:
+    """`dim.int` and `mode.is_bicubic` stand for the argument `dim` / `mode` under a condition."""
+    name, dot, cond = placeholder.partition(".")
+    return name if dot and (cond == "int" or cond.startswith("is_")) else placeholder
 
 
 def _int_literal(node) -> bool:
