@@ -321,3 +321,26 @@ def test_norm_without_bias_stays_undecided_when_its_module_also_names_a_weight_h
     keys = {"stem.conv.weight": (4, 3, 3, 3), "stem.norm.weight": (4,)}
     by = {e.torch: e.mindspore for e in build_map(keys, ModelSource.from_paths([root]), root="MetaFormer").entries}
     assert by["stem.norm.weight"] == "stem.norm.weight"
+
+
+def test_a_linear_head_from_a_helper_is_not_read_as_the_modules_norm(tmp_path):
+    """timm nest: `self.head` comes out of a helper function the walk cannot follow, and the module
+    defines a LayerNorm. Its 2-D `weight` with a `bias` is a Linear by its siblings: names kept."""
+    root = one_module_package(tmp_path,
+        "import mindspore\n"
+        "from mindspore import nn\n"
+        "class LayerNorm(nn.LayerNorm):\n"
+        "    pass\n"
+        "def create_head(c, n):\n"
+        "    return nn.Dense(c, n)\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self, make):\n"
+        "        super().__init__()\n"
+        "        self.norm = LayerNorm((4,))\n"
+        "        self.head = make(4, 10)\n"
+    )
+    (root / "scale.py").write_text(RMS_NORM.replace("self.weight = ", "self.bias = self.weight = "))
+    keys = {"norm.weight": (4,), "norm.bias": (4,), "head.weight": (10, 4), "head.bias": (10,)}
+    by = {e.torch: e.mindspore for e in build_map(keys, ModelSource.from_paths([root]), root="Net").entries}
+    assert by["head.weight"] == "head.weight" and by["head.bias"] == "head.bias"
+    assert by["norm.weight"] == "norm.gamma"

@@ -430,15 +430,13 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
         groups.setdefault(prefix, {})[name] = keys[k]
     for prefix, params in groups.items():
         rule, why = guess_rule(params)
+        local = _local_layer(resolver, prefix, params, weak) if rule is None and model is not None else {}
         if rule is not None and not rule.renames and all(_join(prefix, n) in weak for n in params):
             rule = None  # the guess changes nothing: keep what the source said
         for name in params:
             k = _join(prefix, name)
             if rule is None and k in weak:
-                if weak[k].rule is None:  # a bare parameter found in some class of the source
-                    local = resolver.local_outcome(k, keys[k])
-                    if local is not None and local.rule is not None:
-                        weak[k] = local
+                weak[k] = local.get(name, weak[k])
                 decided[k] = _entry_from(k, weak[k], keys[k])
                 if weak[k].rule is not None:
                     layer_of[weak[k].module] = (weak[k].rule, weak[k].api)
@@ -465,6 +463,19 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
     _add_fills(wmap, keys, layer_of)
     _check_collisions(wmap)
     return wmap
+
+
+def _local_layer(resolver: "Resolver", prefix: str, params: dict[str, tuple[int, ...]],
+                 weak: dict[str, _Outcome]) -> dict[str, _Outcome]:
+    """Sibling parameters the siblings alone cannot place (a lone `weight`), each read as a bare
+    parameter of some class: the one layer kind the module's own classes give all of them, if any."""
+    keys = {n: _join(prefix, n) for n in params}
+    if not all(k in weak and weak[k].rule is None for k in keys.values()):
+        return {}
+    found = {n: resolver.local_outcome(k, params[n]) for n, k in keys.items()}
+    if any(o is None or o.rule is None for o in found.values()) or len({o.rule.kind for o in found.values()}) != 1:
+        return {}
+    return found  # type: ignore[return-value]
 
 
 def _entry_from(key: str, o: _Outcome, shape: tuple[int, ...]) -> MapEntry:
