@@ -139,6 +139,7 @@ CASES = {
         ("block_counts", [3]),
         ("flip_forms", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
         ("branch_resize", [_rng.standard_normal((2, 3, 10, 9)).astype(np.float32)]),
+        ("init_from_range", [4000]),
     ],
     "factory_keywords": [
         ("factories", [4]),

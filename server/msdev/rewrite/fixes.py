@@ -403,6 +403,41 @@ class Rewriter:
             return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
         return None
 
+    def _starred_template(self, finding, node: ast.Call, target: Target, receiver, span,
+                          positional: list[str]) -> FindingRewrite:
+        """`nn.init.uniform_(p, *bounds)`: a last starred argument whose length only the running program
+        knows. The template becomes a lambda over PyTorch's parameters (`_a`, with the template's
+        `{a=default}` defaults), called with the arguments as written, so Python binds them."""
+        star = len(node.args) - 1
+        if not isinstance(node.args[star], ast.Starred) or any(isinstance(a, ast.Starred) for a in node.args[:star]) \
+                or star >= len(positional) or any(kw.arg not in positional for kw in node.keywords):
+            raise CannotRewrite("arguments passed through *args cannot be matched")
+        for template in target.templates:
+            if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
+                continue
+            found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
+            names = {n for n, _ in found if not n.startswith("@") and n != "self"}
+            if not names <= set(positional):
+                continue  # `{dim.int}`, `{mode.is_x}`: forms that need the argument's text
+            defaults = {n: d for n, d in found if d is not None}
+            params: list[str] = []
+            for i, p in enumerate(positional):
+                if i < star or (p in names and p not in defaults):
+                    params.append(f"_{p}")
+                else:  # the star may leave it out: the template's default, or unused (None)
+                    params.append(f"_{p}={defaults.get(p, 'None')}")
+            if any("=" in a and "=" not in b for a, b in zip(params, params[1:])):
+                continue  # a required parameter after an optional one
+            body = PLACEHOLDER.sub(
+                lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
+                else (f"({self.rendered(receiver)})" if m.group(1) == "self" else f"_{m.group(1)}"), template)
+            args = [self.rendered(a) for a in node.args[:star]] + ["*" + self.rendered(node.args[star].value)]
+            args += [f"_{kw.arg}={self.rendered(kw.value)}" for kw in node.keywords]
+            text = f"(lambda {', '.join(params)}: {body})({', '.join(args)})"
+            return FindingRewrite(finding, [Edit(*span, text)], True,
+                                  ["the arguments in *args are bound to PyTorch's parameters when the code runs"], span)
+        raise CannotRewrite("arguments passed through *args cannot be matched")
+
     def _template(self, finding, node: ast.AST, entry: Entry, target: Target, receiver, span,
                   skip: frozenset[str] = frozenset()) -> FindingRewrite:
         values: dict[str, str] = {}
@@ -426,7 +461,7 @@ class Rewriter:
                 return FindingRewrite(finding, [Edit(s, e, spread)], True, [], span)
             for i, arg in enumerate(node.args):
                 if isinstance(arg, ast.Starred) and not (star and i >= len(positional)):
-                    raise CannotRewrite("arguments passed through *args cannot be matched")
+                    return self._starred_template(finding, node, target, receiver, span, positional)
                 if i >= len(positional):
                     if not star or not any(f"{{{star}" in t for t in target.templates):
                         raise CannotRewrite(f"this form of {entry.api} ({len(node.args)} positional arguments) "
