@@ -140,6 +140,7 @@ CASES = {
         ("flip_forms", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
         ("branch_resize", [_rng.standard_normal((2, 3, 10, 9)).astype(np.float32)]),
         ("init_from_range", [4000]),
+        ("reset_narrowed", [_rng.standard_normal((4, 3, 2, 2)).astype(np.float32)]),
     ],
     "factory_keywords": [
         ("factories", [4]),
