@@ -136,6 +136,16 @@ CASES = {
         ("zero_d", [np.array(1.5, np.float32)]),
         ("floats", [A, B[:, :2]]),
     ],
+    "zoo_timm_ops": [
+        ("stage_counts", [[48, 48, 96, 96, 96, 240]]),
+        ("unique_forms", [np.array([[3, 1, 2], [1, 3, 0]], np.int64)]),
+        ("unique_forms", [np.array([1.5, -2.0, 1.5, 0.0], np.float32)]),
+        ("block_counts", [3]),
+        ("flip_forms", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
+        ("branch_resize", [_rng.standard_normal((2, 3, 10, 9)).astype(np.float32)]),
+        ("init_from_range", [4000]),
+        ("reset_narrowed", [_rng.standard_normal((4, 3, 2, 2)).astype(np.float32)]),
+    ],
     "factory_keywords": [
         ("factories", [4]),
         ("random_shapes", []),

@@ -310,3 +310,82 @@ def test_same_named_roots_that_map_alike_need_no_module(tmp_path):
     three = ModelSource.from_paths([pkg])
     with pytest.raises(MapError, match="several classes are named 'Net'.*zoo.other.Net"):
         build_map(keys, three, root="Net")
+NO_BIAS_NET = (
+    "import mindspore\n"
+    "from mindspore import nn\n"
+    "{imports}"
+    "class GroupNorm1NoBias(nn.GroupNorm):\n"
+    "    def __init__(self, c):\n"
+    "        super().__init__(1, c)\n"
+    "        self.beta = None\n"
+    "class StarReLU(nn.Cell):\n"
+    "    def __init__(self):\n"
+    "        super().__init__()\n"
+    "        self.scale = mindspore.Parameter(mindspore.ops.ones(1))\n"
+    "class Stem(nn.Cell):\n"
+    "    def __init__(self, c, norm_layer=None):\n"
+    "        super().__init__()\n"
+    "        self.conv = nn.Conv2d(3, c, 3)\n"
+    "        self.norm = norm_layer(c) if norm_layer else nn.Identity()\n"
+    "        self.act = StarReLU()\n"
+    "class MetaFormer(nn.Cell):\n"
+    "    def __init__(self, norm_layer=GroupNorm1NoBias):\n"
+    "        super().__init__()\n"
+    "        self.stem = Stem(4, norm_layer=norm_layer)\n"
+)
+RMS_NORM = (
+    "import mindspore\n"
+    "from mindspore import nn\n"
+    "class RmsNorm(nn.Cell):\n"
+    "    def __init__(self, c):\n"
+    "        super().__init__()\n"
+    "        self.weight = mindspore.Parameter(mindspore.ops.ones(c))\n"
+)
+
+
+def test_norm_without_bias_from_a_factory_is_read_from_the_classes_its_module_names(tmp_path):
+    """timm metaformer (poolformerv2, convformer): `norm_layer(c) if norm_layer else nn.Identity()` with
+    a GroupNorm/LayerNorm subclass that sets its bias to None leaves a lone 1-D `weight`, which the
+    siblings cannot tell from another module's RmsNorm `weight`. The classes the model's module defines
+    or imports are all norms (gamma), so the key is a norm's gamma; a bare parameter keeps its name."""
+    root = one_module_package(tmp_path, NO_BIAS_NET.format(imports=""))
+    (root / "rms.py").write_text(RMS_NORM)
+    keys = {"stem.conv.weight": (4, 3, 3, 3), "stem.conv.bias": (4,), "stem.norm.weight": (4,),
+            "stem.act.scale": (1,)}
+    by = {e.torch: e.mindspore for e in build_map(keys, ModelSource.from_paths([root]), root="MetaFormer").entries}
+    assert by["stem.norm.weight"] == "stem.norm.gamma"  # was kept as `weight`: 1 missing, 1 unexpected
+    assert by["stem.act.scale"] == "stem.act.scale"
+    assert by["stem.conv.weight"] == "stem.conv.weight"
+
+
+def test_norm_without_bias_stays_undecided_when_its_module_also_names_a_weight_holder(tmp_path):
+    """The same network whose module also imports RmsNorm (a bare `weight`): the key may be either, so
+    nothing is renamed on that guess."""
+    root = one_module_package(tmp_path, NO_BIAS_NET.format(imports="from .rms import RmsNorm\n"))
+    (root / "rms.py").write_text(RMS_NORM)
+    keys = {"stem.conv.weight": (4, 3, 3, 3), "stem.norm.weight": (4,)}
+    by = {e.torch: e.mindspore for e in build_map(keys, ModelSource.from_paths([root]), root="MetaFormer").entries}
+    assert by["stem.norm.weight"] == "stem.norm.weight"
+
+
+def test_a_linear_head_from_a_helper_is_not_read_as_the_modules_norm(tmp_path):
+    """timm nest: `self.head` comes out of a helper function the walk cannot follow, and the module
+    defines a LayerNorm. Its 2-D `weight` with a `bias` is a Linear by its siblings: names kept."""
+    root = one_module_package(tmp_path,
+        "import mindspore\n"
+        "from mindspore import nn\n"
+        "class LayerNorm(nn.LayerNorm):\n"
+        "    pass\n"
+        "def create_head(c, n):\n"
+        "    return nn.Dense(c, n)\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self, make):\n"
+        "        super().__init__()\n"
+        "        self.norm = LayerNorm((4,))\n"
+        "        self.head = make(4, 10)\n"
+    )
+    (root / "scale.py").write_text(RMS_NORM.replace("self.weight = ", "self.bias = self.weight = "))
+    keys = {"norm.weight": (4,), "norm.bias": (4,), "head.weight": (10, 4), "head.bias": (10,)}
+    by = {e.torch: e.mindspore for e in build_map(keys, ModelSource.from_paths([root]), root="Net").entries}
+    assert by["head.weight"] == "head.weight" and by["head.bias"] == "head.bias"
+    assert by["norm.weight"] == "norm.gamma"

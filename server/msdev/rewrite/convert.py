@@ -30,7 +30,7 @@ from .editlog import EditLog, Spans
 from .einops_runtime import einops_edits
 from .fixes import FindingRewrite, Rewriter, index_tree
 from .layer_aliases import alias_edits
-from .layer_init import reset_parameters_edits, shiftless_norm_edits
+from .layer_init import UNIFORM_LAYERS, NORM_LAYERS, narrowed_reset_edits, reset_parameters_edits, shiftless_norm_edits
 from .imports import (MODULE_MAP, bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
                       render_statement, statement_removal, torch_import_bindings)
 from .naming import Namer
@@ -326,6 +326,7 @@ _CALL = frozenset({ast.Call})
 _NAME = frozenset({ast.Name})
 _NAME_OR_ATTRIBUTE = frozenset({ast.Name, ast.Attribute})
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign})
+_IFS = frozenset({ast.If})
 _CLASSDEF = frozenset({ast.ClassDef})
 _ATTRIBUTE = frozenset({ast.Attribute})
 
@@ -481,6 +482,10 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         lambda types: [n for n in nodes if n.__class__ in types])
     if any(o.converted and o.finding.torch_api == "torch.nn.Conv2d" for o in outcomes.values()):
         done.extend(conv_rebuild_edits(src, nodes, findings, converted_ids, namer.render))
+    layer_refs = {id(f.node): f.torch_api for f in findings if id(f) in converted_ids
+                  and (f.torch_api in NORM_LAYERS or f.torch_api in UNIFORM_LAYERS)}
+    if layer_refs and "reset_parameters" in src.text:
+        done.extend(narrowed_reset_edits(src, select(_IFS), layer_refs, namer.render))
     uses_layers = any(o.converted and o.finding.torch_api.startswith("torch.nn.") for o in outcomes.values())
     done.extend(forward_assignment_edits(src, select(_ASSIGNMENTS), uses_layers))
     done.extend(children_dict_edits(src, select(_ATTRIBUTE), parents, uses_layers))

@@ -418,6 +418,41 @@ class Rewriter:
             return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
         return None
 
+    def _starred_template(self, finding, node: ast.Call, target: Target, receiver, span,
+                          positional: list[str]) -> FindingRewrite:
+        """`nn.init.uniform_(p, *bounds)`: a last starred argument whose length only the running program
+        knows. The template becomes a lambda over PyTorch's parameters (`_a`, with the template's
+        `{a=default}` defaults), called with the arguments as written, so Python binds them."""
+        star = len(node.args) - 1
+        if not isinstance(node.args[star], ast.Starred) or any(isinstance(a, ast.Starred) for a in node.args[:star]) \
+                or star >= len(positional) or any(kw.arg not in positional for kw in node.keywords):
+            raise CannotRewrite("arguments passed through *args cannot be matched")
+        for template in target.templates:
+            if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
+                continue
+            found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
+            names = {n for n, _ in found if not n.startswith("@") and n != "self"}
+            if not names <= set(positional):
+                continue  # `{dim.int}`, `{mode.is_x}`: forms that need the argument's text
+            defaults = {n: d for n, d in found if d is not None}
+            params: list[str] = []
+            for i, p in enumerate(positional):
+                if i < star or (p in names and p not in defaults):
+                    params.append(f"_{p}")
+                else:  # the star may leave it out: the template's default, or unused (None)
+                    params.append(f"_{p}={defaults.get(p, 'None')}")
+            if any("=" in a and "=" not in b for a, b in zip(params, params[1:])):
+                continue  # a required parameter after an optional one
+            body = PLACEHOLDER.sub(
+                lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
+                else (f"({self.rendered(receiver)})" if m.group(1) == "self" else f"_{m.group(1)}"), template)
+            args = [self.rendered(a) for a in node.args[:star]] + ["*" + self.rendered(node.args[star].value)]
+            args += [f"_{kw.arg}={self.rendered(kw.value)}" for kw in node.keywords]
+            text = f"(lambda {', '.join(params)}: {body})({', '.join(args)})"
+            return FindingRewrite(finding, [Edit(*span, text)], True,
+                                  ["the arguments in *args are bound to PyTorch's parameters when the code runs"], span)
+        raise CannotRewrite("arguments passed through *args cannot be matched")
+
     def _template(self, finding, node: ast.AST, entry: Entry, target: Target, receiver, span,
                   skip: frozenset[str] = frozenset()) -> FindingRewrite:
         values: dict[str, str] = {}
@@ -447,7 +482,7 @@ class Rewriter:
                 return FindingRewrite(finding, [Edit(s, e, spread)], True, [], span)
             for i, arg in enumerate(node.args):
                 if isinstance(arg, ast.Starred) and not (star and i >= len(positional)):
-                    raise CannotRewrite("arguments passed through *args cannot be matched")
+                    return self._starred_template(finding, node, target, receiver, span, positional)
                 if i >= len(positional):
                     if not star or not any(f"{{{star}" in t for t in target.templates):
                         raise CannotRewrite(f"this form of {entry.api} ({len(node.args)} positional arguments) "
@@ -489,12 +524,17 @@ class Rewriter:
         for name in list(values):
             if name in keywords or _int_literal(nodes.get(name)):
                 values[f"{name}.int"] = values[name]
-            if isinstance(nodes.get(name), ast.Constant) and nodes[name].value is False:
-                values[f"{name}.false"] = values[name]
+            # `{mode.is_bicubic}`, `{persistent.is_False}`: the argument only when it is written as that
+            # literal (a word, True, False or None), for a template that rewrites that form its own way
+            node_value = getattr(nodes.get(name), "value", None)
+            if isinstance(nodes.get(name), ast.Constant) and (
+                    isinstance(node_value, str) and node_value.isidentifier()
+                    or isinstance(node_value, bool) or node_value is None):
+                values[f"{name}.is_{node_value}"] = values[name]
         for template in target.templates:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             known = {n for n, _ in found if not n.startswith("@")}
-            known |= {n.rpartition(".")[0] for n in known if n.endswith((".int", ".false"))}
+            known |= {_base_name(n) for n in known}
             known |= {n for n in passed - known if droppable_factory_keyword(n, values[n])}
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
@@ -512,7 +552,7 @@ class Rewriter:
                 values["self.again"] = self_again
             text = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
-                else _grouped(receiver if m.group(1) == "self" else nodes.get(m.group(1).removesuffix(".int")),
+                else _grouped(receiver if m.group(1) == "self" else nodes.get(_base_name(m.group(1))),
                               values[m.group(1)], m.string[:m.start()], m.string[m.end():])
                 if m.group(1) in values else m.group(2), template)
             if isinstance(self.parents.get(id(node)), (ast.Attribute, ast.Subscript, ast.Call)) and _needs_parens(text):
@@ -532,6 +572,12 @@ def _inplace_chain_root(node) -> ast.AST | None:
            and node.func.attr.endswith("_") and not node.func.attr.endswith("__")):
         node, seen = node.func.value, True
     return node if seen and isinstance(node, (ast.Name, ast.Attribute)) else None
+
+
+def _base_name(placeholder: str) -> str:
+    """`dim.int` and `mode.is_bicubic` stand for the argument `dim` / `mode` under a condition."""
+    name, dot, cond = placeholder.partition(".")
+    return name if dot and (cond == "int" or cond.startswith("is_")) else placeholder
 
 
 def _int_literal(node) -> bool:

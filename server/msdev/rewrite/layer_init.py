@@ -7,6 +7,9 @@ conv and linear layers draw weight and bias from U(-1/sqrt(fan_in), 1/sqrt(fan_i
 kaiming_uniform with a=sqrt(5)); norm layers set scale to one, shift and running mean to zero and
 running variance to one.
 
+The same call on a layer an `isinstance` test narrowed to such layers (`m.reset_parameters()` in an
+init function) is written out the same way.
+
 `self.bias = None` in a LayerNorm subclass with no forward of its own (timm's metaformer
 `LayerNormNoBias`): PyTorch's forward treats a missing shift as zero, MindSpore's LayerNorm calls
 `.astype` on it. The subclass gets a `construct` that passes a zero shift in that case.
@@ -40,24 +43,59 @@ def _is_base_reset(stmt: ast.stmt) -> bool:
             and func.value.func.id == "super")
 
 
-def _reset_lines(layer: str, render: Callable[[str], str]) -> list[str] | None:
-    if layer in UNIFORM_LAYERS:
+def _reset_lines(layer: str, render: Callable[[str], str], owner: str = "self",
+                 also: tuple[str, ...] = ()) -> list[str] | None:
+    """PyTorch's `reset_parameters` of `layer` on `owner`; `also`: more layers `owner` may be (norms only)."""
+    if layer in UNIFORM_LAYERS and not also:
         init = render("mindspore.common.initializer.initializer")
         uniform = render("mindspore.common.initializer.Uniform")
-        bound = "self.weight[0].size ** -0.5"
-        return [f"self.weight.set_data({init}({uniform}({bound}), self.weight.shape, self.weight.dtype))",
-                "if self.bias is not None:",
-                f"    self.bias.set_data({init}({uniform}({bound}), self.bias.shape, self.bias.dtype))"]
-    if layer in NORM_LAYERS:
-        ones, zeros = NORM_LAYERS[layer]
+        bound = f"{owner}.weight[0].size ** -0.5"
+        return [f"{owner}.weight.set_data({init}({uniform}({bound}), {owner}.weight.shape, {owner}.weight.dtype))",
+                f"if {owner}.bias is not None:",
+                f"    {owner}.bias.set_data({init}({uniform}({bound}), {owner}.bias.shape, {owner}.bias.dtype))"]
+    if layer in NORM_LAYERS and all(a in NORM_LAYERS for a in also):
+        ones = dict.fromkeys(n for lay in (layer, *also) for n in NORM_LAYERS[lay][0])
+        zeros = dict.fromkeys(n for lay in (layer, *also) for n in NORM_LAYERS[lay][1])
         ones_like, zeros_like = render("mindspore.ops.ones_like"), render("mindspore.ops.zeros_like")
         lines = []
         for names, fill in ((ones, ones_like), (zeros, zeros_like)):
             for name in names:
-                lines += [f"if getattr(self, {name!r}, None) is not None:",
-                          f"    self.{name}.set_data({fill}(self.{name}))"]
+                lines += [f"if getattr({owner}, {name!r}, None) is not None:",
+                          f"    {owner}.{name}.set_data({fill}({owner}.{name}))"]
         return lines
     return None
+
+
+def narrowed_reset_edits(src: SourceText, nodes: list[ast.AST], layer_refs: dict[int, str],
+                         render: Callable[[str], str]) -> list[Edit]:
+    """`if isinstance(m, (nn.LayerNorm, nn.BatchNorm2d)): m.reset_parameters()` (timm efficientvim's
+    `_init_weights`): MindSpore's layers have no `reset_parameters`, so the call is written out as
+    PyTorch's for every layer the test allows. `layer_refs`: id of a class reference → its PyTorch layer."""
+    edits: list[Edit] = []
+    for node in nodes:
+        test = node.test if isinstance(node, ast.If) else None
+        if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
+                and len(test.args) == 2 and isinstance(test.args[0], ast.Name)):
+            continue
+        classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+        layers = [layer_refs.get(id(c)) for c in classes]
+        if not layers or None in layers:
+            continue
+        owner = test.args[0].id
+        for stmt in node.body:
+            if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and not stmt.value.args
+                    and not stmt.value.keywords and isinstance(stmt.value.func, ast.Attribute)
+                    and stmt.value.func.attr == "reset_parameters" and isinstance(stmt.value.func.value, ast.Name)
+                    and stmt.value.func.value.id == owner):
+                continue
+            lines = _reset_lines(layers[0], render, owner, tuple(layers[1:]))
+            if lines is None:
+                continue
+            start, end = src.span(stmt)
+            indent = " " * stmt.col_offset
+            text = f"# msdev: reset_parameters() as PyTorch does it\n" + "\n".join(indent + line for line in lines)
+            edits.append(Edit(start, end, text))
+    return edits
 
 
 def reset_parameters_edits(src: SourceText, cls: ast.ClassDef, layer: str,

@@ -172,6 +172,7 @@ class Resolver:
         #: the last key's walk went through an instance of unknown class (attributes looked up in
         #: every class of the source): weak evidence, which the sibling parameters may overrule
         self.weak = False
+        self._visible_cache: dict[int, list] = {}  # id(module) → the classes it names
 
     def start(self) -> set:
         return {Cls(self.root)} if self.root else {ANY}
@@ -227,6 +228,81 @@ class Resolver:
                 return
             for child in kids:
                 self._walk(child, comps, i + 1, out, unknown, seen | {(comps[i], i)})
+
+
+    def local_outcome(self, key: str, shape: tuple[int, ...] | None) -> _Outcome | None:
+        """The key read again with every unknown instance on its walk limited to the classes the
+        module holding that attribute defines or imports, layer subclasses included. A layer built
+        from a factory argument (`norm_layer(c) if norm_layer else nn.Identity()`) whose bias was
+        removed leaves a lone `weight` its siblings cannot place; the classes the model's own module
+        names can. One outcome when every such reading maps the key the same way, else None."""
+        comps = key.split(".")
+        out: set[_Outcome] = set()
+        unknown = [False]
+        self._budget = _WALK_BUDGET
+        for v in self.start():
+            if v is ANY:
+                return None
+            self._walk_local(v, comps, 0, out, unknown, None, 0)
+        if unknown[0] or not out:
+            return None
+        outcome, _ = _decide(out, shape)
+        return outcome
+
+    def _walk_local(self, value, comps: list[str], i: int, out: set, unknown: list, mod, depth: int) -> None:
+        self._budget -= 1
+        if self._budget < 0 or depth > 1:
+            unknown[0] = True
+            return
+        if isinstance(value, Layer):
+            if i < len(comps) and holds_parameters(value.api):
+                out.add(_Outcome(value.rule, value.rule.kind, value.api, ".".join(comps[:i]), ".".join(comps[i:])))
+            return
+        if value is PARAM:
+            if i == len(comps):
+                out.add(_Outcome(None, "Parameter", "Parameter", ".".join(comps[:-1]), comps[-1]))
+            return
+        if i >= len(comps):
+            return
+        if isinstance(value, Cls):
+            info = self.model.classes.get(value.name)
+            if info is None or info.dynamic:
+                unknown[0] = True
+                return
+            base = self.model.layer_base(value.name)
+            if self.model._attr(info, comps[i]) is not None:
+                for child in self.model.children(value, comps[i]):
+                    self._walk_local(child, comps, i + 1, out, unknown, info.module, depth)
+            elif base is not None and holds_parameters(base.api):
+                out.add(_Outcome(base.rule, base.rule.kind, base.api, ".".join(comps[:i]), ".".join(comps[i:])))
+            return
+        if isinstance(value, Container):
+            for child in self.model.children(value, comps[i]):
+                self._walk_local(child, comps, i + 1, out, unknown, mod, depth)
+            return
+        if value is ANY:
+            if mod is None:
+                unknown[0] = True
+                return
+            for info in self._visible(mod):
+                self._walk_local(Cls(info.key), comps, i, out, unknown, mod, depth + 1)
+
+    def _visible(self, mod) -> list:
+        """The classes a module defines, imports by name or star-imports."""
+        found = self._visible_cache.get(id(mod))
+        if found is not None:
+            return found
+        seen: dict[str, object] = {}
+        for m in [mod] + [self.model.by_module[s] for s in mod.stars if s in self.model.by_module]:
+            for info in m.classes.values():
+                seen.setdefault(info.key, info)
+            for local, target in m.aliases.items():
+                if local != target:
+                    info = self.model.class_named(local, m)
+                    if info is not None:
+                        seen.setdefault(info.key, info)
+        self._visible_cache[id(mod)] = found = list(seen.values())
+        return found
 
 
 def _readings(outcomes: set[_Outcome], shape: tuple[int, ...] | None) -> set[_Outcome]:
@@ -354,11 +430,13 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
         groups.setdefault(prefix, {})[name] = keys[k]
     for prefix, params in groups.items():
         rule, why = guess_rule(params)
+        local = _local_layer(resolver, prefix, params, weak) if rule is None and model is not None else {}
         if rule is not None and not rule.renames and all(_join(prefix, n) in weak for n in params):
             rule = None  # the guess changes nothing: keep what the source said
         for name in params:
             k = _join(prefix, name)
             if rule is None and k in weak:
+                weak[k] = local.get(name, weak[k])
                 decided[k] = _entry_from(k, weak[k], keys[k])
                 if weak[k].rule is not None:
                     layer_of[weak[k].module] = (weak[k].rule, weak[k].api)
@@ -385,6 +463,19 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
     _add_fills(wmap, keys, layer_of)
     _check_collisions(wmap)
     return wmap
+
+
+def _local_layer(resolver: "Resolver", prefix: str, params: dict[str, tuple[int, ...]],
+                 weak: dict[str, _Outcome]) -> dict[str, _Outcome]:
+    """Sibling parameters the siblings alone cannot place (a lone `weight`), each read as a bare
+    parameter of some class: the one layer kind the module's own classes give all of them, if any."""
+    keys = {n: _join(prefix, n) for n in params}
+    if not all(k in weak and weak[k].rule is None for k in keys.values()):
+        return {}
+    found = {n: resolver.local_outcome(k, params[n]) for n, k in keys.items()}
+    if any(o is None or o.rule is None for o in found.values()) or len({o.rule.kind for o in found.values()}) != 1:
+        return {}
+    return found  # type: ignore[return-value]
 
 
 def _entry_from(key: str, o: _Outcome, shape: tuple[int, ...]) -> MapEntry:
