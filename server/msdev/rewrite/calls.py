@@ -437,11 +437,6 @@ def _promote_float(node: ast.AST, text: str, forwarded: bool = False) -> str:
 
 
 def _as_list(node: ast.AST, text: str, forwarded: bool = False) -> str:
-    """CellList takes a list only (PyTorch's ModuleList any iterable: a generator of layers)."""
-    if isinstance(node, (ast.List, ast.ListComp)):
-        return text
-    if isinstance(node, ast.GeneratorExp) and text.startswith("("):
-        return f"(list{text})"  # a lone generator argument's extent is the call's own parentheses
     """A container's modules: PyTorch takes any iterable (`nn.ModuleList(fns)` with `*fns` a tuple, a
     generator), MindSpore's CellList a list. A list display or comprehension stays as written."""
     if isinstance(node, (ast.List, ast.ListComp)) or (isinstance(node, ast.Constant) and node.value is None):

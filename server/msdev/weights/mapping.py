@@ -162,6 +162,20 @@ class _Outcome:
     param: str  # the name inside the layer
 
 
+
+def _leaf(value, comps: list[str], i: int, out: set) -> bool:
+    """A layer or a bare Parameter ends a walk down a key's components: the outcome, when the key
+    reaches it, is recorded. False for anything a walk goes on through."""
+    if isinstance(value, Layer):
+        if i < len(comps) and holds_parameters(value.api):
+            out.add(_Outcome(value.rule, value.rule.kind, value.api, ".".join(comps[:i]), ".".join(comps[i:])))
+        return True
+    if value is PARAM:
+        if i == len(comps):
+            out.add(_Outcome(None, "Parameter", "Parameter", ".".join(comps[:-1]), comps[-1]))
+        return True
+    return False
+
 class Resolver:
     """Walks checkpoint keys through a ModelSource from a root class (or from any class)."""
 
@@ -195,13 +209,7 @@ class Resolver:
         if self._budget < 0:
             unknown[0] = True
             return
-        if isinstance(value, Layer):
-            if i < len(comps) and holds_parameters(value.api):
-                out.add(_Outcome(value.rule, value.rule.kind, value.api, ".".join(comps[:i]), ".".join(comps[i:])))
-            return
-        if value is PARAM:
-            if i == len(comps):
-                out.add(_Outcome(None, "Parameter", "Parameter", ".".join(comps[:-1]), comps[-1]))
+        if _leaf(value, comps, i, out):
             return
         if i >= len(comps):
             unknown[0] = True
@@ -254,13 +262,7 @@ class Resolver:
         if self._budget < 0 or depth > 1:
             unknown[0] = True
             return
-        if isinstance(value, Layer):
-            if i < len(comps) and holds_parameters(value.api):
-                out.add(_Outcome(value.rule, value.rule.kind, value.api, ".".join(comps[:i]), ".".join(comps[i:])))
-            return
-        if value is PARAM:
-            if i == len(comps):
-                out.add(_Outcome(None, "Parameter", "Parameter", ".".join(comps[:-1]), comps[-1]))
+        if _leaf(value, comps, i, out):
             return
         if i >= len(comps):
             return

@@ -545,6 +545,8 @@ class ModelSource:
             return {v for v in self._eval(node.args[0], env, appended, mod, info) if isinstance(v, Factory)} or {ANY}
         if dotted in ("collections.OrderedDict", "OrderedDict", "dict"):
             return {self._ordered_dict(node, env, appended, mod, info)}
+        if dotted in ("list", "tuple") and len(node.args) == 1 and not node.keywords:
+            return self._eval(node.args[0], env, appended, mod, info)  # CellList(list(blocks)): the same layers
         if dotted in PARAMETER_CLASSES:
             return {PARAM}
         if dotted in CONTAINERS:
