@@ -51,6 +51,7 @@ CASES = {
         ("subclass", [X4]),
         ("evaluated", [X4]),
         ("built_in_function", [X4]),
+        ("held_modules", [X4]),
     ],
     "named_tuples": [
         ("maxima", [A]),

@@ -439,7 +439,7 @@ class _Detector:
                          Kind.TENSOR_METHOD, claim=[call.func], attr_only=True)
         elif attr in ("train", "eval") and len(call.args) <= 1 and not call.keywords \
                 and isinstance(call.func.value, (ast.Name, ast.Attribute)) and not self.finding_api(call.func) \
-                and self._looks_like_module(call.func.value):
+                and self._looks_like_module(call.func.value, call):
             mode = "False" if attr == "eval" else "True"
             self.add("MS200", call.func, call, "torch.nn.Module." + attr,
                      f"`{attr}()` is `set_train({mode})` on a Cell", Kind.CALL, claim=[call.func], attr_only=True)
@@ -453,15 +453,40 @@ class _Detector:
                          f"`.{attr}()` on {what} may not update the original tensor in MindSpore",
                          Kind.TENSOR_METHOD, claim=[call.func], confidence=Confidence.LIKELY, attr_only=True)
 
-    def _looks_like_module(self, node: ast.AST) -> bool:
+    def _looks_like_module(self, node: ast.AST, call: ast.Call) -> bool:
+        """`X.train(...)`/`X.eval()` is a module's when X is known to hold one, or when tensors cannot
+        be meant: X is an attribute chain of `self` in a method (a tensor has neither method), or
+        the mode passed is another module's `.training` flag."""
+        if call.args and isinstance(call.args[0], ast.Attribute) and call.args[0].attr == "training":
+            return True
         if isinstance(node, ast.Name):
             return node.id in self.facts.modules or node.id in ("model", "net", "network")
-        return isinstance(node, ast.Attribute) and node.attr in ("model", "net", "module")
+        if not isinstance(node, ast.Attribute):
+            return False
+        if node.attr in ("model", "net", "module"):
+            return True
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        return isinstance(root, ast.Name) and root.id == "self" and self._in_method(node)
+
+    def _in_method(self, node: ast.AST) -> bool:
+        parents = self.facts.parents
+        parent = parents.get(id(node))
+        while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parent = parents.get(id(parent))
+        return parent is not None and isinstance(parents.get(id(parent)), ast.ClassDef)
 
     def _call(self, call: ast.Call) -> None:
         func = call.func
         api = self.finding_api(func) or ""
         facts = self.facts
+        if not api and func.__class__ is ast.Attribute and func.attr == "train" and len(call.args) == 1 \
+                and not call.keywords and isinstance(call.args[0], ast.Attribute) \
+                and call.args[0].attr == "training" and type(facts.parents.get(id(call))) is not ast.Expr:
+            # `m = other.train(self.training)`: set_train returns the Cell as train returns the module
+            self.add("MS200", func, call, "torch.nn.Module.train", "`train(mode)` is `set_train(mode)` on a Cell",
+                     Kind.CALL, claim=[func], attr_only=True)
         hit = self.by_node.get(id(func))
         for kw in call.keywords:
             if kw.arg == "out" and api.startswith("torch") and not (
