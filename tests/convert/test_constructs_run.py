@@ -45,6 +45,10 @@ CASES = {
         ("limits", [A]),
         ("constants", [A]),
     ],
+    "parameter_containers": [
+        ("mixed", [X4]),
+        ("summed", [A]),
+    ],
     "training_mode": [
         ("module_level", [X4]),
         ("user_cell", [X4]),

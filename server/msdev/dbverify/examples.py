@@ -66,9 +66,10 @@ class Prepared:
 
 
 def has_target(entry: Entry, profile: str) -> bool:
-    """Whether the rewrite would use a MindSpore API for this entry (what verification is about)."""
+    """Whether the rewrite would write MindSpore code for this entry (what verification is about):
+    a MindSpore API, or templates (composites, definitions the converted file carries)."""
     t = entry.target(profile)
-    return bool(t.api) and t.status not in NOT_CONVERTIBLE
+    return bool(t.api or t.templates) and t.status not in NOT_CONVERTIBLE
 
 
 def validate_example(ex: Any) -> list[str]:

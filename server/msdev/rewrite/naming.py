@@ -26,7 +26,7 @@ _SHORT_NAMESPACES = {
 
 #: modules other than MindSpore that a target or template may name (`builtins.int` for torch.SymInt,
 #: `{@math.inf}`, `{@numpy.finfo}`): imported like MindSpore's, by the name the file gives them
-PYTHON_MODULES = ("builtins", "math", "operator", "functools", "numpy", "os")
+PYTHON_MODULES = ("builtins", "math", "operator", "functools", "numpy", "os", "collections")
 
 
 class Namer:
@@ -85,6 +85,8 @@ class Namer:
                     best = ns
                 break
         if not best:
+            if target.partition(".")[0] != "mindspore":
+                raise ValueError(f"a template names `{target}`: neither MindSpore nor one of {PYTHON_MODULES}")
             root = "mindspore"
             if root in self.taken and self.bindings.get(root) is None:
                 local = "ms" if "ms" not in self.taken else "mindspore_"
