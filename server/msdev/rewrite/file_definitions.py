@@ -133,6 +133,82 @@ class __NAME__({@mindspore.nn.Cell}):
     def __iter__(self):
         return iter(list(self._order))
 ''',
+    "dtype_kinds": '''\
+# (category, bits) of each dtype by MindSpore's name for it: bool < integer < float < complex, the order
+# PyTorch promotes by
+__NAME__ = {"Bool": (0, 8), "UInt8": (1, 8), "Int8": (1, 8), "Int16": (1, 16), "UInt16": (1, 16),
+            "Int32": (1, 32), "UInt32": (1, 32), "Int64": (1, 64), "UInt64": (1, 64), "Float16": (2, 16),
+            "BFloat16": (2, 16), "Float32": (2, 32), "Float64": (2, 64), "Complex64": (3, 64),
+            "Complex128": (3, 128)}
+''',
+    "promote_types": '''\
+def __NAME__(type1, type2):
+    """torch.promote_types for MindSpore dtypes, by PyTorch's rules (not NumPy's: int64 with float16 gives
+    float16): the higher category wins; within one, the wider type; uint8 with a signed type gives a
+    signed type holding both; float16 with bfloat16 gives float32."""
+    if type1 == type2:
+        return type1
+    (c1, b1), (c2, b2) = {@msdev.dtype_kinds}[str(type1)], {@msdev.dtype_kinds}[str(type2)]
+    if c1 != c2:
+        high, low_category, low_bits = (type1, c2, b2) if c1 > c2 else (type2, c1, b1)
+        if str(high) == "Complex64" and low_category == 2 and low_bits == 64:
+            return {@mindspore.complex128}
+        return high
+    unsigned1, unsigned2 = str(type1).startswith("U"), str(type2).startswith("U")
+    if c1 == 1 and unsigned1 != unsigned2:
+        signed, signed_bits = (type2, b2) if unsigned1 else (type1, b1)
+        return {@mindspore.int16} if signed_bits == 8 else signed
+    if b1 == b2:
+        return {@mindspore.float32}
+    return type1 if b1 > b2 else type2
+''',
+    "result_type": '''\
+def __NAME__(tensor1, tensor2):
+    """torch.result_type: tensors with dimensions decide the dtype; a 0-d tensor, then a Python number,
+    changes it only when its category (bool < integer < float < complex) is higher."""
+    def dtype_of(value):
+        if isinstance(value, {@mindspore.Tensor}):
+            return value.dtype
+        if isinstance(value, bool):
+            return {@mindspore.bool_}
+        if isinstance(value, int):
+            return {@mindspore.int64}
+        return {@mindspore.float32} if isinstance(value, float) else {@mindspore.complex64}
+
+    groups = [[], [], []]
+    for value in (tensor1, tensor2):
+        rank = 2 if not isinstance(value, {@mindspore.Tensor}) else (1 if value.ndim == 0 else 0)
+        groups[rank].append(dtype_of(value))
+    result = None
+    for group in groups:
+        if not group:
+            continue
+        dtype = group[0] if len(group) == 1 else {@msdev.promote_types}(group[0], group[1])
+        if result is None:
+            result = dtype
+        elif {@msdev.dtype_kinds}[str(dtype)][0] > {@msdev.dtype_kinds}[str(result)][0]:
+            result = {@msdev.promote_types}(result, dtype)
+    return result
+''',
+    "can_cast": '''\
+def __NAME__(from_, to):
+    """torch.can_cast: a cast is allowed unless it goes to a lower category (bool < integer < float < complex)."""
+    return {@msdev.dtype_kinds}[str(from_)][0] <= {@msdev.dtype_kinds}[str(to)][0]
+''',
+    "set_printoptions": '''\
+def __NAME__(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """torch.set_printoptions: MindSpore tensors print through NumPy, so NumPy's options are set (PyTorch's
+    profiles spelled out; sci_mode=False is NumPy's suppress=True)."""
+    fields = ("precision", "threshold", "edgeitems", "linewidth")
+    presets = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80), "full": (4, 2 ** 63 - 1, 3, 80)}
+    options = dict(zip(fields, presets[profile])) if profile is not None else {}
+    for field, value in zip(fields, (precision, threshold, edgeitems, linewidth)):
+        if value is not None:
+            options[field] = value
+    if sci_mode is not None:
+        options["suppress"] = not sci_mode
+    {@numpy.set_printoptions}(**options)
+''',
     "finfo": '''\
 class __NAME__:
     """torch.finfo: the limits of a float dtype as Python numbers (numpy.finfo's are NumPy scalars)."""
