@@ -209,6 +209,19 @@ def __NAME__(precision=None, threshold=None, edgeitems=None, linewidth=None, pro
         options["suppress"] = not sci_mode
     {@numpy.set_printoptions}(**options)
 ''',
+    "DataParallel": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.DataParallel on one device: the wrapped cell under `.module`, so code reading
+    `model.module` and checkpoint keys with PyTorch's `module.` prefix still work. MindSpore spreads a
+    network over devices with its parallel context, not with a wrapper."""
+
+    def __init__(self, module, device_ids=None, output_device=None, dim=0):
+        super().__init__()
+        self.module = module
+
+    def construct(self, *args, **kwargs):
+        return self.module(*args, **kwargs)
+''',
     "finfo": '''\
 class __NAME__:
     """torch.finfo: the limits of a float dtype as Python numbers (numpy.finfo's are NumPy scalars)."""
