@@ -45,6 +45,12 @@ CASES = {
         ("limits", [A]),
         ("constants", [A]),
     ],
+    "data_loading": [
+        ("single_items", [A]),
+        ("pairs", [X4]),
+        ("split_sizes", [A]),
+        ("subset", [X4]),
+    ],
     "parameter_containers": [
         ("mixed", [X4]),
         ("summed", [A]),

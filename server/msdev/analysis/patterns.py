@@ -71,6 +71,7 @@ class Facts:
     """What the file-wide name flow knows, shared by detection and rewriting."""
 
     loaders: set[str] = field(default_factory=set)  # names holding a DataLoader
+    loader_calls: dict[str, list[ast.Call]] = field(default_factory=dict)  # name → the DataLoader(...)s it holds
     losses: set[str] = field(default_factory=set)  # names holding CrossEntropyLoss/NLLLoss instances
     devices: set[str] = field(default_factory=set)  # names holding a torch.device or device string
     modules: set[str] = field(default_factory=set)  # names holding nn.Module instances
@@ -151,6 +152,8 @@ def facts_of(tree: ast.Module, findings: list[Finding], context: FileContext | N
         for name in names:
             if kind == "loader":
                 facts.loaders.add(name)
+                if isinstance(node.value, ast.Call):
+                    facts.loader_calls.setdefault(name, []).append(node.value)
             elif kind == "loss":
                 facts.losses.add(name)
             elif kind == "device":

@@ -567,15 +567,20 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     future = lazy_annotations_edit(src, tree, nodes, fallback_names)
     if future is not None:
         done.append(future)
+    import_edit = None
     if namer.added:
-        offset = insertion_point(src, tree, first_converted_stmt)
-        edit = import_lines_edit(src, offset, namer.added)
-        if edit:
-            done.append(edit)
+        import_edit = import_lines_edit(src, insertion_point(src, tree, first_converted_stmt), namer.added)
     if rewriter.adapters or namer.definitions:  # after every import, before the first statement that may use them
         offset = _after_imports(src, tree)
         classes = "".join(code + "\n\n" for _, code in [*namer.definitions.values(), *rewriter.adapters.values()])
-        done.append(Edit(offset, offset, ("\n" if offset == len(src.text) else "") + "\n" + classes))
+        inserted = ("\n" if offset == len(src.text) else "") + "\n" + classes
+        if import_edit and import_edit.start == import_edit.end == offset:
+            # one insertion, so every way of applying the edits keeps the imports before the definitions
+            import_edit = Edit(offset, offset, import_edit.text + inserted)
+        else:
+            done.append(Edit(offset, offset, inserted))
+    if import_edit:
+        done.append(import_edit)
 
     # mark what could not be converted, once per statement and API
     comments: dict[int, list[str]] = {}

@@ -98,13 +98,17 @@ def rewrite_dataloader(rewriter, finding: Finding, facts) -> FindingRewrite:
     r = rewriter.rendered
     dataset = args["dataset"]
     columns = column_names(facts, dataset)
+    known = columns is not None
     if columns is None:
         columns = ["data", "label"]
         safe = False
         notes.append("column names guessed as ['data', 'label']: give one name per item __getitem__ returns")
+    source = r(dataset)
+    if known:  # a class of this file, indexed by position: GeneratorDataset's NumPy indices become ints
+        source = f"{rewriter.namer.render('msdev.IntIndexed')}({source})"
     gen = rewriter.namer.render("mindspore.dataset.GeneratorDataset")
     shuffle = args.get("shuffle")
-    parts = [r(dataset), f"column_names={columns!r}",
+    parts = [source, f"column_names={columns!r}",
              f"shuffle={'False' if _is_none(shuffle) else r(shuffle)}"]
     workers = args.get("num_workers")
     if workers is not None and not (isinstance(workers, ast.Constant) and workers.value in (0, None)):
@@ -147,4 +151,30 @@ def rewrite_iteration(rewriter, finding: Finding, facts) -> FindingRewrite:
     if isinstance(node, ast.Call):  # len(loader)
         return FindingRewrite(finding, [Edit(*span, f"{rewriter.rendered(node.args[0])}.get_dataset_size()")],
                               True, [], span)
+    if isinstance(node, ast.Name) and _single_column(facts, node):
+        # PyTorch yields the batch of a one-item dataset itself, MindSpore a one-column tuple
+        text = f"(column for column, in {rewriter.rendered(node)}.create_tuple_iterator())"
+        return FindingRewrite(finding, [Edit(*span, text)], True, [], span)
     return FindingRewrite(finding, [Edit(span[1], span[1], ".create_tuple_iterator()")], True, [], span)
+
+
+def _function_of(facts, node: ast.AST) -> ast.AST | None:
+    parent = facts.parents.get(id(node))
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        parent = facts.parents.get(id(parent))
+    return parent
+
+
+def _single_column(facts, loader: ast.Name) -> bool:
+    """Whether the DataLoader(s) the name holds where it is iterated read a dataset of one item per index
+    (the assignments in the same function when there are any, else every assignment of the name)."""
+    calls = facts.loader_calls.get(loader.id, [])
+    here = _function_of(facts, loader)
+    calls = [c for c in calls if _function_of(facts, c) is here] or calls
+    if not calls:
+        return False
+    for call in calls:
+        dataset = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "dataset"), None)
+        if dataset is None or len(column_names(facts, dataset) or ()) != 1:
+            return False
+    return True

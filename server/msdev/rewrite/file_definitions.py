@@ -222,6 +222,57 @@ class __NAME__({@mindspore.nn.Cell}):
     def construct(self, *args, **kwargs):
         return self.module(*args, **kwargs)
 ''',
+    "Subset": '''\
+class __NAME__:
+    """torch.utils.data.Subset: item i is dataset[indices[i]] (a list of positions is passed on to the
+    dataset as a list); mindspore.dataset.GeneratorDataset reads it as PyTorch's DataLoader does."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = [int(i) for i in indices]
+
+    def __getitem__(self, index):
+        if isinstance(index, list):
+            return self.dataset[[self.indices[int(i)] for i in index]]
+        return self.dataset[self.indices[int(index)]]
+
+    def __len__(self):
+        return len(self.indices)
+''',
+    "random_split": '''\
+def __NAME__(dataset, lengths, generator=None):
+    """torch.utils.data.random_split: a random permutation cut into Subsets of the given lengths; fractions
+    that sum to 1 become counts as PyTorch makes them (floors, then the remainder one by one from the
+    first). The draw comes from NumPy's global generator, not PyTorch's."""
+    size = len(dataset)
+    if {@math.isclose}(sum(lengths), 1) and sum(lengths) <= 1:
+        counts = [int({@math.floor}(size * fraction)) for fraction in lengths]
+        for i in range(size - sum(counts)):
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if sum(lengths) != size:
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    order = [int(i) for i in {@numpy.random.permutation}(size)]
+    parts, start = [], 0
+    for length in lengths:
+        parts.append({@msdev.Subset}(dataset, order[start:start + length]))
+        start += length
+    return parts
+''',
+    "IntIndexed": '''\
+class __NAME__:
+    """A map-style dataset read by position: PyTorch's DataLoader hands __getitem__ Python ints, while
+    mindspore.dataset.GeneratorDataset hands it NumPy ints, which a MindSpore tensor refuses as an index."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def __getitem__(self, index):
+        return self.dataset[int(index)]
+
+    def __len__(self):
+        return len(self.dataset)
+''',
     "finfo": '''\
 class __NAME__:
     """torch.finfo: the limits of a float dtype as Python numbers (numpy.finfo's are NumPy scalars)."""
