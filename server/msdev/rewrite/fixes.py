@@ -500,7 +500,7 @@ class Rewriter:
                     raise CannotRewrite("arguments passed through ** cannot be matched")
                 values[kw.arg] = self.rendered(kw.value)
                 nodes[kw.arg] = kw.value
-        notes = _check_template_args(entry, target, nodes, values)
+        notes = _check_template_args(entry, target, nodes, values, self.src)
         for name, arg_node in nodes.items():
             # an argument written at PyTorch's default (`size=None` next to a scale factor) is as good
             # as left out: it does not keep the template written for its absence from applying
@@ -596,7 +596,7 @@ def _spread_slots(positional: list[str]) -> str:
 
 
 def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST],
-                         values: dict[str, str]) -> list[tuple[str, str]]:
+                         values: dict[str, str], src) -> list[tuple[str, str]]:
     """The argument map's rules for a templated call: `unsupported` and `allowed` refuse the use; a
     dropped argument at a value other than PyTorch's default gives a (name, note) the caller reports
     when the chosen template leaves that argument out."""
@@ -608,7 +608,8 @@ def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST]
         text = values[name]
         if spec.unsupported:
             raise CannotRewrite(f"argument '{name}' has no MindSpore counterpart: {spec.unsupported}")
-        if spec.allowed is not None and not arg_matches(node, text, spec.allowed):
+        if spec.allowed is not None and not arg_matches(node, text, spec.allowed) \
+                and not arg_matches(node, src.text[slice(*src.span(node))], spec.allowed):  # as PyTorch spells it
             raise CannotRewrite(f"{name}={text} is not supported by the rewrite of {entry.api} "
                                 f"(only {', '.join(spec.allowed)}){': ' + spec.drop if spec.drop else ''}")
         if spec.drop and spec.allowed is None and not (
