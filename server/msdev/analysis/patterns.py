@@ -650,10 +650,9 @@ class _Detector:
                 self.add("MS205", func, node, api, "a PyTorch setting: the `with` line is removed and its body "
                          "dedented", claim=[func])
             elif api in NO_GRAD_APIS:
-                ok = not api.endswith("set_grad_enabled") or (isinstance(expr, ast.Call) and expr.args and isinstance(
-                    expr.args[0], ast.Constant) and expr.args[0].value is False)
+                ok = not api.endswith("set_grad_enabled") or grad_switch_is_plain(expr)
                 detail = ("the `with` line is removed and its body dedented" if ok
-                          else "set_grad_enabled(<expression>): remove it by hand")
+                          else "set_grad_enabled(<call>): remove it by hand")
                 self.add("MS205", func, node, api, detail, claim=[func])
             elif api.startswith(AMP_PREFIXES):
                 self.add("MS224", func, node, api, "autocast block: runs in float32 after conversion "
@@ -669,6 +668,16 @@ class _Detector:
             self.add("MS223", func, dec, api, detail, Kind.DECORATOR, claim=[func])
         elif api.startswith(AMP_PREFIXES):
             self.add("MS224", func, dec, api, "autocast decorator: dropped (float32)", Kind.DECORATOR, claim=[func])
+
+
+def grad_switch_is_plain(expr: ast.AST) -> bool:
+    """`set_grad_enabled(False)`, `(True)`, `(is_train)`, `(phase == 'train')`: a switch that only says
+    whether PyTorch records the block (MindSpore differentiates only inside value_and_grad, so the
+    block's values are the same either way); a call in it might do more, so it stays for a human."""
+    if not (isinstance(expr, ast.Call) and len(expr.args) + len(expr.keywords) == 1):
+        return False
+    arg = expr.args[0] if expr.args else expr.keywords[0].value
+    return not any(isinstance(n, (ast.Call, ast.NamedExpr, ast.Await, ast.Yield)) for n in ast.walk(arg))
 
 
 def _is_state_dict(node: ast.AST) -> bool:
