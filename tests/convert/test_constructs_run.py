@@ -31,6 +31,7 @@ CASES = {
         ("into_global", [A]),
         ("into_global", [B]),  # the module's tensor keeps what the first call wrote
         ("fresh_buffer", [A, B]),
+        ("into_list", [A]),
     ],
     "annotations": [
         ("forward", [A, B, 1]),

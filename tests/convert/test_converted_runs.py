@@ -172,6 +172,9 @@ def test_distributions_match_by_value_and_sample_shape():
     for e, g in zip(expected[:-1], got[:-1]):
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)
     assert tuple(got[-1]) == tuple(expected[-1]) == (4, 3)
+    for e, g in zip(pt.through_submodules(torch.tensor(scale), torch.tensor(x)),
+                    msm.through_submodules(ms.Tensor(scale), ms.Tensor(x))):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)
 
 
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():

@@ -28,6 +28,8 @@ CASES = {
         ("two_leaves", [A, B]),
         ("layer_weights", [A]),
         ("parameter_loop", [A]),
+        ("function_form", [A, A[::-1].copy()]),
+        ("function_form_single", [X]),
     ],
     "gradients_accumulate": [
         ("retained_twice", [X]),

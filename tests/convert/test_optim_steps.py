@@ -137,3 +137,71 @@ def test_amsgrad_is_refused_not_silently_different(ctor, db):
     """MindSpore's AMSGrad update drifts from PyTorch's: the use stays marked for a human."""
     text = convert_text(OPTIMIZER_LOOP.format(ctor=ctor), db).text
     assert "[UnConvert]" in text and "amsgrad" in text
+
+
+#: a script with no function or loop: the forward pass runs before the optimizer exists
+SCRIPT_STEP = '''
+import torch
+
+torch.manual_seed(0)
+feats = torch.tensor([[0.3, -1.0, 2.0], [1.5, 0.2, -0.4]])
+layer = torch.nn.Linear(3, 2)
+with torch.no_grad():
+    layer.weight.copy_(torch.tensor([[0.1, 0.2, -0.3], [0.5, -0.6, 0.7]]))
+    layer.bias.fill_(0.25)
+hidden = layer(feats).tanh()
+opt = torch.optim.Adam(layer.parameters(), lr=0.2, weight_decay=0.01)
+target = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+err = torch.nn.functional.mse_loss(hidden, target)
+err.backward()
+opt.step()
+shape_seen = tuple(hidden.shape)
+'''
+
+#: no zero_grad() anywhere: PyTorch adds every backward() to the gradients already stored
+ACCUMULATING_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    opt = torch.optim.SGD([w], lr=0.02)
+    for _ in range(4):
+        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum()
+        loss.backward()
+        opt.step()
+    return w
+'''
+
+
+def test_module_level_training_step_moves_only_the_forward_pass(db):
+    text = _converted(SCRIPT_STEP, db)
+    expected, got = {}, {}
+    exec(compile(SCRIPT_STEP, "pt_script", "exec"), expected)
+    exec(compile(text, "ms_script", "exec"), got)
+    np.testing.assert_allclose(got["layer"].weight.asnumpy(), expected["layer"].weight.detach().numpy(),
+                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got["layer"].bias.asnumpy(), expected["layer"].bias.detach().numpy(),
+                               rtol=1e-4, atol=1e-5)
+    assert got["shape_seen"] == expected["shape_seen"]  # `hidden` is still there after the step
+    assert not np.allclose(expected["layer"].bias.detach().numpy(), 0.25)
+
+
+def test_loop_without_zero_grad_accumulates_gradients_like_pytorch(db):
+    text = _converted(ACCUMULATING_LOOP, db)
+    expected = _load(ACCUMULATING_LOOP, "pt_acc")(W0, C).detach().numpy()
+    got = _load(text, "ms_acc")(W0, C).asnumpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+    fresh = _load(OPTIMIZER_LOOP.format(ctor="torch.optim.SGD([w], lr=0.02)").replace("range(5)", "range(4)")
+                  .replace(" + (w ** 3).sum() * 0.1", ""), "pt_fresh")(W0, C).detach().numpy()
+    assert not np.allclose(expected, fresh)  # accumulation really changes the result here
+
+
+@pytest.mark.parametrize("name", ["MultiStepLR", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR"])
+def test_scheduler_step_with_an_epoch_jumps_like_pytorch(name, db):
+    step = "sched.step([3, 1, 4, 8, 6, 6, 2, 10, 12, 5][epoch % 10])"
+    source = SCHEDULER_LOOP.format(ctor=SCHEDULERS[name], step=step)
+    metrics = [0.0] * 20
+    expected = _load(source, "pt_epoch_" + name)(metrics)
+    got = _load(_converted(source, db), "ms_epoch_" + name)(metrics)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-8)

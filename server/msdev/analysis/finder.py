@@ -215,7 +215,7 @@ class Finder:
     # ----------------------------------------------------------------- recording
     def _record(self, node: ast.AST, dotted: str, kind: Kind, confidence: Confidence) -> None:
         db = self.db
-        entry = db.entries.get(dotted)
+        entry = db.get(dotted)
         if entry is None:
             if dotted in db.torch_modules or dotted in TORCH_ROOTS:
                 return  # a module object, not an API use
@@ -729,7 +729,7 @@ class Finder:
     def _call_result(self, dotted: str):
         if dotted in _TENSOR_CLASSES:
             return (TENSOR, None, CERTAIN)
-        entry = self.db.entries.get(dotted)
+        entry = self.db.get(dotted)
         if entry is not None:
             if entry.returns == "tensor":
                 return (TENSOR, None, CERTAIN)

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 #: the statement rule codes this module plans for
 BACKWARD, AUTOGRAD_GRAD, REQUIRES_GRAD = "MS230", "MS231", "MS232"
 AUTOGRAD_GRAD_APIS = frozenset({"torch.autograd.grad"})
+#: the function form of `loss.backward(gradient)`: `torch.autograd.backward(tensors, grad_tensors)`
+AUTOGRAD_BACKWARD_APIS = frozenset({"torch.autograd.backward"})
 NO_GRAD_APIS = frozenset({"torch.no_grad", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad",
                           "torch.inference_mode", "torch.autograd.inference_mode"})
 #: names whose call in a statement copied for recomputation would change what the program does
@@ -194,6 +196,18 @@ def _keyword(call: ast.Call, name: str, position: int | None = None) -> ast.AST 
     return None
 
 
+def _single(node: ast.AST | None) -> ast.AST | None:
+    """`[x]` / `(x,)` → x; anything else as it is."""
+    if isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) == 1:
+        return node.elts[0]
+    return node
+
+
+def is_function_backward(call: ast.Call, apis: dict[int, str]) -> bool:
+    """Whether a backward site is `torch.autograd.backward(...)` rather than `loss.backward(...)`."""
+    return apis.get(id(call.func)) in AUTOGRAD_BACKWARD_APIS
+
+
 def _is_true(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and bool(node.value)
 
@@ -205,7 +219,8 @@ def _sites_in(scope: ast.AST, nodes: list[ast.AST], parents, apis) -> list[tuple
         if not isinstance(node, ast.Call) or enclosing_scope(parents, node) is not scope:
             continue
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "backward" and apis.get(id(func)) is None:
+        if (isinstance(func, ast.Attribute) and func.attr == "backward" and apis.get(id(func)) is None) \
+                or apis.get(id(func)) in AUTOGRAD_BACKWARD_APIS:
             parent = parents.get(id(node))
             if isinstance(parent, ast.Expr):
                 out.append((BACKWARD, node))
@@ -391,16 +406,30 @@ def _shares_loop(parents, a: ast.AST, b: ast.AST, scope) -> bool:
 
 def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmts, in_scope) -> GradSite:
     if kind == BACKWARD:
-        loss = call.func.value
-        seed = _keyword(call, "gradient", 0)
-        if _keyword(call, "inputs", 3) is not None:
+        if is_function_backward(call, apis):  # torch.autograd.backward(tensors, grad_tensors, ...)
+            loss, seed = _keyword(call, "tensors", 0), _keyword(call, "grad_tensors", 1)
+            inputs_at, graph_at = 5, 3
+            if loss is None:
+                raise _NoPlan("torch.autograd.backward without tensors")
+            if _keyword(call, "grad_variables", 4) is not None:
+                raise _NoPlan("grad_variables (the old name of grad_tensors)")
+            loss, seed = _single(loss), _single(seed)
+            if isinstance(loss, (ast.List, ast.Tuple)) and not (
+                    seed is None or isinstance(seed, (ast.List, ast.Tuple)) and len(seed.elts) == len(loss.elts)):
+                raise _NoPlan("grad_tensors must be a list as long as tensors")
+        else:
+            loss, seed = call.func.value, _keyword(call, "gradient", 0)
+            inputs_at, graph_at = 3, 2
+        if isinstance(seed, ast.Constant) and seed.value is None:
+            seed = None
+        if _keyword(call, "inputs", inputs_at) is not None:
             raise _NoPlan("backward(inputs=...) limits which leaves get gradients: pass those leaves to "
                           "mindspore.grad's grad_position by hand")
-        if _is_true(_keyword(call, "create_graph", 2)):
+        if _is_true(_keyword(call, "create_graph", graph_at)):
             raise _NoPlan("backward(create_graph=True) keeps a graph on x.grad: nest mindspore.grad "
                           "(grad of a function that calls mindspore.grad) by hand")
-        if _keyword(call, "create_graph", 2) is not None and not isinstance(_keyword(call, "create_graph", 2),
-                                                                             ast.Constant):
+        if _keyword(call, "create_graph", graph_at) is not None and not isinstance(
+                _keyword(call, "create_graph", graph_at), ast.Constant):
             raise _NoPlan("create_graph given as an expression")
     else:
         loss = _keyword(call, "outputs", 0)
@@ -676,6 +705,7 @@ def detect_gradients(detector) -> set[int]:
             continue
         func = n.func
         is_backward = isinstance(func, ast.Attribute) and func.attr == "backward" and apis.get(id(func)) is None
+        is_backward = is_backward or apis.get(id(func)) in AUTOGRAD_BACKWARD_APIS
         if is_backward:
             stmt = parents.get(id(n))
             if isinstance(stmt, ast.Expr) and isinstance(training_step(facts, stmt), TrainingStep):
@@ -706,6 +736,8 @@ def detect_gradients(detector) -> set[int]:
                 backward = isinstance(call.func, ast.Attribute) and call.func.attr == "backward" \
                     and apis.get(id(call.func)) is None
                 code, api = (BACKWARD, "torch.Tensor.backward") if backward else (AUTOGRAD_GRAD, "torch.autograd.grad")
+                if is_function_backward(call, apis):
+                    code, api = BACKWARD, "torch.autograd.backward"
                 detector.add(code, call.func, stmt, api, f"no automatic rewrite ({site}); write the computation "
                              "as a function of the leaves and call mindspore.grad on it",
                              Kind.TENSOR_METHOD if backward else Kind.CALL, claim=[call.func], attr_only=backward)
@@ -717,8 +749,11 @@ def detect_gradients(detector) -> set[int]:
             if site.kind == BACKWARD:
                 detail = (f"backward() → mindspore.grad of the computation as a function of {over}; "
                           + ", ".join(f"{k}.grad → {plan.variables[k]}" for k in site.leaves))
-                f = detector.add(BACKWARD, site.call.func, node, "torch.Tensor.backward", detail,
-                                 Kind.TENSOR_METHOD, claim=[site.call.func], attr_only=True)
+                function_form = is_function_backward(site.call, apis)
+                f = detector.add(BACKWARD, site.call.func, node,
+                                 "torch.autograd.backward" if function_form else "torch.Tensor.backward", detail,
+                                 Kind.CALL if function_form else Kind.TENSOR_METHOD, claim=[site.call.func],
+                                 attr_only=not function_form)
             else:
                 detail = f"mindspore.grad of the computation of the outputs as a function of {over}"
                 f = detector.add(AUTOGRAD_GRAD, site.call.func, node, "torch.autograd.grad", detail, Kind.CALL,

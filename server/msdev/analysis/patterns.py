@@ -23,10 +23,11 @@ from ..findings import PATTERN_RULES, Confidence, Finding, Kind, Status
 from ..textlines import split_lines
 from ..rules.statement_rules import STATEMENT_RULES
 from .context import FileContext, index_tree
-from .gradients import detect_gradients
+from .gradients import detect_gradients, stored_names
 
 #: words whose absence lets a file skip this pass entirely (the language server's hot path)
-_TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no_grad", "grad_enabled",
+_TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no_grad", "grad_enabled", "enable_grad",
+             "detect_anomaly",
              "inference_mode", "state_dict", "parameters()", "CrossEntropy", "cross_entropy", "nll_loss",
              "NLLLoss", "out=", "hook", "jit", "amp", "autocast", "distributed", "DataParallel", "numpy()",
              "weight_decay", "train(", "eval(", "add_(", "sub_(", "mul_(", "div_(", "zero_(", "fill_(",
@@ -81,6 +82,8 @@ class Facts:
     apis: dict[int, str] = field(default_factory=dict)  # id(node) → torch API of finder findings
     parents: dict[int, ast.AST] = field(default_factory=dict)
     gradients: dict[int, tuple] = field(default_factory=dict)  # id(finding node) → (GradPlan, site|what)
+    #: id(finding node) → backward() statement of a module-level training step (its node spans the step)
+    script_steps: dict[int, ast.stmt] = field(default_factory=dict)
 
 
 #: namespaces whose functions take `out=` when an entry does not list its parameters
@@ -228,6 +231,9 @@ class TrainingStep:
     forward: list[ast.stmt]  # statements computing the loss (become forward_fn)
     clips: list[ast.stmt]  # clip_grad_*_ statements between backward and step
     pre: list[ast.stmt]  # statements before the forward part (stay in the loop)
+    #: module level: the forward part is the slice of earlier statements the loss depends on through
+    #: the optimized parameters; it moves down to the step (the statements between stay in place)
+    sliced: bool = False
 
 
 def _expr_call(stmt: ast.stmt, attr: str) -> ast.Call | None:
@@ -250,7 +256,7 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
     """The training step around a `loss.backward()` statement, or why it has no automatic rewrite."""
     owner = facts.parents.get(id(backward_stmt))
     block = getattr(owner, "body", None)
-    if not isinstance(owner, (ast.For, ast.While, ast.FunctionDef, ast.AsyncFunctionDef)) or not any(
+    if not isinstance(owner, (ast.For, ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)) or not any(
             s is backward_stmt for s in block or ()):
         return "loss.backward() is not directly in a loop or function body"
     call = _expr_call(backward_stmt, "backward")
@@ -279,6 +285,8 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
         c = _expr_call(s, "zero_grad")
         if c is not None and _receiver_name(c) == optimizer:
             zero = s
+    if isinstance(owner, ast.Module):
+        return _module_step(facts, block, i, step_i, loss, optimizer, zero, clips)
     start = 0
     if zero is not None and block.index(zero) < i:
         start = block.index(zero) + 1
@@ -291,6 +299,54 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
                 isinstance(n, (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.Await)) for n in ast.walk(s)):
             return "the forward part contains control flow leaving the block"
     return TrainingStep(block, owner, backward_stmt, block[step_i], zero, loss, optimizer, forward, clips, pre)
+
+
+def _module_step(facts: Facts, block: list[ast.stmt], i: int, step_i: int, loss: str, optimizer: str,
+                 zero: ast.stmt | None, clips: list[ast.stmt]) -> TrainingStep | str:
+    """A training step written at module level (a script): the statements `loss` depends on through
+    the optimized parameters form the forward part, wherever they are above backward()."""
+    roots = set(facts.modules)
+    made = next((s for s in block[:i] if isinstance(s, ast.Assign) and optimizer in assigned_names(s)), None)
+    if isinstance(made, ast.Assign) and isinstance(made.value, ast.Call):
+        roots |= set(read_names(list(made.value.args) + [k.value for k in made.value.keywords]))
+    # the backward slice of the loss among the earlier top-level statements
+    needed, chosen = {loss}, []
+    for s in reversed(block[:i]):
+        if s is zero or isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
+                                       ast.ImportFrom)):
+            continue
+        if stored_names(s) & needed:
+            chosen.append(s)
+            needed |= set(read_names([s]))
+    chosen.reverse()
+    # what computes from the parameters must run inside forward_fn; the rest (inputs, the model
+    # built, its parameters set) stays where it is
+    tainted, forward = set(roots), []
+    for s in chosen:
+        stored = stored_names(s)
+        if not set(read_names([s])) & tainted or (stored and stored <= roots):
+            continue
+        if not isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr)):
+            return f"the loss depends on line {s.lineno}, which is not a plain statement"
+        tainted |= stored
+        forward.append(s)
+    if not any(_assigns(s, loss) for s in forward):
+        return f"`{loss}` does not depend on the parameters `{optimizer}` updates"
+    # a statement the forward part moves past must neither read what it made nor change what it read
+    ids = {id(s) for s in forward}
+    made_before, read_before = set(), set()
+    for s in block[:i]:
+        if id(s) in ids:
+            made_before |= stored_names(s)
+            read_before |= set(read_names([s]))
+            continue
+        if s is zero or not (made_before or read_before):
+            continue
+        if set(read_names([s])) & made_before or stored_names(s) & (read_before | made_before):
+            return (f"line {s.lineno} sits between the forward computation and backward() and shares "
+                    "names with it")
+    return TrainingStep(block, facts.parents.get(id(block[i])), block[i], block[step_i], zero, loss, optimizer,
+                        forward, clips, [], sliced=True)
 
 
 def _assigns(stmt: ast.stmt, name: str) -> bool:
@@ -434,7 +490,12 @@ class _Detector:
                 detail = (f"`{step.optimizer}.step()` after `{step.loss}.backward()`: becomes forward_fn + "
                           f"mindspore.value_and_grad(forward_fn, None, {step.optimizer}.parameters"
                           f"{', has_aux=True' if aux else ''}) + train_step")
-                self.add("MS200", call.func, step.owner, "torch.Tensor.backward", detail, Kind.TENSOR_METHOD,
+                node = step.owner
+                if step.sliced:  # spans the moved statements, so what they hold is converted first
+                    node = ast.Pass(lineno=step.forward[0].lineno, col_offset=step.forward[0].col_offset,
+                                    end_lineno=step.step.end_lineno, end_col_offset=step.step.end_col_offset)
+                    self.facts.script_steps[id(node)] = stmt
+                self.add("MS200", call.func, node, "torch.Tensor.backward", detail, Kind.TENSOR_METHOD,
                          claim=claims, attr_only=True)
             else:
                 self.add("MS200", call.func, stmt, "torch.Tensor.backward",
@@ -618,10 +679,9 @@ class _Detector:
                 self.add("MS205", func, node, api, "a PyTorch setting: the `with` line is removed and its body "
                          "dedented", claim=[func])
             elif api in NO_GRAD_APIS:
-                ok = not api.endswith("set_grad_enabled") or (isinstance(expr, ast.Call) and expr.args and isinstance(
-                    expr.args[0], ast.Constant) and expr.args[0].value is False)
+                ok = not api.endswith("set_grad_enabled") or grad_switch_is_plain(expr)
                 detail = ("the `with` line is removed and its body dedented" if ok
-                          else "set_grad_enabled(<expression>): remove it by hand")
+                          else "set_grad_enabled(<call>): remove it by hand")
                 self.add("MS205", func, node, api, detail, claim=[func])
             elif api.startswith(AMP_PREFIXES):
                 self.add("MS224", func, node, api, "autocast block: runs in float32 after conversion "
@@ -637,6 +697,16 @@ class _Detector:
             self.add("MS223", func, dec, api, detail, Kind.DECORATOR, claim=[func])
         elif api.startswith(AMP_PREFIXES):
             self.add("MS224", func, dec, api, "autocast decorator: dropped (float32)", Kind.DECORATOR, claim=[func])
+
+
+def grad_switch_is_plain(expr: ast.AST) -> bool:
+    """`set_grad_enabled(False)`, `(True)`, `(is_train)`, `(phase == 'train')`: a switch that only says
+    whether PyTorch records the block (MindSpore differentiates only inside value_and_grad, so the
+    block's values are the same either way); a call in it might do more, so it stays for a human."""
+    if not (isinstance(expr, ast.Call) and len(expr.args) + len(expr.keywords) == 1):
+        return False
+    arg = expr.args[0] if expr.args else expr.keywords[0].value
+    return not any(isinstance(n, (ast.Call, ast.NamedExpr, ast.Await, ast.Yield)) for n in ast.walk(arg))
 
 
 def _is_state_dict(node: ast.AST) -> bool:

@@ -179,10 +179,13 @@ class Database:
     _by_ms: dict[str, list[str]] | None = None
 
     def get(self, api: str) -> Entry | None:
-        return self.entries.get(api)
+        entry = self.entries.get(api)
+        if entry is None and api.startswith(_DISTRIBUTION_MODULES):
+            entry = self.entries.get(_distribution_export(api))
+        return entry
 
     def __contains__(self, api: str) -> bool:
-        return api in self.entries
+        return self.get(api) is not None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -200,6 +203,18 @@ class Database:
 
     def is_module(self, dotted: str) -> bool:
         return dotted in self.torch_modules
+
+
+#: `torch.distributions.<module>.<Name>`: every class of a distributions submodule is also exported as
+#: `torch.distributions.<Name>`, the name entries are kept under (one entry, however the code imports it)
+_DISTRIBUTION_MODULES = "torch.distributions."
+
+
+def _distribution_export(api: str) -> str:
+    parts = api.split(".")
+    if len(parts) == 4 and parts[2].islower() and parts[3][:1].isupper():
+        return "torch.distributions." + parts[3]
+    return ""
 
 
 def _hash_files(paths: Iterable[Path]) -> str:

@@ -285,4 +285,14 @@ class __NAME__:
             setattr(self, field, float(getattr(info, field)))
         self.smallest_normal = self.tiny
 ''',
+    "MultiStepLR": '''\
+class __NAME__({@mindspore.experimental.optim.lr_scheduler.MultiStepLR}):
+    """MultiStepLR whose step(epoch) sets the rate of that epoch (MindSpore 2.10's own reads a step_size
+    this scheduler does not have)."""
+
+    def _get_closed_form_lr(self):
+        epoch = int(self.last_epoch.value())
+        passed = sum(count for milestone, count in self.milestones.items() if milestone <= epoch)
+        return [base_lr * self.gamma ** passed for base_lr in self.base_lrs]
+''',
 }

@@ -186,7 +186,11 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
             continue
         lines.append(inner + reindent(rewriter.rendered(s), indent, inner))
     loss_text = rewriter.rendered(site.loss)
-    if site.seed is not None:
+    if isinstance(site.loss, (ast.List, ast.Tuple)):  # torch.autograd.backward of several tensors
+        seeds = site.seed.elts if site.seed is not None else [None] * len(site.loss.elts)
+        loss_text = " + ".join(f"({rewriter.rendered(t)} * {stop}({rewriter.rendered(g)})).sum()" if g is not None
+                               else f"{rewriter.rendered(t)}.sum()" for t, g in zip(site.loss.elts, seeds))
+    elif site.seed is not None:
         loss_text = f"({loss_text} * {stop}({rewriter.rendered(site.seed)})).sum()"
     elif site.kind == AUTOGRAD_GRAD and not isinstance(site.loss, ast.Name):
         loss_text = f"({loss_text})"

@@ -53,9 +53,23 @@ def store_text(rewriter, call: ast.Call, target: ast.AST) -> str:
     text = rewriter.rendered(target)
     if isinstance(target, ast.Subscript):
         return text
+    if isinstance(target, ast.Name) and _holds_list(rewriter, call, target.id):
+        return f"{text}[:]"  # `out=[t1, t2]` for a function of several results: the list is filled
     if isinstance(target, ast.Name) and _bound_locally(rewriter, call, target.id):
         return text
     return f"{text}[...]"  # someone else's tensor (argument, global, attribute): update it in place
+
+
+def _holds_list(rewriter, node: ast.AST, name: str) -> bool:
+    """Whether the enclosing scope binds `name` only to list displays (`out = [a, b, c]`)."""
+    scope = rewriter.parents.get(id(node))
+    while scope is not None and not isinstance(scope, _SCOPES):
+        scope = rewriter.parents.get(id(scope))
+    if scope is None or isinstance(scope, ast.Lambda):
+        return False
+    values = [n.value for n in ast.walk(scope) if isinstance(n, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == name for t in n.targets)]
+    return bool(values) and all(isinstance(v, ast.List) for v in values)
 
 
 def _bound_locally(rewriter, node: ast.AST, name: str) -> bool:

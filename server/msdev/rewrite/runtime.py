@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.patterns import DEVICE_STRINGS, INPLACE_BINARY, JIT_DROPPABLE, SETTING_CONTEXTS
+from ..analysis.patterns import (DEVICE_STRINGS, INPLACE_BINARY, JIT_DROPPABLE, SETTING_CONTEXTS,
+                                 grad_switch_is_plain)
 from ..findings import Finding
 from .calls import CannotRewrite
 from .fixes import FindingRewrite
@@ -107,10 +108,8 @@ def _unwrap_with(rewriter, finding: Finding, what: str, facts) -> FindingRewrite
             raise CannotRewrite(f"`with` holding more than {what}: remove it by hand")
         expr = node.items[0].context_expr
         if _api(facts, expr.func if isinstance(expr, ast.Call) else expr) == \
-                "torch.set_grad_enabled" and not (isinstance(expr, ast.Call) and expr.args
-                                                  and isinstance(expr.args[0], ast.Constant)
-                                                  and expr.args[0].value is False):
-            raise CannotRewrite("set_grad_enabled(<expression>): gradients are taken only in value_and_grad")
+                "torch.set_grad_enabled" and not grad_switch_is_plain(expr):
+            raise CannotRewrite("set_grad_enabled(<call>): gradients are taken only in value_and_grad")
         outer = src.indent_at(src.line_start(src.start(node)))
         first, last = node.body[0], node.body[-1]
         inner = src.indent_at(src.line_start(src.start(first)))

@@ -41,9 +41,13 @@ def rewrite_training(rewriter, finding: Finding, facts) -> FindingRewrite:
     node = finding.node
     if isinstance(node, ast.Call):  # model.train() / model.eval()
         return _set_train(rewriter, finding, node)
-    backward_stmt = next((s for s in getattr(node, "body", ()) if isinstance(s, ast.Expr)
-                          and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Attribute)
-                          and s.value.func.attr == "backward"), None)
+    def is_backward(s: ast.AST) -> bool:
+        return isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) \
+            and isinstance(s.value.func, ast.Attribute) and s.value.func.attr == "backward"
+
+    # a loop or function holding the step, or (module level) a node spanning it
+    backward_stmt = facts.script_steps.get(id(node)) or next(
+        (s for s in getattr(node, "body", ()) if is_backward(s)), None)
     if backward_stmt is None:
         raise CannotRewrite(finding.explanation)
     step = training_step(facts, backward_stmt)
@@ -73,7 +77,11 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     owner = step.owner
     block = step.block
     body_indent = src.indent_at(src.line_start(src.start(block[0])))
-    if isinstance(owner, (ast.For, ast.AsyncFor, ast.While)):
+    if step.sliced:  # module level: the helpers go right before backward()
+        outer_indent = body_indent
+        insert_at = src.line_start(src.start(step.backward))
+        bound = []
+    elif isinstance(owner, (ast.For, ast.AsyncFor, ast.While)):
         outer_indent = src.indent_at(src.line_start(src.start(owner)))
         insert_at = src.line_start(src.start(owner))
         bound = assigned_names(owner.target) if isinstance(owner, (ast.For, ast.AsyncFor)) else []
@@ -93,7 +101,7 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
               if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     params = [n for n in read_names(step.forward) if n in bound and n not in called]
 
-    scope = _enclosing_scope(facts, owner)
+    scope = owner if isinstance(owner, ast.Module) else _enclosing_scope(facts, owner)
     forward_ids = {id(n) for s in step.forward for n in ast.walk(s)}
     read_elsewhere = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
                       and id(n) not in forward_ids}
@@ -112,6 +120,8 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     if step.zero_grad is not None and src.end(step.zero_grad) < prev_end:
         prev_end = src.end(step.zero_grad)  # comments between zero_grad() and the forward part
     for s in step.forward:
+        if step.sliced:
+            prev_end = src.line_start(src.start(s))  # comments stay where they are
         for c in leading_comments(src, s, prev_end):
             lines.append(inner + c)
         text = rewriter.rendered(s)
@@ -127,6 +137,14 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     lines.append(f"{outer_indent}def {train_step}({args}):")
     received = f"({outputs}), grads" if aux else f"{step.loss}, grads"
     lines.append(f"{inner}{received} = {grad_fn}({args})")
+    if step.zero_grad is None and isinstance(owner, (ast.For, ast.AsyncFor, ast.While)) \
+            and not _resets_gradients(_root(facts, owner)):
+        # nothing in the file clears .grad: PyTorch adds each backward() to what the last one left
+        total = unique_name(rewriter, "grads_total", scope)
+        lines.insert(0, f"{outer_indent}{total} = [None]  # PyTorch adds up gradients until zero_grad()")
+        lines.append(f"{inner}if {total}[0] is not None:")
+        lines.append(f"{inner}{unit}grads = tuple(a + g for a, g in zip({total}[0], grads))")
+        lines.append(f"{inner}{total}[0] = grads")
     notes: list[str] = []
     safe = True
     for c in step.clips:
@@ -163,10 +181,20 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     # the step statements in the loop become one call
     region = [s for s in block if s is step.zero_grad or s in step.forward or s is step.backward
               or s in step.clips or s is step.step]
+    if step.sliced:  # the forward statements move into forward_fn; what sits between them stays
+        region = [s for s in region if s is step.backward or s in step.clips or s is step.step]
     start = src.line_start(src.start(region[0]))
     end = src.end(step.step)
     call_line = f"{body_indent}{outputs} = {train_step}({args})"
-    edits = [Edit(insert_at, insert_at, defs), Edit(start, end, call_line)]
+    if step.sliced:
+        edits = [Edit(start, end, defs + call_line)]
+        for s in step.forward + ([step.zero_grad] if step.zero_grad is not None
+                                 and src.end(step.zero_grad) < start else []):
+            s0, e0 = src.span(s)
+            nl = src.text.find("\n", e0)
+            edits.append(Edit(src.line_start(s0), len(src.text) if nl == -1 else nl + 1, ""))
+    else:
+        edits = [Edit(insert_at, insert_at, defs), Edit(start, end, call_line)]
     if step.zero_grad is not None and src.start(step.zero_grad) > end:
         s0, e0 = src.span(step.zero_grad)
         ls = src.line_start(s0)
@@ -175,6 +203,22 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     notes.insert(0, f"training step: {forward_fn} + mindspore.value_and_grad + {train_step}; "
                     f"{step.optimizer} must be a MindSpore optimizer (mindspore.experimental.optim or nn)")
     return FindingRewrite(finding, edits, safe, notes, (start, end))
+
+
+def _root(facts, node: ast.AST) -> ast.AST:
+    while id(node) in facts.parents:
+        node = facts.parents[id(node)]
+    return node
+
+
+def _resets_gradients(tree: ast.AST) -> bool:
+    """Whether anything in the file clears gradients: `zero_grad()`, `x.grad = None`, `x.grad.zero_()`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in ("zero_grad", "zero_"):
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == "grad" and isinstance(node.ctx, ast.Store):
+            return True
+    return False
 
 
 def _parameters_of_all(node: ast.AST) -> bool:
