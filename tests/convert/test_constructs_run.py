@@ -21,6 +21,15 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "torch_call_forms": [
+        ("positional_dtype", [A]),
+        ("out_buffers", [A]),
+        ("spread", [A]),
+        ("spread_variance", [X4, False]),
+        ("spread_variance", [X4, True]),
+        ("sorted_search", [A * 2 + 2]),
+        ("mantissa", [A]),
+    ],
     "out_argument": [
         ("into_local", [A, B]),
         ("into_argument", [A, B, np.zeros((2, 3), np.float32)]),
