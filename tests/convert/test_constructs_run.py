@@ -29,6 +29,9 @@ CASES = {
         ("spread_variance", [X4, True]),
         ("sorted_search", [A * 2 + 2]),
         ("mantissa", [A]),
+        ("contractions", [A]),
+        ("one_bound_random", []),
+        ("distinct_rows", [X4]),
     ],
     "out_argument": [
         ("into_local", [A, B]),

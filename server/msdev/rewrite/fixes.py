@@ -419,28 +419,37 @@ class Rewriter:
         return None
 
     def _starred_template(self, finding, node: ast.Call, target: Target, receiver, span,
-                          positional: list[str]) -> FindingRewrite:
+                          positional: list[str], keyword_only: list[str] = ()) -> FindingRewrite:
         """`nn.init.uniform_(p, *bounds)`: a last starred argument whose length only the running program
         knows. The template becomes a lambda over PyTorch's parameters (`_a`, with the template's
-        `{a=default}` defaults), called with the arguments as written, so Python binds them."""
+        `{a=default}` defaults), called with the arguments as written, so Python binds them.
+        PyTorch's keyword-only parameters the template spells with a default (`{dtype=None}`) follow them."""
         star = len(node.args) - 1
         if not isinstance(node.args[star], ast.Starred) or any(isinstance(a, ast.Starred) for a in node.args[:star]) \
-                or star >= len(positional) or any(kw.arg not in positional for kw in node.keywords):
+                or star >= len(positional) or any(kw.arg not in (*positional, *keyword_only) for kw in node.keywords):
             raise CannotRewrite("arguments passed through *args cannot be matched")
-        for template in target.templates:
+
+        def binds_any_length(template: str) -> bool:  # every slot the star may fill has a default
+            spelled = {m.group(1): m.group(2) for m in PLACEHOLDER.finditer(template)}
+            return all(spelled.get(p, "") is not None for p in positional[star:])
+
+        for template in sorted(target.templates, key=lambda t: not binds_any_length(t)):
             if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
                 continue
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             names = {n for n, _ in found if not n.startswith("@") and n != "self"}
-            if not names <= set(positional):
-                continue  # `{dim.int}`, `{mode.is_x}`: forms that need the argument's text
             defaults = {n: d for n, d in found if d is not None}
+            keywords = [p for p in keyword_only if p in names and p in defaults]
+            if not names <= {*positional, *keywords} or any(
+                    kw.arg not in (*positional, *keywords) for kw in node.keywords):
+                continue  # `{dim.int}`, `{mode.is_x}`: forms that need the argument's text
             params: list[str] = []
             for i, p in enumerate(positional):
                 if i < star or (p in names and p not in defaults):
                     params.append(f"_{p}")
                 else:  # the star may leave it out: the template's default, or unused (None)
                     params.append(f"_{p}={defaults.get(p, 'None')}")
+            params += [f"_{p}={defaults[p]}" for p in keywords]
             if any("=" in a and "=" not in b for a, b in zip(params, params[1:])):
                 continue  # a required parameter after an optional one
             body = PLACEHOLDER.sub(
@@ -482,7 +491,8 @@ class Rewriter:
                 return FindingRewrite(finding, [Edit(s, e, spread)], True, [], span)
             for i, arg in enumerate(node.args):
                 if isinstance(arg, ast.Starred) and not (star and i >= len(positional)):
-                    return self._starred_template(finding, node, target, receiver, span, positional)
+                    keyword_only = params[params.index("*") + 1:] if "*" in params else []
+                    return self._starred_template(finding, node, target, receiver, span, positional, keyword_only)
                 if i >= len(positional):
                     if not star or not any(f"{{{star}" in t for t in target.templates):
                         raise CannotRewrite(f"this form of {entry.api} ({len(node.args)} positional arguments) "
