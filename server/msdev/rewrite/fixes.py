@@ -526,6 +526,8 @@ class Rewriter:
                 shown = NAMED_TRANSFORMS["promote_float"](arg_node, values[name])
                 if shown != values[name]:
                     values[name] = f"({shown})"
+            elif spec is not None and spec.transform == "sizes" and name in values:  # `dim=[0, 1]` → `(0, 1)`
+                values[name] = NAMED_TRANSFORMS["sizes"](arg_node, values[name])
         passed = set(values) - {"self"}
         # `{dim.int}`: the argument when it is surely an int (a literal, or given by its keyword), for a
         # template that must not take a tensor in that slot (`torch.max(a, b)` is the elementwise maximum)
