@@ -32,6 +32,7 @@ CASES = {
         ("contractions", [A]),
         ("one_bound_random", []),
         ("distinct_rows", [X4]),
+        ("vector_norms", [A]),
     ],
     "out_argument": [
         ("into_local", [A, B]),
