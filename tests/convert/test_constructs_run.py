@@ -21,6 +21,9 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "gradients_module_level": [
+        ("module_values", []),
+    ],
     "torch_call_forms": [
         ("positional_dtype", [A]),
         ("out_buffers", [A]),
@@ -33,6 +36,7 @@ CASES = {
         ("one_bound_random", []),
         ("distinct_rows", [X4]),
         ("vector_norms", [A]),
+        ("scattered", [A]),
     ],
     "out_argument": [
         ("into_local", [A, B]),

@@ -78,4 +78,21 @@ def __NAME__(equation, *operands):
     product = product.sum(axis=summed) if summed else product
     return product.permute(tuple(kept.index(c) for c in out)) if len(out) > 1 else product
 ''',
+    "scatter": '''\
+def __NAME__(input, dim, index, src, reduce=None):
+    """torch.scatter: src (a tensor PyTorch reads over index's shape only, or a number) written into
+    a copy of input at index along dim; reduce 'add' adds to it, 'multiply' (no MindSpore CPU kernel)
+    multiplies on the host."""
+    if isinstance(src, {@mindspore.Tensor}):
+        src = src[tuple(slice(0, n) for n in index.shape)].astype(input.dtype)
+    else:
+        src = {@mindspore.ops.full}(index.shape, src, dtype=input.dtype)
+    if reduce == "multiply":
+        out = input.asnumpy().copy()
+        where = list({@numpy.indices}(index.shape))
+        where[dim % input.ndim] = index.asnumpy()
+        {@numpy.multiply}.at(out, tuple(where), src.asnumpy())
+        return {@mindspore.Tensor}(out)
+    return {@mindspore.ops.tensor_scatter_elements}(input, index, src, dim, "add" if reduce == "add" else "none")
+''',
 }
