@@ -37,6 +37,7 @@ CASES = {
         ("distinct_rows", [X4]),
         ("vector_norms", [A]),
         ("scattered", [A]),
+        ("keyword_dicts", [X4]),
     ],
     "out_argument": [
         ("into_local", [A, B]),

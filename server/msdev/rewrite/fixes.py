@@ -462,6 +462,40 @@ class Rewriter:
                                   ["the arguments in *args are bound to PyTorch's parameters when the code runs"], span)
         raise CannotRewrite("arguments passed through *args cannot be matched")
 
+    def _kwargs_template(self, finding, node: ast.Call, target: Target, receiver, span,
+                         positional: list[str], skip: frozenset[str]) -> FindingRewrite:
+        """`torch.unique(x, **options)`: keywords only the running program knows. The arguments go
+        into one dict under PyTorch's names, each template reads them from it, and the first
+        template whose arguments the dict holds is taken when the code runs."""
+        if any(isinstance(a, ast.Starred) for a in node.args) or len(node.args) > len(positional):
+            raise CannotRewrite("arguments passed through ** cannot be matched")
+        items = [f"{positional[i]!r}: {self.rendered(a)}" for i, a in enumerate(node.args)]
+        items += [f"**{self.rendered(kw.value)}" if kw.arg is None else f"{kw.arg!r}: {self.rendered(kw.value)}"
+                  for kw in node.keywords if kw.arg not in skip]
+        branches: list[tuple[str, str]] = []
+        for template in target.templates:
+            if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
+                continue
+            found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
+            names = {n for n, _ in found if not n.startswith("@") and n != "self"}
+            if any("." in n for n in names):
+                continue  # `{dim.int}`, `{mode.is_x}`: forms that need the argument's text
+            required = sorted({n for n, d in found if n in names and d is None})
+            body = PLACEHOLDER.sub(
+                lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
+                else f"({self.rendered(receiver)})" if m.group(1) == "self"
+                else f"kw_[{m.group(1)!r}]" if m.group(2) is None else f"kw_.get({m.group(1)!r}, {m.group(2)})",
+                template)
+            branches.append((" and ".join(f"{n!r} in kw_" for n in required), body))
+        if not branches:
+            raise CannotRewrite("arguments passed through ** cannot be matched")
+        text = branches[-1][1]
+        for cond, body in reversed(branches[:-1]):
+            text = f"({body}) if {cond} else {text}" if cond else body
+        text = f"(lambda kw_: {text})({{{', '.join(items)}}})"
+        return FindingRewrite(finding, [Edit(*span, text)], True,
+                              ["the keywords in ** are read when the code runs"], span)
+
     def _template(self, finding, node: ast.AST, entry: Entry, target: Target, receiver, span,
                   skip: frozenset[str] = frozenset()) -> FindingRewrite:
         values: dict[str, str] = {}
@@ -507,7 +541,7 @@ class Rewriter:
                 if kw.arg in skip:
                     continue
                 if kw.arg is None:
-                    raise CannotRewrite("arguments passed through ** cannot be matched")
+                    return self._kwargs_template(finding, node, target, receiver, span, positional, skip)
                 values[kw.arg] = self.rendered(kw.value)
                 nodes[kw.arg] = kw.value
         notes = _check_template_args(entry, target, nodes, values)
