@@ -21,6 +21,24 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "gradients_module_level": [
+        ("module_values", []),
+    ],
+    "torch_call_forms": [
+        ("positional_dtype", [A]),
+        ("out_buffers", [A]),
+        ("spread", [A]),
+        ("spread_variance", [X4, False]),
+        ("spread_variance", [X4, True]),
+        ("sorted_search", [A * 2 + 2]),
+        ("mantissa", [A]),
+        ("contractions", [A]),
+        ("one_bound_random", []),
+        ("distinct_rows", [X4]),
+        ("vector_norms", [A]),
+        ("scattered", [A]),
+        ("keyword_dicts", [X4]),
+    ],
     "out_argument": [
         ("into_local", [A, B]),
         ("into_argument", [A, B, np.zeros((2, 3), np.float32)]),

@@ -137,6 +137,8 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             torch_params = torch_params[:i]
             break
     ms_params = [p for p in target.params if not p.startswith("*")] if target.params else target.params
+    # MindSpore's keyword-only parameters (after a bare '*') never take a positional argument
+    ms_positional = target.params.index("*") if target.params and "*" in target.params else None
     text = src.text
     if vararg is not None:
         _pack_varargs(src, call, vararg, target, out)
@@ -244,7 +246,8 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         if kw is None:
             # positional: stays positional while MindSpore's order agrees
             if keep_positional and name is not None and ms_params is not None:
-                keep_positional = positional_index < len(ms_params) and ms_params[positional_index] == ms_name
+                keep_positional = (positional_index < len(ms_params) and ms_params[positional_index] == ms_name
+                                   and (ms_positional is None or positional_index < ms_positional))
             elif keep_positional and ms_params is None:
                 keep_positional = spec is None or not spec.to or spec.to == name
             if not keep_positional:

@@ -295,4 +295,61 @@ class __NAME__({@mindspore.experimental.optim.lr_scheduler.MultiStepLR}):
         passed = sum(count for milestone, count in self.milestones.items() if milestone <= epoch)
         return [base_lr * self.gamma ** passed for base_lr in self.base_lrs]
 ''',
+    "einsum": '''\
+def __NAME__(equation, *operands):
+    """torch.einsum on CPU, where MindSpore's einsum kernel is missing: a subscript repeated in one
+    operand takes its diagonal, '...' stands for letters of its own, each operand is laid out over all
+    subscripts (size 1 where it lacks one), and the product is summed over the subscripts not kept."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    lhs, arrow, out = equation.replace(" ", "").partition("->")
+    ins = lhs.split(",")
+    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in lhs + out]
+    rank = max([t.ndim - len(s) + 3 for s, t in zip(ins, operands) if "..." in s] or [0])
+    dots = "".join(spare[:rank])
+    ins = [s.replace("...", dots[rank - (t.ndim - len(s) + 3):]) if "..." in s else s for s, t in zip(ins, operands)]
+    if arrow:
+        out = out.replace("...", dots)
+    else:
+        seen = "".join(ins)
+        out = dots + "".join(sorted(c for c in set(seen) if seen.count(c) == 1 and c not in dots))
+    terms = []
+    for s, t in zip(ins, operands):
+        for c in sorted(set(s), key=s.index):
+            while s.count(c) > 1:
+                i = s.index(c)
+                j = s.index(c, i + 1)
+                t = {@mindspore.ops.diagonal}(t, 0, i, j)
+                s = s[:i] + s[i + 1:j] + s[j + 1:] + c
+        terms.append((s, t))
+    letters = sorted(set("".join(s for s, _ in terms)), key="".join(s for s, _ in terms).index)
+    product = None
+    for s, t in terms:
+        t = t.permute(tuple(s.index(c) for c in letters if c in s)) if t.ndim > 1 else t
+        t = t.reshape(tuple(t.shape[[c for c in letters if c in s].index(c)] if c in s else 1 for c in letters))
+        product = t if product is None else product * t
+    summed = tuple(i for i, c in enumerate(letters) if c not in out)
+    kept = [c for c in letters if c in out]
+    if not kept:
+        return product.sum()
+    product = product.sum(axis=summed) if summed else product
+    return product.permute(tuple(kept.index(c) for c in out)) if len(out) > 1 else product
+''',
+    "scatter": '''\
+def __NAME__(input, dim, index, src, reduce=None):
+    """torch.scatter: src (a tensor PyTorch reads over index's shape only, or a number) written into
+    a copy of input at index along dim; reduce 'add' adds to it, 'multiply' (no MindSpore CPU kernel)
+    multiplies on the host."""
+    if isinstance(src, {@mindspore.Tensor}):
+        src = src[tuple(slice(0, n) for n in index.shape)].astype(input.dtype)
+    else:
+        src = {@mindspore.ops.full}(index.shape, src, dtype=input.dtype)
+    if reduce == "multiply":
+        out = input.asnumpy().copy()
+        where = list({@numpy.indices}(index.shape))
+        where[dim % input.ndim] = index.asnumpy()
+        {@numpy.multiply}.at(out, tuple(where), src.asnumpy())
+        return {@mindspore.Tensor}(out)
+    return {@mindspore.ops.tensor_scatter_elements}(input, index, src, dim, "add" if reduce == "add" else "none")
+''',
 }

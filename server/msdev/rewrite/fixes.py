@@ -419,28 +419,37 @@ class Rewriter:
         return None
 
     def _starred_template(self, finding, node: ast.Call, target: Target, receiver, span,
-                          positional: list[str]) -> FindingRewrite:
+                          positional: list[str], keyword_only: list[str] = ()) -> FindingRewrite:
         """`nn.init.uniform_(p, *bounds)`: a last starred argument whose length only the running program
         knows. The template becomes a lambda over PyTorch's parameters (`_a`, with the template's
-        `{a=default}` defaults), called with the arguments as written, so Python binds them."""
+        `{a=default}` defaults), called with the arguments as written, so Python binds them.
+        PyTorch's keyword-only parameters the template spells with a default (`{dtype=None}`) follow them."""
         star = len(node.args) - 1
         if not isinstance(node.args[star], ast.Starred) or any(isinstance(a, ast.Starred) for a in node.args[:star]) \
-                or star >= len(positional) or any(kw.arg not in positional for kw in node.keywords):
+                or star >= len(positional) or any(kw.arg not in (*positional, *keyword_only) for kw in node.keywords):
             raise CannotRewrite("arguments passed through *args cannot be matched")
-        for template in target.templates:
+
+        def binds_any_length(template: str) -> bool:  # every slot the star may fill has a default
+            spelled = {m.group(1): m.group(2) for m in PLACEHOLDER.finditer(template)}
+            return all(spelled.get(p, "") is not None for p in positional[star:])
+
+        for template in sorted(target.templates, key=lambda t: not binds_any_length(t)):
             if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
                 continue
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             names = {n for n, _ in found if not n.startswith("@") and n != "self"}
-            if not names <= set(positional):
-                continue  # `{dim.int}`, `{mode.is_x}`: forms that need the argument's text
             defaults = {n: d for n, d in found if d is not None}
+            keywords = [p for p in keyword_only if p in names and p in defaults]
+            if not names <= {*positional, *keywords} or any(
+                    kw.arg not in (*positional, *keywords) for kw in node.keywords):
+                continue  # `{dim.int}`, `{mode.is_x}`: forms that need the argument's text
             params: list[str] = []
             for i, p in enumerate(positional):
                 if i < star or (p in names and p not in defaults):
                     params.append(f"_{p}")
                 else:  # the star may leave it out: the template's default, or unused (None)
                     params.append(f"_{p}={defaults.get(p, 'None')}")
+            params += [f"_{p}={defaults[p]}" for p in keywords]
             if any("=" in a and "=" not in b for a, b in zip(params, params[1:])):
                 continue  # a required parameter after an optional one
             body = PLACEHOLDER.sub(
@@ -452,6 +461,40 @@ class Rewriter:
             return FindingRewrite(finding, [Edit(*span, text)], True,
                                   ["the arguments in *args are bound to PyTorch's parameters when the code runs"], span)
         raise CannotRewrite("arguments passed through *args cannot be matched")
+
+    def _kwargs_template(self, finding, node: ast.Call, target: Target, receiver, span,
+                         positional: list[str], skip: frozenset[str]) -> FindingRewrite:
+        """`torch.unique(x, **options)`: keywords only the running program knows. The arguments go
+        into one dict under PyTorch's names, each template reads them from it, and the first
+        template whose arguments the dict holds is taken when the code runs."""
+        if any(isinstance(a, ast.Starred) for a in node.args) or len(node.args) > len(positional):
+            raise CannotRewrite("arguments passed through ** cannot be matched")
+        items = [f"{positional[i]!r}: {self.rendered(a)}" for i, a in enumerate(node.args)]
+        items += [f"**{self.rendered(kw.value)}" if kw.arg is None else f"{kw.arg!r}: {self.rendered(kw.value)}"
+                  for kw in node.keywords if kw.arg not in skip]
+        branches: list[tuple[str, str]] = []
+        for template in target.templates:
+            if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
+                continue
+            found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
+            names = {n for n, _ in found if not n.startswith("@") and n != "self"}
+            if any("." in n for n in names):
+                continue  # `{dim.int}`, `{mode.is_x}`: forms that need the argument's text
+            required = sorted({n for n, d in found if n in names and d is None})
+            body = PLACEHOLDER.sub(
+                lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
+                else f"({self.rendered(receiver)})" if m.group(1) == "self"
+                else f"kw_[{m.group(1)!r}]" if m.group(2) is None else f"kw_.get({m.group(1)!r}, {m.group(2)})",
+                template)
+            branches.append((" and ".join(f"{n!r} in kw_" for n in required), body))
+        if not branches:
+            raise CannotRewrite("arguments passed through ** cannot be matched")
+        text = branches[-1][1]
+        for cond, body in reversed(branches[:-1]):
+            text = f"({body}) if {cond} else {text}" if cond else body
+        text = f"(lambda kw_: {text})({{{', '.join(items)}}})"
+        return FindingRewrite(finding, [Edit(*span, text)], True,
+                              ["the keywords in ** are read when the code runs"], span)
 
     def _template(self, finding, node: ast.AST, entry: Entry, target: Target, receiver, span,
                   skip: frozenset[str] = frozenset()) -> FindingRewrite:
@@ -482,7 +525,8 @@ class Rewriter:
                 return FindingRewrite(finding, [Edit(s, e, spread)], True, [], span)
             for i, arg in enumerate(node.args):
                 if isinstance(arg, ast.Starred) and not (star and i >= len(positional)):
-                    return self._starred_template(finding, node, target, receiver, span, positional)
+                    keyword_only = params[params.index("*") + 1:] if "*" in params else []
+                    return self._starred_template(finding, node, target, receiver, span, positional, keyword_only)
                 if i >= len(positional):
                     if not star or not any(f"{{{star}" in t for t in target.templates):
                         raise CannotRewrite(f"this form of {entry.api} ({len(node.args)} positional arguments) "
@@ -497,7 +541,7 @@ class Rewriter:
                 if kw.arg in skip:
                     continue
                 if kw.arg is None:
-                    raise CannotRewrite("arguments passed through ** cannot be matched")
+                    return self._kwargs_template(finding, node, target, receiver, span, positional, skip)
                 values[kw.arg] = self.rendered(kw.value)
                 nodes[kw.arg] = kw.value
         notes = _check_template_args(entry, target, nodes, values, self.src)
@@ -516,6 +560,8 @@ class Rewriter:
                 shown = NAMED_TRANSFORMS["promote_float"](arg_node, values[name])
                 if shown != values[name]:
                     values[name] = f"({shown})"
+            elif spec is not None and spec.transform == "sizes" and name in values:  # `dim=[0, 1]` → `(0, 1)`
+                values[name] = NAMED_TRANSFORMS["sizes"](arg_node, values[name])
         passed = set(values) - {"self"}
         # `{dim.int}`: the argument when it is surely an int (a literal, or given by its keyword), for a
         # template that must not take a tensor in that slot (`torch.max(a, b)` is the elementwise maximum)
