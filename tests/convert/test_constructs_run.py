@@ -191,6 +191,14 @@ CASES = {
         ("tied", []),
     ],
     "trailing_comment_init": [("gate_and_stack", [IMG])],
+    "tensor_method_forms": [
+        ("norms", [B]),
+        ("norms", [X4]),
+        ("nan_sums", [X4]),
+        ("pseudo_inverse", [X4]),
+        ("histograms", [_rng.standard_normal(40).astype(np.float32), _rng.uniform(0, 1, 40).astype(np.float32)]),
+        ("running_sums", [X4]),
+    ],
     "inplace_chain": [
         ("chained_statement", [A, B]),
         ("chained_value", [A]),
