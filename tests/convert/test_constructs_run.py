@@ -198,6 +198,8 @@ CASES = {
         ("pseudo_inverse", [X4]),
         ("histograms", [_rng.standard_normal(40).astype(np.float32), _rng.uniform(0, 1, 40).astype(np.float32)]),
         ("running_sums", [X4]),
+        ("random_streams", [X4]),
+        ("nan_aware_min", [X4, _rng.standard_normal((4, 3)).astype(np.float32) * 2]),
     ],
     "inplace_chain": [
         ("chained_statement", [A, B]),

@@ -39,7 +39,9 @@ DENSE_LAYOUTS = ("torch.strided", "strided", "None")
 
 def droppable_factory_keyword(name: str | None, value_text: str) -> bool:
     """Whether a keyword the database does not map can go without changing the values computed;
-    a sparse `layout` cannot."""
+    a sparse `layout` cannot; `generator=None` is the default random stream."""
+    if name == "generator":
+        return value_text.strip() == "None"
     if name not in FACTORY_KEYWORDS:
         return False
     if name == "layout" and value_text.strip() not in DENSE_LAYOUTS:
