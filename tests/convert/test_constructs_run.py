@@ -200,6 +200,8 @@ CASES = {
         ("running_sums", [X4]),
         ("random_streams", [X4]),
         ("nan_aware_min", [X4, _rng.standard_normal((4, 3)).astype(np.float32) * 2]),
+        ("keyword_operands", [X4, _rng.standard_normal((4, 3)).astype(np.float32)]),
+        ("receiver_runs_once", [X4]),
     ],
     "inplace_chain": [
         ("chained_statement", [A, B]),
