@@ -202,6 +202,10 @@ CASES = {
         ("nan_aware_min", [X4, _rng.standard_normal((4, 3)).astype(np.float32) * 2]),
         ("keyword_operands", [X4, _rng.standard_normal((4, 3)).astype(np.float32)]),
         ("receiver_runs_once", [X4]),
+        ("tiled", [A]),
+        ("spreads", [X4, False]),
+        ("spreads", [X4, True]),
+        ("scattered", [X4, _rng.standard_normal((4, 3)).astype(np.float32)]),
     ],
     "inplace_chain": [
         ("chained_statement", [A, B]),
