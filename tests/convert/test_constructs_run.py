@@ -206,6 +206,7 @@ CASES = {
         ("spreads", [X4, False]),
         ("spreads", [X4, True]),
         ("scattered", [X4, _rng.standard_normal((4, 3)).astype(np.float32)]),
+        ("narrowed_and_gathered", [X4]),
     ],
     "inplace_chain": [
         ("chained_statement", [A, B]),
