@@ -207,6 +207,7 @@ CASES = {
         ("spreads", [X4, True]),
         ("scattered", [X4, _rng.standard_normal((4, 3)).astype(np.float32)]),
         ("narrowed_and_gathered", [X4]),
+        ("distinct_and_quantiles", [X4]),
     ],
     "inplace_chain": [
         ("chained_statement", [A, B]),
