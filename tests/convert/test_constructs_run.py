@@ -208,6 +208,7 @@ CASES = {
         ("scattered", [X4, _rng.standard_normal((4, 3)).astype(np.float32)]),
         ("narrowed_and_gathered", [X4]),
         ("distinct_and_quantiles", [X4]),
+        ("differences", [X4]),
     ],
     "inplace_chain": [
         ("chained_statement", [A, B]),
