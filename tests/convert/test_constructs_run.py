@@ -209,6 +209,8 @@ CASES = {
         ("narrowed_and_gathered", [X4]),
         ("distinct_and_quantiles", [X4]),
         ("differences", [X4]),
+        ("positions_and_shifts", [X4, True]),
+        ("positions_and_shifts", [X4, False]),
     ],
     "inplace_chain": [
         ("chained_statement", [A, B]),
