@@ -39,3 +39,13 @@ def test_python_targets_need_no_mindspore_import(db):
     out = convert(db, "def f(n: torch.SymInt, v: torch.SymFloat):\n    return n * torch.pi, torch.inf")
     assert "n: int" in out and "v: float" in out and "math.pi" in out and "math.inf" in out
     assert "import math" in out
+
+
+def test_default_generator_goes_and_a_generator_object_is_refused(db):
+    for line in ("x = torch.ones(3)\ny = x.bernoulli_(0.3, generator=None)", "x = torch.ones(3)\ny = x.random_(0, 5, generator=None)",
+                 "y = torch.randn(2, 3, generator=None)", "y = torch.multinomial(w, 2, generator=None)"):
+        out = convert(db, line)
+        assert "UnConvert" not in out and "generator" not in out, out
+    for line in ("x = torch.ones(3)\ny = x.bernoulli_(0.3, generator=g)", "y = torch.randn(2, 3, generator=g)"):
+        out = convert(db, line)
+        assert "UnConvert" in out and "generator=g" in out, out

@@ -957,9 +957,11 @@ class Finder:
             return value
         # the common rest, children in field order as ast.iter_child_nodes gives them
         if t is ast.Compare:
-            self.expr(node.left, scope)
-            for child in node.comparators:
-                self.expr(child, scope)
+            values = [self.expr(node.left, scope)] + [self.expr(child, scope) for child in node.comparators]
+            # `x > 0`, `a == b`: a bool tensor when a tensor is compared (not `x is None`, `k in d`)
+            tensor = next((v for v in values if _is_tensor(v)), None)
+            if tensor is not None and len(node.ops) == 1 and isinstance(node.ops[0], _ELEMENTWISE_COMPARE):
+                return (TENSOR, None, tensor[2])
             return None
         if t is ast.BoolOp or t is ast.JoinedStr:
             for child in node.values:
@@ -1171,6 +1173,10 @@ def _statements(body):
             yield from _statements(handler.body)
         for case in getattr(stmt, "cases", None) or ():
             yield from _statements(case.body)
+
+
+#: comparisons that give a bool tensor when one side is a tensor
+_ELEMENTWISE_COMPARE = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 
 def _is_tensor(value) -> bool:

@@ -39,7 +39,9 @@ DENSE_LAYOUTS = ("torch.strided", "strided", "None")
 
 def droppable_factory_keyword(name: str | None, value_text: str) -> bool:
     """Whether a keyword the database does not map can go without changing the values computed;
-    a sparse `layout` cannot."""
+    a sparse `layout` cannot; `generator=None` is the default random stream."""
+    if name == "generator":
+        return value_text.strip() == "None"
     if name not in FACTORY_KEYWORDS:
         return False
     if name == "layout" and value_text.strip() not in DENSE_LAYOUTS:
@@ -389,7 +391,16 @@ def _pack_varargs(src: SourceText, call: ast.Call, vararg: tuple[int, str], targ
     spec = target.args.get(name) or target.args.get(name.lstrip("*"))  # keyed `size` or `*size`
     extra = call.args[index:]
     starred = any(isinstance(a, ast.Starred) for a in extra)
-    if spec is None or not spec.pack or not extra or (len(extra) < 2 and not starred):
+    if spec is None or not spec.pack or not extra:
+        return
+    if len(extra) < 2 and not starred:
+        # one value is the whole shape already (`x.repeat([4, 2])`, `x.repeat(reps)`): only the form
+        # MindSpore accepts may differ (`transform: tuple` where it takes no list)
+        if spec.transform in NAMED_TRANSFORMS:
+            s, e = src.span(extra[0])
+            shown = NAMED_TRANSFORMS[spec.transform](extra[0], src.text[s:e])
+            if shown != src.text[s:e]:
+                out.edits.append(Edit(s, e, shown))
         return
     # `torch.zeros(1, c, *size)` → `zeros((1, c, *size))`: a starred element unpacks inside the tuple
     out.edits.append(Edit(src.start(extra[0]), src.start(extra[0]), "("))
@@ -449,9 +460,22 @@ def _as_list(node: ast.AST, text: str, forwarded: bool = False) -> str:
     return f"list({text})"
 
 
+def _as_tuple(node: ast.AST, text: str, forwarded: bool = False) -> str:
+    """A shape where MindSpore takes an int or a tuple but no list (`Tensor.tile`): a list display
+    becomes a tuple; a name or expression is converted when the program runs."""
+    if isinstance(node, ast.List):
+        inner = text.strip()[1:-1].strip().rstrip(",")
+        return f"({inner},)" if len(node.elts) == 1 else f"({inner})"
+    if isinstance(node, (ast.Tuple, ast.Constant, ast.Starred)) or (
+            isinstance(node, ast.Attribute) and node.attr == "shape"):
+        return text
+    v = text if isinstance(node, _ATOMIC) else f"({text})"
+    return f"(tuple({v}) if isinstance({v}, list) else {v})"
+
+
 #: transforms too structural for a `{}` template, named in the database's `transform`
 NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes, "float": _float, "promote_float": _promote_float,
-                    "list": _as_list}
+                    "list": _as_list, "tuple": _as_tuple}
 
 
 def _arg_extent(src: SourceText, value: ast.AST, kw: ast.keyword | None, call_paren: int) -> tuple[int, int]:

@@ -596,11 +596,16 @@ class Rewriter:
                 first = template.index("{self}") + len("{self}")
                 template = template[:first] + template[first:].replace("{self}", "{self.again}")
                 values["self.again"] = self_again
+            bound = _bound_receiver(receiver, template, values) if self_again is None and not target.casts else None
+            shown = dict(values, self=bound) if bound else values
             text = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
-                else _grouped(receiver if m.group(1) == "self" else nodes.get(_base_name(m.group(1))),
-                              values[m.group(1)], m.string[:m.start()], m.string[m.end():])
-                if m.group(1) in values else m.group(2), template)
+                else _grouped(None if bound and m.group(1) == "self" else
+                              receiver if m.group(1) == "self" else nodes.get(_base_name(m.group(1))),
+                              shown[m.group(1)], m.string[:m.start()], m.string[m.end():])
+                if m.group(1) in shown else m.group(2), template)
+            if bound:
+                text = f"(lambda {bound}: {text})({values['self']})"
             if isinstance(self.parents.get(id(node)), (ast.Attribute, ast.Subscript, ast.Call)) and _needs_parens(text):
                 text = f"({text})"
             s, e = span
@@ -618,6 +623,19 @@ def _inplace_chain_root(node) -> ast.AST | None:
            and node.func.attr.endswith("_") and not node.func.attr.endswith("__")):
         node, seen = node.func.value, True
     return node if seen and isinstance(node, (ast.Name, ast.Attribute)) else None
+
+
+def _bound_receiver(receiver, template: str, values: dict[str, str]) -> str | None:
+    """A lambda parameter for a receiver that calls something (`self.bn(x).relu_()`,
+    `torch.rand(3).mul_(2)`) and that the template reads more than once: the call then runs once,
+    as in PyTorch (a layer in training mode updates its statistics once, a random draw is one draw)."""
+    if receiver is None or template.count("{self}") < 2 or not any(isinstance(n, ast.Call) for n in ast.walk(receiver)):
+        return None
+    used = set(re.findall(r"[A-Za-z_]\w*", template + " " + " ".join(values.values())))
+    name = "t_"
+    while name in used:
+        name += "_"
+    return name
 
 
 def _base_name(placeholder: str) -> str:
