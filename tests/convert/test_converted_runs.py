@@ -185,3 +185,29 @@ def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     got = msm.scaled(ms.Tensor(x))
     for e, g in zip(expected, got):
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-6, atol=1e-6)
+
+
+def _agree(got, expected):
+    for i, (g, e) in enumerate(zip(got, expected)):
+        e = e.detach().numpy()
+        assert tuple(g.shape) == e.shape and g.asnumpy().dtype == e.dtype, i
+        np.testing.assert_allclose(g.asnumpy(), e, rtol=1e-4, atol=1e-5, err_msg=str(i))
+
+
+def test_nn_call_forms_match():
+    """Layers named through torch.nn.modules, size_average/reduce turned into the `reduction` PyTorch
+    derives from them, and LayerNorm forms mindspore.nn.LayerNorm cannot say (several dims, no affine
+    weight or bias, *args) compute PyTorch's values."""
+    pt, msm = pair("nn_call_forms")
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 3, 4, 6)).astype(np.float32)
+    _agree(msm.module_paths(ms.Tensor(x)), pt.module_paths(torch.tensor(x)))
+    logits = rng.standard_normal((4, 5)).astype(np.float32)
+    labels = np.array([0, 3, 1, 4], np.int64)
+    pred, truth = (rng.standard_normal((4, 3)).astype(np.float32) for _ in range(2))
+    for keep in (True, False):
+        _agree(msm.legacy_reduction(*map(ms.Tensor, (logits, labels, pred, truth)), keep),
+               pt.legacy_reduction(*map(torch.tensor, (logits, labels, pred, truth)), keep))
+    x = rng.standard_normal((2, 3, 5)).astype(np.float32)
+    _agree(msm.layer_norms(ms.Tensor(x), ms.Tensor(x.astype(np.float64))),
+           pt.layer_norms(torch.tensor(x), torch.tensor(x.astype(np.float64))))

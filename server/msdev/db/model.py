@@ -70,6 +70,8 @@ class Target:
     insert: dict[str, str] = field(default_factory=dict)  # keyword arguments always added
     call_style: str = "same"  # same | function (Tensor method → ops function taking the tensor first)
     templates: list[str] = field(default_factory=list)  # whole-use rewrites: "{self}.shape[{dim}]"
+    #: whole-call rewrites for the calls the argument map refuses (a literal outside `allowed`, ...)
+    fallback_templates: list[str] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)  # instance attributes renamed (groups → group)
     reason: str | None = None  # why manual/unsupported, or what to do
     source: str = "curated"  # curated | table-2024 | table-2025 | signature

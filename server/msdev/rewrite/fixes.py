@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from dataclasses import dataclass, field
 
 from ..analysis.context import FileContext
@@ -21,6 +22,7 @@ from .calls import NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_facto
 from .annotations import in_annotation, rewrite_annotation
 from .inplace import inplace_keyword, out_of_place, rewrite_inplace_method, store_into_first_argument
 from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
+from .reduction import LEGACY_ARGS, legacy_reduction
 from .calls import _ATOMIC
 from .calls import _matches as arg_matches
 from .calls import _NOT_LITERAL as NOT_LITERAL, literal
@@ -194,9 +196,13 @@ class Rewriter:
             rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered)
         except CannotRewrite:
             adapted = self._adapted_call(finding, func, call, entry, target, span)
-            if adapted is None:
+            if adapted is not None:
+                return adapted
+            if not target.fallback_templates:
                 raise
-            return adapted
+            # a form the argument map refuses: the target's fallback templates take every argument themselves
+            fallback = replace(target, templates=target.fallback_templates, fallback_templates=[], args={})
+            return self._template(finding, call, entry, fallback, receiver=None, span=span, skip=skip)
         fs, fe = self.src.span(func)
         new_callee = self._container_class(entry, target) or self.namer.render(target.api)
         edits = list(rw.edits)
@@ -500,6 +506,11 @@ class Rewriter:
                     raise CannotRewrite("arguments passed through ** cannot be matched")
                 values[kw.arg] = self.rendered(kw.value)
                 nodes[kw.arg] = kw.value
+            reduction = legacy_reduction({n: (v, values[n]) for n, v in nodes.items()}, entry.params)
+            if reduction is not None:  # size_average/reduce: the `reduction` PyTorch derives from them
+                for name in LEGACY_ARGS:
+                    values.pop(name, None), nodes.pop(name, None)
+                values["reduction"], nodes["reduction"] = reduction, ast.parse(reduction, mode="eval").body
         notes = _check_template_args(entry, target, nodes, values)
         for name, arg_node in nodes.items():
             # an argument written at PyTorch's default (`size=None` next to a scale factor) is as good
