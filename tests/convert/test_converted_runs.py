@@ -211,3 +211,8 @@ def test_nn_call_forms_match():
     x = rng.standard_normal((2, 3, 5)).astype(np.float32)
     _agree(msm.layer_norms(ms.Tensor(x), ms.Tensor(x.astype(np.float64))),
            pt.layer_norms(torch.tensor(x), torch.tensor(x.astype(np.float64))))
+    x4 = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
+    _agree(msm.implicit_dims(ms.Tensor(x), ms.Tensor(x4)), pt.implicit_dims(torch.tensor(x), torch.tensor(x4)))
+    _agree(msm.resized(ms.Tensor(x4)), pt.resized(torch.tensor(x4)))
+    w = msm.initialised(ms.Parameter(ms.Tensor(np.zeros((6, 4), np.float32))))
+    assert w.shape == (6, 4) and 0 < float(w.std()) < 0.1  # normal_(0, 0.02) wrote into the weight

@@ -98,6 +98,8 @@ def _default_text(spec: ArgSpec, named, src, text: str, specs: dict[str, ArgSpec
             transform = specs[n].transform if n in specs else None
             if transform in NAMED_TRANSFORMS:  # the value as MindSpore takes it
                 values[n] = NAMED_TRANSFORMS[transform](v, values[n])
+            elif not isinstance(v, _ATOMIC):  # `{input}.ndim` with input `a + b`
+                values[n] = f"({values[n]})"
 
     def sub(m: re.Match) -> str:
         if m.group(1) not in values:
