@@ -216,3 +216,12 @@ def test_nn_call_forms_match():
     _agree(msm.resized(ms.Tensor(x4)), pt.resized(torch.tensor(x4)))
     w = msm.initialised(ms.Parameter(ms.Tensor(np.zeros((6, 4), np.float32))))
     assert w.shape == (6, 4) and 0 < float(w.std()) < 0.1  # normal_(0, 0.02) wrote into the weight
+
+
+def test_module_level_backward_keeps_the_globals_it_assigns():
+    """The statements a module-level backward differentiates move into a function; what they assign
+    (read or not by the rest of the module) comes back as module globals with PyTorch's values."""
+    pt, msm = pair("gradients_module_level")
+    for name in ("hidden", "activated", "total", "inputs_grad"):
+        np.testing.assert_allclose(getattr(msm, name).asnumpy(), getattr(pt, name).detach().numpy(),
+                                   rtol=1e-4, atol=1e-5, err_msg=name)

@@ -545,7 +545,9 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
     _free_reads(body, set(), free)
     extra = [n for n in free if n in assigned_in_body and n not in positions]
     region_assigned = set().union(*(stored_names(s) for s in region)) if region else set()
-    aux = [n for n in _ordered_stores(region) if n in region_assigned and n in elsewhere_read
+    # a module's globals stay readable after it ran (by importers, or a script's later cells)
+    module_level = isinstance(scope, ast.Module)
+    aux = [n for n in _ordered_stores(region) if n in region_assigned and (n in elsewhere_read or module_level)
            and n not in positions]
     return GradSite(kind, stmt, call, loss, seed, leaves, positions, weights, extra, region, recompute, aux)
 
