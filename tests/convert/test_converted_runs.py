@@ -214,6 +214,9 @@ def test_nn_call_forms_match():
     x4 = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
     _agree(msm.implicit_dims(ms.Tensor(x), ms.Tensor(x4)), pt.implicit_dims(torch.tensor(x), torch.tensor(x4)))
     _agree(msm.resized(ms.Tensor(x4)), pt.resized(torch.tensor(x4)))
+    ids = np.array([[0, 4], [2, 4]], np.int64)
+    table = rng.standard_normal((5, 3)).astype(np.float32)
+    _agree(msm.lookups(ms.Tensor(ids), ms.Tensor(table)), pt.lookups(torch.tensor(ids), torch.tensor(table)))
     w = msm.initialised(ms.Parameter(ms.Tensor(np.zeros((6, 4), np.float32))))
     assert w.shape == (6, 4) and 0 < float(w.std()) < 0.1  # normal_(0, 0.02) wrote into the weight
 
