@@ -214,6 +214,9 @@ def test_nn_call_forms_match():
     x4 = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
     _agree(msm.implicit_dims(ms.Tensor(x), ms.Tensor(x4)), pt.implicit_dims(torch.tensor(x), torch.tensor(x4)))
     _agree(msm.resized(ms.Tensor(x4)), pt.resized(torch.tensor(x4)))
+    _agree(msm.implicit_dim_layers(ms.Tensor(x), ms.Tensor(x4)),
+           pt.implicit_dim_layers(torch.tensor(x), torch.tensor(x4)))
+    assert tuple(msm.transposed(ms.Tensor(x4[:, :3]))) == tuple(pt.transposed(torch.tensor(x4[:, :3])))
     ids = np.array([[0, 4], [2, 4]], np.int64)
     table = rng.standard_normal((5, 3)).astype(np.float32)
     _agree(msm.lookups(ms.Tensor(ids), ms.Tensor(table)), pt.lookups(torch.tensor(ids), torch.tensor(table)))

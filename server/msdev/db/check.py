@@ -309,7 +309,7 @@ class _Checker:
                     v = self.value(spec[key][1])
                     if not isinstance(v, str) or not re.match(rf"^{_IDENT}$", v):
                         self.add(file, spec[key][1], f"args.{name}.to must be a parameter name")
-            for key in ("drop", "unsupported", "transform"):
+            for key in ("drop", "unsupported", "transform", "required"):
                 if key in spec:
                     self.string(file, spec[key][1], f"args.{name}.{key}")
             if "transform" in spec:

@@ -124,6 +124,7 @@ def _arg_from(name: str, raw: Any) -> ArgSpec:
         unsupported=raw.get("unsupported"),
         torch_default=None if raw.get("torch_default") is None else str(raw.get("torch_default")),
         pack=bool(raw.get("pack", False)),
+        required=raw.get("required"),
     )
 
 

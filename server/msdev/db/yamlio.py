@@ -26,7 +26,7 @@ TARGET_ORDER = ("api", "status", "source", "params", "args", "insert", "call_sty
                 "casts",
                 "attributes", "reason", "backends")
 ARG_ORDER = ("to", "transform", "default", "literal_map", "allowed", "drop", "unsupported",
-             "torch_default", "pack")
+             "torch_default", "pack", "required")
 PROFILE_ORDER = ("portable", "ascend")
 
 

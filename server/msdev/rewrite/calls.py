@@ -172,9 +172,10 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         if any(a.differs() for a in mapped_specs.values()):
             raise CannotRewrite("arguments are passed through *args, so they cannot be matched to MindSpore's")
     star_at = next((i for i, a in enumerate(call.args) if isinstance(a, ast.Starred)), None)
-    if star_at is not None and not star_in_vararg and any(
+    if star_at is not None and not star_in_vararg and target.fallback_templates and any(
             mapped_specs[p].differs() for p in torch_params[star_at:] if p in mapped_specs):
-        # `nn.LayerNorm(*args)`: the star may hold arguments MindSpore names, orders or defaults otherwise
+        # `nn.LayerNorm(*args)`: the star may hold arguments MindSpore names, orders or defaults otherwise;
+        # the fallback templates take them by PyTorch's positions
         raise CannotRewrite("arguments are passed through *args, so they cannot be matched to MindSpore's")
 
     produced: set[str] = set()
@@ -249,6 +250,12 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
                 if kw is None:
                     keep_positional = False
                 continue
+        if (name == "dtype" and entry.kind == "class" and (spec is None or not spec.differs())
+                and isinstance(value, ast.Constant) and value.value is None):
+            removed.append(idx)  # PyTorch's default; MindSpore layers refuse dtype=None
+            if kw is None:
+                keep_positional = False
+            continue
         if (kw is not None and name == "dtype" and entry.kind == "class" and (spec is None or not spec.differs())
                 and not isinstance(value, (ast.Attribute, ast.Constant))):
             # a layer's dtype from a variable: MindSpore layers refuse dtype=None, PyTorch's default
@@ -301,6 +308,10 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
 
     out.edits.extend(_removals(extents, removed, text))
     given = {n for n, _, _ in named if n}
+    for spec in mapped_specs.values():
+        if spec.required and star_kwargs is None and not seen_star and (spec.name not in given or any(
+                n == spec.name and isinstance(v, ast.Constant) and v.value is None for n, v, _ in named)):
+            raise CannotRewrite(f"{spec.name} left out or None: {spec.required}")
     if star_kwargs is not None:
         _forward_kwargs(src, star_kwargs, mapped_specs, given, produced, out, entry, ms_params)
     for spec in mapped_specs.values():

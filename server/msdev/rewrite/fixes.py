@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..analysis.context import FileContext
 from ..analysis.context import index_tree as tree_index
 from ..db.loader import Database
-from ..db.model import Entry, Target
+from ..db.model import ArgSpec, Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .casts import cast_nodes, truncated_nodes, with_casts
 from .calls import NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
@@ -201,7 +201,9 @@ class Rewriter:
             if not target.fallback_templates:
                 raise
             # a form the argument map refuses: the target's fallback templates take every argument themselves
-            fallback = replace(target, templates=target.fallback_templates, fallback_templates=[], args={})
+            fallback = replace(target, templates=target.fallback_templates, fallback_templates=[], args={
+                name: ArgSpec(name, torch_default=spec.torch_default)  # a value at PyTorch's default counts as left out
+                for name, spec in target.args.items() if spec.torch_default is not None})
             return self._template(finding, call, entry, fallback, receiver=None, span=span, skip=skip)
         fs, fe = self.src.span(func)
         new_callee = self._container_class(entry, target) or self.namer.render(target.api)
