@@ -217,6 +217,11 @@ def test_nn_call_forms_match():
     _agree(msm.implicit_dim_layers(ms.Tensor(x), ms.Tensor(x4)),
            pt.implicit_dim_layers(torch.tensor(x), torch.tensor(x4)))
     assert tuple(msm.transposed(ms.Tensor(x4[:, :3]))) == tuple(pt.transposed(torch.tensor(x4[:, :3])))
+    prob = rng.uniform(0.05, 0.95, (4, 3)).astype(np.float32)
+    labels = (rng.uniform(0, 1, (4, 3)) > 0.5).astype(np.float32)
+    per_column = np.array([0.5, 2.0, 1.5], np.float32)
+    _agree(msm.scaled_elu_and_weighted_bce(*map(ms.Tensor, (x, prob, labels, per_column))),
+           pt.scaled_elu_and_weighted_bce(*map(torch.tensor, (x, prob, labels, per_column))))
     ids = np.array([[0, 4], [2, 4]], np.int64)
     table = rng.standard_normal((5, 3)).astype(np.float32)
     _agree(msm.lookups(ms.Tensor(ids), ms.Tensor(table)), pt.lookups(torch.tensor(ids), torch.tensor(table)))

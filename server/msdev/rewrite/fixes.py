@@ -195,12 +195,13 @@ class Rewriter:
         try:
             rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered)
         except CannotRewrite:
-            adapted = self._adapted_call(finding, func, call, entry, target, span)
+            adapted = None if target.fallback_templates else self._adapted_call(finding, func, call, entry, target, span)
             if adapted is not None:
                 return adapted
             if not target.fallback_templates:
                 raise
-            # a form the argument map refuses: the target's fallback templates take every argument themselves
+            # a form the argument map refuses (a value it cannot take, known now or only at run time): the
+            # target's fallback templates take every argument themselves
             fallback = replace(target, templates=target.fallback_templates, fallback_templates=[], args={
                 name: ArgSpec(name, torch_default=spec.torch_default)  # a value at PyTorch's default counts as left out
                 for name, spec in target.args.items() if spec.torch_default is not None})
