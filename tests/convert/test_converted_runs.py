@@ -188,3 +188,54 @@ def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     got = msm.scaled(ms.Tensor(x))
     for e, g in zip(expected, got):
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-6, atol=1e-6)
+
+
+def _agree(got, expected):
+    for i, (g, e) in enumerate(zip(got, expected)):
+        e = e.detach().numpy()
+        assert tuple(g.shape) == e.shape and g.asnumpy().dtype == e.dtype, i
+        np.testing.assert_allclose(g.asnumpy(), e, rtol=1e-4, atol=1e-5, err_msg=str(i))
+
+
+def test_nn_call_forms_match():
+    """Layers named through torch.nn.modules, size_average/reduce turned into the `reduction` PyTorch
+    derives from them, and LayerNorm forms mindspore.nn.LayerNorm cannot say (several dims, no affine
+    weight or bias, *args) compute PyTorch's values."""
+    pt, msm = pair("nn_call_forms")
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 3, 4, 6)).astype(np.float32)
+    _agree(msm.module_paths(ms.Tensor(x)), pt.module_paths(torch.tensor(x)))
+    logits = rng.standard_normal((4, 5)).astype(np.float32)
+    labels = np.array([0, 3, 1, 4], np.int64)
+    pred, truth = (rng.standard_normal((4, 3)).astype(np.float32) for _ in range(2))
+    for keep in (True, False):
+        _agree(msm.legacy_reduction(*map(ms.Tensor, (logits, labels, pred, truth)), keep),
+               pt.legacy_reduction(*map(torch.tensor, (logits, labels, pred, truth)), keep))
+    x = rng.standard_normal((2, 3, 5)).astype(np.float32)
+    _agree(msm.layer_norms(ms.Tensor(x), ms.Tensor(x.astype(np.float64))),
+           pt.layer_norms(torch.tensor(x), torch.tensor(x.astype(np.float64))))
+    x4 = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
+    _agree(msm.implicit_dims(ms.Tensor(x), ms.Tensor(x4)), pt.implicit_dims(torch.tensor(x), torch.tensor(x4)))
+    _agree(msm.resized(ms.Tensor(x4)), pt.resized(torch.tensor(x4)))
+    _agree(msm.implicit_dim_layers(ms.Tensor(x), ms.Tensor(x4)),
+           pt.implicit_dim_layers(torch.tensor(x), torch.tensor(x4)))
+    assert tuple(msm.transposed(ms.Tensor(x4[:, :3]))) == tuple(pt.transposed(torch.tensor(x4[:, :3])))
+    prob = rng.uniform(0.05, 0.95, (4, 3)).astype(np.float32)
+    labels = (rng.uniform(0, 1, (4, 3)) > 0.5).astype(np.float32)
+    per_column = np.array([0.5, 2.0, 1.5], np.float32)
+    _agree(msm.scaled_elu_and_weighted_bce(*map(ms.Tensor, (x, prob, labels, per_column))),
+           pt.scaled_elu_and_weighted_bce(*map(torch.tensor, (x, prob, labels, per_column))))
+    ids = np.array([[0, 4], [2, 4]], np.int64)
+    table = rng.standard_normal((5, 3)).astype(np.float32)
+    _agree(msm.lookups(ms.Tensor(ids), ms.Tensor(table)), pt.lookups(torch.tensor(ids), torch.tensor(table)))
+    w = msm.initialised(ms.Parameter(ms.Tensor(np.zeros((6, 4), np.float32))))
+    assert w.shape == (6, 4) and 0 < float(w.std()) < 0.1  # normal_(0, 0.02) wrote into the weight
+
+
+def test_module_level_backward_keeps_the_globals_it_assigns():
+    """The statements a module-level backward differentiates move into a function; what they assign
+    (read or not by the rest of the module) comes back as module globals with PyTorch's values."""
+    pt, msm = pair("gradients_module_globals")
+    for name in ("hidden", "activated", "total", "inputs_grad"):
+        np.testing.assert_allclose(getattr(msm, name).asnumpy(), getattr(pt, name).detach().numpy(),
+                                   rtol=1e-4, atol=1e-5, err_msg=name)

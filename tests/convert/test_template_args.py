@@ -12,8 +12,10 @@ def convert(db, line: str) -> str:
 def test_allowed_value_converts_and_other_value_is_refused(db):
     ok = convert(db, "y = F.embedding(i, w, None, None, 2.0, False, False)")
     assert "gather(w, i, 0)" in ok and "UnConvert" not in ok
-    refused = convert(db, "y = F.embedding(i, w, max_norm=1.0)")
-    assert "UnConvert" in refused and "max_norm=1.0" in refused
+    ok = convert(db, "y = F.interpolate(x, scale_factor=2.0, recompute_scale_factor=True)")
+    assert "recompute_scale_factor=True" in ok and "UnConvert" not in ok
+    refused = convert(db, "y = F.interpolate(x, scale_factor=2.0, recompute_scale_factor=False)")
+    assert "UnConvert" in refused and "recompute_scale_factor=False" in refused
 
 
 def test_unsupported_argument_is_refused(db):

@@ -257,11 +257,20 @@ class Finder:
         """The dotted PyTorch name a Name/Attribute chain denotes, without recording anything."""
         if isinstance(node, ast.Name):
             value = scope.lookup(node.id)
-            return value[1] if value is not None and value[0] == REF else None
+            return self._public_name(value[1]) if value is not None and value[0] == REF else None
         if isinstance(node, ast.Attribute):
             base = self.resolve_ref(node.value, scope)
-            return f"{base}.{node.attr}" if base else None
+            return self._public_name(f"{base}.{node.attr}") if base else None
         return None
+
+    def _public_name(self, dotted: str | None) -> str | None:
+        """`torch.nn.modules.conv.Conv2d` is `torch.nn.Conv2d`: torch.nn re-exports its layers, and the
+        database keys them by the public name."""
+        if dotted and dotted.startswith("torch.nn.modules.") and dotted not in self.db.entries:
+            public = "torch.nn." + dotted.rsplit(".", 1)[1]
+            if public in self.db.entries:
+                return public
+        return dotted
 
     # ----------------------------------------------------------------- imports
     def _bind_import(self, stmt: ast.stmt, scope: _Scope) -> None:

@@ -262,16 +262,18 @@ class _Checker:
                         self.add(file, vn, f"insert.{key} must be source text")
                     elif ms_params and key not in _names(ms_params):
                         self.add(file, kn, f"insert.{key} is not a parameter of the target")
-        if "templates" in fields:
-            for template in self.string_list(file, fields["templates"][1], "templates") or []:
+        for key in ("templates", "fallback_templates"):
+            if key not in fields:
+                continue
+            for template in self.string_list(file, fields[key][1], key) or []:
                 for name, _ in PLACEHOLDER.findall(template):
                     if name.startswith("@") and not MS_API_RE.match(name[1:]) and not re.match(
                             rf"^(math|numpy|os)(\.{_IDENT})+$", name[1:]) and not (
                             name[1:].partition(".")[0] == DEFINITIONS_ROOT and name[1:].partition(".")[2] in DEFINITIONS):
-                        self.add(file, fields["templates"][1], f"template name {{{name}}} is not a mindspore.*, math.*, numpy.*, os.* name or a msdev.* definition")
+                        self.add(file, fields[key][1], f"template name {{{name}}} is not a mindspore.*, math.*, numpy.*, os.* name or a msdev.* definition")
                     elif not name.startswith("@") and name != "self" and params is not None \
                             and re.sub(r"\.(int|is_\w+)$", "", name) not in _names(params):
-                        self.add(file, fields["templates"][1], f"template placeholder {{{name}}} is not a PyTorch parameter")
+                        self.add(file, fields[key][1], f"template placeholder {{{name}}} is not a PyTorch parameter")
         if "casts" in fields:
             from ..rewrite.casts import problems as cast_problems
 
@@ -307,7 +309,7 @@ class _Checker:
                     v = self.value(spec[key][1])
                     if not isinstance(v, str) or not re.match(rf"^{_IDENT}$", v):
                         self.add(file, spec[key][1], f"args.{name}.to must be a parameter name")
-            for key in ("drop", "unsupported", "transform"):
+            for key in ("drop", "unsupported", "transform", "required"):
                 if key in spec:
                     self.string(file, spec[key][1], f"args.{name}.{key}")
             if "transform" in spec:

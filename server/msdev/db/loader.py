@@ -31,7 +31,7 @@ EXAMPLES_DIR = "examples"  # examples/*.yaml: {api: example} for `msdev db verif
 #: `variants_failing`: the forms among them that failed; both absent in older records)
 RECORD_KEYS = ("result", "reason", "date", "variants", "variants_failing")
 VERIFIED_DIR = "verified"  # verified/<profile>-<backend>.yaml: results written by `msdev db verify --record`
-_CACHE_FORMAT = 10  # 9: only databases that pass `db check` are cached; 10: target casts
+_CACHE_FORMAT = 11  # 9: only databases that pass `db check` are cached; 10: target casts; 11: fallback_templates
 
 
 class DatabaseError(Exception):
@@ -124,6 +124,7 @@ def _arg_from(name: str, raw: Any) -> ArgSpec:
         unsupported=raw.get("unsupported"),
         torch_default=None if raw.get("torch_default") is None else str(raw.get("torch_default")),
         pack=bool(raw.get("pack", False)),
+        required=raw.get("required"),
     )
 
 
@@ -137,6 +138,7 @@ def target_from(profile: str, raw: dict[str, Any]) -> Target:
         insert={k: str(v) for k, v in (raw.get("insert") or {}).items()},
         call_style=raw.get("call_style", "same"),
         templates=list(raw.get("templates") or []),
+        fallback_templates=list(raw.get("fallback_templates") or []),
         attributes={str(k): str(v) for k, v in (raw.get("attributes") or {}).items()},
         reason=raw.get("reason"),
         source=raw.get("source", "curated"),

@@ -27,6 +27,8 @@ class ArgSpec:
     unsupported: reason any explicit use of the argument cannot be converted
     torch_default: PyTorch's default, as source text (used to decide whether a drop is harmless)
     pack:        on a `*size` parameter: `f(2, 3)` becomes `f((2, 3))` (MindSpore takes one tuple)
+    required:    reason the argument map needs the argument written (not left out, not None): such a
+                 call takes the target's fallback templates, or is refused
     """
 
     name: str
@@ -39,6 +41,7 @@ class ArgSpec:
     unsupported: str | None = None
     torch_default: str | None = None
     pack: bool = False  # for a `*name` parameter: several positional values become one tuple
+    required: str | None = None
 
     @property
     def target_name(self) -> str:
@@ -70,6 +73,8 @@ class Target:
     insert: dict[str, str] = field(default_factory=dict)  # keyword arguments always added
     call_style: str = "same"  # same | function (Tensor method → ops function taking the tensor first)
     templates: list[str] = field(default_factory=list)  # whole-use rewrites: "{self}.shape[{dim}]"
+    #: whole-call rewrites for the calls the argument map refuses (a literal outside `allowed`, ...)
+    fallback_templates: list[str] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)  # instance attributes renamed (groups → group)
     reason: str | None = None  # why manual/unsupported, or what to do
     source: str = "curated"  # curated | table-2024 | table-2025 | signature

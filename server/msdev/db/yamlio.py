@@ -22,10 +22,11 @@ except AttributeError:  # pragma: no cover
 #: key order of an entry, then of a target, then of an argument spec (unknown keys go last)
 ENTRY_ORDER = ("api", "kind", "returns", "summary", "note_url", "params", "targets", "official",
                "verified", "example")
-TARGET_ORDER = ("api", "status", "source", "params", "args", "insert", "call_style", "templates", "casts",
+TARGET_ORDER = ("api", "status", "source", "params", "args", "insert", "call_style", "templates", "fallback_templates",
+                "casts",
                 "attributes", "reason", "backends")
 ARG_ORDER = ("to", "transform", "default", "literal_map", "allowed", "drop", "unsupported",
-             "torch_default", "pack")
+             "torch_default", "pack", "required")
 PROFILE_ORDER = ("portable", "ascend")
 
 

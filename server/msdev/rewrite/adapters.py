@@ -23,6 +23,7 @@ RUNTIME_TRANSFORMS = {
     "pad_pairs": "{} if isinstance({}, int) else tuple(p for p in {} for _ in (0, 1))",
     "sizes": "{} if isinstance({}, int) else tuple({}) if len({}) > 1 else {}[0]",
     "float": "float({}) if type({}) is int else {}",
+    "shape_tuple": "tuple({}) if isinstance({}, (list, tuple)) else ({},)",
 }
 
 

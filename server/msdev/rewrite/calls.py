@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..db.model import ArgSpec, Entry, Target
+from .reduction import LEGACY_ARGS, legacy_reduction
 from .source import Edit, SourceText
 
 
@@ -99,6 +100,8 @@ def _default_text(spec: ArgSpec, named, src, text: str, specs: dict[str, ArgSpec
             transform = specs[n].transform if n in specs else None
             if transform in NAMED_TRANSFORMS:  # the value as MindSpore takes it
                 values[n] = NAMED_TRANSFORMS[transform](v, values[n])
+            elif not isinstance(v, _ATOMIC):  # `{input}.ndim` with input `a + b`
+                values[n] = f"({values[n]})"
 
     def sub(m: re.Match) -> str:
         if m.group(1) not in values:
@@ -164,12 +167,20 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
     paren = _open_paren(src, call)
     extents = [_arg_extent(src, value, kw, paren) for _, value, kw in named]
     mapped_specs = target.args
+    # size_average/reduce given: PyTorch derives `reduction` from them (rewrite/reduction.py)
+    reduction = legacy_reduction({n: (v, text[src.start(v):src.end(v)]) for n, v, _ in named if n}, entry.params)
     # a star among the elements of PyTorch's own `*size` leaves every other argument's name known
     star_in_vararg = vararg is not None and not any(
         isinstance(a, ast.Starred) for a in call.args[:vararg[0]])
     if seen_star and not star_in_vararg and any(n is None and not isinstance(v, ast.Starred) for n, v, _ in named):
         if any(a.differs() for a in mapped_specs.values()):
             raise CannotRewrite("arguments are passed through *args, so they cannot be matched to MindSpore's")
+    star_at = next((i for i, a in enumerate(call.args) if isinstance(a, ast.Starred)), None)
+    if star_at is not None and not star_in_vararg and target.fallback_templates and any(
+            mapped_specs[p].differs() for p in torch_params[star_at:] if p in mapped_specs):
+        # `nn.LayerNorm(*args)`: the star may hold arguments MindSpore names, orders or defaults otherwise;
+        # the fallback templates take them by PyTorch's positions
+        raise CannotRewrite("arguments are passed through *args, so they cannot be matched to MindSpore's")
 
     produced: set[str] = set()
     star_kwargs: ast.keyword | None = None
@@ -201,6 +212,14 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             last_arg_end = extents[idx][1]
             keep_positional = False if kw is None else keep_positional
             continue
+        if reduction is not None and name in LEGACY_ARGS:
+            removed.append(idx)  # said by the `reduction` written for them
+            if kw is None:
+                keep_positional = False
+            continue
+        if reduction is not None and name == "reduction":
+            out.edits.append(Edit(vstart, vend, reduction))  # PyTorch ignores it next to the legacy pair
+            value_text, value = reduction, ast.parse(reduction, mode="eval").body
         if spec is not None:
             if spec.unsupported:
                 raise CannotRewrite(f"argument '{name}' has no MindSpore counterpart: {spec.unsupported}")
@@ -235,6 +254,12 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
                 if kw is None:
                     keep_positional = False
                 continue
+        if (name == "dtype" and entry.kind == "class" and (spec is None or not spec.differs())
+                and isinstance(value, ast.Constant) and value.value is None):
+            removed.append(idx)  # PyTorch's default; MindSpore layers refuse dtype=None
+            if kw is None:
+                keep_positional = False
+            continue
         if (kw is not None and name == "dtype" and entry.kind == "class" and (spec is None or not spec.differs())
                 and not isinstance(value, (ast.Attribute, ast.Constant))):
             # a layer's dtype from a variable: MindSpore layers refuse dtype=None, PyTorch's default
@@ -288,12 +313,23 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
 
     out.edits.extend(_removals(extents, removed, text))
     given = {n for n, _, _ in named if n}
+    for spec in mapped_specs.values():
+        if spec.required and star_kwargs is None and not seen_star and (spec.name not in given or any(
+                n == spec.name and isinstance(v, ast.Constant) and v.value is None for n, v, _ in named)):
+            raise CannotRewrite(f"{spec.name} left out or None: {spec.required}")
     if star_kwargs is not None:
         _forward_kwargs(src, star_kwargs, mapped_specs, given, produced, out, entry, ms_params)
     for spec in mapped_specs.values():
         if spec.default is not None and spec.name not in given and spec.target_name not in produced:
             additions.append(f"{spec.target_name}={_default_text(spec, named, src, text, mapped_specs, rendered)}")
             produced.add(spec.target_name)
+    if reduction is not None and "reduction" not in given:
+        spec = mapped_specs.get("reduction")
+        if spec is not None and spec.allowed is not None and reduction not in spec.allowed:
+            raise CannotRewrite(f"size_average/reduce ask for reduction={reduction}, which {target.api} lacks")
+        ms_name = spec.target_name if spec is not None else "reduction"
+        additions.append(f"{ms_name}={reduction}")
+        produced.add(ms_name)
     for key, value in target.insert.items():
         if key not in produced and key not in given:
             additions.append(f"{key}={value}")
@@ -473,9 +509,18 @@ def _as_tuple(node: ast.AST, text: str, forwarded: bool = False) -> str:
     return f"(tuple({v}) if isinstance({v}, list) else {v})"
 
 
+def _shape_tuple(node: ast.AST, text: str, forwarded: bool = False) -> str:
+    """A normalized shape (an int or a sequence) as the tuple mindspore.nn.LayerNorm takes. A literal of
+    several dims is refused: MindSpore's layer normalizes over the last dim unless given begin axes."""
+    if isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) > 1:
+        raise CannotRewrite("normalizing over several trailing dims needs begin_norm_axis/begin_params_axis")
+    shown = text if isinstance(node, _ATOMIC) else f"({text})"
+    return f"tuple({shown}) if isinstance({shown}, (list, tuple)) else ({shown},)"
+
+
 #: transforms too structural for a `{}` template, named in the database's `transform`
 NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes, "float": _float, "promote_float": _promote_float,
-                    "list": _as_list, "tuple": _as_tuple}
+                    "list": _as_list, "tuple": _as_tuple, "shape_tuple": _shape_tuple}
 
 
 def _arg_extent(src: SourceText, value: ast.AST, kw: ast.keyword | None, call_paren: int) -> tuple[int, int]:

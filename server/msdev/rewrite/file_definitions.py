@@ -273,6 +273,26 @@ class __NAME__:
     def __len__(self):
         return len(self.dataset)
 ''',
+    "LayerNorm": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.LayerNorm where mindspore.nn.LayerNorm cannot say it: normalizing over several trailing
+    dims, or without a learnt weight (elementwise_affine=False) or bias (bias=False). The parameters keep
+    mindspore.nn.LayerNorm's names (gamma, beta), so converted checkpoints load into either."""
+
+    def __init__(self, normalized_shape, eps=1e-05, elementwise_affine=True, bias=True, device=None, dtype=None):
+        super().__init__()
+        shape = tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
+        dtype = {@mindspore.float32} if dtype is None else dtype
+        self.normalized_shape, self.eps, self.elementwise_affine = shape, float(eps), elementwise_affine
+        self.gamma = {@mindspore.Parameter}({@mindspore.ops.ones}(shape, dtype), name="gamma") if elementwise_affine else None
+        self.beta = {@mindspore.Parameter}({@mindspore.ops.zeros}(shape, dtype), name="beta") if elementwise_affine and bias else None
+
+    def construct(self, x):
+        axis = x.ndim - len(self.normalized_shape)
+        gamma = self.gamma.astype(x.dtype) if self.gamma is not None else {@mindspore.ops.ones}(self.normalized_shape, x.dtype)
+        beta = self.beta.astype(x.dtype) if self.beta is not None else {@mindspore.ops.zeros}(self.normalized_shape, x.dtype)
+        return {@mindspore.ops.LayerNorm}(axis, axis, epsilon=self.eps)(x, gamma, beta)[0]
+''',
     "finfo": '''\
 class __NAME__:
     """torch.finfo: the limits of a float dtype as Python numbers (numpy.finfo's are NumPy scalars)."""

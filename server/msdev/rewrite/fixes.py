@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from dataclasses import dataclass, field
 
 from ..analysis.context import FileContext
 from ..analysis.context import index_tree as tree_index
 from ..db.loader import Database
-from ..db.model import Entry, Target
+from ..db.model import ArgSpec, Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .casts import cast_nodes, truncated_nodes, with_casts
 from .calls import NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
 from .annotations import in_annotation, rewrite_annotation
 from .inplace import inplace_keyword, out_of_place, rewrite_inplace_method, store_into_first_argument
 from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
+from .reduction import LEGACY_ARGS, legacy_reduction
 from .calls import _ATOMIC
 from .calls import _matches as arg_matches
 from .calls import _NOT_LITERAL as NOT_LITERAL, literal
@@ -193,10 +195,17 @@ class Rewriter:
         try:
             rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered)
         except CannotRewrite:
-            adapted = self._adapted_call(finding, func, call, entry, target, span)
-            if adapted is None:
+            adapted = None if target.fallback_templates else self._adapted_call(finding, func, call, entry, target, span)
+            if adapted is not None:
+                return adapted
+            if not target.fallback_templates:
                 raise
-            return adapted
+            # a form the argument map refuses (a value it cannot take, known now or only at run time): the
+            # target's fallback templates take every argument themselves
+            fallback = replace(target, templates=target.fallback_templates, fallback_templates=[], args={
+                name: ArgSpec(name, torch_default=spec.torch_default)  # a value at PyTorch's default counts as left out
+                for name, spec in target.args.items() if spec.torch_default is not None})
+            return self._template(finding, call, entry, fallback, receiver=None, span=span, skip=skip)
         fs, fe = self.src.span(func)
         new_callee = self._container_class(entry, target) or self.namer.render(target.api)
         edits = list(rw.edits)
@@ -544,6 +553,11 @@ class Rewriter:
                     return self._kwargs_template(finding, node, target, receiver, span, positional, skip)
                 values[kw.arg] = self.rendered(kw.value)
                 nodes[kw.arg] = kw.value
+            reduction = legacy_reduction({n: (v, values[n]) for n, v in nodes.items()}, entry.params)
+            if reduction is not None:  # size_average/reduce: the `reduction` PyTorch derives from them
+                for name in LEGACY_ARGS:
+                    values.pop(name, None), nodes.pop(name, None)
+                values["reduction"], nodes["reduction"] = reduction, ast.parse(reduction, mode="eval").body
         notes = _check_template_args(entry, target, nodes, values, self.src)
         for name, arg_node in nodes.items():
             # an argument written at PyTorch's default (`size=None` next to a scale factor) is as good
