@@ -121,6 +121,10 @@ CASES = {
     "layer_class_alias": [
         ("default_norm_layer", [A]),
     ],
+    "held_out_networks": [
+        ("tied_init", [np.array([[0, 3, 6], [2, 2, 1]], np.int64)]),
+        ("attention_pool", [_rng.standard_normal((2, 4, 2, 3)).astype(np.float32)]),
+    ],
     "isinstance_self_attribute": [
         ("norm_weight_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
         ("statistics_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),

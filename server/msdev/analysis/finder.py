@@ -802,7 +802,12 @@ class Finder:
         entry = entries[0]
         target = entry.target(self.profile)
         renamed = target.attributes.get(name)
-        if renamed is None or target.api is None or len({r for r, _ in renames}) != 1 \
+        if len({r for r, _ in renames}) > 1 and not any(api is None for _, api in renames) and attr is None \
+                and isinstance(getattr(node, "ctx", None), ast.Load):
+            # `isinstance(m, (nn.Linear, nn.Embedding))`: weight / embedding_table, told apart at run time
+            names = [r for r, _ in sorted(renames, key=lambda r: r[0] is None) if r is not None] + [name]
+            renamed = "|".join(dict.fromkeys(names))
+        elif renamed is None or target.api is None or len({r for r, _ in renames}) != 1 \
                 or any(api is None for _, api in renames):
             return
         end_line = node.end_lineno

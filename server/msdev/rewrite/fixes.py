@@ -160,6 +160,13 @@ class Rewriter:
             s, e = self.src.span(node)
             new_name = finding.mindspore_api.rsplit(".", 1)[-1]
             return FindingRewrite(finding, [Edit(s, e, repr(new_name))], True, [], (s, e))
+        if finding.kind == Kind.LAYER_ATTRIBUTE and "|" in finding.mindspore_api:
+            # a receiver narrowed to layers that name it differently: the first name the object has
+            s, e = self.src.span(node)
+            obj = self.src.segment(node.value)
+            names = tuple(finding.mindspore_api.rsplit(".", 1)[-1].split("|"))
+            text = f"getattr({obj}, next(a for a in {names!r} if hasattr({obj}, a)))"
+            return FindingRewrite(finding, [Edit(s, e, text)], True, [], (s, e))
         if finding.kind == Kind.LAYER_ATTRIBUTE:
             end = self.src.end(node)
             new_name = finding.mindspore_api.rsplit(".", 1)[-1]
