@@ -49,6 +49,9 @@ TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
 
 #: Tensor attributes that give a tensor back (others, like .shape or .device, do not)
 _TENSOR_VALUED_ATTRS = frozenset({"data", "T", "mT", "H", "mH", "grad", "real", "imag"})
+#: nn.Module methods that return the module they were called on
+_RETURNS_MODULE = frozenset({"eval", "train", "to", "cpu", "cuda", "float", "double", "half", "bfloat16",
+                             "requires_grad_", "apply", "share_memory", "to_empty"})
 #: module attributes that hold tensors (a module's parameters and buffers)
 _MODULE_TENSOR_ATTRS = frozenset({"weight", "bias", "running_mean", "running_var", "in_proj_weight",
                                   "in_proj_bias", "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"})
@@ -1055,6 +1058,8 @@ class Finder:
                     result = (TENSOR, None, LIKELY)
                 elif not self._module_method(func, receiver):
                     submodule = True  # `self.avgpool(x)` on a module of unknown class: a child called
+                elif func.attr in _RETURNS_MODULE:
+                    result = receiver  # `net = Net().eval()`, `nn.Linear(2, 3).to(device)`: the same module
             elif receiver is not None and receiver[0] == OBJECT:
                 self._object_member(func, receiver)  # sched.get_last_lr(), dist.log_prob(x)
             elif receiver is not None and receiver[0] == PROJECT_MODULE:
