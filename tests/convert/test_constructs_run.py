@@ -124,6 +124,7 @@ CASES = {
     "held_out_networks": [
         ("tied_init", [np.array([[0, 3, 6], [2, 2, 1]], np.int64)]),
         ("attention_pool", [_rng.standard_normal((2, 4, 2, 3)).astype(np.float32)]),
+        ("optional_buffer", [A]),
     ],
     "isinstance_self_attribute": [
         ("norm_weight_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),

@@ -531,6 +531,8 @@ class Rewriter:
         for name in list(values):
             if name in keywords or _int_literal(nodes.get(name)):
                 values[f"{name}.int"] = values[name]
+            if isinstance(nodes.get(name), ast.Name):  # `{tensor.var}`: a variable, which may hold None
+                values[f"{name}.var"] = values[name]
             # `{mode.is_bicubic}`, `{persistent.is_False}`: the argument only when it is written as that
             # literal (a word, True, False or None), for a template that rewrites that form its own way
             node_value = getattr(nodes.get(name), "value", None)
@@ -582,9 +584,9 @@ def _inplace_chain_root(node) -> ast.AST | None:
 
 
 def _base_name(placeholder: str) -> str:
-    """`dim.int` and `mode.is_bicubic` stand for the argument `dim` / `mode` under a condition."""
+    """`dim.int`, `tensor.var` and `mode.is_bicubic` stand for the argument under a condition."""
     name, dot, cond = placeholder.partition(".")
-    return name if dot and (cond == "int" or cond.startswith("is_")) else placeholder
+    return name if dot and (cond in ("int", "var") or cond.startswith("is_")) else placeholder
 
 
 def _int_literal(node) -> bool:
