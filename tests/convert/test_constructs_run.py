@@ -125,6 +125,8 @@ CASES = {
         ("tied_init", [np.array([[0, 3, 6], [2, 2, 1]], np.int64)]),
         ("attention_pool", [_rng.standard_normal((2, 4, 2, 3)).astype(np.float32)]),
         ("optional_buffer", [A]),
+        ("keyword_attention", [_rng.standard_normal((3, 2, 4)).astype(np.float32),
+                               _rng.standard_normal((3, 2, 4)).astype(np.float32)]),
     ],
     "isinstance_self_attribute": [
         ("norm_weight_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),

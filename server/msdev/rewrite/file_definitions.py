@@ -111,4 +111,15 @@ def __NAME__(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, i
         return out, weights
     return (out.squeeze(1) if unbatched else out), None
 ''',
+    "MultiheadAttention": '''\
+class __NAME__({@mindspore.nn.MultiheadAttention}):
+    """nn.MultiheadAttention that also takes query/key/value by keyword: MindSpore's __call__ reads them
+    from the positional arguments (`attn(q, k, value=v)` fails there), and gives PyTorch's pair (output,
+    None) when no weights are asked for, where MindSpore gives a 1-tuple."""
+
+    def __call__(self, *args, **kwargs):
+        args += tuple(kwargs.pop(name) for name in ("query", "key", "value")[len(args):] if name in kwargs)
+        result = super().__call__(*args, **kwargs)
+        return (result[0], None) if isinstance(result, tuple) and len(result) == 1 else result
+''',
 }
