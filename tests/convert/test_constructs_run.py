@@ -127,6 +127,7 @@ CASES = {
         ("optional_buffer", [A]),
         ("keyword_attention", [_rng.standard_normal((3, 2, 4)).astype(np.float32),
                                _rng.standard_normal((3, 2, 4)).astype(np.float32)]),
+        ("mapped_heads", [_rng.standard_normal((2, 8, 3)).astype(np.float32)]),
     ],
     "isinstance_self_attribute": [
         ("norm_weight_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),

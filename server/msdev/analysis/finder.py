@@ -40,6 +40,7 @@ PARTIAL = 5  # payload: dotted PyTorch class that `functools.partial(nn.X, ...)`
 BOUND = 9  # payload: the ast.FunctionDef that `types.MethodType(f, obj)` binds to an object
 PROJECT_MODULE = 8  # payload: local name of a module of the package (`from . import initialization as init`)
 OBJECT = 7  # payload: dotted class name of an LR scheduler or distribution instance (members have entries)
+FUNCTION_OF_TENSOR = 10  # payload: None; a lambda whose body gives a tensor (mapped over a sequence)
 #: classes whose instances the finder follows, with the base class that holds their members' entries
 _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
                  "torch.distributions.": "torch.distributions.Distribution", "torch.device": "torch.device"}
@@ -958,7 +959,9 @@ class Finder:
             return self.expr(node.value, scope)
         if t in (ast.Lambda, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
             element = self._comprehension(node, scope)
-            return (TENSOR_LIST, None, LIKELY) if _is_tensor(element) and t is not ast.Lambda else None
+            if t is ast.Lambda:
+                return (FUNCTION_OF_TENSOR, None, LIKELY) if _is_tensor(element) else None
+            return (TENSOR_LIST, None, LIKELY) if _is_tensor(element) else None
         if t is ast.NamedExpr:
             value = self.expr(node.value, scope)
             scope.names[node.target.id] = value
@@ -1011,8 +1014,7 @@ class Finder:
                 inner.names[arg.arg] = None
             for d in node.args.defaults:
                 self.expr(d, scope)
-            self.expr(node.body, inner)
-            return
+            return self.expr(node.body, inner)  # what the lambda returns
         for gen in node.generators:
             it = self.expr(gen.iter, inner)
             self._bind_loop(gen.target, it, gen.iter, inner)
@@ -1107,6 +1109,9 @@ class Finder:
             result = (BOUND, args[0][1], LIKELY)  # types.MethodType(forward, model)
         if result is None and args and args[0] is not None and args[0][0] == REF and _is_partial(func):
             result = (PARTIAL, args[0][1], LIKELY)  # functools.partial(nn.BatchNorm2d, eps=1e-3)
+        if (result is None and type(func) is ast.Name and func.id == "map" and len(args) >= 2
+                and args[0] is not None and args[0][0] == FUNCTION_OF_TENSOR and scope.lookup("map") is None):
+            result = (TENSOR_LIST, None, LIKELY)  # `q, k, v = map(lambda t: rearrange(t, ...), qkv)`
         if (result is None and type(func) is ast.Name and func.id == "next" and node.args
                 and scope.lookup("next") is None):
             result = self._element_of(args[0], node.args[0], scope)  # next(self.parameters()): a tensor
