@@ -128,6 +128,7 @@ CASES = {
         ("keyword_attention", [_rng.standard_normal((3, 2, 4)).astype(np.float32),
                                _rng.standard_normal((3, 2, 4)).astype(np.float32)]),
         ("mapped_heads", [_rng.standard_normal((2, 8, 3)).astype(np.float32)]),
+        ("scaled_logits", [A, B]),
     ],
     "isinstance_self_attribute": [
         ("norm_weight_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),

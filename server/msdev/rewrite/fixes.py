@@ -196,7 +196,12 @@ class Rewriter:
               skip: frozenset[str] = frozenset()) -> FindingRewrite:
         span = self.src.span(call)
         if target.templates:
-            return self._template(finding, call, entry, target, receiver=None, span=span, skip=skip)
+            try:
+                return self._template(finding, call, entry, target, receiver=None, span=span, skip=skip)
+            except CannotRewrite:
+                # templates written for special forms only (`torch.ones([])`): other forms take the argument map
+                if target.api is None or not all(_conditional(t) for t in target.templates):
+                    raise
         try:
             rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered)
         except CannotRewrite:
@@ -500,6 +505,8 @@ class Rewriter:
                 nodes[positional[i]] = arg
             if extra:
                 values[star] = ", ".join(extra)
+                if len(extra) == 1:
+                    nodes[star] = node.args[len(positional)]  # `torch.ones([])`: the one shape, as written
             for kw in node.keywords:
                 if kw.arg in skip:
                     continue
@@ -533,6 +540,8 @@ class Rewriter:
                 values[f"{name}.int"] = values[name]
             if isinstance(nodes.get(name), ast.Name):  # `{tensor.var}`: a variable, which may hold None
                 values[f"{name}.var"] = values[name]
+            if isinstance(nodes.get(name), (ast.List, ast.Tuple)) and not nodes[name].elts:
+                values[f"{name}.is_empty"] = values[name]  # `torch.ones([])`: a 0-d shape
             # `{mode.is_bicubic}`, `{persistent.is_False}`: the argument only when it is written as that
             # literal (a word, True, False or None), for a template that rewrites that form its own way
             node_value = getattr(nodes.get(name), "value", None)
@@ -581,6 +590,11 @@ def _inplace_chain_root(node) -> ast.AST | None:
            and node.func.attr.endswith("_") and not node.func.attr.endswith("__")):
         node, seen = node.func.value, True
     return node if seen and isinstance(node, (ast.Name, ast.Attribute)) else None
+
+
+def _conditional(template: str) -> bool:
+    """A template that applies only under a condition on an argument (`{size.is_empty}`, `{dim.int}`)."""
+    return any(_base_name(m.group(1)) != m.group(1) for m in PLACEHOLDER.finditer(template))
 
 
 def _base_name(placeholder: str) -> str:
