@@ -129,6 +129,7 @@ CASES = {
                                _rng.standard_normal((3, 2, 4)).astype(np.float32)]),
         ("mapped_heads", [_rng.standard_normal((2, 8, 3)).astype(np.float32)]),
         ("scaled_logits", [A, B]),
+        ("chained_layer", [_rng.standard_normal((2, 4, 2, 3)).astype(np.float32)]),
     ],
     "isinstance_self_attribute": [
         ("norm_weight_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),

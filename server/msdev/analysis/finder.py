@@ -98,6 +98,8 @@ class InferenceFacts:
         #: id(ClassDef) → (ClassDef, its methods' `self.<attr>` assignments and register calls)
         self.self_attr_sites: dict[int, tuple[ast.AST, list]] = {}
         self.described: dict[int, tuple] = {}
+        #: user nn.Module class name → what its `self.<attr>` hold (`self.visual.attnpool.c_proj` chains)
+        self.user_attrs: dict[str, dict[str, tuple | None]] = {}
 
     def start_pass(self) -> None:
         self.grown = self.stale = False
@@ -148,6 +150,16 @@ class InferenceFacts:
         if attr not in held:
             held[attr] = value
             self._grew(("a", id(cls)))
+
+
+class _UserModule(tuple):
+    """A module value that is an instance of user nn.Module classes (one per assignment that may have
+    built it): their `self.<attr>` records tell what a chain `self.visual.attnpool.c_proj` holds."""
+
+    def __new__(cls, classes: tuple[str, ...]):
+        value = super().__new__(cls, (MODULE, None, LIKELY))
+        value.classes = classes
+        return value
 
 
 class _ModuleClass(tuple):
@@ -455,6 +467,9 @@ class Finder:
             if (self._class is not None and isinstance(target.value, ast.Name)
                     and target.value.id == self._self_name):
                 if value is not None:
+                    before = self._class.attrs.get(target.attr)
+                    if isinstance(value, _UserModule) and isinstance(before, _UserModule):
+                        value = _UserModule(tuple(dict.fromkeys(before.classes + value.classes)))
                     self._class.attrs[target.attr] = value
                     if self._class.node is not None and value[0] in (TENSOR, TENSOR_LIST):
                         self.facts.add_attr(self._class.node, target.attr, (value[0], None, LIKELY))
@@ -596,6 +611,8 @@ class Finder:
         self._collect_self_attrs(node, info, scope)
         for attr, value in self.facts.attrs_of(node).items():
             info.attrs.setdefault(attr, value)
+        if is_module:
+            self.facts.user_attrs[node.name] = info.attrs
         saved = self._class, self._self_name
         self._class, self._self_name = info, None
         class_scope = _Scope(scope)
@@ -620,6 +637,9 @@ class Finder:
             elif what == _ASSIGNED:
                 kind = self._static_kind(site[2], scope)
                 if kind is not None:
+                    before = attrs.get(site[1])
+                    if isinstance(kind, _UserModule) and isinstance(before, _UserModule):
+                        kind = _UserModule(tuple(dict.fromkeys(before.classes + kind.classes)))  # one or another
                     attrs[site[1]] = kind
                     if kind[1] == "torch.nn.ModuleDict":
                         self._dict_children(site[1], site[2], info, scope)
@@ -722,6 +742,8 @@ class Finder:
                 return self._call_result(dotted)
             if isinstance(value.func, ast.Name):
                 bound = scope.lookup(value.func.id)
+                if isinstance(bound, _ModuleClass):
+                    return _UserModule((value.func.id,))  # an instance of a user nn.Module subclass
                 if bound is not None and bound[0] == MODULE:
                     return (MODULE, None, LIKELY)  # an instance of a user nn.Module subclass
                 if bound is not None and bound[0] == PARTIAL:
@@ -921,7 +943,13 @@ class Finder:
                 if (self._class is not None and isinstance(node.value, ast.Attribute)
                         and isinstance(node.value.value, ast.Name) and node.value.value.id == self._self_name):
                     held = self._class.attrs.get(f"{node.value.attr}.{node.attr}")  # a ModuleDict's member
-                    return held if held is not None and held[0] == MODULE else None
+                    if held is not None and held[0] == MODULE:
+                        return held
+                if isinstance(receiver, _UserModule):  # `self.visual.attnpool`: what that class put there
+                    for name in receiver.classes:
+                        held = self.facts.user_attrs.get(name, {}).get(node.attr)
+                        if held is not None and held[0] in (MODULE, TENSOR):
+                            return held
             return None
         if t is ast.Call:
             return self._call(node, scope, ref_kind)
@@ -1088,7 +1116,8 @@ class Finder:
                 if returned is not None:
                     result = (returned, None, LIKELY)
             elif isinstance(callee, _ModuleClass):
-                result = (MODULE, None, LIKELY)  # `net = Net()`: an instance of a user module class
+                # `net = Net()`: an instance of a user module class
+                result = _UserModule((func.id,)) if type(func) is ast.Name else (MODULE, None, LIKELY)
             elif callee is not None and callee[0] == MODULE:
                 result = (TENSOR, None, LIKELY)  # calling a module instance runs its forward
         if dotted is None and type(func) is ast.Attribute and result is None:
