@@ -130,6 +130,7 @@ CASES = {
         ("mapped_heads", [_rng.standard_normal((2, 8, 3)).astype(np.float32)]),
         ("scaled_logits", [A, B]),
         ("chained_layer", [_rng.standard_normal((2, 4, 2, 3)).astype(np.float32)]),
+        ("fused_kernel", [A]),
     ],
     "isinstance_self_attribute": [
         ("norm_weight_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),

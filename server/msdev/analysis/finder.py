@@ -808,6 +808,8 @@ class Finder:
             return None
         classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
         names = []
+        if all(isinstance(c, ast.Name) and isinstance(scope.lookup(c.id), _ModuleClass) for c in classes):
+            return key, _UserModule(tuple(c.id for c in classes))  # `isinstance(branch, Conv)`: a user class
         for cls in classes:  # `isinstance(m, (nn.BatchNorm2d, nn.GroupNorm))`: one of several layers
             dotted = self.resolve_ref(cls, scope)
             held = self._call_result(dotted) if dotted is not None else None
