@@ -150,6 +150,17 @@ CASES = {
     "layer_class_alias": [
         ("default_norm_layer", [A]),
     ],
+    "held_out_networks": [
+        ("tied_init", [np.array([[0, 3, 6], [2, 2, 1]], np.int64)]),
+        ("attention_pool", [_rng.standard_normal((2, 4, 2, 3)).astype(np.float32)]),
+        ("optional_buffer", [A]),
+        ("keyword_attention", [_rng.standard_normal((3, 2, 4)).astype(np.float32),
+                               _rng.standard_normal((3, 2, 4)).astype(np.float32)]),
+        ("mapped_heads", [_rng.standard_normal((2, 8, 3)).astype(np.float32)]),
+        ("scaled_logits", [A, B]),
+        ("chained_layer", [_rng.standard_normal((2, 4, 2, 3)).astype(np.float32)]),
+        ("fused_kernel", [A]),
+    ],
     "isinstance_self_attribute": [
         ("norm_weight_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
         ("statistics_init", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),

@@ -40,6 +40,7 @@ PARTIAL = 5  # payload: dotted PyTorch class that `functools.partial(nn.X, ...)`
 BOUND = 9  # payload: the ast.FunctionDef that `types.MethodType(f, obj)` binds to an object
 PROJECT_MODULE = 8  # payload: local name of a module of the package (`from . import initialization as init`)
 OBJECT = 7  # payload: dotted class name of an LR scheduler or distribution instance (members have entries)
+FUNCTION_OF_TENSOR = 10  # payload: None; a lambda whose body gives a tensor (mapped over a sequence)
 #: classes whose instances the finder follows, with the base class that holds their members' entries
 _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
                  "torch.distributions.": "torch.distributions.Distribution", "torch.device": "torch.device"}
@@ -49,6 +50,9 @@ TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
 
 #: Tensor attributes that give a tensor back (others, like .shape or .device, do not)
 _TENSOR_VALUED_ATTRS = frozenset({"data", "T", "mT", "H", "mH", "grad", "real", "imag"})
+#: nn.Module methods that return the module they were called on
+_RETURNS_MODULE = frozenset({"eval", "train", "to", "cpu", "cuda", "float", "double", "half", "bfloat16",
+                             "requires_grad_", "apply", "share_memory", "to_empty"})
 #: module attributes that hold tensors (a module's parameters and buffers)
 _MODULE_TENSOR_ATTRS = frozenset({"weight", "bias", "running_mean", "running_var", "in_proj_weight",
                                   "in_proj_bias", "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"})
@@ -94,6 +98,8 @@ class InferenceFacts:
         #: id(ClassDef) → (ClassDef, its methods' `self.<attr>` assignments and register calls)
         self.self_attr_sites: dict[int, tuple[ast.AST, list]] = {}
         self.described: dict[int, tuple] = {}
+        #: user nn.Module class name → what its `self.<attr>` hold (`self.visual.attnpool.c_proj` chains)
+        self.user_attrs: dict[str, dict[str, tuple | None]] = {}
 
     def start_pass(self) -> None:
         self.grown = self.stale = False
@@ -144,6 +150,16 @@ class InferenceFacts:
         if attr not in held:
             held[attr] = value
             self._grew(("a", id(cls)))
+
+
+class _UserModule(tuple):
+    """A module value that is an instance of user nn.Module classes (one per assignment that may have
+    built it): their `self.<attr>` records tell what a chain `self.visual.attnpool.c_proj` holds."""
+
+    def __new__(cls, classes: tuple[str, ...]):
+        value = super().__new__(cls, (MODULE, None, LIKELY))
+        value.classes = classes
+        return value
 
 
 class _ModuleClass(tuple):
@@ -460,6 +476,9 @@ class Finder:
             if (self._class is not None and isinstance(target.value, ast.Name)
                     and target.value.id == self._self_name):
                 if value is not None:
+                    before = self._class.attrs.get(target.attr)
+                    if isinstance(value, _UserModule) and isinstance(before, _UserModule):
+                        value = _UserModule(tuple(dict.fromkeys(before.classes + value.classes)))
                     self._class.attrs[target.attr] = value
                     if self._class.node is not None and value[0] in (TENSOR, TENSOR_LIST):
                         self.facts.add_attr(self._class.node, target.attr, (value[0], None, LIKELY))
@@ -601,6 +620,8 @@ class Finder:
         self._collect_self_attrs(node, info, scope)
         for attr, value in self.facts.attrs_of(node).items():
             info.attrs.setdefault(attr, value)
+        if is_module:
+            self.facts.user_attrs[node.name] = info.attrs
         saved = self._class, self._self_name
         self._class, self._self_name = info, None
         class_scope = _Scope(scope)
@@ -625,6 +646,9 @@ class Finder:
             elif what == _ASSIGNED:
                 kind = self._static_kind(site[2], scope)
                 if kind is not None:
+                    before = attrs.get(site[1])
+                    if isinstance(kind, _UserModule) and isinstance(before, _UserModule):
+                        kind = _UserModule(tuple(dict.fromkeys(before.classes + kind.classes)))  # one or another
                     attrs[site[1]] = kind
                     if kind[1] == "torch.nn.ModuleDict":
                         self._dict_children(site[1], site[2], info, scope)
@@ -727,6 +751,8 @@ class Finder:
                 return self._call_result(dotted)
             if isinstance(value.func, ast.Name):
                 bound = scope.lookup(value.func.id)
+                if isinstance(bound, _ModuleClass):
+                    return _UserModule((value.func.id,))  # an instance of a user nn.Module subclass
                 if bound is not None and bound[0] == MODULE:
                     return (MODULE, None, LIKELY)  # an instance of a user nn.Module subclass
                 if bound is not None and bound[0] == PARTIAL:
@@ -791,6 +817,8 @@ class Finder:
             return None
         classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
         names = []
+        if all(isinstance(c, ast.Name) and isinstance(scope.lookup(c.id), _ModuleClass) for c in classes):
+            return key, _UserModule(tuple(c.id for c in classes))  # `isinstance(branch, Conv)`: a user class
         for cls in classes:  # `isinstance(m, (nn.BatchNorm2d, nn.GroupNorm))`: one of several layers
             dotted = self.resolve_ref(cls, scope)
             held = self._call_result(dotted) if dotted is not None else None
@@ -811,7 +839,12 @@ class Finder:
         entry = entries[0]
         target = entry.target(self.profile)
         renamed = target.attributes.get(name)
-        if renamed is None or target.api is None or len({r for r, _ in renames}) != 1 \
+        if len({r for r, _ in renames}) > 1 and not any(api is None for _, api in renames) and attr is None \
+                and isinstance(getattr(node, "ctx", None), ast.Load):
+            # `isinstance(m, (nn.Linear, nn.Embedding))`: weight / embedding_table, told apart at run time
+            names = [r for r, _ in sorted(renames, key=lambda r: r[0] is None) if r is not None] + [name]
+            renamed = "|".join(dict.fromkeys(names))
+        elif renamed is None or target.api is None or len({r for r, _ in renames}) != 1 \
                 or any(api is None for _, api in renames):
             return
         end_line = node.end_lineno
@@ -921,7 +954,13 @@ class Finder:
                 if (self._class is not None and isinstance(node.value, ast.Attribute)
                         and isinstance(node.value.value, ast.Name) and node.value.value.id == self._self_name):
                     held = self._class.attrs.get(f"{node.value.attr}.{node.attr}")  # a ModuleDict's member
-                    return held if held is not None and held[0] == MODULE else None
+                    if held is not None and held[0] == MODULE:
+                        return held
+                if isinstance(receiver, _UserModule):  # `self.visual.attnpool`: what that class put there
+                    for name in receiver.classes:
+                        held = self.facts.user_attrs.get(name, {}).get(node.attr)
+                        if held is not None and held[0] in (MODULE, TENSOR):
+                            return held
             return None
         if t is ast.Call:
             return self._call(node, scope, ref_kind)
@@ -959,7 +998,9 @@ class Finder:
             return self.expr(node.value, scope)
         if t in (ast.Lambda, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
             element = self._comprehension(node, scope)
-            return (TENSOR_LIST, None, LIKELY) if _is_tensor(element) and t is not ast.Lambda else None
+            if t is ast.Lambda:
+                return (FUNCTION_OF_TENSOR, None, LIKELY) if _is_tensor(element) else None
+            return (TENSOR_LIST, None, LIKELY) if _is_tensor(element) else None
         if t is ast.NamedExpr:
             value = self.expr(node.value, scope)
             scope.names[node.target.id] = value
@@ -1014,8 +1055,7 @@ class Finder:
                 inner.names[arg.arg] = None
             for d in node.args.defaults:
                 self.expr(d, scope)
-            self.expr(node.body, inner)
-            return
+            return self.expr(node.body, inner)  # what the lambda returns
         for gen in node.generators:
             it = self.expr(gen.iter, inner)
             self._bind_loop(gen.target, it, gen.iter, inner)
@@ -1061,6 +1101,8 @@ class Finder:
                     result = (TENSOR, None, LIKELY)
                 elif not self._module_method(func, receiver):
                     submodule = True  # `self.avgpool(x)` on a module of unknown class: a child called
+                elif func.attr in _RETURNS_MODULE:
+                    result = receiver  # `net = Net().eval()`, `nn.Linear(2, 3).to(device)`: the same module
             elif receiver is not None and receiver[0] == OBJECT:
                 self._object_member(func, receiver)  # sched.get_last_lr(), dist.log_prob(x)
             elif receiver is not None and receiver[0] == PROJECT_MODULE:
@@ -1087,7 +1129,8 @@ class Finder:
                 if returned is not None:
                     result = (returned, None, LIKELY)
             elif isinstance(callee, _ModuleClass):
-                result = (MODULE, None, LIKELY)  # `net = Net()`: an instance of a user module class
+                # `net = Net()`: an instance of a user module class
+                result = _UserModule((func.id,)) if type(func) is ast.Name else (MODULE, None, LIKELY)
             elif callee is not None and callee[0] == MODULE:
                 result = (TENSOR, None, LIKELY)  # calling a module instance runs its forward
         if dotted is None and type(func) is ast.Attribute and result is None:
@@ -1108,6 +1151,9 @@ class Finder:
             result = (BOUND, args[0][1], LIKELY)  # types.MethodType(forward, model)
         if result is None and args and args[0] is not None and args[0][0] == REF and _is_partial(func):
             result = (PARTIAL, args[0][1], LIKELY)  # functools.partial(nn.BatchNorm2d, eps=1e-3)
+        if (result is None and type(func) is ast.Name and func.id == "map" and len(args) >= 2
+                and args[0] is not None and args[0][0] == FUNCTION_OF_TENSOR and scope.lookup("map") is None):
+            result = (TENSOR_LIST, None, LIKELY)  # `q, k, v = map(lambda t: rearrange(t, ...), qkv)`
         if (result is None and type(func) is ast.Name and func.id == "next" and node.args
                 and scope.lookup("next") is None):
             result = self._element_of(args[0], node.args[0], scope)  # next(self.parameters()): a tensor

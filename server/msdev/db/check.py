@@ -272,7 +272,7 @@ class _Checker:
                             name[1:].partition(".")[0] == DEFINITIONS_ROOT and name[1:].partition(".")[2] in DEFINITIONS):
                         self.add(file, fields[key][1], f"template name {{{name}}} is not a mindspore.*, math.*, numpy.*, os.* name or a msdev.* definition")
                     elif not name.startswith("@") and name != "self" and params is not None \
-                            and re.sub(r"\.(int|is_\w+)$", "", name) not in _names(params):
+                            and re.sub(r"\.(int|var|is_\w+)$", "", name) not in _names(params):
                         self.add(file, fields[key][1], f"template placeholder {{{name}}} is not a PyTorch parameter")
         if "casts" in fields:
             from ..rewrite.casts import problems as cast_problems

@@ -162,6 +162,13 @@ class Rewriter:
             s, e = self.src.span(node)
             new_name = finding.mindspore_api.rsplit(".", 1)[-1]
             return FindingRewrite(finding, [Edit(s, e, repr(new_name))], True, [], (s, e))
+        if finding.kind == Kind.LAYER_ATTRIBUTE and "|" in finding.mindspore_api:
+            # a receiver narrowed to layers that name it differently: the first name the object has
+            s, e = self.src.span(node)
+            obj = self.src.segment(node.value)
+            names = tuple(finding.mindspore_api.rsplit(".", 1)[-1].split("|"))
+            text = f"getattr({obj}, next(a for a in {names!r} if hasattr({obj}, a)))"
+            return FindingRewrite(finding, [Edit(s, e, text)], True, [], (s, e))
         if finding.kind == Kind.LAYER_ATTRIBUTE:
             end = self.src.end(node)
             new_name = finding.mindspore_api.rsplit(".", 1)[-1]
@@ -191,7 +198,12 @@ class Rewriter:
               skip: frozenset[str] = frozenset()) -> FindingRewrite:
         span = self.src.span(call)
         if target.templates:
-            return self._template(finding, call, entry, target, receiver=None, span=span, skip=skip)
+            try:
+                return self._template(finding, call, entry, target, receiver=None, span=span, skip=skip)
+            except CannotRewrite:
+                # templates written for special forms only (`torch.ones([])`): other forms take the argument map
+                if target.api is None or not all(_conditional(t) for t in target.templates):
+                    raise
         try:
             rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered)
         except CannotRewrite:
@@ -546,6 +558,8 @@ class Rewriter:
                 nodes[positional[i]] = arg
             if extra:
                 values[star] = ", ".join(extra)
+                if len(extra) == 1:
+                    nodes[star] = node.args[len(positional)]  # `torch.ones([])`: the one shape, as written
             for kw in node.keywords:
                 if kw.arg in skip:
                     continue
@@ -584,6 +598,10 @@ class Rewriter:
         for name in list(values):
             if name in keywords or _int_literal(nodes.get(name)):
                 values[f"{name}.int"] = values[name]
+            if isinstance(nodes.get(name), ast.Name):  # `{tensor.var}`: a variable, which may hold None
+                values[f"{name}.var"] = values[name]
+            if isinstance(nodes.get(name), (ast.List, ast.Tuple)) and not nodes[name].elts:
+                values[f"{name}.is_empty"] = values[name]  # `torch.ones([])`: a 0-d shape
             # `{mode.is_bicubic}`, `{persistent.is_False}`: the argument only when it is written as that
             # literal (a word, True, False or None), for a template that rewrites that form its own way
             node_value = getattr(nodes.get(name), "value", None)
@@ -652,10 +670,15 @@ def _bound_receiver(receiver, template: str, values: dict[str, str]) -> str | No
     return name
 
 
+def _conditional(template: str) -> bool:
+    """A template that applies only under a condition on an argument (`{size.is_empty}`, `{dim.int}`)."""
+    return any(_base_name(m.group(1)) != m.group(1) for m in PLACEHOLDER.finditer(template))
+
+
 def _base_name(placeholder: str) -> str:
-    """`dim.int` and `mode.is_bicubic` stand for the argument `dim` / `mode` under a condition."""
+    """`dim.int`, `tensor.var` and `mode.is_bicubic` stand for the argument under a condition."""
     name, dot, cond = placeholder.partition(".")
-    return name if dot and (cond == "int" or cond.startswith("is_")) else placeholder
+    return name if dot and (cond in ("int", "var") or cond.startswith("is_")) else placeholder
 
 
 def _int_literal(node) -> bool:
