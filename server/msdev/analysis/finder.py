@@ -853,8 +853,10 @@ class Finder:
         if current is None or not isinstance(func.value, ast.Name):
             return None
         group = self.facts.bound.get(id(current))
+        if group is None:
+            return None
         params = current.args.posonlyargs + current.args.args
-        if group is None or not params or func.value.id != params[0].arg:
+        if not params or func.value.id != params[0].arg:
             return None
         return group.get(func.attr)
 

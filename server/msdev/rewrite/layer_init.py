@@ -105,6 +105,9 @@ def reset_parameters_edits(src: SourceText, cls: ast.ClassDef, layer: str,
     edits: list[Edit] = []
     if "reset_parameters" not in src.text:  # the attribute name is written out in any such call
         return edits
+    start, end = src.span(cls)
+    if src.text.find("reset_parameters", start, end) < 0:  # and in the class's body, where such a call sits
+        return edits
     for stmt in ast.walk(cls):
         if not _is_base_reset(stmt):
             continue
