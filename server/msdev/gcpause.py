@@ -25,20 +25,6 @@ def gc_paused():
 
 @contextlib.contextmanager
 def gc_frozen():
-    """Keep what is alive on entry out of every collection until exit (`gc.freeze`).
-
-    `msdev convert` holds every parsed tree of the project while it converts the files one by
-    one; each full collection scanned all of them again (40 % of the run's CPU on the corpus).
-    ASTs are freed by reference counting when dropped, frozen or not."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-@contextlib.contextmanager
-def gc_frozen():
     """Keep every object alive on entry out of the collections until exit (`gc.freeze`).
 
     `msdev convert` holds the parsed trees of the whole project while it converts the files
