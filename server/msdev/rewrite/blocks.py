@@ -8,12 +8,29 @@ from __future__ import annotations
 
 import ast
 import bisect
+import collections
 import itertools
 
 from .source import Edit, SourceText, text_with_edits
 from ..textlines import split_lines
 
 _BLOCKS = ("body", "orelse", "finalbody")
+#: the nodes that hold statements (expressions never do)
+_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def statements_in(node: ast.AST):
+    """The statements of `node`'s subtree, itself included, in the order `ast.walk` yields them,
+    without visiting the expressions (most of the tree)."""
+    queue = collections.deque([node])
+    while queue:
+        n = queue.popleft()
+        if isinstance(n, ast.stmt):
+            yield n
+        for name in n._fields:
+            value = getattr(n, name, None)
+            if value.__class__ is list:
+                queue.extend(item for item in value if isinstance(item, _HOLDERS))
 
 
 def emptied_block_passes(src: SourceText, tree: ast.Module, edits) -> list[Edit]:

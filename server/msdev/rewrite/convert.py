@@ -21,7 +21,7 @@ from ..db.loader import Database
 from ..findings import AUTOMATIC, MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .adapters import exact_type_edits
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
-from .blocks import emptied_block_passes
+from .blocks import emptied_block_passes, statements_in
 from .calls import CannotRewrite, rewrite_arguments
 from .layer_state import conv_rebuild_edits
 from .containers import (any_cell_values_fix, children_dict_edits, module_dict_subclasses, sequential_children_fix,
@@ -137,7 +137,7 @@ def parameter_names_fix(src: SourceText, cls: ast.ClassDef, context: FileContext
     if context is not None and not any(context.inside(init, context.attributes(name)) for name in _GROWING):
         return []
     containers = set()
-    for node in ast.walk(init):
+    for node in statements_in(init):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                 and isinstance(node.value.func, (ast.Attribute, ast.Name))
                 and (getattr(node.value.func, "attr", None) or getattr(node.value.func, "id", "")) in _CONTAINERS):
