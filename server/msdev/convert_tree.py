@@ -7,6 +7,7 @@ leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -20,7 +21,7 @@ from .analysis.finder import analyse_tree
 from .limits import size_problem
 from .analysis.project import ModuleContext, ProjectTable, package_of
 from .db.loader import Database, load_database
-from .gcpause import gc_paused
+from .gcpause import gc_frozen, gc_paused
 from .output_manifest import Manifest
 from .rewrite import convert_text
 from .workers import ignore_interrupts
@@ -414,6 +415,14 @@ def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable",
     them (unless `overwrite_edited`); a file that fails is counted, never stops the run.
     `selection` (rules.selection.RuleSelection): uses of the rules it leaves out are not rewritten.
     `exclude`: gitignore-style patterns of paths (relative to SRC) left out of the output, as scan skips them."""
+    with contextlib.ExitStack() as frozen:
+        return _convert_paths(src, out, db, profile, force, jobs, progress, overwrite_edited, selection, exclude,
+                              frozen)
+
+
+def _convert_paths(src: Path, out: Path, db: Database, profile: str, force: bool, jobs: int, progress,
+                   overwrite_edited: bool, selection, exclude, frozen: contextlib.ExitStack) -> ConvertSummary:
+    """convert_paths; `frozen` keeps the project table's trees out of collections until it closes."""
     src_root, target = plan_paths(src, out, force)
     prepared: dict[str, PreparedFile] = {}
     if src.is_file():
@@ -427,8 +436,10 @@ def convert_paths(src: Path, out: Path, db: Database, profile: str = "portable",
         for path in walk_tree(src_root, walk_errors, exclude):
             rel = path.relative_to(src_root)
             work.append((str(path), str(target / rel), rel.as_posix(), profile if path.suffix == ".py" else None, None))
-        table = project_table(src_root, [(Path(j[0]), j[2]) for j in work if j[3] is not None], db,
-                              prepared if profile == "portable" else None)
+        with gc_paused():  # no collection before what the table holds is frozen
+            table = project_table(src_root, [(Path(j[0]), j[2]) for j in work if j[3] is not None], db,
+                                  prepared if profile == "portable" else None)
+            frozen.enter_context(gc_frozen())
         work = [(a, b, rel, p, table.context(rel) if p is not None else None) for a, b, rel, p, _ in work]
     manifest = Manifest(folder)
     if not overwrite_edited:

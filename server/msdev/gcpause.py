@@ -21,3 +21,17 @@ def gc_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def gc_frozen():
+    """Keep every object alive on entry out of the collections until exit (`gc.freeze`).
+
+    `msdev convert` holds the parsed trees of the whole project while it converts the files
+    one by one, and each older-generation collection scanned all of them again (a third of the
+    run's CPU on the corpus). Frozen objects are still freed by reference counting."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -92,6 +92,9 @@ class InferenceFacts:
         self.grown = False
         self.stale = False  # a fact grew after this pass had read it
         self._read: set[tuple[str, int]] = set()  # facts read in this pass: ("p"|"r"|"a", id(node))
+        #: id(ClassDef) → the attributes its class record held already when this pass read the
+        #: class's facts (it keeps them): a fact about one of them, grown later, changes nothing
+        self._attrs_held: dict[int, set[str]] = {}
         #: what every pass over the same tree recomputes otherwise: id(block) → (block, its import
         #: statements in hoisting order); id(target) → (entry, target, url, message) of a finding
         self.imports_in: dict[int, tuple[list, list]] = {}
@@ -104,6 +107,7 @@ class InferenceFacts:
     def start_pass(self) -> None:
         self.grown = self.stale = False
         self._read = set()
+        self._attrs_held = {}
 
     def _grew(self, key: tuple[str, int]) -> None:
         self.grown = True
@@ -122,9 +126,12 @@ class InferenceFacts:
             return TENSOR
         return MODULE if id(func) in self.module_returns else None
 
-    def attrs_of(self, cls: ast.AST) -> dict:
-        """`self.<attr>` → value for the class `cls`, learnt from its methods' bodies."""
+    def attrs_of(self, cls: ast.AST, held=()) -> dict:
+        """`self.<attr>` → value for the class `cls`, learnt from its methods' bodies. `held`: the
+        attributes the reader knows already and keeps (it takes only the others from the facts)."""
         self._read.add(("a", id(cls)))
+        before = self._attrs_held.get(id(cls))
+        self._attrs_held[id(cls)] = set(held) if before is None else before & set(held)
         return self.attrs.get(id(cls), {})
 
     def add_param(self, func: ast.AST, name: str, kind: int = 1) -> None:
@@ -149,7 +156,10 @@ class InferenceFacts:
         held = self.attrs.setdefault(id(cls), {})
         if attr not in held:
             held[attr] = value
-            self._grew(("a", id(cls)))
+            if attr in self._attrs_held.get(id(cls), ()):
+                self.grown = True  # every reader kept its own value for it: a repeat would do the same
+            else:
+                self._grew(("a", id(cls)))
 
 
 class _UserModule(tuple):
@@ -618,7 +628,7 @@ class Finder:
         info.base = torch_base
         # pre-pass: what `self.<attr>` holds, from every method's assignments
         self._collect_self_attrs(node, info, scope)
-        for attr, value in self.facts.attrs_of(node).items():
+        for attr, value in self.facts.attrs_of(node, info.attrs).items():
             info.attrs.setdefault(attr, value)
         if is_module:
             self.facts.user_attrs[node.name] = info.attrs
@@ -895,8 +905,10 @@ class Finder:
         if current is None or not isinstance(func.value, ast.Name):
             return None
         group = self.facts.bound.get(id(current))
+        if group is None:
+            return None
         params = current.args.posonlyargs + current.args.args
-        if group is None or not params or func.value.id != params[0].arg:
+        if not params or func.value.id != params[0].arg:
             return None
         return group.get(func.attr)
 

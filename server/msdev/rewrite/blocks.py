@@ -7,11 +7,30 @@ lines) can empty a block together. The converted file must still parse, so such 
 from __future__ import annotations
 
 import ast
+import bisect
+import collections
+import itertools
 
 from .source import Edit, SourceText, text_with_edits
 from ..textlines import split_lines
 
 _BLOCKS = ("body", "orelse", "finalbody")
+#: the nodes that hold statements (expressions never do)
+_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def statements_in(node: ast.AST):
+    """The statements of `node`'s subtree, itself included, in the order `ast.walk` yields them,
+    without visiting the expressions (most of the tree)."""
+    queue = collections.deque([node])
+    while queue:
+        n = queue.popleft()
+        if isinstance(n, ast.stmt):
+            yield n
+        for name in n._fields:
+            value = getattr(n, name, None)
+            if value.__class__ is list:
+                queue.extend(item for item in value if isinstance(item, _HOLDERS))
 
 
 def emptied_block_passes(src: SourceText, tree: ast.Module, edits) -> list[Edit]:
@@ -39,7 +58,20 @@ def emptied_block_passes(src: SourceText, tree: ast.Module, edits) -> list[Edit]
             return Edit(s, s, "")
         return None
 
+    # a block inside a statement that no edit reaches cannot be emptied: such statements are not
+    # visited (sorted edit starts, and the furthest end among the edits starting up to each)
+    spans = sorted((d.start, d.end) for d in edits)
+    starts = [a for a, _ in spans]
+    reach = list(itertools.accumulate((b for _, b in spans), max))
+
+    def touched(node: ast.AST) -> bool:
+        s, e = src.span(node)
+        i = bisect.bisect_right(starts, e)
+        return i > 0 and reach[i - 1] >= s
+
     def visit(node: ast.AST) -> None:
+        if not touched(node):
+            return
         blocks = [getattr(node, f, None) for f in _BLOCKS]
         blocks += [h.body for h in getattr(node, "handlers", None) or []]
         blocks += [c.body for c in getattr(node, "cases", None) or []]

@@ -8,6 +8,7 @@ comments and line breaks inside long calls survive.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -64,7 +65,9 @@ def literal(node: ast.AST):
 _NOT_LITERAL = object()
 
 
+@functools.lru_cache(maxsize=4096)
 def _literal_text(text: str):
+    """The value of a literal the database writes (`allowed`, defaults; cached: asked per argument)."""
     try:
         return ast.literal_eval(text)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):

@@ -21,7 +21,7 @@ from ..db.loader import Database
 from ..findings import AUTOMATIC, MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .adapters import exact_type_edits
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
-from .blocks import emptied_block_passes
+from .blocks import emptied_block_passes, statements_in
 from .calls import CannotRewrite, rewrite_arguments
 from .layer_state import conv_rebuild_edits
 from .containers import (any_cell_values_fix, children_dict_edits, module_dict_subclasses, sequential_children_fix,
@@ -130,10 +130,14 @@ def parameter_names_fix(src: SourceText, cls: ast.ClassDef, context: FileContext
     if init is None or not init.body or not init.args.args:
         return []
     me = init.args.args[0].arg
+    start = min([src.start(init)] + [src.start(d) for d in init.decorator_list])
+    end = src.end(init)
+    if all(src.text.find(name, start, end) < 0 for name in _GROWING):
+        return []  # no growing call can be in a text that does not name one
     if context is not None and not any(context.inside(init, context.attributes(name)) for name in _GROWING):
         return []
     containers = set()
-    for node in ast.walk(init):
+    for node in statements_in(init):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                 and isinstance(node.value.func, (ast.Attribute, ast.Name))
                 and (getattr(node.value.func, "attr", None) or getattr(node.value.func, "id", "")) in _CONTAINERS):
@@ -328,6 +332,15 @@ _NAME_OR_ATTRIBUTE = frozenset({ast.Name, ast.Attribute})
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign})
 _IFS = frozenset({ast.If})
 _CLASSDEF = frozenset({ast.ClassDef})
+_IMPORTS = frozenset({ast.Import, ast.ImportFrom})
+
+
+def _narrowed(nodes: list[ast.AST], context: FileContext | None, types: frozenset) -> list[ast.AST]:
+    """The nodes of `types` among `nodes` (in order) from the file's index when `nodes` is its node
+    list, else `nodes` itself: for the passes that filter their node list by class anyway."""
+    if context is not None and context.nodes is nodes:
+        return context.select(types)
+    return nodes
 _ATTRIBUTE = frozenset({ast.Attribute})
 
 
@@ -387,7 +400,7 @@ def file_rewriter(src: SourceText, tree: ast.Module, db: Database, profile: str,
     file's torch import bindings."""
     module = module or ModuleContext()
     nodes, parents = context.index if context is not None else index_tree(tree)
-    bindings = torch_import_bindings(nodes, db, profile)
+    bindings = torch_import_bindings(_narrowed(nodes, context, _IMPORTS), db, profile)
     ms_bindings = existing_mindspore_bindings(tree)
     for b in bindings:
         if b.ms_path and b.ms_local:
@@ -422,10 +435,11 @@ def rewrite_findings(rewriter: Rewriter, findings: list[Finding], profile: str,
                                                               "backward → bprop"])
         function_classes.add(cls.name)
     done.extend(apply_call_sites(src, nodes, function_classes))
-    rewriter.cell_inits = {id(item) for cls in cell_classes(nodes, findings, {id(f) for f in findings},
+    classes = _narrowed(nodes, rewriter.context, _CLASSDEF)
+    rewriter.cell_inits = {id(item) for cls in cell_classes(classes, findings, {id(f) for f in findings},
                                                             module.module_classes)
                            for item in cls.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"}
-    done.extend(subclass_attribute_edits(src, nodes, findings, profile, rewriter, module.layer_bases))
+    done.extend(subclass_attribute_edits(src, classes, findings, profile, rewriter, module.layer_bases))
     order = sorted((f for f in findings if id(f) not in outcomes), key=lambda f: _extent(src, parents, f.node))
     for finding in order:
         try:
@@ -465,9 +479,10 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     record_verdicts(outcomes)
 
     converted_ids = {fid for fid, o in outcomes.items() if o.converted}
-    sequentials = sequential_subclasses(nodes, findings, converted_ids)
+    classes = _narrowed(nodes, rewriter.context, _CLASSDEF)
+    sequentials = sequential_subclasses(classes, findings, converted_ids)
     dicts = module_dict_subclasses(findings, converted_ids)
-    for cls in cell_classes(nodes, findings, converted_ids, context.module_classes):
+    for cls in cell_classes(classes, findings, converted_ids, context.module_classes):
         done.extend(forward_to_construct(src, cls, analysis))
         done.extend(private_children_edits(src, cls, analysis))
         done.extend(parameter_names_fix(src, cls, analysis))
@@ -476,7 +491,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         if any(id(b) in dicts for b in cls.bases):
             done.extend(any_cell_values_fix(src, cls, namer.render("mindspore.nn.Cell")))
         done.extend(training_mode_fix(src, cls))
-    done.extend(subclass_rewrites(src, nodes, findings, converted_ids, profile, rewriter))
+    done.extend(subclass_rewrites(src, classes, findings, converted_ids, profile, rewriter))
     # the passes below read only some node classes: the file's index gives them without a scan each
     select = analysis.select if analysis is not None and analysis.tree is tree else (
         lambda types: [n for n in nodes if n.__class__ in types])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 from typing import Callable
 
+from .blocks import statements_in
 from .source import Edit, SourceText
 
 #: PyTorch layers whose `reset_parameters` draws uniform weights bounded by 1/sqrt(fan_in)
@@ -105,7 +106,10 @@ def reset_parameters_edits(src: SourceText, cls: ast.ClassDef, layer: str,
     edits: list[Edit] = []
     if "reset_parameters" not in src.text:  # the attribute name is written out in any such call
         return edits
-    for stmt in ast.walk(cls):
+    start, end = src.span(cls)
+    if src.text.find("reset_parameters", start, end) < 0:  # and in the class's body, where such a call sits
+        return edits
+    for stmt in statements_in(cls):
         if not _is_base_reset(stmt):
             continue
         lines = _reset_lines(layer, render)

@@ -57,6 +57,9 @@ def _opt_str(v) -> bool:
     return v is None or type(v) is str
 
 
+_INT_ONLY = {int}
+
+
 def payload_is_valid(payload) -> bool:
     """Whether a decoded entry has the layout `scanning.runner.encode` writes:
     (lines, error, infos, rows), infos = (api, status, mindspore_api, note_url, message, pattern,
@@ -81,7 +84,7 @@ def payload_is_valid(payload) -> bool:
             return False
     n = len(infos)
     for row in rows:
-        if type(row) is not tuple or len(row) != 7 or any(type(x) is not int for x in row):
+        if type(row) is not tuple or len(row) != 7 or set(map(type, row)) != _INT_ONLY:
             return False
         if not (0 <= row[4] < _KINDS and 0 <= row[5] < _CONFIDENCES and 0 <= row[6] < n):
             return False
