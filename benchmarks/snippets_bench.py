@@ -22,8 +22,8 @@ every snippet is written to a file and the folder converted with one `msdev conv
 file runs in a MindSpore worker whose `sys.meta_path` refuses torch. A snippet passes when every
 compared variable has PyTorch's structure, shape, dtype kind and values (allclose rtol 1e-4,
 atol 1e-5; integers and bools exactly). A converted file that still carries an `[UnConvert]` marker
-fails without running: the marked call is on the executed path. A crash or hang fails that snippet
-only: the worker restarts after it.
+fails without running: the marked call is on the executed path. A crash, hang or exception fails that
+snippet only: the worker restarts after it.
 
 Printed: the pass rate (per API family and in all), failures by kind, the APIs most often left
 unconverted, the most frequent exceptions, and the first N failures with their reasons.
@@ -169,6 +169,8 @@ def run_worker(framework: str, work: Path, folder: str, ids: list[str], results:
             except Exception as exc:  # noqa: BLE001 - a value that will not pickle
                 pickle.dump((cid, {"ok": False, "error": f"unpicklable result: {exc}"}), out)
             out.flush()
+            if not outcome["ok"]:
+                return  # a failed kernel can leave an error for the next snippet's first op: start afresh
 
 
 def run_side(framework: str, work: Path, folder: str, ids: list[str], timeout: int) -> dict[str, dict]:
