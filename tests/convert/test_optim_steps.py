@@ -205,3 +205,35 @@ def test_scheduler_step_with_an_epoch_jumps_like_pytorch(name, db):
     expected = _load(source, "pt_epoch_" + name)(metrics)
     got = _load(_converted(source, db), "ms_epoch_" + name)(metrics)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-8)
+
+
+#: two steps written one after the other at module level, reusing the same names
+TWO_SCRIPT_STEPS = '''
+import torch
+
+layer = torch.nn.Linear(2, 1)
+with torch.no_grad():
+    layer.weight.copy_(torch.tensor([[0.4, -0.7]]))
+    layer.bias.fill_(0.1)
+opt = torch.optim.SGD(layer.parameters(), lr=0.1, momentum=0.5)
+pts = torch.tensor([[1.0, 2.0], [0.5, -1.0], [-2.0, 0.3]])
+pred = layer(pts)
+err = pred.pow(2).mean()
+err.backward()
+opt.step()
+opt.zero_grad()
+pred = layer(pts * 2)
+err = (pred - 1).abs().mean()
+err.backward()
+opt.step()
+'''
+
+
+def test_two_module_level_steps_each_take_their_own_forward_pass(db):
+    text = _converted(TWO_SCRIPT_STEPS, db)
+    expected, got = {}, {}
+    exec(compile(TWO_SCRIPT_STEPS, "pt_two", "exec"), expected)
+    exec(compile(text, "ms_two", "exec"), got)
+    np.testing.assert_allclose(got["layer"].weight.asnumpy(), expected["layer"].weight.detach().numpy(),
+                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got["pred"].asnumpy(), expected["pred"].detach().numpy(), rtol=1e-4, atol=1e-5)

@@ -312,11 +312,15 @@ def _module_step(facts: Facts, block: list[ast.stmt], i: int, step_i: int, loss:
     # the backward slice of the loss among the earlier top-level statements
     needed, chosen = {loss}, []
     for s in reversed(block[:i]):
+        if _expr_call(s, "backward") is not None or _expr_call(s, "step") is not None:
+            break  # an earlier step: what it computed is not recomputed for this one
         if s is zero or isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
                                        ast.ImportFrom)):
             continue
         if stored_names(s) & needed:
             chosen.append(s)
+            if isinstance(s, ast.Assign):  # earlier values of the names it binds are not used
+                needed -= {t.id for t in s.targets if isinstance(t, ast.Name)}
             needed |= set(read_names([s]))
     chosen.reverse()
     # what computes from the parameters must run inside forward_fn; the rest (inputs, the model
