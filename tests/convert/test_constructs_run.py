@@ -252,6 +252,7 @@ CASES = {
         ("differences", [X4]),
         ("positions_and_shifts", [X4, True]),
         ("positions_and_shifts", [X4, False]),
+        ("signs_copied", [X4]),
     ],
     "inplace_chain": [
         ("chained_statement", [A, B]),
