@@ -18,6 +18,7 @@ A = _rng.standard_normal((2, 3)).astype(np.float32)
 B = _rng.standard_normal((4, 3)).astype(np.float32)
 V = _rng.standard_normal(3).astype(np.float32)
 X = _rng.standard_normal(3).astype(np.float32)
+P = _rng.standard_normal((2, 4, 6, 3)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
@@ -56,6 +57,11 @@ CASES = {
         ("vjp_one", [X, V]),
         ("jvp_one", [X, V]),
         ("jacobian_lambda", [X]),
+    ],
+    "gradients_stepped": [
+        ("patch_merge", [P]),
+        ("every_third_row", [P]),
+        ("stepped_with_indices", [P]),
     ],
 }
 

@@ -25,6 +25,7 @@ from ..findings import Confidence, Finding, Kind, Status
 from ..textlines import split_lines
 from .project import ModuleContext, is_torch_module
 from .context import FileContext
+from .slicing import STEPPED_SLICE_NAME, STEPPED_SLICE_STATUS, stepped_axes
 
 CERTAIN = Confidence.CERTAIN
 LIKELY = Confidence.LIKELY
@@ -229,6 +230,7 @@ class Finder:
         self._deferred: list = []
         self._class: _ClassInfo | None = None
         self._self_name: str | None = None
+        self._view_receiver: ast.AST | None = None  # the slice an in-place method is called on
         self._fallback = 0  # > 0 inside `except ImportError:`-style handlers
 
     # ----------------------------------------------------------------- positions
@@ -277,6 +279,14 @@ class Finder:
             status, ms_api, url, message = target.status, target.api, known[2], known[3]
         return Finding(line, col, end_line, end_col, dotted, kind, confidence, status,
                        ms_api, url, message, entry, None, node)
+
+    def _stepped_slice(self, node: ast.Subscript, confidence: Confidence) -> None:
+        """A tensor sliced with a step (rule MS227, analysis/slicing.py)."""
+        finding = self._make(node, "torch.Tensor.__getitem__", None, Kind.TENSOR_METHOD, confidence)
+        finding.status, finding.pattern = STEPPED_SLICE_STATUS, "MS227"
+        finding.detail = "a slice with a step: MindSpore's CPU gradient of it fails, a gather's does not"
+        finding.message = f"torch.Tensor.__getitem__ (MS227 {STEPPED_SLICE_NAME}): {finding.detail}"
+        self.findings.append(finding)
 
     # ----------------------------------------------------------------- resolution
     def resolve_ref(self, node: ast.AST, scope: _Scope) -> str | None:
@@ -994,7 +1004,13 @@ class Finder:
                 return self._self_element(node.value)
             if _is_tensor_list(value):
                 return value if isinstance(node.slice, ast.Slice) else (TENSOR, None, LIKELY)
-            return (TENSOR, None, value[2]) if _is_tensor(value) else None
+            if not _is_tensor(value):
+                return None
+            index = node.slice.__class__
+            if (index is ast.Tuple or (index is ast.Slice and value[2] == CERTAIN)) \
+                    and node.ctx.__class__ is ast.Load and node is not self._view_receiver and stepped_axes(node.slice):
+                self._stepped_slice(node, value[2])
+            return (TENSOR, None, value[2])
         if t is ast.List or t is ast.Tuple:
             values = [self.expr(e, scope) for e in node.elts]
             return (TENSOR_LIST, None, LIKELY) if any(_is_tensor(v) for v in values) else None
@@ -1103,6 +1119,8 @@ class Finder:
             self._record(func, dotted, kind, CERTAIN)
             result = self._call_result(dotted)
         elif type(func) is ast.Attribute:
+            if func.attr[-1] == "_" and func.value.__class__ is ast.Subscript:
+                self._view_receiver = func.value  # `x[:, ::2].sub_(1)` updates x: no gather (MS220 writes it back)
             receiver = self._receiver(func.value, scope)
             if receiver is not None and receiver[0] == TENSOR:
                 result = self._tensor_member(func, receiver, Kind.TENSOR_METHOD)

@@ -315,6 +315,12 @@ class __NAME__({@mindspore.experimental.optim.lr_scheduler.MultiStepLR}):
         passed = sum(count for milestone, count in self.milestones.items() if milestone <= epoch)
         return [base_lr * self.gamma ** passed for base_lr in self.base_lrs]
 ''',
+    "stepped_slice": '''\
+def __NAME__(x, step, axis):
+    """x sliced with `::step` along one axis, as a gather of every step-th position: MindSpore 2.10's CPU
+    gradient of a stepped slice fails on any axis but the last (converted from x[..., ::step, ...])."""
+    return {@mindspore.ops.gather}(x, {@mindspore.ops.arange}(0, x.shape[axis], step), axis)
+''',
     "einsum": '''\
 def __NAME__(equation, *operands):
     """torch.einsum on CPU, where MindSpore's einsum kernel is missing: a subscript repeated in one

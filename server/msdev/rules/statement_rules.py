@@ -29,6 +29,7 @@ DETECTS = {
     "MS224": "`torch.cuda.amp`/`torch.amp` autocast blocks, decorators and GradScaler.",
     "MS225": "`torch.distributed`, `DistributedDataParallel`/`DataParallel` and distributed samplers.",
     "MS226": "`.numpy()` on a tensor that takes part in a gradient (a loss, an output of the training step).",
+    "MS227": "A tensor sliced with a step on an axis that may not be its last (`x[:, 0::2]`, `x[..., ::2, :]`).",
     "MS230": "`y.backward()` (also `y.sum().backward()`, `y.backward(gradient)`, `retain_graph=True`) with "
              "`x.grad` read afterwards in the same function, and the `x.grad` reads and resets "
              "(`x.grad.zero_()`, `x.grad = None`) that go with it.",
@@ -63,6 +64,8 @@ EXAMPLES = {
     "MS225": ("model = DistributedDataParallel(model)",
               "mindspore.communication.init()  # and set_auto_parallel_context(parallel_mode=...)"),
     "MS226": ("value = loss.numpy()", "value = loss.asnumpy()"),
+    "MS227": ("x0 = x[:, 0::2, 0::2, :]",
+              "x0 = stepped_slice(stepped_slice(x, 2, 1), 2, 2)  # stepped_slice gathers every 2nd position"),
     "MS230": ("x = torch.ones(3, requires_grad=True)\ny = (x * x).sum()\ny.backward()\nprint(x.grad)",
               "x = mindspore.ops.ones(3)\ndef y_fn(x):\n    y = (x * x).sum()\n    return y\n"
               "x_grad = mindspore.grad(y_fn, 0)(x)\nprint(x_grad)"),
@@ -97,6 +100,9 @@ FIXES = {
     "MS224": "autocast blocks and decorators are removed (float32); GradScaler needs mindspore.amp by hand.",
     "MS225": "No automatic fix: rewrite with mindspore.communication.",
     "MS226": "`.numpy()` becomes `.asnumpy()`.",
+    "MS227": "Each step becomes a gather of every step-th position along its axis (a small function written "
+             "into the converted file); the rest of the index stays a plain slice. Indices holding names or "
+             "expressions (which may be tensor indices) are left as they are.",
     "MS230": "The statements from the leaves to the loss become a local function; `mindspore.grad` gives the "
              "gradients, bound to `x_grad` variables that replace the `x.grad` reads (added up when PyTorch "
              "would accumulate). Left to a person, with the reason: `backward(inputs=...)`, `create_graph=True`, "
@@ -270,6 +276,15 @@ STATEMENT_RULES: tuple[RuleSpec, ...] = (
         status='renamed', severity='hint', fix='always',
         fix_detail=FIXES['MS226'],
         official='https://www.mindspore.cn/docs/en/master/api_python/mindspore/Tensor/mindspore.Tensor.asnumpy.html', statement_level=True),
+    RuleSpec(
+        code='MS227', name='stepped-slice', label='stepped slice',
+        summary='x[:, ::2] on a tensor: MindSpore 2.10 cannot differentiate it on CPU; gathered instead.',
+        detects=DETECTS['MS227'],
+        why='The forward value of a stepped slice is right in MindSpore, but on CPU the gradient kernel of a slice with a step (`StridedSliceGrad`) fails with "input memory out of bounds" on any axis but the last, so a converted Swin or YOLO model cannot be trained. Gathering every step-th position gives the same values, dtype and shape, and its gradient works on every backend.',
+        before=EXAMPLES['MS227'][0], after=EXAMPLES['MS227'][1],
+        status='arg-diff', severity='hint', fix='always',
+        fix_detail=FIXES['MS227'],
+        official='https://www.mindspore.cn/docs/en/master/api_python/ops/mindspore.ops.gather.html', statement_level=True),
     RuleSpec(
         code='MS230', name='backward-grad', label='backward and .grad',
         summary='backward() then x.grad: MindSpore differentiates a function with mindspore.grad.',
