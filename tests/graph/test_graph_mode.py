@@ -163,7 +163,7 @@ def test_generated_code_is_readable_and_reported_in_text(tmp_path, capsys):
     assert "load_param_into_net: 0 missing, 0 unexpected" in report
     text = (out / "model.py").read_text()
     assert "has_bias=False" in text and "pad_mode='pad'" in text and "momentum=1 - 0.1" in text
-    assert "ops.cat(" in text and "list([flatten, norm])), 1)" in text  # dtypes promoted as torch.cat does
+    assert "ops.cat(promoted([flatten, norm]), 1)" in text  # dtypes promoted as torch.cat does
     # the output folder is never overwritten
     assert main(["convert", "--model", "graph_nets:two_in_two_out", "--path", str(FIX), "--input", "1,3,8,8",
                  "--input", "1,5", "-o", str(out)]) == 2

@@ -321,6 +321,19 @@ def __NAME__(x, step, axis):
     gradient of a stepped slice fails on any axis but the last (converted from x[..., ::step, ...])."""
     return {@mindspore.ops.gather}(x, {@mindspore.ops.arange}(0, x.shape[axis], step), axis)
 ''',
+    "promoted": '''\
+def __NAME__(tensors):
+    """Tensors to concatenate or stack, cast to the highest of their dtypes (bool < integers < floats <
+    complex, wider first) as PyTorch promotes them; MindSpore's cat and stack refuse mixed dtypes."""
+    tensors = list(tensors)
+    if len({t.dtype for t in tensors}) < 2:
+        return tensors
+    order = ({@mindspore.bool_}, {@mindspore.uint8}, {@mindspore.int8}, {@mindspore.int16}, {@mindspore.int32},
+             {@mindspore.int64}, {@mindspore.float16}, {@mindspore.bfloat16}, {@mindspore.float32},
+             {@mindspore.float64}, {@mindspore.complex64}, {@mindspore.complex128})
+    dtype = max((t.dtype for t in tensors), key=order.index)
+    return [t.astype(dtype) for t in tensors]
+''',
     "einsum": '''\
 def __NAME__(equation, *operands):
     """torch.einsum on CPU, where MindSpore's einsum kernel is missing: a subscript repeated in one
