@@ -258,6 +258,7 @@ CASES = {
         ("chained_statement", [A, B]),
         ("chained_value", [A]),
         ("chained_with_keyword", [A, B]),
+        ("chained_on_slices", [X4, X4[::-1].copy()]),
     ],
 }
 

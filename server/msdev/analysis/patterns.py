@@ -54,6 +54,11 @@ JIT_DROPPABLE = frozenset({"torch.jit.script", "torch.jit.ignore", "torch.jit.un
 INPLACE_BINARY = {"add_": "+", "sub_": "-", "mul_": "*", "div_": "/"}
 INPLACE_OTHER = frozenset({"zero_", "fill_", "copy_", "clamp_", "clamp_min_", "clamp_max_", "masked_fill_",
                            "index_fill_", "scatter_", "normal_", "uniform_"})
+#: in-place methods whose result a chain (`x[0].sub_(w).neg_()`) can write back as one expression:
+#: the binary ones, and unary ones whose out-of-place MindSpore Tensor method has the same name
+INPLACE_UNARY = frozenset({"neg_", "abs_", "exp_", "log_", "sqrt_", "rsqrt_", "sigmoid_", "tanh_", "floor_",
+                           "ceil_", "reciprocal_", "square_", "sin_", "cos_"})
+CHAIN_INPLACE = frozenset(INPLACE_BINARY) | INPLACE_UNARY | {"zero_", "fill_", "copy_", "clamp_"}
 VIEW_METHODS = frozenset({"view", "view_as", "t", "transpose", "permute", "narrow", "select", "expand",
                           "squeeze", "unsqueeze", "diagonal", "unfold", "as_strided", "flatten"})
 HOOK_METHODS = frozenset({"register_forward_hook", "register_forward_pre_hook", "register_backward_hook",
@@ -374,6 +379,16 @@ def read_names(nodes: list[ast.AST]) -> list[str]:
     return out
 
 
+def inplace_chain(call: ast.Call) -> tuple[ast.AST, list[ast.Call]]:
+    """`base.a_(...).b_(...)`: the base and the in-place calls (CHAIN_INPLACE), innermost first."""
+    calls = []
+    node: ast.AST = call
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CHAIN_INPLACE:
+        calls.append(node)
+        node = node.func.value
+    return node, calls[::-1]
+
+
 # ---------------------------------------------------------------------------- detection
 class _Detector:
     def __init__(self, tree: ast.Module, findings: list[Finding], source: str, context: FileContext):
@@ -511,6 +526,13 @@ class _Detector:
             mode = "False" if attr == "eval" else "True"
             self.add("MS200", call.func, call, "torch.nn.Module." + attr,
                      f"`{attr}()` is `set_train({mode})` on a Cell", Kind.CALL, claim=[call.func], attr_only=True)
+        elif attr in CHAIN_INPLACE and len((chain := inplace_chain(call))[1]) > 1 \
+                and isinstance(chain[0], ast.Subscript):
+            calls = chain[1]
+            self.add("MS220", call.func, stmt, "torch.Tensor." + calls[0].func.attr,
+                     f"`.{'().'.join(c.func.attr for c in calls)}()` on a slice may not update the original tensor "
+                     "in MindSpore", Kind.TENSOR_METHOD, claim=[c.func for c in calls],
+                     confidence=Confidence.LIKELY, attr_only=True)
         elif attr in INPLACE_BINARY or attr in INPLACE_OTHER:
             receiver = call.func.value
             if isinstance(receiver, ast.Subscript) or (

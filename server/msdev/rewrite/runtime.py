@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.patterns import (DEVICE_STRINGS, INPLACE_BINARY, JIT_DROPPABLE, SETTING_CONTEXTS,
-                                 grad_switch_is_plain)
+from ..analysis.patterns import (DEVICE_STRINGS, INPLACE_BINARY, INPLACE_UNARY, JIT_DROPPABLE, SETTING_CONTEXTS,
+                                 grad_switch_is_plain, inplace_chain)
 from ..findings import Finding
 from .calls import CannotRewrite
 from .fixes import FindingRewrite
@@ -283,26 +283,43 @@ def rewrite_numpy(rewriter, finding: Finding, facts) -> FindingRewrite:
 
 # ---------------------------------------------------------------------------- MS220 in-place on a slice
 def rewrite_inplace(rewriter, finding: Finding, facts) -> FindingRewrite:
+    """`x[i].add_(a)` → `x[i] = x[i] + a`; a chain `x[i].sub_(w).neg_()` → `x[i] = -(x[i] - w)`."""
     stmt = finding.node
-    call = stmt.value
-    receiver = call.func.value
-    attr = call.func.attr
+    receiver, calls = inplace_chain(stmt.value)
+    if not calls:  # a single in-place method outside the chain set (masked_fill_, scatter_, ...)
+        calls, receiver = [stmt.value], stmt.value.func.value
     if not isinstance(receiver, ast.Subscript) or any(isinstance(n, ast.Call) for n in ast.walk(receiver)):
         raise CannotRewrite("in-place update of a view: write the result back with an indexed assignment")
     target = rewriter.rendered(receiver)
-    args = [rewriter.rendered(a) for a in call.args]
-    if call.keywords:
-        raise CannotRewrite("in-place method with keyword arguments: rewrite by hand")
-    if attr in INPLACE_BINARY and len(args) == 1:
-        value = f"{target} {INPLACE_BINARY[attr]} {args[0]}"
-    elif attr == "zero_" and not args:
-        value = "0"
-    elif attr in ("fill_", "copy_") and len(args) == 1:
-        value = args[0]
-    elif attr == "clamp_" and args:
-        clamp = rewriter.namer.render("mindspore.ops.clamp")
-        value = f"{clamp}({target}, {', '.join(args)})"
-    else:
-        raise CannotRewrite(f".{attr}() on a slice: write the result back with an indexed assignment")
+    value = target
+    for call in calls:
+        value = _out_of_place(rewriter, call, value, value is target)
     span = rewriter.src.span(stmt)
     return FindingRewrite(finding, [Edit(*span, f"{target} = {value}")], True, [], span)
+
+
+def _operand(rewriter, node: ast.AST) -> str:
+    text = rewriter.rendered(node)
+    return text if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant)) else f"({text})"
+
+
+def _out_of_place(rewriter, call: ast.Call, value: str, first: bool) -> str:
+    """What the in-place `call` leaves in its tensor, whose value before it is `value`."""
+    attr = call.func.attr
+    args = [_operand(rewriter, a) for a in call.args]
+    keywords = {kw.arg: _operand(rewriter, kw.value) for kw in call.keywords}
+    operand = value if first else f"({value})"
+    if attr in INPLACE_BINARY and len(args) == 1 and set(keywords) <= ({"alpha"} if attr in ("add_", "sub_") else set()):
+        other = f"{args[0]} * {keywords['alpha']}" if "alpha" in keywords else args[0]
+        return f"{operand} {INPLACE_BINARY[attr]} {other}"
+    if keywords:
+        raise CannotRewrite(f".{attr}() with keyword arguments on a slice: rewrite by hand")
+    if attr in INPLACE_UNARY and not args:
+        return f"-{operand}" if attr == "neg_" else f"{operand}.{attr[:-1]}()"
+    if attr == "zero_" and not args:
+        return "0" if first else f"{rewriter.namer.render('mindspore.ops.zeros_like')}({value})"
+    if attr in ("fill_", "copy_") and len(args) == 1:
+        return args[0]
+    if attr == "clamp_" and args:
+        return f"{rewriter.namer.render('mindspore.ops.clamp')}({value}, {', '.join(args)})"
+    raise CannotRewrite(f".{attr}() on a slice: write the result back with an indexed assignment")
