@@ -260,6 +260,9 @@ CASES = {
         ("chained_with_keyword", [A, B]),
         ("chained_on_slices", [X4, X4[::-1].copy()]),
     ],
+    "aten_names": [
+        ("aten_calls", [X4, np.array([[0, 2], [1, 1], [2, 0], [1, 2]]), X4 > 0, X4 < 0.5]),
+    ],
 }
 
 

@@ -184,6 +184,9 @@ class Database:
         entry = self.entries.get(api)
         if entry is None and api.startswith(_DISTRIBUTION_MODULES):
             entry = self.entries.get(_distribution_export(api))
+        if entry is None and api.startswith(_ATEN):
+            entry = next((e for e in map(self.entries.get, _aten_functions(api)) if e is not None
+                          and e.kind == "function"), None)
         return entry
 
     def __contains__(self, api: str) -> bool:
@@ -217,6 +220,26 @@ def _distribution_export(api: str) -> str:
     if len(parts) == 4 and parts[2].islower() and parts[3][:1].isupper():
         return "torch.distributions." + parts[3]
     return ""
+
+
+_ATEN = "torch.ops.aten."
+#: ATen name prefixes of the public namespaces their functions live in (`aten.linalg_vector_norm`)
+_ATEN_NAMESPACES = (("linalg_", "torch.linalg."), ("special_", "torch.special."), ("fft_", "torch.fft."))
+
+
+def _aten_functions(api: str) -> list[str]:
+    """The public functions an ATen operator without an entry of its own is bound to, by name
+    (`torch.ops.aten.gather.default` → `torch.gather`): a PyTorch function is a thin binding of the
+    ATen operator of its name and takes its arguments in the same order. In-place (`add_`) and
+    private (`_softmax`) operators have no such function."""
+    parts = api.split(".")
+    if len(parts) != 5 or parts[3].startswith("_") or parts[3].endswith("_"):
+        return []
+    op = parts[3]
+    for prefix, namespace in _ATEN_NAMESPACES:
+        if op.startswith(prefix):
+            return [namespace + op[len(prefix):]]
+    return [f"torch.{op}", f"torch.nn.functional.{op}"]
 
 
 def _hash_files(paths: Iterable[Path]) -> str:
