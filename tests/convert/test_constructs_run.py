@@ -259,6 +259,13 @@ CASES = {
         ("chained_value", [A]),
         ("chained_with_keyword", [A, B]),
     ],
+    "tensor_method_overloads": [
+        ("split_by_keyword", [np.arange(24, dtype=np.float32).reshape(2, 3, 4)]),
+        ("distances", [A, B]),
+        ("every_dim", [np.round(X4)]),
+        ("cholesky_factors", [np.arange(9, dtype=np.float32).reshape(3, 3) / 4 - 1]),
+        ("certain_draws", [A]),
+    ],
 }
 
 
