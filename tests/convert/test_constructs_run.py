@@ -265,6 +265,7 @@ CASES = {
         ("every_dim", [np.round(X4)]),
         ("cholesky_factors", [np.arange(9, dtype=np.float32).reshape(3, 3) / 4 - 1]),
         ("certain_draws", [A]),
+        ("put_by_index", [X4]),
     ],
 }
 
