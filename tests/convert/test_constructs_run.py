@@ -266,6 +266,8 @@ CASES = {
         ("cholesky_factors", [np.arange(9, dtype=np.float32).reshape(3, 3) / 4 - 1]),
         ("certain_draws", [A]),
         ("put_by_index", [X4]),
+        ("filled_in_place", [X4]),
+        ("factored", [np.stack([X4[:3], X4[1:]])]),
     ],
 }
 
