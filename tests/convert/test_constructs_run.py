@@ -268,6 +268,7 @@ CASES = {
         ("put_by_index", [X4]),
         ("filled_in_place", [X4]),
         ("factored", [np.stack([X4[:3], X4[1:]])]),
+        ("integer_kinds", [A[0] * 3, B[1] * 3]),
     ],
 }
 
