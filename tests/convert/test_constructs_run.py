@@ -269,6 +269,7 @@ CASES = {
         ("filled_in_place", [X4]),
         ("factored", [np.stack([X4[:3], X4[1:]])]),
         ("integer_kinds", [A[0] * 3, B[1] * 3]),
+        ("folded_by_index", [X4, -X4[::-1] * 2]),
     ],
 }
 

@@ -355,6 +355,35 @@ def __NAME__(equation, *operands):
     product = product.sum(axis=summed) if summed else product
     return product.permute(tuple(kept.index(c) for c in out)) if len(out) > 1 else product
 ''',
+    "index_reduce": '''\
+def __NAME__(input, dim, index, source, reduce, include_self=True):
+    """Tensor.index_reduce: the slices of source folded into the slices of input that index names
+    along dim ('prod', 'mean', 'amax', 'amin'), with or without input's own values; an integer mean
+    rounds down, as PyTorch's does. On the host: MindSpore 2.10 has no such kernel."""
+    out = {@numpy.moveaxis}(input.asnumpy(), dim, 0).copy()
+    src = {@numpy.moveaxis}(source.asnumpy(), dim, 0).astype(out.dtype)
+    idx = index.asnumpy().reshape(-1).astype({@numpy.int64})
+    hit = {@numpy.unique}(idx)
+    whole = {@numpy.issubdtype}(out.dtype, {@numpy.integer})
+    if reduce == "mean":
+        counts = {@numpy.zeros}(out.shape[0])
+        {@numpy.add}.at(counts, idx, 1)
+        if include_self:
+            counts += 1
+        else:
+            out[hit] = 0
+        {@numpy.add}.at(out, idx, src)
+        counts = {@numpy.maximum}(counts, 1).reshape((-1,) + (1,) * (out.ndim - 1))
+        out = {@numpy.floor_divide}(out, counts).astype(out.dtype) if whole else (out / counts).astype(out.dtype)
+    else:
+        fold = {"prod": {@numpy.multiply}, "amax": {@numpy.maximum}, "amin": {@numpy.minimum}}[reduce]
+        if not include_self:
+            limits = {@numpy.iinfo}(out.dtype) if whole else None
+            out[hit] = {"prod": 1, "amax": limits.min if whole else -{@numpy.inf},
+                        "amin": limits.max if whole else {@numpy.inf}}[reduce]
+        fold.at(out, idx, src)
+    return {@mindspore.Tensor}({@numpy.moveaxis}(out, 0, dim))
+''',
     "scatter": '''\
 def __NAME__(input, dim, index, src, reduce=None):
     """torch.scatter: src (a tensor PyTorch reads over index's shape only, or a number) written into
