@@ -270,6 +270,7 @@ CASES = {
         ("factored", [np.stack([X4[:3], X4[1:]])]),
         ("integer_kinds", [A[0] * 3, B[1] * 3]),
         ("folded_by_index", [X4, -X4[::-1] * 2]),
+        ("written_back", [X4, np.abs(X4)]),
     ],
 }
 
