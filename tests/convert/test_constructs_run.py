@@ -271,6 +271,7 @@ CASES = {
         ("integer_kinds", [A[0] * 3, B[1] * 3]),
         ("folded_by_index", [X4, -X4[::-1] * 2]),
         ("written_back", [X4, np.abs(X4)]),
+        ("reductions_and_products", [X4, A[0]]),
     ],
 }
 
