@@ -272,6 +272,7 @@ CASES = {
         ("folded_by_index", [X4, -X4[::-1] * 2]),
         ("written_back", [X4, np.abs(X4)]),
         ("reductions_and_products", [X4, A[0]]),
+        ("masks_and_whole_positions", [X4]),
     ],
 }
 
