@@ -273,6 +273,7 @@ CASES = {
         ("written_back", [X4, np.abs(X4)]),
         ("reductions_and_products", [X4, A[0]]),
         ("masks_and_whole_positions", [X4]),
+        ("single_variables_and_dtypes", [X4]),
     ],
 }
 
