@@ -274,6 +274,7 @@ CASES = {
         ("reductions_and_products", [X4, A[0]]),
         ("masks_and_whole_positions", [X4]),
         ("single_variables_and_dtypes", [X4]),
+        ("bool_extremes", [X4]),
     ],
 }
 
