@@ -275,6 +275,7 @@ CASES = {
         ("masks_and_whole_positions", [X4]),
         ("single_variables_and_dtypes", [X4]),
         ("bool_extremes", [X4]),
+        ("signal_back", [np.linspace(-1, 1, 30, dtype=np.float32).reshape(5, 6), np.cos(np.arange(30, dtype=np.float32)).reshape(5, 6)]),
     ],
 }
 
