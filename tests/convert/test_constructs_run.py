@@ -263,6 +263,24 @@ CASES = {
     "aten_names": [
         ("aten_calls", [X4, np.array([[0, 2], [1, 1], [2, 0], [1, 2]]), X4 > 0, X4 < 0.5]),
     ],
+    "tensor_method_overloads": [
+        ("split_by_keyword", [np.arange(24, dtype=np.float32).reshape(2, 3, 4)]),
+        ("distances", [A, B]),
+        ("every_dim", [np.round(X4)]),
+        ("cholesky_factors", [np.arange(9, dtype=np.float32).reshape(3, 3) / 4 - 1]),
+        ("certain_draws", [A]),
+        ("put_by_index", [X4]),
+        ("filled_in_place", [X4]),
+        ("factored", [np.stack([X4[:3], X4[1:]])]),
+        ("integer_kinds", [A[0] * 3, B[1] * 3]),
+        ("folded_by_index", [X4, -X4[::-1] * 2]),
+        ("written_back", [X4, np.abs(X4)]),
+        ("reductions_and_products", [X4, A[0]]),
+        ("masks_and_whole_positions", [X4]),
+        ("single_variables_and_dtypes", [X4]),
+        ("bool_extremes", [X4]),
+        ("signal_back", [np.linspace(-1, 1, 30, dtype=np.float32).reshape(5, 6), np.cos(np.arange(30, dtype=np.float32)).reshape(5, 6)]),
+    ],
 }
 
 

@@ -374,6 +374,75 @@ def __NAME__(equation, *operands):
     product = product.sum(axis=summed) if summed else product
     return product.permute(tuple(kept.index(c) for c in out)) if len(out) > 1 else product
 ''',
+    "index_reduce": '''\
+def __NAME__(input, dim, index, source, reduce, include_self=True):
+    """Tensor.index_reduce: the slices of source folded into the slices of input that index names
+    along dim ('prod', 'mean', 'amax', 'amin'), with or without input's own values; an integer mean
+    rounds down, as PyTorch's does. On the host: MindSpore 2.10 has no such kernel."""
+    out = {@numpy.moveaxis}(input.asnumpy(), dim, 0).copy()
+    src = {@numpy.moveaxis}(source.asnumpy(), dim, 0).astype(out.dtype)
+    idx = index.asnumpy().reshape(-1).astype({@numpy.int64})
+    hit = {@numpy.unique}(idx)
+    whole = {@numpy.issubdtype}(out.dtype, {@numpy.integer})
+    if reduce == "mean":
+        counts = {@numpy.zeros}(out.shape[0])
+        {@numpy.add}.at(counts, idx, 1)
+        if include_self:
+            counts += 1
+        else:
+            out[hit] = 0
+        {@numpy.add}.at(out, idx, src)
+        counts = {@numpy.maximum}(counts, 1).reshape((-1,) + (1,) * (out.ndim - 1))
+        out = {@numpy.floor_divide}(out, counts).astype(out.dtype) if whole else (out / counts).astype(out.dtype)
+    else:
+        fold = {"prod": {@numpy.multiply}, "amax": {@numpy.maximum}, "amin": {@numpy.minimum}}[reduce]
+        if not include_self:
+            limits = {@numpy.iinfo}(out.dtype) if whole else None
+            out[hit] = {"prod": 1, "amax": limits.min if whole else -{@numpy.inf},
+                        "amin": limits.max if whole else {@numpy.inf}}[reduce]
+        fold.at(out, idx, src)
+    return {@mindspore.Tensor}({@numpy.moveaxis}(out, 0, dim))
+''',
+    "istft": '''\
+def __NAME__(input, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,
+             onesided=None, length=None, return_complex=False):
+    """Tensor.istft: each frame's inverse FFT, windowed and overlap-added, divided by the summed squared
+    window, trimmed as PyTorch trims it (n_fft // 2 each side when centered, or to `length`). On the
+    host: MindSpore 2.10 has no istft kernel on CPU."""
+    spec = input.asnumpy()
+    single = spec.ndim == 2
+    spec = spec[None] if single else spec
+    hop = hop_length or n_fft // 4
+    win_length = win_length or n_fft
+    w = {@numpy.ones}(win_length) if window is None else window.asnumpy().astype({@numpy.float64})
+    left = (n_fft - win_length) // 2
+    w = {@numpy.pad}(w, (left, n_fft - win_length - left))
+    if onesided is None:
+        onesided = spec.shape[-2] != n_fft
+    if normalized:
+        spec = spec * {@numpy.sqrt}(n_fft)
+    if onesided:
+        frames = {@numpy.fft.irfft}(spec, n=n_fft, axis=-2)
+    else:
+        frames = {@numpy.fft.ifft}(spec, n=n_fft, axis=-2)
+        frames = frames if return_complex else frames.real
+    frames = frames * w[:, None]
+    count = spec.shape[-1]
+    total = n_fft + hop * (count - 1)
+    out = {@numpy.zeros}((spec.shape[0], total), frames.dtype)
+    envelope = {@numpy.zeros}(total)
+    for t in range(count):
+        out[:, t * hop:t * hop + n_fft] += frames[:, :, t]
+        envelope[t * hop:t * hop + n_fft] += w ** 2
+    start = n_fft // 2 if center else 0
+    end = start + length if length is not None else total - n_fft // 2 if center else total
+    out = out[:, start:end] / envelope[start:end]
+    if length is not None and out.shape[-1] < length:
+        out = {@numpy.pad}(out, ((0, 0), (0, length - out.shape[-1])))
+    real = {@numpy.float64} if spec.dtype in ({@numpy.complex128}, {@numpy.float64}) else {@numpy.float32}
+    out = out.astype({@numpy.complex128} if real is {@numpy.float64} else {@numpy.complex64}) if return_complex else out.astype(real)
+    return {@mindspore.Tensor}(out[0] if single else out)
+''',
     "scatter": '''\
 def __NAME__(input, dim, index, src, reduce=None):
     """torch.scatter: src (a tensor PyTorch reads over index's shape only, or a number) written into
