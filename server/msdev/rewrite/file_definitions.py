@@ -372,6 +372,36 @@ def __NAME__(input, dim, index, src, reduce=None):
         return {@mindspore.Tensor}(out)
     return {@mindspore.ops.tensor_scatter_elements}(input, index, src, dim, "add" if reduce == "add" else "none")
 ''',
+    "scatter_reduce": '''\
+def __NAME__(input, dim, index, src, reduce, include_self=True):
+    """torch.scatter_reduce: the values of src (read over index's shape) combined into a copy of input
+    at index along dim by reduce ('sum', 'prod', 'mean', 'amax', 'amin'), input's own value taking part
+    unless include_self is False. MindSpore 2.10 CPU only adds, so the other reductions run on the host
+    with numpy's unbuffered ufunc.at, which repeats an index as often as it occurs."""
+    src = src[tuple(slice(0, n) for n in index.shape)]
+    if reduce == "sum" and include_self:
+        return {@mindspore.ops.tensor_scatter_elements}(input, index, src.astype(input.dtype), dim, "add")
+    out = input.asnumpy().copy()
+    values = src.asnumpy().astype(out.dtype)
+    where = list({@numpy.indices}(index.shape))
+    where[dim % input.ndim] = index.asnumpy()
+    where = tuple(where)
+    floating = {@numpy.issubdtype}(out.dtype, {@numpy.floating})
+    if not include_self:
+        low, high = (-{@numpy.inf}, {@numpy.inf}) if floating else (False, True) if out.dtype == bool else (
+            {@numpy.iinfo}(out.dtype).min, {@numpy.iinfo}(out.dtype).max)
+        out[where] = {"sum": 0, "mean": 0, "prod": 1, "amax": low, "amin": high}[reduce]
+    combine = {"sum": {@numpy.add}, "mean": {@numpy.add}, "prod": {@numpy.multiply},
+               "amax": {@numpy.maximum}, "amin": {@numpy.minimum}}[reduce]
+    combine.at(out, where, values)
+    if reduce == "mean":
+        count = {@numpy.zeros}(out.shape, dtype=out.dtype)
+        {@numpy.add}.at(count, where, 1)
+        count = count + (1 if include_self else 0)
+        divided = out / {@numpy.maximum}(count, 1) if floating else out // {@numpy.maximum}(count, 1)
+        out = {@numpy.where}(count > 0, divided, out).astype(out.dtype)
+    return {@mindspore.Tensor}(out)
+''',
     "multi_head_attention_forward": '''\
 def __NAME__(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
              add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True, key_padding_mask=None,
