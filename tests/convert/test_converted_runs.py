@@ -241,11 +241,11 @@ def test_module_level_backward_keeps_the_globals_it_assigns():
                                    rtol=1e-4, atol=1e-5, err_msg=name)
 
 
-def test_tensor_method_forms_match():
+def test_tensor_class_calls_and_reductions_match():
     """Methods called through torch.Tensor, tensor_split's indices=/sections= keywords, round to
     decimals, scatter with multiply, every scatter_reduce reduction and svd(compute_uv=False) give
     PyTorch's values."""
-    pt, msm = pair("tensor_method_forms")
+    pt, msm = pair("tensor_class_calls")
     rng = np.random.default_rng(5)
     x = rng.uniform(-500, 500, (3, 5)).astype(np.float32)
     x[1, 2] = np.nan
