@@ -259,3 +259,5 @@ def test_tensor_class_calls_and_reductions_match():
     _agree(msm.scattered(*map(ms.Tensor, (x, idx, src))), pt.scattered(*map(torch.tensor, (x, idx, src))))
     u, s, v = msm.singular_values(ms.Tensor(x))
     _agree((u, s, v), pt.singular_values(torch.tensor(x)))
+    x[0, 1], x[2, 3] = np.nan, -0.0
+    _agree(msm.signs_and_sizes(ms.Tensor(x)), pt.signs_and_sizes(torch.tensor(x)))
