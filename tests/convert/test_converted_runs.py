@@ -261,3 +261,5 @@ def test_tensor_class_calls_and_reductions_match():
     _agree((u, s, v), pt.singular_values(torch.tensor(x)))
     x[0, 1], x[2, 3] = np.nan, -0.0
     _agree(msm.signs_and_sizes(ms.Tensor(x)), pt.signs_and_sizes(torch.tensor(x)))
+    x, rhs = np.nan_to_num(x) / 100, rng.uniform(-1, 1, (3, 4)).astype(np.float32)
+    _agree(msm.solves_and_splits(ms.Tensor(x), ms.Tensor(rhs)), pt.solves_and_splits(torch.tensor(x), torch.tensor(rhs)))
