@@ -374,33 +374,29 @@ def __NAME__(input, dim, index, src, reduce=None):
 ''',
     "scatter_reduce": '''\
 def __NAME__(input, dim, index, src, reduce, include_self=True):
-    """torch.scatter_reduce: the values of src (read over index's shape) combined into a copy of input
-    at index along dim by reduce ('sum', 'prod', 'mean', 'amax', 'amin'), input's own value taking part
-    unless include_self is False. MindSpore 2.10 CPU only adds, so the other reductions run on the host
-    with numpy's unbuffered ufunc.at, which repeats an index as often as it occurs."""
-    src = src[tuple(slice(0, n) for n in index.shape)]
-    if reduce == "sum" and include_self:
-        return {@mindspore.ops.tensor_scatter_elements}(input, index, src.astype(input.dtype), dim, "add")
-    out = input.asnumpy().copy()
-    values = src.asnumpy().astype(out.dtype)
-    where = list({@numpy.indices}(index.shape))
-    where[dim % input.ndim] = index.asnumpy()
-    where = tuple(where)
-    floating = {@numpy.issubdtype}(out.dtype, {@numpy.floating})
+    """torch.scatter_reduce: src (read over index's shape) folded into a copy of input at index along dim by
+    sum, prod, mean, amax or amin, with MindSpore's N-d scatter ops on coordinates built from index;
+    include_self=False first overwrites the named positions so input's own value takes no part."""
+    dim = dim % input.ndim
+    src = src[tuple(slice(0, n) for n in index.shape)].astype(input.dtype)
+    coords = [{@mindspore.Tensor}(axis) for axis in {@numpy.indices}(index.shape)]
+    coords[dim] = index.astype(coords[dim].dtype)
+    coords = {@mindspore.ops.stack}(coords, -1)
+    base = input
     if not include_self:
-        low, high = (-{@numpy.inf}, {@numpy.inf}) if floating else (False, True) if out.dtype == bool else (
-            {@numpy.iinfo}(out.dtype).min, {@numpy.iinfo}(out.dtype).max)
-        out[where] = {"sum": 0, "mean": 0, "prod": 1, "amax": low, "amin": high}[reduce]
-    combine = {"sum": {@numpy.add}, "mean": {@numpy.add}, "prod": {@numpy.multiply},
-               "amax": {@numpy.maximum}, "amin": {@numpy.minimum}}[reduce]
-    combine.at(out, where, values)
+        start = src if reduce in ("amax", "amin") else {@mindspore.ops.full_like}(src, 1 if reduce == "prod" else 0)
+        base = {@mindspore.ops.tensor_scatter_update}(input, coords, start)
+    fold = {"sum": {@mindspore.ops.tensor_scatter_add}, "mean": {@mindspore.ops.tensor_scatter_add},
+            "prod": {@mindspore.ops.tensor_scatter_mul}, "amax": {@mindspore.ops.tensor_scatter_max},
+            "amin": {@mindspore.ops.tensor_scatter_min}}[reduce]
+    out = fold(base, coords, src)
     if reduce == "mean":
-        count = {@numpy.zeros}(out.shape, dtype=out.dtype)
-        {@numpy.add}.at(count, where, 1)
-        count = count + (1 if include_self else 0)
-        divided = out / {@numpy.maximum}(count, 1) if floating else out // {@numpy.maximum}(count, 1)
-        out = {@numpy.where}(count > 0, divided, out).astype(out.dtype)
-    return {@mindspore.Tensor}(out)
+        count = {@mindspore.ops.ones_like}(input)
+        if not include_self:
+            count = {@mindspore.ops.tensor_scatter_update}(count, coords, {@mindspore.ops.zeros_like}(src))
+        count = {@mindspore.ops.tensor_scatter_add}(count, coords, {@mindspore.ops.ones_like}(src))
+        out = out / count if input.is_floating_point() else {@mindspore.ops.floor_divide}(out, count)
+    return out
 ''',
     "multi_head_attention_forward": '''\
 def __NAME__(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
