@@ -239,3 +239,27 @@ def test_module_level_backward_keeps_the_globals_it_assigns():
     for name in ("hidden", "activated", "total", "inputs_grad"):
         np.testing.assert_allclose(getattr(msm, name).asnumpy(), getattr(pt, name).detach().numpy(),
                                    rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def test_tensor_class_calls_and_reductions_match():
+    """Methods called through torch.Tensor, tensor_split's indices=/sections= keywords, round to
+    decimals, scatter with multiply, every scatter_reduce reduction and svd(compute_uv=False) give
+    PyTorch's values."""
+    pt, msm = pair("tensor_class_calls")
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-500, 500, (3, 5)).astype(np.float32)
+    x[1, 2] = np.nan
+    idx = np.array([[0, 1, 1], [4, 4, 2], [3, 0, 3]], np.int64)
+    _agree(msm.through_class(ms.Tensor(x), ms.Tensor(idx)), pt.through_class(torch.tensor(x), torch.tensor(idx)))
+    x = np.nan_to_num(x)
+    _agree(msm.class_calls(ms.Tensor(x)), pt.class_calls(torch.tensor(x)))
+    _agree(msm.keyword_overloads(ms.Tensor(x)), pt.keyword_overloads(torch.tensor(x)))
+    _agree(msm.rounded(ms.Tensor(x)), pt.rounded(torch.tensor(x)))
+    src = rng.uniform(-2, 2, (3, 4)).astype(np.float32)
+    _agree(msm.scattered(*map(ms.Tensor, (x, idx, src))), pt.scattered(*map(torch.tensor, (x, idx, src))))
+    u, s, v = msm.singular_values(ms.Tensor(x))
+    _agree((u, s, v), pt.singular_values(torch.tensor(x)))
+    x[0, 1], x[2, 3] = np.nan, -0.0
+    _agree(msm.signs_and_sizes(ms.Tensor(x)), pt.signs_and_sizes(torch.tensor(x)))
+    x, rhs = np.nan_to_num(x) / 100, rng.uniform(-1, 1, (3, 4)).astype(np.float32)
+    _agree(msm.solves_and_splits(ms.Tensor(x), ms.Tensor(rhs)), pt.solves_and_splits(torch.tensor(x), torch.tensor(rhs)))

@@ -129,9 +129,12 @@ def _wrap(template: str, value_text: str, value_node: ast.AST) -> tuple[str, str
 
 def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Target,
                       skip_first_param: bool = False, forwarded: bool = False,
-                      removed_keywords: frozenset[str] = frozenset(), rendered=None) -> CallRewrite:
+                      removed_keywords: frozenset[str] = frozenset(), rendered=None,
+                      receiver_first: bool = False) -> CallRewrite:
     """Edits that turn the call's PyTorch arguments into the target's MindSpore arguments.
     `forwarded`: the call is a subclass's `super().__init__`, passing on its callers' values.
+    `receiver_first`: a Tensor method called through the class (`torch.Tensor.std(x, 0)`), whose
+    first argument is the tensor, on both sides.
     `removed_keywords`: keywords the caller handles itself (`out=`); they are deleted as written.
     `rendered(node)`: an argument's text with the nested rewrites applied (for copied values)."""
     out = CallRewrite()
@@ -147,6 +150,11 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
     ms_params = [p for p in target.params if not p.startswith("*")] if target.params else target.params
     # MindSpore's keyword-only parameters (after a bare '*') never take a positional argument
     ms_positional = target.params.index("*") if target.params and "*" in target.params else None
+    if receiver_first:
+        torch_params = ["self", *torch_params]
+        vararg = (vararg[0] + 1, vararg[1]) if vararg is not None else None
+        ms_params = ["self", *ms_params] if ms_params is not None else None
+        ms_positional = ms_positional + 1 if ms_positional is not None else None
     text = src.text
     if vararg is not None:
         _pack_varargs(src, call, vararg, target, out)

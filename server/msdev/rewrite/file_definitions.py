@@ -460,6 +460,32 @@ def __NAME__(input, dim, index, src, reduce=None):
         return {@mindspore.Tensor}(out)
     return {@mindspore.ops.tensor_scatter_elements}(input, index, src, dim, "add" if reduce == "add" else "none")
 ''',
+    "scatter_reduce": '''\
+def __NAME__(input, dim, index, src, reduce, include_self=True):
+    """torch.scatter_reduce: src (read over index's shape) folded into a copy of input at index along dim by
+    sum, prod, mean, amax or amin, with MindSpore's N-d scatter ops on coordinates built from index;
+    include_self=False first overwrites the named positions so input's own value takes no part."""
+    dim = dim % input.ndim
+    src = src[tuple(slice(0, n) for n in index.shape)].astype(input.dtype)
+    coords = [{@mindspore.Tensor}(axis) for axis in {@numpy.indices}(index.shape)]
+    coords[dim] = index.astype(coords[dim].dtype)
+    coords = {@mindspore.ops.stack}(coords, -1)
+    base = input
+    if not include_self:
+        start = src if reduce in ("amax", "amin") else {@mindspore.ops.full_like}(src, 1 if reduce == "prod" else 0)
+        base = {@mindspore.ops.tensor_scatter_update}(input, coords, start)
+    fold = {"sum": {@mindspore.ops.tensor_scatter_add}, "mean": {@mindspore.ops.tensor_scatter_add},
+            "prod": {@mindspore.ops.tensor_scatter_mul}, "amax": {@mindspore.ops.tensor_scatter_max},
+            "amin": {@mindspore.ops.tensor_scatter_min}}[reduce]
+    out = fold(base, coords, src)
+    if reduce == "mean":
+        count = {@mindspore.ops.ones_like}(input)
+        if not include_self:
+            count = {@mindspore.ops.tensor_scatter_update}(count, coords, {@mindspore.ops.zeros_like}(src))
+        count = {@mindspore.ops.tensor_scatter_add}(count, coords, {@mindspore.ops.ones_like}(src))
+        out = out / count if input.is_floating_point() else {@mindspore.ops.floor_divide}(out, count)
+    return out
+''',
     "multi_head_attention_forward": '''\
 def __NAME__(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
              add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True, key_padding_mask=None,

@@ -205,7 +205,8 @@ class Rewriter:
                 if target.api is None or not all(_conditional(t) for t in target.templates):
                     raise
         try:
-            rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered)
+            rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered,
+                                   receiver_first=entry.kind == "method")  # `torch.Tensor.std(x, 0)`
         except CannotRewrite:
             adapted = None if target.fallback_templates else self._adapted_call(finding, func, call, entry, target, span)
             if adapted is not None:
@@ -521,6 +522,11 @@ class Rewriter:
                   skip: frozenset[str] = frozenset()) -> FindingRewrite:
         values: dict[str, str] = {}
         nodes: dict[str, ast.AST] = {}
+        if receiver is None and entry.kind == "method" and isinstance(node, ast.Call) and node.args \
+                and not isinstance(node.args[0], ast.Starred):
+            # `torch.Tensor.scatter_add(x, 0, i, s)`: the method called through the class takes its
+            # tensor first, so the template reads it as `{self}` and the rest as the method's arguments
+            receiver, node = node.args[0], _without_first_argument(node)
         #: `x.mul_(a).add_(b)`: the receiver updates `x` and returns it, so the template's later
         #: `{self}`s read `x` instead of running the update again
         self_again: str | None = None
@@ -645,6 +651,12 @@ class Rewriter:
             return FindingRewrite(finding, [Edit(s, e, text)], not dropped, [n[1] for n in dropped], span)
         raise CannotRewrite(f"this form of {entry.api} has no automatic rewrite "
                             f"({target.reason or 'see the difference note'})")
+
+
+def _without_first_argument(call: ast.Call) -> ast.Call:
+    """A copy of `call` without its first positional argument (the tensor of an unbound method call)."""
+    rest = ast.Call(func=call.func, args=call.args[1:], keywords=call.keywords)
+    return ast.copy_location(rest, call)
 
 
 def _inplace_chain_root(node) -> ast.AST | None:
