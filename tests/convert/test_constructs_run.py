@@ -51,6 +51,14 @@ CASES = {
         ("fresh_buffer", [A, B]),
         ("into_list", [A]),
     ],
+    "composed_torch_functions": [
+        ("pooled", [X4[:, :2].repeat(2, 0), np.array([0, 2, 0, 1, 2, 0, 2, 1])]),
+        ("densified", [A[0, :].repeat(2)[:4]]),
+        ("solved", [np.abs(X4[:3]), A.T]),
+        ("spectrum", [_rng.standard_normal(32).astype(np.float32)]),
+        ("activations", [A]),
+        ("pieces", [X4]),
+    ],
     "annotations": [
         ("forward", [A, B, 1]),
         ("forward", [A, B, 2, 0.5, True, A[0]]),

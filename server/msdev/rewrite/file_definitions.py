@@ -372,6 +372,63 @@ def __NAME__(input, dim, index, src, reduce=None):
         return {@mindspore.Tensor}(out)
     return {@mindspore.ops.tensor_scatter_elements}(input, index, src, dim, "add" if reduce == "add" else "none")
 ''',
+    "scatter_reduce": '''\
+def __NAME__(input, dim, index, src, reduce, include_self=True):
+    """torch.scatter_reduce: src (read over index's shape) folded into a copy of input at index along dim by
+    sum, prod, mean, amax or amin, with MindSpore's N-d scatter ops on coordinates built from index;
+    include_self=False first overwrites the named positions so input's own value takes no part."""
+    dim = dim % input.ndim
+    src = src[tuple(slice(0, n) for n in index.shape)].astype(input.dtype)
+    coords = [{@mindspore.Tensor}(axis) for axis in {@numpy.indices}(index.shape)]
+    coords[dim] = index.astype(coords[dim].dtype)
+    coords = {@mindspore.ops.stack}(coords, -1)
+    base = input
+    if not include_self:
+        start = src if reduce in ("amax", "amin") else {@mindspore.ops.full_like}(src, 1 if reduce == "prod" else 0)
+        base = {@mindspore.ops.tensor_scatter_update}(input, coords, start)
+    fold = {"sum": {@mindspore.ops.tensor_scatter_add}, "mean": {@mindspore.ops.tensor_scatter_add},
+            "prod": {@mindspore.ops.tensor_scatter_mul}, "amax": {@mindspore.ops.tensor_scatter_max},
+            "amin": {@mindspore.ops.tensor_scatter_min}}[reduce]
+    out = fold(base, coords, src)
+    if reduce == "mean":
+        count = {@mindspore.ops.ones_like}(input)
+        if not include_self:
+            count = {@mindspore.ops.tensor_scatter_update}(count, coords, {@mindspore.ops.zeros_like}(src))
+        count = {@mindspore.ops.tensor_scatter_add}(count, coords, {@mindspore.ops.ones_like}(src))
+        out = out / count if input.is_floating_point() else {@mindspore.ops.floor_divide}(out, count)
+    return out
+''',
+    "triangular_solve": '''\
+def __NAME__(b, A, upper=True, transpose=False, unitriangular=False):
+    """torch.triangular_solve, with no TriangularSolve kernel on MindSpore 2.10 CPU: the triangle of A that upper
+    names (unit diagonal when unitriangular, transposed when transpose) is inverted and applied to b. The result
+    is PyTorch's named pair (solution, cloned_coefficient), so `.solution` reads as it does there."""
+    import collections
+    pair = collections.namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+    t = A.triu(1 if unitriangular else 0) if upper else A.tril(-1 if unitriangular else 0)
+    if unitriangular:
+        t = t + {@mindspore.ops.eye}(A.shape[-1], A.shape[-1], A.dtype)
+    if transpose:
+        t = t.swapaxes(-2, -1)
+    return pair({@mindspore.ops.matmul}({@mindspore.ops.inverse}(t), b), A.copy())
+''',
+    "sparse_coo_tensor": '''\
+def __NAME__(indices, values, size=None, dtype=None):
+    """torch.sparse_coo_tensor as the dense tensor it stands for (msdev turns to_dense() into the tensor
+    itself): values summed into zeros at the columns of indices; size defaults to the largest index + 1."""
+    indices = indices if isinstance(indices, {@mindspore.Tensor}) else {@mindspore.tensor}(indices)
+    values = values if isinstance(values, {@mindspore.Tensor}) else {@mindspore.tensor}(values)
+    if dtype is not None:
+        values = values.astype(dtype)
+    where = indices.astype({@mindspore.int64}).reshape(indices.shape[0], -1).T
+    if size is None:
+        size = tuple(int(m) + 1 for m in where.max(axis=0)) + tuple(values.shape[1:])
+    flags = values.dtype == {@mindspore.bool_}  # no bool scatter-add kernel: count, then test for > 0
+    values = values.astype({@mindspore.int32}) if flags else values
+    out = {@mindspore.ops.zeros}(tuple(size), values.dtype)
+    out = {@mindspore.ops.tensor_scatter_add}(out, where, values) if where.shape[0] else out
+    return out > 0 if flags else out
+''',
     "multi_head_attention_forward": '''\
 def __NAME__(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
              add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True, key_padding_mask=None,
