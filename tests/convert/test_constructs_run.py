@@ -50,6 +50,7 @@ CASES = {
         ("into_global", [B]),  # the module's tensor keeps what the first call wrote
         ("fresh_buffer", [A, B]),
         ("into_list", [A]),
+        ("several_into_expression", [A]),
     ],
     "composed_torch_functions": [
         ("pooled", [X4[:, :2].repeat(2, 0), np.array([0, 2, 0, 1, 2, 0, 2, 1])]),
@@ -71,6 +72,8 @@ CASES = {
         ("constructors", [[1, 2]]),
         ("limits", [A]),
         ("constants", [A]),
+        ("unpacked", [[2, 3], [[5, 6, 7]]]),
+        ("unpacked", [[], [[[1, 2], [3, 4]]]]),
     ],
     "data_loading": [
         ("single_items", [A]),

@@ -50,12 +50,15 @@ def rewrite_constructor(rewriter, finding, call: ast.Call | None):
         raise CannotRewrite("typed tensor classes do not exist in MindSpore: compare x.dtype instead")
     if call.keywords and any(k.arg not in ("device",) for k in call.keywords):
         raise CannotRewrite("this form of the typed constructor has no automatic rewrite")
-    if any(isinstance(a, ast.Starred) for a in call.args):
-        raise CannotRewrite("sizes passed through *args: use ops.zeros(shape, dtype) by hand")
     tensor = rewriter.namer.render("mindspore.Tensor")
     args = [rewriter.rendered(a) for a in call.args]
     values = [literal(a) for a in call.args]
-    if not args:
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        # `torch.LongTensor(*shape)`: sizes when every unpacked value is an int, else the data
+        zeros = rewriter.namer.render("mindspore.ops.zeros")
+        text = (f"(lambda *size: {zeros}(size or (0,), dtype={dtype}) if all(isinstance(n, int) for n in size) "
+                f"else {tensor}(size[0], dtype={dtype}))({', '.join(args)})")
+    elif not args:
         text = f"{rewriter.namer.render('mindspore.ops.zeros')}((0,), dtype={dtype})"
     elif len(args) > 1 or isinstance(values[0], int) and not isinstance(values[0], bool):
         size = args[0] if len(args) == 1 else f"({', '.join(args)})"
