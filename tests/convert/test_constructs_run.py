@@ -74,6 +74,8 @@ CASES = {
         ("constants", [A]),
         ("unpacked", [[2, 3], [[5, 6, 7]]]),
         ("unpacked", [[], [[[1, 2], [3, 4]]]]),
+        ("plain_constructor", [np.array([[1, 2]], np.int64), 4]),
+        ("plain_constructor", [A, 1]),
     ],
     "data_loading": [
         ("single_items", [A]),

@@ -129,6 +129,8 @@ class Rewriter:
         call = self.call_of(node)
         if legacy_dtype(finding.torch_api) and finding.kind in (Kind.CALL, Kind.REFERENCE):
             return rewrite_constructor(self, finding, call)
+        if finding.torch_api == "torch.Tensor" and finding.kind == Kind.CALL and call is not None:
+            return rewrite_constructor(self, finding, call, plain_tensor=True)
         if finding.torch_api == "torch.Tensor.type" and finding.kind == Kind.TENSOR_METHOD:
             return rewrite_type(self, finding, node, call)
         if finding.kind == Kind.TENSOR_ATTRIBUTE:
