@@ -59,6 +59,8 @@ CASES = {
         ("spectrum", [_rng.standard_normal(32).astype(np.float32)]),
         ("activations", [A]),
         ("pieces", [X4]),
+        ("compressed_rows", [A[0, :].repeat(2)[:4]]),
+        ("leading_factors", [np.outer(A[0], B[1]).astype(np.float32) + np.outer(A[1], A[0]).astype(np.float32)]),
     ],
     "annotations": [
         ("forward", [A, B, 1]),

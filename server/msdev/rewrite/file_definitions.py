@@ -398,6 +398,26 @@ def __NAME__(input, dim, index, src, reduce, include_self=True):
         out = out / count if input.is_floating_point() else {@mindspore.ops.floor_divide}(out, count)
     return out
 ''',
+    "sparse_csr_tensor": '''\
+def __NAME__(crow_indices, col_indices, values, size=None, dtype=None):
+    """torch.sparse_csr_tensor as the dense tensor it stands for: the compressed row pointers are expanded
+    to one row index per value, then the values are summed into zeros as for a COO tensor."""
+    rows = {@numpy.asarray}(crow_indices.asnumpy() if isinstance(crow_indices, {@mindspore.Tensor}) else crow_indices)
+    cols = {@numpy.asarray}(col_indices.asnumpy() if isinstance(col_indices, {@mindspore.Tensor}) else col_indices)
+    where = {@numpy.stack}([{@numpy.repeat}({@numpy.arange}(len(rows) - 1), {@numpy.diff}(rows)), cols]).astype("int64")
+    if size is None:
+        size = (len(rows) - 1, int(cols.max()) + 1 if cols.size else 0)
+    return {@msdev.sparse_coo_tensor}({@mindspore.Tensor}(where), values, size, dtype)
+''',
+    "svd_lowrank": '''\
+def __NAME__(A, q=6, niter=2, M=None):
+    """torch.svd_lowrank through the exact SVD: PyTorch's randomized method approximates the q leading
+    singular triplets of A - M, which the exact ones are (equal when A's rank is at most q)."""
+    x = A - M if M is not None else A
+    s, u, v = {@mindspore.ops.svd}(x, full_matrices=False)
+    k = min(q if q is not None else 6, s.shape[-1])
+    return u[..., :k], s[..., :k], v[..., :k]
+''',
     "triangular_solve": '''\
 def __NAME__(b, A, upper=True, transpose=False, unitriangular=False):
     """torch.triangular_solve, with no TriangularSolve kernel on MindSpore 2.10 CPU: the triangle of A that upper

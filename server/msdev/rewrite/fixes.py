@@ -615,7 +615,8 @@ class Rewriter:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             known = {n for n, _ in found if not n.startswith("@")}
             known |= {_base_name(n) for n in known}
-            known |= {n for n in passed - known if droppable_factory_keyword(n, values[n])}
+            # a factory keyword the entry maps itself (`layout` allowed as torch.sparse_csr) keeps its own rule
+            known |= {n for n in passed - known - _ignorable(target) if droppable_factory_keyword(n, values[n])}
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
                 continue
