@@ -50,6 +50,17 @@ CASES = {
         ("into_global", [B]),  # the module's tensor keeps what the first call wrote
         ("fresh_buffer", [A, B]),
         ("into_list", [A]),
+        ("several_into_expression", [A]),
+    ],
+    "composed_torch_functions": [
+        ("pooled", [X4[:, :2].repeat(2, 0), np.array([0, 2, 0, 1, 2, 0, 2, 1])]),
+        ("densified", [A[0, :].repeat(2)[:4]]),
+        ("solved", [np.abs(X4[:3]), A.T]),
+        ("spectrum", [_rng.standard_normal(32).astype(np.float32)]),
+        ("activations", [A]),
+        ("pieces", [X4]),
+        ("compressed_rows", [A[0, :].repeat(2)[:4]]),
+        ("leading_factors", [np.outer(A[0], B[1]).astype(np.float32) + np.outer(A[1], A[0]).astype(np.float32)]),
     ],
     "annotations": [
         ("forward", [A, B, 1]),
@@ -63,6 +74,10 @@ CASES = {
         ("constructors", [[1, 2]]),
         ("limits", [A]),
         ("constants", [A]),
+        ("unpacked", [[2, 3], [[5, 6, 7]]]),
+        ("unpacked", [[], [[[1, 2], [3, 4]]]]),
+        ("plain_constructor", [np.array([[1, 2]], np.int64), 4]),
+        ("plain_constructor", [A, 1]),
     ],
     "data_loading": [
         ("single_items", [A]),

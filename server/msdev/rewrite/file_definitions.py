@@ -486,6 +486,57 @@ def __NAME__(input, dim, index, src, reduce, include_self=True):
         out = out / count if input.is_floating_point() else {@mindspore.ops.floor_divide}(out, count)
     return out
 ''',
+    "sparse_csr_tensor": '''\
+def __NAME__(crow_indices, col_indices, values, size=None, dtype=None):
+    """torch.sparse_csr_tensor as the dense tensor it stands for: the compressed row pointers are expanded
+    to one row index per value, then the values are summed into zeros as for a COO tensor."""
+    rows = {@numpy.asarray}(crow_indices.asnumpy() if isinstance(crow_indices, {@mindspore.Tensor}) else crow_indices)
+    cols = {@numpy.asarray}(col_indices.asnumpy() if isinstance(col_indices, {@mindspore.Tensor}) else col_indices)
+    where = {@numpy.stack}([{@numpy.repeat}({@numpy.arange}(len(rows) - 1), {@numpy.diff}(rows)), cols]).astype("int64")
+    if size is None:
+        size = (len(rows) - 1, int(cols.max()) + 1 if cols.size else 0)
+    return {@msdev.sparse_coo_tensor}({@mindspore.Tensor}(where), values, size, dtype)
+''',
+    "svd_lowrank": '''\
+def __NAME__(A, q=6, niter=2, M=None):
+    """torch.svd_lowrank through the exact SVD: PyTorch's randomized method approximates the q leading
+    singular triplets of A - M, which the exact ones are (equal when A's rank is at most q)."""
+    x = A - M if M is not None else A
+    s, u, v = {@mindspore.ops.svd}(x, full_matrices=False)
+    k = min(q if q is not None else 6, s.shape[-1])
+    return u[..., :k], s[..., :k], v[..., :k]
+''',
+    "triangular_solve": '''\
+def __NAME__(b, A, upper=True, transpose=False, unitriangular=False):
+    """torch.triangular_solve, with no TriangularSolve kernel on MindSpore 2.10 CPU: the triangle of A that upper
+    names (unit diagonal when unitriangular, transposed when transpose) is inverted and applied to b. The result
+    is PyTorch's named pair (solution, cloned_coefficient), so `.solution` reads as it does there."""
+    import collections
+    pair = collections.namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+    t = A.triu(1 if unitriangular else 0) if upper else A.tril(-1 if unitriangular else 0)
+    if unitriangular:
+        t = t + {@mindspore.ops.eye}(A.shape[-1], A.shape[-1], A.dtype)
+    if transpose:
+        t = t.swapaxes(-2, -1)
+    return pair({@mindspore.ops.matmul}({@mindspore.ops.inverse}(t), b), A.copy())
+''',
+    "sparse_coo_tensor": '''\
+def __NAME__(indices, values, size=None, dtype=None):
+    """torch.sparse_coo_tensor as the dense tensor it stands for (msdev turns to_dense() into the tensor
+    itself): values summed into zeros at the columns of indices; size defaults to the largest index + 1."""
+    indices = indices if isinstance(indices, {@mindspore.Tensor}) else {@mindspore.tensor}(indices)
+    values = values if isinstance(values, {@mindspore.Tensor}) else {@mindspore.tensor}(values)
+    if dtype is not None:
+        values = values.astype(dtype)
+    where = indices.astype({@mindspore.int64}).reshape(indices.shape[0], -1).T
+    if size is None:
+        size = tuple(int(m) + 1 for m in where.max(axis=0)) + tuple(values.shape[1:])
+    flags = values.dtype == {@mindspore.bool_}  # no bool scatter-add kernel: count, then test for > 0
+    values = values.astype({@mindspore.int32}) if flags else values
+    out = {@mindspore.ops.zeros}(tuple(size), values.dtype)
+    out = {@mindspore.ops.tensor_scatter_add}(out, where, values) if where.shape[0] else out
+    return out > 0 if flags else out
+''',
     "multi_head_attention_forward": '''\
 def __NAME__(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
              add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True, key_padding_mask=None,

@@ -129,6 +129,8 @@ class Rewriter:
         call = self.call_of(node)
         if legacy_dtype(finding.torch_api) and finding.kind in (Kind.CALL, Kind.REFERENCE):
             return rewrite_constructor(self, finding, call)
+        if finding.torch_api == "torch.Tensor" and finding.kind == Kind.CALL and call is not None:
+            return rewrite_constructor(self, finding, call, plain_tensor=True)
         if finding.torch_api == "torch.Tensor.type" and finding.kind == Kind.TENSOR_METHOD:
             return rewrite_type(self, finding, node, call)
         if finding.kind == Kind.TENSOR_ATTRIBUTE:
@@ -619,7 +621,8 @@ class Rewriter:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             known = {n for n, _ in found if not n.startswith("@")}
             known |= {_base_name(n) for n in known}
-            known |= {n for n in passed - known if droppable_factory_keyword(n, values[n])}
+            # a factory keyword the entry maps itself (`layout` allowed as torch.sparse_csr) keeps its own rule
+            known |= {n for n in passed - known - _ignorable(target) if droppable_factory_keyword(n, values[n])}
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
                 continue

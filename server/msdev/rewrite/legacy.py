@@ -5,6 +5,8 @@
     torch.FloatTensor(2, 3)         →  ops.zeros((2, 3), dtype=mindspore.float32)
     torch.FloatTensor(n)            →  (ops.zeros(n, ...) if isinstance(n, int) else mindspore.Tensor(n, ...))
     torch.LongTensor()              →  ops.zeros((0,), dtype=mindspore.int64)
+    torch.Tensor(2, 3) / torch.Tensor(v)  →  the FloatTensor forms, except that a tensor v is given back
+                                        as it is (PyTorch's torch.Tensor(t) keeps t's dtype)
     x.type(torch.float64)           →  x.astype(mindspore.float64)
     x.type('torch.cuda.LongTensor') →  x.astype(mindspore.int64)
     x.type()                        →  the PyTorch type name, read off x.dtype
@@ -36,10 +38,11 @@ def legacy_dtype(api: str) -> str | None:
     return LEGACY_TYPES[m.group(1)] if m else None
 
 
-def rewrite_constructor(rewriter, finding, call: ast.Call | None):
+def rewrite_constructor(rewriter, finding, call: ast.Call | None, plain_tensor: bool = False):
+    """A typed constructor; `plain_tensor` for torch.Tensor itself: float32, a tensor argument kept."""
     from .fixes import FindingRewrite
 
-    dtype = rewriter.namer.render("mindspore." + legacy_dtype(finding.torch_api))
+    dtype = rewriter.namer.render("mindspore." + (legacy_dtype(finding.torch_api) or "float32"))
     if call is None:
         parent = rewriter.parents.get(id(finding.node))
         if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and parent.func.attr == "type" \
@@ -48,19 +51,29 @@ def rewrite_constructor(rewriter, finding, call: ast.Call | None):
             return FindingRewrite(finding, [Edit(*span, dtype)], True, [], span)
         # `isinstance(x, torch.LongTensor)` and friends: no MindSpore class to name
         raise CannotRewrite("typed tensor classes do not exist in MindSpore: compare x.dtype instead")
-    if call.keywords and any(k.arg not in ("device",) for k in call.keywords):
+    known = ("device", "data") if plain_tensor and not call.args else ("device",)  # torch.Tensor(data=...)
+    if call.keywords and any(k.arg not in known for k in call.keywords):
         raise CannotRewrite("this form of the typed constructor has no automatic rewrite")
-    if any(isinstance(a, ast.Starred) for a in call.args):
-        raise CannotRewrite("sizes passed through *args: use ops.zeros(shape, dtype) by hand")
     tensor = rewriter.namer.render("mindspore.Tensor")
-    args = [rewriter.rendered(a) for a in call.args]
-    values = [literal(a) for a in call.args]
-    if not args:
+    nodes = list(call.args) + [k.value for k in call.keywords if k.arg == "data"]
+    args = [rewriter.rendered(a) for a in nodes]
+    values = [literal(a) for a in nodes]
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        # `torch.LongTensor(*shape)`: sizes when every unpacked value is an int, else the data
+        zeros = rewriter.namer.render("mindspore.ops.zeros")
+        text = (f"(lambda *size: {zeros}(size or (0,), dtype={dtype}) if all(isinstance(n, int) for n in size) "
+                f"else {tensor}(size[0], dtype={dtype}))({', '.join(args)})")
+    elif not args:
         text = f"{rewriter.namer.render('mindspore.ops.zeros')}((0,), dtype={dtype})"
     elif len(args) > 1 or isinstance(values[0], int) and not isinstance(values[0], bool):
         size = args[0] if len(args) == 1 else f"({', '.join(args)})"
         text = f"{rewriter.namer.render('mindspore.ops.zeros')}({size}, dtype={dtype})"
-    elif isinstance(call.args[0], (ast.Name, ast.Attribute)):
+    elif plain_tensor and not isinstance(values[0], (list, tuple)):
+        # a size, a tensor (given back as it is) or data, known only at run time
+        zeros = rewriter.namer.render("mindspore.ops.zeros")
+        text = (f"(lambda v: {zeros}(v, dtype={dtype}) if isinstance(v, int) else v if isinstance(v, {tensor}) "
+                f"else {tensor}(v, dtype={dtype}))({args[0]})")
+    elif isinstance(nodes[0], (ast.Name, ast.Attribute)):
         # a size or data, known only at run time
         zeros = rewriter.namer.render("mindspore.ops.zeros")
         text = f"({zeros}({args[0]}, dtype={dtype}) if isinstance({args[0]}, int) else {tensor}({args[0]}, dtype={dtype}))"

@@ -7,6 +7,8 @@
     torch.max(x, 1, out=(v, i))     →  v, i = ops.max(x, 1)
     y = torch.add(a, b, out=c)      →  y = c = ops.add(a, b)
     f(torch.add(a, b, out=c))       →  f((c := ops.add(a, b)))
+    torch.svd(a, out=(u, s, v))[1]  →  [(u := _out[0], s := _out[1], v := _out[2]) and _out
+                                        for _out in [<svd of a>]][0][1]
 
 One implementation for every function that takes `out`, applied by the Rewriter around the
 call's own rewrite.
@@ -44,6 +46,15 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
         return [Edit(start, start, f"{written} = ")]
     if isinstance(target, ast.Name) and written == target.id:
         return [Edit(start, start, f"({written} := "), Edit(end, end, ")")]
+    names = [e.id for e in getattr(target, "elts", ()) if isinstance(e, ast.Name)]
+    if names and len(names) == len(target.elts) and written == ", ".join(names):
+        # several results into names this scope owns: a one-item comprehension binds each with :=
+        # (its own loop variable stays local) and gives the results on
+        item = "_out"
+        while item in names:
+            item += "_"
+        binds = ", ".join(f"{n} := {item}[{i}]" for i, n in enumerate(names))
+        return [Edit(start, start, f"[({binds}) and {item} for {item} in ["), Edit(end, end, "]][0]")]
     raise CannotRewrite("out= inside an expression writes into an existing tensor: assign the result to the "
                         "out tensor in its own statement first")
 
