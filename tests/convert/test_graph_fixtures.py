@@ -7,8 +7,8 @@ The synthetic_block_* fixtures (tests/fixtures/graphs/make_synthetic.py) are one
 forms the benchmark prints: dynamo's code and make_fx's ATen operators (`torch.ops.aten.*`);
 synthetic_calls the same for calls inside models (logging, grad/autocast switches, batch statistics).
 The family_* fixtures (tests/fixtures/graphs/make_family.py) are models of benchmarks/graph_models/ in the
-styles of transformers (GPT-2, T5, LLaMA, RoBERTa, Wav2Vec2, ConvNeXt), (deformable) DETR and DANet, in the aten, symbolic
-(`torch.SymInt`) or dynamo form.
+styles of transformers (GPT-2, T5, LLaMA, RoBERTa, Wav2Vec2, ConvNeXt), (deformable) DETR and DANet, in
+the aten, symbolic (`torch.SymInt`) or dynamo form.
 handwritten_call_forms is written by hand in dynamo's style for call forms the captures rarely show
 (a `torch.SymInt` size input, `operator.getitem`, all-positional embedding/interpolate, ...).
 The test feeds seeded inputs (BatchNorm variances positive) to the PyTorch graph, converts the file
