@@ -4,6 +4,8 @@ converted with `msdev convert` and run on MindSpore with torch blocked.
     python benchmarks/graphs_bench.py [CORPUS] [--packages timm,torchvision,segmentation-models-pytorch]
                                       [--sample N] [--models a,b] [--forms dynamo,aten] [--timeout 300]
                                       [--work DIR] [--keep K]
+    python benchmarks/graphs_bench.py --model-file benchmarks/graph_models/transformers_like.py[,...]
+                                      [--models a,b] [--forms dynamo,aten,symbolic] ...
 
 For each model (built and randomised as in benchmarks/models_bench.py, eval mode, no_grad),
 `torch.compile(model, backend=<recorder>, dynamic=False)` runs one batch; every graph dynamo hands
@@ -22,6 +24,13 @@ MindSpore error against that is within F32_FACTOR x PyTorch float32's own error 
 PyTorch, a rounding difference rather than a mapping error; that share is printed beside the strict one,
 which stays the criterion. Printed: the share of cases that match (target >= 90 %), the APIs most often left
 `[UnConvert]` in the converted graphs, and the most frequent exceptions.
+
+`--model-file F[,F2]` takes the models from Python files instead of the corpus (benchmarks/graph_models/:
+small models written in the styles of transformers, ultralytics, mmseg, DETR): each file defines
+`MODELS = {name: (builder, inputs)}`, `builder()` returning a module and `inputs` a list of
+`(shape, dtype)` or `(shape, dtype, high)` (integers drawn in [0, high): token ids, masks). The form
+`symbolic` (letter `s`, not in the default) captures the model again with `dynamic=True`: graphs taking
+`torch.SymInt` sizes as arguments and doing integer arithmetic on them.
 
 `--keep K` copies the K smallest graphs (PyTorch source, input shapes) to
 WORK/fixtures, as candidates for test fixtures.
@@ -56,7 +65,7 @@ TARGET = 0.9
 F32_FACTOR = 4
 #: graph forms and the letter their case folders carry: the code dynamo hands to a backend, and the
 #: same graph traced to ATen operators (make_fx)
-FORMS = {"dynamo": "g", "aten": "a"}
+FORMS = {"dynamo": "g", "aten": "a", "symbolic": "s"}
 UNCONVERT = re.compile(r"#\s*msdev: \[UnConvert\]\s*([\w.]+)")
 
 
@@ -115,29 +124,83 @@ def capture(pkg: str, name: str, out: Path, corpus: Path, forms: tuple = ("dynam
         return m(tin) if spec.as_list else m(*tin)
 
     zoo.randomise(model, feed)
-    graphs = []
+    return _capture_graphs(model, feed, f"{_ident(pkg)}__{_ident(name)}", out, forms, f"{pkg}/{name}")
 
-    def recorder(gm, example_inputs):
-        graphs.append((gm, list(example_inputs)))
-        return gm.forward
 
-    torch._dynamo.reset()
-    compiled = torch.compile(model, backend=recorder, dynamic=False)
-    with torch.no_grad():
-        feed(1234, compiled)
-    written = []
-    for i, (gm, inputs) in enumerate(graphs):
-        for form in forms:
-            case = out / f"{_ident(pkg)}__{_ident(name)}__{FORMS[form]}{i}"
-            case.mkdir(parents=True, exist_ok=True)
-            try:
-                graph = gm if form == "dynamo" else aten_graph(gm, inputs)
-            except Exception as exc:  # noqa: BLE001
-                (case / "capture.json").write_text(json.dumps({"error": f"make_fx: {zoo.error_line(exc)}"}))
-                continue
-            if _write_case(case, graph, inputs, f"{pkg}/{name}"):
-                written.append(case.name)
-    return {"graphs": len(graphs), "cases": written}
+def _capture_graphs(model, feed, prefix: str, out: Path, forms: tuple, label: str) -> dict:
+    """Compile `model` with a recording backend, call `feed(seed, compiled)` once, write the cases."""
+    import torch
+
+    written, counts = [], []
+    for dynamic in ((False,) if "symbolic" not in forms else ((False, True) if set(forms) - {"symbolic"} else (True,))):
+        graphs = []
+
+        def recorder(gm, example_inputs):
+            # a dynamic graph takes its symbolic sizes as `torch.SymInt` arguments: recorded as plain ints
+            graphs.append((gm, [int(x) if isinstance(x, torch.SymInt) else x for x in example_inputs]))
+            return gm.forward
+
+        torch._dynamo.reset()
+        compiled = torch.compile(model, backend=recorder, dynamic=dynamic)
+        with torch.no_grad():
+            feed(1234, compiled)
+        counts.append(len(graphs))
+        for i, (gm, inputs) in enumerate(graphs):
+            for form in (("symbolic",) if dynamic else tuple(f for f in forms if f != "symbolic")):
+                case = out / f"{prefix}__{FORMS[form]}{i}"
+                case.mkdir(parents=True, exist_ok=True)
+                try:
+                    graph = gm if form != "aten" else aten_graph(gm, inputs)
+                except Exception as exc:  # noqa: BLE001
+                    (case / "capture.json").write_text(json.dumps({"error": f"make_fx: {zoo.error_line(exc)}"}))
+                    continue
+                if _write_case(case, graph, inputs, label):
+                    written.append(case.name)
+    return {"graphs": counts[0], "cases": written}
+
+
+def load_model_file(path: Path) -> dict:
+    """The `MODELS` table of a model file (benchmarks/graph_models/*.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"graph_models_{_ident(path.stem)}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.MODELS
+
+
+def file_inputs(specs: list, seed: int) -> list:
+    """Seeded inputs of a model file's entry: floats standard normal, integers in [0, high), bools."""
+    import numpy as np
+    import torch
+
+    rng = np.random.default_rng(seed)
+    out = []
+    for shape, dtype, *high in specs:
+        if dtype.startswith("float"):
+            a = rng.standard_normal(shape).astype(dtype)
+        elif dtype == "bool":
+            a = rng.integers(0, 2, shape).astype(bool)
+        else:
+            a = rng.integers(0, high[0] if high else 10, shape).astype(dtype)
+        out.append(torch.from_numpy(a))
+    return out
+
+
+def capture_file(path: Path, name: str, out: Path, forms: tuple) -> dict:
+    """As `capture`, for a model of a model file."""
+    import torch
+
+    torch.set_num_threads(1)
+    build, specs = load_model_file(path)[name]
+    torch.manual_seed(0)
+    model = build()
+
+    def feed(seed, m=model):
+        return m(*file_inputs(specs, seed))
+
+    zoo.randomise(model, feed)
+    return _capture_graphs(model, feed, f"{_ident(path.stem)}__{_ident(name)}", out, forms, f"{path.stem}/{name}")
 
 
 def aten_graph(gm, inputs):
@@ -370,9 +433,15 @@ def main() -> int:
     ap.add_argument("--reuse", action="store_true",
                     help="skip capturing: convert and run the cases already in WORK/graphs (needs --work)")
     ap.add_argument("--json", help="write every case's result here")
+    ap.add_argument("--model-file", help="comma-separated Python files defining MODELS (instead of the corpus)")
     args = ap.parse_args()
     corpus = Path(args.corpus)
-    if not (corpus / "MANIFEST.tsv").exists():
+    model_files = [Path(f) for f in args.model_file.split(",") if f] if args.model_file else []
+    for f in model_files:
+        if not f.is_file():
+            print(f"no such model file: {f}", file=sys.stderr)
+            return 2
+    if not model_files and not (corpus / "MANIFEST.tsv").exists():
         print(f"not a corpus folder (no MANIFEST.tsv): {corpus}", file=sys.stderr)
         return 2
     pkgs = [p for p in args.packages.split(",") if p]
@@ -395,7 +464,19 @@ def main() -> int:
     if args.reuse and not args.work:
         print("--reuse needs --work (the folder of an earlier run)", file=sys.stderr)
         return 2
-    for pkg in ([] if args.reuse else pkgs):
+    file_of = {}
+    for f in ([] if args.reuse else model_files):
+        r = subprocess.run([sys.executable, __file__, "list-file", str(f)], capture_output=True, text=True,
+                           env=zoo.env(), timeout=300)
+        if r.returncode != 0:
+            print(f"cannot read the models of {f}: {r.stderr.strip()[-500:]}", file=sys.stderr)
+            return 1
+        names = json.loads(r.stdout.strip().splitlines()[-1])
+        if args.models:
+            names = [n for n in names if n in args.models.split(",")]
+        models += [(f.stem, n) for n in names]
+        file_of[f.stem] = f
+    for pkg in ([] if args.reuse or model_files else pkgs):
         if args.models:
             names = args.models.split(",")
         else:
@@ -412,7 +493,11 @@ def main() -> int:
     capture_fail = collections.Counter()
     skipped = 0
     for pkg, name in ([] if args.reuse else models):
-        code, err = _step([sys.executable, __file__, "capture", pkg, name, str(cases_dir), str(corpus), ",".join(forms)], args.timeout)
+        if pkg in file_of:
+            cmd = [sys.executable, __file__, "capture-file", str(file_of[pkg]), name, str(cases_dir), ",".join(forms)]
+        else:
+            cmd = [sys.executable, __file__, "capture", pkg, name, str(cases_dir), str(corpus), ",".join(forms)]
+        code, err = _step(cmd, args.timeout)
         status = (cases_dir / f"{_ident(pkg)}__{_ident(name)}.json")
         res = json.loads(status.read_text()) if status.exists() else {"error": zoo._last_line(err)}
         if "skipped" in res:
@@ -529,6 +614,18 @@ def _worker(argv: list[str]) -> int:
             res = {"error": zoo.error_line(exc)}
         (out / f"{_ident(pkg)}__{_ident(name)}.json").write_text(json.dumps(res))
         return 0
+    if argv[0] == "capture-file":
+        path, name, out, forms = Path(argv[1]), argv[2], Path(argv[3]), tuple(argv[4].split(","))
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            res = capture_file(path, name, out, forms)
+        except Exception as exc:  # noqa: BLE001
+            res = {"error": zoo.error_line(exc)}
+        (out / f"{_ident(path.stem)}__{_ident(name)}.json").write_text(json.dumps(res))
+        return 0
+    if argv[0] == "list-file":
+        print(json.dumps(list(load_model_file(Path(argv[1])))))
+        return 0
     if argv[0] == "run":
         case = Path(argv[1])
         res = run_case(case, Path(argv[2]))
@@ -538,6 +635,6 @@ def _worker(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] in ("capture", "run"):
+    if len(sys.argv) > 1 and sys.argv[1] in ("capture", "capture-file", "list-file", "run"):
         sys.exit(_worker(sys.argv[1:]))
     sys.exit(main())

@@ -6,6 +6,9 @@ every weight as arguments and calling `torch.conv2d`, `torch._C._nn.linear`, `F.
 The synthetic_block_* fixtures (tests/fixtures/graphs/make_synthetic.py) are one small model in both
 forms the benchmark prints: dynamo's code and make_fx's ATen operators (`torch.ops.aten.*`);
 synthetic_calls the same for calls inside models (logging, grad/autocast switches, batch statistics).
+The family_* fixtures (tests/fixtures/graphs/make_family.py) are models of benchmarks/graph_models/ in the
+styles of transformers (GPT-2, T5, LLaMA, RoBERTa, Wav2Vec2, ConvNeXt), (deformable) DETR and DANet, in
+the aten, symbolic (`torch.SymInt`) or dynamo form.
 handwritten_call_forms is written by hand in dynamo's style for call forms the captures rarely show
 (a `torch.SymInt` size input, `operator.getitem`, all-positional embedding/interpolate, ...).
 The test feeds seeded inputs (BatchNorm variances positive) to the PyTorch graph, converts the file
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +63,8 @@ def _inputs(case: dict, names: list[str]):
                 a = np.abs(a) * 0.5 + 0.5
             elif name.endswith("_eps"):  # a norm's eps as a 0-d tensor (graphs with symbolic sizes)
                 a = np.full(shape, 1e-5, dtype)
+            elif name.lower().startswith("g_math_"):  # a constant of math (`math.pi`) as a 0-d tensor, likewise
+                a = np.full(shape, getattr(math, name[len("g_math_"):]), dtype)
             elif "running_mean" in name or "bias" in name:
                 a *= 0.1
             elif len(shape) >= 2 and "weight" in name:
