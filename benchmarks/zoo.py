@@ -447,7 +447,8 @@ def msdev_cmd() -> list[str]:
 
 def env() -> dict:
     e = dict(os.environ)
-    e["PYTHONPATH"] = str(REPO / "server")
+    # this checkout's msdev first; the caller's path after it (packages a model file needs, e.g. transformers)
+    e["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "server"), os.environ.get("PYTHONPATH", "")) if p)
     e.setdefault("OMP_NUM_THREADS", "1")
     e["GLOG_v"] = "3"
     return e
