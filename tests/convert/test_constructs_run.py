@@ -50,6 +50,7 @@ CASES = {
         ("into_global", [B]),  # the module's tensor keeps what the first call wrote
         ("fresh_buffer", [A, B]),
         ("into_list", [A]),
+        ("into_shared_pair", [A]),
     ],
     "annotations": [
         ("forward", [A, B, 1]),

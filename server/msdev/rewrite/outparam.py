@@ -5,6 +5,9 @@
                                                                    the caller's tensor is updated)
     torch.mul(a, 2, out=c[0])       →  c[0] = ops.mul(a, 2)       (a slice is written in place)
     torch.max(x, 1, out=(v, i))     →  v, i = ops.max(x, 1)
+    pair = (v, i); torch.max(x, 1, out=(v, i))
+                                    →  v[...], i[...] = ops.max(x, 1)   (another name or container
+                                                                   holds the tensor: it sees the write)
     y = torch.add(a, b, out=c)      →  y = c = ops.add(a, b)
     f(torch.add(a, b, out=c))       →  f((c := ops.add(a, b)))
 
@@ -55,7 +58,8 @@ def store_text(rewriter, call: ast.Call, target: ast.AST) -> str:
         return text
     if isinstance(target, ast.Name) and _holds_list(rewriter, call, target.id):
         return f"{text}[:]"  # `out=[t1, t2]` for a function of several results: the list is filled
-    if isinstance(target, ast.Name) and _bound_locally(rewriter, call, target.id):
+    if isinstance(target, ast.Name) and _bound_locally(rewriter, call, target.id) \
+            and not _aliased_before(rewriter, call, target.id):
         return text
     return f"{text}[...]"  # someone else's tensor (argument, global, attribute): update it in place
 
@@ -70,6 +74,24 @@ def _holds_list(rewriter, node: ast.AST, name: str) -> bool:
     values = [n.value for n in ast.walk(scope) if isinstance(n, ast.Assign) and any(
         isinstance(t, ast.Name) and t.id == name for t in n.targets)]
     return bool(values) and all(isinstance(v, ast.List) for v in values)
+
+
+def _aliased_before(rewriter, call: ast.Call, name: str) -> bool:
+    """Whether, before the call, `name` was stored into another name or a tuple/list display
+    (`out = (values, indices)`, `keep = values`): rebinding `name` would leave that copy stale."""
+    scope = rewriter.parents.get(id(call))
+    while scope is not None and not isinstance(scope, _SCOPES):
+        scope = rewriter.parents.get(id(scope))
+    if scope is None or isinstance(scope, ast.Lambda):
+        return False
+    for node in ast.walk(scope):
+        if not isinstance(node, ast.Assign) or node.lineno >= call.lineno:
+            continue
+        value = node.value
+        held = value.elts if isinstance(value, (ast.Tuple, ast.List)) else [value]
+        if any(isinstance(e, ast.Name) and e.id == name for e in held):
+            return True
+    return False
 
 
 def _bound_locally(rewriter, node: ast.AST, name: str) -> bool:
