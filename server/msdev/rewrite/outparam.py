@@ -6,8 +6,8 @@
     torch.mul(a, 2, out=c[0])       →  c[0] = ops.mul(a, 2)       (a slice is written in place)
     torch.max(x, 1, out=(v, i))     →  v, i = ops.max(x, 1)
     pair = (v, i); torch.max(x, 1, out=(v, i))
-                                    →  v[...], i[...] = ops.max(x, 1)   (another name or container
-                                                                   holds the tensor: it sees the write)
+                                    →  (lambda r_: (v.assign_value(r_[0].astype(v.dtype)), ...))(ops.max(x, 1))
+                                       (another name or tuple holds the tensors: they take the result)
     y = torch.add(a, b, out=c)      →  y = c = ops.add(a, b)
     f(torch.add(a, b, out=c))       →  f((c := ops.add(a, b)))
 
@@ -35,6 +35,10 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
     if isinstance(target, (ast.Tuple, ast.List)):
         if not all(isinstance(e, (ast.Name, ast.Attribute, ast.Subscript)) for e in target.elts):
             raise CannotRewrite("out= is a sequence msdev cannot assign to: assign the results by hand")
+    shared = shared_store(rewriter, call, target)
+    if shared:
+        return shared
+    if isinstance(target, (ast.Tuple, ast.List)):
         written = ", ".join(store_text(rewriter, call, e) for e in target.elts)
     else:
         written = store_text(rewriter, call, target)
@@ -51,6 +55,25 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
                         "out tensor in its own statement first")
 
 
+def shared_store(rewriter, call: ast.Call, target: ast.AST) -> list[Edit]:
+    """For local names that another name or a tuple already holds (`pair = (v, i)` before
+    `torch.cummax(x, 0, out=(v, i))`): the tensors themselves take the result with `assign_value`,
+    which also takes its shape as PyTorch resizes an out tensor, and keep their dtype. Empty when
+    rebinding the names is enough."""
+    elts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+    if not all(isinstance(e, ast.Name) and _bound_locally(rewriter, call, e.id) for e in elts):
+        return []
+    if not any(_aliased_before(rewriter, call, e.id) for e in elts):
+        return []
+    start, end = rewriter.src.span(call)
+    if len(elts) == 1 and not isinstance(target, (ast.Tuple, ast.List)):
+        name = elts[0].id
+        return [Edit(start, start, f"{name}.assign_value(("), Edit(end, end, f").astype({name}.dtype))")]
+    stores = ", ".join(f"{e.id}.assign_value(r_[{k}].astype({e.id}.dtype))" for k, e in enumerate(elts))
+    return [Edit(start, start, "(lambda r_: (" + stores + ("," if len(elts) == 1 else "") + "))("),
+            Edit(end, end, ")")]
+
+
 def store_text(rewriter, call: ast.Call, target: ast.AST) -> str:
     """How the out tensor is written: rebinding a name the scope owns, in place otherwise."""
     text = rewriter.rendered(target)
@@ -58,8 +81,7 @@ def store_text(rewriter, call: ast.Call, target: ast.AST) -> str:
         return text
     if isinstance(target, ast.Name) and _holds_list(rewriter, call, target.id):
         return f"{text}[:]"  # `out=[t1, t2]` for a function of several results: the list is filled
-    if isinstance(target, ast.Name) and _bound_locally(rewriter, call, target.id) \
-            and not _aliased_before(rewriter, call, target.id):
+    if isinstance(target, ast.Name) and _bound_locally(rewriter, call, target.id):
         return text
     return f"{text}[...]"  # someone else's tensor (argument, global, attribute): update it in place
 
@@ -77,8 +99,9 @@ def _holds_list(rewriter, node: ast.AST, name: str) -> bool:
 
 
 def _aliased_before(rewriter, call: ast.Call, name: str) -> bool:
-    """Whether, before the call, `name` was stored into another name or a tuple/list display
-    (`out = (values, indices)`, `keep = values`): rebinding `name` would leave that copy stale."""
+    """Whether, before the call, `name` and another name or a tuple/list display hold the same tensor
+    (`out = (values, indices)`, `keep = values`, `values = keep`): rebinding `name` would leave the
+    other holder stale."""
     scope = rewriter.parents.get(id(call))
     while scope is not None and not isinstance(scope, _SCOPES):
         scope = rewriter.parents.get(id(scope))
@@ -91,6 +114,8 @@ def _aliased_before(rewriter, call: ast.Call, name: str) -> bool:
         held = value.elts if isinstance(value, (ast.Tuple, ast.List)) else [value]
         if any(isinstance(e, ast.Name) and e.id == name for e in held):
             return True
+        if isinstance(value, ast.Name) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return True  # `c = a`: the tensor is a's too
     return False
 
 
