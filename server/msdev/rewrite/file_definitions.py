@@ -494,4 +494,36 @@ def __NAME__(spec, n_fft, hop_length=None, win_length=None, window=None, center=
     kind = ("complex64" if single else "complex128") if {@numpy.iscomplexobj}(signal) else ("float32" if single else "float64")
     return {@mindspore.Tensor}(signal.astype(kind))
 ''',
+    "index_reduce": '''\
+def __NAME__(x, dim, index, source, reduce, include_self=True):
+    """torch.index_reduce with NumPy's unbuffered ufunc.at (MindSpore 2.10 has no index_reduce): the slices
+    of source along dim reduced into x at index; include_self=False starts the touched slices afresh."""
+    out = {@numpy.moveaxis}(x.asnumpy(), dim, 0).copy()
+    src = {@numpy.moveaxis}(source.asnumpy(), dim, 0).astype(out.dtype)
+    idx = index.asnumpy().astype("int64").reshape(-1)
+    touched = {@numpy.zeros}(out.shape[0], bool)
+    touched[idx] = True
+    floating = out.dtype.kind in "fc"
+    if reduce == "prod":
+        if not include_self:
+            out[touched] = 1
+        {@numpy.multiply}.at(out, idx, src)
+    elif reduce in ("amax", "amin"):
+        if not include_self:
+            big = {@numpy.inf} if floating else {@numpy.iinfo}(out.dtype).max
+            out[touched] = -big if reduce == "amax" else big
+        ({@numpy.maximum} if reduce == "amax" else {@numpy.minimum}).at(out, idx, src)
+    elif reduce == "mean":
+        total = out.astype("float64")
+        if not include_self:
+            total[touched] = 0
+        {@numpy.add}.at(total, idx, src)
+        count = {@numpy.bincount}(idx, minlength=out.shape[0]) + (1 if include_self else 0)
+        shape = (-1,) + (1,) * (out.ndim - 1)
+        mean = total / {@numpy.maximum}(count, 1).reshape(shape)
+        out = {@numpy.where}(touched.reshape(shape), mean if floating else {@numpy.floor}(mean), out).astype(out.dtype)
+    else:
+        raise ValueError(f"index_reduce: reduce must be 'prod', 'mean', 'amax' or 'amin', not {reduce!r}")
+    return {@mindspore.Tensor}({@numpy.moveaxis}(out, 0, dim))
+''',
 }
