@@ -51,6 +51,7 @@ CASES = {
         ("fresh_buffer", [A, B]),
         ("into_list", [A]),
         ("into_shared_pair", [A]),
+        ("into_other_dtypes", [A, B]),
     ],
     "annotations": [
         ("forward", [A, B, 1]),

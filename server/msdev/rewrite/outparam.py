@@ -1,15 +1,16 @@
 """`out=`: MindSpore functions return a new tensor, so the result is written where `out` pointed.
 
-    torch.add(a, b, out=c)          →  c = ops.add(a, b)          (c bound in this scope)
+    torch.add(a, b, out=c)          →  c = (ops.add(a, b)).astype(c.dtype)   (c bound in this scope;
+                                                                   out keeps its dtype)
     torch.add(a, b, out=buf)        →  buf[...] = ops.add(a, b)   (buf is a parameter or a global:
                                                                    the caller's tensor is updated)
     torch.mul(a, 2, out=c[0])       →  c[0] = ops.mul(a, 2)       (a slice is written in place)
-    torch.max(x, 1, out=(v, i))     →  v, i = ops.max(x, 1)
+    torch.max(x, 1, out=(v, i))     →  v, i = (lambda r_: (r_[0].astype(v.dtype), ...))(ops.max(x, 1))
     pair = (v, i); torch.max(x, 1, out=(v, i))
                                     →  (lambda r_: (v.assign_value(r_[0].astype(v.dtype)), ...))(ops.max(x, 1))
                                        (another name or tuple holds the tensors: they take the result)
-    y = torch.add(a, b, out=c)      →  y = c = ops.add(a, b)
-    f(torch.add(a, b, out=c))       →  f((c := ops.add(a, b)))
+    y = torch.add(a, b, out=c)      →  y = c = (ops.add(a, b)).astype(c.dtype)
+    f(torch.add(a, b, out=c))       →  f((c := (ops.add(a, b)).astype(c.dtype)))
 
 One implementation for every function that takes `out`, applied by the Rewriter around the
 call's own rewrite.
@@ -38,21 +39,34 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
     shared = shared_store(rewriter, call, target)
     if shared:
         return shared
-    if isinstance(target, (ast.Tuple, ast.List)):
-        written = ", ".join(store_text(rewriter, call, e) for e in target.elts)
-    else:
-        written = store_text(rewriter, call, target)
+    elts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+    stores = [store_text(rewriter, call, e) for e in elts]
+    written = ", ".join(stores)
     start, end = rewriter.src.span(call)
+    opening, closing = _kept_dtype(elts, stores, isinstance(target, (ast.Tuple, ast.List)))
     parent = rewriter.parents.get(id(call))
     if isinstance(parent, (ast.Expr, ast.Assign)) and parent.value is call:
         if isinstance(parent, ast.Assign) and any(rewriter.src.segment(t) == rewriter.src.segment(target)
                                                   for t in parent.targets):
             return []  # `c = torch.add(a, b, out=c)` stores it already
-        return [Edit(start, start, f"{written} = ")]
+        return [Edit(start, start, f"{written} = {opening}"), Edit(end, end, closing)]
     if isinstance(target, ast.Name) and written == target.id:
-        return [Edit(start, start, f"({written} := "), Edit(end, end, ")")]
+        return [Edit(start, start, f"({written} := {opening}"), Edit(end, end, f"{closing})")]
     raise CannotRewrite("out= inside an expression writes into an existing tensor: assign the result to the "
                         "out tensor in its own statement first")
+
+
+def _kept_dtype(elts: list, stores: list[str], packed: bool) -> tuple[str, str]:
+    """Text around the call that casts the result to the dtype of the out tensors it rebinds: PyTorch
+    writes into out, so `torch.eq(a, b, out=f)` with a float `f` gives floats, and an int64 out keeps
+    int64 where MindSpore computes int32. Nothing for slices and in-place stores, which keep the
+    tensor's dtype by themselves."""
+    if not all(isinstance(e, ast.Name) and text == e.id for e, text in zip(elts, stores)):
+        return "", ""
+    if not packed:
+        return "(", f").astype({stores[0]}.dtype)"
+    casts = ", ".join(f"r_[{k}].astype({name}.dtype)" for k, name in enumerate(stores))
+    return "(lambda r_: (" + casts + ("," if len(stores) == 1 else "") + "))(", ")"
 
 
 def shared_store(rewriter, call: ast.Call, target: ast.AST) -> list[Edit]:
