@@ -52,6 +52,7 @@ CASES = {
         ("into_list", [A]),
         ("into_shared_pair", [A]),
         ("into_other_dtypes", [A, B]),
+        ("into_named_pair", [A]),
     ],
     "annotations": [
         ("forward", [A, B, 1]),

@@ -43,7 +43,7 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
     stores = [store_text(rewriter, call, e) for e in elts]
     written = ", ".join(stores)
     start, end = rewriter.src.span(call)
-    opening, closing = _kept_dtype(elts, stores, isinstance(target, (ast.Tuple, ast.List)))
+    opening, closing = _kept_dtype(rewriter, call, elts, stores, isinstance(target, (ast.Tuple, ast.List)))
     parent = rewriter.parents.get(id(call))
     if isinstance(parent, (ast.Expr, ast.Assign)) and parent.value is call:
         if isinstance(parent, ast.Assign) and any(rewriter.src.segment(t) == rewriter.src.segment(target)
@@ -56,13 +56,15 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
                         "out tensor in its own statement first")
 
 
-def _kept_dtype(elts: list, stores: list[str], packed: bool) -> tuple[str, str]:
+def _kept_dtype(rewriter, call: ast.Call, elts: list, stores: list[str], packed: bool) -> tuple[str, str]:
     """Text around the call that casts the result to the dtype of the out tensors it rebinds: PyTorch
     writes into out, so `torch.eq(a, b, out=f)` with a float `f` gives floats, and an int64 out keeps
     int64 where MindSpore computes int32. Nothing for slices and in-place stores, which keep the
     tensor's dtype by themselves."""
     if not all(isinstance(e, ast.Name) and text == e.id for e, text in zip(elts, stores)):
         return "", ""
+    if any(_holds_sequence(rewriter, call, e.id) for e in elts):
+        return "", ""  # `out = (values, indices)` passed as out=out: the names take the results as they are
     if not packed:
         return "(", f").astype({stores[0]}.dtype)"
     casts = ", ".join(f"r_[{k}].astype({name}.dtype)" for k, name in enumerate(stores))
@@ -131,6 +133,21 @@ def _aliased_before(rewriter, call: ast.Call, name: str) -> bool:
         if isinstance(value, ast.Name) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
             return True  # `c = a`: the tensor is a's too
     return False
+
+
+def _holds_sequence(rewriter, node: ast.AST, name: str) -> bool:
+    """Whether the enclosing scope binds `name` to a tuple or list (a display or a tuple()/list() call):
+    a group of out tensors."""
+    scope = rewriter.parents.get(id(node))
+    while scope is not None and not isinstance(scope, _SCOPES):
+        scope = rewriter.parents.get(id(scope))
+    if scope is None or isinstance(scope, ast.Lambda):
+        return False
+    def sequence(value: ast.AST) -> bool:
+        return isinstance(value, (ast.Tuple, ast.List)) or (
+            isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("tuple", "list"))
+    return any(isinstance(n, ast.Assign) and sequence(n.value) and any(
+        isinstance(t, ast.Name) and t.id == name for t in n.targets) for n in ast.walk(scope))
 
 
 def _bound_locally(rewriter, node: ast.AST, name: str) -> bool:
