@@ -50,6 +50,9 @@ CASES = {
         ("into_global", [B]),  # the module's tensor keeps what the first call wrote
         ("fresh_buffer", [A, B]),
         ("into_list", [A]),
+        ("into_shared_pair", [A]),
+        ("into_other_dtypes", [A, B]),
+        ("into_named_pair", [A]),
         ("several_into_expression", [A]),
     ],
     "composed_torch_functions": [

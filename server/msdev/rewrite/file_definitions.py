@@ -621,4 +621,74 @@ class __NAME__({@mindspore.nn.MultiheadAttention}):
         result = super().__call__(*args, **kwargs)
         return (result[0], None) if isinstance(result, tuple) and len(result) == 1 else result
 ''',
+    "istft": '''\
+def __NAME__(spec, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,
+             onesided=None, length=None, return_complex=False):
+    """torch.istft with NumPy (MindSpore 2.10 has no inverse short-time transform): each frame's inverse
+    FFT, windowed, overlap-added and divided by the overlap-added squared window, trimmed as PyTorch trims."""
+    values = spec.asnumpy()
+    hop = n_fft // 4 if hop_length is None else hop_length
+    size = n_fft if win_length is None else win_length
+    win = {@numpy.ones}(size) if window is None else window.asnumpy().astype("float64")
+    win = {@numpy.pad}(win, ((n_fft - size) // 2, n_fft - size - (n_fft - size) // 2))
+    if onesided is None:
+        onesided = values.shape[-2] != n_fft
+    if normalized:
+        values = values * n_fft ** 0.5
+    if onesided:
+        frames = {@numpy.fft.irfft}(values, n=n_fft, axis=-2)
+    else:
+        frames = {@numpy.fft.ifft}(values, n=n_fft, axis=-2)
+        frames = frames if return_complex else frames.real
+    frames = frames * win.reshape(-1, 1)
+    count = values.shape[-1]
+    total = n_fft + hop * (count - 1)
+    signal = {@numpy.zeros}(values.shape[:-2] + (total,), frames.dtype)
+    envelope = {@numpy.zeros}(total)
+    for k in range(count):
+        signal[..., k * hop:k * hop + n_fft] += frames[..., k]
+        envelope[k * hop:k * hop + n_fft] += win ** 2
+    start = n_fft // 2 if center else 0
+    end = start + length if length is not None else total - n_fft // 2 if center else total
+    if (abs(envelope[start:min(end, total)]) < 1e-11).any():
+        raise RuntimeError("istft: the window's overlap-add has zeros (the NOLA condition fails)")
+    signal = signal[..., start:end] / envelope[start:min(end, total)]
+    if end > total:
+        signal = {@numpy.concatenate}([signal, {@numpy.zeros}(signal.shape[:-1] + (end - total,), signal.dtype)], -1)
+    single = values.dtype == {@numpy.complex64} or values.dtype == {@numpy.float32}
+    kind = ("complex64" if single else "complex128") if {@numpy.iscomplexobj}(signal) else ("float32" if single else "float64")
+    return {@mindspore.Tensor}(signal.astype(kind))
+''',
+    "index_reduce": '''\
+def __NAME__(x, dim, index, source, reduce, include_self=True):
+    """torch.index_reduce with NumPy's unbuffered ufunc.at (MindSpore 2.10 has no index_reduce): the slices
+    of source along dim reduced into x at index; include_self=False starts the touched slices afresh."""
+    out = {@numpy.moveaxis}(x.asnumpy(), dim, 0).copy()
+    src = {@numpy.moveaxis}(source.asnumpy(), dim, 0).astype(out.dtype)
+    idx = index.asnumpy().astype("int64").reshape(-1)
+    touched = {@numpy.zeros}(out.shape[0], bool)
+    touched[idx] = True
+    floating = out.dtype.kind in "fc"
+    if reduce == "prod":
+        if not include_self:
+            out[touched] = 1
+        {@numpy.multiply}.at(out, idx, src)
+    elif reduce in ("amax", "amin"):
+        if not include_self:
+            big = {@numpy.inf} if floating else {@numpy.iinfo}(out.dtype).max
+            out[touched] = -big if reduce == "amax" else big
+        ({@numpy.maximum} if reduce == "amax" else {@numpy.minimum}).at(out, idx, src)
+    elif reduce == "mean":
+        total = out.astype("float64")
+        if not include_self:
+            total[touched] = 0
+        {@numpy.add}.at(total, idx, src)
+        count = {@numpy.bincount}(idx, minlength=out.shape[0]) + (1 if include_self else 0)
+        shape = (-1,) + (1,) * (out.ndim - 1)
+        mean = total / {@numpy.maximum}(count, 1).reshape(shape)
+        out = {@numpy.where}(touched.reshape(shape), mean if floating else {@numpy.floor}(mean), out).astype(out.dtype)
+    else:
+        raise ValueError(f"index_reduce: reduce must be 'prod', 'mean', 'amax' or 'amin', not {reduce!r}")
+    return {@mindspore.Tensor}({@numpy.moveaxis}(out, 0, dim))
+''',
 }

@@ -1,14 +1,18 @@
 """`out=`: MindSpore functions return a new tensor, so the result is written where `out` pointed.
 
-    torch.add(a, b, out=c)          →  c = ops.add(a, b)          (c bound in this scope)
+    torch.add(a, b, out=c)          →  c = (ops.add(a, b)).astype(c.dtype)   (c bound in this scope;
+                                                                   out keeps its dtype)
     torch.add(a, b, out=buf)        →  buf[...] = ops.add(a, b)   (buf is a parameter or a global:
                                                                    the caller's tensor is updated)
     torch.mul(a, 2, out=c[0])       →  c[0] = ops.mul(a, 2)       (a slice is written in place)
-    torch.max(x, 1, out=(v, i))     →  v, i = ops.max(x, 1)
-    y = torch.add(a, b, out=c)      →  y = c = ops.add(a, b)
-    f(torch.add(a, b, out=c))       →  f((c := ops.add(a, b)))
+    torch.max(x, 1, out=(v, i))     →  v, i = (lambda r_: (r_[0].astype(v.dtype), ...))(ops.max(x, 1))
+    pair = (v, i); torch.max(x, 1, out=(v, i))
+                                    →  (lambda r_: (v.assign_value(r_[0].astype(v.dtype)), ...))(ops.max(x, 1))
+                                       (another name or tuple holds the tensors: they take the result)
+    y = torch.add(a, b, out=c)      →  y = c = (ops.add(a, b)).astype(c.dtype)
+    f(torch.add(a, b, out=c))       →  f((c := (ops.add(a, b)).astype(c.dtype)))
     torch.svd(a, out=(u, s, v))[1]  →  [(u := _out[0], s := _out[1], v := _out[2]) and _out
-                                        for _out in [<svd of a>]][0][1]
+                                        for _out in [<svd of a, each cast to its out's dtype>]][0][1]
 
 One implementation for every function that takes `out`, applied by the Rewriter around the
 call's own rewrite.
@@ -34,18 +38,22 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
     if isinstance(target, (ast.Tuple, ast.List)):
         if not all(isinstance(e, (ast.Name, ast.Attribute, ast.Subscript)) for e in target.elts):
             raise CannotRewrite("out= is a sequence msdev cannot assign to: assign the results by hand")
-        written = ", ".join(store_text(rewriter, call, e) for e in target.elts)
-    else:
-        written = store_text(rewriter, call, target)
+    shared = shared_store(rewriter, call, target)
+    if shared:
+        return shared
+    elts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+    stores = [store_text(rewriter, call, e) for e in elts]
+    written = ", ".join(stores)
     start, end = rewriter.src.span(call)
+    opening, closing = _kept_dtype(rewriter, call, elts, stores, isinstance(target, (ast.Tuple, ast.List)))
     parent = rewriter.parents.get(id(call))
     if isinstance(parent, (ast.Expr, ast.Assign)) and parent.value is call:
         if isinstance(parent, ast.Assign) and any(rewriter.src.segment(t) == rewriter.src.segment(target)
                                                   for t in parent.targets):
             return []  # `c = torch.add(a, b, out=c)` stores it already
-        return [Edit(start, start, f"{written} = ")]
+        return [Edit(start, start, f"{written} = {opening}"), Edit(end, end, closing)]
     if isinstance(target, ast.Name) and written == target.id:
-        return [Edit(start, start, f"({written} := "), Edit(end, end, ")")]
+        return [Edit(start, start, f"({written} := {opening}"), Edit(end, end, f"{closing})")]
     names = [e.id for e in getattr(target, "elts", ()) if isinstance(e, ast.Name)]
     if names and len(names) == len(target.elts) and written == ", ".join(names):
         # several results into names this scope owns: a one-item comprehension binds each with :=
@@ -54,9 +62,44 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
         while item in names:
             item += "_"
         binds = ", ".join(f"{n} := {item}[{i}]" for i, n in enumerate(names))
-        return [Edit(start, start, f"[({binds}) and {item} for {item} in ["), Edit(end, end, "]][0]")]
+        return [Edit(start, start, f"[({binds}) and {item} for {item} in [{opening}"),
+                Edit(end, end, f"{closing}]][0]")]
     raise CannotRewrite("out= inside an expression writes into an existing tensor: assign the result to the "
                         "out tensor in its own statement first")
+
+
+def _kept_dtype(rewriter, call: ast.Call, elts: list, stores: list[str], packed: bool) -> tuple[str, str]:
+    """Text around the call that casts the result to the dtype of the out tensors it rebinds: PyTorch
+    writes into out, so `torch.eq(a, b, out=f)` with a float `f` gives floats, and an int64 out keeps
+    int64 where MindSpore computes int32. Nothing for slices and in-place stores, which keep the
+    tensor's dtype by themselves."""
+    if not all(isinstance(e, ast.Name) and text == e.id for e, text in zip(elts, stores)):
+        return "", ""
+    if any(_holds_sequence(rewriter, call, e.id) for e in elts):
+        return "", ""  # `out = (values, indices)` passed as out=out: the names take the results as they are
+    if not packed:
+        return "(", f").astype({stores[0]}.dtype)"
+    casts = ", ".join(f"r_[{k}].astype({name}.dtype)" for k, name in enumerate(stores))
+    return "(lambda r_: (" + casts + ("," if len(stores) == 1 else "") + "))(", ")"
+
+
+def shared_store(rewriter, call: ast.Call, target: ast.AST) -> list[Edit]:
+    """For local names that another name or a tuple already holds (`pair = (v, i)` before
+    `torch.cummax(x, 0, out=(v, i))`): the tensors themselves take the result with `assign_value`,
+    which also takes its shape as PyTorch resizes an out tensor, and keep their dtype. Empty when
+    rebinding the names is enough."""
+    elts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+    if not all(isinstance(e, ast.Name) and _bound_locally(rewriter, call, e.id) for e in elts):
+        return []
+    if not any(_aliased_before(rewriter, call, e.id) for e in elts):
+        return []
+    start, end = rewriter.src.span(call)
+    if len(elts) == 1 and not isinstance(target, (ast.Tuple, ast.List)):
+        name = elts[0].id
+        return [Edit(start, start, f"{name}.assign_value(("), Edit(end, end, f").astype({name}.dtype))")]
+    stores = ", ".join(f"{e.id}.assign_value(r_[{k}].astype({e.id}.dtype))" for k, e in enumerate(elts))
+    return [Edit(start, start, "(lambda r_: (" + stores + ("," if len(elts) == 1 else "") + "))("),
+            Edit(end, end, ")")]
 
 
 def store_text(rewriter, call: ast.Call, target: ast.AST) -> str:
@@ -81,6 +124,42 @@ def _holds_list(rewriter, node: ast.AST, name: str) -> bool:
     values = [n.value for n in ast.walk(scope) if isinstance(n, ast.Assign) and any(
         isinstance(t, ast.Name) and t.id == name for t in n.targets)]
     return bool(values) and all(isinstance(v, ast.List) for v in values)
+
+
+def _aliased_before(rewriter, call: ast.Call, name: str) -> bool:
+    """Whether, before the call, `name` and another name or a tuple/list display hold the same tensor
+    (`out = (values, indices)`, `keep = values`, `values = keep`): rebinding `name` would leave the
+    other holder stale."""
+    scope = rewriter.parents.get(id(call))
+    while scope is not None and not isinstance(scope, _SCOPES):
+        scope = rewriter.parents.get(id(scope))
+    if scope is None or isinstance(scope, ast.Lambda):
+        return False
+    for node in ast.walk(scope):
+        if not isinstance(node, ast.Assign) or node.lineno >= call.lineno:
+            continue
+        value = node.value
+        held = value.elts if isinstance(value, (ast.Tuple, ast.List)) else [value]
+        if any(isinstance(e, ast.Name) and e.id == name for e in held):
+            return True
+        if isinstance(value, ast.Name) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return True  # `c = a`: the tensor is a's too
+    return False
+
+
+def _holds_sequence(rewriter, node: ast.AST, name: str) -> bool:
+    """Whether the enclosing scope binds `name` to a tuple or list (a display or a tuple()/list() call):
+    a group of out tensors."""
+    scope = rewriter.parents.get(id(node))
+    while scope is not None and not isinstance(scope, _SCOPES):
+        scope = rewriter.parents.get(id(scope))
+    if scope is None or isinstance(scope, ast.Lambda):
+        return False
+    def sequence(value: ast.AST) -> bool:
+        return isinstance(value, (ast.Tuple, ast.List)) or (
+            isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("tuple", "list"))
+    return any(isinstance(n, ast.Assign) and sequence(n.value) and any(
+        isinstance(t, ast.Name) and t.id == name for t in n.targets) for n in ast.walk(scope))
 
 
 def _bound_locally(rewriter, node: ast.AST, name: str) -> bool:
