@@ -70,6 +70,10 @@ CASES = {
         ("split_sizes", [A]),
         ("subset", [X4]),
     ],
+    "data_samplers": [
+        ("batches", [X4 * 3 + np.arange(3, dtype=np.float32)]),
+        ("doubled_items", [A]),
+    ],
     "parameter_containers": [
         ("mixed", [X4]),
         ("summed", [A]),

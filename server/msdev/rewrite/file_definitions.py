@@ -239,6 +239,50 @@ class __NAME__:
     def __len__(self):
         return len(self.indices)
 ''',
+    "Dataset": '''\
+class __NAME__:
+    """torch.utils.data.Dataset named outside a class's bases (`Dataset.__init__(self)`, `super(Dataset)`):
+    MindSpore has no dataset base class, and a converted dataset class keeps no base."""
+
+    __class_getitem__ = classmethod(lambda cls, item: cls)
+''',
+    "SequentialSampler": '''\
+class __NAME__:
+    """torch.utils.data.SequentialSampler: the positions 0 .. len(data_source) - 1 in order. An iterable of
+    indices, which mindspore.dataset.GeneratorDataset also takes as its sampler."""
+
+    def __init__(self, data_source):
+        self.data_source = data_source
+
+    def __iter__(self):
+        return iter(range(len(self.data_source)))
+
+    def __len__(self):
+        return len(self.data_source)
+''',
+    "BatchSampler": '''\
+class __NAME__:
+    """torch.utils.data.BatchSampler: what the sampler (any iterable) yields, grouped in lists of batch_size;
+    a last shorter list is kept unless drop_last. MindSpore batches inside the dataset pipeline instead."""
+
+    def __init__(self, sampler, batch_size, drop_last):
+        self.sampler, self.batch_size, self.drop_last = sampler, int(batch_size), bool(drop_last)
+
+    def __iter__(self):
+        batch = []
+        for index in self.sampler:
+            batch.append(index)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
+
+    def __len__(self):
+        if self.drop_last:
+            return len(self.sampler) // self.batch_size
+        return (len(self.sampler) + self.batch_size - 1) // self.batch_size
+''',
     "random_split": '''\
 def __NAME__(dataset, lengths, generator=None):
     """torch.utils.data.random_split: a random permutation cut into Subsets of the given lengths; fractions
