@@ -73,6 +73,8 @@ CASES = {
     "data_samplers": [
         ("batches", [X4 * 3 + np.arange(3, dtype=np.float32)]),
         ("doubled_items", [A]),
+        ("collated", [X4]),
+        ("shuffled", [X4]),
     ],
     "parameter_containers": [
         ("mixed", [X4]),

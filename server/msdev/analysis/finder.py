@@ -78,6 +78,7 @@ _REEXPORTING = (
     ("torch.utils.data.sampler.", "torch.utils.data."),
     ("torch.utils.data.dataset.", "torch.utils.data."),
     ("torch.utils.data.dataloader.", "torch.utils.data."),
+    ("torch.utils.data._utils.collate.", "torch.utils.data."),
     ("torch.random.", "torch."),
     ("torch.optim.", "torch.optim."),                  # torch.optim.adam.Adam
     ("torch.distributions.", "torch.distributions."),  # torch.distributions.normal.Normal

@@ -246,6 +246,62 @@ class __NAME__:
 
     __class_getitem__ = classmethod(lambda cls, item: cls)
 ''',
+    "IterableDataset": '''\
+class __NAME__:
+    """torch.utils.data.IterableDataset named outside a class's bases (`super(IterableDataset)`): MindSpore
+    has no such base class, and a converted iterable dataset class keeps no base."""
+
+    __class_getitem__ = classmethod(lambda cls, item: cls)
+''',
+    "default_collate": '''\
+def __NAME__(batch):
+    """torch.utils.data.default_collate: tensors (and NumPy arrays) are stacked on a new first dim, Python
+    ints, floats and bools become one int64 / float64 / bool tensor, strings stay a list, and dicts,
+    named tuples and sequences are collated field by field (a tuple gives a list, as in PyTorch)."""
+    elem = batch[0]
+    if isinstance(elem, {@mindspore.Tensor}):
+        return {@mindspore.ops.stack}(list(batch), 0)
+    if isinstance(elem, ({@numpy.ndarray}, {@numpy.generic})) and elem.dtype.kind not in "OSU":
+        return {@mindspore.tensor}({@numpy.stack}([{@numpy.asarray}(b) for b in batch]))
+    if isinstance(elem, float):
+        return {@mindspore.tensor}(list(batch), {@mindspore.float64})
+    if isinstance(elem, int):
+        return {@mindspore.tensor}(list(batch))
+    if isinstance(elem, (str, bytes)):
+        return batch
+    if isinstance(elem, dict):
+        return type(elem)({key: __NAME__([d[key] for d in batch]) for key in elem})
+    if isinstance(elem, tuple) and hasattr(elem, "_fields"):
+        return type(elem)(*(__NAME__(list(column)) for column in zip(*batch)))
+    if isinstance(elem, (list, tuple)):
+        if any(len(item) != len(elem) for item in batch):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        columns = [__NAME__(list(column)) for column in zip(*batch)]
+        return columns if isinstance(elem, tuple) else type(elem)(columns)
+    raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {type(elem)}")
+''',
+    "lu_factor": '''\
+def __NAME__(A):
+    """torch.linalg.lu_factor for any (batch of) m x n matrices: Gaussian elimination with partial pivoting
+    (the row of the largest magnitude, the first one on ties, as LAPACK's getrf picks it), L and U packed in
+    one matrix and the row swaps as 1-based int32 pivots. mindspore.scipy.linalg.lu_factor takes square
+    matrices only. Computed in NumPy, outside the graph: no gradient."""
+    a = A.asnumpy().copy()
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    flat = a.reshape(-1, m, n)
+    pivots = {@numpy.zeros}((flat.shape[0], k), {@numpy.int32})
+    for lu, piv in zip(flat, pivots):
+        for j in range(k):
+            row = j + int({@numpy.argmax}({@numpy.abs}(lu[j:, j])))
+            piv[j] = row + 1
+            if row != j:
+                lu[[j, row]] = lu[[row, j]]
+            if lu[j, j] != 0:
+                lu[j + 1:, j] /= lu[j, j]
+            lu[j + 1:, j + 1:] -= {@numpy.outer}(lu[j + 1:, j], lu[j, j + 1:])
+    return {@mindspore.tensor}(flat.reshape(a.shape)), {@mindspore.tensor}(pivots.reshape(a.shape[:-2] + (k,)))
+''',
     "SequentialSampler": '''\
 class __NAME__:
     """torch.utils.data.SequentialSampler: the positions 0 .. len(data_source) - 1 in order. An iterable of
@@ -259,6 +315,30 @@ class __NAME__:
 
     def __len__(self):
         return len(self.data_source)
+''',
+    "RandomSampler": '''\
+class __NAME__:
+    """torch.utils.data.RandomSampler: positions of data_source in random order (a fresh permutation per pass,
+    permutations chained when num_samples exceeds the length), or drawn with replacement. The draw comes
+    from NumPy's global generator, not PyTorch's; a generator argument is not read."""
+
+    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+        self.data_source, self.replacement, self._num_samples = data_source, bool(replacement), num_samples
+
+    @property
+    def num_samples(self):
+        return len(self.data_source) if self._num_samples is None else int(self._num_samples)
+
+    def __iter__(self):
+        n = len(self.data_source)
+        if self.replacement:
+            return iter(int(i) for i in {@numpy.random.randint}(0, n, size=self.num_samples))
+        whole, rest = divmod(self.num_samples, n)
+        order = [int(i) for _ in range(whole) for i in {@numpy.random.permutation}(n)]
+        return iter(order + [int(i) for i in {@numpy.random.permutation}(n)[:rest]])
+
+    def __len__(self):
+        return self.num_samples
 ''',
     "BatchSampler": '''\
 class __NAME__:

@@ -280,7 +280,7 @@ class Rewriter:
         if isinstance(getattr(node, "ctx", None), ast.Store):
             return self._flag_assignment(finding, node, entry, target)
         if target.templates and finding.kind == Kind.REFERENCE and (
-                entry.kind == "attribute" or (target.api is None and not _PLACEHOLDER.search(target.templates[0]))):
+                entry.kind == "attribute" or (target.api is None and not all(map(_PLACEHOLDER.search, target.templates)))):
             # a setting, or a class MindSpore lacks that the template names as a whole (a file definition)
             return self._template(finding, node, entry, target, receiver=None, span=self.src.span(node))
         s, e = self.src.span(node)
