@@ -75,6 +75,7 @@ CASES = {
         ("doubled_items", [A]),
         ("collated", [X4]),
         ("shuffled", [X4]),
+        ("custom_samplers", [X4]),
     ],
     "parameter_containers": [
         ("mixed", [X4]),

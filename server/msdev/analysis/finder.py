@@ -959,7 +959,10 @@ class Finder:
         if t is ast.Name:
             value = scope.lookup(node.id)
             if value is not None and value[0] == REF and isinstance(node.ctx, ast.Load):
-                self._record(node, value[1], ref_kind, CERTAIN)
+                public = self._public_name(value[1])
+                self._record(node, public, ref_kind, CERTAIN)
+                if public != value[1]:
+                    value = (REF, public, value[2])
             return value
         if t is ast.Attribute:
             dotted = self.resolve_ref(node, scope)

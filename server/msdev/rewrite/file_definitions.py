@@ -302,8 +302,38 @@ def __NAME__(A):
             lu[j + 1:, j + 1:] -= {@numpy.outer}(lu[j + 1:, j], lu[j, j + 1:])
     return {@mindspore.tensor}(flat.reshape(a.shape)), {@mindspore.tensor}(pivots.reshape(a.shape[:-2] + (k,)))
 ''',
-    "SequentialSampler": '''\
+    "lu": '''\
+def __NAME__(A):
+    """torch.linalg.lu for any (batch of) m x n matrices: P, L, U with A = P L U, unpacked from the partial
+    pivoting factorisation of lu_factor (L unit lower triangular m x k, U upper triangular k x n)."""
+    packed, pivots = {@msdev.lu_factor}(A)
+    lu, piv = packed.asnumpy(), pivots.asnumpy()
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    flat_lu, flat_piv = lu.reshape(-1, m, n), piv.reshape(-1, k)
+    P = {@numpy.zeros}((flat_lu.shape[0], m, m), lu.dtype)
+    for b in range(flat_lu.shape[0]):
+        order = list(range(m))
+        for j, p in enumerate(flat_piv[b] - 1):
+            order[j], order[p] = order[p], order[j]
+        P[b, order, range(m)] = 1
+    L = {@numpy.tril}(lu[..., :, :k], -1) + {@numpy.eye}(m, k, dtype=lu.dtype)
+    U = {@numpy.triu}(lu[..., :k, :])
+    return {@mindspore.tensor}(P.reshape(lu.shape[:-2] + (m, m))), {@mindspore.tensor}(L), {@mindspore.tensor}(U)
+''',
+    "Sampler": '''\
 class __NAME__:
+    """torch.utils.data.Sampler, the base of custom samplers: an iterable of indices. (MindSpore's
+    mindspore.dataset.Sampler is handed to a dataset instead of being iterated.)"""
+
+    def __init__(self, data_source=None):
+        pass
+
+    def __iter__(self):
+        raise NotImplementedError
+''',
+    "SequentialSampler": '''\
+class __NAME__({@msdev.Sampler}):
     """torch.utils.data.SequentialSampler: the positions 0 .. len(data_source) - 1 in order. An iterable of
     indices, which mindspore.dataset.GeneratorDataset also takes as its sampler."""
 
@@ -317,7 +347,7 @@ class __NAME__:
         return len(self.data_source)
 ''',
     "RandomSampler": '''\
-class __NAME__:
+class __NAME__({@msdev.Sampler}):
     """torch.utils.data.RandomSampler: positions of data_source in random order (a fresh permutation per pass,
     permutations chained when num_samples exceeds the length), or drawn with replacement. The draw comes
     from NumPy's global generator, not PyTorch's; a generator argument is not read."""
@@ -340,8 +370,26 @@ class __NAME__:
     def __len__(self):
         return self.num_samples
 ''',
+    "WeightedRandomSampler": '''\
+class __NAME__({@msdev.Sampler}):
+    """torch.utils.data.WeightedRandomSampler: num_samples positions drawn with probability proportional to
+    weights, with or without replacement. The draw comes from NumPy's global generator, not PyTorch's; a
+    generator argument is not read."""
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None):
+        self.weights = {@numpy.asarray}(weights.asnumpy() if hasattr(weights, "asnumpy") else weights, dtype={@numpy.float64})
+        self.num_samples, self.replacement = int(num_samples), bool(replacement)
+
+    def __iter__(self):
+        chosen = {@numpy.random.choice}(len(self.weights), self.num_samples, replace=self.replacement,
+                                        p=self.weights / self.weights.sum())
+        return iter(int(i) for i in chosen)
+
+    def __len__(self):
+        return self.num_samples
+''',
     "BatchSampler": '''\
-class __NAME__:
+class __NAME__({@msdev.Sampler}):
     """torch.utils.data.BatchSampler: what the sampler (any iterable) yields, grouped in lists of batch_size;
     a last shorter list is kept unless drop_last. MindSpore batches inside the dataset pipeline instead."""
 

@@ -279,7 +279,7 @@ class Rewriter:
     def _reference(self, finding, node, entry: Entry, target: Target) -> FindingRewrite:
         if isinstance(getattr(node, "ctx", None), ast.Store):
             return self._flag_assignment(finding, node, entry, target)
-        if target.templates and finding.kind == Kind.REFERENCE and (
+        if target.templates and finding.kind in (Kind.REFERENCE, Kind.BASE_CLASS) and (
                 entry.kind == "attribute" or (target.api is None and not all(map(_PLACEHOLDER.search, target.templates)))):
             # a setting, or a class MindSpore lacks that the template names as a whole (a file definition)
             return self._template(finding, node, entry, target, receiver=None, span=self.src.span(node))
