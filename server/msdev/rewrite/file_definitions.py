@@ -326,6 +326,8 @@ class __NAME__:
     """torch.utils.data.Sampler, the base of custom samplers: an iterable of indices. (MindSpore's
     mindspore.dataset.Sampler is handed to a dataset instead of being iterated.)"""
 
+    __class_getitem__ = classmethod(lambda cls, item: cls)  # Sampler[int]
+
     def __init__(self, data_source=None):
         pass
 
