@@ -88,6 +88,13 @@ CASES = {
         ("split_sizes", [A]),
         ("subset", [X4]),
     ],
+    "data_samplers": [
+        ("batches", [X4 * 3 + np.arange(3, dtype=np.float32)]),
+        ("doubled_items", [A]),
+        ("collated", [X4]),
+        ("shuffled", [X4]),
+        ("custom_samplers", [X4]),
+    ],
     "parameter_containers": [
         ("mixed", [X4]),
         ("summed", [A]),

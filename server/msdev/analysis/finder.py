@@ -71,6 +71,21 @@ _TENSOR_LIBRARY_FUNCTIONS = {"einops": frozenset({"rearrange", "repeat", "reduce
 _AUTOGRAD_FUNCTION = frozenset({"torch.autograd.Function"})
 
 
+
+# defining-module prefixes whose public names live one package up (checked in this order; only a
+# name the database holds under the package is redirected)
+_REEXPORTING = (
+    ("torch.nn.modules.", "torch.nn."),
+    ("torch.utils.data.sampler.", "torch.utils.data."),
+    ("torch.utils.data.dataset.", "torch.utils.data."),
+    ("torch.utils.data.dataloader.", "torch.utils.data."),
+    ("torch.utils.data._utils.collate.", "torch.utils.data."),
+    ("torch.random.", "torch."),
+    ("torch.optim.", "torch.optim."),                  # torch.optim.adam.Adam
+    ("torch.distributions.", "torch.distributions."),  # torch.distributions.normal.Normal
+    ("torch.autograd.", "torch.autograd."),            # torch.autograd.grad_mode.no_grad
+)
+
 class InferenceFacts:
     """What one pass over a file learnt about its own functions, for the next pass: which
     parameters receive tensors, which functions return them, which `self.<attr>` hold them.
@@ -300,12 +315,16 @@ class Finder:
         return None
 
     def _public_name(self, dotted: str | None) -> str | None:
-        """`torch.nn.modules.conv.Conv2d` is `torch.nn.Conv2d`: torch.nn re-exports its layers, and the
-        database keys them by the public name."""
-        if dotted and dotted.startswith("torch.nn.modules.") and dotted not in self.db.entries:
-            public = "torch.nn." + dotted.rsplit(".", 1)[1]
-            if public in self.db.entries:
-                return public
+        """`torch.nn.modules.conv.Conv2d` is `torch.nn.Conv2d`: a package re-exports what its defining
+        modules hold (`torch.utils.data.sampler.BatchSampler`, `torch.optim.adam.Adam`,
+        `torch.random.manual_seed`), and the database keys them by the public name."""
+        if not dotted or dotted in self.db.entries:
+            return dotted
+        for defining, package in _REEXPORTING:
+            if dotted.startswith(defining):
+                public = package + dotted.rsplit(".", 1)[1]
+                if public in self.db.entries:
+                    return public
         return dotted
 
     # ----------------------------------------------------------------- imports
@@ -950,7 +969,10 @@ class Finder:
         if t is ast.Name:
             value = scope.lookup(node.id)
             if value is not None and value[0] == REF and isinstance(node.ctx, ast.Load):
-                self._record(node, value[1], ref_kind, CERTAIN)
+                public = self._public_name(value[1])
+                self._record(node, public, ref_kind, CERTAIN)
+                if public != value[1]:
+                    value = (REF, public, value[2])
             return value
         if t is ast.Attribute:
             dotted = self.resolve_ref(node, scope)

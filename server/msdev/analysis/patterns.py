@@ -458,9 +458,11 @@ class _Detector:
                     self._decorator(dec)
             elif t is ast.ClassDef:
                 for base in node.bases:
-                    if self.finding_api(base) == "torch.utils.data.Dataset":
-                        self.add("MS202", base, base, "torch.utils.data.Dataset",
-                                 f"`{node.name}` keeps __getitem__/__len__; the Dataset base class is dropped",
+                    api = self.finding_api(base)
+                    if api in ("torch.utils.data.Dataset", "torch.utils.data.IterableDataset"):
+                        self.add("MS202", base, base, api,
+                                 f"`{node.name}` keeps {'__iter__' if 'Iterable' in api else '__getitem__/__len__'}; "
+                                 f"the {api.rsplit('.', 1)[1]} base class is dropped",
                                  Kind.BASE_CLASS, claim=[base])
             elif t in (ast.For, ast.AsyncFor, ast.comprehension):
                 it = node.iter

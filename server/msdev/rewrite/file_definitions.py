@@ -239,6 +239,180 @@ class __NAME__:
     def __len__(self):
         return len(self.indices)
 ''',
+    "Dataset": '''\
+class __NAME__:
+    """torch.utils.data.Dataset named outside a class's bases (`Dataset.__init__(self)`, `super(Dataset)`):
+    MindSpore has no dataset base class, and a converted dataset class keeps no base."""
+
+    __class_getitem__ = classmethod(lambda cls, item: cls)
+''',
+    "IterableDataset": '''\
+class __NAME__:
+    """torch.utils.data.IterableDataset named outside a class's bases (`super(IterableDataset)`): MindSpore
+    has no such base class, and a converted iterable dataset class keeps no base."""
+
+    __class_getitem__ = classmethod(lambda cls, item: cls)
+''',
+    "default_collate": '''\
+def __NAME__(batch):
+    """torch.utils.data.default_collate: tensors (and NumPy arrays) are stacked on a new first dim, Python
+    ints, floats and bools become one int64 / float64 / bool tensor, strings stay a list, and dicts,
+    named tuples and sequences are collated field by field (a tuple gives a list, as in PyTorch)."""
+    elem = batch[0]
+    if isinstance(elem, {@mindspore.Tensor}):
+        return {@mindspore.ops.stack}(list(batch), 0)
+    if isinstance(elem, ({@numpy.ndarray}, {@numpy.generic})) and elem.dtype.kind not in "OSU":
+        return {@mindspore.tensor}({@numpy.stack}([{@numpy.asarray}(b) for b in batch]))
+    if isinstance(elem, float):
+        return {@mindspore.tensor}(list(batch), {@mindspore.float64})
+    if isinstance(elem, int):
+        return {@mindspore.tensor}(list(batch))
+    if isinstance(elem, (str, bytes)):
+        return batch
+    if isinstance(elem, dict):
+        return type(elem)({key: __NAME__([d[key] for d in batch]) for key in elem})
+    if isinstance(elem, tuple) and hasattr(elem, "_fields"):
+        return type(elem)(*(__NAME__(list(column)) for column in zip(*batch)))
+    if isinstance(elem, (list, tuple)):
+        if any(len(item) != len(elem) for item in batch):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        columns = [__NAME__(list(column)) for column in zip(*batch)]
+        return columns if isinstance(elem, tuple) else type(elem)(columns)
+    raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {type(elem)}")
+''',
+    "lu_factor": '''\
+def __NAME__(A):
+    """torch.linalg.lu_factor for any (batch of) m x n matrices: Gaussian elimination with partial pivoting
+    (the row of the largest magnitude, the first one on ties, as LAPACK's getrf picks it), L and U packed in
+    one matrix and the row swaps as 1-based int32 pivots. mindspore.scipy.linalg.lu_factor takes square
+    matrices only. Computed in NumPy, outside the graph: no gradient."""
+    a = A.asnumpy().copy()
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    flat = a.reshape(-1, m, n)
+    pivots = {@numpy.zeros}((flat.shape[0], k), {@numpy.int32})
+    for lu, piv in zip(flat, pivots):
+        for j in range(k):
+            row = j + int({@numpy.argmax}({@numpy.abs}(lu[j:, j])))
+            piv[j] = row + 1
+            if row != j:
+                lu[[j, row]] = lu[[row, j]]
+            if lu[j, j] != 0:
+                lu[j + 1:, j] /= lu[j, j]
+            lu[j + 1:, j + 1:] -= {@numpy.outer}(lu[j + 1:, j], lu[j, j + 1:])
+    return {@mindspore.tensor}(flat.reshape(a.shape)), {@mindspore.tensor}(pivots.reshape(a.shape[:-2] + (k,)))
+''',
+    "lu": '''\
+def __NAME__(A):
+    """torch.linalg.lu for any (batch of) m x n matrices: P, L, U with A = P L U, unpacked from the partial
+    pivoting factorisation of lu_factor (L unit lower triangular m x k, U upper triangular k x n)."""
+    packed, pivots = {@msdev.lu_factor}(A)
+    lu, piv = packed.asnumpy(), pivots.asnumpy()
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    flat_lu, flat_piv = lu.reshape(-1, m, n), piv.reshape(-1, k)
+    P = {@numpy.zeros}((flat_lu.shape[0], m, m), lu.dtype)
+    for b in range(flat_lu.shape[0]):
+        order = list(range(m))
+        for j, p in enumerate(flat_piv[b] - 1):
+            order[j], order[p] = order[p], order[j]
+        P[b, order, range(m)] = 1
+    L = {@numpy.tril}(lu[..., :, :k], -1) + {@numpy.eye}(m, k, dtype=lu.dtype)
+    U = {@numpy.triu}(lu[..., :k, :])
+    return {@mindspore.tensor}(P.reshape(lu.shape[:-2] + (m, m))), {@mindspore.tensor}(L), {@mindspore.tensor}(U)
+''',
+    "Sampler": '''\
+class __NAME__:
+    """torch.utils.data.Sampler, the base of custom samplers: an iterable of indices. (MindSpore's
+    mindspore.dataset.Sampler is handed to a dataset instead of being iterated.)"""
+
+    __class_getitem__ = classmethod(lambda cls, item: cls)  # Sampler[int]
+
+    def __init__(self, data_source=None):
+        pass
+
+    def __iter__(self):
+        raise NotImplementedError
+''',
+    "SequentialSampler": '''\
+class __NAME__({@msdev.Sampler}):
+    """torch.utils.data.SequentialSampler: the positions 0 .. len(data_source) - 1 in order. An iterable of
+    indices, which mindspore.dataset.GeneratorDataset also takes as its sampler."""
+
+    def __init__(self, data_source):
+        self.data_source = data_source
+
+    def __iter__(self):
+        return iter(range(len(self.data_source)))
+
+    def __len__(self):
+        return len(self.data_source)
+''',
+    "RandomSampler": '''\
+class __NAME__({@msdev.Sampler}):
+    """torch.utils.data.RandomSampler: positions of data_source in random order (a fresh permutation per pass,
+    permutations chained when num_samples exceeds the length), or drawn with replacement. The draw comes
+    from NumPy's global generator, not PyTorch's; a generator argument is not read."""
+
+    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+        self.data_source, self.replacement, self._num_samples = data_source, bool(replacement), num_samples
+
+    @property
+    def num_samples(self):
+        return len(self.data_source) if self._num_samples is None else int(self._num_samples)
+
+    def __iter__(self):
+        n = len(self.data_source)
+        if self.replacement:
+            return iter(int(i) for i in {@numpy.random.randint}(0, n, size=self.num_samples))
+        whole, rest = divmod(self.num_samples, n)
+        order = [int(i) for _ in range(whole) for i in {@numpy.random.permutation}(n)]
+        return iter(order + [int(i) for i in {@numpy.random.permutation}(n)[:rest]])
+
+    def __len__(self):
+        return self.num_samples
+''',
+    "WeightedRandomSampler": '''\
+class __NAME__({@msdev.Sampler}):
+    """torch.utils.data.WeightedRandomSampler: num_samples positions drawn with probability proportional to
+    weights, with or without replacement. The draw comes from NumPy's global generator, not PyTorch's; a
+    generator argument is not read."""
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None):
+        self.weights = {@numpy.asarray}(weights.asnumpy() if hasattr(weights, "asnumpy") else weights, dtype={@numpy.float64})
+        self.num_samples, self.replacement = int(num_samples), bool(replacement)
+
+    def __iter__(self):
+        chosen = {@numpy.random.choice}(len(self.weights), self.num_samples, replace=self.replacement,
+                                        p=self.weights / self.weights.sum())
+        return iter(int(i) for i in chosen)
+
+    def __len__(self):
+        return self.num_samples
+''',
+    "BatchSampler": '''\
+class __NAME__({@msdev.Sampler}):
+    """torch.utils.data.BatchSampler: what the sampler (any iterable) yields, grouped in lists of batch_size;
+    a last shorter list is kept unless drop_last. MindSpore batches inside the dataset pipeline instead."""
+
+    def __init__(self, sampler, batch_size, drop_last):
+        self.sampler, self.batch_size, self.drop_last = sampler, int(batch_size), bool(drop_last)
+
+    def __iter__(self):
+        batch = []
+        for index in self.sampler:
+            batch.append(index)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
+
+    def __len__(self):
+        if self.drop_last:
+            return len(self.sampler) // self.batch_size
+        return (len(self.sampler) + self.batch_size - 1) // self.batch_size
+''',
     "random_split": '''\
 def __NAME__(dataset, lengths, generator=None):
     """torch.utils.data.random_split: a random permutation cut into Subsets of the given lengths; fractions

@@ -55,6 +55,9 @@ def index_tree(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
     return tree_index(tree)
 
 
+#: a template placeholder that reads an argument (`{input}`), not a MindSpore name (`{@mindspore.ops.add}`)
+_PLACEHOLDER = re.compile(r"\{(?!@)")
+
 class Rewriter:
     """Rewrites findings of one parsed file, spelling targets through `namer`."""
 
@@ -279,7 +282,9 @@ class Rewriter:
     def _reference(self, finding, node, entry: Entry, target: Target) -> FindingRewrite:
         if isinstance(getattr(node, "ctx", None), ast.Store):
             return self._flag_assignment(finding, node, entry, target)
-        if target.templates and finding.kind == Kind.REFERENCE and entry.kind == "attribute":
+        if target.templates and finding.kind in (Kind.REFERENCE, Kind.BASE_CLASS) and (
+                entry.kind == "attribute" or (target.api is None and not all(map(_PLACEHOLDER.search, target.templates)))):
+            # a setting, or a class MindSpore lacks that the template names as a whole (a file definition)
             return self._template(finding, node, entry, target, receiver=None, span=self.src.span(node))
         s, e = self.src.span(node)
         notes = []

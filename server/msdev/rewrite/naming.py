@@ -52,6 +52,7 @@ class Namer:
             self.taken.add(local)
             self.definitions[name] = (local, "")  # a definition naming itself finds its name
             code = re.sub(r"\{@([\w.]+)\}", lambda m: self.render(m.group(1)), DEFINITIONS[name])
+            del self.definitions[name]  # written after the definitions it names (a base class comes first)
             self.definitions[name] = (local, code.replace("__NAME__", local))
         local = self.definitions[name][0]
         self.used.add(local)

@@ -13,7 +13,7 @@ DETECTS = {
     "MS200": "A `loss.backward()` followed by `optimizer.step()` in the same loop or function body "
              "(with `zero_grad()` and gradient clipping around it), and `model.train()`/`model.eval()`.",
     "MS201": "A `torch.utils.data.DataLoader(...)` call.",
-    "MS202": "A class deriving from `torch.utils.data.Dataset`.",
+    "MS202": "A class deriving from `torch.utils.data.Dataset` or `IterableDataset`.",
     "MS203": "A `for` loop over a name bound to a DataLoader, and `len()` of such a name.",
     "MS204": "`torch.device(...)`, `torch.cuda.is_available()`, and `.to(device)`, `.cuda()`, `.cpu()` moves.",
     "MS205": "`with torch.no_grad():` (and `inference_mode`, `set_grad_enabled(False)`) blocks and decorators.",
