@@ -293,6 +293,17 @@ class __NAME__({@mindspore.nn.Cell}):
         beta = self.beta.astype(x.dtype) if self.beta is not None else {@mindspore.ops.zeros}(self.normalized_shape, x.dtype)
         return {@mindspore.ops.LayerNorm}(axis, axis, epsilon=self.eps)(x, gamma, beta)[0]
 ''',
+    "named_buffers": '''\
+def __NAME__(cell, prefix="", recurse=True):
+    """torch.nn.Module.named_buffers: a converted persistent buffer is a Parameter with requires_grad=False
+    (so checkpoints carry it) and a non-persistent one a Cell buffer; both are yielded, cell by cell in the
+    order PyTorch walks the modules, under their dotted names."""
+    for path, sub in (cell.cells_and_names() if recurse else [("", cell)]):
+        own = list(sub.named_buffers(recurse=False)) + [
+            (p.name.rpartition(".")[2], p) for p in sub.get_parameters(expand=False) if not p.requires_grad]
+        for name, value in own:
+            yield ".".join(part for part in (prefix, path, name) if part), value
+''',
     "finfo": '''\
 class __NAME__:
     """torch.finfo: the limits of a float dtype as Python numbers (numpy.finfo's are NumPy scalars)."""
