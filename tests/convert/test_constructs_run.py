@@ -153,6 +153,15 @@ CASES = {
     "forwarded_padding": [
         ("branches", [_rng.standard_normal((2, 3, 5, 6)).astype(np.float32)]),
     ],
+    "lazy_and_pooling_layers": [
+        ("lazy_norms", [IMG]),
+        ("alpha_kept_or_dropped", [A]),
+        ("uneven_pools", [IMG]),
+        ("fixed_fractional", [_rng.standard_normal((2, 3, 7, 8)).astype(np.float32),
+                             _rng.uniform(0.1, 0.9, (2, 3, 2)).astype(np.float32)]),
+        ("volume_response_norm", [IMG]),
+        ("exact_l1", [A, B]),
+    ],
     "onnx_export_check": [
         ("pool", [_rng.standard_normal((1, 1, 4, 4)).astype(np.float32)]),
     ],

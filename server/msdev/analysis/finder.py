@@ -1151,6 +1151,8 @@ class Finder:
             elif receiver is not None and receiver[0] == MODULE:
                 if func.attr in ("forward", "__call__"):
                     result = (TENSOR, None, LIKELY)
+                    if func.attr == "forward":
+                        self._module_method(func, receiver)  # `net.forward(x)` → `net.construct(x)`
                 elif not self._module_method(func, receiver):
                     submodule = True  # `self.avgpool(x)` on a module of unknown class: a child called
                 elif func.attr in _RETURNS_MODULE:

@@ -467,6 +467,53 @@ class __NAME__({@mindspore.nn.Cell}):
         beta = self.beta.astype(x.dtype) if self.beta is not None else {@mindspore.ops.zeros}(self.normalized_shape, x.dtype)
         return {@mindspore.ops.LayerNorm}(axis, axis, epsilon=self.eps)(x, gamma, beta)[0]
 ''',
+    "named_buffers": '''\
+def __NAME__(cell, prefix="", recurse=True):
+    """torch.nn.Module.named_buffers: a converted persistent buffer is a Parameter with requires_grad=False
+    (so checkpoints carry it) and a non-persistent one a Cell buffer; both are yielded, cell by cell in the
+    order PyTorch walks the modules, under their dotted names."""
+    for path, sub in (cell.cells_and_names() if recurse else [("", cell)]):
+        own = list(sub.named_buffers(recurse=False)) + [
+            (p.name.rpartition(".")[2], p) for p in sub.get_parameters(expand=False) if not p.requires_grad]
+        for name, value in own:
+            yield ".".join(part for part in (prefix, path, name) if part), value
+''',
+    "AdaptiveLogSoftmaxWithLoss": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.AdaptiveLogSoftmaxWithLoss: a head over the shortlist and one entry per cluster, and per
+    cluster a two-layer projection, under PyTorch's parameter names (head, tail.i.0, tail.i.1). The call
+    gives (output, loss): each row's log-probability of its target, and the mean negative of it."""
+
+    def __init__(self, in_features, n_classes, cutoffs, div_value=4.0, head_bias=False):
+        super().__init__()
+        self.in_features, self.n_classes, self.div_value = in_features, n_classes, div_value
+        self.cutoffs = list(cutoffs) + [n_classes]
+        self.shortlist_size = self.cutoffs[0]
+        self.n_clusters = len(self.cutoffs) - 1
+        self.head_size = self.shortlist_size + self.n_clusters
+        self.head = {@mindspore.nn.Dense}(in_features, self.head_size, has_bias=head_bias)
+        self.tail = {@mindspore.nn.CellList}([{@mindspore.nn.SequentialCell}(
+            {@mindspore.nn.Dense}(in_features, int(in_features // (div_value ** (i + 1))), has_bias=False),
+            {@mindspore.nn.Dense}(int(in_features // (div_value ** (i + 1))), self.cutoffs[i + 1] - self.cutoffs[i],
+                                  has_bias=False)) for i in range(self.n_clusters)])
+
+    def construct(self, input, target):
+        single = target.ndim == 0
+        if single:
+            input, target = input.unsqueeze(0), target.unsqueeze(0)
+        head = {@mindspore.ops.log_softmax}(self.head(input), 1)
+        short = target < self.shortlist_size
+        picked = {@mindspore.ops.gather_elements}(head, 1, target.clip(0, self.shortlist_size - 1).unsqueeze(1)).squeeze(1)
+        output = {@mindspore.ops.where}(short, picked, {@mindspore.ops.zeros_like}(picked))
+        for i in range(self.n_clusters):
+            low, high = self.cutoffs[i], self.cutoffs[i + 1]
+            inside = (target >= low) & (target < high)
+            cluster = {@mindspore.ops.log_softmax}(self.tail[i](input), 1)
+            local = {@mindspore.ops.gather_elements}(cluster, 1, (target - low).clip(0, high - low - 1).unsqueeze(1)).squeeze(1)
+            output = {@mindspore.ops.where}(inside, local + head[:, self.shortlist_size + i], output)
+        loss = (-output).mean()
+        return (output[0] if single else output), loss
+''',
     "finfo": '''\
 class __NAME__:
     """torch.finfo: the limits of a float dtype as Python numbers (numpy.finfo's are NumPy scalars)."""

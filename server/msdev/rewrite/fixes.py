@@ -204,7 +204,8 @@ class Rewriter:
         span = self.src.span(call)
         if target.templates:
             try:
-                return self._template(finding, call, entry, target, receiver=None, span=span, skip=skip)
+                return self._in_training_mode(
+                    self._template(finding, call, entry, target, receiver=None, span=span, skip=skip), entry, call)
             except CannotRewrite:
                 # templates written for special forms only (`torch.ones([])`): other forms take the argument map
                 if target.api is None or not all(_conditional(t) for t in target.templates):
@@ -232,6 +233,13 @@ class Rewriter:
         if mode_dependent(entry) and not self._in_cell_init(call):
             edits.append(Edit(span[1], span[1], ".set_train(True)"))  # built in training mode, as in PyTorch
         return FindingRewrite(finding, edits, rw.safe, rw.notes, span)
+
+    def _in_training_mode(self, rewrite: FindingRewrite, entry: Entry, call: ast.Call) -> FindingRewrite:
+        """A mode-dependent layer written from a template (a Cell built in place) starts in training mode,
+        as the PyTorch module does, unless a Cell's __init__ builds it (the Cell's own mode then applies)."""
+        if mode_dependent(entry) and not self._in_cell_init(call) and rewrite.span is not None:
+            rewrite.edits.append(Edit(rewrite.span[1], rewrite.span[1], ".set_train(True)"))
+        return rewrite
 
     def _adapted_call(self, finding, func, call: ast.Call, entry: Entry, target: Target, span
                       ) -> FindingRewrite | None:
