@@ -362,7 +362,7 @@ def test_tuple_arguments_keep_their_branch_and_train_the_same(tmp_path, capsys):
     _factory_module(tmp_path, "dual_nets", DUAL_PATH)
     out, report, weights = _generate(tmp_path, "dual_nets:dual_net", [tmp_path], ["2,3,8,8"], [(4, 3, 8, 8)], capsys)
     text = (out / "model.py").read_text()
-    assert "x_1, x_2 = x" in text and "list((x_1, x_2))), 1)" in text
+    assert "x_1, x_2 = x" in text and "promoted((x_1, x_2)), 1)" in text
     assert all(o["allclose"] for o in report["graph"]["check"]["outputs"])
     sys.modules.pop("model", None)
     args = ["verify", "--torch", "dual_nets:dual_net", "--mindspore", "model:create_model", "--path", str(out),
