@@ -127,6 +127,25 @@ def _wrap(template: str, value_text: str, value_node: ast.AST) -> tuple[str, str
     return before, after
 
 
+def _check_star_positions(star: ast.AST, covered: list[str], specs: dict, ms_params: list[str] | None,
+                          start: int) -> None:
+    """`nn.BatchNorm1d(*args)`: the elements land in MindSpore's parameters by position, so every
+    PyTorch parameter the star may fill (all from its place on, or as many as a literal list holds)
+    must sit at the same position on both sides and pass on unchanged (no transform, no drop)."""
+    if isinstance(star, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in star.elts):
+        covered = covered[:len(star.elts)]
+    for offset, name in enumerate(covered):
+        spec = specs.get(name)
+        if spec is not None and (spec.drop or (spec.transform and spec.transform != "sizes") or spec.literal_map
+                                 or spec.allowed or spec.unsupported or spec.required):
+            raise CannotRewrite(f"arguments are passed through *args and `{name}` converts by its value: "
+                                "pass it by keyword")
+        ms_name = spec.target_name if spec is not None else name
+        if ms_params is not None and (start + offset >= len(ms_params) or ms_params[start + offset] != ms_name):
+            raise CannotRewrite(f"arguments are passed through *args and MindSpore takes `{name}` at another "
+                                "position: pass them by keyword")
+
+
 def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Target,
                       skip_first_param: bool = False, forwarded: bool = False,
                       removed_keywords: frozenset[str] = frozenset(), rendered=None,
@@ -187,6 +206,8 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         if any(a.differs() for a in mapped_specs.values()):
             raise CannotRewrite("arguments are passed through *args, so they cannot be matched to MindSpore's")
     star_at = next((i for i, a in enumerate(call.args) if isinstance(a, ast.Starred)), None)
+    if star_at is not None and not star_in_vararg and not target.fallback_templates:
+        _check_star_positions(call.args[star_at].value, torch_params[star_at:], mapped_specs, ms_params, star_at)
     if star_at is not None and not star_in_vararg and target.fallback_templates and any(
             mapped_specs[p].differs() for p in torch_params[star_at:] if p in mapped_specs):
         # `nn.LayerNorm(*args)`: the star may hold arguments MindSpore names, orders or defaults otherwise;

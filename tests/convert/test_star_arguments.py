@@ -1,0 +1,36 @@
+"""Arguments passed through `*args` land in MindSpore's parameters by position: a call converts only
+when every parameter the star may fill sits at the same position on both sides and passes unchanged."""
+
+from __future__ import annotations
+
+import pytest
+
+from msdev.rewrite import UNCONVERT_TAG, convert_text
+
+
+def _convert(db, line: str):
+    conv = convert_text(f"import torch\nfrom torch import nn\nargs = (4, 1e-3, 0.2)\nx = {line}\n", db)
+    return conv.text.splitlines()[-1], [o for o in conv.outcomes if o.finding.torch_api.startswith("torch.nn.")]
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("nn.Linear(*(4, 2), bias=False)", "x = nn.Dense(*(4, 2), has_bias=False)"),
+    ("nn.Conv2d(*[3, 8, 3])", "x = nn.Conv2d(*[3, 8, 3], has_bias=True, pad_mode='pad')"),
+])
+def test_a_star_over_parameters_in_the_same_places_converts(db, line, expected):
+    text, outcomes = _convert(db, line)
+    assert text == expected and all(o.converted for o in outcomes)
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("nn.BatchNorm1d(*args)", "`momentum` converts by its value"),  # MindSpore's momentum is 1 - PyTorch's
+    ("nn.Conv2d(*[3, 8, 3, 1, 1])", "`padding` converts by its value"),  # 'same' would be a pad_mode
+    ("nn.Conv2d(*args)", "`padding` converts by its value"),  # any length may reach padding
+    ("nn.MaxPool2d(*[2, 2, 0, 1, True])", "at another position"),  # return_indices/ceil_mode order
+])
+def test_a_star_that_may_reach_a_moved_or_converted_parameter_is_refused(db, line, reason):
+    text, outcomes = _convert(db, line)
+    refused = [o for o in outcomes if not o.converted]
+    assert refused and reason in refused[0].reason
+    assert f"{UNCONVERT_TAG} {refused[0].finding.torch_api}" in convert_text(
+        f"import torch\nfrom torch import nn\nargs = (4, 1e-3, 0.2)\nx = {line}\n", db).text
