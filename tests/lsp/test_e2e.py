@@ -157,6 +157,28 @@ async def test_vscode_quick_fix_and_fix_all(vscode: LanguageClient, tmp_path: Pa
     assert "import torch" not in converted.split("\n")[0:2] or "mindspore" in converted
 
 
+async def test_vscode_quick_fix_only_where_convert_converts(vscode: LanguageClient, tmp_path: Path):
+    # diagnostics go out before the rewriter's verdicts; a code action asked for at once still
+    # gets the verdict (no fix for the conv convert refuses, a preferred one for the plain conv)
+    lsp_client = vscode
+    uri = (tmp_path / "convs.py").as_uri()
+    text = "import torch.nn as nn\n\nconv = nn.Conv2d(3, 16, 3, padding_mode='reflect')\nplain = nn.Conv2d(3, 16, 3)\n"
+    _open(lsp_client, uri, text)
+    diags = (await _pull(lsp_client, uri)).items
+    offered, codes = {}, {}
+    for line in (2, 3):
+        [diag] = [d for d in diags if d.range.start.line == line]
+        codes[line] = diag.code
+        actions = await lsp_client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=diag.range,
+            context=types.CodeActionContext(diagnostics=[diag], trigger_kind=types.CodeActionTriggerKind.Invoked)))
+        offered[line] = [a for a in actions if isinstance(a, types.CodeAction) and a.kind == types.CodeActionKind.QuickFix]
+    assert [a.title for a in offered[2]] == [f"msdev: ignore {codes[2]} on this line"]
+    fix, ignore = offered[3]
+    assert fix.title == "msdev: replace torch.nn.Conv2d with mindspore.nn.Conv2d" and fix.is_preferred
+    assert ignore.title.startswith("msdev: ignore")
+
+
 async def test_vscode_convert_file(vscode: LanguageClient, workspace: Path, tmp_path: Path, sample_text: str):
     lsp_client = vscode
     path = tmp_path / "model.py"

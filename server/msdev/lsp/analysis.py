@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -35,8 +36,10 @@ class Segment:
 class Origin:
     """One finished analysis and the documents it was made of."""
 
-    def __init__(self, snapshot: Snapshot, segments: list[Segment], tree, lines_of: LinesOf):
+    def __init__(self, snapshot: Snapshot, segments: list[Segment], tree, lines_of: LinesOf,
+                 verdicts: "Verdicts | None" = None):
         self.snapshot = snapshot
+        self.verdicts = verdicts
         self.segments = segments
         self.tree = tree
         self._starts = [s.start for s in segments]
@@ -47,6 +50,11 @@ class Origin:
             seg = self.segment_of(f.line - 1)
             if seg is not None:
                 self.by_uri[seg.uri].append(f)
+
+    def ensure_verdicts(self) -> None:
+        """Every finding of this analysis has the rewriter's verdict (what a quick fix needs)."""
+        if self.verdicts is not None:
+            self.verdicts.ensure()
 
     def segment_of(self, line: int) -> Segment | None:
         i = bisect.bisect_right(self._starts, line) - 1
@@ -89,6 +97,29 @@ class Origin:
         return [p for p in items if p.uri == uri]
 
 
+class Verdicts:
+    """The rewriter's verdict for every finding of one analysis, computed once, on demand.
+
+    Diagnostics do not depend on verdicts, so they are published as soon as detection ends;
+    the verdicts (a quarter of an analysis: the conversion's rewrite of the whole file) follow
+    in the analysis thread, and a code action that arrives first computes them itself (the lock
+    makes it wait for a computation already running instead)."""
+
+    def __init__(self, context, db: Database, profile: str):
+        self._context = context
+        self._db = db
+        self._profile = profile
+        self._lock = threading.Lock()
+        self.done = False
+
+    def ensure(self) -> None:
+        with self._lock:
+            if not self.done:
+                decide(self._context, self._db, self._profile)  # a quick fix is offered only where one exists
+                self.done = True
+                self._context = None
+
+
 @dataclass
 class Outcome:
     """What the analysis thread hands back."""
@@ -98,6 +129,7 @@ class Outcome:
     segments: list[Segment]
     broken: set[str] = field(default_factory=set)  # documents whose text did not parse
     error: str | None = None
+    verdicts: Verdicts | None = None  # computed after the diagnostics are out (Verdicts.ensure)
 
 
 _MAGIC = re.compile(r"^\s*[%!]")
@@ -141,7 +173,6 @@ def analyse(parts: list[tuple[str, list[str]]], db: Database, profile: str, path
         try:
             tree = parse_source(text, path)
             context = analyse_tree(tree, db, profile, text)
-            decide(context, db, profile)  # each finding's verdict: a quick fix is offered only where one exists
             findings = context.findings
         except SourceError as exc:
             error = str(exc)
@@ -163,6 +194,7 @@ def analyse(parts: list[tuple[str, list[str]]], db: Database, profile: str, path
         except RecursionError:
             return Outcome(None, None, segments, {uri for uri, _ in parts}, "expression nesting too deep to analyse")
         lines_all = split_lines(text)
-        findings = converted_view(tree, lines_all, findings, db)
-        return Outcome(Snapshot(text, lines_all, findings, profile, path), tree, segments, broken, error)
+        findings = converted_view(tree, text, lines_all, findings, db)
+        return Outcome(Snapshot(text, lines_all, findings, profile, path), tree, segments, broken, error,
+                       Verdicts(context, db, profile))
     return Outcome(None, None, [], {uri for uri, _ in parts}, error)

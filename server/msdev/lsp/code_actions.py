@@ -130,6 +130,9 @@ def actions(ls: "MsdevServer", params: types.CodeActionParams) -> list[types.Cod
     out: list[types.CodeAction] = []
 
     if _wanted(only, QUICKFIX):
+        origin = ls.origins.get(uri)
+        if origin is not None:
+            origin.ensure_verdicts()  # which uses have a fix: the rewriter's verdicts
         r = params.range
         start = (r.start.line, server_column(codec, lines, r.start.line, r.start.character))
         end = (r.end.line, server_column(codec, lines, r.end.line, r.end.character))

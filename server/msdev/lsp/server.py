@@ -278,7 +278,7 @@ class MsdevServer(LanguageServer):
         unit.done_stamp = stamp
         unit.broken = outcome.broken
         if outcome.snapshot is not None:
-            origin = Origin(outcome.snapshot, outcome.segments, outcome.tree, self.lines_of)
+            origin = Origin(outcome.snapshot, outcome.segments, outcome.tree, self.lines_of, outcome.verdicts)
             for seg in outcome.segments:
                 if seg.uri not in outcome.broken:
                     self.origins[seg.uri] = origin
@@ -292,6 +292,18 @@ class MsdevServer(LanguageServer):
             if not w.done():
                 w.set_result(None)
         self.publish_unit(unit, [uri for uri, _ in parts])
+        if outcome.verdicts is not None:
+            self.executor.submit(self._verdicts, unit, stamp, outcome.verdicts)
+
+    @staticmethod
+    def _verdicts(unit: Unit, stamp: int, verdicts) -> None:
+        """After the diagnostics: the verdicts, unless a newer change makes them moot (a code
+        action on this analysis then computes them itself)."""
+        if unit.stamp == stamp:
+            try:
+                verdicts.ensure()
+            except Exception:
+                log.error("verdicts of %s failed:\n%s", unit.key, traceback.format_exc())
 
     # ------------------------------------------------------------------ publishing
     def diagnostics(self, uri: str) -> list[dict[str, Any]]:
