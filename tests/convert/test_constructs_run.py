@@ -87,6 +87,7 @@ CASES = {
         ("pairs", [X4]),
         ("split_sizes", [A]),
         ("subset", [X4]),
+        ("sampled", [X4]),
     ],
     "data_samplers": [
         ("batches", [X4 * 3 + np.arange(3, dtype=np.float32)]),

@@ -338,6 +338,9 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
                 shown = shown if isinstance(value, _ATOMIC) else f"({shown})"
                 out.edits.append(Edit(vstart, vend, spec.transform.replace("{}", shown)))
             else:
+                if isinstance(value, ast.Constant) and value.value is None:  # `momentum=None` → `1 - None`
+                    raise CannotRewrite(f"{name}=None: MindSpore's {spec.to or name} takes "
+                                        f"{spec.transform.replace('{}', name)}, which has no value for None")
                 before, after = _wrap(spec.transform, value_text, value)
                 out.edits.append(Edit(vstart, vstart, before))
                 out.edits.append(Edit(vend, vend, after))

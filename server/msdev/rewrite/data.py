@@ -22,9 +22,8 @@ _DROPPED = {"pin_memory": "pinned host memory", "timeout": "worker timeout", "pe
             "prefetch_factor": "prefetching (MindSpore prefetches by itself)", "pin_memory_device": "pinned memory",
             "multiprocessing_context": "a multiprocessing context", "worker_init_fn": "a worker init function",
             "generator": "a torch.Generator"}
-_MANUAL = {"sampler": "a torch sampler: use a mindspore.dataset sampler (e.g. SequentialSampler, RandomSampler)",
-           "batch_sampler": "a batch sampler: batch with .batch(...) or per_batch_map",
-           "collate_fn": "a collate_fn: MindSpore batches columns itself; use .batch(per_batch_map=...) by hand"}
+#: GeneratorDataset's collate_fn receives one list per column, PyTorch's the list of samples
+_MANUAL = {"collate_fn": "a collate_fn: MindSpore batches columns itself; use .batch(per_batch_map=...) by hand"}
 
 
 def _is_none(node: ast.AST | None) -> bool:
@@ -108,15 +107,21 @@ def rewrite_dataloader(rewriter, finding: Finding, facts) -> FindingRewrite:
         source = f"{rewriter.namer.render('msdev.IntIndexed')}({source})"
     gen = rewriter.namer.render("mindspore.dataset.GeneratorDataset")
     shuffle = args.get("shuffle")
-    parts = [source, f"column_names={columns!r}",
-             f"shuffle={'False' if _is_none(shuffle) else r(shuffle)}"]
+    batch_sampler = args.get("batch_sampler")
+    parts = [source, f"column_names={columns!r}"]
+    if not _is_none(batch_sampler):  # it gives whole batches; MindSpore refuses shuffle or a sampler with it
+        parts.append(f"batch_sampler={r(batch_sampler)}")
+    else:
+        parts.append(f"shuffle={'False' if _is_none(shuffle) else r(shuffle)}")
+        if not _is_none(args.get("sampler")):  # any iterable of indices: torch's samplers converted, user classes
+            parts.append(f"sampler={r(args['sampler'])}")
     workers = args.get("num_workers")
     if workers is not None and not (isinstance(workers, ast.Constant) and workers.value in (0, None)):
         value = r(workers)
         parts.append(f"num_parallel_workers={value if isinstance(workers, ast.Constant) else f'max(1, {value})'}")
     text = f"{gen}({', '.join(parts)})"
     batch = args.get("batch_size")
-    if batch is None or not _is_none(batch):
+    if _is_none(batch_sampler) and (batch is None or not _is_none(batch)):
         size = "1" if batch is None else r(batch)
         drop = args.get("drop_last")
         text += f".batch({size}" + (f", drop_remainder={r(drop)}" if drop is not None else "") + ")"
