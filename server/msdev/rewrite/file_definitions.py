@@ -880,4 +880,30 @@ def __NAME__(func, argnums=0, has_aux=False, with_value=False):
         return grad
     return lambda *args, **kwargs: (lambda r: (r[0], r[1][0]))(grad(*args, **kwargs))
 ''',
+    "jacobian_of": '''\
+def __NAME__(func, argnums=0):
+    """torch.func.jacrev / jacfwd: a function giving the Jacobian of func with respect to the inputs argnums
+    names, one mindspore.vjp row per output element (PyNative: mindspore.jacrev compiles func, which
+    refuses lambdas and run-time code). Nested, it gives the Hessian."""
+    def jacobian(*args):
+        nums = tuple(argnums) if isinstance(argnums, (tuple, list)) else (argnums,)
+
+        def of_picked(*values):
+            full = list(args)
+            for k, value in zip(nums, values):
+                full[k] = value
+            return func(*full)
+
+        out, back = {@mindspore.vjp}(of_picked, *[args[k] for k in nums])
+        if out.ndim == 0:
+            seeds = [{@mindspore.ops.ones_like}(out)]
+        else:
+            seeds = list({@mindspore.ops.unbind}({@mindspore.ops.eye}(out.size, out.size, out.dtype).reshape((out.size,) + out.shape), 0))
+        rows = [back(seed) for seed in seeds]
+        rows = [row if isinstance(row, tuple) else (row,) for row in rows]
+        jacobians = tuple({@mindspore.ops.stack}([row[k] for row in rows]).reshape(out.shape + args[nums[k]].shape)
+                          for k in range(len(nums)))
+        return jacobians if isinstance(argnums, (tuple, list)) else jacobians[0]
+    return jacobian
+''',
 }
