@@ -843,30 +843,6 @@ def __NAME__(x, dim, index, source, reduce, include_self=True):
         raise ValueError(f"index_reduce: reduce must be 'prod', 'mean', 'amax' or 'amin', not {reduce!r}")
     return {@mindspore.Tensor}({@numpy.moveaxis}(out, 0, dim))
 ''',
-    "vmapped": '''\
-def __NAME__(func, in_dims=0, out_dims=0):
-    """torch.vmap as a loop over the batch dimension: func runs on one slice of each mapped input at a time
-    (inputs whose in_dims entry is None are passed whole) and its results are stacked along out_dims.
-    mindspore.vmap compiles func in graph mode, which refuses lambdas and functions built at run time."""
-    def mapped(*args, **kwargs):
-        dims = tuple(in_dims) if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
-        if len(dims) != len(args):
-            raise ValueError(f"vmap: in_dims has {len(dims)} entries for {len(args)} inputs")
-        sizes = {a.shape[d] for a, d in zip(args, dims) if d is not None}
-        if len(sizes) != 1:
-            raise ValueError(f"vmap: the mapped inputs have batch sizes {sorted(sizes)}; they need one")
-        size = sizes.pop()
-
-        def one(a, d, i):
-            return a if d is None else a[(slice(None),) * (d % a.ndim) + (i,)]
-
-        results = [func(*[one(a, d, i) for a, d in zip(args, dims)], **kwargs) for i in range(size)]
-        if isinstance(results[0], (tuple, list)):
-            outs = tuple(out_dims) if isinstance(out_dims, (tuple, list)) else (out_dims,) * len(results[0])
-            return tuple({@mindspore.ops.stack}([r[k] for r in results], axis=outs[k]) for k in range(len(results[0])))
-        return {@mindspore.ops.stack}(results, axis=out_dims)
-    return mapped
-''',
     "func_grad": '''\
 def __NAME__(func, argnums=0, has_aux=False, with_value=False):
     """torch.func.grad (with_value: grad_and_value) through mindspore.grad / value_and_grad: the gradient
