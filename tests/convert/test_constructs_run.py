@@ -38,6 +38,7 @@ CASES = {
         ("vector_norms", [A]),
         ("scattered", [A]),
         ("keyword_dicts", [X4]),
+        ("spread_with_dtype", [A]),
     ],
     "out_argument": [
         ("into_local", [A, B]),

@@ -466,11 +466,15 @@ class Rewriter:
                 or star >= len(positional) or any(kw.arg not in (*positional, *keyword_only) for kw in node.keywords):
             raise CannotRewrite("arguments passed through *args cannot be matched")
 
-        def binds_any_length(template: str) -> bool:  # every slot the star may fill has a default
+        def unbound_slots(template: str) -> tuple[int, int]:
+            """Slots the star may fill that the template needs without a default, then those it leaves
+            out: a template with a default for every slot binds any length, and one that reads an
+            optional slot (`{dtype=None}`) beats one that ignores it."""
             spelled = {m.group(1): m.group(2) for m in PLACEHOLDER.finditer(template)}
-            return all(spelled.get(p, "") is not None for p in positional[star:])
+            slots = positional[star:]
+            return (sum(p in spelled and spelled[p] is None for p in slots), sum(p not in spelled for p in slots))
 
-        for template in sorted(target.templates, key=lambda t: not binds_any_length(t)):
+        for template in sorted(target.templates, key=unbound_slots):
             if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
                 continue
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
