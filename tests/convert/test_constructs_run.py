@@ -39,6 +39,7 @@ CASES = {
         ("scattered", [A]),
         ("keyword_dicts", [X4]),
         ("spread_with_dtype", [A]),
+        ("default_place", []),
     ],
     "out_argument": [
         ("into_local", [A, B]),
