@@ -40,6 +40,7 @@ CASES = {
         ("keyword_dicts", [X4]),
         ("spread_with_dtype", [A]),
         ("default_place", []),
+        ("numpy_keywords", [A]),
     ],
     "out_argument": [
         ("into_local", [A, B]),

@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 from dataclasses import dataclass, field
 
+from .arg_aliases import torch_keyword
 from ..analysis.context import FileContext
 from ..analysis.context import index_tree as tree_index
 from ..db.loader import Database
@@ -590,8 +591,9 @@ class Rewriter:
                     continue
                 if kw.arg is None:
                     return self._kwargs_template(finding, node, target, receiver, span, positional, skip)
-                values[kw.arg] = self.rendered(kw.value)
-                nodes[kw.arg] = kw.value
+                name = torch_keyword(kw.arg, entry.params)
+                values[name] = self.rendered(kw.value)
+                nodes[name] = kw.value
             reduction = legacy_reduction({n: (v, values[n]) for n, v in nodes.items()}, entry.params)
             if reduction is not None:  # size_average/reduce: the `reduction` PyTorch derives from them
                 for name in LEGACY_ARGS:
