@@ -38,6 +38,9 @@ CASES = {
         ("vector_norms", [A]),
         ("scattered", [A]),
         ("keyword_dicts", [X4]),
+        ("spread_with_dtype", [A]),
+        ("default_place", []),
+        ("numpy_keywords", [A]),
     ],
     "out_argument": [
         ("into_local", [A, B]),

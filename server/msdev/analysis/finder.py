@@ -45,6 +45,8 @@ FUNCTION_OF_TENSOR = 10  # payload: None; a lambda whose body gives a tensor (ma
 #: classes whose instances the finder follows, with the base class that holds their members' entries
 _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
                  "torch.distributions.": "torch.distributions.Distribution", "torch.device": "torch.device"}
+#: functions that give a torch.device, whose members (`.type`, `.index`) have entries
+_DEVICE_FUNCTIONS = frozenset({"torch.get_default_device"})
 _NOTHING = None
 
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
@@ -811,6 +813,8 @@ class Finder:
                 return (MODULE, dotted, CERTAIN)
             if entry.kind == "class" and dotted.startswith(tuple(_OBJECT_BASES)):
                 return (OBJECT, entry.api, CERTAIN)
+            if dotted in _DEVICE_FUNCTIONS:
+                return (OBJECT, "torch.device", CERTAIN)  # `torch.get_default_device().type`
             return None
         namespace, _, leaf = dotted.rpartition(".")
         if leaf[:1].isupper():

@@ -81,7 +81,7 @@ def plain(v: Any, torch: Any = None, ms: Any = None) -> Any:
             return np.array(v.asnumpy())
         if isinstance(v, ms.dtype.Type):
             name = str(v).lower()
-            return {"bool_": "bool"}.get(name, name)
+            return {"bool_": "bool", "float8e4m3fn": "float8_e4m3fn", "float8e5m2": "float8_e5m2"}.get(name, name)
         if isinstance(v, ms.nn.Cell):
             return "<module>"
     if isinstance(v, np.ndarray):

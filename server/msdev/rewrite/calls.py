@@ -12,6 +12,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from .arg_aliases import torch_keyword
 from ..db.model import ArgSpec, Entry, Target
 from .reduction import LEGACY_ARGS, legacy_reduction
 from .source import Edit, SourceText
@@ -192,7 +193,7 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             name = torch_params[i] if i < len(torch_params) else None
         named.append((name, arg, None))
     for kw in call.keywords:
-        named.append((kw.arg, kw.value, kw))
+        named.append((torch_keyword(kw.arg, entry.params), kw.value, kw))
 
     paren = _open_paren(src, call)
     extents = [_arg_extent(src, value, kw, paren) for _, value, kw in named]
@@ -317,6 +318,9 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         elif spec is not None and spec.to and spec.to != kw.arg:
             kstart = src.start(kw)
             out.edits.append(Edit(kstart, kstart + len(kw.arg), spec.to))
+        elif kw.arg != name and ms_name:  # `axis=` written for `dim=`: MindSpore's name for it
+            kstart = src.start(kw)
+            out.edits.append(Edit(kstart, kstart + len(kw.arg), ms_name))
         if spec is not None and spec.transform:
             if spec.transform == "promote_float" and not isinstance(literal(value), (int, float)):
                 before, after = _wrap("{} * 1.0", value_text, value)  # insertions: an inner rewrite stays

@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 from dataclasses import dataclass, field
 
+from .arg_aliases import torch_keyword
 from ..analysis.context import FileContext
 from ..analysis.context import index_tree as tree_index
 from ..db.loader import Database
@@ -466,11 +467,15 @@ class Rewriter:
                 or star >= len(positional) or any(kw.arg not in (*positional, *keyword_only) for kw in node.keywords):
             raise CannotRewrite("arguments passed through *args cannot be matched")
 
-        def binds_any_length(template: str) -> bool:  # every slot the star may fill has a default
+        def unbound_slots(template: str) -> tuple[int, int]:
+            """Slots the star may fill that the template needs without a default, then those it leaves
+            out: a template with a default for every slot binds any length, and one that reads an
+            optional slot (`{dtype=None}`) beats one that ignores it."""
             spelled = {m.group(1): m.group(2) for m in PLACEHOLDER.finditer(template)}
-            return all(spelled.get(p, "") is not None for p in positional[star:])
+            slots = positional[star:]
+            return (sum(p in spelled and spelled[p] is None for p in slots), sum(p not in spelled for p in slots))
 
-        for template in sorted(target.templates, key=lambda t: not binds_any_length(t)):
+        for template in sorted(target.templates, key=unbound_slots):
             if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
                 continue
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
@@ -586,8 +591,9 @@ class Rewriter:
                     continue
                 if kw.arg is None:
                     return self._kwargs_template(finding, node, target, receiver, span, positional, skip)
-                values[kw.arg] = self.rendered(kw.value)
-                nodes[kw.arg] = kw.value
+                name = torch_keyword(kw.arg, entry.params)
+                values[name] = self.rendered(kw.value)
+                nodes[name] = kw.value
             reduction = legacy_reduction({n: (v, values[n]) for n, v in nodes.items()}, entry.params)
             if reduction is not None:  # size_average/reduce: the `reduction` PyTorch derives from them
                 for name in LEGACY_ARGS:
