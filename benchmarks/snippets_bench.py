@@ -10,7 +10,7 @@ point is code nobody here wrote):
     api: torch.nn.functional.layer_norm
     cases:
     - name: test_case_1
-      compare: [result]          # the variables compared after the snippet ran
+      compare: [result]          # the variables compared after the snippet ran ([]: none, it only runs)
       check_value: false         # optional: random output, compare structure, shape and dtype only
       code: |
         import torch
@@ -74,7 +74,9 @@ def load_cases(folder: Path, only: str | None) -> list[dict]:
             cid = f"{path.stem}__{name}"
             if only and only not in cid:
                 continue
-            compare = case.get("compare") or ["result"]
+            compare = case.get("compare")
+            if compare is None:  # an explicit [] compares nothing: the snippet only has to run
+                compare = ["result"]
             cases.append({"id": cid, "api": str(doc.get("api") or path.stem), "code": case["code"],
                           "compare": [compare] if isinstance(compare, str) else list(compare),
                           "check_value": case.get("check_value", True) is not False,

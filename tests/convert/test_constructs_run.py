@@ -300,6 +300,11 @@ CASES = {
     ],
     "aten_names": [
         ("aten_calls", [X4, np.array([[0, 2], [1, 1], [2, 0], [1, 2]]), X4 > 0, X4 < 0.5]),
+        ("public_bindings", [X4, _rng.standard_normal(6).astype(np.float32)]),
+    ],
+    "vmap_and_losses": [
+        ("per_sample", [X4, _rng.standard_normal((3, 2)).astype(np.float32)]),
+        ("aten_losses", [X4, X4[::-1].copy(), -X4]),
     ],
     "tensor_method_overloads": [
         ("split_by_keyword", [np.arange(24, dtype=np.float32).reshape(2, 3, 4)]),

@@ -28,3 +28,17 @@ def test_an_aten_operator_takes_its_public_functions_entry(db, aten, public):
 def test_in_place_private_and_unknown_operators_take_no_public_entry(db, aten):
     entry = db.get(aten)
     assert entry is None or entry.api == aten
+
+
+@pytest.mark.parametrize("public", ["torch.native_layer_norm", "torch.native_batch_norm", "torch.native_group_norm"])
+def test_a_public_binding_without_an_entry_takes_its_aten_operators(db, public):
+    """`torch.native_layer_norm(...)` is the ATen operator of its name called with the same arguments."""
+    assert public not in db.entries
+    aten = db.get(f"torch.ops.aten.{public.split('.')[-1]}.default")
+    assert aten is not None and db.get(public) is aten
+
+
+@pytest.mark.parametrize("public", ["torch.relu_", "torch._foo", "torch.no_such_function", "torch.nn.native_layer_norm"])
+def test_in_place_private_and_nested_names_take_no_aten_entry(db, public):
+    entry = db.get(public)
+    assert entry is None or not entry.api.startswith("torch.ops.aten.")

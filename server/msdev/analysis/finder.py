@@ -319,9 +319,14 @@ class Finder:
     def _public_name(self, dotted: str | None) -> str | None:
         """`torch.nn.modules.conv.Conv2d` is `torch.nn.Conv2d`: a package re-exports what its defining
         modules hold (`torch.utils.data.sampler.BatchSampler`, `torch.optim.adam.Adam`,
-        `torch.random.manual_seed`), and the database keys them by the public name."""
+        `torch.random.manual_seed`), and the database keys them by the public name. `torch.torch` is
+        the torch module itself (`torch.torch.float32` is `torch.float32`)."""
         if not dotted or dotted in self.db.entries:
             return dotted
+        while dotted == "torch.torch" or dotted.startswith("torch.torch."):  # the module names itself
+            dotted = dotted[len("torch."):]
+            if dotted in self.db.entries:
+                return dotted
         for defining, package in _REEXPORTING:
             if dotted.startswith(defining):
                 public = package + dotted.rsplit(".", 1)[1]

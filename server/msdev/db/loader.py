@@ -187,6 +187,9 @@ class Database:
         if entry is None and api.startswith(_ATEN):
             entry = next((e for e in map(self.entries.get, _aten_functions(api)) if e is not None
                           and e.kind == "function"), None)
+        if entry is None and _is_plain_torch_function(api):
+            # `torch.native_layer_norm` binds the ATen operator of its name with the same arguments
+            entry = self.entries.get(f"{_ATEN}{api[len('torch.'):]}.default")
         return entry
 
     def __contains__(self, api: str) -> bool:
@@ -240,6 +243,12 @@ def _aten_functions(api: str) -> list[str]:
         if op.startswith(prefix):
             return [namespace + op[len(prefix):]]
     return [f"torch.{op}", f"torch.nn.functional.{op}"]
+
+
+def _is_plain_torch_function(api: str) -> bool:
+    """`torch.<op>` for a public, out-of-place op name (the binding of `torch.ops.aten.<op>.default`)."""
+    op = api[len("torch."):] if api.startswith("torch.") else ""
+    return bool(op) and "." not in op and not op.startswith("_") and not op.endswith("_")
 
 
 def _hash_files(paths: Iterable[Path]) -> str:

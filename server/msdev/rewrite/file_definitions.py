@@ -882,4 +882,25 @@ def __NAME__(func, argnums=0):
         return jacobians if isinstance(argnums, (tuple, list)) else jacobians[0]
     return jacobian
 ''',
+    "vmap": '''\
+def __NAME__(func, in_dims=0, out_dims=0, randomness="error", chunk_size=None):
+    """torch.vmap as a loop over the batch (mindspore.vmap compiles func as a graph, which converted code
+    often cannot be): each argument is cut along its in_dim (None: passed whole), func runs on every slice
+    and its results (a tensor, or a tuple / list of them) are stacked along out_dims."""
+    def stacked(results, dims):
+        first = results[0]
+        if isinstance(first, (tuple, list)):
+            dims = dims if isinstance(dims, (tuple, list)) else (dims,) * len(first)
+            return type(first)(stacked([r[k] for r in results], dims[k]) for k in range(len(first)))
+        return {@mindspore.ops.stack}([{@mindspore.Tensor}(r) if not isinstance(r, {@mindspore.Tensor}) else r
+                                       for r in results], dims)
+
+    def batched(*args):
+        dims = tuple(in_dims) if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
+        size = next(a.shape[d] for a, d in zip(args, dims) if d is not None)
+        results = [func(*[a if d is None else {@mindspore.ops.moveaxis}(a, d, 0)[i] for a, d in zip(args, dims)])
+                   for i in range(size)]
+        return stacked(results, out_dims)
+    return batched
+''',
 }
