@@ -266,6 +266,13 @@ CASES = {
         ("tied", []),
     ],
     "trailing_comment_init": [("gate_and_stack", [IMG])],
+    "sparse_metadata": [
+        ("coo_parts", [X4]),
+        ("csr_parts", [X4]),
+        ("csc_parts", [X4]),
+        ("pointer_steps", [X4]),
+        ("flipped_flags", [A]),
+    ],
     "tensor_method_forms": [
         ("norms", [B]),
         ("norms", [X4]),
