@@ -266,6 +266,12 @@ CASES = {
         ("tied", []),
     ],
     "trailing_comment_init": [("gate_and_stack", [IMG])],
+    "quantile_forms": [
+        ("quartiles", [X4]),
+        ("interpolations", [X4]),
+        ("whole", [A]),
+        ("with_gaps", [X4]),
+    ],
     "sparse_metadata": [
         ("coo_parts", [X4]),
         ("csr_parts", [X4]),
