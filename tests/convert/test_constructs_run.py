@@ -266,6 +266,11 @@ CASES = {
         ("tied", []),
     ],
     "trailing_comment_init": [("gate_and_stack", [IMG])],
+    "floor_division_forms": [
+        ("floored", [A * 3]),
+        ("kept_forms", [A, B + 3]),
+        ("in_place", [A * 5]),
+    ],
     "quantile_forms": [
         ("quartiles", [X4]),
         ("interpolations", [X4]),
