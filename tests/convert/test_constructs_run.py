@@ -270,6 +270,24 @@ CASES = {
         ("tied", []),
     ],
     "trailing_comment_init": [("gate_and_stack", [IMG])],
+    "floor_division_forms": [
+        ("floored", [A * 3]),
+        ("kept_forms", [A, B + 3]),
+        ("in_place", [A * 5]),
+    ],
+    "quantile_forms": [
+        ("quartiles", [X4]),
+        ("interpolations", [X4]),
+        ("whole", [A]),
+        ("with_gaps", [X4]),
+    ],
+    "sparse_metadata": [
+        ("coo_parts", [X4]),
+        ("csr_parts", [X4]),
+        ("csc_parts", [X4]),
+        ("pointer_steps", [X4]),
+        ("flipped_flags", [A]),
+    ],
     "tensor_method_forms": [
         ("norms", [B]),
         ("norms", [X4]),

@@ -811,6 +811,46 @@ def __NAME__(spec, n_fft, hop_length=None, win_length=None, window=None, center=
     kind = ("complex64" if single else "complex128") if {@numpy.iscomplexobj}(signal) else ("float32" if single else "float64")
     return {@mindspore.Tensor}(signal.astype(kind))
 ''',
+    "quantile": '''\
+def __NAME__(x, q, dim=None, keepdim=False, interpolation="linear", ignore_nan=False):
+    """torch.quantile / torch.nanquantile with MindSpore ops (MindSpore 2.10 has no CPU kernel for either):
+    the values sorted along dim, read at q * (count - 1) with PyTorch's interpolation modes; a 1-D q puts
+    its axis first; a row holding NaN gives NaN (quantile), or its NaNs are skipped (nanquantile)."""
+    qs = (q if isinstance(q, {@mindspore.Tensor}) else {@mindspore.tensor}(q)).astype(x.dtype)
+    single = qs.ndim == 0
+    qs = qs.reshape(-1)
+    t = x.reshape(-1) if dim is None else {@mindspore.ops.movedim}(x, dim, -1)
+    nan = {@mindspore.ops.isnan}(t)
+    if ignore_nan:
+        s = {@mindspore.ops.sort}({@mindspore.ops.masked_fill}(t, nan, float("inf")), -1)[0]
+        n = (~nan).astype(x.dtype).sum(-1, keepdims=True)
+        empty = n == 0
+    else:
+        s = {@mindspore.ops.sort}(t, -1)[0]
+        n = {@mindspore.ops.ones_like}(t[..., :1]) * t.shape[-1]
+        empty = nan.astype({@mindspore.int32}).sum(-1, keepdims=True) > 0
+    p = qs * (n - 1).clamp(min=0)
+    lo, hi = {@mindspore.ops.floor}(p), {@mindspore.ops.ceil}(p)
+    take = lambda at: {@mindspore.ops.gather_elements}(s, s.ndim - 1, at.astype({@mindspore.int64}))
+    if interpolation == "linear":
+        r = take(lo) + (take(hi) - take(lo)) * (p - lo)
+    elif interpolation == "lower":
+        r = take(lo)
+    elif interpolation == "higher":
+        r = take(hi)
+    elif interpolation == "midpoint":
+        r = (take(lo) + take(hi)) / 2
+    elif interpolation == "nearest":
+        half = (p - lo) == 0.5  # ties go to the even position, as torch.round rounds
+        r = take({@mindspore.ops.where}(half, lo + lo % 2, {@mindspore.ops.round}(p)))
+    else:
+        raise ValueError(f"quantile: interpolation must be linear, lower, higher, midpoint or nearest, not {interpolation!r}")
+    r = {@mindspore.ops.masked_fill}(r, {@mindspore.ops.broadcast_to}(empty, r.shape), float("nan"))
+    r = {@mindspore.ops.movedim}(r, -1, 0)
+    if keepdim:
+        r = r.reshape((r.shape[0],) + (1,) * x.ndim) if dim is None else r.unsqueeze(1 + dim % x.ndim)
+    return r[0] if single else r
+''',
     "index_reduce": '''\
 def __NAME__(x, dim, index, source, reduce, include_self=True):
     """torch.index_reduce with NumPy's unbuffered ufunc.at (MindSpore 2.10 has no index_reduce): the slices

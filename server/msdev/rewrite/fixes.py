@@ -372,7 +372,13 @@ class Rewriter:
         if target.templates:
             if isinstance(node.ctx, ast.Store):
                 raise CannotRewrite(f"assigning to {entry.api} has no automatic rewrite ({target.reason or entry.summary})")
-            return self._template(finding, call if is_call else node, entry, target, receiver=node.value, span=span)
+            try:
+                return self._template(finding, call if is_call else node, entry, target, receiver=node.value, span=span)
+            except CannotRewrite:
+                # templates written for special forms only (`x.div(2, rounding_mode='floor')`): other forms
+                # take the argument map, as for functions
+                if target.api is None or not is_call or not all(_conditional(t) for t in target.templates):
+                    raise
         if target.api is None:
             raise CannotRewrite(target.reason or "no MindSpore counterpart")
         leaf = target.api.rsplit(".", 1)[-1]
