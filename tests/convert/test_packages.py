@@ -261,3 +261,23 @@ def test_helpers_across_modules_and_bound_methods_match_pytorch(db, tmp_path):
     for name in nets:
         np.testing.assert_allclose(np.array(got[name]["out"], np.float32), expected[name], rtol=1e-4, atol=1e-5)
         assert got[name]["biases"] == [0.125, 0.25]
+
+
+@pytest.mark.frameworks
+def test_names_read_on_import_keep_the_module_importing(db, tmp_path):
+    """open_clip's `interpolation=InterpolationMode.BICUBIC` default and `torch.device(device)` on a
+    caller's argument: the converted module imports and builds its model with PyTorch blocked."""
+    from msdev.rewrite import convert_text
+
+    pytest.importorskip("mindspore")
+    case = FIXTURES / "convert" / "import_time_fallbacks.in.py"
+    (tmp_path / "fallbacks.py").write_text(convert_text(case.read_text(encoding="utf-8"), db).text, encoding="utf-8")
+    got = run_blocked(tmp_path, """
+        import json
+        import fallbacks
+        net = fallbacks.create_model(4, device="cpu")
+        resize = fallbacks.ResizeKeepRatio(8)
+        print(json.dumps({"cell": type(net).__name__, "default": resize.interpolation.__name__,
+                          "fallback": fallbacks.ResizeKeepRatio.fallback.__name__}))
+    """)
+    assert got == {"cell": "Dense", "default": "BICUBIC", "fallback": "NEAREST"}

@@ -522,6 +522,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
             if node.id not in still_needed and not converted_spans.cover(src.start(node)):
                 still_needed.add(node.id)
     base_paths = torch_base_paths(tree, {b.local for b in bindings}, select(_CLASSDEF))
+    for name, paths in import_time_paths(tree, {b.local for b in bindings},
+                                         lambda n: converted_spans.cover(src.start(n))).items():
+        base_paths.setdefault(name, set()).update(paths)
     file_notes: list[str] = []
     fallback_names: set[str] = set()  # torch names that may be None when PyTorch is absent
     by_stmt: dict[int, list] = {}
@@ -697,8 +700,54 @@ def torch_base_paths(tree: ast.Module, torch_locals: set[str],
     return out
 
 
+def import_time_paths(tree: ast.Module, torch_locals: set[str],
+                      converted=lambda node: False) -> dict[str, set[tuple[str, ...]]]:
+    """Attribute chains on torch names read (not called) by code that runs on import: module and
+    class bodies, decorators, default argument values (`interpolation=InterpolationMode.BICUBIC`).
+    Bound to None without PyTorch they would stop the import; a stand-in keeps it importing, and
+    only the [UnConvert] code that uses the value needs PyTorch."""
+    out: dict[str, set[tuple[str, ...]]] = {}
+    evaluated: list[ast.AST] = []
+
+    def body(stmts: list[ast.stmt]) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                evaluated.extend(stmt.decorator_list)
+                evaluated.extend(d for d in (*stmt.args.defaults, *stmt.args.kw_defaults) if d is not None)
+            elif isinstance(stmt, ast.ClassDef):
+                evaluated.extend(stmt.decorator_list)
+                body(stmt.body)
+            elif isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
+                evaluated.extend(n for n in ast.iter_child_nodes(stmt) if isinstance(n, ast.expr))
+                for block in ("body", "orelse", "finalbody"):
+                    body(getattr(stmt, block, []))
+                for handler in getattr(stmt, "handlers", []):
+                    body(handler.body)
+            elif not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                evaluated.append(stmt)
+
+    body(tree.body)
+    for root in evaluated:
+        called = {id(n.func) for n in ast.walk(root) if isinstance(n, ast.Call)}
+        inner = {id(n.value) for n in ast.walk(root) if isinstance(n, ast.Attribute)}
+        for node in ast.walk(root):
+            if not isinstance(node, ast.Attribute) or id(node) in inner or id(node) in called:
+                continue  # only whole chains, and never one that is called (a stand-in would answer)
+            if isinstance(node.ctx, ast.Store) or converted(node):
+                continue
+            parts = []
+            cur = node
+            while isinstance(cur, ast.Attribute):
+                parts.append(cur.attr)
+                cur = cur.value
+            if isinstance(cur, ast.Name) and cur.id in torch_locals:
+                out.setdefault(cur.id, set()).add(tuple(reversed(parts)))
+    return out
+
+
 def stand_in(name: str, paths: set[tuple[str, ...]]) -> list[str]:
-    """`class data:` with nested empty classes for each base-class chain used on it."""
+    """`class data:` with nested empty classes for each attribute chain used on it on import
+    (base classes, default values)."""
     tree: dict = {}
     for path in paths:
         node = tree
@@ -713,7 +762,7 @@ def stand_in(name: str, paths: set[tuple[str, ...]]) -> list[str]:
         return lines
 
     lines = render(name, tree, 0)
-    lines[0] += "  # msdev: a stand-in without PyTorch, for the base classes below"
+    lines[0] += "  # msdev: a stand-in without PyTorch, for what the code below reads on import"
     return lines
 
 
