@@ -55,12 +55,23 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
             " global_attn_indexes=(2, 5, 8, 11), window_size=14, out_chans=256, use_rel_pos=True,"
             " qkv_bias=True)", [[1, 3, 224, 224]]),
     }),
-    "open-clip-torch": ("open_clip", (), {
-        "RN50_visual": ("open_clip.create_model('RN50', pretrained=None).visual", [[1, 3, 224, 224]]),
-        "ViT-B-32_visual": ("open_clip.create_model('ViT-B-32', pretrained=None).visual", [[1, 3, 224, 224]]),
-        "convnext_base_visual": ("open_clip.create_model('convnext_base', pretrained=None).visual",
-                                 [[1, 3, 224, 224]]),
-        "ViT-B-32_text": ("open_clip.create_model('ViT-B-32', pretrained=None).transformer", [[1, 77, 512]]),
+    # whole CLIP models given only an image (forward(image) gives image features, None, the logit scale): a
+    # sub-Cell such as `.visual` keeps its parent's parameter names in MindSpore, so it is built standalone
+    "open-clip-torch": ("open_clip", ("open_clip.transformer",), {
+        "RN50": ("open_clip.create_model('RN50', pretrained=None)", [[1, 3, 224, 224]]),
+        "ViT-B-32": ("open_clip.create_model('ViT-B-32', pretrained=None)", [[1, 3, 224, 224]]),
+        "convnext_base": ("open_clip.create_model('convnext_base', pretrained=None)", [[1, 3, 224, 224]]),
+        "text_transformer": ("open_clip.transformer.Transformer(width=64, layers=2, heads=4)", [[2, 16, 64]]),
+        "vision_transformer": ("open_clip.transformer.VisionTransformer(image_size=64, patch_size=16, width=64,"
+                               " layers=2, heads=4, mlp_ratio=4.0, output_dim=32)", [[2, 3, 64, 64]]),
+    }),
+    # YOLO models built from their yaml, as DetectionModel('yolov8n.yaml') does (the scale letter picks the size)
+    "ultralytics": ("ultralytics", ("ultralytics.nn.tasks",), {
+        name: (f"ultralytics.nn.tasks.{cls}({name + '.yaml'!r}, verbose=False)", [[1, 3, 128, 128]])
+        for name, cls in (("yolov8n", "DetectionModel"), ("yolo11n", "DetectionModel"), ("yolo26n", "DetectionModel"),
+                          ("yolov8n-seg", "SegmentationModel"), ("yolov8n-pose", "PoseModel"),
+                          ("yolo11n-obb", "OBBModel"), ("yolov8n-cls", "ClassificationModel"),
+                          ("yolov10n", "DetectionModel"), ("yolov5nu", "DetectionModel"))
     }),
 }
 NEEDS = {"open-clip-torch": ("timm",)}

@@ -332,6 +332,7 @@ _NAME_OR_ATTRIBUTE = frozenset({ast.Name, ast.Attribute})
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign})
 _IFS = frozenset({ast.If})
 _CLASSDEF = frozenset({ast.ClassDef})
+_FSTRINGS = frozenset({ast.JoinedStr})
 _IMPORTS = frozenset({ast.Import, ast.ImportFrom})
 
 
@@ -621,6 +622,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     done.extend(einops)
     file_notes.extend(notes)
     done.extend(emptied_block_passes(src, tree, done))
+    done = fstring_quoted(src, select(_FSTRINGS), done)
     new_text = apply_edits(text, done)
     edits = [src.text_edit(e) for e in _normalised(done)]
     ordered = sorted(outcomes.values(), key=lambda o: (o.finding.line, o.finding.column))
@@ -697,6 +699,29 @@ def torch_base_paths(tree: ast.Module, torch_locals: set[str],
                 node = node.value
             if isinstance(node, ast.Name) and node.id in torch_locals:
                 out.setdefault(node.id, set()).add(tuple(reversed(parts)))
+    return out
+
+
+def fstring_quoted(src: SourceText, fstrings: list[ast.AST], edits: list[Edit]) -> list[Edit]:
+    """Rewrites inside an f-string's `{...}` spelled with the other quote: a `"GPU"` from a template
+    inside `f"...{torch.cuda.is_available()}"` ends the string before Python 3.12."""
+    quoted = []
+    for node in fstrings:
+        s, e = src.span(node)
+        head = src.text[s:s + 5].lstrip("rRfFbBuU")
+        if head[:3] in ('"""', "'''") or not head or head[0] not in "\"'":
+            continue
+        quoted.append((s, e, head[0]))
+    if not quoted:
+        return edits
+    out = []
+    for edit in edits:
+        quote = next((q for s, e, q in quoted if s < edit.start and edit.end < e), None)
+        if quote is not None and quote in edit.text:
+            other = "'" if quote == '"' else '"'
+            if other not in edit.text:
+                edit = Edit(edit.start, edit.end, edit.text.replace(quote, other))
+        out.append(edit)
     return out
 
 

@@ -13,6 +13,10 @@ from .imports import statement_removal
 from .patterns import is_noop_assign, reindent
 from .source import Edit
 
+#: receivers that read the same without parentheses wherever the call stood
+_GROUPED = (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript, ast.List, ast.Tuple, ast.Dict, ast.Set,
+            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.JoinedStr)
+
 DEVICE_NOTE = ("MindSpore chooses the device once per process: mindspore.set_context(device_target='CPU'|'GPU'|"
                "'Ascend'); tensors and Cells need no .to(device)")
 
@@ -92,8 +96,11 @@ def rewrite_device(rewriter, finding: Finding, facts) -> FindingRewrite:
             text = f"{target}\n{indent}{set_context}(device_target={name})"
             return FindingRewrite(finding, [Edit(*span, text)], True, notes, span)
         return FindingRewrite(finding, [Edit(*span, target)], True, notes, span)
-    # x.to(device) / x.cuda() / x.cpu(): the receiver stays
+    # x.to(device) / x.cuda() / x.cpu(): the receiver stays; one written in parentheses keeps them
+    # (`(a if c else b).cpu().numpy()`, `(src := r.boxes).cpu()`: without them `.numpy()` binds to `b`)
     receiver = rewriter.rendered(call.func.value)
+    if not isinstance(call.func.value, _GROUPED):
+        receiver = f"({receiver})"
     stmt = rewriter.statement_of(call)
     if isinstance(stmt, ast.Expr) and stmt.value is call:
         return FindingRewrite(finding, [statement_removal(src, stmt, rewriter.parents)], True, notes, span)
