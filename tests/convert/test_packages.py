@@ -266,18 +266,21 @@ def test_helpers_across_modules_and_bound_methods_match_pytorch(db, tmp_path):
 @pytest.mark.frameworks
 def test_names_read_on_import_keep_the_module_importing(db, tmp_path):
     """open_clip's `interpolation=InterpolationMode.BICUBIC` default and `torch.device(device)` on a
-    caller's argument: the converted module imports and builds its model with PyTorch blocked."""
+    caller's argument, ultralytics' second attempt at `import torch` in the ImportError handler: the
+    converted modules import (and build a model) with PyTorch blocked."""
     from msdev.rewrite import convert_text
 
     pytest.importorskip("mindspore")
-    case = FIXTURES / "convert" / "import_time_fallbacks.in.py"
-    (tmp_path / "fallbacks.py").write_text(convert_text(case.read_text(encoding="utf-8"), db).text, encoding="utf-8")
+    for case, module in (("import_time_fallbacks", "fallbacks"), ("retrying_import_handler", "retrying")):
+        text = (FIXTURES / "convert" / f"{case}.in.py").read_text(encoding="utf-8")
+        (tmp_path / f"{module}.py").write_text(convert_text(text, db).text, encoding="utf-8")
     got = run_blocked(tmp_path, """
         import json
-        import fallbacks
+        import fallbacks, retrying
         net = fallbacks.create_model(4, device="cpu")
         resize = fallbacks.ResizeKeepRatio(8)
         print(json.dumps({"cell": type(net).__name__, "default": resize.interpolation.__name__,
-                          "fallback": fallbacks.ResizeKeepRatio.fallback.__name__}))
+                          "fallback": fallbacks.ResizeKeepRatio.fallback.__name__,
+                          "retried": [retrying.torch, retrying.torchvision]}))
     """)
-    assert got == {"cell": "Dense", "default": "BICUBIC", "fallback": "NEAREST"}
+    assert got == {"cell": "Dense", "default": "BICUBIC", "fallback": "NEAREST", "retried": [None, None]}

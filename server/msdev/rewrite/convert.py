@@ -622,6 +622,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     done.extend(einops)
     file_notes.extend(notes)
     done.extend(emptied_block_passes(src, tree, done))
+    done.extend(retrying_handler_edits(src, bindings, rewriter.parents))
     done = fstring_quoted(src, select(_FSTRINGS), done)
     new_text = apply_edits(text, done)
     edits = [src.text_edit(e) for e in _normalised(done)]
@@ -700,6 +701,35 @@ def torch_base_paths(tree: ast.Module, torch_locals: set[str],
             if isinstance(node, ast.Name) and node.id in torch_locals:
                 out.setdefault(node.id, set()).add(tuple(reversed(parts)))
     return out
+
+
+def retrying_handler_edits(src: SourceText, bindings, parents: dict[int, ast.AST]) -> list[Edit]:
+    """`try: import torch` whose `except ImportError:` tries PyTorch another way (ultralytics:
+    `torch = import_execstack("torch", ...)`): without PyTorch that fails too, so the handler is
+    wrapped in its own `try` that binds the names to None, as an unguarded kept import would be."""
+    edits, seen = [], set()
+    for b in bindings:
+        stmt = b.stmt
+        parent = parents.get(id(stmt))
+        if id(stmt) in seen or not _guarded(stmt, parents):
+            continue
+        seen.add(id(stmt))
+        names = [(a.asname or a.name).split(".", 1)[0] for a in stmt.names if a.name != "*"]
+        for handler in parent.handlers:
+            if not any(isinstance(n, ast.Call) for h in handler.body if not isinstance(h, ast.ClassDef)
+                       for n in ast.walk(h)):
+                continue  # a plain fallback (`torch = None`, `pass`, a stand-in class) needs nothing
+            if len(handler.body) == 1 and isinstance(handler.body[0], ast.Try) and any(
+                    isinstance(h.type, ast.Name) and h.type.id == "ImportError" for h in handler.body[0].handlers):
+                continue  # already guarded (a second conversion changes nothing)
+            start = src.line_start(src.start(handler.body[0]))
+            _, end = src.span(handler.body[-1])
+            indent = src.indent_at(start)
+            body = "\n".join(("    " + line) if line.strip() else line
+                             for line in src.text[start:end].split("\n"))
+            edits.append(Edit(start, end, f"{indent}try:  # msdev: without PyTorch this fails as well\n{body}\n"
+                                          f"{indent}except ImportError:\n{indent}    {' = '.join(names)} = None"))
+    return edits
 
 
 def fstring_quoted(src: SourceText, fstrings: list[ast.AST], edits: list[Edit]) -> list[Edit]:
