@@ -622,7 +622,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     done.extend(einops)
     file_notes.extend(notes)
     done.extend(emptied_block_passes(src, tree, done))
-    done.extend(retrying_handler_edits(src, bindings, rewriter.parents))
+    done.extend(retrying_handler_edits(src, bindings, rewriter.parents, base_paths))
     done = fstring_quoted(src, select(_FSTRINGS), done)
     new_text = apply_edits(text, done)
     edits = [src.text_edit(e) for e in _normalised(done)]
@@ -703,7 +703,8 @@ def torch_base_paths(tree: ast.Module, torch_locals: set[str],
     return out
 
 
-def retrying_handler_edits(src: SourceText, bindings, parents: dict[int, ast.AST]) -> list[Edit]:
+def retrying_handler_edits(src: SourceText, bindings, parents: dict[int, ast.AST],
+                           import_paths: dict[str, set[tuple[str, ...]]]) -> list[Edit]:
     """`try: import torch` whose `except ImportError:` tries PyTorch another way (ultralytics:
     `torch = import_execstack("torch", ...)`): without PyTorch that fails too, so the handler is
     wrapped in its own `try` that binds the names to None, as an unguarded kept import would be."""
@@ -727,8 +728,14 @@ def retrying_handler_edits(src: SourceText, bindings, parents: dict[int, ast.AST
             indent = src.indent_at(start)
             body = "\n".join(("    " + line) if line.strip() else line
                              for line in src.text[start:end].split("\n"))
+            plain = [n for n in names if n not in import_paths]
+            fallback = [f"{' = '.join(plain)} = None"] if plain else []
+            for n in names:
+                if n in import_paths:  # read or patched on import: a stand-in keeps the module importing
+                    fallback.extend(stand_in(n, import_paths[n]))
+            fallback_text = "".join(f"\n{indent}    {line}" for line in fallback)
             edits.append(Edit(start, end, f"{indent}try:  # msdev: without PyTorch this fails as well\n{body}\n"
-                                          f"{indent}except ImportError:\n{indent}    {' = '.join(names)} = None"))
+                                          f"{indent}except ImportError:{fallback_text}"))
     return edits
 
 
@@ -757,8 +764,9 @@ def fstring_quoted(src: SourceText, fstrings: list[ast.AST], edits: list[Edit]) 
 
 def import_time_paths(tree: ast.Module, torch_locals: set[str],
                       converted=lambda node: False) -> dict[str, set[tuple[str, ...]]]:
-    """Attribute chains on torch names read (not called) by code that runs on import: module and
-    class bodies, decorators, default argument values (`interpolation=InterpolationMode.BICUBIC`).
+    """Attribute chains on torch names read (not called) or assigned to by code that runs on import:
+    module and class bodies, decorators, default argument values (`interpolation=InterpolationMode.BICUBIC`,
+    `torch.save = patched_save`).
     Bound to None without PyTorch they would stop the import; a stand-in keeps it importing, and
     only the [UnConvert] code that uses the value needs PyTorch."""
     out: dict[str, set[tuple[str, ...]]] = {}
@@ -788,10 +796,10 @@ def import_time_paths(tree: ast.Module, torch_locals: set[str],
         for node in ast.walk(root):
             if not isinstance(node, ast.Attribute) or id(node) in inner or id(node) in called:
                 continue  # only whole chains, and never one that is called (a stand-in would answer)
-            if isinstance(node.ctx, ast.Store) or converted(node):
+            if converted(node):
                 continue
             parts = []
-            cur = node
+            cur = node.value if isinstance(node.ctx, ast.Store) else node  # `torch.save = patched`: a place to store
             while isinstance(cur, ast.Attribute):
                 parts.append(cur.attr)
                 cur = cur.value
