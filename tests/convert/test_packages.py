@@ -261,3 +261,26 @@ def test_helpers_across_modules_and_bound_methods_match_pytorch(db, tmp_path):
     for name in nets:
         np.testing.assert_allclose(np.array(got[name]["out"], np.float32), expected[name], rtol=1e-4, atol=1e-5)
         assert got[name]["biases"] == [0.125, 0.25]
+
+
+@pytest.mark.frameworks
+def test_names_read_on_import_keep_the_module_importing(db, tmp_path):
+    """open_clip's `interpolation=InterpolationMode.BICUBIC` default and `torch.device(device)` on a
+    caller's argument, ultralytics' second attempt at `import torch` in the ImportError handler: the
+    converted modules import (and build a model) with PyTorch blocked."""
+    from msdev.rewrite import convert_text
+
+    pytest.importorskip("mindspore")
+    for case, module in (("import_time_fallbacks", "fallbacks"), ("retrying_import_handler", "retrying")):
+        text = (FIXTURES / "convert" / f"{case}.in.py").read_text(encoding="utf-8")
+        (tmp_path / f"{module}.py").write_text(convert_text(text, db).text, encoding="utf-8")
+    got = run_blocked(tmp_path, """
+        import json
+        import fallbacks, retrying
+        net = fallbacks.create_model(4, device="cpu")
+        resize = fallbacks.ResizeKeepRatio(8)
+        print(json.dumps({"cell": type(net).__name__, "default": resize.interpolation.__name__,
+                          "fallback": fallbacks.ResizeKeepRatio.fallback.__name__,
+                          "retried": [retrying.torch.save is retrying.patched_save, retrying.torchvision]}))
+    """)
+    assert got == {"cell": "Dense", "default": "BICUBIC", "fallback": "NEAREST", "retried": [True, None]}

@@ -332,6 +332,7 @@ _NAME_OR_ATTRIBUTE = frozenset({ast.Name, ast.Attribute})
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign})
 _IFS = frozenset({ast.If})
 _CLASSDEF = frozenset({ast.ClassDef})
+_FSTRINGS = frozenset({ast.JoinedStr})
 _IMPORTS = frozenset({ast.Import, ast.ImportFrom})
 
 
@@ -522,6 +523,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
             if node.id not in still_needed and not converted_spans.cover(src.start(node)):
                 still_needed.add(node.id)
     base_paths = torch_base_paths(tree, {b.local for b in bindings}, select(_CLASSDEF))
+    for name, paths in import_time_paths(tree, {b.local for b in bindings},
+                                         lambda n: converted_spans.cover(src.start(n))).items():
+        base_paths.setdefault(name, set()).update(paths)
     file_notes: list[str] = []
     fallback_names: set[str] = set()  # torch names that may be None when PyTorch is absent
     by_stmt: dict[int, list] = {}
@@ -618,6 +622,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     done.extend(einops)
     file_notes.extend(notes)
     done.extend(emptied_block_passes(src, tree, done))
+    done.extend(retrying_handler_edits(src, bindings, rewriter.parents, base_paths))
+    done = fstring_quoted(src, select(_FSTRINGS), done)
     new_text = apply_edits(text, done)
     edits = [src.text_edit(e) for e in _normalised(done)]
     ordered = sorted(outcomes.values(), key=lambda o: (o.finding.line, o.finding.column))
@@ -697,8 +703,114 @@ def torch_base_paths(tree: ast.Module, torch_locals: set[str],
     return out
 
 
+def retrying_handler_edits(src: SourceText, bindings, parents: dict[int, ast.AST],
+                           import_paths: dict[str, set[tuple[str, ...]]]) -> list[Edit]:
+    """`try: import torch` whose `except ImportError:` tries PyTorch another way (ultralytics:
+    `torch = import_execstack("torch", ...)`): without PyTorch that fails too, so the handler is
+    wrapped in its own `try` that binds the names to None, as an unguarded kept import would be."""
+    edits, seen = [], set()
+    for b in bindings:
+        stmt = b.stmt
+        parent = parents.get(id(stmt))
+        if id(stmt) in seen or not _guarded(stmt, parents):
+            continue
+        seen.add(id(stmt))
+        names = [(a.asname or a.name).split(".", 1)[0] for a in stmt.names if a.name != "*"]
+        for handler in parent.handlers:
+            if not any(isinstance(n, ast.Call) for h in handler.body if not isinstance(h, ast.ClassDef)
+                       for n in ast.walk(h)):
+                continue  # a plain fallback (`torch = None`, `pass`, a stand-in class) needs nothing
+            if len(handler.body) == 1 and isinstance(handler.body[0], ast.Try) and any(
+                    isinstance(h.type, ast.Name) and h.type.id == "ImportError" for h in handler.body[0].handlers):
+                continue  # already guarded (a second conversion changes nothing)
+            start = src.line_start(src.start(handler.body[0]))
+            _, end = src.span(handler.body[-1])
+            indent = src.indent_at(start)
+            body = "\n".join(("    " + line) if line.strip() else line
+                             for line in src.text[start:end].split("\n"))
+            plain = [n for n in names if n not in import_paths]
+            fallback = [f"{' = '.join(plain)} = None"] if plain else []
+            for n in names:
+                if n in import_paths:  # read or patched on import: a stand-in keeps the module importing
+                    fallback.extend(stand_in(n, import_paths[n]))
+            fallback_text = "".join(f"\n{indent}    {line}" for line in fallback)
+            edits.append(Edit(start, end, f"{indent}try:  # msdev: without PyTorch this fails as well\n{body}\n"
+                                          f"{indent}except ImportError:{fallback_text}"))
+    return edits
+
+
+def fstring_quoted(src: SourceText, fstrings: list[ast.AST], edits: list[Edit]) -> list[Edit]:
+    """Rewrites inside an f-string's `{...}` spelled with the other quote: a `"GPU"` from a template
+    inside `f"...{torch.cuda.is_available()}"` ends the string before Python 3.12."""
+    quoted = []
+    for node in fstrings:
+        s, e = src.span(node)
+        head = src.text[s:s + 5].lstrip("rRfFbBuU")
+        if head[:3] in ('"""', "'''") or not head or head[0] not in "\"'":
+            continue
+        quoted.append((s, e, head[0]))
+    if not quoted:
+        return edits
+    out = []
+    for edit in edits:
+        quote = next((q for s, e, q in quoted if s < edit.start and edit.end < e), None)
+        if quote is not None and quote in edit.text:
+            other = "'" if quote == '"' else '"'
+            if other not in edit.text:
+                edit = Edit(edit.start, edit.end, edit.text.replace(quote, other))
+        out.append(edit)
+    return out
+
+
+def import_time_paths(tree: ast.Module, torch_locals: set[str],
+                      converted=lambda node: False) -> dict[str, set[tuple[str, ...]]]:
+    """Attribute chains on torch names read (not called) or assigned to by code that runs on import:
+    module and class bodies, decorators, default argument values (`interpolation=InterpolationMode.BICUBIC`,
+    `torch.save = patched_save`).
+    Bound to None without PyTorch they would stop the import; a stand-in keeps it importing, and
+    only the [UnConvert] code that uses the value needs PyTorch."""
+    out: dict[str, set[tuple[str, ...]]] = {}
+    evaluated: list[ast.AST] = []
+
+    def body(stmts: list[ast.stmt]) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                evaluated.extend(stmt.decorator_list)
+                evaluated.extend(d for d in (*stmt.args.defaults, *stmt.args.kw_defaults) if d is not None)
+            elif isinstance(stmt, ast.ClassDef):
+                evaluated.extend(stmt.decorator_list)
+                body(stmt.body)
+            elif isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
+                evaluated.extend(n for n in ast.iter_child_nodes(stmt) if isinstance(n, ast.expr))
+                for block in ("body", "orelse", "finalbody"):
+                    body(getattr(stmt, block, []))
+                for handler in getattr(stmt, "handlers", []):
+                    body(handler.body)
+            elif not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                evaluated.append(stmt)
+
+    body(tree.body)
+    for root in evaluated:
+        called = {id(n.func) for n in ast.walk(root) if isinstance(n, ast.Call)}
+        inner = {id(n.value) for n in ast.walk(root) if isinstance(n, ast.Attribute)}
+        for node in ast.walk(root):
+            if not isinstance(node, ast.Attribute) or id(node) in inner or id(node) in called:
+                continue  # only whole chains, and never one that is called (a stand-in would answer)
+            if converted(node):
+                continue
+            parts = []
+            cur = node.value if isinstance(node.ctx, ast.Store) else node  # `torch.save = patched`: a place to store
+            while isinstance(cur, ast.Attribute):
+                parts.append(cur.attr)
+                cur = cur.value
+            if isinstance(cur, ast.Name) and cur.id in torch_locals:
+                out.setdefault(cur.id, set()).add(tuple(reversed(parts)))
+    return out
+
+
 def stand_in(name: str, paths: set[tuple[str, ...]]) -> list[str]:
-    """`class data:` with nested empty classes for each base-class chain used on it."""
+    """`class data:` with nested empty classes for each attribute chain used on it on import
+    (base classes, default values)."""
     tree: dict = {}
     for path in paths:
         node = tree
@@ -713,7 +825,7 @@ def stand_in(name: str, paths: set[tuple[str, ...]]) -> list[str]:
         return lines
 
     lines = render(name, tree, 0)
-    lines[0] += "  # msdev: a stand-in without PyTorch, for the base classes below"
+    lines[0] += "  # msdev: a stand-in without PyTorch, for what the code below reads on import"
     return lines
 
 

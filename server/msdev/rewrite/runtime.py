@@ -13,6 +13,10 @@ from .imports import statement_removal
 from .patterns import is_noop_assign, reindent
 from .source import Edit
 
+#: receivers that read the same without parentheses wherever the call stood
+_GROUPED = (ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Subscript, ast.List, ast.Tuple, ast.Dict, ast.Set,
+            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.JoinedStr)
+
 DEVICE_NOTE = ("MindSpore chooses the device once per process: mindspore.set_context(device_target='CPU'|'GPU'|"
                "'Ascend'); tensors and Cells need no .to(device)")
 
@@ -37,6 +41,19 @@ def _device_string(rewriter, facts, node: ast.AST) -> str:
     raise CannotRewrite("device given by an expression msdev cannot read: choose device_target by hand")
 
 
+def _passed_through_device(rewriter, call: ast.Call, kind: ast.expr) -> str | None:
+    """`torch.device(device)` inside a function, on a variable the caller passed (a library's
+    `create_model(..., device='cpu')`): the value itself, as the annotations `Union[str, torch.device]`
+    become `str`. None at module level, where a script chooses its device (that stays manual), or
+    for `torch.device(type, index)`."""
+    if len(call.args) + len(call.keywords) != 1 or not isinstance(kind, (ast.Name, ast.Attribute)):
+        return None
+    node = rewriter.parents.get(id(call))
+    while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        node = rewriter.parents.get(id(node))
+    return None if node is None else rewriter.rendered(kind)
+
+
 def _device_type(call: ast.Call) -> ast.expr | None:
     """The device type argument of torch.device(...), positional or `type=` (as dynamo prints it)."""
     if call.args:
@@ -59,9 +76,17 @@ def rewrite_device(rewriter, finding: Finding, facts) -> FindingRewrite:
         return FindingRewrite(finding, [Edit(*span, text)], True, notes, span)
     if api == "torch.device":
         kind = _device_type(call)
-        target = _device_string(rewriter, facts, kind) if kind is not None else None
-        if target is None:
+        if kind is None:
             raise CannotRewrite("torch.device() without arguments")
+        try:
+            target = _device_string(rewriter, facts, kind)
+        except CannotRewrite:
+            passed = _passed_through_device(rewriter, call, kind)
+            if passed is None:
+                raise
+            notes.append("a device handed in by the caller stays the value it was: MindSpore ignores it once the "
+                         ".to(device) calls are gone")
+            return FindingRewrite(finding, [Edit(*span, passed)], True, notes, span)
         parent = rewriter.parents.get(id(call))
         if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
             # the script chooses its device here: say so to MindSpore, keep the name bound
@@ -71,8 +96,11 @@ def rewrite_device(rewriter, finding: Finding, facts) -> FindingRewrite:
             text = f"{target}\n{indent}{set_context}(device_target={name})"
             return FindingRewrite(finding, [Edit(*span, text)], True, notes, span)
         return FindingRewrite(finding, [Edit(*span, target)], True, notes, span)
-    # x.to(device) / x.cuda() / x.cpu(): the receiver stays
+    # x.to(device) / x.cuda() / x.cpu(): the receiver stays; one written in parentheses keeps them
+    # (`(a if c else b).cpu().numpy()`, `(src := r.boxes).cpu()`: without them `.numpy()` binds to `b`)
     receiver = rewriter.rendered(call.func.value)
+    if not isinstance(call.func.value, _GROUPED):
+        receiver = f"({receiver})"
     stmt = rewriter.statement_of(call)
     if isinstance(stmt, ast.Expr) and stmt.value is call:
         return FindingRewrite(finding, [statement_removal(src, stmt, rewriter.parents)], True, notes, span)

@@ -1,0 +1,252 @@
+"""Whole packages from outside the corpus (issue 18): converted, imported with torch blocked, a
+handful of models built, given PyTorch's weights through `msdev weights convert`, and compared.
+
+The corpus packages are fixed against, so they no longer tell what an unseen package does. This
+driver takes any installed-from-wheel package source (unpacked apart from the venv, e.g.
+`pip download --no-deps segment-anything` + unzip) and runs the same path as models_bench.py:
+
+    python benchmarks/unseen_bench.py PACKAGE --src DIR [--models a,b] [--work DIR] [--timeout S]
+
+PACKAGE is a key of MODELS below; DIR holds the package folder (DIR/<module>/__init__.py) and
+any pure-Python dependency it needs on the PyTorch side. Prints per model the first failing step
+(import, build, weights, run, compare) or `match`, then the counts. The comparison is zoo.py's
+(cosine >= 0.9999 and allclose rtol 1e-3 / atol 1e-4 after randomised affine parameters and
+calibrated BatchNorm statistics).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import importlib
+import json
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import zoo  # noqa: E402
+
+#: package -> (import name, imports the builds need, {model: (build expression, input shapes)});
+#: NEEDS: other packages in the same --src folder that are converted alongside (torch-based deps)
+MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
+    "segment-anything": ("segment_anything", ("segment_anything.modeling",), {
+        "image_encoder_tiny": (
+            "segment_anything.modeling.ImageEncoderViT(img_size=128, patch_size=16, embed_dim=96, depth=2,"
+            " num_heads=3, global_attn_indexes=(1,), window_size=4, out_chans=32, use_rel_pos=True)",
+            [[1, 3, 128, 128]]),
+        "image_encoder_abs_pos": (
+            "segment_anything.modeling.ImageEncoderViT(img_size=64, patch_size=8, embed_dim=64, depth=2,"
+            " num_heads=2, out_chans=16)", [[2, 3, 64, 64]]),
+        "two_way_transformer": (
+            "segment_anything.modeling.TwoWayTransformer(depth=2, embedding_dim=32, num_heads=2, mlp_dim=64)",
+            [[1, 32, 8, 8], [1, 32, 8, 8], [1, 5, 32]]),
+        "mask_decoder": (
+            "segment_anything.modeling.MaskDecoder(transformer_dim=32, transformer=segment_anything.modeling."
+            "TwoWayTransformer(depth=2, embedding_dim=32, num_heads=2, mlp_dim=64), num_multimask_outputs=3,"
+            " iou_head_hidden_dim=32)",
+            [[1, 32, 8, 8], [1, 32, 8, 8], [1, 2, 32], [1, 32, 8, 8], True]),
+        # ViT-B's encoder as build_sam_vit_b makes it, at 224 pixels instead of 1024 (CPU time)
+        "vit_b_encoder_224": (
+            "segment_anything.modeling.ImageEncoderViT(img_size=224, embed_dim=768, depth=12, num_heads=12,"
+            " global_attn_indexes=(2, 5, 8, 11), window_size=14, out_chans=256, use_rel_pos=True,"
+            " qkv_bias=True)", [[1, 3, 224, 224]]),
+    }),
+    # whole CLIP models given only an image (forward(image) gives image features, None, the logit scale): a
+    # sub-Cell such as `.visual` keeps its parent's parameter names in MindSpore, so it is built standalone
+    "open-clip-torch": ("open_clip", ("open_clip.transformer",), {
+        "RN50": ("open_clip.create_model('RN50', pretrained=None)", [[1, 3, 224, 224]]),
+        "ViT-B-32": ("open_clip.create_model('ViT-B-32', pretrained=None)", [[1, 3, 224, 224]]),
+        "convnext_base": ("open_clip.create_model('convnext_base', pretrained=None)", [[1, 3, 224, 224]]),
+        "text_transformer": ("open_clip.transformer.Transformer(width=64, layers=2, heads=4)", [[2, 16, 64]]),
+        "vision_transformer": ("open_clip.transformer.VisionTransformer(image_size=64, patch_size=16, width=64,"
+                               " layers=2, heads=4, mlp_ratio=4.0, output_dim=32)", [[2, 3, 64, 64]]),
+    }),
+    # YOLO models built from their yaml, as DetectionModel('yolov8n.yaml') does (the scale letter picks the size)
+    "ultralytics": ("ultralytics", ("ultralytics.nn.tasks",), {
+        name: (f"ultralytics.nn.tasks.{cls}({name + '.yaml'!r}, verbose=False)", [[1, 3, 128, 128]])
+        for name, cls in (("yolov8n", "DetectionModel"), ("yolo11n", "DetectionModel"), ("yolo26n", "DetectionModel"),
+                          ("yolov8n-seg", "SegmentationModel"), ("yolov8n-pose", "PoseModel"),
+                          ("yolo11n-obb", "OBBModel"), ("yolov8n-cls", "ClassificationModel"),
+                          ("yolov10n", "DetectionModel"), ("yolov5nu", "DetectionModel"))
+    }),
+}
+NEEDS = {"open-clip-torch": ("timm",)}
+CORPUS = "/work/cache/corpus"
+
+# --------------------------------------------------------------------------- PyTorch side
+
+def arrays(inputs: list, seed: int) -> list:
+    """Seeded float arrays for the shapes; a non-list entry (a flag such as multimask_output) as is."""
+    arrs = iter(zoo.make_inputs([s for s in inputs if isinstance(s, list)], seed))
+    return [next(arrs) if isinstance(s, list) else s for s in inputs]
+
+
+def torch_reference(pkg: str, name: str, work: Path, src: Path) -> dict:
+    import numpy as np
+    import torch
+
+    module, imports, models = MODELS[pkg]
+    zoo.torch_imports(Path(CORPUS))  # the venv's torchvision is a broken CUDA build: the corpus source instead
+    sys.path.insert(0, str(src))
+    torch.set_num_threads(1)
+    ns = {module: importlib.import_module(module)}
+    for m in imports:
+        importlib.import_module(m)
+    build, inputs = models[name]
+    torch.manual_seed(0)
+    model = eval(build, ns)  # noqa: S307
+
+    def feed(seed: int):
+        return model(*[torch.from_numpy(a) if hasattr(a, "shape") else a for a in arrays(inputs, seed)])
+
+    zoo.randomise(model, feed)
+    with torch.no_grad():
+        out = feed(1234)
+    leaves = zoo.flatten(out)
+    torch.save(model.state_dict(), work / "model.pth")
+    np.savez(work / "outputs.npz", **{p: v.detach().numpy() for p, v in leaves if isinstance(v, torch.Tensor)})
+    return {"build": build, "inputs": inputs, "as_list": False, "root": type(model).__name__, "root_module": type(model).__module__,
+            "params": sum(p.numel() for p in model.parameters()),
+            "leaves": [[p, type(v).__name__ if not isinstance(v, torch.Tensor) else "Tensor",
+                        None if isinstance(v, torch.Tensor) else repr(v)] for p, v in leaves]}
+
+
+# --------------------------------------------------------------------------- MindSpore side
+
+def import_converted(pkg: str, outroot: Path, src: Path) -> dict:
+    module, imports, _ = MODELS[pkg]
+    zoo.block_torch(str(outroot))
+    sys.path.insert(0, str(outroot))
+    sys.path.append(str(zoo.STUBS))
+    sys.path.append(str(src))  # pure-Python deps (converted packages in outroot come first)
+    ns = {module: importlib.import_module(module)}
+    for m in imports:
+        importlib.import_module(m)
+    return ns
+
+
+def mindspore_check(pkg: str, name: str, work: Path, outroot: Path, src: Path) -> dict:
+    import mindspore as ms
+
+    ref = json.loads((work / "torch.json").read_text())
+    ms.set_context(mode=ms.PYNATIVE_MODE)
+    ms.set_seed(0)
+    res: dict = {}
+    stage = "import"
+    try:
+        ns = import_converted(pkg, outroot, src)
+        stage = "build"
+        model = eval(ref["build"], ns)  # noqa: S307
+        stage = "weights"
+        missing, unexpected = ms.load_param_into_net(model, ms.load_checkpoint(str(work / "model.ckpt")))
+        res["missing"], res["unexpected"] = list(missing)[:20], list(unexpected)[:20]
+        res["weights_ok"] = not missing and not unexpected
+        stage = "run"
+        model.set_train(False)
+        out = model(*[ms.Tensor(a) if hasattr(a, "shape") else a for a in arrays(ref["inputs"], 1234)])
+        res["runs"] = True
+        stage = "compare"
+        res.update(zoo.compare(ref, zoo.flatten(out), work / "outputs.npz"))
+    except BaseException as exc:  # noqa: BLE001
+        res["stage"], res["error"] = stage, zoo.error_line(exc, outroot)
+        res["traceback"] = traceback.format_exc()[-3000:]
+    res.setdefault("stage", stage)
+    return res
+
+
+# --------------------------------------------------------------------------- one model, all steps
+
+def run_model(pkg: str, name: str, src: Path, outroot: Path, work: Path, timeout: float) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    me = [sys.executable, __file__]
+    code, err = zoo.run_step([*me, "--side", "torch", pkg, "--src", str(src), "--one", name, "--work", str(work)],
+                             timeout)
+    ref = json.loads((work / "torch.json").read_text()) if (work / "torch.json").exists() else {"error": err[-300:]}
+    if "error" in ref:
+        return {"status": "reference", "cause": "PyTorch side: " + ref["error"]}
+    code_dirs = [str(outroot / m) for m in (MODELS[pkg][0], *NEEDS.get(pkg, ()))]
+    code, err = zoo.run_step([*zoo.msdev_cmd(), "weights", "convert", str(work / "model.pth"), "-o",
+                              str(work / "model.ckpt"), "--force", "--code", *code_dirs,
+                              "--root", f"{ref['root_module']}.{ref['root']}", "--json"], timeout)
+    if code != 0:
+        return {"status": "weights-convert", "cause": "msdev weights convert: " + zoo._last_line(err)}
+    code, err = zoo.run_step([*me, "--side", "mindspore", pkg, "--src", str(src), "--converted", str(outroot),
+                              "--one", name, "--work", str(work)], timeout)
+    if not (work / "mindspore.json").exists():
+        return {"status": "crash", "cause": "MindSpore side crashed: " + zoo._last_line(err)}
+    ms = json.loads((work / "mindspore.json").read_text())
+    if "error" in ms:
+        return {"status": ms["stage"], "cause": f"{ms['stage']}: {ms['error']}", "traceback": ms["traceback"]}
+    if not ms.get("weights_ok"):
+        return {"status": "weights", "cause": f"weights: missing {ms['missing'][:3]}, unexpected {ms['unexpected'][:3]}"}
+    if not ms.get("match"):
+        return {"status": "compare", "cause": "outputs differ: " + ms.get("why", "")}
+    return {"status": "match", "cause": None}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("package", choices=sorted(MODELS))
+    ap.add_argument("--src", required=True, help="folder holding the package folder (and its pure-Python deps)")
+    ap.add_argument("--models", help="comma-separated model names (default: all of MODELS[package])")
+    ap.add_argument("--work", help="work folder (default: a temporary one, deleted afterwards)")
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--side", choices=("torch", "mindspore"), help=argparse.SUPPRESS)
+    ap.add_argument("--one", help=argparse.SUPPRESS)
+    ap.add_argument("--converted", help="an already converted tree (skips the conversion)")
+    args = ap.parse_args()
+    if args.side:
+        work = Path(args.work)
+        if args.side == "torch":
+            try:
+                res = torch_reference(args.package, args.one, work, Path(args.src))
+            except Exception as exc:  # noqa: BLE001
+                res = {"error": zoo.error_line(exc), "traceback": traceback.format_exc()[-3000:]}
+            (work / "torch.json").write_text(json.dumps(res))
+        else:
+            (work / "mindspore.json").write_text(json.dumps(mindspore_check(
+                args.package, args.one, work, Path(args.converted), Path(args.src))))
+        return 0
+    module, _, models = MODELS[args.package]
+    src = Path(args.src).resolve()
+    if not (src / module / "__init__.py").exists():
+        sys.exit(f"{src / module} is not a package folder (no __init__.py)")
+    names = args.models.split(",") if args.models else list(models)
+    work = Path(args.work or tempfile.mkdtemp(prefix="unseen-"))
+    if args.converted:
+        outroot = Path(args.converted).resolve()
+    else:
+        outroot = work / "converted"
+        for m in (module, *NEEDS.get(args.package, ())):
+            code, err = zoo.run_step([*zoo.msdev_cmd(), "convert", str(src / m), "-o", str(outroot / m), "--force"],
+                                     args.timeout)
+            print(f"convert {m}: {'ok' if code == 0 else 'FAILED: ' + zoo._last_line(err)}")
+    code, err = zoo.run_step([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r});"
+                              f" import unseen_bench as u; from pathlib import Path; u.import_converted("
+                              f"{args.package!r}, Path({str(outroot)!r}), Path({str(src)!r}))"], args.timeout)
+    print(f"import with torch blocked: {'ok' if code == 0 else 'FAILED: ' + zoo._last_line(err)}")
+    counts = collections.Counter()
+    for name in names:
+        t = time.perf_counter()
+        res = run_model(args.package, name, src, outroot, work / name, args.timeout)
+        counts[res["status"]] += 1
+        print(f"  {name:<28} {res['status']:<10} {time.perf_counter() - t:6.1f} s  {res['cause'] or ''}"[:400],
+              flush=True)
+        if not args.work:
+            shutil.rmtree(work / name, ignore_errors=True)
+        else:
+            (work / name / "result.json").write_text(json.dumps(res))
+            for f in ("model.pth", "model.ckpt"):
+                (work / name / f).unlink(missing_ok=True)
+    print(f"{args.package}: {len(names)} models, " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
