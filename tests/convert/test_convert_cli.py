@@ -128,3 +128,24 @@ def test_load_state_dict_result_read_as_attributes_is_not_silently_broken(tmp_pa
     assert "missing, unexpected = mindspore.load_param_into_net(net, (lambda p: " in out
     assert "mindspore.load_checkpoint(p if p.endswith('.ckpt') else p + '.ckpt'))(str('w.pth')), " \
            "strict_load=False)" in out
+
+
+def test_a_conversion_that_does_not_parse_fails_and_keeps_the_original(project, tmp_path, monkeypatch, db):
+    # the converter must never hand over invalid Python as a success, whatever rewrite went wrong
+    import msdev.convert_tree as convert_tree
+    from msdev.convert_tree import convert_paths
+
+    real = convert_tree.convert_text
+
+    def breaks_the_output(*args, **kwargs):
+        conv = real(*args, **kwargs)
+        conv.text = conv.text.replace("def ", "def (", 1)
+        return conv
+
+    monkeypatch.setattr(convert_tree, "convert_text", breaks_the_output)
+    out = tmp_path / "out"
+    summary = convert_paths(project, out, db, jobs=1)
+    failed = {f.rel_path: f.error for f in summary.failed}
+    assert "does not parse (line" in failed["pkg/model.py"] and "copied unchanged" in failed["pkg/model.py"]
+    assert (out / "pkg" / "model.py").read_text() == (project / "pkg" / "model.py").read_text()
+    assert not summary.complete
