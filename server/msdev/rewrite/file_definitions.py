@@ -433,6 +433,86 @@ def __NAME__(dataset, lengths, generator=None):
         start += length
     return parts
 ''',
+    "PackedSequence": '''\
+class __NAME__(tuple):
+    """torch.nn.utils.rnn.PackedSequence: the time steps of a batch sorted by length, laid end to end (data),
+    how many sequences still run at each step (batch_sizes, int64) and the sorting permutations. A tuple, as
+    in PyTorch. MindSpore's RNN layers do not read it: they take the padded batch and seq_length."""
+
+    def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
+        if unsorted_indices is None and sorted_indices is not None:
+            unsorted_indices = {@mindspore.ops.argsort}(sorted_indices.astype({@mindspore.float32})).astype({@mindspore.int64})
+        return tuple.__new__(cls, (data, batch_sizes, sorted_indices, unsorted_indices))
+
+    data = property(lambda self: self[0])
+    batch_sizes = property(lambda self: self[1])
+    sorted_indices = property(lambda self: self[2])
+    unsorted_indices = property(lambda self: self[3])
+''',
+    "pack_padded_sequence": '''\
+def __NAME__(input, lengths, batch_first=False, enforce_sorted=True):
+    """torch.nn.utils.rnn.pack_padded_sequence from slices and a concatenation (so gradients flow back to the
+    padded batch); enforce_sorted=False sorts the batch by decreasing length first, ties in batch order."""
+    lengths = [int(n) for n in (lengths.tolist() if hasattr(lengths, "tolist") else lengths)]
+    if batch_first:
+        input = input.swapaxes(0, 1)
+    order = None
+    if not enforce_sorted:
+        order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+        input = input[:, {@mindspore.tensor}(order, {@mindspore.int64})]
+        lengths = [lengths[i] for i in order]
+    elif any(a < b for a, b in zip(lengths, lengths[1:])):
+        raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True.")
+    if not lengths or lengths[-1] <= 0:
+        raise RuntimeError("Length of all samples has to be greater than 0")
+    sizes = [sum(1 for n in lengths if n > t) for t in range(lengths[0])]
+    data = {@mindspore.ops.cat}([input[t, :size] for t, size in enumerate(sizes)], 0)
+    sorted_indices = None if order is None else {@mindspore.tensor}(order, {@mindspore.int64})
+    return {@msdev.PackedSequence}(data, {@mindspore.tensor}(sizes, {@mindspore.int64}), sorted_indices)
+''',
+    "pad_packed_sequence": '''\
+def __NAME__(sequence, batch_first=False, padding_value=0.0, total_length=None):
+    """torch.nn.utils.rnn.pad_packed_sequence: the time steps of a PackedSequence padded back into one
+    (T, B, *) tensor (batch first on request), with the lengths as an int64 tensor, in the original order."""
+    data, batch_sizes, _, unsorted_indices = sequence
+    sizes = [int(b) for b in batch_sizes.tolist()]
+    steps = len(sizes) if total_length is None else int(total_length)
+    if steps < len(sizes):
+        raise ValueError(f"Expected total_length to be at least {len(sizes)}, but got total_length={steps}")
+    width, rows, start = sizes[0], [], 0
+    for size in sizes:
+        row = data[start:start + size]
+        start += size
+        if size < width:
+            fill = {@mindspore.ops.full}((width - size,) + tuple(data.shape[1:]), padding_value, dtype=data.dtype)
+            row = {@mindspore.ops.cat}([row, fill], 0)
+        rows.append(row)
+    for _ in range(steps - len(sizes)):
+        rows.append({@mindspore.ops.full}((width,) + tuple(data.shape[1:]), padding_value, dtype=data.dtype))
+    padded = {@mindspore.ops.stack}(rows, 0)
+    lengths = [sum(1 for size in sizes if size > i) for i in range(width)]
+    if unsorted_indices is not None:
+        padded = padded[:, unsorted_indices]
+        lengths = [lengths[int(i)] for i in unsorted_indices.tolist()]
+    if batch_first:
+        padded = padded.swapaxes(0, 1)
+    return padded, {@mindspore.tensor}(lengths, {@mindspore.int64})
+''',
+    "pack_sequence": '''\
+def __NAME__(sequences, enforce_sorted=True):
+    """torch.nn.utils.rnn.pack_sequence: pad the sequences (time first) and pack them."""
+    sequences = list(sequences)
+    longest = max(s.shape[0] for s in sequences)
+    padded = {@mindspore.ops.stack}([{@mindspore.ops.cat}([s, {@mindspore.ops.zeros}((longest - s.shape[0],) + tuple(s.shape[1:]), s.dtype)], 0)
+                                    if s.shape[0] < longest else s for s in sequences], 1)
+    return {@msdev.pack_padded_sequence}(padded, [s.shape[0] for s in sequences], enforce_sorted=enforce_sorted)
+''',
+    "unpack_sequence": '''\
+def __NAME__(packed_sequences):
+    """torch.nn.utils.rnn.unpack_sequence: the packed batch as a list of sequences of their own lengths."""
+    padded, lengths = {@msdev.pad_packed_sequence}(packed_sequences, batch_first=True)
+    return [padded[i, :n] for i, n in enumerate(lengths.tolist())]
+''',
     "IntIndexed": '''\
 class __NAME__:
     """A map-style dataset read by position: PyTorch's DataLoader hands __getitem__ Python ints, while
