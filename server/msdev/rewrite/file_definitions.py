@@ -302,6 +302,26 @@ def __NAME__(A):
             lu[j + 1:, j + 1:] -= {@numpy.outer}(lu[j + 1:, j], lu[j, j + 1:])
     return {@mindspore.tensor}(flat.reshape(a.shape)), {@mindspore.tensor}(pivots.reshape(a.shape[:-2] + (k,)))
 ''',
+    "lu_solve": '''\
+def __NAME__(LU, pivots, B, left=True, adjoint=False):
+    """torch.linalg.lu_solve with left=False (X A = B) and adjoint=True (A^H): A is rebuilt from the packed
+    factors and 1-based pivots (A = P L U) and solved in NumPy, outside the graph. MindSpore 2.10's
+    lu_solve solves the transposed system wrongly on CPU, so it is not used for these forms."""
+    lu = LU.asnumpy()
+    size = lu.shape[-1]
+    a = ({@numpy.tril}(lu, -1) + {@numpy.eye}(size, dtype=lu.dtype)) @ {@numpy.triu}(lu)
+    flat, piv = a.reshape(-1, size, size), pivots.asnumpy().astype("int64").reshape(-1, pivots.shape[-1]) - 1
+    for matrix, swaps in zip(flat, piv):
+        for i in reversed(range(len(swaps))):
+            if swaps[i] != i:
+                matrix[[i, swaps[i]]] = matrix[[swaps[i], i]]
+    a = flat.reshape(lu.shape)
+    if adjoint:
+        a = a.conj().swapaxes(-1, -2)
+    b = B.asnumpy()
+    x = {@numpy.linalg.solve}(a, b) if left else {@numpy.linalg.solve}(a.swapaxes(-1, -2), b.swapaxes(-1, -2)).swapaxes(-1, -2)
+    return {@mindspore.Tensor}(x.astype(b.dtype))
+''',
     "lu": '''\
 def __NAME__(A):
     """torch.linalg.lu for any (batch of) m x n matrices: P, L, U with A = P L U, unpacked from the partial
