@@ -392,6 +392,34 @@ class __NAME__({@msdev.Sampler}):
     def __len__(self):
         return self.num_samples
 ''',
+    "SubsetRandomSampler": '''\
+class __NAME__({@msdev.Sampler}):
+    """torch.utils.data.SubsetRandomSampler: the given indices in a fresh random order on every pass. The draw
+    comes from NumPy's global generator, not PyTorch's; a generator argument is not read."""
+
+    def __init__(self, indices, generator=None):
+        self.indices = indices
+
+    def __iter__(self):
+        return iter(self.indices[int(i)] for i in {@numpy.random.permutation}(len(self.indices)))
+
+    def __len__(self):
+        return len(self.indices)
+''',
+    "ChainDataset": '''\
+class __NAME__:
+    """torch.utils.data.ChainDataset: the iterable datasets read one after another, lazily."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def __iter__(self):
+        for dataset in self.datasets:
+            yield from dataset
+
+    def __len__(self):
+        return sum(len(dataset) for dataset in self.datasets)
+''',
     "WeightedRandomSampler": '''\
 class __NAME__({@msdev.Sampler}):
     """torch.utils.data.WeightedRandomSampler: num_samples positions drawn with probability proportional to
