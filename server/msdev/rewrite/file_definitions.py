@@ -280,6 +280,24 @@ def __NAME__(batch):
         return columns if isinstance(elem, tuple) else type(elem)(columns)
     raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {type(elem)}")
 ''',
+    "default_convert": '''\
+def __NAME__(data):
+    """torch.utils.data.default_convert: NumPy arrays and scalars become tensors, inside dicts, named tuples
+    and sequences too (a plain tuple comes back as a list, as in PyTorch); anything else is kept."""
+    if isinstance(data, {@numpy.ndarray}) and data.dtype.kind not in "SUO":
+        return {@mindspore.tensor}(data)
+    if isinstance(data, {@numpy.generic}) and data.dtype.kind not in "SUO":
+        return {@mindspore.tensor}(data)
+    if isinstance(data, dict):
+        return type(data)({key: __NAME__(value) for key, value in data.items()})
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(__NAME__(item) for item in data))
+    if isinstance(data, tuple):
+        return [__NAME__(item) for item in data]
+    if isinstance(data, list):
+        return [__NAME__(item) for item in data]
+    return data
+''',
     "lu_factor": '''\
 def __NAME__(A):
     """torch.linalg.lu_factor for any (batch of) m x n matrices: Gaussian elimination with partial pivoting
