@@ -293,3 +293,10 @@ def test_packed_sequences_match():
                 e = e.detach().numpy()
                 assert tuple(g.shape) == e.shape and g.asnumpy().dtype == e.dtype, (name, i)
                 np.testing.assert_allclose(g.asnumpy(), e, rtol=1e-5, atol=1e-6, err_msg=f"{name} {i}")
+
+
+def test_named_module_walks_match():
+    """named_modules with remove_duplicate=False, a memo set and a prefix lists PyTorch's names (a layer
+    registered under two names appears under both); the plain form keeps cells_and_names."""
+    pt, msm = pair("named_module_walks")
+    assert msm.walks(msm.build()) == pt.walks(pt.build())

@@ -613,6 +613,21 @@ class __NAME__({@mindspore.nn.Cell}):
         beta = self.beta.astype(x.dtype) if self.beta is not None else {@mindspore.ops.zeros}(self.normalized_shape, x.dtype)
         return {@mindspore.ops.LayerNorm}(axis, axis, epsilon=self.eps)(x, gamma, beta)[0]
 ''',
+    "named_modules": '''\
+def __NAME__(cell, memo=None, prefix="", remove_duplicate=True):
+    """torch.nn.Module.named_modules with memo= or remove_duplicate=False, which cells_and_names lacks: the
+    cell and its children depth first, children named as they were registered (read from the Cell's child
+    table, since name_cells() lists a cell registered under two names once)."""
+    memo = set() if memo is None else memo
+    if cell in memo:
+        return
+    if remove_duplicate:
+        memo.add(cell)
+    yield prefix, cell
+    for name, child in dict(getattr(cell, "_cells", None) or cell.name_cells()).items():
+        if child is not None:
+            yield from __NAME__(child, memo, prefix + ("." if prefix else "") + name, remove_duplicate)
+''',
     "named_buffers": '''\
 def __NAME__(cell, prefix="", recurse=True):
     """torch.nn.Module.named_buffers: a converted persistent buffer is a Parameter with requires_grad=False
