@@ -26,6 +26,21 @@ class __NAME__({@mindspore.nn.Cell}):
     def construct(self, *args):
         return self.fn(*args)
 ''',
+    "Unfold": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.Unfold as a layer: MindSpore's PyTorch-style unfold is only a function (mindspore.nn.Unfold
+    extracts patches in another layout). Sizes given as tensors or lists become the ints and tuples
+    ops.unfold checks for."""
+
+    def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        sizes = lambda v: tuple(int(i) for i in (v.tolist() if hasattr(v, "tolist") else v)) if not isinstance(v, int) else v
+        self.kernel_size, self.dilation = sizes(kernel_size), sizes(dilation)
+        self.padding, self.stride = sizes(padding), sizes(stride)
+
+    def construct(self, x):
+        return {@mindspore.ops.unfold}(x, self.kernel_size, self.dilation, self.padding, self.stride)
+''',
     "ParameterList": '''\
 class __NAME__({@mindspore.nn.Cell}):
     """torch.nn.ParameterList: a list whose tensors are parameters of the cell, named by position
