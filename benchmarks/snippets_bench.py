@@ -250,7 +250,9 @@ def judge(case: dict, pt: dict, ms: dict | None, converted: str) -> tuple[str, s
 
     if UNCONVERT in converted:
         apis = sorted(set(_MARKER_API.findall(converted))) or ["?"]
-        lines = [ln.strip() for ln in converted.splitlines() if UNCONVERT in ln and "needed only by" not in ln]
+        marked = [ln.strip() for ln in converted.splitlines() if UNCONVERT in ln]
+        # the import fallback's note names the marker too: quote a marker line, else that note
+        lines = [ln for ln in marked if "needed only by" not in ln] or marked
         return "unconverted", f"{', '.join(apis)}: {lines[0][:200]}"
     if ms is None or not ms["ok"]:
         return "exception", (ms or {}).get("error", "not run")

@@ -263,3 +263,40 @@ def test_tensor_class_calls_and_reductions_match():
     _agree(msm.signs_and_sizes(ms.Tensor(x)), pt.signs_and_sizes(torch.tensor(x)))
     x, rhs = np.nan_to_num(x) / 100, rng.uniform(-1, 1, (3, 4)).astype(np.float32)
     _agree(msm.solves_and_splits(ms.Tensor(x), ms.Tensor(rhs)), pt.solves_and_splits(torch.tensor(x), torch.tensor(rhs)))
+
+
+def _flat(value):
+    """The tensors and Nones of a nested tuple/list result, in order."""
+    if isinstance(value, (tuple, list)):
+        return [leaf for item in value for leaf in _flat(item)]
+    return [value]
+
+
+def test_packed_sequences_match():
+    """pack_padded_sequence (sorted or not, batch or time first, lengths as a tensor or a list),
+    pad_packed_sequence with a padding value and total_length, pack_sequence and unpack_sequence give
+    PyTorch's data, batch sizes, permutations, padded batches and int64 lengths."""
+    pt, msm = pair("packed_sequences")
+    rng = np.random.default_rng(3)
+    tokens = rng.standard_normal((3, 5, 2)).astype(np.float32)
+    lengths = np.array([2, 5, 3], np.int64)
+    steps = rng.standard_normal((4, 3, 2)).astype(np.float32)
+    a, b, c = (rng.integers(-9, 9, (n, 2)).astype(np.int64) for n in (2, 4, 1))
+    calls = [("round_trip", (tokens, lengths)), ("time_major", (steps,)), ("sequences", (a, b, c))]
+    for name, args in calls:
+        got = _flat(getattr(msm, name)(*map(ms.Tensor, args)))
+        expected = _flat(getattr(pt, name)(*map(torch.tensor, args)))
+        assert len(got) == len(expected), name
+        for i, (g, e) in enumerate(zip(got, expected)):
+            assert (g is None) == (e is None), (name, i)
+            if e is not None:
+                e = e.detach().numpy()
+                assert tuple(g.shape) == e.shape and g.asnumpy().dtype == e.dtype, (name, i)
+                np.testing.assert_allclose(g.asnumpy(), e, rtol=1e-5, atol=1e-6, err_msg=f"{name} {i}")
+
+
+def test_named_module_walks_match():
+    """named_modules with remove_duplicate=False, a memo set and a prefix lists PyTorch's names (a layer
+    registered under two names appears under both); the plain form keeps cells_and_names."""
+    pt, msm = pair("named_module_walks")
+    assert msm.walks(msm.build()) == pt.walks(pt.build())

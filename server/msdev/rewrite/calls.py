@@ -358,10 +358,7 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             raise CannotRewrite(f"{spec.name} left out or None: {spec.required}")
     if star_kwargs is not None:
         _forward_kwargs(src, star_kwargs, mapped_specs, given, produced, out, entry, ms_params)
-    for spec in mapped_specs.values():
-        if spec.default is not None and spec.name not in given and spec.target_name not in produced:
-            additions.append(f"{spec.target_name}={_default_text(spec, named, src, text, mapped_specs, rendered)}")
-            produced.add(spec.target_name)
+    # before the defaults: the reduction derived from size_average/reduce is not a left-out one
     if reduction is not None and "reduction" not in given:
         spec = mapped_specs.get("reduction")
         if spec is not None and spec.allowed is not None and reduction not in spec.allowed:
@@ -369,6 +366,10 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         ms_name = spec.target_name if spec is not None else "reduction"
         additions.append(f"{ms_name}={reduction}")
         produced.add(ms_name)
+    for spec in mapped_specs.values():
+        if spec.default is not None and spec.name not in given and spec.target_name not in produced:
+            additions.append(f"{spec.target_name}={_default_text(spec, named, src, text, mapped_specs, rendered)}")
+            produced.add(spec.target_name)
     for key, value in target.insert.items():
         if key not in produced and key not in given:
             additions.append(f"{key}={value}")

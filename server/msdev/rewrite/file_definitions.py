@@ -26,6 +26,21 @@ class __NAME__({@mindspore.nn.Cell}):
     def construct(self, *args):
         return self.fn(*args)
 ''',
+    "Unfold": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.Unfold as a layer: MindSpore's PyTorch-style unfold is only a function (mindspore.nn.Unfold
+    extracts patches in another layout). Sizes given as tensors or lists become the ints and tuples
+    ops.unfold checks for."""
+
+    def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        sizes = lambda v: tuple(int(i) for i in (v.tolist() if hasattr(v, "tolist") else v)) if not isinstance(v, int) else v
+        self.kernel_size, self.dilation = sizes(kernel_size), sizes(dilation)
+        self.padding, self.stride = sizes(padding), sizes(stride)
+
+    def construct(self, x):
+        return {@mindspore.ops.unfold}(x, self.kernel_size, self.dilation, self.padding, self.stride)
+''',
     "ParameterList": '''\
 class __NAME__({@mindspore.nn.Cell}):
     """torch.nn.ParameterList: a list whose tensors are parameters of the cell, named by position
@@ -280,6 +295,24 @@ def __NAME__(batch):
         return columns if isinstance(elem, tuple) else type(elem)(columns)
     raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {type(elem)}")
 ''',
+    "default_convert": '''\
+def __NAME__(data):
+    """torch.utils.data.default_convert: NumPy arrays and scalars become tensors, inside dicts, named tuples
+    and sequences too (a plain tuple comes back as a list, as in PyTorch); anything else is kept."""
+    if isinstance(data, {@numpy.ndarray}) and data.dtype.kind not in "SUO":
+        return {@mindspore.tensor}(data)
+    if isinstance(data, {@numpy.generic}) and data.dtype.kind not in "SUO":
+        return {@mindspore.tensor}(data)
+    if isinstance(data, dict):
+        return type(data)({key: __NAME__(value) for key, value in data.items()})
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(__NAME__(item) for item in data))
+    if isinstance(data, tuple):
+        return [__NAME__(item) for item in data]
+    if isinstance(data, list):
+        return [__NAME__(item) for item in data]
+    return data
+''',
     "lu_factor": '''\
 def __NAME__(A):
     """torch.linalg.lu_factor for any (batch of) m x n matrices: Gaussian elimination with partial pivoting
@@ -301,6 +334,26 @@ def __NAME__(A):
                 lu[j + 1:, j] /= lu[j, j]
             lu[j + 1:, j + 1:] -= {@numpy.outer}(lu[j + 1:, j], lu[j, j + 1:])
     return {@mindspore.tensor}(flat.reshape(a.shape)), {@mindspore.tensor}(pivots.reshape(a.shape[:-2] + (k,)))
+''',
+    "lu_solve": '''\
+def __NAME__(LU, pivots, B, left=True, adjoint=False):
+    """torch.linalg.lu_solve with left=False (X A = B) and adjoint=True (A^H): A is rebuilt from the packed
+    factors and 1-based pivots (A = P L U) and solved in NumPy, outside the graph. MindSpore 2.10's
+    lu_solve solves the transposed system wrongly on CPU, so it is not used for these forms."""
+    lu = LU.asnumpy()
+    size = lu.shape[-1]
+    a = ({@numpy.tril}(lu, -1) + {@numpy.eye}(size, dtype=lu.dtype)) @ {@numpy.triu}(lu)
+    flat, piv = a.reshape(-1, size, size), pivots.asnumpy().astype("int64").reshape(-1, pivots.shape[-1]) - 1
+    for matrix, swaps in zip(flat, piv):
+        for i in reversed(range(len(swaps))):
+            if swaps[i] != i:
+                matrix[[i, swaps[i]]] = matrix[[swaps[i], i]]
+    a = flat.reshape(lu.shape)
+    if adjoint:
+        a = a.conj().swapaxes(-1, -2)
+    b = B.asnumpy()
+    x = {@numpy.linalg.solve}(a, b) if left else {@numpy.linalg.solve}(a.swapaxes(-1, -2), b.swapaxes(-1, -2)).swapaxes(-1, -2)
+    return {@mindspore.Tensor}(x.astype(b.dtype))
 ''',
     "lu": '''\
 def __NAME__(A):
@@ -372,6 +425,34 @@ class __NAME__({@msdev.Sampler}):
     def __len__(self):
         return self.num_samples
 ''',
+    "SubsetRandomSampler": '''\
+class __NAME__({@msdev.Sampler}):
+    """torch.utils.data.SubsetRandomSampler: the given indices in a fresh random order on every pass. The draw
+    comes from NumPy's global generator, not PyTorch's; a generator argument is not read."""
+
+    def __init__(self, indices, generator=None):
+        self.indices = indices
+
+    def __iter__(self):
+        return iter(self.indices[int(i)] for i in {@numpy.random.permutation}(len(self.indices)))
+
+    def __len__(self):
+        return len(self.indices)
+''',
+    "ChainDataset": '''\
+class __NAME__:
+    """torch.utils.data.ChainDataset: the iterable datasets read one after another, lazily."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def __iter__(self):
+        for dataset in self.datasets:
+            yield from dataset
+
+    def __len__(self):
+        return sum(len(dataset) for dataset in self.datasets)
+''',
     "WeightedRandomSampler": '''\
 class __NAME__({@msdev.Sampler}):
     """torch.utils.data.WeightedRandomSampler: num_samples positions drawn with probability proportional to
@@ -433,6 +514,86 @@ def __NAME__(dataset, lengths, generator=None):
         start += length
     return parts
 ''',
+    "PackedSequence": '''\
+class __NAME__(tuple):
+    """torch.nn.utils.rnn.PackedSequence: the time steps of a batch sorted by length, laid end to end (data),
+    how many sequences still run at each step (batch_sizes, int64) and the sorting permutations. A tuple, as
+    in PyTorch. MindSpore's RNN layers do not read it: they take the padded batch and seq_length."""
+
+    def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
+        if unsorted_indices is None and sorted_indices is not None:
+            unsorted_indices = {@mindspore.ops.argsort}(sorted_indices.astype({@mindspore.float32})).astype({@mindspore.int64})
+        return tuple.__new__(cls, (data, batch_sizes, sorted_indices, unsorted_indices))
+
+    data = property(lambda self: self[0])
+    batch_sizes = property(lambda self: self[1])
+    sorted_indices = property(lambda self: self[2])
+    unsorted_indices = property(lambda self: self[3])
+''',
+    "pack_padded_sequence": '''\
+def __NAME__(input, lengths, batch_first=False, enforce_sorted=True):
+    """torch.nn.utils.rnn.pack_padded_sequence from slices and a concatenation (so gradients flow back to the
+    padded batch); enforce_sorted=False sorts the batch by decreasing length first, ties in batch order."""
+    lengths = [int(n) for n in (lengths.tolist() if hasattr(lengths, "tolist") else lengths)]
+    if batch_first:
+        input = input.swapaxes(0, 1)
+    order = None
+    if not enforce_sorted:
+        order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+        input = input[:, {@mindspore.tensor}(order, {@mindspore.int64})]
+        lengths = [lengths[i] for i in order]
+    elif any(a < b for a, b in zip(lengths, lengths[1:])):
+        raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True.")
+    if not lengths or lengths[-1] <= 0:
+        raise RuntimeError("Length of all samples has to be greater than 0")
+    sizes = [sum(1 for n in lengths if n > t) for t in range(lengths[0])]
+    data = {@mindspore.ops.cat}([input[t, :size] for t, size in enumerate(sizes)], 0)
+    sorted_indices = None if order is None else {@mindspore.tensor}(order, {@mindspore.int64})
+    return {@msdev.PackedSequence}(data, {@mindspore.tensor}(sizes, {@mindspore.int64}), sorted_indices)
+''',
+    "pad_packed_sequence": '''\
+def __NAME__(sequence, batch_first=False, padding_value=0.0, total_length=None):
+    """torch.nn.utils.rnn.pad_packed_sequence: the time steps of a PackedSequence padded back into one
+    (T, B, *) tensor (batch first on request), with the lengths as an int64 tensor, in the original order."""
+    data, batch_sizes, _, unsorted_indices = sequence
+    sizes = [int(b) for b in batch_sizes.tolist()]
+    steps = len(sizes) if total_length is None else int(total_length)
+    if steps < len(sizes):
+        raise ValueError(f"Expected total_length to be at least {len(sizes)}, but got total_length={steps}")
+    width, rows, start = sizes[0], [], 0
+    for size in sizes:
+        row = data[start:start + size]
+        start += size
+        if size < width:
+            fill = {@mindspore.ops.full}((width - size,) + tuple(data.shape[1:]), padding_value, dtype=data.dtype)
+            row = {@mindspore.ops.cat}([row, fill], 0)
+        rows.append(row)
+    for _ in range(steps - len(sizes)):
+        rows.append({@mindspore.ops.full}((width,) + tuple(data.shape[1:]), padding_value, dtype=data.dtype))
+    padded = {@mindspore.ops.stack}(rows, 0)
+    lengths = [sum(1 for size in sizes if size > i) for i in range(width)]
+    if unsorted_indices is not None:
+        padded = padded[:, unsorted_indices]
+        lengths = [lengths[int(i)] for i in unsorted_indices.tolist()]
+    if batch_first:
+        padded = padded.swapaxes(0, 1)
+    return padded, {@mindspore.tensor}(lengths, {@mindspore.int64})
+''',
+    "pack_sequence": '''\
+def __NAME__(sequences, enforce_sorted=True):
+    """torch.nn.utils.rnn.pack_sequence: pad the sequences (time first) and pack them."""
+    sequences = list(sequences)
+    longest = max(s.shape[0] for s in sequences)
+    padded = {@mindspore.ops.stack}([{@mindspore.ops.cat}([s, {@mindspore.ops.zeros}((longest - s.shape[0],) + tuple(s.shape[1:]), s.dtype)], 0)
+                                    if s.shape[0] < longest else s for s in sequences], 1)
+    return {@msdev.pack_padded_sequence}(padded, [s.shape[0] for s in sequences], enforce_sorted=enforce_sorted)
+''',
+    "unpack_sequence": '''\
+def __NAME__(packed_sequences):
+    """torch.nn.utils.rnn.unpack_sequence: the packed batch as a list of sequences of their own lengths."""
+    padded, lengths = {@msdev.pad_packed_sequence}(packed_sequences, batch_first=True)
+    return [padded[i, :n] for i, n in enumerate(lengths.tolist())]
+''',
     "IntIndexed": '''\
 class __NAME__:
     """A map-style dataset read by position: PyTorch's DataLoader hands __getitem__ Python ints, while
@@ -466,6 +627,21 @@ class __NAME__({@mindspore.nn.Cell}):
         gamma = self.gamma.astype(x.dtype) if self.gamma is not None else {@mindspore.ops.ones}(self.normalized_shape, x.dtype)
         beta = self.beta.astype(x.dtype) if self.beta is not None else {@mindspore.ops.zeros}(self.normalized_shape, x.dtype)
         return {@mindspore.ops.LayerNorm}(axis, axis, epsilon=self.eps)(x, gamma, beta)[0]
+''',
+    "named_modules": '''\
+def __NAME__(cell, memo=None, prefix="", remove_duplicate=True):
+    """torch.nn.Module.named_modules with memo= or remove_duplicate=False, which cells_and_names lacks: the
+    cell and its children depth first, children named as they were registered (read from the Cell's child
+    table, since name_cells() lists a cell registered under two names once)."""
+    memo = set() if memo is None else memo
+    if cell in memo:
+        return
+    if remove_duplicate:
+        memo.add(cell)
+    yield prefix, cell
+    for name, child in dict(getattr(cell, "_cells", None) or cell.name_cells()).items():
+        if child is not None:
+            yield from __NAME__(child, memo, prefix + ("." if prefix else "") + name, remove_duplicate)
 ''',
     "named_buffers": '''\
 def __NAME__(cell, prefix="", recurse=True):

@@ -385,7 +385,17 @@ class Rewriter:
         edits: list[Edit] = []
         rw = CallRewrite()
         if is_call:
-            rw = rewrite_arguments(self.src, call, entry, target, skip_first_param=True, rendered=self.rendered)
+            try:
+                rw = rewrite_arguments(self.src, call, entry, target, skip_first_param=True, rendered=self.rendered)
+            except CannotRewrite:
+                if not target.fallback_templates:
+                    raise
+                # a form the argument map refuses: the method's fallback templates take the receiver and
+                # every argument themselves (`net.named_modules(remove_duplicate=False)`)
+                fallback = replace(target, templates=target.fallback_templates, fallback_templates=[], args={
+                    name: ArgSpec(name, torch_default=spec.torch_default)
+                    for name, spec in target.args.items() if spec.torch_default is not None})
+                return self._template(finding, call, entry, fallback, receiver=node.value, span=span)
             edits.extend(rw.edits)
         attr_end = self.src.end(node)
         attr_start = attr_end - len(node.attr)
