@@ -237,3 +237,91 @@ def test_two_module_level_steps_each_take_their_own_forward_pass(db):
     np.testing.assert_allclose(got["layer"].weight.asnumpy(), expected["layer"].weight.detach().numpy(),
                                rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(got["pred"].asnumpy(), expected["pred"].detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+#: a schedule driven on its own: `opt.step()`/`zero_grad()` with no gradient anywhere (PyTorch skips
+#: every parameter, so both calls do nothing)
+SCHEDULE_ONLY = '''
+import torch
+from torch.optim import lr_scheduler
+
+
+def run():
+    w = torch.nn.Parameter(torch.ones(3))
+    opt = torch.optim.SGD([w], lr=0.1)
+    sched = lr_scheduler.SequentialLR(opt, [lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=3),
+                                            lr_scheduler.CosineAnnealingLR(opt, T_max=7)], milestones=[3])
+    lrs = []
+    for epoch in range(10):
+        opt.zero_grad(set_to_none=True)
+        opt.step()
+        sched.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    return lrs, w
+'''
+
+#: a layer reached by indexing an nn.Sequential, a loss computed by backward()'s receiver, and the
+#: model's output computed above zero_grad()
+INDEXED_LAYERS = '''
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def run():
+    model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+    with torch.no_grad():
+        for i, p in enumerate(model.parameters()):
+            p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape) * (i + 1))
+    x = torch.linspace(-1, 1, 24).reshape(6, 4)
+    y = torch.tensor([0, 1, 2, 0, 1, 2])
+    opt = torch.optim.Adam([{"params": model[0].parameters(), "lr": 0.05},
+                            {"params": model[-1].parameters()}], lr=0.01)
+    for _ in range(4):
+        out = model(x)
+        opt.zero_grad()
+        F.cross_entropy(out, y).backward()
+        opt.step()
+    return model[0].weight.detach(), model[2].bias.detach()
+'''
+
+#: a step outside any training step msdev rewrites, in a file that computes gradients
+STEP_IN_HELPER = '''
+import torch
+
+
+def update(opt):
+    opt.step()
+
+
+w = torch.nn.Parameter(torch.ones(2))
+opt = torch.optim.SGD([w], lr=0.1)
+(w * w).sum().backward()
+update(opt)
+opt.step()
+'''
+
+
+def test_optimizer_step_without_gradients_does_nothing_like_pytorch(db):
+    text = _converted(SCHEDULE_ONLY, db)
+    expected_lrs, expected_w = _load(SCHEDULE_ONLY, "pt_schedule_only")()
+    got_lrs, got_w = _load(text, "ms_schedule_only")()
+    np.testing.assert_allclose(got_lrs, expected_lrs, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy())
+    assert len(set(np.round(expected_lrs, 8))) > 1
+
+
+def test_layers_indexed_from_a_sequential_train_like_pytorch(db):
+    text = _converted(INDEXED_LAYERS, db)
+    assert "model[0].trainable_params()" in text or "model[0].get_parameters" in text, text
+    expected = [t.numpy() for t in _load(INDEXED_LAYERS, "pt_indexed")()]
+    got = [t.asnumpy() for t in _load(text, "ms_indexed")()]
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-5)
+    assert not np.allclose(expected[1], np.linspace(-0.5, 0.5, 3) * 4)  # the head really trained
+
+
+def test_step_outside_a_rewritten_training_step_is_marked_when_gradients_exist(db):
+    text = convert_text(STEP_IN_HELPER, db).text
+    marked = [line for line in text.splitlines() if "[UnConvert] torch.optim.Optimizer.step" in line]
+    assert len(marked) == 1 and "optimizer(grads)" in marked[0], text

@@ -265,9 +265,18 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
             s is backward_stmt for s in block or ()):
         return "loss.backward() is not directly in a loop or function body"
     call = _expr_call(backward_stmt, "backward")
-    if call is None or call.args or call.keywords or not isinstance(call.func.value, ast.Name):
+    if call is None or call.args or call.keywords:
         return "only `loss.backward()` on a plain name (no gradient/retain_graph arguments) is rewritten"
-    loss = call.func.value.id
+    computed = None  # `criterion(model(x), y).backward()`: the loss is computed by backward's receiver
+    if isinstance(call.func.value, ast.Name):
+        loss = call.func.value.id
+    elif isinstance(call.func.value, (ast.Call, ast.BinOp)) and not isinstance(owner, ast.Module) and not (
+            isinstance(call.func.value, ast.Call) and isinstance(call.func.value.func, ast.Attribute)
+            and call.func.value.func.attr == "scale"):  # a GradScaler's scaled loss: not rewritten
+        computed = _computed_loss(owner, backward_stmt, call.func.value)
+        loss = computed.targets[0].id
+    else:
+        return "only `loss.backward()` on a plain name (no gradient/retain_graph arguments) is rewritten"
     i = next(k for k, s in enumerate(block) if s is backward_stmt)
     step_i = None
     clips: list[ast.stmt] = []
@@ -295,7 +304,14 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
     start = 0
     if zero is not None and block.index(zero) < i:
         start = block.index(zero) + 1
-    forward = [s for s in block[start:i] if s is not zero]
+        # `out = model(x); opt.zero_grad(); loss = crit(out, y)`: what the loss is computed from,
+        # even above zero_grad(), belongs to the forward part (else its gradient is lost)
+        needed = set(read_names([s for s in block[start:i]] + ([computed] if computed is not None else [])))
+        for k in range(start - 2, -1, -1):
+            if stored_names(block[k]) & needed:
+                start = k
+                needed |= set(read_names([block[k]]))
+    forward = [s for s in block[start:i] if s is not zero] + ([computed] if computed is not None else [])
     pre = [s for s in block[:start] if s is not zero]
     if not any(_assigns(s, loss) for s in forward):
         return f"`{loss}` is not computed between zero_grad() and backward() in the same block"
@@ -304,6 +320,20 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
                 isinstance(n, (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.Await)) for n in ast.walk(s)):
             return "the forward part contains control flow leaving the block"
     return TrainingStep(block, owner, backward_stmt, block[step_i], zero, loss, optimizer, forward, clips, pre)
+
+
+def _computed_loss(owner: ast.AST, backward_stmt: ast.stmt, value: ast.expr) -> ast.Assign:
+    """`<expr>.backward()` seen as `loss = <expr>` followed by `loss.backward()`: a statement made
+    for the forward part, placed where backward() is (the rewriter renders its value), bound to a
+    name the function does not use."""
+    used = {n.id for n in ast.walk(owner) if isinstance(n, ast.Name)}
+    name = next(n for n in ("loss", "loss_value", "step_loss", "train_loss_value") + tuple(
+        f"loss_{k}" for k in range(len(used) + 1)) if n not in used)
+    target = ast.Name(id=name, ctx=ast.Store())
+    stmt = ast.Assign(targets=[target], value=value)
+    for node in (target, stmt):
+        ast.copy_location(node, backward_stmt)
+    return stmt
 
 
 def _module_step(facts: Facts, block: list[ast.stmt], i: int, step_i: int, loss: str, optimizer: str,

@@ -843,4 +843,33 @@ def __NAME__(x, dim, index, source, reduce, include_self=True):
         raise ValueError(f"index_reduce: reduce must be 'prod', 'mean', 'amax' or 'amin', not {reduce!r}")
     return {@mindspore.Tensor}({@numpy.moveaxis}(out, 0, dim))
 ''',
+    "ParamGroups": '''\
+class __NAME__(list):
+    """torch.optim's `optimizer.param_groups`: MindSpore keeps each group's learning rate as a 0-d Parameter
+    that the optimizer and its schedulers update in place, so a value read from it would change later and is
+    not a number; here a read of "lr" gives a Python float as PyTorch does, and a write updates the Parameter."""
+
+    class Group(dict):
+        def __init__(self, group):
+            super().__init__(group)
+            self.group = group
+
+        def __getitem__(self, key):
+            value = self.group[key]
+            return float(value) if key in ("lr", "initial_lr") and isinstance(value, {@mindspore.Tensor}) else value
+
+        def get(self, key, default=None):
+            return self[key] if key in self.group else default
+
+        def __setitem__(self, key, value):
+            held = self.group.get(key)
+            if isinstance(held, {@mindspore.Parameter}) and not isinstance(value, {@mindspore.Tensor}):
+                held.set_data({@mindspore.Tensor}(value, held.dtype))
+            else:
+                self.group[key] = value
+            super().__setitem__(key, value)
+
+    def __init__(self, optimizer):
+        super().__init__(self.Group(g) for g in optimizer.param_groups)
+''',
 }

@@ -124,11 +124,14 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
             prev_end = src.line_start(src.start(s))  # comments stay where they are
         for c in leading_comments(src, s, prev_end):
             lines.append(inner + c)
-        text = rewriter.rendered(s)
-        prev_end = src.end(s)
-        if is_noop_assign(text):
-            continue
-        lines.append(_stmt_text(rewriter, s, body_indent, inner))
+        if s is not step.forward[-1] or not _computed_by_backward(s, step):
+            text = rewriter.rendered(s)
+            prev_end = src.end(s)
+            if is_noop_assign(text):
+                continue
+            lines.append(_stmt_text(rewriter, s, body_indent, inner))
+        else:  # `criterion(out, y).backward()`: the receiver computes the loss
+            lines.append(f"{inner}{step.loss} = {rewriter.rendered(s.value)}")
     lines.append(f"{inner}return {outputs}")
     lines.append("")
     has_aux = ", has_aux=True" if aux else ""
@@ -203,6 +206,13 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     notes.insert(0, f"training step: {forward_fn} + mindspore.value_and_grad + {train_step}; "
                     f"{step.optimizer} must be a MindSpore optimizer (mindspore.experimental.optim or nn)")
     return FindingRewrite(finding, edits, safe, notes, (start, end))
+
+
+def _computed_by_backward(stmt: ast.stmt, step: TrainingStep) -> bool:
+    """Whether STMT is the `loss = <expr>` that analysis made for `<expr>.backward()` (its value is
+    backward's receiver, so it is rendered from that node, not from its own place in the text)."""
+    call = step.backward.value
+    return isinstance(stmt, ast.Assign) and stmt.value is call.func.value
 
 
 def _root(facts, node: ast.AST) -> ast.AST:
