@@ -325,3 +325,40 @@ def test_step_outside_a_rewritten_training_step_is_marked_when_gradients_exist(d
     text = convert_text(STEP_IN_HELPER, db).text
     marked = [line for line in text.splitlines() if "[UnConvert] torch.optim.Optimizer.step" in line]
     assert len(marked) == 1 and "optimizer(grads)" in marked[0], text
+
+
+#: L-BFGS: a closure that zeroes, computes the loss, calls backward() and returns it (PyTorch's idiom)
+LBFGS_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    opt = {ctor}
+    def closure():
+        opt.zero_grad()
+        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 4).sum() * 0.05
+        loss.backward()
+        return loss
+    first = [float(opt.step(closure)) for _ in range(3)]
+    return w, first
+'''
+
+
+@pytest.mark.parametrize("ctor", ["torch.optim.LBFGS([w])",
+                                  "torch.optim.LBFGS([w], lr=0.5, max_iter=4, history_size=2)",
+                                  "torch.optim.LBFGS([w], 0.8, 6, 5, 1e-7, 1e-9, 3, None)"])
+def test_lbfgs_steps_like_pytorch(ctor, db):
+    source = LBFGS_LOOP.format(ctor=ctor)
+    text = _converted(source, db)
+    assert ".backward()" not in text and "value_and_grad" in text
+    expected_w, expected_losses = _load(source, "pt_lbfgs")(W0, C)
+    got_w, got_losses = _load(text, "ms_lbfgs")(W0, C)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got_losses, expected_losses, rtol=1e-4, atol=1e-5)
+    assert not np.allclose(expected_w.detach().numpy(), W0)
+
+
+def test_lbfgs_line_search_is_marked(db):
+    text = convert_text(LBFGS_LOOP.format(ctor="torch.optim.LBFGS([w], line_search_fn='strong_wolfe')"), db).text
+    assert "[UnConvert] torch.optim.LBFGS" in text

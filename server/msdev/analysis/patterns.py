@@ -89,6 +89,8 @@ class Facts:
     gradients: dict[int, tuple] = field(default_factory=dict)  # id(finding node) → (GradPlan, site|what)
     #: id(finding node) → backward() statement of a module-level training step (its node spans the step)
     script_steps: dict[int, ast.stmt] = field(default_factory=dict)
+    #: id() of `loss.backward()` statements in the closure an optimizer's step() calls (LBFGS)
+    closure_backwards: set[int] = field(default_factory=set)
 
 
 #: namespaces whose functions take `out=` when an entry does not list its parameters
@@ -322,6 +324,28 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
     return TrainingStep(block, owner, backward_stmt, block[step_i], zero, loss, optimizer, forward, clips, pre)
 
 
+def _step_closure(facts: Facts, backward_stmt: ast.stmt) -> str | None:
+    """The name of the function holding `loss.backward()` when it is a closure handed to an optimizer's
+    `step(closure)` (LBFGS): it takes no argument, `loss` is a plain name and the function returns it."""
+    owner = facts.parents.get(id(backward_stmt))
+    call = _expr_call(backward_stmt, "backward")
+    if not isinstance(owner, ast.FunctionDef) or call is None or call.args or call.keywords \
+            or not isinstance(call.func.value, ast.Name) or owner.args.args or owner.args.vararg:
+        return None
+    last = owner.body[-1]
+    if not (isinstance(last, ast.Return) and isinstance(last.value, ast.Name) and last.value.id == call.func.value.id):
+        return None
+    root = owner
+    while id(root) in facts.parents:
+        root = facts.parents[id(root)]
+    for node in ast.walk(root):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "step" \
+                and any(isinstance(a, ast.Name) and a.id == owner.name
+                        for a in list(node.args) + [k.value for k in node.keywords if k.arg == "closure"]):
+            return owner.name
+    return None
+
+
 def _computed_loss(owner: ast.AST, backward_stmt: ast.stmt, value: ast.expr) -> ast.Assign:
     """`<expr>.backward()` seen as `loss = <expr>` followed by `loss.backward()`: a statement made
     for the forward part, placed where backward() is (the rewriter renders its value), bound to a
@@ -530,7 +554,14 @@ class _Detector:
             receiver = call.func.value
             if isinstance(receiver, ast.Name):
                 self.facts.tensors.add(receiver.id)
-            if isinstance(step, TrainingStep):
+            closure = _step_closure(self.facts, stmt)
+            if closure is not None:  # `def closure(): ...; loss.backward(); return loss` for LBFGS
+                self.facts.closure_backwards.add(id(stmt))
+                self.add("MS200", call.func, stmt, "torch.Tensor.backward",
+                         f"`{closure}` is the closure of an optimizer's step(): the optimizer takes the gradients "
+                         "of what it returns with mindspore.value_and_grad, so backward() goes",
+                         Kind.TENSOR_METHOD, claim=[call.func], attr_only=True)
+            elif isinstance(step, TrainingStep):
                 claims = [call.func, step.step.value.func]
                 if step.zero_grad is not None:
                     claims.append(step.zero_grad.value.func)

@@ -45,6 +45,8 @@ def rewrite_training(rewriter, finding: Finding, facts) -> FindingRewrite:
         return isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) \
             and isinstance(s.value.func, ast.Attribute) and s.value.func.attr == "backward"
 
+    if id(node) in facts.closure_backwards:  # LBFGS's closure: the optimizer takes the gradients itself
+        return _drop_statement(rewriter, finding, node)
     # a loop or function holding the step, or (module level) a node spanning it
     backward_stmt = facts.script_steps.get(id(node)) or next(
         (s for s in getattr(node, "body", ()) if is_backward(s)), None)
@@ -54,6 +56,16 @@ def rewrite_training(rewriter, finding: Finding, facts) -> FindingRewrite:
     if not isinstance(step, TrainingStep):
         raise CannotRewrite(step)
     return _rewrite_step(rewriter, finding, facts, step)
+
+
+def _drop_statement(rewriter, finding: Finding, stmt: ast.stmt) -> FindingRewrite:
+    src = rewriter.src
+    s0, e0 = src.span(stmt)
+    start = src.line_start(s0)
+    nl = src.text.find("\n", e0)
+    end = len(src.text) if nl == -1 else nl + 1
+    return FindingRewrite(finding, [Edit(start, end, "")], True,
+                          ["the optimizer's step() takes the gradients of what the closure returns"], (start, end))
 
 
 def _set_train(rewriter, finding: Finding, call: ast.Call) -> FindingRewrite:
