@@ -362,3 +362,42 @@ def test_lbfgs_steps_like_pytorch(ctor, db):
 def test_lbfgs_line_search_is_marked(db):
     text = convert_text(LBFGS_LOOP.format(ctor="torch.optim.LBFGS([w], line_search_fn='strong_wolfe')"), db).text
     assert "[UnConvert] torch.optim.LBFGS" in text
+
+
+#: a learning rate written into the param groups between steps (a hand-made decay)
+GROUP_LR_LOOP = '''
+import torch
+import torch.nn.functional as F
+
+
+def run():
+    model = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.Tanh(), torch.nn.Linear(6, 3))
+    with torch.no_grad():
+        for i, p in enumerate(model.parameters()):
+            p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape) * (i + 1))
+    x = torch.linspace(-1, 1, 24).reshape(6, 4)
+    y = torch.tensor([0, 1, 2, 0, 1, 2])
+    opt = {ctor}
+    seen = []
+    for epoch in range(4):
+        for group in opt.param_groups:
+            group["lr"] = 0.05 * (0.5 ** epoch)
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        seen.append(opt.param_groups[0]["lr"])
+    return model[0].weight.detach(), seen
+'''
+
+
+@pytest.mark.parametrize("ctor", ["torch.optim.RMSprop(model.parameters(), lr=0.05, alpha=0.9)",
+                                  "torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)",
+                                  "torch.optim.Adam(model.parameters())"])
+def test_learning_rate_written_into_param_groups_is_used(ctor, db):
+    source = GROUP_LR_LOOP.format(ctor=ctor)
+    expected_w, expected_lrs = _load(source, "pt_group_lr")()
+    got_w, got_lrs = _load(_converted(source, db), "ms_group_lr")()
+    assert all(type(v) is float for v in got_lrs)
+    np.testing.assert_allclose(got_lrs, expected_lrs, rtol=1e-6)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.numpy(), rtol=1e-4, atol=1e-5)

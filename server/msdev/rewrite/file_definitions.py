@@ -864,7 +864,7 @@ class __NAME__(list):
         def __setitem__(self, key, value):
             held = self.group.get(key)
             if isinstance(held, {@mindspore.Parameter}) and not isinstance(value, {@mindspore.Tensor}):
-                held.set_data({@mindspore.Tensor}(value, held.dtype))
+                {@mindspore.ops.assign}(held, {@mindspore.Tensor}(value, held.dtype))  # set_data is not seen by a compiled step
             else:
                 self.group[key] = value
             super().__setitem__(key, value)
