@@ -58,6 +58,7 @@ def run(metrics):
 OPTIMIZERS = {
     "SGD": "torch.optim.SGD([w], lr=0.05)",
     "SGD-momentum": "torch.optim.SGD([w], 0.05, 0.9)",
+    "SGD-default-lr": "torch.optim.SGD([w], momentum=0.9)",
     "SGD-nesterov": "torch.optim.SGD([w], lr=0.05, momentum=0.9, nesterov=True)",
     "SGD-weight-decay": "torch.optim.SGD([w], lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.1)",
     "Adam": "torch.optim.Adam([w], lr=0.05)",

@@ -1244,6 +1244,9 @@ class Finder:
         if (result is None and type(func) is ast.Name and func.id == "map" and len(args) >= 2
                 and args[0] is not None and args[0][0] == FUNCTION_OF_TENSOR and scope.lookup("map") is None):
             result = (TENSOR_LIST, None, LIKELY)  # `q, k, v = map(lambda t: rearrange(t, ...), qkv)`
+        if result is None and len(args) == 1 and args[0] is not None and args[0][0] in (MODULE, TENSOR) \
+                and _is_deepcopy(func) and scope.lookup(getattr(func, "id", "copy")) is None:
+            result = args[0]  # `ema = copy.deepcopy(model)`: a module (a tensor) like the original
         if (result is None and type(func) is ast.Name and func.id == "next" and node.args
                 and scope.lookup("next") is None):
             result = self._element_of(args[0], node.args[0], scope)  # next(self.parameters()): a tensor
@@ -1288,6 +1291,11 @@ _ATTRIBUTE_BUILTINS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
 _REGISTER_CALLS = ("register_buffer", "register_parameter", "add_module", "register_module")
 #: what a site of Finder._self_attr_sites records
 _METHOD, _ASSIGNED, _BUFFER, _REGISTERED = range(4)
+
+
+def _is_deepcopy(func: ast.AST) -> bool:
+    return (isinstance(func, ast.Attribute) and func.attr == "deepcopy" and isinstance(func.value, ast.Name)
+            and func.value.id == "copy") or (isinstance(func, ast.Name) and func.id == "deepcopy")
 
 
 def _imports_in(body, found: list) -> None:
