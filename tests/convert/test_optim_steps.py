@@ -402,3 +402,36 @@ def test_learning_rate_written_into_param_groups_is_used(ctor, db):
     assert all(type(v) is float for v in got_lrs)
     np.testing.assert_allclose(got_lrs, expected_lrs, rtol=1e-6)
     np.testing.assert_allclose(got_w.asnumpy(), expected_w.numpy(), rtol=1e-4, atol=1e-5)
+
+
+#: the total norm clip_grad_norm_ returns, logged between backward() and step()
+CLIP_NORM_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    b = torch.nn.Parameter(torch.tensor([0.5, -0.5]))
+    opt = torch.optim.SGD([w, b], lr=0.1, momentum=0.5)
+    norms, losses = [], []
+    for _ in range(4):
+        opt.zero_grad()
+        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (b ** 2).sum() * 3
+        loss.backward()
+        total = torch.nn.utils.clip_grad_norm_([w, b], max_norm=2.0)
+        norms.append(total.item())
+        losses.append(round(loss.item(), 5))
+        opt.step()
+    return w, b, norms, losses
+'''
+
+
+def test_clip_grad_norm_result_is_the_norm_before_clipping(db):
+    text = _converted(CLIP_NORM_LOOP, db)
+    expected = _load(CLIP_NORM_LOOP, "pt_clip")(W0, C)
+    got = _load(text, "ms_clip")(W0, C)
+    np.testing.assert_allclose(got[0].asnumpy(), expected[0].detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got[1].asnumpy(), expected[1].detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got[2], expected[2], rtol=1e-5)
+    assert got[3] == expected[3]
+    assert max(expected[2]) > 2.0  # the clipping really happened

@@ -241,6 +241,9 @@ class TrainingStep:
     #: module level: the forward part is the slice of earlier statements the loss depends on through
     #: the optimized parameters; it moves down to the step (the statements between stay in place)
     sliced: bool = False
+    #: statements between backward() and step() that only log what the step computed
+    #: (`norms.append(norm.item())`): they run right after the step
+    after: list[ast.stmt] = field(default_factory=list)
 
 
 def _expr_call(stmt: ast.stmt, attr: str) -> ast.Call | None:
@@ -282,6 +285,7 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
     i = next(k for k, s in enumerate(block) if s is backward_stmt)
     step_i = None
     clips: list[ast.stmt] = []
+    after: list[ast.stmt] = []
     for k in range(i + 1, len(block)):
         s = block[k]
         c = _expr_call(s, "step")
@@ -291,6 +295,13 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
         if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and (api_of(facts, s.value.func) or "") in (
                 "torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_value_"):
             clips.append(s)
+            continue
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) \
+                and isinstance(s.value, ast.Call) and api_of(facts, s.value.func) == "torch.nn.utils.clip_grad_norm_":
+            clips.append(s)  # `norm = clip_grad_norm_(...)`: the norm before clipping is kept
+            continue
+        if _only_logs(s, block[:i] + clips, loss):
+            after.append(s)
             continue
         return f"statement between backward() and step() at line {s.lineno} has no counterpart"
     if step_i is None:
@@ -302,6 +313,8 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
         if c is not None and _receiver_name(c) == optimizer:
             zero = s
     if isinstance(owner, ast.Module):
+        if after:
+            return f"statement between backward() and step() at line {after[0].lineno} has no counterpart"
         return _module_step(facts, block, i, step_i, loss, optimizer, zero, clips)
     start = 0
     if zero is not None and block.index(zero) < i:
@@ -321,7 +334,33 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
         if isinstance(s, (ast.Return, ast.Break, ast.Continue, ast.Global, ast.Nonlocal)) or any(
                 isinstance(n, (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.Await)) for n in ast.walk(s)):
             return "the forward part contains control flow leaving the block"
-    return TrainingStep(block, owner, backward_stmt, block[step_i], zero, loss, optimizer, forward, clips, pre)
+    return TrainingStep(block, owner, backward_stmt, block[step_i], zero, loss, optimizer, forward, clips, pre,
+                        after=after)
+
+
+_LOGGING_BUILTINS = frozenset({"print", "float", "int", "round", "len", "str", "abs", "min", "max"})
+
+
+def _only_logs(stmt: ast.stmt, earlier: list[ast.stmt], loss: str) -> bool:
+    """Whether a statement between backward() and step() only records values computed before it
+    (`norms.append(norm.item())`, `print(loss.item())`): an expression statement that reads no
+    gradient, and whose names are the loss, names the statements before it bind, lists it appends
+    to, or builtins; so it may run after the step."""
+    if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
+        return False
+    bound = {loss} | {n for s in earlier for n in assigned_names(s)}
+    call = stmt.value
+    receivers = set()
+    if isinstance(call.func, ast.Attribute) and call.func.attr in ("append", "extend") \
+            and isinstance(call.func.value, ast.Name):
+        receivers.add(id(call.func.value))
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Attribute) and node.attr in ("grad", "backward", "step", "zero_grad"):
+            return False
+        if isinstance(node, ast.Name) and id(node) not in receivers and node.id not in bound \
+                and node.id not in _LOGGING_BUILTINS:
+            return False
+    return True
 
 
 def _step_closure(facts: Facts, backward_stmt: ast.stmt) -> str | None:

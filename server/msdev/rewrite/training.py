@@ -174,6 +174,9 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
             if norm_type is not None and not (isinstance(norm_type, ast.Constant) and norm_type.value in (2, 2.0)):
                 raise CannotRewrite("clip_grad_norm_ with a norm other than 2: clip the grads by hand")
             clip = rewriter.namer.render("mindspore.ops.clip_by_global_norm")
+            if isinstance(c, ast.Assign):  # the total norm PyTorch returns: of all gradients, before clipping
+                sqrt = rewriter.namer.render("mindspore.ops.sqrt")
+                lines.append(f"{inner}{c.targets[0].id} = {sqrt}(sum((g * g).sum() for g in grads))")
             lines.append(f"{inner}grads = {clip}(grads, {rewriter.rendered(limit)})")
         else:
             limit = call.args[1] if len(call.args) > 1 else kw.get("clip_value")
@@ -186,7 +189,9 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
             safe = False
             notes.append("gradient clipping now applies to every parameter the optimizer updates")
     lines.append(f"{inner}{step.optimizer}(grads)")
-    lines.append(f"{inner}return {outputs}")
+    norms = [c.targets[0].id for c in step.clips if isinstance(c, ast.Assign)]
+    stepped = ", ".join([outputs] + norms)  # what train_step gives back: the forward's values, the norms
+    lines.append(f"{inner}return {stepped}")
     lines.append("")
     defs = "\n".join(lines) + "\n"
     before = src.text[src.line_start(max(insert_at - 1, 0)):insert_at].strip()
@@ -200,7 +205,9 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
         region = [s for s in region if s is step.backward or s in step.clips or s is step.step]
     start = src.line_start(src.start(region[0]))
     end = src.end(step.step)
-    call_line = f"{body_indent}{outputs} = {train_step}({args})"
+    call_line = f"{body_indent}{stepped} = {train_step}({args})"
+    for s in step.after:  # what the loop logged between backward() and step(), once the step ran
+        call_line += "\n" + _stmt_text(rewriter, s, body_indent, body_indent)
     if step.sliced:
         edits = [Edit(start, end, defs + call_line)]
         for s in step.forward + ([step.zero_grad] if step.zero_grad is not None
