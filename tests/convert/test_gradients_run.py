@@ -29,6 +29,7 @@ CASES = {
         ("two_leaves", [A, B]),
         ("layer_weights", [A]),
         ("parameter_loop", [A]),
+        ("indexed_layers", [A]),
         ("function_form", [A, A[::-1].copy()]),
         ("function_form_single", [X]),
     ],

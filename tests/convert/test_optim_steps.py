@@ -58,6 +58,7 @@ def run(metrics):
 OPTIMIZERS = {
     "SGD": "torch.optim.SGD([w], lr=0.05)",
     "SGD-momentum": "torch.optim.SGD([w], 0.05, 0.9)",
+    "SGD-default-lr": "torch.optim.SGD([w], momentum=0.9)",
     "SGD-nesterov": "torch.optim.SGD([w], lr=0.05, momentum=0.9, nesterov=True)",
     "SGD-weight-decay": "torch.optim.SGD([w], lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.1)",
     "Adam": "torch.optim.Adam([w], lr=0.05)",
@@ -237,3 +238,200 @@ def test_two_module_level_steps_each_take_their_own_forward_pass(db):
     np.testing.assert_allclose(got["layer"].weight.asnumpy(), expected["layer"].weight.detach().numpy(),
                                rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(got["pred"].asnumpy(), expected["pred"].detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+#: a schedule driven on its own: `opt.step()`/`zero_grad()` with no gradient anywhere (PyTorch skips
+#: every parameter, so both calls do nothing)
+SCHEDULE_ONLY = '''
+import torch
+from torch.optim import lr_scheduler
+
+
+def run():
+    w = torch.nn.Parameter(torch.ones(3))
+    opt = torch.optim.SGD([w], lr=0.1)
+    sched = lr_scheduler.SequentialLR(opt, [lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=3),
+                                            lr_scheduler.CosineAnnealingLR(opt, T_max=7)], milestones=[3])
+    lrs = []
+    for epoch in range(10):
+        opt.zero_grad(set_to_none=True)
+        opt.step()
+        sched.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    return lrs, w
+'''
+
+#: a layer reached by indexing an nn.Sequential, a loss computed by backward()'s receiver, and the
+#: model's output computed above zero_grad()
+INDEXED_LAYERS = '''
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def run():
+    model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+    with torch.no_grad():
+        for i, p in enumerate(model.parameters()):
+            p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape) * (i + 1))
+    x = torch.linspace(-1, 1, 24).reshape(6, 4)
+    y = torch.tensor([0, 1, 2, 0, 1, 2])
+    opt = torch.optim.Adam([{"params": model[0].parameters(), "lr": 0.05},
+                            {"params": model[-1].parameters()}], lr=0.01)
+    for _ in range(4):
+        out = model(x)
+        opt.zero_grad()
+        F.cross_entropy(out, y).backward()
+        opt.step()
+    return model[0].weight.detach(), model[2].bias.detach()
+'''
+
+#: a step outside any training step msdev rewrites, in a file that computes gradients
+STEP_IN_HELPER = '''
+import torch
+
+
+def update(opt):
+    opt.step()
+
+
+w = torch.nn.Parameter(torch.ones(2))
+opt = torch.optim.SGD([w], lr=0.1)
+(w * w).sum().backward()
+update(opt)
+opt.step()
+'''
+
+
+def test_optimizer_step_without_gradients_does_nothing_like_pytorch(db):
+    text = _converted(SCHEDULE_ONLY, db)
+    expected_lrs, expected_w = _load(SCHEDULE_ONLY, "pt_schedule_only")()
+    got_lrs, got_w = _load(text, "ms_schedule_only")()
+    np.testing.assert_allclose(got_lrs, expected_lrs, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy())
+    assert len(set(np.round(expected_lrs, 8))) > 1
+
+
+def test_layers_indexed_from_a_sequential_train_like_pytorch(db):
+    text = _converted(INDEXED_LAYERS, db)
+    assert "model[0].trainable_params()" in text or "model[0].get_parameters" in text, text
+    expected = [t.numpy() for t in _load(INDEXED_LAYERS, "pt_indexed")()]
+    got = [t.asnumpy() for t in _load(text, "ms_indexed")()]
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-5)
+    assert not np.allclose(expected[1], np.linspace(-0.5, 0.5, 3) * 4)  # the head really trained
+
+
+def test_step_outside_a_rewritten_training_step_is_marked_when_gradients_exist(db):
+    text = convert_text(STEP_IN_HELPER, db).text
+    marked = [line for line in text.splitlines() if "[UnConvert] torch.optim.Optimizer.step" in line]
+    assert len(marked) == 1 and "optimizer(grads)" in marked[0], text
+
+
+#: L-BFGS: a closure that zeroes, computes the loss, calls backward() and returns it (PyTorch's idiom)
+LBFGS_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    opt = {ctor}
+    def closure():
+        opt.zero_grad()
+        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 4).sum() * 0.05
+        loss.backward()
+        return loss
+    first = [float(opt.step(closure)) for _ in range(3)]
+    return w, first
+'''
+
+
+@pytest.mark.parametrize("ctor", ["torch.optim.LBFGS([w])",
+                                  "torch.optim.LBFGS([w], lr=0.5, max_iter=4, history_size=2)",
+                                  "torch.optim.LBFGS([w], 0.8, 6, 5, 1e-7, 1e-9, 3, None)"])
+def test_lbfgs_steps_like_pytorch(ctor, db):
+    source = LBFGS_LOOP.format(ctor=ctor)
+    text = _converted(source, db)
+    assert ".backward()" not in text and "value_and_grad" in text
+    expected_w, expected_losses = _load(source, "pt_lbfgs")(W0, C)
+    got_w, got_losses = _load(text, "ms_lbfgs")(W0, C)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got_losses, expected_losses, rtol=1e-4, atol=1e-5)
+    assert not np.allclose(expected_w.detach().numpy(), W0)
+
+
+def test_lbfgs_line_search_is_marked(db):
+    text = convert_text(LBFGS_LOOP.format(ctor="torch.optim.LBFGS([w], line_search_fn='strong_wolfe')"), db).text
+    assert "[UnConvert] torch.optim.LBFGS" in text
+
+
+#: a learning rate written into the param groups between steps (a hand-made decay)
+GROUP_LR_LOOP = '''
+import torch
+import torch.nn.functional as F
+
+
+def run():
+    model = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.Tanh(), torch.nn.Linear(6, 3))
+    with torch.no_grad():
+        for i, p in enumerate(model.parameters()):
+            p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape) * (i + 1))
+    x = torch.linspace(-1, 1, 24).reshape(6, 4)
+    y = torch.tensor([0, 1, 2, 0, 1, 2])
+    opt = {ctor}
+    seen = []
+    for epoch in range(4):
+        for group in opt.param_groups:
+            group["lr"] = 0.05 * (0.5 ** epoch)
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        seen.append(opt.param_groups[0]["lr"])
+    return model[0].weight.detach(), seen
+'''
+
+
+@pytest.mark.parametrize("ctor", ["torch.optim.RMSprop(model.parameters(), lr=0.05, alpha=0.9)",
+                                  "torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)",
+                                  "torch.optim.Adam(model.parameters())"])
+def test_learning_rate_written_into_param_groups_is_used(ctor, db):
+    source = GROUP_LR_LOOP.format(ctor=ctor)
+    expected_w, expected_lrs = _load(source, "pt_group_lr")()
+    got_w, got_lrs = _load(_converted(source, db), "ms_group_lr")()
+    assert all(type(v) is float for v in got_lrs)
+    np.testing.assert_allclose(got_lrs, expected_lrs, rtol=1e-6)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.numpy(), rtol=1e-4, atol=1e-5)
+
+
+#: the total norm clip_grad_norm_ returns, logged between backward() and step()
+CLIP_NORM_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    b = torch.nn.Parameter(torch.tensor([0.5, -0.5]))
+    opt = torch.optim.SGD([w, b], lr=0.1, momentum=0.5)
+    norms, losses = [], []
+    for _ in range(4):
+        opt.zero_grad()
+        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (b ** 2).sum() * 3
+        loss.backward()
+        total = torch.nn.utils.clip_grad_norm_([w, b], max_norm=2.0)
+        norms.append(total.item())
+        losses.append(round(loss.item(), 5))
+        opt.step()
+    return w, b, norms, losses
+'''
+
+
+def test_clip_grad_norm_result_is_the_norm_before_clipping(db):
+    text = _converted(CLIP_NORM_LOOP, db)
+    expected = _load(CLIP_NORM_LOOP, "pt_clip")(W0, C)
+    got = _load(text, "ms_clip")(W0, C)
+    np.testing.assert_allclose(got[0].asnumpy(), expected[0].detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got[1].asnumpy(), expected[1].detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got[2], expected[2], rtol=1e-5)
+    assert got[3] == expected[3]
+    assert max(expected[2]) > 2.0  # the clipping really happened

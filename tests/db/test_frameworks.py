@@ -54,9 +54,24 @@ def test_curated_targets_exist_in_mindspore(db):
     assert missing == []
 
 
+def _optimizer_instance():
+    import torch
+    return torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1)
+
+
+#: members PyTorch sets on each instance in __init__ (no class attribute resolves): checked on one
+INSTANCE_MEMBERS = {"torch.optim.Optimizer.param_groups": _optimizer_instance}
+
+
+def _instance_member(api: str) -> bool:
+    make = INSTANCE_MEMBERS.get(api)
+    return make is not None and hasattr(make(), api.rpartition(".")[2])
+
+
 def test_curated_entries_name_real_torch_apis(db):
     missing = [e.api for e in db.entries.values()
-               if e.targets["portable"].source == "curated" and resolve(e.api, missing=KeyError) is KeyError]
+               if e.targets["portable"].source == "curated" and resolve(e.api, missing=KeyError) is KeyError
+               and not _instance_member(e.api)]
     assert missing == []
 
 

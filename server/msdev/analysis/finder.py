@@ -17,6 +17,7 @@ Function bodies are analysed after the enclosing scope is complete, as Python ru
 from __future__ import annotations
 
 import ast
+import dataclasses
 from typing import Iterable
 
 from ..db.loader import Database
@@ -44,7 +45,8 @@ OBJECT = 7  # payload: dotted class name of an LR scheduler or distribution inst
 FUNCTION_OF_TENSOR = 10  # payload: None; a lambda whose body gives a tensor (mapped over a sequence)
 #: classes whose instances the finder follows, with the base class that holds their members' entries
 _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
-                 "torch.distributions.": "torch.distributions.Distribution", "torch.device": "torch.device"}
+                 "torch.distributions.": "torch.distributions.Distribution", "torch.device": "torch.device",
+                 "torch.optim.": "torch.optim.Optimizer"}
 #: functions that give a torch.device, whose members (`.type`, `.index`) have entries
 _DEVICE_FUNCTIONS = frozenset({"torch.get_default_device"})
 _NOTHING = None
@@ -57,6 +59,14 @@ _TENSOR_VALUED_ATTRS = frozenset({"data", "T", "mT", "H", "mH", "grad", "real", 
 _RETURNS_MODULE = frozenset({"eval", "train", "to", "cpu", "cuda", "float", "double", "half", "bfloat16",
                              "requires_grad_", "apply", "share_memory", "to_empty"})
 #: module attributes that hold tensors (a module's parameters and buffers)
+# what indexing a container layer built in place gives (`model[0]`, `blocks[-1]`, `params[1]`)
+_INDEXED_CONTAINERS = {
+    "torch.nn.Sequential": (MODULE, None, LIKELY),
+    "torch.nn.ModuleList": (MODULE, None, LIKELY),
+    "torch.nn.ModuleDict": (MODULE, None, LIKELY),
+    "torch.nn.ParameterList": (TENSOR, None, LIKELY),
+    "torch.nn.ParameterDict": (TENSOR, None, LIKELY),
+}
 _MODULE_TENSOR_ATTRS = frozenset({"weight", "bias", "running_mean", "running_var", "in_proj_weight",
                                   "in_proj_bias", "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"})
 #: methods of nn.Module that give module instances
@@ -226,6 +236,27 @@ class _ClassInfo:
         self.base: str | None = None  # the torch.nn class it derives from (`self.add_module` on a Sequential)
         self.is_autograd_function = is_autograd_function
         self.is_module = is_module
+
+
+def _step_with_gradients(entry: Entry) -> Entry:
+    """`optimizer.step()` in a file that computes gradients, outside a training step MS200 rewrites:
+    the no-op of the entry would drop an update, so the use is left to a human."""
+    manual = _MANUAL_STEP.get(id(entry))
+    if manual is None or manual[0] is not entry:
+        target = dataclasses.replace(
+            entry.target(), api=None, status=Status.MANUAL, templates=[],
+            reason="outside a training step msdev rewrites, the gradients it applies must come from "
+                   "mindspore.value_and_grad: call optimizer(grads) with them")
+        manual = _MANUAL_STEP[id(entry)] = (entry, dataclasses.replace(entry, targets={"portable": target}))
+    return manual[1]
+
+
+_MANUAL_STEP: dict[int, tuple[Entry, Entry]] = {}
+
+
+def _computes_gradients(source: str) -> bool:
+    """Whether a file asks PyTorch for gradients anywhere (then `optimizer.step()` has some to apply)."""
+    return ".backward(" in source or "autograd.grad" in source or "autograd.functional" in source
 
 
 class Finder:
@@ -918,6 +949,8 @@ class Finder:
         base = next(b for prefix, b in _OBJECT_BASES.items() if receiver[1].startswith(prefix))
         entry = self.db.entries.get(f"{receiver[1]}.{node.attr}") or self.db.entries.get(f"{base}.{node.attr}")
         if entry is not None:
+            if entry.api == "torch.optim.Optimizer.step" and _computes_gradients(self._source):
+                entry = _step_with_gradients(entry)  # claimed (and rewritten) when MS200 takes the step
             self.findings.append(self._make(node, entry.api, entry, Kind.MODULE_METHOD, receiver[2], attr_only=True))
 
     def _module_method(self, node: ast.Attribute, receiver) -> None:
@@ -1032,7 +1065,10 @@ class Finder:
             value = self.expr(node.value, scope)
             self.expr(node.slice, scope)
             if value is not None and value[0] == MODULE and not isinstance(node.slice, ast.Slice):
-                return self._self_element(node.value)
+                element = self._self_element(node.value)
+                if element is None and value[1] in _INDEXED_CONTAINERS:
+                    return _INDEXED_CONTAINERS[value[1]]  # `model[0]` of an nn.Sequential: a layer
+                return element
             if _is_tensor_list(value):
                 return value if isinstance(node.slice, ast.Slice) else (TENSOR, None, LIKELY)
             if not _is_tensor(value):
@@ -1217,6 +1253,9 @@ class Finder:
         if (result is None and type(func) is ast.Name and func.id == "map" and len(args) >= 2
                 and args[0] is not None and args[0][0] == FUNCTION_OF_TENSOR and scope.lookup("map") is None):
             result = (TENSOR_LIST, None, LIKELY)  # `q, k, v = map(lambda t: rearrange(t, ...), qkv)`
+        if result is None and len(args) == 1 and args[0] is not None and args[0][0] in (MODULE, TENSOR) \
+                and _is_deepcopy(func) and scope.lookup(getattr(func, "id", "copy")) is None:
+            result = args[0]  # `ema = copy.deepcopy(model)`: a module (a tensor) like the original
         if (result is None and type(func) is ast.Name and func.id == "next" and node.args
                 and scope.lookup("next") is None):
             result = self._element_of(args[0], node.args[0], scope)  # next(self.parameters()): a tensor
@@ -1261,6 +1300,11 @@ _ATTRIBUTE_BUILTINS = frozenset({"getattr", "hasattr", "setattr", "delattr"})
 _REGISTER_CALLS = ("register_buffer", "register_parameter", "add_module", "register_module")
 #: what a site of Finder._self_attr_sites records
 _METHOD, _ASSIGNED, _BUFFER, _REGISTERED = range(4)
+
+
+def _is_deepcopy(func: ast.AST) -> bool:
+    return (isinstance(func, ast.Attribute) and func.attr == "deepcopy" and isinstance(func.value, ast.Name)
+            and func.value.id == "copy") or (isinstance(func, ast.Name) and func.id == "deepcopy")
 
 
 def _imports_in(body, found: list) -> None:

@@ -21,6 +21,7 @@ chain, `backward(inputs=...)`, ...) comes back as a reason string, shown with th
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 #: the statement rule codes this module plans for
@@ -80,14 +81,35 @@ class GradPlan:
 
 # ---------------------------------------------------------------------------- small helpers
 def chain_key(node: ast.AST) -> str | None:
-    """`x` → 'x', `model.fc.weight` → 'model.fc.weight'; anything else None."""
+    """`x` → 'x', `model.fc.weight` → 'model.fc.weight', `model[0].weight` → 'model[0].weight' (a
+    layer of a Sequential by a literal position); anything else None."""
     parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Attribute):
+            parts.append("." + node.attr)
+        else:
+            index = _literal_position(node.slice)
+            if index is None:
+                return None
+            parts.append(f"[{index}]")
         node = node.value
     if not isinstance(node, ast.Name):
         return None
-    return ".".join([node.id] + parts[::-1])
+    return node.id + "".join(parts[::-1])
+
+
+def _literal_position(node: ast.AST) -> int | None:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
+            and type(node.operand.value) is int:
+        return -node.operand.value
+    return None
+
+
+def key_root(key: str) -> str:
+    """The name a chain key starts from: 'model' for 'model[0].weight'."""
+    return re.split(r"[.\[]", key, maxsplit=1)[0]
 
 
 def _grad_receiver(node: ast.AST) -> str | None:
@@ -123,12 +145,12 @@ def stored_names(stmt: ast.AST) -> set[str]:
         elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, ast.Store):
             key = chain_key(node.value if isinstance(node, ast.Attribute) else node.value)
             if key:
-                out.add(key.split(".")[0])
+                out.add(key_root(key))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr.endswith("_") and not node.func.attr.startswith("_"):
             key = chain_key(node.func.value)
             if key:
-                out.add(key.split(".")[0])
+                out.add(key_root(key))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             out.add(node.name)
     return out
@@ -252,7 +274,7 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
                 if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
     grad_reads = [n for n in in_scope if isinstance(n, ast.Attribute) and n.attr == "grad"
                   and isinstance(n.ctx, ast.Load) and _grad_receiver(n)
-                  and _grad_receiver(n).split(".")[0] not in imported  # mindspore.grad, torch.autograd.grad
+                  and key_root(_grad_receiver(n)) not in imported  # mindspore.grad, torch.autograd.grad
                   and not (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n)]
     resets = {}
     for n in in_scope:
@@ -286,7 +308,8 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
     plan = GradPlan(scope, {}, {})
     for key in read_keys + [r[0] for _, r in resets.values()]:
         if key not in plan.variables:
-            base = key[:-2].replace(".", "_") + "_grads" if key.endswith(".*") else key.replace(".", "_") + "_grad"
+            base = re.sub(r"\W+", "_", key[:-2] if key.endswith(".*") else key).strip("_")
+            base += "_grads" if key.endswith(".*") else "_grad"
             plan.variables[key] = _unique(base, taken)
     site_stmts = [_statement_of(parents, call) for _, call in sites]
     planned: list[GradSite] = []
@@ -514,7 +537,7 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
     in_region = [s for s in chosen if block_ids.get(id(s), -1) > region_floor]
     # only what depends on a leaf must run again inside the function: the rest is a constant
     # there (modules and parameters are read through the closure)
-    roots = {k.split(".")[0] for k in weight_keys}
+    roots = {key_root(k) for k in weight_keys}
     tainted = set(leaf_names) | roots
     recompute, moved = [], []
     for s in chosen:
@@ -548,8 +571,8 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
     body = recompute + region
     used = set(loaded_names(body + [loss] + ([seed] if seed is not None else [])))
     positions = [k for k in position_keys if k in needed or k in used]
-    used_roots = {k.split(".")[0] for k in used} | needed
-    weights = [k for k in weight_keys if k.split(".")[0] in used_roots]
+    used_roots = {key_root(k) for k in used} | needed
+    weights = [k for k in weight_keys if key_root(k) in used_roots]
     if any(k.endswith(".*") for k in weights) and len(weights) > 1:
         weights = [k for k in weights if not k.endswith(".*")]  # named parameters win over the loop
     if kind == AUTOGRAD_GRAD:
@@ -558,7 +581,7 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
             raise _NoPlan("inputs mixing tensors and module parameters: split into two calls")
     leaves = positions + weights
     region_stores = set().union(*(stored_names(s) for s in region)) if region else set()
-    if any(k.split(".")[0] in region_stores for k in weights):
+    if any(key_root(k) in region_stores for k in weights):
         raise _NoPlan("the module whose parameters get gradients is built between the leaves and the loss: "
                       "build it before the leaves")
     if not leaves:

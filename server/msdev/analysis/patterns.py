@@ -89,6 +89,8 @@ class Facts:
     gradients: dict[int, tuple] = field(default_factory=dict)  # id(finding node) → (GradPlan, site|what)
     #: id(finding node) → backward() statement of a module-level training step (its node spans the step)
     script_steps: dict[int, ast.stmt] = field(default_factory=dict)
+    #: id() of `loss.backward()` statements in the closure an optimizer's step() calls (LBFGS)
+    closure_backwards: set[int] = field(default_factory=set)
 
 
 #: namespaces whose functions take `out=` when an entry does not list its parameters
@@ -239,6 +241,9 @@ class TrainingStep:
     #: module level: the forward part is the slice of earlier statements the loss depends on through
     #: the optimized parameters; it moves down to the step (the statements between stay in place)
     sliced: bool = False
+    #: statements between backward() and step() that only log what the step computed
+    #: (`norms.append(norm.item())`): they run right after the step
+    after: list[ast.stmt] = field(default_factory=list)
 
 
 def _expr_call(stmt: ast.stmt, attr: str) -> ast.Call | None:
@@ -265,12 +270,22 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
             s is backward_stmt for s in block or ()):
         return "loss.backward() is not directly in a loop or function body"
     call = _expr_call(backward_stmt, "backward")
-    if call is None or call.args or call.keywords or not isinstance(call.func.value, ast.Name):
+    if call is None or call.args or call.keywords:
         return "only `loss.backward()` on a plain name (no gradient/retain_graph arguments) is rewritten"
-    loss = call.func.value.id
+    computed = None  # `criterion(model(x), y).backward()`: the loss is computed by backward's receiver
+    if isinstance(call.func.value, ast.Name):
+        loss = call.func.value.id
+    elif isinstance(call.func.value, (ast.Call, ast.BinOp)) and not isinstance(owner, ast.Module) and not (
+            isinstance(call.func.value, ast.Call) and isinstance(call.func.value.func, ast.Attribute)
+            and call.func.value.func.attr == "scale"):  # a GradScaler's scaled loss: not rewritten
+        computed = _computed_loss(owner, backward_stmt, call.func.value)
+        loss = computed.targets[0].id
+    else:
+        return "only `loss.backward()` on a plain name (no gradient/retain_graph arguments) is rewritten"
     i = next(k for k, s in enumerate(block) if s is backward_stmt)
     step_i = None
     clips: list[ast.stmt] = []
+    after: list[ast.stmt] = []
     for k in range(i + 1, len(block)):
         s = block[k]
         c = _expr_call(s, "step")
@@ -280,6 +295,13 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
         if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and (api_of(facts, s.value.func) or "") in (
                 "torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_value_"):
             clips.append(s)
+            continue
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) \
+                and isinstance(s.value, ast.Call) and api_of(facts, s.value.func) == "torch.nn.utils.clip_grad_norm_":
+            clips.append(s)  # `norm = clip_grad_norm_(...)`: the norm before clipping is kept
+            continue
+        if _only_logs(s, block[:i] + clips, loss):
+            after.append(s)
             continue
         return f"statement between backward() and step() at line {s.lineno} has no counterpart"
     if step_i is None:
@@ -291,11 +313,20 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
         if c is not None and _receiver_name(c) == optimizer:
             zero = s
     if isinstance(owner, ast.Module):
+        if after:
+            return f"statement between backward() and step() at line {after[0].lineno} has no counterpart"
         return _module_step(facts, block, i, step_i, loss, optimizer, zero, clips)
     start = 0
     if zero is not None and block.index(zero) < i:
         start = block.index(zero) + 1
-    forward = [s for s in block[start:i] if s is not zero]
+        # `out = model(x); opt.zero_grad(); loss = crit(out, y)`: what the loss is computed from,
+        # even above zero_grad(), belongs to the forward part (else its gradient is lost)
+        needed = set(read_names([s for s in block[start:i]] + ([computed] if computed is not None else [])))
+        for k in range(start - 2, -1, -1):
+            if stored_names(block[k]) & needed:
+                start = k
+                needed |= set(read_names([block[k]]))
+    forward = [s for s in block[start:i] if s is not zero] + ([computed] if computed is not None else [])
     pre = [s for s in block[:start] if s is not zero]
     if not any(_assigns(s, loss) for s in forward):
         return f"`{loss}` is not computed between zero_grad() and backward() in the same block"
@@ -303,7 +334,69 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
         if isinstance(s, (ast.Return, ast.Break, ast.Continue, ast.Global, ast.Nonlocal)) or any(
                 isinstance(n, (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.Await)) for n in ast.walk(s)):
             return "the forward part contains control flow leaving the block"
-    return TrainingStep(block, owner, backward_stmt, block[step_i], zero, loss, optimizer, forward, clips, pre)
+    return TrainingStep(block, owner, backward_stmt, block[step_i], zero, loss, optimizer, forward, clips, pre,
+                        after=after)
+
+
+_LOGGING_BUILTINS = frozenset({"print", "float", "int", "round", "len", "str", "abs", "min", "max"})
+
+
+def _only_logs(stmt: ast.stmt, earlier: list[ast.stmt], loss: str) -> bool:
+    """Whether a statement between backward() and step() only records values computed before it
+    (`norms.append(norm.item())`, `print(loss.item())`): an expression statement that reads no
+    gradient, and whose names are the loss, names the statements before it bind, lists it appends
+    to, or builtins; so it may run after the step."""
+    if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
+        return False
+    bound = {loss} | {n for s in earlier for n in assigned_names(s)}
+    call = stmt.value
+    receivers = set()
+    if isinstance(call.func, ast.Attribute) and call.func.attr in ("append", "extend") \
+            and isinstance(call.func.value, ast.Name):
+        receivers.add(id(call.func.value))
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Attribute) and node.attr in ("grad", "backward", "step", "zero_grad"):
+            return False
+        if isinstance(node, ast.Name) and id(node) not in receivers and node.id not in bound \
+                and node.id not in _LOGGING_BUILTINS:
+            return False
+    return True
+
+
+def _step_closure(facts: Facts, backward_stmt: ast.stmt) -> str | None:
+    """The name of the function holding `loss.backward()` when it is a closure handed to an optimizer's
+    `step(closure)` (LBFGS): it takes no argument, `loss` is a plain name and the function returns it."""
+    owner = facts.parents.get(id(backward_stmt))
+    call = _expr_call(backward_stmt, "backward")
+    if not isinstance(owner, ast.FunctionDef) or call is None or call.args or call.keywords \
+            or not isinstance(call.func.value, ast.Name) or owner.args.args or owner.args.vararg:
+        return None
+    last = owner.body[-1]
+    if not (isinstance(last, ast.Return) and isinstance(last.value, ast.Name) and last.value.id == call.func.value.id):
+        return None
+    root = owner
+    while id(root) in facts.parents:
+        root = facts.parents[id(root)]
+    for node in ast.walk(root):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "step" \
+                and any(isinstance(a, ast.Name) and a.id == owner.name
+                        for a in list(node.args) + [k.value for k in node.keywords if k.arg == "closure"]):
+            return owner.name
+    return None
+
+
+def _computed_loss(owner: ast.AST, backward_stmt: ast.stmt, value: ast.expr) -> ast.Assign:
+    """`<expr>.backward()` seen as `loss = <expr>` followed by `loss.backward()`: a statement made
+    for the forward part, placed where backward() is (the rewriter renders its value), bound to a
+    name the function does not use."""
+    used = {n.id for n in ast.walk(owner) if isinstance(n, ast.Name)}
+    name = next(n for n in ("loss", "loss_value", "step_loss", "train_loss_value") + tuple(
+        f"loss_{k}" for k in range(len(used) + 1)) if n not in used)
+    target = ast.Name(id=name, ctx=ast.Store())
+    stmt = ast.Assign(targets=[target], value=value)
+    for node in (target, stmt):
+        ast.copy_location(node, backward_stmt)
+    return stmt
 
 
 def _module_step(facts: Facts, block: list[ast.stmt], i: int, step_i: int, loss: str, optimizer: str,
@@ -500,7 +593,14 @@ class _Detector:
             receiver = call.func.value
             if isinstance(receiver, ast.Name):
                 self.facts.tensors.add(receiver.id)
-            if isinstance(step, TrainingStep):
+            closure = _step_closure(self.facts, stmt)
+            if closure is not None:  # `def closure(): ...; loss.backward(); return loss` for LBFGS
+                self.facts.closure_backwards.add(id(stmt))
+                self.add("MS200", call.func, stmt, "torch.Tensor.backward",
+                         f"`{closure}` is the closure of an optimizer's step(): the optimizer takes the gradients "
+                         "of what it returns with mindspore.value_and_grad, so backward() goes",
+                         Kind.TENSOR_METHOD, claim=[call.func], attr_only=True)
+            elif isinstance(step, TrainingStep):
                 claims = [call.func, step.step.value.func]
                 if step.zero_grad is not None:
                     claims.append(step.zero_grad.value.func)

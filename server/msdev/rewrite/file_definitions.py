@@ -1119,4 +1119,121 @@ def __NAME__(func, in_dims=0, out_dims=0, randomness="error", chunk_size=None):
         return stacked(results, out_dims)
     return batched
 ''',
+    "ParamGroups": '''\
+class __NAME__(list):
+    """torch.optim's `optimizer.param_groups`: MindSpore keeps each group's learning rate as a 0-d Parameter
+    that the optimizer and its schedulers update in place, so a value read from it would change later and is
+    not a number; here a read of "lr" gives a Python float as PyTorch does, and a write updates the Parameter."""
+
+    class Group(dict):
+        def __init__(self, group):
+            super().__init__(group)
+            self.group = group
+
+        def __getitem__(self, key):
+            value = self.group[key]
+            return float(value) if key in ("lr", "initial_lr") and isinstance(value, {@mindspore.Tensor}) else value
+
+        def get(self, key, default=None):
+            return self[key] if key in self.group else default
+
+        def __setitem__(self, key, value):
+            held = self.group.get(key)
+            if isinstance(held, {@mindspore.Parameter}) and not isinstance(value, {@mindspore.Tensor}):
+                {@mindspore.ops.assign}(held, {@mindspore.Tensor}(value, held.dtype))  # set_data is not seen by a compiled step
+            else:
+                self.group[key] = value
+            super().__setitem__(key, value)
+
+    def __init__(self, optimizer):
+        super().__init__(self.Group(g) for g in optimizer.param_groups)
+''',
+    "LBFGS": '''\
+class __NAME__:
+    """torch.optim.LBFGS, which MindSpore 2.10 lacks. step(closure) evaluates the closure with the gradients
+    of what it returns (mindspore.value_and_grad over the parameters) and runs PyTorch's iteration: a search
+    direction from the last history_size curvature pairs (two-loop recursion), a fixed step of lr (the first
+    one of the run scaled by 1 / sum|g|), and PyTorch's stopping tests, in float32; the parameters are
+    written back with set_data. The closure's backward() and zero_grad() go: each evaluation starts from
+    fresh gradients. Only the fixed step (no line search)."""
+
+    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-07, tolerance_change=1e-09,
+                 history_size=100, line_search_fn=None):
+        if line_search_fn is not None:
+            raise NotImplementedError("LBFGS with a line search: only the fixed step is written here")
+        self.params = tuple(params)
+        self.lr, self.max_iter, self.history_size = lr, max_iter, history_size
+        self.max_eval = max_iter * 5 // 4 if max_eval is None else max_eval
+        self.tolerance_grad, self.tolerance_change = tolerance_grad, tolerance_change
+        self.param_groups = [dict(params=list(self.params), lr=lr, max_iter=max_iter, max_eval=self.max_eval,
+                                  tolerance_grad=tolerance_grad, tolerance_change=tolerance_change,
+                                  history_size=history_size, line_search_fn=None)]
+        self.state = {"func_evals": 0, "n_iter": 0}
+
+    def _evaluate(self, closure):
+        loss, grads = {@mindspore.value_and_grad}(closure, None, self.params)()
+        flat = {@numpy.concatenate}([g.asnumpy().reshape(-1) for g in grads]).astype("float32")
+        return loss, flat
+
+    def _move(self, t, d):
+        offset = 0
+        for p in self.params:
+            n = p.size
+            value = p.asnumpy() + ({@numpy.float32}(t) * d[offset:offset + n]).reshape(p.shape)
+            p.set_data({@mindspore.Tensor}(value.astype(p.asnumpy().dtype)))
+            offset += n
+
+    def zero_grad(self, set_to_none=True):
+        return None
+
+    def step(self, closure):
+        f32 = {@numpy.float32}
+        st = self.state
+        orig_loss, g = self._evaluate(closure)
+        loss = float(orig_loss)
+        evals = 1
+        st["func_evals"] += 1
+        if abs(g).max() <= self.tolerance_grad:
+            return orig_loss
+        d, t, dirs, stps = st.get("d"), st.get("t"), st.get("old_dirs"), st.get("old_stps")
+        ro, h_diag, prev_g, prev_loss = st.get("ro"), st.get("H_diag"), st.get("prev_flat_grad"), st.get("prev_loss")
+        n_iter = 0
+        while n_iter < self.max_iter:
+            n_iter += 1
+            st["n_iter"] += 1
+            if st["n_iter"] == 1:
+                d, dirs, stps, ro, h_diag = -g, [], [], [], f32(1)
+            else:
+                y, s = g - prev_g, d * f32(t)
+                ys = f32(y.dot(s))
+                if ys > 1e-10:  # keep the pair only when the curvature is positive
+                    if len(dirs) == self.history_size:
+                        dirs.pop(0), stps.pop(0), ro.pop(0)
+                    dirs.append(y), stps.append(s), ro.append(f32(1) / ys)
+                    h_diag = ys / f32(y.dot(y))
+                q, alphas = -g, [None] * len(dirs)
+                for i in range(len(dirs) - 1, -1, -1):
+                    alphas[i] = f32(stps[i].dot(q)) * ro[i]
+                    q = q - alphas[i] * dirs[i]
+                d = q * h_diag
+                for i in range(len(dirs)):
+                    d = d + (alphas[i] - f32(dirs[i].dot(d)) * ro[i]) * stps[i]
+            prev_g, prev_loss = g.copy(), loss
+            t = min(f32(1), f32(1) / f32(abs(g).sum())) * f32(self.lr) if st["n_iter"] == 1 else self.lr
+            if f32(g.dot(d)) > -self.tolerance_change:
+                break
+            self._move(t, d)
+            if n_iter != self.max_iter:
+                value, g = self._evaluate(closure)
+                loss = float(value)
+                evals += 1
+                st["func_evals"] += 1
+            if n_iter == self.max_iter or evals >= self.max_eval or abs(g).max() <= self.tolerance_grad:
+                break
+            if abs(d * f32(t)).max() <= self.tolerance_change or abs(loss - prev_loss) < self.tolerance_change:
+                break
+        st.update(d=d, t=t, old_dirs=dirs, old_stps=stps, ro=ro, H_diag=h_diag, prev_flat_grad=prev_g,
+                  prev_loss=prev_loss)
+        return orig_loss
+''',
 }

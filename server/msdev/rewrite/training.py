@@ -45,6 +45,8 @@ def rewrite_training(rewriter, finding: Finding, facts) -> FindingRewrite:
         return isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) \
             and isinstance(s.value.func, ast.Attribute) and s.value.func.attr == "backward"
 
+    if id(node) in facts.closure_backwards:  # LBFGS's closure: the optimizer takes the gradients itself
+        return _drop_statement(rewriter, finding, node)
     # a loop or function holding the step, or (module level) a node spanning it
     backward_stmt = facts.script_steps.get(id(node)) or next(
         (s for s in getattr(node, "body", ()) if is_backward(s)), None)
@@ -54,6 +56,16 @@ def rewrite_training(rewriter, finding: Finding, facts) -> FindingRewrite:
     if not isinstance(step, TrainingStep):
         raise CannotRewrite(step)
     return _rewrite_step(rewriter, finding, facts, step)
+
+
+def _drop_statement(rewriter, finding: Finding, stmt: ast.stmt) -> FindingRewrite:
+    src = rewriter.src
+    s0, e0 = src.span(stmt)
+    start = src.line_start(s0)
+    nl = src.text.find("\n", e0)
+    end = len(src.text) if nl == -1 else nl + 1
+    return FindingRewrite(finding, [Edit(start, end, "")], True,
+                          ["the optimizer's step() takes the gradients of what the closure returns"], (start, end))
 
 
 def _set_train(rewriter, finding: Finding, call: ast.Call) -> FindingRewrite:
@@ -124,11 +136,14 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
             prev_end = src.line_start(src.start(s))  # comments stay where they are
         for c in leading_comments(src, s, prev_end):
             lines.append(inner + c)
-        text = rewriter.rendered(s)
-        prev_end = src.end(s)
-        if is_noop_assign(text):
-            continue
-        lines.append(_stmt_text(rewriter, s, body_indent, inner))
+        if s is not step.forward[-1] or not _computed_by_backward(s, step):
+            text = rewriter.rendered(s)
+            prev_end = src.end(s)
+            if is_noop_assign(text):
+                continue
+            lines.append(_stmt_text(rewriter, s, body_indent, inner))
+        else:  # `criterion(out, y).backward()`: the receiver computes the loss
+            lines.append(f"{inner}{step.loss} = {rewriter.rendered(s.value)}")
     lines.append(f"{inner}return {outputs}")
     lines.append("")
     has_aux = ", has_aux=True" if aux else ""
@@ -159,6 +174,9 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
             if norm_type is not None and not (isinstance(norm_type, ast.Constant) and norm_type.value in (2, 2.0)):
                 raise CannotRewrite("clip_grad_norm_ with a norm other than 2: clip the grads by hand")
             clip = rewriter.namer.render("mindspore.ops.clip_by_global_norm")
+            if isinstance(c, ast.Assign):  # the total norm PyTorch returns: of all gradients, before clipping
+                sqrt = rewriter.namer.render("mindspore.ops.sqrt")
+                lines.append(f"{inner}{c.targets[0].id} = {sqrt}(sum((g * g).sum() for g in grads))")
             lines.append(f"{inner}grads = {clip}(grads, {rewriter.rendered(limit)})")
         else:
             limit = call.args[1] if len(call.args) > 1 else kw.get("clip_value")
@@ -171,7 +189,9 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
             safe = False
             notes.append("gradient clipping now applies to every parameter the optimizer updates")
     lines.append(f"{inner}{step.optimizer}(grads)")
-    lines.append(f"{inner}return {outputs}")
+    norms = [c.targets[0].id for c in step.clips if isinstance(c, ast.Assign)]
+    stepped = ", ".join([outputs] + norms)  # what train_step gives back: the forward's values, the norms
+    lines.append(f"{inner}return {stepped}")
     lines.append("")
     defs = "\n".join(lines) + "\n"
     before = src.text[src.line_start(max(insert_at - 1, 0)):insert_at].strip()
@@ -185,7 +205,9 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
         region = [s for s in region if s is step.backward or s in step.clips or s is step.step]
     start = src.line_start(src.start(region[0]))
     end = src.end(step.step)
-    call_line = f"{body_indent}{outputs} = {train_step}({args})"
+    call_line = f"{body_indent}{stepped} = {train_step}({args})"
+    for s in step.after:  # what the loop logged between backward() and step(), once the step ran
+        call_line += "\n" + _stmt_text(rewriter, s, body_indent, body_indent)
     if step.sliced:
         edits = [Edit(start, end, defs + call_line)]
         for s in step.forward + ([step.zero_grad] if step.zero_grad is not None
@@ -203,6 +225,13 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     notes.insert(0, f"training step: {forward_fn} + mindspore.value_and_grad + {train_step}; "
                     f"{step.optimizer} must be a MindSpore optimizer (mindspore.experimental.optim or nn)")
     return FindingRewrite(finding, edits, safe, notes, (start, end))
+
+
+def _computed_by_backward(stmt: ast.stmt, step: TrainingStep) -> bool:
+    """Whether STMT is the `loss = <expr>` that analysis made for `<expr>.backward()` (its value is
+    backward's receiver, so it is rendered from that node, not from its own place in the text)."""
+    call = step.backward.value
+    return isinstance(stmt, ast.Assign) and stmt.value is call.func.value
 
 
 def _root(facts, node: ast.AST) -> ast.AST:
