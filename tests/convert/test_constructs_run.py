@@ -298,6 +298,7 @@ CASES = {
         ("keypoints_decoded", [_rng.standard_normal((2, 9, 4)).astype(np.float32),
                                _rng.standard_normal((3, 4)).astype(np.float32)]),
         ("view_read_afterwards", [X4]),
+        ("masked_points_shifted", [X4 * 2, A[0], np.array([-1, 0, -1, 2])]),
     ],
     "aten_names": [
         ("aten_calls", [X4, np.array([[0, 2], [1, 1], [2, 0], [1, 2]]), X4 > 0, X4 < 0.5]),
