@@ -286,7 +286,7 @@ def rewrite_numpy(rewriter, finding: Finding, facts) -> FindingRewrite:
 def rewrite_inplace(rewriter, finding: Finding, facts) -> FindingRewrite:
     """`x[i].add_(a)` → `x[i] = x[i] + a`; a chain `x[i].sub_(w).neg_()` → `x[i] = -(x[i] - w)`."""
     stmt = finding.node
-    if finding.torch_api in ATEN_INPLACE:
+    if finding.torch_api.startswith("torch.ops.aten."):
         return _aten_view_write(rewriter, finding, facts)
     receiver, calls = inplace_chain(stmt.value)
     if not calls:  # a single in-place method outside the chain set (masked_fill_, scatter_, ...)
@@ -305,17 +305,21 @@ def _aten_view_write(rewriter, finding: Finding, facts) -> FindingRewrite:
     """`copy_ = aten.copy_.default(view, src)` on `view = aten.slice.Tensor(base, 1, 2, end, 3)` →
     `base[:, 2:end:3] = src; copy_ = base[:, 2:end:3]` (analysis/aten_views.py)."""
     stmt = finding.node
-    write = view_write(facts.apis, facts.parents, stmt.value, finding.torch_api)
+    write = view_write(facts.apis, facts.parents, stmt.value, finding.torch_api) \
+        if isinstance(stmt, (ast.Assign, ast.Expr)) else None
     if write is None:
         raise CannotRewrite("in-place update of a view: write the result back with an indexed assignment")
-    target = f"{write.base.id}[{index_text(write, rewriter.rendered)}]"
+    index = index_text(write, rewriter.rendered)
+    if index is None:
+        raise CannotRewrite("in-place update of a view indexed twice on one dimension: write it back by hand")
+    target = f"{write.base.id}[{index}]"
     src = _operand(rewriter, write.call.args[1])
     value = src if write.op == "=" else f"{target} {write.op} {src}"
     text = f"{target} = {value}"
     if isinstance(stmt, ast.Assign):
         text += f"; {stmt.targets[0].id} = {target}"
-    if write.reread:
-        text += f"; {write.reread} = {target}"
+    for name, steps in write.reread:
+        text += f"; {name} = {write.base.id}[{index_text(write, rewriter.rendered, steps)}]"
     span = rewriter.src.span(stmt)
     return FindingRewrite(finding, [Edit(*span, text)], True, [], span)
 
