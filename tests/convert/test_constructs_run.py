@@ -299,6 +299,7 @@ CASES = {
                                _rng.standard_normal((3, 4)).astype(np.float32)]),
         ("view_read_afterwards", [X4]),
         ("masked_points_shifted", [X4 * 2, A[0], np.array([-1, 0, -1, 2])]),
+        ("view_of_a_temporary", [X4]),
         ("chained_views", [_rng.standard_normal((3, 4, 2)).astype(np.float32), A[0, :2]]),
     ],
     "aten_names": [

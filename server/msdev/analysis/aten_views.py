@@ -134,17 +134,24 @@ def view_write(apis: dict[int, str], parents: dict[int, ast.AST], call: ast.Call
 
 
 def is_view_name(apis: dict[int, str], parents: dict[int, ast.AST], call: ast.Call) -> bool:
-    """Whether the first argument of an in-place call is a name last bound to an ATen view operator
-    (any: `view`, `permute`, `slice`, ...), in the same function body."""
+    """Whether the first argument of an in-place call is a name bound to an ATen view operator (any:
+    `view`, `permute`, `slice`, ...), in the same function body, of a tensor read after the write (a
+    base nobody reads again makes the lost write unobservable)."""
     stmt = parents.get(id(call))
     body = getattr(parents.get(id(stmt)), "body", None)
     if not call.args or not isinstance(call.args[0], ast.Name) or not isinstance(body, list) or stmt not in body:
         return False
-    for s in reversed(body[:body.index(stmt)]):
-        if _binds(s, call.args[0].id):
-            return isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) \
-                and apis.get(id(s.value.func), "").rsplit(".", 1)[0] in ANY_VIEW
-    return False
+    at = body.index(stmt)
+    name, end = call.args[0].id, at
+    while True:
+        bound = next((s for s in reversed(body[:end]) if _binds(s, name)), None)
+        if not (isinstance(bound, ast.Assign) and isinstance(bound.value, ast.Call) and bound.value.args
+                and apis.get(id(bound.value.func), "").rsplit(".", 1)[0] in ANY_VIEW
+                and isinstance(bound.value.args[0], ast.Name)):
+            return False
+        name, end = bound.value.args[0].id, body.index(bound)
+        if any(_reads(t, name) for t in body[at + 1:]):
+            return True
 
 
 def _item(step: ViewStep, render) -> str:
