@@ -26,7 +26,9 @@ which stays the criterion. Printed: the share of cases that match (target >= 90 
 `[UnConvert]` in the converted graphs, and the most frequent exceptions.
 
 `--model-file F[,F2]` takes the models from Python files instead of the corpus (benchmarks/graph_models/:
-small models written in the styles of transformers, ultralytics, mmseg, DETR): each file defines
+small models written in the styles of transformers, ultralytics, mmseg, DETR; the *_real.py files build
+the real transformers, ultralytics, mmsegmentation, diffusers, open_clip and segment-anything models, installed
+apart and put on PYTHONPATH): each file defines
 `MODELS = {name: (builder, inputs)}`, `builder()` returning a module and `inputs` a list of
 `(shape, dtype)` or `(shape, dtype, high)` (integers drawn in [0, high): token ids, masks). The form
 `symbolic` (letter `s`, not in the default) captures the model again with `dynamic=True`: graphs taking

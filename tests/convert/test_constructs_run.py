@@ -316,6 +316,14 @@ CASES = {
         ("chained_with_keyword", [A, B]),
         ("chained_on_slices", [X4, X4[::-1].copy()]),
     ],
+    "aten_view_writes": [
+        ("keypoints_decoded", [_rng.standard_normal((2, 9, 4)).astype(np.float32),
+                               _rng.standard_normal((3, 4)).astype(np.float32)]),
+        ("view_read_afterwards", [X4]),
+        ("masked_points_shifted", [X4 * 2, A[0], np.array([-1, 0, -1, 2])]),
+        ("view_of_a_temporary", [X4]),
+        ("chained_views", [_rng.standard_normal((3, 4, 2)).astype(np.float32), A[0, :2]]),
+    ],
     "aten_names": [
         ("aten_calls", [X4, np.array([[0, 2], [1, 1], [2, 0], [1, 2]]), X4 > 0, X4 < 0.5]),
         ("public_bindings", [X4, _rng.standard_normal(6).astype(np.float32)]),

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from ..findings import PATTERN_RULES, Confidence, Finding, Kind, Status
 from ..textlines import split_lines
 from ..rules.statement_rules import STATEMENT_RULES
+from .aten_views import INPLACE as ATEN_INPLACE, is_view_name, view_write
 from .context import FileContext, index_tree
 from .gradients import detect_gradients, stored_names
 
@@ -31,7 +32,7 @@ _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no
              "inference_mode", "state_dict", "parameters()", "CrossEntropy", "cross_entropy", "nll_loss",
              "NLLLoss", "out=", "hook", "jit", "amp", "autocast", "distributed", "DataParallel", "numpy()",
              "weight_decay", "train(", "eval(", "add_(", "sub_(", "mul_(", "div_(", "zero_(", "fill_(",
-             "copy_(", "clamp_(", ".grad(")
+             "copy_(", "clamp_(", ".grad(", "_.default(", "_.Tensor(", "_.Scalar(")
 
 LOSS_CLASSES = frozenset({"torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss"})
 LOSS_FUNCTIONS = frozenset({"torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"})
@@ -645,6 +646,13 @@ class _Detector:
                          f"`.{attr}()` on {what} may not update the original tensor in MindSpore",
                          Kind.TENSOR_METHOD, claim=[call.func], confidence=Confidence.LIKELY, attr_only=True)
 
+    def _marked_view_write(self, call: ast.Call, api: str) -> bool:
+        """A write into a view refused by an earlier conversion (its view is MindSpore code now): the
+        marker above it says so, and converting again keeps it refused."""
+        stmt = self.facts.parents.get(id(call))
+        lines = self.source.splitlines() if stmt is not None and stmt.lineno > 1 else ()
+        return bool(lines) and f"[UnConvert] {api}: in-place update of a view" in lines[stmt.lineno - 2]
+
     def _looks_like_module(self, node: ast.AST, call: ast.Call) -> bool:
         """`X.train(...)`/`X.eval()` is a module's when X is known to hold one, or when tensors cannot
         be meant: X is an attribute chain of `self` in a method (a tensor has neither method), or
@@ -685,7 +693,14 @@ class _Detector:
                     hit is not None and hit.entry is not None and out_keyword(hit.entry, call) is not None):
                 self.add("MS221", kw.value, call, api, f"`out=` of {api}: assign the result instead",
                          Kind.CALL, claim=[func])
-        if api == "torch.utils.data.DataLoader":
+        if api in ATEN_INPLACE and (write := view_write(facts.apis, facts.parents, call, api)) is not None:
+            self.add("MS220", func, write.stmt, api, f"`{api}` writes into a view of `{write.base.id}`: an indexed "
+                     "assignment into it", Kind.CALL, claim=[func])
+        elif api.startswith("torch.ops.aten.") and api.split(".")[3].endswith("_") \
+                and (is_view_name(facts.apis, facts.parents, call) or self._marked_view_write(call, api)):
+            self.add("MS220", func, facts.parents[id(call)], api, f"`{api}` writes into a view MindSpore would copy",
+                     Kind.CALL, claim=[func])
+        elif api == "torch.utils.data.DataLoader":
             self.add("MS201", func, call, api, "DataLoader → GeneratorDataset(...).batch(...)", claim=[func])
         elif api == "torch.device":
             self.add("MS204", func, call, api, "device objects go; the device is chosen by "

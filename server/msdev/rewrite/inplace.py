@@ -30,10 +30,28 @@ def out_of_place(rewriter, finding: Finding):
     """The entry of the out-of-place form of an in-place API (`torch.Tensor.clamp_` → `clamp`), when the
     in-place form itself cannot be rewritten and the out-of-place one can."""
     api = finding.torch_api
-    if not api.endswith("_") or api.endswith("__") or _usable(finding.entry):
+    if _usable(finding.entry):
+        return None
+    aten = _aten_out_of_place(api)
+    if aten:  # `torch.ops.aten.index_put_.default` → `torch.ops.aten.index_put.default` (or torch.index_put)
+        entry = rewriter.db.get(aten)
+        return entry if _usable(entry) and entry.kind == "function" else None
+    if not api.endswith("_") or api.endswith("__"):
         return None
     entry = rewriter.db.entries.get(api[:-1])
     return entry if _usable(entry) else None
+
+
+def _aten_out_of_place(api: str) -> str:
+    """The out-of-place ATen operator of an in-place one (`aten.index_put_.default` →
+    `aten.index_put.default`), else ""."""
+    parts = api.split(".")
+    if len(parts) != 5 or parts[:3] != ["torch", "ops", "aten"]:
+        return ""
+    op = parts[3]
+    if not op.endswith("_") or op.endswith("__") or op.startswith("_"):
+        return ""
+    return ".".join(parts[:3] + [op[:-1], parts[4]])
 
 
 def rewrite_inplace_method(rewriter, finding: Finding, node: ast.Attribute, call: ast.Call | None, entry):

@@ -6,6 +6,7 @@ import ast
 
 from ..analysis.patterns import (DEVICE_STRINGS, INPLACE_BINARY, INPLACE_UNARY, JIT_DROPPABLE, SETTING_CONTEXTS,
                                  grad_switch_is_plain, inplace_chain)
+from ..analysis.aten_views import INPLACE as ATEN_INPLACE, index_text, view_write
 from ..findings import Finding
 from .calls import CannotRewrite
 from .fixes import FindingRewrite
@@ -313,6 +314,8 @@ def rewrite_numpy(rewriter, finding: Finding, facts) -> FindingRewrite:
 def rewrite_inplace(rewriter, finding: Finding, facts) -> FindingRewrite:
     """`x[i].add_(a)` → `x[i] = x[i] + a`; a chain `x[i].sub_(w).neg_()` → `x[i] = -(x[i] - w)`."""
     stmt = finding.node
+    if finding.torch_api.startswith("torch.ops.aten."):
+        return _aten_view_write(rewriter, finding, facts)
     receiver, calls = inplace_chain(stmt.value)
     if not calls:  # a single in-place method outside the chain set (masked_fill_, scatter_, ...)
         calls, receiver = [stmt.value], stmt.value.func.value
@@ -324,6 +327,29 @@ def rewrite_inplace(rewriter, finding: Finding, facts) -> FindingRewrite:
         value = _out_of_place(rewriter, call, value, value is target)
     span = rewriter.src.span(stmt)
     return FindingRewrite(finding, [Edit(*span, f"{target} = {value}")], True, [], span)
+
+
+def _aten_view_write(rewriter, finding: Finding, facts) -> FindingRewrite:
+    """`copy_ = aten.copy_.default(view, src)` on `view = aten.slice.Tensor(base, 1, 2, end, 3)` →
+    `base[:, 2:end:3] = src; copy_ = base[:, 2:end:3]` (analysis/aten_views.py)."""
+    stmt = finding.node
+    write = view_write(facts.apis, facts.parents, stmt.value, finding.torch_api) \
+        if isinstance(stmt, (ast.Assign, ast.Expr)) else None
+    if write is None:
+        raise CannotRewrite("in-place update of a view: write the result back with an indexed assignment")
+    index = index_text(write, rewriter.rendered)
+    if index is None:
+        raise CannotRewrite("in-place update of a view indexed twice on one dimension: write it back by hand")
+    target = f"{write.base.id}[{index}]"
+    src = _operand(rewriter, write.call.args[1])
+    value = src if write.op == "=" else f"{target} {write.op} {src}"
+    text = f"{target} = {value}"
+    if isinstance(stmt, ast.Assign):
+        text += f"; {stmt.targets[0].id} = {target}"
+    for name, steps in write.reread:
+        text += f"; {name} = {write.base.id}[{index_text(write, rewriter.rendered, steps)}]"
+    span = rewriter.src.span(stmt)
+    return FindingRewrite(finding, [Edit(*span, text)], True, [], span)
 
 
 def _operand(rewriter, node: ast.AST) -> str:
