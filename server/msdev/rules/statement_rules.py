@@ -79,8 +79,9 @@ EXAMPLES = {
 FIXES = {
     "MS200": "The step becomes `forward_fn` + `mindspore.value_and_grad` + `optimizer(grads)`; a step with "
              "other statements between backward and step, or `backward(...)` with arguments, is left to a person.",
-    "MS201": "Rewritten to GeneratorDataset + batch when the dataset's columns are known; samplers, "
-             "collate_fn and worker options are reported, not converted.",
+    "MS201": "Rewritten to GeneratorDataset + batch when the dataset's columns are known; a sampler or "
+             "batch sampler is handed to GeneratorDataset; collate_fn and worker options are reported, not "
+             "converted.",
     "MS202": "The base class is dropped.",
     "MS203": "The loop iterates `create_tuple_iterator()`; `len()` becomes `get_dataset_size()`.",
     "MS204": "Device moves are removed, `torch.device` becomes the target name and "
