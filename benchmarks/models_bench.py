@@ -63,7 +63,7 @@ def table(rows: list[dict], convs: dict, imports: dict) -> str:
     lines = [head, "-" * len(head)]
     totals = collections.Counter()
     for pkg in convs:
-        rs = [r for r in rows if r["package"] == pkg]
+        rs = [r for r in rows if r["package"] == pkg and r["status"] != "not-run"]
         skip = sum(r["status"] == "skipped" for r in rs)
         ref = sum(r["status"] == "reference" for r in rs)
         tested = [r for r in rs if r["status"] not in ("skipped", "reference")]
@@ -97,7 +97,7 @@ def causes(rows: list[dict], top: int) -> str:
     by_pkg = collections.defaultdict(collections.Counter)
     example = {}
     for r in rows:
-        if r["status"] in ("match", "skipped"):
+        if r["status"] in ("match", "skipped", "not-run"):
             continue
         key = zoo.normalise_cause(r["cause"] or "")
         by_pkg[r["package"]][key] += 1
@@ -126,6 +126,9 @@ def main() -> int:
     ap.add_argument("--isolated", action="store_true",
                     help="fresh processes for every step of every model and the `msdev weights convert` CLI "
                          "(the slow path the workers replace; for comparison)")
+    ap.add_argument("--budget", type=float, metavar="SECONDS",
+                    help="start no model after this many seconds (models in a seeded random order); the table "
+                         "counts the models that ran and says how many did not")
     ap.add_argument("--keep", action="store_true", help="keep each model's checkpoints and arrays in --work")
     args = ap.parse_args()
     corpus = Path(args.corpus)
@@ -161,6 +164,8 @@ def main() -> int:
     jobs: list[tuple[str, str]] = []
     for pkg in pkgs:
         models = args.models.split(",") if args.models else sample(list_models(pkg, corpus), args.sample)
+        if args.budget:  # a run cut short by the budget is then a random sample of the package
+            models = random.Random(0).sample(models, len(models))
         jobs += [(pkg, m) for m in models]
     print(f"{len(jobs)} models", flush=True)
 
@@ -171,6 +176,8 @@ def main() -> int:
 
     def one(job):
         pkg, name = job
+        if args.budget and time.perf_counter() - t1 > args.budget:
+            return {"package": pkg, "model": name, "status": "not-run", "cause": None}
         if not imports[pkg]["ok"]:  # nothing of the package can be built: not worth a PyTorch reference each
             return {"package": pkg, "model": name, "status": "import", "cause": "import: " + imports[pkg]["error"]}
         mwork = work / "models" / pkg / name
@@ -196,12 +203,19 @@ def main() -> int:
     finally:
         for r in runners:
             r.close()
-    per_model = (time.perf_counter() - t1) * max(1, args.jobs) / max(len(jobs), 1)
+    ran = sum(1 for r in rows if r["status"] != "not-run")
+    per_model = (time.perf_counter() - t1) * max(1, args.jobs) / max(ran, 1)
     print(f"\n{'isolated processes per model' if args.isolated else 'long-lived workers'}: "
           f"{per_model:.1f} s of wall time per model and job", flush=True)
     print(f"\nmodels bench, commit {commit}, {len(jobs)} models in {time.perf_counter() - t0:.0f} s"
           f"{f' (sample of {args.sample} per package)' if args.sample else ''}\n")
     print(table(rows, convs, imports))
+    for pkg in pkgs:
+        left = sum(1 for r in rows if r["package"] == pkg and r["status"] == "not-run")
+        if left:
+            total = sum(1 for r in rows if r["package"] == pkg)
+            print(f"{pkg}: {total - left} of {total} models ran within the --budget of {args.budget:.0f} s "
+                  f"(a seeded random order); {left} did not run and are not counted above")
     for pkg, res in imports.items():
         if not res["ok"]:
             print(f"import {pkg}: {res['error'][:300]}")
@@ -211,7 +225,7 @@ def main() -> int:
                                                "models": rows}, indent=1))
     missed = []
     for pkg in pkgs:
-        tested = [r for r in rows if r["package"] == pkg and r["status"] not in ("skipped", "reference")]
+        tested = [r for r in rows if r["package"] == pkg and r["status"] not in ("skipped", "reference", "not-run")]
         share = sum(r["status"] == "match" for r in tested) / max(len(tested), 1)
         if share < TARGETS.get(pkg, 1.0):
             missed.append(f"{pkg} {100 * share:.0f} % < {100 * TARGETS.get(pkg, 1.0):.0f} %")
