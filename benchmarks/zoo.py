@@ -188,7 +188,9 @@ def spec_for(pkg: str, name: str) -> Spec:
     if pkg == "efficientnet-pytorch":
         import efficientnet_pytorch
         side = efficientnet_pytorch.EfficientNet.get_image_size(name)
-        return Spec(f"efficientnet_pytorch.EfficientNet.from_name({name!r})", [[1, 3, side, side]])
+        small = smaller([1, 3, side, side])
+        return Spec(f"efficientnet_pytorch.EfficientNet.from_name({name!r})", [[1, 3, side, side]],
+                    small=[small] if small else None)
     if pkg == "pretrainedmodels":
         import pretrainedmodels
         settings = pretrainedmodels.pretrained_settings.get(name, {})
