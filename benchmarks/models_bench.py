@@ -8,8 +8,11 @@ Per package it prints: models, converted (uses converted / uses), imports, build
 weights load, outputs match, and the top root causes (the first failing step of each model,
 numbers in messages folded so that one cause counts once). Models over 100 M parameters are
 skipped and counted as such; a model whose PyTorch side fails (e.g. a compiled op the
-source-only corpus lacks) is a reference failure, not a conversion failure. Every model runs in
-its own processes with a timeout: a crash or hang is that model's failure. The steps are in
+source-only corpus lacks) is a reference failure, not a conversion failure. Each job keeps two
+long-lived workers (PyTorch; MindSpore with the converted package and `msdev weights convert` as a
+library call) that handle its models in turn; a crash or a timeout is that model's failure and the
+worker is started again (`--isolated`: fresh processes and the CLI for every model, the old and
+slower way). Checkpoints are deleted after each model unless --keep. The steps are in
 benchmarks/zoo.py.
 
 Targets (issue 18): >= 90 % of timm architectures and of torchvision builders match end to end;
@@ -25,6 +28,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -59,7 +63,7 @@ def table(rows: list[dict], convs: dict, imports: dict) -> str:
     lines = [head, "-" * len(head)]
     totals = collections.Counter()
     for pkg in convs:
-        rs = [r for r in rows if r["package"] == pkg]
+        rs = [r for r in rows if r["package"] == pkg and r["status"] != "not-run"]
         skip = sum(r["status"] == "skipped" for r in rs)
         ref = sum(r["status"] == "reference" for r in rs)
         tested = [r for r in rs if r["status"] not in ("skipped", "reference")]
@@ -93,7 +97,7 @@ def causes(rows: list[dict], top: int) -> str:
     by_pkg = collections.defaultdict(collections.Counter)
     example = {}
     for r in rows:
-        if r["status"] in ("match", "skipped"):
+        if r["status"] in ("match", "skipped", "not-run"):
             continue
         key = zoo.normalise_cause(r["cause"] or "")
         by_pkg[r["package"]][key] += 1
@@ -119,6 +123,13 @@ def main() -> int:
                     help="use this already converted tree (e.g. hand-patched to look past a failure) instead of "
                          "converting the packages")
     ap.add_argument("--top", type=int, default=8)
+    ap.add_argument("--isolated", action="store_true",
+                    help="fresh processes for every step of every model and the `msdev weights convert` CLI "
+                         "(the slow path the workers replace; for comparison)")
+    ap.add_argument("--budget", type=float, metavar="SECONDS",
+                    help="start no model after this many seconds (models in a seeded random order); the table "
+                         "counts the models that ran and says how many did not")
+    ap.add_argument("--keep", action="store_true", help="keep each model's checkpoints and arrays in --work")
     args = ap.parse_args()
     corpus = Path(args.corpus)
     if not (corpus / "MANIFEST.tsv").exists():
@@ -153,24 +164,58 @@ def main() -> int:
     jobs: list[tuple[str, str]] = []
     for pkg in pkgs:
         models = args.models.split(",") if args.models else sample(list_models(pkg, corpus), args.sample)
+        if args.budget:  # a run cut short by the budget is then a random sample of the package
+            models = random.Random(0).sample(models, len(models))
         jobs += [(pkg, m) for m in models]
     print(f"{len(jobs)} models", flush=True)
 
     rows: list[dict] = []
 
+    local = threading.local()
+    runners: list = []
+
     def one(job):
         pkg, name = job
+        if args.budget and time.perf_counter() - t1 > args.budget:
+            return {"package": pkg, "model": name, "status": "not-run", "cause": None}
         if not imports[pkg]["ok"]:  # nothing of the package can be built: not worth a PyTorch reference each
             return {"package": pkg, "model": name, "status": "import", "cause": "import: " + imports[pkg]["error"]}
-        res = zoo.run_model(pkg, name, corpus, outroot, work / "models" / pkg / name, args.timeout)
-        print(f"  {pkg:<14} {name:<40} {res['status']:<10} {(res.get('cause') or '')[:150]}", flush=True)
+        mwork = work / "models" / pkg / name
+        if args.isolated:
+            res = zoo.run_model(pkg, name, corpus, outroot, mwork, args.timeout)
+            if not args.keep:
+                for f in ("model.pth", "model.ckpt", "inputs.npz", "outputs.npz"):
+                    (mwork / f).unlink(missing_ok=True)
+        else:
+            if not hasattr(local, "runner"):
+                local.runner = zoo.Runner(corpus, outroot, work / "logs" / f"job{len(runners)}", keep=args.keep)
+                runners.append(local.runner)
+            res = local.runner.run(pkg, name, mwork, args.timeout)
+        times = " ".join(f"{k[:-2]} {v}" for k, v in res.get("times", {}).items())
+        print(f"  {pkg:<14} {name:<40} {res['status']:<10} {res.get('seconds', 0):>6.1f}s "
+              f"{f'({times}) ' if times else ''}{(res.get('cause') or '')[:150]}", flush=True)
         return res
 
-    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        rows = list(pool.map(one, jobs))
+    t1 = time.perf_counter()
+    try:
+        with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+            rows = list(pool.map(one, jobs))
+    finally:
+        for r in runners:
+            r.close()
+    ran = sum(1 for r in rows if r["status"] != "not-run")
+    per_model = (time.perf_counter() - t1) * max(1, args.jobs) / max(ran, 1)
+    print(f"\n{'isolated processes per model' if args.isolated else 'long-lived workers'}: "
+          f"{per_model:.1f} s of wall time per model and job", flush=True)
     print(f"\nmodels bench, commit {commit}, {len(jobs)} models in {time.perf_counter() - t0:.0f} s"
           f"{f' (sample of {args.sample} per package)' if args.sample else ''}\n")
     print(table(rows, convs, imports))
+    for pkg in pkgs:
+        left = sum(1 for r in rows if r["package"] == pkg and r["status"] == "not-run")
+        if left:
+            total = sum(1 for r in rows if r["package"] == pkg)
+            print(f"{pkg}: {total - left} of {total} models ran within the --budget of {args.budget:.0f} s "
+                  f"(a seeded random order); {left} did not run and are not counted above")
     for pkg, res in imports.items():
         if not res["ok"]:
             print(f"import {pkg}: {res['error'][:300]}")
@@ -180,8 +225,11 @@ def main() -> int:
                                                "models": rows}, indent=1))
     missed = []
     for pkg in pkgs:
-        tested = [r for r in rows if r["package"] == pkg and r["status"] not in ("skipped", "reference")]
-        share = sum(r["status"] == "match" for r in tested) / max(len(tested), 1)
+        tested = [r for r in rows if r["package"] == pkg and r["status"] not in ("skipped", "reference", "not-run")]
+        if not tested:
+            missed.append(f"{pkg} not measured (no model tested)")
+            continue
+        share = sum(r["status"] == "match" for r in tested) / len(tested)
         if share < TARGETS.get(pkg, 1.0):
             missed.append(f"{pkg} {100 * share:.0f} % < {100 * TARGETS.get(pkg, 1.0):.0f} %")
     print("\ntargets: " + ("met" if not missed else "missed: " + "; ".join(missed)))

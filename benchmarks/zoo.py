@@ -12,7 +12,10 @@ One model goes through the path a user takes with a whole package:
    loaded (nothing missing, nothing unexpected), eval-mode outputs compared with PyTorch's
    (same structure and shape, cosine >= 0.9999 and allclose rtol 1e-3 / atol 1e-4).
 
-Each step writes a JSON result; the first failing step is the model's root cause. The corpus
+Each step writes a JSON result; the first failing step is the model's root cause. `Runner` runs
+many models through two long-lived workers (`serve-torch`, `serve-mindspore`: imports once, weights
+converted by the library call with the package source read once); `run_model` runs one model in
+fresh processes with the CLI. The corpus
 torchvision has no compiled ops: its pure-Python `roi_align` fallback is used, and `nms` gets a
 plain PyTorch implementation here so that detection models run on the PyTorch side.
 
@@ -20,6 +23,8 @@ plain PyTorch implementation here so that detection models run on the PyTorch si
     python benchmarks/zoo.py mindspore PACKAGE MODEL WORK OUTROOT
     python benchmarks/zoo.py list PACKAGE CORPUS
     python benchmarks/zoo.py import PACKAGE OUTROOT
+    python benchmarks/zoo.py serve-torch CORPUS            (requests on stdin: see `Worker`)
+    python benchmarks/zoo.py serve-mindspore PACKAGE OUTROOT
 """
 
 from __future__ import annotations
@@ -103,6 +108,21 @@ class Spec:
     build: str
     inputs: list[list[int]] = field(default_factory=list)  # shapes of float inputs
     as_list: bool = False  # detection models take a list of images
+    #: smaller image inputs tried first (the work grows with the image area); when the PyTorch model
+    #: rejects them (a fixed size, a pooling window larger than the map) its default `inputs` are used
+    small: list[list[int]] | None = None
+
+
+#: the side of the smaller images tried first (never below a model's declared minimum)
+SMALL_SIDE = 128
+
+
+def smaller(shape: list[int], minimum: int = 0) -> list[int] | None:
+    """`shape` (N, C, H, W) with H and W cut to SMALL_SIDE (or the model's minimum), or None when no smaller."""
+    side = max(SMALL_SIDE, minimum)
+    if len(shape) != 4 or min(shape[2:]) <= side:
+        return None
+    return [*shape[:2], side, side]
 
 
 def _tv_kind(name: str) -> str:
@@ -145,7 +165,12 @@ def spec_for(pkg: str, name: str) -> Spec:
         import timm
         cfg = timm.get_pretrained_cfg(name)
         size = list(getattr(cfg, "input_size", None) or (3, 224, 224)) if cfg else [3, 224, 224]
-        return Spec(f"timm.create_model({name!r}, pretrained=False)", [[2, *size]])
+        small = None
+        if not (cfg and getattr(cfg, "fixed_input_size", False)):
+            low = getattr(cfg, "min_input_size", None) if cfg else None
+            small = smaller([2, *size], max(low[1:]) if low else 0)
+        return Spec(f"timm.create_model({name!r}, pretrained=False)", [[2, *size]],
+                    small=[small] if small else None)
     if pkg == "torchvision":
         kind = _tv_kind(name)
         # segmentation / detection builders fetch ImageNet backbone weights unless told not to
@@ -158,16 +183,21 @@ def spec_for(pkg: str, name: str) -> Spec:
         if kind == "optical_flow":
             return Spec(build, [[1, 3, 128, 128], [1, 3, 128, 128]])
         side = 299 if name == "inception_v3" else 224
-        return Spec(build, [[2, 3, side, side]])
+        small = smaller([2, 3, side, side], 75 if name == "inception_v3" else 0)
+        return Spec(build, [[2, 3, side, side]], small=[small] if small else None)
     if pkg == "efficientnet-pytorch":
         import efficientnet_pytorch
         side = efficientnet_pytorch.EfficientNet.get_image_size(name)
-        return Spec(f"efficientnet_pytorch.EfficientNet.from_name({name!r})", [[1, 3, side, side]])
+        small = smaller([1, 3, side, side])
+        return Spec(f"efficientnet_pytorch.EfficientNet.from_name({name!r})", [[1, 3, side, side]],
+                    small=[small] if small else None)
     if pkg == "pretrainedmodels":
         import pretrainedmodels
         settings = pretrainedmodels.pretrained_settings.get(name, {})
         size = next(iter(settings.values()), {}).get("input_size", [3, 224, 224])
-        return Spec(f"pretrainedmodels.__dict__[{name!r}](num_classes=1000, pretrained=None)", [[2, *size]])
+        small = smaller([2, *size])
+        return Spec(f"pretrainedmodels.__dict__[{name!r}](num_classes=1000, pretrained=None)", [[2, *size]],
+                    small=[small] if small else None)
     if pkg == "segmentation-models-pytorch":
         enc = SMP_ENCODER.get(name, "resnet18")
         side = 224 if enc.startswith("tu-vit") else 128
@@ -182,9 +212,11 @@ _KEEP: list = []
 
 
 def torch_imports(corpus: Path) -> None:
-    """Put the corpus packages on sys.path; give the source-only torchvision an `nms`."""
+    """Put the corpus packages on sys.path; give the source-only torchvision an `nms` (once per process)."""
     import torch
 
+    if _KEEP:
+        return
     for p in PACKAGES.values():
         sys.path.insert(0, str(p.sys_path(corpus)))
     sys.path.append(str(STUBS))
@@ -302,25 +334,33 @@ def torch_reference(pkg: str, name: str, work: Path, corpus: Path) -> dict:
     n = count_params(spec.build, ns)
     if n is not None and n > MAX_PARAMS:
         return {"skipped": f"{n / 1e6:.0f}M parameters > {MAX_PARAMS // 1_000_000}M"}
-    torch.manual_seed(0)
-    model = eval(spec.build, ns)  # noqa: S307
-    n = sum(p.numel() for p in model.parameters())
-    if n > MAX_PARAMS:
-        return {"skipped": f"{n / 1e6:.0f}M parameters > {MAX_PARAMS // 1_000_000}M"}
+    shapes = spec.small or spec.inputs
+    while True:
+        torch.manual_seed(0)
+        model = eval(spec.build, ns)  # noqa: S307
+        n = sum(p.numel() for p in model.parameters())
+        if n > MAX_PARAMS:
+            return {"skipped": f"{n / 1e6:.0f}M parameters > {MAX_PARAMS // 1_000_000}M"}
 
-    def feed(seed: int):
-        tin = [torch.from_numpy(a) for a in make_inputs(spec.inputs, seed)]
-        return model(tin) if spec.as_list else model(*tin)
+        def feed(seed: int):
+            tin = [torch.from_numpy(a) for a in make_inputs(shapes, seed)]
+            return model(tin) if spec.as_list else model(*tin)
 
-    randomise(model, feed)
-    arrs = make_inputs(spec.inputs, 1234)
-    with torch.no_grad():
-        out = feed(1234)
+        try:
+            randomise(model, feed)
+            with torch.no_grad():
+                out = feed(1234)
+            break
+        except Exception:  # noqa: BLE001
+            if shapes is spec.inputs:
+                raise
+            shapes = spec.inputs  # the smaller images do not fit this model: its default size, on a fresh build
+    arrs = make_inputs(shapes, 1234)
     leaves = flatten(out)
     torch.save(model.state_dict(), work / "model.pth")
     np.savez(work / "inputs.npz", *arrs)
     np.savez(work / "outputs.npz", **{p: v.detach().numpy() for p, v in leaves if isinstance(v, torch.Tensor)})
-    return {"build": spec.build, "as_list": spec.as_list, "root": type(model).__name__,
+    return {"build": spec.build, "as_list": spec.as_list, "inputs": shapes, "root": type(model).__name__,
             "root_module": type(model).__module__, "params": n,
             "leaves": [[p, type(v).__name__ if not isinstance(v, torch.Tensor) else "Tensor",
                         None if isinstance(v, torch.Tensor) else repr(v)] for p, v in leaves]}
@@ -328,17 +368,25 @@ def torch_reference(pkg: str, name: str, work: Path, corpus: Path) -> dict:
 
 # --------------------------------------------------------------------------- MindSpore side
 
-def mindspore_check(pkg: str, name: str, work: Path, outroot: Path) -> dict:
-    import numpy as np
-
+def mindspore_setup(pkg: str, outroot: Path) -> None:
+    """Torch blocked (the package's converted torch-named dependencies found under OUTROOT), the
+    converted tree on sys.path, MindSpore in PyNative mode. Once per process."""
     package = PACKAGES[pkg]
-    ref = json.loads((work / "torch.json").read_text())
     block_torch(str(outroot), (package.module,) + package.needs)
     sys.path.insert(0, str(outroot))
     sys.path.append(str(STUBS))
     import mindspore as ms
 
     ms.set_context(mode=ms.PYNATIVE_MODE)
+
+
+def mindspore_check(pkg: str, name: str, work: Path, outroot: Path) -> dict:
+    """The converted model built, given the converted checkpoint and compared (after `mindspore_setup`)."""
+    import mindspore as ms
+    import numpy as np
+
+    package = PACKAGES[pkg]
+    ref = json.loads((work / "torch.json").read_text())
     ms.set_seed(0)
     res: dict = {}
     stage = "import"
@@ -516,7 +564,216 @@ def run_model(pkg: str, name: str, corpus: Path, outroot: Path, work: Path, time
     if code != 0 or not (work / "mindspore.json").exists():
         res.update(status="crash", cause="MindSpore side crashed: " + _last_line(err))
         return res
-    ms = json.loads((work / "mindspore.json").read_text())
+    outcome(res, json.loads((work / "mindspore.json").read_text()))
+    res["seconds"] = round(time.perf_counter() - t0, 1)
+    return res
+
+
+# --------------------------------------------------------------------------- long-lived workers
+
+def rss_mb() -> float:
+    """This process's resident memory (Linux), to recycle a worker that grows."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+class Worker:
+    """One long-lived child process (`zoo.py serve-torch ...` / `serve-mindspore ...`) that handles many
+    models in turn, so that PyTorch, MindSpore and the packages are imported once, not once per model.
+
+    Requests and replies are JSON lines on the child's stdin and on a private copy of its stdout (the
+    child's own stdout goes to its log with stderr, so a model's prints cannot break the protocol).
+    A model that kills the process or runs past its timeout is that model's failure: the process is
+    ended and the next request starts a new one. A worker that grew past `recycle_mb` is restarted
+    between models."""
+
+    def __init__(self, argv: list[str], log: Path, recycle_mb: float = 5000):
+        self.argv, self.log, self.recycle_mb = argv, log, recycle_mb
+        self.proc: subprocess.Popen | None = None
+        self.starts = 0
+
+    def _start(self) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self._logf = open(self.log, "ab")  # noqa: SIM115  (closed in stop)
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._logf,
+                                     env=env())
+        self.starts += 1
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        self._logf.close()
+        self.proc = None
+
+    def call(self, request: dict, timeout: float) -> tuple[dict | None, str]:
+        """(reply, '') or (None, why the process gave no reply)."""
+        import select
+
+        if self.proc is None or self.proc.poll() is not None:
+            self.stop()
+            self._start()
+        mark = self.log.stat().st_size if self.log.exists() else 0
+        try:
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError:
+            pass  # the child is gone: the read below sees EOF
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            self.proc.kill()
+            self.proc.wait()
+            self.stop()
+            return None, f"timed out after {timeout:.0f} s"
+        line = self.proc.stdout.readline()
+        if not line:
+            code = self.proc.wait()
+            self.stop()
+            with open(self.log, "rb") as f:
+                f.seek(mark)
+                tail = f.read().decode(errors="replace")
+            return None, f"process died (exit {code}): {_last_line(tail)}"
+        reply = json.loads(line)
+        if reply.pop("rss_mb", 0) > self.recycle_mb:
+            self.stop()
+        return reply, ""
+
+
+def serve(handle) -> int:
+    """The child side of `Worker`: one JSON request per stdin line, one JSON reply per line."""
+    proto = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # what models print goes to the log
+    for line in sys.stdin:
+        req = json.loads(line)
+        try:
+            res = handle(req)
+        except Exception as exc:  # noqa: BLE001  (a failing model; the next one still runs)
+            res = {"error": error_line(exc), "traceback": traceback.format_exc()[-3000:]}
+        res["rss_mb"] = rss_mb()
+        proto.write(json.dumps(res) + "\n")
+    return 0
+
+
+def serve_torch(corpus: Path) -> int:
+    torch_imports(corpus)
+
+    def handle(req: dict) -> dict:
+        work = Path(req["work"])
+        res = torch_reference(req["package"], req["model"], work, corpus)
+        (work / "torch.json").write_text(json.dumps(res))
+        return {"ok": True}
+
+    return serve(handle)
+
+
+def serve_mindspore(pkg: str, outroot: Path) -> int:
+    """Weights converted in-process (`msdev.weights.convert.convert_checkpoint`, the converted
+    package's source read once) and the model checked."""
+    from msdev.db.loader import load_database
+    from msdev.weights.convert import convert_checkpoint, load_source
+
+    mindspore_setup(pkg, outroot)
+    p = PACKAGES[pkg]
+    code = [str(outroot / p.module)] + [str(outroot / m) for m in p.needs]
+    state: dict = {}
+
+    def handle(req: dict) -> dict:
+        work = Path(req["work"])
+        ref = json.loads((work / "torch.json").read_text())
+        t = time.perf_counter()
+        try:
+            if "model" not in state:
+                state["db"] = load_database()
+                state["model"] = load_source(code, state["db"])
+            convert_checkpoint(work / "model.pth", work / "model.ckpt", code=code, root=f"{ref['root_module']}."
+                               f"{ref['root']}", db=state["db"], overwrite=True, model=state["model"])
+        except Exception as exc:  # noqa: BLE001
+            return {"weights_convert": error_line(exc)}
+        t1 = time.perf_counter()
+        res = mindspore_check(pkg, req["model"], work, outroot)
+        (work / "mindspore.json").write_text(json.dumps(res))
+        return {"ok": True, "weights_s": round(t1 - t, 1), "check_s": round(time.perf_counter() - t1, 1)}
+
+    return serve(handle)
+
+
+class Runner:
+    """All steps of many models with long-lived workers: one PyTorch worker, and one MindSpore worker
+    for the package at hand (restarted when the package changes: each package blocks torch its own way).
+    `run` gives the same result as `run_model`."""
+
+    def __init__(self, corpus: Path, outroot: Path, logs: Path, keep: bool = False):
+        self.corpus, self.outroot, self.logs, self.keep = corpus, outroot, logs, keep
+        self.torch = Worker([sys.executable, __file__, "serve-torch", str(corpus)], logs / "torch.log")
+        self.ms: Worker | None = None
+        self.ms_pkg: str | None = None
+
+    def close(self) -> None:
+        self.torch.stop()
+        if self.ms:
+            self.ms.stop()
+
+    def _ms(self, pkg: str) -> Worker:
+        if self.ms_pkg != pkg:
+            if self.ms:
+                self.ms.stop()
+            self.ms = Worker([sys.executable, __file__, "serve-mindspore", pkg, str(self.outroot)],
+                             self.logs / f"mindspore-{pkg}.log")
+            self.ms_pkg = pkg
+        return self.ms
+
+    def run(self, pkg: str, name: str, work: Path, timeout: float = 900) -> dict:
+        work.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        try:
+            res = self._run(pkg, name, work, timeout)
+        finally:
+            if not self.keep:  # checkpoints and arrays: the disk holds few of them at once
+                for f in ("model.pth", "model.ckpt", "inputs.npz", "outputs.npz"):
+                    (work / f).unlink(missing_ok=True)
+        res["seconds"] = round(time.perf_counter() - t0, 1)
+        return res
+
+    def _run(self, pkg: str, name: str, work: Path, timeout: float) -> dict:
+        res: dict = {"package": pkg, "model": name}
+        for f in ("torch.json", "mindspore.json"):
+            (work / f).unlink(missing_ok=True)
+        t = time.perf_counter()
+        reply, why = self.torch.call({"package": pkg, "model": name, "work": str(work)}, timeout)
+        res["times"] = {"torch_s": round(time.perf_counter() - t, 1)}
+        if reply is None or "error" in reply or not (work / "torch.json").exists():
+            res.update(status="reference", cause="PyTorch side: " + (why or (reply or {}).get("error", "no result")))
+            return res
+        ref = json.loads((work / "torch.json").read_text())
+        if "skipped" in ref:
+            res.update(status="skipped", cause=ref["skipped"])
+            return res
+        if "error" in ref:
+            res.update(status="reference", cause="PyTorch side: " + ref["error"])
+            return res
+        t = time.perf_counter()
+        reply, why = self._ms(pkg).call({"model": name, "work": str(work)}, timeout)
+        res["times"].update(mindspore_s=round(time.perf_counter() - t, 1),
+                            **{k: v for k, v in (reply or {}).items() if k.endswith("_s")})
+        if reply is not None and "weights_convert" in reply:
+            res.update(status="weights-convert", cause="msdev weights convert: " + reply["weights_convert"])
+            return res
+        if reply is None or "error" in reply or not (work / "mindspore.json").exists():
+            res.update(status="crash", cause="MindSpore side crashed: " + (why or (reply or {}).get("error", "")))
+            return res
+        return outcome(res, json.loads((work / "mindspore.json").read_text()))
+
+
+def outcome(res: dict, ms: dict) -> dict:
+    """The model's status and root cause from the MindSpore side's result."""
     res["detail"] = {k: v for k, v in ms.items() if k != "traceback"}
     if "error" in ms:
         res.update(status=ms["stage"], cause=f"{ms['stage']}: {ms['error']}", traceback=ms.get("traceback"))
@@ -527,7 +784,6 @@ def run_model(pkg: str, name: str, corpus: Path, outroot: Path, work: Path, time
         res.update(status="compare", cause="outputs differ: " + ms.get("why", ""))
     else:
         res.update(status="match", cause=None)
-    res["seconds"] = round(time.perf_counter() - t0, 1)
     return res
 
 
@@ -546,6 +802,10 @@ def _main(argv: list[str]) -> int:
         torch_imports(Path(argv[2]))
         print(json.dumps(list_models(argv[1])))
         return 0
+    if mode == "serve-torch":
+        return serve_torch(Path(argv[1]))
+    if mode == "serve-mindspore":
+        return serve_mindspore(argv[1], Path(argv[2]))
     if mode == "import":
         p = PACKAGES[argv[1]]
         block_torch(argv[2], (p.module,) + p.needs)
@@ -564,6 +824,7 @@ def _main(argv: list[str]) -> int:
         (work / "torch.json").write_text(json.dumps(res))
         return 0
     if mode == "mindspore":
+        mindspore_setup(pkg, Path(argv[4]))
         res = mindspore_check(pkg, name, work, Path(argv[4]))
         (work / "mindspore.json").write_text(json.dumps(res))
         return 0

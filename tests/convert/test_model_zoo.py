@@ -61,12 +61,16 @@ def zoo_run(corpus, tmp_path_factory):
         converted[pkg] = zoo.convert_package(pkg, corpus, outroot)
     imports = {pkg: zoo.check_import(pkg, outroot) for pkg in SAMPLE}
     rows = {}
-    for pkg, models in SAMPLE.items():
-        for name in models:
-            if not imports[pkg]["ok"]:
-                rows[(pkg, name)] = {"status": "import", "cause": "package import: " + imports[pkg]["error"]}
-            else:
-                rows[(pkg, name)] = zoo.run_model(pkg, name, corpus, outroot, work / pkg / name, timeout=600)
+    runner = zoo.Runner(corpus, outroot, work / "logs")  # long-lived workers: imports once, not per model
+    try:
+        for pkg, models in SAMPLE.items():
+            for name in models:
+                if not imports[pkg]["ok"]:
+                    rows[(pkg, name)] = {"status": "import", "cause": "package import: " + imports[pkg]["error"]}
+                else:
+                    rows[(pkg, name)] = runner.run(pkg, name, work / pkg / name, timeout=600)
+    finally:
+        runner.close()
     return converted, imports, rows
 
 

@@ -96,9 +96,12 @@ def prepare(ckpt: str | Path, key: str | None = None, strip_prefix: str | None =
 def convert_checkpoint(ckpt: str | Path, output: str | Path, *, map_path: str | None = None,
                        code: list[str] | None = None, fmt: str = "ckpt", key: str | None = None,
                        root: str | None = None, profile: str = "portable", db=None, overwrite: bool = False,
-                       strip_prefix: str | None = None) -> ConvertResult:
+                       strip_prefix: str | None = None, model: ModelSource | None = None) -> ConvertResult:
+    """`model`: the source already read by `load_source(code, ...)` (a caller converting many
+    checkpoints of one package reads the package once); `code` still names it in the map."""
     cp, tensors = prepare(ckpt, key, strip_prefix)
-    model = load_source(code, db, profile)
+    if model is None:
+        model = load_source(code, db, profile)
     wmap = derive_map(tensors, map_path, model, root, profile, source=", ".join(code) if code else map_path)
     if model is not None:
         drop_tied_copies(wmap, cp.tied, model.ties)

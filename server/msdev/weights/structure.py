@@ -134,6 +134,12 @@ class ModelSource:
         self._db_torch, self._db_ms = _db_indexes(db)
         self._returns: dict[int, set] = {}
         self._in_progress: set[int] = set()
+        #: answers that cannot change once `analyse` has run (a package such as timm + torchvision
+        #: asks them millions of times while a checkpoint is mapped): base classes by id(ClassInfo),
+        #: attribute values by (id(ClassInfo), attribute); kept only while `_frozen`
+        self._bases_memo: dict[int, list] = {}
+        self._attr_memo: dict[tuple[int, str], set | None] = {}
+        self._frozen = False
         #: weight tying in the source: (module path assigned to, module path it shares with), e.g.
         #: `self.transformer.wte.weight = self.lm_head.weight` → ("transformer.wte", "lm_head")
         self.ties: list[tuple[str, str]] = []
@@ -169,6 +175,7 @@ class ModelSource:
         return src
 
     def add_module(self, tree: ast.Module, path: str, dotted: str = "", is_package: bool = False) -> None:
+        self._thaw()
         mod = ModuleInfo(path, dotted=dotted)
         self.modules.append(mod)
         self._trees.append(tree)
@@ -223,6 +230,7 @@ class ModelSource:
 
     def _index_classes(self) -> None:
         """Give every class a unique key: its name, or `module.Name` where modules share the name."""
+        self._thaw()
         self.by_name.clear()
         for mod in self.modules:
             for info in mod.classes.values():
@@ -297,13 +305,24 @@ class ModelSource:
                         return found
         return self.functions.get(ref)
 
+    def _thaw(self) -> None:
+        """The source is changing: forget the memoised answers."""
+        self._frozen = False
+        self._bases_memo.clear()
+        self._attr_memo.clear()
+
     def base_infos(self, info: ClassInfo) -> list[ClassInfo]:
         """The classes of the source that `info` subclasses (never `info` itself)."""
+        memo = self._bases_memo.get(id(info)) if self._frozen else None
+        if memo is not None:
+            return list(memo)
         out = []
         for b in info.bases:
             base = self.class_named(b, info.module)
             if base is not None and base is not info:
                 out.append(base)
+        if self._frozen:
+            self._bases_memo[id(info)] = list(out)
         return out
 
     def resolve_root(self, name: str) -> str | None:
@@ -327,6 +346,7 @@ class ModelSource:
             for info in self.classes.values():
                 for fn in info.methods.values():
                     self._scan_method(info, fn)
+        self._frozen = True  # what classes hold no longer changes: answers may be memoised
 
     def _all_bases(self, info: ClassInfo, seen: set[str] | None = None) -> list[str]:
         seen = seen or set()
@@ -729,15 +749,30 @@ class ModelSource:
                 return set(value.elems)
             return set(value.elems) or {ANY}
         if value is ANY:
-            out: set = set()
-            for info in self.classes.values():
-                found = self._attr(info, comp)
-                if found:
-                    out |= found
-            return out or {ANY}
+            if not self._frozen:
+                return self._any_children(comp)
+            key = (0, comp)  # id 0 is no ClassInfo's: the entry of "any class"
+            if key not in self._attr_memo:
+                self._attr_memo[key] = self._any_children(comp)
+            return set(self._attr_memo[key])  # type: ignore[arg-type]
         return set()
 
+    def _any_children(self, comp: str) -> set:
+        """What `comp` may hold on an instance of any class of the source."""
+        out: set = set()
+        for info in self.classes.values():
+            found = self._attr(info, comp)
+            if found:
+                out |= found
+        return out or {ANY}
+
     def _attr(self, info: ClassInfo, comp: str, seen: set[str] | None = None) -> set | None:
+        if seen is None and self._frozen:
+            key = (id(info), comp)
+            if key not in self._attr_memo:
+                self._attr_memo[key] = self._attr(info, comp, {info.key})
+            found = self._attr_memo[key]
+            return None if found is None else set(found)
         if comp in info.attrs:
             vals = set(info.attrs[comp])
             if comp in info.appended:
