@@ -19,6 +19,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from .literals import int_literal
+
 #: in-place operators written back through an indexed assignment: how the new value is formed
 #: ("=" stores the second operand, a binary operator combines the old value with it)
 INPLACE = {"torch.ops.aten.copy_.default": "=", "torch.ops.aten.fill_.Scalar": "=",
@@ -54,14 +56,6 @@ class ViewWrite:
     reread: list[tuple[str, int]]
 
 
-def _int(node: ast.AST) -> int | None:
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
-            and type(node.operand.value) is int:
-        return -node.operand.value
-    return None
-
 
 def _binds(stmt: ast.stmt, name: str) -> bool:
     """Whether the statement binds the name (graph code's `a = b = None` clean-ups do not count)."""
@@ -91,7 +85,7 @@ def _view_of(apis: dict[int, str], body: list[ast.stmt], at: int, name: str):
         if len(vcall.args) - 1 > len(params) or any(k.arg not in params for k in vcall.keywords):
             return None
         args = dict(zip(params, vcall.args[1:])) | {k.arg: k.value for k in vcall.keywords}
-        dim = _int(args.get("dim", ast.Constant(0)))
+        dim = int_literal(args.get("dim", ast.Constant(0)))
         if dim is None or (vapi.endswith("select.int") and "index" not in args):
             return None
         return i, vcall.args[0], ViewStep(vapi, args, dim)

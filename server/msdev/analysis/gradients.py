@@ -24,6 +24,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from .literals import int_literal
+
 #: the statement rule codes this module plans for
 BACKWARD, AUTOGRAD_GRAD, REQUIRES_GRAD = "MS230", "MS231", "MS232"
 AUTOGRAD_GRAD_APIS = frozenset({"torch.autograd.grad"})
@@ -88,7 +90,7 @@ def chain_key(node: ast.AST) -> str | None:
         if isinstance(node, ast.Attribute):
             parts.append("." + node.attr)
         else:
-            index = _literal_position(node.slice)
+            index = int_literal(node.slice)
             if index is None:
                 return None
             parts.append(f"[{index}]")
@@ -97,14 +99,6 @@ def chain_key(node: ast.AST) -> str | None:
         return None
     return node.id + "".join(parts[::-1])
 
-
-def _literal_position(node: ast.AST) -> int | None:
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
-            and type(node.operand.value) is int:
-        return -node.operand.value
-    return None
 
 
 def key_root(key: str) -> str:
