@@ -650,8 +650,11 @@ class _Detector:
         """A write into a view refused by an earlier conversion (its view is MindSpore code now): the
         marker above it says so, and converting again keeps it refused."""
         stmt = self.facts.parents.get(id(call))
-        lines = self.source.splitlines() if stmt is not None and stmt.lineno > 1 else ()
-        return bool(lines) and f"[UnConvert] {api}: in-place update of a view" in lines[stmt.lineno - 2]
+        if stmt is None or stmt.lineno < 2 or "[UnConvert]" not in self.source:
+            return False
+        if not self._lines:  # an ASCII text has not been split yet
+            self._lines = split_lines(self.source)
+        return f"[UnConvert] {api}: in-place update of a view" in self._lines[stmt.lineno - 2]
 
     def _looks_like_module(self, node: ast.AST, call: ast.Call) -> bool:
         """`X.train(...)`/`X.eval()` is a module's when X is known to hold one, or when tensors cannot
