@@ -85,6 +85,9 @@ CASES = {
         ("plain_constructor", [np.array([[1, 2]], np.int64), 4]),
         ("plain_constructor", [A, 1]),
     ],
+    "grad_mode_values": [
+        ("kept_in_a_name", [A]),
+    ],
     "data_loading": [
         ("single_items", [A]),
         ("pairs", [X4]),

@@ -1236,4 +1236,19 @@ class __NAME__:
                   prev_loss=prev_loss)
         return orig_loss
 ''',
+    "GradMode": '''\
+class __NAME__:
+    """torch.no_grad / enable_grad / inference_mode used as a value (a context or decorator chosen at run
+    time): MindSpore records gradients only inside mindspore.grad / value_and_grad, so outside them the
+    mode changes nothing. Entered, it does nothing; called, it gives itself, or the function it decorates."""
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+    def __call__(self, fn=None):
+        return self if fn is None else fn
+''',
 }

@@ -162,7 +162,8 @@ class Rewriter:
         return self._rewrite_target(finding, node, call, entry, target)
 
     def _rewrite_target(self, finding: Finding, node, call, entry: Entry, target: Target) -> FindingRewrite:
-        if target.templates == [""] or (call is None and "" in target.templates):  # `@torch.compile` goes
+        if target.templates == [""] or (call is None and "" in target.templates and (
+                self._removable(node) or not any(target.templates))):  # `@torch.compile` goes
             return self._removal(finding, call or node)
         if finding.kind == Kind.LAYER_ATTRIBUTE and isinstance(node, ast.Constant):  # getattr(bn, 'weight')
             s, e = self.src.span(node)
