@@ -400,6 +400,18 @@ def test_module_fx_cannot_trace_is_captured_with_torch_export(tmp_path, capsys):
     assert vr["training"]["gradients"]["compared"] == 9 and vr["training"]["gradients"]["diverging"] == 0
 
 
+def test_resampling_operators_of_an_exported_module_become_interpolate(tmp_path, capsys):
+    """torch.export prints F.interpolate as `aten.upsample_bicubic2d.vec` and kin (timm's crossvit was
+    left a placeholder): each becomes F.interpolate with the size or factors it received."""
+    out, report, _ = _generate(tmp_path, "graph_nets:resizing", [FIX], ["2,3,6,6"], [(4, 3, 6, 6)], capsys)
+    graph = report["graph"]
+    assert [m["path"] for m in graph["exported_modules"]] == ["body"]
+    assert graph["placeholders"] == [] and graph["untraced_modules"] == []
+    text = (out / "model.py").read_text()
+    assert "msdev_placeholder" not in text and "upsample" not in text
+    assert all(o["allclose"] for o in graph["check"]["outputs"])
+
+
 def test_layer_subclass_with_its_own_forward_loads_every_buffer(tmp_path, capsys):
     """timm's BatchNormAct2d: the Cell holds num_batches_tracked, which the BatchNorm rule drops."""
     out, report, _ = _generate(tmp_path, "graph_nets:with_batchnorm_relu", [FIX], ["2,3,6,6"], [(4, 3, 6, 6)], capsys)

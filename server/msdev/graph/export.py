@@ -35,6 +35,19 @@ _DROPPED = {"_assert_scalar", "_assert_tensor_metadata", "sym_constrain_range_fo
 
 _FUNCTION_MODULES = (torch, torch.nn.functional, torch.special, torch.linalg, torch.fft)
 
+#: ATen resampling operators as export prints `F.interpolate` (their `.vec` overloads, arguments
+#: `input, output_size[, align_corners], scale_factors`) → interpolate's mode, whether the operator
+#: takes align_corners, and antialias
+_RESAMPLING = {
+    "upsample_nearest1d": ("nearest", False, False), "upsample_nearest2d": ("nearest", False, False),
+    "upsample_nearest3d": ("nearest", False, False), "_upsample_nearest_exact1d": ("nearest-exact", False, False),
+    "_upsample_nearest_exact2d": ("nearest-exact", False, False),
+    "_upsample_nearest_exact3d": ("nearest-exact", False, False), "upsample_linear1d": ("linear", True, False),
+    "upsample_bilinear2d": ("bilinear", True, False), "upsample_trilinear3d": ("trilinear", True, False),
+    "upsample_bicubic2d": ("bicubic", True, False), "_upsample_bilinear2d_aa": ("bilinear", True, True),
+    "_upsample_bicubic2d_aa": ("bicubic", True, True),
+}
+
 
 class ExportFailed(Exception):
     """torch.export cannot capture the module either (one line)."""
@@ -197,6 +210,8 @@ def _aten_call(out: fx.Graph, op, args: tuple, kwargs: dict):
     if name == "select" and not kwargs and len(args) == 3:
         x, dim, i = args
         return out.call_function(operator.getitem, (x, (slice(None),) * dim + (i,)))
+    if name in _RESAMPLING and op._overloadname == "vec" and not kwargs:
+        return _interpolate(out, name, args)
     for mod in _FUNCTION_MODULES:
         fn = getattr(mod, name, None)
         if callable(fn) and not isinstance(fn, type):
@@ -204,6 +219,21 @@ def _aten_call(out: fx.Graph, op, args: tuple, kwargs: dict):
     if hasattr(torch.Tensor, name) and args:
         return out.call_method(name, args, kwargs)
     return out.call_function(op, args, kwargs)  # rendered as a placeholder naming the operator
+
+
+def _interpolate(out: fx.Graph, name: str, args: tuple):
+    """`F.interpolate` with the size or the factors the `.vec` operator received: the same call again
+    (with factors and no size, interpolate maps coordinates by the factors, as the operator does)."""
+    mode, aligns, antialias = _RESAMPLING[name]
+    x, size, *rest = args
+    factors = rest[-1]
+    kwargs: dict[str, Any] = {"size": list(size)} if size is not None else {"scale_factor": list(factors)}
+    kwargs["mode"] = mode
+    if aligns:
+        kwargs["align_corners"] = rest[0]
+    if antialias:
+        kwargs["antialias"] = True
+    return out.call_function(torch.nn.functional.interpolate, (x,), kwargs)
 
 
 def _drop_dead(graph: fx.Graph) -> None:
