@@ -400,16 +400,27 @@ def test_module_fx_cannot_trace_is_captured_with_torch_export(tmp_path, capsys):
     assert vr["training"]["gradients"]["compared"] == 9 and vr["training"]["gradients"]["diverging"] == 0
 
 
-def test_resampling_operators_of_an_exported_module_become_interpolate(tmp_path, capsys):
+def test_resampling_and_regions_of_an_exported_module(tmp_path, capsys):
     """torch.export prints F.interpolate as `aten.upsample_bicubic2d.vec` and kin (timm's crossvit was
-    left a placeholder): each becomes F.interpolate with the size or factors it received."""
-    out, report, _ = _generate(tmp_path, "graph_nets:resizing", [FIX], ["2,3,6,6"], [(4, 3, 6, 6)], capsys)
+    left a placeholder), and cuts `with torch.autocast(...)` / `torch.no_grad()` blocks out as region
+    operators over submodules (timm's efficientvit failed on `submod_1`): the resampling becomes
+    F.interpolate, the regions are inlined, the no_grad block's results detached."""
+    out, report, weights = _generate(tmp_path, "graph_nets:resizing", [FIX], ["2,3,6,6"], [(4, 3, 6, 6)], capsys)
     graph = report["graph"]
     assert [m["path"] for m in graph["exported_modules"]] == ["body"]
     assert graph["placeholders"] == [] and graph["untraced_modules"] == []
     text = (out / "model.py").read_text()
-    assert "msdev_placeholder" not in text and "upsample" not in text
+    assert "msdev_placeholder" not in text and "upsample" not in text and "submod" not in text
+    assert text.count("stop_gradient(") == 1
     assert all(o["allclose"] for o in graph["check"]["outputs"])
+    sys.modules.pop("model", None)
+    code = main(["verify", "--torch", "graph_nets:resizing", "--mindspore", "model:create_model",
+                 "--path", str(out), "--path", str(FIX), "--torch-weights", str(weights),
+                 "--weights", str(out / "model.ckpt"), "--input", "2,3,6,6", "--grad", "--json"])
+    vr = json.loads(capsys.readouterr().out)
+    sys.modules.pop("model", None)
+    assert code == 0, vr
+    assert vr["training"]["gradients"]["compared"] == 4 and vr["training"]["gradients"]["diverging"] == 0
 
 
 def test_layer_subclass_with_its_own_forward_loads_every_buffer(tmp_path, capsys):

@@ -35,6 +35,10 @@ _DROPPED = {"_assert_scalar", "_assert_tensor_metadata", "sym_constrain_range_fo
 
 _FUNCTION_MODULES = (torch, torch.nn.functional, torch.special, torch.linalg, torch.fft)
 
+#: higher-order operators export puts around a `with torch.autocast(...)` or grad-mode block, with
+#: the position of their body (a submodule) among the arguments; the block's inputs follow it
+_REGIONS = {"wrap_with_autocast": 4, "wrap_with_set_grad_enabled": 1}
+
 #: ATen resampling operators as export prints `F.interpolate` (their `.vec` overloads, arguments
 #: `input, output_size[, align_corners], scale_factors`) → interpolate's mode, whether the operator
 #: takes align_corners, and antialias
@@ -123,33 +127,46 @@ def _bind_dynamic(module, dyn_args: tuple, dyn_kwargs: dict):
 def simplify(graph: fx.Graph, owner: torch.nn.Module, out_spec=None) -> fx.Graph:
     """A new graph without pytree plumbing, with ATen operators as public PyTorch calls; the
     output rebuilt in forward's own structure (`out_spec`: export returns the leaves flat)."""
-    from torch.fx._pytree import tree_flatten_spec
     from torch.utils._pytree import tree_unflatten
 
     out = fx.Graph()
+    result = _emit(out, graph, owner)
+    if out_spec is not None and isinstance(result, (tuple, list)):
+        result = tree_unflatten(list(result), out_spec)
+    out.output(result)
+    _drop_dead(out)
+    return out
+
+
+def _emit(out: fx.Graph, graph: fx.Graph, owner: torch.nn.Module, inputs: tuple | None = None):
+    """Copy `graph`'s operations into `out` and give back what its output node returns. With
+    `inputs`, its placeholders take those values (a region export cut out as a submodule)."""
+    from torch.fx._pytree import tree_flatten_spec
+    from torch.utils._pytree import tree_unflatten
+
     env: dict[fx.Node, Any] = {}
+    operands = iter(inputs) if inputs is not None else None
 
     def value(a):
         return fx.node.map_aggregate(a, lambda x: env[x] if isinstance(x, fx.Node) else x)
 
     for node in graph.nodes:
         if node.op == "placeholder":
+            if operands is not None:
+                env[node] = next(operands)
+                continue
             env[node] = out.placeholder(node.target, default_value=node.args[0] if node.args else
                                         inspect.Signature.empty)
             continue
         if node.op == "get_attr":
             attr = _resolve(owner, node.target)
-            if not isinstance(attr, (torch.Tensor, torch.nn.Module)):
-                env[node] = attr  # a pytree spec
+            if not isinstance(attr, (torch.Tensor, torch.nn.Module)) or isinstance(attr, fx.GraphModule):
+                env[node] = attr  # a pytree spec, or the body of a region operator
                 continue
             env[node] = out.get_attr(node.target)
             continue
         if node.op == "output":
-            result = value(node.args[0])
-            if out_spec is not None and isinstance(result, (tuple, list)):
-                result = tree_unflatten(list(result), out_spec)
-            out.output(result)
-            continue
+            return value(node.args[0])
         args, kwargs = value(node.args), value(node.kwargs)
         if node.op == "call_function" and node.target is tree_unflatten:
             env[node] = tree_unflatten(list(args[0]), args[1])
@@ -163,12 +180,26 @@ def simplify(graph: fx.Graph, owner: torch.nn.Module, out_spec=None) -> fx.Graph
         if node.op == "call_module":
             env[node] = out.call_module(node.target, args, kwargs)
             continue
+        if node.op == "call_function" and getattr(node.target, "__name__", None) in _REGIONS:
+            env[node] = _inline_region(out, node.target.__name__, args)
+            continue
         if node.op == "call_function" and isinstance(node.target, torch._ops.OpOverload):
             env[node] = _aten_call(out, node.target, args, kwargs)
             continue
         env[node] = out.create_node(node.op, node.target, args, kwargs, node.name)
-    _drop_dead(out)
-    return out
+    return None
+
+
+def _inline_region(out: fx.Graph, name: str, args: tuple) -> tuple:
+    """The body of a `with torch.autocast(...)` / grad-mode region, inlined. MindSpore has no
+    autocast context (and msdev removes it from source code too); a region run without gradients
+    gives detached results, so gradients stop where PyTorch's stop."""
+    at = _REGIONS[name]
+    body, operands = args[at], args[at + 1:]
+    results = tuple(_emit(out, body.graph, body, operands))
+    if name == "wrap_with_set_grad_enabled" and args[0] is False:
+        results = tuple(out.call_method("detach", (r,)) if isinstance(r, fx.Node) else r for r in results)
+    return results
 
 
 def _resolve(owner, target: str):
