@@ -423,6 +423,17 @@ def test_resampling_and_regions_of_an_exported_module(tmp_path, capsys):
     assert vr["training"]["gradients"]["compared"] == 4 and vr["training"]["gradients"]["diverging"] == 0
 
 
+def test_a_container_child_keeps_its_optional_argument_at_the_default(tmp_path, capsys):
+    """timm's mobilevitv2: blocks in a Sequential pass their optional `x_prev` (always None) on to
+    an attention that branches on `x_prev is None`. Traced as an argument, the proxy took the other
+    branch; fixed at its default, the generated code runs the branch the model runs."""
+    out, report, _ = _generate(tmp_path, "graph_nets:context_blocks", [FIX], ["2,3,5,5"], [(4, 3, 5, 5)],
+                               capsys)
+    text = (out / "model.py").read_text()
+    assert "self.attn(norm)" in text and "shape" not in text.split("class OptionalContext")[1].split("class ")[0]
+    assert all(o["allclose"] for o in report["graph"]["check"]["outputs"])
+
+
 def test_layer_subclass_with_its_own_forward_loads_every_buffer(tmp_path, capsys):
     """timm's BatchNormAct2d: the Cell holds num_batches_tracked, which the BatchNorm rule drops."""
     out, report, _ = _generate(tmp_path, "graph_nets:with_batchnorm_relu", [FIX], ["2,3,6,6"], [(4, 3, 6, 6)], capsys)

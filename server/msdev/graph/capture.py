@@ -324,6 +324,22 @@ def _root_concrete(model: torch.nn.Module, n_inputs: int) -> dict[str, Any]:
     return {p.name: p.default for p in params[n_inputs:]}
 
 
+def _defaults_left(module: torch.nn.Module, example: tuple | None) -> dict[str, Any]:
+    """The parameters a container's call left at their defaults (a Sequential passes one input):
+    fixed there, as a direct call site would fix them. Traced as arguments instead, an optional
+    `x_prev=None` becomes a proxy, and `if x_prev is None` takes the branch the model never runs."""
+    sig = forward_signature(module)
+    if sig is None or example is None:
+        return {}
+    try:
+        bound = sig.bind(*example[0], **example[1]).arguments
+    except TypeError:
+        return {}
+    return {p.name: p.default for p in sig.parameters.values()
+            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name not in bound
+            and p.default is not inspect.Parameter.empty}
+
+
 def sequence_arguments(model: torch.nn.Module, inputs: list[torch.Tensor],
                        examples: dict[int, tuple] | None = None) -> dict[int, dict[str, tuple[type, int]]]:
     """Run the model once (eval, no grad) and note, per user module, which arguments are tuples or
@@ -405,7 +421,7 @@ def capture(model: torch.nn.Module, n_inputs: int, inputs: list[torch.Tensor] | 
     for path, module in named.items():
         if path not in units and is_user_module(module) and not any(
                 path.startswith(u + ".") for u in units if units[u].error):
-            visit(path, {})
+            visit(path, _defaults_left(module, examples.get(id(module))))
     return Capture(model, units, n_inputs)
 
 
