@@ -423,7 +423,7 @@ def test_resampling_and_regions_of_an_exported_module(tmp_path, capsys):
     assert vr["training"]["gradients"]["compared"] == 4 and vr["training"]["gradients"]["diverging"] == 0
 
 
-def test_a_container_child_keeps_its_optional_argument_at_the_default(tmp_path, capsys):
+def test_container_children_and_their_optional_arguments(tmp_path, capsys):
     """timm's mobilevitv2: blocks in a Sequential pass their optional `x_prev` (always None) on to
     an attention that branches on `x_prev is None`. Traced as an argument, the proxy took the other
     branch; fixed at its default, the generated code runs the branch the model runs."""
@@ -431,6 +431,9 @@ def test_a_container_child_keeps_its_optional_argument_at_the_default(tmp_path, 
                                capsys)
     text = (out / "model.py").read_text()
     assert "self.attn(norm)" in text and "shape" not in text.split("class OptionalContext")[1].split("class ")[0]
+    # timm's pit: a Sequential subclass's children `0`, `1` keep their names (and checkpoint keys)
+    assert "getattr(self, '0')(" in text and "setattr(self, '1', " in text
+    assert report["graph"]["weights"]["missing"] == [] and report["graph"]["weights"]["unexpected"] == []
     assert all(o["allclose"] for o in report["graph"]["check"]["outputs"])
 
 

@@ -21,7 +21,7 @@ import torch
 import torch.fx as fx
 
 from .capture import Capture, Unit, forward_signature, is_container, is_user_module, torch_layer_class
-from .naming import Scope, attribute_path, identifier, node_base_name
+from .naming import Scope, identifier, is_attribute_name, member_path, node_base_name
 
 
 class Unrenderable(Exception):
@@ -328,7 +328,7 @@ class BodyWriter:
         hint = identifier(node.name, "t")
         if node.op == "get_attr":
             value = _resolve_attr(self.unit.module, node.target)
-            text = "self." + attribute_path(node.target)
+            text = member_path(node.target)
             return [f"{self.name_of(node)} = {text}"], "attribute"
         if node.op == "call_module":
             child = self.unit.module.get_submodule(node.target)
@@ -336,7 +336,7 @@ class BodyWriter:
             api = _module_api(child)
             if is_user_module(child):
                 args, kwargs = self._without_fixed(child, node)
-            call = [f"self.{attribute_path(node.target)}("] + self.call_args(args, kwargs, hint) + [")"]
+            call = [f"{member_path(node.target)}("] + self.call_args(args, kwargs, hint) + [")"]
             return self._assign(node, call), api
         if node.op == "call_method":
             obj, rest = node.args[0], node.args[1:]
@@ -550,7 +550,10 @@ def build_draft(unit: Unit, capture: Capture, db, forced: dict[tuple, str]) -> D
             forced[key] = str(exc)
             init.append(_layer_placeholder(name, child, str(exc), meta))
             continue
-        init.append(Line(8, [f"self.{attribute_path(name) if name.isidentifier() else identifier(name)} = "] + expr, meta))
+        if is_attribute_name(name):
+            init.append(Line(8, [f"self.{name} = "] + expr, meta))
+        else:
+            init.append(Line(8, [f"self.add_module({name!r}, "] + expr + [")"], meta))
     params = ", ".join(["self"] + [p + (f"={literal_text(unit.defaults[p])}" if p in unit.defaults else "")
                                    for p in unit.params])
     call_args = ", ".join(unit.params)
@@ -575,7 +578,8 @@ def build_draft(unit: Unit, capture: Capture, db, forced: dict[tuple, str]) -> D
 def _layer_placeholder(name: str, child: torch.nn.Module, reason: str, meta: dict) -> Line:
     shapes = {k: tuple(v.shape) for k, v in child.state_dict().items()}
     meta = dict(meta, kind="placeholder", reason=reason)
-    return Line(8, [f"self.{identifier(name)} = MsdevPlaceholderCell({meta['api']!r}, {reason!r}, {shapes!r})"], meta)
+    cell = f"MsdevPlaceholderCell({meta['api']!r}, {reason!r}, {shapes!r})"
+    return Line(8, [f"self.{name} = {cell}" if is_attribute_name(name) else f"self.add_module({name!r}, {cell})"], meta)
 
 
 def _body(unit: Unit, mode: str, capture: Capture, db, forced: dict[tuple, str], notes: list[str]) -> list[Line]:

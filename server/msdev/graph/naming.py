@@ -52,6 +52,20 @@ def attribute_path(path: str) -> str:
     return out
 
 
+def member_path(target: str) -> str:
+    """How the generated Cell reaches one of its children (or what lies below): `self.conv`, and
+    for a name that is no identifier (a Sequential subclass's `0`) `getattr(self, '0')`, since the
+    child keeps PyTorch's name so that checkpoint keys stay the same."""
+    head, _, rest = target.partition(".")
+    own = f"self.{head}" if is_attribute_name(head) else f"getattr(self, {head!r})"
+    below = attribute_path(rest) if rest else ""
+    return own + (below if below.startswith("[") or not below else f".{below}")
+
+
+def is_attribute_name(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
 def node_base_name(node) -> str:
     """A variable name for a graph node: the module attribute or function it comes from."""
     if node.op == "call_module":
