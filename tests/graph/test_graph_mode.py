@@ -172,6 +172,26 @@ def test_generated_code_is_readable_and_reported_in_text(tmp_path, capsys):
 
 # --------------------------------------------------------------------------- usage errors
 
+def test_generated_code_that_does_not_parse_is_an_error_not_a_traceback(tmp_path, capsys, monkeypatch):
+    """Were msdev to write code that does not parse (timm's pit did: `self.[0](...)`), the user gets
+    one line saying so and exit 2, and nothing is written."""
+    from msdev.graph import codegen
+
+    real = codegen.render
+
+    def broken(groups):
+        src = real(groups)
+        src.text += "\nx = self.[0](y)\n"
+        return src
+
+    monkeypatch.setattr(codegen, "render", broken)
+    out = tmp_path / "out"
+    assert main(["convert", "--model", "graph_nets:two_in_two_out", "--path", str(FIX), "--input", "1,3,8,8",
+                 "--input", "1,5", "-o", str(out), "--no-check"]) == 2
+    err = capsys.readouterr().err
+    assert "does not parse" in err and "Traceback" not in err and not (out / "model.py").exists()
+
+
 def test_model_file_needs_trust_pickle(tmp_path, capsys):
     sys.path.insert(0, str(FIX))
     import graph_nets

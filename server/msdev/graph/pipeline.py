@@ -135,6 +135,7 @@ def _prepare_out(out: Path, force: bool) -> None:
 def convert_model(opts: GraphOptions, db) -> GraphReport:
     import torch
 
+    from ..analysis.engine import SourceError
     from ..rewrite.convert import convert_text
     from ..verify.runner import InputSpec, VerifyError
     from .capture import CaptureError, capture, record_shapes
@@ -168,7 +169,11 @@ def convert_model(opts: GraphOptions, db) -> GraphReport:
         drafts = {path: build_draft(unit, cap, db, forced) for path, unit in cap.units.items()}
         groups = group_drafts(drafts, Scope())
         src = render(groups)
-        conv = convert_text(src.text, db, opts.profile, "model.py")
+        try:
+            conv = convert_text(src.text, db, opts.profile, "model.py")
+        except SourceError as exc:  # msdev wrote code that does not parse: its own bug, said plainly
+            raise GraphError(f"the code generated for the model does not parse ({exc}); this is a bug in "
+                             "msdev's graph mode, please report it with the model") from None
         for o in conv.outcomes:
             if o.converted:
                 continue
