@@ -517,6 +517,20 @@ def _float(node: ast.AST, text: str, forwarded: bool = False) -> str:
     return text
 
 
+def _factors(node: ast.AST, text: str, forwarded: bool = False) -> str:
+    """A scale factor as MindSpore's interpolate checks it: a Python float, or a tuple of floats
+    (`scale_factor=2` → `2.0`, `(2, 1)` → `(2.0, 1.0)`; a variable is converted when the program runs)."""
+    value = literal(node)
+    number = (int, float)
+    if isinstance(value, number) and not isinstance(value, bool):
+        return repr(float(value))
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, number) and not isinstance(v, bool)
+                                                           for v in value):
+        return repr(tuple(float(v) for v in value))
+    v = text if isinstance(node, _ATOMIC) else f"({text})"
+    return f"(tuple(map(float, {v})) if isinstance({v}, (list, tuple)) else float({v}))"
+
+
 def _promote_float(node: ast.AST, text: str, forwarded: bool = False) -> str:
     """An input PyTorch promotes to float (`torch.log` of an int tensor) where the MindSpore CPU kernel
     takes floats only: `x * 1.0` is float32 for int and bool tensors and leaves float dtypes as they are."""
@@ -559,8 +573,9 @@ def _shape_tuple(node: ast.AST, text: str, forwarded: bool = False) -> str:
 
 
 #: transforms too structural for a `{}` template, named in the database's `transform`
-NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes, "float": _float, "promote_float": _promote_float,
-                    "list": _as_list, "tuple": _as_tuple, "shape_tuple": _shape_tuple}
+NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes, "float": _float, "factors": _factors,
+                    "promote_float": _promote_float, "list": _as_list, "tuple": _as_tuple,
+                    "shape_tuple": _shape_tuple}
 
 
 def _arg_extent(src: SourceText, value: ast.AST, kw: ast.keyword | None, call_paren: int) -> tuple[int, int]:

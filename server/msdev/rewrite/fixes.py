@@ -191,6 +191,10 @@ class Rewriter:
                 result.edits.extend(store_into_first_argument(self, call))  # F.relu(x, inplace=True)
         else:
             result = self._reference(finding, node, entry, target)
+        if call is not None and result.span == self.src.span(call) and _asks_for_gradients(entry, call):
+            result.edits += [Edit(result.span[0], result.span[0], self.namer.render("mindspore.Parameter") + "("),
+                             Edit(result.span[1], result.span[1], ")")]
+            result.notes.append("requires_grad=True: a mindspore.Parameter, which optimizers and gradients take")
         if target.status == Status.PARTIAL:
             result.safe = False
         if target.reason and target.status in (Status.PARTIAL, Status.DEFAULT_DIFF, Status.ARG_DIFF):
@@ -632,8 +636,8 @@ class Rewriter:
                 shown = NAMED_TRANSFORMS["promote_float"](arg_node, values[name])
                 if shown != values[name]:
                     values[name] = f"({shown})"
-            elif spec is not None and spec.transform == "sizes" and name in values:  # `dim=[0, 1]` → `(0, 1)`
-                values[name] = NAMED_TRANSFORMS["sizes"](arg_node, values[name])
+            elif spec is not None and spec.transform in ("sizes", "factors") and name in values:
+                values[name] = NAMED_TRANSFORMS[spec.transform](arg_node, values[name])  # `[0, 1]` → `(0, 1)`
         passed = set(values) - {"self"}
         # `{dim.int}`: the argument when it is surely an int (a literal, or given by its keyword), for a
         # template that must not take a tensor in that slot (`torch.max(a, b)` is the elementwise maximum)
@@ -719,6 +723,13 @@ def _bound_receiver(receiver, template: str, values: dict[str, str]) -> str | No
     while name in used:
         name += "_"
     return name
+
+
+def _asks_for_gradients(entry: Entry, call: ast.Call) -> bool:
+    """A tensor factory called with `requires_grad=True`: PyTorch's trainable leaf. A MindSpore
+    optimizer takes only Parameters (a plain tensor fails in its constructor)."""
+    return entry.returns == "tensor" and "requires_grad" in (entry.params or ()) and any(
+        kw.arg == "requires_grad" and literal(kw.value) is True for kw in call.keywords)
 
 
 def _conditional(template: str) -> bool:
