@@ -789,21 +789,31 @@ def import_time_paths(tree: ast.Module, torch_locals: set[str],
             elif not isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 evaluated.append(stmt)
 
+    if not torch_locals:
+        return out
     body(tree.body)
+    call_class, attribute_class = ast.Call, ast.Attribute
     for root in evaluated:
-        called = {id(n.func) for n in ast.walk(root) if isinstance(n, ast.Call)}
-        inner = {id(n.value) for n in ast.walk(root) if isinstance(n, ast.Attribute)}
-        for node in ast.walk(root):
-            if not isinstance(node, ast.Attribute) or id(node) in inner or id(node) in called:
+        # one walk per root: the calls' callees, the attributes, and which attributes sit inside another
+        called: set[int] = set()
+        inner: set[int] = set()
+        attributes: list[ast.Attribute] = []
+        for n in ast.walk(root):
+            cls = n.__class__
+            if cls is call_class:
+                called.add(id(n.func))
+            elif cls is attribute_class:
+                inner.add(id(n.value))
+                attributes.append(n)
+        for node in attributes:
+            if id(node) in inner or id(node) in called:
                 continue  # only whole chains, and never one that is called (a stand-in would answer)
-            if converted(node):
-                continue
             parts = []
             cur = node.value if isinstance(node.ctx, ast.Store) else node  # `torch.save = patched`: a place to store
             while isinstance(cur, ast.Attribute):
                 parts.append(cur.attr)
                 cur = cur.value
-            if isinstance(cur, ast.Name) and cur.id in torch_locals:
+            if isinstance(cur, ast.Name) and cur.id in torch_locals and not converted(node):
                 out.setdefault(cur.id, set()).add(tuple(reversed(parts)))
     return out
 
