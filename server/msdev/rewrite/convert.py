@@ -641,16 +641,25 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
     local_paths = dict(context.torch_names)
     local_paths.update({b.local: b.torch_path for b in bindings if b.local != "*"})
     edits = []
+    if not local_paths:
+        return edits
+    name_class, attribute_class, load_class = ast.Name, ast.Attribute, ast.Load
     for node in nodes:
-        if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
+        cls = node.__class__
+        if cls is name_class:
+            if node.id not in local_paths:
+                continue  # checked first: most names are not torch names
+        elif cls is not attribute_class:
+            continue
+        if node.ctx.__class__ is not load_class:
             continue
         parts = []
         sub = node
-        while isinstance(sub, ast.Attribute):
+        while sub.__class__ is attribute_class:
             parts.append(sub.attr)
             sub = sub.value
-        if not isinstance(sub, ast.Name) or sub.id not in local_paths:
-            continue  # checked first: most names are not torch names
+        if sub.__class__ is not name_class or sub.id not in local_paths:
+            continue
         parent = parents.get(id(node))
         if isinstance(parent, ast.Attribute) or isinstance(parent, ast.Call) and parent.func is node:
             continue
