@@ -9,7 +9,6 @@ fixer never runs the finder again and no pass walks a subtree per function.
 from __future__ import annotations
 
 import ast
-from operator import itemgetter
 
 #: fields that never hold child nodes worth visiting: names, flags, and the expression context
 #: (`ctx`, `op`: Load/Store and operator singletons shared by every tree)
@@ -73,7 +72,7 @@ class FileContext:
         self.facts = None
         self._selected: dict[frozenset, list[ast.AST]] | None = None
         self._attributes: dict[str, list[ast.Attribute]] | None = None
-        self._by_class: dict[type, list[tuple[int, ast.AST]]] | None = None
+        self._by_class: dict[type, list[ast.AST]] | None = None
 
     def _index(self) -> None:
         self._nodes, self._parents = index_tree(self.tree)
@@ -94,41 +93,42 @@ class FileContext:
     def index(self) -> tuple[list[ast.AST], dict[int, ast.AST]]:
         return self.nodes, self.parents
 
-    def _groups(self) -> dict[type, list[tuple[int, ast.AST]]]:
-        """Every node grouped by its class, each with its place in the walk: one pass over the
-        nodes, after which any selection of classes costs only the nodes it holds."""
+    def _groups(self) -> dict[type, list[ast.AST]]:
+        """Every node grouped by its class, in walk order: one pass over the nodes, after which
+        the nodes of one class cost nothing to find."""
         groups = self._by_class
         if groups is None:
             groups = self._by_class = {}
             get = groups.get
-            for pair in enumerate(self.nodes):
-                group = get(pair[1].__class__)
+            for node in self.nodes:
+                group = get(node.__class__)
                 if group is None:
-                    groups[pair[1].__class__] = group = []
-                group.append(pair)
+                    groups[node.__class__] = group = []
+                group.append(node)
         return groups
 
     def select(self, types: frozenset) -> list[ast.AST]:
-        """The nodes whose class is in `types`, in walk order (cached per set of classes)."""
+        """The nodes whose class is in `types`, in walk order (cached per set of classes). One
+        class is read from the groups (no pass over the nodes); several need a pass to keep the walk order."""
         cache = self._selected
         if cache is None:
             cache = self._selected = {}
         found = cache.get(types)
         if found is None:
-            groups = self._groups()
-            runs = [groups[cls] for cls in types if cls in groups]
-            if len(runs) > 1:  # the classes' runs merged back into walk order
-                pairs = [pair for run in runs for pair in run]
-                pairs.sort(key=_PLACE)
+            if len(types) == 1:
+                (cls,) = types
+                found = self._groups().get(cls)
+                if found is None:
+                    found = []
             else:
-                pairs = runs[0] if runs else ()
-            found = cache[types] = [node for _, node in pairs]
+                found = [n for n in self.nodes if n.__class__ in types]
+            cache[types] = found
         return found
 
     def of_class(self, cls: type) -> list[ast.AST]:
-        """The nodes of one class, in walk order (each pass that wants one kind of node reads
-        just those)."""
-        return self.select(frozenset((cls,)))
+        """The nodes of one class, in walk order (one pass groups every node by its class, so
+        each pass that wants one kind of node reads just those)."""
+        return self._groups().get(cls, [])
 
     def attributes(self, name: str) -> list[ast.Attribute]:
         """The `x.<name>` nodes of the file, in walk order (one index of all attributes by name)."""
@@ -152,4 +152,3 @@ class FileContext:
 
 
 _ATTRIBUTE = frozenset({ast.Attribute})
-_PLACE = itemgetter(0)
