@@ -93,28 +93,42 @@ class FileContext:
     def index(self) -> tuple[list[ast.AST], dict[int, ast.AST]]:
         return self.nodes, self.parents
 
+    def _groups(self) -> dict[type, list[ast.AST]]:
+        """Every node grouped by its class, in walk order: one pass over the nodes, after which
+        the nodes of one class cost nothing to find."""
+        groups = self._by_class
+        if groups is None:
+            groups = self._by_class = {}
+            get = groups.get
+            for node in self.nodes:
+                group = get(node.__class__)
+                if group is None:
+                    groups[node.__class__] = group = []
+                group.append(node)
+        return groups
+
     def select(self, types: frozenset) -> list[ast.AST]:
-        """The nodes whose class is in `types`, in walk order (cached per set of classes)."""
+        """The nodes whose class is in `types`, in walk order (cached per set of classes). One
+        class is read from the groups (no pass over the nodes); several need a pass to keep the walk order."""
         cache = self._selected
         if cache is None:
             cache = self._selected = {}
         found = cache.get(types)
         if found is None:
-            found = cache[types] = [n for n in self.nodes if n.__class__ in types]
+            if len(types) == 1:
+                (cls,) = types
+                found = self._groups().get(cls)
+                if found is None:
+                    found = []
+            else:
+                found = [n for n in self.nodes if n.__class__ in types]
+            cache[types] = found
         return found
 
     def of_class(self, cls: type) -> list[ast.AST]:
         """The nodes of one class, in walk order (one pass groups every node by its class, so
         each pass that wants one kind of node reads just those)."""
-        by_class = self._by_class
-        if by_class is None:
-            by_class = self._by_class = {}
-            for node in self.nodes:
-                group = by_class.get(node.__class__)
-                if group is None:
-                    by_class[node.__class__] = group = []
-                group.append(node)
-        return by_class.get(cls, [])
+        return self._groups().get(cls, [])
 
     def attributes(self, name: str) -> list[ast.Attribute]:
         """The `x.<name>` nodes of the file, in walk order (one index of all attributes by name)."""

@@ -14,15 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from ..findings import Status
 from .model import ArgSpec, Entry, Target
 
-try:  # libyaml is ~10x faster; fall back to the pure-Python loader when it is missing
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+
+def _load_yaml(fh):
+    """One YAML document. yaml is imported here, on the first parse: a cached scan or a
+    database read from its pickle never parses YAML and need not pay for the import."""
+    import yaml
+
+    try:  # libyaml is ~10x faster; fall back to the pure-Python loader when it is missing
+        loader = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover
+        loader = yaml.SafeLoader
+    return yaml.load(fh, Loader=loader)
 
 OVERLAY_NAME = "msdev_mappings.yaml"
 META_FILE = "_torch_names.yaml"
@@ -89,14 +94,14 @@ def _attach_side_files(db_dir: Path, entries: dict[str, Entry]) -> None:
     """Examples fill `Entry.example` (unless the entry has its own); records extend `Entry.verified`."""
     for path in sorted(db_dir.glob(f"{EXAMPLES_DIR}/*.yaml")):
         with path.open("rb") as fh:
-            data = yaml.load(fh, Loader=_Loader) or {}
+            data = _load_yaml(fh) or {}
         for api, example in (data.items() if isinstance(data, dict) else ()):
             entry = entries.get(api)
             if entry is not None and entry.example is None and isinstance(example, dict):
                 entry.example = example
     for path in sorted(db_dir.glob(f"{VERIFIED_DIR}/*.yaml")):
         with path.open("rb") as fh:
-            data = yaml.load(fh, Loader=_Loader) or {}
+            data = _load_yaml(fh) or {}
         if not isinstance(data, dict):
             continue
         common = {k: data[k] for k in ("profile", "backend", "mindspore", "torch", "date") if k in data}
@@ -268,7 +273,7 @@ def _parse_dir(db_dir: Path, files: list[Path], overlays: list[Path], version: s
     entries: dict[str, Entry] = {}
     for path in files + overlays:
         with path.open("rb") as fh:
-            data = yaml.load(fh, Loader=_Loader) or []
+            data = _load_yaml(fh) or []
         if isinstance(data, dict):  # overlay files may wrap the list in `entries:`
             data = data.get("entries") or []
         for raw in data:
@@ -279,7 +284,7 @@ def _parse_dir(db_dir: Path, files: list[Path], overlays: list[Path], version: s
     meta_path = db_dir / META_FILE
     if meta_path.is_file():
         with meta_path.open("rb") as fh:
-            meta = yaml.load(fh, Loader=_Loader) or {}
+            meta = _load_yaml(fh) or {}
     return Database(
         entries=entries,
         version=version,

@@ -41,13 +41,23 @@ def emptied_block_passes(src: SourceText, tree: ast.Module, edits) -> list[Edit]
     # an EditLog answers "which edits lie inside this span" without a scan of all edits per statement
     inside = edits.within if hasattr(edits, "within") else (
         lambda s, e: [d for d in edits if s <= d.start and d.end <= e])
+    # what lets most statements be answered without a scan: the removals sorted by start with the
+    # furthest end among those starting up to each, and where any edit starts
+    by_start = sorted((r.start, r.end) for r in removals)
+    removal_starts = [a for a, _ in by_start]
+    removal_reach = list(itertools.accumulate((b for _, b in by_start), max))
+    edit_starts = {d.start for d in edits}
 
     def removed(stmt: ast.stmt) -> Edit | None:
         """The edit that removes `stmt` whole, or a zero-width anchor when inner edits empty it."""
         s, e = src.span(stmt)
-        for r in removals:
-            if r.start <= s and e <= r.end:
-                return r
+        i = bisect.bisect_right(removal_starts, s)
+        if i and removal_reach[i - 1] >= e:  # some removal covers the statement: the first one listed
+            for r in removals:
+                if r.start <= s and e <= r.end:
+                    return r
+        if s not in edit_starts:
+            return None  # no edit starts at its first token: it keeps it (see below)
         inner = inside(s, e)
         if not inner or all(d.start != s for d in inner):
             # its first token is left as it is, so its first line is not blank: no need to build

@@ -641,16 +641,25 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
     local_paths = dict(context.torch_names)
     local_paths.update({b.local: b.torch_path for b in bindings if b.local != "*"})
     edits = []
+    if not local_paths:
+        return edits
+    name_class, attribute_class, load_class = ast.Name, ast.Attribute, ast.Load
     for node in nodes:
-        if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
+        cls = node.__class__
+        if cls is name_class:
+            if node.id not in local_paths:
+                continue  # checked first: most names are not torch names
+        elif cls is not attribute_class:
+            continue
+        if node.ctx.__class__ is not load_class:
             continue
         parts = []
         sub = node
-        while isinstance(sub, ast.Attribute):
+        while sub.__class__ is attribute_class:
             parts.append(sub.attr)
             sub = sub.value
-        if not isinstance(sub, ast.Name) or sub.id not in local_paths:
-            continue  # checked first: most names are not torch names
+        if sub.__class__ is not name_class or sub.id not in local_paths:
+            continue
         parent = parents.get(id(node))
         if isinstance(parent, ast.Attribute) or isinstance(parent, ast.Call) and parent.func is node:
             continue
@@ -789,21 +798,31 @@ def import_time_paths(tree: ast.Module, torch_locals: set[str],
             elif not isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 evaluated.append(stmt)
 
+    if not torch_locals:
+        return out
     body(tree.body)
+    call_class, attribute_class = ast.Call, ast.Attribute
     for root in evaluated:
-        called = {id(n.func) for n in ast.walk(root) if isinstance(n, ast.Call)}
-        inner = {id(n.value) for n in ast.walk(root) if isinstance(n, ast.Attribute)}
-        for node in ast.walk(root):
-            if not isinstance(node, ast.Attribute) or id(node) in inner or id(node) in called:
+        # one walk per root: the calls' callees, the attributes, and which attributes sit inside another
+        called: set[int] = set()
+        inner: set[int] = set()
+        attributes: list[ast.Attribute] = []
+        for n in ast.walk(root):
+            cls = n.__class__
+            if cls is call_class:
+                called.add(id(n.func))
+            elif cls is attribute_class:
+                inner.add(id(n.value))
+                attributes.append(n)
+        for node in attributes:
+            if id(node) in inner or id(node) in called:
                 continue  # only whole chains, and never one that is called (a stand-in would answer)
-            if converted(node):
-                continue
             parts = []
             cur = node.value if isinstance(node.ctx, ast.Store) else node  # `torch.save = patched`: a place to store
             while isinstance(cur, ast.Attribute):
                 parts.append(cur.attr)
                 cur = cur.value
-            if isinstance(cur, ast.Name) and cur.id in torch_locals:
+            if isinstance(cur, ast.Name) and cur.id in torch_locals and not converted(node):
                 out.setdefault(cur.id, set()).add(tuple(reversed(parts)))
     return out
 

@@ -39,14 +39,23 @@ class SourceText:
             return start + byte_col
         return start + len(line.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
 
+    # start/end/span are asked for hundreds of thousands of nodes per corpus: an ASCII text (most
+    # files) answers from the line starts alone, without the general offset() per position
     def start(self, node: ast.AST) -> int:
+        if self._ascii:
+            return self.line_starts[node.lineno - 1] + node.col_offset
         return self.offset(node.lineno, node.col_offset)
 
     def end(self, node: ast.AST) -> int:
+        if self._ascii:
+            return self.line_starts[node.end_lineno - 1] + node.end_col_offset
         return self.offset(node.end_lineno, node.end_col_offset)
 
     def span(self, node: ast.AST) -> tuple[int, int]:
-        return self.start(node), self.end(node)
+        if self._ascii:
+            starts = self.line_starts
+            return starts[node.lineno - 1] + node.col_offset, starts[node.end_lineno - 1] + node.end_col_offset
+        return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
 
     def segment(self, node: ast.AST) -> str:
         s, e = self.span(node)

@@ -19,10 +19,13 @@ import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from ..textlines import split_lines
+
+if TYPE_CHECKING:  # pragma: no cover
+    # imported where a pattern is compiled: a tree without .gitignore files or --exclude never needs it
+    import pathspec
 
 #: folder names never descended into (unless ignore rules are switched off)
 DEFAULT_EXCLUDED_DIRS = frozenset({
@@ -61,6 +64,8 @@ def _gitignore_spec(path: str) -> pathspec.GitIgnoreSpec | None:
             lines = split_lines(fh.read())
     except OSError:
         return None
+    import pathspec
+
     try:
         spec = pathspec.GitIgnoreSpec.from_lines(lines)
     except Exception:  # a malformed pattern must not stop a scan
@@ -72,6 +77,8 @@ def exclude_spec(globs: list[str] | tuple[str, ...]) -> pathspec.GitIgnoreSpec |
     """The matcher of `--exclude` / `[tool.msdev] exclude` patterns (gitignore syntax; None: none)."""
     if not globs:
         return None
+    import pathspec
+
     try:
         return pathspec.GitIgnoreSpec.from_lines(list(globs))
     except Exception as exc:
