@@ -300,3 +300,10 @@ def test_named_module_walks_match():
     registered under two names appears under both); the plain form keeps cells_and_names."""
     pt, msm = pair("named_module_walks")
     assert msm.walks(msm.build()) == pt.walks(pt.build())
+
+
+def test_cuda_queries_agree_off_gpu():
+    """Without a GPU both sides count 0 GPUs and 0 bytes, report no bf16, and seeding CUDA gives None."""
+    pt, msm = pair("cuda_queries")
+    assert msm.report(2) == pt.report(2) == (0, 0.0, 0, False)
+    assert msm.pick(3) == pt.pick(3) == (None, 3)
