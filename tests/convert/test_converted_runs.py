@@ -306,4 +306,4 @@ def test_cuda_queries_agree_off_gpu():
     """Without a GPU both sides count 0 GPUs and 0 bytes, report no bf16, and seeding CUDA gives None."""
     pt, msm = pair("cuda_queries")
     assert msm.report(2) == pt.report(2) == (0, 0.0, 0, False)
-    assert msm.pick(3) == pt.pick(3) == (None, 3)
+    assert msm.pick(3) == pt.pick(3) == (None, 3, [], False)
