@@ -300,3 +300,22 @@ def test_named_module_walks_match():
     registered under two names appears under both); the plain form keeps cells_and_names."""
     pt, msm = pair("named_module_walks")
     assert msm.walks(msm.build()) == pt.walks(pt.build())
+
+
+def test_cuda_queries_agree_off_gpu():
+    """Without a GPU both sides count 0 GPUs and 0 bytes, report no bf16, and seeding CUDA gives None."""
+    pt, msm = pair("cuda_queries")
+    assert msm.report(2) == pt.report(2) == (0, 0.0, 0, False)
+    assert msm.pick(3) == pt.pick(3) == (None, 3, [], False)
+
+
+def test_star_args_promote_to_float_as_pytorch():
+    """`torch.exp(*args)` of an int tensor: MindSpore gets float elements, as PyTorch computes them."""
+    pt, msm = pair("star_args_promote")
+    for x in (np.array([[0, 1], [2, 3]], dtype=np.int64), np.array([0.5, 1.5, 2.0], dtype=np.float32)):
+        for expected, got in zip(pt.unary(torch.tensor(x)), msm.unary(ms.Tensor(x))):
+            assert str(got.dtype).lower().startswith("float") and expected.dtype.is_floating_point
+            np.testing.assert_allclose(got.asnumpy(), expected.numpy(), rtol=1e-5, atol=1e-6)
+    y = np.array([0.0, 2.0, 3.0], dtype=np.float32)
+    for expected, got in zip(pt.mixed(torch.tensor(y), torch.tensor(y + 1)), msm.mixed(ms.Tensor(y), ms.Tensor(y + 1))):
+        np.testing.assert_allclose(got.asnumpy(), expected.numpy(), rtol=1e-5, atol=1e-6)

@@ -51,7 +51,8 @@ DIST_PREFIXES = ("torch.distributed.", "torch.nn.parallel.", "torch.nn.DataParal
                  "torch.utils.data.distributed.", "torch.multiprocessing.")
 JIT_DROPPABLE = frozenset({"torch.jit.script", "torch.jit.ignore", "torch.jit.unused", "torch.jit.export",
                            "torch.jit.script_method", "torch.jit._script_if_tracing",
-                           "torch.jit._overload_method", "torch.jit._overload"})
+                           "torch.jit._overload_method", "torch.jit._overload", "torch.jit.script_if_tracing",
+                           "torch.jit.interface"})
 INPLACE_BINARY = {"add_": "+", "sub_": "-", "mul_": "*", "div_": "/"}
 INPLACE_OTHER = frozenset({"zero_", "fill_", "copy_", "clamp_", "clamp_min_", "clamp_max_", "masked_fill_",
                            "index_fill_", "scatter_", "normal_", "uniform_"})

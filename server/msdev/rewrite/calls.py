@@ -129,22 +129,29 @@ def _wrap(template: str, value_text: str, value_node: ast.AST) -> tuple[str, str
 
 
 def _check_star_positions(star: ast.AST, covered: list[str], specs: dict, ms_params: list[str] | None,
-                          start: int) -> None:
+                          start: int) -> list[int]:
     """`nn.BatchNorm1d(*args)`: the elements land in MindSpore's parameters by position, so every
     PyTorch parameter the star may fill (all from its place on, or as many as a literal list holds)
-    must sit at the same position on both sides and pass on unchanged (no transform, no drop)."""
+    must sit at the same position on both sides and pass on unchanged (no transform, no drop).
+    The exception is `promote_float` (`torch.erf(*args)`): the offsets of those elements are returned,
+    and the star is written so that they are multiplied by 1.0 when the program runs."""
     if isinstance(star, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in star.elts):
         covered = covered[:len(star.elts)]
+    promoted = []
     for offset, name in enumerate(covered):
         spec = specs.get(name)
-        if spec is not None and (spec.drop or (spec.transform and spec.transform != "sizes") or spec.literal_map
-                                 or spec.allowed or spec.unsupported or spec.required):
+        if spec is not None and spec.transform == "promote_float" and not (
+                spec.drop or spec.literal_map or spec.allowed or spec.unsupported or spec.required):
+            promoted.append(offset)
+        elif spec is not None and (spec.drop or (spec.transform and spec.transform != "sizes") or spec.literal_map
+                                   or spec.allowed or spec.unsupported or spec.required):
             raise CannotRewrite(f"arguments are passed through *args and `{name}` converts by its value: "
                                 "pass it by keyword")
         ms_name = spec.target_name if spec is not None else name
         if ms_params is not None and (start + offset >= len(ms_params) or ms_params[start + offset] != ms_name):
             raise CannotRewrite(f"arguments are passed through *args and MindSpore takes `{name}` at another "
                                 "position: pass them by keyword")
+    return promoted
 
 
 def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Target,
@@ -208,7 +215,13 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             raise CannotRewrite("arguments are passed through *args, so they cannot be matched to MindSpore's")
     star_at = next((i for i, a in enumerate(call.args) if isinstance(a, ast.Starred)), None)
     if star_at is not None and not star_in_vararg and not target.fallback_templates:
-        _check_star_positions(call.args[star_at].value, torch_params[star_at:], mapped_specs, ms_params, star_at)
+        promoted = _check_star_positions(call.args[star_at].value, torch_params[star_at:], mapped_specs, ms_params,
+                                         star_at)
+        if promoted:  # `torch.erf(*args)` → `ops.erf(*(lambda t_: ...)(args))`: the floats PyTorch promotes to
+            star_value = call.args[star_at].value
+            vstart, vend = src.span(star_value)
+            out.edits.append(Edit(vstart, vend, f"(lambda t_: tuple(v * 1.0 if k in {tuple(promoted)!r} else v "
+                                                f"for k, v in enumerate(t_)))({text[vstart:vend]})"))
     if star_at is not None and not star_in_vararg and target.fallback_templates and any(
             mapped_specs[p].differs() for p in torch_params[star_at:] if p in mapped_specs):
         # `nn.LayerNorm(*args)`: the star may hold arguments MindSpore names, orders or defaults otherwise;

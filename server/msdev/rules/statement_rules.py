@@ -96,8 +96,8 @@ FIXES = {
     "MS220": "Written as an indexed assignment where the receiver is a plain subscript; views are left to a person.",
     "MS221": "No automatic fix: assign the result, and check code that relied on the shared buffer.",
     "MS222": "No automatic fix: keep the hook in PyNative mode or move its work into `construct`.",
-    "MS223": "`script`/`ignore`/`unused`/`export` decorators are dropped; `trace`/`save`/`load` need "
-             "`mindspore.export`/`load` by hand.",
+    "MS223": "`script`/`ignore`/`unused`/`export`/`interface` decorators are dropped; `trace`/`freeze` give the "
+             "function or module back; `save`/`load` need `mindspore.export`/`load` by hand.",
     "MS224": "autocast blocks and decorators are removed (float32); GradScaler needs mindspore.amp by hand.",
     "MS225": "No automatic fix: rewrite with mindspore.communication.",
     "MS226": "`.numpy()` becomes `.asnumpy()`.",
@@ -245,7 +245,7 @@ STATEMENT_RULES: tuple[RuleSpec, ...] = (
         code='MS223', name='torch-jit', label='TorchScript',
         summary='TorchScript has no counterpart: MindSpore compiles with mindspore.jit.',
         detects=DETECTS['MS223'],
-        why='TorchScript has no counterpart: eager code runs as it is, `mindspore.jit` compiles a function or Cell. `@torch.jit.script`/`ignore`/`unused`/`export` decorators are dropped; `trace`/`save`/`load` need `mindspore.export`/`load` by hand.',
+        why='TorchScript has no counterpart: eager code runs as it is, `mindspore.jit` compiles a function or Cell. `@torch.jit.script`/`ignore`/`unused`/`export`/`interface` decorators are dropped, `trace`/`freeze` give the function or module back (it runs eagerly); `save`/`load` need `mindspore.export`/`load` by hand.',
         before=EXAMPLES['MS223'][0], after=EXAMPLES['MS223'][1],
         status='unsupported', severity='warning', fix='some uses',
         fix_detail=FIXES['MS223'],
