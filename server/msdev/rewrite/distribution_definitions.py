@@ -563,4 +563,16 @@ class __NAME__({@msdev.Distribution}):
     def _log_normalizer(self, *natural_params):
         raise NotImplementedError
 ''',
+    "kl_registry": '''\
+__NAME__ = {}  # (type of p, type of q) -> the KL function torch.distributions.kl.register_kl registered for them
+''',
+    "register_kl": '''\
+def __NAME__(type_p, type_q):
+    """torch.distributions.kl.register_kl: a decorator that records the function for that pair of
+    distribution types, which the converted kl_divergence calls before MindSpore's own kl_loss."""
+    def register(fn):
+        {@msdev.kl_registry}[(type_p, type_q)] = fn
+        return fn
+    return register
+''',
 }
