@@ -575,4 +575,103 @@ def __NAME__(type_p, type_q):
         return fn
     return register
 ''',
+    "distribution_shapes": '''\
+def __NAME__(d):
+    """(batch_shape, event_shape) of a converted distribution, PyTorch's two properties: the Distribution
+    base keeps them, MindSpore's distributions call the batch shape broadcast_shape (their events are
+    scalars), and a written-out one is read off a draw, whose last dims are the event of a multivariate
+    family."""
+    if hasattr(d, "_batch_shape") and hasattr(d, "_event_shape"):
+        return tuple(d._batch_shape), tuple(d._event_shape)
+    if hasattr(d, "broadcast_shape"):
+        return tuple(d.broadcast_shape), ()
+    events = {"Dirichlet": 1, "Multinomial": 1, "OneHotCategorical": 1, "OneHotCategoricalStraightThrough": 1,
+              "RelaxedOneHotCategorical": 1, "MultivariateNormal": 1, "LowRankMultivariateNormal": 1,
+              "LogisticNormal": 1, "Wishart": 2, "LKJCholesky": 2}.get(type(d).__name__, 0)
+    shape = tuple(d.sample(()).shape)
+    return shape[:len(shape) - events], shape[len(shape) - events:]
+''',
+    "host_sample": '''\
+def __NAME__(d, sample_shape=()):
+    """A draw from MindSpore's Gamma, Beta or Poisson made with NumPy (MindSpore 2.10 has no CPU kernel for
+    their samplers), of PyTorch's shape (sample_shape + batch shape) and float dtype."""
+    def host(v):
+        return {@numpy.asarray}(v.asnumpy() if isinstance(v, {@mindspore.Tensor}) else v, dtype="float64")
+    shape = tuple(sample_shape) + tuple(d.broadcast_shape)
+    name = type(d).__name__
+    if name == "Gamma":
+        first = d.concentration
+        value = {@numpy.random.gamma}(host(first), 1.0 / host(d.rate), shape)
+    elif name == "Beta":
+        first = d.concentration1
+        value = {@numpy.random.beta}(host(first), host(d.concentration0), shape)
+    else:
+        first = d.rate
+        value = {@numpy.random.poisson}(host(first), shape)
+    dtype = first.dtype if isinstance(first, {@mindspore.Tensor}) else {@mindspore.float32}
+    return {@mindspore.Tensor}(value, {@mindspore.float32}).astype(dtype)
+''',
+    "Categorical": '''\
+class __NAME__:
+    """torch.distributions.Categorical written out: MindSpore's is a Cell that draws int32 indices and gives
+    mean() another shape; this one keeps PyTorch's normalised probs and logits, int64 draws (NumPy, from
+    the cumulative probabilities), log_prob, entropy, nan mean / variance and the shapes."""
+
+    def __init__(self, probs=None, logits=None):
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        if probs is not None:
+            probs = probs if isinstance(probs, {@mindspore.Tensor}) else {@mindspore.Tensor}(probs, {@mindspore.float32})
+            self.probs = probs / probs.sum(-1, keepdims=True)
+            info = {@numpy.finfo}({@mindspore.dtype_to_nptype}(self.probs.dtype))
+            self.logits = {@mindspore.ops.log}(self.probs.clamp(float(info.eps), 1.0 - float(info.eps)))
+        else:
+            logits = logits if isinstance(logits, {@mindspore.Tensor}) else {@mindspore.Tensor}(logits, {@mindspore.float32})
+            self.logits = logits - {@mindspore.ops.logsumexp}(logits, -1, True)
+            self.probs = {@mindspore.ops.softmax}(self.logits, -1)
+        self._batch_shape, self._event_shape = tuple(self.probs.shape[:-1]), ()
+        self._num_events = self.probs.shape[-1]
+
+    @property
+    def param_shape(self):
+        return tuple(self.probs.shape)
+
+    @property
+    def mode(self):
+        return self.probs.argmax(-1).astype({@mindspore.int64})
+
+    def sample(self, sample_shape=()):
+        shape = tuple(sample_shape) + self._batch_shape
+        cdf = {@numpy.cumsum}(self.probs.asnumpy().astype("float64"), -1)
+        u = {@numpy.random.random_sample}(shape + (1,))
+        draws = {@numpy.minimum}((u > cdf).sum(-1), self._num_events - 1)
+        return {@mindspore.Tensor}(draws.astype("int64"))
+
+    def log_prob(self, value):
+        value = value.astype({@mindspore.int64}).expand_dims(-1)
+        shape = tuple({@numpy.broadcast_shapes}(tuple(value.shape), tuple(self.logits.shape)))
+        index = {@mindspore.ops.broadcast_to}(value, shape[:-1] + (1,))
+        return {@mindspore.ops.gather_elements}({@mindspore.ops.broadcast_to}(self.logits, shape), -1, index).squeeze(-1)
+
+    def entropy(self):
+        lowest = float({@numpy.finfo}({@mindspore.dtype_to_nptype}(self.logits.dtype)).min)
+        return -(self.probs * self.logits.clamp(min=lowest)).sum(-1)
+
+    def mean(self):
+        return {@mindspore.ops.full}(self._batch_shape, float("nan"), dtype=self.probs.dtype)
+
+    def var(self):
+        return self.mean()
+
+    def sd(self):
+        return self.mean()
+
+    def enumerate_support(self, expand=True):
+        values = {@mindspore.ops.arange}(self._num_events).reshape((-1,) + (1,) * len(self._batch_shape))
+        return {@mindspore.ops.broadcast_to}(values, (-1,) + self._batch_shape) if expand else values
+
+    def kl_loss(self, name, probs):
+        """KL(self || a Categorical of these probs), the form the converted kl_divergence calls."""
+        return (self.probs * (self.logits - {@mindspore.ops.log}(probs))).sum(-1)
+''',
 }
