@@ -24,6 +24,16 @@ CASES = {
     "gradients_module_level": [
         ("module_values", []),
     ],
+    "distribution_transforms": [
+        ("chained", [A]),
+        ("stick_breaking", [A]),
+        ("per_slice", [A]),
+        ("affine_over_events", [X4]),
+        ("user_transform", [A + 2]),
+        ("transformed_density", [np.array([1.2, 2.5, 1.9], dtype=np.float32)]),
+        ("custom_distribution", [np.abs(A[0]) + 0.5, np.abs(B[0])]),
+        ("registered_kl", [A[1]]),
+    ],
     "torch_call_forms": [
         ("positional_dtype", [A]),
         ("out_buffers", [A]),

@@ -10,6 +10,8 @@ needs no msdev at run time. `{@...}` inside a definition is rendered like a temp
 
 from __future__ import annotations
 
+from .distribution_definitions import DISTRIBUTION_DEFINITIONS
+
 #: the root of template names that denote a definition of this module
 ROOT = "msdev"
 
@@ -1252,3 +1254,5 @@ class __NAME__:
         return self if fn is None else fn
 ''',
 }
+
+DEFINITIONS.update(DISTRIBUTION_DEFINITIONS)

@@ -666,6 +666,8 @@ class Rewriter:
             wanted = {n for n, default in found if not n.startswith("@") and default is None}
             if not wanted <= set(values) or not passed <= known | _ignorable(target):
                 continue
+            if receiver is None and not isinstance(node, ast.Call) and len(wanted) < len(known - {"self"}):
+                continue  # a class named, not called (a base class): not the call its defaults fill in
             if not template:  # an empty template: the use goes (a decorator, or a statement of its own)
                 if not self._removable(node) and any(target.templates[target.templates.index(template) + 1:]):
                     continue  # a later template gives the value (`None` where dynamo assigns the result)

@@ -1,0 +1,677 @@
+"""Definitions for torch.distributions objects MindSpore 2.10 has no counterpart for, written into the
+converted file like those of file_definitions.py (which merges this table into its own).
+
+MindSpore's bijectors (`mindspore.nn.probability.bijector`) are Cells with other names and semantics
+(its PowerTransform is the Box-Cox map), so PyTorch's transforms are written out as plain classes with
+PyTorch's protocol: `t(x)`, `t.inv` (an inverse transform object), `t.log_abs_det_jacobian(x, y)`,
+`t.forward_shape(shape)` / `t.inverse_shape(shape)`, and a `Transform` base that user code can subclass
+(`_call`, `_inverse`). Shapes come back as tuples (PyTorch: torch.Size, a tuple too). `cache_size` is
+accepted and checked, but values are recomputed: the results are the same.
+
+`Distribution` and `ExponentialFamily` are the bases PyTorch code builds or subclasses: batch and event
+shapes, and the methods the `Distribution.*` member entries rewrite to (`mean()`, `var()`, `sd()`,
+`sample(shape)`, ...), each raising NotImplementedError as PyTorch's base does.
+"""
+
+from __future__ import annotations
+
+#: NAME → source; `__NAME__` stands for the local name the file gives it
+DISTRIBUTION_DEFINITIONS = {
+    "Transform": '''\
+class __NAME__:
+    """torch.distributions.Transform: t(x) calls _call, t.inv is the inverse transform (its call is _inverse),
+    log_abs_det_jacobian(x, y) and the shape maps are overridden by each transform."""
+    bijective = False
+    sign = 1
+    event_dim = 0
+
+    def __init__(self, cache_size=0):
+        if cache_size not in (0, 1):
+            raise ValueError("cache_size must be 0 or 1")
+        self._cache_size = cache_size
+
+    @property
+    def inv(self):
+        return {@msdev.InverseTransform}(self)
+
+    def with_cache(self, cache_size=1):
+        return self
+
+    def __call__(self, x):
+        return self._call(x)
+
+    def _call(self, x):
+        raise NotImplementedError
+
+    def _inverse(self, y):
+        raise NotImplementedError
+
+    def log_abs_det_jacobian(self, x, y):
+        raise NotImplementedError
+
+    def forward_shape(self, shape):
+        return shape
+
+    def inverse_shape(self, shape):
+        return shape
+
+    def __repr__(self):
+        return type(self).__name__ + "()"
+''',
+    "InverseTransform": '''\
+class __NAME__:
+    """The inverse of a transform (PyTorch's _InverseTransform): calls swap, the Jacobian changes sign. It
+    stands alone (Transform.inv names it, so it cannot subclass Transform)."""
+
+    def __init__(self, transform):
+        self._inv = transform
+        self.bijective = transform.bijective
+        self.sign = transform.sign
+        self.event_dim = transform.event_dim
+
+    @property
+    def inv(self):
+        return self._inv
+
+    def with_cache(self, cache_size=1):
+        return self
+
+    def __call__(self, x):
+        return self._inv._inverse(x)
+
+    def log_abs_det_jacobian(self, x, y):
+        return -self._inv.log_abs_det_jacobian(y, x)
+
+    def forward_shape(self, shape):
+        return self._inv.inverse_shape(shape)
+
+    def inverse_shape(self, shape):
+        return self._inv.forward_shape(shape)
+''',
+    "broadcast_shapes": '''\
+def __NAME__(*shapes):
+    """torch.broadcast_shapes over shapes and sizes (ints), as a tuple."""
+    return tuple({@numpy.broadcast_shapes}(*[(s,) if isinstance(s, int) else tuple(s) for s in shapes]))
+''',
+    "ExpTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.ExpTransform: y = exp(x)."""
+    bijective = True
+
+    def _call(self, x):
+        return {@mindspore.ops.exp}(x)
+
+    def _inverse(self, y):
+        return {@mindspore.ops.log}(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return x
+''',
+    "AbsTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.AbsTransform: y = |x|; the inverse gives y back (the map is not bijective)."""
+
+    def _call(self, x):
+        return {@mindspore.ops.abs}(x)
+
+    def _inverse(self, y):
+        return y
+''',
+    "SigmoidTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.SigmoidTransform: y = sigmoid(x) clamped into (tiny, 1 - eps) of the dtype; the
+    inverse is the logit of y clamped the same way."""
+    bijective = True
+
+    def _clamped(self, v):
+        info = {@numpy.finfo}({@mindspore.dtype_to_nptype}(v.dtype))
+        return v.clamp(float(info.tiny), 1.0 - float(info.eps))
+
+    def _call(self, x):
+        return self._clamped({@mindspore.ops.sigmoid}(x))
+
+    def _inverse(self, y):
+        y = self._clamped(y)
+        return {@mindspore.ops.log}(y) - {@mindspore.ops.log1p}(-y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return -{@mindspore.ops.softplus}(-x) - {@mindspore.ops.softplus}(x)
+''',
+    "TanhTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.TanhTransform: y = tanh(x); log|dy/dx| = 2 (log 2 - x - softplus(-2x)) as PyTorch
+    writes it for stability."""
+    bijective = True
+
+    def _call(self, x):
+        return {@mindspore.ops.tanh}(x)
+
+    def _inverse(self, y):
+        return 0.5 * ({@mindspore.ops.log1p}(y) - {@mindspore.ops.log1p}(-y))
+
+    def log_abs_det_jacobian(self, x, y):
+        return 2.0 * (0.6931471805599453 - x - {@mindspore.ops.softplus}(-2.0 * x))
+''',
+    "SoftplusTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.SoftplusTransform: y = log(1 + exp(x)); inverse y + log(-expm1(-y))."""
+    bijective = True
+
+    def _call(self, x):
+        return {@mindspore.ops.softplus}(x)
+
+    def _inverse(self, y):
+        return y + {@mindspore.ops.log}(-{@mindspore.ops.expm1}(-y))
+
+    def log_abs_det_jacobian(self, x, y):
+        return -{@mindspore.ops.softplus}(-x)
+''',
+    "PowerTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.PowerTransform: y = x ** exponent (MindSpore's PowerTransform bijector is the
+    Box-Cox map, another function)."""
+    bijective = True
+
+    def __init__(self, exponent, cache_size=0):
+        super().__init__(cache_size)
+        self.exponent = exponent
+
+    def _call(self, x):
+        return x ** self.exponent
+
+    def _inverse(self, y):
+        return y ** (1 / self.exponent)
+
+    def log_abs_det_jacobian(self, x, y):
+        return {@mindspore.ops.log}({@mindspore.ops.abs}(self.exponent * y / x))
+
+    def forward_shape(self, shape):
+        return {@msdev.broadcast_shapes}(shape, getattr(self.exponent, "shape", ()))
+
+    def inverse_shape(self, shape):
+        return {@msdev.broadcast_shapes}(shape, getattr(self.exponent, "shape", ()))
+''',
+    "AffineTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.AffineTransform: y = loc + scale * x; with event_dim > 0 the log|det J| is summed
+    over that many rightmost dimensions."""
+    bijective = True
+
+    def __init__(self, loc, scale, event_dim=0, cache_size=0):
+        super().__init__(cache_size)
+        self.loc, self.scale, self.event_dim = loc, scale, event_dim
+
+    @property
+    def sign(self):
+        return (1 if self.scale > 0 else -1) if isinstance(self.scale, (int, float)) else self.scale.sign()
+
+    def _call(self, x):
+        return self.loc + self.scale * x
+
+    def _inverse(self, y):
+        return (y - self.loc) / self.scale
+
+    def log_abs_det_jacobian(self, x, y):
+        shape = tuple(x.shape)
+        if isinstance(self.scale, (int, float)):
+            result = {@mindspore.ops.full_like}(x, {@math.log}(abs(self.scale)))
+        else:
+            result = {@mindspore.ops.log}({@mindspore.ops.abs}(self.scale))
+        if self.event_dim:
+            result = result.reshape(tuple(result.shape[:-self.event_dim]) + (-1,)).sum(-1)
+            shape = shape[:-self.event_dim]
+        return {@mindspore.ops.broadcast_to}(result, shape)
+
+    def forward_shape(self, shape):
+        return {@msdev.broadcast_shapes}(shape, getattr(self.loc, "shape", ()), getattr(self.scale, "shape", ()))
+
+    def inverse_shape(self, shape):
+        return {@msdev.broadcast_shapes}(shape, getattr(self.loc, "shape", ()), getattr(self.scale, "shape", ()))
+''',
+    "SoftmaxTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.SoftmaxTransform: softmax over the last dimension; the inverse is log(y) (the map
+    is not bijective)."""
+    event_dim = 1
+
+    def _call(self, x):
+        probs = {@mindspore.ops.exp}(x - {@mindspore.ops.amax}(x, -1, True))
+        return probs / {@mindspore.ops.sum}(probs, -1, True)
+
+    def _inverse(self, y):
+        return {@mindspore.ops.log}(y)
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return shape
+
+    def inverse_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return shape
+''',
+    "StickBreakingTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.StickBreakingTransform: R^K to the (K+1)-simplex by stick breaking."""
+    bijective = True
+    event_dim = 1
+
+    def _offset(self, x):
+        k = x.shape[-1]
+        return {@mindspore.ops.log}((k + 1 - {@mindspore.ops.arange}(1, k + 1)).astype(x.dtype))
+
+    def _call(self, x):
+        z = {@mindspore.ops.sigmoid}(x - self._offset(x))
+        rest = {@mindspore.ops.cumprod}(1 - z, -1)
+        return {@mindspore.ops.pad}(z, (0, 1), value=1.0) * {@mindspore.ops.pad}(rest, (1, 0), value=1.0)
+
+    def _inverse(self, y):
+        head = y[..., :-1]
+        tiny = float({@numpy.finfo}({@mindspore.dtype_to_nptype}(y.dtype)).tiny)
+        rest = (1 - head.cumsum(-1)).clamp(min=tiny)
+        return {@mindspore.ops.log}(head) - {@mindspore.ops.log}(rest) + self._offset(head)
+
+    def log_abs_det_jacobian(self, x, y):
+        x = x - self._offset(x)
+        return (-x - {@mindspore.ops.softplus}(-x) + {@mindspore.ops.log}(y[..., :-1])).sum(-1)
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return tuple(shape[:-1]) + (shape[-1] + 1,)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return tuple(shape[:-1]) + (shape[-1] - 1,)
+''',
+    "LowerCholeskyTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.LowerCholeskyTransform: the strictly lower triangle kept, the diagonal
+    exponentiated (inverse: its logarithm)."""
+    event_dim = 2
+
+    def _call(self, x):
+        return x.tril(-1) + {@mindspore.ops.diag_embed}({@mindspore.ops.exp}(x.diagonal(0, -2, -1)))
+
+    def _inverse(self, y):
+        return y.tril(-1) + {@mindspore.ops.diag_embed}({@mindspore.ops.log}(y.diagonal(0, -2, -1)))
+''',
+    "PositiveDefiniteTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.PositiveDefiniteTransform: L L^T of the lower-Cholesky transform L of x; the
+    inverse goes back through the Cholesky factor."""
+    event_dim = 2
+
+    def _call(self, x):
+        low = {@msdev.LowerCholeskyTransform}()(x)
+        return {@mindspore.ops.matmul}(low, low.swapaxes(-1, -2))
+
+    def _inverse(self, y):
+        low = {@mindspore.Tensor}({@numpy.linalg.cholesky}(y.asnumpy()))
+        return {@msdev.LowerCholeskyTransform}().inv(low)
+''',
+    "ReshapeTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.ReshapeTransform: the rightmost in_shape dimensions reshaped to out_shape (unit
+    Jacobian: log|det J| is 0 over the batch dimensions)."""
+    bijective = True
+
+    def __init__(self, in_shape, out_shape, cache_size=0):
+        super().__init__(cache_size)
+        self.in_shape, self.out_shape = tuple(in_shape), tuple(out_shape)
+        if int({@numpy.prod}(self.in_shape)) != int({@numpy.prod}(self.out_shape)):
+            raise ValueError("in_shape, out_shape have different numbers of elements")
+
+    def _call(self, x):
+        return x.reshape(tuple(x.shape[:x.ndim - len(self.in_shape)]) + self.out_shape)
+
+    def _inverse(self, y):
+        return y.reshape(tuple(y.shape[:y.ndim - len(self.out_shape)]) + self.in_shape)
+
+    def log_abs_det_jacobian(self, x, y):
+        return {@mindspore.ops.zeros}(tuple(x.shape[:x.ndim - len(self.in_shape)]), x.dtype)
+
+    def forward_shape(self, shape):
+        if len(shape) < len(self.in_shape):
+            raise ValueError("Too few dimensions on input")
+        cut = len(shape) - len(self.in_shape)
+        if shape[cut:] != self.in_shape:
+            raise ValueError(f"Shape mismatch: expected {shape[cut:]} but got {self.in_shape}")
+        return shape[:cut] + self.out_shape
+
+    def inverse_shape(self, shape):
+        if len(shape) < len(self.out_shape):
+            raise ValueError("Too few dimensions on input")
+        cut = len(shape) - len(self.out_shape)
+        if shape[cut:] != self.out_shape:
+            raise ValueError(f"Shape mismatch: expected {shape[cut:]} but got {self.out_shape}")
+        return shape[:cut] + self.in_shape
+''',
+    "IndependentTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.IndependentTransform: the base transform, with its log|det J| summed over the
+    rightmost reinterpreted_batch_ndims dimensions."""
+
+    def __init__(self, base_transform, reinterpreted_batch_ndims, cache_size=0):
+        super().__init__(cache_size)
+        self.base_transform, self.reinterpreted_batch_ndims = base_transform, reinterpreted_batch_ndims
+        self.bijective, self.sign = base_transform.bijective, base_transform.sign
+        self.event_dim = base_transform.event_dim + reinterpreted_batch_ndims
+
+    def _call(self, x):
+        return self.base_transform(x)
+
+    def _inverse(self, y):
+        return self.base_transform.inv(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        result = self.base_transform.log_abs_det_jacobian(x, y)
+        n = self.reinterpreted_batch_ndims
+        return result.sum(tuple(range(-n, 0))) if n else result
+
+    def forward_shape(self, shape):
+        return self.base_transform.forward_shape(shape)
+
+    def inverse_shape(self, shape):
+        return self.base_transform.inverse_shape(shape)
+''',
+    "ComposeTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.ComposeTransform: the parts applied in order (the inverse: their inverses in
+    reverse order); log|det J| adds the parts' terms, each summed down to the largest event dim."""
+
+    def __init__(self, parts, cache_size=0):
+        super().__init__(cache_size)
+        self.parts = list(parts)
+        self.bijective = all(p.bijective for p in self.parts)
+        self.event_dim = max([p.event_dim for p in self.parts], default=0)
+        sign = 1
+        for p in self.parts:
+            sign = sign * p.sign
+        self.sign = sign
+
+    def _call(self, x):
+        for part in self.parts:
+            x = part(x)
+        return x
+
+    def _inverse(self, y):
+        for part in reversed(self.parts):
+            y = part.inv(y)
+        return y
+
+    def log_abs_det_jacobian(self, x, y):
+        if not self.parts:
+            return {@mindspore.ops.zeros_like}(x)
+        total = 0.0
+        for part in self.parts:
+            y_part = part(x)
+            term = part.log_abs_det_jacobian(x, y_part)
+            extra = self.event_dim - part.event_dim
+            total = total + (term.sum(tuple(range(-extra, 0))) if extra else term)
+            x = y_part
+        return total
+
+    def forward_shape(self, shape):
+        for part in self.parts:
+            shape = part.forward_shape(shape)
+        return shape
+
+    def inverse_shape(self, shape):
+        for part in reversed(self.parts):
+            shape = part.inverse_shape(shape)
+        return shape
+''',
+    "StackTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.StackTransform: transform i applied to slice i of x along dim, the results
+    stacked along dim again."""
+
+    def __init__(self, tseq, dim=0, cache_size=0):
+        super().__init__(cache_size)
+        self.transforms, self.dim = list(tseq), dim
+        self.bijective = all(t.bijective for t in self.transforms)
+
+    def _slice(self, x, i):
+        return x.narrow(self.dim, i, 1).squeeze(self.dim)
+
+    def _map(self, x, fns):
+        return {@mindspore.ops.stack}([fns[i](self._slice(x, i)) for i in range(x.shape[self.dim])], self.dim)
+
+    def _call(self, x):
+        return self._map(x, self.transforms)
+
+    def _inverse(self, y):
+        return self._map(y, [t.inv for t in self.transforms])
+
+    def log_abs_det_jacobian(self, x, y):
+        return {@mindspore.ops.stack}([t.log_abs_det_jacobian(self._slice(x, i), self._slice(y, i))
+                                       for i, t in enumerate(self.transforms)], self.dim)
+''',
+    "CatTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.CatTransform: transform i applied to the i-th run of lengths[i] entries of x
+    along dim, the results concatenated along dim again."""
+
+    def __init__(self, tseq, dim=0, lengths=None, cache_size=0):
+        super().__init__(cache_size)
+        self.transforms, self.dim = list(tseq), dim
+        self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
+        self.bijective = all(t.bijective for t in self.transforms)
+
+    def _map(self, pairs):
+        out, start = [], 0
+        for fn, length, *more in pairs:
+            out.append(fn(*[v.narrow(self.dim, start, length) for v in more]))
+            start += length
+        return {@mindspore.ops.cat}(out, self.dim)
+
+    def _call(self, x):
+        return self._map([(t, n, x) for t, n in zip(self.transforms, self.lengths)])
+
+    def _inverse(self, y):
+        return self._map([(t.inv, n, y) for t, n in zip(self.transforms, self.lengths)])
+
+    def log_abs_det_jacobian(self, x, y):
+        return self._map([(t.log_abs_det_jacobian, n, x, y) for t, n in zip(self.transforms, self.lengths)])
+''',
+    "CumulativeDistributionTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.CumulativeDistributionTransform: y = distribution.cdf(x); log|dy/dx| is the
+    distribution's log density."""
+    bijective = True
+
+    def __init__(self, distribution, cache_size=0):
+        super().__init__(cache_size)
+        self.distribution = distribution
+
+    def _call(self, x):
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y):
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return self.distribution.log_prob(x)
+''',
+    "Distribution": '''\
+class __NAME__:
+    """torch.distributions.Distribution, the base of custom distributions: batch and event shapes, and the
+    methods the converted member uses call (mean(), var(), sd(), sample(shape), ...), which a subclass
+    overrides; here they raise NotImplementedError as PyTorch's do."""
+    has_rsample = False
+    has_enumerate_support = False
+
+    def __init__(self, batch_shape=(), event_shape=(), validate_args=None):
+        self._batch_shape, self._event_shape = tuple(batch_shape), tuple(event_shape)
+
+    @property
+    def batch_shape(self):
+        return self._batch_shape
+
+    @property
+    def event_shape(self):
+        return self._event_shape
+
+    def _extended_shape(self, sample_shape=()):
+        return tuple(sample_shape) + self._batch_shape + self._event_shape
+
+    def mean(self):
+        raise NotImplementedError
+
+    def mode(self):
+        raise NotImplementedError
+
+    def var(self):
+        raise NotImplementedError
+
+    def sd(self):
+        return self.var() ** 0.5
+
+    def sample(self, sample_shape=()):
+        return self.rsample(sample_shape)
+
+    def rsample(self, sample_shape=()):
+        raise NotImplementedError
+
+    def log_prob(self, value):
+        raise NotImplementedError
+
+    def cdf(self, value):
+        raise NotImplementedError
+
+    def icdf(self, value):
+        raise NotImplementedError
+
+    def entropy(self):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return type(self).__name__ + "()"
+''',
+    "ExponentialFamily": '''\
+class __NAME__({@msdev.Distribution}):
+    """torch.distributions.ExponentialFamily: a Distribution whose subclasses give natural parameters and
+    the log normalizer (MindSpore has no such base)."""
+
+    @property
+    def _natural_params(self):
+        raise NotImplementedError
+
+    def _log_normalizer(self, *natural_params):
+        raise NotImplementedError
+''',
+    "kl_registry": '''\
+__NAME__ = {}  # (type of p, type of q) -> the KL function torch.distributions.kl.register_kl registered for them
+''',
+    "register_kl": '''\
+def __NAME__(type_p, type_q):
+    """torch.distributions.kl.register_kl: a decorator that records the function for that pair of
+    distribution types, which the converted kl_divergence calls before MindSpore's own kl_loss."""
+    def register(fn):
+        {@msdev.kl_registry}[(type_p, type_q)] = fn
+        return fn
+    return register
+''',
+    "distribution_shapes": '''\
+def __NAME__(d):
+    """(batch_shape, event_shape) of a converted distribution, PyTorch's two properties: the Distribution
+    base keeps them, MindSpore's distributions call the batch shape broadcast_shape (their events are
+    scalars), and a written-out one is read off a draw, whose last dims are the event of a multivariate
+    family."""
+    if hasattr(d, "_batch_shape") and hasattr(d, "_event_shape"):
+        return tuple(d._batch_shape), tuple(d._event_shape)
+    if hasattr(d, "broadcast_shape"):
+        return tuple(d.broadcast_shape), ()
+    events = {"Dirichlet": 1, "Multinomial": 1, "OneHotCategorical": 1, "OneHotCategoricalStraightThrough": 1,
+              "RelaxedOneHotCategorical": 1, "MultivariateNormal": 1, "LowRankMultivariateNormal": 1,
+              "LogisticNormal": 1, "Wishart": 2, "LKJCholesky": 2}.get(type(d).__name__, 0)
+    shape = tuple(d.sample(()).shape)
+    return shape[:len(shape) - events], shape[len(shape) - events:]
+''',
+    "host_sample": '''\
+def __NAME__(d, sample_shape=()):
+    """A draw from MindSpore's Gamma, Beta or Poisson made with NumPy (MindSpore 2.10 has no CPU kernel for
+    their samplers), of PyTorch's shape (sample_shape + batch shape) and float dtype."""
+    def host(v):
+        return {@numpy.asarray}(v.asnumpy() if isinstance(v, {@mindspore.Tensor}) else v, dtype="float64")
+    shape = tuple(sample_shape) + tuple(d.broadcast_shape)
+    name = type(d).__name__
+    if name == "Gamma":
+        first = d.concentration
+        value = {@numpy.random.gamma}(host(first), 1.0 / host(d.rate), shape)
+    elif name == "Beta":
+        first = d.concentration1
+        value = {@numpy.random.beta}(host(first), host(d.concentration0), shape)
+    else:
+        first = d.rate
+        value = {@numpy.random.poisson}(host(first), shape)
+    dtype = first.dtype if isinstance(first, {@mindspore.Tensor}) else {@mindspore.float32}
+    return {@mindspore.Tensor}(value, {@mindspore.float32}).astype(dtype)
+''',
+    "Categorical": '''\
+class __NAME__:
+    """torch.distributions.Categorical written out: MindSpore's is a Cell that draws int32 indices and gives
+    mean() another shape; this one keeps PyTorch's normalised probs and logits, int64 draws (NumPy, from
+    the cumulative probabilities), log_prob, entropy, nan mean / variance and the shapes."""
+
+    def __init__(self, probs=None, logits=None):
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        if probs is not None:
+            probs = probs if isinstance(probs, {@mindspore.Tensor}) else {@mindspore.Tensor}(probs, {@mindspore.float32})
+            self.probs = probs / probs.sum(-1, keepdims=True)
+            info = {@numpy.finfo}({@mindspore.dtype_to_nptype}(self.probs.dtype))
+            self.logits = {@mindspore.ops.log}(self.probs.clamp(float(info.eps), 1.0 - float(info.eps)))
+        else:
+            logits = logits if isinstance(logits, {@mindspore.Tensor}) else {@mindspore.Tensor}(logits, {@mindspore.float32})
+            self.logits = logits - {@mindspore.ops.logsumexp}(logits, -1, True)
+            self.probs = {@mindspore.ops.softmax}(self.logits, -1)
+        self._batch_shape, self._event_shape = tuple(self.probs.shape[:-1]), ()
+        self._num_events = self.probs.shape[-1]
+
+    @property
+    def param_shape(self):
+        return tuple(self.probs.shape)
+
+    @property
+    def mode(self):
+        return self.probs.argmax(-1).astype({@mindspore.int64})
+
+    def sample(self, sample_shape=()):
+        shape = tuple(sample_shape) + self._batch_shape
+        cdf = {@numpy.cumsum}(self.probs.asnumpy().astype("float64"), -1)
+        u = {@numpy.random.random_sample}(shape + (1,))
+        draws = {@numpy.minimum}((u > cdf).sum(-1), self._num_events - 1)
+        return {@mindspore.Tensor}(draws.astype("int64"))
+
+    def log_prob(self, value):
+        value = value.astype({@mindspore.int64}).expand_dims(-1)
+        shape = tuple({@numpy.broadcast_shapes}(tuple(value.shape), tuple(self.logits.shape)))
+        index = {@mindspore.ops.broadcast_to}(value, shape[:-1] + (1,))
+        return {@mindspore.ops.gather_elements}({@mindspore.ops.broadcast_to}(self.logits, shape), -1, index).squeeze(-1)
+
+    def entropy(self):
+        lowest = float({@numpy.finfo}({@mindspore.dtype_to_nptype}(self.logits.dtype)).min)
+        return -(self.probs * self.logits.clamp(min=lowest)).sum(-1)
+
+    def mean(self):
+        return {@mindspore.ops.full}(self._batch_shape, float("nan"), dtype=self.probs.dtype)
+
+    def var(self):
+        return self.mean()
+
+    def sd(self):
+        return self.mean()
+
+    def enumerate_support(self, expand=True):
+        values = {@mindspore.ops.arange}(self._num_events).reshape((-1,) + (1,) * len(self._batch_shape))
+        return {@mindspore.ops.broadcast_to}(values, (-1,) + self._batch_shape) if expand else values
+
+    def kl_loss(self, name, probs):
+        """KL(self || a Categorical of these probs), the form the converted kl_divergence calls."""
+        return (self.probs * (self.logits - {@mindspore.ops.log}(probs))).sum(-1)
+''',
+}
