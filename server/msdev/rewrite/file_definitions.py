@@ -529,6 +529,20 @@ class __NAME__(tuple):
     batch_sizes = property(lambda self: self[1])
     sorted_indices = property(lambda self: self[2])
     unsorted_indices = property(lambda self: self[3])
+    is_cuda = False
+
+    def to(self, *args, **kwargs):
+        """A dtype casts the data (the sizes and permutations stay int64); a device changes nothing, as
+        MindSpore places tensors by its context."""
+        dtype = kwargs.get("dtype", next((a for a in args if isinstance(a, {@mindspore.dtype}.Type)), None))
+        return self if dtype is None else tuple.__new__(type(self), (self[0].astype(dtype),) + tuple(self[1:]))
+
+    cpu = lambda self: self
+    double = lambda self: self.to({@mindspore.float64})
+    float = lambda self: self.to({@mindspore.float32})
+    half = lambda self: self.to({@mindspore.float16})
+    long = lambda self: self.to({@mindspore.int64})
+    int = lambda self: self.to({@mindspore.int32})
 ''',
     "pack_padded_sequence": '''\
 def __NAME__(input, lengths, batch_first=False, enforce_sorted=True):
