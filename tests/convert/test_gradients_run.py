@@ -24,6 +24,7 @@ P = _rng.standard_normal((2, 4, 6, 3)).astype(np.float32)
 CASES = {
     "gradients_backward": [
         ("module_level", []),
+        ("generator_sum", []),
         ("sum_backward", [X]),
         ("seeded_backward", [X, V]),
         ("two_leaves", [A, B]),

@@ -133,9 +133,11 @@ def stored_names(stmt: ast.AST) -> set[str]:
     """Names a statement binds, and the bases of the subscripts/attributes it stores into or
     changes in place (`h[0] = ...`, `y.add_(1)`)."""
     out: set[str] = set()
+    local = comprehension_locals(stmt)
     for node in ast.walk(stmt):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            out.add(node.id)
+            if id(node) not in local:
+                out.add(node.id)
         elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, ast.Store):
             key = chain_key(node.value if isinstance(node, ast.Attribute) else node.value)
             if key:
@@ -153,10 +155,27 @@ def stored_names(stmt: ast.AST) -> set[str]:
 def loaded_names(nodes) -> list[str]:
     out: dict[str, None] = {}
     for stmt in nodes:
+        local = comprehension_locals(stmt)
         for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in local:
                 out.setdefault(node.id)
     return list(out)
+
+
+def comprehension_locals(tree: ast.AST) -> set[int]:
+    """Ids of the Name nodes that are a comprehension's own loop variables (`u` in `sum(u.sum() for u
+    in parts)`): Python 3 binds them inside the comprehension, never in the enclosing scope."""
+    out: set[int] = set()
+    for comp in ast.walk(tree):
+        if isinstance(comp, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            bound = {n.id for g in comp.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+            out |= {id(n) for n in ast.walk(comp) if isinstance(n, ast.Name) and n.id in bound
+                    and not _contains_node(comp.generators[0].iter, n)}
+    return out
+
+
+def _contains_node(tree: ast.AST, node: ast.AST) -> bool:
+    return any(n is node for n in ast.walk(tree))
 
 
 def _block_of(parent: ast.AST, child: ast.AST) -> list[ast.stmt] | None:

@@ -531,6 +531,20 @@ class __NAME__(tuple):
     batch_sizes = property(lambda self: self[1])
     sorted_indices = property(lambda self: self[2])
     unsorted_indices = property(lambda self: self[3])
+    is_cuda = False
+
+    def to(self, *args, **kwargs):
+        """A dtype casts the data (the sizes and permutations stay int64); a device changes nothing, as
+        MindSpore places tensors by its context."""
+        dtype = kwargs.get("dtype", next((a for a in args if isinstance(a, {@mindspore.dtype}.Type)), None))
+        return self if dtype is None else tuple.__new__(type(self), (self[0].astype(dtype),) + tuple(self[1:]))
+
+    cpu = lambda self: self
+    double = lambda self: self.to({@mindspore.float64})
+    float = lambda self: self.to({@mindspore.float32})
+    half = lambda self: self.to({@mindspore.float16})
+    long = lambda self: self.to({@mindspore.int64})
+    int = lambda self: self.to({@mindspore.int32})
 ''',
     "pack_padded_sequence": '''\
 def __NAME__(input, lengths, batch_first=False, enforce_sorted=True):
@@ -609,6 +623,36 @@ class __NAME__:
 
     def __len__(self):
         return len(self.dataset)
+''',
+    "ConvTranspose3d": '''\
+class __NAME__({@mindspore.nn.Conv3dTranspose}):
+    """torch.nn.ConvTranspose3d with a depth dilation above 1, which MindSpore 2.10's Conv3DTranspose kernel
+    refuses: the kernel is spread along depth with zeros between its taps (the same sums), and the layer runs
+    with depth dilation 1. Takes PyTorch's arguments; the weight keeps PyTorch's layout and name."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        triple = lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v,) * 3
+        d, p = triple(dilation), triple(padding)
+        super().__init__(in_channels, out_channels, triple(kernel_size), stride=triple(stride), pad_mode="pad",
+                         padding=(p[0], p[0], p[1], p[1], p[2], p[2]), dilation=(1,) + d[1:], group=groups,
+                         output_padding=triple(output_padding), has_bias=bias,
+                         dtype={@mindspore.float32} if dtype is None else dtype)
+        self.depth_dilation = d[0]
+        k = self.kernel_size
+        self.conv3d_transpose = {@mindspore.ops.Conv3DTranspose}(
+            in_channel=in_channels, out_channel=out_channels, kernel_size=(d[0] * (k[0] - 1) + 1,) + tuple(k[1:]),
+            mode=1, pad_mode="pad", pad=self.padding, stride=self.stride, dilation=self.dilation, group=groups,
+            output_padding=self.output_padding)
+
+    def construct(self, x):
+        w, n = self.weight, self.depth_dilation
+        if n != 1:
+            gap = {@mindspore.ops.zeros}(w.shape[:2] + (n - 1,) + w.shape[3:], w.dtype)
+            taps = [w[:, :, i:i + 1] for i in range(w.shape[2])]
+            w = {@mindspore.ops.cat}([part for tap in taps for part in (tap, gap)][:-1], 2)
+        out = self.conv3d_transpose(x, w)
+        return self.bias_add(out, self.bias) if self.has_bias else out
 ''',
     "LayerNorm": '''\
 class __NAME__({@mindspore.nn.Cell}):

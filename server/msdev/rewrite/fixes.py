@@ -187,7 +187,7 @@ class Rewriter:
             result = self._call(finding, node, call, entry, target, skip=frozenset({"out"}) if out_kw else frozenset())
             if out_kw is not None:
                 result.edits.extend(out_edits(self, call, out_kw))
-            elif entry.kind == "function" and inplace_keyword(call) is not None and "inplace" in target.args:
+            elif entry.kind == "function" and inplace_keyword(call, entry.params) is not None and "inplace" in target.args:
                 result.edits.extend(store_into_first_argument(self, call))  # F.relu(x, inplace=True)
         else:
             result = self._reference(finding, node, entry, target)

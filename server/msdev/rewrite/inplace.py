@@ -73,10 +73,18 @@ def rewrite_inplace_method(rewriter, finding: Finding, node: ast.Attribute, call
     return FindingRewrite(finding, [Edit(*span, new)], inner.safe, inner.notes, span)
 
 
-def inplace_keyword(call: ast.Call) -> ast.keyword | None:
-    """`inplace=True` written as a literal."""
+def inplace_keyword(call: ast.Call, params: list[str] | tuple | None = ()) -> ast.AST | None:
+    """`inplace=True` written as a literal, by keyword or (given the API's PARAMS) in its position:
+    `F.celu(x, 0.9, True)`."""
     kw = next((k for k in call.keywords if k.arg == "inplace"), None)
-    return kw if kw is not None and literal(kw.value) is True else None
+    if kw is not None:
+        return kw if literal(kw.value) is True else None
+    params = list(params or ())
+    pos = params.index("inplace") if "inplace" in params else -1
+    if 0 <= pos < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[:pos + 1]):
+        arg = call.args[pos]
+        return arg if literal(arg) is True else None
+    return None
 
 
 def store_into_first_argument(rewriter, call: ast.Call) -> list[Edit]:
