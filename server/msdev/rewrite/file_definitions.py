@@ -1119,6 +1119,29 @@ def __NAME__(func, in_dims=0, out_dims=0, randomness="error", chunk_size=None):
         return stacked(results, out_dims)
     return batched
 ''',
+    "HeldGradients": '''\
+class __NAME__:
+    """The gradients PyTorch keeps on the parameters between backward() and an optimizer's step() made
+    elsewhere (every few batches, after an inner loop): held per optimizer, each backward() adding to
+    them as PyTorch adds to .grad; step() applies them and keeps them, zero_grad() drops them."""
+
+    held = {@weakref.WeakKeyDictionary}()  # an optimizer gone takes its gradients with it
+
+    @classmethod
+    def add(cls, optimizer, grads):
+        old = cls.held.get(optimizer)
+        cls.held[optimizer] = tuple(grads) if old is None else tuple(a + g for a, g in zip(old, grads))
+
+    @classmethod
+    def apply(cls, optimizer):
+        grads = cls.held.get(optimizer)
+        if grads is not None:  # PyTorch's step() skips parameters without a gradient
+            optimizer(grads)
+
+    @classmethod
+    def clear(cls, optimizer):
+        cls.held.pop(optimizer, None)
+''',
     "ParamGroups": '''\
 class __NAME__(list):
     """torch.optim's `optimizer.param_groups`: MindSpore keeps each group's learning rate as a 0-d Parameter
