@@ -435,3 +435,40 @@ def test_clip_grad_norm_result_is_the_norm_before_clipping(db):
     np.testing.assert_allclose(got[2], expected[2], rtol=1e-5)
     assert got[3] == expected[3]
     assert max(expected[2]) > 2.0  # the clipping really happened
+
+
+#: a scheduler saved with state_dict() and loaded into a new one on the same optimizer (a resumed run)
+SCHEDULER_RESUME = '''
+import torch
+from torch.optim import lr_scheduler
+
+
+def run():
+    w = torch.nn.Parameter(torch.ones(3))
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    opt.zero_grad(set_to_none=True)
+    sched = {ctor}
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    state = sched.state_dict()
+    resumed = {ctor}
+    resumed.load_state_dict(state)
+    seen = [resumed.last_epoch]
+    for _ in range(6):
+        opt.step()
+        resumed.step()
+        seen.append(resumed.get_last_lr()[0])
+    return seen, state["last_epoch"]
+'''
+
+
+@pytest.mark.parametrize("name", ["StepLR", "ExponentialLR", "MultiStepLR", "CosineAnnealingLR", "LambdaLR"])
+def test_scheduler_state_dict_round_trip_resumes_like_pytorch(name, db):
+    source = SCHEDULER_RESUME.format(ctor=SCHEDULERS[name])
+    text = _converted(source, db)
+    assert "load_param_into_net" not in text and "(True, None)" not in text, text
+    expected = _load(source, "pt_resume_" + name)()
+    got = _load(text, "ms_resume_" + name)()
+    assert type(got[0][0]) is int and got[0][0] == expected[0][0] == 3 and got[1] == expected[1]
+    np.testing.assert_allclose(got[0][1:], expected[0][1:], rtol=1e-5, atol=1e-8)

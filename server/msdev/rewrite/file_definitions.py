@@ -1119,6 +1119,36 @@ def __NAME__(func, in_dims=0, out_dims=0, randomness="error", chunk_size=None):
         return stacked(results, out_dims)
     return batched
 ''',
+    "scheduler_state": '''\
+def __NAME__(scheduler):
+    """torch's scheduler.state_dict(): the attributes but the optimizer and functions, with what MindSpore
+    keeps in Parameters (the epoch, the learning rates) as Python numbers; chained schedulers nested."""
+    def plain(key, value):
+        if isinstance(value, {@mindspore.Tensor}):
+            return int(value) if key == "last_epoch" else value.item()
+        if isinstance(value, (list, tuple)):
+            return [plain(key, v) for v in value]
+        if hasattr(value, "get_last_lr") and hasattr(value, "optimizer"):
+            return __NAME__(value)
+        return value
+    return {key: plain(key, value) for key, value in vars(scheduler).items()
+            if key != "optimizer" and not callable(value) and not (isinstance(value, list) and any(map(callable, value)))}
+''',
+    "load_scheduler_state": '''\
+def __NAME__(scheduler, state):
+    """torch's scheduler.load_state_dict(state): each attribute set from the dict, the epoch written into
+    the Parameter MindSpore keeps it in; the optimizer's learning rates stay the optimizer's, as in PyTorch."""
+    for key, value in state.items():
+        held = getattr(scheduler, key, None)
+        if isinstance(held, {@mindspore.Parameter}):
+            {@mindspore.ops.assign}(held, {@mindspore.Tensor}(value, held.dtype))
+        elif key == "_last_lr" or (isinstance(held, list) and held and hasattr(held[0], "get_last_lr")):
+            if key != "_last_lr":
+                for inner, inner_state in zip(held, value):
+                    __NAME__(inner, inner_state)
+        else:
+            setattr(scheduler, key, value)
+''',
     "HeldGradients": '''\
 class __NAME__:
     """The gradients PyTorch keeps on the parameters between backward() and an optimizer's step() made
