@@ -472,3 +472,43 @@ def test_scheduler_state_dict_round_trip_resumes_like_pytorch(name, db):
     got = _load(text, "ms_resume_" + name)()
     assert type(got[0][0]) is int and got[0][0] == expected[0][0] == 3 and got[1] == expected[1]
     np.testing.assert_allclose(got[0][1:], expected[0][1:], rtol=1e-5, atol=1e-8)
+
+
+#: OneCycleLR with its default cycle_momentum: the momentum (or Adam's beta1) moves against the rate
+ONE_CYCLE_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    opt = {opt}
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, {args})
+    lrs, momenta = [], []
+    for _ in range(12):
+        opt.zero_grad()
+        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 3).sum() * 0.1
+        loss.backward()
+        opt.step()
+        sched.step()
+        group = opt.param_groups[0]
+        lrs.append(group["lr"])
+        momenta.append(group["betas"][0] if "betas" in group else group["momentum"])
+    return w, lrs, momenta
+'''
+
+
+@pytest.mark.parametrize("opt, args", [
+    ("torch.optim.SGD([w], lr=0.01, momentum=0.9)", "max_lr=0.1, total_steps=12"),
+    ("torch.optim.Adam([w], lr=0.01)", "0.05, epochs=3, steps_per_epoch=4, anneal_strategy='linear'"),
+    ("torch.optim.SGD([w], lr=0.01, momentum=0.9, nesterov=True)",
+     "max_lr=0.1, total_steps=13, three_phase=True, base_momentum=0.8, max_momentum=0.9, div_factor=10.0"),
+])
+def test_one_cycle_moves_rate_and_momentum_like_pytorch(opt, args, db):
+    source = ONE_CYCLE_LOOP.format(opt=opt, args=args)
+    text = _converted(source, db)
+    expected_w, expected_lrs, expected_m = _load(source, "pt_one_cycle")(W0, C)
+    got_w, got_lrs, got_m = _load(text, "ms_one_cycle")(W0, C)
+    np.testing.assert_allclose(got_lrs, expected_lrs, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(got_m, expected_m, rtol=1e-6)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+    assert len(set(np.round(expected_m, 6))) > 2  # the momentum really cycled

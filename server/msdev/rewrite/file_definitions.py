@@ -1149,6 +1149,70 @@ def __NAME__(scheduler, state):
         else:
             setattr(scheduler, key, value)
 ''',
+    "OneCycleLR": '''\
+class __NAME__({@mindspore.experimental.optim.lr_scheduler.LRScheduler}):
+    """torch.optim.lr_scheduler.OneCycleLR, which MindSpore 2.10 lacks: PyTorch's two- or three-phase
+    learning rate and, unless cycle_momentum=False, the momentum (SGD's momentum, Adam's beta1) moved the
+    other way between max_momentum and base_momentum."""
+
+    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
+                 anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95,
+                 div_factor=25.0, final_div_factor=1e4, three_phase=False, last_epoch=-1):
+        self.total_steps = int(total_steps) if total_steps is not None else int(epochs) * int(steps_per_epoch)
+        end = float(pct_start * self.total_steps)
+        up = (end - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum")
+        if three_phase:
+            self.phases = [up, (2 * end - 2, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
+                           (self.total_steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
+        else:
+            self.phases = [up, (self.total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
+        self.cosine = anneal_strategy == "cos"
+        groups = optimizer.param_groups
+        tops = list(max_lr) if isinstance(max_lr, (list, tuple)) else [max_lr] * len(groups)
+        for group, top in zip(groups, tops):
+            if last_epoch == -1:
+                group["initial_lr"] = float(top) / div_factor
+                {@mindspore.ops.assign}(group["lr"], {@mindspore.Tensor}(group["initial_lr"], group["lr"].dtype))
+            group["max_lr"] = float(top)
+            group["min_lr"] = group["initial_lr"] / final_div_factor
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.use_beta1 = "betas" in groups[0]
+            for group in groups:
+                if last_epoch == -1:
+                    self._set_momentum(group, max_momentum)
+                group["max_momentum"], group["base_momentum"] = max_momentum, base_momentum
+        super().__init__(optimizer, last_epoch)
+
+    def _set_momentum(self, group, value):
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def _anneal(self, start, end, pct):
+        if self.cosine:
+            return end + (start - end) / 2.0 * ({@math.cos}({@math.pi} * pct) + 1)
+        return (end - start) * pct + start
+
+    def get_lr(self):
+        step = int(self.last_epoch)
+        if step > self.total_steps:
+            raise ValueError(f"Tried to step {step} times. The specified number of total steps is {self.total_steps}")
+        lrs = []
+        for group in self.optimizer.param_groups:
+            start = 0.0
+            for i, (end, lr0, lr1, m0, m1) in enumerate(self.phases):
+                if step <= end or i == len(self.phases) - 1:
+                    pct = (step - start) / (end - start)
+                    lr = self._anneal(group[lr0], group[lr1], pct)
+                    if self.cycle_momentum:
+                        self._set_momentum(group, self._anneal(group[m0], group[m1], pct))
+                    break
+                start = end
+            lrs.append({@mindspore.Tensor}(lr, {@mindspore.float32}))
+        return lrs
+''',
     "HeldGradients": '''\
 class __NAME__:
     """The gradients PyTorch keeps on the parameters between backward() and an optimizer's step() made
