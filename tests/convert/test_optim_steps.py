@@ -512,3 +512,30 @@ def test_one_cycle_moves_rate_and_momentum_like_pytorch(opt, args, db):
     np.testing.assert_allclose(got_m, expected_m, rtol=1e-6)
     np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
     assert len(set(np.round(expected_m, 6))) > 2  # the momentum really cycled
+
+
+#: CosineAnnealingWarmRestarts stepped with a fractional epoch per batch, as its PyTorch docs show
+WARM_RESTARTS_BY_EPOCH = '''
+import torch
+
+
+def run():
+    w = torch.nn.Parameter(torch.zeros(2))
+    opt = torch.optim.SGD([w], lr=0.1)
+    sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, {args})
+    lrs = []
+    for epoch in range(8):
+        for i in range(3):
+            opt.step()
+            sched.step(epoch + i / 3)
+            lrs.append(opt.param_groups[0]["lr"])
+    return lrs
+'''
+
+
+@pytest.mark.parametrize("args", ["T_0=2, T_mult=2, eta_min=0.001", "3", "T_0=1, T_mult=3"])
+def test_warm_restarts_stepped_with_fractional_epochs_like_pytorch(args, db):
+    source = WARM_RESTARTS_BY_EPOCH.format(args=args)
+    expected = _load(source, "pt_warm")()
+    got = _load(_converted(source, db), "ms_warm")()
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)

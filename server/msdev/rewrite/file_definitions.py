@@ -1213,6 +1213,23 @@ class __NAME__({@mindspore.experimental.optim.lr_scheduler.LRScheduler}):
             lrs.append({@mindspore.Tensor}(lr, {@mindspore.float32}))
         return lrs
 ''',
+    "CosineAnnealingWarmRestarts": '''\
+class __NAME__({@mindspore.experimental.optim.lr_scheduler.CosineAnnealingWarmRestarts}):
+    """MindSpore's CosineAnnealingWarmRestarts, whose step(epoch) fails past the first restart when T_mult > 1
+    (it calls a one-argument log with two): that case places the epoch in its cycle as PyTorch does."""
+
+    def step(self, epoch=None):
+        if epoch is None or self.T_mult == 1 or float(epoch) < float(self.T_0):
+            return super().step(epoch)
+        epoch, first = float(epoch), float(self.T_0)
+        n = int({@math.log}(epoch / first * (self.T_mult - 1) + 1, self.T_mult))
+        {@mindspore.ops.assign}(self.T_cur, {@mindspore.Tensor}(epoch - first * (self.T_mult ** n - 1) / (self.T_mult - 1), {@mindspore.float32}))
+        {@mindspore.ops.assign}(self.T_i, {@mindspore.Tensor}(first * self.T_mult ** n, {@mindspore.float32}))
+        {@mindspore.ops.assign}(self.last_epoch, {@mindspore.Tensor}(float({@math.floor}(epoch)), {@mindspore.float32}))
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            {@mindspore.ops.assign}(group["lr"], lr)
+        return True
+''',
     "HeldGradients": '''\
 class __NAME__:
     """The gradients PyTorch keeps on the parameters between backward() and an optimizer's step() made
