@@ -1230,6 +1230,47 @@ class __NAME__({@mindspore.experimental.optim.lr_scheduler.CosineAnnealingWarmRe
             {@mindspore.ops.assign}(group["lr"], lr)
         return True
 ''',
+    "AdamAMSGrad": '''\
+class __NAME__({@mindspore.experimental.optim.Optimizer}):
+    """torch.optim.Adam / AdamW with amsgrad=True, written out with ops as PyTorch updates: MindSpore's AMSGrad
+    kernel keeps the maximum of another second-moment estimate, so its weights drift from PyTorch's.
+    decoupled=True is AdamW (the weights shrink by lr * weight_decay before the update)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=True, *,
+                 maximize=False, decoupled=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize))
+        self.decoupled = decoupled
+        self.exp_avg = self.parameters.clone(prefix="exp_avg", init="zeros")
+        self.exp_avg_sq = self.parameters.clone(prefix="exp_avg_sq", init="zeros")
+        self.max_exp_avg_sq = self.parameters.clone(prefix="max_exp_avg_sq", init="zeros")
+        self.steps = 0
+
+    def construct(self, gradients):
+        self.steps += 1
+        for group_id, group in enumerate(self.param_groups):
+            lr = float(self.lrs[group_id])
+            beta1, beta2 = group["betas"]
+            decay, eps = group["weight_decay"], group["eps"]
+            step_size = lr / (1 - beta1 ** self.steps)
+            root2 = (1 - beta2 ** self.steps) ** 0.5
+            for i in range(self.group_start_id[group_id], self.group_start_id[group_id + 1]):
+                param, grad = self.parameters[i], gradients[i]
+                grad = -grad if group["maximize"] else grad
+                if decay and self.decoupled:
+                    {@mindspore.ops.assign}(param, param * (1 - lr * decay))
+                elif decay:
+                    grad = grad + decay * param
+                {@mindspore.ops.assign}(self.exp_avg[i], self.exp_avg[i] * beta1 + grad * (1 - beta1))
+                {@mindspore.ops.assign}(self.exp_avg_sq[i], self.exp_avg_sq[i] * beta2 + grad * grad * (1 - beta2))
+                second = self.exp_avg_sq[i]
+                if group["amsgrad"]:
+                    {@mindspore.ops.assign}(self.max_exp_avg_sq[i], {@mindspore.ops.maximum}(self.max_exp_avg_sq[i], second))
+                    second = self.max_exp_avg_sq[i]
+                denom = {@mindspore.ops.sqrt}(second) / root2 + eps
+                {@mindspore.ops.assign}(param, param - step_size * self.exp_avg[i] / denom)
+        return True
+''',
     "HeldGradients": '''\
 class __NAME__:
     """The gradients PyTorch keeps on the parameters between backward() and an optimizer's step() made
