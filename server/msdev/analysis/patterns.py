@@ -690,8 +690,8 @@ class _Detector:
         attr = call.func.attr
         if attr == "backward" and not self.finding_api(call.func):
             step = training_step(self.facts, stmt)
-            if not isinstance(step, TrainingStep) and id(call) in self.gradient_sites:
-                return  # planned by the gradient rules (MS230)
+            if (not isinstance(step, TrainingStep) or step.step is None) and id(call) in self.gradient_sites:
+                return  # planned by the gradient rules (MS230): `x.grad` is read after it
             receiver = call.func.value
             if isinstance(receiver, ast.Name):
                 self.facts.tensors.add(receiver.id)
