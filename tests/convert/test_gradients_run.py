@@ -1,5 +1,5 @@
-"""Imperative autograd (MS230–MS232, torch.autograd.functional): each golden fixture
-tests/fixtures/convert/gradients_*.in.py runs on PyTorch, its conversion (.out.py) runs on MindSpore 2.10
+"""Imperative autograd (MS230–MS232, torch.autograd.functional) and training loops (MS200): each golden
+fixture tests/fixtures/convert/gradients_*.in.py / training_*.in.py runs on PyTorch, its conversion (.out.py) runs on MindSpore 2.10
 with PyTorch blocked from import (in a separate process), and the gradients agree within 1e-5 relative."""
 
 from __future__ import annotations
@@ -59,6 +59,17 @@ CASES = {
         ("vjp_one", [X, V]),
         ("jvp_one", [X, V]),
         ("jacobian_lambda", [X]),
+    ],
+    "training_held_gradients": [
+        ("every_two_batches", [B]),
+        ("per_epoch", [B]),
+        ("stepped_by_helper", [B]),
+        ("never_cleared", [B]),
+    ],
+    "training_loops_more": [
+        ("two_optimizers", [A]),
+        ("ema_of_weights", [A]),
+        ("custom_function_output", [X]),
     ],
     "gradients_stepped": [
         ("patch_merge", [P]),

@@ -59,8 +59,14 @@ def _optimizer_instance():
     return torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1)
 
 
+def _scheduler_instance():
+    import torch
+    return torch.optim.lr_scheduler.StepLR(_optimizer_instance(), 2)
+
+
 #: members PyTorch sets on each instance in __init__ (no class attribute resolves): checked on one
-INSTANCE_MEMBERS = {"torch.optim.Optimizer.param_groups": _optimizer_instance}
+INSTANCE_MEMBERS = {"torch.optim.Optimizer.param_groups": _optimizer_instance,
+                    "torch.optim.lr_scheduler.LRScheduler.last_epoch": _scheduler_instance}
 
 
 def _instance_member(api: str) -> bool:

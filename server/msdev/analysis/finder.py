@@ -279,6 +279,8 @@ class Finder:
         self._class: _ClassInfo | None = None
         self._self_name: str | None = None
         self._view_receiver: ast.AST | None = None  # the slice an in-place method is called on
+        #: names of the file's torch.autograd.Function subclasses: `Cls.apply(x)` gives a tensor
+        self._autograd_functions: set[str] = set()
         self._fallback = 0  # > 0 inside `except ImportError:`-style handlers
 
     # ----------------------------------------------------------------- positions
@@ -583,6 +585,14 @@ class Finder:
             self._assign(target.elts[0], None, scope)
             self._assign(target.elts[1], self._element_of(None, node.args[0], scope), scope)
             return
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "zip"
+                and scope.lookup("zip") is None and not node.keywords and isinstance(target, ast.Tuple)
+                and len(target.elts) == len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args)
+                and not any(isinstance(e, ast.Starred) for e in target.elts)):
+            # `for ema_p, p in zip(ema.parameters(), model.parameters())`: each name is its sequence's element
+            for elt, arg in zip(target.elts, node.args):
+                self._assign(elt, self._element_of(None, arg, scope), scope)
+            return
         self._assign(target, self._element_of(iterable, node, scope), scope)
 
     def _self_element(self, node: ast.AST):
@@ -692,6 +702,8 @@ class Finder:
         for kw in node.keywords:
             self.expr(kw.value, scope)
         info = _ClassInfo(is_autograd, is_module, node)
+        if is_autograd:
+            self._autograd_functions.add(node.name)
         info.base = torch_base
         # pre-pass: what `self.<attr>` holds, from every method's assignments
         self._collect_self_attrs(node, info, scope)
@@ -847,6 +859,8 @@ class Finder:
                 return (TENSOR, None, CERTAIN)
             if entry.returns == "module":
                 return (MODULE, dotted, CERTAIN)
+            if entry.returns == "tensors":
+                return (TENSOR_LIST, None, CERTAIN)  # torch.autograd.grad: a tuple of tensors
             if entry.kind == "class" and dotted.startswith(tuple(_OBJECT_BASES)):
                 return (OBJECT, entry.api, CERTAIN)
             if dotted in _DEVICE_FUNCTIONS:
@@ -1208,6 +1222,9 @@ class Finder:
                 external = self.context.imported_modules[receiver[1]].get(func.attr)  # init.initialize(self.head)
                 if external is not None and f"{receiver[1]}.{func.attr}" in self.context.tensor_returns:
                     result = (TENSOR, None, LIKELY)
+            elif receiver is None and func.attr == "apply" and type(func.value) is ast.Name \
+                    and func.value.id in self._autograd_functions:
+                result = (TENSOR, None, LIKELY)  # `Clamp.apply(x)`: a custom autograd Function's output
             elif receiver is None and (func.attr in _MODULE_ONLY_METHODS or func.attr == "modules"
                                        and not node.args and not node.keywords):
                 # `self.stem.named_children()`, `model.named_modules()`, `encoder.modules()`: only an

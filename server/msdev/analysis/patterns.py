@@ -91,6 +91,10 @@ class Facts:
     gradients: dict[int, tuple] = field(default_factory=dict)  # id(finding node) → (GradPlan, site|what)
     #: id(finding node) → backward() statement of a module-level training step (its node spans the step)
     script_steps: dict[int, ast.stmt] = field(default_factory=dict)
+    #: optimizers whose gradients a backward() holds until their step() elsewhere (TrainingStep.step None)
+    held_optimizers: set[str] = field(default_factory=set)
+    #: id() of the `optimizer.step()` / `zero_grad()` calls that apply or drop the held gradients
+    held_calls: set[int] = field(default_factory=set)
     #: id() of `loss.backward()` statements in the closure an optimizer's step() calls (LBFGS)
     closure_backwards: set[int] = field(default_factory=set)
 
@@ -233,7 +237,9 @@ class TrainingStep:
     block: list[ast.stmt]  # the loop body (or function body) holding the step
     owner: ast.AST  # the For/While/FunctionDef whose body it is
     backward: ast.stmt
-    step: ast.stmt
+    #: None: the optimizer steps elsewhere (gradients accumulated over an inner loop, a step under an
+    #: `if`): the gradients are held for it, added up as PyTorch adds them to `.grad`
+    step: ast.stmt | None
     zero_grad: ast.stmt | None
     loss: str
     optimizer: str
@@ -305,9 +311,18 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
         if _only_logs(s, block[:i] + clips, loss):
             after.append(s)
             continue
+        if not isinstance(owner, ast.Module) and not clips and not any(
+                _steps_in(t) for t in block[k + 1:]):
+            held = _held_step(facts, owner, block, i, loss, computed)
+            if isinstance(held, TrainingStep):  # `if (i + 1) % accum == 0: opt.step()`
+                return held
         return f"statement between backward() and step() at line {s.lineno} has no counterpart"
     if step_i is None:
-        return "no `optimizer.step()` follows loss.backward() in the same block"
+        held = None if isinstance(owner, ast.Module) or clips else _held_step(
+            facts, owner, block, i, loss, computed)
+        if isinstance(held, TrainingStep):  # the step comes after an inner loop of backward() calls
+            return held
+        return held or "no `optimizer.step()` follows loss.backward() in the same block"
     optimizer = _receiver_name(_expr_call(block[step_i], "step"))
     zero = None
     for s in block:
@@ -338,6 +353,68 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
             return "the forward part contains control flow leaving the block"
     return TrainingStep(block, owner, backward_stmt, block[step_i], zero, loss, optimizer, forward, clips, pre,
                         after=after)
+
+
+def _steps_in(stmt: ast.stmt) -> bool:
+    """Whether a statement is `optimizer.step()` itself (the in-block step, not one nested deeper)."""
+    c = _expr_call(stmt, "step")
+    return c is not None and not c.args and not c.keywords
+
+
+def _file_optimizers(facts: Facts, node: ast.AST) -> tuple[list[str], ast.AST]:
+    """The names the file binds to `torch.optim.<Optimizer>(...)`, and the file's tree."""
+    root = node
+    while id(root) in facts.parents:
+        root = facts.parents[id(root)]
+    names: list[str] = []
+    for n in ast.walk(root):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) \
+                and isinstance(n.value, ast.Call):
+            api = api_of(facts, n.value.func) or ""
+            if api.startswith(OPTIMIZER_PREFIX) and ".lr_scheduler." not in api and api[len(OPTIMIZER_PREFIX):][:1].isupper() \
+                    and n.targets[0].id not in names:
+                names.append(n.targets[0].id)
+    return names, root
+
+
+def _held_step(facts: Facts, owner: ast.AST, block: list[ast.stmt], i: int, loss: str,
+               computed: ast.Assign | None) -> TrainingStep | str | None:
+    """`loss.backward()` whose optimizer steps outside its block (a step under an `if` every few
+    batches, or after an inner loop): the forward part is what the block computes since its last
+    step/zero_grad/backward, and the gradients are held for the file's only optimizer until its
+    step() (which applies them) and zero_grad() (which drops them). None when nothing fits."""
+    optimizers, root = _file_optimizers(facts, owner)
+    scope = owner
+    while scope is not root and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        scope = facts.parents.get(id(scope), root)
+
+    def stepped(tree: ast.AST) -> list[str]:
+        return [o for o in optimizers if any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "step"
+            and isinstance(n.func.value, ast.Name) and n.func.value.id == o and not n.args and not n.keywords
+            for n in ast.walk(tree))]
+
+    # the optimizer stepped in the same function, else the file's only one (stepped in a helper)
+    candidates = stepped(scope) if scope is not root else []
+    if len(candidates) != 1:
+        candidates = stepped(root) if len(optimizers) == 1 else candidates
+    if len(candidates) != 1:
+        return None if not candidates else "several optimizers: which one steps with these gradients is unclear"
+    optimizer = candidates[0]
+    start = 0
+    for k in range(i - 1, -1, -1):
+        if any(isinstance(n, ast.Attribute) and n.attr in ("backward", "step", "zero_grad", "grad")
+               for n in ast.walk(block[k])):
+            start = k + 1
+            break
+    forward = block[start:i] + ([computed] if computed is not None else [])
+    if not any(_assigns(s, loss) for s in forward):
+        return None
+    for s in forward:
+        if isinstance(s, (ast.Return, ast.Break, ast.Continue, ast.Global, ast.Nonlocal)) or any(
+                isinstance(n, (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.Await)) for n in ast.walk(s)):
+            return "the forward part contains control flow leaving the block"
+    return TrainingStep(block, owner, block[i], None, None, loss, optimizer, forward, [], block[:start])
 
 
 _LOGGING_BUILTINS = frozenset({"print", "float", "int", "round", "len", "str", "abs", "min", "max"})
@@ -575,6 +652,8 @@ class _Detector:
                         self.add("MS209", value.value, value.value, "torch.Tensor.__format__",
                                  f"`{name}` is a tensor formatted with a format spec: use `{name}.item()`",
                                  Kind.TENSOR_METHOD, confidence=Confidence.LIKELY)
+        if self.facts.held_optimizers:
+            self._held_calls(nodes)
         keep = [f for f in self.findings if id(f) not in self.claimed]
         merged = keep + self.out
         merged.sort(key=lambda f: (f.line, f.column))
@@ -583,6 +662,28 @@ class _Detector:
     def _is_tensor(self, node: ast.AST) -> bool:
         return isinstance(node, ast.Name) and node.id in self.facts.tensors
 
+    def _held_calls(self, nodes) -> None:
+        """`optimizer.step()` / `zero_grad()` of an optimizer whose gradients a backward() holds, outside
+        the training steps MS200 rewrites: step() applies the held gradients, zero_grad() drops them."""
+        for node in nodes:
+            if type(node) is not ast.Expr or not isinstance(node.value, ast.Call):
+                continue
+            call = node.value
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr in ("step", "zero_grad")
+                    and isinstance(func.value, ast.Name) and func.value.id in self.facts.held_optimizers):
+                continue
+            if func.attr == "step" and (call.args or call.keywords):
+                continue
+            hit = self.by_node.get(id(func))
+            if hit is not None and id(hit) in self.claimed:
+                continue  # a training step MS200 rewrites
+            self.facts.held_calls.add(id(call))
+            what = "applies the gradients held since backward()" if func.attr == "step" else \
+                "drops the held gradients"
+            self.add("MS200", func, call, "torch.optim.Optimizer." + func.attr,
+                     f"`{func.value.id}.{func.attr}()` {what}", Kind.CALL, claim=[func], attr_only=True)
+
     def _statement(self, stmt: ast.Expr) -> None:
         call = stmt.value
         if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
@@ -590,8 +691,8 @@ class _Detector:
         attr = call.func.attr
         if attr == "backward" and not self.finding_api(call.func):
             step = training_step(self.facts, stmt)
-            if not isinstance(step, TrainingStep) and id(call) in self.gradient_sites:
-                return  # planned by the gradient rules (MS230)
+            if (not isinstance(step, TrainingStep) or step.step is None) and id(call) in self.gradient_sites:
+                return  # planned by the gradient rules (MS230): `x.grad` is read after it
             receiver = call.func.value
             if isinstance(receiver, ast.Name):
                 self.facts.tensors.add(receiver.id)
@@ -601,6 +702,15 @@ class _Detector:
                 self.add("MS200", call.func, stmt, "torch.Tensor.backward",
                          f"`{closure}` is the closure of an optimizer's step(): the optimizer takes the gradients "
                          "of what it returns with mindspore.value_and_grad, so backward() goes",
+                         Kind.TENSOR_METHOD, claim=[call.func], attr_only=True)
+            elif isinstance(step, TrainingStep) and step.step is None:
+                self.facts.held_optimizers.add(step.optimizer)
+                aux = [n for s in step.forward for n in assigned_names(s) if n != step.loss]
+                self.facts.tensors.update(aux)
+                self.add("MS200", call.func, step.owner, "torch.Tensor.backward",
+                         f"`{step.optimizer}.step()` is not in the same block: the gradients of forward_fn "
+                         f"(mindspore.value_and_grad) are held, added up as PyTorch adds them to .grad, until "
+                         f"`{step.optimizer}.step()` applies them and `{step.optimizer}.zero_grad()` drops them",
                          Kind.TENSOR_METHOD, claim=[call.func], attr_only=True)
             elif isinstance(step, TrainingStep):
                 claims = [call.func, step.step.value.func]

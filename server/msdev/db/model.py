@@ -9,7 +9,7 @@ from ..findings import Status
 
 PROFILES = ("portable", "ascend")
 KINDS = ("function", "class", "method", "attribute", "module")
-RETURNS = ("tensor", "module", "other")
+RETURNS = ("tensor", "tensors", "module", "other")
 
 
 @dataclass(slots=True)

@@ -1165,6 +1165,181 @@ def __NAME__(func, in_dims=0, out_dims=0, randomness="error", chunk_size=None):
         return stacked(results, out_dims)
     return batched
 ''',
+    "scheduler_state": '''\
+def __NAME__(scheduler):
+    """torch's scheduler.state_dict(): the attributes but the optimizer and functions, with what MindSpore
+    keeps in Parameters (the epoch, the learning rates) as Python numbers; chained schedulers nested."""
+    def plain(key, value):
+        if isinstance(value, {@mindspore.Tensor}):
+            return int(value) if key == "last_epoch" else value.item()
+        if isinstance(value, (list, tuple)):
+            return [plain(key, v) for v in value]
+        if hasattr(value, "get_last_lr") and hasattr(value, "optimizer"):
+            return __NAME__(value)
+        return value
+    return {key: plain(key, value) for key, value in vars(scheduler).items()
+            if key != "optimizer" and not callable(value) and not (isinstance(value, list) and any(map(callable, value)))}
+''',
+    "load_scheduler_state": '''\
+def __NAME__(scheduler, state):
+    """torch's scheduler.load_state_dict(state): each attribute set from the dict, the epoch written into
+    the Parameter MindSpore keeps it in; the optimizer's learning rates stay the optimizer's, as in PyTorch."""
+    for key, value in state.items():
+        held = getattr(scheduler, key, None)
+        if isinstance(held, {@mindspore.Parameter}):
+            {@mindspore.ops.assign}(held, {@mindspore.Tensor}(value, held.dtype))
+        elif key == "_last_lr" or (isinstance(held, list) and held and hasattr(held[0], "get_last_lr")):
+            if key != "_last_lr":
+                for inner, inner_state in zip(held, value):
+                    __NAME__(inner, inner_state)
+        else:
+            setattr(scheduler, key, value)
+''',
+    "OneCycleLR": '''\
+class __NAME__({@mindspore.experimental.optim.lr_scheduler.LRScheduler}):
+    """torch.optim.lr_scheduler.OneCycleLR, which MindSpore 2.10 lacks: PyTorch's two- or three-phase
+    learning rate and, unless cycle_momentum=False, the momentum (SGD's momentum, Adam's beta1) moved the
+    other way between max_momentum and base_momentum."""
+
+    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
+                 anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95,
+                 div_factor=25.0, final_div_factor=1e4, three_phase=False, last_epoch=-1):
+        self.total_steps = int(total_steps) if total_steps is not None else int(epochs) * int(steps_per_epoch)
+        end = float(pct_start * self.total_steps)
+        up = (end - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum")
+        if three_phase:
+            self.phases = [up, (2 * end - 2, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
+                           (self.total_steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
+        else:
+            self.phases = [up, (self.total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
+        self.cosine = anneal_strategy == "cos"
+        groups = optimizer.param_groups
+        tops = list(max_lr) if isinstance(max_lr, (list, tuple)) else [max_lr] * len(groups)
+        for group, top in zip(groups, tops):
+            if last_epoch == -1:
+                group["initial_lr"] = float(top) / div_factor
+                {@mindspore.ops.assign}(group["lr"], {@mindspore.Tensor}(group["initial_lr"], group["lr"].dtype))
+            group["max_lr"] = float(top)
+            group["min_lr"] = group["initial_lr"] / final_div_factor
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.use_beta1 = "betas" in groups[0]
+            for group in groups:
+                if last_epoch == -1:
+                    self._set_momentum(group, max_momentum)
+                group["max_momentum"], group["base_momentum"] = max_momentum, base_momentum
+        super().__init__(optimizer, last_epoch)
+
+    def _set_momentum(self, group, value):
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def _anneal(self, start, end, pct):
+        if self.cosine:
+            return end + (start - end) / 2.0 * ({@math.cos}({@math.pi} * pct) + 1)
+        return (end - start) * pct + start
+
+    def get_lr(self):
+        step = int(self.last_epoch)
+        if step > self.total_steps:
+            raise ValueError(f"Tried to step {step} times. The specified number of total steps is {self.total_steps}")
+        lrs = []
+        for group in self.optimizer.param_groups:
+            start = 0.0
+            for i, (end, lr0, lr1, m0, m1) in enumerate(self.phases):
+                if step <= end or i == len(self.phases) - 1:
+                    pct = (step - start) / (end - start)
+                    lr = self._anneal(group[lr0], group[lr1], pct)
+                    if self.cycle_momentum:
+                        self._set_momentum(group, self._anneal(group[m0], group[m1], pct))
+                    break
+                start = end
+            lrs.append({@mindspore.Tensor}(lr, {@mindspore.float32}))
+        return lrs
+''',
+    "CosineAnnealingWarmRestarts": '''\
+class __NAME__({@mindspore.experimental.optim.lr_scheduler.CosineAnnealingWarmRestarts}):
+    """MindSpore's CosineAnnealingWarmRestarts, whose step(epoch) fails past the first restart when T_mult > 1
+    (it calls a one-argument log with two): that case places the epoch in its cycle as PyTorch does."""
+
+    def step(self, epoch=None):
+        if epoch is None or self.T_mult == 1 or float(epoch) < float(self.T_0):
+            return super().step(epoch)
+        epoch, first = float(epoch), float(self.T_0)
+        n = int({@math.log}(epoch / first * (self.T_mult - 1) + 1, self.T_mult))
+        {@mindspore.ops.assign}(self.T_cur, {@mindspore.Tensor}(epoch - first * (self.T_mult ** n - 1) / (self.T_mult - 1), {@mindspore.float32}))
+        {@mindspore.ops.assign}(self.T_i, {@mindspore.Tensor}(first * self.T_mult ** n, {@mindspore.float32}))
+        {@mindspore.ops.assign}(self.last_epoch, {@mindspore.Tensor}(float({@math.floor}(epoch)), {@mindspore.float32}))
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            {@mindspore.ops.assign}(group["lr"], lr)
+        return True
+''',
+    "AdamAMSGrad": '''\
+class __NAME__({@mindspore.experimental.optim.Optimizer}):
+    """torch.optim.Adam / AdamW with amsgrad=True, written out with ops as PyTorch updates: MindSpore's AMSGrad
+    kernel keeps the maximum of another second-moment estimate, so its weights drift from PyTorch's.
+    decoupled=True is AdamW (the weights shrink by lr * weight_decay before the update)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=True, *,
+                 maximize=False, decoupled=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize))
+        self.decoupled = decoupled
+        self.exp_avg = self.parameters.clone(prefix="exp_avg", init="zeros")
+        self.exp_avg_sq = self.parameters.clone(prefix="exp_avg_sq", init="zeros")
+        self.max_exp_avg_sq = self.parameters.clone(prefix="max_exp_avg_sq", init="zeros")
+        self.steps = 0
+
+    def construct(self, gradients):
+        self.steps += 1
+        for group_id, group in enumerate(self.param_groups):
+            lr = float(self.lrs[group_id])
+            beta1, beta2 = group["betas"]
+            decay, eps = group["weight_decay"], group["eps"]
+            step_size = lr / (1 - beta1 ** self.steps)
+            root2 = (1 - beta2 ** self.steps) ** 0.5
+            for i in range(self.group_start_id[group_id], self.group_start_id[group_id + 1]):
+                param, grad = self.parameters[i], gradients[i]
+                grad = -grad if group["maximize"] else grad
+                if decay and self.decoupled:
+                    {@mindspore.ops.assign}(param, param * (1 - lr * decay))
+                elif decay:
+                    grad = grad + decay * param
+                {@mindspore.ops.assign}(self.exp_avg[i], self.exp_avg[i] * beta1 + grad * (1 - beta1))
+                {@mindspore.ops.assign}(self.exp_avg_sq[i], self.exp_avg_sq[i] * beta2 + grad * grad * (1 - beta2))
+                second = self.exp_avg_sq[i]
+                if group["amsgrad"]:
+                    {@mindspore.ops.assign}(self.max_exp_avg_sq[i], {@mindspore.ops.maximum}(self.max_exp_avg_sq[i], second))
+                    second = self.max_exp_avg_sq[i]
+                denom = {@mindspore.ops.sqrt}(second) / root2 + eps
+                {@mindspore.ops.assign}(param, param - step_size * self.exp_avg[i] / denom)
+        return True
+''',
+    "HeldGradients": '''\
+class __NAME__:
+    """The gradients PyTorch keeps on the parameters between backward() and an optimizer's step() made
+    elsewhere (every few batches, after an inner loop): held per optimizer, each backward() adding to
+    them as PyTorch adds to .grad; step() applies them and keeps them, zero_grad() drops them."""
+
+    held = {@weakref.WeakKeyDictionary}()  # an optimizer gone takes its gradients with it
+
+    @classmethod
+    def add(cls, optimizer, grads):
+        old = cls.held.get(optimizer)
+        cls.held[optimizer] = tuple(grads) if old is None else tuple(a + g for a, g in zip(old, grads))
+
+    @classmethod
+    def apply(cls, optimizer):
+        grads = cls.held.get(optimizer)
+        if grads is not None:  # PyTorch's step() skips parameters without a gradient
+            optimizer(grads)
+
+    @classmethod
+    def clear(cls, optimizer):
+        cls.held.pop(optimizer, None)
+''',
     "ParamGroups": '''\
 class __NAME__(list):
     """torch.optim's `optimizer.param_groups`: MindSpore keeps each group's learning rate as a 0-d Parameter

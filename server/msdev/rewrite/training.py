@@ -39,6 +39,8 @@ def _enclosing_scope(facts, node: ast.AST) -> ast.AST:
 
 def rewrite_training(rewriter, finding: Finding, facts) -> FindingRewrite:
     node = finding.node
+    if isinstance(node, ast.Call) and id(node) in facts.held_calls:  # step()/zero_grad() of held gradients
+        return _held_call(rewriter, finding, node)
     if isinstance(node, ast.Call):  # model.train() / model.eval()
         return _set_train(rewriter, finding, node)
     def is_backward(s: ast.AST) -> bool:
@@ -48,8 +50,10 @@ def rewrite_training(rewriter, finding: Finding, facts) -> FindingRewrite:
     if id(node) in facts.closure_backwards:  # LBFGS's closure: the optimizer takes the gradients itself
         return _drop_statement(rewriter, finding, node)
     # a loop or function holding the step, or (module level) a node spanning it
+    # a loop may hold several steps (a GAN's two optimizers): the one whose backward() the finding names
+    backwards = [s for s in getattr(node, "body", ()) if is_backward(s)]
     backward_stmt = facts.script_steps.get(id(node)) or next(
-        (s for s in getattr(node, "body", ()) if is_backward(s)), None)
+        (s for s in backwards if s.value.func.end_lineno == finding.end_line), backwards[0] if backwards else None)
     if backward_stmt is None:
         raise CannotRewrite(finding.explanation)
     step = training_step(facts, backward_stmt)
@@ -66,6 +70,15 @@ def _drop_statement(rewriter, finding: Finding, stmt: ast.stmt) -> FindingRewrit
     end = len(src.text) if nl == -1 else nl + 1
     return FindingRewrite(finding, [Edit(start, end, "")], True,
                           ["the optimizer's step() takes the gradients of what the closure returns"], (start, end))
+
+
+def _held_call(rewriter, finding: Finding, call: ast.Call) -> FindingRewrite:
+    """`opt.step()` → apply the gradients held for opt; `opt.zero_grad(...)` → drop them."""
+    held = rewriter.namer.render("msdev.HeldGradients")
+    method = "apply" if call.func.attr == "step" else "clear"
+    span = rewriter.src.span(call)
+    return FindingRewrite(finding, [Edit(*span, f"{held}.{method}({rewriter.rendered(call.func.value)})")], True,
+                          [], span)
 
 
 def _set_train(rewriter, finding: Finding, call: ast.Call) -> FindingRewrite:
@@ -152,7 +165,7 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     lines.append(f"{outer_indent}def {train_step}({args}):")
     received = f"({outputs}), grads" if aux else f"{step.loss}, grads"
     lines.append(f"{inner}{received} = {grad_fn}({args})")
-    if step.zero_grad is None and isinstance(owner, (ast.For, ast.AsyncFor, ast.While)) \
+    if step.step is not None and step.zero_grad is None and isinstance(owner, (ast.For, ast.AsyncFor, ast.While)) \
             and not _resets_gradients(_root(facts, owner)):
         # nothing in the file clears .grad: PyTorch adds each backward() to what the last one left
         total = unique_name(rewriter, "grads_total", scope)
@@ -188,7 +201,11 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
         if len(call.args) >= 1 and not _parameters_of_all(call.args[0]):
             safe = False
             notes.append("gradient clipping now applies to every parameter the optimizer updates")
-    lines.append(f"{inner}{step.optimizer}(grads)")
+    if step.step is None:  # the optimizer steps elsewhere: hold the gradients for it
+        held = rewriter.namer.render("msdev.HeldGradients")
+        lines.append(f"{inner}{held}.add({step.optimizer}, grads)")
+    else:
+        lines.append(f"{inner}{step.optimizer}(grads)")
     norms = [c.targets[0].id for c in step.clips if isinstance(c, ast.Assign)]
     stepped = ", ".join([outputs] + norms)  # what train_step gives back: the forward's values, the norms
     lines.append(f"{inner}return {stepped}")
@@ -204,7 +221,7 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     if step.sliced:  # the forward statements move into forward_fn; what sits between them stays
         region = [s for s in region if s is step.backward or s in step.clips or s is step.step]
     start = src.line_start(src.start(region[0]))
-    end = src.end(step.step)
+    end = src.end(step.step if step.step is not None else step.backward)
     call_line = f"{body_indent}{stepped} = {train_step}({args})"
     for s in step.after:  # what the loop logged between backward() and step(), once the step ran
         call_line += "\n" + _stmt_text(rewriter, s, body_indent, body_indent)

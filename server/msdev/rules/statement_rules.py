@@ -11,7 +11,10 @@ from .spec import RuleSpec
 #: what triggers each rule
 DETECTS = {
     "MS200": "A `loss.backward()` followed by `optimizer.step()` in the same loop or function body "
-             "(with `zero_grad()` and gradient clipping around it), and `model.train()`/`model.eval()`.",
+             "(with `zero_grad()` and gradient clipping around it), and `model.train()`/`model.eval()`. "
+             "A `loss.backward()` whose optimizer steps elsewhere (every few batches under an `if`, after an "
+             "inner loop, in a helper) keeps its gradients for that optimizer, added up as PyTorch adds them, "
+             "until its `step()` applies them and its `zero_grad()` drops them.",
     "MS201": "A `torch.utils.data.DataLoader(...)` call.",
     "MS202": "A class deriving from `torch.utils.data.Dataset` or `IterableDataset`.",
     "MS203": "A `for` loop over a name bound to a DataLoader, and `len()` of such a name.",
