@@ -73,9 +73,37 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
                           ("yolo11n-obb", "OBBModel"), ("yolov8n-cls", "ClassificationModel"),
                           ("yolov10n", "DetectionModel"), ("yolov5nu", "DetectionModel"))
     }),
+    "pytorchcv": ("pytorchcv", ("pytorchcv.model_provider",), {}),  # models: zoo_models()
 }
 NEEDS = {"open-clip-torch": ("timm",)}
 CORPUS = "/work/cache/corpus"
+MAX_PARAMS = 100_000_000
+
+#: pytorchcv (a CNN model zoo): its models are the keys of model_provider._models, read from the source
+#: (no PyTorch needed to list them); the input side follows the name's data set suffix
+ZOO_INPUT = {"cifar10": 32, "cifar100": 32, "svhn": 32}
+ZOO_SKIP = ("cub", "voc", "coco", "cityscapes", "ade20k", "celebamaskhq", "widerface", "hp", "sintel", "davis",
+            "in1k", "ls", "lfw", "asvspoof", "x")  # detection, segmentation, pose, video, speech: other inputs
+
+
+def zoo_models(src: Path) -> dict[str, tuple[str, list]]:
+    """pytorchcv's image classifiers: name -> (get_model call, [[1, 3, side, side]])."""
+    import re
+
+    text = (src / "pytorchcv" / "model_provider.py").read_text()
+    out = {}
+    for name in re.findall(r"^\s+'([^']+)':\s*\w+,", text, re.M):
+        suffix = name.rsplit("_", 1)[-1] if "_" in name else ""
+        if suffix in ZOO_SKIP:
+            continue
+        side = ZOO_INPUT.get(suffix, 224)
+        out[name] = (f"pytorchcv.model_provider.get_model({name!r})", [[1, 3, side, side]])
+    return out
+
+
+def models_of(pkg: str, src: Path) -> dict[str, tuple[str, list]]:
+    module, imports, models = MODELS[pkg]
+    return zoo_models(src) if pkg == "pytorchcv" else models
 
 # --------------------------------------------------------------------------- PyTorch side
 
@@ -89,14 +117,18 @@ def torch_reference(pkg: str, name: str, work: Path, src: Path) -> dict:
     import numpy as np
     import torch
 
-    module, imports, models = MODELS[pkg]
+    module, imports, _ = MODELS[pkg]
     zoo.torch_imports(Path(CORPUS))  # the venv's torchvision is a broken CUDA build: the corpus source instead
-    sys.path.insert(0, str(src))
+    if str(src) not in sys.path:
+        sys.path.insert(0, str(src))
     torch.set_num_threads(1)
     ns = {module: importlib.import_module(module)}
     for m in imports:
         importlib.import_module(m)
-    build, inputs = models[name]
+    build, inputs = models_of(pkg, src)[name]
+    n = zoo.count_params(build, ns)
+    if n is not None and n > MAX_PARAMS:
+        return {"skipped": f"{n / 1e6:.0f}M parameters > {MAX_PARAMS // 1_000_000}M"}
     torch.manual_seed(0)
     model = eval(build, ns)  # noqa: S307
 
@@ -119,10 +151,11 @@ def torch_reference(pkg: str, name: str, work: Path, src: Path) -> dict:
 
 def import_converted(pkg: str, outroot: Path, src: Path) -> dict:
     module, imports, _ = MODELS[pkg]
-    zoo.block_torch(str(outroot))
-    sys.path.insert(0, str(outroot))
-    sys.path.append(str(zoo.STUBS))
-    sys.path.append(str(src))  # pure-Python deps (converted packages in outroot come first)
+    if str(outroot) not in sys.path:  # once per process (a worker checks many models)
+        zoo.block_torch(str(outroot))
+        sys.path.insert(0, str(outroot))
+        sys.path.append(str(zoo.STUBS))
+        sys.path.append(str(src))  # pure-Python deps (converted packages in outroot come first)
     ns = {module: importlib.import_module(module)}
     for m in imports:
         importlib.import_module(m)
@@ -166,6 +199,8 @@ def run_model(pkg: str, name: str, src: Path, outroot: Path, work: Path, timeout
     code, err = zoo.run_step([*me, "--side", "torch", pkg, "--src", str(src), "--one", name, "--work", str(work)],
                              timeout)
     ref = json.loads((work / "torch.json").read_text()) if (work / "torch.json").exists() else {"error": err[-300:]}
+    if "skipped" in ref:
+        return {"status": "skipped", "cause": ref["skipped"]}
     if "error" in ref:
         return {"status": "reference", "cause": "PyTorch side: " + ref["error"]}
     code_dirs = [str(outroot / m) for m in (MODELS[pkg][0], *NEEDS.get(pkg, ()))]
@@ -188,6 +223,81 @@ def run_model(pkg: str, name: str, src: Path, outroot: Path, work: Path, timeout
     return {"status": "match", "cause": None}
 
 
+# --------------------------------------------------------------------------- long-lived workers
+
+def serve(side: str, pkg: str, src: Path, outroot: Path | None) -> int:
+    """One side as a zoo.Worker child: PyTorch (or MindSpore with the converted package) imported once
+    for many models; the MindSpore side converts each checkpoint in-process with the package read once."""
+    if side == "torch":
+        def handle(req: dict) -> dict:
+            work = Path(req["work"])
+            (work / "torch.json").write_text(json.dumps(torch_reference(pkg, req["model"], work, src)))
+            return {"ok": True}
+        return zoo.serve(handle)
+    from msdev.db.loader import load_database
+    from msdev.weights.convert import convert_checkpoint, load_source
+
+    code = [str(outroot / m) for m in (MODELS[pkg][0], *NEEDS.get(pkg, ()))]
+    state: dict = {}
+
+    def handle_ms(req: dict) -> dict:
+        work = Path(req["work"])
+        ref = json.loads((work / "torch.json").read_text())
+        try:
+            if "model" not in state:
+                state["db"] = load_database()
+                state["model"] = load_source(code, state["db"])
+            convert_checkpoint(work / "model.pth", work / "model.ckpt", code=code,
+                               root=f"{ref['root_module']}.{ref['root']}", db=state["db"], overwrite=True,
+                               model=state["model"])
+        except Exception as exc:  # noqa: BLE001
+            return {"weights_convert": zoo.error_line(exc)}
+        (work / "mindspore.json").write_text(json.dumps(mindspore_check(pkg, req["model"], work, outroot, src)))
+        return {"ok": True}
+    return zoo.serve(handle_ms)
+
+
+class Workers:
+    """The steps of many models through two long-lived processes (`--workers`), same results as run_model."""
+
+    def __init__(self, pkg: str, src: Path, outroot: Path, logs: Path):
+        me = [sys.executable, __file__, pkg, "--src", str(src), "--converted", str(outroot), "--serve"]
+        self.pkg = pkg
+        self.torch = zoo.Worker([*me, "torch"], logs / "torch.log")
+        self.ms = zoo.Worker([*me, "mindspore"], logs / "mindspore.log")
+
+    def close(self) -> None:
+        self.torch.stop()
+        self.ms.stop()
+
+    def run(self, name: str, work: Path, timeout: float) -> dict:
+        work.mkdir(parents=True, exist_ok=True)
+        for f in ("torch.json", "mindspore.json"):
+            (work / f).unlink(missing_ok=True)
+        reply, why = self.torch.call({"model": name, "work": str(work)}, timeout)
+        if reply is None or "error" in reply or not (work / "torch.json").exists():
+            return {"status": "reference", "cause": "PyTorch side: " + (why or (reply or {}).get("error", "?"))}
+        ref = json.loads((work / "torch.json").read_text())
+        if "skipped" in ref:
+            return {"status": "skipped", "cause": ref["skipped"]}
+        if "error" in ref:
+            return {"status": "reference", "cause": "PyTorch side: " + ref["error"]}
+        reply, why = self.ms.call({"model": name, "work": str(work)}, timeout)
+        if reply is not None and "weights_convert" in reply:
+            return {"status": "weights-convert", "cause": "msdev weights convert: " + reply["weights_convert"]}
+        if reply is None or "error" in reply or not (work / "mindspore.json").exists():
+            return {"status": "crash", "cause": "MindSpore side crashed: " + (why or (reply or {}).get("error", ""))}
+        ms = json.loads((work / "mindspore.json").read_text())
+        if "error" in ms:
+            return {"status": ms["stage"], "cause": f"{ms['stage']}: {ms['error']}", "traceback": ms["traceback"]}
+        if not ms.get("weights_ok"):
+            return {"status": "weights",
+                    "cause": f"weights: missing {ms['missing'][:3]}, unexpected {ms['unexpected'][:3]}"}
+        if not ms.get("match"):
+            return {"status": "compare", "cause": "outputs differ: " + ms.get("why", "")}
+        return {"status": "match", "cause": None}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("package", choices=sorted(MODELS))
@@ -198,7 +308,13 @@ def main() -> int:
     ap.add_argument("--side", choices=("torch", "mindspore"), help=argparse.SUPPRESS)
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--converted", help="an already converted tree (skips the conversion)")
+    ap.add_argument("--sample", type=int, help="a seeded sample of N models (pytorchcv has hundreds)")
+    ap.add_argument("--workers", action="store_true",
+                    help="two long-lived processes for all models instead of three fresh ones per model")
+    ap.add_argument("--serve", choices=("torch", "mindspore"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.serve:
+        return serve(args.serve, args.package, Path(args.src), Path(args.converted) if args.converted else None)
     if args.side:
         work = Path(args.work)
         if args.side == "torch":
@@ -211,11 +327,16 @@ def main() -> int:
             (work / "mindspore.json").write_text(json.dumps(mindspore_check(
                 args.package, args.one, work, Path(args.converted), Path(args.src))))
         return 0
-    module, _, models = MODELS[args.package]
+    module = MODELS[args.package][0]
     src = Path(args.src).resolve()
     if not (src / module / "__init__.py").exists():
         sys.exit(f"{src / module} is not a package folder (no __init__.py)")
+    models = models_of(args.package, src)
     names = args.models.split(",") if args.models else list(models)
+    if args.sample and args.sample < len(names):
+        import random
+
+        names = sorted(random.Random(0).sample(names, args.sample))
     work = Path(args.work or tempfile.mkdtemp(prefix="unseen-"))
     if args.converted:
         outroot = Path(args.converted).resolve()
@@ -230,9 +351,13 @@ def main() -> int:
                               f"{args.package!r}, Path({str(outroot)!r}), Path({str(src)!r}))"], args.timeout)
     print(f"import with torch blocked: {'ok' if code == 0 else 'FAILED: ' + zoo._last_line(err)}")
     counts = collections.Counter()
+    workers = Workers(args.package, src, outroot, work / "logs") if args.workers else None
     for name in names:
         t = time.perf_counter()
-        res = run_model(args.package, name, src, outroot, work / name, args.timeout)
+        if workers:
+            res = workers.run(name, work / name, args.timeout)
+        else:
+            res = run_model(args.package, name, src, outroot, work / name, args.timeout)
         counts[res["status"]] += 1
         print(f"  {name:<28} {res['status']:<10} {time.perf_counter() - t:6.1f} s  {res['cause'] or ''}"[:400],
               flush=True)
@@ -240,8 +365,10 @@ def main() -> int:
             shutil.rmtree(work / name, ignore_errors=True)
         else:
             (work / name / "result.json").write_text(json.dumps(res))
-            for f in ("model.pth", "model.ckpt"):
+            for f in ("model.pth", "model.ckpt", "outputs.npz"):
                 (work / name / f).unlink(missing_ok=True)
+    if workers:
+        workers.close()
     print(f"{args.package}: {len(names)} models, " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)

@@ -300,3 +300,9 @@ def test_named_module_walks_match():
     registered under two names appears under both); the plain form keeps cells_and_names."""
     pt, msm = pair("named_module_walks")
     assert msm.walks(msm.build()) == pt.walks(pt.build())
+
+
+def test_function_local_import_leaves_module_code_its_own_import():
+    """The init code at class level names `mindspore` although only `_test` imports torch itself."""
+    pt, msm = pair("function_local_import")
+    assert tuple(msm._test()) == tuple(pt._test()) == (1, 4, 6, 6)

@@ -404,7 +404,8 @@ def file_rewriter(src: SourceText, tree: ast.Module, db: Database, profile: str,
     bindings = torch_import_bindings(_narrowed(nodes, context, _IMPORTS), db, profile)
     ms_bindings = existing_mindspore_bindings(tree)
     for b in bindings:
-        if b.ms_path and b.ms_local:
+        # an import inside a function binds its name there only: code elsewhere needs its own import
+        if b.ms_path and b.ms_local and _module_level(b.stmt, parents):
             ms_bindings.setdefault(b.ms_path, b.ms_local)
     for ms_path, local in module.ms_aliases.items():
         ms_bindings.setdefault(ms_path, local)
@@ -899,6 +900,16 @@ def _after_imports(src: SourceText, tree: ast.Module) -> int:
     if offset is None:
         return len(src.text)
     return offset
+
+
+def _module_level(stmt: ast.stmt, parents: dict[int, ast.AST]) -> bool:
+    """Whether a statement binds module globals (not inside a function or class body)."""
+    parent = parents.get(id(stmt))
+    while parent is not None and not isinstance(parent, ast.Module):
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return False
+        parent = parents.get(id(parent))
+    return True
 
 
 def _guarded(stmt: ast.stmt, parents: dict[int, ast.AST]) -> bool:
