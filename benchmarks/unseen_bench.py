@@ -74,6 +74,33 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
                           ("yolov10n", "DetectionModel"), ("yolov5nu", "DetectionModel"))
     }),
     "pytorchcv": ("pytorchcv", ("pytorchcv.model_provider",), {}),  # models: zoo_models()
+    # SAM 2's parts built from the values of its sam2.1_hiera_t config, without hydra (small sizes for CPU time)
+    "sam2": ("sam2", ("sam2.modeling.backbones.hieradet", "sam2.modeling.backbones.image_encoder",
+                      "sam2.modeling.position_encoding", "sam2.modeling.sam.mask_decoder",
+                      "sam2.modeling.sam.prompt_encoder", "sam2.modeling.sam.transformer",
+                      "sam2.modeling.memory_attention"), {
+        "hiera_t": ("sam2.modeling.backbones.hieradet.Hiera(embed_dim=96, num_heads=1, stages=[1, 2, 7, 2],"
+                    " global_att_blocks=[5, 7, 9], window_pos_embed_bkg_spatial_size=[7, 7])", [[1, 3, 224, 224]]),
+        "image_encoder_t": (
+            "sam2.modeling.backbones.image_encoder.ImageEncoder(scalp=1, trunk=sam2.modeling.backbones.hieradet.Hiera("
+            "embed_dim=96, num_heads=1, stages=[1, 2, 7, 2], global_att_blocks=[5, 7, 9],"
+            " window_pos_embed_bkg_spatial_size=[7, 7]), neck=sam2.modeling.backbones.image_encoder.FpnNeck("
+            "position_encoding=sam2.modeling.position_encoding.PositionEmbeddingSine(num_pos_feats=256,"
+            " normalize=True, scale=None, temperature=10000), d_model=256, backbone_channel_list=[768, 384, 192, 96],"
+            " fpn_top_down_levels=[2, 3], fpn_interp_model='nearest'))", [[1, 3, 224, 224]]),
+        "prompt_encoder_boxes_mask": (
+            "sam2.modeling.sam.prompt_encoder.PromptEncoder(embed_dim=32, image_embedding_size=(16, 16),"
+            " input_image_size=(256, 256), mask_in_chans=16)", [None, [2, 4], [2, 1, 64, 64]]),
+        "mask_decoder": (
+            "sam2.modeling.sam.mask_decoder.MaskDecoder(transformer_dim=32, transformer=sam2.modeling.sam.transformer."
+            "TwoWayTransformer(depth=2, embedding_dim=32, mlp_dim=64, num_heads=2), num_multimask_outputs=3,"
+            " iou_head_depth=3, iou_head_hidden_dim=32, use_high_res_features=False, pred_obj_scores=True,"
+            " pred_obj_scores_mlp=True, use_multimask_token_for_obj_ptr=True)",
+            [[1, 32, 8, 8], [1, 32, 8, 8], [1, 2, 32], [1, 32, 8, 8], True, False]),
+        "rope_attention": (
+            "sam2.modeling.sam.transformer.RoPEAttention(embedding_dim=64, num_heads=1, downsample_rate=1,"
+            " rope_theta=10000.0, feat_sizes=[8, 8])", [[1, 64, 64], [1, 64, 64], [1, 64, 64]]),
+    }),
 }
 NEEDS = {"open-clip-torch": ("timm",)}
 CORPUS = "/work/cache/corpus"
@@ -87,7 +114,8 @@ ZOO_SKIP = ("cub", "voc", "coco", "cityscapes", "ade20k", "celebamaskhq", "wider
 
 
 def zoo_models(src: Path) -> dict[str, tuple[str, list]]:
-    """pytorchcv's image classifiers: name -> (get_model call, [[1, 3, side, side]])."""
+    """pytorchcv's image classifiers: name -> (get_model call, [[2, 3, side, side]]); a batch of 2, as BatchNorm
+    after global pooling needs more than one value per channel in training mode (the calibration)."""
     import re
 
     text = (src / "pytorchcv" / "model_provider.py").read_text()
@@ -97,7 +125,7 @@ def zoo_models(src: Path) -> dict[str, tuple[str, list]]:
         if suffix in ZOO_SKIP:
             continue
         side = ZOO_INPUT.get(suffix, 224)
-        out[name] = (f"pytorchcv.model_provider.get_model({name!r})", [[1, 3, side, side]])
+        out[name] = (f"pytorchcv.model_provider.get_model({name!r})", [[2, 3, side, side]])
     return out
 
 

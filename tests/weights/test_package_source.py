@@ -389,3 +389,32 @@ def test_a_linear_head_from_a_helper_is_not_read_as_the_modules_norm(tmp_path):
     by = {e.torch: e.mindspore for e in build_map(keys, ModelSource.from_paths([root]), root="Net").entries}
     assert by["head.weight"] == "head.weight" and by["head.bias"] == "head.bias"
     assert by["norm.weight"] == "norm.gamma"
+
+
+FACTORY = (  # pytorchcv's way: an activation factory handed down and called by a helper elsewhere
+    "from mindspore import nn\n"
+    "def create_activation(activation):\n"
+    "    return activation() if callable(activation) else activation\n"
+    "class ConvBlock(nn.Cell):\n"
+    "    def __init__(self, c, activation):\n"
+    "        super().__init__()\n"
+    "        self.conv = nn.Conv2d(c, c, 1)\n"
+    "        self.activ = create_activation(activation)\n"
+    "class Net(nn.Cell):\n"
+    "    def __init__(self, c=4):\n"
+    "        super().__init__()\n"
+    "        self.block = ConvBlock(c, activation=(lambda: nn.PReLU(c)))\n"
+)
+
+
+@pytest.mark.parametrize("other, renamed", [
+    ("", True),  # PReLU is the only layer of the code with a lone 1-D weight: its `w`
+    ("class N(nn.Cell):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.norm = nn.LayerNorm((4,), bias=False)\n", False),  # a LayerNorm without bias could hold it
+])
+def test_lone_weight_from_a_factory_is_a_prelu_when_nothing_else_could_hold_it(tmp_path, other, renamed):
+    root = one_module_package(tmp_path, FACTORY + other)
+    keys = {"block.conv.weight": (4, 4, 1, 1), "block.conv.bias": (4,), "block.activ.weight": (4,)}
+    entries = {e.torch: e for e in build_map(keys, ModelSource.from_paths([root]), root="Net").entries}
+    assert entries["block.conv.weight"].mindspore == "block.conv.weight"
+    assert entries["block.activ.weight"].mindspore == ("block.activ.w" if renamed else "block.activ.weight")

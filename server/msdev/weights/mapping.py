@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .layers import LayerRule, ParamRule, guess_rule, holds_parameters, is_parameter_layer, plausible
+from .layers import BY_KIND, LayerRule, ParamRule, guess_rule, holds_parameters, is_parameter_layer, plausible
 from .structure import ANY, PARAM, Cls, Container, Layer, ModelSource
 from .tensors import LazyTensor, numpy_dtype
 
@@ -430,9 +430,17 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
     for k in pending:
         prefix, _, name = k.rpartition(".")
         groups.setdefault(prefix, {})[name] = keys[k]
+    lone_kinds = None
     for prefix, params in groups.items():
         rule, why = guess_rule(params)
         local = _local_layer(resolver, prefix, params, weak) if rule is None and model is not None else {}
+        if rule is None and not local and model is not None and list(params) == ["weight"] \
+                and len(params["weight"]) == 1:
+            # built through a factory the source reading cannot follow (`activation=lambda: nn.PReLU(c)`
+            # handed down and called elsewhere): decided when the code builds one such layer kind only
+            lone_kinds = model.lone_weight_kinds() if lone_kinds is None else lone_kinds
+            if lone_kinds == {"PReLU"}:
+                rule, why = BY_KIND["PReLU"], "a lone 1-D weight; PReLU is the only such layer the code builds"
         if rule is not None and not rule.renames and all(_join(prefix, n) in weak for n in params):
             rule = None  # the guess changes nothing: keep what the source said
         for name in params:

@@ -216,6 +216,29 @@ class ModelSource:
                 mod.functions[node.name] = node  # type: ignore[assignment]
                 self.functions[node.name] = (node, mod)  # type: ignore[assignment]
 
+    def lone_weight_kinds(self) -> set[str]:
+        """Kinds of the layers this source may build with a lone 1-D `weight` and no other parameter:
+        every PReLU and RMSNorm it names, a LayerNorm/GroupNorm named other than in a plain call
+        (passed as a class, subclassed, built with `bias=`/`affine=` or **kwargs). A checkpoint's
+        lone weight that the source cannot place belongs to one of these."""
+        kinds: set[str] = set()
+        for mod, tree in zip(self.modules, self._trees):
+            funcs = {id(n.func): n for n in ast.walk(tree) if isinstance(n, ast.Call)}
+            for node in ast.walk(tree):
+                if not isinstance(node, (ast.Attribute, ast.Name)):
+                    continue
+                api = self._dotted(node, mod)
+                rule = rule_for_api(api) if api and api.startswith(("torch.", "mindspore.")) else None
+                kind = rule.kind if rule else api.rpartition(".")[2] if api and "RMSNorm" in api else None
+                if kind in ("PReLU", "RMSNorm"):
+                    kinds.add(kind)
+                elif kind in ("LayerNorm", "GroupNorm"):
+                    call = funcs.get(id(node))
+                    if call is None or len(call.args) > 2 or any(
+                            k.arg in (None, "bias", "elementwise_affine", "affine") for k in call.keywords):
+                        kinds.add(kind)
+        return kinds
+
     def _dotted(self, node: ast.AST, mod: ModuleInfo) -> str | None:
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
