@@ -218,9 +218,10 @@ class ModelSource:
 
     def lone_weight_kinds(self) -> set[str]:
         """Kinds of the layers this source may build with a lone 1-D `weight` and no other parameter:
-        every PReLU and RMSNorm it names, a LayerNorm/GroupNorm named other than in a plain call
-        (passed as a class, subclassed, built with `bias=`/`affine=` or **kwargs). A checkpoint's
-        lone weight that the source cannot place belongs to one of these."""
+        every PReLU and RMSNorm it names, a LayerNorm named other than in a plain call (passed as a
+        class, subclassed, built with `bias=`, a fourth argument or **kwargs). GroupNorm's `affine`
+        gives both parameters or none. A checkpoint's lone weight that the source cannot place
+        belongs to one of these."""
         kinds: set[str] = set()
         for mod, tree in zip(self.modules, self._trees):
             funcs = {id(n.func): n for n in ast.walk(tree) if isinstance(n, ast.Call)}
@@ -232,10 +233,10 @@ class ModelSource:
                 kind = rule.kind if rule else api.rpartition(".")[2] if api and "RMSNorm" in api else None
                 if kind in ("PReLU", "RMSNorm"):
                     kinds.add(kind)
-                elif kind in ("LayerNorm", "GroupNorm"):
+                elif kind == "LayerNorm":
                     call = funcs.get(id(node))
-                    if call is None or len(call.args) > 2 or any(
-                            k.arg in (None, "bias", "elementwise_affine", "affine") for k in call.keywords):
+                    if call is None or len(call.args) > 3 or any(k.arg in (None, "bias") for k in call.keywords) \
+                            or any(isinstance(a, ast.Starred) for a in call.args):
                         kinds.add(kind)
         return kinds
 
