@@ -418,3 +418,25 @@ def test_lone_weight_from_a_factory_is_a_prelu_when_nothing_else_could_hold_it(t
     entries = {e.torch: e for e in build_map(keys, ModelSource.from_paths([root]), root="Net").entries}
     assert entries["block.conv.weight"].mindspore == "block.conv.weight"
     assert entries["block.activ.weight"].mindspore == ("block.activ.w" if renamed else "block.activ.weight")
+
+
+def test_children_of_a_local_instance_built_by_a_function():
+    """open_clip's CLIP: `text = _build_text_tower(...)`, then `self.token_embedding = text.token_embedding`:
+    the Embedding's weight is MindSpore's embedding_table, found through the local instance."""
+    src = ModelSource.from_text(
+        "from mindspore import nn\n"
+        "class Text(nn.Cell):\n"
+        "    def __init__(self, w):\n"
+        "        super().__init__()\n"
+        "        self.token_embedding = nn.Embedding(10, w)\n"
+        "def build(w, cfg=None):\n"
+        "    text = Text(w)\n"
+        "    return text\n"
+        "class Clip(nn.Cell):\n"
+        "    def __init__(self, w=4):\n"
+        "        super().__init__()\n"
+        "        text = build(w)\n"
+        "        self.token_embedding = text.token_embedding\n"
+        "        self.context_length = text.context_length\n")
+    by = {e.torch: e.mindspore for e in build_map({"token_embedding.weight": (10, 4)}, src, root="Clip").entries}
+    assert by["token_embedding.weight"] == "token_embedding.embedding_table"

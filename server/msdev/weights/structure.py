@@ -549,6 +549,15 @@ class ModelSource:
                     return {Factory(layer)}
             if _is_self_attr(node) and info is not None:
                 return set(info.attrs.get(node.attr, {ANY}))
+            if isinstance(node.value, ast.Name) and (node.value.id in env or node.value.id in appended):
+                # `text = build_text_tower(...)`, then `self.token_embedding = text.token_embedding`: a
+                # child of a local instance (read in the second pass, once every class has its attributes)
+                owners = self._eval(node.value, env, appended, mod, info)
+                if owners and all(isinstance(v, Cls) for v in owners):
+                    found: set = set()
+                    for v in owners:
+                        found |= self.children(v, node.attr)
+                    return found or {ANY}
             return {ANY}
         if isinstance(node, ast.Constant) and node.value is None:
             return set()
