@@ -306,3 +306,13 @@ def test_function_local_import_leaves_module_code_its_own_import():
     """The init code at class level names `mindspore` although only `_test` imports torch itself."""
     pt, msm = pair("function_local_import")
     assert tuple(msm._test()) == tuple(pt._test()) == (1, 4, 6, 6)
+
+
+def test_upsample_through_star_args_takes_the_form_its_arguments_give():
+    pt, msm = pair("upsample_star_args")
+    x = np.random.default_rng(2).standard_normal((1, 2, 3, 5)).astype(np.float32)
+    for make in ("by_factor", "by_size"):
+        expected = getattr(pt, make)()(torch.tensor(x)).numpy()
+        got = getattr(msm, make)()(ms.Tensor(x)).asnumpy()
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
