@@ -316,3 +316,12 @@ def test_upsample_through_star_args_takes_the_form_its_arguments_give():
         got = getattr(msm, make)()(ms.Tensor(x)).asnumpy()
         assert got.shape == expected.shape
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_layer_looked_up_by_name_takes_pytorch_arguments():
+    pt, msm = pair("layer_by_name")
+    x = np.random.default_rng(3).standard_normal((2, 5, 8)).astype(np.float32) * 3
+    block = msm.Block(8)
+    assert block.norm.epsilon == 1e-6
+    expected = pt.Block(8)(torch.tensor(x)).detach().numpy()
+    np.testing.assert_allclose(block(ms.Tensor(x)).asnumpy(), expected, rtol=1e-4, atol=1e-5)

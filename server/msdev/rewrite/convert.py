@@ -515,7 +515,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     # a torch name used as a value (`print(optim)`, `getattr(nn, name)`) still needs its import
     spans = [src.span(o.finding.node) for o in outcomes.values() if o.converted]
     module_edits = module_value_edits(src, select(_NAME_OR_ATTRIBUTE), parents, bindings, context, namer, db, profile,
-                                      Spans(spans))
+                                      Spans(spans), layer_lookup=lambda: named_layer_adapters(tree, rewriter, profile))
     done.extend(module_edits)
     converted_spans = Spans(spans + [(e.start, e.end) for e in module_edits])
     locals_ = {b.local for b in bindings}
@@ -633,11 +633,14 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
 
 def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int, ast.AST], bindings,
                        context: ModuleContext, namer: Namer, db: Database, profile: str,
-                       converted_spans: Spans) -> list[Edit]:
+                       converted_spans: Spans, layer_lookup=None) -> list[Edit]:
     """A PyTorch module used as a value (`getattr(nn, name)`) becomes its MindSpore module, so the
     statement runs without PyTorch. A feature test of PyTorch (`hasattr(F, 'scaled_dot_product_attention')`)
     becomes `True` when the API has a rewrite: the branch it guards is the one PyTorch takes, and it is
-    converted; asking MindSpore's module instead would pick the other branch."""
+    converted; asking MindSpore's module instead would pick the other branch.
+    `getattr(nn, name)` with a name known at run time first looks the name up among adapters of the
+    layers the file names in strings (`norm_layer="LayerNorm"`), which take PyTorch's arguments
+    (`layer_lookup()`: {class name: adapter}, built on first need)."""
     modules = MODULE_MAP.get(profile, MODULE_MAP["portable"])
     local_paths = dict(context.torch_names)
     local_paths.update({b.local: b.torch_path for b in bindings if b.local != "*"})
@@ -668,8 +671,43 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
         s, e = src.span(node)
         if converted_spans.cover(s):
             continue
+        if path == "torch.nn" and layer_lookup is not None and _dynamic_getattr(parent, node):
+            adapters = layer_lookup()
+            if adapters:
+                ps, pe = src.span(parent)
+                table = "{" + ", ".join(f"{k!r}: {v}" for k, v in sorted(adapters.items())) + "}"
+                rest = "".join(", " + src.text[slice(*src.span(a))] for a in parent.args[2:])
+                edits.append(Edit(ps, pe, f"(lambda name_: {table}.get(name_) or getattr({namer.render(target)}, "
+                                          f"name_{rest}))({src.text[slice(*src.span(parent.args[1]))]})"))
+                continue
         edits.append(Edit(s, e, namer.render(target)))
     return edits
+
+
+def _dynamic_getattr(parent: ast.AST | None, node: ast.AST) -> bool:
+    """`getattr(<module>, name)` (or with a default) whose name is not a literal."""
+    return (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "getattr"
+            and 2 <= len(parent.args) <= 3 and parent.args[0] is node and not parent.keywords
+            and not isinstance(parent.args[1], ast.Constant)
+            and not any(isinstance(a, ast.Starred) for a in parent.args))
+
+
+def named_layer_adapters(tree: ast.Module, rewriter, profile: str) -> dict[str, str]:
+    """Adapters (rewrite/adapters.py) of the torch.nn layers whose class name the file spells as a
+    string, for `getattr(nn, name)`: class name → the file's adapter class."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier()):
+            continue
+        entry = rewriter.db.entries.get(f"torch.nn.{node.value}")
+        if entry is None or entry.kind != "class" or node.value in out:
+            continue
+        target = entry.target(profile)
+        if target.api and target.differing_args():
+            name = rewriter.adapter_name(entry, target)
+            if name is not None:
+                out[node.value] = name
+    return out
 
 
 def _tested_api(parent: ast.AST | None, node: ast.AST, path: str, db: Database, profile: str) -> str | None:
