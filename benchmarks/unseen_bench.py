@@ -78,7 +78,7 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
     "sam2": ("sam2", ("sam2.modeling.backbones.hieradet", "sam2.modeling.backbones.image_encoder",
                       "sam2.modeling.position_encoding", "sam2.modeling.sam.mask_decoder",
                       "sam2.modeling.sam.prompt_encoder", "sam2.modeling.sam.transformer",
-                      "sam2.modeling.memory_attention"), {
+                      "sam2.modeling.memory_attention", "sam2.modeling.memory_encoder"), {
         "hiera_t": ("sam2.modeling.backbones.hieradet.Hiera(embed_dim=96, num_heads=1, stages=[1, 2, 7, 2],"
                     " global_att_blocks=[5, 7, 9], window_pos_embed_bkg_spatial_size=[7, 7])", [[1, 3, 224, 224]]),
         "image_encoder_t": (
@@ -100,6 +100,23 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
         "rope_attention": (
             "sam2.modeling.sam.transformer.RoPEAttention(embedding_dim=64, num_heads=1, downsample_rate=1,"
             " rope_theta=10000.0, feat_sizes=[8, 8])", [[1, 64, 64], [1, 64, 64], [1, 64, 64]]),
+        "memory_encoder": (
+            "sam2.modeling.memory_encoder.MemoryEncoder(out_dim=16, in_dim=32, mask_downsampler=sam2.modeling."
+            "memory_encoder.MaskDownSampler(embed_dim=32, kernel_size=3, stride=2, padding=1), fuser=sam2.modeling."
+            "memory_encoder.Fuser(sam2.modeling.memory_encoder.CXBlock(dim=32, kernel_size=7, padding=3,"
+            " layer_scale_init_value=1e-6, use_dwconv=True), num_layers=2), position_encoding=sam2.modeling."
+            "position_encoding.PositionEmbeddingSine(num_pos_feats=16, normalize=True))",
+            [[1, 32, 8, 8], [1, 1, 128, 128]]),
+        # curr: 4x4 tokens of one frame, memory: two frames (sequence first, as SAM2Base passes them)
+        "memory_attention": (
+            "sam2.modeling.memory_attention.MemoryAttention(d_model=32, pos_enc_at_input=True, num_layers=2,"
+            " layer=sam2.modeling.memory_attention.MemoryAttentionLayer(activation='relu', d_model=32,"
+            " dim_feedforward=64, dropout=0.1, pos_enc_at_attn=False, pos_enc_at_cross_attn_keys=True,"
+            " pos_enc_at_cross_attn_queries=False, self_attention=sam2.modeling.sam.transformer.RoPEAttention("
+            "rope_theta=10000.0, feat_sizes=[4, 4], embedding_dim=32, num_heads=1, downsample_rate=1, dropout=0.1),"
+            " cross_attention=sam2.modeling.sam.transformer.RoPEAttention(rope_theta=10000.0, feat_sizes=[4, 4],"
+            " rope_k_repeat=True, embedding_dim=32, num_heads=1, downsample_rate=1, dropout=0.1, kv_in_dim=16)))",
+            [[16, 1, 32], [32, 1, 16], [16, 1, 32], [32, 1, 16]]),
     }),
 }
 NEEDS = {"open-clip-torch": ("timm",)}
