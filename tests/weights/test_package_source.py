@@ -440,3 +440,32 @@ def test_children_of_a_local_instance_built_by_a_function():
         "        self.context_length = text.context_length\n")
     by = {e.torch: e.mindspore for e in build_map({"token_embedding.weight": (10, 4)}, src, root="Clip").entries}
     assert by["token_embedding.weight"] == "token_embedding.embedding_table"
+
+
+def test_known_element_of_a_container_with_an_unknown_one_keeps_its_own_parameter_names():
+    """SAM 2's MaskDownSampler appends Conv2d, its own LayerNorm2d (bare `weight`/`bias`) and an
+    activation given as an argument to one Sequential: index 1's `weight`/`bias` are LayerNorm2d's
+    own parameters, not a MindSpore LayerNorm's gamma/beta, although the activation is unknown."""
+    src = ModelSource.from_text(
+        "import mindspore\n"
+        "from mindspore import nn, ops\n"
+        "class LayerNorm2d(nn.Cell):\n"
+        "    def __init__(self, c):\n"
+        "        super().__init__()\n"
+        "        self.weight = mindspore.Parameter(ops.ones(c))\n"
+        "        self.bias = mindspore.Parameter(ops.zeros(c))\n"
+        "class Down(nn.Cell):\n"
+        "    def __init__(self, activation=nn.GELU):\n"
+        "        super().__init__()\n"
+        "        self.encoder = nn.SequentialCell()\n"
+        "        self.encoder.append(nn.Conv2d(1, 4, 3))\n"
+        "        self.encoder.append(LayerNorm2d(4))\n"
+        "        self.encoder.append(activation())\n"
+        "class Memory(nn.Cell):\n"
+        "    def __init__(self, down):\n"
+        "        super().__init__()\n"
+        "        self.down = down\n")
+    keys = {"down.encoder.0.weight": (4, 1, 3, 3), "down.encoder.0.bias": (4,),
+            "down.encoder.1.weight": (4,), "down.encoder.1.bias": (4,)}
+    by = {e.torch: e.mindspore for e in build_map(keys, src, root="Memory").entries}
+    assert by == {k: k for k in keys}
