@@ -514,8 +514,10 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
                     if not o.converted and o.finding.kind not in MEMBER_KINDS}
     # a torch name used as a value (`print(optim)`, `getattr(nn, name)`) still needs its import
     spans = [src.span(o.finding.node) for o in outcomes.values() if o.converted]
+    lookup_notes: list[str] = []
     module_edits = module_value_edits(src, select(_NAME_OR_ATTRIBUTE), parents, bindings, context, namer, db, profile,
-                                      Spans(spans), layer_lookup=lambda: named_layer_adapters(tree, rewriter, profile))
+                                      Spans(spans), layer_lookup=lambda: named_layer_adapters(tree, rewriter, profile),
+                                      notes=lookup_notes)
     done.extend(module_edits)
     converted_spans = Spans(spans + [(e.start, e.end) for e in module_edits])
     locals_ = {b.local for b in bindings}
@@ -527,7 +529,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     for name, paths in import_time_paths(tree, {b.local for b in bindings},
                                          lambda n: converted_spans.cover(src.start(n))).items():
         base_paths.setdefault(name, set()).update(paths)
-    file_notes: list[str] = []
+    file_notes: list[str] = list(lookup_notes)
     fallback_names: set[str] = set()  # torch names that may be None when PyTorch is absent
     by_stmt: dict[int, list] = {}
     for b in bindings:
@@ -633,14 +635,15 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
 
 def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int, ast.AST], bindings,
                        context: ModuleContext, namer: Namer, db: Database, profile: str,
-                       converted_spans: Spans, layer_lookup=None) -> list[Edit]:
+                       converted_spans: Spans, layer_lookup=None, notes: list[str] | None = None) -> list[Edit]:
     """A PyTorch module used as a value (`getattr(nn, name)`) becomes its MindSpore module, so the
     statement runs without PyTorch. A feature test of PyTorch (`hasattr(F, 'scaled_dot_product_attention')`)
     becomes `True` when the API has a rewrite: the branch it guards is the one PyTorch takes, and it is
     converted; asking MindSpore's module instead would pick the other branch.
     `getattr(nn, name)` with a name known at run time first looks the name up among adapters of the
     layers the file names in strings (`norm_layer="LayerNorm"`), which take PyTorch's arguments
-    (`layer_lookup()`: {class name: adapter}, built on first need)."""
+    (`layer_lookup()`: {class name: adapter}, built on first need). What such a lookup cannot
+    cover goes to `notes` (the file's report)."""
     modules = MODULE_MAP.get(profile, MODULE_MAP["portable"])
     local_paths = dict(context.torch_names)
     local_paths.update({b.local: b.torch_path for b in bindings if b.local != "*"})
@@ -673,6 +676,10 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
             continue
         if path == "torch.nn" and layer_lookup is not None and _dynamic_getattr(parent, node):
             adapters = layer_lookup()
+            if notes is not None:
+                notes.append(f"line {node.lineno}: getattr(nn, <name known at run time>) gives mindspore.nn's class, which "
+                             "takes MindSpore's arguments" + (f", except for {', '.join(sorted(adapters))} (named in "
+                             "this file: adapters taking PyTorch's)" if adapters else ""))
             if adapters:
                 ps, pe = src.span(parent)
                 table = "{" + ", ".join(f"{k!r}: {v}" for k, v in sorted(adapters.items())) + "}"
