@@ -5,13 +5,22 @@ The corpus packages are fixed against, so they no longer tell what an unseen pac
 driver takes any installed-from-wheel package source (unpacked apart from the venv, e.g.
 `pip download --no-deps segment-anything` + unzip) and runs the same path as models_bench.py:
 
-    python benchmarks/unseen_bench.py PACKAGE --src DIR [--models a,b] [--work DIR] [--timeout S]
+    python benchmarks/unseen_bench.py PACKAGE --src DIR [--models a,b | --sample N] [--workers]
+                                      [--converted OUT] [--work DIR] [--timeout S]
 
 PACKAGE is a key of MODELS below; DIR holds the package folder (DIR/<module>/__init__.py) and
 any pure-Python dependency it needs on the PyTorch side. Prints per model the first failing step
 (import, build, weights, run, compare) or `match`, then the counts. The comparison is zoo.py's
 (cosine >= 0.9999 and allclose rtol 1e-3 / atol 1e-4 after randomised affine parameters and
 calibrated BatchNorm statistics).
+
+Packages tried so far: segment-anything, open-clip-torch (+ timm from the corpus), ultralytics,
+pytorchcv 0.0.74 (a CNN model zoo: its ~750 image classifiers listed from model_provider.py, CIFAR/SVHN
+models at 32 pixels, the rest at 224; models over 100 M parameters skipped) and sam2 1.1.0 (built from
+the values of its sam2.1_hiera_t config without hydra; --src also needs hydra-core, omegaconf,
+antlr4-python3-runtime 4.9.3, iopath, portalocker and tqdm installed apart, e.g. pip install --target).
+`--workers` runs every model through two long-lived processes (PyTorch; MindSpore converting the
+checkpoint in-process), which many models of one package need to finish in reasonable time.
 """
 
 from __future__ import annotations
