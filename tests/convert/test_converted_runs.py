@@ -325,3 +325,16 @@ def test_layer_looked_up_by_name_takes_pytorch_arguments():
     assert block.norm.epsilon == 1e-6
     expected = pt.Block(8)(torch.tensor(x)).detach().numpy()
     np.testing.assert_allclose(block(ms.Tensor(x)).asnumpy(), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_parameters_of_modules_picked_by_name_follow_each_layer():
+    pt, msm = pair("untyped_module_params")
+    x = np.random.default_rng(4).standard_normal((2, 3, 6, 6)).astype(np.float32)
+    net = msm.Net()
+    assert np.allclose(net.bn.gamma.asnumpy(), 0.5) and np.allclose(net.bn.beta.asnumpy(), 0.25)
+    assert np.allclose(net.conv.weight.asnumpy(), 0.1)
+    ref = pt.Net().eval()
+    net.set_train(False)
+    expected = ref(torch.tensor(x)).detach().numpy()
+    net.conv.bias.set_data(ms.Tensor(ref.conv.bias.detach().numpy()))  # the bias keeps its random init
+    np.testing.assert_allclose(net(ms.Tensor(x)).asnumpy(), expected, rtol=1e-4, atol=1e-5)
