@@ -403,11 +403,13 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
             continue
         outcomes = resolver.outcomes(k)
         outcome, why = _decide(outcomes, keys[k])
-        if outcome is not None and resolver.weak and resolver.strong:
+        if resolver.weak and resolver.strong:
             known, _ = _decide(resolver.strong, keys[k])
-            if known is not None and known.rule is None:
+            if known is not None and (known.rule is None or known.rule.renames):
                 # SAM 2's mask downsampler: Conv2d, its own LayerNorm2d (bare weight/bias) and an
-                # activation passed in, appended to one Sequential; the index's known element decides
+                # activation passed in, appended to one Sequential; the index's known element decides.
+                # open_clip's CLIP: `text.token_embedding` is an Embedding, or unknown (HFTextEncoder).
+                # A known layer that renames nothing (Identity) still leaves the siblings to decide.
                 outcome = known
                 decided[k] = _entry_from(k, outcome, keys[k])
                 continue
