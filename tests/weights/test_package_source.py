@@ -469,38 +469,3 @@ def test_known_element_of_a_container_with_an_unknown_one_keeps_its_own_paramete
             "down.encoder.1.weight": (4,), "down.encoder.1.bias": (4,)}
     by = {e.torch: e.mindspore for e in build_map(keys, src, root="Memory").entries}
     assert by == {k: k for k in keys}
-
-
-def test_known_layer_of_a_local_instance_wins_over_an_unknown_alternative():
-    """open_clip's `_build_text_tower` returns a TextTransformer (an Embedding under `token_embedding`)
-    or an HFTextEncoder (children named at run time); another class holds a bare `weight`. The
-    Embedding is the only known reading: embedding_table, not a kept name."""
-    src = ModelSource.from_text(
-        "import mindspore\n"
-        "from mindspore import nn, ops\n"
-        "class Text(nn.Cell):\n"
-        "    def __init__(self, w):\n"
-        "        super().__init__()\n"
-        "        self.token_embedding = nn.Embedding(10, w)\n"
-        "class HF(nn.Cell):\n"
-        "    def __init__(self, w, names=('a',)):\n"
-        "        super().__init__()\n"
-        "        for k in names:\n"
-        "            setattr(self, k, nn.Dense(w, w))\n"
-        "class Scale(nn.Cell):\n"
-        "    def __init__(self, w):\n"
-        "        super().__init__()\n"
-        "        self.weight = mindspore.Parameter(ops.ones(w))\n"
-        "def build(w, cfg=None):\n"
-        "    if cfg:\n"
-        "        text = HF(w)\n"
-        "    else:\n"
-        "        text = Text(w)\n"
-        "    return text\n"
-        "class Clip(nn.Cell):\n"
-        "    def __init__(self, w=4):\n"
-        "        super().__init__()\n"
-        "        text = build(w)\n"
-        "        self.token_embedding = text.token_embedding\n")
-    by = {e.torch: e.mindspore for e in build_map({"token_embedding.weight": (10, 4)}, src, root="Clip").entries}
-    assert by["token_embedding.weight"] == "token_embedding.embedding_table"

@@ -403,13 +403,11 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
             continue
         outcomes = resolver.outcomes(k)
         outcome, why = _decide(outcomes, keys[k])
-        if resolver.weak and resolver.strong:
+        if outcome is not None and resolver.weak and resolver.strong:
             known, _ = _decide(resolver.strong, keys[k])
-            if known is not None and (known.rule is None or known.rule.renames):
+            if known is not None and known.rule is None:
                 # SAM 2's mask downsampler: Conv2d, its own LayerNorm2d (bare weight/bias) and an
-                # activation passed in, appended to one Sequential; the index's known element decides.
-                # open_clip's CLIP: `text.token_embedding` is an Embedding, or unknown (HFTextEncoder).
-                # A known layer that renames nothing (Identity) still leaves the siblings to decide.
+                # activation passed in, appended to one Sequential; the index's known element decides
                 outcome = known
                 decided[k] = _entry_from(k, outcome, keys[k])
                 continue
