@@ -5,13 +5,22 @@ The corpus packages are fixed against, so they no longer tell what an unseen pac
 driver takes any installed-from-wheel package source (unpacked apart from the venv, e.g.
 `pip download --no-deps segment-anything` + unzip) and runs the same path as models_bench.py:
 
-    python benchmarks/unseen_bench.py PACKAGE --src DIR [--models a,b] [--work DIR] [--timeout S]
+    python benchmarks/unseen_bench.py PACKAGE --src DIR [--models a,b | --sample N] [--workers]
+                                      [--converted OUT] [--work DIR] [--timeout S]
 
 PACKAGE is a key of MODELS below; DIR holds the package folder (DIR/<module>/__init__.py) and
 any pure-Python dependency it needs on the PyTorch side. Prints per model the first failing step
 (import, build, weights, run, compare) or `match`, then the counts. The comparison is zoo.py's
 (cosine >= 0.9999 and allclose rtol 1e-3 / atol 1e-4 after randomised affine parameters and
 calibrated BatchNorm statistics).
+
+Packages tried so far: segment-anything, open-clip-torch (+ timm from the corpus), ultralytics,
+pytorchcv 0.0.74 (a CNN model zoo: its ~750 image classifiers listed from model_provider.py, CIFAR/SVHN
+models at 32 pixels, the rest at 224; models over 100 M parameters skipped) and sam2 1.1.0 (built from
+the values of its sam2.1_hiera_t config without hydra; --src also needs hydra-core, omegaconf,
+antlr4-python3-runtime 4.9.3, iopath, portalocker and tqdm installed apart, e.g. pip install --target).
+`--workers` runs every model through two long-lived processes (PyTorch; MindSpore converting the
+checkpoint in-process), which many models of one package need to finish in reasonable time.
 """
 
 from __future__ import annotations
@@ -73,9 +82,82 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
                           ("yolo11n-obb", "OBBModel"), ("yolov8n-cls", "ClassificationModel"),
                           ("yolov10n", "DetectionModel"), ("yolov5nu", "DetectionModel"))
     }),
+    "pytorchcv": ("pytorchcv", ("pytorchcv.model_provider",), {}),  # models: zoo_models()
+    # SAM 2's parts built from the values of its sam2.1_hiera_t config, without hydra (small sizes for CPU time)
+    "sam2": ("sam2", ("sam2.modeling.backbones.hieradet", "sam2.modeling.backbones.image_encoder",
+                      "sam2.modeling.position_encoding", "sam2.modeling.sam.mask_decoder",
+                      "sam2.modeling.sam.prompt_encoder", "sam2.modeling.sam.transformer",
+                      "sam2.modeling.memory_attention", "sam2.modeling.memory_encoder"), {
+        "hiera_t": ("sam2.modeling.backbones.hieradet.Hiera(embed_dim=96, num_heads=1, stages=[1, 2, 7, 2],"
+                    " global_att_blocks=[5, 7, 9], window_pos_embed_bkg_spatial_size=[7, 7])", [[1, 3, 224, 224]]),
+        "image_encoder_t": (
+            "sam2.modeling.backbones.image_encoder.ImageEncoder(scalp=1, trunk=sam2.modeling.backbones.hieradet.Hiera("
+            "embed_dim=96, num_heads=1, stages=[1, 2, 7, 2], global_att_blocks=[5, 7, 9],"
+            " window_pos_embed_bkg_spatial_size=[7, 7]), neck=sam2.modeling.backbones.image_encoder.FpnNeck("
+            "position_encoding=sam2.modeling.position_encoding.PositionEmbeddingSine(num_pos_feats=256,"
+            " normalize=True, scale=None, temperature=10000), d_model=256, backbone_channel_list=[768, 384, 192, 96],"
+            " fpn_top_down_levels=[2, 3], fpn_interp_model='nearest'))", [[1, 3, 224, 224]]),
+        "prompt_encoder_boxes_mask": (
+            "sam2.modeling.sam.prompt_encoder.PromptEncoder(embed_dim=32, image_embedding_size=(16, 16),"
+            " input_image_size=(256, 256), mask_in_chans=16)", [None, [2, 4], [2, 1, 64, 64]]),
+        "mask_decoder": (
+            "sam2.modeling.sam.mask_decoder.MaskDecoder(transformer_dim=32, transformer=sam2.modeling.sam.transformer."
+            "TwoWayTransformer(depth=2, embedding_dim=32, mlp_dim=64, num_heads=2), num_multimask_outputs=3,"
+            " iou_head_depth=3, iou_head_hidden_dim=32, use_high_res_features=False, pred_obj_scores=True,"
+            " pred_obj_scores_mlp=True, use_multimask_token_for_obj_ptr=True)",
+            [[1, 32, 8, 8], [1, 32, 8, 8], [1, 2, 32], [1, 32, 8, 8], True, False]),
+        "rope_attention": (
+            "sam2.modeling.sam.transformer.RoPEAttention(embedding_dim=64, num_heads=1, downsample_rate=1,"
+            " rope_theta=10000.0, feat_sizes=[8, 8])", [[1, 64, 64], [1, 64, 64], [1, 64, 64]]),
+        "memory_encoder": (
+            "sam2.modeling.memory_encoder.MemoryEncoder(out_dim=16, in_dim=32, mask_downsampler=sam2.modeling."
+            "memory_encoder.MaskDownSampler(embed_dim=32, kernel_size=3, stride=2, padding=1), fuser=sam2.modeling."
+            "memory_encoder.Fuser(sam2.modeling.memory_encoder.CXBlock(dim=32, kernel_size=7, padding=3,"
+            " layer_scale_init_value=1e-6, use_dwconv=True), num_layers=2), position_encoding=sam2.modeling."
+            "position_encoding.PositionEmbeddingSine(num_pos_feats=16, normalize=True))",
+            [[1, 32, 8, 8], [1, 1, 128, 128]]),
+        # curr: 4x4 tokens of one frame, memory: two frames (sequence first, as SAM2Base passes them)
+        "memory_attention": (
+            "sam2.modeling.memory_attention.MemoryAttention(d_model=32, pos_enc_at_input=True, num_layers=2,"
+            " layer=sam2.modeling.memory_attention.MemoryAttentionLayer(activation='relu', d_model=32,"
+            " dim_feedforward=64, dropout=0.1, pos_enc_at_attn=False, pos_enc_at_cross_attn_keys=True,"
+            " pos_enc_at_cross_attn_queries=False, self_attention=sam2.modeling.sam.transformer.RoPEAttention("
+            "rope_theta=10000.0, feat_sizes=[4, 4], embedding_dim=32, num_heads=1, downsample_rate=1, dropout=0.1),"
+            " cross_attention=sam2.modeling.sam.transformer.RoPEAttention(rope_theta=10000.0, feat_sizes=[4, 4],"
+            " rope_k_repeat=True, embedding_dim=32, num_heads=1, downsample_rate=1, dropout=0.1, kv_in_dim=16)))",
+            [[16, 1, 32], [32, 1, 16], [16, 1, 32], [32, 1, 16]]),
+    }),
 }
 NEEDS = {"open-clip-torch": ("timm",)}
 CORPUS = "/work/cache/corpus"
+MAX_PARAMS = 100_000_000
+
+#: pytorchcv (a CNN model zoo): its models are the keys of model_provider._models, read from the source
+#: (no PyTorch needed to list them); the input side follows the name's data set suffix
+ZOO_INPUT = {"cifar10": 32, "cifar100": 32, "svhn": 32}
+ZOO_SKIP = ("cub", "voc", "coco", "cityscapes", "ade20k", "celebamaskhq", "widerface", "hp", "sintel", "davis",
+            "in1k", "ls", "lfw", "asvspoof", "x")  # detection, segmentation, pose, video, speech: other inputs
+
+
+def zoo_models(src: Path) -> dict[str, tuple[str, list]]:
+    """pytorchcv's image classifiers: name -> (get_model call, [[2, 3, side, side]]); a batch of 2, as BatchNorm
+    after global pooling needs more than one value per channel in training mode (the calibration)."""
+    import re
+
+    text = (src / "pytorchcv" / "model_provider.py").read_text()
+    out = {}
+    for name in re.findall(r"^\s+'([^']+)':\s*\w+,", text, re.M):
+        suffix = name.rsplit("_", 1)[-1] if "_" in name else ""
+        if suffix in ZOO_SKIP:
+            continue
+        side = ZOO_INPUT.get(suffix, 224)
+        out[name] = (f"pytorchcv.model_provider.get_model({name!r})", [[2, 3, side, side]])
+    return out
+
+
+def models_of(pkg: str, src: Path) -> dict[str, tuple[str, list]]:
+    module, imports, models = MODELS[pkg]
+    return zoo_models(src) if pkg == "pytorchcv" else models
 
 # --------------------------------------------------------------------------- PyTorch side
 
@@ -89,14 +171,18 @@ def torch_reference(pkg: str, name: str, work: Path, src: Path) -> dict:
     import numpy as np
     import torch
 
-    module, imports, models = MODELS[pkg]
+    module, imports, _ = MODELS[pkg]
     zoo.torch_imports(Path(CORPUS))  # the venv's torchvision is a broken CUDA build: the corpus source instead
-    sys.path.insert(0, str(src))
+    if str(src) not in sys.path:
+        sys.path.insert(0, str(src))
     torch.set_num_threads(1)
     ns = {module: importlib.import_module(module)}
     for m in imports:
         importlib.import_module(m)
-    build, inputs = models[name]
+    build, inputs = models_of(pkg, src)[name]
+    n = zoo.count_params(build, ns)
+    if n is not None and n > MAX_PARAMS:
+        return {"skipped": f"{n / 1e6:.0f}M parameters > {MAX_PARAMS // 1_000_000}M"}
     torch.manual_seed(0)
     model = eval(build, ns)  # noqa: S307
 
@@ -119,10 +205,11 @@ def torch_reference(pkg: str, name: str, work: Path, src: Path) -> dict:
 
 def import_converted(pkg: str, outroot: Path, src: Path) -> dict:
     module, imports, _ = MODELS[pkg]
-    zoo.block_torch(str(outroot))
-    sys.path.insert(0, str(outroot))
-    sys.path.append(str(zoo.STUBS))
-    sys.path.append(str(src))  # pure-Python deps (converted packages in outroot come first)
+    if str(outroot) not in sys.path:  # once per process (a worker checks many models)
+        zoo.block_torch(str(outroot))
+        sys.path.insert(0, str(outroot))
+        sys.path.append(str(zoo.STUBS))
+        sys.path.append(str(src))  # pure-Python deps (converted packages in outroot come first)
     ns = {module: importlib.import_module(module)}
     for m in imports:
         importlib.import_module(m)
@@ -166,6 +253,8 @@ def run_model(pkg: str, name: str, src: Path, outroot: Path, work: Path, timeout
     code, err = zoo.run_step([*me, "--side", "torch", pkg, "--src", str(src), "--one", name, "--work", str(work)],
                              timeout)
     ref = json.loads((work / "torch.json").read_text()) if (work / "torch.json").exists() else {"error": err[-300:]}
+    if "skipped" in ref:
+        return {"status": "skipped", "cause": ref["skipped"]}
     if "error" in ref:
         return {"status": "reference", "cause": "PyTorch side: " + ref["error"]}
     code_dirs = [str(outroot / m) for m in (MODELS[pkg][0], *NEEDS.get(pkg, ()))]
@@ -188,6 +277,81 @@ def run_model(pkg: str, name: str, src: Path, outroot: Path, work: Path, timeout
     return {"status": "match", "cause": None}
 
 
+# --------------------------------------------------------------------------- long-lived workers
+
+def serve(side: str, pkg: str, src: Path, outroot: Path | None) -> int:
+    """One side as a zoo.Worker child: PyTorch (or MindSpore with the converted package) imported once
+    for many models; the MindSpore side converts each checkpoint in-process with the package read once."""
+    if side == "torch":
+        def handle(req: dict) -> dict:
+            work = Path(req["work"])
+            (work / "torch.json").write_text(json.dumps(torch_reference(pkg, req["model"], work, src)))
+            return {"ok": True}
+        return zoo.serve(handle)
+    from msdev.db.loader import load_database
+    from msdev.weights.convert import convert_checkpoint, load_source
+
+    code = [str(outroot / m) for m in (MODELS[pkg][0], *NEEDS.get(pkg, ()))]
+    state: dict = {}
+
+    def handle_ms(req: dict) -> dict:
+        work = Path(req["work"])
+        ref = json.loads((work / "torch.json").read_text())
+        try:
+            if "model" not in state:
+                state["db"] = load_database()
+                state["model"] = load_source(code, state["db"])
+            convert_checkpoint(work / "model.pth", work / "model.ckpt", code=code,
+                               root=f"{ref['root_module']}.{ref['root']}", db=state["db"], overwrite=True,
+                               model=state["model"])
+        except Exception as exc:  # noqa: BLE001
+            return {"weights_convert": zoo.error_line(exc)}
+        (work / "mindspore.json").write_text(json.dumps(mindspore_check(pkg, req["model"], work, outroot, src)))
+        return {"ok": True}
+    return zoo.serve(handle_ms)
+
+
+class Workers:
+    """The steps of many models through two long-lived processes (`--workers`), same results as run_model."""
+
+    def __init__(self, pkg: str, src: Path, outroot: Path, logs: Path):
+        me = [sys.executable, __file__, pkg, "--src", str(src), "--converted", str(outroot), "--serve"]
+        self.pkg = pkg
+        self.torch = zoo.Worker([*me, "torch"], logs / "torch.log")
+        self.ms = zoo.Worker([*me, "mindspore"], logs / "mindspore.log")
+
+    def close(self) -> None:
+        self.torch.stop()
+        self.ms.stop()
+
+    def run(self, name: str, work: Path, timeout: float) -> dict:
+        work.mkdir(parents=True, exist_ok=True)
+        for f in ("torch.json", "mindspore.json"):
+            (work / f).unlink(missing_ok=True)
+        reply, why = self.torch.call({"model": name, "work": str(work)}, timeout)
+        if reply is None or "error" in reply or not (work / "torch.json").exists():
+            return {"status": "reference", "cause": "PyTorch side: " + (why or (reply or {}).get("error", "?"))}
+        ref = json.loads((work / "torch.json").read_text())
+        if "skipped" in ref:
+            return {"status": "skipped", "cause": ref["skipped"]}
+        if "error" in ref:
+            return {"status": "reference", "cause": "PyTorch side: " + ref["error"]}
+        reply, why = self.ms.call({"model": name, "work": str(work)}, timeout)
+        if reply is not None and "weights_convert" in reply:
+            return {"status": "weights-convert", "cause": "msdev weights convert: " + reply["weights_convert"]}
+        if reply is None or "error" in reply or not (work / "mindspore.json").exists():
+            return {"status": "crash", "cause": "MindSpore side crashed: " + (why or (reply or {}).get("error", ""))}
+        ms = json.loads((work / "mindspore.json").read_text())
+        if "error" in ms:
+            return {"status": ms["stage"], "cause": f"{ms['stage']}: {ms['error']}", "traceback": ms["traceback"]}
+        if not ms.get("weights_ok"):
+            return {"status": "weights",
+                    "cause": f"weights: missing {ms['missing'][:3]}, unexpected {ms['unexpected'][:3]}"}
+        if not ms.get("match"):
+            return {"status": "compare", "cause": "outputs differ: " + ms.get("why", "")}
+        return {"status": "match", "cause": None}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("package", choices=sorted(MODELS))
@@ -198,7 +362,13 @@ def main() -> int:
     ap.add_argument("--side", choices=("torch", "mindspore"), help=argparse.SUPPRESS)
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--converted", help="an already converted tree (skips the conversion)")
+    ap.add_argument("--sample", type=int, help="a seeded sample of N models (pytorchcv has hundreds)")
+    ap.add_argument("--workers", action="store_true",
+                    help="two long-lived processes for all models instead of three fresh ones per model")
+    ap.add_argument("--serve", choices=("torch", "mindspore"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.serve:
+        return serve(args.serve, args.package, Path(args.src), Path(args.converted) if args.converted else None)
     if args.side:
         work = Path(args.work)
         if args.side == "torch":
@@ -211,11 +381,16 @@ def main() -> int:
             (work / "mindspore.json").write_text(json.dumps(mindspore_check(
                 args.package, args.one, work, Path(args.converted), Path(args.src))))
         return 0
-    module, _, models = MODELS[args.package]
+    module = MODELS[args.package][0]
     src = Path(args.src).resolve()
     if not (src / module / "__init__.py").exists():
         sys.exit(f"{src / module} is not a package folder (no __init__.py)")
+    models = models_of(args.package, src)
     names = args.models.split(",") if args.models else list(models)
+    if args.sample and args.sample < len(names):
+        import random
+
+        names = sorted(random.Random(0).sample(names, args.sample))
     work = Path(args.work or tempfile.mkdtemp(prefix="unseen-"))
     if args.converted:
         outroot = Path(args.converted).resolve()
@@ -230,9 +405,13 @@ def main() -> int:
                               f"{args.package!r}, Path({str(outroot)!r}), Path({str(src)!r}))"], args.timeout)
     print(f"import with torch blocked: {'ok' if code == 0 else 'FAILED: ' + zoo._last_line(err)}")
     counts = collections.Counter()
+    workers = Workers(args.package, src, outroot, work / "logs") if args.workers else None
     for name in names:
         t = time.perf_counter()
-        res = run_model(args.package, name, src, outroot, work / name, args.timeout)
+        if workers:
+            res = workers.run(name, work / name, args.timeout)
+        else:
+            res = run_model(args.package, name, src, outroot, work / name, args.timeout)
         counts[res["status"]] += 1
         print(f"  {name:<28} {res['status']:<10} {time.perf_counter() - t:6.1f} s  {res['cause'] or ''}"[:400],
               flush=True)
@@ -240,8 +419,10 @@ def main() -> int:
             shutil.rmtree(work / name, ignore_errors=True)
         else:
             (work / name / "result.json").write_text(json.dumps(res))
-            for f in ("model.pth", "model.ckpt"):
+            for f in ("model.pth", "model.ckpt", "outputs.npz"):
                 (work / name / f).unlink(missing_ok=True)
+    if workers:
+        workers.close()
     print(f"{args.package}: {len(names)} models, " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)

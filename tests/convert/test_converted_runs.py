@@ -319,3 +319,41 @@ def test_star_args_promote_to_float_as_pytorch():
     y = np.array([0.0, 2.0, 3.0], dtype=np.float32)
     for expected, got in zip(pt.mixed(torch.tensor(y), torch.tensor(y + 1)), msm.mixed(ms.Tensor(y), ms.Tensor(y + 1))):
         np.testing.assert_allclose(got.asnumpy(), expected.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_function_local_import_leaves_module_code_its_own_import():
+    """The init code at class level names `mindspore` although only `_test` imports torch itself."""
+    pt, msm = pair("function_local_import")
+    assert tuple(msm._test()) == tuple(pt._test()) == (1, 4, 6, 6)
+
+
+def test_upsample_through_star_args_takes_the_form_its_arguments_give():
+    pt, msm = pair("upsample_star_args")
+    x = np.random.default_rng(2).standard_normal((1, 2, 3, 5)).astype(np.float32)
+    for make in ("by_factor", "by_size"):
+        expected = getattr(pt, make)()(torch.tensor(x)).numpy()
+        got = getattr(msm, make)()(ms.Tensor(x)).asnumpy()
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_layer_looked_up_by_name_takes_pytorch_arguments():
+    pt, msm = pair("layer_by_name")
+    x = np.random.default_rng(3).standard_normal((2, 5, 8)).astype(np.float32) * 3
+    block = msm.Block(8)
+    assert block.norm.epsilon == 1e-6
+    expected = pt.Block(8)(torch.tensor(x)).detach().numpy()
+    np.testing.assert_allclose(block(ms.Tensor(x)).asnumpy(), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_parameters_of_modules_picked_by_name_follow_each_layer():
+    pt, msm = pair("untyped_module_params")
+    x = np.random.default_rng(4).standard_normal((2, 3, 6, 6)).astype(np.float32)
+    net = msm.Net()
+    assert np.allclose(net.bn.gamma.asnumpy(), 0.5) and np.allclose(net.bn.beta.asnumpy(), 0.25)
+    assert np.allclose(net.conv.weight.asnumpy(), 0.1)
+    ref = pt.Net().eval()
+    net.set_train(False)
+    expected = ref(torch.tensor(x)).detach().numpy()
+    net.conv.bias.set_data(ms.Tensor(ref.conv.bias.detach().numpy()))  # the bias keeps its random init
+    np.testing.assert_allclose(net(ms.Tensor(x)).asnumpy(), expected, rtol=1e-4, atol=1e-5)

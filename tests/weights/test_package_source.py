@@ -389,3 +389,83 @@ def test_a_linear_head_from_a_helper_is_not_read_as_the_modules_norm(tmp_path):
     by = {e.torch: e.mindspore for e in build_map(keys, ModelSource.from_paths([root]), root="Net").entries}
     assert by["head.weight"] == "head.weight" and by["head.bias"] == "head.bias"
     assert by["norm.weight"] == "norm.gamma"
+
+
+FACTORY = (  # pytorchcv's way: an activation factory handed down and called by a helper elsewhere
+    "from mindspore import nn\n"
+    "def create_activation(activation):\n"
+    "    return activation() if callable(activation) else activation\n"
+    "class ConvBlock(nn.Cell):\n"
+    "    def __init__(self, c, activation):\n"
+    "        super().__init__()\n"
+    "        self.conv = nn.Conv2d(c, c, 1)\n"
+    "        self.activ = create_activation(activation)\n"
+    "class Net(nn.Cell):\n"
+    "    def __init__(self, c=4):\n"
+    "        super().__init__()\n"
+    "        self.block = ConvBlock(c, activation=(lambda: nn.PReLU(c)))\n"
+)
+
+
+@pytest.mark.parametrize("other, renamed", [
+    ("", True),  # PReLU is the only layer of the code with a lone 1-D weight: its `w`
+    ("class N(nn.Cell):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.norm = nn.LayerNorm((4,), bias=False)\n", False),  # a LayerNorm without bias could hold it
+])
+def test_lone_weight_from_a_factory_is_a_prelu_when_nothing_else_could_hold_it(tmp_path, other, renamed):
+    root = one_module_package(tmp_path, FACTORY + other)
+    keys = {"block.conv.weight": (4, 4, 1, 1), "block.conv.bias": (4,), "block.activ.weight": (4,)}
+    entries = {e.torch: e for e in build_map(keys, ModelSource.from_paths([root]), root="Net").entries}
+    assert entries["block.conv.weight"].mindspore == "block.conv.weight"
+    assert entries["block.activ.weight"].mindspore == ("block.activ.w" if renamed else "block.activ.weight")
+
+
+def test_children_of_a_local_instance_built_by_a_function():
+    """open_clip's CLIP: `text = _build_text_tower(...)`, then `self.token_embedding = text.token_embedding`:
+    the Embedding's weight is MindSpore's embedding_table, found through the local instance."""
+    src = ModelSource.from_text(
+        "from mindspore import nn\n"
+        "class Text(nn.Cell):\n"
+        "    def __init__(self, w):\n"
+        "        super().__init__()\n"
+        "        self.token_embedding = nn.Embedding(10, w)\n"
+        "def build(w, cfg=None):\n"
+        "    text = Text(w)\n"
+        "    return text\n"
+        "class Clip(nn.Cell):\n"
+        "    def __init__(self, w=4):\n"
+        "        super().__init__()\n"
+        "        text = build(w)\n"
+        "        self.token_embedding = text.token_embedding\n"
+        "        self.context_length = text.context_length\n")
+    by = {e.torch: e.mindspore for e in build_map({"token_embedding.weight": (10, 4)}, src, root="Clip").entries}
+    assert by["token_embedding.weight"] == "token_embedding.embedding_table"
+
+
+def test_known_element_of_a_container_with_an_unknown_one_keeps_its_own_parameter_names():
+    """SAM 2's MaskDownSampler appends Conv2d, its own LayerNorm2d (bare `weight`/`bias`) and an
+    activation given as an argument to one Sequential: index 1's `weight`/`bias` are LayerNorm2d's
+    own parameters, not a MindSpore LayerNorm's gamma/beta, although the activation is unknown."""
+    src = ModelSource.from_text(
+        "import mindspore\n"
+        "from mindspore import nn, ops\n"
+        "class LayerNorm2d(nn.Cell):\n"
+        "    def __init__(self, c):\n"
+        "        super().__init__()\n"
+        "        self.weight = mindspore.Parameter(ops.ones(c))\n"
+        "        self.bias = mindspore.Parameter(ops.zeros(c))\n"
+        "class Down(nn.Cell):\n"
+        "    def __init__(self, activation=nn.GELU):\n"
+        "        super().__init__()\n"
+        "        self.encoder = nn.SequentialCell()\n"
+        "        self.encoder.append(nn.Conv2d(1, 4, 3))\n"
+        "        self.encoder.append(LayerNorm2d(4))\n"
+        "        self.encoder.append(activation())\n"
+        "class Memory(nn.Cell):\n"
+        "    def __init__(self, down):\n"
+        "        super().__init__()\n"
+        "        self.down = down\n")
+    keys = {"down.encoder.0.weight": (4, 1, 3, 3), "down.encoder.0.bias": (4,),
+            "down.encoder.1.weight": (4,), "down.encoder.1.bias": (4,)}
+    by = {e.torch: e.mindspore for e in build_map(keys, src, root="Memory").entries}
+    assert by == {k: k for k in keys}

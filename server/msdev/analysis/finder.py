@@ -70,6 +70,26 @@ _INDEXED_CONTAINERS = {
 _MODULE_TENSOR_ATTRS = frozenset({"weight", "bias", "running_mean", "running_var", "in_proj_weight",
                                   "in_proj_bias", "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"})
 #: methods of nn.Module that give module instances
+_RENAMED_PARAMETERS: dict = {}
+
+
+def _renamed_parameters(db, profile: str) -> dict[str, tuple[str, ...]]:
+    """Parameter names of torch.nn layers (weight, bias, running_mean, running_var) → the MindSpore
+    names layers give them (weight → gamma, w, embedding_table), from the database's attribute maps."""
+    key = (id(db), profile)
+    if key not in _RENAMED_PARAMETERS:
+        found: dict[str, dict[str, None]] = {}
+        for api, entry in db.entries.items():
+            if not api.startswith("torch.nn.") or entry.kind != "class":
+                continue
+            attributes = entry.target(profile).attributes or {}
+            for name in ("weight", "bias", "running_mean", "running_var"):
+                if attributes.get(name) and attributes[name] != name:
+                    found.setdefault(name, {})[attributes[name]] = None
+        _RENAMED_PARAMETERS[key] = {k: tuple(sorted(v)) for k, v in found.items()}
+    return _RENAMED_PARAMETERS[key]
+
+
 _MODULE_ITERATORS = frozenset({"modules", "children"})
 _NAMED_MODULE_ITERATORS = frozenset({"named_modules", "named_children"})
 #: namespaces whose unknown lowercase functions most likely return tensors
@@ -188,6 +208,14 @@ class InferenceFacts:
                 self.grown = True  # every reader kept its own value for it: a repeat would do the same
             else:
                 self._grew(("a", id(cls)))
+
+
+class _AnyLayer(tuple):
+    """A module of any class, yielded by `.modules()` / `.named_modules()` / `.children()`: a
+    parameter read on it (`m.weight`) is named at run time (`_untyped_layer_attribute`)."""
+
+    def __new__(cls):
+        return super().__new__(cls, (MODULE, None, LIKELY))
 
 
 class _UserModule(tuple):
@@ -615,7 +643,7 @@ class Finder:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             attr = node.func.attr
             if attr in _MODULE_ITERATORS or attr in _NAMED_MODULE_ITERATORS:
-                return (MODULE, None, LIKELY)
+                return _AnyLayer()
             if attr == "parameters":
                 return (TENSOR, None, LIKELY)
         return None
@@ -924,6 +952,9 @@ class Finder:
         """`bn.weight` on a known BatchNorm2d: MindSpore names the attribute differently (gamma).
         `attr` given: `node` is the string constant of `getattr(bn, 'weight')` / `hasattr`."""
         name = attr or node.attr
+        if receiver[1] is None:
+            self._untyped_layer_attribute(node, receiver, attr)
+            return
         # a receiver narrowed to several layers (`a|b`) is renamed only where every one of them agrees
         entries = [self.db.entries.get(held) for held in (receiver[1] or "").split("|")]
         if not entries or None in entries:
@@ -948,6 +979,26 @@ class Finder:
             node.lineno if attr else end_line, start_col, end_line, end_col, dotted, Kind.LAYER_ATTRIBUTE, receiver[2],
             Status.RENAMED, f"{target.api}.{renamed}", entry.doc_url,
             f"{dotted} → {target.api}.{renamed}: MindSpore names this attribute '{renamed}'", entry, None, node))
+
+    def _untyped_layer_attribute(self, node: ast.AST, receiver, attr: str | None) -> None:
+        """`m.weight` where `m` is some module of unknown class (`for name, m in self.named_modules():`
+        filtered by name, not by isinstance): a BatchNorm's is `gamma` in MindSpore, a Conv2d's is still
+        `weight`. The name is told apart when the code runs: PyTorch's name if the cell has it, else
+        the first MindSpore name any layer gives it (rewrite/fixes.py, `a|b` renames)."""
+        if attr is not None or not isinstance(receiver, _AnyLayer) or not isinstance(node.value, ast.Name) \
+                or not isinstance(node.ctx, ast.Load):
+            return
+        others = _renamed_parameters(self.db, self.profile).get(node.attr)
+        module = self.db.entries.get("torch.nn.Module")
+        if not others or module is None:
+            return
+        end_col = self._col(node.end_lineno, node.end_col_offset)
+        renamed = "|".join((node.attr, *others))
+        self.findings.append(Finding(
+            node.end_lineno, end_col - len(node.attr), node.end_lineno, end_col, f"torch.nn.Module.{node.attr}",
+            Kind.LAYER_ATTRIBUTE, LIKELY, Status.RENAMED, f"mindspore.nn.Cell.{renamed}", module.doc_url,
+            f"{node.attr} of a module of unknown class: MindSpore layers may call it {', '.join(others)}",
+            module, None, node))
 
     def _named_attribute(self, node: ast.Call, scope: _Scope) -> None:
         """`getattr(bn, 'weight', None)`, `hasattr(bn, 'bias')`: the same rename as `bn.weight`."""

@@ -572,6 +572,8 @@ def _as_tuple(node: ast.AST, text: str, forwarded: bool = False) -> str:
     if isinstance(node, (ast.Tuple, ast.Constant, ast.Starred)) or (
             isinstance(node, ast.Attribute) and node.attr == "shape"):
         return text
+    if isinstance(node, ast.ListComp):  # always a list: `[a // b for a, b in zip(...)]` evaluated once
+        return f"tuple({text})"
     v = text if isinstance(node, _ATOMIC) else f"({text})"
     return f"(tuple({v}) if isinstance({v}, list) else {v})"
 

@@ -404,7 +404,8 @@ def file_rewriter(src: SourceText, tree: ast.Module, db: Database, profile: str,
     bindings = torch_import_bindings(_narrowed(nodes, context, _IMPORTS), db, profile)
     ms_bindings = existing_mindspore_bindings(tree)
     for b in bindings:
-        if b.ms_path and b.ms_local:
+        # an import inside a function binds its name there only: code elsewhere needs its own import
+        if b.ms_path and b.ms_local and _module_level(b.stmt, parents):
             ms_bindings.setdefault(b.ms_path, b.ms_local)
     for ms_path, local in module.ms_aliases.items():
         ms_bindings.setdefault(ms_path, local)
@@ -513,8 +514,10 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
                     if not o.converted and o.finding.kind not in MEMBER_KINDS}
     # a torch name used as a value (`print(optim)`, `getattr(nn, name)`) still needs its import
     spans = [src.span(o.finding.node) for o in outcomes.values() if o.converted]
+    lookup_notes: list[str] = []
     module_edits = module_value_edits(src, select(_NAME_OR_ATTRIBUTE), parents, bindings, context, namer, db, profile,
-                                      Spans(spans))
+                                      Spans(spans), layer_lookup=lambda: named_layer_adapters(tree, rewriter, profile),
+                                      notes=lookup_notes)
     done.extend(module_edits)
     converted_spans = Spans(spans + [(e.start, e.end) for e in module_edits])
     locals_ = {b.local for b in bindings}
@@ -526,7 +529,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     for name, paths in import_time_paths(tree, {b.local for b in bindings},
                                          lambda n: converted_spans.cover(src.start(n))).items():
         base_paths.setdefault(name, set()).update(paths)
-    file_notes: list[str] = []
+    file_notes: list[str] = list(lookup_notes)
     fallback_names: set[str] = set()  # torch names that may be None when PyTorch is absent
     by_stmt: dict[int, list] = {}
     for b in bindings:
@@ -632,11 +635,15 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
 
 def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int, ast.AST], bindings,
                        context: ModuleContext, namer: Namer, db: Database, profile: str,
-                       converted_spans: Spans) -> list[Edit]:
+                       converted_spans: Spans, layer_lookup=None, notes: list[str] | None = None) -> list[Edit]:
     """A PyTorch module used as a value (`getattr(nn, name)`) becomes its MindSpore module, so the
     statement runs without PyTorch. A feature test of PyTorch (`hasattr(F, 'scaled_dot_product_attention')`)
     becomes `True` when the API has a rewrite: the branch it guards is the one PyTorch takes, and it is
-    converted; asking MindSpore's module instead would pick the other branch."""
+    converted; asking MindSpore's module instead would pick the other branch.
+    `getattr(nn, name)` with a name known at run time first looks the name up among adapters of the
+    layers the file names in strings (`norm_layer="LayerNorm"`), which take PyTorch's arguments
+    (`layer_lookup()`: {class name: adapter}, built on first need). What such a lookup cannot
+    cover goes to `notes` (the file's report)."""
     modules = MODULE_MAP.get(profile, MODULE_MAP["portable"])
     local_paths = dict(context.torch_names)
     local_paths.update({b.local: b.torch_path for b in bindings if b.local != "*"})
@@ -676,8 +683,47 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
         s, e = src.span(node)
         if converted_spans.cover(s):
             continue
+        if path == "torch.nn" and layer_lookup is not None and _dynamic_getattr(parent, node):
+            adapters = layer_lookup()
+            if notes is not None:
+                notes.append(f"line {node.lineno}: getattr(nn, <name known at run time>) gives mindspore.nn's class, which "
+                             "takes MindSpore's arguments" + (f", except for {', '.join(sorted(adapters))} (named in "
+                             "this file: adapters taking PyTorch's)" if adapters else ""))
+            if adapters:
+                ps, pe = src.span(parent)
+                table = "{" + ", ".join(f"{k!r}: {v}" for k, v in sorted(adapters.items())) + "}"
+                rest = "".join(", " + src.text[slice(*src.span(a))] for a in parent.args[2:])
+                edits.append(Edit(ps, pe, f"(lambda name_: {table}.get(name_) or getattr({namer.render(target)}, "
+                                          f"name_{rest}))({src.text[slice(*src.span(parent.args[1]))]})"))
+                continue
         edits.append(Edit(s, e, namer.render(target)))
     return edits
+
+
+def _dynamic_getattr(parent: ast.AST | None, node: ast.AST) -> bool:
+    """`getattr(<module>, name)` (or with a default) whose name is not a literal."""
+    return (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "getattr"
+            and 2 <= len(parent.args) <= 3 and parent.args[0] is node and not parent.keywords
+            and not isinstance(parent.args[1], ast.Constant)
+            and not any(isinstance(a, ast.Starred) for a in parent.args))
+
+
+def named_layer_adapters(tree: ast.Module, rewriter, profile: str) -> dict[str, str]:
+    """Adapters (rewrite/adapters.py) of the torch.nn layers whose class name the file spells as a
+    string, for `getattr(nn, name)`: class name → the file's adapter class."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier()):
+            continue
+        entry = rewriter.db.entries.get(f"torch.nn.{node.value}")
+        if entry is None or entry.kind != "class" or node.value in out:
+            continue
+        target = entry.target(profile)
+        if target.api and target.differing_args():
+            name = rewriter.adapter_name(entry, target)
+            if name is not None:
+                out[node.value] = name
+    return out
 
 
 def _tested_api(parent: ast.AST | None, node: ast.AST, path: str, db: Database, profile: str) -> str | None:
@@ -918,6 +964,16 @@ def _after_imports(src: SourceText, tree: ast.Module) -> int:
     if offset is None:
         return len(src.text)
     return offset
+
+
+def _module_level(stmt: ast.stmt, parents: dict[int, ast.AST]) -> bool:
+    """Whether a statement binds module globals (not inside a function or class body)."""
+    parent = parents.get(id(stmt))
+    while parent is not None and not isinstance(parent, ast.Module):
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return False
+        parent = parents.get(id(parent))
+    return True
 
 
 def _guarded(stmt: ast.stmt, parents: dict[int, ast.AST]) -> bool:

@@ -496,6 +496,11 @@ class Rewriter:
             slots = positional[star:]
             return (sum(p in spelled and spelled[p] is None for p in slots), sum(p not in spelled for p in slots))
 
+        chosen = self._starred_choice(node, target, receiver, star, positional, keyword_only)
+        if chosen is not None:
+            return FindingRewrite(finding, [Edit(*span, chosen)], True,
+                                  ["the arguments in *args are bound to PyTorch's parameters when the code runs, "
+                                   "and the form is chosen by which of them are given"], span)
         for template in sorted(target.templates, key=unbound_slots):
             if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
                 continue
@@ -524,6 +529,50 @@ class Rewriter:
             return FindingRewrite(finding, [Edit(*span, text)], True,
                                   ["the arguments in *args are bound to PyTorch's parameters when the code runs"], span)
         raise CannotRewrite("arguments passed through *args cannot be matched")
+
+    def _starred_choice(self, node: ast.Call, target: Target, receiver, star: int, positional: list[str],
+                        keyword_only) -> str | None:
+        """Several templates that each need a different argument the star may fill (Upsample's
+        `scale_factor` form and its `size` form): one lambda over PyTorch's parameters whose body
+        takes, when the code runs, the first template whose needed arguments are not None; a template
+        that needs none of them (else the last one) is taken otherwise. None when the templates do
+        not fit this shape."""
+        forms = []
+        defaults: dict[str, str] = {}
+        for template in target.templates:
+            if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
+                return None
+            found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
+            names = {n for n, _ in found if not n.startswith("@") and n != "self"}
+            if not names <= set(positional) or any(kw.arg not in positional for kw in node.keywords):
+                return None
+            for n, d in found:
+                if d is not None and defaults.setdefault(n, d) != d:
+                    return None  # two defaults for one parameter
+            if set(positional[star:]) <= names:
+                return None  # one form reads every argument the star may fill: no choice to make
+            needed = [n for n in positional[star:] if n in names and all(
+                d is None for m, d in found if m == n)]
+            forms.append((template, needed))
+        if len(forms) < 2 or sum(not needed for _, needed in forms) > 1:
+            return None
+        forms.sort(key=lambda f: not f[1])  # a form that needs nothing is the fallback; else the last form
+        params = [f"_{p}" if i < star else f"_{p}={defaults.get(p, 'None')}" for i, p in enumerate(positional)]
+        if any("=" in a and "=" not in b for a, b in zip(params, params[1:])):
+            return None
+
+        def body(template: str) -> str:
+            return PLACEHOLDER.sub(
+                lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
+                else (f"({self.rendered(receiver)})" if m.group(1) == "self" else f"_{m.group(1)}"), template)
+
+        text = body(forms[-1][0])
+        for template, needed in reversed(forms[:-1]):
+            test = " and ".join(f"_{n} is not None" for n in needed)
+            text = f"{body(template)} if {test} else {text}"
+        args = [self.rendered(a) for a in node.args[:star]] + ["*" + self.rendered(node.args[star].value)]
+        args += [f"_{kw.arg}={self.rendered(kw.value)}" for kw in node.keywords]
+        return f"(lambda {', '.join(params)}: {text})({', '.join(args)})"
 
     def _kwargs_template(self, finding, node: ast.Call, target: Target, receiver, span,
                          positional: list[str], skip: frozenset[str]) -> FindingRewrite:

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .layers import LayerRule, ParamRule, guess_rule, holds_parameters, is_parameter_layer, plausible
+from .layers import BY_KIND, LayerRule, ParamRule, guess_rule, holds_parameters, is_parameter_layer, plausible
 from .structure import ANY, PARAM, Cls, Container, Layer, ModelSource
 from .tensors import LazyTensor, numpy_dtype
 
@@ -186,6 +186,9 @@ class Resolver:
         #: the last key's walk went through an instance of unknown class (attributes looked up in
         #: every class of the source): weak evidence, which the sibling parameters may overrule
         self.weak = False
+        #: the last key's readings reached without an unknown instance as the parameter's owner (a
+        #: container's known elements, when another element is unknown): they outweigh a guess
+        self.strong: set[_Outcome] = set()
         self._visible_cache: dict[int, list] = {}  # id(module) → the classes it names
 
     def start(self) -> set:
@@ -198,16 +201,21 @@ class Resolver:
         unknown = [False]
         self._budget = _WALK_BUDGET
         self.weak = False
+        self.strong = set()
         for v in self.start():
             self._walk(v, comps, 0, out, unknown, frozenset())
         if not out:
             return None
         return out
 
-    def _walk(self, value, comps: list[str], i: int, out: set, unknown: list, seen: frozenset) -> None:
+    def _walk(self, value, comps: list[str], i: int, out: set, unknown: list, seen: frozenset,
+              owner_unknown: bool = False) -> None:
         self._budget -= 1
         if self._budget < 0:
             unknown[0] = True
+            return
+        if not owner_unknown and _leaf(value, comps, i, self.strong):
+            _leaf(value, comps, i, out)
             return
         if _leaf(value, comps, i, out):
             return
@@ -219,7 +227,7 @@ class Resolver:
             base = self.model.layer_base(value.name)
             if info is not None and self.model._attr(info, comps[i]) is not None:
                 for child in self.model.children(value, comps[i]):
-                    self._walk(child, comps, i + 1, out, unknown, seen)
+                    self._walk(child, comps, i + 1, out, unknown, seen, owner_unknown)
             elif base is not None:
                 out.add(_Outcome(base.rule, base.rule.kind, base.api, ".".join(comps[:i]), ".".join(comps[i:])))
             elif info is None or info.dynamic:
@@ -235,7 +243,8 @@ class Resolver:
                 unknown[0] = True
                 return
             for child in kids:
-                self._walk(child, comps, i + 1, out, unknown, seen | {(comps[i], i)})
+                self._walk(child, comps, i + 1, out, unknown, seen | {(comps[i], i)},
+                           owner_unknown or (value is ANY and i == len(comps) - 1))
 
 
     def local_outcome(self, key: str, shape: tuple[int, ...] | None) -> _Outcome | None:
@@ -394,6 +403,14 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
             continue
         outcomes = resolver.outcomes(k)
         outcome, why = _decide(outcomes, keys[k])
+        if outcome is not None and resolver.weak and resolver.strong:
+            known, _ = _decide(resolver.strong, keys[k])
+            if known is not None and known.rule is None:
+                # SAM 2's mask downsampler: Conv2d, its own LayerNorm2d (bare weight/bias) and an
+                # activation passed in, appended to one Sequential; the index's known element decides
+                outcome = known
+                decided[k] = _entry_from(k, outcome, keys[k])
+                continue
         if outcome is not None and resolver.weak and not (outcome.rule and outcome.rule.renames):
             weak[k] = outcome  # a guess from the sibling parameters, when it finds a layer, wins
             pending.append(k)
@@ -430,9 +447,17 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
     for k in pending:
         prefix, _, name = k.rpartition(".")
         groups.setdefault(prefix, {})[name] = keys[k]
+    lone_kinds = None
     for prefix, params in groups.items():
         rule, why = guess_rule(params)
         local = _local_layer(resolver, prefix, params, weak) if rule is None and model is not None else {}
+        if rule is None and not local and model is not None and list(params) == ["weight"] \
+                and len(params["weight"]) == 1:
+            # built through a factory the source reading cannot follow (`activation=lambda: nn.PReLU(c)`
+            # handed down and called elsewhere): decided when the code builds one such layer kind only
+            lone_kinds = model.lone_weight_kinds() if lone_kinds is None else lone_kinds
+            if lone_kinds == {"PReLU"}:
+                rule, why = BY_KIND["PReLU"], "a lone 1-D weight; PReLU is the only such layer the code builds"
         if rule is not None and not rule.renames and all(_join(prefix, n) in weak for n in params):
             rule = None  # the guess changes nothing: keep what the source said
         for name in params:

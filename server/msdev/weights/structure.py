@@ -216,6 +216,30 @@ class ModelSource:
                 mod.functions[node.name] = node  # type: ignore[assignment]
                 self.functions[node.name] = (node, mod)  # type: ignore[assignment]
 
+    def lone_weight_kinds(self) -> set[str]:
+        """Kinds of the layers this source may build with a lone 1-D `weight` and no other parameter:
+        every PReLU and RMSNorm it names, a LayerNorm named other than in a plain call (passed as a
+        class, subclassed, built with `bias=`, a fourth argument or **kwargs). GroupNorm's `affine`
+        gives both parameters or none. A checkpoint's lone weight that the source cannot place
+        belongs to one of these."""
+        kinds: set[str] = set()
+        for mod, tree in zip(self.modules, self._trees):
+            funcs = {id(n.func): n for n in ast.walk(tree) if isinstance(n, ast.Call)}
+            for node in ast.walk(tree):
+                if not isinstance(node, (ast.Attribute, ast.Name)):
+                    continue
+                api = self._dotted(node, mod)
+                rule = rule_for_api(api) if api and api.startswith(("torch.", "mindspore.")) else None
+                kind = rule.kind if rule else api.rpartition(".")[2] if api and "RMSNorm" in api else None
+                if kind in ("PReLU", "RMSNorm"):
+                    kinds.add(kind)
+                elif kind == "LayerNorm":
+                    call = funcs.get(id(node))
+                    if call is None or len(call.args) > 3 or any(k.arg in (None, "bias") for k in call.keywords) \
+                            or any(isinstance(a, ast.Starred) for a in call.args):
+                        kinds.add(kind)
+        return kinds
+
     def _dotted(self, node: ast.AST, mod: ModuleInfo) -> str | None:
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
@@ -525,6 +549,15 @@ class ModelSource:
                     return {Factory(layer)}
             if _is_self_attr(node) and info is not None:
                 return set(info.attrs.get(node.attr, {ANY}))
+            if isinstance(node.value, ast.Name) and (node.value.id in env or node.value.id in appended):
+                # `text = build_text_tower(...)`, then `self.token_embedding = text.token_embedding`: a
+                # child of a local instance (read in the second pass, once every class has its attributes)
+                owners = self._eval(node.value, env, appended, mod, info)
+                if owners and all(isinstance(v, Cls) for v in owners):
+                    found: set = set()
+                    for v in owners:
+                        found |= self.children(v, node.attr)
+                    return found or {ANY}
             return {ANY}
         if isinstance(node, ast.Constant) and node.value is None:
             return set()
