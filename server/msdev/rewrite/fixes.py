@@ -522,7 +522,8 @@ class Rewriter:
                 continue  # a required parameter after an optional one
             body = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
-                else (f"({self.rendered(receiver)})" if m.group(1) == "self" else f"_{m.group(1)}"), template)
+                else (f"({self.rendered(receiver)})" if m.group(1) == "self" else _star_slot(target, m.group(1))),
+                template)
             args = [self.rendered(a) for a in node.args[:star]] + ["*" + self.rendered(node.args[star].value)]
             args += [f"_{kw.arg}={self.rendered(kw.value)}" for kw in node.keywords]
             text = f"(lambda {', '.join(params)}: {body})({', '.join(args)})"
@@ -564,7 +565,8 @@ class Rewriter:
         def body(template: str) -> str:
             return PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
-                else (f"({self.rendered(receiver)})" if m.group(1) == "self" else f"_{m.group(1)}"), template)
+                else (f"({self.rendered(receiver)})" if m.group(1) == "self" else _star_slot(target, m.group(1))),
+                template)
 
         text = body(forms[-1][0])
         for template, needed in reversed(forms[:-1]):
@@ -774,6 +776,15 @@ def _bound_receiver(receiver, template: str, values: dict[str, str]) -> str | No
     while name in used:
         name += "_"
     return name
+
+
+def _star_slot(target: Target, name: str) -> str:
+    """A template slot filled from *args: the bound value (`_name`), in the form the target takes
+    it where the entry transforms it (`scale_factor` as floats, kernel sizes as ints or tuples)."""
+    spec = target.args.get(name)
+    if spec is not None and spec.transform in ("sizes", "factors"):
+        return NAMED_TRANSFORMS[spec.transform](ast.Name(id=f"_{name}"), f"_{name}", True)
+    return f"_{name}"
 
 
 def _asks_for_gradients(entry: Entry, call: ast.Call) -> bool:
