@@ -3,7 +3,7 @@ converted with `msdev convert` and run on MindSpore with torch blocked.
 
     python benchmarks/graphs_bench.py [CORPUS] [--packages timm,torchvision,segmentation-models-pytorch]
                                       [--sample N] [--models a,b] [--forms dynamo,aten] [--timeout 300]
-                                      [--work DIR] [--keep K]
+                                      [--work DIR] [--keep K] [--reuse [--cases REGEX]]
     python benchmarks/graphs_bench.py --model-file benchmarks/graph_models/transformers_like.py[,...]
                                       [--models a,b] [--forms dynamo,aten,symbolic] ...
 
@@ -443,6 +443,7 @@ def main() -> int:
     ap.add_argument("--reuse", action="store_true",
                     help="skip capturing: convert and run the cases already in WORK/graphs (needs --work)")
     ap.add_argument("--json", help="write every case's result here")
+    ap.add_argument("--cases", help="with --reuse: only the case folders whose name matches this regular expression")
     ap.add_argument("--model-file", help="comma-separated Python files defining MODELS (instead of the corpus)")
     args = ap.parse_args()
     corpus = Path(args.corpus)
@@ -520,7 +521,7 @@ def main() -> int:
     if args.reuse:
         models = sorted({tuple(p.name.split("__")[:2]) for p in cases_dir.glob("*__*__*") if p.is_dir()})
     found = [p for p in cases_dir.glob("*__*__*") if p.is_dir() and _form(p.name) in forms] if cases_dir.exists() else []
-    cases = sorted(p for p in found if (p / "graph.py").exists())
+    cases = sorted(p for p in found if (p / "graph.py").exists() and (not args.cases or re.search(args.cases, p.name)))
     not_written = [p for p in found if not (p / "graph.py").exists()]
     src_tree = work / "sources"
     shutil.rmtree(src_tree, ignore_errors=True)
