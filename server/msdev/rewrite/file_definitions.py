@@ -1105,6 +1105,42 @@ def __NAME__(x, dim, index, source, reduce, include_self=True):
         raise ValueError(f"index_reduce: reduce must be 'prod', 'mean', 'amax' or 'amin', not {reduce!r}")
     return {@mindspore.Tensor}({@numpy.moveaxis}(out, 0, dim))
 ''',
+    "batch_norm": '''\
+def __NAME__(x, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05):
+    """torch.nn.functional.batch_norm in the order PyTorch's CPU kernel computes it. The statistics become
+    one scale and one shift per channel (scale = weight / sqrt(var + eps), shift = bias - mean * scale) and
+    each `a * b + c` is a fused multiply-add there, taken here in float64 and rounded once. A channel with
+    a small variance has a large scale, and the same float32 steps in another order (MindSpore's
+    BatchNorm kernel) then land further from PyTorch's result than the comparison tolerance.
+    Batch statistics (training, or no running ones) are summed in float64 as PyTorch's kernel does, and
+    running statistics given while training are updated in place (momentum-weighted, unbiased variance)."""
+    low = x.dtype in ({@mindspore.float16}, {@mindspore.bfloat16})
+    work = {@mindspore.float32} if low else x.dtype
+    wide = {@mindspore.float64}
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    xw = x.astype(work)
+    if running_mean is not None and not training:
+        mean = running_mean.astype(work)
+        scale = 1 / {@mindspore.ops.sqrt}(running_var.astype(work) + eps)
+    else:
+        dims = (0,) + tuple(range(2, x.ndim))
+        count = x.size // x.shape[1]
+        mean = (xw.astype(wide).sum(dims) / count).astype(work)
+        centred = xw - mean.reshape(shape)
+        var_sum = (centred * centred).astype(wide).sum(dims)
+        scale = (1 / {@mindspore.ops.sqrt}(var_sum / count + eps)).astype(work)
+        if running_mean is not None:
+            running_mean.assign_value((momentum * mean.astype(wide) + (1 - momentum) * running_mean.astype(wide))
+                                      .astype(running_mean.dtype))
+            running_var.assign_value((momentum * var_sum / max(count - 1, 1) + (1 - momentum) * running_var.astype(wide))
+                                     .astype(running_var.dtype))
+    if weight is not None:
+        scale = scale * weight.astype(work)
+    shift = (0 if bias is None else bias.astype(wide)) - mean.astype(wide) * scale.astype(wide)
+    shift = shift.astype(work).astype(wide)
+    out = (xw.astype(wide) * scale.astype(wide).reshape(shape) + shift.reshape(shape)).astype(work)
+    return out.astype(x.dtype) if low else out
+''',
     "func_grad": '''\
 def __NAME__(func, argnums=0, has_aux=False, with_value=False):
     """torch.func.grad (with_value: grad_and_value) through mindspore.grad / value_and_grad: the gradient
