@@ -431,7 +431,8 @@ def test_resampling_and_regions_of_an_exported_module(tmp_path, capsys):
     assert graph["placeholders"] == [] and graph["untraced_modules"] == []
     text = (out / "model.py").read_text()
     assert "msdev_placeholder" not in text and "upsample" not in text and "submod" not in text
-    assert text.count("stop_gradient(") == 1
+    assert "self.lifted_tensor_0 = " in text  # lifted out of forward by export (timm's swin_s3 failed on it)
+    assert text.count("stop_gradient(") == 2  # the constant's fresh copy, and the no_grad block's result
     assert all(o["allclose"] for o in graph["check"]["outputs"])
     sys.modules.pop("model", None)
     code = main(["verify", "--torch", "graph_nets:resizing", "--mindspore", "model:create_model",

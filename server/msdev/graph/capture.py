@@ -232,7 +232,8 @@ def _export_fallback(unit: Unit) -> None:
                 raise ExportFailed(f"argument {name} is a {type(value).__name__} (the fallback takes tensors)")
             if not isinstance(value, torch.Tensor) and name not in unit.concrete and value is not None:
                 raise ExportFailed(f"argument {name} is not a tensor and differs between calls")
-        graphs = export_graphs(unit.module, args, kwargs)
+        constants: dict[str, torch.Tensor] = {}
+        graphs = export_graphs(unit.module, args, kwargs, constants=constants)
     except (ExportFailed, TypeError) as exc:
         unit.error += f"; torch.export cannot capture it either: {exc}"
         return
@@ -243,6 +244,7 @@ def _export_fallback(unit: Unit) -> None:
                 return
             graph.erase_node(node)
     unit.fx_error, unit.error, unit.via = unit.error, None, "export"
+    unit.constants.update(constants)
     unit.graphs = graphs
     unit.params = [str(n.target) for n in graphs["eval"].nodes if n.op == "placeholder"]
     unit.defaults, unit.packed = {}, {}

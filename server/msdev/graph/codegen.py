@@ -327,7 +327,6 @@ class BodyWriter:
             return None, ""
         hint = identifier(node.name, "t")
         if node.op == "get_attr":
-            value = _resolve_attr(self.unit.module, node.target)
             text = member_path(node.target)
             return [f"{self.name_of(node)} = {text}"], "attribute"
         if node.op == "call_module":
@@ -464,13 +463,6 @@ def _has_node(value: Any) -> bool:
 
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
-
-
-def _resolve_attr(module: torch.nn.Module, target: str) -> Any:
-    obj: Any = module
-    for part in target.split("."):
-        obj = getattr(obj, part)
-    return obj
 
 
 def _module_api(module: torch.nn.Module) -> str:

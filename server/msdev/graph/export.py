@@ -57,15 +57,19 @@ class ExportFailed(Exception):
     """torch.export cannot capture the module either (one line)."""
 
 
-def export_graphs(module: torch.nn.Module, args: tuple, kwargs: dict, modes=("eval", "train")) -> dict[str, fx.Graph]:
-    """One fx graph per mode, in the form fx's own trace gives (child calls, torch functions)."""
+def export_graphs(module: torch.nn.Module, args: tuple, kwargs: dict, modes=("eval", "train"),
+                  constants: dict[str, torch.Tensor] | None = None) -> dict[str, fx.Graph]:
+    """One fx graph per mode, in the form fx's own trace gives (child calls, torch functions).
+    `constants` (a dict) receives the tensors export lifted out of forward (`_tensor_constant0`),
+    which the graphs read as attributes the module itself does not have."""
     children = tuple(_callable_children(module))
     was = module.training
     graphs = {}
     try:
         for mode in modes:
             module.train(mode == "train")
-            graphs[mode] = _export_one(module, args, kwargs, children)
+            graphs[mode] = _export_one(module, args, kwargs, children,
+                                       constants if constants is not None else {})
     finally:
         module.train(was)
     return graphs
@@ -93,7 +97,7 @@ def _dynamic_batch(args: tuple, kwargs: dict):
     return tuple(spec(a) for a in args), {k: spec(v) for k, v in kwargs.items()}
 
 
-def _export_one(module, args, kwargs, children) -> fx.Graph:
+def _export_one(module, args, kwargs, children, constants: dict[str, torch.Tensor]) -> fx.Graph:
     from torch.export import export, unflatten
 
     dyn_args, dyn_kwargs = _dynamic_batch(args, kwargs)
@@ -109,7 +113,12 @@ def _export_one(module, args, kwargs, children) -> fx.Graph:
     for node in flat.graph.nodes:
         if node.op == "call_module" and node.target not in children:
             raise ExportFailed(f"the export calls {node.target}, not a child (a child called twice?)")
-    return simplify(flat.graph, flat, ep.call_spec.out_spec)
+    read: dict[str, torch.Tensor] = {}
+    graph = simplify(flat.graph, flat, ep.call_spec.out_spec, read)
+    for name, value in read.items():
+        if _resolve(module, name) is None:
+            constants[name] = value.detach()
+    return graph
 
 
 def _bind_dynamic(module, dyn_args: tuple, dyn_kwargs: dict):
@@ -124,13 +133,15 @@ def _bind_dynamic(module, dyn_args: tuple, dyn_kwargs: dict):
     return dict(bound.arguments)
 
 
-def simplify(graph: fx.Graph, owner: torch.nn.Module, out_spec=None) -> fx.Graph:
+def simplify(graph: fx.Graph, owner: torch.nn.Module, out_spec=None,
+             read: dict[str, torch.Tensor] | None = None) -> fx.Graph:
     """A new graph without pytree plumbing, with ATen operators as public PyTorch calls; the
-    output rebuilt in forward's own structure (`out_spec`: export returns the leaves flat)."""
+    output rebuilt in forward's own structure (`out_spec`: export returns the leaves flat).
+    `read` (a dict) receives every tensor attribute the graph reads, by name."""
     from torch.utils._pytree import tree_unflatten
 
     out = fx.Graph()
-    result = _emit(out, graph, owner)
+    result = _emit(out, graph, owner, read=read if read is not None else {})
     if out_spec is not None and isinstance(result, (tuple, list)):
         result = tree_unflatten(list(result), out_spec)
     out.output(result)
@@ -138,7 +149,8 @@ def simplify(graph: fx.Graph, owner: torch.nn.Module, out_spec=None) -> fx.Graph
     return out
 
 
-def _emit(out: fx.Graph, graph: fx.Graph, owner: torch.nn.Module, inputs: tuple | None = None):
+def _emit(out: fx.Graph, graph: fx.Graph, owner: torch.nn.Module, inputs: tuple | None = None,
+          read: dict | None = None):
     """Copy `graph`'s operations into `out` and give back what its output node returns. With
     `inputs`, its placeholders take those values (a region export cut out as a submodule)."""
     from torch.fx._pytree import tree_flatten_spec
@@ -163,6 +175,8 @@ def _emit(out: fx.Graph, graph: fx.Graph, owner: torch.nn.Module, inputs: tuple 
             if not isinstance(attr, (torch.Tensor, torch.nn.Module)) or isinstance(attr, fx.GraphModule):
                 env[node] = attr  # a pytree spec, or the body of a region operator
                 continue
+            if isinstance(attr, torch.Tensor) and read is not None:
+                read[node.target] = attr
             env[node] = out.get_attr(node.target)
             continue
         if node.op == "output":
@@ -181,7 +195,7 @@ def _emit(out: fx.Graph, graph: fx.Graph, owner: torch.nn.Module, inputs: tuple 
             env[node] = out.call_module(node.target, args, kwargs)
             continue
         if node.op == "call_function" and getattr(node.target, "__name__", None) in _REGIONS:
-            env[node] = _inline_region(out, node.target.__name__, args)
+            env[node] = _inline_region(out, node.target.__name__, args, read)
             continue
         if node.op == "call_function" and isinstance(node.target, torch._ops.OpOverload):
             env[node] = _aten_call(out, node.target, args, kwargs)
@@ -190,13 +204,13 @@ def _emit(out: fx.Graph, graph: fx.Graph, owner: torch.nn.Module, inputs: tuple 
     return None
 
 
-def _inline_region(out: fx.Graph, name: str, args: tuple) -> tuple:
+def _inline_region(out: fx.Graph, name: str, args: tuple, read: dict | None) -> tuple:
     """The body of a `with torch.autocast(...)` / grad-mode region, inlined. MindSpore has no
     autocast context (and msdev removes it from source code too); a region run without gradients
     gives detached results, so gradients stop where PyTorch's stop."""
     at = _REGIONS[name]
     body, operands = args[at], args[at + 1:]
-    results = tuple(_emit(out, body.graph, body, operands))
+    results = tuple(_emit(out, body.graph, body, operands, read))
     if name == "wrap_with_set_grad_enabled" and args[0] is False:
         results = tuple(out.call_method("detach", (r,)) if isinstance(r, fx.Node) else r for r in results)
     return results
@@ -230,6 +244,8 @@ def _aten_call(out: fx.Graph, op, args: tuple, kwargs: dict):
         return None
     if name == "sym_size":
         return out.call_method("size", args, kwargs)
+    if name in ("lift_fresh_copy", "lift_fresh") and len(args) == 1:
+        return out.call_method("clone", args)  # a `torch.tensor(...)` of forward, from its lifted constant
     if name == "slice" and not kwargs:
         x, dim, start, end, step = (list(args) + [None] * 5)[:5]
         dim, step = dim or 0, step or 1

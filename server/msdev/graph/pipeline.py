@@ -242,7 +242,13 @@ def _node_shapes(cap, unit, mode, node_name):
     graph = unit.graphs.get(mode)
     if args is None or graph is None or mode != "eval":
         return None, None
-    gm = fx.GraphModule(unit.module, graph)
+    try:  # the tensor constants the trace took out of forward are no attributes of the module
+        for name, value in unit.constants.items():
+            unit.module.register_buffer(name, value, persistent=False)
+        gm = fx.GraphModule(unit.module, graph)
+    finally:
+        for name in unit.constants:
+            unit.module._buffers.pop(name, None)
     was = unit.module.training
     unit.module.eval()
     try:
