@@ -321,10 +321,23 @@ def count_params(build: str, ns: dict) -> int | None:
         return None
 
 
+class Laps:
+    """Seconds spent in each phase of one model (`lap(name)` closes the phase that just ended)."""
+
+    def __init__(self):
+        self.t, self.times = time.perf_counter(), {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times[name] = round(self.times.get(name, 0.0) + now - self.t, 2)
+        self.t = now
+
+
 def torch_reference(pkg: str, name: str, work: Path, corpus: Path) -> dict:
     import numpy as np
     import torch
 
+    laps = Laps()
     torch_imports(corpus)
     torch.set_num_threads(1)
     module = PACKAGES[pkg].module
@@ -332,12 +345,14 @@ def torch_reference(pkg: str, name: str, work: Path, corpus: Path) -> dict:
     import torchvision.models  # noqa: F401  (get_model is reached through the namespace)
     spec = spec_for(pkg, name)
     n = count_params(spec.build, ns)
+    laps.lap("t_count")
     if n is not None and n > MAX_PARAMS:
         return {"skipped": f"{n / 1e6:.0f}M parameters > {MAX_PARAMS // 1_000_000}M"}
     shapes = spec.small or spec.inputs
     while True:
         torch.manual_seed(0)
         model = eval(spec.build, ns)  # noqa: S307
+        laps.lap("t_build")
         n = sum(p.numel() for p in model.parameters())
         if n > MAX_PARAMS:
             return {"skipped": f"{n / 1e6:.0f}M parameters > {MAX_PARAMS // 1_000_000}M"}
@@ -348,8 +363,10 @@ def torch_reference(pkg: str, name: str, work: Path, corpus: Path) -> dict:
 
         try:
             randomise(model, feed)
+            laps.lap("t_calib")
             with torch.no_grad():
                 out = feed(1234)
+            laps.lap("t_run")
             break
         except Exception:  # noqa: BLE001
             if shapes is spec.inputs:
@@ -360,7 +377,8 @@ def torch_reference(pkg: str, name: str, work: Path, corpus: Path) -> dict:
     torch.save(model.state_dict(), work / "model.pth")
     np.savez(work / "inputs.npz", *arrs)
     np.savez(work / "outputs.npz", **{p: v.detach().numpy() for p, v in leaves if isinstance(v, torch.Tensor)})
-    return {"build": spec.build, "as_list": spec.as_list, "inputs": shapes, "root": type(model).__name__,
+    laps.lap("t_save")
+    return {"times": laps.times, "build": spec.build, "as_list": spec.as_list, "inputs": shapes, "root": type(model).__name__,
             "root_module": type(model).__module__, "params": n,
             "leaves": [[p, type(v).__name__ if not isinstance(v, torch.Tensor) else "Tensor",
                         None if isinstance(v, torch.Tensor) else repr(v)] for p, v in leaves]}
@@ -388,7 +406,8 @@ def mindspore_check(pkg: str, name: str, work: Path, outroot: Path) -> dict:
     package = PACKAGES[pkg]
     ref = json.loads((work / "torch.json").read_text())
     ms.set_seed(0)
-    res: dict = {}
+    laps = Laps()
+    res: dict = {"times": laps.times}
     stage = "import"
     try:
         ns = {package.module: importlib.import_module(package.module)}
@@ -396,9 +415,11 @@ def mindspore_check(pkg: str, name: str, work: Path, outroot: Path) -> dict:
             importlib.import_module("torchvision.models")
         stage = "build"
         model = eval(ref["build"], ns)  # noqa: S307
+        laps.lap("m_build")
         stage = "weights"
         params = ms.load_checkpoint(str(work / "model.ckpt"))
         missing, unexpected = ms.load_param_into_net(model, params)
+        laps.lap("m_load")
         res["missing"], res["unexpected"] = list(missing)[:20], list(unexpected)[:20]
         res["n_missing"], res["n_unexpected"] = len(missing), len(unexpected)
         res["weights_ok"] = not missing and not unexpected
@@ -408,9 +429,11 @@ def mindspore_check(pkg: str, name: str, work: Path, outroot: Path) -> dict:
             arrs = [f[k] for k in f.files]
         xs = [ms.Tensor(a) for a in arrs]
         out = model(xs) if ref["as_list"] else model(*xs)
+        laps.lap("m_run")
         res["runs"] = True
         stage = "compare"
         res.update(compare(ref, flatten(out), work / "outputs.npz"))
+        laps.lap("m_compare")
     except BaseException as exc:  # noqa: BLE001
         res["stage"], res["error"] = stage, error_line(exc, outroot)
         res["traceback"] = traceback.format_exc()[-3000:]
@@ -753,6 +776,7 @@ class Runner:
             res.update(status="reference", cause="PyTorch side: " + (why or (reply or {}).get("error", "no result")))
             return res
         ref = json.loads((work / "torch.json").read_text())
+        res["times"].update(ref.get("times", {}))
         if "skipped" in ref:
             res.update(status="skipped", cause=ref["skipped"])
             return res
@@ -769,7 +793,9 @@ class Runner:
         if reply is None or "error" in reply or not (work / "mindspore.json").exists():
             res.update(status="crash", cause="MindSpore side crashed: " + (why or (reply or {}).get("error", "")))
             return res
-        return outcome(res, json.loads((work / "mindspore.json").read_text()))
+        ms_res = json.loads((work / "mindspore.json").read_text())
+        res["times"].update(ms_res.pop("times", {}))
+        return outcome(res, ms_res)
 
 
 def outcome(res: dict, ms: dict) -> dict:

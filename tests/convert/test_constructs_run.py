@@ -191,6 +191,11 @@ CASES = {
     "layer_class_alias": [
         ("default_norm_layer", [A]),
     ],
+    "templated_layer_class": [
+        ("instance_norm_class", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
+        ("instance_norm_partial", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
+        ("upsample_class", [IMG]),
+    ],
     "held_out_networks": [
         ("tied_init", [np.array([[0, 3, 6], [2, 2, 1]], np.int64)]),
         ("attention_pool", [_rng.standard_normal((2, 4, 2, 3)).astype(np.float32)]),

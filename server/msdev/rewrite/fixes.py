@@ -28,7 +28,7 @@ from .calls import _ATOMIC
 from .calls import _matches as arg_matches
 from .calls import _NOT_LITERAL as NOT_LITERAL, literal
 from .namedtuples import rewrite_field
-from .adapters import adapter_source, is_type_test
+from .adapters import adapter_source, is_type_test, template_adapter_source
 from .containers import MODULE_DICT, any_cell_dict_source
 from .kwargs import annotate_star_keys
 from .naming import Namer
@@ -299,6 +299,14 @@ class Rewriter:
         s, e = self.src.span(node)
         notes = []
         safe = True
+        if (entry.kind == "class" and target.templates and finding.kind == Kind.REFERENCE
+                and not is_type_test(node, self.parents) and not in_annotation(self.parents, node)):
+            # `norm_layer=nn.InstanceNorm2d`, built later as `norm_layer(c)`: a class that builds the template
+            name = self.template_adapter_name(entry, target)
+            if name is not None:
+                return FindingRewrite(finding, [Edit(s, e, name)], True,
+                                      [f"referenced, not called: {name} builds {entry.api}'s template from "
+                                       "PyTorch's arguments"], (s, e))
         if target.api is None:
             raise CannotRewrite(target.reason or "only whole calls can be rewritten")
         partial = self._partial_call(node)
@@ -348,6 +356,20 @@ class Rewriter:
         while name in self.namer.taken:
             name += "_"
         code = adapter_source(name, self.namer.render(target.api), entry, target)
+        if code is None:
+            return None
+        self.namer.taken.add(name)
+        self.adapters[entry.api] = (name, code)
+        return name
+
+    def template_adapter_name(self, entry: Entry, target: Target) -> str | None:
+        """The file's adapter class for a templated layer referenced uncalled (rewrite/adapters.py)."""
+        if entry.api in self.adapters:
+            return self.adapters[entry.api][0]
+        name = f"{entry.api.rsplit('.', 1)[-1]}TorchArgs"
+        while name in self.namer.taken:
+            name += "_"
+        code = template_adapter_source(name, entry, target, self.namer.render)
         if code is None:
             return None
         self.namer.taken.add(name)
