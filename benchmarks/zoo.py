@@ -115,6 +115,8 @@ class Spec:
 
 #: the side of the smaller images tried first (never below a model's declared minimum)
 SMALL_SIDE = 128
+#: the images of torchvision's detection models (which would otherwise scale them to 800 px)
+DETECTION_SIDE = 160
 
 
 def smaller(shape: list[int], minimum: int = 0) -> list[int] | None:
@@ -175,9 +177,12 @@ def spec_for(pkg: str, name: str) -> Spec:
         kind = _tv_kind(name)
         # segmentation / detection builders fetch ImageNet backbone weights unless told not to
         extra = ", weights_backbone=None" if kind in ("detection", "segmentation") else ""
+        if kind == "detection" and not name.startswith("ssd"):
+            # R-CNN, RetinaNet and FCOS resize every image to 800-1333 px first: kept at the input's side
+            extra += f", min_size={DETECTION_SIDE}, max_size={DETECTION_SIDE}"
         build = f"torchvision.models.get_model({name!r}, weights=None{extra})"
         if kind == "detection":
-            return Spec(build, [[3, 160, 160], [3, 160, 160]], as_list=True)
+            return Spec(build, [[3, DETECTION_SIDE, DETECTION_SIDE]] * 2, as_list=True)
         if kind == "video":
             return Spec(build, [[1, 3, 8, 112, 112]])
         if kind == "optical_flow":
@@ -233,23 +238,28 @@ def torch_imports(corpus: Path) -> None:
 
 
 def _nms(boxes, scores, iou_threshold):
+    """Greedy non-maximum suppression (torchvision's `nms`, which the source-only corpus lacks compiled):
+    the pairwise IoU once, then one pass in score order (a Python loop over tensor slices per kept box
+    took most of a detection model's reference time)."""
+    import numpy as np
     import torch
 
+    if boxes.numel() == 0:
+        return torch.empty(0, dtype=torch.long)
     order = scores.argsort(descending=True)
+    b = boxes[order].float()
+    area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    lt = torch.maximum(b[:, None, :2], b[None, :, :2])
+    rb = torch.minimum(b[:, None, 2:], b[None, :, 2:])
+    inter = (rb - lt).clamp(min=0).prod(2)
+    over = (inter / (area[:, None] + area[None, :] - inter) > iou_threshold).numpy()
+    removed = np.zeros(len(order), dtype=bool)
     keep = []
-    while order.numel():
-        i = order[0]
-        keep.append(i)
-        if order.numel() == 1:
-            break
-        rest = order[1:]
-        lt = torch.maximum(boxes[i, :2], boxes[rest, :2])
-        rb = torch.minimum(boxes[i, 2:], boxes[rest, 2:])
-        inter = (rb - lt).clamp(min=0).prod(1)
-        area = lambda b: (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])  # noqa: E731
-        iou = inter / (area(boxes[i]) + area(boxes[rest]) - inter)
-        order = rest[iou <= iou_threshold]
-    return torch.stack(keep) if keep else torch.empty(0, dtype=torch.long)
+    for i in range(len(order)):
+        if not removed[i]:
+            keep.append(i)
+            removed |= over[i]
+    return order[torch.as_tensor(keep, dtype=torch.long)]
 
 
 def randomise(model, feed, seed: int = 0) -> None:
