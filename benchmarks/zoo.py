@@ -180,6 +180,10 @@ def spec_for(pkg: str, name: str) -> Spec:
         if kind == "detection" and not name.startswith("ssd"):
             # R-CNN, RetinaNet and FCOS resize every image to 800-1333 px first: kept at the input's side
             extra += f", min_size={DETECTION_SIDE}, max_size={DETECTION_SIDE}"
+            # and 100 boxes per image through the heads instead of 1000 (the same code runs; the corpus's
+            # pure-Python roi_align and nms cost grows with the boxes)
+            extra += (", rpn_pre_nms_top_n_test=100, rpn_post_nms_top_n_test=100" if "rcnn" in name
+                      else ", topk_candidates=100")
         build = f"torchvision.models.get_model({name!r}, weights=None{extra})"
         if kind == "detection":
             return Spec(build, [[3, DETECTION_SIDE, DETECTION_SIDE]] * 2, as_list=True)

@@ -209,6 +209,24 @@ def _root_of(module: str) -> bool:
     return is_torch_module(module)
 
 
+def _merge_branches(names: dict, before: dict, after_body: dict) -> None:
+    """After an `if`/`while`, a name that holds a PyTorch name (`norm_layer = nn.BatchNorm2d`) on one
+    path but something else on another (`if norm_layer is None: norm_layer = nn.BatchNorm2d` keeps
+    the argument otherwise) is unknown: its uses are not that PyTorch name (the assignment's own
+    reference is still converted). The branches are walked one after the other, so `names` holds the
+    `else` branch's value where it assigns one, the body's otherwise."""
+    for name, value in names.items():
+        if value is None or value[0] not in (REF, PARTIAL):
+            continue
+        body = after_body.get(name, _UNBOUND)
+        other = before.get(name, _UNBOUND) if body is value else body  # `is`: the else branch did not assign
+        if other is not _UNBOUND and other != value:
+            names[name] = None
+
+
+_UNBOUND = object()  # a name not bound before a branch (Python raises if that path reaches a use)
+
+
 class _Scope:
     __slots__ = ("names", "parent")
 
@@ -478,6 +496,7 @@ class Finder:
             self._bind_import(stmt, scope)
         elif t in (ast.If, ast.While):
             self.expr(stmt.test, scope)
+            before = dict(scope.names)
             narrowed = self._isinstance_narrowing(stmt.test, scope)
             if narrowed is None:
                 self._block(stmt.body, scope)
@@ -486,14 +505,16 @@ class Finder:
                 names = scope.names
                 if name.startswith("self."):  # `isinstance(self.norm, ...)`: the class's record of it
                     names, name = self._class.attrs, name[5:]
-                had, before = name in names, names.get(name)
+                had, prior = name in names, names.get(name)
                 names[name] = value
                 self._block(stmt.body, scope)
                 if had:
-                    names[name] = before
+                    names[name] = prior
                 else:
                     names.pop(name, None)
+            after_body = dict(scope.names)
             self._block(stmt.orelse, scope)
+            _merge_branches(scope.names, before, after_body)
         elif t in (ast.For, ast.AsyncFor):
             it = self.expr(stmt.iter, scope)
             self._bind_loop(stmt.target, it, stmt.iter, scope)
