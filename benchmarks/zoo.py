@@ -577,6 +577,9 @@ def env() -> dict:
     # instruction set is capped (resnet18's forward at 128 px: 17.6 s -> 0.7 s); same float32 results
     # within rounding
     e.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
+    # the corpus torchvision's pure-Python roi_align is wrapped in torch.compile: compiling it took 220 s of
+    # a detection model's 240 s reference; run eagerly, it computes the same values
+    e.setdefault("TORCHDYNAMO_DISABLE", "1")
     e["GLOG_v"] = "3"
     return e
 
