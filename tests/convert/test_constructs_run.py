@@ -191,6 +191,13 @@ CASES = {
     "layer_class_alias": [
         ("default_norm_layer", [A]),
     ],
+    "branch_bound_layer_class": [
+        ("default_norm", [IMG[:, :3]]),
+        ("given_norm", [IMG[:, :3]]),
+        ("chosen_activation", [A, True]),
+        ("chosen_activation", [A, False]),
+        ("same_on_both_paths", [A, True]),
+    ],
     "templated_layer_class": [
         ("instance_norm_class", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
         ("instance_norm_partial", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
