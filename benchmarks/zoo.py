@@ -468,7 +468,9 @@ def mindspore_check(pkg: str, name: str, work: Path, outroot: Path) -> dict:
         model = eval(ref["build"], ns)  # noqa: S307
         laps.lap("m_build")
         stage = "weights"
-        params = ms.load_checkpoint(str(work / "model.ckpt"))
+        big = work / "model.safetensors"  # see LARGE_CHECKPOINT
+        params = ms.load_checkpoint(str(big), format="safetensors") if big.exists() else \
+            ms.load_checkpoint(str(work / "model.ckpt"))
         missing, unexpected = ms.load_param_into_net(model, params)
         laps.lap("m_load")
         res["missing"], res["unexpected"] = list(missing)[:20], list(unexpected)[:20]
@@ -756,6 +758,12 @@ def serve_torch(corpus: Path) -> int:
     return serve(handle)
 
 
+#: checkpoints larger than this are converted to `.safetensors`: MindSpore 2.10 refuses to read a `.ckpt`
+#: larger than the *free* physical memory (page cache not counted), which on this shared machine is often
+#: a few hundred MB (swin3d_b's 380 MB checkpoint was refused)
+LARGE_CHECKPOINT = 100 * 2**20
+
+
 def serve_mindspore(pkg: str, outroot: Path) -> int:
     """Weights converted in-process (`msdev.weights.convert.convert_checkpoint`, the converted
     package's source read once) and the model checked."""
@@ -775,8 +783,10 @@ def serve_mindspore(pkg: str, outroot: Path) -> int:
             if "model" not in state:
                 state["db"] = load_database()
                 state["model"] = load_source(code, state["db"])
-            convert_checkpoint(work / "model.pth", work / "model.ckpt", code=code, root=f"{ref['root_module']}."
-                               f"{ref['root']}", db=state["db"], overwrite=True, model=state["model"])
+            large = (work / "model.pth").stat().st_size > LARGE_CHECKPOINT
+            convert_checkpoint(work / "model.pth", work / ("model.safetensors" if large else "model.ckpt"), code=code,
+                               root=f"{ref['root_module']}.{ref['root']}", db=state["db"], overwrite=True,
+                               model=state["model"], fmt="safetensors" if large else "ckpt")
         except Exception as exc:  # noqa: BLE001
             return {"weights_convert": error_line(exc)}
         t1 = time.perf_counter()
@@ -819,7 +829,7 @@ class Runner:
             res = self._run(pkg, name, work, timeout)
         finally:
             if not self.keep:  # checkpoints and arrays: the disk holds few of them at once
-                for f in ("model.pth", "model.ckpt", "inputs.npz", "outputs.npz"):
+                for f in ("model.pth", "model.ckpt", "model.safetensors", "inputs.npz", "outputs.npz"):
                     (work / f).unlink(missing_ok=True)
         res["seconds"] = round(time.perf_counter() - t0, 1)
         return res
