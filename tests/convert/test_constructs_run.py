@@ -198,6 +198,12 @@ CASES = {
         ("chosen_activation", [A, False]),
         ("same_on_both_paths", [A, True]),
     ],
+    "interpolate_size_or_factor": [
+        ("resize", [IMG, True, 1.5]),
+        ("resize", [IMG, False, 1.5]),
+        ("resize", [IMG, False, 2]),
+        ("by_factor", [IMG, True]),
+    ],
     "templated_layer_class": [
         ("instance_norm_class", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
         ("instance_norm_partial", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),

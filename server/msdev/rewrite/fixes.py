@@ -769,6 +769,22 @@ def _spread_slots(positional: list[str]) -> str:
     return ", ".join(f"{{{p}}}" for p in positional)
 
 
+def checked_at_run_time(node: ast.AST, text: str, allowed: list[str], what: str) -> str | None:
+    """A variable passed where the template takes only some literal values (`recompute_scale_factor=rc`,
+    torchvision's detection transform: None or True at run time): the variable, checked when the call
+    runs (a ValueError names the argument otherwise). None when the value is not a plain variable or
+    an allowed value is not a literal."""
+    if not isinstance(node, ast.Name):
+        return None
+    try:
+        values = tuple(ast.literal_eval(a) for a in allowed)
+    except (ValueError, SyntaxError):
+        return None
+    message = f"{what} must be one of {', '.join(map(repr, values))} in MindSpore"
+    return (f"(lambda v: v if any(v is a or type(v) is type(a) and v == a for a in {values!r}) "
+            f"else (_ for _ in ()).throw(ValueError({message!r})))({text})")
+
+
 def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST],
                          values: dict[str, str], src) -> list[tuple[str, str]]:
     """The argument map's rules for a templated call: `unsupported` and `allowed` refuse the use; a
@@ -784,8 +800,13 @@ def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST]
             raise CannotRewrite(f"argument '{name}' has no MindSpore counterpart: {spec.unsupported}")
         if spec.allowed is not None and not arg_matches(node, text, spec.allowed) \
                 and not arg_matches(node, src.text[slice(*src.span(node))], spec.allowed):  # as PyTorch spells it
-            raise CannotRewrite(f"{name}={text} is not supported by the rewrite of {entry.api} "
-                                f"(only {', '.join(spec.allowed)}){': ' + spec.drop if spec.drop else ''}")
+            checked = checked_at_run_time(node, text, spec.allowed, f"{entry.api}: {name}") \
+                if not spec.drop else None
+            if checked is None:
+                raise CannotRewrite(f"{name}={text} is not supported by the rewrite of {entry.api} "
+                                    f"(only {', '.join(spec.allowed)}){': ' + spec.drop if spec.drop else ''}")
+            values[name] = checked
+            continue
         if spec.drop and spec.allowed is None and not (
                 spec.torch_default is not None and arg_matches(node, text, [spec.torch_default])):
             notes.append((name, f"dropped {name}={text}: {spec.drop}"))
