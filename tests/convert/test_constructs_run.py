@@ -204,6 +204,13 @@ CASES = {
         ("resize", [IMG, False, 2]),
         ("by_factor", [IMG, True]),
     ],
+    "tensor_tuple_results": [
+        ("coords_grid", [IMG]),
+        ("halves", [X4]),
+    ],
+    "forward_container_arguments": [
+        ("pyramid", [A, B]),
+    ],
     "templated_layer_class": [
         ("instance_norm_class", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
         ("instance_norm_partial", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),

@@ -53,6 +53,12 @@ _NOTHING = None
 
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
 
+#: functions that give a tuple of tensors, not a tensor: `coords[::-1]` on torch.meshgrid's result
+#: reverses the tuple (torchvision RAFT), it is no stepped slice of a tensor
+_TENSOR_SEQUENCE_FUNCTIONS = frozenset({
+    "torch.meshgrid", "torch.split", "torch.chunk", "torch.unbind", "torch.tensor_split", "torch.hsplit",
+    "torch.vsplit", "torch.dsplit", "torch.broadcast_tensors", "torch.functional.meshgrid",
+    "torch.functional.split", "torch.functional.broadcast_tensors"})
 #: Tensor attributes that give a tensor back (others, like .shape or .device, do not)
 _TENSOR_VALUED_ATTRS = frozenset({"data", "T", "mT", "H", "mH", "grad", "real", "imag"})
 #: nn.Module methods that return the module they were called on
@@ -207,6 +213,26 @@ class _ModuleClass(tuple):
 
 def _root_of(module: str) -> bool:
     return is_torch_module(module)
+
+
+#: annotations of a `forward` parameter that say it is no tensor: mappings, sequences (of tensors), scalars
+_MAPPING_TYPES = frozenset({"dict", "Dict", "OrderedDict", "Mapping", "MutableMapping"})
+_SEQUENCE_TYPES = frozenset({"list", "List", "tuple", "Tuple", "Sequence", "Iterable"})
+_SCALAR_TYPES = frozenset({"int", "float", "bool", "str", "None"})
+
+
+def _annotated_argument(ann: ast.AST | None):
+    """What a `forward` parameter holds by its annotation: a tensor (likely) unless the annotation
+    names a mapping or a scalar (nothing known) or a sequence (of tensors, likely)."""
+    head = ann.value if isinstance(ann, ast.Subscript) else ann
+    name = head.attr if isinstance(head, ast.Attribute) else getattr(head, "id", None)
+    if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+        name = ann.value.split("[", 1)[0].rsplit(".", 1)[-1].strip()
+    if name in _MAPPING_TYPES or name in _SCALAR_TYPES:
+        return None
+    if name in _SEQUENCE_TYPES:
+        return (TENSOR_LIST, None, LIKELY)
+    return (TENSOR, None, LIKELY)
 
 
 def _merge_branches(names: dict, before: dict, after_body: dict) -> None:
@@ -673,7 +699,8 @@ class Finder:
                 if ann is not None and self.resolve_ref(ann, scope) in _TENSOR_CLASSES:
                     value = (TENSOR, None, CERTAIN)
                 elif tensor_args and i > 0 and arg in params:
-                    value = (TENSOR, None, LIKELY)  # forward(self, x) / forward(ctx, x)
+                    # forward(self, x) / forward(ctx, x); `x: dict[str, Tensor]` (torchvision's FPN) is a dict
+                    value = _annotated_argument(ann)
                 elif arg.arg in inferred:
                     value = (inferred[arg.arg], None, LIKELY)  # some caller passes a tensor (module) here
                 local.names[arg.arg] = value
@@ -862,6 +889,8 @@ class Finder:
     def _call_result(self, dotted: str):
         if dotted in _TENSOR_CLASSES:
             return (TENSOR, None, CERTAIN)
+        if dotted in _TENSOR_SEQUENCE_FUNCTIONS:
+            return (TENSOR_LIST, None, CERTAIN)
         entry = self.db.get(dotted)
         if entry is not None:
             if entry.returns == "tensor":
