@@ -57,6 +57,28 @@ def sample(models: list[str], n: int | None, seed: int = 0) -> list[str]:
     return sorted(random.Random(seed).sample(models, n))
 
 
+class Budget:
+    """`--budget` shared between the packages in proportion to their number of models: a package's
+    share is fixed when its first model starts (what the earlier packages left, times its part of the
+    models not yet started), so that one package cannot spend the time of those after it."""
+
+    def __init__(self, seconds: float, models: collections.Counter):
+        self.seconds, self.left_models = seconds, dict(models)
+        self.t0 = time.perf_counter()
+        self.share: dict[str, tuple[float, float]] = {}  # package -> (start, seconds)
+        self.lock = threading.Lock()
+
+    def may_start(self, pkg: str) -> bool:
+        with self.lock:
+            now = time.perf_counter()
+            if pkg not in self.share:
+                left = max(0.0, self.seconds - (now - self.t0))
+                waiting = sum(n for p, n in self.left_models.items() if p not in self.share)
+                self.share[pkg] = (now, left * self.left_models[pkg] / max(waiting, 1))
+            start, seconds = self.share[pkg]
+            return now - start <= seconds
+
+
 def table(rows: list[dict], convs: dict, imports: dict) -> str:
     head = f"{'package':<28}{'models':>7}{'skip':>6}{'ref':>5}{'converted':>17}{'imports':>9}{'builds':>8}" \
            f"{'runs':>6}{'weights':>9}{'match':>7}"
@@ -90,6 +112,19 @@ def table(rows: list[dict], convs: dict, imports: dict) -> str:
 
 def _pct(k: int, n: int) -> str:
     return f"{k}" if n == 0 else f"{100 * k / n:.0f}%"
+
+
+def phase_means(rows: list[dict]) -> str:
+    """Mean seconds per phase over the models that reached it (t_: PyTorch side, m_: MindSpore side)."""
+    sums, counts = collections.Counter(), collections.Counter()
+    for r in rows:
+        for k, v in r.get("times", {}).items():
+            sums[k] += v
+            counts[k] += 1
+    seconds = [r["seconds"] for r in rows if r.get("seconds") and r["status"] not in ("not-run", "skipped")]
+    parts = [f"{k.removesuffix('_s')} {sums[k] / counts[k]:.1f} (n={counts[k]})" for k in sums]
+    total = f"{sum(seconds) / len(seconds):.1f} s per model over {len(seconds)}" if seconds else "no model"
+    return f"mean phase seconds: {total}; " + ", ".join(parts)
 
 
 def causes(rows: list[dict], top: int) -> str:
@@ -127,8 +162,9 @@ def main() -> int:
                     help="fresh processes for every step of every model and the `msdev weights convert` CLI "
                          "(the slow path the workers replace; for comparison)")
     ap.add_argument("--budget", type=float, metavar="SECONDS",
-                    help="start no model after this many seconds (models in a seeded random order); the table "
-                         "counts the models that ran and says how many did not")
+                    help="start no model after this many seconds, shared between the packages in proportion to "
+                         "their models (each package in a seeded random order); the table counts the models that "
+                         "ran and says how many did not")
     ap.add_argument("--keep", action="store_true", help="keep each model's checkpoints and arrays in --work")
     args = ap.parse_args()
     corpus = Path(args.corpus)
@@ -174,9 +210,11 @@ def main() -> int:
     local = threading.local()
     runners: list = []
 
+    budget = Budget(args.budget, collections.Counter(pkg for pkg, _ in jobs)) if args.budget else None
+
     def one(job):
         pkg, name = job
-        if args.budget and time.perf_counter() - t1 > args.budget:
+        if budget and not budget.may_start(pkg):
             return {"package": pkg, "model": name, "status": "not-run", "cause": None}
         if not imports[pkg]["ok"]:  # nothing of the package can be built: not worth a PyTorch reference each
             return {"package": pkg, "model": name, "status": "import", "cause": "import: " + imports[pkg]["error"]}
@@ -191,7 +229,7 @@ def main() -> int:
                 local.runner = zoo.Runner(corpus, outroot, work / "logs" / f"job{len(runners)}", keep=args.keep)
                 runners.append(local.runner)
             res = local.runner.run(pkg, name, mwork, args.timeout)
-        times = " ".join(f"{k[:-2]} {v}" for k, v in res.get("times", {}).items())
+        times = " ".join(f"{k.removesuffix('_s')} {v}" for k, v in res.get("times", {}).items())
         print(f"  {pkg:<14} {name:<40} {res['status']:<10} {res.get('seconds', 0):>6.1f}s "
               f"{f'({times}) ' if times else ''}{(res.get('cause') or '')[:150]}", flush=True)
         return res
@@ -207,6 +245,7 @@ def main() -> int:
     per_model = (time.perf_counter() - t1) * max(1, args.jobs) / max(ran, 1)
     print(f"\n{'isolated processes per model' if args.isolated else 'long-lived workers'}: "
           f"{per_model:.1f} s of wall time per model and job", flush=True)
+    print(phase_means(rows), flush=True)
     print(f"\nmodels bench, commit {commit}, {len(jobs)} models in {time.perf_counter() - t0:.0f} s"
           f"{f' (sample of {args.sample} per package)' if args.sample else ''}\n")
     print(table(rows, convs, imports))
@@ -214,8 +253,9 @@ def main() -> int:
         left = sum(1 for r in rows if r["package"] == pkg and r["status"] == "not-run")
         if left:
             total = sum(1 for r in rows if r["package"] == pkg)
-            print(f"{pkg}: {total - left} of {total} models ran within the --budget of {args.budget:.0f} s "
-                  f"(a seeded random order); {left} did not run and are not counted above")
+            print(f"{pkg}: {total - left} of {total} models ran within its share ({budget.share[pkg][1]:.0f} s) "
+                  f"of the --budget of {args.budget:.0f} s (a seeded random order); {left} did not run and are "
+                  f"not counted above")
     for pkg, res in imports.items():
         if not res["ok"]:
             print(f"import {pkg}: {res['error'][:300]}")

@@ -115,6 +115,8 @@ class Spec:
 
 #: the side of the smaller images tried first (never below a model's declared minimum)
 SMALL_SIDE = 128
+#: the images of torchvision's detection models (which would otherwise scale them to 800 px)
+DETECTION_SIDE = 160
 
 
 def smaller(shape: list[int], minimum: int = 0) -> list[int] | None:
@@ -175,9 +177,16 @@ def spec_for(pkg: str, name: str) -> Spec:
         kind = _tv_kind(name)
         # segmentation / detection builders fetch ImageNet backbone weights unless told not to
         extra = ", weights_backbone=None" if kind in ("detection", "segmentation") else ""
+        if kind == "detection" and not name.startswith("ssd"):
+            # R-CNN, RetinaNet and FCOS resize every image to 800-1333 px first: kept at the input's side
+            extra += f", min_size={DETECTION_SIDE}, max_size={DETECTION_SIDE}"
+            # and 100 boxes per image through the heads instead of 1000 (the same code runs; the corpus's
+            # pure-Python roi_align and nms cost grows with the boxes)
+            extra += (", rpn_pre_nms_top_n_test=100, rpn_post_nms_top_n_test=100" if "rcnn" in name
+                      else ", topk_candidates=100")
         build = f"torchvision.models.get_model({name!r}, weights=None{extra})"
         if kind == "detection":
-            return Spec(build, [[3, 160, 160], [3, 160, 160]], as_list=True)
+            return Spec(build, [[3, DETECTION_SIDE, DETECTION_SIDE]] * 2, as_list=True)
         if kind == "video":
             return Spec(build, [[1, 3, 8, 112, 112]])
         if kind == "optical_flow":
@@ -233,23 +242,28 @@ def torch_imports(corpus: Path) -> None:
 
 
 def _nms(boxes, scores, iou_threshold):
+    """Greedy non-maximum suppression (torchvision's `nms`, which the source-only corpus lacks compiled):
+    the pairwise IoU once, then one pass in score order (a Python loop over tensor slices per kept box
+    took most of a detection model's reference time)."""
+    import numpy as np
     import torch
 
+    if boxes.numel() == 0:
+        return torch.empty(0, dtype=torch.long)
     order = scores.argsort(descending=True)
+    b = boxes[order].float()
+    area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    lt = torch.maximum(b[:, None, :2], b[None, :, :2])
+    rb = torch.minimum(b[:, None, 2:], b[None, :, 2:])
+    inter = (rb - lt).clamp(min=0).prod(2)
+    over = (inter / (area[:, None] + area[None, :] - inter) > iou_threshold).numpy()
+    removed = np.zeros(len(order), dtype=bool)
     keep = []
-    while order.numel():
-        i = order[0]
-        keep.append(i)
-        if order.numel() == 1:
-            break
-        rest = order[1:]
-        lt = torch.maximum(boxes[i, :2], boxes[rest, :2])
-        rb = torch.minimum(boxes[i, 2:], boxes[rest, 2:])
-        inter = (rb - lt).clamp(min=0).prod(1)
-        area = lambda b: (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])  # noqa: E731
-        iou = inter / (area(boxes[i]) + area(boxes[rest]) - inter)
-        order = rest[iou <= iou_threshold]
-    return torch.stack(keep) if keep else torch.empty(0, dtype=torch.long)
+    for i in range(len(order)):
+        if not removed[i]:
+            keep.append(i)
+            removed |= over[i]
+    return order[torch.as_tensor(keep, dtype=torch.long)]
 
 
 def randomise(model, feed, seed: int = 0) -> None:
@@ -321,10 +335,23 @@ def count_params(build: str, ns: dict) -> int | None:
         return None
 
 
+class Laps:
+    """Seconds spent in each phase of one model (`lap(name)` closes the phase that just ended)."""
+
+    def __init__(self):
+        self.t, self.times = time.perf_counter(), {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times[name] = round(self.times.get(name, 0.0) + now - self.t, 2)
+        self.t = now
+
+
 def torch_reference(pkg: str, name: str, work: Path, corpus: Path) -> dict:
     import numpy as np
     import torch
 
+    laps = Laps()
     torch_imports(corpus)
     torch.set_num_threads(1)
     module = PACKAGES[pkg].module
@@ -332,12 +359,14 @@ def torch_reference(pkg: str, name: str, work: Path, corpus: Path) -> dict:
     import torchvision.models  # noqa: F401  (get_model is reached through the namespace)
     spec = spec_for(pkg, name)
     n = count_params(spec.build, ns)
+    laps.lap("t_count")
     if n is not None and n > MAX_PARAMS:
         return {"skipped": f"{n / 1e6:.0f}M parameters > {MAX_PARAMS // 1_000_000}M"}
     shapes = spec.small or spec.inputs
     while True:
         torch.manual_seed(0)
         model = eval(spec.build, ns)  # noqa: S307
+        laps.lap("t_build")
         n = sum(p.numel() for p in model.parameters())
         if n > MAX_PARAMS:
             return {"skipped": f"{n / 1e6:.0f}M parameters > {MAX_PARAMS // 1_000_000}M"}
@@ -348,8 +377,10 @@ def torch_reference(pkg: str, name: str, work: Path, corpus: Path) -> dict:
 
         try:
             randomise(model, feed)
+            laps.lap("t_calib")
             with torch.no_grad():
                 out = feed(1234)
+            laps.lap("t_run")
             break
         except Exception:  # noqa: BLE001
             if shapes is spec.inputs:
@@ -360,7 +391,8 @@ def torch_reference(pkg: str, name: str, work: Path, corpus: Path) -> dict:
     torch.save(model.state_dict(), work / "model.pth")
     np.savez(work / "inputs.npz", *arrs)
     np.savez(work / "outputs.npz", **{p: v.detach().numpy() for p, v in leaves if isinstance(v, torch.Tensor)})
-    return {"build": spec.build, "as_list": spec.as_list, "inputs": shapes, "root": type(model).__name__,
+    laps.lap("t_save")
+    return {"times": laps.times, "build": spec.build, "as_list": spec.as_list, "inputs": shapes, "root": type(model).__name__,
             "root_module": type(model).__module__, "params": n,
             "leaves": [[p, type(v).__name__ if not isinstance(v, torch.Tensor) else "Tensor",
                         None if isinstance(v, torch.Tensor) else repr(v)] for p, v in leaves]}
@@ -378,6 +410,43 @@ def mindspore_setup(pkg: str, outroot: Path) -> None:
     import mindspore as ms
 
     ms.set_context(mode=ms.PYNATIVE_MODE)
+    quick_initializers()
+
+
+def quick_initializers() -> None:
+    """MindSpore's random initializers fill a parameter by repeating one block of 64 Ki random draws
+    instead of drawing every value with MindSpore's per-element kernels (1.0 s of resnet18's 1.9 s
+    build). Every parameter they fill is then replaced by the converted checkpoint (a parameter left
+    out fails the check as missing), so only the cost changes; the values keep their distribution's
+    mean and spread (truncation by clipping), so code that reads them while building still works."""
+    import numpy as np
+    from mindspore.common import initializer as init
+
+    rng = np.random.default_rng(0)
+    normal, uniform = rng.standard_normal(1 << 16, dtype=np.float32), rng.random(1 << 16, dtype=np.float32)
+
+    def fill(arr, block):
+        flat = arr.reshape(-1)
+        for i in range(0, flat.size, block.size):
+            flat[i:i + block.size] = block[:flat.size - i]
+        return arr
+
+    def normal_inplace(mean, sigma, arr):
+        return fill(arr, normal * sigma + mean)
+
+    def uniform_inplace(a, b, arr):
+        return fill(arr, uniform * (b - a) + a)
+
+    def truncated_inplace(a, b, mean, sigma, arr):
+        return fill(arr, np.clip(normal * sigma + mean, a, b))
+
+    init._init_random_normal_inplace = normal_inplace
+    init._init_random_uniform_inplace = uniform_inplace
+    init._init_truncated_normal_inplace = truncated_inplace
+    init._init_random_normal = lambda mean, sigma, shape: normal_inplace(mean, sigma, np.empty(shape, np.float32))
+    init._init_random_uniform = lambda a, b, shape: uniform_inplace(a, b, np.empty(shape, np.float32))
+    init._init_truncated_normal = lambda a, b, mean, sigma, shape: truncated_inplace(
+        a, b, mean, sigma, np.empty(shape, np.float32))
 
 
 def mindspore_check(pkg: str, name: str, work: Path, outroot: Path) -> dict:
@@ -388,7 +457,8 @@ def mindspore_check(pkg: str, name: str, work: Path, outroot: Path) -> dict:
     package = PACKAGES[pkg]
     ref = json.loads((work / "torch.json").read_text())
     ms.set_seed(0)
-    res: dict = {}
+    laps = Laps()
+    res: dict = {"times": laps.times}
     stage = "import"
     try:
         ns = {package.module: importlib.import_module(package.module)}
@@ -396,9 +466,13 @@ def mindspore_check(pkg: str, name: str, work: Path, outroot: Path) -> dict:
             importlib.import_module("torchvision.models")
         stage = "build"
         model = eval(ref["build"], ns)  # noqa: S307
+        laps.lap("m_build")
         stage = "weights"
-        params = ms.load_checkpoint(str(work / "model.ckpt"))
+        big = work / "model.safetensors"  # see LARGE_CHECKPOINT
+        params = ms.load_checkpoint(str(big), format="safetensors") if big.exists() else \
+            ms.load_checkpoint(str(work / "model.ckpt"))
         missing, unexpected = ms.load_param_into_net(model, params)
+        laps.lap("m_load")
         res["missing"], res["unexpected"] = list(missing)[:20], list(unexpected)[:20]
         res["n_missing"], res["n_unexpected"] = len(missing), len(unexpected)
         res["weights_ok"] = not missing and not unexpected
@@ -408,9 +482,11 @@ def mindspore_check(pkg: str, name: str, work: Path, outroot: Path) -> dict:
             arrs = [f[k] for k in f.files]
         xs = [ms.Tensor(a) for a in arrs]
         out = model(xs) if ref["as_list"] else model(*xs)
+        laps.lap("m_run")
         res["runs"] = True
         stage = "compare"
         res.update(compare(ref, flatten(out), work / "outputs.npz"))
+        laps.lap("m_compare")
     except BaseException as exc:  # noqa: BLE001
         res["stage"], res["error"] = stage, error_line(exc, outroot)
         res["traceback"] = traceback.format_exc()[-3000:]
@@ -498,6 +574,14 @@ def env() -> dict:
     # this checkout's msdev first; the caller's path after it (packages a model file needs, e.g. transformers)
     e["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "server"), os.environ.get("PYTHONPATH", "")) if p)
     e.setdefault("OMP_NUM_THREADS", "1")
+    # On this machine's AVX-512/AMX processor the oneDNN in MindSpore 2.10 picks `jit_uni_ncsp:conv+ref`
+    # for NCHW float32 convolutions, a reference loop ~50x slower than the AVX2 gemm it takes when the
+    # instruction set is capped (resnet18's forward at 128 px: 17.6 s -> 0.7 s); same float32 results
+    # within rounding
+    e.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
+    # the corpus torchvision's pure-Python roi_align is wrapped in torch.compile: compiling it took 220 s of
+    # a detection model's 240 s reference; run eagerly, it computes the same values
+    e.setdefault("TORCHDYNAMO_DISABLE", "1")
     e["GLOG_v"] = "3"
     return e
 
@@ -674,6 +758,12 @@ def serve_torch(corpus: Path) -> int:
     return serve(handle)
 
 
+#: checkpoints larger than this are converted to `.safetensors`: MindSpore 2.10 refuses to read a `.ckpt`
+#: larger than the *free* physical memory (page cache not counted), which on this shared machine is often
+#: a few hundred MB (swin3d_b's 380 MB checkpoint was refused)
+LARGE_CHECKPOINT = 100 * 2**20
+
+
 def serve_mindspore(pkg: str, outroot: Path) -> int:
     """Weights converted in-process (`msdev.weights.convert.convert_checkpoint`, the converted
     package's source read once) and the model checked."""
@@ -693,8 +783,10 @@ def serve_mindspore(pkg: str, outroot: Path) -> int:
             if "model" not in state:
                 state["db"] = load_database()
                 state["model"] = load_source(code, state["db"])
-            convert_checkpoint(work / "model.pth", work / "model.ckpt", code=code, root=f"{ref['root_module']}."
-                               f"{ref['root']}", db=state["db"], overwrite=True, model=state["model"])
+            large = (work / "model.pth").stat().st_size > LARGE_CHECKPOINT
+            convert_checkpoint(work / "model.pth", work / ("model.safetensors" if large else "model.ckpt"), code=code,
+                               root=f"{ref['root_module']}.{ref['root']}", db=state["db"], overwrite=True,
+                               model=state["model"], fmt="safetensors" if large else "ckpt")
         except Exception as exc:  # noqa: BLE001
             return {"weights_convert": error_line(exc)}
         t1 = time.perf_counter()
@@ -737,7 +829,7 @@ class Runner:
             res = self._run(pkg, name, work, timeout)
         finally:
             if not self.keep:  # checkpoints and arrays: the disk holds few of them at once
-                for f in ("model.pth", "model.ckpt", "inputs.npz", "outputs.npz"):
+                for f in ("model.pth", "model.ckpt", "model.safetensors", "inputs.npz", "outputs.npz"):
                     (work / f).unlink(missing_ok=True)
         res["seconds"] = round(time.perf_counter() - t0, 1)
         return res
@@ -753,6 +845,7 @@ class Runner:
             res.update(status="reference", cause="PyTorch side: " + (why or (reply or {}).get("error", "no result")))
             return res
         ref = json.loads((work / "torch.json").read_text())
+        res["times"].update(ref.get("times", {}))
         if "skipped" in ref:
             res.update(status="skipped", cause=ref["skipped"])
             return res
@@ -769,7 +862,9 @@ class Runner:
         if reply is None or "error" in reply or not (work / "mindspore.json").exists():
             res.update(status="crash", cause="MindSpore side crashed: " + (why or (reply or {}).get("error", "")))
             return res
-        return outcome(res, json.loads((work / "mindspore.json").read_text()))
+        ms_res = json.loads((work / "mindspore.json").read_text())
+        res["times"].update(ms_res.pop("times", {}))
+        return outcome(res, ms_res)
 
 
 def outcome(res: dict, ms: dict) -> dict:

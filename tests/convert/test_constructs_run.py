@@ -201,6 +201,31 @@ CASES = {
     "layer_class_alias": [
         ("default_norm_layer", [A]),
     ],
+    "branch_bound_layer_class": [
+        ("default_norm", [IMG[:, :3]]),
+        ("given_norm", [IMG[:, :3]]),
+        ("chosen_activation", [A, True]),
+        ("chosen_activation", [A, False]),
+        ("same_on_both_paths", [A, True]),
+    ],
+    "interpolate_size_or_factor": [
+        ("resize", [IMG, True, 1.5]),
+        ("resize", [IMG, False, 1.5]),
+        ("resize", [IMG, False, 2]),
+        ("by_factor", [IMG, True]),
+    ],
+    "tensor_tuple_results": [
+        ("coords_grid", [IMG]),
+        ("halves", [X4]),
+    ],
+    "forward_container_arguments": [
+        ("pyramid", [A, B]),
+    ],
+    "templated_layer_class": [
+        ("instance_norm_class", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
+        ("instance_norm_partial", [_rng.standard_normal((2, 4, 3, 5)).astype(np.float32)]),
+        ("upsample_class", [IMG]),
+    ],
     "held_out_networks": [
         ("tied_init", [np.array([[0, 3, 6], [2, 2, 1]], np.int64)]),
         ("attention_pool", [_rng.standard_normal((2, 4, 2, 3)).astype(np.float32)]),

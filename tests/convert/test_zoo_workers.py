@@ -92,3 +92,44 @@ def test_smaller_images_keep_the_declared_minimum(zoo):
     assert zoo.smaller([2, 3, 331, 331], 256) == [2, 3, 256, 256]
     assert zoo.smaller([2, 3, 128, 128]) is None  # nothing smaller to try
     assert zoo.smaller([1, 3, 8, 112, 112]) is None  # not an image batch
+
+
+def test_the_budget_is_shared_between_packages(zoo):
+    """`--budget` in proportion to each package's models, fixed when its first model starts: the first
+    package cannot spend the time of those after it (torchvision ran 0 of 121 models after timm)."""
+    import collections
+
+    spec = importlib.util.spec_from_file_location("msdev_bench_models", ROOT / "benchmarks" / "models_bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    budget = bench.Budget(100.0, collections.Counter(first=30, second=10))
+    assert budget.may_start("first")
+    assert budget.share["first"][1] == pytest.approx(75.0, abs=1.0)
+    start, seconds = budget.share["first"]
+    budget.share["first"] = (start - 80.0, seconds)  # the first package has run 80 s: over its share
+    budget.t0 -= 80.0
+    assert not budget.may_start("first")
+    assert budget.may_start("second")  # the 20 s left are the second package's
+    assert budget.share["second"][1] == pytest.approx(20.0, abs=1.0)
+
+
+def test_nms_keeps_the_greedy_choice(zoo):
+    torch = pytest.importorskip("torch")
+    gen = torch.Generator().manual_seed(0)
+    corner = torch.rand(300, 2, generator=gen) * 50
+    boxes = torch.cat([corner, corner + torch.rand(300, 2, generator=gen) * 20 + 1], 1)
+    scores = torch.rand(300, generator=gen)
+    kept = zoo._nms(boxes, scores, 0.5).tolist()
+
+    def iou(i, j):
+        lt, rb = torch.maximum(boxes[i, :2], boxes[j, :2]), torch.minimum(boxes[i, 2:], boxes[j, 2:])
+        inter = float((rb - lt).clamp(min=0).prod())
+        area = lambda b: float((b[2] - b[0]) * (b[3] - b[1]))  # noqa: E731
+        return inter / (area(boxes[i]) + area(boxes[j]) - inter)
+
+    expected = []
+    for i in scores.argsort(descending=True).tolist():  # the definition: best first, drop what overlaps a kept box
+        if all(iou(i, k) <= 0.5 for k in expected):
+            expected.append(i)
+    assert kept == expected
+    assert zoo._nms(boxes[:0], scores[:0], 0.5).numel() == 0

@@ -53,6 +53,12 @@ _NOTHING = None
 
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
 
+#: functions that give a tuple of tensors, not a tensor: `coords[::-1]` on torch.meshgrid's result
+#: reverses the tuple (torchvision RAFT), it is no stepped slice of a tensor
+_TENSOR_SEQUENCE_FUNCTIONS = frozenset({
+    "torch.meshgrid", "torch.split", "torch.chunk", "torch.unbind", "torch.tensor_split", "torch.hsplit",
+    "torch.vsplit", "torch.dsplit", "torch.broadcast_tensors", "torch.functional.meshgrid",
+    "torch.functional.split", "torch.functional.broadcast_tensors"})
 #: Tensor attributes that give a tensor back (others, like .shape or .device, do not)
 _TENSOR_VALUED_ATTRS = frozenset({"data", "T", "mT", "H", "mH", "grad", "real", "imag"})
 #: nn.Module methods that return the module they were called on
@@ -235,6 +241,44 @@ class _ModuleClass(tuple):
 
 def _root_of(module: str) -> bool:
     return is_torch_module(module)
+
+
+#: annotations of a `forward` parameter that say it is no tensor: mappings, sequences (of tensors), scalars
+_MAPPING_TYPES = frozenset({"dict", "Dict", "OrderedDict", "Mapping", "MutableMapping"})
+_SEQUENCE_TYPES = frozenset({"list", "List", "tuple", "Tuple", "Sequence", "Iterable"})
+_SCALAR_TYPES = frozenset({"int", "float", "bool", "str", "None"})
+
+
+def _annotated_argument(ann: ast.AST | None):
+    """What a `forward` parameter holds by its annotation: a tensor (likely) unless the annotation
+    names a mapping or a scalar (nothing known) or a sequence (of tensors, likely)."""
+    head = ann.value if isinstance(ann, ast.Subscript) else ann
+    name = head.attr if isinstance(head, ast.Attribute) else getattr(head, "id", None)
+    if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+        name = ann.value.split("[", 1)[0].rsplit(".", 1)[-1].strip()
+    if name in _MAPPING_TYPES or name in _SCALAR_TYPES:
+        return None
+    if name in _SEQUENCE_TYPES:
+        return (TENSOR_LIST, None, LIKELY)
+    return (TENSOR, None, LIKELY)
+
+
+def _merge_branches(names: dict, before: dict, after_body: dict) -> None:
+    """After an `if`/`while`, a name that holds a PyTorch name (`norm_layer = nn.BatchNorm2d`) on one
+    path but something else on another (`if norm_layer is None: norm_layer = nn.BatchNorm2d` keeps
+    the argument otherwise) is unknown: its uses are not that PyTorch name (the assignment's own
+    reference is still converted). The branches are walked one after the other, so `names` holds the
+    `else` branch's value where it assigns one, the body's otherwise."""
+    for name, value in names.items():
+        if value is None or value[0] not in (REF, PARTIAL):
+            continue
+        body = after_body.get(name, _UNBOUND)
+        other = before.get(name, _UNBOUND) if body is value else body  # `is`: the else branch did not assign
+        if other is not _UNBOUND and other != value:
+            names[name] = None
+
+
+_UNBOUND = object()  # a name not bound before a branch (Python raises if that path reaches a use)
 
 
 class _Scope:
@@ -508,6 +552,7 @@ class Finder:
             self._bind_import(stmt, scope)
         elif t in (ast.If, ast.While):
             self.expr(stmt.test, scope)
+            before = dict(scope.names)
             narrowed = self._isinstance_narrowing(stmt.test, scope)
             if narrowed is None:
                 self._block(stmt.body, scope)
@@ -516,14 +561,16 @@ class Finder:
                 names = scope.names
                 if name.startswith("self."):  # `isinstance(self.norm, ...)`: the class's record of it
                     names, name = self._class.attrs, name[5:]
-                had, before = name in names, names.get(name)
+                had, prior = name in names, names.get(name)
                 names[name] = value
                 self._block(stmt.body, scope)
                 if had:
-                    names[name] = before
+                    names[name] = prior
                 else:
                     names.pop(name, None)
+            after_body = dict(scope.names)
             self._block(stmt.orelse, scope)
+            _merge_branches(scope.names, before, after_body)
         elif t in (ast.For, ast.AsyncFor):
             it = self.expr(stmt.iter, scope)
             self._bind_loop(stmt.target, it, stmt.iter, scope)
@@ -690,7 +737,8 @@ class Finder:
                 if ann is not None and self.resolve_ref(ann, scope) in _TENSOR_CLASSES:
                     value = (TENSOR, None, CERTAIN)
                 elif tensor_args and i > 0 and arg in params:
-                    value = (TENSOR, None, LIKELY)  # forward(self, x) / forward(ctx, x)
+                    # forward(self, x) / forward(ctx, x); `x: dict[str, Tensor]` (torchvision's FPN) is a dict
+                    value = _annotated_argument(ann)
                 elif arg.arg in inferred:
                     value = (inferred[arg.arg], None, LIKELY)  # some caller passes a tensor (module) here
                 local.names[arg.arg] = value
@@ -881,6 +929,8 @@ class Finder:
     def _call_result(self, dotted: str):
         if dotted in _TENSOR_CLASSES:
             return (TENSOR, None, CERTAIN)
+        if dotted in _TENSOR_SEQUENCE_FUNCTIONS:
+            return (TENSOR_LIST, None, CERTAIN)
         entry = self.db.get(dotted)
         if entry is not None:
             if entry.returns == "tensor":

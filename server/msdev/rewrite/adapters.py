@@ -10,6 +10,7 @@ literal maps, defaults), so every call site keeps working and `isinstance` on it
 from __future__ import annotations
 
 import ast
+import re
 
 from ..db.model import Entry, Target
 from .layer_aliases import alias_lines
@@ -134,3 +135,92 @@ def is_type_test(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
             and parent.func.id in ("isinstance", "issubclass") and node in parent.args[1:]:
         return True
     return isinstance(parent, ast.Compare)
+
+
+#: `{name}` / `{name=default source}` in a template (special forms such as `{name.int}` have a dot)
+_SLOT = re.compile(r"\{([A-Za-z_]\w*)(?:=([^{}]*))?\}")
+_HEAD = re.compile(r"\{@(mindspore\.nn\.[A-Z]\w*)\}\(")
+
+
+def template_adapter_source(name: str, entry: Entry, target: Target, render) -> str | None:
+    """Source of an adapter for a layer whose map is a template building one MindSpore layer
+    (`nn.InstanceNorm2d` → `{@mindspore.nn.GroupNorm}({num_features}, {num_features}, ...)`) and that is
+    passed uncalled (`norm_layer=nn.InstanceNorm2d`, later `norm_layer(c)`): a subclass of that layer
+    whose `__init__` binds PyTorch's arguments and calls the base with the template's arguments (the
+    first template whose required arguments were given). None for any other template form.
+    `render` spells a MindSpore name in the file."""
+    params = []
+    for p in entry.params or ():
+        if p.startswith("**"):
+            return None
+        if not p.startswith("*"):
+            params.append(p)
+    base = None
+    branches = []
+    used: set[str] = set()
+    for template in target.templates:
+        head = _HEAD.match(template)
+        if head is None or (base is not None and head.group(1) != base):
+            return None
+        base = head.group(1)
+        inner = template[head.end():]
+        if not inner.endswith(")") or "{@" in inner:
+            return None
+        inner = inner[:-1]
+        required = []
+
+        def slot(m: re.Match) -> str:
+            if m.group(1) not in params:
+                raise KeyError(m.group(1))
+            used.add(m.group(1))
+            if m.group(2) is None:
+                if m.group(1) not in required:
+                    required.append(m.group(1))
+                return f"a[{m.group(1)!r}]"
+            return f"a.get({m.group(1)!r}, {m.group(2)})"
+
+        try:
+            args = _SLOT.sub(slot, inner)
+        except KeyError:
+            return None
+        if "{" in args.replace("{}", ""):
+            return None  # a special placeholder form (`{name.int}`) this adapter does not evaluate
+        try:
+            ast.parse(f"f({args})", mode="eval")
+        except SyntaxError:
+            return None  # the template's call does not close at its end
+        branches.append((required, args))
+    if base is None:
+        return None
+    known = used | {spec.name for spec in target.args.values() if spec.drop}
+    body = [f"a = dict(zip({tuple(params)!r}, args))", "a.update(kwargs)",
+            f"unknown = sorted(set(a) - {{{', '.join(map(repr, sorted(known)))}}})",
+            "if unknown:",
+            f"    raise TypeError(f'msdev: {entry.api} with {{unknown}} has no MindSpore counterpart')"]
+    for spec in target.args.values():
+        if spec.allowed is None:
+            continue
+        try:
+            allowed = [ast.literal_eval(v) for v in spec.allowed]
+        except (ValueError, SyntaxError):
+            return None
+        body += [f"if {spec.name!r} in a and a[{spec.name!r}] not in {allowed!r}:",
+                 f"    raise ValueError({(spec.name + ' is not supported with this value in MindSpore')!r})"]
+    for i, (required, args) in enumerate(branches):
+        test = " and ".join(f"a.get({r!r}) is not None" for r in required) or "True"
+        body += [f"{'if' if i == 0 else 'elif'} {test}:", f"    super().__init__({args})"]
+    body += ["else:", f"    raise TypeError('msdev: {entry.api} needs ' + {' or '.join('/'.join(r) for r, _ in branches)!r})"]
+    rendered = render(base)
+    aliases = alias_lines(target.attributes or {}, "    ")
+    lines = [f"class {name}({rendered}):",
+             f'    """msdev: {rendered} built the way {entry.api} is (the class is passed around, called '
+             f'elsewhere)."""',
+             "",
+             *aliases,
+             *([""] if aliases else []),
+             "    def __init__(self, *args, **kwargs):"]
+    lines += [f"        {b}" for b in body]
+    leaf = entry.api.rsplit(".", 1)[-1]
+    lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}",
+              f"{name}.{ADAPTS} = {rendered}  # msdev: `type(m) is {rendered}` tests see through the adapter"]
+    return "\n".join(lines) + "\n"

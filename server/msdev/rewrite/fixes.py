@@ -28,7 +28,7 @@ from .calls import _ATOMIC
 from .calls import _matches as arg_matches
 from .calls import _NOT_LITERAL as NOT_LITERAL, literal
 from .namedtuples import rewrite_field
-from .adapters import adapter_source, is_type_test
+from .adapters import adapter_source, is_type_test, template_adapter_source
 from .containers import MODULE_DICT, any_cell_dict_source
 from .kwargs import annotate_star_keys
 from .naming import Namer
@@ -303,6 +303,14 @@ class Rewriter:
         s, e = self.src.span(node)
         notes = []
         safe = True
+        if (entry.kind == "class" and target.templates and finding.kind == Kind.REFERENCE
+                and not is_type_test(node, self.parents) and not in_annotation(self.parents, node)):
+            # `norm_layer=nn.InstanceNorm2d`, built later as `norm_layer(c)`: a class that builds the template
+            name = self.template_adapter_name(entry, target)
+            if name is not None:
+                return FindingRewrite(finding, [Edit(s, e, name)], True,
+                                      [f"referenced, not called: {name} builds {entry.api}'s template from "
+                                       "PyTorch's arguments"], (s, e))
         if target.api is None:
             raise CannotRewrite(target.reason or "only whole calls can be rewritten")
         partial = self._partial_call(node)
@@ -352,6 +360,20 @@ class Rewriter:
         while name in self.namer.taken:
             name += "_"
         code = adapter_source(name, self.namer.render(target.api), entry, target)
+        if code is None:
+            return None
+        self.namer.taken.add(name)
+        self.adapters[entry.api] = (name, code)
+        return name
+
+    def template_adapter_name(self, entry: Entry, target: Target) -> str | None:
+        """The file's adapter class for a templated layer referenced uncalled (rewrite/adapters.py)."""
+        if entry.api in self.adapters:
+            return self.adapters[entry.api][0]
+        name = f"{entry.api.rsplit('.', 1)[-1]}TorchArgs"
+        while name in self.namer.taken:
+            name += "_"
+        code = template_adapter_source(name, entry, target, self.namer.render)
         if code is None:
             return None
         self.namer.taken.add(name)
@@ -820,6 +842,22 @@ def _spread_slots(positional: list[str]) -> str:
     return ", ".join(f"{{{p}}}" for p in positional)
 
 
+def checked_at_run_time(node: ast.AST, text: str, allowed: list[str], what: str) -> str | None:
+    """A variable passed where the template takes only some literal values (`recompute_scale_factor=rc`,
+    torchvision's detection transform: None or True at run time): the variable, checked when the call
+    runs (a ValueError names the argument otherwise). None when the value is not a plain variable or
+    an allowed value is not a literal."""
+    if not isinstance(node, ast.Name):
+        return None
+    try:
+        values = tuple(ast.literal_eval(a) for a in allowed)
+    except (ValueError, SyntaxError):
+        return None
+    message = f"{what} must be one of {', '.join(map(repr, values))} in MindSpore"
+    return (f"(lambda v: v if any(v is a or type(v) is type(a) and v == a for a in {values!r}) "
+            f"else (_ for _ in ()).throw(ValueError({message!r})))({text})")
+
+
 def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST],
                          values: dict[str, str], src) -> list[tuple[str, str]]:
     """The argument map's rules for a templated call: `unsupported` and `allowed` refuse the use; a
@@ -835,8 +873,13 @@ def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST]
             raise CannotRewrite(f"argument '{name}' has no MindSpore counterpart: {spec.unsupported}")
         if spec.allowed is not None and not arg_matches(node, text, spec.allowed) \
                 and not arg_matches(node, src.text[slice(*src.span(node))], spec.allowed):  # as PyTorch spells it
-            raise CannotRewrite(f"{name}={text} is not supported by the rewrite of {entry.api} "
-                                f"(only {', '.join(spec.allowed)}){': ' + spec.drop if spec.drop else ''}")
+            checked = checked_at_run_time(node, text, spec.allowed, f"{entry.api}: {name}") \
+                if not spec.drop else None
+            if checked is None:
+                raise CannotRewrite(f"{name}={text} is not supported by the rewrite of {entry.api} "
+                                    f"(only {', '.join(spec.allowed)}){': ' + spec.drop if spec.drop else ''}")
+            values[name] = checked
+            continue
         if spec.drop and spec.allowed is None and not (
                 spec.torch_default is not None and arg_matches(node, text, [spec.torch_default])):
             notes.append((name, f"dropped {name}={text}: {spec.drop}"))
