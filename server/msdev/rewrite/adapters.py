@@ -13,6 +13,7 @@ import ast
 import re
 
 from ..db.model import Entry, Target
+from .calls import runtime_transform
 from .layer_aliases import alias_lines
 from .source import Edit, SourceText
 
@@ -173,11 +174,12 @@ def template_adapter_source(name: str, entry: Entry, target: Target, render) -> 
             if m.group(1) not in params:
                 raise KeyError(m.group(1))
             used.add(m.group(1))
+            spec = target.args.get(m.group(1))
             if m.group(2) is None:
                 if m.group(1) not in required:
                     required.append(m.group(1))
-                return f"a[{m.group(1)!r}]"
-            return f"a.get({m.group(1)!r}, {m.group(2)})"
+                return runtime_transform(spec, f"a[{m.group(1)!r}]")
+            return runtime_transform(spec, f"a.get({m.group(1)!r}, {m.group(2)})")
 
         try:
             args = _SLOT.sub(slot, inner)

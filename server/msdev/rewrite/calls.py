@@ -532,7 +532,8 @@ def _float(node: ast.AST, text: str, forwarded: bool = False) -> str:
 
 def _factors(node: ast.AST, text: str, forwarded: bool = False) -> str:
     """A scale factor as MindSpore's interpolate checks it: a Python float, or a tuple of floats
-    (`scale_factor=2` → `2.0`, `(2, 1)` → `(2.0, 1.0)`; a variable is converted when the program runs)."""
+    (`scale_factor=2` → `2.0`, `(2, 1)` → `(2.0, 1.0)`; a variable is converted when the program runs,
+    None staying None)."""
     value = literal(node)
     number = (int, float)
     if isinstance(value, number) and not isinstance(value, bool):
@@ -541,7 +542,7 @@ def _factors(node: ast.AST, text: str, forwarded: bool = False) -> str:
                                                            for v in value):
         return repr(tuple(float(v) for v in value))
     v = text if isinstance(node, _ATOMIC) else f"({text})"
-    return f"(tuple(map(float, {v})) if isinstance({v}, (list, tuple)) else float({v}))"
+    return f"(tuple(map(float, {v})) if isinstance({v}, (list, tuple)) else None if {v} is None else float({v}))"
 
 
 def _promote_float(node: ast.AST, text: str, forwarded: bool = False) -> str:
@@ -591,6 +592,15 @@ def _shape_tuple(node: ast.AST, text: str, forwarded: bool = False) -> str:
 NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes, "float": _float, "factors": _factors,
                     "promote_float": _promote_float, "list": _as_list, "tuple": _as_tuple,
                     "shape_tuple": _shape_tuple}
+
+
+def runtime_transform(spec: ArgSpec | None, text: str) -> str:
+    """A value only the running program knows (`_name` bound from *args, `a['name']` in an adapter),
+    in the form the target takes where the entry transforms it: scale factors as floats, kernel
+    sizes as an int or a tuple."""
+    if spec is not None and spec.transform in ("sizes", "factors"):
+        return NAMED_TRANSFORMS[spec.transform](ast.Name(id="_"), text, True)
+    return text
 
 
 def _arg_extent(src: SourceText, value: ast.AST, kw: ast.keyword | None, call_paren: int) -> tuple[int, int]:

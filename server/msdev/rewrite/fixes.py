@@ -19,7 +19,8 @@ from ..db.loader import Database
 from ..db.model import ArgSpec, Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .casts import cast_nodes, truncated_nodes, with_casts
-from .calls import NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments
+from .calls import (NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments,
+                    runtime_transform)
 from .annotations import in_annotation, rewrite_annotation
 from .inplace import inplace_keyword, out_of_place, rewrite_inplace_method, store_into_first_argument
 from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
@@ -544,7 +545,8 @@ class Rewriter:
                 continue  # a required parameter after an optional one
             body = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
-                else (f"({self.rendered(receiver)})" if m.group(1) == "self" else _star_slot(target, m.group(1))),
+                else (f"({self.rendered(receiver)})" if m.group(1) == "self"
+                      else runtime_transform(target.args.get(m.group(1)), f"_{m.group(1)}")),
                 template)
             args = [self.rendered(a) for a in node.args[:star]] + ["*" + self.rendered(node.args[star].value)]
             args += [f"_{kw.arg}={self.rendered(kw.value)}" for kw in node.keywords]
@@ -587,7 +589,8 @@ class Rewriter:
         def body(template: str) -> str:
             return PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
-                else (f"({self.rendered(receiver)})" if m.group(1) == "self" else _star_slot(target, m.group(1))),
+                else (f"({self.rendered(receiver)})" if m.group(1) == "self"
+                      else runtime_transform(target.args.get(m.group(1)), f"_{m.group(1)}")),
                 template)
 
         text = body(forms[-1][0])
@@ -798,15 +801,6 @@ def _bound_receiver(receiver, template: str, values: dict[str, str]) -> str | No
     while name in used:
         name += "_"
     return name
-
-
-def _star_slot(target: Target, name: str) -> str:
-    """A template slot filled from *args: the bound value (`_name`), in the form the target takes
-    it where the entry transforms it (`scale_factor` as floats, kernel sizes as ints or tuples)."""
-    spec = target.args.get(name)
-    if spec is not None and spec.transform in ("sizes", "factors"):
-        return NAMED_TRANSFORMS[spec.transform](ast.Name(id=f"_{name}"), f"_{name}", True)
-    return f"_{name}"
 
 
 def _asks_for_gradients(entry: Entry, call: ast.Call) -> bool:
