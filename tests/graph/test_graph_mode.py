@@ -192,6 +192,15 @@ def test_generated_code_that_does_not_parse_is_an_error_not_a_traceback(tmp_path
     assert "does not parse" in err and "Traceback" not in err and not (out / "model.py").exists()
 
 
+def test_a_constant_too_big_to_write_is_an_error_not_a_traceback(tmp_path, capsys):
+    """timm's swin_s3 builds a 38,416-element index inside forward."""
+    out = tmp_path / "out"
+    assert main(["convert", "--model", "graph_nets:big_constant", "--path", str(FIX), "--input", "2,8",
+                 "-o", str(out), "--no-check"]) == 2
+    err = capsys.readouterr().err
+    assert "5000 elements" in err and "Traceback" not in err and not (out / "model.py").exists()
+
+
 def test_model_file_needs_trust_pickle(tmp_path, capsys):
     sys.path.insert(0, str(FIX))
     import graph_nets

@@ -524,7 +524,8 @@ def build_draft(unit: Unit, capture: Capture, db, forced: dict[tuple, str]) -> D
     for name, const in unit.constants.items():
         key = (owner, "init", name)
         if const.numel() > 4096:
-            raise Unrenderable(f"tensor constant {name} with {const.numel()} elements")
+            raise Unrenderable(f"tensor constant {name} with {const.numel()} elements (constants of up to 4,096 "
+                               "elements are written into the code)")
         init.append(Line(8, [f"self.{name} = torch.tensor(", Lit(const.tolist(), name),
                              f", dtype={const.dtype})"], {"kind": "init", "key": key, "api": "torch.tensor", "attr": name}))
     for name, child in module._modules.items():

@@ -139,7 +139,7 @@ def convert_model(opts: GraphOptions, db) -> GraphReport:
     from ..rewrite.convert import convert_text
     from ..verify.runner import InputSpec, VerifyError
     from .capture import CaptureError, capture, record_shapes
-    from .codegen import build_draft, group_drafts, render
+    from .codegen import Unrenderable, build_draft, group_drafts, render
     from .naming import Scope
 
     try:
@@ -166,7 +166,10 @@ def convert_model(opts: GraphOptions, db) -> GraphReport:
     source_name = opts.model or Path(opts.model_file).name
     for _ in range(MAX_PASSES):
         before = dict(forced)
-        drafts = {path: build_draft(unit, cap, db, forced) for path, unit in cap.units.items()}
+        try:
+            drafts = {path: build_draft(unit, cap, db, forced) for path, unit in cap.units.items()}
+        except Unrenderable as exc:  # what no placeholder can stand for (a large tensor constant)
+            raise GraphError(f"the model cannot be written as code: {exc}") from None
         groups = group_drafts(drafts, Scope())
         src = render(groups)
         try:
