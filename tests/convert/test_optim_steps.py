@@ -192,6 +192,31 @@ def test_module_level_training_step_moves_only_the_forward_pass(db):
     assert not np.allclose(expected["layer"].bias.detach().numpy(), 0.25)
 
 
+LEAF_TENSORS = """\
+import torch
+theta = torch.tensor([1.0, 2.0], requires_grad=True)
+bias = torch.zeros(1, requires_grad=True)
+opt = torch.optim.SGD([theta, bias], lr=0.1, momentum=0.9)
+for _ in range(3):
+    opt.zero_grad()
+    loss = (theta ** 2).sum() + ((theta * 3).sum() - bias - 1).pow(2).sum()
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_leaf_tensors_given_to_an_optimizer_are_parameters(db):
+    """`torch.tensor(..., requires_grad=True)` handed to an optimizer: MindSpore's optimizers take only
+    Parameters (a plain tensor fails in their constructor), so the leaf is built as one."""
+    text = _converted(LEAF_TENSORS, db)
+    assert "theta = mindspore.Parameter(mindspore.tensor([1.0, 2.0]))" in text
+    expected, got = {"__name__": "pt_leaf"}, {"__name__": "ms_leaf"}  # MindSpore reads the function's module
+    exec(compile(LEAF_TENSORS, "pt_leaf", "exec"), expected)
+    exec(compile(text, "ms_leaf", "exec"), got)
+    for name in ("theta", "bias"):
+        np.testing.assert_allclose(got[name].asnumpy(), expected[name].detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
 def test_loop_without_zero_grad_accumulates_gradients_like_pytorch(db):
     text = _converted(ACCUMULATING_LOOP, db)
     expected = _load(ACCUMULATING_LOOP, "pt_acc")(W0, C).detach().numpy()

@@ -192,7 +192,8 @@ class Rewriter:
                 result.edits.extend(store_into_first_argument(self, call))  # F.relu(x, inplace=True)
         else:
             result = self._reference(finding, node, entry, target)
-        if call is not None and result.span == self.src.span(call) and _asks_for_gradients(entry, call):
+        if call is not None and result.span == self.src.span(call) and _asks_for_gradients(entry, call) \
+                and not self._differentiated_leaf(call):
             result.edits += [Edit(result.span[0], result.span[0], self.namer.render("mindspore.Parameter") + "("),
                              Edit(result.span[1], result.span[1], ")")]
             result.notes.append("requires_grad=True: a mindspore.Parameter, which optimizers and gradients take")
@@ -201,6 +202,18 @@ class Rewriter:
         if target.reason and target.status in (Status.PARTIAL, Status.DEFAULT_DIFF, Status.ARG_DIFF):
             result.notes.append(target.reason)
         return result
+
+    def _differentiated_leaf(self, call: ast.Call) -> bool:
+        """`x = torch.tensor(..., requires_grad=True)` where a gradient rewrite (MS230) makes `x` an input
+        of the differentiated function: a plain tensor there (a Parameter mixed with tensors trips
+        some MindSpore kernels' dtype checks)."""
+        facts = self.context.facts if self.context is not None else None
+        stmt = self.parents.get(id(call))
+        if facts is None or not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 \
+                or not isinstance(stmt.targets[0], ast.Name):
+            return False
+        name = stmt.targets[0].id
+        return any(plan is not None and name in plan.variables for plan, _ in facts.gradients.values())
 
     def rewrite_entry(self, finding: Finding) -> FindingRewrite:
         """The database rewrite of one use, without the statement-level rules."""
