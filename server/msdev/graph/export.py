@@ -141,7 +141,7 @@ def simplify(graph: fx.Graph, owner: torch.nn.Module, out_spec=None,
     from torch.utils._pytree import tree_unflatten
 
     out = fx.Graph()
-    result = _emit(out, graph, owner, read=read if read is not None else {})
+    result = _emit(out, graph, owner, read if read is not None else {})
     if out_spec is not None and isinstance(result, (tuple, list)):
         result = tree_unflatten(list(result), out_spec)
     out.output(result)
@@ -149,10 +149,11 @@ def simplify(graph: fx.Graph, owner: torch.nn.Module, out_spec=None,
     return out
 
 
-def _emit(out: fx.Graph, graph: fx.Graph, owner: torch.nn.Module, inputs: tuple | None = None,
-          read: dict | None = None):
-    """Copy `graph`'s operations into `out` and give back what its output node returns. With
-    `inputs`, its placeholders take those values (a region export cut out as a submodule)."""
+def _emit(out: fx.Graph, graph: fx.Graph, owner: torch.nn.Module, read: dict[str, torch.Tensor],
+          inputs: tuple | None = None):
+    """Copy `graph`'s operations into `out` and give back what its output node returns; `read` gets
+    the tensor attributes it reads. With `inputs`, its placeholders take those values (a region
+    export cut out as a submodule)."""
     from torch.fx._pytree import tree_flatten_spec
     from torch.utils._pytree import tree_unflatten
 
@@ -175,7 +176,7 @@ def _emit(out: fx.Graph, graph: fx.Graph, owner: torch.nn.Module, inputs: tuple 
             if not isinstance(attr, (torch.Tensor, torch.nn.Module)) or isinstance(attr, fx.GraphModule):
                 env[node] = attr  # a pytree spec, or the body of a region operator
                 continue
-            if isinstance(attr, torch.Tensor) and read is not None:
+            if isinstance(attr, torch.Tensor):
                 read[node.target] = attr
             env[node] = out.get_attr(node.target)
             continue
@@ -204,13 +205,13 @@ def _emit(out: fx.Graph, graph: fx.Graph, owner: torch.nn.Module, inputs: tuple 
     return None
 
 
-def _inline_region(out: fx.Graph, name: str, args: tuple, read: dict | None) -> tuple:
+def _inline_region(out: fx.Graph, name: str, args: tuple, read: dict[str, torch.Tensor]) -> tuple:
     """The body of a `with torch.autocast(...)` / grad-mode region, inlined. MindSpore has no
     autocast context (and msdev removes it from source code too); a region run without gradients
     gives detached results, so gradients stop where PyTorch's stop."""
     at = _REGIONS[name]
     body, operands = args[at], args[at + 1:]
-    results = tuple(_emit(out, body.graph, body, operands, read))
+    results = tuple(_emit(out, body.graph, body, read, operands))
     if name == "wrap_with_set_grad_enabled" and args[0] is False:
         results = tuple(out.call_method("detach", (r,)) if isinstance(r, fx.Node) else r for r in results)
     return results
