@@ -31,6 +31,18 @@ def test_function_gets_positional_keyword_behaviour_and_input_forms():
     assert forms["0-d inputs"]["inputs"] == {"x": {"shape": []}}
 
 
+def test_an_input_whose_shape_the_code_needs_keeps_it_in_the_0d_form():
+    db = load_database(FIXTURE_DB, use_cache=False)
+    entry = db.get("torch.sum")
+    # grown by resize_, a 0-d input would leave PyTorch's new elements uninitialised: no 0-d form
+    ex = {"inputs": {"x": {"shape": [3, 4], "keep_shape": True}}, "code": "out = torch.sum(x, 1)"}
+    forms = _forms(entry, ex)
+    assert "0-d inputs" not in forms and "int64 inputs" in forms
+    ex["inputs"]["y"] = {"shape": [2]}
+    assert _forms(entry, ex)["0-d inputs"]["inputs"] == {"x": {"shape": [3, 4], "keep_shape": True},
+                                                         "y": {"shape": []}}
+
+
 def test_missing_positional_arguments_are_filled_from_pytorch_defaults():
     db = load_database(FIXTURE_DB, use_cache=False)
     entry = db.get("torch.sum")

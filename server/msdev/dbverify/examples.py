@@ -3,7 +3,8 @@
 An example (mapping_db/examples/*.yaml, keyed by API) is written in PyTorch terms only:
 
     torch.sum:
-      inputs: {x: {shape: [3, 3]}}        # seeded values; dtype float32 unless `dtype:`; `low`/`high`
+      inputs: {x: {shape: [3, 3]}}        # seeded values; dtype float32 unless `dtype:`; `low`/`high`;
+                                           # `keep_shape: true` when the code needs that shape (no 0-d form)
       setup: "m = nn.Linear(3, 4)"         # optional; modules built here get PyTorch's weights copied
       code: "out = torch.sum(x, dim=1, keepdim=True)"   # `out` is what gets compared
       compare: values                      # values (default) | shape | distribution | runs
@@ -28,7 +29,7 @@ from ..findings import Status
 
 COMPARE_MODES = ("values", "shape", "distribution", "runs")
 EXAMPLE_KEYS = ("inputs", "setup", "code", "compare", "rtol", "atol", "inplace", "train", "note", "requires")
-INPUT_KEYS = ("shape", "dtype", "low", "high", "value", "param", "image")
+INPUT_KEYS = ("shape", "dtype", "low", "high", "value", "param", "image", "keep_shape")
 #: what an example may need beyond torch and mindspore; the worker reports `not_run` without it
 REQUIREMENTS = {"torchvision": "torchvision's Python transforms (the verify extra installs torchvision)"}
 INPUT_DTYPES = ("float32", "float64", "float16", "int64", "int32", "uint8", "bool", "complex64")

@@ -321,10 +321,14 @@ def _input_forms(ex: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         return []
     out = []
     for form, change in INPUT_FORMS:
-        if form == "0-d inputs" and all(not inputs[n].get("shape") for n in floats):
-            continue
+        changed = floats
+        if form == "0-d inputs":
+            # an input whose shape the code relies on (resize_ growing it: new elements uninitialised)
+            changed = [n for n in floats if inputs[n].get("shape") and not inputs[n].get("keep_shape")]
+            if not changed:
+                continue
         new = copy.deepcopy(ex)
-        for n in floats:
+        for n in changed:
             # a float range the example chose (`low: 2` for mvlgamma) holds for float64 and 0-d too
             spec = {k: v for k, v in new["inputs"][n].items()
                     if k not in ("low", "high") or change.get("dtype") in (None, "float64")}
