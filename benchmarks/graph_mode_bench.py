@@ -87,7 +87,7 @@ def prepare(pkg: str, name: str, work: Path, corpus: Path, max_params: int) -> d
 
 def _run(args: list[str], timeout: float) -> tuple[int | None, str, str]:
     try:
-        r = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=zoo.env())
+        r = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=zoo.env(dynamo=True))
         return r.returncode, r.stdout, (r.stderr or "")[-4000:]
     except subprocess.TimeoutExpired:
         return None, "", f"timed out after {timeout:.0f} s"

@@ -424,7 +424,7 @@ def _near(a, b) -> bool:
 # --------------------------------------------------------------------------- driver
 
 def _step(args: list[str], timeout: float) -> tuple[int | None, str]:
-    return zoo.run_step(args, timeout)
+    return zoo.run_step(args, timeout, dynamo=True)  # the capture is torch.compile with a recording backend
 
 
 def main() -> int:

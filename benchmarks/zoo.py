@@ -569,7 +569,9 @@ def msdev_cmd() -> list[str]:
     return [sys.executable, "-m", "msdev.cli.main"]
 
 
-def env() -> dict:
+def env(dynamo: bool = False) -> dict:
+    """The environment of a benchmark step; `dynamo`: leave torch.compile on (a step that captures
+    graphs with it, or runs `msdev convert --model`, which exports with it)."""
     e = dict(os.environ)
     # this checkout's msdev first; the caller's path after it (packages a model file needs, e.g. transformers)
     e["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "server"), os.environ.get("PYTHONPATH", "")) if p)
@@ -581,14 +583,15 @@ def env() -> dict:
     e.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
     # the corpus torchvision's pure-Python roi_align is wrapped in torch.compile: compiling it took 220 s of
     # a detection model's 240 s reference; run eagerly, it computes the same values
-    e.setdefault("TORCHDYNAMO_DISABLE", "1")
+    if not dynamo:
+        e.setdefault("TORCHDYNAMO_DISABLE", "1")
     e["GLOG_v"] = "3"
     return e
 
 
-def run_step(args: list[str], timeout: float) -> tuple[int | None, str]:
+def run_step(args: list[str], timeout: float, dynamo: bool = False) -> tuple[int | None, str]:
     try:
-        r = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env())
+        r = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env(dynamo))
         return r.returncode, (r.stderr or "")[-4000:]
     except subprocess.TimeoutExpired:
         return None, f"timed out after {timeout:.0f} s"
