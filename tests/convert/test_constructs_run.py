@@ -327,6 +327,7 @@ CASES = {
         ("flipped_flags", [A]),
     ],
     "tensor_method_forms": [
+        ("bracketed_receivers", [X4, _rng.standard_normal((4, 3)).astype(np.float32)]),
         ("norms", [B]),
         ("norms", [X4]),
         ("nan_sums", [X4]),

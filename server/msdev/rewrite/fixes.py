@@ -451,7 +451,7 @@ class Rewriter:
             receiver = self.rendered(node.value)
             if promote is not None and promote.transform in NAMED_TRANSFORMS:
                 receiver = NAMED_TRANSFORMS[promote.transform](node.value, receiver)
-            rs, _ = self.src.span(node.value)
+            rs, _ = self.src.span(node)  # from a bracket that opens the receiver: `(a - b).relu()`
             paren = self.src.text.find("(", attr_end)
             sep = ", " if (call.args or call.keywords) else ""
             edits.append(Edit(rs, paren + 1, f"{self.namer.render(target.api)}({receiver}{sep}"))
