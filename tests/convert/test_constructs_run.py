@@ -291,6 +291,7 @@ CASES = {
     "buffers_and_lists": [
         ("prompt", [_rng.standard_normal((2, 3, 2)).astype(np.float32), np.array([[0, 1, -1], [1, 1, 0]])]),
         ("stacked", [A, np.arange(6).reshape(2, 3)]),
+        ("stages", [A]),
     ],
     "argument_transforms": [
         ("mlp", [A]),

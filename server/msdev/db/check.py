@@ -20,7 +20,7 @@ from .loader import META_FILE, OVERLAY_NAME, entry_files
 from .model import KINDS, PROFILES, RETURNS
 from ..rewrite.calls import NAMED_TRANSFORMS
 from ..rewrite.file_definitions import DEFINITIONS, ROOT as DEFINITIONS_ROOT
-from ..rewrite.fixes import PLACEHOLDER
+from ..rewrite.fixes import CONDITIONS, PLACEHOLDER
 from .yamlio import ARG_ORDER, ENTRY_ORDER, TARGET_ORDER, compose
 
 SOURCES = ("curated", "table-2024", "table-2025", "signature")
@@ -272,7 +272,7 @@ class _Checker:
                             name[1:].partition(".")[0] == DEFINITIONS_ROOT and name[1:].partition(".")[2] in DEFINITIONS):
                         self.add(file, fields[key][1], f"template name {{{name}}} is not a mindspore.*, math.*, numpy.*, os.* name or a msdev.* definition")
                     elif not name.startswith("@") and name != "self" and params is not None \
-                            and re.sub(r"\.(int|var|is_\w+)$", "", name) not in _names(params):
+                            and re.sub(rf"\.({'|'.join(CONDITIONS)}|is_\w+)$", "", name) not in _names(params):
                         self.add(file, fields[key][1], f"template placeholder {{{name}}} is not a PyTorch parameter")
         if "casts" in fields:
             from ..rewrite.casts import problems as cast_problems

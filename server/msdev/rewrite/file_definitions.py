@@ -43,6 +43,36 @@ class __NAME__({@mindspore.nn.Cell}):
     def construct(self, x):
         return {@mindspore.ops.unfold}(x, self.kernel_size, self.dilation, self.padding, self.stride)
 ''',
+    "ModuleList": '''\
+class __NAME__({@mindspore.nn.CellList}):
+    """torch.nn.ModuleList holding None in some slots (a last stage without a downsample layer):
+    MindSpore's CellList refuses None, while a Cell keeps a None child as PyTorch does, so None is
+    inserted as an empty slot and every other layer goes through CellList."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def append(self, module):
+        if module is None:
+            self.insert_child_to_cell(str(len(self)), None)
+        else:
+            super().append(module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def set_grad(self, flag=True):
+        self.requires_grad = flag
+        for cell in self._cells.values():
+            if cell is not None:
+                cell.set_grad(flag)
+        return self
+''',
     "ParameterList": '''\
 class __NAME__({@mindspore.nn.Cell}):
     """torch.nn.ParameterList: a list whose tensors are parameters of the cell, named by position

@@ -39,6 +39,8 @@ from .source import Edit, SourceText, text_with_edits
 
 #: `{name}`, `{name=default source}` (optional argument), `{@mindspore.x}` (a name to import)
 PLACEHOLDER = re.compile(r"\{(@?[A-Za-z_][\w.]*)(?:=([^{}]*))?\}")
+#: `{name.CONDITION}`: the argument only when written in that form (`is_<literal>` besides these)
+CONDITIONS = ("int", "var", "holds_none")
 
 
 @dataclass
@@ -739,6 +741,8 @@ class Rewriter:
                 values[f"{name}.var"] = values[name]
             if isinstance(nodes.get(name), (ast.List, ast.Tuple)) and not nodes[name].elts:
                 values[f"{name}.is_empty"] = values[name]  # `torch.ones([])`: a 0-d shape
+            if isinstance(nodes.get(name), (ast.List, ast.Tuple)) and any(map(_may_be_none, nodes[name].elts)):
+                values[f"{name}.holds_none"] = values[name]  # `[block, down if not last else None]`
             # `{mode.is_bicubic}`, `{persistent.is_False}`: the argument only when it is written as that
             # literal (a word, True, False or None), for a template that rewrites that form its own way
             node_value = getattr(nodes.get(name), "value", None)
@@ -829,9 +833,16 @@ def _conditional(template: str) -> bool:
 
 
 def _base_name(placeholder: str) -> str:
-    """`dim.int`, `tensor.var` and `mode.is_bicubic` stand for the argument under a condition."""
+    """`dim.int`, `tensor.var`, `mode.is_bicubic` and `modules.holds_none` stand for the argument under a condition."""
     name, dot, cond = placeholder.partition(".")
-    return name if dot and (cond in ("int", "var") or cond.startswith("is_")) else placeholder
+    return name if dot and (cond in CONDITIONS or cond.startswith("is_")) else placeholder
+
+
+def _may_be_none(node: ast.expr) -> bool:
+    """`None`, or a conditional expression with None in a branch."""
+    if isinstance(node, ast.IfExp):
+        return _may_be_none(node.body) or _may_be_none(node.orelse)
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _int_literal(node) -> bool:
