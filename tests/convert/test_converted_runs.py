@@ -228,6 +228,8 @@ def test_nn_call_forms_match():
     ids = np.array([[0, 4], [2, 4]], np.int64)
     table = rng.standard_normal((5, 3)).astype(np.float32)
     _agree(msm.lookups(ms.Tensor(ids), ms.Tensor(table)), pt.lookups(torch.tensor(ids), torch.tensor(table)))
+    assert msm.truthy_bias_flags(ms.Tensor(x4[:, :, :, :1].repeat(6, 3))) == \
+        pt.truthy_bias_flags(torch.tensor(x4[:, :, :, :1].repeat(6, 3))) == (True, True, True, (2, 3, 4, 3), (2, 2, 4, 6))
     w = msm.initialised(ms.Parameter(ms.Tensor(np.zeros((6, 4), np.float32))))
     assert w.shape == (6, 4) and 0 < float(w.std()) < 0.1  # normal_(0, 0.02) wrote into the weight
 

@@ -13,7 +13,7 @@ import ast
 import re
 
 from ..db.model import Entry, Target
-from .calls import runtime_transform
+from .calls import transform_for_values, runtime_transform
 from .layer_aliases import alias_lines
 from .source import Edit, SourceText
 
@@ -50,7 +50,7 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
             body.append(f"if {spec.name!r} in kwargs:")
             body.append(f"    raise TypeError({(spec.name + ': ' + spec.unsupported)!r})")
             continue
-        transform = spec.transform
+        transform = transform_for_values(spec)
         if transform in RUNTIME_TRANSFORMS:
             transform = RUNTIME_TRANSFORMS[transform]
         elif transform and ("{}" not in transform or "{" in transform.replace("{}", "")):

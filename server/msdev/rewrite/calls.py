@@ -143,7 +143,7 @@ def _check_star_positions(star: ast.AST, covered: list[str], specs: dict, ms_par
         if spec is not None and spec.transform == "promote_float" and not (
                 spec.drop or spec.literal_map or spec.allowed or spec.unsupported or spec.required):
             promoted.append(offset)
-        elif spec is not None and (spec.drop or (spec.transform and spec.transform != "sizes") or spec.literal_map
+        elif spec is not None and (spec.drop or transform_for_values(spec) not in (None, "sizes") or spec.literal_map
                                    or spec.allowed or spec.unsupported or spec.required):
             raise CannotRewrite(f"arguments are passed through *args and `{name}` converts by its value: "
                                 "pass it by keyword")
@@ -420,10 +420,11 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
         if spec.drop and spec.allowed is None and not spec.literal_map and not spec.unsupported:
             filtered.append(spec.name)
             continue
-        if spec.transform in NAMED_TRANSFORMS and not spec.drop and not spec.unsupported and spec.allowed is None:
+        transform = transform_for_values(spec)
+        if transform in NAMED_TRANSFORMS and not spec.drop and not spec.unsupported and spec.allowed is None:
             # torchvision's `BasicConv2d(..., **kwargs)` given `padding=(0, 3)`: transformed only when present
             got = f"{value_text}[{spec.name!r}]"
-            value = NAMED_TRANSFORMS[spec.transform](ast.Name(id=spec.name), got, True)
+            value = NAMED_TRANSFORMS[transform](ast.Name(id=spec.name), got, True)
             taken.append(f"**({{{spec.target_name!r}: {value}}} if {spec.name!r} in {value_text} else {{}})")
             filtered.append(spec.name)
             produced.add(spec.target_name)
@@ -431,13 +432,13 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
                 unhandled.append(f"{spec.name} given as {' or '.join(spec.literal_map)}")
             continue
         fallback = spec.default if spec.default is not None and "{" not in spec.default else spec.torch_default
-        simple_transform = spec.transform and spec.transform not in NAMED_TRANSFORMS and spec.transform.count("{}") == 1
-        if spec.drop or spec.literal_map or spec.unsupported or fallback is None or (spec.transform and not simple_transform):
+        simple_transform = transform and transform not in NAMED_TRANSFORMS and transform.count("{}") == 1
+        if spec.drop or spec.literal_map or spec.unsupported or fallback is None or (transform and not simple_transform):
             unhandled.append(spec.name)
             continue
         value = f"{value_text}.get({spec.name!r}, {fallback})"
         if simple_transform:
-            value = spec.transform.replace("{}", value)
+            value = transform.replace("{}", value)
         taken.append(f"{spec.target_name}={value}")
         filtered.append(spec.name)
         produced.add(spec.target_name)
@@ -588,10 +589,28 @@ def _shape_tuple(node: ast.AST, text: str, forwarded: bool = False) -> str:
     return f"tuple({shown}) if isinstance({shown}, (list, tuple)) else ({shown},)"
 
 
+#: named transforms that only rewrite literals: a value the running program holds passes unchanged
+LITERAL_ONLY = frozenset({"flag"})
+
+
+def transform_for_values(spec: ArgSpec) -> str | None:
+    """The transform a value known only when the program runs needs (None for a literal-only one)."""
+    return None if spec.transform in LITERAL_ONLY else spec.transform
+
+
+def _flag(node: ast.AST, text: str, forwarded: bool = False) -> str:
+    """A switch MindSpore checks to be a bool (`has_bias`) where PyTorch takes any truthy value:
+    `nn.Linear(a, b, 1)` → `True`. A variable is left as written (it nearly always holds a bool)."""
+    value = literal(node)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(bool(value))
+    return text
+
+
 #: transforms too structural for a `{}` template, named in the database's `transform`
 NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes, "float": _float, "factors": _factors,
                     "promote_float": _promote_float, "list": _as_list, "tuple": _as_tuple,
-                    "shape_tuple": _shape_tuple}
+                    "shape_tuple": _shape_tuple, "flag": _flag}
 
 
 def runtime_transform(spec: ArgSpec | None, text: str) -> str:
