@@ -190,6 +190,13 @@ def test_setting_context_managers_are_unwrapped_and_compute_the_same():
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-6, atol=1e-6)
 
 
+def test_attention_backend_choices_are_unwrapped_and_compute_the_same():
+    """`with sdpa_kernel([...])` blocks lose their `with` line; SDPBackend members kept in a list run too."""
+    pt, msm = pair("attention_backends")
+    q, k, v = (np.random.default_rng(i).standard_normal((1, 2, 4, 8)).astype(np.float32) for i in range(3))
+    _agree(msm.attend(*map(ms.Tensor, (q, k, v))), pt.attend(*map(torch.tensor, (q, k, v))))
+
+
 def _agree(got, expected):
     for i, (g, e) in enumerate(zip(got, expected)):
         e = e.detach().numpy()
