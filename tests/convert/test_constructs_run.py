@@ -280,6 +280,8 @@ CASES = {
         ("layers", [IMG]),
         ("shapes", [IMG]),
         ("packed", [IMG]),
+        ("attended", [_rng.standard_normal((2, 2, 3, 4)).astype(np.float32),
+                      _rng.standard_normal((2, 2, 5, 4)).astype(np.float32)]),
     ],
     "vision_layers": [
         ("unfolded", [IMG]),

@@ -12,7 +12,9 @@ including ones built from variables, keeps working unchanged and the file needs 
 from __future__ import annotations
 
 import ast
+import re
 
+from .file_definitions import DEFINITIONS
 from .source import Edit, SourceText
 
 _FUNCTIONS = '''\
@@ -175,7 +177,22 @@ def _einops_unpack(tensor, packed_shapes, pattern):
         sizes.append(size)
     parts = [tensor] if len(sizes) == 1 else _einops_ms.ops.split(tensor, sizes, axis=star)
     return [p.reshape(shape[:star] + tuple(middle) + shape[star + 1:]) for p, middle in zip(parts, packed_shapes)]
-'''
+
+
+def _einops_einsum(*tensors_and_pattern):
+    """einops.einsum: the pattern comes last and names axes with words ('b i d, b j d -> b i j'); each
+    word becomes a letter of an einsum equation, computed as torch.einsum's conversion computes it."""
+    *tensors, pattern = tensors_and_pattern
+    letters = {}
+
+    def side(text):
+        return "".join(name if name == "..." else letters.setdefault(name, "abcdefghijklmnopqrstuvwxyz"[len(letters)])
+                       for name in text.split())
+
+    left, _, right = pattern.partition("->")
+    return _einops_einsum_letters(",".join(map(side, left.split(","))) + "->" + side(right), *tensors)
+''' + "\n\n" + re.sub(r"\{@mindspore\.([\w.]+)\}", r"_einops_ms.\1", DEFINITIONS["einsum"]).replace(
+    "__NAME__", "_einops_einsum_letters")
 
 _LAYERS = '''
 
@@ -199,7 +216,8 @@ class _EinopsReduce(_einops_ms.nn.Cell):
 
 #: einops name → the definition above that takes its place
 FUNCTIONS = {"rearrange": "_einops_rearrange", "repeat": "_einops_repeat", "reduce": "_einops_reduce",
-             "parse_shape": "_einops_parse_shape", "pack": "_einops_pack", "unpack": "_einops_unpack"}
+             "parse_shape": "_einops_parse_shape", "pack": "_einops_pack", "unpack": "_einops_unpack",
+             "einsum": "_einops_einsum"}
 LAYERS = {"Rearrange": "_EinopsRearrange", "Reduce": "_EinopsReduce"}
 _MODULE = "\n\nclass _einops_module:\n" + "".join(
     f"    {name} = staticmethod({impl})\n" for name, impl in FUNCTIONS.items())
