@@ -290,6 +290,10 @@ CASES = {
         ("branches", [A]),
         ("weighted_tokens", [_rng.standard_normal((2, 5, 4)).astype(np.float32)]),
     ],
+    "parametrized_layers": [
+        ("normalized", [A.reshape(3, 2)[:, :1].repeat(4, 1)]),
+        ("weight_normalised", [_rng.standard_normal((2, 2, 5)).astype(np.float32)]),
+    ],
     "buffers_and_lists": [
         ("prompt", [_rng.standard_normal((2, 3, 2)).astype(np.float32), np.array([[0, 1, -1], [1, 1, 0]])]),
         ("stacked", [A, np.arange(6).reshape(2, 3)]),

@@ -73,6 +73,165 @@ class __NAME__({@mindspore.nn.CellList}):
                 cell.set_grad(flag)
         return self
 ''',
+    "computed_attribute": """\
+def __NAME__(module, name, compute):
+    \"\"\"`module.<name>` computed by `compute(module)` each time it is read, as PyTorch's
+    parametrizations do it: the module gets a subclass (once) carrying a property of that name.\"\"\"
+    cls = type(module)
+    if not getattr(cls, "msdev_parametrized", False):
+        cls = type("Parametrized" + cls.__name__, (cls,), {"msdev_parametrized": True})
+        module.__class__ = cls
+    setattr(cls, name, property(compute))
+    return module
+""",
+    "parametrized_type": """\
+def __NAME__(module):
+    \"\"\"torch.nn.utils.parametrize.type_before_parametrizations: the class before a parametrization
+    gave the module its subclass.\"\"\"
+    cls = type(module)
+    return cls.__bases__[0] if getattr(cls, "msdev_parametrized", False) else cls
+""",
+    "Parametrizations": """\
+class __NAME__({@mindspore.nn.Cell}):
+    \"\"\"`module.parametrizations`: one ParametrizationList per parametrized tensor, by its name.\"\"\"
+
+    def __contains__(self, name):
+        return name in self._cells
+
+    def __getitem__(self, name):
+        return self._cells[name]
+""",
+    "ParametrizationList": """\
+class __NAME__({@mindspore.nn.Cell}):
+    \"\"\"The stored original tensor(s) of one parametrized tensor (`original`, or `original0`,
+    `original1`, ... when right_inverse gave several, PyTorch's checkpoint keys) and the
+    parametrizations applied to them in turn (children `0`, `1`, ...).\"\"\"
+
+    def __init__(self, originals):
+        super().__init__()
+        self.count, self.steps = len(originals), 0
+        for i, value in enumerate(originals):
+            name = "original" if self.count == 1 else f"original{i}"
+            setattr(self, name, {@mindspore.Parameter}({@mindspore.Tensor}(value), name=name))
+
+    def add(self, parametrization):
+        self.insert_child_to_cell(str(self.steps), parametrization)
+        self.steps += 1
+
+    def construct(self):
+        if self.count == 1:
+            x = self.original
+        else:
+            x = tuple(getattr(self, f"original{i}") for i in range(self.count))
+        for i in range(self.steps):
+            step = self._cells[str(i)]
+            x = step(*x) if i == 0 and self.count > 1 else step(x)
+        return x
+""",
+    "register_parametrization": """\
+def __NAME__(module, tensor_name, parametrization, unsafe=False):
+    \"\"\"torch.nn.utils.parametrize.register_parametrization: `module.<tensor_name>` becomes
+    `parametrization(original)`, computed when read. The original (right_inverse of the tensor
+    when the parametrization has one) is stored under parametrizations.<tensor_name>, named as
+    PyTorch's checkpoints name it; a second registration chains another parametrization.\"\"\"
+    holder = getattr(module, "parametrizations", None)
+    if holder is None or tensor_name not in holder:
+        tensor = getattr(module, tensor_name)
+        given = getattr(tensor, "name", "")
+        prefix = given[:-len(tensor_name)] if given.endswith(tensor_name) else ""
+        inverse = getattr(parametrization, "right_inverse", None)
+        value = inverse(tensor) if inverse is not None else tensor
+        steps = {@msdev.ParametrizationList}(tuple(value) if isinstance(value, (list, tuple)) else (value,))
+        if tensor_name in module._params:
+            del module._params[tensor_name]
+        elif hasattr(module, tensor_name):
+            delattr(module, tensor_name)
+        if holder is None:
+            holder = {@msdev.Parametrizations}()
+            module.parametrizations = holder
+        holder.insert_child_to_cell(tensor_name, steps)
+        holder.update_parameters_name(prefix + "parametrizations.")
+        {@msdev.computed_attribute}(module, tensor_name, lambda self: self.parametrizations[tensor_name]())
+    holder[tensor_name].add(parametrization)
+    return module
+""",
+    "remove_parametrizations": """\
+def __NAME__(module, tensor_name, leave_parametrized=True):
+    \"\"\"torch.nn.utils.parametrize.remove_parametrizations: the tensor is a plain parameter again,
+    holding its current parametrized value (or the original, `leave_parametrized=False`).\"\"\"
+    holder = getattr(module, "parametrizations", None)
+    if holder is None or tensor_name not in holder:
+        raise ValueError(f"Module {module} does not have a parametrization on {tensor_name}")
+    steps = holder[tensor_name]
+    if leave_parametrized:
+        value = steps()
+    elif steps.count == 1:
+        value = steps.original
+    else:
+        raise ValueError("Cannot leave unparametrized (`leave_parametrized=False`) a tensor "
+                         "that is parametrized in terms of a sequence of tensors.")
+    given = steps.original.name if steps.count == 1 else steps.original0.name
+    prefix = given.split("parametrizations.")[0]
+    delattr(type(module), tensor_name)
+    del holder._cells[tensor_name]
+    if not holder._cells:
+        del module._cells["parametrizations"]
+        module.__class__ = type(module).__bases__[0]
+    setattr(module, tensor_name, {@mindspore.Parameter}({@mindspore.Tensor}(value), name=prefix + tensor_name))
+    return module
+""",
+    "is_parametrized": """\
+def __NAME__(module, tensor_name=None):
+    \"\"\"torch.nn.utils.parametrize.is_parametrized.\"\"\"
+    holder = getattr(module, "parametrizations", None)
+    return holder is not None and (tensor_name is None or tensor_name in holder)
+""",
+    "WeightNorm": """\
+class __NAME__({@mindspore.nn.Cell}):
+    \"\"\"Weight normalisation w = g * v / ||v||, the norm over every dim but `dim` (the whole tensor for
+    dim -1 or None, as PyTorch's norm_except_dim). right_inverse splits a weight into (g, v).\"\"\"
+
+    def __init__(self, dim=0):
+        super().__init__()
+        self.dim = -1 if dim is None else dim
+
+    def norm(self, v):
+        if self.dim == -1:
+            return (v * v).sum().sqrt()
+        dim = self.dim % v.ndim
+        return (v * v).sum(axis=tuple(i for i in range(v.ndim) if i != dim), keepdims=True).sqrt()
+
+    def construct(self, g, v):
+        return v * (g / self.norm(v))
+
+    def right_inverse(self, weight):
+        return self.norm(weight), weight
+""",
+    "weight_norm": """\
+def __NAME__(module, name="weight", dim=0):
+    \"\"\"torch.nn.utils.weight_norm (the older form): `<name>_g` and `<name>_v` become the module's
+    parameters, PyTorch's checkpoint keys, and `<name>` is computed from them when read.\"\"\"
+    tensor = getattr(module, name)
+    given = getattr(tensor, "name", "")
+    prefix = given[:-len(name)] if given.endswith(name) else ""
+    norm = {@msdev.WeightNorm}(dim)
+    g, v = norm.right_inverse(tensor)
+    del module._params[name]
+    setattr(module, name + "_g", {@mindspore.Parameter}({@mindspore.Tensor}(g), name=prefix + name + "_g"))
+    setattr(module, name + "_v", {@mindspore.Parameter}({@mindspore.Tensor}(v), name=prefix + name + "_v"))
+    return {@msdev.computed_attribute}(module, name, lambda self: norm(getattr(self, name + "_g"),
+                                                                         getattr(self, name + "_v")))
+""",
+    "remove_weight_norm": """\
+def __NAME__(module, name="weight"):
+    \"\"\"torch.nn.utils.remove_weight_norm: `<name>` is a plain parameter again, with its current value.\"\"\"
+    value = getattr(module, name)
+    given = getattr(module, name + "_g").name
+    delattr(type(module), name)
+    del module._params[name + "_g"], module._params[name + "_v"]
+    setattr(module, name, {@mindspore.Parameter}({@mindspore.Tensor}(value), name=given[:-2]))
+    return module
+""",
     "ParameterList": '''\
 class __NAME__({@mindspore.nn.Cell}):
     """torch.nn.ParameterList: a list whose tensors are parameters of the cell, named by position
