@@ -1,9 +1,10 @@
 """Custom gradients: a `torch.autograd.Function` becomes a MindSpore Cell with `construct`/`bprop`.
 
 PyTorch hands tensors from forward to backward through `ctx.save_for_backward`; MindSpore's
-`bprop(self, *inputs, out, dout)` receives the inputs and the output directly. So the rewrite
-works when every saved tensor is an input or the returned value; anything else stored on `ctx`
-needs a human, and the class is left as it was with the reason.
+`bprop(self, *inputs, out, dout)` receives the inputs and the output directly. When every saved
+tensor is an input or the returned value, forward and backward become `construct` and `bprop`
+themselves. Otherwise (an intermediate saved, state set on `ctx`) both static methods stay as they
+are, and `construct`/`bprop` call them with a stand-in `ctx`: bprop runs forward again to fill it.
 """
 
 from __future__ import annotations
@@ -45,6 +46,44 @@ def _statement_removal(src: SourceText, stmt: ast.stmt, body: list[ast.stmt]) ->
 
 def rewrite_function_class(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: Namer) -> list[Edit]:
     """Edits turning one autograd.Function subclass into a Cell (raises CannotRewrite)."""
+    try:
+        return _direct_cell(src, cls, base, namer)
+    except CannotRewrite:
+        return _recomputing_cell(src, cls, base, namer)
+
+
+def _recomputing_cell(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: Namer) -> list[Edit]:
+    """forward and backward kept as static methods; `construct` calls forward with a stand-in ctx,
+    `bprop` calls it again (to recompute what it saved) and then backward. A None gradient (an input
+    that needs none) becomes zeros for a tensor, 0 for anything else, as bprop needs one per input."""
+    fwd, bwd = _method(cls, "forward"), _method(cls, "backward")
+    if fwd is None or bwd is None:
+        raise CannotRewrite("a custom autograd.Function needs both forward and backward to become a Cell with bprop")
+    for fn in (fwd, bwd):
+        if not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in fn.decorator_list):
+            raise CannotRewrite("forward/backward that are not static methods: rewrite by hand")
+    if any(isinstance(item, ast.FunctionDef) and item.name in ("construct", "bprop") for item in cls.body):
+        raise CannotRewrite("the class already defines construct or bprop: rewrite by hand")
+    ctx = namer.render("msdev.FunctionCtx")
+    tensor, zeros = namer.render("mindspore.Tensor"), namer.render("mindspore.ops.zeros_like")
+    indent = " " * cls.body[0].col_offset
+    body = (f"def construct(self, *inputs):\n"
+            f"    return self.forward({ctx}(inputs), *inputs)\n\n"
+            f"def bprop(self, *args):\n"
+            f"    inputs, dout = args[:-2], args[-1]\n"
+            f"    ctx = {ctx}(inputs)\n"
+            f"    self.forward(ctx, *inputs)\n"
+            f"    grads = self.backward(ctx, dout)\n"
+            f"    grads = grads if isinstance(grads, tuple) else (grads,)\n"
+            f"    return tuple(g if g is not None else {zeros}(x) if isinstance(x, {tensor}) else 0\n"
+            f"                 for g, x in zip(grads, inputs))\n")
+    text = "\n\n" + "".join(indent + line if line.strip() else line for line in body.splitlines(True))
+    end = src.end(cls.body[-1])
+    return [Edit(*src.span(base), namer.render("mindspore.nn.Cell")), Edit(end, end, text.rstrip("\n"))]
+
+
+def _direct_cell(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: Namer) -> list[Edit]:
+    """forward → construct, backward → bprop, when bprop's arguments carry all backward reads."""
     fwd, bwd = _method(cls, "forward"), _method(cls, "backward")
     if fwd is None or bwd is None:
         raise CannotRewrite("a custom autograd.Function needs both forward and backward to become a Cell with bprop")

@@ -73,6 +73,31 @@ class __NAME__({@mindspore.nn.CellList}):
                 cell.set_grad(flag)
         return self
 ''',
+    "FunctionCtx": """\
+class __NAME__:
+    \"\"\"The `ctx` a torch.autograd.Function's forward and backward receive: what forward saves or sets
+    on it, for backward to read (MindSpore's bprop runs forward again to fill a fresh one).\"\"\"
+
+    def __init__(self, inputs=()):
+        self.saved_tensors = ()
+        self.needs_input_grad = tuple(isinstance(x, {@mindspore.Tensor}) for x in inputs)
+
+    @property
+    def saved_variables(self):
+        return self.saved_tensors
+
+    def save_for_backward(self, *tensors):
+        self.saved_tensors = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        pass
+
+    def mark_dirty(self, *tensors):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+""",
     "computed_attribute": """\
 def __NAME__(module, name, compute):
     \"\"\"`module.<name>` computed by `compute(module)` each time it is read, as PyTorch's
