@@ -146,6 +146,28 @@ def test_tied_weights_are_written_once(tmp_path, code, capsys):
     np.testing.assert_allclose(net(ms.Tensor(idx)).asnumpy(), want, rtol=1e-4, atol=1e-5)
 
 
+def test_a_module_shared_by_several_parents_is_written_once(tmp_path, capsys):
+    """One attention module passed to each unit: its tensors appear once per unit in PyTorch's state
+    dict; the converted network holds them once, so strict loading needs one copy."""
+    cases = Path(__file__).resolve().parent.parent / "fixtures" / "convert"
+    tmod = _load(cases / "tied_module_dict.in.py", "shared_torch")
+    mmod = _load(cases / "tied_module_dict.out.py", "shared_ms")
+    torch.manual_seed(0)
+    tnet = tmod.SharedAttentionNet().eval()
+    assert "features.stage1.unit3.attention.weight" in tnet.state_dict()
+    pth = tmp_path / "shared.pth"
+    torch.save(tnet.state_dict(), pth)
+    out = tmp_path / "shared.ckpt"
+    assert main(["weights", "convert", str(pth), "-o", str(out), "--code",
+                 str(cases / "tied_module_dict.in.py"), "--root", "SharedAttentionNet"]) == 0
+    assert "4 dropped" in capsys.readouterr().out
+    net = mmod.SharedAttentionNet()
+    net.set_train(False)
+    assert ms.load_param_into_net(net, ms.load_checkpoint(str(out)), strict_load=True) == ([], [])
+    x = np.random.default_rng(0).standard_normal((2, 4)).astype(np.float32)
+    np.testing.assert_allclose(net(ms.Tensor(x)).asnumpy(), tnet(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("code", ["in", "out"])
 def test_persistent_buffers_load_as_parameters(tmp_path, code, capsys):
     """A persistent buffer is in PyTorch's state dict; the converted network holds it as a

@@ -62,23 +62,35 @@ def drop_tied_copies(wmap: WeightMap, tied: list[list[str]], ties: list[tuple[st
     """Tied weights are one Parameter in MindSpore, named after the side the source assigned
     *from* (`self.transformer.wte.weight = self.lm_head.weight` leaves only `lm_head.weight`), while
     PyTorch's state dict lists every name: the assigned copy is dropped, or loading reports it as
-    unexpected."""
-    if not tied or not ties:
+    unexpected. A group no assignment in the source explains is one module given to several parents
+    (a stage's attention passed to each of its units): MindSpore names its parameters by the first
+    path its cells are walked through, the first name of the group in the state dict."""
+    if not tied:
         return
     by_torch = {e.torch: e for e in wmap.entries if e.torch is not None}
     for group in tied:
-        for copy in group:
-            owner = copy.rpartition(".")[0]
-            for assigned, source in ties:
-                if not (owner == assigned or owner.endswith("." + assigned)):
-                    continue
-                prefix = owner[: len(owner) - len(assigned)]
-                kept = next((k for k in group if k != copy and k.rpartition(".")[0] == prefix + source), None)
+        if not any([_drop_assigned_copy(by_torch, group, copy, ties) for copy in group]):
+            for copy in group[1:]:
                 entry = by_torch.get(copy)
-                if kept is not None and entry is not None and entry.mindspore is not None:
+                if entry is not None and entry.mindspore is not None:
                     entry.mindspore = None
-                    entry.note = f"tied to {kept}: MindSpore holds the shared parameter once, under that name"
-                    break
+                    entry.note = f"the same tensor as {group[0]}: MindSpore holds a shared module's parameter once"
+
+
+def _drop_assigned_copy(by_torch: dict, group: list[str], copy: str, ties: list[tuple[str, str]]) -> bool:
+    """Drop `copy` when a tie in the source (`a.weight = b.weight`) made it the assigned side."""
+    owner = copy.rpartition(".")[0]
+    for assigned, source in ties:
+        if not (owner == assigned or owner.endswith("." + assigned)):
+            continue
+        prefix = owner[: len(owner) - len(assigned)]
+        kept = next((k for k in group if k != copy and k.rpartition(".")[0] == prefix + source), None)
+        entry = by_torch.get(copy)
+        if kept is not None and entry is not None and entry.mindspore is not None:
+            entry.mindspore = None
+            entry.note = f"tied to {kept}: MindSpore holds the shared parameter once, under that name"
+            return True
+    return False
 
 
 def prepare(ckpt: str | Path, key: str | None = None, strip_prefix: str | None = None) -> tuple[Checkpoint, dict]:
