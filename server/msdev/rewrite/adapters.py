@@ -29,8 +29,9 @@ RUNTIME_TRANSFORMS = {
 }
 
 
-def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | None:
-    """Source of the adapter class, or None when the argument map needs more than run-time rules."""
+def adapter_source(name: str, base: str, entry: Entry, target: Target, adapts: str | None = None) -> str | None:
+    """Source of the adapter class, or None when the argument map needs more than run-time rules.
+    `adapts`: the class `type(m)` tests name, when `base` is another expression (`float64_layer(nn.SiLU)`)."""
     params = []
     for p in entry.params or ():
         if p.startswith("*"):
@@ -89,7 +90,7 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
     # `self.norm1.weight` where norm1 was built from this class passed as a default (timm swin)
     aliases = alias_lines(target.attributes or {}, "    ")
     lines = [f"class {name}({base}):",
-             f'    """msdev: {base} taking {entry.api}\'s arguments (the class is passed around, called elsewhere)."""',
+             f'    """msdev: {adapts or base} taking {entry.api}\'s arguments (the class is passed around, called elsewhere)."""',
              "",
              *aliases,
              *([""] if aliases else []),
@@ -98,7 +99,7 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
     # code that dispatches on the class name (`norm_layer.__name__.lower()`) sees PyTorch's
     leaf = entry.api.rsplit(".", 1)[-1]
     lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}",
-              f"{name}.{ADAPTS} = {base}  # msdev: `type(m) is {base}` tests see through the adapter"]
+              f"{name}.{ADAPTS} = {adapts or base}  # msdev: `type(m) is {adapts or base}` tests see through the adapter"]
     return "\n".join(lines) + "\n"
 
 

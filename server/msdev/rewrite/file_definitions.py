@@ -98,6 +98,25 @@ class __NAME__:
     def set_materialize_grads(self, value):
         pass
 """,
+    "float64_layer": """\
+@{@functools.lru_cache}(maxsize=None)
+def __NAME__(base):
+    \"\"\"The activation layer `base` computing float32 inputs in float64 and rounding back: MindSpore 2.10's
+    float32 CPU kernels of sigmoid, tanh, exp, softmax, ... are accurate to about 1e-5 where PyTorch's
+    are to 1e-7, and the difference grows through a deep network. Integer and bool inputs, which those
+    kernels refuse, give float32 as in PyTorch. A subclass with the layer's name, one per layer class.\"\"\"
+
+    class Layer(base):
+        def construct(self, x, *args, **kwargs):
+            if isinstance(x, {@mindspore.Tensor}) and (x.dtype == {@mindspore.float32} or x.dtype in (
+                    {@mindspore.bool_}, {@mindspore.int8}, {@mindspore.int16}, {@mindspore.int32}, {@mindspore.int64},
+                    {@mindspore.uint8})):
+                return super().construct(x.astype({@mindspore.float64}), *args, **kwargs).astype({@mindspore.float32})
+            return super().construct(x, *args, **kwargs)
+
+    Layer.__name__ = Layer.__qualname__ = base.__name__
+    return Layer
+""",
     "computed_attribute": """\
 def __NAME__(module, name, compute):
     \"\"\"`module.<name>` computed by `compute(module)` each time it is read, as PyTorch's

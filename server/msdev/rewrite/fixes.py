@@ -153,7 +153,7 @@ class Rewriter:
                 result.edits.extend(store_into_first_argument(self, call))
                 return result
         entry, target = self.target_for(finding)
-        if target.casts and (finding.kind == Kind.TENSOR_ATTRIBUTE or (
+        if target.casts and entry.kind != "class" and (finding.kind == Kind.TENSOR_ATTRIBUTE or (
                 call is not None and finding.kind in (Kind.CALL, Kind.TENSOR_METHOD))):
             receiver = node.value if finding.kind != Kind.CALL else None
             nodes = cast_nodes(entry, target, call if finding.kind != Kind.TENSOR_ATTRIBUTE else None, receiver)
@@ -248,7 +248,7 @@ class Rewriter:
                 for name, spec in target.args.items() if spec.torch_default is not None})
             return self._template(finding, call, entry, fallback, receiver=None, span=span, skip=skip)
         fs, fe = self.src.span(func)
-        new_callee = self._container_class(entry, target) or self.namer.render(target.api)
+        new_callee = self._container_class(entry, target) or self.layer_class(entry, target)
         edits = list(rw.edits)
         if new_callee != self.src.text[fs:fe]:
             edits.append(Edit(fs, fe, new_callee))
@@ -352,7 +352,17 @@ class Rewriter:
             safe = False
             notes.append(f"{entry.api} is referenced, not called: its arguments differ in {target.api}; "
                          "check the call sites")
-        return FindingRewrite(finding, [Edit(s, e, self.namer.render(target.api))], safe, notes, (s, e))
+        shown = self.namer.render(target.api) if is_type_test(node, self.parents) or in_annotation(
+            self.parents, node) else self.layer_class(entry, target)
+        return FindingRewrite(finding, [Edit(s, e, shown)], safe, notes, (s, e))
+
+    def layer_class(self, entry: Entry, target: Target) -> str:
+        """The target as the converted code names it; a layer whose `casts` say its float32 kernel is
+        less exact than PyTorch's is its float64-computing subclass (`float64_layer(nn.SiLU)`)."""
+        name = self.namer.render(target.api)
+        if entry.kind == "class" and target.casts == {"float32": "float64"}:  # the one form a layer takes
+            return f"{self.namer.render('msdev.float64_layer')}({name})"
+        return name
 
     def _container_class(self, entry: Entry, target: Target) -> str | None:
         """The file's CellDict class that holds containers too, for `nn.ModuleDict(...)`."""
@@ -375,7 +385,7 @@ class Rewriter:
         name = f"{leaf}TorchArgs"
         while name in self.namer.taken:
             name += "_"
-        code = adapter_source(name, self.namer.render(target.api), entry, target)
+        code = adapter_source(name, self.layer_class(entry, target), entry, target, self.namer.render(target.api))
         if code is None:
             return None
         self.namer.taken.add(name)
