@@ -117,6 +117,82 @@ def __NAME__(base):
     Layer.__name__ = Layer.__qualname__ = base.__name__
     return Layer
 """,
+    "TreeSpec": """\
+class __NAME__:
+    \"\"\"torch.utils._pytree.TreeSpec: how tree_flatten took a nested structure apart: its type (None
+    for a leaf), what rebuilding it needs (dict keys, a namedtuple's class, a deque's maxlen) and one
+    spec per child.\"\"\"
+
+    def __init__(self, type=None, context=None, children_specs=()):
+        self.type, self.context, self.children_specs = type, context, list(children_specs)
+        self.num_children = len(self.children_specs)
+        self.num_leaves = 1 if type is None else sum(c.num_leaves for c in self.children_specs)
+
+    def is_leaf(self):
+        return self.type is None
+
+    def __eq__(self, other):
+        return isinstance(other, __NAME__) and (self.type, self.context, self.children_specs) == (
+            other.type, other.context, other.children_specs)
+
+    def __repr__(self):
+        return "*" if self.type is None else f"TreeSpec({self.type.__name__}, {self.context!r}, {self.children_specs!r})"
+
+    def unflatten(self, leaves):
+        leaves = list(leaves)
+        if len(leaves) != self.num_leaves:
+            raise ValueError(f"treespec.unflatten(leaves): `leaves` has length {len(leaves)} but the spec "
+                             f"refers to a pytree that holds {self.num_leaves} items")
+        return self._build(iter(leaves))
+
+    def _build(self, leaves):
+        if self.type is None:
+            return next(leaves)
+        values = [child._build(leaves) for child in self.children_specs]
+        if self.type in (list, tuple):
+            return self.type(values)
+        if issubclass(self.type, tuple):  # a namedtuple
+            return self.type(*values)
+        if issubclass(self.type, {@collections.defaultdict}):
+            return self.type(self.context[0], zip(self.context[1], values))
+        if issubclass(self.type, dict):
+            return self.type(zip(self.context, values))
+        return self.type(values, maxlen=self.context)  # a deque
+""",
+    "tree_flatten": """\
+def __NAME__(tree, is_leaf=None):
+    \"\"\"torch.utils._pytree.tree_flatten: the leaves of nested lists, tuples, namedtuples, dicts and
+    deques in order (None is a leaf), and the spec that rebuilds the structure from them.\"\"\"
+    leaves = []
+
+    def walk(node):
+        kind = type(node)
+        if is_leaf is not None and is_leaf(node):
+            pass
+        elif kind in (list, tuple) or (isinstance(node, tuple) and hasattr(node, "_fields")):
+            return {@msdev.TreeSpec}(kind, None, [walk(v) for v in node])
+        elif isinstance(node, {@collections.defaultdict}):
+            keys = list(node)
+            return {@msdev.TreeSpec}(kind, (node.default_factory, keys), [walk(node[k]) for k in keys])
+        elif isinstance(node, dict):
+            keys = list(node)
+            return {@msdev.TreeSpec}(kind, keys, [walk(node[k]) for k in keys])
+        elif isinstance(node, {@collections.deque}):
+            return {@msdev.TreeSpec}(kind, node.maxlen, [walk(v) for v in node])
+        leaves.append(node)
+        return {@msdev.TreeSpec}()
+
+    spec = walk(tree)
+    return leaves, spec
+""",
+    "tree_map": """\
+def __NAME__(func, tree, *rests, is_leaf=None):
+    \"\"\"torch.utils._pytree.tree_map: `func` applied to the leaves (and the matching leaves of `rests`),
+    in the same structure.\"\"\"
+    leaves, spec = {@msdev.tree_flatten}(tree, is_leaf)
+    others = [{@msdev.tree_flatten}(r, is_leaf)[0] for r in rests]
+    return spec.unflatten(func(*xs) for xs in zip(leaves, *others))
+""",
     "computed_attribute": """\
 def __NAME__(module, name, compute):
     \"\"\"`module.<name>` computed by `compute(module)` each time it is read, as PyTorch's
