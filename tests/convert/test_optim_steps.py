@@ -568,3 +568,44 @@ def test_warm_restarts_stepped_with_fractional_epochs_like_pytorch(args, db):
     expected = _load(source, "pt_warm")()
     got = _load(_converted(source, db), "ms_warm")()
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+
+
+#: CyclicLR with its default cycle_momentum=True: PyTorch sets the momentum (Adam's beta1) to max_momentum
+#: at construction, so an SGD built without momentum trains with it, and moves it against the rate
+CYCLIC_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    opt = {opt}
+    sched = torch.optim.lr_scheduler.CyclicLR(opt, {args})
+    lrs, momenta = [], []
+    for _ in range(10):
+        opt.zero_grad()
+        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 3).sum() * 0.1
+        loss.backward()
+        opt.step()
+        sched.step()
+        group = opt.param_groups[0]
+        lrs.append(group["lr"])
+        momenta.append(group["betas"][0] if "betas" in group else group["momentum"])
+    return w, lrs, momenta
+'''
+
+
+@pytest.mark.parametrize("opt, args", [
+    ("torch.optim.SGD([w], lr=0.1)", "0.01, 0.1, step_size_up=3"),
+    ("torch.optim.Adam([w], lr=0.01)", "base_lr=0.001, max_lr=0.05, step_size_up=2, step_size_down=4, mode='triangular2'"),
+    ("torch.optim.SGD([w], lr=0.1, momentum=0.5)",
+     "0.01, 0.1, 2, mode='exp_range', gamma=0.9, base_momentum=0.7, max_momentum=0.95"),
+])
+def test_cyclic_lr_moves_rate_and_momentum_like_pytorch(opt, args, db):
+    source = CYCLIC_LOOP.format(opt=opt, args=args)
+    text = _converted(source, db)
+    expected_w, expected_lrs, expected_m = _load(source, "pt_cyclic")(W0, C)
+    got_w, got_lrs, got_m = _load(text, "ms_cyclic")(W0, C)
+    np.testing.assert_allclose([float(v) for v in got_lrs], expected_lrs, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(got_m, expected_m, rtol=1e-6)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+    assert len(set(np.round(expected_m, 6))) > 2  # the momentum really cycled

@@ -1295,6 +1295,48 @@ class __NAME__({@mindspore.experimental.optim.lr_scheduler.LRScheduler}):
             lrs.append({@mindspore.Tensor}(lr, {@mindspore.float32}))
         return lrs
 ''',
+    "CyclicLR": '''\
+class __NAME__({@mindspore.experimental.optim.lr_scheduler.CyclicLR}):
+    """torch.optim.lr_scheduler.CyclicLR with its default cycle_momentum=True: MindSpore 2.10's cycles only the
+    rate, PyTorch's also sets the momentum (SGD's momentum, Adam's beta1) to max_momentum at the start and
+    moves it against the rate, so an SGD built without momentum trains with 0.8-0.9 of it."""
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
+                 gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
+                 max_momentum=0.9, last_epoch=-1):
+        groups = optimizer.param_groups
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            per_group = lambda v: list(v) if isinstance(v, (list, tuple)) else [v] * len(groups)
+            self.base_momentums, self.max_momentums = per_group(base_momentum), per_group(max_momentum)
+            if last_epoch == -1:
+                for top, low, group in zip(self.max_momentums, self.base_momentums, groups):
+                    self._set_momentum(group, top)
+                    group["max_momentum"], group["base_momentum"] = top, low
+        super().__init__(optimizer, base_lr, max_lr, step_size_up, step_size_down, mode, gamma, scale_fn,
+                         scale_mode, last_epoch)
+
+    def _set_momentum(self, group, value):
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def get_lr(self):
+        lrs = super().get_lr()
+        if self.cycle_momentum:
+            epoch = float(self.last_epoch)
+            cycle = {@math.floor}(1 + epoch / self.total_step_size)
+            x = 1.0 + epoch / self.total_step_size - cycle
+            factor = x / self.step_up_ratio if x <= self.step_up_ratio else (x - 1) / (self.step_up_ratio - 1)
+            scale = float(self.scale_fn(cycle if self.scale_mode == "cycle" else epoch))
+            for group, low, top in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+                self._set_momentum(group, top - (top - low) * factor * scale)
+        return lrs
+''',
     "CosineAnnealingWarmRestarts": '''\
 class __NAME__({@mindspore.experimental.optim.lr_scheduler.CosineAnnealingWarmRestarts}):
     """MindSpore's CosineAnnealingWarmRestarts, whose step(epoch) fails past the first restart when T_mult > 1
