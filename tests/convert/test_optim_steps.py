@@ -609,3 +609,48 @@ def test_cyclic_lr_moves_rate_and_momentum_like_pytorch(opt, args, db):
     np.testing.assert_allclose(got_m, expected_m, rtol=1e-6)
     np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
     assert len(set(np.round(expected_m, 6))) > 2  # the momentum really cycled
+
+
+#: a mixed-precision loop written for CUDA: where CUDA is absent PyTorch disables the scaler (scale() gives
+#: the loss, step() steps the optimizer) and autocast, and the converted loop must train the same way
+SCALER_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    opt = {opt}
+    scaler = {scaler}
+    for _ in range(5):
+        opt.zero_grad()
+        with torch.cuda.amp.autocast():
+            loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 3).sum() * 0.1
+        scaler.scale(loss).backward()
+        {unscale}
+        scaler.step(opt)
+        scaler.update()
+    return w, scaler.get_scale()
+'''
+
+
+@pytest.mark.parametrize("opt, scaler, unscale", [
+    ("torch.optim.SGD([w], lr=0.05, momentum=0.9)", "torch.cuda.amp.GradScaler()", ""),
+    ("torch.optim.Adam([w], lr=0.05)", "torch.amp.GradScaler('cuda', init_scale=1024.0)",
+     "scaler.unscale_(opt)\n        torch.nn.utils.clip_grad_norm_([w], 1.0)"),
+    ("torch.optim.AdamW([w], lr=0.05)", "torch.amp.GradScaler()", "scaler.unscale_(opt)"),
+])
+def test_cuda_grad_scaler_loop_trains_like_pytorch_without_cuda(opt, scaler, unscale, db):
+    source = SCALER_LOOP.format(opt=opt, scaler=scaler, unscale=unscale)
+    text = _converted(source, db)
+    with pytest.warns(UserWarning):  # PyTorch: CUDA is not available, the scaler is disabled
+        expected_w, expected_scale = _load(source, "pt_scaler")(W0, C)
+    got_w, got_scale = _load(text, "ms_scaler")(W0, C)
+    assert got_scale == expected_scale == 1.0
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_cpu_grad_scaler_stays_marked(db):
+    """torch.amp.GradScaler('cpu') really scales on the CPU: it is not the disabled scaler."""
+    source = SCALER_LOOP.format(opt="torch.optim.SGD([w], lr=0.05)", scaler="torch.amp.GradScaler('cpu')",
+                                unscale="")
+    assert "[UnConvert] torch.amp.GradScaler" in convert_text(source, db).text

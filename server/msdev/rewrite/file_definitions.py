@@ -1295,6 +1295,39 @@ class __NAME__({@mindspore.experimental.optim.lr_scheduler.LRScheduler}):
             lrs.append({@mindspore.Tensor}(lr, {@mindspore.float32}))
         return lrs
 ''',
+    "GradScaler": '''\
+class __NAME__:
+    """torch.cuda.amp.GradScaler (torch.amp.GradScaler for "cuda") as PyTorch runs it where CUDA is absent: disabled.
+    scale() gives its argument unchanged, step(optimizer) is optimizer.step(), the scale reads 1.0. The
+    conversion drops autocast, so training runs in float32 and needs no loss scaling."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def scale(self, outputs):
+        return outputs
+
+    def unscale_(self, optimizer):
+        pass
+
+    def step(self, optimizer, *args, **kwargs):
+        return optimizer.step(*args, **kwargs)
+
+    def update(self, new_scale=None):
+        pass
+
+    def get_scale(self):
+        return 1.0
+
+    def is_enabled(self):
+        return False
+
+    def state_dict(self):
+        return {}
+
+    def load_state_dict(self, state_dict):
+        pass
+''',
     "CyclicLR": '''\
 class __NAME__({@mindspore.experimental.optim.lr_scheduler.CyclicLR}):
     """torch.optim.lr_scheduler.CyclicLR with its default cycle_momentum=True: MindSpore 2.10's cycles only the

@@ -149,7 +149,11 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
             prev_end = src.line_start(src.start(s))  # comments stay where they are
         for c in leading_comments(src, s, prev_end):
             lines.append(inner + c)
-        if s is not step.forward[-1] or not _computed_by_backward(s, step):
+        unwrapped = _unwrapped_with(rewriter, s, body_indent)
+        if unwrapped is not None:  # `with autocast(): loss = ...` whose `with` line a rule removed (MS224, MS205)
+            prev_end = src.end(s)
+            lines.append(inner + reindent(unwrapped, body_indent, inner))
+        elif s is not step.forward[-1] or not _computed_by_backward(s, step):
             text = rewriter.rendered(s)
             prev_end = src.end(s)
             if is_noop_assign(text):
@@ -242,6 +246,19 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     notes.insert(0, f"training step: {forward_fn} + mindspore.value_and_grad + {train_step}; "
                     f"{step.optimizer} must be a MindSpore optimizer (mindspore.experimental.optim or nn)")
     return FindingRewrite(finding, edits, safe, notes, (start, end))
+
+
+def _unwrapped_with(rewriter, stmt: ast.stmt, indent: str) -> str | None:
+    """A `with` statement whose line a rule already removed (its edit starts at the line's start, where
+    rendered() does not look): its body as that edit wrote it, without the leading indent."""
+    if not isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return None
+    src = rewriter.src
+    start, end = src.line_start(src.start(stmt)), src.end(stmt)
+    if not any(e.start == start for e in rewriter.done.within(start, end)):
+        return None
+    text = rewriter.rendered_span(start, end)
+    return text[len(indent):] if text.startswith(indent) else text.lstrip(" \t")
 
 
 def _computed_by_backward(stmt: ast.stmt, step: TrainingStep) -> bool:
