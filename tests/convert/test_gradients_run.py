@@ -71,6 +71,13 @@ CASES = {
         ("ema_of_weights", [A]),
         ("custom_function_output", [X]),
     ],
+    "gradients_assigned": [
+        ("never_backwarded", [X]),
+        ("assigned_then_clipped", [X, V]),
+        ("clipped_by_norm_types", [X, V]),
+        ("without_gradients", [X]),
+        ("clamped_values", [X, V]),
+    ],
     "gradients_stepped": [
         ("patch_merge", [P]),
         ("every_third_row", [P]),

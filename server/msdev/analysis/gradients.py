@@ -752,6 +752,9 @@ def detect_gradients(detector) -> set[int]:
             scope = enclosing_scope(parents, n)
             if scope is not None:
                 scopes[id(scope)] = scope
+    if not scopes and not steps:
+        plain_grad_reads(detector)
+        return set()
     if not scopes:
         return set()
     taken = {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
@@ -840,6 +843,21 @@ def detect_gradients(detector) -> set[int]:
                                      "differentiated function", Kind.TENSOR_METHOD, claim=[anchor], attr_only=True)
                     facts.gradients[id(n)] = (None, "requires_grad")
     return planned
+
+
+def plain_grad_reads(detector) -> None:
+    """`x.grad` read in a file where nothing computes gradients (no backward(), no autograd call): it is
+    None, or what the code assigned to `x.grad` itself (MindSpore tensors take the attribute too)."""
+    from ..findings import Kind
+
+    facts = detector.facts
+    for n in detector.context.nodes:
+        if isinstance(n, ast.Attribute) and n.attr == "grad" and isinstance(n.ctx, ast.Load) \
+                and getattr(detector.by_node.get(id(n)), "torch_api", None) == "torch.Tensor.grad":
+            f = detector.add(BACKWARD, n, n, "torch.Tensor.grad", "nothing in the file computes gradients: "
+                             "`.grad` is None unless the code assigned it", Kind.TENSOR_ATTRIBUTE, claim=[n],
+                             attr_only=True)
+            facts.gradients[id(f.node)] = (None, "plain_read")
 
 
 def _detach_and_hooks(detector, plan: GradPlan, site: GradSite, claimed: set[int]) -> None:

@@ -24,7 +24,7 @@ from ..textlines import split_lines
 from ..rules.statement_rules import STATEMENT_RULES
 from .aten_views import INPLACE as ATEN_INPLACE, is_view_name, view_write
 from .context import FileContext, index_tree
-from .gradients import detect_gradients, stored_names
+from .gradients import detect_gradients, plain_grad_reads, stored_names
 
 #: words whose absence lets a file skip this pass entirely (the language server's hot path)
 _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no_grad", "grad_enabled", "enable_grad",
@@ -32,7 +32,7 @@ _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no
              "inference_mode", "state_dict", "parameters()", "CrossEntropy", "cross_entropy", "nll_loss",
              "NLLLoss", "out=", "hook", "jit", "amp", "autocast", "distributed", "DataParallel", "numpy()",
              "weight_decay", "train(", "eval(", "add_(", "sub_(", "mul_(", "div_(", "zero_(", "fill_(",
-             "copy_(", "clamp_(", ".grad(", "_.default(", "_.Tensor(", "_.Scalar(")
+             "copy_(", "clamp_(", ".grad", "_.default(", "_.Tensor(", "_.Scalar(")
 
 LOSS_CLASSES = frozenset({"torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss"})
 LOSS_FUNCTIONS = frozenset({"torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"})
@@ -657,6 +657,8 @@ class _Detector:
         nodes = self.context.select(_RULE_NODES)
         if "backward" in self.source or ".grad(" in self.source or not self.source:
             self.gradient_sites = detect_gradients(self)
+        elif ".grad" in self.source:
+            plain_grad_reads(self)
         for node in nodes:  # training steps first: they tell which names hold tensors
             if type(node) is ast.Expr and isinstance(node.value, ast.Call) \
                     and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == "backward":

@@ -1295,6 +1295,38 @@ class __NAME__({@mindspore.experimental.optim.lr_scheduler.LRScheduler}):
             lrs.append({@mindspore.Tensor}(lr, {@mindspore.float32}))
         return lrs
 ''',
+    "clip_grad_norm_": '''\
+def __NAME__(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """torch.nn.utils.clip_grad_norm_ on the `.grad` the code set on tensors (a training step clips its
+    gradient tuple instead, rule MS200): the total norm of the gradients, each scaled by
+    max_norm / (norm + 1e-6) when that is below 1; 0 when no tensor has a gradient."""
+    parameters = [parameters] if isinstance(parameters, {@mindspore.Tensor}) else list(parameters)
+    grads = [g for g in (getattr(p, "grad", None) for p in parameters) if g is not None]
+    if not grads:
+        return {@mindspore.tensor}(0.0)
+    norm_type = float(norm_type)
+    if norm_type == float("inf"):
+        total = {@mindspore.ops.stack}([g.abs().max() for g in grads]).max()
+    else:
+        norms = {@mindspore.ops.stack}([(g.abs() ** norm_type).sum() ** (1.0 / norm_type) for g in grads])
+        total = (norms ** norm_type).sum() ** (1.0 / norm_type)
+    if error_if_nonfinite and not bool({@mindspore.ops.isfinite}(total)):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
+                           "so it cannot be clipped.")
+    coef = {@mindspore.ops.clamp}(float(max_norm) / (total + 1e-6), max=1.0)
+    for g in grads:  # in place, as PyTorch scales them: a name bound to a gradient sees the change
+        g.assign_value(g * coef)
+    return total
+''',
+    "clip_grad_value_": '''\
+def __NAME__(parameters, clip_value, foreach=None):
+    """torch.nn.utils.clip_grad_value_ on the `.grad` the code set on tensors (a training step clips its
+    gradient tuple instead, rule MS200): each gradient clamped to [-clip_value, clip_value]."""
+    parameters = [parameters] if isinstance(parameters, {@mindspore.Tensor}) else list(parameters)
+    for g in (getattr(p, "grad", None) for p in parameters):
+        if g is not None:  # in place, as PyTorch clamps them
+            g.assign_value({@mindspore.ops.clamp}(g, -float(clip_value), float(clip_value)))
+''',
     "GradScaler": '''\
 class __NAME__:
     """torch.cuda.amp.GradScaler (torch.amp.GradScaler for "cuda") as PyTorch runs it where CUDA is absent: disabled.

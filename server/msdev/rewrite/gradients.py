@@ -37,6 +37,10 @@ def rewrite_gradient(rewriter, finding: Finding, facts) -> FindingRewrite:
         node, text = read_chain(rewriter.parents, finding.node, var)
         span = rewriter.src.span(node)
         return FindingRewrite(finding, [Edit(*span, text)], True, [f"the gradient is read from `{var}`"], span)
+    if what == "plain_read":  # no gradient is computed in the file: None, or what the code set
+        span = rewriter.src.span(finding.node)
+        text = f"getattr({rewriter.rendered(finding.node.value)}, 'grad', None)"
+        return FindingRewrite(finding, [Edit(*span, text)], True, [], span)
     if what == "loop_read":
         group, p, named, var = plan.loops[plan.loop_reads[id(finding.node)]]
         node, text = read_chain(rewriter.parents, finding.node, var)

@@ -35,7 +35,8 @@ DETECTS = {
     "MS227": "A tensor sliced with a step on an axis that may not be its last (`x[:, 0::2]`, `x[..., ::2, :]`).",
     "MS230": "`y.backward()` (also `y.sum().backward()`, `y.backward(gradient)`, `retain_graph=True`) with "
              "`x.grad` read afterwards in the same function, and the `x.grad` reads and resets "
-             "(`x.grad.zero_()`, `x.grad = None`) that go with it.",
+             "(`x.grad.zero_()`, `x.grad = None`) that go with it; in a file where nothing computes gradients, "
+             "`x.grad` reads (None, or what the code assigned to `x.grad`).",
     "MS231": "`torch.autograd.grad(outputs, inputs, grad_outputs=..., retain_graph=..., create_graph=...)`.",
     "MS232": "`x.requires_grad_()` and `x.requires_grad = True` as statements.",
 }
