@@ -389,6 +389,36 @@ def test_lbfgs_steps_like_pytorch(ctor, db):
     assert not np.allclose(expected_w.detach().numpy(), W0)
 
 
+#: a closure without zero_grad(): PyTorch's backward() adds each evaluation's gradients to .grad, so the
+#: optimizer sees the running sum (zero_grad() around step() drops it between steps)
+LBFGS_ACCUMULATING = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    opt = torch.optim.LBFGS([w], lr=0.1, max_iter=4)
+    def closure():
+        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 4).sum() * 0.05
+        loss.backward()
+        return loss
+    first = []
+    for i in range(3):
+        if i == 2:
+            opt.zero_grad()
+        first.append(float(opt.step(closure)))
+    return w, first
+'''
+
+
+def test_lbfgs_closure_without_zero_grad_adds_up_gradients_like_pytorch(db):
+    text = _converted(LBFGS_ACCUMULATING, db)
+    expected_w, expected_losses = _load(LBFGS_ACCUMULATING, "pt_lbfgs_acc")(W0, C)
+    got_w, got_losses = _load(text, "ms_lbfgs_acc")(W0, C)
+    np.testing.assert_allclose(got_losses, expected_losses, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
 def test_lbfgs_line_search_is_marked(db):
     text = convert_text(LBFGS_LOOP.format(ctor="torch.optim.LBFGS([w], line_search_fn='strong_wolfe')"), db).text
     assert "[UnConvert] torch.optim.LBFGS" in text

@@ -1518,8 +1518,9 @@ class __NAME__:
     of what it returns (mindspore.value_and_grad over the parameters) and runs PyTorch's iteration: a search
     direction from the last history_size curvature pairs (two-loop recursion), a fixed step of lr (the first
     one of the run scaled by 1 / sum|g|), and PyTorch's stopping tests, in float32; the parameters are
-    written back with set_data. The closure's backward() and zero_grad() go: each evaluation starts from
-    fresh gradients. Only the fixed step (no line search)."""
+    written back with set_data. The closure's backward() goes; as in PyTorch, each evaluation's gradients
+    add up to the last ones until zero_grad() (in the closure or around step()) drops them. Only the fixed
+    step (no line search)."""
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-07, tolerance_change=1e-09,
                  history_size=100, line_search_fn=None):
@@ -1533,11 +1534,15 @@ class __NAME__:
                                   tolerance_grad=tolerance_grad, tolerance_change=tolerance_change,
                                   history_size=history_size, line_search_fn=None)]
         self.state = {"func_evals": 0, "n_iter": 0}
+        self._held = None  # the gradients backward() would have added up in .grad since zero_grad()
 
     def _evaluate(self, closure):
         loss, grads = {@mindspore.value_and_grad}(closure, None, self.params)()
         flat = {@numpy.concatenate}([g.asnumpy().reshape(-1) for g in grads]).astype("float32")
-        return loss, flat
+        if self._held is not None:  # no zero_grad() since the last evaluation (it runs inside the closure)
+            flat = self._held + flat
+        self._held = flat
+        return loss, flat.copy()
 
     def _move(self, t, d):
         offset = 0
@@ -1548,6 +1553,7 @@ class __NAME__:
             offset += n
 
     def zero_grad(self, set_to_none=True):
+        self._held = None
         return None
 
     def step(self, closure):
