@@ -51,6 +51,7 @@ CASES = {
         ("detached_factor", [X]),
         ("statistics_without_grad", [X]),
         ("hooked", [X]),
+        ("switched_off", [X]),
     ],
     "gradients_functional": [
         ("jacobian_one", [X]),
