@@ -684,3 +684,34 @@ def test_cpu_grad_scaler_stays_marked(db):
     source = SCALER_LOOP.format(opt="torch.optim.SGD([w], lr=0.05)", scaler="torch.amp.GradScaler('cpu')",
                                 unscale="")
     assert "[UnConvert] torch.amp.GradScaler" in convert_text(source, db).text
+
+
+#: a second parameter group added after construction, with its own learning rate
+ADD_GROUP_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    b = torch.nn.Parameter(torch.tensor(c))
+    opt = {ctor}
+    opt.add_param_group({{"params": [b], "lr": 0.02}})
+    for _ in range(5):
+        opt.zero_grad()
+        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 3).sum() * 0.1 + ((b - w) ** 2).sum()
+        loss.backward()
+        opt.step()
+    return w, b, len(opt.param_groups)
+'''
+
+
+@pytest.mark.parametrize("ctor", ["torch.optim.SGD([w], lr=0.05, momentum=0.9)", "torch.optim.Adam([w], lr=0.05)",
+                                  "torch.optim.RMSprop([w], lr=0.01)", "torch.optim.Adagrad([w], lr=0.1)"])
+def test_added_param_group_trains_like_pytorch(ctor, db):
+    source = ADD_GROUP_LOOP.format(ctor=ctor)
+    text = _converted(source, db)
+    expected_w, expected_b, expected_n = _load(source, "pt_add_group")(W0, C)
+    got_w, got_b, got_n = _load(text, "ms_add_group")(W0, C)
+    assert got_n == expected_n == 2
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got_b.asnumpy(), expected_b.detach().numpy(), rtol=1e-4, atol=1e-5)

@@ -1327,6 +1327,31 @@ def __NAME__(parameters, clip_value, foreach=None):
         if g is not None:  # in place, as PyTorch clamps them
             g.assign_value({@mindspore.ops.clamp}(g, -float(clip_value), float(clip_value)))
 ''',
+    "add_param_group": '''\
+def __NAME__(optimizer, group):
+    """Optimizer.add_param_group on a mindspore.experimental.optim optimizer. MindSpore 2.10 adds the group
+    but not its per-parameter state (SGD's accum and stat, Adam's exp_avg, ...), so the next step failed;
+    each state tuple gets fresh state for the new parameters (SGD's stat starts at one, Adagrad's accum at
+    initial_accumulator_value, the rest at zero). The params are read once, as a list (model.parameters()
+    converts to a generator, which MindSpore's several reads would use up)."""
+    group = dict(group)
+    params = group["params"]
+    group["params"] = [params] if isinstance(params, {@mindspore.Tensor}) else list(params)
+    count = len(optimizer.parameters)
+    states = [name for name in dir(optimizer) if name != "parameters" and not name.startswith("__")
+              and isinstance(getattr(optimizer, name, None), {@mindspore.ParameterTuple})
+              and len(getattr(optimizer, name)) == count]
+    optimizer.add_param_group(group)
+    added, first = optimizer.param_groups[-1], optimizer.param_groups[0]
+    for key, value in added.items():  # the constructor made them floats in its groups (SGD's dampening)
+        if type(value) is int and isinstance(first.get(key), float):
+            added[key] = float(value)
+    for name in states:
+        start = 1.0 if name == "stat" else float(group.get("initial_accumulator_value", 0.0)) if name == "accum" else 0.0
+        fresh = tuple({@mindspore.Parameter}({@mindspore.ops.full_like}(p, start), name=f"{name}.{p.name}",
+                                             requires_grad=False) for p in group["params"])
+        setattr(optimizer, name, {@mindspore.ParameterTuple}(tuple(getattr(optimizer, name)) + fresh))
+''',
     "GradScaler": '''\
 class __NAME__:
     """torch.cuda.amp.GradScaler (torch.amp.GradScaler for "cuda") as PyTorch runs it where CUDA is absent: disabled.
