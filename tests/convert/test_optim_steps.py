@@ -75,6 +75,8 @@ OPTIMIZERS = {
     "Adamax": "torch.optim.Adamax([w], lr=0.05)",
     "NAdam": "torch.optim.NAdam([w], lr=0.05)",
     "RAdam": "torch.optim.RAdam([w], lr=0.05)",
+    "NAdam-maximize": "torch.optim.NAdam([w], lr=0.05, maximize=True)",
+    "RAdam-maximize-decay": "torch.optim.RAdam([w], 0.05, weight_decay=0.1, maximize=True)",
     "ASGD": "torch.optim.ASGD([w], lr=0.05, t0=2)",
     "Rprop": "torch.optim.Rprop([w], lr=0.05, etas=(0.4, 1.3))",
 }

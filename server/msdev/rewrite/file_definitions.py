@@ -1352,6 +1352,15 @@ def __NAME__(optimizer, group):
                                              requires_grad=False) for p in group["params"])
         setattr(optimizer, name, {@mindspore.ParameterTuple}(tuple(getattr(optimizer, name)) + fresh))
 ''',
+    "maximized": '''\
+def __NAME__(optimizer, maximize=True):
+    """maximize=True for a MindSpore optimizer that has no such argument (NAdam, RAdam in 2.10): each step
+    negates the gradients first, as PyTorch does before weight decay and its update."""
+    if maximize:
+        step = optimizer.construct
+        optimizer.construct = lambda gradients: step(tuple(-g for g in gradients))
+    return optimizer
+''',
     "GradScaler": '''\
 class __NAME__:
     """torch.cuda.amp.GradScaler (torch.amp.GradScaler for "cuda") as PyTorch runs it where CUDA is absent: disabled.
