@@ -71,6 +71,7 @@ CASES = {
         ("two_optimizers", [A]),
         ("ema_of_weights", [A]),
         ("custom_function_output", [X]),
+        ("cleared_after_step", [A]),
     ],
     "gradients_assigned": [
         ("never_backwarded", [X]),

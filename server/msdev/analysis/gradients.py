@@ -860,6 +860,35 @@ def plain_grad_reads(detector) -> None:
             facts.gradients[id(f.node)] = (None, "plain_read")
 
 
+def cleared_grad_reads(detector) -> None:
+    """`p.grad` read after `optimizer.zero_grad()` with no backward() between them in the same block, and
+    no rule planning it: PyTorch 2's zero_grad() sets the gradients to None, so the read is None (or what
+    the code assigned to `.grad` since)."""
+    from ..findings import Kind
+
+    facts, parents = detector.facts, detector.facts.parents
+    for f in list(detector.findings):
+        n = f.node
+        if f.torch_api != "torch.Tensor.grad" or id(f) in detector.claimed or not isinstance(n, ast.Attribute) \
+                or not isinstance(n.ctx, ast.Load) or id(n) in facts.gradients:
+            continue
+        stmt = _statement_of(parents, n)
+        block = _block_of(parents.get(id(stmt)), stmt) if id(stmt) in parents else None
+        if not block:
+            continue
+        for before in reversed(block[:next(i for i, s in enumerate(block) if s is stmt)]):
+            if any(isinstance(x, ast.Attribute) and x.attr == "backward" for x in ast.walk(before)):
+                break  # gradients computed since: not this rule's case
+            call = before.value if isinstance(before, ast.Expr) else None
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "zero_grad":
+                if not call.args and not any(k.arg == "set_to_none" and not _is_true(k.value) for k in call.keywords):
+                    g = detector.add(BACKWARD, n, n, "torch.Tensor.grad", "read after zero_grad(), which sets the "
+                                     "gradients to None: None unless the code assigned `.grad` since",
+                                     Kind.TENSOR_ATTRIBUTE, claim=[n], attr_only=True)
+                    facts.gradients[id(g.node)] = (None, "plain_read")
+                break
+
+
 def _detach_and_hooks(detector, plan: GradPlan, site: GradSite, claimed: set[int]) -> None:
     """In the differentiated function, `.detach()` the finder did not resolve (its receiver is a leaf or
     computed from one) becomes ops.stop_gradient; `register_hook` on such tensors (and on the leaves)

@@ -24,7 +24,7 @@ from ..textlines import split_lines
 from ..rules.statement_rules import STATEMENT_RULES
 from .aten_views import INPLACE as ATEN_INPLACE, is_view_name, view_write
 from .context import FileContext, index_tree
-from .gradients import detect_gradients, plain_grad_reads, stored_names
+from .gradients import cleared_grad_reads, detect_gradients, plain_grad_reads, stored_names
 
 #: words whose absence lets a file skip this pass entirely (the language server's hot path)
 _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no_grad", "grad_enabled", "enable_grad",
@@ -702,6 +702,8 @@ class _Detector:
                                  Kind.TENSOR_METHOD, confidence=Confidence.LIKELY)
         if self.facts.held_optimizers:
             self._held_calls(nodes)
+        if "zero_grad" in self.source:
+            cleared_grad_reads(self)
         keep = [f for f in self.findings if id(f) not in self.claimed]
         merged = keep + self.out
         merged.sort(key=lambda f: (f.line, f.column))

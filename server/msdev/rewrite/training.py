@@ -170,8 +170,9 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     received = f"({outputs}), grads" if aux else f"{step.loss}, grads"
     lines.append(f"{inner}{received} = {grad_fn}({args})")
     if step.step is not None and step.zero_grad is None and isinstance(owner, (ast.For, ast.AsyncFor, ast.While)) \
-            and not _resets_gradients(_root(facts, owner)):
-        # nothing in the file clears .grad: PyTorch adds each backward() to what the last one left
+            and not _resets_gradients(owner):
+        # nothing in the loop clears .grad: PyTorch adds each backward() to what the last one left (a
+        # zero_grad() after the loop, or in an enclosing one, runs where the running sum starts afresh)
         total = unique_name(rewriter, "grads_total", scope)
         lines.insert(0, f"{outer_indent}{total} = [None]  # PyTorch adds up gradients until zero_grad()")
         lines.append(f"{inner}if {total}[0] is not None:")
@@ -268,14 +269,8 @@ def _computed_by_backward(stmt: ast.stmt, step: TrainingStep) -> bool:
     return isinstance(stmt, ast.Assign) and stmt.value is call.func.value
 
 
-def _root(facts, node: ast.AST) -> ast.AST:
-    while id(node) in facts.parents:
-        node = facts.parents[id(node)]
-    return node
-
-
 def _resets_gradients(tree: ast.AST) -> bool:
-    """Whether anything in the file clears gradients: `zero_grad()`, `x.grad = None`, `x.grad.zero_()`."""
+    """Whether anything in TREE clears gradients: `zero_grad()`, `x.grad = None`, `x.grad.zero_()`."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in ("zero_grad", "zero_"):
             return True

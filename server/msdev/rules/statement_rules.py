@@ -36,7 +36,8 @@ DETECTS = {
     "MS230": "`y.backward()` (also `y.sum().backward()`, `y.backward(gradient)`, `retain_graph=True`) with "
              "`x.grad` read afterwards in the same function, and the `x.grad` reads and resets "
              "(`x.grad.zero_()`, `x.grad = None`) that go with it; in a file where nothing computes gradients, "
-             "`x.grad` reads (None, or what the code assigned to `x.grad`).",
+             "`x.grad` reads (None, or what the code assigned to `x.grad`), and `x.grad` read after "
+             "`optimizer.zero_grad()` with no backward() between (None: PyTorch 2 sets the gradients to None).",
     "MS231": "`torch.autograd.grad(outputs, inputs, grad_outputs=..., retain_graph=..., create_graph=...)`.",
     "MS232": "`x.requires_grad_()` and `x.requires_grad = True` as statements.",
 }
