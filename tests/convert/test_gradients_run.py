@@ -52,6 +52,7 @@ CASES = {
         ("statistics_without_grad", [X]),
         ("hooked", [X]),
         ("switched_off", [X]),
+        ("hooked_with_handle", [X, V]),
     ],
     "gradients_functional": [
         ("jacobian_one", [X]),

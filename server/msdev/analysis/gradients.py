@@ -906,7 +906,9 @@ def _detach_and_hooks(detector, plan: GradPlan, site: GradSite, claimed: set[int
                 detector.add(BACKWARD, n.func, n, "torch.Tensor.detach", "ops.stop_gradient inside the "
                              "differentiated function", Kind.TENSOR_METHOD, attr_only=True)
                 facts.gradients[id(n)] = (plan, "detach")
-    scope_stmts = [n for n in ast.walk(plan.scope) if isinstance(n, ast.Expr)]
+    # `x.register_hook(fn)`, also `handle = x.register_hook(fn)` (MindSpore's returns a handle too)
+    scope_stmts = [n for n in ast.walk(plan.scope) if isinstance(n, ast.Expr) or (
+        isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name))]
     for stmt in scope_stmts:
         call = stmt.value
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "register_hook" \
