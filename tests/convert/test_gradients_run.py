@@ -46,6 +46,9 @@ CASES = {
         ("several_inputs", [A, B]),
         ("weighted_outputs", [X, V]),
         ("gradient_penalty", [A]),
+        ("second_order", [X]),
+        ("equation_residual", [X]),
+        ("backward_of_gradient", [X]),
     ],
     "gradients_stop": [
         ("detached_factor", [X]),

@@ -564,6 +564,9 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
     region = block[start:block_ids[id(stmt)]]
     del in_region
     for s in recompute:
+        inner = next((v for v in plan.sites.values() if isinstance(v, GradSite) and v.stmt is s), None)
+        if inner is not None and inner.kind == AUTOGRAD_GRAD and isinstance(s, ast.Assign):
+            continue  # a gradient taken with create_graph=True: the function calls that mindspore.grad again
         if not isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign)) or _impure(s):
             raise _NoPlan(f"the loss depends on line {s.lineno}, which would have to run again inside the "
                           "differentiated function (it is not a plain assignment, or it draws random "

@@ -221,6 +221,13 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
         s, e = src.span(site.call)
         edits.append(Edit(s, e, value))
         end = stmt_start
+        if any(isinstance(o, GradSite) and o is not site and any(r is stmt for r in o.recompute)
+               for o in plan.sites.values()):
+            # a later gradient of this one (create_graph=True): its function takes this gradient again
+            expr = call if not aux else f"{call}[0]"
+            again = _tuple([expr]) if n == 1 and not site.weights else expr
+            s0, e0 = src.span(stmt)
+            plan.texts[id(stmt)] = src.text[s0:s] + again + src.text[e:e0]
         notes.append(f"torch.autograd.grad → mindspore.grad({fn}, ...); retain_graph/create_graph need no "
                      "counterpart (the function is differentiated again when needed)")
     else:
