@@ -114,8 +114,9 @@ FIXES = {
              "would accumulate). Left to a person, with the reason: `backward(inputs=...)`, `create_graph=True`, "
              "control flow leaving the computation, a leaf reassigned in it, no `.grad` read afterwards.",
     "MS231": "The computation of `outputs` becomes a local function and the call the tuple `mindspore.grad` "
-             "returns; `grad_outputs` weights the outputs. Several outputs, `is_grads_batched` and "
-             "second-order chains are left to a person.",
+             "returns; `grad_outputs` weights the outputs. A gradient taken with `create_graph=True` that a later "
+             "gradient (or backward()) depends on is taken again inside that gradient's function (nested "
+             "`mindspore.grad`). Several outputs and `is_grads_batched` are left to a person.",
     "MS232": "The statement is removed (`pass` when it is alone in its block).",
 }
 
