@@ -1550,23 +1550,24 @@ class __NAME__(list):
 class __NAME__:
     """torch.optim.LBFGS, which MindSpore 2.10 lacks. step(closure) evaluates the closure with the gradients
     of what it returns (mindspore.value_and_grad over the parameters) and runs PyTorch's iteration: a search
-    direction from the last history_size curvature pairs (two-loop recursion), a fixed step of lr (the first
-    one of the run scaled by 1 / sum|g|), and PyTorch's stopping tests, in float32; the parameters are
-    written back with set_data. The closure's backward() goes; as in PyTorch, each evaluation's gradients
-    add up to the last ones until zero_grad() (in the closure or around step()) drops them. Only the fixed
-    step (no line search)."""
+    direction from the last history_size curvature pairs (two-loop recursion), then a fixed step of lr (the
+    first one of the run scaled by 1 / sum|g|) or, with line_search_fn="strong_wolfe", PyTorch's strong-Wolfe
+    line search (cubic interpolation, bracketing and zoom), and PyTorch's stopping tests, in float32; the
+    parameters are written back with set_data. The closure's backward() goes; as in PyTorch, each evaluation's
+    gradients add up to the last ones until zero_grad() (in the closure or around step()) drops them."""
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-07, tolerance_change=1e-09,
                  history_size=100, line_search_fn=None):
-        if line_search_fn is not None:
-            raise NotImplementedError("LBFGS with a line search: only the fixed step is written here")
+        if line_search_fn not in (None, "strong_wolfe"):
+            raise RuntimeError("only 'strong_wolfe' is supported")
         self.params = tuple(params)
         self.lr, self.max_iter, self.history_size = lr, max_iter, history_size
         self.max_eval = max_iter * 5 // 4 if max_eval is None else max_eval
         self.tolerance_grad, self.tolerance_change = tolerance_grad, tolerance_change
+        self.line_search_fn = line_search_fn
         self.param_groups = [dict(params=list(self.params), lr=lr, max_iter=max_iter, max_eval=self.max_eval,
                                   tolerance_grad=tolerance_grad, tolerance_change=tolerance_change,
-                                  history_size=history_size, line_search_fn=None)]
+                                  history_size=history_size, line_search_fn=line_search_fn)]
         self.state = {"func_evals": 0, "n_iter": 0}
         self._held = None  # the gradients backward() would have added up in .grad since zero_grad()
 
@@ -1586,9 +1587,84 @@ class __NAME__:
             p.set_data({@mindspore.Tensor}(value.astype(p.asnumpy().dtype)))
             offset += n
 
+    def _restore(self, values):
+        for p, value in zip(self.params, values):
+            p.set_data({@mindspore.Tensor}(value))
+
     def zero_grad(self, set_to_none=True):
         self._held = None
         return None
+
+    @staticmethod
+    def _cubic(x1, f1, g1, x2, f2, g2, bounds=None):
+        f32 = {@numpy.float32}
+        low, high = bounds if bounds is not None else ((x1, x2) if x1 <= x2 else (x2, x1))
+        d1 = f32(g1 + g2 - f32(3 * (f1 - f2) / (x1 - x2)))
+        d2_square = f32(d1 ** 2 - g1 * g2)
+        if d2_square >= 0:
+            d2 = f32({@numpy.sqrt}(d2_square))
+            if x1 <= x2:
+                pos = f32(x2 - (x2 - x1) * f32((g2 + d2 - d1) / (g2 - g1 + 2 * d2)))
+            else:
+                pos = f32(x1 - (x1 - x2) * f32((g1 + d2 - d1) / (g1 - g2 + 2 * d2)))
+            return min(max(pos, low), high)
+        return (low + high) / 2.0
+
+    def _strong_wolfe(self, evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, max_ls=25):
+        """PyTorch's _strong_wolfe: a step t along d meeting the strong Wolfe conditions."""
+        f32 = {@numpy.float32}
+        d_norm = abs(d).max()
+        f_new, g_new = evaluate(t, d)
+        evals, gtd_new = 1, f32(g_new.dot(d))
+        t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
+        done, ls_iter = False, 0
+        while ls_iter < max_ls:
+            if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
+                bracket, bracket_f, bracket_g, bracket_gtd = [t_prev, t], [f_prev, f_new], [g_prev, g_new], [gtd_prev, gtd_new]
+                break
+            if abs(gtd_new) <= -c2 * gtd:
+                bracket, bracket_f, bracket_g, done = [t], [f_new], [g_new], True
+                break
+            if gtd_new >= 0:
+                bracket, bracket_f, bracket_g, bracket_gtd = [t_prev, t], [f_prev, f_new], [g_prev, g_new], [gtd_prev, gtd_new]
+                break
+            bounds = (t + 0.01 * (t - t_prev), t * 10)
+            t_prev, t = t, self._cubic(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=bounds)
+            f_prev, g_prev, gtd_prev = f_new, g_new, gtd_new
+            f_new, g_new = evaluate(t, d)
+            evals, gtd_new = evals + 1, f32(g_new.dot(d))
+            ls_iter += 1
+        if ls_iter == max_ls:
+            bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+        insufficient = False
+        low, high = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
+        while not done and ls_iter < max_ls:
+            if abs(bracket[1] - bracket[0]) * d_norm < self.tolerance_change:
+                break
+            t = self._cubic(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1])
+            eps = 0.1 * (max(bracket) - min(bracket))
+            if min(max(bracket) - t, t - min(bracket)) < eps:
+                if insufficient or t >= max(bracket) or t <= min(bracket):
+                    t = max(bracket) - eps if abs(t - max(bracket)) < abs(t - min(bracket)) else min(bracket) + eps
+                    insufficient = False
+                else:
+                    insufficient = True
+            else:
+                insufficient = False
+            f_new, g_new = evaluate(t, d)
+            evals, gtd_new = evals + 1, f32(g_new.dot(d))
+            ls_iter += 1
+            if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low]:
+                bracket[high], bracket_f[high], bracket_g[high], bracket_gtd[high] = t, f_new, g_new, gtd_new
+                low, high = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+            else:
+                if abs(gtd_new) <= -c2 * gtd:
+                    done = True
+                elif gtd_new * (bracket[high] - bracket[low]) >= 0:
+                    bracket[high], bracket_f[high] = bracket[low], bracket_f[low]
+                    bracket_g[high], bracket_gtd[high] = bracket_g[low], bracket_gtd[low]
+                bracket[low], bracket_f[low], bracket_g[low], bracket_gtd[low] = t, f_new, g_new, gtd_new
+        return bracket_f[low], bracket_g[low], bracket[low], evals
 
     def step(self, closure):
         f32 = {@numpy.float32}
@@ -1624,14 +1700,30 @@ class __NAME__:
                     d = d + (alphas[i] - f32(dirs[i].dot(d)) * ro[i]) * stps[i]
             prev_g, prev_loss = g.copy(), loss
             t = min(f32(1), f32(1) / f32(abs(g).sum())) * f32(self.lr) if st["n_iter"] == 1 else self.lr
-            if f32(g.dot(d)) > -self.tolerance_change:
+            gtd = f32(g.dot(d))
+            if gtd > -self.tolerance_change:
                 break
-            self._move(t, d)
-            if n_iter != self.max_iter:
-                value, g = self._evaluate(closure)
-                loss = float(value)
-                evals += 1
-                st["func_evals"] += 1
+            if self.line_search_fn is not None:
+                start = [p.asnumpy().copy() for p in self.params]
+
+                def evaluate(step, direction):
+                    self._move(step, direction)
+                    value, grad = self._evaluate(closure)
+                    self._restore(start)
+                    return float(value), grad
+
+                loss, g, t, used = self._strong_wolfe(evaluate, t, d, loss, g, gtd,
+                                                      max_ls=self.max_eval - evals)
+                self._move(t, d)
+                evals += used
+                st["func_evals"] += used
+            else:
+                self._move(t, d)
+                if n_iter != self.max_iter:
+                    value, g = self._evaluate(closure)
+                    loss = float(value)
+                    evals += 1
+                    st["func_evals"] += 1
             if n_iter == self.max_iter or evals >= self.max_eval or abs(g).max() <= self.tolerance_grad:
                 break
             if abs(d * f32(t)).max() <= self.tolerance_change or abs(loss - prev_loss) < self.tolerance_change:
