@@ -33,6 +33,7 @@ CASES = {
         ("indexed_layers", [A]),
         ("function_form", [A, A[::-1].copy()]),
         ("function_form_single", [X]),
+        ("clipped_then_read", [A]),
     ],
     "gradients_accumulate": [
         ("retained_twice", [X]),

@@ -113,6 +113,29 @@ def _grad_receiver(node: ast.AST) -> str | None:
     return None
 
 
+def indexed_parameter(node: ast.AST) -> tuple[str, int] | None:
+    """`list(model.parameters())[i].grad`: the group key 'model.*' and the position i, else None."""
+    if not (isinstance(node, ast.Attribute) and node.attr == "grad" and isinstance(node.value, ast.Subscript)):
+        return None
+    sub = node.value
+    index = int_literal(sub.slice)
+    call = sub.value
+    if index is None or not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "list"
+                             and len(call.args) == 1 and not call.keywords):
+        return None
+    inner = call.args[0]
+    if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr == "parameters"
+            and not inner.args and not inner.keywords and chain_key(inner.func.value)):
+        return None
+    return chain_key(inner.func.value) + ".*", index
+
+
+def _read_key(node: ast.AST) -> str | None:
+    """The key a `.grad` read reads: a leaf chain, or a group of parameters read by position."""
+    indexed = indexed_parameter(node)
+    return indexed[0] if indexed else _grad_receiver(node)
+
+
 def _reset_of(stmt: ast.stmt) -> tuple[str, str] | None:
     """`x.grad.zero_()`, `x.grad.data.zero_()` → (x, 'zero'); `x.grad = None` → (x, 'none')."""
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and not stmt.value.args \
@@ -286,8 +309,8 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
     imported = {a.asname or a.name.split(".")[0] for n in ast.walk(_root(parents, scope))
                 if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
     grad_reads = [n for n in in_scope if isinstance(n, ast.Attribute) and n.attr == "grad"
-                  and isinstance(n.ctx, ast.Load) and _grad_receiver(n)
-                  and key_root(_grad_receiver(n)) not in imported  # mindspore.grad, torch.autograd.grad
+                  and isinstance(n.ctx, ast.Load) and _read_key(n)
+                  and key_root(_read_key(n)) not in imported  # mindspore.grad, torch.autograd.grad
                   and not (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n)]
     resets = {}
     for n in in_scope:
@@ -316,7 +339,7 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
         if loop is not None:
             loop_of_read[id(n)] = loop
     grad_reads_plain = [n for n in grad_reads if id(n) not in loop_of_read]
-    read_keys = list(dict.fromkeys(_grad_receiver(n) for n in grad_reads_plain))
+    read_keys = list(dict.fromkeys(_read_key(n) for n in grad_reads_plain))
     read_keys += list(dict.fromkeys(loops[id(loop)][0] for loop in loop_of_read.values()))
     plan = GradPlan(scope, {}, {})
     for key in read_keys + [r[0] for _, r in resets.values()]:
@@ -356,7 +379,7 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
                     plan.loops[id(loop)] = (group, p, named, _unique(p + "_grad", taken))
                 plan.loop_reads[id(n)] = id(loop)
             continue
-        key = _grad_receiver(n)
+        key = _read_key(n)
         first = next((s for s in planned if s.kind == BACKWARD and key in s.leaves), None)
         if first is None:
             continue

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.gradients import AUTOGRAD_GRAD, GradPlan, GradSite, is_no_grad_with, loop_parts, stored_names
+from ..analysis.gradients import (AUTOGRAD_GRAD, GradPlan, GradSite, indexed_parameter, is_no_grad_with,
+                                  loop_parts, stored_names)
 from ..findings import Finding
 from .calls import CannotRewrite
 from .fixes import FindingRewrite
@@ -34,6 +35,9 @@ def rewrite_gradient(rewriter, finding: Finding, facts) -> FindingRewrite:
         return _rewrite_site(rewriter, finding, facts, plan, what)
     if what == "read":
         var = plan.variables[plan.reads[id(finding.node)]]
+        indexed = indexed_parameter(finding.node)
+        if indexed is not None:  # list(model.parameters())[i].grad: the i-th of the group's gradients
+            var = f"{var}[{indexed[1]}]"
         node, text = read_chain(rewriter.parents, finding.node, var)
         span = rewriter.src.span(node)
         return FindingRewrite(finding, [Edit(*span, text)], True, [f"the gradient is read from `{var}`"], span)
@@ -255,6 +259,12 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
         else:
             target = pos_text
         end = src.end(stmt)
+        if group is not None and _clips_gradients(plan.scope, facts):
+            # clip_grad_norm_/clip_grad_value_ act on `.grad`: the parameters carry these gradients (the same
+            # tensors, which the clipping scales in place)
+            p_, g_ = unique_name(rewriter, "param", scope), unique_name(rewriter, "param_grad", scope)
+            after.append(f"{indent}for {p_}, {g_} in zip({group}.trainable_params(), {names[site.weights[0]]}):")
+            after.append(f"{indent}{unit}{p_}.grad = {g_}")
         notes.append(f"backward() → mindspore.grad({fn}, ...): " +
                      ", ".join(f"{k}.grad is {plan.variables[k]}" for k in site.leaves))
     if aux:  # mindspore.grad returns the outputs after the first as one tuple
@@ -274,6 +284,12 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
         notes.append("computed again inside the function so that the gradient flows through: lines "
                      + ", ".join(str(s.lineno) for s in site.recompute))
     return FindingRewrite(finding, edits, True, notes, (start, end))
+
+
+def _clips_gradients(scope: ast.AST, facts) -> bool:
+    """Whether the scope calls torch.nn.utils.clip_grad_norm_ / clip_grad_value_."""
+    return any(isinstance(n, ast.Call) and facts.apis.get(id(n.func)) in (
+        "torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_value_") for n in ast.walk(scope))
 
 
 def _save_copied_texts(rewriter, plan: GradPlan, site: GradSite) -> None:
