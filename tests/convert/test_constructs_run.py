@@ -158,6 +158,9 @@ CASES = {
         ("positions", [A]),
         ("compiled", [A]),
     ],
+    "saved_objects": [
+        ("round_trip", [A]),
+    ],
     "tensor_dicts": [
         ("flagged_values", [A]),
     ],

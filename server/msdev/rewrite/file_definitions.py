@@ -1361,6 +1361,33 @@ def __NAME__(optimizer, maximize=True):
         optimizer.construct = lambda gradients: step(tuple(-g for g in gradients))
     return optimizer
 ''',
+    "save": '''\
+def __NAME__(obj, f, pickle_protocol=2):
+    """torch.save of any object (a tensor, a dict of state dicts and numbers): pickled as it is, MindSpore
+    tensors included (a model's weights alone go to mindspore.save_checkpoint, rule MS206). load() reads it
+    back; PyTorch cannot read this file, nor load() a PyTorch one."""
+    if hasattr(f, "write"):
+        {@pickle.dump}(obj, f, protocol=pickle_protocol)
+    else:
+        with open(f, "wb") as fh:
+            {@pickle.dump}(obj, fh, protocol=pickle_protocol)
+''',
+    "load": '''\
+def __NAME__(f):
+    """torch.load of a file save() wrote (a pickle holding MindSpore tensors). A file PyTorch wrote (a zip
+    archive) is refused: convert its weights with `msdev weights convert` and use mindspore.load_checkpoint."""
+    fh = f if hasattr(f, "read") else open(f, "rb")
+    try:
+        start = fh.tell()
+        if fh.read(2) == b"PK":
+            raise RuntimeError(f"{f!r} was written by PyTorch: convert it with `msdev weights convert` and "
+                               "read it with mindspore.load_checkpoint")
+        fh.seek(start)
+        return {@pickle.load}(fh)
+    finally:
+        if fh is not f:
+            fh.close()
+''',
     "GradScaler": '''\
 class __NAME__:
     """torch.cuda.amp.GradScaler (torch.amp.GradScaler for "cuda") as PyTorch runs it where CUDA is absent: disabled.
