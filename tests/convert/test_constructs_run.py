@@ -158,6 +158,12 @@ CASES = {
         ("positions", [A]),
         ("compiled", [A]),
     ],
+    "saved_objects": [
+        ("round_trip", [A]),
+    ],
+    "tensor_dicts": [
+        ("flagged_values", [A]),
+    ],
     "star_sizes": [
         ("spread", [_rng.standard_normal((2, 12)).astype(np.float32)]),
     ],

@@ -33,6 +33,7 @@ CASES = {
         ("indexed_layers", [A]),
         ("function_form", [A, A[::-1].copy()]),
         ("function_form_single", [X]),
+        ("clipped_then_read", [A]),
     ],
     "gradients_accumulate": [
         ("retained_twice", [X]),
@@ -46,11 +47,16 @@ CASES = {
         ("several_inputs", [A, B]),
         ("weighted_outputs", [X, V]),
         ("gradient_penalty", [A]),
+        ("second_order", [X]),
+        ("equation_residual", [X]),
+        ("backward_of_gradient", [X]),
     ],
     "gradients_stop": [
         ("detached_factor", [X]),
         ("statistics_without_grad", [X]),
         ("hooked", [X]),
+        ("switched_off", [X]),
+        ("hooked_with_handle", [X, V]),
     ],
     "gradients_functional": [
         ("jacobian_one", [X]),
@@ -70,6 +76,14 @@ CASES = {
         ("two_optimizers", [A]),
         ("ema_of_weights", [A]),
         ("custom_function_output", [X]),
+        ("cleared_after_step", [A]),
+    ],
+    "gradients_assigned": [
+        ("never_backwarded", [X]),
+        ("assigned_then_clipped", [X, V]),
+        ("clipped_by_norm_types", [X, V]),
+        ("without_gradients", [X]),
+        ("clamped_values", [X, V]),
     ],
     "gradients_stepped": [
         ("patch_merge", [P]),

@@ -75,6 +75,8 @@ OPTIMIZERS = {
     "Adamax": "torch.optim.Adamax([w], lr=0.05)",
     "NAdam": "torch.optim.NAdam([w], lr=0.05)",
     "RAdam": "torch.optim.RAdam([w], lr=0.05)",
+    "NAdam-maximize": "torch.optim.NAdam([w], lr=0.05, maximize=True)",
+    "RAdam-maximize-decay": "torch.optim.RAdam([w], 0.05, weight_decay=0.1, maximize=True)",
     "ASGD": "torch.optim.ASGD([w], lr=0.05, t0=2)",
     "Rprop": "torch.optim.Rprop([w], lr=0.05, etas=(0.4, 1.3))",
 }
@@ -377,7 +379,10 @@ def run(w0, c):
 
 @pytest.mark.parametrize("ctor", ["torch.optim.LBFGS([w])",
                                   "torch.optim.LBFGS([w], lr=0.5, max_iter=4, history_size=2)",
-                                  "torch.optim.LBFGS([w], 0.8, 6, 5, 1e-7, 1e-9, 3, None)"])
+                                  "torch.optim.LBFGS([w], 0.8, 6, 5, 1e-7, 1e-9, 3, None)",
+                                  "torch.optim.LBFGS([w], line_search_fn='strong_wolfe')",
+                                  "torch.optim.LBFGS([w], lr=0.7, max_iter=8, history_size=3, line_search_fn='strong_wolfe')",
+                                  "torch.optim.LBFGS([w], 1, 5, 6, 1e-7, 1e-9, 10, 'strong_wolfe')"])
 def test_lbfgs_steps_like_pytorch(ctor, db):
     source = LBFGS_LOOP.format(ctor=ctor)
     text = _converted(source, db)
@@ -389,9 +394,36 @@ def test_lbfgs_steps_like_pytorch(ctor, db):
     assert not np.allclose(expected_w.detach().numpy(), W0)
 
 
-def test_lbfgs_line_search_is_marked(db):
-    text = convert_text(LBFGS_LOOP.format(ctor="torch.optim.LBFGS([w], line_search_fn='strong_wolfe')"), db).text
-    assert "[UnConvert] torch.optim.LBFGS" in text
+#: a closure without zero_grad(): PyTorch's backward() adds each evaluation's gradients to .grad, so the
+#: optimizer sees the running sum (zero_grad() around step() drops it between steps)
+LBFGS_ACCUMULATING = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    opt = torch.optim.LBFGS([w], lr=0.1, max_iter=4)
+    def closure():
+        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 4).sum() * 0.05
+        loss.backward()
+        return loss
+    first = []
+    for i in range(3):
+        if i == 2:
+            opt.zero_grad()
+        first.append(float(opt.step(closure)))
+    return w, first
+'''
+
+
+def test_lbfgs_closure_without_zero_grad_adds_up_gradients_like_pytorch(db):
+    text = _converted(LBFGS_ACCUMULATING, db)
+    expected_w, expected_losses = _load(LBFGS_ACCUMULATING, "pt_lbfgs_acc")(W0, C)
+    got_w, got_losses = _load(text, "ms_lbfgs_acc")(W0, C)
+    np.testing.assert_allclose(got_losses, expected_losses, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
 
 
 #: a learning rate written into the param groups between steps (a hand-made decay)
@@ -568,3 +600,120 @@ def test_warm_restarts_stepped_with_fractional_epochs_like_pytorch(args, db):
     expected = _load(source, "pt_warm")()
     got = _load(_converted(source, db), "ms_warm")()
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+
+
+#: CyclicLR with its default cycle_momentum=True: PyTorch sets the momentum (Adam's beta1) to max_momentum
+#: at construction, so an SGD built without momentum trains with it, and moves it against the rate
+CYCLIC_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    opt = {opt}
+    sched = torch.optim.lr_scheduler.CyclicLR(opt, {args})
+    lrs, momenta = [], []
+    for _ in range(10):
+        opt.zero_grad()
+        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 3).sum() * 0.1
+        loss.backward()
+        opt.step()
+        sched.step()
+        group = opt.param_groups[0]
+        lrs.append(group["lr"])
+        momenta.append(group["betas"][0] if "betas" in group else group["momentum"])
+    return w, lrs, momenta
+'''
+
+
+@pytest.mark.parametrize("opt, args", [
+    ("torch.optim.SGD([w], lr=0.1)", "0.01, 0.1, step_size_up=3"),
+    ("torch.optim.Adam([w], lr=0.01)", "base_lr=0.001, max_lr=0.05, step_size_up=2, step_size_down=4, mode='triangular2'"),
+    ("torch.optim.SGD([w], lr=0.1, momentum=0.5)",
+     "0.01, 0.1, 2, mode='exp_range', gamma=0.9, base_momentum=0.7, max_momentum=0.95"),
+])
+def test_cyclic_lr_moves_rate_and_momentum_like_pytorch(opt, args, db):
+    source = CYCLIC_LOOP.format(opt=opt, args=args)
+    text = _converted(source, db)
+    expected_w, expected_lrs, expected_m = _load(source, "pt_cyclic")(W0, C)
+    got_w, got_lrs, got_m = _load(text, "ms_cyclic")(W0, C)
+    np.testing.assert_allclose([float(v) for v in got_lrs], expected_lrs, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(got_m, expected_m, rtol=1e-6)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+    assert len(set(np.round(expected_m, 6))) > 2  # the momentum really cycled
+
+
+#: a mixed-precision loop written for CUDA: where CUDA is absent PyTorch disables the scaler (scale() gives
+#: the loss, step() steps the optimizer) and autocast, and the converted loop must train the same way
+SCALER_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    opt = {opt}
+    scaler = {scaler}
+    for _ in range(5):
+        opt.zero_grad()
+        with torch.cuda.amp.autocast():
+            loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 3).sum() * 0.1
+        scaler.scale(loss).backward()
+        {unscale}
+        scaler.step(opt)
+        scaler.update()
+    return w, scaler.get_scale()
+'''
+
+
+@pytest.mark.parametrize("opt, scaler, unscale", [
+    ("torch.optim.SGD([w], lr=0.05, momentum=0.9)", "torch.cuda.amp.GradScaler()", ""),
+    ("torch.optim.Adam([w], lr=0.05)", "torch.amp.GradScaler('cuda', init_scale=1024.0)",
+     "scaler.unscale_(opt)\n        torch.nn.utils.clip_grad_norm_([w], 1.0)"),
+    ("torch.optim.AdamW([w], lr=0.05)", "torch.amp.GradScaler()", "scaler.unscale_(opt)"),
+])
+def test_cuda_grad_scaler_loop_trains_like_pytorch_without_cuda(opt, scaler, unscale, db):
+    source = SCALER_LOOP.format(opt=opt, scaler=scaler, unscale=unscale)
+    text = _converted(source, db)
+    with pytest.warns(UserWarning):  # PyTorch: CUDA is not available, the scaler is disabled
+        expected_w, expected_scale = _load(source, "pt_scaler")(W0, C)
+    got_w, got_scale = _load(text, "ms_scaler")(W0, C)
+    assert got_scale == expected_scale == 1.0
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_cpu_grad_scaler_stays_marked(db):
+    """torch.amp.GradScaler('cpu') really scales on the CPU: it is not the disabled scaler."""
+    source = SCALER_LOOP.format(opt="torch.optim.SGD([w], lr=0.05)", scaler="torch.amp.GradScaler('cpu')",
+                                unscale="")
+    assert "[UnConvert] torch.amp.GradScaler" in convert_text(source, db).text
+
+
+#: a second parameter group added after construction, with its own learning rate
+ADD_GROUP_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    b = torch.nn.Parameter(torch.tensor(c))
+    opt = {ctor}
+    opt.add_param_group({{"params": [b], "lr": 0.02}})
+    for _ in range(5):
+        opt.zero_grad()
+        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 3).sum() * 0.1 + ((b - w) ** 2).sum()
+        loss.backward()
+        opt.step()
+    return w, b, len(opt.param_groups)
+'''
+
+
+@pytest.mark.parametrize("ctor", ["torch.optim.SGD([w], lr=0.05, momentum=0.9)", "torch.optim.Adam([w], lr=0.05)",
+                                  "torch.optim.RMSprop([w], lr=0.01)", "torch.optim.Adagrad([w], lr=0.1)"])
+def test_added_param_group_trains_like_pytorch(ctor, db):
+    source = ADD_GROUP_LOOP.format(ctor=ctor)
+    text = _converted(source, db)
+    expected_w, expected_b, expected_n = _load(source, "pt_add_group")(W0, C)
+    got_w, got_b, got_n = _load(text, "ms_add_group")(W0, C)
+    assert got_n == expected_n == 2
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got_b.asnumpy(), expected_b.detach().numpy(), rtol=1e-4, atol=1e-5)

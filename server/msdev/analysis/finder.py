@@ -43,6 +43,7 @@ BOUND = 9  # payload: the ast.FunctionDef that `types.MethodType(f, obj)` binds 
 PROJECT_MODULE = 8  # payload: local name of a module of the package (`from . import initialization as init`)
 OBJECT = 7  # payload: dotted class name of an LR scheduler or distribution instance (members have entries)
 FUNCTION_OF_TENSOR = 10  # payload: None; a lambda whose body gives a tensor (mapped over a sequence)
+TENSOR_DICT = 11  # payload: None; a dict whose values are tensors (`.values()`, `.items()` give them)
 #: classes whose instances the finder follows, with the base class that holds their members' entries
 _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
                  "torch.distributions.": "torch.distributions.Distribution", "torch.device": "torch.device",
@@ -668,6 +669,17 @@ class Finder:
             for elt, arg in zip(target.elts, node.args):
                 self._assign(elt, self._element_of(None, arg, scope), scope)
             return
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("items", "values")
+                and not node.args and isinstance(node.func.value, ast.Name)
+                and (scope.lookup(node.func.value.id) or (None,))[0] == TENSOR_DICT):
+            # `for k, v in tensors.items()` / `for v in tensors.values()` over a dict of tensors
+            if node.func.attr == "values":
+                self._assign(target, (TENSOR, None, LIKELY), scope)
+                return
+            if isinstance(target, ast.Tuple) and len(target.elts) == 2:
+                self._assign(target.elts[0], None, scope)
+                self._assign(target.elts[1], (TENSOR, None, LIKELY), scope)
+                return
         self._assign(target, self._element_of(iterable, node, scope), scope)
 
     def _self_element(self, node: ast.AST):
@@ -1235,9 +1247,8 @@ class Finder:
             for child in node.keys:
                 if child is not None:
                     self.expr(child, scope)
-            for child in node.values:
-                self.expr(child, scope)
-            return None
+            values = [self.expr(child, scope) for child in node.values]
+            return (TENSOR_DICT, None, LIKELY) if any(_is_tensor(v) for v in values) else None
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.expr(child, scope)

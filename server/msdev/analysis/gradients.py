@@ -113,6 +113,29 @@ def _grad_receiver(node: ast.AST) -> str | None:
     return None
 
 
+def indexed_parameter(node: ast.AST) -> tuple[str, int] | None:
+    """`list(model.parameters())[i].grad`: the group key 'model.*' and the position i, else None."""
+    if not (isinstance(node, ast.Attribute) and node.attr == "grad" and isinstance(node.value, ast.Subscript)):
+        return None
+    sub = node.value
+    index = int_literal(sub.slice)
+    call = sub.value
+    if index is None or not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "list"
+                             and len(call.args) == 1 and not call.keywords):
+        return None
+    inner = call.args[0]
+    if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr == "parameters"
+            and not inner.args and not inner.keywords and chain_key(inner.func.value)):
+        return None
+    return chain_key(inner.func.value) + ".*", index
+
+
+def _read_key(node: ast.AST) -> str | None:
+    """The key a `.grad` read reads: a leaf chain, or a group of parameters read by position."""
+    indexed = indexed_parameter(node)
+    return indexed[0] if indexed else _grad_receiver(node)
+
+
 def _reset_of(stmt: ast.stmt) -> tuple[str, str] | None:
     """`x.grad.zero_()`, `x.grad.data.zero_()` → (x, 'zero'); `x.grad = None` → (x, 'none')."""
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and not stmt.value.args \
@@ -286,8 +309,8 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
     imported = {a.asname or a.name.split(".")[0] for n in ast.walk(_root(parents, scope))
                 if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
     grad_reads = [n for n in in_scope if isinstance(n, ast.Attribute) and n.attr == "grad"
-                  and isinstance(n.ctx, ast.Load) and _grad_receiver(n)
-                  and key_root(_grad_receiver(n)) not in imported  # mindspore.grad, torch.autograd.grad
+                  and isinstance(n.ctx, ast.Load) and _read_key(n)
+                  and key_root(_read_key(n)) not in imported  # mindspore.grad, torch.autograd.grad
                   and not (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n)]
     resets = {}
     for n in in_scope:
@@ -316,7 +339,7 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
         if loop is not None:
             loop_of_read[id(n)] = loop
     grad_reads_plain = [n for n in grad_reads if id(n) not in loop_of_read]
-    read_keys = list(dict.fromkeys(_grad_receiver(n) for n in grad_reads_plain))
+    read_keys = list(dict.fromkeys(_read_key(n) for n in grad_reads_plain))
     read_keys += list(dict.fromkeys(loops[id(loop)][0] for loop in loop_of_read.values()))
     plan = GradPlan(scope, {}, {})
     for key in read_keys + [r[0] for _, r in resets.values()]:
@@ -356,7 +379,7 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
                     plan.loops[id(loop)] = (group, p, named, _unique(p + "_grad", taken))
                 plan.loop_reads[id(n)] = id(loop)
             continue
-        key = _grad_receiver(n)
+        key = _read_key(n)
         first = next((s for s in planned if s.kind == BACKWARD and key in s.leaves), None)
         if first is None:
             continue
@@ -564,6 +587,9 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
     region = block[start:block_ids[id(stmt)]]
     del in_region
     for s in recompute:
+        inner = next((v for v in plan.sites.values() if isinstance(v, GradSite) and v.stmt is s), None)
+        if inner is not None and inner.kind == AUTOGRAD_GRAD and isinstance(s, ast.Assign):
+            continue  # a gradient taken with create_graph=True: the function calls that mindspore.grad again
         if not isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign)) or _impure(s):
             raise _NoPlan(f"the loss depends on line {s.lineno}, which would have to run again inside the "
                           "differentiated function (it is not a plain assignment, or it draws random "
@@ -752,6 +778,9 @@ def detect_gradients(detector) -> set[int]:
             scope = enclosing_scope(parents, n)
             if scope is not None:
                 scopes[id(scope)] = scope
+    if not scopes and not steps:
+        plain_grad_reads(detector)
+        return set()
     if not scopes:
         return set()
     taken = {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
@@ -842,6 +871,50 @@ def detect_gradients(detector) -> set[int]:
     return planned
 
 
+def plain_grad_reads(detector) -> None:
+    """`x.grad` read in a file where nothing computes gradients (no backward(), no autograd call): it is
+    None, or what the code assigned to `x.grad` itself (MindSpore tensors take the attribute too)."""
+    from ..findings import Kind
+
+    facts = detector.facts
+    for n in detector.context.nodes:
+        if isinstance(n, ast.Attribute) and n.attr == "grad" and isinstance(n.ctx, ast.Load) \
+                and getattr(detector.by_node.get(id(n)), "torch_api", None) == "torch.Tensor.grad":
+            f = detector.add(BACKWARD, n, n, "torch.Tensor.grad", "nothing in the file computes gradients: "
+                             "`.grad` is None unless the code assigned it", Kind.TENSOR_ATTRIBUTE, claim=[n],
+                             attr_only=True)
+            facts.gradients[id(f.node)] = (None, "plain_read")
+
+
+def cleared_grad_reads(detector) -> None:
+    """`p.grad` read after `optimizer.zero_grad()` with no backward() between them in the same block, and
+    no rule planning it: PyTorch 2's zero_grad() sets the gradients to None, so the read is None (or what
+    the code assigned to `.grad` since)."""
+    from ..findings import Kind
+
+    facts, parents = detector.facts, detector.facts.parents
+    for f in list(detector.findings):
+        n = f.node
+        if f.torch_api != "torch.Tensor.grad" or id(f) in detector.claimed or not isinstance(n, ast.Attribute) \
+                or not isinstance(n.ctx, ast.Load) or id(n) in facts.gradients:
+            continue
+        stmt = _statement_of(parents, n)
+        block = _block_of(parents.get(id(stmt)), stmt) if id(stmt) in parents else None
+        if not block:
+            continue
+        for before in reversed(block[:next(i for i, s in enumerate(block) if s is stmt)]):
+            if any(isinstance(x, ast.Attribute) and x.attr == "backward" for x in ast.walk(before)):
+                break  # gradients computed since: not this rule's case
+            call = before.value if isinstance(before, ast.Expr) else None
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "zero_grad":
+                if not call.args and not any(k.arg == "set_to_none" and not _is_true(k.value) for k in call.keywords):
+                    g = detector.add(BACKWARD, n, n, "torch.Tensor.grad", "read after zero_grad(), which sets the "
+                                     "gradients to None: None unless the code assigned `.grad` since",
+                                     Kind.TENSOR_ATTRIBUTE, claim=[n], attr_only=True)
+                    facts.gradients[id(g.node)] = (None, "plain_read")
+                break
+
+
 def _detach_and_hooks(detector, plan: GradPlan, site: GradSite, claimed: set[int]) -> None:
     """In the differentiated function, `.detach()` the finder did not resolve (its receiver is a leaf or
     computed from one) becomes ops.stop_gradient; `register_hook` on such tensors (and on the leaves)
@@ -859,7 +932,9 @@ def _detach_and_hooks(detector, plan: GradPlan, site: GradSite, claimed: set[int
                 detector.add(BACKWARD, n.func, n, "torch.Tensor.detach", "ops.stop_gradient inside the "
                              "differentiated function", Kind.TENSOR_METHOD, attr_only=True)
                 facts.gradients[id(n)] = (plan, "detach")
-    scope_stmts = [n for n in ast.walk(plan.scope) if isinstance(n, ast.Expr)]
+    # `x.register_hook(fn)`, also `handle = x.register_hook(fn)` (MindSpore's returns a handle too)
+    scope_stmts = [n for n in ast.walk(plan.scope) if isinstance(n, ast.Expr) or (
+        isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name))]
     for stmt in scope_stmts:
         call = stmt.value
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "register_hook" \

@@ -24,7 +24,7 @@ from ..textlines import split_lines
 from ..rules.statement_rules import STATEMENT_RULES
 from .aten_views import INPLACE as ATEN_INPLACE, is_view_name, view_write
 from .context import FileContext, index_tree
-from .gradients import detect_gradients, stored_names
+from .gradients import cleared_grad_reads, detect_gradients, plain_grad_reads, stored_names
 
 #: words whose absence lets a file skip this pass entirely (the language server's hot path)
 _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no_grad", "grad_enabled", "enable_grad",
@@ -32,7 +32,7 @@ _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no
              "inference_mode", "state_dict", "parameters()", "CrossEntropy", "cross_entropy", "nll_loss",
              "NLLLoss", "out=", "hook", "jit", "amp", "autocast", "distributed", "DataParallel", "numpy()",
              "weight_decay", "train(", "eval(", "add_(", "sub_(", "mul_(", "div_(", "zero_(", "fill_(",
-             "copy_(", "clamp_(", ".grad(", "_.default(", "_.Tensor(", "_.Scalar(")
+             "copy_(", "clamp_(", ".grad", "_.default(", "_.Tensor(", "_.Scalar(")
 
 LOSS_CLASSES = frozenset({"torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss"})
 LOSS_FUNCTIONS = frozenset({"torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"})
@@ -281,8 +281,12 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
     if call is None or call.args or call.keywords:
         return "only `loss.backward()` on a plain name (no gradient/retain_graph arguments) is rewritten"
     computed = None  # `criterion(model(x), y).backward()`: the loss is computed by backward's receiver
+    scalers = _disabled_scalers(facts, owner)
+    scaled = _scaled_loss(call.func.value, scalers)
     if isinstance(call.func.value, ast.Name):
         loss = call.func.value.id
+    elif scaled is not None:  # `scaler.scale(loss).backward()` of a disabled scaler: loss.backward()
+        loss = scaled
     elif isinstance(call.func.value, (ast.Call, ast.BinOp)) and not isinstance(owner, ast.Module) and not (
             isinstance(call.func.value, ast.Call) and isinstance(call.func.value.func, ast.Attribute)
             and call.func.value.func.attr == "scale"):  # a GradScaler's scaled loss: not rewritten
@@ -300,6 +304,13 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
         if c is not None and not c.args and not c.keywords and _receiver_name(c):
             step_i = k
             break
+        if _scaler_step(c, scalers):  # `scaler.step(optimizer)`: optimizer.step()
+            step_i = k
+            break
+        u = _expr_call(s, "unscale_")
+        if u is not None and _receiver_name(u) in scalers:  # a no-op once the scaler is disabled
+            after.append(s)
+            continue
         if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and (api_of(facts, s.value.func) or "") in (
                 "torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_value_"):
             clips.append(s)
@@ -323,7 +334,8 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
         if isinstance(held, TrainingStep):  # the step comes after an inner loop of backward() calls
             return held
         return held or "no `optimizer.step()` follows loss.backward() in the same block"
-    optimizer = _receiver_name(_expr_call(block[step_i], "step"))
+    optimizer = _scaler_step(_expr_call(block[step_i], "step"), scalers) or _receiver_name(
+        _expr_call(block[step_i], "step"))
     zero = None
     for s in block:
         c = _expr_call(s, "zero_grad")
@@ -353,6 +365,40 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
             return "the forward part contains control flow leaving the block"
     return TrainingStep(block, owner, backward_stmt, block[step_i], zero, loss, optimizer, forward, clips, pre,
                         after=after)
+
+
+#: GradScalers the database rewrites to PyTorch's disabled scaler (no CUDA): scale() and step() pass through
+DISABLED_SCALERS = ("torch.cuda.amp.GradScaler", "torch.amp.GradScaler")
+
+
+def _disabled_scalers(facts: Facts, node: ast.AST) -> set[str]:
+    """The names the file binds to a GradScaler that the conversion disables (`scaler = GradScaler()`)."""
+    root = node
+    while id(root) in facts.parents:
+        root = facts.parents[id(root)]
+    return {n.targets[0].id for n in ast.walk(root)
+            if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+            and isinstance(n.value, ast.Call) and api_of(facts, n.value.func) in DISABLED_SCALERS
+            and not any(isinstance(a, ast.Constant) and a.value != "cuda" for a in n.value.args[:1])
+            and not any(k.arg == "device" and not (isinstance(k.value, ast.Constant) and k.value.value == "cuda")
+                        for k in n.value.keywords)}
+
+
+def _scaled_loss(node: ast.AST, scalers: set[str]) -> str | None:
+    """`scaler.scale(loss)` of a disabled scaler: the loss's name."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "scale" \
+            and _receiver_name(node) in scalers and len(node.args) == 1 and not node.keywords \
+            and isinstance(node.args[0], ast.Name):
+        return node.args[0].id
+    return None
+
+
+def _scaler_step(call: ast.Call | None, scalers: set[str]) -> str | None:
+    """`scaler.step(optimizer)` of a disabled scaler: the optimizer's name."""
+    if call is not None and _receiver_name(call) in scalers and len(call.args) == 1 and not call.keywords \
+            and isinstance(call.args[0], ast.Name):
+        return call.args[0].id
+    return None
 
 
 def _steps_in(stmt: ast.stmt) -> bool:
@@ -611,6 +657,8 @@ class _Detector:
         nodes = self.context.select(_RULE_NODES)
         if "backward" in self.source or ".grad(" in self.source or not self.source:
             self.gradient_sites = detect_gradients(self)
+        elif ".grad" in self.source:
+            plain_grad_reads(self)
         for node in nodes:  # training steps first: they tell which names hold tensors
             if type(node) is ast.Expr and isinstance(node.value, ast.Call) \
                     and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == "backward":
@@ -654,6 +702,8 @@ class _Detector:
                                  Kind.TENSOR_METHOD, confidence=Confidence.LIKELY)
         if self.facts.held_optimizers:
             self._held_calls(nodes)
+        if "zero_grad" in self.source:
+            cleared_grad_reads(self)
         keep = [f for f in self.findings if id(f) not in self.claimed]
         merged = keep + self.out
         merged.sort(key=lambda f: (f.line, f.column))
@@ -847,7 +897,9 @@ class _Detector:
             if hit is None or not hit.automatic:  # the database may rewrite it (is_available() → True)
                 self.add("MS225", func, call, api, f"{api}: rewrite with mindspore.communication", claim=[func])
         elif api.startswith(AMP_PREFIXES) and not self._in_with_header(call):
-            self.add("MS224", func, call, api, f"{api}: use mindspore.amp", claim=[func])
+            hit = self.by_node.get(id(func))
+            if hit is None or not hit.automatic:  # the database may rewrite it (a disabled CUDA GradScaler)
+                self.add("MS224", func, call, api, f"{api}: use mindspore.amp", claim=[func])
         elif api.startswith("torch.jit.") and not self._is_decorator(call):
             hit = self.by_node.get(id(func))
             if hit is None or not hit.automatic:  # the database may rewrite it (is_scripting() → False)

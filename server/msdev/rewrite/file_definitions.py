@@ -1604,6 +1604,174 @@ class __NAME__({@mindspore.experimental.optim.lr_scheduler.LRScheduler}):
             lrs.append({@mindspore.Tensor}(lr, {@mindspore.float32}))
         return lrs
 ''',
+    "clip_grad_norm_": '''\
+def __NAME__(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """torch.nn.utils.clip_grad_norm_ on the `.grad` the code set on tensors (a training step clips its
+    gradient tuple instead, rule MS200): the total norm of the gradients, each scaled by
+    max_norm / (norm + 1e-6) when that is below 1; 0 when no tensor has a gradient."""
+    parameters = [parameters] if isinstance(parameters, {@mindspore.Tensor}) else list(parameters)
+    grads = [g for g in (getattr(p, "grad", None) for p in parameters) if g is not None]
+    if not grads:
+        return {@mindspore.tensor}(0.0)
+    norm_type = float(norm_type)
+    if norm_type == float("inf"):
+        total = {@mindspore.ops.stack}([g.abs().max() for g in grads]).max()
+    else:
+        norms = {@mindspore.ops.stack}([(g.abs() ** norm_type).sum() ** (1.0 / norm_type) for g in grads])
+        total = (norms ** norm_type).sum() ** (1.0 / norm_type)
+    if error_if_nonfinite and not bool({@mindspore.ops.isfinite}(total)):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
+                           "so it cannot be clipped.")
+    coef = {@mindspore.ops.clamp}(float(max_norm) / (total + 1e-6), max=1.0)
+    for g in grads:  # in place, as PyTorch scales them: a name bound to a gradient sees the change
+        g.assign_value(g * coef)
+    return total
+''',
+    "clip_grad_value_": '''\
+def __NAME__(parameters, clip_value, foreach=None):
+    """torch.nn.utils.clip_grad_value_ on the `.grad` the code set on tensors (a training step clips its
+    gradient tuple instead, rule MS200): each gradient clamped to [-clip_value, clip_value]."""
+    parameters = [parameters] if isinstance(parameters, {@mindspore.Tensor}) else list(parameters)
+    for g in (getattr(p, "grad", None) for p in parameters):
+        if g is not None:  # in place, as PyTorch clamps them
+            g.assign_value({@mindspore.ops.clamp}(g, -float(clip_value), float(clip_value)))
+''',
+    "add_param_group": '''\
+def __NAME__(optimizer, group):
+    """Optimizer.add_param_group on a mindspore.experimental.optim optimizer. MindSpore 2.10 adds the group
+    but not its per-parameter state (SGD's accum and stat, Adam's exp_avg, ...), so the next step failed;
+    each state tuple gets fresh state for the new parameters (SGD's stat starts at one, Adagrad's accum at
+    initial_accumulator_value, the rest at zero). The params are read once, as a list (model.parameters()
+    converts to a generator, which MindSpore's several reads would use up)."""
+    group = dict(group)
+    params = group["params"]
+    group["params"] = [params] if isinstance(params, {@mindspore.Tensor}) else list(params)
+    count = len(optimizer.parameters)
+    states = [name for name in dir(optimizer) if name != "parameters" and not name.startswith("__")
+              and isinstance(getattr(optimizer, name, None), {@mindspore.ParameterTuple})
+              and len(getattr(optimizer, name)) == count]
+    optimizer.add_param_group(group)
+    added, first = optimizer.param_groups[-1], optimizer.param_groups[0]
+    for key, value in added.items():  # the constructor made them floats in its groups (SGD's dampening)
+        if type(value) is int and isinstance(first.get(key), float):
+            added[key] = float(value)
+    for name in states:
+        start = 1.0 if name == "stat" else float(group.get("initial_accumulator_value", 0.0)) if name == "accum" else 0.0
+        fresh = tuple({@mindspore.Parameter}({@mindspore.ops.full_like}(p, start), name=f"{name}.{p.name}",
+                                             requires_grad=False) for p in group["params"])
+        setattr(optimizer, name, {@mindspore.ParameterTuple}(tuple(getattr(optimizer, name)) + fresh))
+''',
+    "maximized": '''\
+def __NAME__(optimizer, maximize=True):
+    """maximize=True for a MindSpore optimizer that has no such argument (NAdam, RAdam in 2.10): each step
+    negates the gradients first, as PyTorch does before weight decay and its update."""
+    if maximize:
+        step = optimizer.construct
+        optimizer.construct = lambda gradients: step(tuple(-g for g in gradients))
+    return optimizer
+''',
+    "save": '''\
+def __NAME__(obj, f, pickle_protocol=2):
+    """torch.save of any object (a tensor, a dict of state dicts and numbers): pickled as it is, MindSpore
+    tensors included (a model's weights alone go to mindspore.save_checkpoint, rule MS206). load() reads it
+    back; PyTorch cannot read this file, nor load() a PyTorch one."""
+    if hasattr(f, "write"):
+        {@pickle.dump}(obj, f, protocol=pickle_protocol)
+    else:
+        with open(f, "wb") as fh:
+            {@pickle.dump}(obj, fh, protocol=pickle_protocol)
+''',
+    "load": '''\
+def __NAME__(f):
+    """torch.load of a file save() wrote (a pickle holding MindSpore tensors). A file PyTorch wrote (a zip
+    archive) is refused: convert its weights with `msdev weights convert` and use mindspore.load_checkpoint."""
+    fh = f if hasattr(f, "read") else open(f, "rb")
+    try:
+        start = fh.tell()
+        if fh.read(2) == b"PK":
+            raise RuntimeError(f"{f!r} was written by PyTorch: convert it with `msdev weights convert` and "
+                               "read it with mindspore.load_checkpoint")
+        fh.seek(start)
+        return {@pickle.load}(fh)
+    finally:
+        if fh is not f:
+            fh.close()
+''',
+    "GradScaler": '''\
+class __NAME__:
+    """torch.cuda.amp.GradScaler (torch.amp.GradScaler for "cuda") as PyTorch runs it where CUDA is absent: disabled.
+    scale() gives its argument unchanged, step(optimizer) is optimizer.step(), the scale reads 1.0. The
+    conversion drops autocast, so training runs in float32 and needs no loss scaling."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def scale(self, outputs):
+        return outputs
+
+    def unscale_(self, optimizer):
+        pass
+
+    def step(self, optimizer, *args, **kwargs):
+        return optimizer.step(*args, **kwargs)
+
+    def update(self, new_scale=None):
+        pass
+
+    def get_scale(self):
+        return 1.0
+
+    def is_enabled(self):
+        return False
+
+    def state_dict(self):
+        return {}
+
+    def load_state_dict(self, state_dict):
+        pass
+''',
+    "CyclicLR": '''\
+class __NAME__({@mindspore.experimental.optim.lr_scheduler.CyclicLR}):
+    """torch.optim.lr_scheduler.CyclicLR with its default cycle_momentum=True: MindSpore 2.10's cycles only the
+    rate, PyTorch's also sets the momentum (SGD's momentum, Adam's beta1) to max_momentum at the start and
+    moves it against the rate, so an SGD built without momentum trains with 0.8-0.9 of it."""
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
+                 gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
+                 max_momentum=0.9, last_epoch=-1):
+        groups = optimizer.param_groups
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            per_group = lambda v: list(v) if isinstance(v, (list, tuple)) else [v] * len(groups)
+            self.base_momentums, self.max_momentums = per_group(base_momentum), per_group(max_momentum)
+            if last_epoch == -1:
+                for top, low, group in zip(self.max_momentums, self.base_momentums, groups):
+                    self._set_momentum(group, top)
+                    group["max_momentum"], group["base_momentum"] = top, low
+        super().__init__(optimizer, base_lr, max_lr, step_size_up, step_size_down, mode, gamma, scale_fn,
+                         scale_mode, last_epoch)
+
+    def _set_momentum(self, group, value):
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def get_lr(self):
+        lrs = super().get_lr()
+        if self.cycle_momentum:
+            epoch = float(self.last_epoch)
+            cycle = {@math.floor}(1 + epoch / self.total_step_size)
+            x = 1.0 + epoch / self.total_step_size - cycle
+            factor = x / self.step_up_ratio if x <= self.step_up_ratio else (x - 1) / (self.step_up_ratio - 1)
+            scale = float(self.scale_fn(cycle if self.scale_mode == "cycle" else epoch))
+            for group, low, top in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+                self._set_momentum(group, top - (top - low) * factor * scale)
+        return lrs
+''',
     "CosineAnnealingWarmRestarts": '''\
 class __NAME__({@mindspore.experimental.optim.lr_scheduler.CosineAnnealingWarmRestarts}):
     """MindSpore's CosineAnnealingWarmRestarts, whose step(epoch) fails past the first restart when T_mult > 1
@@ -1718,28 +1886,34 @@ class __NAME__(list):
 class __NAME__:
     """torch.optim.LBFGS, which MindSpore 2.10 lacks. step(closure) evaluates the closure with the gradients
     of what it returns (mindspore.value_and_grad over the parameters) and runs PyTorch's iteration: a search
-    direction from the last history_size curvature pairs (two-loop recursion), a fixed step of lr (the first
-    one of the run scaled by 1 / sum|g|), and PyTorch's stopping tests, in float32; the parameters are
-    written back with set_data. The closure's backward() and zero_grad() go: each evaluation starts from
-    fresh gradients. Only the fixed step (no line search)."""
+    direction from the last history_size curvature pairs (two-loop recursion), then a fixed step of lr (the
+    first one of the run scaled by 1 / sum|g|) or, with line_search_fn="strong_wolfe", PyTorch's strong-Wolfe
+    line search (cubic interpolation, bracketing and zoom), and PyTorch's stopping tests, in float32; the
+    parameters are written back with set_data. The closure's backward() goes; as in PyTorch, each evaluation's
+    gradients add up to the last ones until zero_grad() (in the closure or around step()) drops them."""
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-07, tolerance_change=1e-09,
                  history_size=100, line_search_fn=None):
-        if line_search_fn is not None:
-            raise NotImplementedError("LBFGS with a line search: only the fixed step is written here")
+        if line_search_fn not in (None, "strong_wolfe"):
+            raise RuntimeError("only 'strong_wolfe' is supported")
         self.params = tuple(params)
         self.lr, self.max_iter, self.history_size = lr, max_iter, history_size
         self.max_eval = max_iter * 5 // 4 if max_eval is None else max_eval
         self.tolerance_grad, self.tolerance_change = tolerance_grad, tolerance_change
+        self.line_search_fn = line_search_fn
         self.param_groups = [dict(params=list(self.params), lr=lr, max_iter=max_iter, max_eval=self.max_eval,
                                   tolerance_grad=tolerance_grad, tolerance_change=tolerance_change,
-                                  history_size=history_size, line_search_fn=None)]
+                                  history_size=history_size, line_search_fn=line_search_fn)]
         self.state = {"func_evals": 0, "n_iter": 0}
+        self._held = None  # the gradients backward() would have added up in .grad since zero_grad()
 
     def _evaluate(self, closure):
         loss, grads = {@mindspore.value_and_grad}(closure, None, self.params)()
         flat = {@numpy.concatenate}([g.asnumpy().reshape(-1) for g in grads]).astype("float32")
-        return loss, flat
+        if self._held is not None:  # no zero_grad() since the last evaluation (it runs inside the closure)
+            flat = self._held + flat
+        self._held = flat
+        return loss, flat.copy()
 
     def _move(self, t, d):
         offset = 0
@@ -1749,8 +1923,84 @@ class __NAME__:
             p.set_data({@mindspore.Tensor}(value.astype(p.asnumpy().dtype)))
             offset += n
 
+    def _restore(self, values):
+        for p, value in zip(self.params, values):
+            p.set_data({@mindspore.Tensor}(value))
+
     def zero_grad(self, set_to_none=True):
+        self._held = None
         return None
+
+    @staticmethod
+    def _cubic(x1, f1, g1, x2, f2, g2, bounds=None):
+        f32 = {@numpy.float32}
+        low, high = bounds if bounds is not None else ((x1, x2) if x1 <= x2 else (x2, x1))
+        d1 = f32(g1 + g2 - f32(3 * (f1 - f2) / (x1 - x2)))
+        d2_square = f32(d1 ** 2 - g1 * g2)
+        if d2_square >= 0:
+            d2 = f32({@numpy.sqrt}(d2_square))
+            if x1 <= x2:
+                pos = f32(x2 - (x2 - x1) * f32((g2 + d2 - d1) / (g2 - g1 + 2 * d2)))
+            else:
+                pos = f32(x1 - (x1 - x2) * f32((g1 + d2 - d1) / (g1 - g2 + 2 * d2)))
+            return min(max(pos, low), high)
+        return (low + high) / 2.0
+
+    def _strong_wolfe(self, evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, max_ls=25):
+        """PyTorch's _strong_wolfe: a step t along d meeting the strong Wolfe conditions."""
+        f32 = {@numpy.float32}
+        d_norm = abs(d).max()
+        f_new, g_new = evaluate(t, d)
+        evals, gtd_new = 1, f32(g_new.dot(d))
+        t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
+        done, ls_iter = False, 0
+        while ls_iter < max_ls:
+            if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
+                bracket, bracket_f, bracket_g, bracket_gtd = [t_prev, t], [f_prev, f_new], [g_prev, g_new], [gtd_prev, gtd_new]
+                break
+            if abs(gtd_new) <= -c2 * gtd:
+                bracket, bracket_f, bracket_g, done = [t], [f_new], [g_new], True
+                break
+            if gtd_new >= 0:
+                bracket, bracket_f, bracket_g, bracket_gtd = [t_prev, t], [f_prev, f_new], [g_prev, g_new], [gtd_prev, gtd_new]
+                break
+            bounds = (t + 0.01 * (t - t_prev), t * 10)
+            t_prev, t = t, self._cubic(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=bounds)
+            f_prev, g_prev, gtd_prev = f_new, g_new, gtd_new
+            f_new, g_new = evaluate(t, d)
+            evals, gtd_new = evals + 1, f32(g_new.dot(d))
+            ls_iter += 1
+        if ls_iter == max_ls:
+            bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+        insufficient = False
+        low, high = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
+        while not done and ls_iter < max_ls:
+            if abs(bracket[1] - bracket[0]) * d_norm < self.tolerance_change:
+                break
+            t = self._cubic(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1])
+            eps = 0.1 * (max(bracket) - min(bracket))
+            if min(max(bracket) - t, t - min(bracket)) < eps:
+                if insufficient or t >= max(bracket) or t <= min(bracket):
+                    t = max(bracket) - eps if abs(t - max(bracket)) < abs(t - min(bracket)) else min(bracket) + eps
+                    insufficient = False
+                else:
+                    insufficient = True
+            else:
+                insufficient = False
+            f_new, g_new = evaluate(t, d)
+            evals, gtd_new = evals + 1, f32(g_new.dot(d))
+            ls_iter += 1
+            if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low]:
+                bracket[high], bracket_f[high], bracket_g[high], bracket_gtd[high] = t, f_new, g_new, gtd_new
+                low, high = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+            else:
+                if abs(gtd_new) <= -c2 * gtd:
+                    done = True
+                elif gtd_new * (bracket[high] - bracket[low]) >= 0:
+                    bracket[high], bracket_f[high] = bracket[low], bracket_f[low]
+                    bracket_g[high], bracket_gtd[high] = bracket_g[low], bracket_gtd[low]
+                bracket[low], bracket_f[low], bracket_g[low], bracket_gtd[low] = t, f_new, g_new, gtd_new
+        return bracket_f[low], bracket_g[low], bracket[low], evals
 
     def step(self, closure):
         f32 = {@numpy.float32}
@@ -1786,14 +2036,30 @@ class __NAME__:
                     d = d + (alphas[i] - f32(dirs[i].dot(d)) * ro[i]) * stps[i]
             prev_g, prev_loss = g.copy(), loss
             t = min(f32(1), f32(1) / f32(abs(g).sum())) * f32(self.lr) if st["n_iter"] == 1 else self.lr
-            if f32(g.dot(d)) > -self.tolerance_change:
+            gtd = f32(g.dot(d))
+            if gtd > -self.tolerance_change:
                 break
-            self._move(t, d)
-            if n_iter != self.max_iter:
-                value, g = self._evaluate(closure)
-                loss = float(value)
-                evals += 1
-                st["func_evals"] += 1
+            if self.line_search_fn is not None:
+                start = [p.asnumpy().copy() for p in self.params]
+
+                def evaluate(step, direction):
+                    self._move(step, direction)
+                    value, grad = self._evaluate(closure)
+                    self._restore(start)
+                    return float(value), grad
+
+                loss, g, t, used = self._strong_wolfe(evaluate, t, d, loss, g, gtd,
+                                                      max_ls=self.max_eval - evals)
+                self._move(t, d)
+                evals += used
+                st["func_evals"] += used
+            else:
+                self._move(t, d)
+                if n_iter != self.max_iter:
+                    value, g = self._evaluate(closure)
+                    loss = float(value)
+                    evals += 1
+                    st["func_evals"] += 1
             if n_iter == self.max_iter or evals >= self.max_eval or abs(g).max() <= self.tolerance_grad:
                 break
             if abs(d * f32(t)).max() <= self.tolerance_change or abs(loss - prev_loss) < self.tolerance_change:

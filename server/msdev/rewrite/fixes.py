@@ -101,7 +101,10 @@ class Rewriter:
 
     def rendered(self, node: ast.AST) -> str:
         """Source of a node as it reads after the inner rewrites already accepted."""
-        s, e = self.src.span(node)
+        return self.rendered_span(*self.src.span(node))
+
+    def rendered_span(self, s: int, e: int) -> str:
+        """Source of [s, e) as it reads after the rewrites already accepted inside it."""
         inner = self.done.within(s, e)
         self._read.update(id(d) for d in inner)
         return text_with_edits(self.src.text, s, e, inner)

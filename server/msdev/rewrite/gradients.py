@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.gradients import AUTOGRAD_GRAD, GradPlan, GradSite, is_no_grad_with, loop_parts, stored_names
+from ..analysis.gradients import (AUTOGRAD_GRAD, GradPlan, GradSite, indexed_parameter, is_no_grad_with,
+                                  loop_parts, stored_names)
 from ..findings import Finding
 from .calls import CannotRewrite
 from .fixes import FindingRewrite
@@ -34,9 +35,16 @@ def rewrite_gradient(rewriter, finding: Finding, facts) -> FindingRewrite:
         return _rewrite_site(rewriter, finding, facts, plan, what)
     if what == "read":
         var = plan.variables[plan.reads[id(finding.node)]]
+        indexed = indexed_parameter(finding.node)
+        if indexed is not None:  # list(model.parameters())[i].grad: the i-th of the group's gradients
+            var = f"{var}[{indexed[1]}]"
         node, text = read_chain(rewriter.parents, finding.node, var)
         span = rewriter.src.span(node)
         return FindingRewrite(finding, [Edit(*span, text)], True, [f"the gradient is read from `{var}`"], span)
+    if what == "plain_read":  # no gradient is computed in the file: None, or what the code set
+        span = rewriter.src.span(finding.node)
+        text = f"getattr({rewriter.rendered(finding.node.value)}, 'grad', None)"
+        return FindingRewrite(finding, [Edit(*span, text)], True, [], span)
     if what == "loop_read":
         group, p, named, var = plan.loops[plan.loop_reads[id(finding.node)]]
         node, text = read_chain(rewriter.parents, finding.node, var)
@@ -217,6 +225,13 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
         s, e = src.span(site.call)
         edits.append(Edit(s, e, value))
         end = stmt_start
+        if any(isinstance(o, GradSite) and o is not site and any(r is stmt for r in o.recompute)
+               for o in plan.sites.values()):
+            # a later gradient of this one (create_graph=True): its function takes this gradient again
+            expr = call if not aux else f"{call}[0]"
+            again = _tuple([expr]) if n == 1 and not site.weights else expr
+            s0, e0 = src.span(stmt)
+            plan.texts[id(stmt)] = src.text[s0:s] + again + src.text[e:e0]
         notes.append(f"torch.autograd.grad → mindspore.grad({fn}, ...); retain_graph/create_graph need no "
                      "counterpart (the function is differentiated again when needed)")
     else:
@@ -244,6 +259,12 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
         else:
             target = pos_text
         end = src.end(stmt)
+        if group is not None and _clips_gradients(plan.scope, facts):
+            # clip_grad_norm_/clip_grad_value_ act on `.grad`: the parameters carry these gradients (the same
+            # tensors, which the clipping scales in place)
+            p_, g_ = unique_name(rewriter, "param", scope), unique_name(rewriter, "param_grad", scope)
+            after.append(f"{indent}for {p_}, {g_} in zip({group}.trainable_params(), {names[site.weights[0]]}):")
+            after.append(f"{indent}{unit}{p_}.grad = {g_}")
         notes.append(f"backward() → mindspore.grad({fn}, ...): " +
                      ", ".join(f"{k}.grad is {plan.variables[k]}" for k in site.leaves))
     if aux:  # mindspore.grad returns the outputs after the first as one tuple
@@ -263,6 +284,12 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
         notes.append("computed again inside the function so that the gradient flows through: lines "
                      + ", ".join(str(s.lineno) for s in site.recompute))
     return FindingRewrite(finding, edits, True, notes, (start, end))
+
+
+def _clips_gradients(scope: ast.AST, facts) -> bool:
+    """Whether the scope calls torch.nn.utils.clip_grad_norm_ / clip_grad_value_."""
+    return any(isinstance(n, ast.Call) and facts.apis.get(id(n.func)) in (
+        "torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_value_") for n in ast.walk(scope))
 
 
 def _save_copied_texts(rewriter, plan: GradPlan, site: GradSite) -> None:

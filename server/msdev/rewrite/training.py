@@ -149,7 +149,11 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
             prev_end = src.line_start(src.start(s))  # comments stay where they are
         for c in leading_comments(src, s, prev_end):
             lines.append(inner + c)
-        if s is not step.forward[-1] or not _computed_by_backward(s, step):
+        unwrapped = _unwrapped_with(rewriter, s, body_indent)
+        if unwrapped is not None:  # `with autocast(): loss = ...` whose `with` line a rule removed (MS224, MS205)
+            prev_end = src.end(s)
+            lines.append(inner + reindent(unwrapped, body_indent, inner))
+        elif s is not step.forward[-1] or not _computed_by_backward(s, step):
             text = rewriter.rendered(s)
             prev_end = src.end(s)
             if is_noop_assign(text):
@@ -166,8 +170,9 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     received = f"({outputs}), grads" if aux else f"{step.loss}, grads"
     lines.append(f"{inner}{received} = {grad_fn}({args})")
     if step.step is not None and step.zero_grad is None and isinstance(owner, (ast.For, ast.AsyncFor, ast.While)) \
-            and not _resets_gradients(_root(facts, owner)):
-        # nothing in the file clears .grad: PyTorch adds each backward() to what the last one left
+            and not _resets_gradients(owner):
+        # nothing in the loop clears .grad: PyTorch adds each backward() to what the last one left (a
+        # zero_grad() after the loop, or in an enclosing one, runs where the running sum starts afresh)
         total = unique_name(rewriter, "grads_total", scope)
         lines.insert(0, f"{outer_indent}{total} = [None]  # PyTorch adds up gradients until zero_grad()")
         lines.append(f"{inner}if {total}[0] is not None:")
@@ -244,6 +249,19 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
     return FindingRewrite(finding, edits, safe, notes, (start, end))
 
 
+def _unwrapped_with(rewriter, stmt: ast.stmt, indent: str) -> str | None:
+    """A `with` statement whose line a rule already removed (its edit starts at the line's start, where
+    rendered() does not look): its body as that edit wrote it, without the leading indent."""
+    if not isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return None
+    src = rewriter.src
+    start, end = src.line_start(src.start(stmt)), src.end(stmt)
+    if not any(e.start == start for e in rewriter.done.within(start, end)):
+        return None
+    text = rewriter.rendered_span(start, end)
+    return text[len(indent):] if text.startswith(indent) else text.lstrip(" \t")
+
+
 def _computed_by_backward(stmt: ast.stmt, step: TrainingStep) -> bool:
     """Whether STMT is the `loss = <expr>` that analysis made for `<expr>.backward()` (its value is
     backward's receiver, so it is rendered from that node, not from its own place in the text)."""
@@ -251,14 +269,8 @@ def _computed_by_backward(stmt: ast.stmt, step: TrainingStep) -> bool:
     return isinstance(stmt, ast.Assign) and stmt.value is call.func.value
 
 
-def _root(facts, node: ast.AST) -> ast.AST:
-    while id(node) in facts.parents:
-        node = facts.parents[id(node)]
-    return node
-
-
 def _resets_gradients(tree: ast.AST) -> bool:
-    """Whether anything in the file clears gradients: `zero_grad()`, `x.grad = None`, `x.grad.zero_()`."""
+    """Whether anything in TREE clears gradients: `zero_grad()`, `x.grad = None`, `x.grad.zero_()`."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in ("zero_grad", "zero_"):
             return True

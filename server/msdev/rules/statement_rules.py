@@ -35,7 +35,9 @@ DETECTS = {
     "MS227": "A tensor sliced with a step on an axis that may not be its last (`x[:, 0::2]`, `x[..., ::2, :]`).",
     "MS230": "`y.backward()` (also `y.sum().backward()`, `y.backward(gradient)`, `retain_graph=True`) with "
              "`x.grad` read afterwards in the same function, and the `x.grad` reads and resets "
-             "(`x.grad.zero_()`, `x.grad = None`) that go with it.",
+             "(`x.grad.zero_()`, `x.grad = None`) that go with it; in a file where nothing computes gradients, "
+             "`x.grad` reads (None, or what the code assigned to `x.grad`), and `x.grad` read after "
+             "`optimizer.zero_grad()` with no backward() between (None: PyTorch 2 sets the gradients to None).",
     "MS231": "`torch.autograd.grad(outputs, inputs, grad_outputs=..., retain_graph=..., create_graph=...)`.",
     "MS232": "`x.requires_grad_()` and `x.requires_grad = True` as statements.",
 }
@@ -112,8 +114,9 @@ FIXES = {
              "would accumulate). Left to a person, with the reason: `backward(inputs=...)`, `create_graph=True`, "
              "control flow leaving the computation, a leaf reassigned in it, no `.grad` read afterwards.",
     "MS231": "The computation of `outputs` becomes a local function and the call the tuple `mindspore.grad` "
-             "returns; `grad_outputs` weights the outputs. Several outputs, `is_grads_batched` and "
-             "second-order chains are left to a person.",
+             "returns; `grad_outputs` weights the outputs. A gradient taken with `create_graph=True` that a later "
+             "gradient (or backward()) depends on is taken again inside that gradient's function (nested "
+             "`mindspore.grad`). Several outputs and `is_grads_batched` are left to a person.",
     "MS232": "The statement is removed (`pass` when it is alone in its block).",
 }
 
