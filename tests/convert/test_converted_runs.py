@@ -372,6 +372,12 @@ def test_float32_results_within_an_ulp_or_two_of_pytorch():
     for e, g in zip(expected, got):
         assert g.dtype == ms.float32
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-6, atol=1e-6)
+    # the Tensor-method spellings (bracketed receivers, in place) compute as the functions do
+    expected = pt.methods(torch.tensor(x), torch.tensor(p))
+    got = msm.methods(ms.Tensor(x), ms.Tensor(p))
+    for e, g in zip(expected, got):
+        assert g.dtype == ms.float32
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-6, atol=1e-6)
     c = 16
     mean = rng.uniform(0.495, 0.505, c).astype(np.float32)
     var = rng.uniform(1e-7, 1e-6, c).astype(np.float32)
