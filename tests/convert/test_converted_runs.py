@@ -387,3 +387,18 @@ def test_float32_results_within_an_ulp_or_two_of_pytorch():
     expected = pt.small_variance_norm(*map(torch.tensor, args)).numpy()
     got = msm.small_variance_norm(*map(ms.Tensor, args)).asnumpy()
     np.testing.assert_array_equal(got, expected)  # the same float32 steps in the same order
+
+
+def test_layers_called_with_inputs_by_keyword():
+    """`m(input=x)`, `loss(target=y, input=x)`: MindSpore's construct names the inputs otherwise (a
+    TypeError when the keyword stays); passed by position they give PyTorch's values."""
+    pt, msm = pair("layer_input_keywords")
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((4, 3)).astype(np.float32), rng.standard_normal((4, 3)).astype(np.float32)
+    head = pt.Head()
+    cell = msm.Head()
+    cell.fc.weight.set_data(ms.Tensor(head.fc.weight.detach().numpy()))
+    cell.fc.bias.set_data(ms.Tensor(head.fc.bias.detach().numpy()))
+    np.testing.assert_allclose(cell(ms.Tensor(x)).asnumpy(), head(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
+    for e, g in zip(pt.losses(torch.tensor(x), torch.tensor(y)), msm.losses(ms.Tensor(x), ms.Tensor(y))):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)

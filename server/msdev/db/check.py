@@ -172,6 +172,8 @@ class _Checker:
         params: list[str] | None = None
         if "params" in fields and self.value(fields["params"][1]) is not None:
             params = self.check_params(file, fields["params"][1], "params")
+        if "forward" in fields:
+            self.check_params(file, fields["forward"][1], "forward")
         if "targets" not in fields:
             self.add(file, node, f"{api}: no targets (a portable target is required)")
         else:

@@ -19,6 +19,7 @@ from ..db.loader import Database
 from ..db.model import ArgSpec, Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .casts import cast_nodes, truncated_nodes, with_casts
+from .layer_calls import rewrite_layer_call
 from .calls import (NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments,
                     runtime_transform)
 from .annotations import in_annotation, rewrite_annotation
@@ -131,6 +132,8 @@ class Rewriter:
 
     def _rewrite(self, finding: Finding) -> FindingRewrite:
         node = finding.node
+        if finding.kind == Kind.LAYER_ATTRIBUTE and isinstance(node, ast.Call):  # `m(input=x)`
+            return rewrite_layer_call(self, finding, node)
         call = self.call_of(node)
         if legacy_dtype(finding.torch_api) and finding.kind in (Kind.CALL, Kind.REFERENCE):
             return rewrite_constructor(self, finding, call)
