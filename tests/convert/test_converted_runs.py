@@ -402,3 +402,15 @@ def test_layers_called_with_inputs_by_keyword():
     np.testing.assert_allclose(cell(ms.Tensor(x)).asnumpy(), head(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
     for e, g in zip(pt.losses(torch.tensor(x), torch.tensor(y)), msm.losses(ms.Tensor(x), ms.Tensor(y))):
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_batchnorm_in_float64_with_cumulative_momentum_and_star_arguments():
+    """nn.BatchNorm* in float64, with momentum=None or built from *args: msdev's BatchNorm Cell gives
+    PyTorch's outputs and running statistics through three training steps and in eval mode."""
+    pt, msm = pair("batchnorm_forms")
+    x = np.random.default_rng(6).standard_normal((4, 3, 5, 5)).astype(np.float32) * 2 + 0.5
+    expected = pt.statistics(torch.tensor(x))
+    got = msm.statistics(ms.Tensor(x))
+    for e, g in zip(expected, got):
+        assert g.dtype == {torch.float32: ms.float32, torch.float64: ms.float64}[e.dtype]
+        np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-5, atol=1e-6)

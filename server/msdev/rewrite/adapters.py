@@ -57,17 +57,19 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
             return None  # a transform with no run-time form
         mapped = transform.replace("{}", "value") if transform else "value"
         keeps = not spec.drop  # a dropped argument's value goes (after the allowed check)
-        if not (spec.literal_map or spec.allowed or transform or spec.target_name != spec.name):
+        try:
+            allowed = [ast.literal_eval(a) for a in spec.allowed] if spec.allowed is not None else None
+        except (ValueError, SyntaxError):
+            if spec.drop or spec.literal_map:
+                return None
+            allowed = None  # names (`torch.float32`) a call site can check, a run-time value cannot
+        if not (spec.literal_map or allowed is not None or transform or spec.target_name != spec.name):
             if spec.drop and spec.name not in _PLACEMENT:
                 body.append(f"kwargs.pop({spec.name!r}, None)")
         else:
             body.append(f"if {spec.name!r} in kwargs:")
             body.append(f"    value = kwargs.pop({spec.name!r})")
-            if spec.allowed is not None:
-                try:
-                    allowed = [ast.literal_eval(a) for a in spec.allowed]
-                except (ValueError, SyntaxError):
-                    return None
+            if allowed is not None:
                 body.append(f"    if value not in {allowed!r}:")
                 body.append(f"        raise ValueError({(spec.name + ' is not supported with this value in MindSpore')!r})")
             branch = "if"

@@ -1141,6 +1141,37 @@ def __NAME__(x, running_mean, running_var, weight=None, bias=None, training=Fals
     out = (xw.astype(wide) * scale.astype(wide).reshape(shape) + shift.reshape(shape)).astype(work)
     return out.astype(x.dtype) if low else out
 ''',
+    "BatchNorm": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.BatchNorm1d/2d/3d where mindspore.nn.BatchNorm cannot say it: float64 (MindSpore's kernel
+    takes float16/float32 only), momentum=None (PyTorch's cumulative average of the batch statistics) or
+    arguments known only at run time. Computed by msdev's batch_norm (PyTorch's CPU order); parameters
+    and statistics keep mindspore.nn.BatchNorm's names (gamma, beta, moving_mean, moving_variance), so
+    converted checkpoints load into either."""
+
+    def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True, device=None,
+                 dtype=None, bias=True):
+        super().__init__()
+        dtype = {@mindspore.float32} if dtype is None else dtype
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats, self.num_batches_tracked = affine, track_running_stats, 0
+        ones, zeros = {@mindspore.ops.ones}(num_features, dtype), {@mindspore.ops.zeros}(num_features, dtype)
+        self.gamma = {@mindspore.Parameter}(ones, name="gamma", requires_grad=affine)
+        self.beta = {@mindspore.Parameter}(zeros, name="beta", requires_grad=affine and bias)
+        self.moving_mean = {@mindspore.Parameter}(zeros.copy(), name="moving_mean", requires_grad=False)
+        self.moving_variance = {@mindspore.Parameter}(ones.copy(), name="moving_variance", requires_grad=False)
+
+    def construct(self, x):
+        momentum = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked += 1
+            if self.momentum is None:  # the running statistics are the mean of every batch's so far
+                momentum = 1.0 / self.num_batches_tracked
+        mean, var = (self.moving_mean, self.moving_variance) if self.track_running_stats else (None, None)
+        weight, bias = (self.gamma, self.beta) if self.affine else (None, None)
+        return {@msdev.batch_norm}(x, mean, var, weight, bias, self.training or not self.track_running_stats, momentum,
+            self.eps)
+''',
     "func_grad": '''\
 def __NAME__(func, argnums=0, has_aux=False, with_value=False):
     """torch.func.grad (with_value: grad_and_value) through mindspore.grad / value_and_grad: the gradient

@@ -247,7 +247,8 @@ class Rewriter:
             fallback = replace(target, templates=target.fallback_templates, fallback_templates=[], args={
                 name: ArgSpec(name, torch_default=spec.torch_default)  # a value at PyTorch's default counts as left out
                 for name, spec in target.args.items() if spec.torch_default is not None})
-            return self._template(finding, call, entry, fallback, receiver=None, span=span, skip=skip)
+            return self._in_training_mode(
+                self._template(finding, call, entry, fallback, receiver=None, span=span, skip=skip), entry, call)
         fs, fe = self.src.span(func)
         new_callee = self._container_class(entry, target) or self.namer.render(target.api)
         edits = list(rw.edits)
