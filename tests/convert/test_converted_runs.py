@@ -414,3 +414,14 @@ def test_batchnorm_in_float64_with_cumulative_momentum_and_star_arguments():
     for e, g in zip(expected, got):
         assert g.dtype == {torch.float32: ms.float32, torch.float64: ms.float64}[e.dtype]
         np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_interpolate_samples_as_pytorch_with_a_fractional_scale_factor():
+    """F.interpolate / nn.Upsample with a factor whose output size is not the input size times it (7 pixels
+    at 1.5, 0.7, 1.7): msdev's interpolate maps pixels by the factor as PyTorch does (MindSpore's kernel,
+    given recompute_scale_factor=True, maps by the sizes and is up to several units off)."""
+    pt, msm = pair("interpolate_factors")
+    x = (np.arange(2 * 49, dtype=np.float32).reshape(1, 2, 7, 7) ** 1.3) / 10
+    for e, g in zip(pt.resized(torch.tensor(x)), msm.resized(ms.Tensor(x))):
+        assert g.shape == tuple(e.shape)
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)

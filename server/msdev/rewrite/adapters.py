@@ -145,6 +145,22 @@ _SLOT = re.compile(r"\{([A-Za-z_]\w*)(?:=([^{}]*))?\}")
 _HEAD = re.compile(r"\{@(mindspore\.nn\.[A-Z]\w*)\}\(")
 
 
+def definition_class(entry: Entry, target: Target) -> str | None:
+    """`msdev.NAME` when the target's one template is a file definition given PyTorch's arguments in
+    PyTorch's order (`{@msdev.Upsample}({size=None}, {scale_factor=None}, ...)`): that class takes every
+    call form itself, so a reference passed uncalled (`layer=nn.Upsample`) can name it directly."""
+    if len(target.templates) != 1:
+        return None
+    m = re.fullmatch(r"\{@(msdev\.\w+)\}\((.*)\)", target.templates[0], re.S)
+    params = [p for p in entry.params or () if not p.startswith("*")]
+    if m is None or len(params) != len(entry.params or ()):
+        return None
+    slots = [_SLOT.fullmatch(part.strip()) for part in m.group(2).split(",")]
+    if len(slots) != len(params) or any(s is None or s.group(1) != p for s, p in zip(slots, params)):
+        return None
+    return m.group(1)
+
+
 def template_adapter_source(name: str, entry: Entry, target: Target, render) -> str | None:
     """Source of an adapter for a layer whose map is a template building one MindSpore layer
     (`nn.InstanceNorm2d` → `{@mindspore.nn.GroupNorm}({num_features}, {num_features}, ...)`) and that is

@@ -1172,6 +1172,86 @@ class __NAME__({@mindspore.nn.Cell}):
         return {@msdev.batch_norm}(x, mean, var, weight, bias, self.training or not self.track_running_stats, momentum,
             self.eps)
 ''',
+    "interpolate": '''\
+def __NAME__(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
+             antialias=False):
+    """torch.nn.functional.interpolate as PyTorch samples. Given a scale factor (and recompute_scale_factor
+    not True) PyTorch maps output index i to input coordinate (i + 0.5) / factor - 0.5 (nearest: i / factor);
+    MindSpore 2.10 takes a factor only with recompute_scale_factor=True and maps by input/output size, which
+    agrees only when each input size times its factor is whole (a factor of 1.5 on 7 pixels does not).
+    Bicubic is PyTorch's everywhere (MindSpore's kernel has another coefficient and pixel grid). Those cases
+    are written out: one index or weight table per spatial axis (numpy, from the sizes alone), applied by
+    gather or matmul; the others run MindSpore's kernel."""
+    if antialias:
+        raise NotImplementedError("msdev: interpolate(antialias=True) has no MindSpore counterpart")
+    dims = input.ndim - 2
+    shape = tuple(input.shape[2:])
+    if size is not None:
+        sizes = tuple(int(v) for v in size) if isinstance(size, (tuple, list)) else (int(size),) * dims
+        factors = (None,) * dims
+    else:
+        factors = tuple(float(f) for f in scale_factor) if isinstance(scale_factor, (tuple, list)) \\
+            else (float(scale_factor),) * dims
+        sizes = tuple(int({@math.floor}(n * f)) for n, f in zip(shape, factors))
+        factors = (None,) * dims if recompute_scale_factor else factors
+    linear = mode in ("linear", "bilinear", "trilinear", "bicubic")
+    exact = all(f is None or n * f == o for n, f, o in zip(shape, factors, sizes)) or (linear and align_corners)
+    if mode not in ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "bicubic") or (
+            exact and mode != "bicubic"):
+        return {@mindspore.ops.interpolate}(input, size=sizes, mode=mode, align_corners=align_corners if linear else None)
+    f32 = {@numpy.float32}
+    out = input
+    for axis, (n, o, f) in enumerate(zip(shape, sizes, factors), start=2):
+        dst = {@numpy.arange}(o, dtype=f32)
+        if linear and align_corners:
+            scale = f32((n - 1) / (o - 1)) if o > 1 else f32(0)
+        else:
+            scale = f32(1.0 / f) if f is not None else f32(n) / f32(o)
+        if mode in ("nearest", "nearest-exact"):
+            src = (dst + f32(0.5)) * scale if mode == "nearest-exact" else dst * scale
+            index = {@numpy.minimum}({@numpy.floor}(src).astype({@numpy.int64}), n - 1)
+            if mode == "nearest" and o in (n, 2 * n):  # PyTorch's kernel copies or halves these exactly
+                index = {@numpy.arange}(o) * n // o
+            out = {@mindspore.ops.gather}(out, {@mindspore.Tensor}(index), axis)
+            continue
+        src = dst * scale if align_corners else scale * (dst + f32(0.5)) - f32(0.5)
+        weights = {@numpy.zeros}((o, n), dtype={@numpy.float64})
+        rows = {@numpy.arange}(o)
+        if mode == "bicubic":
+            i0 = {@numpy.floor}(src).astype({@numpy.int64})
+            t = (src - i0).astype({@numpy.float64})
+            a = -0.75
+            taps = (((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a, ((a + 2) * t - (a + 3)) * t * t + 1,
+                    ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+                    ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a)
+            for k, c in enumerate(taps):
+                {@numpy.add}.at(weights, (rows, {@numpy.clip}(i0 - 1 + k, 0, n - 1)), c)
+        elif n == o:  # PyTorch copies a same-size axis whatever the factor
+            weights[rows, rows] = 1.0
+        else:
+            src = {@numpy.maximum}(src, f32(0)) if not align_corners else src
+            i0 = {@numpy.minimum}({@numpy.floor}(src).astype({@numpy.int64}), n - 1)
+            l1 = {@numpy.clip}(src - i0, 0, 1).astype({@numpy.float64})
+            {@numpy.add}.at(weights, (rows, i0), 1 - l1)
+            {@numpy.add}.at(weights, (rows, {@numpy.minimum}(i0 + 1, n - 1)), l1)
+        table = {@mindspore.Tensor}(weights, out.dtype)
+        out = {@mindspore.ops.matmul}(table, out.swapaxes(axis, -2)).swapaxes(axis, -2)
+    return out
+''',
+    "Upsample": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.Upsample through msdev's interpolate: PyTorch's sampling for a fractional scale factor and for
+    bicubic, where mindspore.nn.Upsample maps pixels by input/output size."""
+
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None):
+        super().__init__()
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
+
+    def construct(self, x):
+        return {@msdev.interpolate}(x, self.size, self.scale_factor, self.mode, self.align_corners,
+                                    self.recompute_scale_factor)
+''',
     "func_grad": '''\
 def __NAME__(func, argnums=0, has_aux=False, with_value=False):
     """torch.func.grad (with_value: grad_and_value) through mindspore.grad / value_and_grad: the gradient

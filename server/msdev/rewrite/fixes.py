@@ -30,7 +30,7 @@ from .calls import _ATOMIC
 from .calls import _matches as arg_matches
 from .calls import _NOT_LITERAL as NOT_LITERAL, literal
 from .namedtuples import rewrite_field
-from .adapters import adapter_source, is_type_test, template_adapter_source
+from .adapters import adapter_source, definition_class, is_type_test, template_adapter_source
 from .containers import MODULE_DICT, any_cell_dict_source
 from .kwargs import annotate_star_keys
 from .naming import Namer
@@ -324,6 +324,11 @@ class Rewriter:
         if (entry.kind == "class" and target.templates and finding.kind == Kind.REFERENCE
                 and not is_type_test(node, self.parents) and not in_annotation(self.parents, node)):
             # `norm_layer=nn.InstanceNorm2d`, built later as `norm_layer(c)`: a class that builds the template
+            definition = definition_class(entry, target)
+            if definition is not None:  # a file definition taking PyTorch's arguments (msdev's Upsample)
+                name = self.namer.render(definition)
+                return FindingRewrite(finding, [Edit(s, e, name)], True,
+                                      [f"referenced, not called: {name} takes {entry.api}'s arguments"], (s, e))
             name = self.template_adapter_name(entry, target)
             if name is not None:
                 return FindingRewrite(finding, [Edit(s, e, name)], True,
