@@ -425,3 +425,13 @@ def test_interpolate_samples_as_pytorch_with_a_fractional_scale_factor():
     for e, g in zip(pt.resized(torch.tensor(x)), msm.resized(ms.Tensor(x))):
         assert g.shape == tuple(e.shape)
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_layer_arguments_through_a_dict_and_linspace_dtype():
+    """`nn.LayerNorm(5, 1e-4, **kwargs)` with elementwise_affine=False, bias=False and float64 in the dict
+    (MindSpore's LayerNorm refused the keys), and `torch.linspace(..., dtype=torch.float64)` (float32
+    before): PyTorch's values and dtypes."""
+    pt, msm = pair("kwargs_fallback")
+    for e, g in zip(pt.build(), msm.build()):
+        assert g.dtype == ms.float64 and e.dtype == torch.float64
+        np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-4, atol=1e-5)
