@@ -20,6 +20,7 @@ from ..db.model import ArgSpec, Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .casts import cast_nodes, truncated_nodes, with_casts
 from .layer_calls import rewrite_layer_call
+from .numpy_state import draws_numpy_random, keep_numpy_state
 from .calls import (NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments,
                     runtime_transform)
 from .annotations import in_annotation, rewrite_annotation
@@ -85,6 +86,8 @@ class Rewriter:
         # enclosing `__init__` method, as a single quick fix must)
         self.cell_inits: set[int] | None = None
         self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
+        #: the file draws from numpy's global generator: layers keep its state (rewrite/numpy_state.py)
+        self.numpy_random = draws_numpy_random(src.text)
 
     # ------------------------------------------------------------------ helpers
     def call_of(self, node: ast.AST) -> ast.Call | None:
@@ -127,6 +130,7 @@ class Rewriter:
             result = rewrite_annotation(self, finding, lambda: self._rewrite(finding))
         else:
             result = self._rewrite(finding)
+            keep_numpy_state(self, finding, result)
         result.read = self._read
         return result
 
