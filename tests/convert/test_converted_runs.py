@@ -444,3 +444,14 @@ def test_layers_leave_numpy_random_state_as_pytorch_does():
     pt, msm = pair("numpy_seeded_layers")
     for e, g in zip(pt.seeded(), msm.seeded()):
         np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_reductions_through_star_arguments_take_the_form_the_arguments_ask_for():
+    """`torch.max(*args)` with args = (x, 1): PyTorch's (values, indices) over dim 1, where the form taken
+    before was the maximum of all elements (the star's `dim` was ignored)."""
+    pt, msm = pair("star_reductions")
+    x = np.random.default_rng(8).standard_normal((3, 4)).astype(np.float32)
+    for e, g in zip(pt.star_forms(torch.tensor(x)), msm.star_forms(ms.Tensor(x))):
+        for ee, gg in zip(e, g) if isinstance(e, tuple) else [(e, g)]:
+            assert gg.shape == tuple(ee.shape) and str(ee.dtype).split(".")[-1] == str(gg.dtype).lower()
+            np.testing.assert_allclose(gg.asnumpy(), ee.numpy(), rtol=1e-6)

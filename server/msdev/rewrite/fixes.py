@@ -576,10 +576,59 @@ class Rewriter:
                 template)
             args = [self.rendered(a) for a in node.args[:star]] + ["*" + self.rendered(node.args[star].value)]
             args += [f"_{kw.arg}={self.rendered(kw.value)}" for kw in node.keywords]
+            given = {kw.arg for kw in node.keywords}
+            ignored = [p for p in positional[star:] if p not in names and p not in given and not (
+                target.args.get(p) is not None and target.args[p].drop)]  # a dropped one may go
+            if ignored and len(target.templates) > 1 and not keywords:
+                # a form that ignores an argument the star may hold (`torch.max(*args)` → amax of all):
+                # each form applies only when the arguments it ignores are None
+                chain = self._starred_chain(target, receiver, star, positional, given)
+                if chain is not None:
+                    text = f"(lambda {', '.join(chain[0])}: {chain[1]})({', '.join(args)})"
+                    return FindingRewrite(finding, [Edit(*span, text)], True,
+                                          ["the arguments in *args are bound to PyTorch's parameters when the code "
+                                           "runs, and the form is chosen by which of them are given"], span)
             text = f"(lambda {', '.join(params)}: {body})({', '.join(args)})"
             return FindingRewrite(finding, [Edit(*span, text)], True,
                                   ["the arguments in *args are bound to PyTorch's parameters when the code runs"], span)
         raise CannotRewrite("arguments passed through *args cannot be matched")
+
+    def _starred_chain(self, target: Target, receiver, star: int, positional: list[str],
+                       given: set[str]) -> tuple[list[str], str] | None:
+        """Parameters and body of a lambda over PyTorch's positional parameters (those the star may fill
+        default to None) taking, when the code runs, the first template whose arguments without a
+        default are given and whose left-out arguments are None. None when no template fits."""
+        slots = positional[star:]
+        branches = []
+        for template in target.templates:
+            if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
+                continue
+            found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
+            names = {n for n, _ in found if not n.startswith("@") and n != "self"}
+            if not names <= set(positional):
+                continue
+            defaults = {n: d for n, d in found if d is not None}
+
+            def slot(m: re.Match, defaults=defaults) -> str:
+                name = m.group(1)
+                if name.startswith("@"):
+                    return self.namer.render(name[1:])
+                if name == "self":
+                    return f"({self.rendered(receiver)})"
+                value = f"_{name}" if name not in defaults or name not in slots \
+                    else f"(_{name} if _{name} is not None else {defaults[name]})"
+                return runtime_transform(target.args.get(name), value)
+
+            tests = [f"_{p} is not None" for p in slots if p in names and p not in defaults]
+            tests += [f"_{p} is None" for p in slots if p not in names and p not in given and not (
+                target.args.get(p) is not None and target.args[p].drop)]
+            branches.append((" and ".join(tests) or "True", PLACEHOLDER.sub(slot, template)))
+        if not branches:
+            return None
+        text = "(_ for _ in ()).throw(TypeError('msdev: no MindSpore form for these arguments'))"
+        for test, body in reversed(branches):
+            text = body if test == "True" else f"{body} if {test} else {text}"
+        return [f"_{p}" for p in positional[:star]] + [f"_{p}=None" for p in slots], text
 
     def _starred_choice(self, node: ast.Call, target: Target, receiver, star: int, positional: list[str],
                         keyword_only) -> str | None:
