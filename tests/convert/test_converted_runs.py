@@ -455,3 +455,13 @@ def test_reductions_through_star_arguments_take_the_form_the_arguments_ask_for()
         for ee, gg in zip(e, g) if isinstance(e, tuple) else [(e, g)]:
             assert gg.shape == tuple(ee.shape) and str(ee.dtype).split(".")[-1] == str(gg.dtype).lower()
             np.testing.assert_allclose(gg.asnumpy(), ee.numpy(), rtol=1e-6)
+
+
+def test_out_given_among_the_positional_arguments():
+    """F.normalize(x, 2.0, 1, 1e-12, buf), torch.norm(x, 2, None, False, total), torch.tensordot(a, b, 1, c):
+    the result lands in the out tensor (refused as an unsupported `out` argument before)."""
+    pt, msm = pair("out_positional")
+    x = np.random.default_rng(9).standard_normal((2, 3)).astype(np.float32)
+    for e, g in zip(pt.positional_out(torch.tensor(x)), msm.positional_out(ms.Tensor(x))):
+        assert g.shape == tuple(e.shape)
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, atol=1e-6)

@@ -240,6 +240,10 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         value_text = text[vstart:vend]
         spec = mapped_specs.get(name) if name else None
         node_start = src.start(kw) if kw is not None else vstart
+        if kw is None and name is not None and name in removed_keywords:  # `out` given in its place
+            removed.append(idx)
+            keep_positional = False
+            continue
         if kw is not None and (kw.arg in removed_keywords or (
                 spec is None and (ms_params is None or kw.arg not in ms_params)
                 and droppable_factory_keyword(kw.arg, value_text))):

@@ -752,6 +752,8 @@ class Rewriter:
                                             f"has no automatic rewrite")
                     extra.append(self.rendered(arg))
                     continue
+                if positional[i] in skip:
+                    continue  # `out` given in its place: stored by the caller
                 values[positional[i]] = self.rendered(arg)
                 nodes[positional[i]] = arg
             if extra:
