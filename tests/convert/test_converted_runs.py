@@ -465,3 +465,11 @@ def test_out_given_among_the_positional_arguments():
     for e, g in zip(pt.positional_out(torch.tensor(x)), msm.positional_out(ms.Tensor(x))):
         assert g.shape == tuple(e.shape)
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_embedding_with_max_norm_renormalises_the_rows_it_looks_up():
+    """nn.Embedding(max_norm=2.0): the looked-up rows and the table afterwards are PyTorch's (the rows came
+    back unscaled through mindspore.nn.Embedding, which has no max_norm)."""
+    pt, msm = pair("embedding_max_norm")
+    for e, g in zip(pt.looked_up(), msm.looked_up()):
+        np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-5, atol=1e-6)

@@ -1252,6 +1252,40 @@ class __NAME__({@mindspore.nn.Cell}):
         return {@msdev.interpolate}(x, self.size, self.scale_factor, self.mode, self.align_corners,
                                     self.recompute_scale_factor)
 ''',
+    "Embedding": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.Embedding where mindspore.nn.Embedding cannot say it: max_norm (each looked-up row whose norm
+    exceeds it is scaled down in the table, in place, as PyTorch's embedding_renorm_ does), a given table
+    (_weight), _freeze or a dtype. The table keeps mindspore.nn.Embedding's name (embedding_table), so
+    converted checkpoints load into either; a new one is drawn from N(0, 1) as PyTorch's, its padding row 0."""
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
+        super().__init__()
+        dtype = {@mindspore.float32} if dtype is None else dtype
+        if padding_idx is not None and padding_idx < 0:
+            padding_idx += num_embeddings
+        self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
+        self.max_norm, self.norm_type = max_norm, float(norm_type)
+        if _weight is None:
+            table = {@mindspore.ops.randn}((num_embeddings, embedding_dim), dtype=dtype)
+            if padding_idx is not None:
+                table[padding_idx] = 0
+        else:
+            table = {@mindspore.Tensor}(_weight, dtype)
+        self.embedding_table = {@mindspore.Parameter}(table, name="embedding_table", requires_grad=not _freeze)
+
+    def construct(self, input):
+        table = self.embedding_table
+        if self.max_norm is not None:
+            p = self.norm_type
+            norms = (table.abs() ** p).sum(axis=-1, keepdims=True) ** (1.0 / p)
+            looked_up = ({@mindspore.ops.arange}(table.shape[0]).reshape(-1, 1) == input.reshape(1, -1)).any(
+                axis=-1, keep_dims=True)
+            scale = {@mindspore.ops.where}((norms > self.max_norm) & looked_up, self.max_norm / (norms + 1e-7), 1.0)
+            table.assign_value(table * scale.astype(table.dtype))
+        return {@mindspore.ops.gather}(table, input, 0)
+''',
     "func_grad": '''\
 def __NAME__(func, argnums=0, has_aux=False, with_value=False):
     """torch.func.grad (with_value: grad_and_value) through mindspore.grad / value_and_grad: the gradient
