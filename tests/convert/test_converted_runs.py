@@ -473,3 +473,14 @@ def test_embedding_with_max_norm_renormalises_the_rows_it_looks_up():
     pt, msm = pair("embedding_max_norm")
     for e, g in zip(pt.looked_up(), msm.looked_up()):
         np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_grid_sample_nearest_rounds_ties_as_pytorch():
+    """Grid values at -1, 1 and +-1/3 put coordinates half-way between pixels: nearest sampling takes
+    PyTorch's (even) pixel with zeros, border and reflection padding; bilinear is unchanged."""
+    pt, msm = pair("grid_sample_nearest")
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
+    grid = rng.choice(np.array([-1, -1 / 3, 0, 1 / 3, 0.5, 1, 1.2], np.float32), size=(2, 3, 4, 2))
+    for e, g in zip(pt.sampled(torch.tensor(x), torch.tensor(grid)), msm.sampled(ms.Tensor(x), ms.Tensor(grid))):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)

@@ -1286,6 +1286,28 @@ class __NAME__({@mindspore.nn.Cell}):
             table.assign_value(table * scale.astype(table.dtype))
         return {@mindspore.ops.gather}(table, input, 0)
 ''',
+    "grid_sample": '''\
+def __NAME__(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """torch.nn.functional.grid_sample. With mode='nearest' PyTorch rounds a coordinate half-way between two
+    pixels to the even one (nearbyint) and MindSpore's kernel rounds it away from zero: a grid value of -1 or
+    1 with align_corners=False lies half a pixel outside the image, where PyTorch takes the border pixel
+    and MindSpore the padding. The grid is moved onto the pixel PyTorch picks before the kernel runs."""
+    if mode == "nearest":
+        size = {@mindspore.Tensor}(tuple(input.shape[:1:-1]), grid.dtype)  # W, H(, D): the grid's order
+        span = {@mindspore.ops.maximum}(size - 1, 1)
+        pixel = (grid + 1) / 2 * (size - 1) if align_corners else ((grid + 1) * size - 1) / 2
+        if padding_mode == "reflection":  # PyTorch reflects the coordinate before it rounds it
+            low, width = (0.0, span) if align_corners else (-0.5, size)
+            distance = (pixel - low).abs()
+            flips = {@mindspore.ops.floor}(distance / width)
+            extra = distance - flips * width
+            pixel = {@mindspore.ops.where}(flips % 2 == 0, extra + low, width - extra + low)
+            pixel = {@mindspore.ops.clamp}(pixel, {@mindspore.ops.zeros_like}(size), size - 1)
+            padding_mode = "border"
+        pixel = {@mindspore.ops.round}(pixel)
+        grid = pixel / span * 2 - 1 if align_corners else (pixel * 2 + 1) / size - 1
+    return {@mindspore.ops.grid_sample}(input, grid, mode, padding_mode, align_corners)
+''',
     "func_grad": '''\
 def __NAME__(func, argnums=0, has_aux=False, with_value=False):
     """torch.func.grad (with_value: grad_and_value) through mindspore.grad / value_and_grad: the gradient
