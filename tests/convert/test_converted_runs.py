@@ -484,3 +484,18 @@ def test_grid_sample_nearest_rounds_ties_as_pytorch():
     grid = rng.choice(np.array([-1, -1 / 3, 0, 1 / 3, 0.5, 1, 1.2], np.float32), size=(2, 3, 4, 2))
     for e, g in zip(pt.sampled(torch.tensor(x), torch.tensor(grid)), msm.sampled(ms.Tensor(x), ms.Tensor(grid))):
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_embedding_gradient_follows_padding_idx_frequency_and_max_norm():
+    """F.embedding(x, w, padding_idx=1, max_norm=2.0, scale_grad_by_freq=True) differentiated: the rows and
+    the table's gradient are PyTorch's (the lookup raised on writing a differentiated table, and the
+    gradient ignored padding_idx and the frequencies)."""
+    pt, msm = pair("embedding_gradients")
+    table = (np.arange(15, dtype=np.float32).reshape(5, 3) / 4)
+    x = np.array([[0, 0, 1, 2], [2, 3, 3, 4]], dtype=np.int64)
+    expected = pt.lookup_grads(torch.tensor(table), torch.tensor(x))
+    got = msm.lookup_grads(ms.Tensor(table), ms.Tensor(x))
+    for e, g in zip(expected, got):
+        np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-5, atol=1e-6)
+    for e, g in zip(pt.plain(torch.tensor(table), torch.tensor(x)), msm.plain(ms.Tensor(table), ms.Tensor(x))):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-6)

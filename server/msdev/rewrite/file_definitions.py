@@ -1276,15 +1276,9 @@ class __NAME__({@mindspore.nn.Cell}):
         self.embedding_table = {@mindspore.Parameter}(table, name="embedding_table", requires_grad=not _freeze)
 
     def construct(self, input):
-        table = self.embedding_table
         if self.max_norm is not None:
-            p = self.norm_type
-            norms = (table.abs() ** p).sum(axis=-1, keepdims=True) ** (1.0 / p)
-            looked_up = ({@mindspore.ops.arange}(table.shape[0]).reshape(-1, 1) == input.reshape(1, -1)).any(
-                axis=-1, keep_dims=True)
-            scale = {@mindspore.ops.where}((norms > self.max_norm) & looked_up, self.max_norm / (norms + 1e-7), 1.0)
-            table.assign_value(table * scale.astype(table.dtype))
-        return {@mindspore.ops.gather}(table, input, 0)
+            return {@msdev.embedding_renorm}(self.embedding_table, input, self.max_norm, self.norm_type)
+        return {@mindspore.ops.gather}(self.embedding_table, input, 0)
 ''',
     "grid_sample": '''\
 def __NAME__(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
@@ -1307,6 +1301,48 @@ def __NAME__(input, grid, mode="bilinear", padding_mode="zeros", align_corners=N
         pixel = {@mindspore.ops.round}(pixel)
         grid = pixel / span * 2 - 1 if align_corners else (pixel * 2 + 1) / size - 1
     return {@mindspore.ops.grid_sample}(input, grid, mode, padding_mode, align_corners)
+''',
+    "embedding": '''\
+def __NAME__(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    """torch.nn.functional.embedding: a row lookup (ops.embedding has no CPU kernel) with PyTorch's gradient.
+    The row of padding_idx gets none, and scale_grad_by_freq divides each row's gradient by how often the
+    indices name it: the lookup is `stop_gradient(rows) + (rows - stop_gradient(rows)) * factor`, the same
+    values, its gradient scaled per position. max_norm renormalises as msdev's embedding_renorm does."""
+    if max_norm is not None:
+        rows = {@msdev.embedding_renorm}(weight, input, max_norm, norm_type)
+    else:
+        rows = {@mindspore.ops.gather}(weight, input, 0)
+    if padding_idx is None and not scale_grad_by_freq:
+        return rows
+    factor = {@mindspore.ops.ones}(input.shape, rows.dtype)
+    if padding_idx is not None:
+        factor = factor * (input != (padding_idx + weight.shape[0] if padding_idx < 0 else padding_idx)).astype(rows.dtype)
+    if scale_grad_by_freq:
+        flat = input.reshape(-1)
+        counts = (flat.reshape(-1, 1) == flat.reshape(1, -1)).astype(rows.dtype).sum(axis=1)
+        factor = factor / counts.reshape(input.shape)
+    factor = factor.reshape(input.shape + (1,))
+    fixed = {@mindspore.ops.stop_gradient}(rows)
+    return fixed + (rows - fixed) * factor
+''',
+    "embedding_renorm": '''\
+def __NAME__(weight, indices, max_norm, norm_type=2.0):
+    """The rows of `weight` that `indices` looks up, those whose norm exceeds max_norm scaled down to it as
+    PyTorch's embedding_renorm_ does: in the table, in place, and with no gradient through the scale
+    (PyTorch renormalises under no_grad, so the table's gradient is the plain lookup's). Inside a function
+    MindSpore differentiates, the table is an input it refuses to write: the rows are scaled for this
+    lookup only."""
+    p = float(norm_type)
+    norms = (weight.abs() ** p).sum(axis=-1, keepdims=True) ** (1.0 / p)
+    looked_up = ({@mindspore.ops.arange}(weight.shape[0]).reshape(-1, 1) == indices.reshape(1, -1)).any(
+        axis=-1, keep_dims=True)
+    scale = {@mindspore.ops.where}((norms > max_norm) & looked_up, max_norm / (norms + 1e-7), 1.0).astype(weight.dtype)
+    scaled = weight + {@mindspore.ops.stop_gradient}(weight * scale - weight)
+    try:
+        weight.assign_value(weight * scale)
+    except RuntimeError:  # a differentiated function's input: MindSpore keeps it unchanged
+        pass
+    return {@mindspore.ops.gather}(scaled, indices, 0)
 ''',
     "func_grad": '''\
 def __NAME__(func, argnums=0, has_aux=False, with_value=False):
