@@ -499,3 +499,13 @@ def test_embedding_gradient_follows_padding_idx_frequency_and_max_norm():
         np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-5, atol=1e-6)
     for e, g in zip(pt.plain(torch.tensor(table), torch.tensor(x)), msm.plain(ms.Tensor(table), ms.Tensor(x))):
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-6)
+
+
+def test_functions_through_star_arguments_map_them_when_the_call_runs():
+    """torch.tile(*(x, [2, 1])), torch.std(*(x, 1, False, True)), torch.flatten(*(x, 1)): PyTorch's values
+    (each was left unconverted: its argument map converts or moves a value the star holds)."""
+    pt, msm = pair("star_function_adapters")
+    x = np.random.default_rng(11).standard_normal((3, 4)).astype(np.float32)
+    for e, g in zip(pt.star_calls(torch.tensor(x)), msm.star_calls(ms.Tensor(x))):
+        assert g.shape == tuple(e.shape)
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, atol=1e-6)

@@ -13,7 +13,7 @@ import ast
 import re
 
 from ..db.model import Entry, Target
-from .calls import runtime_transform
+from .calls import NAMED_TRANSFORMS, runtime_transform
 from .layer_aliases import alias_lines
 from .source import Edit, SourceText
 
@@ -31,6 +31,54 @@ RUNTIME_TRANSFORMS = {
 
 def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | None:
     """Source of the adapter class, or None when the argument map needs more than run-time rules."""
+    body = _mapping_lines(entry, target)
+    if body is None:
+        return None
+    body.append("super().__init__(**kwargs)")
+    # `self.norm1.weight` where norm1 was built from this class passed as a default (timm swin)
+    aliases = alias_lines(target.attributes or {}, "    ")
+    lines = [f"class {name}({base}):",
+             f'    """msdev: {base} taking {entry.api}\'s arguments (the class is passed around, called elsewhere)."""',
+             "",
+             *aliases,
+             *([""] if aliases else []),
+             "    def __init__(self, *args, **kwargs):"]
+    lines += [f"        {b}" for b in body if b]
+    # code that dispatches on the class name (`norm_layer.__name__.lower()`) sees PyTorch's
+    leaf = entry.api.rsplit(".", 1)[-1]
+    lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}",
+              f"{name}.{ADAPTS} = {base}  # msdev: `type(m) is {base}` tests see through the adapter"]
+    return "\n".join(lines) + "\n"
+
+
+def function_adapter_source(name: str, callee: str, entry: Entry, target: Target) -> str | None:
+    """Source of a function taking PyTorch's arguments for a call whose arguments only the running
+    program knows (`torch.tile(*args)` where `dims` must become a tuple): the database's argument map
+    applied to them, then the MindSpore function called with MindSpore's leading parameters by position
+    (some MindSpore functions take no keywords for them) and the rest by keyword. None when the map needs
+    more than run-time rules or MindSpore's parameter names are unknown."""
+    if target.params is None or any(p.startswith("*") for p in target.params if p != "*"):
+        return None
+    body = _mapping_lines(entry, target, function=True)
+    if body is None:
+        return None
+    leading = tuple(target.params[:target.params.index("*")] if "*" in target.params else target.params)
+    body += [f"args = []",
+             f"for key in {leading!r}:",
+             "    if key not in kwargs:",
+             "        break",
+             "    args.append(kwargs.pop(key))",
+             f"return {callee}(*args, **kwargs)"]
+    lines = [f"def {name}(*args, **kwargs):",
+             f'    """msdev: {callee} taking {entry.api}\'s arguments (given through *args or **kwargs)."""']
+    lines += [f"    {b}" for b in body if b]
+    return "\n".join(lines) + "\n"
+
+
+def _mapping_lines(entry: Entry, target: Target, function: bool = False) -> list[str] | None:
+    """Lines that turn `args`/`kwargs` holding PyTorch's arguments into MindSpore's keywords in `kwargs`
+    (drops, renames, transforms, literal maps, defaults), or None when a rule has no run-time form.
+    `function`: a function's arguments, whose named transforms take their run-time forms too."""
     params = []
     for p in entry.params or ():
         if p.startswith("*"):
@@ -53,6 +101,8 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
         transform = spec.transform
         if transform in RUNTIME_TRANSFORMS:
             transform = RUNTIME_TRANSFORMS[transform]
+        elif function and transform in NAMED_TRANSFORMS:
+            transform = f"None if {{}} is None else {NAMED_TRANSFORMS[transform](ast.Name(id='value'), '{}', True)}"
         elif transform and ("{}" not in transform or "{" in transform.replace("{}", "")):
             return None  # a transform with no run-time form
         mapped = transform.replace("{}", "value") if transform else "value"
@@ -87,21 +137,7 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target) -> str | 
             body.append(f"kwargs.setdefault({spec.target_name!r}, {spec.default})")
     for key, value in target.insert.items():
         body.append(f"kwargs.setdefault({key!r}, {value})")
-    body.append("super().__init__(**kwargs)")
-    # `self.norm1.weight` where norm1 was built from this class passed as a default (timm swin)
-    aliases = alias_lines(target.attributes or {}, "    ")
-    lines = [f"class {name}({base}):",
-             f'    """msdev: {base} taking {entry.api}\'s arguments (the class is passed around, called elsewhere)."""',
-             "",
-             *aliases,
-             *([""] if aliases else []),
-             "    def __init__(self, *args, **kwargs):"]
-    lines += [f"        {b}" for b in body if b]
-    # code that dispatches on the class name (`norm_layer.__name__.lower()`) sees PyTorch's
-    leaf = entry.api.rsplit(".", 1)[-1]
-    lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}",
-              f"{name}.{ADAPTS} = {base}  # msdev: `type(m) is {base}` tests see through the adapter"]
-    return "\n".join(lines) + "\n"
+    return body
 
 
 #: the class attribute (in the adapter's own namespace, not inherited by `vars`) naming the layer it adapts

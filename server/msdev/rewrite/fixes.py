@@ -31,7 +31,7 @@ from .calls import _ATOMIC
 from .calls import _matches as arg_matches
 from .calls import _NOT_LITERAL as NOT_LITERAL, literal
 from .namedtuples import rewrite_field
-from .adapters import adapter_source, definition_class, is_type_test, template_adapter_source
+from .adapters import adapter_source, definition_class, function_adapter_source, is_type_test, template_adapter_source
 from .containers import MODULE_DICT, any_cell_dict_source
 from .kwargs import annotate_star_keys
 from .naming import Namer
@@ -242,6 +242,8 @@ class Rewriter:
                                    receiver_first=entry.kind == "method")  # `torch.Tensor.std(x, 0)`
         except CannotRewrite:
             adapted = None if target.fallback_templates else self._adapted_call(finding, func, call, entry, target, span)
+            if adapted is None and not target.fallback_templates and not skip:
+                adapted = self._function_adapter_call(finding, func, call, entry, target, span)
             if adapted is not None:
                 return adapted
             if not target.fallback_templates:
@@ -301,6 +303,30 @@ class Rewriter:
             edits.append(Edit(span[1], span[1], ".set_train(True)"))
         return FindingRewrite(finding, edits, False,
                               [f"{name} checks {', '.join(runtime)} when the layer is built"], span)
+
+    def _function_adapter_call(self, finding, func, call: ast.Call, entry: Entry, target: Target, span
+                               ) -> FindingRewrite | None:
+        """A function called with arguments only the running program knows (`torch.tile(*args)`,
+        `torch.std(x, **options)`) that the argument map must convert by value or move: the file's
+        function taking PyTorch's arguments (rewrite/adapters.py) maps them when the call runs."""
+        if entry.kind != "function" or target.api is None or not (
+                any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)):
+            return None
+        key = entry.api + "()"
+        if key not in self.adapters:
+            name = f"{target.api.rsplit('.', 1)[-1]}_torch_args"
+            while name in self.namer.taken:
+                name += "_"
+            code = function_adapter_source(name, self.namer.render(target.api), entry, target)
+            if code is None:
+                return None
+            self.namer.taken.add(name)
+            self.adapters[key] = (name, code)
+        name = self.adapters[key][0]
+        fs, fe = self.src.span(func)
+        return FindingRewrite(finding, [Edit(fs, fe, name)], True,
+                              [f"{name} maps PyTorch's arguments when the call runs (they come through * or **)"],
+                              span)
 
     def _in_cell_init(self, node: ast.AST) -> bool:
         """Inside the `__init__` of a class that becomes a Cell (which sets training mode itself)."""
