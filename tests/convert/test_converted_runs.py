@@ -392,6 +392,12 @@ def test_float32_results_within_an_ulp_or_two_of_pytorch():
     for e, g in zip(pt.activation_layers(torch.tensor(x)), msm.activation_layers(ms.Tensor(x))):
         assert g.dtype == ms.float32
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=2e-6, atol=5e-6)  # log_softmax: PyTorch float32 is 4e-6 off
+    # the Tensor-method spellings (bracketed receivers, in place) compute as the functions do
+    expected = pt.methods(torch.tensor(x), torch.tensor(p))
+    got = msm.methods(ms.Tensor(x), ms.Tensor(p))
+    for e, g in zip(expected, got):
+        assert g.dtype == ms.float32
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-6, atol=1e-6)
     c = 16
     mean = rng.uniform(0.495, 0.505, c).astype(np.float32)
     var = rng.uniform(1e-7, 1e-6, c).astype(np.float32)
@@ -401,3 +407,125 @@ def test_float32_results_within_an_ulp_or_two_of_pytorch():
     expected = pt.small_variance_norm(*map(torch.tensor, args)).numpy()
     got = msm.small_variance_norm(*map(ms.Tensor, args)).asnumpy()
     np.testing.assert_array_equal(got, expected)  # the same float32 steps in the same order
+
+
+def test_layers_called_with_inputs_by_keyword():
+    """`m(input=x)`, `loss(target=y, input=x)`: MindSpore's construct names the inputs otherwise (a
+    TypeError when the keyword stays); passed by position they give PyTorch's values."""
+    pt, msm = pair("layer_input_keywords")
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((4, 3)).astype(np.float32), rng.standard_normal((4, 3)).astype(np.float32)
+    head = pt.Head()
+    cell = msm.Head()
+    cell.fc.weight.set_data(ms.Tensor(head.fc.weight.detach().numpy()))
+    cell.fc.bias.set_data(ms.Tensor(head.fc.bias.detach().numpy()))
+    np.testing.assert_allclose(cell(ms.Tensor(x)).asnumpy(), head(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
+    for e, g in zip(pt.losses(torch.tensor(x), torch.tensor(y)), msm.losses(ms.Tensor(x), ms.Tensor(y))):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_batchnorm_in_float64_with_cumulative_momentum_and_star_arguments():
+    """nn.BatchNorm* in float64, with momentum=None or built from *args: msdev's BatchNorm Cell gives
+    PyTorch's outputs and running statistics through three training steps and in eval mode."""
+    pt, msm = pair("batchnorm_forms")
+    x = np.random.default_rng(6).standard_normal((4, 3, 5, 5)).astype(np.float32) * 2 + 0.5
+    expected = pt.statistics(torch.tensor(x))
+    got = msm.statistics(ms.Tensor(x))
+    for e, g in zip(expected, got):
+        assert g.dtype == {torch.float32: ms.float32, torch.float64: ms.float64}[e.dtype]
+        np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_interpolate_samples_as_pytorch_with_a_fractional_scale_factor():
+    """F.interpolate / nn.Upsample with a factor whose output size is not the input size times it (7 pixels
+    at 1.5, 0.7, 1.7): msdev's interpolate maps pixels by the factor as PyTorch does (MindSpore's kernel,
+    given recompute_scale_factor=True, maps by the sizes and is up to several units off)."""
+    pt, msm = pair("interpolate_factors")
+    x = (np.arange(2 * 49, dtype=np.float32).reshape(1, 2, 7, 7) ** 1.3) / 10
+    for e, g in zip(pt.resized(torch.tensor(x)), msm.resized(ms.Tensor(x))):
+        assert g.shape == tuple(e.shape)
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_layer_arguments_through_a_dict_and_linspace_dtype():
+    """`nn.LayerNorm(5, 1e-4, **kwargs)` with elementwise_affine=False, bias=False and float64 in the dict
+    (MindSpore's LayerNorm refused the keys), and `torch.linspace(..., dtype=torch.float64)` (float32
+    before): PyTorch's values and dtypes."""
+    pt, msm = pair("kwargs_fallback")
+    for e, g in zip(pt.build(), msm.build()):
+        assert g.dtype == ms.float64 and e.dtype == torch.float64
+        np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_layers_leave_numpy_random_state_as_pytorch_does():
+    """np.random.seed, layers built, then the program's own numpy draws for the weights and the input:
+    MindSpore's initializers draw seeds from numpy's generator (the draws were shifted, outputs off by
+    percents); built between a save and a restore of its state, the values are PyTorch's."""
+    pt, msm = pair("numpy_seeded_layers")
+    for e, g in zip(pt.seeded(), msm.seeded()):
+        np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_reductions_through_star_arguments_take_the_form_the_arguments_ask_for():
+    """`torch.max(*args)` with args = (x, 1): PyTorch's (values, indices) over dim 1, where the form taken
+    before was the maximum of all elements (the star's `dim` was ignored)."""
+    pt, msm = pair("star_reductions")
+    x = np.random.default_rng(8).standard_normal((3, 4)).astype(np.float32)
+    for e, g in zip(pt.star_forms(torch.tensor(x)), msm.star_forms(ms.Tensor(x))):
+        for ee, gg in zip(e, g) if isinstance(e, tuple) else [(e, g)]:
+            assert gg.shape == tuple(ee.shape) and str(ee.dtype).split(".")[-1] == str(gg.dtype).lower()
+            np.testing.assert_allclose(gg.asnumpy(), ee.numpy(), rtol=1e-6)
+
+
+def test_out_given_among_the_positional_arguments():
+    """F.normalize(x, 2.0, 1, 1e-12, buf), torch.norm(x, 2, None, False, total), torch.tensordot(a, b, 1, c):
+    the result lands in the out tensor (refused as an unsupported `out` argument before)."""
+    pt, msm = pair("out_positional")
+    x = np.random.default_rng(9).standard_normal((2, 3)).astype(np.float32)
+    for e, g in zip(pt.positional_out(torch.tensor(x)), msm.positional_out(ms.Tensor(x))):
+        assert g.shape == tuple(e.shape)
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_embedding_with_max_norm_renormalises_the_rows_it_looks_up():
+    """nn.Embedding(max_norm=2.0): the looked-up rows and the table afterwards are PyTorch's (the rows came
+    back unscaled through mindspore.nn.Embedding, which has no max_norm)."""
+    pt, msm = pair("embedding_max_norm")
+    for e, g in zip(pt.looked_up(), msm.looked_up()):
+        np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_grid_sample_nearest_rounds_ties_as_pytorch():
+    """Grid values at -1, 1 and +-1/3 put coordinates half-way between pixels: nearest sampling takes
+    PyTorch's (even) pixel with zeros, border and reflection padding; bilinear is unchanged."""
+    pt, msm = pair("grid_sample_nearest")
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
+    grid = rng.choice(np.array([-1, -1 / 3, 0, 1 / 3, 0.5, 1, 1.2], np.float32), size=(2, 3, 4, 2))
+    for e, g in zip(pt.sampled(torch.tensor(x), torch.tensor(grid)), msm.sampled(ms.Tensor(x), ms.Tensor(grid))):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_embedding_gradient_follows_padding_idx_frequency_and_max_norm():
+    """F.embedding(x, w, padding_idx=1, max_norm=2.0, scale_grad_by_freq=True) differentiated: the rows and
+    the table's gradient are PyTorch's (the lookup raised on writing a differentiated table, and the
+    gradient ignored padding_idx and the frequencies)."""
+    pt, msm = pair("embedding_gradients")
+    table = (np.arange(15, dtype=np.float32).reshape(5, 3) / 4)
+    x = np.array([[0, 0, 1, 2], [2, 3, 3, 4]], dtype=np.int64)
+    expected = pt.lookup_grads(torch.tensor(table), torch.tensor(x))
+    got = msm.lookup_grads(ms.Tensor(table), ms.Tensor(x))
+    for e, g in zip(expected, got):
+        np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-5, atol=1e-6)
+    for e, g in zip(pt.plain(torch.tensor(table), torch.tensor(x)), msm.plain(ms.Tensor(table), ms.Tensor(x))):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-6)
+
+
+def test_functions_through_star_arguments_map_them_when_the_call_runs():
+    """torch.tile(*(x, [2, 1])), torch.std(*(x, 1, False, True)), torch.flatten(*(x, 1)): PyTorch's values
+    (each was left unconverted: its argument map converts or moves a value the star holds)."""
+    pt, msm = pair("star_function_adapters")
+    x = np.random.default_rng(11).standard_normal((3, 4)).astype(np.float32)
+    for e, g in zip(pt.star_calls(torch.tensor(x)), msm.star_calls(ms.Tensor(x))):
+        assert g.shape == tuple(e.shape)
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, atol=1e-6)

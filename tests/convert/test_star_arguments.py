@@ -23,7 +23,6 @@ def test_a_star_over_parameters_in_the_same_places_converts(db, line, expected):
 
 
 @pytest.mark.parametrize("line, reason", [
-    ("nn.BatchNorm1d(*args)", "`momentum` converts by its value"),  # MindSpore's momentum is 1 - PyTorch's
     ("nn.Conv2d(*[3, 8, 3, 1, 1])", "`padding` converts by its value"),  # 'same' would be a pad_mode
     ("nn.Conv2d(*args)", "`padding` converts by its value"),  # any length may reach padding
     ("nn.MaxPool2d(*[2, 2, 0, 1, True])", "at another position"),  # return_indices/ceil_mode order

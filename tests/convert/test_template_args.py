@@ -11,11 +11,11 @@ def convert(db, line: str) -> str:
 
 def test_allowed_value_converts_and_other_value_is_refused(db):
     ok = convert(db, "y = F.embedding(i, w, None, None, 2.0, False, False)")
-    assert "gather(w, i, 0)" in ok and "UnConvert" not in ok
-    ok = convert(db, "y = F.interpolate(x, scale_factor=2.0, recompute_scale_factor=True)")
-    assert "recompute_scale_factor=True" in ok and "UnConvert" not in ok
-    refused = convert(db, "y = F.interpolate(x, scale_factor=2.0, recompute_scale_factor=False)")
-    assert "UnConvert" in refused and "recompute_scale_factor=False" in refused
+    assert "embedding(i, w, None, None, 2.0, False, False)" in ok and "UnConvert" not in ok
+    ok = convert(db, "y = torch.ops.aten._softmax.default(x, 1, False)")
+    assert "UnConvert" not in ok
+    refused = convert(db, "y = torch.ops.aten._softmax.default(x, 1, True)")
+    assert "UnConvert" in refused and "half_to_float=True" in refused
 
 
 def test_unsupported_argument_is_refused(db):
@@ -24,8 +24,8 @@ def test_unsupported_argument_is_refused(db):
 
 
 def test_argument_at_pytorch_default_does_not_block_the_template(db):
-    out = convert(db, "y = F.interpolate(x, None, 2.0, 'nearest', None, recompute_scale_factor=None)")
-    assert "scale_factor=2.0," in out and "recompute_scale_factor=True" in out and "UnConvert" not in out
+    out = convert(db, "y = F.max_pool1d(x, 2, return_indices=False)")
+    assert "max_pool2d(x.unsqueeze(2), (1, 2)" in out and "UnConvert" not in out
 
 
 def test_expression_arguments_keep_their_grouping(db):

@@ -122,3 +122,18 @@ def test_bad_casts_are_reported(casts, needle, tmp_path, capsys):
     code, out, _ = run_check(["--db", str(db)], capsys)
     assert code == 1
     assert f"{torch_file}:{cast + 1}: {needle}" in out
+
+
+def test_a_method_computes_in_the_dtype_its_function_does(tmp_path, capsys):
+    """`x.exp()` and `torch.exp(x)` run one kernel: a float kind the function casts, the method must too."""
+    db = tmp_path / "db"
+    shutil.copytree(ROOT / "mapping_db", db)
+    tensor_file = db / "tensor.yaml"
+    lines = tensor_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    idx = next(i for i, line in enumerate(lines) if line == "- api: torch.Tensor.exp_\n")
+    cast = next(i for i in range(idx, len(lines)) if lines[i].strip().startswith("casts:"))
+    del lines[cast]
+    tensor_file.write_text("".join(lines), encoding="utf-8")
+    code, out, _ = run_check(["--db", str(db)], capsys)
+    assert code == 1
+    assert f"{tensor_file}:{idx + 1}: torch.Tensor.exp_: casts lacks float32, which torch.exp computes" in out

@@ -1042,6 +1042,22 @@ class Finder:
             Status.RENAMED, f"{target.api}.{renamed}", entry.doc_url,
             f"{dotted} → {target.api}.{renamed}: MindSpore names this attribute '{renamed}'", entry, None, node))
 
+    def _layer_call(self, node: ast.Call, held) -> None:
+        """`m(input=x)` on a known layer whose MindSpore construct names its inputs otherwise (Dense's
+        `x`): the inputs given by keyword are passed by position (rewrite/layer_calls.py)."""
+        if not node.keywords or not isinstance(held[1], str) or "|" in held[1]:
+            return
+        entry = self.db.entries.get(held[1])
+        if entry is None or not entry.forward or not any(k.arg in entry.forward for k in node.keywords):
+            return
+        target = entry.target(self.profile)
+        end_col = self._col(node.end_lineno, node.end_col_offset)
+        self.findings.append(Finding(
+            node.lineno, self._col(node.lineno, node.col_offset), node.end_lineno, end_col, f"{entry.api}.forward",
+            Kind.LAYER_ATTRIBUTE, held[2], Status.ARG_DIFF, f"{target.api or entry.api}.construct", entry.doc_url,
+            f"{entry.api}.forward: MindSpore's construct names its inputs otherwise; they are passed by position",
+            entry, None, node))
+
     def _untyped_layer_attribute(self, node: ast.AST, receiver, attr: str | None) -> None:
         """`m.weight` where `m` is some module of unknown class (`for name, m in self.named_modules():`
         filtered by name, not by isinstance): a BatchNorm's is `gamma` in MindSpore, a Conv2d's is still
@@ -1361,6 +1377,7 @@ class Finder:
                 result = _UserModule((func.id,)) if type(func) is ast.Name else (MODULE, None, LIKELY)
             elif callee is not None and callee[0] == MODULE:
                 result = (TENSOR, None, LIKELY)  # calling a module instance runs its forward
+                self._layer_call(node, callee)
         if dotted is None and type(func) is ast.Attribute and result is None:
             # self.conv(x): a module attribute called
             if (self._class is not None and isinstance(func.value, ast.Name)
@@ -1368,6 +1385,7 @@ class Finder:
                 held = self._class.attrs.get(func.attr)
                 if held is not None and held[0] == MODULE:
                     result = (TENSOR, None, LIKELY)
+                    self._layer_call(node, held)
         if (type(func) is ast.Name and func.id in _ATTRIBUTE_BUILTINS and len(node.args) >= 2
                 and scope.lookup(func.id) is None):
             self._named_attribute(node, scope)

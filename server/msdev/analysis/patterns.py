@@ -107,6 +107,15 @@ def out_keyword(entry, call: ast.Call) -> ast.keyword | None:
     """The `out=` keyword of a call to a function that takes one (the rewrite stores the result
     there: rewrite/outparam.py), else None."""
     kw = next((k for k in call.keywords if k.arg == "out"), None)
+    if kw is None and entry.kind == "function" and entry.params and "out" in entry.params:
+        # `F.normalize(x, 2.0, 1, 1e-12, buf)`: `out` among the positional parameters, given in its place
+        at = entry.params.index("out")
+        if "*" not in entry.params[:at] and len(call.args) > at and not any(
+                isinstance(a, ast.Starred) for a in call.args[:at + 1]):
+            value = call.args[at]
+            kw = ast.copy_location(ast.keyword(arg="out", value=value), value)
+            kw.end_lineno, kw.end_col_offset = value.end_lineno, value.end_col_offset
+            kw.msdev_positional = True
     if kw is None or entry.kind != "function":
         return None
     if entry.params is not None:

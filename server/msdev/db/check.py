@@ -54,6 +54,8 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.seen: dict[str, tuple[str, int]] = {}
+        #: api -> (file, entry node, the float kinds its portable target computes in another dtype)
+        self.float_casts: dict[str, tuple[str, yaml.Node, frozenset[str]]] = {}
         self._constructor = yaml.constructor.SafeConstructor()
 
     # -- helpers
@@ -170,10 +172,13 @@ class _Checker:
         params: list[str] | None = None
         if "params" in fields and self.value(fields["params"][1]) is not None:
             params = self.check_params(file, fields["params"][1], "params")
+        if "forward" in fields:
+            self.check_params(file, fields["forward"][1], "forward")
         if "targets" not in fields:
             self.add(file, node, f"{api}: no targets (a portable target is required)")
         else:
             self.check_targets(file, fields["targets"][1], params, api)
+            self.float_casts[api] = (file, node, _float_cast_kinds(self.value(fields["targets"][1])))
         if "verified" in fields:
             self.check_verified(file, fields["verified"][1])
         if "official" in fields and self.value(fields["official"][1]) is not None:
@@ -365,6 +370,28 @@ class _Checker:
                 self.string_list(file, vn, key)
 
 
+def _float_cast_kinds(targets) -> frozenset[str]:
+    """The float kinds (`float32`, ...) the portable target's `casts` computes in another dtype."""
+    casts = ((targets or {}).get("portable") or {}).get("casts") if isinstance(targets, dict) else None
+    return frozenset(k for k in casts if k.startswith("float")) if isinstance(casts, dict) else frozenset()
+
+
+def _check_method_casts(c: _Checker) -> None:
+    """A Tensor method computes as its function does: `x.exp()` and `torch.exp(x)` are the same kernel,
+    so a float kind the function casts (MindSpore's float32 `exp` is 1e-5 off, computed in float64 it is
+    PyTorch's) must be cast by the method too, or the two spellings of one call give different values."""
+    for api, (file, node, kinds) in c.float_casts.items():
+        if not api.startswith("torch.Tensor.") or api.count(".") != 2:
+            continue
+        name = api.rsplit(".", 1)[1]
+        name = name[:-1] if name.endswith("_") and not name.endswith("__") else name  # `x.exp_()` too
+        function = c.float_casts.get(f"torch.{name}")
+        missing = sorted(function[2] - kinds) if function else []
+        if missing:
+            c.add(file, node, f"{api}: casts lacks {', '.join(missing)}, which torch.{name} "
+                  "computes in another dtype (the method and the function run the same kernel)")
+
+
 def _names(params: Iterable[str]) -> set[str]:
     return {p.lstrip("*") for p in params if p != "*"}
 
@@ -428,6 +455,7 @@ def check_database(db_dir: Path, overlays: list[Path] = ()) -> tuple[list[Proble
     if (db_dir / META_FILE).is_file():
         c.check_meta(db_dir / META_FILE)
     db_entries = len(c.seen)
+    _check_method_casts(c)
     _check_side_files(c, db_dir)
     for path in overlays:
         if not path.is_file():

@@ -161,6 +161,7 @@ def entry_from(raw: dict[str, Any], file: str = "", line: int = 0) -> Entry:
         targets=targets,
         note_url=raw.get("note_url"),
         params=raw.get("params"),
+        forward=raw.get("forward"),
         returns=raw.get("returns", "tensor"),
         verified=list(raw.get("verified") or []),
         example=raw.get("example"),

@@ -97,6 +97,9 @@ class Entry:
     targets: dict[str, Target]
     note_url: str | None = None
     params: list[str] | None = None  # PyTorch positional order
+    #: a layer's forward parameters, PyTorch's names in order, where MindSpore's construct names them
+    #: otherwise (`m(input=x)` is passed by position: Dense's construct takes `x`)
+    forward: list[str] | None = None
     returns: str = "tensor"
     verified: list[dict[str, Any]] = field(default_factory=list)
     example: dict[str, Any] | None = None

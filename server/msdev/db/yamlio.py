@@ -20,7 +20,7 @@ except AttributeError:  # pragma: no cover
     _Dumper = yaml.SafeDumper
 
 #: key order of an entry, then of a target, then of an argument spec (unknown keys go last)
-ENTRY_ORDER = ("api", "kind", "returns", "summary", "note_url", "params", "targets", "official",
+ENTRY_ORDER = ("api", "kind", "returns", "summary", "note_url", "params", "forward", "targets", "official",
                "verified", "example")
 TARGET_ORDER = ("api", "status", "source", "params", "args", "insert", "call_style", "templates", "fallback_templates",
                 "casts",

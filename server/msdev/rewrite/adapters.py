@@ -13,7 +13,7 @@ import ast
 import re
 
 from ..db.model import Entry, Target
-from .calls import transform_for_values, runtime_transform
+from .calls import NAMED_TRANSFORMS, runtime_transform, transform_for_values
 from .layer_aliases import alias_lines
 from .source import Edit, SourceText
 
@@ -32,6 +32,54 @@ RUNTIME_TRANSFORMS = {
 def adapter_source(name: str, base: str, entry: Entry, target: Target, adapts: str | None = None) -> str | None:
     """Source of the adapter class, or None when the argument map needs more than run-time rules.
     `adapts`: the class `type(m)` tests name, when `base` is another expression (`float64_layer(nn.SiLU)`)."""
+    body = _mapping_lines(entry, target)
+    if body is None:
+        return None
+    body.append("super().__init__(**kwargs)")
+    # `self.norm1.weight` where norm1 was built from this class passed as a default (timm swin)
+    aliases = alias_lines(target.attributes or {}, "    ")
+    lines = [f"class {name}({base}):",
+             f'    """msdev: {adapts or base} taking {entry.api}\'s arguments (the class is passed around, called elsewhere)."""',
+             "",
+             *aliases,
+             *([""] if aliases else []),
+             "    def __init__(self, *args, **kwargs):"]
+    lines += [f"        {b}" for b in body if b]
+    # code that dispatches on the class name (`norm_layer.__name__.lower()`) sees PyTorch's
+    leaf = entry.api.rsplit(".", 1)[-1]
+    lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}",
+              f"{name}.{ADAPTS} = {adapts or base}  # msdev: `type(m) is {adapts or base}` tests see through the adapter"]
+    return "\n".join(lines) + "\n"
+
+
+def function_adapter_source(name: str, callee: str, entry: Entry, target: Target) -> str | None:
+    """Source of a function taking PyTorch's arguments for a call whose arguments only the running
+    program knows (`torch.tile(*args)` where `dims` must become a tuple): the database's argument map
+    applied to them, then the MindSpore function called with MindSpore's leading parameters by position
+    (some MindSpore functions take no keywords for them) and the rest by keyword. None when the map needs
+    more than run-time rules or MindSpore's parameter names are unknown."""
+    if target.params is None or any(p.startswith("*") for p in target.params if p != "*"):
+        return None
+    body = _mapping_lines(entry, target, function=True)
+    if body is None:
+        return None
+    leading = tuple(target.params[:target.params.index("*")] if "*" in target.params else target.params)
+    body += [f"args = []",
+             f"for key in {leading!r}:",
+             "    if key not in kwargs:",
+             "        break",
+             "    args.append(kwargs.pop(key))",
+             f"return {callee}(*args, **kwargs)"]
+    lines = [f"def {name}(*args, **kwargs):",
+             f'    """msdev: {callee} taking {entry.api}\'s arguments (given through *args or **kwargs)."""']
+    lines += [f"    {b}" for b in body if b]
+    return "\n".join(lines) + "\n"
+
+
+def _mapping_lines(entry: Entry, target: Target, function: bool = False) -> list[str] | None:
+    """Lines that turn `args`/`kwargs` holding PyTorch's arguments into MindSpore's keywords in `kwargs`
+    (drops, renames, transforms, literal maps, defaults), or None when a rule has no run-time form.
+    `function`: a function's arguments, whose named transforms take their run-time forms too."""
     params = []
     for p in entry.params or ():
         if p.startswith("*"):
@@ -54,21 +102,25 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target, adapts: s
         transform = transform_for_values(spec)
         if transform in RUNTIME_TRANSFORMS:
             transform = RUNTIME_TRANSFORMS[transform]
+        elif function and transform in NAMED_TRANSFORMS:
+            transform = f"None if {{}} is None else {NAMED_TRANSFORMS[transform](ast.Name(id='value'), '{}', True)}"
         elif transform and ("{}" not in transform or "{" in transform.replace("{}", "")):
             return None  # a transform with no run-time form
         mapped = transform.replace("{}", "value") if transform else "value"
         keeps = not spec.drop  # a dropped argument's value goes (after the allowed check)
-        if not (spec.literal_map or spec.allowed or transform or spec.target_name != spec.name):
+        try:
+            allowed = [ast.literal_eval(a) for a in spec.allowed] if spec.allowed is not None else None
+        except (ValueError, SyntaxError):
+            if spec.drop or spec.literal_map:
+                return None
+            allowed = None  # names (`torch.float32`) a call site can check, a run-time value cannot
+        if not (spec.literal_map or allowed is not None or transform or spec.target_name != spec.name):
             if spec.drop and spec.name not in _PLACEMENT:
                 body.append(f"kwargs.pop({spec.name!r}, None)")
         else:
             body.append(f"if {spec.name!r} in kwargs:")
             body.append(f"    value = kwargs.pop({spec.name!r})")
-            if spec.allowed is not None:
-                try:
-                    allowed = [ast.literal_eval(a) for a in spec.allowed]
-                except (ValueError, SyntaxError):
-                    return None
+            if allowed is not None:
                 body.append(f"    if value not in {allowed!r}:")
                 body.append(f"        raise ValueError({(spec.name + ' is not supported with this value in MindSpore')!r})")
             branch = "if"
@@ -86,21 +138,7 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target, adapts: s
             body.append(f"kwargs.setdefault({spec.target_name!r}, {spec.default})")
     for key, value in target.insert.items():
         body.append(f"kwargs.setdefault({key!r}, {value})")
-    body.append("super().__init__(**kwargs)")
-    # `self.norm1.weight` where norm1 was built from this class passed as a default (timm swin)
-    aliases = alias_lines(target.attributes or {}, "    ")
-    lines = [f"class {name}({base}):",
-             f'    """msdev: {adapts or base} taking {entry.api}\'s arguments (the class is passed around, called elsewhere)."""',
-             "",
-             *aliases,
-             *([""] if aliases else []),
-             "    def __init__(self, *args, **kwargs):"]
-    lines += [f"        {b}" for b in body if b]
-    # code that dispatches on the class name (`norm_layer.__name__.lower()`) sees PyTorch's
-    leaf = entry.api.rsplit(".", 1)[-1]
-    lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}",
-              f"{name}.{ADAPTS} = {adapts or base}  # msdev: `type(m) is {adapts or base}` tests see through the adapter"]
-    return "\n".join(lines) + "\n"
+    return body
 
 
 #: the class attribute (in the adapter's own namespace, not inherited by `vars`) naming the layer it adapts
@@ -142,6 +180,22 @@ def is_type_test(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 #: `{name}` / `{name=default source}` in a template (special forms such as `{name.int}` have a dot)
 _SLOT = re.compile(r"\{([A-Za-z_]\w*)(?:=([^{}]*))?\}")
 _HEAD = re.compile(r"\{@(mindspore\.nn\.[A-Z]\w*)\}\(")
+
+
+def definition_class(entry: Entry, target: Target) -> str | None:
+    """`msdev.NAME` when the target's one template is a file definition given PyTorch's arguments in
+    PyTorch's order (`{@msdev.Upsample}({size=None}, {scale_factor=None}, ...)`): that class takes every
+    call form itself, so a reference passed uncalled (`layer=nn.Upsample`) can name it directly."""
+    if len(target.templates) != 1:
+        return None
+    m = re.fullmatch(r"\{@(msdev\.\w+)\}\((.*)\)", target.templates[0], re.S)
+    params = [p for p in entry.params or () if not p.startswith("*")]
+    if m is None or len(params) != len(entry.params or ()):
+        return None
+    slots = [_SLOT.fullmatch(part.strip()) for part in m.group(2).split(",")]
+    if len(slots) != len(params) or any(s is None or s.group(1) != p for s, p in zip(slots, params)):
+        return None
+    return m.group(1)
 
 
 def template_adapter_source(name: str, entry: Entry, target: Target, render) -> str | None:

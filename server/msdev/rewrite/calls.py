@@ -240,6 +240,10 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         value_text = text[vstart:vend]
         spec = mapped_specs.get(name) if name else None
         node_start = src.start(kw) if kw is not None else vstart
+        if kw is None and name is not None and name in removed_keywords:  # `out` given in its place
+            removed.append(idx)
+            keep_positional = False
+            continue
         if kw is not None and (kw.arg in removed_keywords or (
                 spec is None and (ms_params is None or kw.arg not in ms_params)
                 and droppable_factory_keyword(kw.arg, value_text))):
@@ -370,7 +374,8 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
                 n == spec.name and isinstance(v, ast.Constant) and v.value is None for n, v, _ in named)):
             raise CannotRewrite(f"{spec.name} left out or None: {spec.required}")
     if star_kwargs is not None:
-        _forward_kwargs(src, star_kwargs, mapped_specs, given, produced, out, entry, ms_params)
+        _forward_kwargs(src, star_kwargs, mapped_specs, given, produced, out, entry, ms_params,
+                        bool(target.fallback_templates))
     # before the defaults: the reduction derived from size_average/reduce is not a left-out one
     if reduction is not None and "reduction" not in given:
         spec = mapped_specs.get("reduction")
@@ -400,7 +405,7 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
 
 
 def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec], given: set[str],
-                    produced: set[str], out: CallRewrite, entry: Entry, ms_params) -> None:
+                    produced: set[str], out: CallRewrite, entry: Entry, ms_params, fallback: bool = False) -> None:
     """`f(..., **kwargs)` whose keys are PyTorch names (timm's `**dd` with device/dtype, a layer
     subclass forwarding its callers' arguments): each renamed or re-defaulted key is read under its
     MindSpore name (`has_bias=kwargs.get('bias', True)`), and the dict is passed on without the keys
@@ -451,6 +456,10 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
         extra = sorted(known - set(entry.params or ()) - {"device", "dtype"})
         if extra:
             unhandled.extend(extra)
+    if fallback and known is not None and set(unhandled) & known:
+        # `nn.LayerNorm(n, **{'elementwise_affine': False})`: the target's fallback templates take the keys
+        raise CannotRewrite(f"**{value_text} holds {', '.join(sorted(set(unhandled) & known))}, which the "
+                            "argument map cannot pass on")
     if not taken and not filtered and not unhandled:
         return
     start, end = src.start(star), src.end(star)

@@ -170,7 +170,10 @@ def with_casts(rewriter, target: Target, span: tuple[int, int], nodes: list[ast.
     def copied(marker: Edit) -> bool:  # a replacement built from `rendered` text holds the marker already
         return any(marker.text in c.text for c in covering)
 
-    inner = [x for x in done.within(s, e) if not covered(x)]
+    # text another rewrite inserted right after the call (`,)` closing the tuple an autograd backward
+    # returns) follows the whole expression, not the plain branch
+    after = [x for x in done.within(s, e) if x.start == x.end == e]
+    inner = [x for x in done.within(s, e) if not covered(x) and x not in after]
     openings = [m for m, _ in markers if not copied(m)]
     closings = [m for _, m in markers if not copied(m)]
     # an argument's own markers sit innermost: closings first, openings last among edits at a point
@@ -189,7 +192,7 @@ def with_casts(rewriter, target: Target, span: tuple[int, int], nodes: list[ast.
         rendered = f"{values[0]}.assign_value({inner})"
     else:
         rendered = _two_branches(rewriter.namer.render, target.casts, text, values)
-    rewriter._read.update(id(x) for x in done.within(s, e))
+    rewriter._read.update(id(x) for x in done.within(s, e) if x not in after)
     result.edits = outside + [Edit(s, e, rendered)]
     return result
 

@@ -1450,6 +1450,209 @@ def __NAME__(x, running_mean, running_var, weight=None, bias=None, training=Fals
     out = (xw.astype(wide) * scale.astype(wide).reshape(shape) + shift.reshape(shape)).astype(work)
     return out.astype(x.dtype) if low else out
 ''',
+    "BatchNorm": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.BatchNorm1d/2d/3d where mindspore.nn.BatchNorm cannot say it: float64 (MindSpore's kernel
+    takes float16/float32 only), momentum=None (PyTorch's cumulative average of the batch statistics) or
+    arguments known only at run time. Computed by msdev's batch_norm (PyTorch's CPU order); parameters
+    and statistics keep mindspore.nn.BatchNorm's names (gamma, beta, moving_mean, moving_variance), so
+    converted checkpoints load into either."""
+
+    def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True, device=None,
+                 dtype=None, bias=True):
+        super().__init__()
+        dtype = {@mindspore.float32} if dtype is None else dtype
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats, self.num_batches_tracked = affine, track_running_stats, 0
+        ones, zeros = {@mindspore.ops.ones}(num_features, dtype), {@mindspore.ops.zeros}(num_features, dtype)
+        self.gamma = {@mindspore.Parameter}(ones, name="gamma", requires_grad=affine)
+        self.beta = {@mindspore.Parameter}(zeros, name="beta", requires_grad=affine and bias)
+        self.moving_mean = {@mindspore.Parameter}(zeros.copy(), name="moving_mean", requires_grad=False)
+        self.moving_variance = {@mindspore.Parameter}(ones.copy(), name="moving_variance", requires_grad=False)
+
+    def construct(self, x):
+        momentum = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked += 1
+            if self.momentum is None:  # the running statistics are the mean of every batch's so far
+                momentum = 1.0 / self.num_batches_tracked
+        mean, var = (self.moving_mean, self.moving_variance) if self.track_running_stats else (None, None)
+        weight, bias = (self.gamma, self.beta) if self.affine else (None, None)
+        return {@msdev.batch_norm}(x, mean, var, weight, bias, self.training or not self.track_running_stats, momentum,
+            self.eps)
+''',
+    "interpolate": '''\
+def __NAME__(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
+             antialias=False):
+    """torch.nn.functional.interpolate as PyTorch samples. Given a scale factor (and recompute_scale_factor
+    not True) PyTorch maps output index i to input coordinate (i + 0.5) / factor - 0.5 (nearest: i / factor);
+    MindSpore 2.10 takes a factor only with recompute_scale_factor=True and maps by input/output size, which
+    agrees only when each input size times its factor is whole (a factor of 1.5 on 7 pixels does not).
+    Bicubic is PyTorch's everywhere (MindSpore's kernel has another coefficient and pixel grid). Those cases
+    are written out: one index or weight table per spatial axis (numpy, from the sizes alone), applied by
+    gather or matmul; the others run MindSpore's kernel."""
+    if antialias:
+        raise NotImplementedError("msdev: interpolate(antialias=True) has no MindSpore counterpart")
+    dims = input.ndim - 2
+    shape = tuple(input.shape[2:])
+    if size is not None:
+        sizes = tuple(int(v) for v in size) if isinstance(size, (tuple, list)) else (int(size),) * dims
+        factors = (None,) * dims
+    else:
+        factors = tuple(float(f) for f in scale_factor) if isinstance(scale_factor, (tuple, list)) \\
+            else (float(scale_factor),) * dims
+        sizes = tuple(int({@math.floor}(n * f)) for n, f in zip(shape, factors))
+        factors = (None,) * dims if recompute_scale_factor else factors
+    linear = mode in ("linear", "bilinear", "trilinear", "bicubic")
+    exact = all(f is None or n * f == o for n, f, o in zip(shape, factors, sizes)) or (linear and align_corners)
+    if mode not in ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "bicubic") or (
+            exact and mode != "bicubic"):
+        return {@mindspore.ops.interpolate}(input, size=sizes, mode=mode, align_corners=align_corners if linear else None)
+    f32 = {@numpy.float32}
+    out = input
+    for axis, (n, o, f) in enumerate(zip(shape, sizes, factors), start=2):
+        dst = {@numpy.arange}(o, dtype=f32)
+        if linear and align_corners:
+            scale = f32((n - 1) / (o - 1)) if o > 1 else f32(0)
+        else:
+            scale = f32(1.0 / f) if f is not None else f32(n) / f32(o)
+        if mode in ("nearest", "nearest-exact"):
+            src = (dst + f32(0.5)) * scale if mode == "nearest-exact" else dst * scale
+            index = {@numpy.minimum}({@numpy.floor}(src).astype({@numpy.int64}), n - 1)
+            if mode == "nearest" and o in (n, 2 * n):  # PyTorch's kernel copies or halves these exactly
+                index = {@numpy.arange}(o) * n // o
+            out = {@mindspore.ops.gather}(out, {@mindspore.Tensor}(index), axis)
+            continue
+        src = dst * scale if align_corners else scale * (dst + f32(0.5)) - f32(0.5)
+        weights = {@numpy.zeros}((o, n), dtype={@numpy.float64})
+        rows = {@numpy.arange}(o)
+        if mode == "bicubic":
+            i0 = {@numpy.floor}(src).astype({@numpy.int64})
+            t = (src - i0).astype({@numpy.float64})
+            a = -0.75
+            taps = (((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a, ((a + 2) * t - (a + 3)) * t * t + 1,
+                    ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+                    ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a)
+            for k, c in enumerate(taps):
+                {@numpy.add}.at(weights, (rows, {@numpy.clip}(i0 - 1 + k, 0, n - 1)), c)
+        elif n == o:  # PyTorch copies a same-size axis whatever the factor
+            weights[rows, rows] = 1.0
+        else:
+            src = {@numpy.maximum}(src, f32(0)) if not align_corners else src
+            i0 = {@numpy.minimum}({@numpy.floor}(src).astype({@numpy.int64}), n - 1)
+            l1 = {@numpy.clip}(src - i0, 0, 1).astype({@numpy.float64})
+            {@numpy.add}.at(weights, (rows, i0), 1 - l1)
+            {@numpy.add}.at(weights, (rows, {@numpy.minimum}(i0 + 1, n - 1)), l1)
+        table = {@mindspore.Tensor}(weights, out.dtype)
+        out = {@mindspore.ops.matmul}(table, out.swapaxes(axis, -2)).swapaxes(axis, -2)
+    return out
+''',
+    "Upsample": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.Upsample through msdev's interpolate: PyTorch's sampling for a fractional scale factor and for
+    bicubic, where mindspore.nn.Upsample maps pixels by input/output size."""
+
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None):
+        super().__init__()
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
+
+    def construct(self, x):
+        return {@msdev.interpolate}(x, self.size, self.scale_factor, self.mode, self.align_corners,
+                                    self.recompute_scale_factor)
+''',
+    "Embedding": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.Embedding where mindspore.nn.Embedding cannot say it: max_norm (each looked-up row whose norm
+    exceeds it is scaled down in the table, in place, as PyTorch's embedding_renorm_ does), a given table
+    (_weight), _freeze or a dtype. The table keeps mindspore.nn.Embedding's name (embedding_table), so
+    converted checkpoints load into either; a new one is drawn from N(0, 1) as PyTorch's, its padding row 0."""
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
+        super().__init__()
+        dtype = {@mindspore.float32} if dtype is None else dtype
+        if padding_idx is not None and padding_idx < 0:
+            padding_idx += num_embeddings
+        self.num_embeddings, self.embedding_dim, self.padding_idx = num_embeddings, embedding_dim, padding_idx
+        self.max_norm, self.norm_type = max_norm, float(norm_type)
+        if _weight is None:
+            table = {@mindspore.ops.randn}((num_embeddings, embedding_dim), dtype=dtype)
+            if padding_idx is not None:
+                table[padding_idx] = 0
+        else:
+            table = {@mindspore.Tensor}(_weight, dtype)
+        self.embedding_table = {@mindspore.Parameter}(table, name="embedding_table", requires_grad=not _freeze)
+
+    def construct(self, input):
+        if self.max_norm is not None:
+            return {@msdev.embedding_renorm}(self.embedding_table, input, self.max_norm, self.norm_type)
+        return {@mindspore.ops.gather}(self.embedding_table, input, 0)
+''',
+    "grid_sample": '''\
+def __NAME__(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """torch.nn.functional.grid_sample. With mode='nearest' PyTorch rounds a coordinate half-way between two
+    pixels to the even one (nearbyint) and MindSpore's kernel rounds it away from zero: a grid value of -1 or
+    1 with align_corners=False lies half a pixel outside the image, where PyTorch takes the border pixel
+    and MindSpore the padding. The grid is moved onto the pixel PyTorch picks before the kernel runs."""
+    if mode == "nearest":
+        size = {@mindspore.Tensor}(tuple(input.shape[:1:-1]), grid.dtype)  # W, H(, D): the grid's order
+        span = {@mindspore.ops.maximum}(size - 1, 1)
+        pixel = (grid + 1) / 2 * (size - 1) if align_corners else ((grid + 1) * size - 1) / 2
+        if padding_mode == "reflection":  # PyTorch reflects the coordinate before it rounds it
+            low, width = (0.0, span) if align_corners else (-0.5, size)
+            distance = (pixel - low).abs()
+            flips = {@mindspore.ops.floor}(distance / width)
+            extra = distance - flips * width
+            pixel = {@mindspore.ops.where}(flips % 2 == 0, extra + low, width - extra + low)
+            pixel = {@mindspore.ops.clamp}(pixel, {@mindspore.ops.zeros_like}(size), size - 1)
+            padding_mode = "border"
+        pixel = {@mindspore.ops.round}(pixel)
+        grid = pixel / span * 2 - 1 if align_corners else (pixel * 2 + 1) / size - 1
+    return {@mindspore.ops.grid_sample}(input, grid, mode, padding_mode, align_corners)
+''',
+    "embedding": '''\
+def __NAME__(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    """torch.nn.functional.embedding: a row lookup (ops.embedding has no CPU kernel) with PyTorch's gradient.
+    The row of padding_idx gets none, and scale_grad_by_freq divides each row's gradient by how often the
+    indices name it: the lookup is `stop_gradient(rows) + (rows - stop_gradient(rows)) * factor`, the same
+    values, its gradient scaled per position. max_norm renormalises as msdev's embedding_renorm does."""
+    if max_norm is not None:
+        rows = {@msdev.embedding_renorm}(weight, input, max_norm, norm_type)
+    else:
+        rows = {@mindspore.ops.gather}(weight, input, 0)
+    if padding_idx is None and not scale_grad_by_freq:
+        return rows
+    factor = {@mindspore.ops.ones}(input.shape, rows.dtype)
+    if padding_idx is not None:
+        factor = factor * (input != (padding_idx + weight.shape[0] if padding_idx < 0 else padding_idx)).astype(rows.dtype)
+    if scale_grad_by_freq:
+        flat = input.reshape(-1)
+        counts = (flat.reshape(-1, 1) == flat.reshape(1, -1)).astype(rows.dtype).sum(axis=1)
+        factor = factor / counts.reshape(input.shape)
+    factor = factor.reshape(input.shape + (1,))
+    fixed = {@mindspore.ops.stop_gradient}(rows)
+    return fixed + (rows - fixed) * factor
+''',
+    "embedding_renorm": '''\
+def __NAME__(weight, indices, max_norm, norm_type=2.0):
+    """The rows of `weight` that `indices` looks up, those whose norm exceeds max_norm scaled down to it as
+    PyTorch's embedding_renorm_ does: in the table, in place, and with no gradient through the scale
+    (PyTorch renormalises under no_grad, so the table's gradient is the plain lookup's). Inside a function
+    MindSpore differentiates, the table is an input it refuses to write: the rows are scaled for this
+    lookup only."""
+    p = float(norm_type)
+    norms = (weight.abs() ** p).sum(axis=-1, keepdims=True) ** (1.0 / p)
+    looked_up = ({@mindspore.ops.arange}(weight.shape[0]).reshape(-1, 1) == indices.reshape(1, -1)).any(
+        axis=-1, keep_dims=True)
+    scale = {@mindspore.ops.where}((norms > max_norm) & looked_up, max_norm / (norms + 1e-7), 1.0).astype(weight.dtype)
+    scaled = weight + {@mindspore.ops.stop_gradient}(weight * scale - weight)
+    try:
+        weight.assign_value(weight * scale)
+    except RuntimeError:  # a differentiated function's input: MindSpore keeps it unchanged
+        pass
+    return {@mindspore.ops.gather}(scaled, indices, 0)
+''',
     "func_grad": '''\
 def __NAME__(func, argnums=0, has_aux=False, with_value=False):
     """torch.func.grad (with_value: grad_and_value) through mindspore.grad / value_and_grad: the gradient

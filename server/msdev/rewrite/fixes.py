@@ -19,6 +19,8 @@ from ..db.loader import Database
 from ..db.model import ArgSpec, Entry, Target
 from ..findings import MEMBER_KINDS, Finding, Kind, Status
 from .casts import cast_nodes, truncated_nodes, with_casts
+from .layer_calls import rewrite_layer_call
+from .numpy_state import draws_numpy_random, keep_numpy_state
 from .calls import (NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_factory_keyword, rewrite_arguments,
                     runtime_transform)
 from .annotations import in_annotation, rewrite_annotation
@@ -29,7 +31,7 @@ from .calls import _ATOMIC
 from .calls import _matches as arg_matches
 from .calls import _NOT_LITERAL as NOT_LITERAL, literal
 from .namedtuples import rewrite_field
-from .adapters import adapter_source, is_type_test, template_adapter_source
+from .adapters import adapter_source, definition_class, function_adapter_source, is_type_test, template_adapter_source
 from .containers import MODULE_DICT, any_cell_dict_source
 from .kwargs import annotate_star_keys
 from .naming import Namer
@@ -86,6 +88,8 @@ class Rewriter:
         # enclosing `__init__` method, as a single quick fix must)
         self.cell_inits: set[int] | None = None
         self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
+        #: the file draws from numpy's global generator: layers keep its state (rewrite/numpy_state.py)
+        self.numpy_random = draws_numpy_random(src.text)
 
     # ------------------------------------------------------------------ helpers
     def call_of(self, node: ast.AST) -> ast.Call | None:
@@ -131,11 +135,14 @@ class Rewriter:
             result = rewrite_annotation(self, finding, lambda: self._rewrite(finding))
         else:
             result = self._rewrite(finding)
+            keep_numpy_state(self, finding, result)
         result.read = self._read
         return result
 
     def _rewrite(self, finding: Finding) -> FindingRewrite:
         node = finding.node
+        if finding.kind == Kind.LAYER_ATTRIBUTE and isinstance(node, ast.Call):  # `m(input=x)`
+            return rewrite_layer_call(self, finding, node)
         call = self.call_of(node)
         if legacy_dtype(finding.torch_api) and finding.kind in (Kind.CALL, Kind.REFERENCE):
             return rewrite_constructor(self, finding, call)
@@ -240,6 +247,8 @@ class Rewriter:
                                    receiver_first=entry.kind == "method")  # `torch.Tensor.std(x, 0)`
         except CannotRewrite:
             adapted = None if target.fallback_templates else self._adapted_call(finding, func, call, entry, target, span)
+            if adapted is None and not target.fallback_templates and not skip:
+                adapted = self._function_adapter_call(finding, func, call, entry, target, span)
             if adapted is not None:
                 return adapted
             if not target.fallback_templates:
@@ -249,7 +258,8 @@ class Rewriter:
             fallback = replace(target, templates=target.fallback_templates, fallback_templates=[], args={
                 name: ArgSpec(name, torch_default=spec.torch_default)  # a value at PyTorch's default counts as left out
                 for name, spec in target.args.items() if spec.torch_default is not None})
-            return self._template(finding, call, entry, fallback, receiver=None, span=span, skip=skip)
+            return self._in_training_mode(
+                self._template(finding, call, entry, fallback, receiver=None, span=span, skip=skip), entry, call)
         fs, fe = self.src.span(func)
         new_callee = self._container_class(entry, target) or self.layer_class(entry, target)
         edits = list(rw.edits)
@@ -299,6 +309,30 @@ class Rewriter:
         return FindingRewrite(finding, edits, False,
                               [f"{name} checks {', '.join(runtime)} when the layer is built"], span)
 
+    def _function_adapter_call(self, finding, func, call: ast.Call, entry: Entry, target: Target, span
+                               ) -> FindingRewrite | None:
+        """A function called with arguments only the running program knows (`torch.tile(*args)`,
+        `torch.std(x, **options)`) that the argument map must convert by value or move: the file's
+        function taking PyTorch's arguments (rewrite/adapters.py) maps them when the call runs."""
+        if entry.kind != "function" or target.api is None or not (
+                any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)):
+            return None
+        key = entry.api + "()"
+        if key not in self.adapters:
+            name = f"{target.api.rsplit('.', 1)[-1]}_torch_args"
+            while name in self.namer.taken:
+                name += "_"
+            code = function_adapter_source(name, self.namer.render(target.api), entry, target)
+            if code is None:
+                return None
+            self.namer.taken.add(name)
+            self.adapters[key] = (name, code)
+        name = self.adapters[key][0]
+        fs, fe = self.src.span(func)
+        return FindingRewrite(finding, [Edit(fs, fe, name)], True,
+                              [f"{name} maps PyTorch's arguments when the call runs (they come through * or **)"],
+                              span)
+
     def _in_cell_init(self, node: ast.AST) -> bool:
         """Inside the `__init__` of a class that becomes a Cell (which sets training mode itself)."""
         parent = self.parents.get(id(node))
@@ -325,6 +359,11 @@ class Rewriter:
         if (entry.kind == "class" and target.templates and finding.kind == Kind.REFERENCE
                 and not is_type_test(node, self.parents) and not in_annotation(self.parents, node)):
             # `norm_layer=nn.InstanceNorm2d`, built later as `norm_layer(c)`: a class that builds the template
+            definition = definition_class(entry, target)
+            if definition is not None:  # a file definition taking PyTorch's arguments (msdev's Upsample)
+                name = self.namer.render(definition)
+                return FindingRewrite(finding, [Edit(s, e, name)], True,
+                                      [f"referenced, not called: {name} takes {entry.api}'s arguments"], (s, e))
             name = self.template_adapter_name(entry, target)
             if name is not None:
                 return FindingRewrite(finding, [Edit(s, e, name)], True,
@@ -578,10 +617,59 @@ class Rewriter:
                 template)
             args = [self.rendered(a) for a in node.args[:star]] + ["*" + self.rendered(node.args[star].value)]
             args += [f"_{kw.arg}={self.rendered(kw.value)}" for kw in node.keywords]
+            given = {kw.arg for kw in node.keywords}
+            ignored = [p for p in positional[star:] if p not in names and p not in given and not (
+                target.args.get(p) is not None and target.args[p].drop)]  # a dropped one may go
+            if ignored and len(target.templates) > 1 and not keywords:
+                # a form that ignores an argument the star may hold (`torch.max(*args)` → amax of all):
+                # each form applies only when the arguments it ignores are None
+                chain = self._starred_chain(target, receiver, star, positional, given)
+                if chain is not None:
+                    text = f"(lambda {', '.join(chain[0])}: {chain[1]})({', '.join(args)})"
+                    return FindingRewrite(finding, [Edit(*span, text)], True,
+                                          ["the arguments in *args are bound to PyTorch's parameters when the code "
+                                           "runs, and the form is chosen by which of them are given"], span)
             text = f"(lambda {', '.join(params)}: {body})({', '.join(args)})"
             return FindingRewrite(finding, [Edit(*span, text)], True,
                                   ["the arguments in *args are bound to PyTorch's parameters when the code runs"], span)
         raise CannotRewrite("arguments passed through *args cannot be matched")
+
+    def _starred_chain(self, target: Target, receiver, star: int, positional: list[str],
+                       given: set[str]) -> tuple[list[str], str] | None:
+        """Parameters and body of a lambda over PyTorch's positional parameters (those the star may fill
+        default to None) taking, when the code runs, the first template whose arguments without a
+        default are given and whose left-out arguments are None. None when no template fits."""
+        slots = positional[star:]
+        branches = []
+        for template in target.templates:
+            if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
+                continue
+            found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
+            names = {n for n, _ in found if not n.startswith("@") and n != "self"}
+            if not names <= set(positional):
+                continue
+            defaults = {n: d for n, d in found if d is not None}
+
+            def slot(m: re.Match, defaults=defaults) -> str:
+                name = m.group(1)
+                if name.startswith("@"):
+                    return self.namer.render(name[1:])
+                if name == "self":
+                    return f"({self.rendered(receiver)})"
+                value = f"_{name}" if name not in defaults or name not in slots \
+                    else f"(_{name} if _{name} is not None else {defaults[name]})"
+                return runtime_transform(target.args.get(name), value)
+
+            tests = [f"_{p} is not None" for p in slots if p in names and p not in defaults]
+            tests += [f"_{p} is None" for p in slots if p not in names and p not in given and not (
+                target.args.get(p) is not None and target.args[p].drop)]
+            branches.append((" and ".join(tests) or "True", PLACEHOLDER.sub(slot, template)))
+        if not branches:
+            return None
+        text = "(_ for _ in ()).throw(TypeError('msdev: no MindSpore form for these arguments'))"
+        for test, body in reversed(branches):
+            text = body if test == "True" else f"{body} if {test} else {text}"
+        return [f"_{p}" for p in positional[:star]] + [f"_{p}=None" for p in slots], text
 
     def _starred_choice(self, node: ast.Call, target: Target, receiver, star: int, positional: list[str],
                         keyword_only) -> str | None:
@@ -705,6 +793,8 @@ class Rewriter:
                                             f"has no automatic rewrite")
                     extra.append(self.rendered(arg))
                     continue
+                if positional[i] in skip:
+                    continue  # `out` given in its place: stored by the caller
                 values[positional[i]] = self.rendered(arg)
                 nodes[positional[i]] = arg
             if extra:
