@@ -422,6 +422,8 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
             continue
         if known is not None and spec.name not in known:
             continue
+        if entry.kind == "class" and spec.name in ("device", "dtype"):
+            continue  # filtered below: timm's `**dd` holds dtype=None, which MindSpore's layers refuse
         if spec.drop and spec.allowed is None and not spec.literal_map and not spec.unsupported:
             filtered.append(spec.name)
             continue
