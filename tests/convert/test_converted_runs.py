@@ -361,6 +361,8 @@ def test_layer_looked_up_by_name_takes_pytorch_arguments():
     assert block.norm.epsilon == 1e-6
     expected = pt.Block(8)(torch.tensor(x)).detach().numpy()
     np.testing.assert_allclose(block(ms.Tensor(x)).asnumpy(), expected, rtol=1e-4, atol=1e-5)
+    x = np.random.default_rng(4).standard_normal((1, 3, 8, 8)).astype(np.float32)
+    _agree([msm.from_config(ms.Tensor(x))], [pt.from_config(torch.tensor(x))])
 
 
 def test_parameters_of_modules_picked_by_name_follow_each_layer():

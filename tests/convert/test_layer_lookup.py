@@ -10,11 +10,12 @@ from tests.conftest import FIXTURES
 def test_lookup_note_names_the_adapted_layers(db):
     conv = convert_text((FIXTURES / "convert" / "layer_by_name.in.py").read_text(encoding="utf-8"), db)
     notes = [n for n in conv.notes if "getattr(nn" in n]
-    assert sorted(n.split(":")[0] for n in notes) == ["line 12", "line 14"]
-    assert all("except for GELU, LayerNorm" in n for n in notes)
+    assert sorted(n.split(":")[0] for n in notes) == ["line 13", "line 15", "line 27"]
+    assert all(", GELU, " in n and ", LayerNorm, " in n for n in notes)
 
 
-def test_lookup_without_named_layers_stays_mindspore_and_says_so(db):
+def test_lookup_covers_the_layers_model_configs_name(db):
     conv = convert_text("import torch.nn as nn\n\ndef make(kind, *args):\n    return getattr(nn, kind)(*args)\n", db)
-    assert "getattr(nn, kind)(*args)" in conv.text
-    assert any("takes MindSpore's arguments" in n and "except" not in n for n in conv.notes)
+    assert "(lambda name_: {" in conv.text and "'ConvTranspose2d': " in conv.text and "'Upsample': " in conv.text
+    assert "or getattr(nn, name_))(kind)(*args)" in conv.text  # names outside the table: mindspore.nn's
+    assert any("takes MindSpore's arguments, except for" in n and "Upsample" in n for n in conv.notes)

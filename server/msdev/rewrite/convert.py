@@ -19,7 +19,7 @@ from ..analysis.finder import analyse_tree, find_uses
 from ..analysis.project import ModuleContext
 from ..db.loader import Database
 from ..findings import AUTOMATIC, MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
-from .adapters import exact_type_edits
+from .adapters import definition_class, exact_type_edits
 from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
 from .blocks import emptied_block_passes, statements_in
 from .calls import CannotRewrite, rewrite_arguments
@@ -688,7 +688,7 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
             if notes is not None:
                 notes.append(f"line {node.lineno}: getattr(nn, <name known at run time>) gives mindspore.nn's class, which "
                              "takes MindSpore's arguments" + (f", except for {', '.join(sorted(adapters))} (named in "
-                             "this file: adapters taking PyTorch's)" if adapters else ""))
+                             "this file or common in model configs: classes taking PyTorch's)" if adapters else ""))
             if adapters:
                 ps, pe = src.span(parent)
                 table = "{" + ", ".join(f"{k!r}: {v}" for k, v in sorted(adapters.items())) + "}"
@@ -708,21 +708,40 @@ def _dynamic_getattr(parent: ast.AST | None, node: ast.AST) -> bool:
             and not any(isinstance(a, ast.Starred) for a in parent.args))
 
 
+#: torch.nn layers that model configs name (ultralytics' `nn.Upsample` in its yaml files, detection and
+#: segmentation builders): `getattr(nn, name)` finds these converted even when the file spells no name
+CONFIG_LAYERS = ("Upsample", "ConvTranspose2d", "BatchNorm2d", "Conv2d", "Linear", "Identity", "ReLU", "ReLU6",
+                 "SiLU", "GELU", "LeakyReLU", "Hardswish", "Sigmoid", "Tanh", "Softmax", "MaxPool2d", "AvgPool2d",
+                 "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Dropout", "LayerNorm", "GroupNorm", "ZeroPad2d",
+                 "Flatten")
+
+
 def named_layer_adapters(tree: ast.Module, rewriter, profile: str) -> dict[str, str]:
-    """Adapters (rewrite/adapters.py) of the torch.nn layers whose class name the file spells as a
-    string, for `getattr(nn, name)`: class name → the file's adapter class."""
+    """For `getattr(nn, name)`, the torch.nn layers whose class name the file spells as a string, and
+    those model configs name (CONFIG_LAYERS), that mindspore.nn has under another name or with other
+    arguments: class name → the converted class (an adapter taking PyTorch's arguments, a file
+    definition, or MindSpore's class of another name)."""
+    names = {node.value for node in ast.walk(tree)
+             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier()}
     out: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier()):
-            continue
-        entry = rewriter.db.entries.get(f"torch.nn.{node.value}")
-        if entry is None or entry.kind != "class" or node.value in out:
+    for layer in sorted(names | set(CONFIG_LAYERS)):
+        entry = rewriter.db.entries.get(f"torch.nn.{layer}")
+        if entry is None or entry.kind != "class":
             continue
         target = entry.target(profile)
-        if target.api and target.differing_args():
+        if not target.api or target.status in (Status.MANUAL, Status.UNSUPPORTED):
+            continue
+        if target.templates:
+            definition = definition_class(entry, target)  # msdev's Upsample takes PyTorch's arguments itself
+            name = rewriter.namer.render(definition) if definition else rewriter.template_adapter_name(entry, target)
+        elif target.differing_args():
             name = rewriter.adapter_name(entry, target)
-            if name is not None:
-                out[node.value] = name
+        else:
+            name = rewriter.layer_class(entry, target)
+            if name.rpartition(".")[2] == layer:
+                continue  # getattr(mindspore.nn, name) finds it
+        if name is not None:
+            out[layer] = name
     return out
 
 
