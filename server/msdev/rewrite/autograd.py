@@ -67,19 +67,20 @@ def _recomputing_cell(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: 
     ctx = namer.render("msdev.FunctionCtx")
     tensor, zeros = namer.render("mindspore.Tensor"), namer.render("mindspore.ops.zeros_like")
     indent = " " * cls.body[0].col_offset
-    body = (f"def construct(self, *inputs):\n"
-            f"    return self.forward({ctx}(inputs), *inputs)\n\n"
-            f"def bprop(self, *args):\n"
-            f"    inputs, dout = args[:-2], args[-1]\n"
-            f"    ctx = {ctx}(inputs)\n"
-            f"    self.forward(ctx, *inputs)\n"
-            f"    grads = self.backward(ctx, dout)\n"
-            f"    grads = grads if isinstance(grads, tuple) else (grads,)\n"
-            f"    return tuple(g if g is not None else {zeros}(x) if isinstance(x, {tensor}) else 0\n"
-            f"                 for g, x in zip(grads, inputs))\n")
-    text = "\n\n" + "".join(indent + line if line.strip() else line for line in body.splitlines(True))
+    lines = ["def construct(self, *inputs):",
+             f"    return self.forward({ctx}(inputs), *inputs)",
+             "",
+             "def bprop(self, *args):",
+             "    inputs, dout = args[:-2], args[-1]",
+             f"    ctx = {ctx}(inputs)",
+             "    self.forward(ctx, *inputs)",
+             "    grads = self.backward(ctx, dout)",
+             "    grads = grads if isinstance(grads, tuple) else (grads,)",
+             f"    return tuple(g if g is not None else {zeros}(x) if isinstance(x, {tensor}) else 0",
+             "                 for g, x in zip(grads, inputs))"]
+    text = "\n\n" + "\n".join(indent + line if line else line for line in lines)
     end = src.end(cls.body[-1])
-    return [Edit(*src.span(base), namer.render("mindspore.nn.Cell")), Edit(end, end, text.rstrip("\n"))]
+    return [Edit(*src.span(base), namer.render("mindspore.nn.Cell")), Edit(end, end, text)]
 
 
 def _direct_cell(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: Namer) -> list[Edit]:
