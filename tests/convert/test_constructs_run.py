@@ -115,6 +115,7 @@ CASES = {
     "parameter_containers": [
         ("mixed", [X4]),
         ("summed", [A]),
+        ("nested", [_rng.standard_normal(3).astype(np.float32)]),
     ],
     "training_mode": [
         ("module_level", [X4]),

@@ -355,7 +355,8 @@ def __NAME__(module, name="weight"):
     "ParameterList": '''\
 class __NAME__({@mindspore.nn.Cell}):
     """torch.nn.ParameterList: a list whose tensors are parameters of the cell, named by position
-    ("0", "1", ...) as PyTorch names them, so checkpoints, optimizers and gradients see them."""
+    ("0", "1", ...) as PyTorch names them, so checkpoints, optimizers and gradients see them. A layer
+    put in it (a ParameterList of ParameterLists) is a child cell at that position, as in PyTorch."""
 
     def __init__(self, values=None):
         super().__init__()
@@ -382,9 +383,13 @@ class __NAME__({@mindspore.nn.Cell}):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(self._length)[index]]
-        return self._params[self._position(index)]
+        position = self._position(index)
+        return self._params[position] if position in self._params else self._cells[position]
 
     def __setitem__(self, index, value):
+        if isinstance(value, {@mindspore.nn.Cell}):
+            self.insert_child_to_cell(self._position(index), value)
+            return
         if not isinstance(value, {@mindspore.Parameter}):
             value = {@mindspore.Parameter}(value)
         self.insert_param_to_cell(self._position(index), value)
