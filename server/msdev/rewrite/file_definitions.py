@@ -1374,15 +1374,22 @@ def __NAME__(obj, f, pickle_protocol=2):
 ''',
     "load": '''\
 def __NAME__(f):
-    """torch.load of a file save() wrote (a pickle holding MindSpore tensors). A file PyTorch wrote (a zip
-    archive) is refused: convert its weights with `msdev weights convert` and use mindspore.load_checkpoint."""
+    """torch.load of a file save() wrote (a pickle holding MindSpore tensors), or of the checkpoint
+    mindspore.save_checkpoint wrote for `torch.save(model.state_dict(), f)` (it adds .ckpt to the name): the
+    parameter dict. A file PyTorch wrote (a zip archive) is refused: convert its weights with
+    `msdev weights convert` first."""
+    if not hasattr(f, "read") and not {@os.path.exists}(f) and {@os.path.exists}(str(f) + ".ckpt"):
+        f = str(f) + ".ckpt"
     fh = f if hasattr(f, "read") else open(f, "rb")
     try:
         start = fh.tell()
-        if fh.read(2) == b"PK":
+        head = fh.read(2)
+        if head == b"PK":
             raise RuntimeError(f"{f!r} was written by PyTorch: convert it with `msdev weights convert` and "
                                "read it with mindspore.load_checkpoint")
         fh.seek(start)
+        if head[:1] != b"\\x80" and not hasattr(f, "read"):  # not a pickle: a MindSpore checkpoint
+            return {@mindspore.load_checkpoint}(str(f))
         return {@pickle.load}(fh)
     finally:
         if fh is not f:
