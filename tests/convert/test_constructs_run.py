@@ -161,6 +161,7 @@ CASES = {
     ],
     "saved_objects": [
         ("round_trip", [A]),
+        ("weights_round_trip", [A]),
     ],
     "tensor_dicts": [
         ("flagged_values", [A]),

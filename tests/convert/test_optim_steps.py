@@ -717,3 +717,45 @@ def test_added_param_group_trains_like_pytorch(ctor, db):
     assert got_n == expected_n == 2
     np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(got_b.asnumpy(), expected_b.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+#: a checkpoint dict with the optimizer's state saved, loaded into a fresh optimizer, training resumed
+RESUME_OPTIMIZER = '''
+import os
+import tempfile
+
+import torch
+
+
+def run(w0, c):
+    w = torch.nn.Parameter(torch.tensor(w0))
+    opt = {ctor}
+    def train(opt, steps):
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 3).sum() * 0.1
+            loss.backward()
+            opt.step()
+    train(opt, 3)
+    path = os.path.join(tempfile.mkdtemp(), "ckpt.pth")
+    torch.save({{"optimizer": opt.state_dict(), "epoch": 3}}, path)
+    again = {ctor_other}
+    checkpoint = torch.load(path)
+    again.load_state_dict(checkpoint["optimizer"])
+    train(again, 2)
+    return w, again.param_groups[0]["lr"], checkpoint["epoch"]
+'''
+
+
+@pytest.mark.parametrize("ctor, ctor_other", [
+    ("torch.optim.SGD([w], lr=0.05, momentum=0.9)", "torch.optim.SGD([w], lr=0.5, momentum=0.9)"),
+    ("torch.optim.Adam([w], lr=0.05)", "torch.optim.Adam([w], lr=0.001)"),
+])
+def test_optimizer_state_saved_and_loaded_resumes_like_pytorch(ctor, ctor_other, db):
+    source = RESUME_OPTIMIZER.format(ctor=ctor, ctor_other=ctor_other)
+    text = _converted(source, db)
+    expected_w, expected_lr, expected_epoch = _load(source, "pt_resume_opt")(W0, C)
+    got_w, got_lr, got_epoch = _load(text, "ms_resume_opt")(W0, C)
+    assert got_epoch == expected_epoch == 3
+    assert got_lr == pytest.approx(expected_lr)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)

@@ -1891,19 +1891,61 @@ def __NAME__(obj, f, pickle_protocol=2):
 ''',
     "load": '''\
 def __NAME__(f):
-    """torch.load of a file save() wrote (a pickle holding MindSpore tensors). A file PyTorch wrote (a zip
-    archive) is refused: convert its weights with `msdev weights convert` and use mindspore.load_checkpoint."""
+    """torch.load of a file save() wrote (a pickle holding MindSpore tensors), or of the checkpoint
+    mindspore.save_checkpoint wrote for `torch.save(model.state_dict(), f)` (it adds .ckpt to the name): the
+    parameter dict. A file PyTorch wrote (a zip archive) is refused: convert its weights with
+    `msdev weights convert` first."""
+    if not hasattr(f, "read") and not {@os.path.exists}(f) and {@os.path.exists}(str(f) + ".ckpt"):
+        f = str(f) + ".ckpt"
     fh = f if hasattr(f, "read") else open(f, "rb")
     try:
         start = fh.tell()
-        if fh.read(2) == b"PK":
+        head = fh.read(2)
+        if head == b"PK":
             raise RuntimeError(f"{f!r} was written by PyTorch: convert it with `msdev weights convert` and "
                                "read it with mindspore.load_checkpoint")
         fh.seek(start)
+        if head[:1] != b"\\x80" and not hasattr(f, "read"):  # not a pickle: a MindSpore checkpoint
+            return {@mindspore.load_checkpoint}(str(f))
         return {@pickle.load}(fh)
     finally:
         if fh is not f:
             fh.close()
+''',
+    "optimizer_state": '''\
+def __NAME__(optimizer):
+    """Optimizer.state_dict laid out as PyTorch's: "state", the optimizer's own per-parameter state (named
+    as MindSpore names it: accum.weight, exp_avg.fc.bias, ...), and "param_groups", each group's
+    hyper-parameters with the learning rate as a number and its parameters as positions."""
+    own = {p.name for p in optimizer.parameters}
+    state = {name: {@mindspore.Tensor}(value.asnumpy()) for name, value in optimizer.parameters_and_names()
+             if name not in own and not name.startswith("learning_rate")}
+    groups, start = [], 0
+    for group in optimizer.param_groups:
+        saved = {k: float(v) if isinstance(v, {@mindspore.Tensor}) and v.ndim == 0 else v
+                 for k, v in group.items() if k != "params"}
+        saved["params"] = list(range(start, start + len(group["params"])))
+        start += len(group["params"])
+        groups.append(saved)
+    return {"state": state, "param_groups": groups}
+''',
+    "load_optimizer_state": '''\
+def __NAME__(optimizer, state_dict):
+    """Optimizer.load_state_dict of what the converted state_dict() gave: the optimizer's own state and each
+    group's hyper-parameters (the learning rate written into its Parameter); the model's weights are left
+    alone, as PyTorch leaves them."""
+    own = dict(optimizer.parameters_and_names())
+    for name, value in state_dict["state"].items():
+        if name in own:
+            {@mindspore.ops.assign}(own[name], value.astype(own[name].dtype))
+    for group, saved in zip(optimizer.param_groups, state_dict["param_groups"]):
+        for key, value in saved.items():
+            if key == "params":
+                continue
+            if isinstance(group.get(key), {@mindspore.Parameter}):
+                {@mindspore.ops.assign}(group[key], {@mindspore.Tensor}(value, group[key].dtype))
+            else:
+                group[key] = value
 ''',
     "GradScaler": '''\
 class __NAME__:
