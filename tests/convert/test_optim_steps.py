@@ -535,17 +535,18 @@ def test_scheduler_state_dict_round_trip_resumes_like_pytorch(name, db):
     np.testing.assert_allclose(got[0][1:], expected[0][1:], rtol=1e-5, atol=1e-8)
 
 
-#: OneCycleLR with its default cycle_momentum: the momentum (or Adam's beta1) moves against the rate
-ONE_CYCLE_LOOP = '''
+#: a scheduler cycling the momentum (or Adam's beta1) against the rate: OneCycleLR, and CyclicLR, whose
+#: default cycle_momentum=True also sets an SGD built without momentum to max_momentum at construction
+MOMENTUM_CYCLE_LOOP = '''
 import torch
 
 
 def run(w0, c):
     w = torch.nn.Parameter(torch.tensor(w0))
     opt = {opt}
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, {args})
+    sched = torch.optim.lr_scheduler.{scheduler}(opt, {args})
     lrs, momenta = [], []
-    for _ in range(12):
+    for _ in range({steps}):
         opt.zero_grad()
         loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 3).sum() * 0.1
         loss.backward()
@@ -558,6 +559,16 @@ def run(w0, c):
 '''
 
 
+def _momentum_cycle_matches(source, db):
+    text = _converted(source, db)
+    expected_w, expected_lrs, expected_m = _load(source, "pt_cycle")(W0, C)
+    got_w, got_lrs, got_m = _load(text, "ms_cycle")(W0, C)
+    np.testing.assert_allclose([float(v) for v in got_lrs], expected_lrs, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(got_m, expected_m, rtol=1e-6)
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+    assert len(set(np.round(expected_m, 6))) > 2  # the momentum really cycled
+
+
 @pytest.mark.parametrize("opt, args", [
     ("torch.optim.SGD([w], lr=0.01, momentum=0.9)", "max_lr=0.1, total_steps=12"),
     ("torch.optim.Adam([w], lr=0.01)", "0.05, epochs=3, steps_per_epoch=4, anneal_strategy='linear'"),
@@ -565,14 +576,7 @@ def run(w0, c):
      "max_lr=0.1, total_steps=13, three_phase=True, base_momentum=0.8, max_momentum=0.9, div_factor=10.0"),
 ])
 def test_one_cycle_moves_rate_and_momentum_like_pytorch(opt, args, db):
-    source = ONE_CYCLE_LOOP.format(opt=opt, args=args)
-    text = _converted(source, db)
-    expected_w, expected_lrs, expected_m = _load(source, "pt_one_cycle")(W0, C)
-    got_w, got_lrs, got_m = _load(text, "ms_one_cycle")(W0, C)
-    np.testing.assert_allclose(got_lrs, expected_lrs, rtol=1e-5, atol=1e-8)
-    np.testing.assert_allclose(got_m, expected_m, rtol=1e-6)
-    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
-    assert len(set(np.round(expected_m, 6))) > 2  # the momentum really cycled
+    _momentum_cycle_matches(MOMENTUM_CYCLE_LOOP.format(opt=opt, scheduler="OneCycleLR", args=args, steps=12), db)
 
 
 #: CosineAnnealingWarmRestarts stepped with a fractional epoch per batch, as its PyTorch docs show
@@ -602,30 +606,6 @@ def test_warm_restarts_stepped_with_fractional_epochs_like_pytorch(args, db):
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
 
 
-#: CyclicLR with its default cycle_momentum=True: PyTorch sets the momentum (Adam's beta1) to max_momentum
-#: at construction, so an SGD built without momentum trains with it, and moves it against the rate
-CYCLIC_LOOP = '''
-import torch
-
-
-def run(w0, c):
-    w = torch.nn.Parameter(torch.tensor(w0))
-    opt = {opt}
-    sched = torch.optim.lr_scheduler.CyclicLR(opt, {args})
-    lrs, momenta = [], []
-    for _ in range(10):
-        opt.zero_grad()
-        loss = (torch.tensor(c) * (w - 0.3) ** 2).sum() + (w ** 3).sum() * 0.1
-        loss.backward()
-        opt.step()
-        sched.step()
-        group = opt.param_groups[0]
-        lrs.append(group["lr"])
-        momenta.append(group["betas"][0] if "betas" in group else group["momentum"])
-    return w, lrs, momenta
-'''
-
-
 @pytest.mark.parametrize("opt, args", [
     ("torch.optim.SGD([w], lr=0.1)", "0.01, 0.1, step_size_up=3"),
     ("torch.optim.Adam([w], lr=0.01)", "base_lr=0.001, max_lr=0.05, step_size_up=2, step_size_down=4, mode='triangular2'"),
@@ -633,14 +613,7 @@ def run(w0, c):
      "0.01, 0.1, 2, mode='exp_range', gamma=0.9, base_momentum=0.7, max_momentum=0.95"),
 ])
 def test_cyclic_lr_moves_rate_and_momentum_like_pytorch(opt, args, db):
-    source = CYCLIC_LOOP.format(opt=opt, args=args)
-    text = _converted(source, db)
-    expected_w, expected_lrs, expected_m = _load(source, "pt_cyclic")(W0, C)
-    got_w, got_lrs, got_m = _load(text, "ms_cyclic")(W0, C)
-    np.testing.assert_allclose([float(v) for v in got_lrs], expected_lrs, rtol=1e-5, atol=1e-8)
-    np.testing.assert_allclose(got_m, expected_m, rtol=1e-6)
-    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
-    assert len(set(np.round(expected_m, 6))) > 2  # the momentum really cycled
+    _momentum_cycle_matches(MOMENTUM_CYCLE_LOOP.format(opt=opt, scheduler="CyclicLR", args=args, steps=10), db)
 
 
 #: a mixed-precision loop written for CUDA: where CUDA is absent PyTorch disables the scaler (scale() gives
