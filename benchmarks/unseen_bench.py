@@ -39,6 +39,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import zoo  # noqa: E402
 
+#: vit-pytorch's tiny configuration most of its models take
+_VIT = "image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16"
+
+
+def _vit(module: str, cls: str, config: str, inputs: list) -> tuple[str, list]:
+    """A vit-pytorch model built from its own module (one model's import failing leaves the others)."""
+    return f"__import__('vit_pytorch.{module}', fromlist=['_']).{cls}({config})", inputs
+
+
 #: package -> (import name, imports the builds need, {model: (build expression, input shapes)});
 #: NEEDS: other packages in the same --src folder that are converted alongside (torch-based deps)
 MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
@@ -85,40 +94,40 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
     "pytorchcv": ("pytorchcv", ("pytorchcv.model_provider",), {}),  # models: zoo_models()
     # vit-pytorch (lucidrains): many small vision transformers written with einops; tiny configs for CPU time
     "vit-pytorch": ("vit_pytorch", (), {
-        "vit": ("__import__('vit_pytorch.vit', fromlist=['_']).ViT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "simple_vit": ("__import__('vit_pytorch.simple_vit', fromlist=['_']).SimpleViT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "deepvit": ("__import__('vit_pytorch.deepvit', fromlist=['_']).DeepViT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "cait": ("__import__('vit_pytorch.cait', fromlist=['_']).CaiT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, cls_depth=1, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "pit": ("__import__('vit_pytorch.pit', fromlist=['_']).PiT(image_size=32, patch_size=4, num_classes=10, dim=32, depth=(1, 1, 1), heads=2, mlp_dim=64, dim_head=16)", [[2, 3, 32, 32]]),
-        "rvt": ("__import__('vit_pytorch.rvt', fromlist=['_']).RvT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "parallel_vit": ("__import__('vit_pytorch.parallel_vit', fromlist=['_']).ViT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "vit_small_dataset": ("__import__('vit_pytorch.vit_for_small_dataset', fromlist=['_']).ViT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "simple_vit_1d": ("__import__('vit_pytorch.simple_vit_1d', fromlist=['_']).SimpleViT(seq_len=64, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 64]]),
-        "vit_1d": ("__import__('vit_pytorch.vit_1d', fromlist=['_']).ViT(seq_len=64, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 64]]),
-        "vit_3d": ("__import__('vit_pytorch.vit_3d', fromlist=['_']).ViT(image_size=16, image_patch_size=8, frames=4, frame_patch_size=2, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 4, 16, 16]]),
-        "simple_vit_3d": ("__import__('vit_pytorch.simple_vit_3d', fromlist=['_']).SimpleViT(image_size=16, image_patch_size=8, frames=4, frame_patch_size=2, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 4, 16, 16]]),
-        "levit": ("__import__('vit_pytorch.levit', fromlist=['_']).LeViT(image_size=64, num_classes=10, dim=(32, 64, 96), depth=1, heads=(2, 2, 2), mlp_mult=2, dim_key=8, dim_value=16)", [[2, 3, 64, 64]]),
-        "cvt": ("__import__('vit_pytorch.cvt', fromlist=['_']).CvT(num_classes=10, s1_emb_dim=16, s2_emb_dim=32, s3_emb_dim=64, s3_heads=2, s2_heads=2, s3_depth=1)", [[2, 3, 64, 64]]),
-        "twins_svt": ("__import__('vit_pytorch.twins_svt', fromlist=['_']).TwinsSVT(num_classes=10, s1_emb_dim=16, s2_emb_dim=32, s3_emb_dim=64, s4_emb_dim=64, s1_local_patch_size=4, s2_local_patch_size=4, s3_local_patch_size=2, s4_local_patch_size=1, s1_global_k=4, s2_global_k=2, s3_global_k=2, s4_global_k=1)", [[2, 3, 64, 64]]),
-        "sep_vit": ("__import__('vit_pytorch.sep_vit', fromlist=['_']).SepViT(num_classes=10, dim=16, depth=(1, 1, 1, 1), heads=(1, 2, 2, 2), window_size=7, dim_head=8)", [[2, 3, 224, 224]]),
-        "max_vit": ("__import__('vit_pytorch.max_vit', fromlist=['_']).MaxViT(num_classes=10, dim=16, depth=(1, 1), dim_head=8, window_size=4, dropout=0.0)", [[2, 3, 32, 32]]),
-        "mobile_vit": ("__import__('vit_pytorch.mobile_vit', fromlist=['_']).MobileViT(image_size=(64, 64), dims=[32, 40, 48], channels=[8, 8, 16, 16, 24, 24, 32, 32, 40, 40, 96], num_classes=10)", [[2, 3, 64, 64]]),
-        "nest": ("__import__('vit_pytorch.nest', fromlist=['_']).NesT(image_size=32, patch_size=4, num_classes=10, dim=32, heads=2, num_hierarchies=2, block_repeats=(1, 1), dim_head=16)", [[2, 3, 32, 32]]),
-        "cct": ("__import__('vit_pytorch.cct', fromlist=['_']).CCT(img_size=(32, 32), embedding_dim=64, n_conv_layers=1, kernel_size=3, stride=1, padding=1, pooling_kernel_size=3, pooling_stride=2, pooling_padding=1, num_layers=2, num_heads=2, mlp_ratio=2.0, num_classes=10, positional_embedding='learnable')", [[2, 3, 32, 32]]),
-        "cross_vit": ("__import__('vit_pytorch.cross_vit', fromlist=['_']).CrossViT(image_size=32, num_classes=10, sm_dim=32, lg_dim=64, sm_patch_size=8, sm_enc_depth=1, sm_enc_heads=2, sm_enc_mlp_dim=64, sm_enc_dim_head=16, lg_patch_size=16, lg_enc_depth=1, lg_enc_heads=2, lg_enc_mlp_dim=64, lg_enc_dim_head=16, cross_attn_depth=1, cross_attn_heads=2, cross_attn_dim_head=16, depth=1)", [[2, 3, 32, 32]]),
-        "t2t": ("__import__('vit_pytorch.t2t', fromlist=['_']).T2TViT(image_size=32, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16, t2t_layers=((7, 4), (3, 2)))", [[2, 3, 32, 32]]),
-        "regionvit": ("__import__('vit_pytorch.regionvit', fromlist=['_']).RegionViT(dim=(16, 32, 48, 64), depth=(1, 1, 1, 1), window_size=2, num_classes=10, local_patch_size=4)", [[2, 3, 64, 64]]),
-        "crossformer": ("__import__('vit_pytorch.crossformer', fromlist=['_']).CrossFormer(dim=(32, 64, 128, 256), depth=(1, 1, 1, 1), global_window_size=(2, 2, 1, 1), local_window_size=2, num_classes=10)", [[2, 3, 64, 64]]),
-        "scalable_vit": ("__import__('vit_pytorch.scalable_vit', fromlist=['_']).ScalableViT(num_classes=10, dim=16, depth=(1, 1, 1, 1), heads=(1, 2, 2, 2), reduction_factor=(4, 2, 1, 1), window_size=(4, 4, None, None))", [[2, 3, 64, 64]]),
-        "xcit": ("__import__('vit_pytorch.xcit', fromlist=['_']).XCiT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, cls_depth=1, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "vivit": ("__import__('vit_pytorch.vivit', fromlist=['_']).ViViT(image_size=16, image_patch_size=8, frames=4, frame_patch_size=2, num_classes=10, dim=64, spatial_depth=1, temporal_depth=1, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 4, 16, 16]]),
-        "simple_vit_registers": ("__import__('vit_pytorch.simple_vit_with_register_tokens', fromlist=['_']).SimpleViT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "simple_vit_qk_norm": ("__import__('vit_pytorch.simple_vit_with_qk_norm', fromlist=['_']).SimpleViT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "normalized_vit": ("__import__('vit_pytorch.normalized_vit', fromlist=['_']).nViT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "jumbo_vit": ("__import__('vit_pytorch.jumbo_vit', fromlist=['_']).JumboViT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "vit_5": ("__import__('vit_pytorch.vit_5', fromlist=['_']).ViT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "vit_patch_merger": ("__import__('vit_pytorch.vit_with_patch_merger', fromlist=['_']).ViT(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)", [[2, 3, 32, 32]]),
-        "look_vit": ("__import__('vit_pytorch.look_vit', fromlist=['_']).LookViT(dim=32, image_size=32, num_classes=10, depth=1, patch_size=8, heads=2, dim_head=16, highres_patch_size=4, cross_attn_heads=2, cross_attn_dim_head=16, dropout=0.0)", [[2, 3, 32, 32]]),
+        "vit": _vit("vit", "ViT", _VIT, [[2, 3, 32, 32]]),
+        "simple_vit": _vit("simple_vit", "SimpleViT", _VIT, [[2, 3, 32, 32]]),
+        "deepvit": _vit("deepvit", "DeepViT", _VIT, [[2, 3, 32, 32]]),
+        "cait": _vit("cait", "CaiT", 'image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, cls_depth=1, heads=4, mlp_dim=128, dim_head=16', [[2, 3, 32, 32]]),
+        "pit": _vit("pit", "PiT", 'image_size=32, patch_size=4, num_classes=10, dim=32, depth=(1, 1, 1), heads=2, mlp_dim=64, dim_head=16', [[2, 3, 32, 32]]),
+        "rvt": _vit("rvt", "RvT", _VIT, [[2, 3, 32, 32]]),
+        "parallel_vit": _vit("parallel_vit", "ViT", _VIT, [[2, 3, 32, 32]]),
+        "vit_small_dataset": _vit("vit_for_small_dataset", "ViT", _VIT, [[2, 3, 32, 32]]),
+        "simple_vit_1d": _vit("simple_vit_1d", "SimpleViT", 'seq_len=64, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16', [[2, 3, 64]]),
+        "vit_1d": _vit("vit_1d", "ViT", 'seq_len=64, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16', [[2, 3, 64]]),
+        "vit_3d": _vit("vit_3d", "ViT", 'image_size=16, image_patch_size=8, frames=4, frame_patch_size=2, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16', [[2, 3, 4, 16, 16]]),
+        "simple_vit_3d": _vit("simple_vit_3d", "SimpleViT", 'image_size=16, image_patch_size=8, frames=4, frame_patch_size=2, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16', [[2, 3, 4, 16, 16]]),
+        "levit": _vit("levit", "LeViT", 'image_size=64, num_classes=10, dim=(32, 64, 96), depth=1, heads=(2, 2, 2), mlp_mult=2, dim_key=8, dim_value=16', [[2, 3, 64, 64]]),
+        "cvt": _vit("cvt", "CvT", 'num_classes=10, s1_emb_dim=16, s2_emb_dim=32, s3_emb_dim=64, s3_heads=2, s2_heads=2, s3_depth=1', [[2, 3, 64, 64]]),
+        "twins_svt": _vit("twins_svt", "TwinsSVT", 'num_classes=10, s1_emb_dim=16, s2_emb_dim=32, s3_emb_dim=64, s4_emb_dim=64, s1_local_patch_size=4, s2_local_patch_size=4, s3_local_patch_size=2, s4_local_patch_size=1, s1_global_k=4, s2_global_k=2, s3_global_k=2, s4_global_k=1', [[2, 3, 64, 64]]),
+        "sep_vit": _vit("sep_vit", "SepViT", 'num_classes=10, dim=16, depth=(1, 1, 1, 1), heads=(1, 2, 2, 2), window_size=7, dim_head=8', [[2, 3, 224, 224]]),
+        "max_vit": _vit("max_vit", "MaxViT", 'num_classes=10, dim=16, depth=(1, 1), dim_head=8, window_size=4, dropout=0.0', [[2, 3, 32, 32]]),
+        "mobile_vit": _vit("mobile_vit", "MobileViT", 'image_size=(64, 64), dims=[32, 40, 48], channels=[8, 8, 16, 16, 24, 24, 32, 32, 40, 40, 96], num_classes=10', [[2, 3, 64, 64]]),
+        "nest": _vit("nest", "NesT", 'image_size=32, patch_size=4, num_classes=10, dim=32, heads=2, num_hierarchies=2, block_repeats=(1, 1), dim_head=16', [[2, 3, 32, 32]]),
+        "cct": _vit("cct", "CCT", "img_size=(32, 32), embedding_dim=64, n_conv_layers=1, kernel_size=3, stride=1, padding=1, pooling_kernel_size=3, pooling_stride=2, pooling_padding=1, num_layers=2, num_heads=2, mlp_ratio=2.0, num_classes=10, positional_embedding='learnable'", [[2, 3, 32, 32]]),
+        "cross_vit": _vit("cross_vit", "CrossViT", 'image_size=32, num_classes=10, sm_dim=32, lg_dim=64, sm_patch_size=8, sm_enc_depth=1, sm_enc_heads=2, sm_enc_mlp_dim=64, sm_enc_dim_head=16, lg_patch_size=16, lg_enc_depth=1, lg_enc_heads=2, lg_enc_mlp_dim=64, lg_enc_dim_head=16, cross_attn_depth=1, cross_attn_heads=2, cross_attn_dim_head=16, depth=1', [[2, 3, 32, 32]]),
+        "t2t": _vit("t2t", "T2TViT", 'image_size=32, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16, t2t_layers=((7, 4), (3, 2))', [[2, 3, 32, 32]]),
+        "regionvit": _vit("regionvit", "RegionViT", 'dim=(16, 32, 48, 64), depth=(1, 1, 1, 1), window_size=2, num_classes=10, local_patch_size=4', [[2, 3, 64, 64]]),
+        "crossformer": _vit("crossformer", "CrossFormer", 'dim=(32, 64, 128, 256), depth=(1, 1, 1, 1), global_window_size=(2, 2, 1, 1), local_window_size=2, num_classes=10', [[2, 3, 64, 64]]),
+        "scalable_vit": _vit("scalable_vit", "ScalableViT", 'num_classes=10, dim=16, depth=(1, 1, 1, 1), heads=(1, 2, 2, 2), reduction_factor=(4, 2, 1, 1), window_size=(4, 4, None, None)', [[2, 3, 64, 64]]),
+        "xcit": _vit("xcit", "XCiT", 'image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, cls_depth=1, heads=4, mlp_dim=128, dim_head=16', [[2, 3, 32, 32]]),
+        "vivit": _vit("vivit", "ViViT", 'image_size=16, image_patch_size=8, frames=4, frame_patch_size=2, num_classes=10, dim=64, spatial_depth=1, temporal_depth=1, heads=4, mlp_dim=128, dim_head=16', [[2, 3, 4, 16, 16]]),
+        "simple_vit_registers": _vit("simple_vit_with_register_tokens", "SimpleViT", _VIT, [[2, 3, 32, 32]]),
+        "simple_vit_qk_norm": _vit("simple_vit_with_qk_norm", "SimpleViT", _VIT, [[2, 3, 32, 32]]),
+        "normalized_vit": _vit("normalized_vit", "nViT", _VIT, [[2, 3, 32, 32]]),
+        "jumbo_vit": _vit("jumbo_vit", "JumboViT", _VIT, [[2, 3, 32, 32]]),
+        "vit_5": _vit("vit_5", "ViT", _VIT, [[2, 3, 32, 32]]),
+        "vit_patch_merger": _vit("vit_with_patch_merger", "ViT", _VIT, [[2, 3, 32, 32]]),
+        "look_vit": _vit("look_vit", "LookViT", 'dim=32, image_size=32, num_classes=10, depth=1, patch_size=8, heads=2, dim_head=16, highres_patch_size=4, cross_attn_heads=2, cross_attn_dim_head=16, dropout=0.0', [[2, 3, 32, 32]]),
     }),
     # SAM 2's parts built from the values of its sam2.1_hiera_t config, without hydra (small sizes for CPU time)
     "sam2": ("sam2", ("sam2.modeling.backbones.hieradet", "sam2.modeling.backbones.image_encoder",
