@@ -112,6 +112,7 @@ CASES = {
         ("shuffled", [X4]),
         ("custom_samplers", [X4]),
     ],
+    "norm_settings": [("settings", [IMG])],
     "parameter_containers": [
         ("mixed", [X4]),
         ("summed", [A]),

@@ -219,6 +219,34 @@ def forward_assignment_edits(src: SourceText, nodes: list[ast.AST], cells: bool)
     return edits
 
 
+#: a norm layer's settings a MindSpore BatchNorm reads only when it is built
+_NORM_SETTINGS = ("eps", "momentum")
+
+
+def norm_setting_edits(src: SourceText, nodes: list[ast.AST], cells: bool, render) -> list[Edit]:
+    """`m.eps = 1e-3; m.momentum = 0.03` on the layers of a built network (ultralytics' initialize_weights
+    walks model.modules()): MindSpore's BatchNorm keeps the values it was built with, so the assignment
+    becomes msdev's norm_setting, which builds its kernels again (and sets the attribute on anything
+    else). Only in files that define or use Cells, and not on `self` (a class's own attribute)."""
+    if not cells or not any(f".{name}" in src.text for name in _NORM_SETTINGS):
+        return []
+    edits = []
+    for node in nodes:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target = node.targets[0]
+        if not (isinstance(target, ast.Attribute) and target.attr in _NORM_SETTINGS
+                and isinstance(target.value, (ast.Name, ast.Attribute))):
+            continue
+        if isinstance(target.value, ast.Name) and target.value.id == "self":
+            continue
+        if not isinstance(node.value, (ast.Constant, ast.Name, ast.Attribute, ast.UnaryOp, ast.BinOp)):
+            continue  # a number or a name, written again as it is (no rewrite inside it to keep)
+        owner, value = (src.text[src.start(n):src.end(n)] for n in (target.value, node.value))
+        edits.append(Edit(*src.span(node), f"{render('msdev.norm_setting')}({owner}, {target.attr!r}, {value})"))
+    return edits
+
+
 def private_children_edits(src: SourceText, cls: ast.ClassDef, context: FileContext | None = None) -> list[Edit]:
     """`self._modules` (PyTorch's ordered dict of sub-modules) is `self._cells` on a Cell (found
     through the file's `context` when given, instead of walking the class)."""
@@ -505,6 +533,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         done.extend(narrowed_reset_edits(src, select(_IFS), layer_refs, namer.render))
     uses_layers = any(o.converted and o.finding.torch_api.startswith("torch.nn.") for o in outcomes.values())
     done.extend(forward_assignment_edits(src, select(_ASSIGNMENTS), uses_layers))
+    done.extend(norm_setting_edits(src, select(_ASSIGNMENTS), uses_layers, namer.render))
     done.extend(children_dict_edits(src, select(_ATTRIBUTE), parents, uses_layers))
     layer_refs = [o.finding.node for o in outcomes.values() if o.converted and _adaptable(o.finding, profile)]
     done.extend(exact_type_edits(src, layer_refs, parents))

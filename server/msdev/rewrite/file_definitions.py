@@ -193,6 +193,21 @@ def __NAME__(func, tree, *rests, is_leaf=None):
     others = [{@msdev.tree_flatten}(r, is_leaf)[0] for r in rests]
     return spec.unflatten(func(*xs) for xs in zip(leaves, *others))
 """,
+    "norm_setting": """\
+def __NAME__(layer, name, value):
+    \"\"\"`layer.eps = value` / `layer.momentum = value` as PyTorch's BatchNorm reads them at its next call:
+    MindSpore's BatchNorm built its kernels from the eps and momentum it was constructed with, so they are
+    built again (its kernel's momentum weighs the batch as PyTorch's does); anything else takes the
+    attribute as written.\"\"\"
+    inner = getattr(layer, "bn2d", layer)  # BatchNorm3d computes through a BatchNorm2d
+    if not (hasattr(inner, "bn_train") and hasattr(inner, "bn_infer")) or value is None:
+        setattr(layer, name, value)
+        return
+    setattr(inner, name, value)
+    inner.bn_train = {@mindspore.ops.BatchNorm}(is_training=True, epsilon=inner.eps, momentum=inner.momentum,
+                                                data_format=inner.format)
+    inner.bn_infer = {@mindspore.ops.BatchNorm}(is_training=False, epsilon=inner.eps, data_format=inner.format)
+""",
     "computed_attribute": """\
 def __NAME__(module, name, compute):
     \"\"\"`module.<name>` computed by `compute(module)` each time it is read, as PyTorch's
