@@ -185,6 +185,21 @@ def test_distributions_match_by_value_and_sample_shape():
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)
 
 
+def test_distribution_members_match():
+    """Members PyTorch code reads off distributions: Categorical.support / enumerate_support / expand (and
+    the batch_shape of the expanded one), Bernoulli.logits through torch.distributions.bernoulli, and a
+    MultivariateNormal's covariance_matrix, precision_matrix and scale_tril."""
+    pt, msm = pair("distributions")
+    probs = np.array([[0.1, 0.3, 0.6], [0.5, 0.2, 0.3]], np.float32)
+    value, picks = np.array([0, 2, -1, 3]), np.array([[0, 1], [2, 0], [1, 1]])
+    expected = pt.members(*(torch.tensor(a) for a in (probs, value, picks)))
+    got = msm.members(*(ms.Tensor(a) for a in (probs, value, picks)))
+    assert got[-3:] == expected[-3:] == ((3, 2), True, False)
+    for i, (g, e) in enumerate(zip(got[:-3], expected[:-3])):
+        assert g.shape == e.shape and g.asnumpy().dtype.kind == e.numpy().dtype.kind, i
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5, err_msg=str(i))
+
+
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
     pt, msm = pair("setting_contexts")

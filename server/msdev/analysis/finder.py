@@ -125,6 +125,15 @@ _REEXPORTING = (
     ("torch.autograd.", "torch.autograd."),            # torch.autograd.grad_mode.no_grad
 )
 
+def _package_name(dotted: str) -> str:
+    """The name a package re-exports a class under (`torch.distributions.bernoulli.Bernoulli` is
+    `torch.distributions.Bernoulli`), which keys the entries of its members; else the name itself."""
+    for defining, package in _REEXPORTING:
+        if dotted.startswith(defining):
+            return package + dotted.rsplit(".", 1)[1]
+    return dotted
+
+
 class InferenceFacts:
     """What one pass over a file learnt about its own functions, for the next pass: which
     parameters receive tensors, which functions return them, which `self.<attr>` hold them.
@@ -1090,7 +1099,9 @@ class Finder:
     def _object_member(self, node: ast.Attribute, receiver) -> None:
         """A member of a scheduler or distribution instance: its own entry, else its base class's."""
         base = next(b for prefix, b in _OBJECT_BASES.items() if receiver[1].startswith(prefix))
-        entry = self.db.entries.get(f"{receiver[1]}.{node.attr}") or self.db.entries.get(f"{base}.{node.attr}")
+        entry = (self.db.entries.get(f"{receiver[1]}.{node.attr}")
+                 or self.db.entries.get(f"{_package_name(receiver[1])}.{node.attr}")
+                 or self.db.entries.get(f"{base}.{node.attr}"))
         if entry is not None:
             if entry.api == "torch.optim.Optimizer.step" and _computes_gradients(self._source):
                 entry = _step_with_gradients(entry)  # claimed (and rewritten) when MS200 takes the step

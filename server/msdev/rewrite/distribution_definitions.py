@@ -615,7 +615,8 @@ def __NAME__(d, sample_shape=()):
 class __NAME__:
     """torch.distributions.Categorical written out: MindSpore's is a Cell that draws int32 indices and gives
     mean() another shape; this one keeps PyTorch's normalised probs and logits, int64 draws (NumPy, from
-    the cumulative probabilities), log_prob, entropy, nan mean / variance and the shapes."""
+    the cumulative probabilities), log_prob, entropy, nan mean / variance, the shapes, its support and
+    expand."""
 
     def __init__(self, probs=None, logits=None):
         if (probs is None) == (logits is None):
@@ -631,6 +632,33 @@ class __NAME__:
             self.probs = {@mindspore.ops.softmax}(self.logits, -1)
         self._batch_shape, self._event_shape = tuple(self.probs.shape[:-1]), ()
         self._num_events = self.probs.shape[-1]
+
+    has_rsample = False
+    has_enumerate_support = True
+
+    @property
+    def batch_shape(self):
+        return self._batch_shape
+
+    @property
+    def event_shape(self):
+        return self._event_shape
+
+    @property
+    def support(self):
+        """constraints.integer_interval(0, n - 1): check(value) is True where value names a category."""
+        upper = self._num_events - 1
+        check = staticmethod(lambda value: (value % 1 == 0) & (value >= 0) & (value <= upper))
+        return type("IntegerInterval", (), {"lower_bound": 0, "upper_bound": upper, "check": check})()
+
+    def expand(self, batch_shape, _instance=None):
+        """The same categories over a larger batch: probs and logits broadcast, as PyTorch's expand does."""
+        new = object.__new__(type(self))
+        shape = tuple(batch_shape) + (self._num_events,)
+        new.probs = {@mindspore.ops.broadcast_to}(self.probs, shape)
+        new.logits = {@mindspore.ops.broadcast_to}(self.logits, shape)
+        new._batch_shape, new._event_shape, new._num_events = tuple(batch_shape), (), self._num_events
+        return new
 
     @property
     def param_shape(self):
