@@ -200,6 +200,24 @@ def test_distribution_members_match():
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5, err_msg=str(i))
 
 
+def test_mixtures_independent_shapes_and_distribution_helpers_match():
+    """MixtureSameFamily (log_prob, mean, variance, stddev, draws, shapes), Independent's batch and event
+    shapes, Normal.icdf and expand, torch.distributions.utils' logits_to_probs / probs_to_logits /
+    clamp_probs, the KL of two MultivariateNormals; set_default_validate_args goes; what expand and
+    log_prob give are followed (a distribution, a tensor: `.size(0)`)."""
+    pt, msm = pair("distributions")
+    rng = np.random.default_rng(11)
+    mu = rng.uniform(-1, 1, (2, 3)).astype(np.float32)
+    std = rng.uniform(0.5, 2, (2, 3)).astype(np.float32)
+    weights, x = np.array([0.2, 0.3, 0.5], np.float32), rng.uniform(-1, 1, (2, 3)).astype(np.float32)
+    expected = pt.mixtures_and_helpers(*(torch.tensor(a) for a in (mu, std, weights, x)))
+    got = msm.mixtures_and_helpers(*(ms.Tensor(a) for a in (mu, std, weights, x)))
+    assert got[-6:] == expected[-6:] == ((2,), (3,), (), (5,), (4, 2, 3), 2)
+    for i, (g, e) in enumerate(zip(got[:-6], expected[:-6])):
+        assert g.shape == e.shape and g.asnumpy().dtype.kind == e.numpy().dtype.kind, i
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5, err_msg=str(i))
+
+
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
     pt, msm = pair("setting_contexts")

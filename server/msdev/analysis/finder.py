@@ -1096,8 +1096,9 @@ class Finder:
         if receiver is not None and receiver[0] == MODULE:
             self._layer_attribute(name, receiver, name.value)
 
-    def _object_member(self, node: ast.Attribute, receiver) -> None:
-        """A member of a scheduler or distribution instance: its own entry, else its base class's."""
+    def _object_member(self, node: ast.Attribute, receiver):
+        """A member of a scheduler or distribution instance: its own entry, else its base class's (the
+        entry is returned, None when it has none)."""
         base = next(b for prefix, b in _OBJECT_BASES.items() if receiver[1].startswith(prefix))
         entry = (self.db.entries.get(f"{receiver[1]}.{node.attr}")
                  or self.db.entries.get(f"{_package_name(receiver[1])}.{node.attr}")
@@ -1106,6 +1107,7 @@ class Finder:
             if entry.api == "torch.optim.Optimizer.step" and _computes_gradients(self._source):
                 entry = _step_with_gradients(entry)  # claimed (and rewritten) when MS200 takes the step
             self.findings.append(self._make(node, entry.api, entry, Kind.MODULE_METHOD, receiver[2], attr_only=True))
+        return entry
 
     def _module_method(self, node: ast.Attribute, receiver) -> None:
         """Record `m.modules()`, `self.parameters()`: nn.Module methods on a module receiver."""
@@ -1356,7 +1358,11 @@ class Finder:
                 elif func.attr in _RETURNS_MODULE:
                     result = receiver  # `net = Net().eval()`, `nn.Linear(2, 3).to(device)`: the same module
             elif receiver is not None and receiver[0] == OBJECT:
-                self._object_member(func, receiver)  # sched.get_last_lr(), dist.log_prob(x)
+                entry = self._object_member(func, receiver)  # sched.get_last_lr(), dist.log_prob(x)
+                if func.attr == "expand" and receiver[1].startswith("torch.distributions."):
+                    result = receiver  # `Normal(mu, std).expand(shape)`: a distribution of the same family
+                elif entry is not None and entry.returns == "tensor":
+                    result = (TENSOR, None, receiver[2])  # `dist.log_prob(x).sum(-1)`
             elif receiver is not None and receiver[0] == PROJECT_MODULE:
                 external = self.context.imported_modules[receiver[1]].get(func.attr)  # init.initialize(self.head)
                 if external is not None and f"{receiver[1]}.{func.attr}" in self.context.tensor_returns:

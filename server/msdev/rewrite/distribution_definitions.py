@@ -611,6 +611,62 @@ def __NAME__(d, sample_shape=()):
     dtype = first.dtype if isinstance(first, {@mindspore.Tensor}) else {@mindspore.float32}
     return {@mindspore.Tensor}(value, {@mindspore.float32}).astype(dtype)
 ''',
+    "MixtureSameFamily": '''\
+class __NAME__:
+    """torch.distributions.MixtureSameFamily written out over the converted mixing Categorical and component
+    distribution (whose rightmost batch dim holds the K components): log_prob is the logsumexp of the
+    mixture log-weights and the component log-densities, mean and variance by the laws of total
+    expectation and variance, draws pick one component draw per sample."""
+
+    def __init__(self, mixture_distribution, component_distribution, validate_args=None):
+        self.mixture_distribution = mixture_distribution
+        self.component_distribution = component_distribution
+        batch, event = {@msdev.distribution_shapes}(component_distribution)
+        self._batch_shape, self._event_shape = tuple(batch[:-1]), tuple(event)
+        self._event_ndims = len(event)
+
+    @property
+    def batch_shape(self):
+        return self._batch_shape
+
+    @property
+    def event_shape(self):
+        return self._event_shape
+
+    def _pad(self, t):
+        return t.reshape(tuple(t.shape) + (1,) * self._event_ndims)
+
+    def _log_weights(self):
+        return {@mindspore.ops.log_softmax}(self.mixture_distribution.logits, -1)
+
+    def log_prob(self, x):
+        x = x.expand_dims(-1 - self._event_ndims)
+        return {@mindspore.ops.logsumexp}(self.component_distribution.log_prob(x) + self._log_weights(), -1)
+
+    def cdf(self, x):
+        x = x.expand_dims(-1 - self._event_ndims)
+        return (self.component_distribution.cdf(x) * self.mixture_distribution.probs).sum(-1)
+
+    def mean(self):
+        weights = self._pad(self.mixture_distribution.probs)
+        return (weights * self.component_distribution.mean()).sum(-1 - self._event_ndims)
+
+    def var(self):
+        weights = self._pad(self.mixture_distribution.probs)
+        axis = -1 - self._event_ndims
+        spread = (self.component_distribution.mean() - self.mean().expand_dims(axis)) ** 2
+        return (weights * self.component_distribution.var()).sum(axis) + (weights * spread).sum(axis)
+
+    def sd(self):
+        return self.var() ** 0.5
+
+    def sample(self, sample_shape=()):
+        draws = self.component_distribution.sample(tuple(sample_shape))
+        picks = self.mixture_distribution.sample(tuple(sample_shape)).astype({@mindspore.int64})
+        picks = self._pad(picks.expand_dims(-1))
+        picks = {@mindspore.ops.broadcast_to}(picks, tuple(draws.shape[:-1 - self._event_ndims]) + (1,) + tuple(draws.shape[len(draws.shape) - self._event_ndims:]))
+        return {@mindspore.ops.gather_elements}(draws, draws.ndim - 1 - self._event_ndims, picks).squeeze(-1 - self._event_ndims)
+''',
     "Categorical": '''\
 class __NAME__:
     """torch.distributions.Categorical written out: MindSpore's is a Cell that draws int32 indices and gives
