@@ -218,6 +218,20 @@ def test_mixtures_independent_shapes_and_distribution_helpers_match():
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5, err_msg=str(i))
 
 
+def test_independent_kl_and_normal_parameters_match():
+    """kl_divergence of two Independent normals sums their bases' KL; Normal's loc, scale and mode read back."""
+    pt, msm = pair("distributions")
+    rng = np.random.default_rng(12)
+    mu = rng.uniform(-1, 1, (2, 3)).astype(np.float32)
+    std = rng.uniform(0.5, 2, (2, 3)).astype(np.float32)
+    expected = pt.world_model_terms(torch.tensor(mu), torch.tensor(std))
+    got = msm.world_model_terms(ms.Tensor(mu), ms.Tensor(std))
+    assert got[-1] == expected[-1] == 1
+    for i, (g, e) in enumerate(zip(got[:-1], expected[:-1])):
+        assert g.shape == e.shape, i
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5, err_msg=str(i))
+
+
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
     pt, msm = pair("setting_contexts")

@@ -575,6 +575,27 @@ def __NAME__(type_p, type_q):
         return fn
     return register
 ''',
+    "kl_divergence": '''\
+def __NAME__(p, q):
+    """torch.distributions.kl_divergence: a pair registered with register_kl calls its own function; two
+    Independent distributions sum the KL of their bases over the reinterpreted dims; any other pair is
+    MindSpore's p.kl_loss(type name of q, parameters of q), which the written-out distributions
+    (Categorical, the multivariate normals) give too."""
+    if (type(p), type(q)) in {@msdev.kl_registry}:
+        return {@msdev.kl_registry}[(type(p), type(q))](p, q)
+    if hasattr(p, "base_dist") and hasattr(q, "base_dist"):
+        n = p.reinterpreted_batch_ndims
+        kl = __NAME__(p.base_dist, q.base_dist)
+        return kl.sum(tuple(range(-n, 0))) if n else kl
+    params = dict(Normal=lambda: (q.mean(), q.sd()), LogNormal=lambda: (q.loc, q.scale), Exponential=lambda: (q.rate,),
+                  Bernoulli=lambda: (q.probs,), Geometric=lambda: (q.probs,), Categorical=lambda: (q.probs,),
+                  Uniform=lambda: (q.low, q.high), Gumbel=lambda: (q.loc, q.scale), Cauchy=lambda: (q.loc, q.scale),
+                  Beta=lambda: (q.concentration1, q.concentration0), Gamma=lambda: (q.concentration, q.rate),
+                  MultivariateNormal=lambda: (q.mean(), q.scale_tril),
+                  LowRankMultivariateNormal=lambda: (q.mean(), q.scale_tril))
+    name = type(q).__name__
+    return p.kl_loss(name, *params[name]())
+''',
     "distribution_shapes": '''\
 def __NAME__(d):
     """(batch_shape, event_shape) of a converted distribution, PyTorch's two properties: the Distribution
