@@ -232,6 +232,20 @@ def test_independent_kl_and_normal_parameters_match():
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5, err_msg=str(i))
 
 
+def test_abs_of_complex_tensors_is_real_as_in_pytorch():
+    """abs of an FFT's, torch.complex's or a shifted spectrum's complex result gives PyTorch's real modulus
+    (ComplexAbs); abs of a real tensor stays ops.abs / Tensor.abs."""
+    pt, msm = pair("complex_abs")
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((2, 8)).astype(np.float32)
+    img = rng.standard_normal((2, 4, 4)).astype(np.float32)
+    expected = pt.spectrum(torch.tensor(x), torch.tensor(img))
+    got = msm.spectrum(ms.Tensor(x), ms.Tensor(img))
+    for i, (g, e) in enumerate(zip(got, expected)):
+        assert g.shape == e.shape and g.asnumpy().dtype.kind == e.numpy().dtype.kind == "f", i
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5, err_msg=str(i))
+
+
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
     pt, msm = pair("setting_contexts")

@@ -335,6 +335,46 @@ def _step_with_gradients(entry: Entry) -> Entry:
 
 _MANUAL_STEP: dict[int, tuple[Entry, Entry]] = {}
 
+#: the payload of a TENSOR value known to be complex (`X = torch.fft.rfft(x)`): `abs` of it is real in
+#: PyTorch, while MindSpore's ops.abs / Tensor.abs keep the complex dtype
+COMPLEX = "complex"
+_COMPLEX_RESULTS = frozenset({
+    "torch.fft.fft", "torch.fft.ifft", "torch.fft.fft2", "torch.fft.ifft2", "torch.fft.fftn", "torch.fft.ifftn",
+    "torch.fft.rfft", "torch.fft.rfft2", "torch.fft.rfftn", "torch.fft.ihfft", "torch.fft.ihfft2",
+    "torch.fft.ihfftn", "torch.complex", "torch.view_as_complex", "torch.polar"})
+#: functions and Tensor methods whose result is complex when their input is
+_COMPLEX_KEEPING = frozenset({"torch.fft.fftshift", "torch.fft.ifftshift", "torch.conj", "torch.roll", "torch.flip"})
+_COMPLEX_KEEPING_METHODS = frozenset({"conj", "clone", "detach", "reshape", "view", "transpose", "permute", "squeeze",
+                                      "unsqueeze", "flatten", "contiguous", "cpu", "roll", "flip"})
+_COMPLEX_ABS = frozenset({"torch.abs", "torch.absolute", "torch.Tensor.abs", "torch.Tensor.absolute"})
+
+
+def _complex_abs(entry: Entry, method: bool) -> Entry:
+    """`abs` of a complex tensor: PyTorch gives the real modulus, MindSpore's ops.abs a complex tensor
+    holding it, so the use becomes ops.ComplexAbs (float32 / float64, and it differentiates)."""
+    held = _COMPLEX_ABS_ENTRIES.get((id(entry), method))
+    if held is None or held[0] is not entry:
+        template = "{@mindspore.ops.ComplexAbs}()(%s)" % ("{self}" if method else "{input}")
+        targets = {name: dataclasses.replace(target, api="mindspore.ops.ComplexAbs", status=Status.ARG_DIFF,
+                                             templates=[template], fallback_templates=[], casts=None,
+                                             call_style="same")
+                   for name, target in entry.targets.items()}
+        held = _COMPLEX_ABS_ENTRIES[(id(entry), method)] = (entry, dataclasses.replace(entry, targets=targets))
+    return held[1]
+
+
+_COMPLEX_ABS_ENTRIES: dict[tuple[int, bool], tuple[Entry, Entry]] = {}
+
+
+def _is_complex(value) -> bool:
+    return value is not None and value[0] == TENSOR and value[1] == COMPLEX
+
+
+def _returns_complex(call: ast.Call) -> bool:
+    """`torch.stft(..., return_complex=True)`: complex only when asked for."""
+    return any(kw.arg == "return_complex" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+               for kw in call.keywords)
+
 
 def _computes_gradients(source: str) -> bool:
     """Whether a file asks PyTorch for gradients anywhere (then `optimizer.step()` has some to apply)."""
@@ -954,6 +994,8 @@ class Finder:
             return (TENSOR_LIST, None, CERTAIN)
         entry = self.db.get(dotted)
         if entry is not None:
+            if dotted in _COMPLEX_RESULTS:
+                return (TENSOR, COMPLEX, CERTAIN)
             if entry.returns == "tensor":
                 return (TENSOR, None, CERTAIN)
             if entry.returns == "module":
@@ -980,10 +1022,15 @@ class Finder:
             return None
         dotted = "torch.Tensor." + attr
         conf = receiver[2]
-        self.findings.append(self._make(node, dotted, db.entries.get(dotted), kind, conf, attr_only=True))
+        entry = db.entries.get(dotted)
+        if kind == Kind.TENSOR_METHOD and _is_complex(receiver) and dotted in _COMPLEX_ABS and entry is not None:
+            entry = _complex_abs(entry, method=True)  # `torch.fft.rfft(x).abs()`: a real modulus
+        self.findings.append(self._make(node, dotted, entry, kind, conf, attr_only=True))
         if attr == "device" and kind == Kind.TENSOR_ATTRIBUTE:
             return (OBJECT, "torch.device", conf)  # `x.device.type`: a member of the device
         if kind == Kind.TENSOR_METHOD:
+            if _is_complex(receiver) and attr in _COMPLEX_KEEPING_METHODS:
+                return (TENSOR, COMPLEX, conf)
             return None if attr in db.tensor_non_tensor_returns else (TENSOR, None, conf)
         return (TENSOR, None, conf) if attr in _TENSOR_VALUED_ATTRS else None
 
@@ -1338,8 +1385,11 @@ class Finder:
                 result = (returned, None, LIKELY)
         elif dotted is not None:
             kind = Kind.DECORATOR if ref_kind == Kind.DECORATOR else Kind.CALL
+            recorded = len(self.findings)  # the finding of this call, replaced below for `abs` of a complex
             self._record(func, dotted, kind, CERTAIN)
             result = self._call_result(dotted)
+            if dotted == "torch.stft" and _returns_complex(node):
+                result = (TENSOR, COMPLEX, CERTAIN)
         elif type(func) is ast.Attribute:
             if func.attr[-1] == "_" and func.value.__class__ is ast.Subscript:
                 self._view_receiver = func.value  # `x[:, ::2].sub_(1)` updates x: no gather (MS220 writes it back)
@@ -1408,6 +1458,15 @@ class Finder:
             self._named_attribute(node, scope)
         args = [self.expr(arg, scope) for arg in node.args]
         kwargs = [(kw.arg, self.expr(kw.value, scope)) for kw in node.keywords]
+        if dotted is not None and (dotted in _COMPLEX_ABS or dotted in _COMPLEX_KEEPING):
+            first = args[0] if args else next((v for name, v in kwargs if name == "input"), None)
+            if _is_complex(first):
+                if dotted in _COMPLEX_KEEPING:
+                    result = (TENSOR, COMPLEX, CERTAIN)  # torch.fft.fftshift(torch.fft.fft2(img))
+                elif recorded < len(self.findings) and self.findings[recorded].entry is not None:
+                    finding = self.findings[recorded]  # torch.abs(torch.fft.rfft(x)): a real modulus
+                    self.findings[recorded] = self._make(func, dotted, _complex_abs(finding.entry, method=False),
+                                                         finding.kind, CERTAIN)
         if result is None and submodule and any(_is_tensor(v) for v in args):
             result = (TENSOR, None, LIKELY)  # a child module given a tensor gives a tensor
         if _is_method_type(func) and len(node.args) == 2 and args[0] is not None and args[0][0] == FUNCTION:
