@@ -246,6 +246,18 @@ def test_abs_of_complex_tensors_is_real_as_in_pytorch():
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5, err_msg=str(i))
 
 
+def test_parameters_of_written_out_distributions_read_back():
+    """concentration, loc, scale, probs, total_count of written-out distributions, bounds of constraints."""
+    pt, msm = pair("distributions")
+    c, x = np.array([0.5, 1.5, 2.5], np.float32), np.array([0.1, -0.4, 0.9], np.float32)
+    expected = pt.parameters_read_back(torch.tensor(c), torch.tensor(x))
+    got = msm.parameters_read_back(ms.Tensor(c), ms.Tensor(x))
+    assert got[-2:] == expected[-2:] == (2.0, -1.0)
+    for i, (g, e) in enumerate(zip(got[:-2], expected[:-2])):
+        e = e.numpy() if isinstance(e, torch.Tensor) else np.asarray(e)
+        np.testing.assert_allclose(np.asarray(g.asnumpy() if isinstance(g, ms.Tensor) else g), e, rtol=1e-5, err_msg=str(i))
+
+
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
     pt, msm = pair("setting_contexts")
