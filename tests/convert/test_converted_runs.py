@@ -258,6 +258,16 @@ def test_parameters_of_written_out_distributions_read_back():
         np.testing.assert_allclose(np.asarray(g.asnumpy() if isinstance(g, ms.Tensor) else g), e, rtol=1e-5, err_msg=str(i))
 
 
+def test_biject_to_and_transform_to_match():
+    """PyTorch's constraint registry: exp onto positive, sigmoid + affine onto an interval (and its inverse),
+    exp + affine above a bound, stick-breaking / softmax onto the simplex, identity on the reals."""
+    pt, msm = pair("distributions")
+    x = np.array([0.3, -1.2, 0.8], np.float32)
+    for i, (g, e) in enumerate(zip(msm.unconstrained(ms.Tensor(x)), pt.unconstrained(torch.tensor(x)))):
+        assert g.shape == e.shape, i
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, atol=1e-6, err_msg=str(i))
+
+
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
     pt, msm = pair("setting_contexts")

@@ -596,6 +596,43 @@ def __NAME__(p, q):
     name = type(q).__name__
     return p.kl_loss(name, *params[name]())
 ''',
+    "biject_to": '''\
+def __NAME__(constraint):
+    """torch.distributions.biject_to: the bijective transform from unconstrained reals onto the constraint's
+    support, PyTorch's registry written out by the converted constraint's name (its bounds as attributes)."""
+    name = type(constraint).__name__
+    if name in ("real", "real_vector"):
+        return {@msdev.ComposeTransform}([])
+    if name in ("positive", "nonnegative"):
+        return {@msdev.ExpTransform}()
+    if name in ("greater_than", "greater_than_eq"):
+        return {@msdev.ComposeTransform}([{@msdev.ExpTransform}(), {@msdev.AffineTransform}(constraint.lower_bound, 1)])
+    if name == "less_than":
+        return {@msdev.ComposeTransform}([{@msdev.ExpTransform}(), {@msdev.AffineTransform}(constraint.upper_bound, -1)])
+    if name == "unit_interval":
+        return {@msdev.SigmoidTransform}()
+    if name in ("interval", "half_open_interval"):
+        lower, upper = constraint.lower_bound, constraint.upper_bound
+        return {@msdev.ComposeTransform}([{@msdev.SigmoidTransform}(), {@msdev.AffineTransform}(lower, upper - lower)])
+    if name == "simplex":
+        return {@msdev.StickBreakingTransform}()
+    if name == "lower_cholesky":
+        return {@msdev.LowerCholeskyTransform}()
+    if name == "independent":
+        return {@msdev.IndependentTransform}(__NAME__(constraint.base_constraint), constraint.reinterpreted_batch_ndims)
+    raise NotImplementedError("biject_to has no transform for the constraint " + name)
+''',
+    "transform_to": '''\
+def __NAME__(constraint):
+    """torch.distributions.transform_to: as biject_to, but the simplex is reached through softmax (not
+    bijective, as in PyTorch)."""
+    name = type(constraint).__name__
+    if name == "simplex":
+        return {@msdev.SoftmaxTransform}()
+    if name == "independent":
+        return {@msdev.IndependentTransform}(__NAME__(constraint.base_constraint), constraint.reinterpreted_batch_ndims)
+    return {@msdev.biject_to}(constraint)
+''',
     "distribution_shapes": '''\
 def __NAME__(d):
     """(batch_shape, event_shape) of a converted distribution, PyTorch's two properties: the Distribution
