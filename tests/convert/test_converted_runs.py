@@ -268,6 +268,19 @@ def test_biject_to_and_transform_to_match():
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, atol=1e-6, err_msg=str(i))
 
 
+def test_linalg_named_tuple_fields_become_indices():
+    """eigenvalues, logabsdet, sign, solution, inverse, result, L, U, R read off torch.linalg's named tuples
+    (directly or through a variable) give PyTorch's values."""
+    pt, msm = pair("linalg_named_fields")
+    A = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]], np.float32)
+    B = np.array([[1.0], [2.0], [3.0]], np.float32)
+    expected = pt.fields(torch.tensor(A), torch.tensor(B))
+    got = msm.fields(ms.Tensor(A), ms.Tensor(B))
+    for i, (g, e) in enumerate(zip(got, expected)):
+        assert g.shape == e.shape, i
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5, err_msg=str(i))
+
+
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
     pt, msm = pair("setting_contexts")

@@ -27,6 +27,7 @@ from ..textlines import split_lines
 from .project import ModuleContext, is_torch_module
 from .context import FileContext
 from .slicing import STEPPED_SLICE_NAME, STEPPED_SLICE_STATUS, stepped_axes
+from .return_types import FIELDS as NAMED_TUPLE_FIELDS
 
 CERTAIN = Confidence.CERTAIN
 LIKELY = Confidence.LIKELY
@@ -1019,6 +1020,12 @@ class Finder:
         attr = node.attr
         db = self.db
         if attr not in db.tensor_members:
+            if (kind == Kind.TENSOR_ATTRIBUTE and attr in NAMED_TUPLE_FIELDS and isinstance(node.ctx, ast.Load)
+                    and receiver[2] == CERTAIN):
+                # `torch.linalg.slogdet(A).logabsdet`: a field of the named tuple a tensor function gave (no
+                # tensor has such an attribute); the rewriter turns it into an index
+                self.findings.append(self._make(node, "torch.Tensor." + attr, None, kind, receiver[2], attr_only=True))
+                return (TENSOR, None, receiver[2])
             return None
         dotted = "torch.Tensor." + attr
         conf = receiver[2]

@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.return_types import FIELDS, FUNCTION_FIELDS, RETURNS_NAMED_TUPLE
 from .source import Edit
 
-#: the fields of PyTorch's torch.return_types, by position
-FIELDS = {"values": 0, "indices": 1, "U": 0, "S": 1, "V": 2, "Vh": 2, "Q": 0, "R": 1, "eigenvalues": 0,
-          "eigenvectors": 1, "sign": 0, "logabsdet": 1, "mantissa": 0, "exponent": 1, "solution": 0}
-#: functions and methods returning one of those named tuples
-RETURNS_NAMED_TUPLE = frozenset({"max", "min", "sort", "topk", "median", "nanmedian", "mode", "kthvalue", "cummax",
-                                 "cummin", "svd", "qr", "eigh", "eig", "slogdet", "frexp", "lstsq"})
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)
+
+
+def _call_name(node: ast.Call) -> str | None:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 def _named_tuple_call(node: ast.AST) -> bool:
     if not isinstance(node, ast.Call):
         return False
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    name = _call_name(node)
     if name not in RETURNS_NAMED_TUPLE:
         return False
     if name in ("max", "min"):  # only the reduction along a dim returns (values, indices); the
@@ -29,21 +28,27 @@ def _named_tuple_call(node: ast.AST) -> bool:
     return True
 
 
-def _assigned_from_named_tuple(rewriter, name: ast.Name) -> bool:
-    """Every assignment to the name in its scope is the result of a named-tuple call."""
+def _named_tuple_sources(rewriter, name: ast.Name) -> list | None:
+    """The named-tuple calls the name is assigned from in its scope; None when any assignment is another."""
     scope = rewriter.parents.get(id(name))
     while scope is not None and not isinstance(scope, _SCOPES):
         scope = rewriter.parents.get(id(scope))
     if scope is None:
-        return False
+        return None
     values = []
     for node in ast.walk(scope):
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name.id for t in node.targets):
             values.append(node.value)
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)) and isinstance(node.target, ast.Name) \
                 and node.target.id == name.id:
-            return False
-    return bool(values) and all(_named_tuple_call(v) for v in values)
+            return None
+    return values if values and all(_named_tuple_call(v) for v in values) else None
+
+
+def _position(field: str, calls: list) -> int | None:
+    """The field's index in what these calls return (one index for all of them, else None)."""
+    places = {FUNCTION_FIELDS.get(_call_name(call), {}).get(field, FIELDS[field]) for call in calls}
+    return places.pop() if len(places) == 1 else None
 
 
 def rewrite_field(rewriter, finding):
@@ -54,7 +59,18 @@ def rewrite_field(rewriter, finding):
     if not isinstance(node, ast.Attribute) or node.attr not in FIELDS or not isinstance(node.ctx, ast.Load):
         return None
     receiver = node.value
-    if not (_named_tuple_call(receiver) or isinstance(receiver, ast.Name) and _assigned_from_named_tuple(rewriter, receiver)):
+    if _named_tuple_call(receiver):
+        calls = [receiver]
+    elif isinstance(receiver, ast.Name):
+        calls = _named_tuple_sources(rewriter, receiver)
+    else:
+        calls = None
+    index = _position(node.attr, calls) if calls else None
+    if index is None:
+        if finding.entry is None:  # the finder's field read off a tensor function's result (no entry of its
+            # own): a result not known to be a plain tuple (an object msdev writes, like triangular_solve's)
+            # keeps its attribute, as before the finder saw it
+            return FindingRewrite(finding, [], True, [], rewriter.src.span(node))
         return None
     start, end = rewriter.src.end(receiver), rewriter.src.end(node)
-    return FindingRewrite(finding, [Edit(start, end, f"[{FIELDS[node.attr]}]")], True, [], rewriter.src.span(node))
+    return FindingRewrite(finding, [Edit(start, end, f"[{index}]")], True, [], rewriter.src.span(node))
