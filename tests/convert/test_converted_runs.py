@@ -281,6 +281,19 @@ def test_linalg_named_tuple_fields_become_indices():
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5, err_msg=str(i))
 
 
+def test_logistic_normal_matches():
+    """LogisticNormal (manual before): log_prob on the simplex, draws on it, batch and event shapes."""
+    pt, msm = pair("distributions")
+    loc = np.array([[0.1, -0.3], [0.5, 0.2]], np.float32)
+    scale = np.array([[1.0, 0.5], [2.0, 0.8]], np.float32)
+    x = np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]], np.float32)
+    expected = pt.logistic_normal(*(torch.tensor(a) for a in (loc, scale, x)))
+    got = msm.logistic_normal(*(ms.Tensor(a) for a in (loc, scale, x)))
+    assert got[2:] == expected[2:] == ((2, 3), (2,), (3,))
+    np.testing.assert_allclose(got[0].asnumpy(), expected[0].numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got[1].asnumpy(), np.ones((4, 2)), rtol=1e-5)
+
+
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
     pt, msm = pair("setting_contexts")

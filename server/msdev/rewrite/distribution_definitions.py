@@ -669,6 +669,41 @@ def __NAME__(d, sample_shape=()):
     dtype = first.dtype if isinstance(first, {@mindspore.Tensor}) else {@mindspore.float32}
     return {@mindspore.Tensor}(value, {@mindspore.float32}).astype(dtype)
 ''',
+    "LogisticNormal": '''\
+class __NAME__:
+    """torch.distributions.LogisticNormal: a normal over R^K carried onto the (K+1)-simplex by stick
+    breaking (PyTorch's TransformedDistribution of Independent(Normal(loc, scale), 1)); log_prob subtracts
+    the transform's log-Jacobian, draws are transformed normal draws."""
+
+    def __init__(self, loc, scale, validate_args=None):
+        loc = loc if isinstance(loc, {@mindspore.Tensor}) else {@mindspore.Tensor}(loc, {@mindspore.float32})
+        scale = scale if isinstance(scale, {@mindspore.Tensor}) else {@mindspore.Tensor}(scale, {@mindspore.float32})
+        shape = tuple({@numpy.broadcast_shapes}(tuple(loc.shape), tuple(scale.shape)))
+        self.loc, self.scale = {@mindspore.ops.broadcast_to}(loc, shape), {@mindspore.ops.broadcast_to}(scale, shape)
+        self._transform = {@msdev.StickBreakingTransform}()
+        self._batch_shape, self._event_shape = shape[:-1], (shape[-1] + 1,)
+
+    @property
+    def batch_shape(self):
+        return self._batch_shape
+
+    @property
+    def event_shape(self):
+        return self._event_shape
+
+    def log_prob(self, value):
+        x = self._transform.inv(value)
+        z = (x - self.loc) / self.scale
+        normal = (-0.5 * z ** 2 - {@mindspore.ops.log}(self.scale) - 0.9189385332046727).sum(-1)
+        return normal - self._transform.log_abs_det_jacobian(x, value)
+
+    def rsample(self, sample_shape=()):
+        noise = {@mindspore.ops.standard_normal}(tuple(sample_shape) + tuple(self.loc.shape)).astype(self.loc.dtype)
+        return self._transform(self.loc + self.scale * noise)
+
+    def sample(self, sample_shape=()):
+        return {@mindspore.ops.stop_gradient}(self.rsample(sample_shape))
+''',
     "MixtureSameFamily": '''\
 class __NAME__:
     """torch.distributions.MixtureSameFamily written out over the converted mixing Categorical and component
