@@ -294,6 +294,19 @@ def test_logistic_normal_matches():
     np.testing.assert_allclose(got[1].asnumpy(), np.ones((4, 2)), rtol=1e-5)
 
 
+def test_distributions_returned_by_user_functions_keep_their_members():
+    """A function or method returning a distribution: its caller's .mean / .stddev / .variance / .batch_shape
+    read the converted distribution as PyTorch's properties."""
+    pt, msm = pair("distributions")
+    mu = np.array([[0.1, -0.3, 0.5], [1.0, 0.2, -0.7]], np.float32)
+    std = np.array([[0.5, 1.2, 0.3], [0.8, 0.4, 2.0]], np.float32)
+    expected = pt.Actor().stats(torch.tensor(mu), torch.tensor(std))
+    got = msm.Actor().stats(ms.Tensor(mu), ms.Tensor(std))
+    assert got[-1] == expected[-1] == (2,)
+    for i, (g, e) in enumerate(zip(got[:-1], expected[:-1])):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, err_msg=str(i))
+
+
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
     pt, msm = pair("setting_contexts")

@@ -147,6 +147,8 @@ class InferenceFacts:
         self.params: dict[int, set[str]] = {}  # id(FunctionDef) → parameter names given tensors
         self.returns: set[int] = set()  # id(FunctionDef) of functions returning a tensor
         self.module_returns: set[int] = set()  # id(FunctionDef) of functions returning an nn.Module
+        #: id(FunctionDef) → the torch.distributions class the function returns (`def dist(mu): return Normal(...)`)
+        self.distribution_returns: dict[int, str] = {}
         self.attrs: dict[int, dict[str, tuple]] = {}  # id(ClassDef) → attr → value
         self.external: set[tuple[str, str, object]] = set()  # (module, function, param name or index)
         self.returning: set[str] = set()  # top-level functions of the file that return tensors
@@ -190,6 +192,16 @@ class InferenceFacts:
         if id(func) in self.returns:
             return TENSOR
         return MODULE if id(func) in self.module_returns else None
+
+    def distribution_of(self, func: ast.AST) -> str | None:
+        """The torch.distributions class calling the user function `func` gives, if it returns one."""
+        self._read.add(("r", id(func)))
+        return self.distribution_returns.get(id(func))
+
+    def add_distribution_return(self, func: ast.AST, cls: str) -> None:
+        if id(func) not in self.distribution_returns:
+            self.distribution_returns[id(func)] = cls
+            self._grew(("r", id(func)))
 
     def attrs_of(self, cls: ast.AST, held=()) -> dict:
         """`self.<attr>` → value for the class `cls`, learnt from its methods' bodies. `held`: the
@@ -595,6 +607,9 @@ class Finder:
                 elif (self._function_node is not None and value is not None and value[0] == MODULE
                       and not isinstance(value, _ModuleClass)):
                     self.facts.add_module_return(self._function_node)
+                elif (self._function_node is not None and value is not None and value[0] == OBJECT
+                      and value[1].startswith("torch.distributions.")):
+                    self.facts.add_distribution_return(self._function_node, value[1])
         elif t in (ast.FunctionDef, ast.AsyncFunctionDef):
             self._function(stmt, scope)
         elif t is ast.ClassDef:
@@ -1382,14 +1397,10 @@ class Finder:
                 and isinstance(func.value, ast.Name) and func.value.id == self._self_name
                 and func.attr in self._class.method_nodes):
             user = (self._class.method_nodes[func.attr], True)  # self.helper(x)
-            returned = self.facts.result_of(user[0])
-            if returned is not None:
-                result = (returned, None, LIKELY)
+            result = self._user_result(user[0])
         elif dotted is None and type(func) is ast.Attribute and self._bound_sibling(func) is not None:
             user = (self._bound_sibling(func), True)  # self.logits(x) in a function bound with MethodType
-            returned = self.facts.result_of(user[0])
-            if returned is not None:
-                result = (returned, None, LIKELY)
+            result = self._user_result(user[0])
         elif dotted is not None:
             kind = Kind.DECORATOR if ref_kind == Kind.DECORATOR else Kind.CALL
             recorded = len(self.findings)  # the finding of this call, replaced below for `abs` of a complex
@@ -1443,9 +1454,7 @@ class Finder:
                     result = (TENSOR, None, LIKELY)
             elif callee is not None and callee[0] == FUNCTION:
                 user = (callee[1], False)
-                returned = self.facts.result_of(callee[1])
-                if returned is not None:
-                    result = (returned, None, LIKELY)
+                result = self._user_result(callee[1])
             elif isinstance(callee, _ModuleClass):
                 # `net = Net()`: an instance of a user module class
                 result = _UserModule((func.id,)) if type(func) is ast.Name else (MODULE, None, LIKELY)
@@ -1501,6 +1510,15 @@ class Finder:
                 if name and _argument_kind(value) is not None:
                     self.facts.external.add((external[0], external[1], (name, _argument_kind(value))))
         return result
+
+    def _user_result(self, func: ast.AST):
+        """What calling a user function gives: a tensor or module as the facts say, or the distribution it
+        returns (`dist = self.get_dist(obs); dist.mean` reads the converted distribution's mean())."""
+        returned = self.facts.result_of(func)
+        if returned is not None:
+            return (returned, None, LIKELY)
+        cls = self.facts.distribution_of(func)
+        return (OBJECT, cls, LIKELY) if cls is not None else None
 
     def _note_tensor_arguments(self, func, skip_first: bool, call: ast.Call, args, kwargs) -> None:
         """A user function called with tensors: its parameters hold tensors in its body too."""
