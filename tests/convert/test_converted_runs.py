@@ -295,8 +295,8 @@ def test_logistic_normal_matches():
 
 
 def test_distributions_returned_by_user_functions_keep_their_members():
-    """A function or method returning a distribution: its caller's .mean / .stddev / .variance / .batch_shape
-    read the converted distribution as PyTorch's properties."""
+    """A function, method or module forward returning a distribution: its caller's .mean / .stddev /
+    .variance / .batch_shape read the converted distribution as PyTorch's properties."""
     pt, msm = pair("distributions")
     mu = np.array([[0.1, -0.3, 0.5], [1.0, 0.2, -0.7]], np.float32)
     std = np.array([[0.5, 1.2, 0.3], [0.8, 0.4, 2.0]], np.float32)
@@ -304,6 +304,10 @@ def test_distributions_returned_by_user_functions_keep_their_members():
     got = msm.Actor().stats(ms.Tensor(mu), ms.Tensor(std))
     assert got[-1] == expected[-1] == (2,)
     for i, (g, e) in enumerate(zip(got[:-1], expected[:-1])):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, err_msg=str(i))
+    # a module whose forward returns the distribution (an actor network), called directly or through a name
+    for i, (g, e) in enumerate(zip(msm.head_stats(ms.Tensor(mu), ms.Tensor(std)),
+                                   pt.head_stats(torch.tensor(mu), torch.tensor(std)))):
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, err_msg=str(i))
 
 

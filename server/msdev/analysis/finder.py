@@ -149,6 +149,8 @@ class InferenceFacts:
         self.module_returns: set[int] = set()  # id(FunctionDef) of functions returning an nn.Module
         #: id(FunctionDef) → the torch.distributions class the function returns (`def dist(mu): return Normal(...)`)
         self.distribution_returns: dict[int, str] = {}
+        #: user nn.Module class name → the torch.distributions class its forward returns (an actor network)
+        self.forward_distributions: dict[str, str] = {}
         self.attrs: dict[int, dict[str, tuple]] = {}  # id(ClassDef) → attr → value
         self.external: set[tuple[str, str, object]] = set()  # (module, function, param name or index)
         self.returning: set[str] = set()  # top-level functions of the file that return tensors
@@ -202,6 +204,16 @@ class InferenceFacts:
         if id(func) not in self.distribution_returns:
             self.distribution_returns[id(func)] = cls
             self._grew(("r", id(func)))
+
+    def forward_distribution(self, class_name: str) -> str | None:
+        """The torch.distributions class the forward of the user module class `class_name` returns."""
+        self._read.add(("f", class_name))
+        return self.forward_distributions.get(class_name)
+
+    def add_forward_distribution(self, class_name: str, cls: str) -> None:
+        if class_name not in self.forward_distributions:
+            self.forward_distributions[class_name] = cls
+            self._grew(("f", class_name))
 
     def attrs_of(self, cls: ast.AST, held=()) -> dict:
         """`self.<attr>` → value for the class `cls`, learnt from its methods' bodies. `held`: the
@@ -610,6 +622,9 @@ class Finder:
                 elif (self._function_node is not None and value is not None and value[0] == OBJECT
                       and value[1].startswith("torch.distributions.")):
                     self.facts.add_distribution_return(self._function_node, value[1])
+                    if (self._function_node.name == "forward" and self._class is not None and self._class.is_module
+                            and self._class.node is not None):
+                        self.facts.add_forward_distribution(self._class.node.name, value[1])
         elif t in (ast.FunctionDef, ast.AsyncFunctionDef):
             self._function(stmt, scope)
         elif t is ast.ClassDef:
@@ -1460,6 +1475,10 @@ class Finder:
                 result = _UserModule((func.id,)) if type(func) is ast.Name else (MODULE, None, LIKELY)
             elif callee is not None and callee[0] == MODULE:
                 result = (TENSOR, None, LIKELY)  # calling a module instance runs its forward
+                if isinstance(callee, _UserModule):  # `dist = actor(obs)`: a forward returning a distribution
+                    given = {self.facts.forward_distribution(name) for name in callee.classes}
+                    if len(given) == 1 and None not in given:
+                        result = (OBJECT, given.pop(), LIKELY)
                 self._layer_call(node, callee)
         if dotted is None and type(func) is ast.Attribute and result is None:
             # self.conv(x): a module attribute called
