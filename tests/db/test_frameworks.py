@@ -64,9 +64,16 @@ def _scheduler_instance():
     return torch.optim.lr_scheduler.StepLR(_optimizer_instance(), 2)
 
 
+def _normal_instance():
+    import torch
+    return torch.distributions.Normal(0.0, 1.0)
+
+
 #: members PyTorch sets on each instance in __init__ (no class attribute resolves): checked on one
 INSTANCE_MEMBERS = {"torch.optim.Optimizer.param_groups": _optimizer_instance,
-                    "torch.optim.lr_scheduler.LRScheduler.last_epoch": _scheduler_instance}
+                    "torch.optim.lr_scheduler.LRScheduler.last_epoch": _scheduler_instance,
+                    "torch.distributions.Normal.loc": _normal_instance,
+                    "torch.distributions.Normal.scale": _normal_instance}
 
 
 def _instance_member(api: str) -> bool:
