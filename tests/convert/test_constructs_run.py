@@ -44,6 +44,7 @@ CASES = {
         ("mantissa", [A]),
         ("contractions", [A]),
         ("one_bound_random", []),
+        ("forked_draws", []),
         ("distinct_rows", [X4]),
         ("vector_norms", [A]),
         ("scattered", [A]),

@@ -1065,6 +1065,20 @@ class __NAME__({@mindspore.nn.Cell}):
         loss = (-output).mean()
         return (output[0] if single else output), loss
 ''',
+    "fork_rng": '''\
+@{@contextlib.contextmanager}
+def __NAME__(devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices", device_type="cuda"):
+    """torch.random.fork_rng: the default generator's state is put back when the block ends (ops seeded
+    through mindspore.set_seed keep their own counters, which no state captures)."""
+    if not enabled:
+        yield
+        return
+    state = {@mindspore.get_rng_state}()
+    try:
+        yield
+    finally:
+        {@mindspore.set_rng_state}(state)
+''',
     "finfo": '''\
 class __NAME__:
     """torch.finfo: the limits of a float dtype as Python numbers (numpy.finfo's are NumPy scalars)."""
