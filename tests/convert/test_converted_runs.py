@@ -312,6 +312,20 @@ def test_distributions_returned_by_user_functions_keep_their_members():
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, err_msg=str(i))
 
 
+def test_transformed_distribution_subclass_matches():
+    """SAC's SquashedNormal: a TransformedDistribution subclass over a Transform subclass (tanh), its mean
+    property, log_prob through the inverse and log|det J|, and draws."""
+    pt, msm = pair("distributions")
+    mu = np.array([[0.1, -0.3], [0.5, 0.2]], np.float32)
+    std = np.array([[0.5, 1.2], [0.3, 0.8]], np.float32)
+    action = np.array([[0.2, -0.5], [0.7, 0.1]], np.float32)
+    expected = pt.squashed(*(torch.tensor(a) for a in (mu, std, action)))
+    got = msm.squashed(*(ms.Tensor(a) for a in (mu, std, action)))
+    assert got[-1] == expected[-1] == (2, 2)
+    for i, (g, e) in enumerate(zip(got[:-1], expected[:-1])):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5, err_msg=str(i))
+
+
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
     pt, msm = pair("setting_contexts")

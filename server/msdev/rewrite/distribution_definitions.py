@@ -551,6 +551,37 @@ class __NAME__:
     def __repr__(self):
         return type(self).__name__ + "()"
 ''',
+    "TransformedDistribution": '''\
+class __NAME__({@msdev.Distribution}):
+    """torch.distributions.TransformedDistribution written out as a class, so that PyTorch code can
+    subclass it (SAC's SquashedNormal): log_prob inverts the transforms from the last one and subtracts
+    their log|det J|, draws push the base distribution's draws through them."""
+    has_rsample = True
+
+    def __init__(self, base_distribution, transforms, validate_args=None):
+        self.base_dist = base_distribution
+        self.transforms = list(transforms) if isinstance(transforms, (list, tuple)) else [transforms]
+        batch, event = {@msdev.distribution_shapes}(base_distribution)
+        super().__init__(batch, event)
+
+    def log_prob(self, value):
+        total, y = 0.0, value
+        for transform in reversed(self.transforms):
+            x = transform.inv(y)
+            total = total - transform.log_abs_det_jacobian(x, y)
+            y = x
+        return total + self.base_dist.log_prob(y)
+
+    def rsample(self, sample_shape=()):
+        value = self.base_dist.sample(tuple(sample_shape))
+        for transform in self.transforms:
+            value = transform(value)
+        return value
+
+    def sample(self, sample_shape=()):
+        """Differentiable, as rsample: converted code calls sample() for both (Distribution.rsample)."""
+        return self.rsample(sample_shape)
+''',
     "ExponentialFamily": '''\
 class __NAME__({@msdev.Distribution}):
     """torch.distributions.ExponentialFamily: a Distribution whose subclasses give natural parameters and
@@ -702,7 +733,8 @@ class __NAME__:
         return self._transform(self.loc + self.scale * noise)
 
     def sample(self, sample_shape=()):
-        return {@mindspore.ops.stop_gradient}(self.rsample(sample_shape))
+        """Differentiable, as rsample: converted code calls sample() for both (Distribution.rsample)."""
+        return self.rsample(sample_shape)
 ''',
     "MixtureSameFamily": '''\
 class __NAME__:
