@@ -326,6 +326,19 @@ def test_transformed_distribution_subclass_matches():
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5, err_msg=str(i))
 
 
+def test_categorical_subclass_without_init_converts_and_matches():
+    """A Categorical subclass without __init__ (pytorch-a2c-ppo-acktr's FixedCategorical) converts and gives
+    PyTorch's log-probabilities and mode."""
+    pt, msm = pair("distributions")
+    logits = np.array([[0.1, 0.5, -0.3], [1.0, 0.0, 0.2]], np.float32)
+    actions = np.array([[2], [0]])
+    expected = pt.fixed_categorical(torch.tensor(logits), torch.tensor(actions))
+    got = msm.fixed_categorical(ms.Tensor(logits), ms.Tensor(actions))
+    assert got[-1] == expected[-1] == (2, 1)
+    np.testing.assert_allclose(got[0].asnumpy(), expected[0].numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(got[1].asnumpy(), expected[1].numpy())
+
+
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
     """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
     pt, msm = pair("setting_contexts")

@@ -420,9 +420,13 @@ class Rewriter:
         return self.adapters[entry.api][0]
 
     def adapter_name(self, entry: Entry, target: Target) -> str | None:
-        """The file's adapter class for a layer referenced uncalled (rewrite/adapters.py)."""
+        """The file's adapter class for a layer referenced uncalled (rewrite/adapters.py); None for a target
+        msdev writes out itself (no MindSpore class: `class FixedCategorical(Categorical)` subclasses the
+        written-out Categorical, which takes PyTorch's arguments)."""
         if entry.api in self.adapters:
             return self.adapters[entry.api][0]
+        if target.api is None:
+            return None
         leaf = target.api.rsplit(".", 1)[-1]
         name = f"{leaf}TorchArgs"
         while name in self.namer.taken:
