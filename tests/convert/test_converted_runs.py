@@ -327,8 +327,8 @@ def test_transformed_distribution_subclass_matches():
 
 
 def test_categorical_subclass_without_init_converts_and_matches():
-    """A Categorical subclass without __init__ (pytorch-a2c-ppo-acktr's FixedCategorical) converts and gives
-    PyTorch's log-probabilities and mode."""
+    """Categorical and Normal subclasses without __init__ (pytorch-a2c-ppo-acktr's FixedCategorical and
+    FixedNormal) convert and give PyTorch's log-probabilities, entropy and mode."""
     pt, msm = pair("distributions")
     logits = np.array([[0.1, 0.5, -0.3], [1.0, 0.0, 0.2]], np.float32)
     actions = np.array([[2], [0]])
@@ -337,6 +337,12 @@ def test_categorical_subclass_without_init_converts_and_matches():
     assert got[-1] == expected[-1] == (2, 1)
     np.testing.assert_allclose(got[0].asnumpy(), expected[0].numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(got[1].asnumpy(), expected[1].numpy())
+    # its Normal counterpart subclasses MindSpore's Normal through an adapter taking loc and scale
+    mu, std = np.array([[0.1, 0.5], [1.0, 0.0]], np.float32), np.array([[1.0, 0.5], [2.0, 0.3]], np.float32)
+    picked = np.array([[0.2, 0.1], [0.5, -0.5]], np.float32)
+    for g, e in zip(msm.fixed_normal(*(ms.Tensor(a) for a in (mu, std, picked))),
+                    pt.fixed_normal(*(torch.tensor(a) for a in (mu, std, picked)))):
+        np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
