@@ -24,7 +24,7 @@ from ..db.loader import Database
 from ..db.model import Entry
 from ..findings import Confidence, Finding, Kind, Status
 from ..textlines import split_lines
-from .project import ModuleContext, is_torch_module
+from .project import TORCH_ROOTS, ModuleContext, is_torch_module
 from .context import FileContext
 from .slicing import STEPPED_SLICE_NAME, STEPPED_SLICE_STATUS, stepped_axes
 
@@ -52,7 +52,6 @@ _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRSchedu
 _DEVICE_FUNCTIONS = frozenset({"torch.get_default_device"})
 _NOTHING = None
 
-TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
 
 #: functions that give a tuple of tensors, not a tensor: `coords[::-1]` on torch.meshgrid's result
 #: reverses the tuple (torchvision RAFT), it is no stepped slice of a tensor
@@ -238,10 +237,6 @@ class _UserModule(tuple):
 class _ModuleClass(tuple):
     """The value bound to a user nn.Module subclass's name: a module for subclassing and attribute
     look-ups, but calling it builds an instance (`net = Net()`), where calling an instance runs forward."""
-
-
-def _root_of(module: str) -> bool:
-    return is_torch_module(module)
 
 
 #: annotations of a `forward` parameter that say it is no tensor: mappings, sequences (of tensors), scalars
@@ -443,17 +438,19 @@ class Finder:
     # ----------------------------------------------------------------- imports
     def _bind_import(self, stmt: ast.stmt, scope: _Scope) -> None:
         names = scope.names
+        own = self.context.own_roots if self.context is not None else frozenset()
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 mod = alias.name
                 if alias.asname:
-                    names[alias.asname] = (REF, mod, CERTAIN) if _root_of(mod) else self._from_package(alias.asname)
+                    names[alias.asname] = (REF, mod, CERTAIN) if is_torch_module(mod, own) \
+                        else self._from_package(alias.asname)
                 else:
                     head = mod.split(".", 1)[0]
-                    names[head] = (REF, head, CERTAIN) if head in TORCH_ROOTS else None
+                    names[head] = (REF, head, CERTAIN) if head in TORCH_ROOTS and head not in own else None
         elif isinstance(stmt, ast.ImportFrom):
             mod = stmt.module or ""
-            torch_mod = stmt.level == 0 and _root_of(mod)
+            torch_mod = stmt.level == 0 and is_torch_module(mod, own)
             for alias in stmt.names:
                 if alias.name == "*":
                     continue
