@@ -1470,6 +1470,19 @@ def __NAME__(x, running_mean, running_var, weight=None, bias=None, training=Fals
     out = (xw.astype(wide) * scale.astype(wide).reshape(shape) + shift.reshape(shape)).astype(work)
     return out.astype(x.dtype) if low else out
 ''',
+    "GroupNorm": '''\
+class __NAME__({@mindspore.nn.GroupNorm}):
+    """mindspore.nn.GroupNorm without parameters when affine=False, as torch.nn.GroupNorm and the
+    InstanceNorm layers are (MindSpore's keeps a frozen gamma and beta, which a converted PyTorch
+    checkpoint has nothing to load into): they become constant tensors of ones and zeros."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-05, affine=True):
+        super().__init__(num_groups, num_channels, eps=eps, affine=affine)
+        if not affine:
+            del self.gamma, self.beta
+            self.gamma = {@mindspore.ops.ones}(num_channels, {@mindspore.float32})
+            self.beta = {@mindspore.ops.zeros}(num_channels, {@mindspore.float32})
+''',
     "BatchNorm": '''\
 class __NAME__({@mindspore.nn.Cell}):
     """torch.nn.BatchNorm1d/2d/3d where mindspore.nn.BatchNorm cannot say it: float64 (MindSpore's kernel
