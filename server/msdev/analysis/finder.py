@@ -350,6 +350,9 @@ class Finder:
         #: names of the file's torch.autograd.Function subclasses: `Cls.apply(x)` gives a tensor
         self._autograd_functions: set[str] = set()
         self._fallback = 0  # > 0 inside `except ImportError:`-style handlers
+        #: imports seen so far: a torch one, a MindSpore one (a converted file imports both when it
+        #: keeps `import torch` for [UnConvert] code: its untyped calls are MindSpore's)
+        self._imports = [False, False]
 
     # ----------------------------------------------------------------- positions
     def _col(self, line: int, byte_col: int) -> int:
@@ -439,6 +442,12 @@ class Finder:
     def _bind_import(self, stmt: ast.stmt, scope: _Scope) -> None:
         names = scope.names
         own = self.context.own_roots if self.context is not None else frozenset()
+        for module in ([a.name for a in stmt.names] if isinstance(stmt, ast.Import) else [stmt.module or ""]):
+            root = module.split(".", 1)[0]
+            if root == "mindspore":
+                self._imports[1] = True
+            elif is_torch_module(module, own):
+                self._imports[0] = True
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 mod = alias.name
@@ -1350,6 +1359,10 @@ class Finder:
             elif receiver is None and func.attr == "apply" and type(func.value) is ast.Name \
                     and func.value.id in self._autograd_functions:
                 result = (TENSOR, None, LIKELY)  # `Clamp.apply(x)`: a custom autograd Function's output
+            elif receiver is None and self._imports == [True, False] and _tensor_only_call(func.attr, node):
+                # `x.size(1)`, `feats.unsqueeze(0)` on a value the finder cannot type (a dict's values, a
+                # list's element): no other common object has these methods
+                result = self._tensor_member(func, (TENSOR, None, LIKELY), Kind.TENSOR_METHOD)
             elif receiver is None and (func.attr in _MODULE_ONLY_METHODS or func.attr == "modules"
                                        and not node.args and not node.keywords):
                 # `self.stem.named_children()`, `model.named_modules()`, `encoder.modules()`: only an
@@ -1436,6 +1449,28 @@ class Finder:
 
 
 #: nn.Module methods no other common object has: on a receiver of unknown type they mean a module
+#: Tensor methods no other common object has (numpy, PIL, Python's builtins; not nn.Module's
+#: `float()`/`cpu()`/`to()`): a call of one is a tensor's even when the finder cannot type the receiver
+_TENSOR_ONLY_METHODS = frozenset({"unsqueeze", "unsqueeze_", "contiguous", "permute", "masked_fill", "masked_fill_",
+                                  "new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "detach",
+                                  "expand_as", "view_as", "type_as", "narrow", "index_select", "numel"})
+
+
+def _tensor_only_call(attr: str, call: ast.Call) -> bool:
+    """A call only a tensor answers: a method of _TENSOR_ONLY_METHODS, `x.size(1)` / `x.size(dim=1)`
+    (numpy's and PIL's `size` are not callable), `x.dim()`."""
+    if attr in _TENSOR_ONLY_METHODS:
+        return True
+    if attr == "size":
+        if len(call.args) == 1 and not call.keywords:
+            arg = call.args[0]
+            if isinstance(arg, ast.UnaryOp) and isinstance(arg.op, ast.USub):
+                arg = arg.operand
+            return isinstance(arg, ast.Constant) and type(arg.value) is int
+        return not call.args and len(call.keywords) == 1 and call.keywords[0].arg == "dim"
+    return attr == "dim" and not call.args and not call.keywords
+
+
 _MODULE_ONLY_METHODS = frozenset({"named_children", "named_modules", "add_module", "register_module",
                                   "named_parameters", "named_buffers", "register_buffer", "register_parameter"})
 #: containers whose elements the finder types when the class builds them from one layer
