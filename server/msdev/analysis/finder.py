@@ -1453,7 +1453,11 @@ class Finder:
 #: `float()`/`cpu()`/`to()`): a call of one is a tensor's even when the finder cannot type the receiver
 _TENSOR_ONLY_METHODS = frozenset({"unsqueeze", "unsqueeze_", "contiguous", "permute", "masked_fill", "masked_fill_",
                                   "new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "detach",
-                                  "expand_as", "view_as", "type_as", "narrow", "index_select", "numel"})
+                                  "expand_as", "view_as", "type_as", "narrow", "index_select", "numel",
+                                  # elementwise math (numpy's arrays and pandas' series have none of these)
+                                  "sigmoid", "sigmoid_", "tanh", "tanh_", "exp", "exp_", "log", "log_", "relu",
+                                  "relu_", "softmax", "log_softmax", "sqrt", "rsqrt", "clamp", "clamp_",
+                                  "clamp_min", "clamp_max", "erf"})
 
 
 def _tensor_only_call(attr: str, call: ast.Call) -> bool:
