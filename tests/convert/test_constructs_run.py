@@ -52,6 +52,12 @@ CASES = {
         ("default_place", []),
         ("numpy_keywords", [A]),
     ],
+    "rrelu_modes": [
+        ("functional_default", [A]),
+        ("functional_bounds", [A]),
+        ("layer_in_eval_mode", [A]),
+        ("training_slopes_within_bounds", [A]),
+    ],
     "out_argument": [
         ("into_local", [A, B]),
         ("into_argument", [A, B, np.zeros((2, 3), np.float32)]),

@@ -43,6 +43,30 @@ class __NAME__({@mindspore.nn.Cell}):
     def construct(self, x):
         return {@mindspore.ops.unfold}(x, self.kernel_size, self.dilation, self.padding, self.stride)
 ''',
+    "rrelu": '''\
+def __NAME__(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """torch.nn.functional.rrelu: negative inputs times a slope drawn from U(lower, upper) while training,
+    times the fixed slope (lower + upper) / 2 otherwise (the default: training=False). MindSpore's
+    ops.rrelu and nn.RReLU draw random slopes in every mode."""
+    if training:
+        slope = {@mindspore.ops.uniform}(input.shape, {@mindspore.Tensor}(lower, {@mindspore.float32}),
+                                         {@mindspore.Tensor}(upper, {@mindspore.float32})).astype(input.dtype)
+    else:
+        slope = (lower + upper) / 2
+    return {@mindspore.ops.where}(input >= 0, input, input * slope)
+''',
+    "RReLU": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.RReLU: random negative slopes in training mode, the fixed slope (lower + upper) / 2 in
+    eval mode, as PyTorch's layer (MindSpore's nn.RReLU draws random slopes in both modes)."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower, self.upper = float(lower), float(upper)
+
+    def construct(self, input):
+        return {@msdev.rrelu}(input, self.lower, self.upper, self.training)
+''',
     "ModuleList": '''\
 class __NAME__({@mindspore.nn.CellList}):
     """torch.nn.ModuleList holding None in some slots (a last stage without a downsample layer):
