@@ -58,6 +58,10 @@ CASES = {
         ("layer_in_eval_mode", [A]),
         ("training_slopes_within_bounds", [A]),
     ],
+    "size_numel": [
+        ("counts", [IMG]),
+        ("flat_features", [IMG]),
+    ],
     "out_argument": [
         ("into_local", [A, B]),
         ("into_argument", [A, B, np.zeros((2, 3), np.float32)]),
