@@ -62,6 +62,10 @@ CASES = {
         ("counts", [IMG]),
         ("flat_features", [IMG]),
     ],
+    "loss_targets": [
+        ("probability_targets", [A]),
+        ("index_targets", [A]),
+    ],
     "out_argument": [
         ("into_local", [A, B]),
         ("into_argument", [A, B, np.zeros((2, 3), np.float32)]),
