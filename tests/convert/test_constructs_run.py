@@ -66,6 +66,9 @@ CASES = {
         ("probability_targets", [A]),
         ("index_targets", [A]),
     ],
+    "uniform_float64": [
+        ("filled", [0.25]),
+    ],
     "out_argument": [
         ("into_local", [A, B]),
         ("into_argument", [A, B, np.zeros((2, 3), np.float32)]),
