@@ -66,8 +66,10 @@ CASES = {
         ("probability_targets", [A]),
         ("index_targets", [A]),
     ],
-    "uniform_float64": [
+    "random_fill_dtypes": [
         ("filled", [0.25]),
+        ("normal_filled", [0.5]),
+        ("drawn_indices", [np.array([0.1, 0.2, 0.7], dtype=np.float32)]),
     ],
     "out_argument": [
         ("into_local", [A, B]),
