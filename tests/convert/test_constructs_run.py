@@ -70,6 +70,7 @@ CASES = {
         ("filled", [0.25]),
         ("normal_filled", [0.5]),
         ("drawn_indices", [np.array([0.1, 0.2, 0.7], dtype=np.float32)]),
+        ("bounded_ints", [np.zeros((2, 3), np.float64)]),
     ],
     "out_argument": [
         ("into_local", [A, B]),
