@@ -72,6 +72,9 @@ CASES = {
         ("drawn_indices", [np.array([0.1, 0.2, 0.7], dtype=np.float32)]),
         ("bounded_ints", [np.zeros((2, 3), np.float64)]),
     ],
+    "complex_magnitude": [
+        ("spectrum", [np.array([1., -2., 3., 4., 0.5], dtype=np.float32)]),
+    ],
     "out_argument": [
         ("into_local", [A, B]),
         ("into_argument", [A, B, np.zeros((2, 3), np.float32)]),
