@@ -75,6 +75,10 @@ CASES = {
     "complex_magnitude": [
         ("spectrum", [np.array([1., -2., 3., 4., 0.5], dtype=np.float32)]),
     ],
+    "conv_transpose_output_padding": [
+        ("upsampled", [IMG[:, :2]]),
+        ("decoder_block", [IMG[:, :2]]),
+    ],
     "out_argument": [
         ("into_local", [A, B]),
         ("into_argument", [A, B, np.zeros((2, 3), np.float32)]),

@@ -67,6 +67,33 @@ class __NAME__({@mindspore.nn.Cell}):
     def construct(self, input):
         return {@msdev.rrelu}(input, self.lower, self.upper, self.training)
 ''',
+    "ConvTranspose2d": '''\
+class __NAME__({@mindspore.nn.Conv2dTranspose}):
+    """torch.nn.ConvTranspose2d with output_padding. PyTorch crops `padding` from the start and
+    `padding - output_padding` from the end of the full transposed convolution; MindSpore crops `padding`
+    from both ends and appends `output_padding` zeros, which loses the last row and column it computes.
+    The asymmetric padding keeps them; where output_padding exceeds padding, the rows past the full
+    convolution hold the bias, as in PyTorch."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        pair = lambda v: (int(v), int(v)) if isinstance(v, int) else tuple(int(i) for i in v)
+        size = lambda v: int(v) if isinstance(v, int) else tuple(int(i) for i in v)
+        p, o = pair(padding), pair(output_padding)
+        extra = tuple(max(oi - pi, 0) for pi, oi in zip(p, o))
+        self_bias = bool(bias) and any(extra)
+        super().__init__(in_channels, out_channels, size(kernel_size), stride=size(stride), pad_mode="pad",
+                         padding=(p[0], max(p[0] - o[0], 0), p[1], max(p[1] - o[1], 0)),
+                         output_padding=extra if any(extra) else 0, dilation=size(dilation), group=groups,
+                         has_bias=bool(bias) and not self_bias)
+        self.late_bias = self_bias
+        if self_bias:
+            self.bias = {@mindspore.Parameter}({@mindspore.ops.zeros}(out_channels, {@mindspore.float32}), name="bias")
+
+    def construct(self, x):
+        out = super().construct(x)
+        return out + self.bias.reshape(1, -1, 1, 1) if self.late_bias else out
+''',
     "ModuleList": '''\
 class __NAME__({@mindspore.nn.CellList}):
     """torch.nn.ModuleList holding None in some slots (a last stage without a downsample layer):
