@@ -78,6 +78,7 @@ CASES = {
     "conv_transpose_output_padding": [
         ("upsampled", [IMG[:, :2]]),
         ("decoder_block", [IMG[:, :2]]),
+        ("upsampled_1d", [IMG[:, :2, 0]]),
     ],
     "out_argument": [
         ("into_local", [A, B]),

@@ -94,6 +94,35 @@ class __NAME__({@mindspore.nn.Conv2dTranspose}):
         out = super().construct(x)
         return out + self.bias.reshape(1, -1, 1, 1) if self.late_bias else out
 ''',
+    "ConvTranspose1d": '''\
+class __NAME__({@mindspore.nn.Conv1dTranspose}):
+    """torch.nn.ConvTranspose1d with output_padding, which mindspore.nn.Conv1dTranspose lacks: PyTorch
+    crops `padding` from the start and `padding - output_padding` from the end of the full transposed
+    convolution, so the kernel's padding is made asymmetric; where output_padding exceeds padding, the
+    positions past the full convolution hold the bias, as in PyTorch."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        one = lambda v: int(v) if isinstance(v, int) else int(tuple(v)[0])
+        p, o = one(padding), one(output_padding)
+        self.extra = max(o - p, 0)
+        late_bias = bool(bias) and self.extra > 0
+        super().__init__(in_channels, out_channels, one(kernel_size), stride=one(stride), pad_mode="pad", padding=p,
+                         dilation=one(dilation), group=groups, has_bias=bool(bias) and not late_bias)
+        self.padding = (0, 0, p, max(p - o, 0))
+        self.conv2d_transpose = {@mindspore.ops.Conv2DBackpropInput}(
+            out_channel=in_channels, kernel_size=self.kernel_size, mode=1, pad_mode="pad", pad=self.padding,
+            stride=self.stride, dilation=self.dilation, group=groups)
+        self.late_bias = late_bias
+        if late_bias:
+            self.bias = {@mindspore.Parameter}({@mindspore.ops.zeros}(out_channels, {@mindspore.float32}), name="bias")
+
+    def construct(self, x):
+        out = super().construct(x)
+        if self.extra:
+            out = {@mindspore.ops.pad}(out, (0, self.extra))
+        return out + self.bias.reshape(1, -1, 1) if self.late_bias else out
+''',
     "ModuleList": '''\
 class __NAME__({@mindspore.nn.CellList}):
     """torch.nn.ModuleList holding None in some slots (a last stage without a downsample layer):
