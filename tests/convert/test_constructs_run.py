@@ -80,6 +80,9 @@ CASES = {
         ("decoder_block", [IMG[:, :2]]),
         ("upsampled_1d", [IMG[:, :2, 0]]),
     ],
+    "embedding_from_pretrained": [
+        ("looked_up", [X4, np.array([[0, 1], [3, 2]], dtype=np.int64)]),
+    ],
     "out_argument": [
         ("into_local", [A, B]),
         ("into_argument", [A, B, np.zeros((2, 3), np.float32)]),

@@ -948,6 +948,8 @@ class Finder:
             if entry.returns == "tensor":
                 return (TENSOR, None, CERTAIN)
             if entry.returns == "module":
+                if dotted.endswith(".from_pretrained"):  # nn.Embedding.from_pretrained(...): an nn.Embedding
+                    return (MODULE, dotted.rpartition(".")[0], CERTAIN)
                 return (MODULE, dotted, CERTAIN)
             if entry.returns == "tensors":
                 return (TENSOR_LIST, None, CERTAIN)  # torch.autograd.grad: a tuple of tensors
