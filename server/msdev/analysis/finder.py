@@ -47,7 +47,7 @@ TENSOR_DICT = 11  # payload: None; a dict whose values are tensors (`.values()`,
 #: classes whose instances the finder follows, with the base class that holds their members' entries
 _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
                  "torch.distributions.": "torch.distributions.Distribution", "torch.device": "torch.device",
-                 "torch.optim.": "torch.optim.Optimizer"}
+                 "torch.optim.": "torch.optim.Optimizer", "torch.Size": "torch.Size"}
 #: functions that give a torch.device, whose members (`.type`, `.index`) have entries
 _DEVICE_FUNCTIONS = frozenset({"torch.get_default_device"})
 _NOTHING = None
@@ -954,6 +954,8 @@ class Finder:
             if entry.returns == "tensor":
                 return (TENSOR, None, CERTAIN)
             if entry.returns == "module":
+                if dotted.endswith(".from_pretrained"):  # nn.Embedding.from_pretrained(...): an nn.Embedding
+                    return (MODULE, dotted.rpartition(".")[0], CERTAIN)
                 return (MODULE, dotted, CERTAIN)
             if entry.returns == "tensors":
                 return (TENSOR_LIST, None, CERTAIN)  # torch.autograd.grad: a tuple of tensors
@@ -980,6 +982,8 @@ class Finder:
         self.findings.append(self._make(node, dotted, db.entries.get(dotted), kind, conf, attr_only=True))
         if attr == "device" and kind == Kind.TENSOR_ATTRIBUTE:
             return (OBJECT, "torch.device", conf)  # `x.device.type`: a member of the device
+        if attr == "shape" and kind == Kind.TENSOR_ATTRIBUTE:
+            return (OBJECT, "torch.Size", conf)  # `x.shape.numel()`: torch.Size's own method
         if kind == Kind.TENSOR_METHOD:
             return None if attr in db.tensor_non_tensor_returns else (TENSOR, None, conf)
         return (TENSOR, None, conf) if attr in _TENSOR_VALUED_ATTRS else None
@@ -1220,6 +1224,8 @@ class Finder:
                 return element
             if _is_tensor_list(value):
                 return value if isinstance(node.slice, ast.Slice) else (TENSOR, None, LIKELY)
+            if value is not None and value[:2] == (OBJECT, "torch.Size") and isinstance(node.slice, ast.Slice):
+                return value  # `x.shape[1:]` is a torch.Size too
             if not _is_tensor(value):
                 return None
             index = node.slice.__class__
@@ -1341,6 +1347,8 @@ class Finder:
                 result = self._tensor_member(func, receiver, Kind.TENSOR_METHOD)
                 if func.attr == "type" and (node.args or node.keywords):
                     result = (TENSOR, None, receiver[2])  # a cast; only `x.type()` gives a string
+                elif func.attr == "size" and not node.args and not node.keywords:
+                    result = (OBJECT, "torch.Size", receiver[2])  # `x.size().numel()`; x.size(d) is an int
             elif receiver is not None and receiver[0] == MODULE:
                 if func.attr in ("forward", "__call__"):
                     result = (TENSOR, None, LIKELY)
