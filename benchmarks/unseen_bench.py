@@ -16,7 +16,8 @@ calibrated BatchNorm statistics).
 
 Packages tried so far: segment-anything, open-clip-torch (+ timm from the corpus), ultralytics,
 pytorchcv 0.0.74 (a CNN model zoo: its ~750 image classifiers listed from model_provider.py, CIFAR/SVHN
-models at 32 pixels, the rest at 224; models over 100 M parameters skipped) and sam2 1.1.0 (built from
+models at 32 pixels, the rest at 224; models over 100 M parameters skipped), geffnet 1.0.2 (its
+EfficientNet/MobileNet/MNASNet builders from `__all__`, at 64 pixels) and sam2 1.1.0 (built from
 the values of its sam2.1_hiera_t config without hydra; --src also needs hydra-core, omegaconf,
 antlr4-python3-runtime 4.9.3, iopath, portalocker and tqdm installed apart, e.g. pip install --target).
 `--workers` runs every model through two long-lived processes (PyTorch; MindSpore converting the
@@ -92,6 +93,7 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
                           ("yolov10n", "DetectionModel"), ("yolov5nu", "DetectionModel"))
     }),
     "pytorchcv": ("pytorchcv", ("pytorchcv.model_provider",), {}),  # models: zoo_models()
+    "geffnet": ("geffnet", ("geffnet",), {}),  # models: geffnet_models()
     # vit-pytorch (lucidrains): many small vision transformers written with einops; tiny configs for CPU time
     "vit-pytorch": ("vit_pytorch", (), {
         "vit": _vit("vit", "ViT", _VIT, [[2, 3, 32, 32]]),
@@ -201,9 +203,26 @@ def zoo_models(src: Path) -> dict[str, tuple[str, list]]:
     return out
 
 
+def geffnet_models(src: Path) -> dict[str, tuple[str, list]]:
+    """gen-efficientnet-pytorch's networks: the builders its two model modules list in `__all__` (read
+    from the source), each built by its factory at 64 pixels with a batch of 2."""
+    import ast
+
+    out = {}
+    for module in ("gen_efficientnet", "mobilenetv3"):
+        tree = ast.parse((src / "geffnet" / f"{module}.py").read_text())
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign) and getattr(stmt.targets[0], "id", None) == "__all__":
+                for name in ast.literal_eval(stmt.value):
+                    if name[0].islower():
+                        out[name] = (f"geffnet.create_model({name!r})", [[2, 3, 64, 64]])
+    return out
+
+
 def models_of(pkg: str, src: Path) -> dict[str, tuple[str, list]]:
     module, imports, models = MODELS[pkg]
-    return zoo_models(src) if pkg == "pytorchcv" else models
+    builders = {"pytorchcv": zoo_models, "geffnet": geffnet_models}
+    return builders[pkg](src) if pkg in builders else models
 
 # --------------------------------------------------------------------------- PyTorch side
 

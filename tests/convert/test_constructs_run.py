@@ -53,6 +53,37 @@ CASES = {
         ("default_place", []),
         ("numpy_keywords", [A]),
     ],
+    "rrelu_modes": [
+        ("functional_default", [A]),
+        ("functional_bounds", [A]),
+        ("layer_in_eval_mode", [A]),
+        ("training_slopes_within_bounds", [A]),
+    ],
+    "size_numel": [
+        ("counts", [IMG]),
+        ("flat_features", [IMG]),
+    ],
+    "loss_targets": [
+        ("probability_targets", [A]),
+        ("index_targets", [A]),
+    ],
+    "random_fill_dtypes": [
+        ("filled", [0.25]),
+        ("normal_filled", [0.5]),
+        ("drawn_indices", [np.array([0.1, 0.2, 0.7], dtype=np.float32)]),
+        ("bounded_ints", [np.zeros((2, 3), np.float64)]),
+    ],
+    "complex_magnitude": [
+        ("spectrum", [np.array([1., -2., 3., 4., 0.5], dtype=np.float32)]),
+    ],
+    "conv_transpose_output_padding": [
+        ("upsampled", [IMG[:, :2]]),
+        ("decoder_block", [IMG[:, :2]]),
+        ("upsampled_1d", [IMG[:, :2, 0]]),
+    ],
+    "embedding_from_pretrained": [
+        ("looked_up", [X4, np.array([[0, 1], [3, 2]], dtype=np.int64)]),
+    ],
     "out_argument": [
         ("into_local", [A, B]),
         ("into_argument", [A, B, np.zeros((2, 3), np.float32)]),

@@ -346,7 +346,8 @@ def test_categorical_subclass_without_init_converts_and_matches():
 
 
 def test_setting_context_managers_are_unwrapped_and_compute_the_same():
-    """cudnn.flags / sdp_kernel / set_detect_anomaly blocks lose their `with` line and keep their values."""
+    """cudnn.flags / sdp_kernel / set_detect_anomaly / DisableTorchFunctionSubclass blocks lose their
+    `with` line and keep their values."""
     pt, msm = pair("setting_contexts")
     x = np.random.default_rng(5).uniform(-1, 1, (2, 3)).astype(np.float32)
     try:
@@ -691,3 +692,19 @@ def test_functions_through_star_arguments_map_them_when_the_call_runs():
     for e, g in zip(pt.star_calls(torch.tensor(x)), msm.star_calls(ms.Tensor(x))):
         assert g.shape == tuple(e.shape)
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_tensor_only_methods_on_untyped_values_match():
+    pt, msm = pair("untyped_tensor_methods")
+    rng = np.random.default_rng(3)
+    feats = {"a": rng.standard_normal((2, 3, 4)).astype(np.float32), "b": rng.standard_normal((2, 5)).astype(np.float32)}
+    assert msm.channels({k: ms.Tensor(v) for k, v in feats.items()}) == pt.channels(
+        {k: torch.tensor(v) for k, v in feats.items()})
+    results = [rng.standard_normal((2, 3, 4)).astype(np.float32) for _ in range(3)]
+    expected = pt.merge([torch.tensor(r) for r in results])
+    got = msm.merge([ms.Tensor(r) for r in results])
+    np.testing.assert_allclose(got[0].asnumpy(), expected[0].numpy(), rtol=1e-6)
+    assert got[1:] == expected[1:]
+    assert msm.queued(msm.Queue(), ms.nn.Dense(2, 2))[0] == 0
+    x = rng.uniform(-8, 8, (1000,)).astype(np.float32)  # MindSpore's float32 sigmoid is ~8e-7 off here
+    np.testing.assert_allclose(msm.gate(ms.Tensor(x)).asnumpy(), pt.gate(torch.tensor(x)).numpy(), rtol=0, atol=2e-7)

@@ -23,9 +23,11 @@ CASES = sorted(p.name for p in PACKAGES.iterdir() if (p / "src").is_dir())
 #: a finder placed first on sys.meta_path: the converted code must import without PyTorch
 BLOCK_TORCH = textwrap.dedent("""
     import importlib.abc, sys
+    ALLOWED = set()  # converted PyTorch packages, found on the output folder only
     class _NoTorch(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in {"torch", "torchvision", "torchaudio", "torchtext", "torchdata", "functorch"}:
+            root = name.split(".")[0]
+            if root in {"torch", "torchvision", "torchaudio", "torchtext", "torchdata", "functorch"} - ALLOWED:
                 raise ImportError(f"PyTorch is blocked: {name}")
             return None
     sys.meta_path.insert(0, _NoTorch())
@@ -67,9 +69,11 @@ def test_dict_with_unknown_keys_is_partial(db, tmp_path):
     assert report.count("device, dtype left out of **dd") == 3
 
 
-def run_blocked(out: Path, code: str) -> dict:
-    """Run `code` in a fresh interpreter with PyTorch blocked and `out` on sys.path; it prints JSON."""
-    script = BLOCK_TORCH + f"sys.path.insert(0, {str(out)!r})\n" + textwrap.dedent(code)
+def run_blocked(out: Path, code: str, allowed: tuple[str, ...] = ()) -> dict:
+    """Run `code` in a fresh interpreter with PyTorch blocked and `out` on sys.path; it prints JSON.
+    `allowed`: converted PyTorch packages (torchvision's own source) importable from `out`."""
+    script = BLOCK_TORCH + f"ALLOWED.update({list(allowed)!r})\nsys.path.insert(0, {str(out)!r})\n" \
+        + textwrap.dedent(code)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -161,6 +165,46 @@ def test_reexported_names_import_without_torch(db, tmp_path):
         print(json.dumps({"shape": list(out.shape), "fallback": fallback, "hub": hub.load_state_dict_from_url is None}))
     """)
     assert got == {"shape": [2, 3], "fallback": True, "hub": True}
+
+
+@pytest.mark.frameworks
+def test_own_package_imports_are_converted_as_its_code(db, tmp_path):
+    """Converting a PyTorch package's own source (torchvision): `from torchvision.ops import ...`
+    inside it is the package's own code, converted with it; no use of it is left unconverted, and
+    the converted package imports from the output with the real one absent and runs as PyTorch does."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("mindspore")
+    summary = convert_case("ownroot", tmp_path / "out", db)
+    assert summary.uses == summary.converted > 0
+    assert not [use for f in summary.files for use in f.converted if use[2].startswith("torchvision")]
+    sys.path.insert(0, str(PACKAGES / "ownroot" / "src"))
+    saved = {k: v for k, v in sys.modules.items() if k.split(".")[0] == "torchvision"}
+    try:
+        for k in saved:
+            del sys.modules[k]
+        from torchvision.models import TinyBoxNet
+        torch.manual_seed(0)
+        net = TinyBoxNet()
+        state = {k: v.numpy() for k, v in net.state_dict().items()}
+        x = np.random.default_rng(2).uniform(0, 4, (3, 4)).astype(np.float32)
+        with torch.no_grad():
+            expected = net(torch.tensor(x)).numpy()
+    finally:
+        sys.path.pop(0)
+        for k in [k for k in sys.modules if k.split(".")[0] == "torchvision"]:
+            del sys.modules[k]
+        sys.modules.update(saved)
+    got = run_blocked(tmp_path / "out", f"""
+        import json, numpy as np, mindspore as ms
+        from torchvision.models import TinyBoxNet
+        net = TinyBoxNet()
+        state = {{k: np.array(v, np.float32) for k, v in {({k: v.tolist() for k, v in state.items()})!r}.items()}}
+        for p in net.get_parameters():
+            p.set_data(ms.Tensor(state[p.name]))
+        out = net(ms.Tensor(np.array({x.tolist()!r}, np.float32)))
+        print(json.dumps({{"out": out.asnumpy().tolist()}}))
+    """, allowed=("torchvision",))
+    np.testing.assert_allclose(np.array(got["out"], np.float32), expected, rtol=1e-4, atol=1e-5)
 
 
 def test_corpus_packages_convert_to_valid_python(corpus, db, tmp_path):
@@ -266,21 +310,28 @@ def test_helpers_across_modules_and_bound_methods_match_pytorch(db, tmp_path):
 @pytest.mark.frameworks
 def test_names_read_on_import_keep_the_module_importing(db, tmp_path):
     """open_clip's `interpolation=InterpolationMode.BICUBIC` default and `torch.device(device)` on a
-    caller's argument, ultralytics' second attempt at `import torch` in the ImportError handler: the
-    converted modules import (and build a model) with PyTorch blocked."""
+    caller's argument, ultralytics' second attempt at `import torch` in the ImportError handler,
+    torchvision's registrations with the dispatcher on import: the converted modules import (and
+    build a model) with PyTorch blocked."""
     from msdev.rewrite import convert_text
 
     pytest.importorskip("mindspore")
-    for case, module in (("import_time_fallbacks", "fallbacks"), ("retrying_import_handler", "retrying")):
+    for case, module in (("import_time_fallbacks", "fallbacks"), ("retrying_import_handler", "retrying"),
+                         ("import_time_registrations", "registrations")):
         text = (FIXTURES / "convert" / f"{case}.in.py").read_text(encoding="utf-8")
         (tmp_path / f"{module}.py").write_text(convert_text(text, db).text, encoding="utf-8")
     got = run_blocked(tmp_path, """
         import json
-        import fallbacks, retrying
+        import numpy as np, mindspore as ms
+        import fallbacks, retrying, registrations as reg
         net = fallbacks.create_model(4, device="cpu")
         resize = fallbacks.ResizeKeepRatio(8)
         print(json.dumps({"cell": type(net).__name__, "default": resize.interpolation.__name__,
                           "fallback": fallbacks.ResizeKeepRatio.fallback.__name__,
-                          "retried": [retrying.torch.save is retrying.patched_save, retrying.torchvision]}))
+                          "retried": [retrying.torch.save is retrying.patched_save, retrying.torchvision],
+                          "decorated": [reg.double.__name__, reg.double(3), reg.meta_nms.__name__],
+                          "range": len(reg.Range(5)),
+                          "scaled": reg.scaled(ms.Tensor(np.array([-1.0, 2.0], np.float32))).asnumpy().tolist()}))
     """)
-    assert got == {"cell": "Dense", "default": "BICUBIC", "fallback": "NEAREST", "retried": [True, None]}
+    assert got == {"cell": "Dense", "default": "BICUBIC", "fallback": "NEAREST", "retried": [True, None],
+                   "decorated": ["double", 6, "meta_nms"], "range": 5, "scaled": [0.0, 4.0]}

@@ -277,3 +277,23 @@ def test_oversized_file_states_size_and_limit_in_the_same_unit(tmp_path, db):
     result = run_scan([tmp_path], db, jobs=1, use_cache=False)
     assert [fr.error for fr in result.files] == [expected]
     assert engine.analyze_file(big, db).error == expected
+
+
+@pytest.mark.parametrize("subdir", ["", "torchvision"])
+def test_own_source_of_a_pytorch_package_is_not_a_torch_use(db, tmp_path, subdir):
+    """Scanning torchvision's own source (the folder holding it, or the package folder itself):
+    `from torchvision.ops import ...` inside it is the package's code, as `msdev convert` reads
+    it; such a scan is cached apart from one of the same bytes as a user's file."""
+    from tests.conftest import FIXTURES
+
+    root = FIXTURES / "packages" / "ownroot" / "src" / subdir
+    cache = tmp_path / "cache"
+    for _ in range(2):  # analysed, then answered from the cache
+        result = run_scan([root], db, jobs=1, cache_dir=cache)
+        apis = {f.torch_api for fr in result.files for f in fr.findings}
+        assert "torch.nn.Linear" in apis and not [a for a in apis if a.startswith("torchvision")]
+    alone = tmp_path / "user"
+    alone.mkdir()
+    (alone / "tiny.py").write_bytes((root / ("" if subdir else "torchvision") / "models" / "tiny.py").read_bytes())
+    user = run_scan([alone], db, jobs=1, cache_dir=cache)  # the same bytes outside torchvision
+    assert "torchvision.ops.boxes.clamp_boxes" in {f.torch_api for fr in user.files for f in fr.findings}

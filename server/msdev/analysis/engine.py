@@ -14,6 +14,7 @@ from pathlib import Path
 from ..db.loader import Database
 from ..findings import FileResult, Finding
 from .finder import analyse_tree, find_uses
+from .project import ModuleContext
 
 from ..limits import MAX_FILE_BYTES, size_problem  # noqa: F401  (MAX_FILE_BYTES: re-exported)
 
@@ -77,14 +78,16 @@ def find_in_text(text: str, db: Database, profile: str = "portable", path: str =
     return find_uses(tree, db, profile, text)
 
 
-def analyze_text(text: str, db: Database, profile: str = "portable", path: str = "<string>") -> FileResult:
-    """A file's findings, each with the rewriter's verdict (what `msdev convert` does with it)."""
+def analyze_text(text: str, db: Database, profile: str = "portable", path: str = "<string>",
+                 module: ModuleContext | None = None) -> FileResult:
+    """A file's findings, each with the rewriter's verdict (what `msdev convert` does with it);
+    `module`: what the file's package tells (scan gives the PyTorch packages whose source it reads)."""
     from ..rewrite.verdict import decide
 
     result = FileResult(path=path, lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1))
     try:
-        context = analyse_tree(parse_source(text, path), db, profile, text)
-        decide(context, db, profile)
+        context = analyse_tree(parse_source(text, path), db, profile, text, module)
+        decide(context, db, profile, module)
         result.findings = context.findings
     except SourceError as exc:
         result.error = str(exc)

@@ -24,7 +24,7 @@ from ..db.loader import Database
 from ..db.model import Entry
 from ..findings import Confidence, Finding, Kind, Status
 from ..textlines import split_lines
-from .project import ModuleContext, is_torch_module
+from .project import TORCH_ROOTS, ModuleContext, is_torch_module
 from .context import FileContext
 from .slicing import STEPPED_SLICE_NAME, STEPPED_SLICE_STATUS, stepped_axes
 from .return_types import FIELDS as NAMED_TUPLE_FIELDS
@@ -48,12 +48,11 @@ TENSOR_DICT = 11  # payload: None; a dict whose values are tensors (`.values()`,
 #: classes whose instances the finder follows, with the base class that holds their members' entries
 _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
                  "torch.distributions.": "torch.distributions.Distribution", "torch.device": "torch.device",
-                 "torch.optim.": "torch.optim.Optimizer"}
+                 "torch.optim.": "torch.optim.Optimizer", "torch.Size": "torch.Size"}
 #: functions that give a torch.device, whose members (`.type`, `.index`) have entries
 _DEVICE_FUNCTIONS = frozenset({"torch.get_default_device"})
 _NOTHING = None
 
-TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
 
 #: functions that give a tuple of tensors, not a tensor: `coords[::-1]` on torch.meshgrid's result
 #: reverses the tuple (torchvision RAFT), it is no stepped slice of a tensor
@@ -274,10 +273,6 @@ class _ModuleClass(tuple):
     look-ups, but calling it builds an instance (`net = Net()`), where calling an instance runs forward."""
 
 
-def _root_of(module: str) -> bool:
-    return is_torch_module(module)
-
-
 #: annotations of a `forward` parameter that say it is no tensor: mappings, sequences (of tensors), scalars
 _MAPPING_TYPES = frozenset({"dict", "Dict", "OrderedDict", "Mapping", "MutableMapping"})
 _SEQUENCE_TYPES = frozenset({"list", "List", "tuple", "Tuple", "Sequence", "Iterable"})
@@ -429,6 +424,9 @@ class Finder:
         #: names of the file's torch.autograd.Function subclasses: `Cls.apply(x)` gives a tensor
         self._autograd_functions: set[str] = set()
         self._fallback = 0  # > 0 inside `except ImportError:`-style handlers
+        #: imports seen so far: a torch one, a MindSpore one (a converted file imports both when it
+        #: keeps `import torch` for [UnConvert] code: its untyped calls are MindSpore's)
+        self._imports = [False, False]
 
     # ----------------------------------------------------------------- positions
     def _col(self, line: int, byte_col: int) -> int:
@@ -517,17 +515,25 @@ class Finder:
     # ----------------------------------------------------------------- imports
     def _bind_import(self, stmt: ast.stmt, scope: _Scope) -> None:
         names = scope.names
+        own = self.context.own_roots if self.context is not None else frozenset()
+        for module in ([a.name for a in stmt.names] if isinstance(stmt, ast.Import) else [stmt.module or ""]):
+            root = module.split(".", 1)[0]
+            if root == "mindspore":
+                self._imports[1] = True
+            elif is_torch_module(module, own):
+                self._imports[0] = True
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 mod = alias.name
                 if alias.asname:
-                    names[alias.asname] = (REF, mod, CERTAIN) if _root_of(mod) else self._from_package(alias.asname)
+                    names[alias.asname] = (REF, mod, CERTAIN) if is_torch_module(mod, own) \
+                        else self._from_package(alias.asname)
                 else:
                     head = mod.split(".", 1)[0]
-                    names[head] = (REF, head, CERTAIN) if head in TORCH_ROOTS else None
+                    names[head] = (REF, head, CERTAIN) if head in TORCH_ROOTS and head not in own else None
         elif isinstance(stmt, ast.ImportFrom):
             mod = stmt.module or ""
-            torch_mod = stmt.level == 0 and _root_of(mod)
+            torch_mod = stmt.level == 0 and is_torch_module(mod, own)
             for alias in stmt.names:
                 if alias.name == "*":
                     continue
@@ -1030,6 +1036,8 @@ class Finder:
             if entry.returns == "tensor":
                 return (TENSOR, None, CERTAIN)
             if entry.returns == "module":
+                if dotted.endswith(".from_pretrained"):  # nn.Embedding.from_pretrained(...): an nn.Embedding
+                    return (MODULE, dotted.rpartition(".")[0], CERTAIN)
                 return (MODULE, dotted, CERTAIN)
             if entry.returns == "tensors":
                 return (TENSOR_LIST, None, CERTAIN)  # torch.autograd.grad: a tuple of tensors
@@ -1065,6 +1073,8 @@ class Finder:
         self.findings.append(self._make(node, dotted, entry, kind, conf, attr_only=True))
         if attr == "device" and kind == Kind.TENSOR_ATTRIBUTE:
             return (OBJECT, "torch.device", conf)  # `x.device.type`: a member of the device
+        if attr == "shape" and kind == Kind.TENSOR_ATTRIBUTE:
+            return (OBJECT, "torch.Size", conf)  # `x.shape.numel()`: torch.Size's own method
         if kind == Kind.TENSOR_METHOD:
             if _is_complex(receiver) and attr in _COMPLEX_KEEPING_METHODS:
                 return (TENSOR, COMPLEX, conf)
@@ -1311,6 +1321,8 @@ class Finder:
                 return element
             if _is_tensor_list(value):
                 return value if isinstance(node.slice, ast.Slice) else (TENSOR, None, LIKELY)
+            if value is not None and value[:2] == (OBJECT, "torch.Size") and isinstance(node.slice, ast.Slice):
+                return value  # `x.shape[1:]` is a torch.Size too
             if not _is_tensor(value):
                 return None
             index = node.slice.__class__
@@ -1431,6 +1443,8 @@ class Finder:
                 result = self._tensor_member(func, receiver, Kind.TENSOR_METHOD)
                 if func.attr == "type" and (node.args or node.keywords):
                     result = (TENSOR, None, receiver[2])  # a cast; only `x.type()` gives a string
+                elif func.attr == "size" and not node.args and not node.keywords:
+                    result = (OBJECT, "torch.Size", receiver[2])  # `x.size().numel()`; x.size(d) is an int
             elif receiver is not None and receiver[0] == MODULE:
                 if func.attr in ("forward", "__call__"):
                     result = (TENSOR, None, LIKELY)
@@ -1453,6 +1467,10 @@ class Finder:
             elif receiver is None and func.attr == "apply" and type(func.value) is ast.Name \
                     and func.value.id in self._autograd_functions:
                 result = (TENSOR, None, LIKELY)  # `Clamp.apply(x)`: a custom autograd Function's output
+            elif receiver is None and self._imports == [True, False] and _tensor_only_call(func.attr, node):
+                # `x.size(1)`, `feats.unsqueeze(0)` on a value the finder cannot type (a dict's values, a
+                # list's element): no other common object has these methods
+                result = self._tensor_member(func, (TENSOR, None, LIKELY), Kind.TENSOR_METHOD)
             elif receiver is None and (func.attr in _MODULE_ONLY_METHODS or func.attr == "modules"
                                        and not node.args and not node.keywords):
                 # `self.stem.named_children()`, `model.named_modules()`, `encoder.modules()`: only an
@@ -1559,6 +1577,32 @@ class Finder:
 
 
 #: nn.Module methods no other common object has: on a receiver of unknown type they mean a module
+#: Tensor methods no other common object has (numpy, PIL, Python's builtins; not nn.Module's
+#: `float()`/`cpu()`/`to()`): a call of one is a tensor's even when the finder cannot type the receiver
+_TENSOR_ONLY_METHODS = frozenset({"unsqueeze", "unsqueeze_", "contiguous", "permute", "masked_fill", "masked_fill_",
+                                  "new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "detach",
+                                  "expand_as", "view_as", "type_as", "narrow", "index_select", "numel",
+                                  # elementwise math (numpy's arrays and pandas' series have none of these)
+                                  "sigmoid", "sigmoid_", "tanh", "tanh_", "exp", "exp_", "log", "log_", "relu",
+                                  "relu_", "softmax", "log_softmax", "sqrt", "rsqrt", "clamp", "clamp_",
+                                  "clamp_min", "clamp_max", "erf"})
+
+
+def _tensor_only_call(attr: str, call: ast.Call) -> bool:
+    """A call only a tensor answers: a method of _TENSOR_ONLY_METHODS, `x.size(1)` / `x.size(dim=1)`
+    (numpy's and PIL's `size` are not callable), `x.dim()`."""
+    if attr in _TENSOR_ONLY_METHODS:
+        return True
+    if attr == "size":
+        if len(call.args) == 1 and not call.keywords:
+            arg = call.args[0]
+            if isinstance(arg, ast.UnaryOp) and isinstance(arg.op, ast.USub):
+                arg = arg.operand
+            return isinstance(arg, ast.Constant) and type(arg.value) is int
+        return not call.args and len(call.keywords) == 1 and call.keywords[0].arg == "dim"
+    return attr == "dim" and not call.args and not call.keywords
+
+
 _MODULE_ONLY_METHODS = frozenset({"named_children", "named_modules", "add_module", "register_module",
                                   "named_parameters", "named_buffers", "register_buffer", "register_parameter"})
 #: containers whose elements the finder types when the class builds them from one layer

@@ -28,7 +28,7 @@ from .gradients import cleared_grad_reads, detect_gradients, plain_grad_reads, s
 
 #: words whose absence lets a file skip this pass entirely (the language server's hot path)
 _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no_grad", "grad_enabled", "enable_grad",
-             "detect_anomaly", "cudnn", "sdp_kernel", "sdpa_kernel",
+             "detect_anomaly", "cudnn", "sdp_kernel", "sdpa_kernel", "DisableTorchFunction",
              "inference_mode", "state_dict", "parameters()", "CrossEntropy", "cross_entropy", "nll_loss",
              "NLLLoss", "out=", "hook", "jit", "amp", "autocast", "distributed", "DataParallel", "numpy()",
              "weight_decay", "train(", "eval(", "add_(", "sub_(", "mul_(", "div_(", "zero_(", "fill_(",
@@ -45,7 +45,8 @@ NO_GRAD_APIS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.set_gr
                           "torch.autograd.detect_anomaly"})
 # context managers that only switch a PyTorch back-end or debugging setting: their `with` line goes too
 SETTING_CONTEXTS = frozenset({"torch.autograd.set_detect_anomaly", "torch.backends.cudnn.flags",
-                              "torch.backends.cuda.sdp_kernel", "torch.nn.attention.sdpa_kernel"})
+                              "torch.backends.cuda.sdp_kernel", "torch.nn.attention.sdpa_kernel",
+                              "torch._C.DisableTorchFunctionSubclass", "torch._C.DisableTorchFunction"})
 AMP_PREFIXES = ("torch.cuda.amp.", "torch.amp.", "torch.autocast", "torch.cpu.amp.")
 DIST_PREFIXES = ("torch.distributed.", "torch.nn.parallel.", "torch.nn.DataParallel",
                  "torch.utils.data.distributed.", "torch.multiprocessing.")

@@ -47,6 +47,9 @@ class ModuleContext:
     #: local name of a module of the package (`from . import initialization as init`) → its
     #: function names → (module, function) where each is defined
     imported_modules: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    #: PyTorch package names the converted tree itself defines (converting `torchvision`'s own
+    #: source): its absolute imports `from torchvision.ops import nms` are the package's code
+    own_roots: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -110,14 +113,13 @@ def _resolve_from(mod: _Module, stmt: ast.ImportFrom) -> str:
 TORCH_BOUND_MODULES = ("safetensors.torch",)
 
 
-def is_torch_module(module: str) -> bool:
-    """A PyTorch module, or another package's module that needs PyTorch to import."""
-    return module.split(".", 1)[0] in TORCH_ROOTS or any(
-        module == m or module.startswith(m + ".") for m in TORCH_BOUND_MODULES)
-
-
-def _is_torch(module: str) -> bool:
-    return is_torch_module(module)
+def is_torch_module(module: str, own_roots: frozenset[str] = frozenset()) -> bool:
+    """A PyTorch module, or another package's module that needs PyTorch to import; not one of
+    `own_roots`, the PyTorch packages whose own source is being read."""
+    root = module.split(".", 1)[0]
+    if root in own_roots:
+        return False
+    return root in TORCH_ROOTS or any(module == m or module.startswith(m + ".") for m in TORCH_BOUND_MODULES)
 
 
 def _dotted(node: ast.AST) -> list[str] | None:
@@ -143,6 +145,8 @@ class ProjectTable:
             name, is_package = module_name(rel, package)
             self.modules[name] = _Module(name, is_package, tree)
             self.by_path[rel] = name
+        # never `torch` itself: a stray top-level torch.py is not PyTorch's source
+        self.own_roots = frozenset(n.split(".", 1)[0] for n in self.modules) & frozenset(TORCH_ROOTS[1:])
         self.exported: dict[str, set[str]] = {name: set() for name in self.modules}
         self.tensor_params: dict[tuple[str, str], set] = {}  # (module, function) → params given tensors
         self.tensor_returns: set[tuple[str, str]] = set()  # (module, function) returning tensors
@@ -169,7 +173,7 @@ class ProjectTable:
         for stmt in _top_statements(mod.tree.body):
             if isinstance(stmt, ast.Import):
                 for alias in stmt.names:
-                    if _is_torch(alias.name):
+                    if is_torch_module(alias.name, self.own_roots):
                         if alias.asname:
                             mod.direct[alias.asname] = (alias.name, alias.name in ALIASED_MODULES)
                         else:
@@ -182,7 +186,7 @@ class ProjectTable:
                 source = _resolve_from(mod, stmt)
                 for alias in stmt.names:
                     local = alias.asname or alias.name
-                    if stmt.level == 0 and _is_torch(source):
+                    if stmt.level == 0 and is_torch_module(source, self.own_roots):
                         if alias.name != "*":
                             full = f"{source}.{alias.name}"
                             mod.direct[local] = (full, full in ALIASED_MODULES)
@@ -279,9 +283,9 @@ class ProjectTable:
     def context(self, rel_path: str) -> ModuleContext:
         name = self.by_path.get(rel_path)
         if name is None:
-            return ModuleContext()
+            return ModuleContext(own_roots=self.own_roots)
         mod = self.modules[name]
-        ctx = ModuleContext(exported=set(self.exported.get(name, ())))
+        ctx = ModuleContext(exported=set(self.exported.get(name, ())), own_roots=self.own_roots)
         for local, (path, origin, origin_local) in mod.torch.items():
             if local in mod.direct:
                 continue
@@ -350,6 +354,22 @@ class ProjectTable:
                 self.tensor_returns.add((name, func))
                 grown = True
         return grown
+
+
+def own_roots_of(paths) -> frozenset[str]:
+    """The PyTorch packages (torchvision, ...) whose own source lies in `paths`, as a ProjectTable
+    built on each of them finds: the folder itself is one, or holds one (a package has __init__.py)."""
+    from pathlib import Path
+
+    found = set()
+    for path in map(Path, paths):
+        if not path.is_dir():
+            continue
+        found.add(package_of(path))
+        for name in TORCH_ROOTS[1:]:
+            if (path / name / "__init__.py").is_file():
+                found.add(name)
+    return frozenset(found) & frozenset(TORCH_ROOTS[1:])
 
 
 def package_of(root) -> str | None:

@@ -179,7 +179,7 @@ def is_type_test(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 #: `{name}` / `{name=default source}` in a template (special forms such as `{name.int}` have a dot)
 _SLOT = re.compile(r"\{([A-Za-z_]\w*)(?:=([^{}]*))?\}")
-_HEAD = re.compile(r"\{@(mindspore\.nn\.[A-Z]\w*)\}\(")
+_HEAD = re.compile(r"\{@((?:mindspore\.nn|msdev)\.[A-Z]\w*)\}\(")
 
 
 def definition_class(entry: Entry, target: Target) -> str | None:

@@ -42,9 +42,13 @@ KINDS = {
     # MindSpore 2.10's float32 CPU kernels of exp, sigmoid, tanh, log, softmax, ... are accurate to about
     # 1e-5 (PyTorch's to 1e-7); computed in float64 and rounded back they come within an ulp of PyTorch's
     "float32": ("float32",),
+    "complex": ("complex64", "complex128"),
 }
 #: a kind PyTorch gives back unchanged (`casts: {int: identity}` on floor): a copy of the input
 IDENTITY = "identity"
+#: a kind whose result PyTorch gives as real numbers where the MindSpore kernel keeps them complex
+#: (`casts: {complex: real}` on abs: |z| of a complex64 tensor is float32): the real part of the result
+REAL = "real"
 DTYPES = ("bool_", "int8", "int16", "int32", "int64", "uint8", "float16", "float32", "float64")
 RESULTS = ("input", "keep")
 #: a 0-d tensor PyTorch gives back unchanged (`flip`, `mT`, `transpose`): `casts: {0-d: identity}`
@@ -65,8 +69,13 @@ def problems(casts) -> list[str]:
         return ["casts must be a mapping"]
     out = [f"casts: unknown field '{k}' (expected {', '.join(KEYS)})" for k in casts if k not in KEYS]
     for kind in KINDS:
-        if kind in casts and casts[kind] not in DTYPES and casts[kind] != IDENTITY:
+        if kind == "complex":
+            if kind in casts and casts[kind] != REAL:
+                out.append(f"casts.complex: only {REAL} is known")
+        elif kind in casts and casts[kind] not in DTYPES and casts[kind] != IDENTITY:
             out.append(f"casts.{kind}: '{casts[kind]}' is not identity or one of {', '.join(DTYPES)}")
+    if casts.get("complex") == REAL and any(k in casts for k in KINDS if k != "complex"):
+        out.append("casts.complex: real combines with no other kind of input")
     if ZERO_D in casts and casts[ZERO_D] != IDENTITY:
         out.append(f"casts.{ZERO_D}: only identity is known")
     if not any(kind in casts for kind in (*KINDS, ZERO_D)):
@@ -217,6 +226,7 @@ def _two_branches(render: Callable[[str], str], casts: dict, text: str, values: 
         if kind in casts:
             groups.setdefault(casts[kind], []).extend(dtypes)
     unchanged = groups.pop(IDENTITY, [])  # kinds PyTorch gives back unchanged (floor of an int tensor)
+    reals = groups.pop(REAL, [])  # kinds whose result PyTorch gives as real numbers (abs of a complex tensor)
 
     def of(dtype: str) -> str:
         return render(f"mindspore.{dtype}")
@@ -232,8 +242,16 @@ def _two_branches(render: Callable[[str], str], casts: dict, text: str, values: 
     if casts.get(ZERO_D) == IDENTITY:
         kept.insert(0, f"{first}.ndim == 0")
     if not groups:
-        body = f"{first}.copy() if {' or '.join(kept)} else {_MARKED.sub(lambda m: names[int(m.group(1))] if int(m.group(1)) < TRUNCATED else m.group(2), text)}"
+        plain = _MARKED.sub(lambda m: names[int(m.group(1))] if int(m.group(1)) < TRUNCATED else m.group(2), text)
+        if reals:
+            body = f"{plain} if {is_in(first, reals, negate=True)} else {render('mindspore.ops.real')}({plain})"
+            if kept:
+                body = f"{first}.copy() if {' or '.join(kept)} else ({body})"
+        else:
+            body = f"{first}.copy() if {' or '.join(kept)} else {plain}"
         return f"({body})" if bound else f"(lambda {', '.join(names)}: {body})({', '.join(values)})"
+    if reals:
+        raise CannotRewrite("casts: complex: real combines with no other cast kind")
     alone = _float_only(casts)  # float64 → float32: each argument on its own; else all of one dtype
     if alone:
         # any float64 argument makes PyTorch's result float64 (the others are promoted to it)

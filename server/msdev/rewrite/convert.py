@@ -429,7 +429,7 @@ def file_rewriter(src: SourceText, tree: ast.Module, db: Database, profile: str,
     file's torch import bindings."""
     module = module or ModuleContext()
     nodes, parents = context.index if context is not None else index_tree(tree)
-    bindings = torch_import_bindings(_narrowed(nodes, context, _IMPORTS), db, profile)
+    bindings = torch_import_bindings(_narrowed(nodes, context, _IMPORTS), db, profile, module.own_roots)
     ms_bindings = existing_mindspore_bindings(tree)
     for b in bindings:
         # an import inside a function binds its name there only: code elsewhere needs its own import
@@ -555,8 +555,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
             if node.id not in still_needed and not converted_spans.cover(src.start(node)):
                 still_needed.add(node.id)
     base_paths = torch_base_paths(tree, {b.local for b in bindings}, select(_CLASSDEF))
+    called_on_import: set[str] = set()
     for name, paths in import_time_paths(tree, {b.local for b in bindings},
-                                         lambda n: converted_spans.cover(src.start(n))).items():
+                                         lambda n: converted_spans.cover(src.start(n)), called_on_import).items():
         base_paths.setdefault(name, set()).update(paths)
     file_notes: list[str] = list(lookup_notes)
     fallback_names: set[str] = set()  # torch names that may be None when PyTorch is absent
@@ -597,11 +598,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         if kept_torch and not _guarded(stmt, rewriter.parents):
             # the converted module must import without PyTorch: only [UnConvert] code needs it
             locals_kept = [(a.asname or a.name).split(".", 1)[0] for a in kept_torch]
-            plain = [n for n in locals_kept if n not in base_paths]
-            fallback = [f"{' = '.join(plain)} = None"] if plain else []
-            for n in locals_kept:
-                if n in base_paths:
-                    fallback.extend(stand_in(n, base_paths[n]))
+            fallback = stand_in_fallback(locals_kept, base_paths, called_on_import)
             original = kept_line or src.text[s:e]
             kept_line = (f"try:  # msdev: PyTorch is needed only by the code marked [UnConvert]\n"
                          f"{indent}    {original}\n{indent}except ImportError:\n"
@@ -654,7 +651,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     done.extend(einops)
     file_notes.extend(notes)
     done.extend(emptied_block_passes(src, tree, done))
-    done.extend(retrying_handler_edits(src, bindings, rewriter.parents, base_paths))
+    done.extend(retrying_handler_edits(src, bindings, rewriter.parents, base_paths, called_on_import))
     done = fstring_quoted(src, select(_FSTRINGS), done)
     new_text = apply_edits(text, done)
     edits = [src.text_edit(e) for e in _normalised(done)]
@@ -807,7 +804,7 @@ def torch_base_paths(tree: ast.Module, torch_locals: set[str],
 
 
 def retrying_handler_edits(src: SourceText, bindings, parents: dict[int, ast.AST],
-                           import_paths: dict[str, set[tuple[str, ...]]]) -> list[Edit]:
+                           import_paths: dict[str, set[tuple[str, ...]]], called: set[str]) -> list[Edit]:
     """`try: import torch` whose `except ImportError:` tries PyTorch another way (ultralytics:
     `torch = import_execstack("torch", ...)`): without PyTorch that fails too, so the handler is
     wrapped in its own `try` that binds the names to None, as an unguarded kept import would be."""
@@ -820,9 +817,10 @@ def retrying_handler_edits(src: SourceText, bindings, parents: dict[int, ast.AST
         seen.add(id(stmt))
         names = [(a.asname or a.name).split(".", 1)[0] for a in stmt.names if a.name != "*"]
         for handler in parent.handlers:
-            if not any(isinstance(n, ast.Call) for h in handler.body if not isinstance(h, ast.ClassDef)
-                       for n in ast.walk(h)):
-                continue  # a plain fallback (`torch = None`, `pass`, a stand-in class) needs nothing
+            own = {h.name for h in handler.body if isinstance(h, ast.ClassDef)}
+            if not any(isinstance(n, ast.Call) and not (isinstance(n.func, ast.Name) and n.func.id in own)
+                       for h in handler.body if not isinstance(h, ast.ClassDef) for n in ast.walk(h)):
+                continue  # a plain fallback (`torch = None`, `pass`, a stand-in class and its use) needs nothing
             if len(handler.body) == 1 and isinstance(handler.body[0], ast.Try) and any(
                     isinstance(h.type, ast.Name) and h.type.id == "ImportError" for h in handler.body[0].handlers):
                 continue  # already guarded (a second conversion changes nothing)
@@ -831,15 +829,25 @@ def retrying_handler_edits(src: SourceText, bindings, parents: dict[int, ast.AST
             indent = src.indent_at(start)
             body = "\n".join(("    " + line) if line.strip() else line
                              for line in src.text[start:end].split("\n"))
-            plain = [n for n in names if n not in import_paths]
-            fallback = [f"{' = '.join(plain)} = None"] if plain else []
-            for n in names:
-                if n in import_paths:  # read or patched on import: a stand-in keeps the module importing
-                    fallback.extend(stand_in(n, import_paths[n]))
+            fallback = stand_in_fallback(names, import_paths, called)
             fallback_text = "".join(f"\n{indent}    {line}" for line in fallback)
             edits.append(Edit(start, end, f"{indent}try:  # msdev: without PyTorch this fails as well\n{body}\n"
                                           f"{indent}except ImportError:{fallback_text}"))
     return edits
+
+
+def stand_in_fallback(names: list[str], import_paths: dict[str, set[tuple[str, ...]]],
+                      called: set[str]) -> list[str]:
+    """The `except ImportError:` body binding torch names without PyTorch: None, or a stand-in
+    for those that code running on import reads (or calls)."""
+    plain = [n for n in names if n not in import_paths and n not in called]
+    lines = [f"{' = '.join(plain)} = None"] if plain else []
+    for n in names:
+        if n in called:
+            lines.extend(answering_stand_in(n))
+        elif n in import_paths:
+            lines.extend(stand_in(n, import_paths[n]))
+    return lines
 
 
 def fstring_quoted(src: SourceText, fstrings: list[ast.AST], edits: list[Edit]) -> list[Edit]:
@@ -865,13 +873,15 @@ def fstring_quoted(src: SourceText, fstrings: list[ast.AST], edits: list[Edit]) 
     return out
 
 
-def import_time_paths(tree: ast.Module, torch_locals: set[str],
-                      converted=lambda node: False) -> dict[str, set[tuple[str, ...]]]:
+def import_time_paths(tree: ast.Module, torch_locals: set[str], converted=lambda node: False,
+                      calls: set[str] | None = None) -> dict[str, set[tuple[str, ...]]]:
     """Attribute chains on torch names read (not called) or assigned to by code that runs on import:
     module and class bodies, decorators, default argument values (`interpolation=InterpolationMode.BICUBIC`,
     `torch.save = patched_save`).
     Bound to None without PyTorch they would stop the import; a stand-in keeps it importing, and
-    only the [UnConvert] code that uses the value needs PyTorch."""
+    only the [UnConvert] code that uses the value needs PyTorch. `calls` (a set) receives the torch
+    names that code calls, unconverted (`@torch.library.register_fake(...)`, torchvision's
+    `torch._C.DispatchKeySet(...) | ...`): they need the stand-in that answers calls."""
     out: dict[str, set[tuple[str, ...]]] = {}
     evaluated: list[ast.AST] = []
 
@@ -905,6 +915,12 @@ def import_time_paths(tree: ast.Module, torch_locals: set[str],
             cls = n.__class__
             if cls is call_class:
                 called.add(id(n.func))
+                if calls is not None:
+                    head = n.func
+                    while isinstance(head, ast.Attribute):
+                        head = head.value
+                    if isinstance(head, ast.Name) and head.id in torch_locals and not converted(n.func):
+                        calls.add(head.id)
             elif cls is attribute_class:
                 inner.add(id(n.value))
                 attributes.append(n)
@@ -940,6 +956,28 @@ def stand_in(name: str, paths: set[tuple[str, ...]]) -> list[str]:
     lines = render(name, tree, 0)
     lines[0] += "  # msdev: a stand-in without PyTorch, for what the code below reads on import"
     return lines
+
+
+def answering_stand_in(name: str) -> list[str]:
+    """A stand-in for a torch name that code running on import calls (registrations with PyTorch's
+    dispatcher, decorators): any member of it is another stand-in, a call answers a stand-in (or,
+    decorating, the function unchanged), `|` and `[...]` too. Classes deriving from it are ordinary
+    classes. Only the [UnConvert] code that uses what it gives needs PyTorch."""
+    return [
+        "class AbsentPyTorch(type):  # msdev: PyTorch's names without PyTorch, for the code that runs on import",
+        "    def __getattr__(cls, attr):",
+        "        if attr.startswith('__') or '_absent' not in cls.__dict__:",
+        "            raise AttributeError(attr)",
+        "        return AbsentPyTorch(f'{cls.__name__}.{attr}', (), {'_absent': True})",
+        "    def __call__(cls, *args, **kwargs):",
+        "        if '_absent' not in cls.__dict__:  # a class deriving from a stand-in",
+        "            return super().__call__(*args, **kwargs)",
+        "        return args[0] if len(args) == 1 and callable(args[0]) and not kwargs else cls",
+        "    def __or__(cls, other):",
+        "        return cls if '_absent' in cls.__dict__ else type.__or__(cls, other)",
+        "    __ror__ = __getitem__ = __or__",
+        f"{name} = AbsentPyTorch({name!r}, (), {{'_absent': True}})",
+    ]
 
 
 def lazy_annotations_edit(src: SourceText, tree: ast.Module, nodes: list[ast.AST],

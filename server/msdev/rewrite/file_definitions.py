@@ -43,6 +43,86 @@ class __NAME__({@mindspore.nn.Cell}):
     def construct(self, x):
         return {@mindspore.ops.unfold}(x, self.kernel_size, self.dilation, self.padding, self.stride)
 ''',
+    "rrelu": '''\
+def __NAME__(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """torch.nn.functional.rrelu: negative inputs times a slope drawn from U(lower, upper) while training,
+    times the fixed slope (lower + upper) / 2 otherwise (the default: training=False). MindSpore's
+    ops.rrelu and nn.RReLU draw random slopes in every mode."""
+    if training:
+        slope = {@mindspore.ops.uniform}(input.shape, {@mindspore.Tensor}(lower, {@mindspore.float32}),
+                                         {@mindspore.Tensor}(upper, {@mindspore.float32})).astype(input.dtype)
+    else:
+        slope = (lower + upper) / 2
+    return {@mindspore.ops.where}(input >= 0, input, input * slope)
+''',
+    "RReLU": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.RReLU: random negative slopes in training mode, the fixed slope (lower + upper) / 2 in
+    eval mode, as PyTorch's layer (MindSpore's nn.RReLU draws random slopes in both modes)."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower, self.upper = float(lower), float(upper)
+
+    def construct(self, input):
+        return {@msdev.rrelu}(input, self.lower, self.upper, self.training)
+''',
+    "ConvTranspose2d": '''\
+class __NAME__({@mindspore.nn.Conv2dTranspose}):
+    """torch.nn.ConvTranspose2d with output_padding. PyTorch crops `padding` from the start and
+    `padding - output_padding` from the end of the full transposed convolution; MindSpore crops `padding`
+    from both ends and appends `output_padding` zeros, which loses the last row and column it computes.
+    The asymmetric padding keeps them; where output_padding exceeds padding, the rows past the full
+    convolution hold the bias, as in PyTorch."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        pair = lambda v: (int(v), int(v)) if isinstance(v, int) else tuple(int(i) for i in v)
+        size = lambda v: int(v) if isinstance(v, int) else tuple(int(i) for i in v)
+        p, o = pair(padding), pair(output_padding)
+        extra = tuple(max(oi - pi, 0) for pi, oi in zip(p, o))
+        self_bias = bool(bias) and any(extra)
+        super().__init__(in_channels, out_channels, size(kernel_size), stride=size(stride), pad_mode="pad",
+                         padding=(p[0], max(p[0] - o[0], 0), p[1], max(p[1] - o[1], 0)),
+                         output_padding=extra if any(extra) else 0, dilation=size(dilation), group=groups,
+                         has_bias=bool(bias) and not self_bias)
+        self.late_bias = self_bias
+        if self_bias:
+            self.bias = {@mindspore.Parameter}({@mindspore.ops.zeros}(out_channels, {@mindspore.float32}), name="bias")
+
+    def construct(self, x):
+        out = super().construct(x)
+        return out + self.bias.reshape(1, -1, 1, 1) if self.late_bias else out
+''',
+    "ConvTranspose1d": '''\
+class __NAME__({@mindspore.nn.Conv1dTranspose}):
+    """torch.nn.ConvTranspose1d with output_padding, which mindspore.nn.Conv1dTranspose lacks: PyTorch
+    crops `padding` from the start and `padding - output_padding` from the end of the full transposed
+    convolution, so the kernel's padding is made asymmetric; where output_padding exceeds padding, the
+    positions past the full convolution hold the bias, as in PyTorch."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        one = lambda v: int(v) if isinstance(v, int) else int(tuple(v)[0])
+        p, o = one(padding), one(output_padding)
+        self.extra = max(o - p, 0)
+        late_bias = bool(bias) and self.extra > 0
+        super().__init__(in_channels, out_channels, one(kernel_size), stride=one(stride), pad_mode="pad", padding=p,
+                         dilation=one(dilation), group=groups, has_bias=bool(bias) and not late_bias)
+        self.padding = (0, 0, p, max(p - o, 0))
+        self.conv2d_transpose = {@mindspore.ops.Conv2DBackpropInput}(
+            out_channel=in_channels, kernel_size=self.kernel_size, mode=1, pad_mode="pad", pad=self.padding,
+            stride=self.stride, dilation=self.dilation, group=groups)
+        self.late_bias = late_bias
+        if late_bias:
+            self.bias = {@mindspore.Parameter}({@mindspore.ops.zeros}(out_channels, {@mindspore.float32}), name="bias")
+
+    def construct(self, x):
+        out = super().construct(x)
+        if self.extra:
+            out = {@mindspore.ops.pad}(out, (0, self.extra))
+        return out + self.bias.reshape(1, -1, 1) if self.late_bias else out
+''',
     "ModuleList": '''\
 class __NAME__({@mindspore.nn.CellList}):
     """torch.nn.ModuleList holding None in some slots (a last stage without a downsample layer):
@@ -1483,6 +1563,19 @@ def __NAME__(x, running_mean, running_var, weight=None, bias=None, training=Fals
     shift = shift.astype(work).astype(wide)
     out = (xw.astype(wide) * scale.astype(wide).reshape(shape) + shift.reshape(shape)).astype(work)
     return out.astype(x.dtype) if low else out
+''',
+    "GroupNorm": '''\
+class __NAME__({@mindspore.nn.GroupNorm}):
+    """mindspore.nn.GroupNorm without parameters when affine=False, as torch.nn.GroupNorm and the
+    InstanceNorm layers are (MindSpore's keeps a frozen gamma and beta, which a converted PyTorch
+    checkpoint has nothing to load into): they become constant tensors of ones and zeros."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-05, affine=True):
+        super().__init__(num_groups, num_channels, eps=eps, affine=affine)
+        if not affine:
+            del self.gamma, self.beta
+            self.gamma = {@mindspore.ops.ones}(num_channels, {@mindspore.float32})
+            self.beta = {@mindspore.ops.zeros}(num_channels, {@mindspore.float32})
 ''',
     "BatchNorm": '''\
 class __NAME__({@mindspore.nn.Cell}):

@@ -439,7 +439,11 @@ class Rewriter:
         return name
 
     def template_adapter_name(self, entry: Entry, target: Target) -> str | None:
-        """The file's adapter class for a templated layer referenced uncalled (rewrite/adapters.py)."""
+        """The file's adapter class for a templated layer referenced uncalled (rewrite/adapters.py);
+        templates written for special forms only (`nn.GroupNorm(..., affine=False)`) leave the
+        other forms, and so the class passed around, to the argument map's adapter."""
+        if all(_conditional(t) for t in target.templates):
+            return self.adapter_name(entry, target)
         if entry.api in self.adapters:
             return self.adapters[entry.api][0]
         name = f"{entry.api.rsplit('.', 1)[-1]}TorchArgs"

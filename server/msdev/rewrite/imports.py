@@ -36,9 +36,6 @@ MODULE_MAP = {
     },
 }
 
-TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
-
-
 @dataclass
 class ImportBinding:
     """One name a torch import binds, and what it would bind after conversion."""
@@ -52,19 +49,17 @@ class ImportBinding:
     statement: ImportNeed | None = None  # the converted import
 
 
-def _is_torch(module: str) -> bool:
-    return is_torch_module(module)
-
-
-def torch_import_bindings(nodes: Iterable[ast.AST], db: Database, profile: str) -> list[ImportBinding]:
-    """The file's torch imports (`nodes`: every node of the tree, e.g. `ast.walk(tree)`)."""
+def torch_import_bindings(nodes: Iterable[ast.AST], db: Database, profile: str,
+                          own_roots: frozenset[str] = frozenset()) -> list[ImportBinding]:
+    """The file's torch imports (`nodes`: every node of the tree, e.g. `ast.walk(tree)`; `own_roots`:
+    the PyTorch packages whose own source is converted, ModuleContext.own_roots)."""
     modules = MODULE_MAP.get(profile, MODULE_MAP["portable"])
     out: list[ImportBinding] = []
     imports = (ast.Import, ast.ImportFrom)
     for node in [n for n in nodes if n.__class__ in imports]:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if not _is_torch(alias.name):
+                if not is_torch_module(alias.name, own_roots):
                     continue
                 if alias.asname:
                     ms = modules.get(alias.name)
@@ -76,7 +71,7 @@ def torch_import_bindings(nodes: Iterable[ast.AST], db: Database, profile: str) 
                     ms = modules.get(root)
                     out.append(ImportBinding(node, alias, root, root, ms, "mindspore" if ms else None,
                                              ImportNeed("mindspore") if ms else None))
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and _is_torch(node.module):
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and is_torch_module(node.module, own_roots):
             for alias in node.names:
                 if alias.name == "*":
                     out.append(ImportBinding(node, alias, "*", node.module, None, None, None))

@@ -291,11 +291,11 @@ def rewrite_label_dtype(rewriter, finding: Finding, facts) -> FindingRewrite:
         new = f"({text} if {text}.is_floating_point() else {text}.astype({int32}))"
         return FindingRewrite(finding, [Edit(*span, new)], True,
                               ["class-index targets cast to int32 (MindSpore's CPU kernels take int32)"], span)
-    if not isinstance(node, (ast.Subscript, ast.Call)):
-        text = f"({text})"
-    return FindingRewrite(finding, [Edit(*span, f"{text}.astype({int32})")], False,
-                          ["class-index targets cast to int32 (MindSpore's CPU kernels take int32); "
-                           "remove the cast if the targets are class probabilities"], span)
+    # an expression is evaluated once: class probabilities (a float target, `torch.tensor([[0.2, 0.8]])`)
+    # pass through, class indices are cast
+    new = f"(lambda t: t if t.is_floating_point() else t.astype({int32}))({text})"
+    return FindingRewrite(finding, [Edit(*span, new)], True,
+                          ["class-index targets cast to int32 (MindSpore's CPU kernels take int32)"], span)
 
 
 def rewrite_format(rewriter, finding: Finding, facts) -> FindingRewrite:

@@ -31,14 +31,14 @@ def record_verdicts(outcomes: dict) -> None:
         outcome.finding.verdict = verdict_of(outcome)
 
 
-def decide(context, db, profile: str = "portable") -> None:
+def decide(context, db, profile: str = "portable", module=None) -> None:
     """Give every finding of an analysed file (a FileContext) its verdict, by running the
-    conversion's rewrite of the whole file (no text is produced)."""
+    conversion's rewrite of the whole file (no text is produced); `module`: its ModuleContext."""
     from .convert import file_rewriter, rewrite_findings
     from .source import SourceText
 
     findings = context.findings
     if not findings or len(findings) > MAX_FINDINGS:
         return  # undecided: the status stands in (see MAX_FINDINGS)
-    rewriter, _ = file_rewriter(SourceText(context.text), context.tree, db, profile, context=context)
-    record_verdicts(rewrite_findings(rewriter, findings, profile))
+    rewriter, _ = file_rewriter(SourceText(context.text), context.tree, db, profile, module, context)
+    record_verdicts(rewrite_findings(rewriter, findings, profile, module))

@@ -197,7 +197,7 @@ STATEMENT_RULES: tuple[RuleSpec, ...] = (
         code='MS208', name='label-dtype', label='label dtype',
         summary="MindSpore's CrossEntropyLoss/NLLLoss want int32 class indices on CPU.",
         detects=DETECTS['MS208'],
-        why="On CPU, MindSpore's `CrossEntropyLoss`/`NLLLoss` accept only int32 class indices; PyTorch uses int64. The target is cast with `.astype(mindspore.int32)` (remove the cast if the targets are class probabilities).",
+        why="On CPU, MindSpore's `CrossEntropyLoss`/`NLLLoss` accept only int32 class indices; PyTorch uses int64. An integer target is cast with `.astype(mindspore.int32)`; a float target (class probabilities) is left as it is.",
         before=EXAMPLES['MS208'][0], after=EXAMPLES['MS208'][1],
         status='default-diff', severity='information', fix='always',
         fix_detail=FIXES['MS208'],

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import __version__
+from ..analysis.project import ModuleContext, own_roots_of
 from ..db.loader import Database
 from ..gcpause import gc_paused
 from ..limits import MAX_FILE_BYTES, size_problem
@@ -115,14 +116,15 @@ def decode(payload, display: str) -> FileResult:
 _WORKER: dict = {}
 
 
-def _init_worker(db: Database | None, profile: str) -> None:
+def _init_worker(db: Database | None, profile: str, module) -> None:
     ignore_interrupts()
     if db is not None:  # spawn: the database arrives pickled; fork: it is already here
         _WORKER["db"] = db
     _WORKER["profile"] = profile
+    _WORKER["module"] = module
 
 
-def _analyze_bytes(data: bytes, display: str, db: Database, profile: str) -> FileResult:
+def _analyze_bytes(data: bytes, display: str, db: Database, profile: str, module=None) -> FileResult:
     # imported here: a fully cached scan never needs the parser and finder
     from ..analysis.engine import SourceError, analyze_text, decode_source
 
@@ -130,13 +132,13 @@ def _analyze_bytes(data: bytes, display: str, db: Database, profile: str) -> Fil
         text = decode_source(data)
     except SourceError as exc:
         return FileResult(display, error=str(exc))
-    return analyze_text(text, db, profile, display)
+    return analyze_text(text, db, profile, display, module)
 
 
 def _work_chunk(chunk: list[tuple[int, str, bytes]]) -> list[tuple[int, bytes]]:
-    db, profile = _WORKER["db"], _WORKER["profile"]
+    db, profile, module = _WORKER["db"], _WORKER["profile"], _WORKER["module"]
     with gc_paused():
-        return [(i, encode(_analyze_bytes(data, display, db, profile))) for i, display, data in chunk]
+        return [(i, encode(_analyze_bytes(data, display, db, profile, module))) for i, display, data in chunk]
 
 
 def _chunks(items: list[tuple[int, str, bytes]], jobs: int) -> list[list[tuple[int, str, bytes]]]:
@@ -223,6 +225,10 @@ def run_scan(paths: list[str | Path], db: Database | LazyDatabase, profile: str 
     results: list[FileResult | None] = [None] * len(sources)
     warnings: list[str] = []
     lazy = db if isinstance(db, LazyDatabase) else None
+    # scanning torchvision's own source: its imports of itself are its code, as convert reads them
+    own_roots = own_roots_of(paths)
+    module = ModuleContext(own_roots=own_roots) if own_roots else None
+    salt = ("own:" + ",".join(sorted(own_roots))).encode() if own_roots else b""
 
     cache = None
     if use_cache:
@@ -238,7 +244,7 @@ def run_scan(paths: list[str | Path], db: Database | LazyDatabase, profile: str 
             done += 1
             continue
         if cache is not None:
-            key = keys[i] = cache.key(data)
+            key = keys[i] = cache.key(data + salt if salt else data)
             payload = cache.get(key)
             if payload is not None:
                 try:
@@ -273,7 +279,7 @@ def run_scan(paths: list[str | Path], db: Database | LazyDatabase, profile: str 
         if shared_db is None:
             _WORKER["db"] = database  # inherited by the forked workers
         try:
-            with ctx.Pool(workers, initializer=_init_worker, initargs=(shared_db, profile)) as pool:
+            with ctx.Pool(workers, initializer=_init_worker, initargs=(shared_db, profile, module)) as pool:
                 for batch in pool.imap_unordered(_work_chunk, _chunks(pending, workers)):
                     for i, blob in batch:
                         store(i, blob)
@@ -284,7 +290,7 @@ def run_scan(paths: list[str | Path], db: Database | LazyDatabase, profile: str 
     elif pending:
         with gc_paused():
             for n, (i, display, data) in enumerate(pending):
-                fr = _analyze_bytes(data, display, database, profile)
+                fr = _analyze_bytes(data, display, database, profile, module)
                 if cache is not None:
                     cache.put(keys[i], encode(fr))
                 for f in fr.findings:  # drop the AST and entry: reports need the fields only
