@@ -427,6 +427,9 @@ class Finder:
         #: imports seen so far: a torch one, a MindSpore one (a converted file imports both when it
         #: keeps `import torch` for [UnConvert] code: its untyped calls are MindSpore's)
         self._imports = [False, False]
+        #: local names of modules other than torch's the file imports (`import math`, `import numpy as
+        #: np`): `math.log(2.0)` is no tensor method, whatever its name
+        self._foreign_modules: set[str] = set()
 
     # ----------------------------------------------------------------- positions
     def _col(self, line: int, byte_col: int) -> int:
@@ -523,6 +526,8 @@ class Finder:
             elif is_torch_module(module, own):
                 self._imports[0] = True
         if isinstance(stmt, ast.Import):
+            self._foreign_modules.update(alias.asname or alias.name.split(".", 1)[0] for alias in stmt.names
+                                         if not is_torch_module(alias.name, own))
             for alias in stmt.names:
                 mod = alias.name
                 if alias.asname:
@@ -1467,7 +1472,8 @@ class Finder:
             elif receiver is None and func.attr == "apply" and type(func.value) is ast.Name \
                     and func.value.id in self._autograd_functions:
                 result = (TENSOR, None, LIKELY)  # `Clamp.apply(x)`: a custom autograd Function's output
-            elif receiver is None and self._imports == [True, False] and _tensor_only_call(func.attr, node):
+            elif (receiver is None and self._imports == [True, False] and _tensor_only_call(func.attr, node)
+                  and _root_name(func.value) not in self._foreign_modules):
                 # `x.size(1)`, `feats.unsqueeze(0)` on a value the finder cannot type (a dict's values, a
                 # list's element): no other common object has these methods
                 result = self._tensor_member(func, (TENSOR, None, LIKELY), Kind.TENSOR_METHOD)
@@ -1586,6 +1592,13 @@ _TENSOR_ONLY_METHODS = frozenset({"unsqueeze", "unsqueeze_", "contiguous", "perm
                                   "sigmoid", "sigmoid_", "tanh", "tanh_", "exp", "exp_", "log", "log_", "relu",
                                   "relu_", "softmax", "log_softmax", "sqrt", "rsqrt", "clamp", "clamp_",
                                   "clamp_min", "clamp_max", "erf"})
+
+
+def _root_name(node: ast.AST) -> str | None:
+    """The name a chain `a.b.c` starts from (None when it starts from a call, subscript, ...)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _tensor_only_call(attr: str, call: ast.Call) -> bool:
