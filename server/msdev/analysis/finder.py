@@ -427,8 +427,8 @@ class Finder:
         #: imports seen so far: a torch one, a MindSpore one (a converted file imports both when it
         #: keeps `import torch` for [UnConvert] code: its untyped calls are MindSpore's)
         self._imports = [False, False]
-        #: local names of modules other than torch's the file imports (`import math`, `import numpy as
-        #: np`): `math.log(2.0)` is no tensor method, whatever its name
+        #: local names other than torch's the file imports (`import math`, `import numpy as np`,
+        #: `from . import utils`): `math.log(2.0)` is no tensor method, whatever its name
         self._foreign_modules: set[str] = set()
 
     # ----------------------------------------------------------------- positions
@@ -539,6 +539,8 @@ class Finder:
         elif isinstance(stmt, ast.ImportFrom):
             mod = stmt.module or ""
             torch_mod = stmt.level == 0 and is_torch_module(mod, own)
+            if not torch_mod:  # `from . import utils`, `from scipy import special`: `utils.clamp(...)` is theirs
+                self._foreign_modules.update(a.asname or a.name for a in stmt.names if a.name != "*")
             for alias in stmt.names:
                 if alias.name == "*":
                     continue
