@@ -244,6 +244,6 @@ def test_pool_workers_leave_ctrl_c_to_the_parent(tmp_path):
 
     ctx = multiprocessing.get_context("fork")
     db_dir = str(Path(__file__).resolve().parents[2] / "mapping_db")
-    for init, initargs in ((runner._init_worker, (None, "portable")), (convert_tree._worker_init, (db_dir, None))):
+    for init, initargs in ((runner._init_worker, (None, "portable", None)), (convert_tree._worker_init, (db_dir, None))):
         with ctx.Pool(1, initializer=init, initargs=initargs) as pool:
             assert pool.apply(signal.getsignal, (signal.SIGINT,)) == signal.SIG_IGN, init
