@@ -43,6 +43,8 @@ from .source import Edit, SourceText, text_with_edits
 PLACEHOLDER = re.compile(r"\{(@?[A-Za-z_][\w.]*)(?:=([^{}]*))?\}")
 #: `{name.CONDITION}`: the argument only when written in that form (`is_<literal>` besides these)
 CONDITIONS = ("int", "var", "holds_none")
+#: layers whose float64 form computes through msdev's conv (MindSpore has no float64 convolution kernel)
+CONVOLUTION_LAYERS = frozenset({"mindspore.nn.Conv1d", "mindspore.nn.Conv2d", "mindspore.nn.Conv3d"})
 
 
 @dataclass
@@ -400,10 +402,12 @@ class Rewriter:
 
     def layer_class(self, entry: Entry, target: Target) -> str:
         """The target as the converted code names it; a layer whose `casts` say its float32 kernel is
-        less exact than PyTorch's is its float64-computing subclass (`float64_layer(nn.SiLU)`)."""
+        less exact than PyTorch's is its float64-computing subclass (`float64_layer(nn.SiLU)`; a
+        convolution, which has no float64 kernel, `float64_conv(nn.Conv2d)`)."""
         name = self.namer.render(target.api)
         if entry.kind == "class" and target.casts == {"float32": "float64"}:  # the one form a layer takes
-            return f"{self.namer.render('msdev.float64_layer')}({name})"
+            factory = "msdev.float64_conv" if target.api in CONVOLUTION_LAYERS else "msdev.float64_layer"
+            return f"{self.namer.render(factory)}({name})"
         return name
 
     def _container_class(self, entry: Entry, target: Target) -> str | None:
