@@ -12,7 +12,8 @@ every other device.
 
 `conv` is torch.nn.functional.conv1d/2d/3d with PyTorch's arguments; `float64_conv(nn.Conv2d)` is the
 layer class (MindSpore's arguments and parameter names, so checkpoints load as before) computing
-through it.
+through it when called in PyNative mode. Its `construct` stays MindSpore's: a graph (GRAPH_MODE or
+mindspore.jit) compiles that, as the graph compiler cannot compile the Python of the exact path.
 """
 
 from __future__ import annotations
@@ -100,7 +101,17 @@ def __NAME__(base):
     is slow and less exact than PyTorch's. A subclass with the layer's name, one per layer class."""
 
     class Layer(base):
-        def construct(self, x):
+        def __call__(self, *args, **kwargs):
+            # PyNative runs the layer from here. A graph (GRAPH_MODE, mindspore.jit) compiles `construct`, MindSpore's
+            # kernel, and so do layers with hooks (Cell.__call__ runs them) or a construct of their own
+            hooked = any(getattr(self, h, None) for h in ("_forward_pre_hook", "_forward_hook", "_backward_pre_hook",
+                                                         "_backward_hook"))
+            if (len(args) == 1 and not kwargs and not hooked and type(self).construct is base.construct
+                    and {@mindspore.get_context}("mode") == {@mindspore.PYNATIVE_MODE}):
+                return self.exact(args[0])
+            return super().__call__(*args, **kwargs)
+
+        def exact(self, x):
             one_d = self.weight.ndim == 4 and x.ndim <= 3  # mindspore.nn.Conv1d keeps a 2-d layout
             if one_d:
                 x = x.unsqueeze(-2)
