@@ -68,6 +68,28 @@ def test_mint_layers_keep_pytorch_names():
                      "emb.weight": "emb.embedding_table"}
 
 
+def test_layers_built_through_the_converters_exact_subclasses():
+    """`float64_conv(nn.Conv1d)(...)` and classes deriving from it are Conv1d layers: their 3-d PyTorch
+    weight gains MindSpore's unit height."""
+    src = ModelSource.from_text(
+        "from mindspore import nn\n"
+        "class Same(float64_conv(nn.Conv1d)):\n"
+        "    def construct(self, x):\n"
+        "        return super().construct(x)\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.eca = float64_conv(nn.Conv1d)(1, 1, 3, has_bias=False, pad_mode='pad', padding=1)\n"
+        "        self.same = Same(2, 4, 3, has_bias=False, pad_mode='pad', padding=1)\n"
+        "        self.act = float64_layer(nn.SiLU)()\n")
+    wmap = build_map({"eca.weight": (1, 1, 3), "same.weight": (4, 2, 3)}, src)
+    by = {e.torch: e for e in wmap.entries}
+    for key in ("eca.weight", "same.weight"):  # read off the source, not guessed from the shape (timm's ECA
+        # layers sit where a guess is ambiguous)
+        assert by[key].how == "source" and by[key].layer == "Conv1d" and by[key].transform == {"op": "unsqueeze", "axis": 2}
+    assert by["eca.weight"].mindspore_shape == [1, 1, 1, 3]
+
+
 def test_ascend_profile_on_torch_source_keeps_names():
     src = ModelSource.from_text("import torch.nn as nn\nclass N(nn.Module):\n    def __init__(self):\n"
                                 "        super().__init__()\n        self.bn = nn.BatchNorm2d(2)\n", profile="ascend")
