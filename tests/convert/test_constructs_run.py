@@ -24,6 +24,9 @@ CASES = {
     "gradients_module_level": [
         ("module_values", []),
     ],
+    "script_late_import": [
+        ("run", [A]),
+    ],
     "distribution_transforms": [
         ("chained", [A]),
         ("stick_breaking", [A]),
