@@ -403,6 +403,12 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
             continue
         outcomes = resolver.outcomes(k)
         outcome, why = _decide(outcomes, keys[k])
+        if (outcome is not None and outcome.rule is not None and outcome.rule.lookup(k.rpartition(".")[2]) is None
+                and len({o.rule.kind for o in outcomes if o.rule}) > 1):
+            # a name the chosen reading does not know (`num_batches_tracked` where the source allows a
+            # GroupNorm or a LayerNorm): the sibling parameters tell the layer
+            pending.append(k)
+            continue
         if outcome is not None and resolver.weak and resolver.strong:
             known, _ = _decide(resolver.strong, keys[k])
             if known is not None and known.rule is None:
