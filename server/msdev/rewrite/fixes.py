@@ -85,6 +85,7 @@ class Rewriter:
         annotate_star_keys(self.nodes, self.parents,
                            self.context if self.context is not None and self.context.nodes is self.nodes else None)
         self.adapters: dict[str, tuple[str, str]] = {}  # torch class → (adapter name, its source)
+        self._lists: dict[int, frozenset[str]] = {}  # function → the names it binds to lists (_list_names)
         self.done = EditLog()  # edits of inner rewrites already accepted (convert mode)
         # ids of the `__init__`s of classes that become Cells (convert sets them; None: judge by the
         # enclosing `__init__` method, as a single quick fix must)
@@ -246,7 +247,8 @@ class Rewriter:
                     raise
         try:
             rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered,
-                                   receiver_first=entry.kind == "method")  # `torch.Tensor.std(x, 0)`
+                                   receiver_first=entry.kind == "method",  # `torch.Tensor.std(x, 0)`
+                                   lists=self._list_names(call))
         except CannotRewrite:
             adapted = None if target.fallback_templates else self._adapted_call(finding, func, call, entry, target, span)
             if adapted is None and not target.fallback_templates and not skip:
@@ -399,6 +401,20 @@ class Rewriter:
         shown = self.namer.render(target.api) if is_type_test(node, self.parents) or in_annotation(
             self.parents, node) else self.layer_class(entry, target)
         return FindingRewrite(finding, [Edit(s, e, shown)], safe, notes, (s, e))
+
+    def _list_names(self, node: ast.AST) -> frozenset[str]:
+        """Names the function around `node` binds to a list display or comprehension."""
+        scope = self.parents.get(id(node))
+        while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            scope = self.parents.get(id(scope))
+        if scope is None:
+            return frozenset()
+        cached = self._lists.get(id(scope))
+        if cached is None:
+            cached = self._lists[id(scope)] = frozenset(
+                t.id for n in ast.walk(scope) if isinstance(n, ast.Assign) and isinstance(n.value, (ast.List, ast.ListComp))
+                for t in n.targets if isinstance(t, ast.Name))
+        return cached
 
     def layer_class(self, entry: Entry, target: Target) -> str:
         """The target as the converted code names it; a layer whose `casts` say its float32 kernel is
