@@ -94,17 +94,19 @@ def test_step_counter_follows_the_norm_its_siblings_tell():
     """A norm the source reading allows to be a GroupNorm or a LayerNorm while the checkpoint holds running
     statistics (timm's maxvit blocks): the statistics say BatchNorm, and `num_batches_tracked`, which no
     reading knows, is dropped with them instead of being kept as an unexpected key."""
-    src = ModelSource.from_text(
-        "from mindspore import nn\n"
-        "class Net(nn.Cell):\n"
-        "    def __init__(self, kind):\n"
-        "        super().__init__()\n"
-        "        self.norm1 = nn.GroupNorm(1, 4) if kind else nn.LayerNorm((4,))\n")
     keys = {"norm1.weight": (4,), "norm1.bias": (4,), "norm1.running_mean": (4,), "norm1.running_var": (4,),
             "norm1.num_batches_tracked": ()}
-    names = {e.torch: e.mindspore for e in build_map(keys, src).entries}
-    assert names == {"norm1.weight": "norm1.gamma", "norm1.bias": "norm1.beta", "norm1.running_mean": "norm1.moving_mean",
-                     "norm1.running_var": "norm1.moving_variance", "norm1.num_batches_tracked": None}
+    for built in ("nn.GroupNorm(1, 4) if kind else nn.LayerNorm((4,))", "nn.LayerNorm((4,))"):
+        src = ModelSource.from_text(
+            "from mindspore import nn\n"
+            "class Net(nn.Cell):\n"
+            "    def __init__(self, kind):\n"
+            "        super().__init__()\n"
+            f"        self.norm1 = {built}\n")
+        names = {e.torch: e.mindspore for e in build_map(keys, src).entries}
+        assert names == {"norm1.weight": "norm1.gamma", "norm1.bias": "norm1.beta",
+                         "norm1.running_mean": "norm1.moving_mean", "norm1.running_var": "norm1.moving_variance",
+                         "norm1.num_batches_tracked": None}, built
 
 
 def test_ascend_profile_on_torch_source_keeps_names():

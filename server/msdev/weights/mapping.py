@@ -403,10 +403,9 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
             continue
         outcomes = resolver.outcomes(k)
         outcome, why = _decide(outcomes, keys[k])
-        if (outcome is not None and outcome.rule is not None and outcome.rule.lookup(k.rpartition(".")[2]) is None
-                and len({o.rule.kind for o in outcomes if o.rule}) > 1):
-            # a name the chosen reading does not know (`num_batches_tracked` where the source allows a
-            # GroupNorm or a LayerNorm): the sibling parameters tell the layer
+        if outcome is not None and outcome.rule is not None and outcome.rule.lookup(outcome.param) is None:
+            # a name the layer read off the source does not know (`num_batches_tracked` where it allows a
+            # GroupNorm or a LayerNorm, timm's norm_act_layer building a BatchNorm): its siblings tell the layer
             pending.append(k)
             continue
         if outcome is not None and resolver.weak and resolver.strong:
