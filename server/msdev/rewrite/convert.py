@@ -1162,12 +1162,11 @@ def _fix_of(rewriter: Rewriter, finding: Finding, ms_bindings: dict[str, str], t
         cls = rewriter.parents.get(id(finding.node))
         if isinstance(cls, ast.ClassDef):
             edits.extend(forward_to_construct(src, cls))
-    if namer.added:
-        edit = import_lines_edit(src, insertion_point(src, tree), namer.added)
-        if edit:
-            edits.append(edit)
+    edit = import_lines_edit(src, insertion_point(src, tree), namer.added) if namer.added else None
+    if edit:
+        edits.append(edit)
     if namer.definitions:  # `{@msdev.NAME}` in the rewrite: the definition comes with the fix
-        offset = _after_imports(src, tree)
+        offset = _after_imports(src, tree, edit.start if edit else 0)
         edits.append(Edit(offset, offset, "\n" + "".join(code + "\n\n" for _, code in namer.definitions.values())))
     if finding.pattern:
         from .patterns import fix_title
