@@ -27,6 +27,9 @@ CASES = {
     "script_late_import": [
         ("run", [A]),
     ],
+    "pool_subclass_same": [
+        ("run", [_rng.standard_normal((2, 3, 11, 10)).astype(np.float32)]),
+    ],
     "pool_class_passed": [
         ("run", [_rng.standard_normal((2, 3, 17, 16)).astype(np.float32)]),
     ],

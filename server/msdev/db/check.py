@@ -288,6 +288,12 @@ class _Checker:
             for key, kn, vn in self.items(fields["attributes"][1]):
                 if not isinstance(self.value(vn), str) or not re.fullmatch(_IDENT, self.value(vn)):
                     self.add(file, vn, f"attributes.{key} must name a MindSpore attribute")
+        if "keeps" in fields and self.mapping(file, fields["keeps"][1], "keeps"):
+            for key, kn, vn in self.items(fields["keeps"][1]):
+                if params is not None and key not in _names(params):
+                    self.add(file, kn, f"keeps.{key} is not a PyTorch parameter of this API")
+                elif not isinstance(self.value(vn), str):
+                    self.add(file, vn, f"keeps.{key} must be PyTorch's default as source text")
         if "args" in fields and self.value(fields["args"][1]) is not None:
             self.check_args(file, fields["args"][1], params)
 

@@ -145,6 +145,7 @@ def target_from(profile: str, raw: dict[str, Any]) -> Target:
         templates=list(raw.get("templates") or []),
         fallback_templates=list(raw.get("fallback_templates") or []),
         attributes={str(k): str(v) for k, v in (raw.get("attributes") or {}).items()},
+        keeps={str(k): str(v) for k, v in (raw.get("keeps") or {}).items()},
         reason=raw.get("reason"),
         source=raw.get("source", "curated"),
         backends=list(raw.get("backends") or []),

@@ -76,6 +76,9 @@ class Target:
     #: whole-call rewrites for the calls the argument map refuses (a literal outside `allowed`, ...)
     fallback_templates: list[str] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)  # instance attributes renamed (groups → group)
+    #: constructor arguments PyTorch's layer keeps as attributes and MindSpore's does not (a pool's padding,
+    #: ceil_mode), with PyTorch's defaults: a subclass's `super().__init__` stores them for its own code
+    keeps: dict[str, str] = field(default_factory=dict)
     reason: str | None = None  # why manual/unsupported, or what to do
     source: str = "curated"  # curated | table-2024 | table-2025 | signature
     backends: list[str] = field(default_factory=list)  # where this target is known to run

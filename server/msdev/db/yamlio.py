@@ -24,7 +24,7 @@ ENTRY_ORDER = ("api", "kind", "returns", "summary", "note_url", "params", "forwa
                "verified", "example")
 TARGET_ORDER = ("api", "status", "source", "params", "args", "insert", "call_style", "templates", "fallback_templates",
                 "casts",
-                "attributes", "reason", "backends")
+                "attributes", "keeps", "reason", "backends")
 ARG_ORDER = ("to", "transform", "default", "literal_map", "allowed", "drop", "unsupported",
              "torch_default", "pack", "required")
 PROFILE_ORDER = ("portable", "ascend")

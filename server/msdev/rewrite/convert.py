@@ -288,6 +288,7 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
                     ast.copy_location(call, node)
                 try:
                     edits.extend(rewrite_arguments(src, call, entry, target, forwarded=True).edits)
+                    edits.extend(_kept_attributes(src, node, call, entry, target, rewriter))
                 except CannotRewrite:
                     # values known only at run time (track_running_stats=flag): derive from the adapter,
                     # which maps the arguments when the class is built (rewrite/adapters.py)
@@ -1023,6 +1024,31 @@ def _drop_moot(src: SourceText, done: list[Edit], outcomes: dict[int, Outcome]) 
         s, e = src.span(o.finding.node)
         if any(r.start <= s and e <= r.end for r in removals):
             outcomes[fid] = Outcome(o.finding, True, notes=["removed together with the code around it"])
+
+
+def _kept_attributes(src: SourceText, init: ast.Call, call: ast.Call, entry, target, rewriter) -> list[Edit]:
+    """`self.padding, self.ceil_mode = ...` after a layer subclass's `super().__init__(...)` statement: the
+    arguments PyTorch's layer keeps as attributes and MindSpore's does not (`target.keeps`), for the
+    subclass's own code (timm's AvgPool2dSame reads them). Nothing when the values are not all known
+    (`*args`, `**kwargs`) or the call is not a statement of its own."""
+    if not target.keeps or any(isinstance(a, ast.Starred) for a in call.args) or any(
+            k.arg is None for k in call.keywords):
+        return []
+    stmt = rewriter.statement_of(init) if rewriter is not None else None
+    if not isinstance(stmt, ast.Expr) or stmt.value is not init:
+        return []
+    params = list(entry.params or [])
+    given = {params[i]: a for i, a in enumerate(call.args) if i < len(params)}
+    given.update({k.arg: k.value for k in call.keywords})
+    shown = rewriter.rendered if rewriter is not None else (lambda n: src.text[slice(*src.span(n))])
+    names = list(target.keeps)
+    values = [shown(given[n]) if n in given else target.keeps[n] for n in names]
+    line = src.line_start(src.start(stmt))
+    indent = src.text[line:src.start(stmt)]
+    end = src.span(stmt)[1]
+    text = (f"\n{indent}{', '.join('self.' + n for n in names)} = {', '.join(values)}"
+            f"  # msdev: PyTorch's {entry.api.rpartition('.')[2]} keeps these, MindSpore's does not")
+    return [Edit(end, end, text)]
 
 
 def _after_imports(src: SourceText, tree: ast.Module, not_before: int = 0) -> int:
