@@ -621,8 +621,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         import_edit = import_lines_edit(src, insertion_point(src, tree, first_converted_stmt), namer.added)
     if rewriter.adapters or namer.definitions:  # after every import, before the first statement that may use them
         offset = _after_imports(src, tree, import_edit.start if import_edit else 0)
-        classes = "".join(code + "\n\n" for _, code in [*namer.definitions.values(), *rewriter.adapters.values()])
-        inserted = ("\n" if offset == len(src.text) else "") + "\n" + classes
+        classes = "\n\n".join(code.rstrip("\n") + "\n" for _, code in [*namer.definitions.values(), *rewriter.adapters.values()])
+        following = len(src.text[offset:]) - len(src.text[offset:].lstrip("\n"))  # blank lines already there
+        inserted = ("\n" if offset == len(src.text) else "") + "\n\n" + classes + "\n" * max(0, 2 - following)
         if import_edit and import_edit.start == import_edit.end == offset:
             # one insertion, so every way of applying the edits keeps the imports before the definitions
             import_edit = Edit(offset, offset, import_edit.text + inserted)
