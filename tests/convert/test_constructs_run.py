@@ -27,6 +27,9 @@ CASES = {
     "script_late_import": [
         ("run", [A]),
     ],
+    "add_module_union": [
+        ("run", [A * 4]),
+    ],
     "pool_subclass_same": [
         ("run", [_rng.standard_normal((2, 3, 11, 10)).astype(np.float32)]),
     ],

@@ -2441,6 +2441,15 @@ class __NAME__:
                   prev_loss=prev_loss)
         return orig_loss
 ''',
+    "add_module": '''\
+def __NAME__(parent, name, child):
+    """torch.nn.Module.add_module on a layer of a type known only at run time: the child is set as an
+    attribute (its parameters then carry its name, as PyTorch's state_dict keys do), and a SequentialCell,
+    which runs only its cell_list, also gets it there."""
+    setattr(parent, name, child)
+    if isinstance(parent, {@mindspore.nn.SequentialCell}):
+        parent.cell_list = list(parent.name_cells().values())
+''',
     "load_library": '''\
 def __NAME__(path):
     """torch.ops.load_library: a compiled PyTorch extension cannot be loaded into MindSpore. OSError is what
