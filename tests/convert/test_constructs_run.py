@@ -437,6 +437,10 @@ CASES = {
         ("bool_extremes", [X4]),
         ("signal_back", [np.linspace(-1, 1, 30, dtype=np.float32).reshape(5, 6), np.cos(np.arange(30, dtype=np.float32)).reshape(5, 6)]),
     ],
+    "loss_forms": [
+        ("cosine_embedding_broadcast", [A[:1, :], B[:1, :]]),
+        ("bce_forms", [np.clip(np.abs(A) / 3, 0.05, 0.95).astype(np.float32), (B > 0).astype(np.float32)]),
+    ],
 }
 
 
