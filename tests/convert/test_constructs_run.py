@@ -440,6 +440,8 @@ CASES = {
     "loss_forms": [
         ("cosine_embedding_broadcast", [A[:1, :], B[:1, :]]),
         ("bce_forms", [np.clip(np.abs(A) / 3, 0.05, 0.95).astype(np.float32), (B > 0).astype(np.float32)]),
+        ("poisson_full", [A, np.abs(B)]),
+        ("losses_through_star", [A, B]),
     ],
 }
 
