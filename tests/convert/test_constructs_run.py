@@ -443,6 +443,9 @@ CASES = {
         ("poisson_full", [A, np.abs(B)]),
         ("losses_through_star", [A, B]),
     ],
+    "adaptive_pool_forms": [
+        ("adaptive_max_3d", [_rng.standard_normal((1, 2, 2, 3, 4)).astype(np.float32)]),
+    ],
 }
 
 
