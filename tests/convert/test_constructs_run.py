@@ -445,6 +445,7 @@ CASES = {
     ],
     "adaptive_pool_forms": [
         ("adaptive_max_3d", [_rng.standard_normal((1, 2, 2, 3, 4)).astype(np.float32)]),
+        ("functional_adaptive_max_3d", [_rng.standard_normal((1, 2, 2, 3, 4)).astype(np.float32)]),
     ],
 }
 
