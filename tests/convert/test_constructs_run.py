@@ -443,6 +443,11 @@ CASES = {
         ("poisson_full", [A, np.abs(B)]),
         ("losses_through_star", [A, B]),
     ],
+    "reflection_pads": [
+        ("reflection_pads", [_rng.standard_normal((2, 3, 5)).astype(np.float32),
+                             _rng.standard_normal((1, 2, 4, 5)).astype(np.float32),
+                             _rng.standard_normal((1, 2, 3, 4, 5)).astype(np.float32)]),
+    ],
     "adaptive_pool_forms": [
         ("adaptive_max_3d", [_rng.standard_normal((1, 2, 2, 3, 4)).astype(np.float32)]),
         ("functional_adaptive_max_3d", [_rng.standard_normal((1, 2, 2, 3, 4)).astype(np.float32)]),

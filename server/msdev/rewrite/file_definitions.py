@@ -43,6 +43,20 @@ class __NAME__({@mindspore.nn.Cell}):
     def construct(self, x):
         return {@mindspore.ops.unfold}(x, self.kernel_size, self.dilation, self.padding, self.stride)
 ''',
+    "ReflectionPad": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.ReflectionPad1d/2d/3d: reflects the last `dims` dimensions, and `padding` reads as PyTorch's
+    flat tuple (mindspore.nn.ReflectionPad* keeps its own nested pairs under that name)."""
+
+    def __init__(self, padding, dims):
+        super().__init__()
+        self.padding = (padding,) * (2 * dims) if isinstance(padding, int) else tuple(padding)
+
+    def construct(self, x):
+        pairs = [[0, 0]] * (x.ndim - len(self.padding) // 2) + [
+            [self.padding[2 * i], self.padding[2 * i + 1]] for i in reversed(range(len(self.padding) // 2))]
+        return {@mindspore.ops.MirrorPad}(mode="REFLECT")(x, {@mindspore.Tensor}(pairs))
+''',
     "rrelu": '''\
 def __NAME__(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """torch.nn.functional.rrelu: negative inputs times a slope drawn from U(lower, upper) while training,
