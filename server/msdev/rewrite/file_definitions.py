@@ -201,7 +201,10 @@ def __NAME__(base):
     kernels refuse, give float32 as in PyTorch. A subclass with the layer's name, one per layer class.\"\"\"
 
     class Layer(base):
-        def construct(self, x, *args, **kwargs):
+        def construct(self, *args, **kwargs):
+            if not args and "input" in kwargs:  # `m(input=x)`: PyTorch's forward names its tensor `input`
+                args = (kwargs.pop("input"),)
+            x, args = args[0], args[1:]
             if isinstance(x, {@mindspore.Tensor}) and (x.dtype == {@mindspore.float32} or x.dtype in (
                     {@mindspore.bool_}, {@mindspore.int8}, {@mindspore.int16}, {@mindspore.int32}, {@mindspore.int64},
                     {@mindspore.uint8})):
