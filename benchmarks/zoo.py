@@ -576,11 +576,9 @@ def env(dynamo: bool = False) -> dict:
     # this checkout's msdev first; the caller's path after it (packages a model file needs, e.g. transformers)
     e["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "server"), os.environ.get("PYTHONPATH", "")) if p)
     e.setdefault("OMP_NUM_THREADS", "1")
-    # On this machine's AVX-512/AMX processor the oneDNN in MindSpore 2.10 picks `jit_uni_ncsp:conv+ref`
-    # for NCHW float32 convolutions, a reference loop ~50x slower than the AVX2 gemm it takes when the
-    # instruction set is capped (resnet18's forward at 128 px: 17.6 s -> 0.7 s); same float32 results
-    # within rounding
-    e.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
+    # No ONEDNN_MAX_CPU_ISA cap: the held-out runs have none. (On this AVX-512/AMX processor MindSpore 2.10's
+    # oneDNN takes a reference loop for NCHW float32 convolutions, seconds per layer; converted code computes
+    # those convolutions through msdev's conv instead. The cap also changed PyTorch's own float32 results.)
     # the corpus torchvision's pure-Python roi_align is wrapped in torch.compile: compiling it took 220 s of
     # a detection model's 240 s reference; run eagerly, it computes the same values
     if not dynamo:

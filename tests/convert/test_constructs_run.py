@@ -24,6 +24,12 @@ CASES = {
     "gradients_module_level": [
         ("module_values", []),
     ],
+    "script_late_import": [
+        ("run", [A]),
+    ],
+    "pool_class_passed": [
+        ("run", [_rng.standard_normal((2, 3, 17, 16)).astype(np.float32)]),
+    ],
     "distribution_transforms": [
         ("chained", [A]),
         ("stick_breaking", [A]),

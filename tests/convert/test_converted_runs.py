@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import numpy as np
 import pytest
@@ -713,3 +714,68 @@ def test_tensor_only_methods_on_untyped_values_match():
     got, expected = msm.log_two_jacobian(ms.Tensor(x[:5])), pt.log_two_jacobian(torch.tensor(x[:5]))
     np.testing.assert_allclose(got[0].asnumpy(), expected[0].numpy(), rtol=1e-5, atol=1e-6)  # math.log stays
     assert got[1] == expected[1] == 2.0 and got[2] == expected[2] == 3.0
+
+
+def _float64_error(got, expected64):
+    """Largest error against PyTorch's float64 result, in units of float32 rounding of the largest value."""
+    return np.abs(got - expected64).max() / (np.abs(expected64).max() * np.finfo(np.float32).eps)
+
+
+def test_convolutions_match_pytorch_and_are_exact():
+    """Converted convolutions (msdev's float64_conv layers and conv function) agree with PyTorch in every
+    form, and those MindSpore's CPU kernel sums inexactly come out within float32 rounding of the
+    exact (float64) result, where MindSpore's own CPU kernel is off by more than 2 such units."""
+    pt, msm = pair("convolutions")
+    rng = np.random.default_rng(3)
+    torch.manual_seed(0)
+    tnet = pt.Convs()
+    net = msm.Convs()
+    state = {k: v.detach().numpy() for k, v in tnet.state_dict().items()}
+    params = {name: ms.Parameter(ms.Tensor(state[name].reshape(p.shape)), name=name)
+              for name, p in net.parameters_and_names()}
+    assert ms.load_param_into_net(net, params) == ([], [])
+    x = rng.standard_normal((2, 3, 37, 30)).astype(np.float32)
+    with torch.no_grad():
+        expected = tnet(torch.tensor(x))
+    for got, want in zip(net(ms.Tensor(x)), expected):
+        assert got.shape == tuple(want.shape)
+        np.testing.assert_allclose(got.asnumpy(), want.numpy(), rtol=1e-5, atol=1e-5)
+    # compiled as a graph, the layers are MindSpore's own kernels: the same values, within its rounding
+    sys.modules[msm.__name__] = msm  # the graph compiler reads the construct's module by name
+    try:
+        for got, want in zip(ms.jit(net.construct)(ms.Tensor(x)), expected):
+            np.testing.assert_allclose(got.asnumpy(), want.numpy(), rtol=1e-4, atol=1e-4)
+    finally:
+        del sys.modules[msm.__name__]
+
+    deep_x = rng.standard_normal((2, 256, 20, 20)).astype(np.float32)
+    deep_w = (rng.standard_normal((256, 256, 3, 3)) / 48).astype(np.float32)
+    exact = pt.deep(torch.tensor(deep_x, dtype=torch.float64), torch.tensor(deep_w, dtype=torch.float64)).numpy()
+    got = msm.deep(ms.Tensor(deep_x), ms.Tensor(deep_w)).asnumpy()
+    assert got.dtype == np.float32 and _float64_error(got, exact) <= 0.5
+    got64 = msm.deep(ms.Tensor(deep_x.astype(np.float64)), ms.Tensor(deep_w.astype(np.float64))).asnumpy()
+    assert got64.dtype == np.float64 and np.abs(got64 - exact).max() < 1e-12
+
+    x2 = rng.standard_normal((2, 4, 11, 9)).astype(np.float32)
+    w2, b2 = rng.standard_normal((6, 4, 3, 3)).astype(np.float32), rng.standard_normal(6).astype(np.float32)
+    for got, want in zip(msm.functional_forms(ms.Tensor(x2), ms.Tensor(w2), ms.Tensor(b2)),
+                         pt.functional_forms(torch.tensor(x2), torch.tensor(w2), torch.tensor(b2))):
+        assert got.shape == tuple(want.shape)
+        np.testing.assert_allclose(got.asnumpy(), want.numpy(), rtol=1e-5, atol=1e-5)
+    args = (rng.standard_normal((2, 4, 10)).astype(np.float32), rng.standard_normal((6, 2, 4)).astype(np.float32),
+            rng.standard_normal((1, 3, 5, 6, 7)).astype(np.float32), rng.standard_normal((2, 3, 3, 3, 3)).astype(np.float32))
+    for got, want in zip(msm.one_and_three_d(*map(ms.Tensor, args)), pt.one_and_three_d(*map(torch.tensor, args))):
+        assert got.shape == tuple(want.shape)
+        np.testing.assert_allclose(got.asnumpy(), want.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_convolution_gradients_match_pytorch():
+    _, msm = pair("convolutions")
+    rng = np.random.default_rng(4)
+    x, w, b = (rng.standard_normal(s).astype(np.float32) for s in ((2, 4, 9, 8), (6, 4, 3, 3), (6,)))
+    grads = ms.grad(lambda *a: (msm.functional_forms(*a)[2] ** 2).sum(), grad_position=(0, 1, 2))(
+        *map(ms.Tensor, (x, w, b)))
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    (torch.nn.functional.conv2d(tx, tw, tb, (1, 2), (2, 1), 2) ** 2).sum().backward()
+    for got, want in zip(grads, (tx, tw, tb)):
+        np.testing.assert_allclose(got.asnumpy(), want.grad.numpy(), rtol=1e-4, atol=1e-4)

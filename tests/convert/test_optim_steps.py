@@ -643,6 +643,7 @@ def run(w0, c):
     ("torch.optim.Adam([w], lr=0.05)", "torch.amp.GradScaler('cuda', init_scale=1024.0)",
      "scaler.unscale_(opt)\n        torch.nn.utils.clip_grad_norm_([w], 1.0)"),
     ("torch.optim.AdamW([w], lr=0.05)", "torch.amp.GradScaler()", "scaler.unscale_(opt)"),
+    ("torch.optim.SGD([w], lr=0.05)", "torch.GradScaler()", ""),  # the top-level name of torch.amp's
 ])
 def test_cuda_grad_scaler_loop_trains_like_pytorch_without_cuda(opt, scaler, unscale, db):
     source = SCALER_LOOP.format(opt=opt, scaler=scaler, unscale=unscale)

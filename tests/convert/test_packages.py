@@ -171,7 +171,8 @@ def test_reexported_names_import_without_torch(db, tmp_path):
 def test_own_package_imports_are_converted_as_its_code(db, tmp_path):
     """Converting a PyTorch package's own source (torchvision): `from torchvision.ops import ...`
     inside it is the package's own code, converted with it; no use of it is left unconverted, and
-    the converted package imports from the output with the real one absent and runs as PyTorch does."""
+    the converted package imports from the output with the real one absent and runs as PyTorch does,
+    its attempt to load PyTorch's compiled extension (torch.ops.load_library) failing as PyTorch's does."""
     torch = pytest.importorskip("torch")
     pytest.importorskip("mindspore")
     summary = convert_case("ownroot", tmp_path / "out", db)
@@ -202,9 +203,11 @@ def test_own_package_imports_are_converted_as_its_code(db, tmp_path):
         for p in net.get_parameters():
             p.set_data(ms.Tensor(state[p.name]))
         out = net(ms.Tensor(np.array({x.tolist()!r}, np.float32)))
-        print(json.dumps({{"out": out.asnumpy().tolist()}}))
+        import torchvision
+        print(json.dumps({{"out": out.asnumpy().tolist(), "ops": torchvision._has_ops()}}))
     """, allowed=("torchvision",))
     np.testing.assert_allclose(np.array(got["out"], np.float32), expected, rtol=1e-4, atol=1e-5)
+    assert got["ops"] is False  # its compiled-extension loader ran on import and found no loadable library
 
 
 def test_corpus_packages_convert_to_valid_python(corpus, db, tmp_path):

@@ -15,7 +15,7 @@ def _convert(db, line: str):
 
 @pytest.mark.parametrize("line, expected", [
     ("nn.Linear(*(4, 2), bias=False)", "x = nn.Dense(*(4, 2), has_bias=False)"),
-    ("nn.Conv2d(*[3, 8, 3])", "x = nn.Conv2d(*[3, 8, 3], has_bias=True, pad_mode='pad')"),
+    ("nn.Conv2d(*[3, 8, 3])", "x = float64_conv(nn.Conv2d)(*[3, 8, 3], has_bias=True, pad_mode='pad')"),
 ])
 def test_a_star_over_parameters_in_the_same_places_converts(db, line, expected):
     text, outcomes = _convert(db, line)

@@ -68,6 +68,47 @@ def test_mint_layers_keep_pytorch_names():
                      "emb.weight": "emb.embedding_table"}
 
 
+def test_layers_built_through_the_converters_exact_subclasses():
+    """`float64_conv(nn.Conv1d)(...)` and classes deriving from it are Conv1d layers: their 3-d PyTorch
+    weight gains MindSpore's unit height."""
+    src = ModelSource.from_text(
+        "from mindspore import nn\n"
+        "class Same(float64_conv(nn.Conv1d)):\n"
+        "    def construct(self, x):\n"
+        "        return super().construct(x)\n"
+        "class Net(nn.Cell):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.eca = float64_conv(nn.Conv1d)(1, 1, 3, has_bias=False, pad_mode='pad', padding=1)\n"
+        "        self.same = Same(2, 4, 3, has_bias=False, pad_mode='pad', padding=1)\n"
+        "        self.act = float64_layer(nn.SiLU)()\n")
+    wmap = build_map({"eca.weight": (1, 1, 3), "same.weight": (4, 2, 3)}, src)
+    by = {e.torch: e for e in wmap.entries}
+    for key in ("eca.weight", "same.weight"):  # read off the source, not guessed from the shape (timm's ECA
+        # layers sit where a guess is ambiguous)
+        assert by[key].how == "source" and by[key].layer == "Conv1d" and by[key].transform == {"op": "unsqueeze", "axis": 2}
+    assert by["eca.weight"].mindspore_shape == [1, 1, 1, 3]
+
+
+def test_step_counter_follows_the_norm_its_siblings_tell():
+    """A norm the source reading allows to be a GroupNorm or a LayerNorm while the checkpoint holds running
+    statistics (timm's maxvit blocks): the statistics say BatchNorm, and `num_batches_tracked`, which no
+    reading knows, is dropped with them instead of being kept as an unexpected key."""
+    keys = {"norm1.weight": (4,), "norm1.bias": (4,), "norm1.running_mean": (4,), "norm1.running_var": (4,),
+            "norm1.num_batches_tracked": ()}
+    for built in ("nn.GroupNorm(1, 4) if kind else nn.LayerNorm((4,))", "nn.LayerNorm((4,))"):
+        src = ModelSource.from_text(
+            "from mindspore import nn\n"
+            "class Net(nn.Cell):\n"
+            "    def __init__(self, kind):\n"
+            "        super().__init__()\n"
+            f"        self.norm1 = {built}\n")
+        names = {e.torch: e.mindspore for e in build_map(keys, src).entries}
+        assert names == {"norm1.weight": "norm1.gamma", "norm1.bias": "norm1.beta",
+                         "norm1.running_mean": "norm1.moving_mean", "norm1.running_var": "norm1.moving_variance",
+                         "norm1.num_batches_tracked": None}, built
+
+
 def test_ascend_profile_on_torch_source_keeps_names():
     src = ModelSource.from_text("import torch.nn as nn\nclass N(nn.Module):\n    def __init__(self):\n"
                                 "        super().__init__()\n        self.bn = nn.BatchNorm2d(2)\n", profile="ascend")

@@ -378,7 +378,7 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
 
 
 #: GradScalers the database rewrites to PyTorch's disabled scaler (no CUDA): scale() and step() pass through
-DISABLED_SCALERS = ("torch.cuda.amp.GradScaler", "torch.amp.GradScaler")
+DISABLED_SCALERS = ("torch.cuda.amp.GradScaler", "torch.amp.GradScaler", "torch.GradScaler")
 
 
 def _disabled_scalers(facts: Facts, node: ast.AST) -> set[str]:

@@ -9,6 +9,9 @@ import sys
 
 from .common import UserError, add_db_options
 
+#: seconds a thread may hold the GIL while another waits for it (Python's default: 0.005)
+SWITCH_INTERVAL = 0.0005
+
 HELP = """\
 Start the msdev language server. Editors start it themselves and talk to it over stdin/stdout:
 
@@ -78,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
         except DatabaseError as exc:
             raise UserError(str(exc)) from None
     server = create_server(db_dir=db_dir, debounce=args.debounce_ms / 1000, diagnostic_mode=args.diagnostics)
+    # The analysis thread holds the GIL for up to the switch interval (5 ms by default) each time the loop
+    # thread asks for it, which is what a hover or code action right after an edit waited for
+    sys.setswitchinterval(SWITCH_INTERVAL)
     if address:
         server.start_tcp(*address)
     else:

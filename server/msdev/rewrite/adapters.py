@@ -99,10 +99,16 @@ def _mapping_lines(entry: Entry, target: Target, function: bool = False) -> list
                  *(f"kwargs.pop({p!r}, None)" for p in LEGACY_ARGS)]
     starred = {p.lstrip("*") for p in target.params or () if p.startswith("*")}
     for spec in target.args.values():
-        if not spec.differs():
+        if not spec.differs() and spec.transform != "sizes":  # a run-time size may be a list (MindSpore: a tuple)
             continue
         if spec.target_name in starred or spec.target_name == "args":
             return None  # MindSpore takes it as *args (CellList): not a keyword
+        other = re.fullmatch(r"\{(\w+)\}", spec.default or "")
+        if other:  # PyTorch's default is another argument's value (a pool's stride: its kernel_size), None too
+            other_spec = target.args.get(other[1])
+            names = tuple(dict.fromkeys((other[1], other_spec.target_name if other_spec is not None else other[1])))
+            body.append(f"if kwargs.get({spec.name!r}) is None:")
+            body.append(f"    kwargs[{spec.name!r}] = next(kwargs[k] for k in {names!r} if k in kwargs)")
         if spec.unsupported:
             body.append(f"if {spec.name!r} in kwargs:")
             body.append(f"    raise TypeError({(spec.name + ': ' + spec.unsupported)!r})")

@@ -157,9 +157,11 @@ def _check_star_positions(star: ast.AST, covered: list[str], specs: dict, ms_par
 def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Target,
                       skip_first_param: bool = False, forwarded: bool = False,
                       removed_keywords: frozenset[str] = frozenset(), rendered=None,
-                      receiver_first: bool = False) -> CallRewrite:
+                      receiver_first: bool = False, lists: frozenset[str] = frozenset()) -> CallRewrite:
     """Edits that turn the call's PyTorch arguments into the target's MindSpore arguments.
     `forwarded`: the call is a subclass's `super().__init__`, passing on its callers' values.
+    `lists`: names the enclosing function binds to a list (`k = [s + 1 for s in stride]`), whose values
+    are normalised at run time like forwarded ones where MindSpore takes an int or a tuple.
     `receiver_first`: a Tensor method called through the class (`torch.Tensor.std(x, 0)`), whose
     first argument is the tensor, on both sides.
     `removed_keywords`: keywords the caller handles itself (`out=`); they are deleted as written.
@@ -351,7 +353,8 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
                     out.edits.append(Edit(vend, vend, ")"))
             elif spec.transform in NAMED_TRANSFORMS:
                 shown = rendered(value) if rendered is not None else value_text  # rewrites inside it kept
-                new_text = NAMED_TRANSFORMS[spec.transform](value, shown, forwarded)
+                new_text = NAMED_TRANSFORMS[spec.transform](
+                    value, shown, forwarded or (isinstance(value, ast.Name) and value.id in lists))
                 if new_text != value_text:
                     out.edits.append(Edit(vstart, vend, new_text))
             elif spec.transform.count("{}") > 1:  # the value appears several times: write it out

@@ -619,7 +619,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     if namer.added:
         import_edit = import_lines_edit(src, insertion_point(src, tree, first_converted_stmt), namer.added)
     if rewriter.adapters or namer.definitions:  # after every import, before the first statement that may use them
-        offset = _after_imports(src, tree)
+        offset = _after_imports(src, tree, import_edit.start if import_edit else 0)
         classes = "".join(code + "\n\n" for _, code in [*namer.definitions.values(), *rewriter.adapters.values()])
         inserted = ("\n" if offset == len(src.text) else "") + "\n" + classes
         if import_edit and import_edit.start == import_edit.end == offset:
@@ -1025,8 +1025,10 @@ def _drop_moot(src: SourceText, done: list[Edit], outcomes: dict[int, Outcome]) 
             outcomes[fid] = Outcome(o.finding, True, notes=["removed together with the code around it"])
 
 
-def _after_imports(src: SourceText, tree: ast.Module) -> int:
-    """Where the module's leading imports (plain, or in try/if blocks of imports) end."""
+def _after_imports(src: SourceText, tree: ast.Module, not_before: int = 0) -> int:
+    """Where the module's leading imports (plain, or in try/if blocks of imports) end: the place for the
+    file's definitions. Module code that calls something before a later import (a script) may use them,
+    so they go before it; never before `not_before` (the imports the definitions need)."""
     def import_block(stmt) -> bool:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             return True
@@ -1041,15 +1043,19 @@ def _after_imports(src: SourceText, tree: ast.Module) -> int:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if offset is None:
                 first = min([stmt] + list(stmt.decorator_list), key=lambda n: n.lineno)
-                return src.line_start(src.start(first))
+                return max(src.line_start(src.start(first)), not_before)
             break
         if import_block(stmt):  # the last import before the first definition (`__all__` may come first)
             end = src.span(stmt)[1]
             nl = src.text.find("\n", end)
             offset = len(src.text) if nl == -1 else nl + 1
+        elif any(isinstance(n, ast.Call) for n in ast.walk(stmt)):
+            if offset is None:
+                return max(src.line_start(src.start(stmt)), not_before)
+            break
     if offset is None:
         return len(src.text)
-    return offset
+    return max(offset, not_before)
 
 
 def _module_level(stmt: ast.stmt, parents: dict[int, ast.AST]) -> bool:
@@ -1156,12 +1162,11 @@ def _fix_of(rewriter: Rewriter, finding: Finding, ms_bindings: dict[str, str], t
         cls = rewriter.parents.get(id(finding.node))
         if isinstance(cls, ast.ClassDef):
             edits.extend(forward_to_construct(src, cls))
-    if namer.added:
-        edit = import_lines_edit(src, insertion_point(src, tree), namer.added)
-        if edit:
-            edits.append(edit)
+    edit = import_lines_edit(src, insertion_point(src, tree), namer.added) if namer.added else None
+    if edit:
+        edits.append(edit)
     if namer.definitions:  # `{@msdev.NAME}` in the rewrite: the definition comes with the fix
-        offset = _after_imports(src, tree)
+        offset = _after_imports(src, tree, edit.start if edit else 0)
         edits.append(Edit(offset, offset, "\n" + "".join(code + "\n\n" for _, code in namer.definitions.values())))
     if finding.pattern:
         from .patterns import fix_title

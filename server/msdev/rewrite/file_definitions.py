@@ -10,6 +10,7 @@ needs no msdev at run time. `{@...}` inside a definition is rendered like a temp
 
 from __future__ import annotations
 
+from .conv_definitions import CONV_DEFINITIONS
 from .distribution_definitions import DISTRIBUTION_DEFINITIONS
 
 #: the root of template names that denote a definition of this module
@@ -2457,6 +2458,12 @@ class __NAME__:
                   prev_loss=prev_loss)
         return orig_loss
 ''',
+    "load_library": '''\
+def __NAME__(path):
+    """torch.ops.load_library: a compiled PyTorch extension cannot be loaded into MindSpore. OSError is what
+    PyTorch raises for a library it cannot load, so code that guards the load carries on without it."""
+    raise OSError(f"{path}: a PyTorch C++ extension, which MindSpore cannot load")
+''',
     "GradMode": '''\
 class __NAME__:
     """torch.no_grad / enable_grad / inference_mode used as a value (a context or decorator chosen at run
@@ -2474,4 +2481,5 @@ class __NAME__:
 ''',
 }
 
+DEFINITIONS.update(CONV_DEFINITIONS)
 DEFINITIONS.update(DISTRIBUTION_DEFINITIONS)

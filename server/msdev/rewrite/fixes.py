@@ -43,6 +43,8 @@ from .source import Edit, SourceText, text_with_edits
 PLACEHOLDER = re.compile(r"\{(@?[A-Za-z_][\w.]*)(?:=([^{}]*))?\}")
 #: `{name.CONDITION}`: the argument only when written in that form (`is_<literal>` besides these)
 CONDITIONS = ("int", "var", "holds_none")
+#: layers whose float64 form computes through msdev's conv (MindSpore has no float64 convolution kernel)
+CONVOLUTION_LAYERS = frozenset({"mindspore.nn.Conv1d", "mindspore.nn.Conv2d", "mindspore.nn.Conv3d"})
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Rewriter:
         annotate_star_keys(self.nodes, self.parents,
                            self.context if self.context is not None and self.context.nodes is self.nodes else None)
         self.adapters: dict[str, tuple[str, str]] = {}  # torch class → (adapter name, its source)
+        self._lists: dict[int, frozenset[str]] = {}  # function → the names it binds to lists (_list_names)
         self.done = EditLog()  # edits of inner rewrites already accepted (convert mode)
         # ids of the `__init__`s of classes that become Cells (convert sets them; None: judge by the
         # enclosing `__init__` method, as a single quick fix must)
@@ -244,7 +247,8 @@ class Rewriter:
                     raise
         try:
             rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered,
-                                   receiver_first=entry.kind == "method")  # `torch.Tensor.std(x, 0)`
+                                   receiver_first=entry.kind == "method",  # `torch.Tensor.std(x, 0)`
+                                   lists=self._list_names(call))
         except CannotRewrite:
             adapted = None if target.fallback_templates else self._adapted_call(finding, func, call, entry, target, span)
             if adapted is None and not target.fallback_templates and not skip:
@@ -409,12 +413,28 @@ class Rewriter:
             self.parents, node) else self.layer_class(entry, target)
         return FindingRewrite(finding, [Edit(s, e, shown)], safe, notes, (s, e))
 
+    def _list_names(self, node: ast.AST) -> frozenset[str]:
+        """Names the function around `node` binds to a list display or comprehension."""
+        scope = self.parents.get(id(node))
+        while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            scope = self.parents.get(id(scope))
+        if scope is None:
+            return frozenset()
+        cached = self._lists.get(id(scope))
+        if cached is None:
+            cached = self._lists[id(scope)] = frozenset(
+                t.id for n in ast.walk(scope) if isinstance(n, ast.Assign) and isinstance(n.value, (ast.List, ast.ListComp))
+                for t in n.targets if isinstance(t, ast.Name))
+        return cached
+
     def layer_class(self, entry: Entry, target: Target) -> str:
         """The target as the converted code names it; a layer whose `casts` say its float32 kernel is
-        less exact than PyTorch's is its float64-computing subclass (`float64_layer(nn.SiLU)`)."""
+        less exact than PyTorch's is its float64-computing subclass (`float64_layer(nn.SiLU)`; a
+        convolution, which has no float64 kernel, `float64_conv(nn.Conv2d)`)."""
         name = self.namer.render(target.api)
         if entry.kind == "class" and target.casts == {"float32": "float64"}:  # the one form a layer takes
-            return f"{self.namer.render('msdev.float64_layer')}({name})"
+            factory = "msdev.float64_conv" if target.api in CONVOLUTION_LAYERS else "msdev.float64_layer"
+            return f"{self.namer.render(factory)}({name})"
         return name
 
     def _container_class(self, entry: Entry, target: Target) -> str | None:

@@ -403,6 +403,11 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
             continue
         outcomes = resolver.outcomes(k)
         outcome, why = _decide(outcomes, keys[k])
+        if outcome is not None and outcome.rule is not None and outcome.rule.lookup(outcome.param) is None:
+            # a name the layer read off the source does not know (`num_batches_tracked` where it allows a
+            # GroupNorm or a LayerNorm, timm's norm_act_layer building a BatchNorm): its siblings tell the layer
+            pending.append(k)
+            continue
         if outcome is not None and resolver.weak and resolver.strong:
             known, _ = _decide(resolver.strong, keys[k])
             if known is not None and known.rule is None:

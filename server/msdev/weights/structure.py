@@ -205,7 +205,7 @@ class ModelSource:
             if isinstance(node, ast.ClassDef):
                 info = ClassInfo(node.name, path, module=mod)
                 for b in node.bases:
-                    d = self._dotted(b, mod)
+                    d = self._dotted(_factory_argument(b), mod)
                     if d:
                         info.bases.append(d)
                 for item in node.body:
@@ -592,7 +592,7 @@ class ModelSource:
         return Container(kind, children, frozenset())
 
     def _eval_call(self, node: ast.Call, env, appended, mod: ModuleInfo, info: ClassInfo | None) -> set:
-        func = node.func
+        func = _factory_argument(node.func)
         dotted = self._dotted(func, mod) if isinstance(func, (ast.Name, ast.Attribute)) else None
         if dotted in ("functools.partial", "partial") and node.args:
             return {v for v in self._eval(node.args[0], env, appended, mod, info) if isinstance(v, Factory)} or {ANY}
@@ -879,6 +879,15 @@ def _db_indexes(db) -> tuple[dict[str, str], dict[str, str]]:
                 t2m.setdefault(e.api, t.api)
                 m2t.setdefault(t.api, e.api)
     return t2m, m2t
+
+
+def _factory_argument(node: ast.AST) -> ast.AST:
+    """The layer class in `float64_conv(nn.Conv1d)` / `float64_layer(nn.SiLU)`, the converter's subclasses of
+    a MindSpore layer computing more exactly (same parameters): a call of one class argument, read as that class."""
+    if (isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords
+            and isinstance(node.args[0], (ast.Name, ast.Attribute))):
+        return node.args[0]
+    return node
 
 
 def _is_self(node: ast.AST) -> bool:
