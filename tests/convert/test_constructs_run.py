@@ -449,6 +449,21 @@ CASES = {
         ("bool_extremes", [X4]),
         ("signal_back", [np.linspace(-1, 1, 30, dtype=np.float32).reshape(5, 6), np.cos(np.arange(30, dtype=np.float32)).reshape(5, 6)]),
     ],
+    "loss_forms": [
+        ("cosine_embedding_broadcast", [A[:1, :], B[:1, :]]),
+        ("bce_forms", [np.clip(np.abs(A) / 3, 0.05, 0.95).astype(np.float32), (B > 0).astype(np.float32)]),
+        ("poisson_full", [A, np.abs(B)]),
+        ("losses_through_star", [A, B]),
+    ],
+    "reflection_pads": [
+        ("reflection_pads", [_rng.standard_normal((2, 3, 5)).astype(np.float32),
+                             _rng.standard_normal((1, 2, 4, 5)).astype(np.float32),
+                             _rng.standard_normal((1, 2, 3, 4, 5)).astype(np.float32)]),
+    ],
+    "adaptive_pool_forms": [
+        ("adaptive_max_3d", [_rng.standard_normal((1, 2, 2, 3, 4)).astype(np.float32)]),
+        ("functional_adaptive_max_3d", [_rng.standard_normal((1, 2, 2, 3, 4)).astype(np.float32)]),
+    ],
 }
 
 

@@ -586,6 +586,8 @@ def test_layers_called_with_inputs_by_keyword():
     np.testing.assert_allclose(cell(ms.Tensor(x)).asnumpy(), head(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
     for e, g in zip(pt.losses(torch.tensor(x), torch.tensor(y)), msm.losses(ms.Tensor(x), ms.Tensor(y))):
         np.testing.assert_allclose(g.asnumpy(), e.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(msm.stored_activation(ms.Tensor(x)).asnumpy(),
+                               pt.stored_activation(torch.tensor(x)).numpy(), rtol=1e-4, atol=1e-5)
 
 
 def test_batchnorm_in_float64_with_cumulative_momentum_and_star_arguments():

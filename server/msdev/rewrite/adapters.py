@@ -15,6 +15,7 @@ import re
 from ..db.model import Entry, Target
 from .calls import NAMED_TRANSFORMS, runtime_transform, transform_for_values
 from .layer_aliases import alias_lines
+from .reduction import LEGACY_ARGS
 from .source import Edit, SourceText
 
 #: keyword arguments PyTorch layers take that MindSpore layers never do (dtype=None breaks them)
@@ -89,6 +90,13 @@ def _mapping_lines(entry: Entry, target: Target, function: bool = False) -> list
             *(f"kwargs.pop({p!r}, None)" for p in _PLACEMENT),
             "if kwargs.get('dtype', 0) is None:",
             "    del kwargs['dtype']"]
+    if "reduction" in params and any(p in params for p in LEGACY_ARGS):
+        # size_average/reduce given (not None): PyTorch derives `reduction` from them (rewrite/reduction.py)
+        body += ["if kwargs.get('size_average') is not None or kwargs.get('reduce') is not None:",
+                 "    kept = kwargs.get('reduce') is None or bool(kwargs['reduce'])",
+                 "    averaged = kwargs.get('size_average') is None or bool(kwargs['size_average'])",
+                 "    kwargs['reduction'] = ('mean' if averaged else 'sum') if kept else 'none'",
+                 *(f"kwargs.pop({p!r}, None)" for p in LEGACY_ARGS)]
     starred = {p.lstrip("*") for p in target.params or () if p.startswith("*")}
     for spec in target.args.values():
         if not spec.differs() and spec.transform != "sizes":  # a run-time size may be a list (MindSpore: a tuple)

@@ -44,6 +44,20 @@ class __NAME__({@mindspore.nn.Cell}):
     def construct(self, x):
         return {@mindspore.ops.unfold}(x, self.kernel_size, self.dilation, self.padding, self.stride)
 ''',
+    "ReflectionPad": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.ReflectionPad1d/2d/3d: reflects the last `dims` dimensions, and `padding` reads as PyTorch's
+    flat tuple (mindspore.nn.ReflectionPad* keeps its own nested pairs under that name)."""
+
+    def __init__(self, padding, dims):
+        super().__init__()
+        self.padding = (padding,) * (2 * dims) if isinstance(padding, int) else tuple(padding)
+
+    def construct(self, x):
+        pairs = [[0, 0]] * (x.ndim - len(self.padding) // 2) + [
+            [self.padding[2 * i], self.padding[2 * i + 1]] for i in reversed(range(len(self.padding) // 2))]
+        return {@mindspore.ops.MirrorPad}(mode="REFLECT")(x, {@mindspore.Tensor}(pairs))
+''',
     "rrelu": '''\
 def __NAME__(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """torch.nn.functional.rrelu: negative inputs times a slope drawn from U(lower, upper) while training,
@@ -188,7 +202,10 @@ def __NAME__(base):
     kernels refuse, give float32 as in PyTorch. A subclass with the layer's name, one per layer class.\"\"\"
 
     class Layer(base):
-        def construct(self, x, *args, **kwargs):
+        def construct(self, *args, **kwargs):
+            if not args and "input" in kwargs:  # `m(input=x)`: PyTorch's forward names its tensor `input`
+                args = (kwargs.pop("input"),)
+            x, args = args[0], args[1:]
             if isinstance(x, {@mindspore.Tensor}) and (x.dtype == {@mindspore.float32} or x.dtype in (
                     {@mindspore.bool_}, {@mindspore.int8}, {@mindspore.int16}, {@mindspore.int32}, {@mindspore.int64},
                     {@mindspore.uint8})):

@@ -287,6 +287,11 @@ class Rewriter:
         checks and maps the arguments when the layer is built. None when a written value is refused."""
         if entry.kind != "class":
             return None
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            # `nn.L1Loss(*args, reduction='sum')`: which parameters the star fills only the running program
+            # knows, so the adapter binds them to PyTorch's names and maps them when the layer is built
+            return self._adapter_built(finding, func, call, entry, target, span,
+                                       "the arguments in *args / ** are mapped when the layer is built")
         params = [p for p in entry.params or () if not p.startswith("*")]
         named = list(zip(params, call.args)) + [(k.arg, k.value) for k in call.keywords if k.arg]
         runtime = []
@@ -303,6 +308,13 @@ class Rewriter:
                 runtime.append(f"{name} (only {', '.join(spec.allowed)})")
         if not runtime:
             return None
+        return self._adapter_built(finding, func, call, entry, target, span,
+                                   f"checks {', '.join(runtime)} when the layer is built", safe=False)
+
+    def _adapter_built(self, finding, func, call: ast.Call, entry: Entry, target: Target, span, note: str,
+                       safe: bool = True) -> FindingRewrite | None:
+        """The call with the layer class replaced by the file's adapter class, which takes PyTorch's
+        arguments as written; None when the argument map has no run-time form."""
         name = self.adapter_name(entry, target)
         if name is None:
             return None
@@ -310,8 +322,7 @@ class Rewriter:
         edits = [Edit(fs, fe, name)]
         if mode_dependent(entry) and not self._in_cell_init(call):
             edits.append(Edit(span[1], span[1], ".set_train(True)"))
-        return FindingRewrite(finding, edits, False,
-                              [f"{name} checks {', '.join(runtime)} when the layer is built"], span)
+        return FindingRewrite(finding, edits, safe, [f"{name}: {note}"], span)
 
     def _function_adapter_call(self, finding, func, call: ast.Call, entry: Entry, target: Target, span
                                ) -> FindingRewrite | None:
