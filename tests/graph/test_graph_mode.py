@@ -462,7 +462,7 @@ def test_container_children_and_their_optional_arguments(tmp_path, capsys):
     text = (out / "model.py").read_text()
     assert "self.attn(norm)" in text and "shape" not in text.split("class OptionalContext")[1].split("class ")[0]
     # timm's pit: a Sequential subclass's children `0`, `1` keep their names (and checkpoint keys)
-    assert "getattr(self, '0')(" in text and "setattr(self, '1', " in text
+    assert "getattr(self, '0')(" in text and "add_module(self, '1', " in text
     assert report["graph"]["weights"]["missing"] == [] and report["graph"]["weights"]["unexpected"] == []
     assert all(o["allclose"] for o in report["graph"]["check"]["outputs"])
 
