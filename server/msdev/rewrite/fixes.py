@@ -85,7 +85,7 @@ class Rewriter:
         annotate_star_keys(self.nodes, self.parents,
                            self.context if self.context is not None and self.context.nodes is self.nodes else None)
         self.adapters: dict[str, tuple[str, str]] = {}  # torch class → (adapter name, its source)
-        self._lists: dict[int, frozenset[str]] = {}  # function → the names it binds to lists (_list_names)
+        self._lists: dict[int, frozenset[str]] | None = None  # function → names it binds to lists (_list_names)
         self.done = EditLog()  # edits of inner rewrites already accepted (convert mode)
         # ids of the `__init__`s of classes that become Cells (convert sets them; None: judge by the
         # enclosing `__init__` method, as a single quick fix must)
@@ -415,17 +415,21 @@ class Rewriter:
 
     def _list_names(self, node: ast.AST) -> frozenset[str]:
         """Names the function around `node` binds to a list display or comprehension."""
+        if self._lists is None:  # one pass over the file's assignments, the first time it is asked
+            self._lists = {}
+            for n in self.nodes:
+                if isinstance(n, ast.Assign) and isinstance(n.value, (ast.List, ast.ListComp)):
+                    names = {t.id for t in n.targets if isinstance(t, ast.Name)}
+                    if names:
+                        scope = self._scope_of(n)
+                        self._lists[id(scope)] = self._lists.get(id(scope), frozenset()) | names
+        return self._lists.get(id(self._scope_of(node)), frozenset()) if self._lists else frozenset()
+
+    def _scope_of(self, node: ast.AST) -> ast.AST | None:
         scope = self.parents.get(id(node))
         while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
             scope = self.parents.get(id(scope))
-        if scope is None:
-            return frozenset()
-        cached = self._lists.get(id(scope))
-        if cached is None:
-            cached = self._lists[id(scope)] = frozenset(
-                t.id for n in ast.walk(scope) if isinstance(n, ast.Assign) and isinstance(n.value, (ast.List, ast.ListComp))
-                for t in n.targets if isinstance(t, ast.Name))
-        return cached
+        return scope
 
     def layer_class(self, entry: Entry, target: Target) -> str:
         """The target as the converted code names it; a layer whose `casts` say its float32 kernel is
