@@ -1032,18 +1032,17 @@ def _kept_attributes(src: SourceText, init: ast.Call, call: ast.Call, entry, tar
     arguments PyTorch's layer keeps as attributes and MindSpore's does not (`target.keeps`), for the
     subclass's own code (timm's AvgPool2dSame reads them). Nothing when the values are not all known
     (`*args`, `**kwargs`) or the call is not a statement of its own."""
-    if not target.keeps or any(isinstance(a, ast.Starred) for a in call.args) or any(
+    if rewriter is None or not target.keeps or any(isinstance(a, ast.Starred) for a in call.args) or any(
             k.arg is None for k in call.keywords):
         return []
-    stmt = rewriter.statement_of(init) if rewriter is not None else None
+    stmt = rewriter.statement_of(init)
     if not isinstance(stmt, ast.Expr) or stmt.value is not init:
         return []
     params = list(entry.params or [])
     given = {params[i]: a for i, a in enumerate(call.args) if i < len(params)}
     given.update({k.arg: k.value for k in call.keywords})
-    shown = rewriter.rendered if rewriter is not None else (lambda n: src.text[slice(*src.span(n))])
     names = list(target.keeps)
-    values = [shown(given[n]) if n in given else target.keeps[n] for n in names]
+    values = [rewriter.rendered(given[n]) if n in given else target.keeps[n] for n in names]
     line = src.line_start(src.start(stmt))
     indent = src.text[line:src.start(stmt)]
     end = src.span(stmt)[1]
