@@ -21,6 +21,13 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "tensor_operators": [
+        ("shifts", [np.array([1, -8, 5, 0], dtype=np.int64)]),
+        ("shifts", [np.array([1, -8, 5, 0], dtype=np.int32)]),
+        ("inverted", [np.array([1, -8, 5, 0], dtype=np.int64)]),
+        ("inverted", [np.array([1, -8, 5, 0], dtype=np.int16)]),
+        ("reflected_bitwise", [np.array([1, -8, 5, 0], dtype=np.int64)]),
+    ],
     "gradients_module_level": [
         ("module_values", []),
     ],

@@ -26,6 +26,7 @@ from ..findings import Confidence, Finding, Kind, Status
 from ..textlines import split_lines
 from .project import TORCH_ROOTS, ModuleContext, is_torch_module
 from .context import FileContext
+from .operators import OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS, REFLECTED, SHIFTS, known_bool, operator_detail
 from .slicing import STEPPED_SLICE_NAME, STEPPED_SLICE_STATUS, stepped_axes
 from .return_types import FIELDS as NAMED_TUPLE_FIELDS
 
@@ -486,6 +487,15 @@ class Finder:
         finding.message = f"torch.Tensor.__getitem__ (MS227 {STEPPED_SLICE_NAME}): {finding.detail}"
         self.findings.append(finding)
 
+    def _operator(self, node: ast.AST, op: type, confidence: Confidence) -> None:
+        """A Python operator on a tensor that MindSpore lacks or reads differently (rule MS228,
+        analysis/operators.py)."""
+        finding = self._make(node, OPERATOR_APIS[op], None, Kind.TENSOR_METHOD, confidence)
+        finding.status, finding.pattern = OPERATOR_STATUS, "MS228"
+        finding.detail = operator_detail(op)
+        finding.message = f"{OPERATOR_APIS[op]} (MS228 {OPERATOR_NAME}): {finding.detail}"
+        self.findings.append(finding)
+
     # ----------------------------------------------------------------- resolution
     def resolve_ref(self, node: ast.AST, scope: _Scope) -> str | None:
         """The dotted PyTorch name a Name/Attribute chain denotes, without recording anything."""
@@ -620,6 +630,8 @@ class Finder:
         elif t is ast.AugAssign:
             value = self.expr(stmt.value, scope)
             current = self.expr(stmt.target, scope)
+            if stmt.op.__class__ in SHIFTS and _is_tensor(current):
+                self._operator(stmt, stmt.op.__class__, current[2])
             if isinstance(stmt.target, ast.Name):
                 scope.names[stmt.target.id] = current if _is_tensor(current) else (value if _is_tensor(value) else None)
         elif t is ast.Return:
@@ -1064,7 +1076,8 @@ class Finder:
         """Record `x.attr` on a tensor receiver and return the value it gives."""
         attr = node.attr
         db = self.db
-        if attr not in db.tensor_members:
+        if attr not in db.tensor_members and ("torch.Tensor." + attr not in db.entries or attr[:2] != "__"):
+            # torch's public names list no dunders: `x.__lshift__(3)` is found by its entry
             if (kind == Kind.TENSOR_ATTRIBUTE and attr in NAMED_TUPLE_FIELDS and isinstance(node.ctx, ast.Load)
                     and receiver[2] == CERTAIN):
                 # `torch.linalg.slogdet(A).logabsdet`: a field of the named tuple a tensor function gave (no
@@ -1312,12 +1325,23 @@ class Finder:
         if t is ast.BinOp:
             left = self.expr(node.left, scope)
             right = self.expr(node.right, scope)
+            op = node.op.__class__
             if _is_tensor(left):
+                if op in SHIFTS:
+                    self._operator(node, op, left[2])
                 return left
-            return right if _is_tensor(right) else None
+            if not _is_tensor(right):
+                return None
+            if op in SHIFTS or (op in REFLECTED and isinstance(node.left, ast.Constant)):
+                self._operator(node, op, right[2])
+            return right
         if t is ast.UnaryOp:
             value = self.expr(node.operand, scope)
-            return value if _is_tensor(value) else None
+            if not _is_tensor(value):
+                return None
+            if node.op.__class__ is ast.Invert and not known_bool(node.operand):
+                self._operator(node, ast.Invert, value[2])
+            return value
         if t is ast.Subscript:
             value = self.expr(node.value, scope)
             self.expr(node.slice, scope)

@@ -1205,6 +1205,30 @@ def __NAME__(x, step, axis):
     gradient of a stepped slice fails on any axis but the last (converted from x[..., ::step, ...])."""
     return {@mindspore.ops.gather}(x, {@mindspore.ops.arange}(0, x.shape[axis], step), axis)
 ''',
+    "invert": '''\
+def __NAME__(x):
+    """PyTorch's `~`: the bitwise complement of an integer tensor, the logical not of a bool one (MindSpore's
+    `~` is a logical not of every tensor, so `~` of integers would give bools)."""
+    if isinstance(x, {@mindspore.Tensor}) and x.dtype != {@mindspore.bool_}:
+        return {@mindspore.ops.invert}(x)
+    return ~x
+''',
+    "shift": '''\
+def __NAME__(x, other, left):
+    """PyTorch's `x << other` (left) or `x >> other`: MindSpore tensors have no shift operators, and its
+    shift functions want both tensors of one dtype, which PyTorch's promotion gives them (a 0-d tensor
+    takes the other's dtype)."""
+    if isinstance(x, {@mindspore.Tensor}) and isinstance(other, {@mindspore.Tensor}) and x.dtype != other.dtype:
+        if other.ndim == 0 and x.ndim:
+            other = other.astype(x.dtype)
+        elif x.ndim == 0 and other.ndim:
+            x = x.astype(other.dtype)
+        else:
+            wider = {@numpy.result_type}({@mindspore.dtype_to_nptype}(x.dtype), {@mindspore.dtype_to_nptype}(other.dtype))
+            x, other = x.astype(wider.type), other.astype(wider.type)
+    compute = {@mindspore.ops.bitwise_left_shift} if left else {@mindspore.ops.bitwise_right_shift}
+    return compute(x, other)
+''',
     "promoted": '''\
 def __NAME__(tensors):
     """Tensors to concatenate or stack, cast to the highest of their dtypes (bool < integers < floats <

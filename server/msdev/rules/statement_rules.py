@@ -33,6 +33,8 @@ DETECTS = {
     "MS225": "`torch.distributed`, `DistributedDataParallel`/`DataParallel` and distributed samplers.",
     "MS226": "`.numpy()` on a tensor that takes part in a gradient (a loss, an output of the training step).",
     "MS227": "A tensor sliced with a step on an axis that may not be its last (`x[:, 0::2]`, `x[..., ::2, :]`).",
+    "MS228": "A shift of a tensor (`x << 2`, `1 << t`, `x >>= s`), `|`, `&` or `^` with a number on the left and a "
+             "tensor on the right (`8 | t`), and `~` of a tensor that is not a comparison's result.",
     "MS230": "`y.backward()` (also `y.sum().backward()`, `y.backward(gradient)`, `retain_graph=True`) with "
              "`x.grad` read afterwards in the same function, and the `x.grad` reads and resets "
              "(`x.grad.zero_()`, `x.grad = None`) that go with it; in a file where nothing computes gradients, "
@@ -71,6 +73,8 @@ EXAMPLES = {
     "MS226": ("value = loss.numpy()", "value = loss.asnumpy()"),
     "MS227": ("x0 = x[:, 0::2, 0::2, :]",
               "x0 = stepped_slice(stepped_slice(x, 2, 1), 2, 2)  # stepped_slice gathers every 2nd position"),
+    "MS228": ("bits = (codes << 4) | 1\nflipped = ~codes",
+              "bits = ops.bitwise_left_shift(codes, 4) | 1\nflipped = invert(codes)  # bitwise on integers, logical on bools"),
     "MS230": ("x = torch.ones(3, requires_grad=True)\ny = (x * x).sum()\ny.backward()\nprint(x.grad)",
               "x = mindspore.ops.ones(3)\ndef y_fn(x):\n    y = (x * x).sum()\n    return y\n"
               "x_grad = mindspore.grad(y_fn, 0)(x)\nprint(x_grad)"),
@@ -109,6 +113,9 @@ FIXES = {
     "MS227": "Each step becomes a gather of every step-th position along its axis (a small function written "
              "into the converted file); the rest of the index stays a plain slice. Indices holding names or "
              "expressions (which may be tensor indices) are left as they are.",
+    "MS228": "Shifts become `ops.bitwise_left_shift`/`ops.bitwise_right_shift` (an augmented shift assigns the "
+             "result back); the operands of a reflected `|`, `&`, `^` swap; `~` becomes a small function written "
+             "into the converted file that complements integers and negates bools.",
     "MS230": "The statements from the leaves to the loss become a local function; `mindspore.grad` gives the "
              "gradients, bound to `x_grad` variables that replace the `x.grad` reads (added up when PyTorch "
              "would accumulate). Left to a person, with the reason: `backward(inputs=...)`, `create_graph=True`, "
@@ -292,6 +299,15 @@ STATEMENT_RULES: tuple[RuleSpec, ...] = (
         status='arg-diff', severity='hint', fix='always',
         fix_detail=FIXES['MS227'],
         official='https://www.mindspore.cn/docs/en/master/api_python/ops/mindspore.ops.gather.html', statement_level=True),
+    RuleSpec(
+        code='MS228', name='tensor-operator', label='tensor operator',
+        summary='<<, >>, 8 | t and ~ on a tensor: missing in MindSpore 2.10, or (~ on integers) a logical not.',
+        detects=DETECTS['MS228'],
+        why="MindSpore's Tensor has no `<<`/`>>` operators and no reflected bitwise operators, so such lines stop with a TypeError; its `~` negates any tensor as if it were bool, so `~x` of an int64 tensor silently gives bools where PyTorch gives `-x - 1`. The functions `ops.bitwise_left_shift`, `ops.bitwise_right_shift` and `ops.invert` compute PyTorch's values.",
+        before=EXAMPLES['MS228'][0], after=EXAMPLES['MS228'][1],
+        status='arg-diff', severity='warning', fix='always',
+        fix_detail=FIXES['MS228'],
+        official='https://www.mindspore.cn/docs/en/master/api_python/ops/mindspore.ops.bitwise_left_shift.html', statement_level=True),
     RuleSpec(
         code='MS230', name='backward-grad', label='backward and .grad',
         summary='backward() then x.grad: MindSpore differentiates a function with mindspore.grad.',

@@ -1,0 +1,61 @@
+"""Python operators on tensors that MindSpore 2.10 lacks or reads differently (rule MS228).
+
+A MindSpore Tensor defines no `<<` and `>>` (TypeError at run time), nor the reflected `|`, `&`
+and `^` that a Python number on the left needs (`8 | t`). Worse, its `~` is a logical not of any
+tensor: on integers PyTorch computes the bitwise complement (`~5 == -6`), MindSpore gives bools
+without a word. This module names the operator uses the converter writes differently;
+rewrite/operators.py writes them.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..findings import Status
+from ..rules.statement_rules import STATEMENT_RULES
+
+#: the shift operators, which MindSpore computes with ops.bitwise_left_shift / bitwise_right_shift
+SHIFTS = (ast.LShift, ast.RShift)
+#: operators MindSpore has only with the tensor on the left; each is symmetric, so the operands swap
+REFLECTED = {ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^"}
+#: the dunder each operator use is reported as
+OPERATOR_APIS = {ast.LShift: "torch.Tensor.__lshift__", ast.RShift: "torch.Tensor.__rshift__",
+                 ast.BitOr: "torch.Tensor.__ror__", ast.BitAnd: "torch.Tensor.__rand__",
+                 ast.BitXor: "torch.Tensor.__rxor__", ast.Invert: "torch.Tensor.__invert__"}
+
+#: functions and methods whose result is a bool tensor, so that `~` of it is a logical not in both
+_BOOL_RESULTS = frozenset({
+    "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal", "isclose", "isin", "signbit",
+    "logical_and", "logical_or", "logical_not", "logical_xor", "eq", "ne", "lt", "le", "gt", "ge",
+    "greater", "less", "greater_equal", "less_equal", "not_equal", "bool", "any", "all",
+})
+
+_RULE = next(r for r in STATEMENT_RULES if r.code == "MS228")
+#: how MS228 findings report: the rule's record in rules/statement_rules.py
+OPERATOR_NAME = _RULE.name
+OPERATOR_STATUS = Status(_RULE.status)
+
+
+def known_bool(node: ast.AST) -> bool:
+    """True when an expression is a bool tensor by its form (a comparison, `isnan(...)`, `m.bool()`),
+    so `~` of it means the same in both frameworks and is left as written."""
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Invert, ast.Not)):
+        node = node.operand
+    if isinstance(node, ast.Compare):
+        return True
+    if isinstance(node, ast.BinOp) and type(node.op) in REFLECTED:
+        return known_bool(node.left) and known_bool(node.right)
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        return name in _BOOL_RESULTS
+    return False
+
+
+def operator_detail(op: type) -> str:
+    """Why this operator is rewritten, in a finding's words."""
+    if op in SHIFTS:
+        return "MindSpore tensors have no shift operators: written with ops.bitwise_*_shift"
+    if op is ast.Invert:
+        return "MindSpore's ~ is a logical not of any tensor; PyTorch's is the bitwise complement of integers"
+    return f"MindSpore tensors have no reflected {REFLECTED[op]}: the operands are swapped"

@@ -1,0 +1,38 @@
+"""Fix of rule MS228: tensor operators MindSpore lacks or reads differently (the why is in
+analysis/operators.py) become the functions that compute PyTorch's values."""
+
+from __future__ import annotations
+
+import ast
+
+from ..analysis.operators import REFLECTED
+from ..findings import Finding
+from .fixes import FindingRewrite
+from .source import Edit
+
+#: operand forms that need parentheses when they move next to another operator
+_LOOSE = (ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Lambda, ast.NamedExpr, ast.UnaryOp)
+
+
+def _operand(rewriter, node: ast.AST) -> str:
+    text = rewriter.rendered(node)
+    return f"({text})" if isinstance(node, _LOOSE) else text
+
+
+def _shift(rewriter, left: str, right: str, op: ast.operator) -> str:
+    return f"{rewriter.namer.render('msdev.shift')}({left}, {right}, {isinstance(op, ast.LShift)})"
+
+
+def rewrite_operator(rewriter, finding: Finding, facts) -> FindingRewrite:
+    node = finding.node
+    if isinstance(node, ast.AugAssign):  # `x <<= 2`: assigned back, as MindSpore has no in-place shift
+        target = rewriter.rendered(node.target)
+        text = f"{target} = {_shift(rewriter, target, rewriter.rendered(node.value), node.op)}"
+    elif isinstance(node, ast.UnaryOp):
+        text = f"{rewriter.namer.render('msdev.invert')}({rewriter.rendered(node.operand)})"
+    elif node.op.__class__ in (ast.LShift, ast.RShift):
+        text = _shift(rewriter, rewriter.rendered(node.left), rewriter.rendered(node.right), node.op)
+    else:  # `8 | t` is `t | 8`: the same value, with the tensor's own operator
+        text = f"{_operand(rewriter, node.right)} {REFLECTED[node.op.__class__]} {_operand(rewriter, node.left)}"
+    span = rewriter.src.span(node)
+    return FindingRewrite(finding, [Edit(span[0], span[1], text)], True, [], span)
