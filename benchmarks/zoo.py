@@ -606,6 +606,11 @@ def convert_package(pkg: str, corpus: Path, outroot: Path, timeout: float = 1800
     if code != 0:
         res["error"] = err.strip().splitlines()[-1] if err.strip() else f"exit {code}"
         return res
+    if pkg == "torchvision":
+        # An installed torchvision carries its compiled extension beside the sources; the corpus is source
+        # only. The converted code never opens the file (its operators are written with MindSpore), it
+        # only looks for it, so the file's presence gives the installed package's code paths.
+        (out / "_C_stable.so").touch()
     data = json.loads(report.read_text())
     summary = data.get("summary", data)
     res["uses"] = summary.get("uses") or summary.get("total")

@@ -27,6 +27,9 @@ CASES = {
         ("inverted", [np.array([1, -8, 5, 0], dtype=np.int64)]),
         ("inverted", [np.array([1, -8, 5, 0], dtype=np.int16)]),
         ("reflected_bitwise", [np.array([1, -8, 5, 0], dtype=np.int64)]),
+        ("top_candidates", [np.array([0.5, 0.1, 0.9], dtype=np.float32), 2]),
+        ("top_candidates", [np.zeros(0, dtype=np.float32), 0]),
+        ("level_writes", [np.array([0, 2, 0, 2], dtype=np.int64), A[:1].repeat(4, 0) + np.arange(4.0, dtype=np.float32)[:, None]]),
     ],
     "gradients_module_level": [
         ("module_values", []),

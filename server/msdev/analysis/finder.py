@@ -26,7 +26,8 @@ from ..findings import Confidence, Finding, Kind, Status
 from ..textlines import split_lines
 from .project import TORCH_ROOTS, ModuleContext, is_torch_module
 from .context import FileContext
-from .operators import OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS, REFLECTED, SHIFTS, known_bool, operator_detail
+from .operators import (INDEX_EXPRESSIONS, OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS, REFLECTED, SHIFTS, known_bool,
+                        operator_detail)
 from .slicing import STEPPED_SLICE_NAME, STEPPED_SLICE_STATUS, stepped_axes
 from .return_types import FIELDS as NAMED_TUPLE_FIELDS
 
@@ -496,6 +497,15 @@ class Finder:
         finding.message = f"{OPERATOR_APIS[op]} (MS228 {OPERATOR_NAME}): {finding.detail}"
         self.findings.append(finding)
 
+    def _indexed_write(self, stmt: ast.Assign, target: ast.Subscript, scope: _Scope) -> None:
+        """`x[index] = value`: with a tensor as the whole index, an empty integer index (no box in a level,
+        `torch.where` finding nothing) is an error in MindSpore (rule MS228)."""
+        held = self.expr(target.value, scope)
+        index = self.expr(target.slice, scope)
+        if (_is_tensor(held) and _is_tensor(index) and target.slice.__class__ in INDEX_EXPRESSIONS
+                and not known_bool(target.slice)):
+            self._operator(stmt, ast.Store, LIKELY if LIKELY in (held[2], index[2]) else CERTAIN)
+
     # ----------------------------------------------------------------- resolution
     def resolve_ref(self, node: ast.AST, scope: _Scope) -> str | None:
         """The dotted PyTorch name a Name/Attribute chain denotes, without recording anything."""
@@ -619,6 +629,9 @@ class Finder:
                 for target in stmt.targets:
                     self._bind_methods(target, value)
                 value = None
+            if len(stmt.targets) == 1 and stmt.targets[0].__class__ is ast.Subscript:
+                self._indexed_write(stmt, stmt.targets[0], scope)
+                return
             for target in stmt.targets:
                 self._assign(target, value, scope)
         elif t is ast.AnnAssign:

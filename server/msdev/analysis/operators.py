@@ -3,7 +3,8 @@
 A MindSpore Tensor defines no `<<` and `>>` (TypeError at run time), nor the reflected `|`, `&`
 and `^` that a Python number on the left needs (`8 | t`). Worse, its `~` is a logical not of any
 tensor: on integers PyTorch computes the bitwise complement (`~5 == -6`), MindSpore gives bools
-without a word. This module names the operator uses the converter writes differently;
+without a word. And `x[index] = value` with an empty integer tensor as the index, which writes
+nothing in PyTorch, raises in MindSpore 2.10. This module names the operator uses the converter writes differently;
 rewrite/operators.py writes them.
 """
 
@@ -21,7 +22,10 @@ REFLECTED = {ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^"}
 #: the dunder each operator use is reported as
 OPERATOR_APIS = {ast.LShift: "torch.Tensor.__lshift__", ast.RShift: "torch.Tensor.__rshift__",
                  ast.BitOr: "torch.Tensor.__ror__", ast.BitAnd: "torch.Tensor.__rand__",
-                 ast.BitXor: "torch.Tensor.__rxor__", ast.Invert: "torch.Tensor.__invert__"}
+                 ast.BitXor: "torch.Tensor.__rxor__", ast.Invert: "torch.Tensor.__invert__",
+                 ast.Store: "torch.Tensor.__setitem__"}
+#: index forms that may hold a tensor (a name, `where(m)[0]`, `self.idx`): checked in an indexed write
+INDEX_EXPRESSIONS = (ast.Name, ast.Attribute, ast.Call, ast.Subscript)
 
 #: functions and methods whose result is a bool tensor, so that `~` of it is a logical not in both
 _BOOL_RESULTS = frozenset({
@@ -56,6 +60,8 @@ def operator_detail(op: type) -> str:
     """Why this operator is rewritten, in a finding's words."""
     if op in SHIFTS:
         return "MindSpore tensors have no shift operators: written with ops.bitwise_*_shift"
+    if op is ast.Store:
+        return "an empty integer index tensor writes nothing in PyTorch and raises in MindSpore: the write is guarded"
     if op is ast.Invert:
         return "MindSpore's ~ is a logical not of any tensor; PyTorch's is the bitwise complement of integers"
     return f"MindSpore tensors have no reflected {REFLECTED[op]}: the operands are swapped"

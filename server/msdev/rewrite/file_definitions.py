@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .conv_definitions import CONV_DEFINITIONS
 from .distribution_definitions import DISTRIBUTION_DEFINITIONS
+from .vision_definitions import VISION_DEFINITIONS
 
 #: the root of template names that denote a definition of this module
 ROOT = "msdev"
@@ -1212,6 +1213,26 @@ def __NAME__(x):
     if isinstance(x, {@mindspore.Tensor}) and x.dtype != {@mindspore.bool_}:
         return {@mindspore.ops.invert}(x)
     return ~x
+''',
+    "topk": '''\
+def __NAME__(x, k, dim=-1, largest=True, sorted=True):
+    """torch.topk: the values and int64 indices (MindSpore's are int32, and index arithmetic mixing them
+    with int64 has no CPU kernel); k = 0 gives empty results, as in PyTorch, where MindSpore's TopK raises
+    (a detector's level with no candidate)."""
+    if int(k) == 0:
+        shape = list(x.shape)
+        if shape:
+            shape[dim] = 0
+        return {@mindspore.ops.zeros}(tuple(shape), x.dtype), {@mindspore.ops.zeros}(tuple(shape), {@mindspore.int64})
+    values, indices = {@mindspore.ops.topk}(x, k, dim, largest, sorted)
+    return values, indices.astype({@mindspore.int64})
+''',
+    "setitem": '''\
+def __NAME__(x, index, value):
+    """`x[index] = value` with a tensor as the whole index. An empty integer index writes nothing in PyTorch,
+    while MindSpore 2.10 raises ("select with an empty condition list"): that write is skipped."""
+    if not (isinstance(index, {@mindspore.Tensor}) and index.dtype != {@mindspore.bool_} and index.size == 0):
+        x[index] = value
 ''',
     "shift": '''\
 def __NAME__(x, other, left):
@@ -2491,12 +2512,6 @@ def __NAME__(parent, name, child):
     if isinstance(parent, {@mindspore.nn.SequentialCell}):
         parent.cell_list = list(parent.name_cells().values())
 ''',
-    "load_library": '''\
-def __NAME__(path):
-    """torch.ops.load_library: a compiled PyTorch extension cannot be loaded into MindSpore. OSError is what
-    PyTorch raises for a library it cannot load, so code that guards the load carries on without it."""
-    raise OSError(f"{path}: a PyTorch C++ extension, which MindSpore cannot load")
-''',
     "GradMode": '''\
 class __NAME__:
     """torch.no_grad / enable_grad / inference_mode used as a value (a context or decorator chosen at run
@@ -2516,3 +2531,4 @@ class __NAME__:
 
 DEFINITIONS.update(CONV_DEFINITIONS)
 DEFINITIONS.update(DISTRIBUTION_DEFINITIONS)
+DEFINITIONS.update(VISION_DEFINITIONS)

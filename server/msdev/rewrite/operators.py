@@ -25,7 +25,11 @@ def _shift(rewriter, left: str, right: str, op: ast.operator) -> str:
 
 def rewrite_operator(rewriter, finding: Finding, facts) -> FindingRewrite:
     node = finding.node
-    if isinstance(node, ast.AugAssign):  # `x <<= 2`: assigned back, as MindSpore has no in-place shift
+    if isinstance(node, ast.Assign):  # `x[index] = value`: written unless the index is empty
+        target = node.targets[0]
+        arguments = ", ".join(rewriter.rendered(n) for n in (target.value, target.slice, node.value))
+        text = f"{rewriter.namer.render('msdev.setitem')}({arguments})"
+    elif isinstance(node, ast.AugAssign):  # `x <<= 2`: assigned back, as MindSpore has no in-place shift
         target = rewriter.rendered(node.target)
         text = f"{target} = {_shift(rewriter, target, rewriter.rendered(node.value), node.op)}"
     elif isinstance(node, ast.UnaryOp):

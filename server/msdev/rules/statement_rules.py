@@ -34,7 +34,8 @@ DETECTS = {
     "MS226": "`.numpy()` on a tensor that takes part in a gradient (a loss, an output of the training step).",
     "MS227": "A tensor sliced with a step on an axis that may not be its last (`x[:, 0::2]`, `x[..., ::2, :]`).",
     "MS228": "A shift of a tensor (`x << 2`, `1 << t`, `x >>= s`), `|`, `&` or `^` with a number on the left and a "
-             "tensor on the right (`8 | t`), and `~` of a tensor that is not a comparison's result.",
+             "tensor on the right (`8 | t`), `~` of a tensor that is not a comparison's result, and `x[index] = value` "
+             "with a tensor (not a comparison) as the whole index.",
     "MS230": "`y.backward()` (also `y.sum().backward()`, `y.backward(gradient)`, `retain_graph=True`) with "
              "`x.grad` read afterwards in the same function, and the `x.grad` reads and resets "
              "(`x.grad.zero_()`, `x.grad = None`) that go with it; in a file where nothing computes gradients, "
@@ -74,7 +75,8 @@ EXAMPLES = {
     "MS227": ("x0 = x[:, 0::2, 0::2, :]",
               "x0 = stepped_slice(stepped_slice(x, 2, 1), 2, 2)  # stepped_slice gathers every 2nd position"),
     "MS228": ("bits = (codes << 4) | 1\nflipped = ~codes",
-              "bits = ops.bitwise_left_shift(codes, 4) | 1\nflipped = invert(codes)  # bitwise on integers, logical on bools"),
+              "bits = shift(codes, 4, True) | 1  # ops.bitwise_left_shift, dtypes promoted as PyTorch does\n"
+              "flipped = invert(codes)  # bitwise on integers, logical on bools"),
     "MS230": ("x = torch.ones(3, requires_grad=True)\ny = (x * x).sum()\ny.backward()\nprint(x.grad)",
               "x = mindspore.ops.ones(3)\ndef y_fn(x):\n    y = (x * x).sum()\n    return y\n"
               "x_grad = mindspore.grad(y_fn, 0)(x)\nprint(x_grad)"),
@@ -115,7 +117,8 @@ FIXES = {
              "expressions (which may be tensor indices) are left as they are.",
     "MS228": "Shifts become `ops.bitwise_left_shift`/`ops.bitwise_right_shift` (an augmented shift assigns the "
              "result back); the operands of a reflected `|`, `&`, `^` swap; `~` becomes a small function written "
-             "into the converted file that complements integers and negates bools.",
+             "into the converted file that complements integers and negates bools; `x[index] = value` becomes `setitem(x, "
+             "index, value)`, which skips the write when the index is an empty integer tensor.",
     "MS230": "The statements from the leaves to the loss become a local function; `mindspore.grad` gives the "
              "gradients, bound to `x_grad` variables that replace the `x.grad` reads (added up when PyTorch "
              "would accumulate). Left to a person, with the reason: `backward(inputs=...)`, `create_graph=True`, "
@@ -301,9 +304,9 @@ STATEMENT_RULES: tuple[RuleSpec, ...] = (
         official='https://www.mindspore.cn/docs/en/master/api_python/ops/mindspore.ops.gather.html', statement_level=True),
     RuleSpec(
         code='MS228', name='tensor-operator', label='tensor operator',
-        summary='<<, >>, 8 | t and ~ on a tensor: missing in MindSpore 2.10, or (~ on integers) a logical not.',
+        summary='<<, >>, 8 | t, ~ and x[empty index] = v on tensors: missing, different or failing in MindSpore 2.10.',
         detects=DETECTS['MS228'],
-        why="MindSpore's Tensor has no `<<`/`>>` operators and no reflected bitwise operators, so such lines stop with a TypeError; its `~` negates any tensor as if it were bool, so `~x` of an int64 tensor silently gives bools where PyTorch gives `-x - 1`. The functions `ops.bitwise_left_shift`, `ops.bitwise_right_shift` and `ops.invert` compute PyTorch's values.",
+        why="MindSpore's Tensor has no `<<`/`>>` operators and no reflected bitwise operators, so such lines stop with a TypeError; its `~` negates any tensor as if it were bool, so `~x` of an int64 tensor silently gives bools where PyTorch gives `-x - 1`; and an indexed write whose index is an empty integer tensor (torchvision's RoI pooler when a level gets no box) raises 'select with an empty condition list' where PyTorch writes nothing. The functions `ops.bitwise_left_shift`, `ops.bitwise_right_shift` and `ops.invert` compute PyTorch's values; the write is skipped when there is nothing to write.",
         before=EXAMPLES['MS228'][0], after=EXAMPLES['MS228'][1],
         status='arg-diff', severity='warning', fix='always',
         fix_detail=FIXES['MS228'],
