@@ -767,6 +767,10 @@ def test_convolutions_match_pytorch_and_are_exact():
     for got, want in zip(msm.one_and_three_d(*map(ms.Tensor, args)), pt.one_and_three_d(*map(torch.tensor, args))):
         assert got.shape == tuple(want.shape)
         np.testing.assert_allclose(got.asnumpy(), want.numpy(), rtol=1e-5, atol=1e-5)
+    # an empty batch (Mask R-CNN's mask head on an image with no box): empty results of the right shape
+    empty = rng.standard_normal((0, 3, 14, 14)).astype(np.float32)
+    for got, want in zip(net(ms.Tensor(empty)), tnet(torch.tensor(empty))):
+        assert got.shape == tuple(want.shape)
 
 
 def test_convolution_gradients_match_pytorch():

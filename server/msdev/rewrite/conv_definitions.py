@@ -30,6 +30,10 @@ def __NAME__(x, weight, bias, stride, pads, dilation, groups):
     nd = weight.ndim - 2
     if x.ndim == nd + 1:
         return __NAME__(x.unsqueeze(0), weight, bias, stride, pads, dilation, groups).squeeze(0)
+    if x.shape[0] == 0:  # an empty batch (a detector's image with no box): MindSpore's pad and conv refuse it
+        sizes = [(size + sum(pad) - (k - 1) * d - 1) // s + 1
+                 for size, pad, k, d, s in zip(x.shape[2:], pads, weight.shape[2:], dilation, stride)]
+        return {@mindspore.ops.zeros}((0, weight.shape[0], *sizes), x.dtype)
     flat = [p for pair in reversed(pads) for p in pair]
     if any(flat):
         x = {@mindspore.ops.pad}(x, tuple(flat))

@@ -116,26 +116,54 @@ def cell_classes(nodes: list[ast.AST], findings: list[Finding], converted: set[i
 _CONTAINERS = ("ModuleList", "Sequential", "ModuleDict")
 _GROWING = ("append", "extend", "insert", "add_module", "register_module", "update")
 _NAMED_GROWING = ("add_module", "register_module")
-PARAMETER_NAMES_FIX = ("self.update_parameters_name()  # msdev: cells added to a CellList after it was "
+PARAMETER_NAMES_FIX = ("self.update_parameters_name()  # msdev: cells added to a child after it was "
                        "assigned lack its prefix in MindSpore's parameter names; this restores them")
 
 
 def parameter_names_fix(src: SourceText, cls: ast.ClassDef, context: FileContext | None = None) -> list[Edit]:
-    """A container assigned to `self` in `__init__` and grown afterwards (`self.blocks.append(...)`):
-    MindSpore names the parameters of the added cells without the container's prefix (`0.conv.weight`
-    instead of `blocks.0.conv.weight`), so checkpoints would not load. Renaming every parameter after
-    its path at the end of `__init__` restores PyTorch's names (a parent adds its own prefix later).
-    With the file's `context`, `__init__` is walked only when it calls a growing method at all."""
+    """MindSpore names a cell's parameters after the attribute it was assigned to, at that moment, and
+    only that: cells added to a container after the container was assigned to `self`
+    (`self.blocks.append(...)`), and cells or parameters assigned through a child
+    (`self.roi_heads.mask_head = ...`, `self.head[1] = ...`) are named without the child's prefix
+    (`0.conv.weight` instead of `blocks.0.conv.weight`), so checkpoints would not load. Renaming every
+    parameter after its path at the end of `__init__` restores PyTorch's names (a parent adds its own
+    prefix later). With the file's `context`, `__init__` is walked for growing calls only when it calls
+    a growing method at all."""
     init = next((i for i in cls.body if isinstance(i, ast.FunctionDef) and i.name == "__init__"), None)
     if init is None or not init.body or not init.args.args:
         return []
     me = init.args.args[0].arg
+    if not (_assigned_through_child(init, me) or _grown_container(src, init, me, context)):
+        return []
+    end = after_trailing_comment(src, src.end(init.body[-1]))
+    indent = " " * init.body[0].col_offset
+    return [Edit(end, end, f"\n{indent}{PARAMETER_NAMES_FIX.replace('self.', me + '.', 1)}")]
+
+
+def _assigned_through_child(init: ast.FunctionDef, me: str) -> bool:
+    """`self.child.name = value` or `self.child[i] = value` in `__init__`, the value a new object or a name
+    (`self.roi_heads.mask_head = mask_head`); a value read off another attribute ties a parameter
+    (`self.decoder.weight = self.encoder.weight`), whose name stays."""
+    for node in statements_in(init):
+        if node.__class__ is ast.Assign and isinstance(node.value, (ast.Call, ast.Name)):
+            for target in node.targets:
+                if isinstance(target, (ast.Attribute, ast.Subscript)) and isinstance(target.value, ast.Attribute):
+                    root = target.value
+                    while isinstance(root, ast.Attribute):
+                        root = root.value
+                    if isinstance(root, ast.Name) and root.id == me:
+                        return True
+    return False
+
+
+def _grown_container(src: SourceText, init: ast.FunctionDef, me: str, context: FileContext | None) -> bool:
+    """A container assigned to `self` in `__init__` and grown afterwards (`self.blocks.append(...)`)."""
     start = min([src.start(init)] + [src.start(d) for d in init.decorator_list])
     end = src.end(init)
     if all(src.text.find(name, start, end) < 0 for name in _GROWING):
-        return []  # no growing call can be in a text that does not name one
+        return False  # no growing call can be in a text that does not name one
     if context is not None and not any(context.inside(init, context.attributes(name)) for name in _GROWING):
-        return []
+        return False
     containers = set()
     for node in statements_in(init):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
@@ -145,16 +173,11 @@ def parameter_names_fix(src: SourceText, cls: ast.ClassDef, context: FileContext
                 if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == me:
                     containers.add(t.attr)
     # a named child added to any attribute (`self.features.add_module(...)`) is named without its prefix too
-    grown = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _GROWING
-                and isinstance(n.func.value, ast.Attribute)
-                and (n.func.value.attr in containers or n.func.attr in _NAMED_GROWING)
-                and isinstance(n.func.value.value, ast.Name) and n.func.value.value.id == me
-                for n in ast.walk(init))
-    if not grown:
-        return []
-    end = after_trailing_comment(src, src.end(init.body[-1]))
-    indent = " " * init.body[0].col_offset
-    return [Edit(end, end, f"\n{indent}{PARAMETER_NAMES_FIX.replace('self.', me + '.', 1)}")]
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _GROWING
+               and isinstance(n.func.value, ast.Attribute)
+               and (n.func.value.attr in containers or n.func.attr in _NAMED_GROWING)
+               and isinstance(n.func.value.value, ast.Name) and n.func.value.value.id == me
+               for n in ast.walk(init))
 
 
 def after_trailing_comment(src: SourceText, end: int) -> int:
