@@ -24,7 +24,7 @@ SAMPLE = {
     "timm": ["test_resnet", "test_vit", "test_convnext", "test_efficientnet", "test_byobnet", "resnet10t",
              "mobilenetv3_small_050"],
     "torchvision": ["resnet18", "mobilenet_v3_small", "squeezenet1_1", "shufflenet_v2_x0_5", "regnet_y_400mf",
-                    "lraspp_mobilenet_v3_large"],
+                    "lraspp_mobilenet_v3_large", "fasterrcnn_mobilenet_v3_large_320_fpn"],
     "efficientnet-pytorch": ["efficientnet-b0"],
     "pretrainedmodels": ["resnet18", "squeezenet1_0", "bninception"],
     "segmentation-models-pytorch": ["Unet", "FPN", "Linknet"],
@@ -36,7 +36,8 @@ KNOWN_FAILURES: dict = {
     # torchvision lraspp_mobilenet_v3_large matches since ModuleDict subclasses accept SequentialCell values,
     # pretrainedmodels resnet18 since helpers bound with types.MethodType are read as methods (models_bench,
     # commit 52a6405); segmentation-models-pytorch Unet, FPN, Linknet since `init.initialize_decoder(...)`
-    # and the torchvision encoder subclasses convert (commit 8684a0b)
+    # and the torchvision encoder subclasses convert (commit 8684a0b); fasterrcnn_mobilenet_v3_large_320_fpn
+    # since torchvision's compiled nms / roi_align are written with MindSpore
 }
 
 
