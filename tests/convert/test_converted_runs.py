@@ -773,6 +773,23 @@ def test_convolutions_match_pytorch_and_are_exact():
         assert got.shape == tuple(want.shape)
 
 
+def test_head_replaced_through_a_child_loads_a_pytorch_checkpoint():
+    """Fine-tuning code sets a new head on a child (`model.heads.head = nn.Linear(...)`): MindSpore would name
+    its parameters `head.*`, so a checkpoint with PyTorch's names (`heads.head.*`) would leave it unloaded."""
+    pt, msm = pair("head_replacement")
+    torch.manual_seed(0)
+    tmodel = pt.finetuned(5)
+    state = {k: v.detach().numpy() for k, v in tmodel.state_dict().items()}
+    model = msm.finetuned(5)
+    assert sorted(p.name for p in model.get_parameters()) == sorted(state)
+    params = {k: ms.Parameter(ms.Tensor(v), name=k) for k, v in state.items()}
+    assert ms.load_param_into_net(model, params) == ([], [])
+    x = np.random.default_rng(5).standard_normal((3, 4)).astype(np.float32)
+    with torch.no_grad():
+        expected = tmodel(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(model(ms.Tensor(x)).asnumpy(), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_convolution_gradients_match_pytorch():
     _, msm = pair("convolutions")
     rng = np.random.default_rng(4)

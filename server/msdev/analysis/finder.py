@@ -26,6 +26,7 @@ from ..findings import Confidence, Finding, Kind, Status
 from ..textlines import split_lines
 from .project import TORCH_ROOTS, ModuleContext, is_torch_module
 from .context import FileContext
+from .child_layers import CHILD_LAYER_NAME, CHILD_LAYER_STATUS, child_assignment_root
 from .operators import (INDEX_EXPRESSIONS, OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS, REFLECTED, SHIFTS, known_bool,
                         operator_detail)
 from .slicing import STEPPED_SLICE_NAME, STEPPED_SLICE_STATUS, stepped_axes
@@ -497,6 +498,20 @@ class Finder:
         finding.message = f"{OPERATOR_APIS[op]} (MS228 {OPERATOR_NAME}): {finding.detail}"
         self.findings.append(finding)
 
+    def _layer_through_child(self, stmt: ast.Assign, confidence: Confidence) -> None:
+        """`model.heads.head = nn.Linear(...)`: MindSpore names the new layer's parameters after the last
+        attribute only (rule MS229, analysis/child_layers.py). In a class's `__init__` the class pass
+        renames them all at its end instead."""
+        root = child_assignment_root(stmt.targets[0])
+        if root is None or (root == self._self_name and self._function_node is not None
+                            and self._function_node.name == "__init__"):
+            return
+        finding = self._make(stmt, "torch.nn.Module.__setattr__", None, Kind.MODULE_METHOD, confidence)
+        finding.status, finding.pattern = CHILD_LAYER_STATUS, "MS229"
+        finding.detail = f"parameters of a layer set on a child of {root} lack the child's prefix in MindSpore"
+        finding.message = f"torch.nn.Module.__setattr__ (MS229 {CHILD_LAYER_NAME}): {finding.detail}"
+        self.findings.append(finding)
+
     def _indexed_write(self, stmt: ast.Assign, target: ast.Subscript, scope: _Scope) -> None:
         """`x[index] = value`: with a tensor as the whole index, an empty integer index (no box in a level,
         `torch.where` finding nothing) is an error in MindSpore (rule MS228)."""
@@ -632,6 +647,9 @@ class Finder:
             if len(stmt.targets) == 1 and stmt.targets[0].__class__ is ast.Subscript:
                 self._indexed_write(stmt, stmt.targets[0], scope)
                 return
+            if (value is not None and value[0] == MODULE and len(stmt.targets) == 1
+                    and stmt.targets[0].__class__ is ast.Attribute and stmt.targets[0].value.__class__ is ast.Attribute):
+                self._layer_through_child(stmt, value[2])
             for target in stmt.targets:
                 self._assign(target, value, scope)
         elif t is ast.AnnAssign:

@@ -1227,6 +1227,13 @@ def __NAME__(x, k, dim=-1, largest=True, sorted=True):
     values, indices = {@mindspore.ops.topk}(x, k, dim, largest, sorted)
     return values, indices.astype({@mindspore.int64})
 ''',
+    "path_names": '''\
+def __NAME__(root):
+    """Names every parameter of a Cell after its path (`heads.head.weight`), as PyTorch's state_dict does:
+    MindSpore named a layer assigned to a child after the last attribute only (`head.weight`)."""
+    if isinstance(root, {@mindspore.nn.Cell}):
+        root.update_parameters_name()
+''',
     "setitem": '''\
 def __NAME__(x, index, value):
     """`x[index] = value` with a tensor as the whole index. An empty integer index writes nothing in PyTorch,

@@ -38,7 +38,7 @@ def facts_for(rewriter) -> Facts:
 
 
 def rewrite_pattern(rewriter, finding: Finding) -> FindingRewrite:
-    from . import data, gradients, operators, runtime, slicing, training
+    from . import child_layers, data, gradients, operators, runtime, slicing, training
 
     handler = {
         "MS200": training.rewrite_training,
@@ -47,7 +47,7 @@ def rewrite_pattern(rewriter, finding: Finding) -> FindingRewrite:
         "MS207": runtime.rewrite_parameters, "MS208": runtime.rewrite_label_dtype,
         "MS209": runtime.rewrite_format, "MS220": runtime.rewrite_inplace, "MS223": runtime.rewrite_jit,
         "MS224": runtime.rewrite_amp, "MS226": runtime.rewrite_numpy, "MS227": slicing.rewrite_stepped_slice,
-        "MS228": operators.rewrite_operator,
+        "MS228": operators.rewrite_operator, "MS229": child_layers.rewrite_child_layer,
         "MS230": gradients.rewrite_gradient, "MS231": gradients.rewrite_gradient,
         "MS232": gradients.rewrite_gradient,
     }.get(finding.pattern)

@@ -36,6 +36,8 @@ DETECTS = {
     "MS228": "A shift of a tensor (`x << 2`, `1 << t`, `x >>= s`), `|`, `&` or `^` with a number on the left and a "
              "tensor on the right (`8 | t`), `~` of a tensor that is not a comparison's result, and `x[index] = value` "
              "with a tensor (not a comparison) as the whole index.",
+    "MS229": "A layer assigned to an attribute of a child of a model (`model.heads.head = nn.Linear(...)`, "
+             "`self.roi_heads.box_predictor = Predictor(...)` outside `__init__`).",
     "MS230": "`y.backward()` (also `y.sum().backward()`, `y.backward(gradient)`, `retain_graph=True`) with "
              "`x.grad` read afterwards in the same function, and the `x.grad` reads and resets "
              "(`x.grad.zero_()`, `x.grad = None`) that go with it; in a file where nothing computes gradients, "
@@ -77,6 +79,8 @@ EXAMPLES = {
     "MS228": ("bits = (codes << 4) | 1\nflipped = ~codes",
               "bits = shift(codes, 4, True) | 1  # ops.bitwise_left_shift, dtypes promoted as PyTorch does\n"
               "flipped = invert(codes)  # bitwise on integers, logical on bools"),
+    "MS229": ("model.heads.head = nn.Linear(768, 10)",
+              "model.heads.head = nn.Dense(768, 10); path_names(model)  # renames model's parameters after their paths"),
     "MS230": ("x = torch.ones(3, requires_grad=True)\ny = (x * x).sum()\ny.backward()\nprint(x.grad)",
               "x = mindspore.ops.ones(3)\ndef y_fn(x):\n    y = (x * x).sum()\n    return y\n"
               "x_grad = mindspore.grad(y_fn, 0)(x)\nprint(x_grad)"),
@@ -119,6 +123,9 @@ FIXES = {
              "result back); the operands of a reflected `|`, `&`, `^` swap; `~` becomes a small function written "
              "into the converted file that complements integers and negates bools; `x[index] = value` becomes `setitem(x, "
              "index, value)`, which skips the write when the index is an empty integer tensor.",
+    "MS229": "The assignment is followed (on the same line) by `path_names(root)`, a small function written into the "
+             "converted file that names every parameter of the root Cell after its path (`update_parameters_name`). "
+             "In a class's `__init__` one such call at its end covers them all.",
     "MS230": "The statements from the leaves to the loss become a local function; `mindspore.grad` gives the "
              "gradients, bound to `x_grad` variables that replace the `x.grad` reads (added up when PyTorch "
              "would accumulate). Left to a person, with the reason: `backward(inputs=...)`, `create_graph=True`, "
@@ -311,6 +318,15 @@ STATEMENT_RULES: tuple[RuleSpec, ...] = (
         status='arg-diff', severity='warning', fix='always',
         fix_detail=FIXES['MS228'],
         official='https://www.mindspore.cn/docs/en/master/api_python/ops/mindspore.ops.bitwise_left_shift.html', statement_level=True),
+    RuleSpec(
+        code='MS229', name='layer-through-child', label='layer set on a child',
+        summary='model.heads.head = layer: MindSpore names its parameters head.*, not heads.head.*; renamed.',
+        detects=DETECTS['MS229'],
+        why="A MindSpore cell names the parameters of a cell assigned to it after that attribute alone, at assignment time. A layer set on a child of a model (fine-tuning code replacing a head) gets `head.weight` where PyTorch and a checkpoint converted from it say `heads.head.weight`; `load_param_into_net` then leaves the new head unloaded without an error, and `save_checkpoint` writes the short name.",
+        before=EXAMPLES['MS229'][0], after=EXAMPLES['MS229'][1],
+        status='arg-diff', severity='information', fix='always',
+        fix_detail=FIXES['MS229'],
+        official='https://www.mindspore.cn/docs/en/master/api_python/nn/mindspore.nn.Cell.html', statement_level=True),
     RuleSpec(
         code='MS230', name='backward-grad', label='backward and .grad',
         summary='backward() then x.grad: MindSpore differentiates a function with mindspore.grad.',
