@@ -27,7 +27,7 @@ from ..textlines import split_lines
 from .project import TORCH_ROOTS, ModuleContext, is_torch_module
 from .context import FileContext
 from .child_layers import CHILD_LAYER_NAME, CHILD_LAYER_STATUS, child_assignment_root
-from .operators import (INDEX_EXPRESSIONS, OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS, REFLECTED, SHIFTS, known_bool,
+from .operators import (INDEX_EXPRESSIONS, computed_slices, OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS, REFLECTED, SHIFTS, known_bool,
                         operator_detail)
 from .slicing import STEPPED_SLICE_NAME, STEPPED_SLICE_STATUS, stepped_axes
 from .return_types import FIELDS as NAMED_TUPLE_FIELDS
@@ -514,12 +514,16 @@ class Finder:
 
     def _indexed_write(self, stmt: ast.Assign, target: ast.Subscript, scope: _Scope) -> None:
         """`x[index] = value`: with a tensor as the whole index, an empty integer index (no box in a level,
-        `torch.where` finding nothing) is an error in MindSpore (rule MS228)."""
+        `torch.where` finding nothing) is an error in MindSpore, and so is an empty slice among several
+        computed ones (Swin's attention masks) (rule MS228)."""
         held = self.expr(target.value, scope)
         index = self.expr(target.slice, scope)
-        if (_is_tensor(held) and _is_tensor(index) and target.slice.__class__ in INDEX_EXPRESSIONS
-                and not known_bool(target.slice)):
+        if not _is_tensor(held):
+            return
+        if _is_tensor(index) and target.slice.__class__ in INDEX_EXPRESSIONS and not known_bool(target.slice):
             self._operator(stmt, ast.Store, LIKELY if LIKELY in (held[2], index[2]) else CERTAIN)
+        elif computed_slices(target.slice):
+            self._operator(stmt, ast.Slice, held[2])
 
     # ----------------------------------------------------------------- resolution
     def resolve_ref(self, node: ast.AST, scope: _Scope) -> str | None:

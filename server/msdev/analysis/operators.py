@@ -3,8 +3,9 @@
 A MindSpore Tensor defines no `<<` and `>>` (TypeError at run time), nor the reflected `|`, `&`
 and `^` that a Python number on the left needs (`8 | t`). Worse, its `~` is a logical not of any
 tensor: on integers PyTorch computes the bitwise complement (`~5 == -6`), MindSpore gives bools
-without a word. And `x[index] = value` with an empty integer tensor as the index, which writes
-nothing in PyTorch, raises in MindSpore 2.10. This module names the operator uses the converter writes differently;
+without a word. And `x[index] = value` with an empty integer tensor as the index, or with several
+slices of which one selects nothing (`mask[0:-4, 0:-7, 0:-7] = 0` on a first axis of 4: Swin's
+attention masks), writes nothing in PyTorch and raises in MindSpore 2.10 (`memcpy_s` error). This module names the operator uses the converter writes differently;
 rewrite/operators.py writes them.
 """
 
@@ -23,7 +24,7 @@ REFLECTED = {ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^"}
 OPERATOR_APIS = {ast.LShift: "torch.Tensor.__lshift__", ast.RShift: "torch.Tensor.__rshift__",
                  ast.BitOr: "torch.Tensor.__ror__", ast.BitAnd: "torch.Tensor.__rand__",
                  ast.BitXor: "torch.Tensor.__rxor__", ast.Invert: "torch.Tensor.__invert__",
-                 ast.Store: "torch.Tensor.__setitem__"}
+                 ast.Store: "torch.Tensor.__setitem__", ast.Slice: "torch.Tensor.__setitem__"}
 #: index forms that may hold a tensor (a name, `where(m)[0]`, `self.idx`): checked in an indexed write
 INDEX_EXPRESSIONS = (ast.Name, ast.Attribute, ast.Call, ast.Subscript)
 
@@ -56,12 +57,33 @@ def known_bool(node: ast.AST) -> bool:
     return False
 
 
+def computed_slices(index: ast.AST) -> bool:
+    """An index of several slices, a bound of one computed (`d[0]:d[1]`, `:h`, `-s:`): one that may
+    select nothing. Literal bounds (`x[:, 1:3] = v`) are left as written."""
+    if not isinstance(index, ast.Tuple):
+        return False
+    slices = [p for p in index.elts if isinstance(p, ast.Slice)]
+    if len(slices) < 2:
+        return False
+    for part in slices:
+        for bound in (part.lower, part.upper):
+            if bound is None:
+                continue
+            if isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub):
+                bound = bound.operand
+            if not isinstance(bound, ast.Constant):
+                return True
+    return False
+
+
 def operator_detail(op: type) -> str:
     """Why this operator is rewritten, in a finding's words."""
     if op in SHIFTS:
         return "MindSpore tensors have no shift operators: written with ops.bitwise_*_shift"
     if op is ast.Store:
         return "an empty integer index tensor writes nothing in PyTorch and raises in MindSpore: the write is guarded"
+    if op is ast.Slice:
+        return "a computed slice selecting nothing, beside others, raises in MindSpore: the write is guarded"
     if op is ast.Invert:
         return "MindSpore's ~ is a logical not of any tensor; PyTorch's is the bitwise complement of integers"
     return f"MindSpore tensors have no reflected {REFLECTED[op]}: the operands are swapped"

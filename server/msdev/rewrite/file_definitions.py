@@ -1236,10 +1236,25 @@ def __NAME__(root):
 ''',
     "setitem": '''\
 def __NAME__(x, index, value):
-    """`x[index] = value` with a tensor as the whole index. An empty integer index writes nothing in PyTorch,
-    while MindSpore 2.10 raises ("select with an empty condition list"): that write is skipped."""
-    if not (isinstance(index, {@mindspore.Tensor}) and index.dtype != {@mindspore.bool_} and index.size == 0):
-        x[index] = value
+    """`x[index] = value`, skipped when the index selects nothing, as PyTorch then writes nothing: MindSpore
+    2.10 raises on an empty integer tensor as the index ("select with an empty condition list") and on an
+    empty slice beside other slices (a memcpy_s error)."""
+    if isinstance(index, {@mindspore.Tensor}):
+        if index.dtype != {@mindspore.bool_} and index.size == 0:
+            return
+    elif isinstance(index, tuple) and all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in index):
+        used = [p for p in index if p is not None and p is not Ellipsis]
+        axis = 0
+        for i, p in enumerate(index):
+            if p is Ellipsis:
+                axis = x.ndim - len(used[sum(1 for q in index[:i] if q is not None and q is not Ellipsis):])
+                continue
+            if p is None:
+                continue
+            if isinstance(p, slice) and axis < x.ndim and not len(range(*p.indices(x.shape[axis]))):
+                return
+            axis += 1
+    x[index] = value
 ''',
     "shift": '''\
 def __NAME__(x, other, left):

@@ -19,15 +19,27 @@ def _operand(rewriter, node: ast.AST) -> str:
     return f"({text})" if isinstance(node, _LOOSE) else text
 
 
+def _index_part(rewriter, part: ast.AST) -> str:
+    if not isinstance(part, ast.Slice):
+        return rewriter.rendered(part)
+    bounds = [rewriter.rendered(b) if b is not None else "None" for b in (part.lower, part.upper, part.step)]
+    return f"slice({', '.join(bounds[:2] if part.step is None else bounds)})"
+
+
 def _shift(rewriter, left: str, right: str, op: ast.operator) -> str:
     return f"{rewriter.namer.render('msdev.shift')}({left}, {right}, {isinstance(op, ast.LShift)})"
 
 
 def rewrite_operator(rewriter, finding: Finding, facts) -> FindingRewrite:
     node = finding.node
-    if isinstance(node, ast.Assign):  # `x[index] = value`: written unless the index is empty
+    if isinstance(node, ast.Assign):  # `x[index] = value`: written unless the index selects nothing
         target = node.targets[0]
-        arguments = ", ".join(rewriter.rendered(n) for n in (target.value, target.slice, node.value))
+        index = target.slice
+        if isinstance(index, ast.Tuple):  # slices as objects: `slice(d[0], d[1])`
+            index_text = "(" + ", ".join(_index_part(rewriter, p) for p in index.elts) + ",)"
+        else:
+            index_text = rewriter.rendered(index)
+        arguments = ", ".join((rewriter.rendered(target.value), index_text, rewriter.rendered(node.value)))
         text = f"{rewriter.namer.render('msdev.setitem')}({arguments})"
     elif isinstance(node, ast.AugAssign):  # `x <<= 2`: assigned back, as MindSpore has no in-place shift
         target = rewriter.rendered(node.target)
