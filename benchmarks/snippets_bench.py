@@ -194,7 +194,8 @@ def run_side(framework: str, work: Path, folder: str, ids: list[str], timeout: i
         res.unlink(missing_ok=True)
         cmd = [sys.executable, __file__, "--worker", framework, str(work), folder, fh.name, str(res),
                str(timeout)]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # in the work folder: files a snippet writes (torch.save('tensor.pt')) stay out of the caller's
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=work)
         current, last_change, seen = None, time.monotonic(), 0
         while True:
             try:
@@ -288,7 +289,7 @@ def main() -> int:
     if not cases:
         print(f"error: no snippets in {args.cases}", file=sys.stderr)
         return 2
-    work = args.work or Path(tempfile.mkdtemp(prefix="msdev-snippets-"))
+    work = (args.work or Path(tempfile.mkdtemp(prefix="msdev-snippets-"))).resolve()
     for sub in ("src", "out"):
         shutil.rmtree(work / sub, ignore_errors=True)
         (work / sub).mkdir(parents=True)
