@@ -30,6 +30,7 @@ CASES = {
         ("top_candidates", [np.array([0.5, 0.1, 0.9], dtype=np.float32), 2]),
         ("window_masks", [4, 7, 3]),
         ("window_masks", [2, 5, 1]),
+        ("graph_masks", [7]),
         ("top_candidates", [np.zeros(0, dtype=np.float32), 0]),
         ("level_writes", [np.array([0, 2, 0, 2], dtype=np.int64), A[:1].repeat(4, 0) + np.arange(4.0, dtype=np.float32)[:, None]]),
     ],

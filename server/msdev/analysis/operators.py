@@ -58,20 +58,29 @@ def known_bool(node: ast.AST) -> bool:
 
 
 def computed_slices(index: ast.AST) -> bool:
-    """An index of several slices, a bound of one computed (`d[0]:d[1]`, `:h`, `-s:`): one that may
-    select nothing. Literal bounds (`x[:, 1:3] = v`) are left as written."""
+    """An index of several slices, one of which may select nothing: a bound computed (`d[0]:d[1]`, `:h`)
+    or, in the `slice(0, -4, None)` objects graph code spells out, an end counted from the back. Literal
+    bounds written as `x[:, 1:3]` or `x[:, :-1]` are left as written."""
     if not isinstance(index, ast.Tuple):
         return False
-    slices = [p for p in index.elts if isinstance(p, ast.Slice)]
-    if len(slices) < 2:
+    bounds = []
+    for part in index.elts:
+        if isinstance(part, ast.Slice):
+            bounds.append((part.lower, part.upper, False))
+        elif (isinstance(part, ast.Call) and isinstance(part.func, ast.Name) and part.func.id == "slice"
+              and not part.keywords and 1 <= len(part.args) <= 3):
+            args = part.args if len(part.args) > 1 else [None, part.args[0]]
+            bounds.append((args[0], args[1], True))
+    if len(bounds) < 2:
         return False
-    for part in slices:
-        for bound in (part.lower, part.upper):
-            if bound is None:
+    for lower, upper, spelled in bounds:
+        for bound, is_upper in ((lower, False), (upper, True)):
+            if bound is None or (isinstance(bound, ast.Constant) and bound.value is None):
                 continue
-            if isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub):
+            negative = isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub)
+            if negative:
                 bound = bound.operand
-            if not isinstance(bound, ast.Constant):
+            if not isinstance(bound, ast.Constant) or (spelled and negative and is_upper):
                 return True
     return False
 
