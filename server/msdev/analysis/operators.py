@@ -59,7 +59,8 @@ def known_bool(node: ast.AST) -> bool:
 
 def computed_slices(index: ast.AST) -> bool:
     """An index of several slices, one of which may select nothing: a bound computed (`d[0]:d[1]`, `:h`)
-    or, in the `slice(0, -4, None)` objects graph code spells out, an end counted from the back. Literal
+    or, in the `slice(0, -4, None)` objects graph code spells out, a bound counted from the back or an end
+    of 0 (`slice(-4, 0)`). Literal
     bounds written as `x[:, 1:3]` or `x[:, :-1]` are left as written."""
     if not isinstance(index, ast.Tuple):
         return False
@@ -80,7 +81,7 @@ def computed_slices(index: ast.AST) -> bool:
             negative = isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub)
             if negative:
                 bound = bound.operand
-            if not isinstance(bound, ast.Constant) or (spelled and negative and is_upper):
+            if not isinstance(bound, ast.Constant) or (spelled and (negative or (is_upper and bound.value == 0))):
                 return True
     return False
 
