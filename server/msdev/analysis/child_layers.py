@@ -20,8 +20,8 @@ CHILD_LAYER_NAME = _RULE.name
 CHILD_LAYER_STATUS = Status(_RULE.status)
 
 
-def child_assignment_root(target: ast.Attribute) -> str | None:
-    """The name at the root of `root.child[.more].attr`, the object whose parameters are renamed."""
+def child_assignment_root(target: ast.Attribute | ast.Subscript) -> str | None:
+    """The name at the root of `root.child[.more].attr` (or `root.child[i]`), whose parameters are renamed."""
     node = target.value
     while isinstance(node, ast.Attribute):
         node = node.value

@@ -27,8 +27,8 @@ from ..textlines import split_lines
 from .project import TORCH_ROOTS, ModuleContext, is_torch_module
 from .context import FileContext
 from .child_layers import CHILD_LAYER_NAME, CHILD_LAYER_STATUS, child_assignment_root
-from .operators import (INDEX_EXPRESSIONS, computed_slices, OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS, REFLECTED, SHIFTS, known_bool,
-                        operator_detail)
+from .operators import (INDEX_EXPRESSIONS, OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS, REFLECTED, SHIFTS,
+                        computed_slices, known_bool, operator_detail)
 from .slicing import STEPPED_SLICE_NAME, STEPPED_SLICE_STATUS, stepped_axes
 from .return_types import FIELDS as NAMED_TUPLE_FIELDS
 

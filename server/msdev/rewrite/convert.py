@@ -13,6 +13,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from ..analysis.child_layers import child_assignment_root
 from ..analysis.engine import parse_source
 from ..analysis.context import FileContext
 from ..analysis.finder import analyse_tree, find_uses
@@ -147,12 +148,9 @@ def _assigned_through_child(init: ast.FunctionDef, me: str) -> bool:
     for node in statements_in(init):
         if node.__class__ is ast.Assign and isinstance(node.value, (ast.Call, ast.Name)):
             for target in node.targets:
-                if isinstance(target, (ast.Attribute, ast.Subscript)) and isinstance(target.value, ast.Attribute):
-                    root = target.value
-                    while isinstance(root, ast.Attribute):
-                        root = root.value
-                    if isinstance(root, ast.Name) and root.id == me:
-                        return True
+                if (isinstance(target, (ast.Attribute, ast.Subscript)) and isinstance(target.value, ast.Attribute)
+                        and child_assignment_root(target) == me):
+                    return True
     return False
 
 
