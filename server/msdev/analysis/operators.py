@@ -5,8 +5,8 @@ and `^` that a Python number on the left needs (`8 | t`). Worse, its `~` is a lo
 tensor: on integers PyTorch computes the bitwise complement (`~5 == -6`), MindSpore gives bools
 without a word. And `x[index] = value` with an empty integer tensor as the index, or with several
 slices of which one selects nothing (`mask[0:-4, 0:-7, 0:-7] = 0` on a first axis of 4: Swin's
-attention masks), writes nothing in PyTorch and raises in MindSpore 2.10 (`memcpy_s` error). This module names the operator uses the converter writes differently;
-rewrite/operators.py writes them.
+attention masks), writes nothing in PyTorch and raises in MindSpore 2.10 (`memcpy_s` error).
+This module names the operator uses the converter writes differently; rewrite/operators.py writes them.
 """
 
 from __future__ import annotations
@@ -60,8 +60,7 @@ def known_bool(node: ast.AST) -> bool:
 def computed_slices(index: ast.AST) -> bool:
     """An index of several slices, one of which may select nothing: a bound computed (`d[0]:d[1]`, `:h`)
     or, in the `slice(0, -4, None)` objects graph code spells out, a bound counted from the back or an end
-    of 0 (`slice(-4, 0)`). Literal
-    bounds written as `x[:, 1:3]` or `x[:, :-1]` are left as written."""
+    of 0 (`slice(-4, 0)`). Literal bounds written as `x[:, 1:3]` or `x[:, :-1]` are left as written."""
     if not isinstance(index, ast.Tuple):
         return False
     bounds = []
