@@ -46,6 +46,9 @@ CASES = {
     "pool_subclass_same": [
         ("run", [_rng.standard_normal((2, 3, 11, 10)).astype(np.float32)]),
     ],
+    "pool_subclass_stride_none": [
+        ("run", [_rng.standard_normal((2, 3, 7, 6)).astype(np.float32)]),
+    ],
     "pool_class_passed": [
         ("run", [_rng.standard_normal((2, 3, 17, 16)).astype(np.float32)]),
     ],

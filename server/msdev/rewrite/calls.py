@@ -353,8 +353,15 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
                     out.edits.append(Edit(vend, vend, ")"))
             elif spec.transform in NAMED_TRANSFORMS:
                 shown = rendered(value) if rendered is not None else value_text  # rewrites inside it kept
-                new_text = NAMED_TRANSFORMS[spec.transform](
-                    value, shown, forwarded or (isinstance(value, ast.Name) and value.id in lists))
+                if (forwarded and spec.transform == "sizes" and spec.default and "{" in spec.default
+                        and isinstance(value, (ast.Name, ast.Attribute))):
+                    # a subclass forwarding `stride=None`: PyTorch's None means the default (the kernel size)
+                    fallback = _default_text(spec, named, src, text, mapped_specs, rendered)
+                    new_text = (f"(lambda v: v if isinstance(v, int) else tuple(v) if len(v) > 1 else v[0])"
+                                f"({shown} if {shown} is not None else {fallback})")
+                else:
+                    new_text = NAMED_TRANSFORMS[spec.transform](
+                        value, shown, forwarded or (isinstance(value, ast.Name) and value.id in lists))
                 if new_text != value_text:
                     out.edits.append(Edit(vstart, vend, new_text))
             elif spec.transform.count("{}") > 1:  # the value appears several times: write it out
