@@ -65,6 +65,12 @@ CASES = {
         ("default_place", []),
         ("numpy_keywords", [A]),
     ],
+    "inplace_layers": [
+        ("positional_flag", [A]),
+        ("keyword_flag", [A]),
+        ("flag_off", [A]),
+        ("in_a_module", [A]),
+    ],
     "rrelu_modes": [
         ("functional_default", [A]),
         ("functional_bounds", [A]),
