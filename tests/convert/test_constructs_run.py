@@ -71,6 +71,12 @@ CASES = {
         ("flag_off", [A]),
         ("in_a_module", [A]),
     ],
+    "spectral_norm_layers": [
+        ("one_step", [B, A[1, :2] + 1, A[0], A]),
+        ("three_steps_keywords", [B, A[1, :2] + 1, A[0], A]),
+        ("eval_keeps_vectors", [B, A[1, :2] + 1, A[0], A]),
+        ("checkpoint_keys", []),
+    ],
     "rrelu_modes": [
         ("functional_default", [A]),
         ("functional_bounds", [A]),

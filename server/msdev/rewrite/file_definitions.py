@@ -455,6 +455,50 @@ def __NAME__(module, name="weight", dim=0):
     return {@msdev.computed_attribute}(module, name, lambda self: norm(getattr(self, name + "_g"),
                                                                          getattr(self, name + "_v")))
 """,
+    "spectral_norm": """\
+def __NAME__(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
+    \"\"\"torch.nn.utils.spectral_norm (the older form): `<name>_orig` becomes the module's parameter and
+    `<name>_u`, `<name>_v` its power-iteration vectors (PyTorch's checkpoint keys); `<name>` is
+    `<name>_orig` divided by its largest singular value sigma = u . (W v), u and v refined by
+    `n_power_iterations` steps each time it is read in training mode, as PyTorch's forward pre-hook does.\"\"\"
+    if dim is None:
+        dim = 1 if any("Transpose" in c.__name__ for c in type(module).__mro__) else 0
+    weight = getattr(module, name)
+    given = getattr(weight, "name", "")
+    prefix = given[:-len(name)] if given.endswith(name) else ""
+
+    def matrix(w):
+        w = {@mindspore.ops.moveaxis}(w, dim, 0) if dim != 0 else w
+        return w.reshape(w.shape[0], -1)
+
+    def normalize(x):
+        return x / {@mindspore.ops.maximum}((x * x).sum().sqrt(), {@mindspore.tensor}(eps, x.dtype))
+
+    rows, cols = matrix(weight).shape
+    u = normalize({@mindspore.ops.standard_normal}((rows,)).astype(weight.dtype))
+    v = normalize({@mindspore.ops.standard_normal}((cols,)).astype(weight.dtype))
+    del module._params[name]
+    setattr(module, name + "_orig", {@mindspore.Parameter}({@mindspore.Tensor}(weight), name=prefix + name + "_orig"))
+    setattr(module, name + "_u", {@mindspore.Parameter}(u, name=prefix + name + "_u", requires_grad=False))
+    setattr(module, name + "_v", {@mindspore.Parameter}(v, name=prefix + name + "_v", requires_grad=False))
+    module.set_train(True)  # the layer PyTorch wraps starts in training mode, where each read iterates
+
+    def compute(self):
+        orig = getattr(self, name + "_orig")
+        mat = matrix(orig)
+        u, v = getattr(self, name + "_u"), getattr(self, name + "_v")
+        if self.training:
+            fixed, uu, vv = {@mindspore.ops.stop_gradient}(mat), u.value(), v.value()
+            for _ in range(n_power_iterations):
+                vv = normalize({@mindspore.ops.mv}(fixed.T, uu))
+                uu = normalize({@mindspore.ops.mv}(fixed, vv))
+            u.set_data(uu)
+            v.set_data(vv)
+        sigma = (u.value() * {@mindspore.ops.mv}(mat, v.value())).sum()
+        return orig / sigma
+
+    return {@msdev.computed_attribute}(module, name, compute)
+""",
     "remove_weight_norm": """\
 def __NAME__(module, name="weight"):
     \"\"\"torch.nn.utils.remove_weight_norm: `<name>` is a plain parameter again, with its current value.\"\"\"
