@@ -77,6 +77,13 @@ CASES = {
         ("eval_keeps_vectors", [B, A[1, :2] + 1, A[0], A]),
         ("checkpoint_keys", []),
     ],
+    "max_pool1d_indices": [
+        ("literal_true", [IMG[0]]),
+        ("positional_true", [IMG[0]]),
+        ("flag_variable", [IMG[0], True]),
+        ("flag_variable", [IMG[0], False]),
+        ("values_only", [IMG[0]]),
+    ],
     "rrelu_modes": [
         ("functional_default", [A]),
         ("functional_bounds", [A]),
