@@ -152,6 +152,7 @@ CASES = {
         ("constructors", [3]),
         ("constructors", [[1, 2]]),
         ("limits", [A]),
+        ("brain_float_limits", []),
         ("constants", [A]),
         ("unpacked", [[2, 3], [[5, 6, 7]]]),
         ("unpacked", [[], [[[1, 2], [3, 4]]]]),

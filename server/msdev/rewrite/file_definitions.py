@@ -1226,8 +1226,13 @@ class __NAME__:
     """torch.finfo: the limits of a float dtype as Python numbers (numpy.finfo's are NumPy scalars)."""
 
     def __init__(self, type=None):
-        info = {@numpy.finfo}({@mindspore.dtype_to_nptype}(type) if type is not None else {@numpy.float32})
         self.dtype = type
+        if type == {@mindspore.bfloat16}:  # numpy.finfo knows no bfloat16: PyTorch's figures
+            self.bits, self.max, self.eps, self.resolution = 16, 3.3895313892515355e38, 0.0078125, 0.01
+            self.min, self.tiny = -self.max, 1.1754943508222875e-38
+            self.smallest_normal = self.tiny
+            return
+        info = {@numpy.finfo}({@mindspore.dtype_to_nptype}(type) if type is not None else {@numpy.float32})
         self.bits = int(info.bits)
         for field in ("max", "min", "eps", "tiny", "resolution"):
             setattr(self, field, float(getattr(info, field)))
