@@ -65,6 +65,9 @@ CASES = {
         ("default_place", []),
         ("numpy_keywords", [A]),
     ],
+    "checkpoint_no_parameters": [
+        ("round_trip", [A]),
+    ],
     "inplace_layers": [
         ("positional_flag", [A]),
         ("keyword_flag", [A]),
