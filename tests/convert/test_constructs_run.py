@@ -65,6 +65,11 @@ CASES = {
         ("default_place", []),
         ("numpy_keywords", [A]),
     ],
+    "broadcast_shapes_lu": [
+        ("shapes", []),
+        ("factors", [np.stack([X4[:3], X4[1:]])]),
+        ("factors_with_infos", [np.stack([X4[:3], X4[1:]])]),
+    ],
     "checkpoint_no_parameters": [
         ("round_trip", [A]),
     ],
