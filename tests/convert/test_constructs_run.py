@@ -73,6 +73,11 @@ CASES = {
     "checkpoint_no_parameters": [
         ("round_trip", [A]),
     ],
+    "instance_norm_running_stats": [
+        ("train_then_eval_1d", [IMG[:, :, 0]]),
+        ("train_then_eval_2d", [IMG]),
+        ("without_statistics", [IMG]),
+    ],
     "inplace_layers": [
         ("positional_flag", [A]),
         ("keyword_flag", [A]),

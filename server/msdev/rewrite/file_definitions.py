@@ -1644,6 +1644,49 @@ class __NAME__({@mindspore.nn.GroupNorm}):
             self.gamma = {@mindspore.ops.ones}(num_channels, {@mindspore.float32})
             self.beta = {@mindspore.ops.zeros}(num_channels, {@mindspore.float32})
 ''',
+    "InstanceNorm": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.InstanceNorm1d/2d/3d (MindSpore 2.10's have no CPU kernel): each sample and channel normalised
+    over its positions; with track_running_stats=True the running statistics move towards the batch's
+    per-instance mean and unbiased variance (averaged over the batch) by `momentum` in training mode, and
+    normalise in eval mode. Parameters and statistics keep mindspore.nn.BatchNorm's names (gamma, beta,
+    moving_mean, moving_variance), present only with affine=True / track_running_stats=True as in PyTorch."""
+
+    def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        ones, zeros = {@mindspore.ops.ones}(num_features, {@mindspore.float32}), {@mindspore.ops.zeros}(num_features, {@mindspore.float32})
+        if affine:
+            self.gamma = {@mindspore.Parameter}(ones, name="gamma")
+            self.beta = {@mindspore.Parameter}(zeros, name="beta")
+        else:
+            self.gamma = self.beta = None
+        if track_running_stats:
+            self.moving_mean = {@mindspore.Parameter}(zeros.copy(), name="moving_mean", requires_grad=False)
+            self.moving_variance = {@mindspore.Parameter}(ones.copy(), name="moving_variance", requires_grad=False)
+        self.set_train(True)  # a PyTorch module starts in training mode
+
+    def construct(self, x):
+        axes = tuple(range(2, x.ndim))
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        if self.training or not self.track_running_stats:
+            mean = x.mean(axis=axes, keep_dims=True)
+            var = ((x - mean) ** 2).mean(axis=axes, keep_dims=True)
+            if self.training and self.track_running_stats:
+                n = x[0, 0].size
+                m = 0.1 if self.momentum is None else self.momentum
+                batch_var = (var * (n / max(n - 1, 1))).mean(0).reshape(-1)
+                self.moving_mean.set_data((1 - m) * self.moving_mean.value() + m * mean.mean(0).reshape(-1).astype(self.moving_mean.dtype))
+                self.moving_variance.set_data((1 - m) * self.moving_variance.value() + m * batch_var.astype(self.moving_variance.dtype))
+        else:
+            mean = self.moving_mean.value().reshape(shape).astype(x.dtype)
+            var = self.moving_variance.value().reshape(shape).astype(x.dtype)
+        y = (x - mean) / {@mindspore.ops.sqrt}(var + self.eps)
+        if self.affine:
+            y = y * self.gamma.reshape(shape).astype(x.dtype) + self.beta.reshape(shape).astype(x.dtype)
+        return y
+''',
     "BatchNorm": '''\
 class __NAME__({@mindspore.nn.Cell}):
     """torch.nn.BatchNorm1d/2d/3d where mindspore.nn.BatchNorm cannot say it: float64 (MindSpore's kernel
