@@ -78,6 +78,11 @@ CASES = {
         ("train_then_eval_2d", [IMG]),
         ("without_statistics", [IMG]),
     ],
+    "float64_only_float32_kernels": [
+        ("activations", [A]),
+        ("float32_unchanged", [A]),
+        ("type_test", []),
+    ],
     "inplace_layers": [
         ("positional_flag", [A]),
         ("keyword_flag", [A]),

@@ -215,6 +215,26 @@ def __NAME__(base):
     Layer.__name__ = Layer.__qualname__ = base.__name__
     return Layer
 """,
+    "float32_layer": """\
+@{@functools.lru_cache}(maxsize=None)
+def __NAME__(base):
+    \"\"\"The layer `base` computing float64 inputs in float32 and giving float64 back: MindSpore 2.10's CPU
+    kernels of ReLU6, HShrink, SoftShrink and PReLU take float16/float32 only, where PyTorch computes float64
+    too. A subclass with the layer's name, one per layer class.\"\"\"
+
+    class Layer(base):
+        def construct(self, *args, **kwargs):
+            if not args and "input" in kwargs:  # `m(input=x)`: PyTorch's forward names its tensor `input`
+                args = (kwargs.pop("input"),)
+            x, args = args[0], args[1:]
+            if isinstance(x, {@mindspore.Tensor}) and x.dtype == {@mindspore.float64}:
+                return super().construct(x.astype({@mindspore.float32}), *args, **kwargs).astype({@mindspore.float64})
+            return super().construct(x, *args, **kwargs)
+
+    Layer.__name__ = Layer.__qualname__ = base.__name__
+    Layer.msdev_adapts = base  # `type(m) is nn.ReLU6` tests see through the subclass
+    return Layer
+""",
     "TreeSpec": """\
 class __NAME__:
     \"\"\"torch.utils._pytree.TreeSpec: how tree_flatten took a nested structure apart: its type (None
