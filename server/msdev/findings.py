@@ -173,6 +173,7 @@ class Finding:
     pattern: str | None = None  # a PATTERN_RULES code for statement-level findings
     verdict: Verdict | None = None  # the fix msdev makes, or why not (None: not decided yet)
     detail: str = ""  # a statement-level finding's own words, without the "api (code name): " head
+    writes_input: bool = False  # a layer call that overwrites its first input (built with inplace=True)
 
     @property
     def explanation(self) -> str:

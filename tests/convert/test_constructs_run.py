@@ -81,6 +81,43 @@ CASES = {
         ("default_place", []),
         ("numpy_keywords", [A]),
     ],
+    "broadcast_shapes_lu": [
+        ("shapes", []),
+        ("factors", [np.stack([X4[:3], X4[1:]])]),
+        ("factors_with_infos", [np.stack([X4[:3], X4[1:]])]),
+    ],
+    "checkpoint_no_parameters": [
+        ("round_trip", [A]),
+    ],
+    "instance_norm_running_stats": [
+        ("train_then_eval_1d", [IMG[:, :, 0]]),
+        ("train_then_eval_2d", [IMG]),
+        ("without_statistics", [IMG]),
+    ],
+    "float64_only_float32_kernels": [
+        ("activations", [A]),
+        ("float32_unchanged", [A]),
+        ("type_test", []),
+    ],
+    "inplace_layers": [
+        ("positional_flag", [A]),
+        ("keyword_flag", [A]),
+        ("flag_off", [A]),
+        ("in_a_module", [A]),
+    ],
+    "spectral_norm_layers": [
+        ("one_step", [B, A[1, :2] + 1, A[0], A]),
+        ("three_steps_keywords", [B, A[1, :2] + 1, A[0], A]),
+        ("eval_keeps_vectors", [B, A[1, :2] + 1, A[0], A]),
+        ("checkpoint_keys", []),
+    ],
+    "max_pool1d_indices": [
+        ("literal_true", [IMG[0]]),
+        ("positional_true", [IMG[0]]),
+        ("flag_variable", [IMG[0], True]),
+        ("flag_variable", [IMG[0], False]),
+        ("values_only", [IMG[0]]),
+    ],
     "rrelu_modes": [
         ("functional_default", [A]),
         ("functional_bounds", [A]),
@@ -149,6 +186,7 @@ CASES = {
         ("constructors", [3]),
         ("constructors", [[1, 2]]),
         ("limits", [A]),
+        ("brain_float_limits", []),
         ("constants", [A]),
         ("unpacked", [[2, 3], [[5, 6, 7]]]),
         ("unpacked", [[], [[[1, 2], [3, 4]]]]),

@@ -35,6 +35,10 @@ CASES = {
         ("function_form_single", [X]),
         ("clipped_then_read", [A]),
     ],
+    "gradients_module_zero_grad": [
+        ("read_after_zero_grad", [A]),
+        ("read_before_zero_grad", [A]),
+    ],
     "gradients_accumulate": [
         ("retained_twice", [X]),
         ("reset_between", [X, V]),

@@ -271,6 +271,28 @@ class _UserModule(tuple):
         return value
 
 
+class _InplaceLayer(tuple):
+    """A layer built with `inplace=True` (`act = nn.LeakyReLU(0.1, True)`): calling it overwrites its
+    input in PyTorch, while the MindSpore layer returns a new tensor, so a call `y = act(x)` also stores
+    the result into `x` (rewrite/layer_calls.py)."""
+
+
+def _builds_inplace(entry: Entry | None, call: ast.Call) -> bool:
+    """Whether a layer construction passes `inplace=True` as a literal, by keyword or in its position."""
+    params = list(entry.params or ()) if entry is not None else []
+    if "inplace" not in params:
+        return False
+    kw = next((k for k in call.keywords if k.arg == "inplace"), None)
+    if kw is not None:
+        value = kw.value
+    else:
+        pos = params.index("inplace")
+        if pos >= len(call.args) or any(isinstance(a, ast.Starred) for a in call.args[:pos + 1]):
+            return False
+        value = call.args[pos]
+    return isinstance(value, ast.Constant) and value.value is True
+
+
 class _ModuleClass(tuple):
     """The value bound to a user nn.Module subclass's name: a module for subclassing and attribute
     look-ups, but calling it builds an instance (`net = Net()`), where calling an instance runs forward."""
@@ -1065,7 +1087,7 @@ class Finder:
         if isinstance(value, ast.Call):
             dotted = self.resolve_ref(value.func, scope)
             if dotted:
-                return self._call_result(dotted)
+                return self._built(dotted, value)
             if isinstance(value.func, ast.Name):
                 bound = scope.lookup(value.func.id)
                 if isinstance(bound, _ModuleClass):
@@ -1078,6 +1100,14 @@ class Finder:
         return None
 
     # ----------------------------------------------------------------- expressions
+    def _built(self, dotted: str, call: ast.Call):
+        """What the call of DOTTED gives (`_call_result`), marked when it builds a layer in place."""
+        result = self._call_result(dotted)
+        if result is not None and result[0] == MODULE and result[1] == dotted \
+                and _builds_inplace(self.db.entries.get(dotted), call):
+            return _InplaceLayer(result)
+        return result
+
     def _call_result(self, dotted: str):
         if dotted in _TENSOR_CLASSES:
             return (TENSOR, None, CERTAIN)
@@ -1203,18 +1233,25 @@ class Finder:
     def _layer_call(self, node: ast.Call, held) -> None:
         """`m(input=x)` on a known layer whose MindSpore construct names its inputs otherwise (Dense's
         `x`): the inputs given by keyword are passed by position (rewrite/layer_calls.py)."""
-        if not node.keywords or not isinstance(held[1], str) or "|" in held[1]:
+        inplace = isinstance(held, _InplaceLayer) and bool(node.args)
+        if not (node.keywords or inplace) or not isinstance(held[1], str) or "|" in held[1]:
             return
         entry = self.db.entries.get(held[1])
-        if entry is None or not entry.forward or not any(k.arg in entry.forward for k in node.keywords):
+        if entry is None:
+            return
+        named = bool(entry.forward) and any(k.arg in entry.forward for k in node.keywords)
+        if not (named or inplace):
             return
         target = entry.target(self.profile)
         end_col = self._col(node.end_lineno, node.end_col_offset)
+        message = (f"{entry.api}.forward: MindSpore's construct names its inputs otherwise; they are passed by "
+                   "position" if named else
+                   f"{entry.api}.forward: built with inplace=True, it overwrites its input; the MindSpore layer "
+                   "returns a new tensor, stored into the input too")
         self.findings.append(Finding(
             node.lineno, self._col(node.lineno, node.col_offset), node.end_lineno, end_col, f"{entry.api}.forward",
             Kind.LAYER_ATTRIBUTE, held[2], Status.ARG_DIFF, f"{target.api or entry.api}.construct", entry.doc_url,
-            f"{entry.api}.forward: MindSpore's construct names its inputs otherwise; they are passed by position",
-            entry, None, node))
+            message, entry, None, node, writes_input=inplace))
 
     def _untyped_layer_attribute(self, node: ast.AST, receiver, attr: str | None) -> None:
         """`m.weight` where `m` is some module of unknown class (`for name, m in self.named_modules():`
@@ -1498,7 +1535,7 @@ class Finder:
             kind = Kind.DECORATOR if ref_kind == Kind.DECORATOR else Kind.CALL
             recorded = len(self.findings)  # the finding of this call, replaced below for `abs` of a complex
             self._record(func, dotted, kind, CERTAIN)
-            result = self._call_result(dotted)
+            result = self._built(dotted, node)
             if dotted == "torch.stft" and _returns_complex(node):
                 result = (TENSOR, COMPLEX, CERTAIN)
         elif type(func) is ast.Attribute:

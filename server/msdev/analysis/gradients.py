@@ -381,7 +381,7 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
             continue
         key = _read_key(n)
         first = next((s for s in planned if s.kind == BACKWARD and key in s.leaves), None)
-        if first is None:
+        if first is None or _cleared_since(n, key, in_scope, site_stmts):
             continue
         if _after(n, first.stmt) or _shares_loop(parents, n, first.stmt, scope):
             plan.reads[id(n)] = key
@@ -442,6 +442,22 @@ def _root(parents, node: ast.AST) -> ast.AST:
     while id(node) in parents:
         node = parents[id(node)]
     return node
+
+
+def _cleared_since(read: ast.AST, key: str, in_scope, site_stmts) -> bool:
+    """Whether `model.zero_grad()` (set_to_none, PyTorch 2's default) on a module holding the read
+    parameter (`model` for `model.conv1.weight.grad`) runs after the last backward() before the read:
+    the read is then None, as `cleared_grad_reads` writes it, not the gradient of that backward()."""
+    for stmt in in_scope:
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "zero_grad"
+                and not call.args and not any(k.arg == "set_to_none" and not _is_true(k.value) for k in call.keywords)):
+            continue
+        owner = chain_key(call.func.value)
+        if owner and key.startswith(owner + ".") and _after(read, stmt) \
+                and not any(_after(site, stmt) and _after(read, site) for site in site_stmts):
+            return True
+    return False
 
 
 def _after(node: ast.AST, stmt: ast.stmt) -> bool:

@@ -216,6 +216,26 @@ def __NAME__(base):
     Layer.__name__ = Layer.__qualname__ = base.__name__
     return Layer
 """,
+    "float32_layer": """\
+@{@functools.lru_cache}(maxsize=None)
+def __NAME__(base):
+    \"\"\"The layer `base` computing float64 inputs in float32 and giving float64 back: MindSpore 2.10's CPU
+    kernels of ReLU6, HShrink, SoftShrink and PReLU take float16/float32 only, where PyTorch computes float64
+    too. A subclass with the layer's name, one per layer class.\"\"\"
+
+    class Layer(base):
+        def construct(self, *args, **kwargs):
+            if not args and "input" in kwargs:  # `m(input=x)`: PyTorch's forward names its tensor `input`
+                args = (kwargs.pop("input"),)
+            x, args = args[0], args[1:]
+            if isinstance(x, {@mindspore.Tensor}) and x.dtype == {@mindspore.float64}:
+                return super().construct(x.astype({@mindspore.float32}), *args, **kwargs).astype({@mindspore.float64})
+            return super().construct(x, *args, **kwargs)
+
+    Layer.__name__ = Layer.__qualname__ = base.__name__
+    Layer.msdev_adapts = base  # `type(m) is nn.ReLU6` tests see through the subclass
+    return Layer
+""",
     "TreeSpec": """\
 class __NAME__:
     \"\"\"torch.utils._pytree.TreeSpec: how tree_flatten took a nested structure apart: its type (None
@@ -455,6 +475,50 @@ def __NAME__(module, name="weight", dim=0):
     setattr(module, name + "_v", {@mindspore.Parameter}({@mindspore.Tensor}(v), name=prefix + name + "_v"))
     return {@msdev.computed_attribute}(module, name, lambda self: norm(getattr(self, name + "_g"),
                                                                          getattr(self, name + "_v")))
+""",
+    "spectral_norm": """\
+def __NAME__(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
+    \"\"\"torch.nn.utils.spectral_norm (the older form): `<name>_orig` becomes the module's parameter and
+    `<name>_u`, `<name>_v` its power-iteration vectors (PyTorch's checkpoint keys); `<name>` is
+    `<name>_orig` divided by its largest singular value sigma = u . (W v), u and v refined by
+    `n_power_iterations` steps each time it is read in training mode, as PyTorch's forward pre-hook does.\"\"\"
+    if dim is None:
+        dim = 1 if any("Transpose" in c.__name__ for c in type(module).__mro__) else 0
+    weight = getattr(module, name)
+    given = getattr(weight, "name", "")
+    prefix = given[:-len(name)] if given.endswith(name) else ""
+
+    def matrix(w):
+        w = {@mindspore.ops.moveaxis}(w, dim, 0) if dim != 0 else w
+        return w.reshape(w.shape[0], -1)
+
+    def normalize(x):
+        return x / {@mindspore.ops.maximum}((x * x).sum().sqrt(), {@mindspore.tensor}(eps, x.dtype))
+
+    rows, cols = matrix(weight).shape
+    u = normalize({@mindspore.ops.standard_normal}((rows,)).astype(weight.dtype))
+    v = normalize({@mindspore.ops.standard_normal}((cols,)).astype(weight.dtype))
+    del module._params[name]
+    setattr(module, name + "_orig", {@mindspore.Parameter}({@mindspore.Tensor}(weight), name=prefix + name + "_orig"))
+    setattr(module, name + "_u", {@mindspore.Parameter}(u, name=prefix + name + "_u", requires_grad=False))
+    setattr(module, name + "_v", {@mindspore.Parameter}(v, name=prefix + name + "_v", requires_grad=False))
+    module.set_train(True)  # the layer PyTorch wraps starts in training mode, where each read iterates
+
+    def compute(self):
+        orig = getattr(self, name + "_orig")
+        mat = matrix(orig)
+        u, v = getattr(self, name + "_u"), getattr(self, name + "_v")
+        if self.training:
+            fixed, uu, vv = {@mindspore.ops.stop_gradient}(mat), u.value(), v.value()
+            for _ in range(n_power_iterations):
+                vv = normalize({@mindspore.ops.mv}(fixed.T, uu))
+                uu = normalize({@mindspore.ops.mv}(fixed, vv))
+            u.set_data(uu)
+            v.set_data(vv)
+        sigma = (u.value() * {@mindspore.ops.mv}(mat, v.value())).sum()
+        return orig / sigma
+
+    return {@msdev.computed_attribute}(module, name, compute)
 """,
     "remove_weight_norm": """\
 def __NAME__(module, name="weight"):
@@ -1183,8 +1247,13 @@ class __NAME__:
     """torch.finfo: the limits of a float dtype as Python numbers (numpy.finfo's are NumPy scalars)."""
 
     def __init__(self, type=None):
-        info = {@numpy.finfo}({@mindspore.dtype_to_nptype}(type) if type is not None else {@numpy.float32})
         self.dtype = type
+        if type == {@mindspore.bfloat16}:  # numpy.finfo knows no bfloat16: PyTorch's figures
+            self.bits, self.max, self.eps, self.resolution = 16, 3.3895313892515355e38, 0.0078125, 0.01
+            self.min, self.tiny = -self.max, 1.1754943508222875e-38
+            self.smallest_normal = self.tiny
+            return
+        info = {@numpy.finfo}({@mindspore.dtype_to_nptype}(type) if type is not None else {@numpy.float32})
         self.bits = int(info.bits)
         for field in ("max", "min", "eps", "tiny", "resolution"):
             setattr(self, field, float(getattr(info, field)))
@@ -1661,6 +1730,49 @@ class __NAME__({@mindspore.nn.GroupNorm}):
             del self.gamma, self.beta
             self.gamma = {@mindspore.ops.ones}(num_channels, {@mindspore.float32})
             self.beta = {@mindspore.ops.zeros}(num_channels, {@mindspore.float32})
+''',
+    "InstanceNorm": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.InstanceNorm1d/2d/3d (MindSpore 2.10's have no CPU kernel): each sample and channel normalised
+    over its positions; with track_running_stats=True the running statistics move towards the batch's
+    per-instance mean and unbiased variance (averaged over the batch) by `momentum` in training mode, and
+    normalise in eval mode. Parameters and statistics keep mindspore.nn.BatchNorm's names (gamma, beta,
+    moving_mean, moving_variance), present only with affine=True / track_running_stats=True as in PyTorch."""
+
+    def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        ones, zeros = {@mindspore.ops.ones}(num_features, {@mindspore.float32}), {@mindspore.ops.zeros}(num_features, {@mindspore.float32})
+        if affine:
+            self.gamma = {@mindspore.Parameter}(ones, name="gamma")
+            self.beta = {@mindspore.Parameter}(zeros, name="beta")
+        else:
+            self.gamma = self.beta = None
+        if track_running_stats:
+            self.moving_mean = {@mindspore.Parameter}(zeros.copy(), name="moving_mean", requires_grad=False)
+            self.moving_variance = {@mindspore.Parameter}(ones.copy(), name="moving_variance", requires_grad=False)
+        self.set_train(True)  # a PyTorch module starts in training mode
+
+    def construct(self, x):
+        axes = tuple(range(2, x.ndim))
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        if self.training or not self.track_running_stats:
+            mean = x.mean(axis=axes, keep_dims=True)
+            var = ((x - mean) ** 2).mean(axis=axes, keep_dims=True)
+            if self.training and self.track_running_stats:
+                n = x[0, 0].size
+                m = 0.1 if self.momentum is None else self.momentum
+                batch_var = (var * (n / max(n - 1, 1))).mean(0).reshape(-1)
+                self.moving_mean.set_data((1 - m) * self.moving_mean.value() + m * mean.mean(0).reshape(-1).astype(self.moving_mean.dtype))
+                self.moving_variance.set_data((1 - m) * self.moving_variance.value() + m * batch_var.astype(self.moving_variance.dtype))
+        else:
+            mean = self.moving_mean.value().reshape(shape).astype(x.dtype)
+            var = self.moving_variance.value().reshape(shape).astype(x.dtype)
+        y = (x - mean) / {@mindspore.ops.sqrt}(var + self.eps)
+        if self.affine:
+            y = y * self.gamma.reshape(shape).astype(x.dtype) + self.beta.reshape(shape).astype(x.dtype)
+        return y
 ''',
     "BatchNorm": '''\
 class __NAME__({@mindspore.nn.Cell}):

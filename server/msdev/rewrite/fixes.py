@@ -434,11 +434,14 @@ class Rewriter:
     def layer_class(self, entry: Entry, target: Target) -> str:
         """The target as the converted code names it; a layer whose `casts` say its float32 kernel is
         less exact than PyTorch's is its float64-computing subclass (`float64_layer(nn.SiLU)`; a
-        convolution, which has no float64 kernel, `float64_conv(nn.Conv2d)`)."""
+        convolution, which has no float64 kernel, `float64_conv(nn.Conv2d)`); one whose kernel has no
+        float64 (`{float64: float32}`) computes float64 inputs in float32 (`float32_layer(nn.ReLU6)`)."""
         name = self.namer.render(target.api)
-        if entry.kind == "class" and target.casts == {"float32": "float64"}:  # the one form a layer takes
+        if entry.kind == "class" and target.casts == {"float32": "float64"}:
             factory = "msdev.float64_conv" if target.api in CONVOLUTION_LAYERS else "msdev.float64_layer"
             return f"{self.namer.render(factory)}({name})"
+        if entry.kind == "class" and target.casts == {"float64": "float32"}:  # a kernel without float64
+            return f"{self.namer.render('msdev.float32_layer')}({name})"
         return name
 
     def _container_class(self, entry: Entry, target: Target) -> str | None:

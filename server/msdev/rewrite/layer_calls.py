@@ -1,9 +1,15 @@
-"""A layer called with its inputs by keyword (`m(input=x)`, `loss(target=y, input=x)`).
+"""A layer called with its inputs by keyword (`m(input=x)`, `loss(target=y, input=x)`), or built with
+`inplace=True` (`act = nn.LeakyReLU(0.1, True); y = act(x)`).
 
 PyTorch's forward names its inputs `input`, `target`, ...; MindSpore's construct names them `x`,
 `logits`, `labels`, `input_x`: the same keyword is a TypeError after conversion. The order of the
 inputs is the same on both sides, so the inputs given by keyword are passed by position, in the order
 of PyTorch's forward (the entry's `forward`, mapping_db/README.md); other keywords stay as written.
+
+A layer built with `inplace=True` overwrites its input in PyTorch; MindSpore's layers return a new
+tensor, so the result is stored into the input as well (`y = x = act(x)`), as for `F.relu(x, inplace=True)`,
+when the input is a name the scope binds: a tensor the caller passed in (`forward`'s parameter) is not
+written through, so that a network's autograd graph stays the one MindSpore builds from plain calls.
 """
 
 from __future__ import annotations
@@ -12,13 +18,21 @@ import ast
 
 from ..findings import Finding
 from .calls import CannotRewrite
+from .inplace import store_into_first_argument
 from .source import Edit
 
 
 def rewrite_layer_call(rewriter, finding: Finding, call: ast.Call):
     from .fixes import FindingRewrite
 
+    stored = store_into_first_argument(rewriter, call) if finding.writes_input else []
+    if any(edit.text.rstrip(" =").endswith("]") for edit in stored):
+        stored = []  # the caller's tensor (a parameter of forward, an attribute): its graph is left as it is
     forward = finding.entry.forward or []
+    if not any(k.arg in forward for k in call.keywords):  # only the in-place store
+        span = rewriter.src.span(call)
+        return FindingRewrite(finding, stored, True, ["the layer's result is stored into its input, which the "
+                                                      "PyTorch layer (inplace=True) overwrites"], span)
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         raise CannotRewrite("a layer's inputs passed through *args/**kwargs: MindSpore's construct names "
                             f"them otherwise than {', '.join(forward)}; pass them by position")
@@ -33,5 +47,5 @@ def rewrite_layer_call(rewriter, finding: Finding, call: ast.Call):
     first = call.args[0] if call.args else call.keywords[0]
     last = call.keywords[-1]
     start, end = rewriter.src.span(first)[0], rewriter.src.span(last)[1]
-    return FindingRewrite(finding, [Edit(start, end, ", ".join(parts))], True,
+    return FindingRewrite(finding, stored + [Edit(start, end, ", ".join(parts))], True,
                           [f"inputs passed by position: MindSpore's construct names them otherwise"], (start, end))

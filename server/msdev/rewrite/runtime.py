@@ -235,10 +235,13 @@ def rewrite_checkpoint(rewriter, finding: Finding, facts) -> FindingRewrite:
     cell = rewriter.rendered(call.func.value)
     arg = call.args[0]
     if isinstance(arg, ast.Call) and _api(facts, arg.func) == "torch.load" and arg.args:
-        # the file save_checkpoint wrote: it adds .ckpt to a name without it (`m.pth` → `m.pth.ckpt`)
+        # the file save_checkpoint wrote: it adds .ckpt to a name without it (`m.pth` → `m.pth.ckpt`); a
+        # module without parameters saved an empty file, which load_checkpoint refuses: nothing to load
         load = rewriter.namer.render('mindspore.load_checkpoint')
+        size = rewriter.namer.render('os.path.getsize')
         state = (f"(lambda p: {load}(p, format='safetensors') if p.endswith('.safetensors') else "
-                 f"{load}(p if p.endswith('.ckpt') else p + '.ckpt'))(str({rewriter.rendered(arg.args[0])}))")
+                 f"(lambda c: {load}(c) if {size}(c) else {{}})(p if p.endswith('.ckpt') else p + '.ckpt'))"
+                 f"(str({rewriter.rendered(arg.args[0])}))")
     else:
         state = rewriter.rendered(arg)
     extra = ""
