@@ -108,8 +108,10 @@ def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
             units += 2 if ord(ch) > 0xFFFF else 1
         return base + len(line)
 
-    spans = sorted(((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits), reverse=True)
-    for start, end, new in spans:
+    # from the end; inserts at one position keep the array's order in the text, as the LSP specifies
+    spans = sorted(((offset(e.range.start), offset(e.range.end), i, e.new_text) for i, e in enumerate(edits)),
+                   reverse=True)
+    for start, end, _, new in spans:
         text = text[:start] + new + text[end:]
     return text
 
