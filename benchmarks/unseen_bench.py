@@ -175,6 +175,50 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
             " rope_k_repeat=True, embedding_dim=32, num_heads=1, downsample_rate=1, dropout=0.1, kv_in_dim=16)))",
             [[16, 1, 32], [32, 1, 16], [16, 1, 32], [32, 1, 16]]),
     }),
+    # ResNeSt (split-attention ResNets, zhanghang1989): its four models and seven ablation models, at 96 pixels
+    "resnest": ("resnest", ("resnest.torch",), {
+        name: (f"resnest.torch.{name}()", [[2, 3, 96, 96]])
+        for name in ("resnest50", "resnest101", "resnest200", "resnest269", "resnest50_fast_1s1x64d",
+                     "resnest50_fast_2s1x64d", "resnest50_fast_4s1x64d", "resnest50_fast_1s2x40d",
+                     "resnest50_fast_2s2x40d", "resnest50_fast_4s2x40d", "resnest50_fast_1s4x24d")
+    }),
+    # lucidrains' MLP-Mixer, 3-d MLP-Mixer and ViP Permutator (einops layers, functions returning Sequentials)
+    "mlp-mixer-pytorch": ("mlp_mixer_pytorch", (), {
+        "mlp_mixer": ("mlp_mixer_pytorch.MLPMixer(image_size=32, channels=3, patch_size=8, dim=64, depth=2,"
+                      " num_classes=10)", [[2, 3, 32, 32]]),
+        "mlp_mixer_rect": ("mlp_mixer_pytorch.MLPMixer(image_size=(32, 16), channels=3, patch_size=8, dim=32,"
+                           " depth=1, num_classes=5, expansion_factor=2, dropout=0.1)", [[2, 3, 32, 16]]),
+        "mlp_mixer_3d": ("mlp_mixer_pytorch.MLPMixer3D(image_size=16, time_size=4, channels=3, patch_size=8,"
+                         " time_patch_size=2, dim=32, depth=2, num_classes=10)", [[2, 3, 4, 16, 16]]),
+        "permutator": ("mlp_mixer_pytorch.Permutator(image_size=32, patch_size=8, dim=64, depth=2, num_classes=10,"
+                       " segments=4)", [[2, 3, 32, 32]]),
+    }),
+    # the Conformer block (speech: attention with relative positions, depthwise Conv1d, BatchNorm1d, GLU)
+    "conformer": ("conformer", (), {
+        "conformer_block": ("conformer.ConformerBlock(dim=64, dim_head=16, heads=4, conv_kernel_size=7)",
+                            [[2, 20, 64]]),
+        "conformer_causal": ("conformer.Conformer(dim=32, depth=2, dim_head=8, heads=2, conv_kernel_size=5,"
+                             " conv_causal=True)", [[2, 12, 32]]),
+    }),
+    # lucidrains' Perceiver and Perceiver IO (Fourier-encoded inputs, cross attention to latents, weight tying)
+    "perceiver-pytorch": ("perceiver_pytorch", ("perceiver_pytorch.gated", "perceiver_pytorch.mixed_latents"), {
+        "perceiver": ("perceiver_pytorch.Perceiver(num_freq_bands=4, depth=2, max_freq=10., input_channels=3,"
+                      " input_axis=2, num_latents=16, latent_dim=32, latent_heads=2, cross_dim_head=16,"
+                      " latent_dim_head=16, num_classes=10)", [[2, 8, 8, 3]]),
+        "perceiver_tied_1d": ("perceiver_pytorch.Perceiver(num_freq_bands=3, depth=3, max_freq=5., input_channels=4,"
+                              " input_axis=1, num_latents=8, latent_dim=16, latent_heads=2, cross_dim_head=8,"
+                              " latent_dim_head=8, num_classes=3, weight_tie_layers=True, self_per_cross_attn=2)",
+                              [[2, 10, 4]]),
+        "perceiver_io": ("perceiver_pytorch.PerceiverIO(depth=2, dim=32, queries_dim=24, logits_dim=10, num_latents=16,"
+                         " latent_dim=32, latent_heads=2, cross_dim_head=16, latent_dim_head=16)",
+                         [[2, 20, 32], None, [2, 6, 24]]),
+        "perceiver_gated": ("perceiver_pytorch.gated.Perceiver(num_freq_bands=4, depth=2, max_freq=10., input_channels=3,"
+                            " input_axis=2, num_latents=16, latent_dim=32, latent_heads=2, cross_dim_head=16,"
+                            " latent_dim_head=16, num_classes=10)", [[2, 8, 8, 3]]),
+        "perceiver_mixed": ("perceiver_pytorch.mixed_latents.Perceiver(num_freq_bands=4, depth=2, max_freq=10.,"
+                            " input_channels=3, input_axis=2, num_latents=16, latent_dim=32, cross_dim_head=16,"
+                            " num_classes=10)", [[2, 8, 8, 3]]),
+    }),
 }
 NEEDS = {"open-clip-torch": ("timm",)}
 CORPUS = "/work/cache/corpus"

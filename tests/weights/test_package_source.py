@@ -128,6 +128,16 @@ def test_root_names(package):
         build_map({"norm.weight": (4,)}, src, root="Nope")
 
 
+def test_root_of_pytorch_container(package):
+    """A builder function returning `nn.Sequential(...)` (lucidrains' MLPMixer): the root's class is PyTorch's
+    own, which no converted file defines; the keys are read as with no root, not refused."""
+    src = ModelSource.from_paths([package])
+    keys = {**{f"0.norm.{k}": s for k, s in BN.items()}, "1.weight": (4, 8), "1.bias": (4,)}
+    by = {e.torch: e.mindspore for e in build_map(keys, src, root="torch.nn.modules.container.Sequential").entries}
+    assert by["0.norm.weight"] == "0.norm.gamma" and by["0.norm.running_mean"] == "0.norm.moving_mean"
+    assert by["1.weight"] == "1.weight"
+
+
 ZOO = (
     "from mindspore import nn\n"
     "class Head(nn.Cell):\n"

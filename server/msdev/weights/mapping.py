@@ -621,10 +621,12 @@ def _all_attrs(model: ModelSource, info) -> list[str]:
     return names
 
 
-def _root_key(model: ModelSource, root: str, keys: dict[str, tuple[int, ...]] | None = None) -> str:
+def _root_key(model: ModelSource, root: str, keys: dict[str, tuple[int, ...]] | None = None) -> str | None:
     key = model.resolve_root(root)
     if key is not None:
         return key
+    if root.startswith("torch.") and not model.by_name.get(root.rsplit(".", 1)[-1]):
+        return None  # PyTorch's own class (a builder returning nn.Sequential): the keys choose, as with no root
     same = [i.key for i in model.by_name.get(root.rsplit(".", 1)[-1], ())]
     if len(same) > 1:
         chosen = _same_named_root(model, same, keys) if keys else None
