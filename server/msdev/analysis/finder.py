@@ -48,6 +48,10 @@ PROJECT_MODULE = 8  # payload: local name of a module of the package (`from . im
 OBJECT = 7  # payload: dotted class name of an LR scheduler or distribution instance (members have entries)
 FUNCTION_OF_TENSOR = 10  # payload: None; a lambda whose body gives a tensor (mapped over a sequence)
 TENSOR_DICT = 11  # payload: None; a dict whose values are tensors (`.values()`, `.items()` give them)
+PARAM_GROUP = 12  # payload: None; an optimizer's parameter group (a dict whose 'params' are tensors)
+OPTIMIZER_STATE = 13  # payload: None; a custom optimizer's `self.state[p]` (its named entries are tensors)
+#: optimizer base classes whose subclasses' step() runs under msdev's Optimizer
+_OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
 #: classes whose instances the finder follows, with the base class that holds their members' entries
 _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
                  "torch.distributions.": "torch.distributions.Distribution", "torch.device": "torch.device",
@@ -353,7 +357,8 @@ class _Scope:
 
 
 class _ClassInfo:
-    __slots__ = ("attrs", "methods", "is_autograd_function", "is_module", "node", "method_nodes", "base")
+    __slots__ = ("attrs", "methods", "is_autograd_function", "is_module", "node", "method_nodes", "base",
+                 "is_optimizer")
 
     def __init__(self, is_autograd_function: bool, is_module: bool, node: ast.ClassDef | None = None):
         self.attrs: dict[str, tuple | None] = {}
@@ -363,6 +368,7 @@ class _ClassInfo:
         self.base: str | None = None  # the torch.nn class it derives from (`self.add_module` on a Sequential)
         self.is_autograd_function = is_autograd_function
         self.is_module = is_module
+        self.is_optimizer = False  # a custom torch.optim.Optimizer: its step() reads `p.grad`, msdev's base sets it
 
 
 def _step_with_gradients(entry: Entry) -> Entry:
@@ -448,6 +454,7 @@ class Finder:
         self._view_receiver: ast.AST | None = None  # the slice an in-place method is called on
         #: names of the file's torch.autograd.Function subclasses: `Cls.apply(x)` gives a tensor
         self._autograd_functions: set[str] = set()
+        self._optimizer_classes: set[str] = set()  # classes of this file deriving from torch.optim.Optimizer
         self._fallback = 0  # > 0 inside `except ImportError:`-style handlers
         #: imports seen so far: a torch one, a MindSpore one (a converted file imports both when it
         #: keeps `import torch` for [UnConvert] code: its untyped calls are MindSpore's)
@@ -861,6 +868,8 @@ class Finder:
         element = self._self_element(node)
         if element is not None:
             return element
+        if isinstance(node, ast.Attribute) and node.attr == "param_groups" and self._imports == [True, False]:
+            return (PARAM_GROUP, None, LIKELY)  # `for group in optimizer.param_groups` (PyTorch code only)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             attr = node.func.attr
             if attr in _MODULE_ITERATORS or attr in _NAMED_MODULE_ITERATORS:
@@ -935,13 +944,17 @@ class Finder:
 
     def _classdef(self, node: ast.ClassDef, scope: _Scope) -> None:
         self._decorators(node, scope)
-        is_module = is_autograd = False
+        is_module = is_autograd = is_optimizer = False
         torch_base = None
         for base in node.bases:
             value = self.expr(base, scope, Kind.BASE_CLASS)
+            if isinstance(base, ast.Name) and base.id in self._optimizer_classes:
+                is_optimizer = True
             if value is not None and value[0] == REF:
                 if value[1] in _AUTOGRAD_FUNCTION:
                     is_autograd = True
+                elif value[1] in _OPTIMIZER_BASES:
+                    is_optimizer = True
                 elif value[1].startswith("torch.nn."):
                     is_module = True
                     torch_base = torch_base or value[1]
@@ -952,8 +965,11 @@ class Finder:
         for kw in node.keywords:
             self.expr(kw.value, scope)
         info = _ClassInfo(is_autograd, is_module, node)
+        info.is_optimizer = is_optimizer
         if is_autograd:
             self._autograd_functions.add(node.name)
+        if is_optimizer:
+            self._optimizer_classes.add(node.name)
         info.base = torch_base
         # pre-pass: what `self.<attr>` holds, from every method's assignments
         self._collect_self_attrs(node, info, scope)
@@ -1368,6 +1384,8 @@ class Finder:
                 # ctx.saved_tensors in an autograd.Function: the tensors saved in forward
                 return (TENSOR, None, LIKELY) if node.attr == "saved_tensors" else None
             if receiver[0] == TENSOR:
+                if node.attr == "grad" and self._class is not None and self._class.is_optimizer:
+                    return (TENSOR, None, LIKELY)  # `p.grad` in a custom optimizer: msdev's Optimizer sets it
                 return self._tensor_member(node, receiver, Kind.TENSOR_ATTRIBUTE)
             if receiver[0] == OBJECT:
                 self._object_member(node, receiver)  # dist.mean, dist.stddev
@@ -1417,6 +1435,18 @@ class Finder:
         if t is ast.Subscript:
             value = self.expr(node.value, scope)
             self.expr(node.slice, scope)
+            if isinstance(node.value, ast.Attribute) and node.value.attr == "param_groups" \
+                    and self._imports == [True, False]:
+                return (PARAM_GROUP, None, LIKELY)  # `optimizer.param_groups[0]`
+            key = node.slice.value if isinstance(node.slice, ast.Constant) else None
+            if value is not None and value[0] == PARAM_GROUP:
+                return (TENSOR_LIST, None, LIKELY) if key == "params" else None  # group['params']
+            if value is not None and value[0] == OPTIMIZER_STATE:
+                return (TENSOR, None, LIKELY) if isinstance(key, str) else None  # state['exp_avg']
+            if (self._class is not None and self._class.is_optimizer and isinstance(node.value, ast.Attribute)
+                    and node.value.attr == "state" and isinstance(node.value.value, ast.Name)
+                    and node.value.value.id == self._self_name):
+                return (OPTIMIZER_STATE, None, LIKELY)  # `state = self.state[p]`
             if value is not None and value[0] == MODULE and not isinstance(node.slice, ast.Slice):
                 element = self._self_element(node.value)
                 if element is None and value[1] in _INDEXED_CONTAINERS:
@@ -1689,7 +1719,11 @@ _TENSOR_ONLY_METHODS = frozenset({"unsqueeze", "unsqueeze_", "contiguous", "perm
                                   # elementwise math (numpy's arrays and pandas' series have none of these)
                                   "sigmoid", "sigmoid_", "tanh", "tanh_", "exp", "exp_", "log", "log_", "relu",
                                   "relu_", "softmax", "log_softmax", "sqrt", "rsqrt", "clamp", "clamp_",
-                                  "clamp_min", "clamp_max", "erf"})
+                                  "clamp_min", "clamp_max", "erf",
+                                  # in-place arithmetic (a custom optimizer's `exp_avg.mul_(beta1).add_(grad)` on
+                                  # its state, which MindSpore would silently leave unchanged)
+                                  "add_", "sub_", "mul_", "div_", "addcmul_", "addcdiv_", "addcmul", "addcdiv",
+                                  "lerp_", "zero_", "copy_", "fill_", "pow_", "sqrt_", "neg_", "abs_", "sign_"})
 
 
 def _root_name(node: ast.AST) -> str | None:

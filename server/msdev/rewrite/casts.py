@@ -104,6 +104,8 @@ def cast_nodes(entry: Entry, target: Target, call: ast.Call | None, receiver: as
     positional = next((params[:i] for i, p in enumerate(params) if p.startswith("*")), params)
     if call is None:  # a Tensor attribute (`x.mT`): its tensor only
         return [receiver] if receiver is not None and names in (["self"], ["input"]) else None
+    if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute) and receiver.func.attr.endswith("_"):
+        return None  # `v.mul_(b).addcmul_(g, g)`: the receiver's own in-place rewrite takes its place; the plain call
     nodes = []
     for name in names:
         node = receiver if name in ("self", "input") and receiver is not None else None

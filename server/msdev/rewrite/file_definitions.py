@@ -2358,6 +2358,40 @@ class __NAME__({@mindspore.experimental.optim.lr_scheduler.CosineAnnealingWarmRe
             {@mindspore.ops.assign}(group["lr"], lr)
         return True
 ''',
+    "Optimizer": '''\
+class __NAME__({@mindspore.experimental.optim.Optimizer}):
+    """Base of a converted custom optimizer (a torch.optim.Optimizer subclass whose step() reads p.grad and
+    updates the parameters in place). MindSpore's training step calls optimizer(grads): each gradient is put
+    on its parameter as `grad` and step() runs. step() reads every group's lr as the Python float PyTorch
+    keeps there (MindSpore's lr schedulers keep a Parameter, which is put back, with step()'s own change)."""
+
+    def construct(self, gradients):
+        for param, grad in zip(self.parameters, gradients):
+            param.grad = grad
+        kept = [group.get("lr") for group in self.param_groups]
+        for group, lr in zip(self.param_groups, kept):
+            if isinstance(lr, {@mindspore.Tensor}):
+                group["lr"] = float(lr)
+        try:
+            return self.step()
+        finally:
+            for group, lr in zip(self.param_groups, kept):
+                if isinstance(lr, {@mindspore.Tensor}):
+                    if group["lr"] != float(lr):
+                        {@mindspore.ops.assign}(lr, {@mindspore.Tensor}(group["lr"], lr.dtype))
+                    group["lr"] = lr
+
+    def zero_grad(self, set_to_none=True):
+        for param in self.parameters:
+            param.grad = None
+
+    def _build_single_lr(self, learning_rate, name):
+        # PyTorch's base takes any lr (Adafactor's relative step has None); MindSpore's wants a number
+        return None if learning_rate is None else super()._build_single_lr(learning_rate, name)
+
+    def _preprocess_weight_decay(self, weight_decay):
+        return super()._preprocess_weight_decay(weight_decay) if isinstance(weight_decay, (int, float)) else weight_decay
+''',
     "AdamAMSGrad": '''\
 class __NAME__({@mindspore.experimental.optim.Optimizer}):
     """torch.optim.Adam / AdamW with amsgrad=True, written out with ops as PyTorch updates: MindSpore's AMSGrad

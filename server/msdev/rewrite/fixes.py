@@ -36,6 +36,7 @@ from .containers import MODULE_DICT, any_cell_dict_source
 from .kwargs import annotate_star_keys
 from .naming import Namer
 from .outparam import out_edits, out_keyword
+from .overloads import modern_call
 from .editlog import EditLog
 from .source import Edit, SourceText, text_with_edits
 
@@ -91,6 +92,7 @@ class Rewriter:
         # enclosing `__init__` method, as a single quick fix must)
         self.cell_inits: set[int] | None = None
         self._read: set[int] = set()  # ids of `done` edits the current rewrite has read
+        self._modern_calls: dict[int, ast.Call] = {}  # deprecated overloads read as today's call (overloads.py)
         #: the file draws from numpy's global generator: layers keep its state (rewrite/numpy_state.py)
         self.numpy_random = draws_numpy_random(src.text)
 
@@ -147,6 +149,9 @@ class Rewriter:
         if finding.kind == Kind.LAYER_ATTRIBUTE and isinstance(node, ast.Call):  # `m(input=x)`
             return rewrite_layer_call(self, finding, node)
         call = self.call_of(node)
+        if finding.kind == Kind.TENSOR_METHOD and call is not None:
+            call = modern_call(call, self._modern_calls)  # `x.add_(-lr, g)` read as `x.add_(g, alpha=-lr)`
+            self.parents.setdefault(id(call), self.parents.get(id(self.call_of(node))))
         if legacy_dtype(finding.torch_api) and finding.kind in (Kind.CALL, Kind.REFERENCE):
             return rewrite_constructor(self, finding, call)
         if finding.torch_api == "torch.Tensor" and finding.kind == Kind.CALL and call is not None:

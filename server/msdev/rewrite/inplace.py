@@ -58,7 +58,8 @@ def rewrite_inplace_method(rewriter, finding: Finding, node: ast.Attribute, call
     """`x.foo_(...)` → `x.assign_value(<x.foo(...) rewritten>.astype(x.dtype))`."""
     from .fixes import FindingRewrite
 
-    if call is None or not isinstance(node.value, (ast.Name, ast.Attribute)):
+    updated = _updated_tensor(node.value)
+    if call is None or updated is None:
         raise CannotRewrite("in-place update of an expression: assign the out-of-place result by hand")
     from .fixes import as_entry
 
@@ -68,9 +69,19 @@ def rewrite_inplace_method(rewriter, finding: Finding, node: ast.Attribute, call
     if text.startswith(rewriter.rendered(node.value) + "." + node.attr):  # the method kept its in-place name
         receiver = rewriter.rendered(node.value)
         text = receiver + "." + node.attr[:-1] + text[len(receiver) + 1 + len(node.attr):]
-    receiver = rewriter.rendered(node.value)
+    receiver = rewriter.rendered(updated)
     new = f"{receiver}.assign_value({text}.astype({receiver}.dtype))"
     return FindingRewrite(finding, [Edit(*span, new)], inner.safe, inner.notes, span)
+
+
+def _updated_tensor(receiver: ast.AST) -> ast.AST | None:
+    """The tensor an in-place method updates: its receiver, or through a chain of in-place calls
+    (`exp_avg.mul_(beta1).add_(grad)`: each returns the tensor it updated, which its rewrite's
+    assign_value returns too) the first receiver; None for any other expression."""
+    while (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)
+           and receiver.func.attr.endswith("_") and not receiver.func.attr.startswith("_")):
+        receiver = receiver.func.value
+    return receiver if isinstance(receiver, (ast.Name, ast.Attribute)) else None
 
 
 def inplace_keyword(call: ast.Call, params: list[str] | tuple | None = ()) -> ast.AST | None:
