@@ -149,6 +149,30 @@ def test_star_import_chain_matches_pytorch(db, tmp_path):
 
 
 @pytest.mark.frameworks
+def test_names_bound_to_torch_objects_convert_where_they_are_used(db, tmp_path):
+    """`zeros = torch.zeros`, `Module = torch.nn.Module` in one backend module (kornia's layout): every
+    module importing them calls PyTorch's functions and derives from its Module, and converts as such
+    (device= dropped, dim= kept for the function MindSpore names it in, forward becoming a Cell's)."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("mindspore")
+    convert_case("backendalias", tmp_path / "out", db)
+    pkg = import_source("backendalias", "aliaspkg")
+    x = np.random.default_rng(2).standard_normal((3, 4)).astype(np.float32)
+    with torch.no_grad():
+        expected = {"scale": pkg.Scale(5)(torch.tensor(x)).numpy().tolist(),
+                    "grid": pkg.grid(2, 3, torch.tensor(x)).numpy().tolist()}
+    got = run_blocked(tmp_path / "out", f"""
+        import json, numpy as np, mindspore as ms
+        import aliaspkg
+        x = ms.Tensor(np.array({x.tolist()!r}, np.float32))
+        print(json.dumps({{"scale": aliaspkg.Scale(5)(x).asnumpy().tolist(),
+                          "grid": aliaspkg.grid(2, 3, x).asnumpy().tolist()}}))
+    """)
+    for key in expected:
+        np.testing.assert_allclose(np.array(got[key]), np.array(expected[key]), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.frameworks
 def test_reexported_names_import_without_torch(db, tmp_path):
     pytest.importorskip("mindspore")
     convert_case("reexport", tmp_path / "out", db)

@@ -170,6 +170,7 @@ class ProjectTable:
 
     # ------------------------------------------------------------------ reading
     def _read(self, mod: _Module) -> None:
+        aliases: list[tuple[str, ast.AST]] = []  # top-level `name = <expression>`
         for stmt in _top_statements(mod.tree.body):
             if isinstance(stmt, ast.Import):
                 for alias in stmt.names:
@@ -208,8 +209,16 @@ class ProjectTable:
                         if target.id == "__all__" and isinstance(stmt.value, (ast.List, ast.Tuple)):
                             mod.all_names = [e.value for e in stmt.value.elts
                                              if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                if len(targets) == 1 and isinstance(targets[0], ast.Name) and stmt.value is not None:
+                    aliases.append((targets[0].id, stmt.value))
         for local, (path, _) in mod.direct.items():
             mod.torch[local] = (path, mod.name, local)
+        # `zeros = torch.zeros`, `Module = torch.nn.Module` (kornia's backend module): the name is that PyTorch
+        # object for every module importing it, so its calls and subclasses convert as the object's own
+        for local, value in aliases:
+            parts = _dotted(value)
+            if parts and len(parts) > 1 and parts[0] in mod.direct and local not in mod.direct:
+                mod.torch[local] = (".".join([mod.direct[parts[0]][0], *parts[1:]]), mod.name, local)
 
     def _public(self, mod: _Module) -> set[str]:
         if mod.all_names is not None:
