@@ -219,6 +219,21 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
                             " input_channels=3, input_axis=2, num_latents=16, latent_dim=32, cross_dim_head=16,"
                             " num_classes=10)", [[2, 8, 8, 3]]),
     }),
+    # kornia 0.7 (differentiable computer vision): its learned descriptors, SIFT, a small ViT and filter modules,
+    # all written against its backend module's aliases (`Module = torch.nn.Module`, `zeros = torch.zeros`)
+    "kornia": ("kornia", ("kornia.feature", "kornia.contrib", "kornia.filters"), {
+        "hardnet": ("kornia.feature.HardNet()", [[2, 1, 32, 32]]),
+        "hardnet8": ("kornia.feature.HardNet8()", [[2, 1, 32, 32]]),
+        "tfeat": ("kornia.feature.TFeat()", [[2, 1, 32, 32]]),
+        "sosnet": ("kornia.feature.SOSNet()", [[2, 1, 32, 32]]),
+        "sift_descriptor": ("kornia.feature.SIFTDescriptor(32, 8, 4)", [[2, 1, 32, 32]]),
+        "dense_sift": ("kornia.feature.DenseSIFTDescriptor()", [[2, 1, 24, 24]]),
+        "vit_tiny": ("kornia.contrib.VisionTransformer(image_size=32, patch_size=8, embed_dim=64, depth=2,"
+                     " num_heads=4)", [[2, 3, 32, 32]]),
+        "gaussian_blur": ("kornia.filters.GaussianBlur2d((5, 5), (1.5, 1.5))", [[2, 3, 16, 16]]),
+        "sobel": ("kornia.filters.Sobel()", [[2, 3, 16, 16]]),
+        "canny": ("kornia.filters.Canny()", [[2, 3, 16, 16]]),
+    }),
 }
 NEEDS = {"open-clip-torch": ("timm",)}
 CORPUS = "/work/cache/corpus"

@@ -94,6 +94,14 @@ def test_reads_full_checkpoint_dict(tmp_path):
     assert any("state_dict" in n for n in cp.notes)
 
 
+def test_reads_the_empty_state_dict_of_a_model_without_parameters(tmp_path):
+    """`torch.save(GaussianBlur2d().state_dict())`: an empty dict, read as zero tensors with a note (it was
+    refused as "no state dict")."""
+    cp = read_checkpoint(torch_like_zip(tmp_path / "empty.pth", {}))
+    assert list(cp.tensors) == []
+    assert any("empty" in n for n in cp.notes)
+
+
 def test_rejects_malicious_pickle_without_running_it(tmp_path):
     marker = tmp_path / "pwned"
 

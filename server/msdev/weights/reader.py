@@ -214,6 +214,10 @@ def _pick_state_dict(obj: Any, key: str | None, notes: list[str]) -> dict:
                                   f"(top-level keys: {', '.join(map(str, list(obj)[:12]))})")
         notes.append(f"tensors read from the checkpoint's {key!r} entry")
         return obj[key]
+    if not obj:  # `torch.save(model.state_dict())` of a model without parameters or buffers (a filter module)
+        notes.append("the checkpoint is empty: the model has no parameters or buffers (nothing to load;"
+                     " MindSpore's load_checkpoint refuses an empty file)")
+        return obj
     if any(isinstance(v, _TensorRef) for v in obj.values()) and not any(
             isinstance(obj.get(k), dict) and any(isinstance(v, _TensorRef) for v in obj[k].values())
             for k in STATE_DICT_KEYS):
