@@ -1723,7 +1723,11 @@ _TENSOR_ONLY_METHODS = frozenset({"unsqueeze", "unsqueeze_", "contiguous", "perm
                                   # in-place arithmetic (a custom optimizer's `exp_avg.mul_(beta1).add_(grad)` on
                                   # its state, which MindSpore would silently leave unchanged)
                                   "add_", "sub_", "mul_", "div_", "addcmul_", "addcdiv_", "addcmul", "addcdiv",
-                                  "lerp_", "zero_", "copy_", "fill_", "pow_", "sqrt_", "neg_", "abs_", "sign_"})
+                                  "lerp_", "zero_", "copy_", "fill_", "pow_", "sqrt_", "neg_", "abs_", "sign_",
+                                  # indexing and reordering whose MindSpore forms take other arguments
+                                  # (numpy has these as functions only, not as array methods)
+                                  "flip", "roll", "chunk", "gather", "scatter", "scatter_", "scatter_add_",
+                                  "topk", "logsumexp", "masked_select", "expand"})
 
 
 def _root_name(node: ast.AST) -> str | None:

@@ -124,6 +124,13 @@ def out_keyword(entry, call: ast.Call) -> ast.keyword | None:
     return kw if entry.api.rpartition(".")[0] in _OUT_NAMESPACES else None
 
 
+def is_tensor_slice(node: ast.AST) -> bool:
+    """`x[i]`, `x[:, 1:]`: a part of a tensor, which MindSpore copies; not `state['exp_avg']`, a dict's entry
+    holding a whole tensor (an in-place update of it is the tensor's own)."""
+    return isinstance(node, ast.Subscript) and not (
+        isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str))
+
+
 def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
     return index_tree(tree)[1]
 
@@ -801,7 +808,7 @@ class _Detector:
             self.add("MS200", call.func, call, "torch.nn.Module." + attr,
                      f"`{attr}()` is `set_train({mode})` on a Cell", Kind.CALL, claim=[call.func], attr_only=True)
         elif attr in CHAIN_INPLACE and len((chain := inplace_chain(call))[1]) > 1 \
-                and isinstance(chain[0], ast.Subscript):
+                and is_tensor_slice(chain[0]):
             calls = chain[1]
             self.add("MS220", call.func, stmt, "torch.Tensor." + calls[0].func.attr,
                      f"`.{'().'.join(c.func.attr for c in calls)}()` on a slice may not update the original tensor "
@@ -809,7 +816,7 @@ class _Detector:
                      confidence=Confidence.LIKELY, attr_only=True)
         elif attr in INPLACE_BINARY or attr in INPLACE_OTHER:
             receiver = call.func.value
-            if isinstance(receiver, ast.Subscript) or (
+            if is_tensor_slice(receiver) or (
                     isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)
                     and receiver.func.attr in VIEW_METHODS):
                 what = "a slice" if isinstance(receiver, ast.Subscript) else f"the view `.{receiver.func.attr}()`"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.patterns import is_tensor_slice
 from ..findings import Finding, Status
 from .calls import CannotRewrite, literal
 from .outparam import store_text
@@ -75,13 +76,15 @@ def rewrite_inplace_method(rewriter, finding: Finding, node: ast.Attribute, call
 
 
 def _updated_tensor(receiver: ast.AST) -> ast.AST | None:
-    """The tensor an in-place method updates: its receiver, or through a chain of in-place calls
-    (`exp_avg.mul_(beta1).add_(grad)`: each returns the tensor it updated, which its rewrite's
-    assign_value returns too) the first receiver; None for any other expression."""
+    """The tensor an in-place method updates: its receiver (a name, an attribute, a dict's entry
+    `state['m']`), or through a chain of in-place calls (`exp_avg.mul_(beta1).add_(grad)`: each returns
+    the tensor it updated, as its rewrite's assign_value does) the first receiver; None otherwise."""
     while (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)
            and receiver.func.attr.endswith("_") and not receiver.func.attr.startswith("_")):
         receiver = receiver.func.value
-    return receiver if isinstance(receiver, (ast.Name, ast.Attribute)) else None
+    if isinstance(receiver, (ast.Name, ast.Attribute)):
+        return receiver
+    return receiver if isinstance(receiver, ast.Subscript) and not is_tensor_slice(receiver) else None
 
 
 def inplace_keyword(call: ast.Call, params: list[str] | tuple | None = ()) -> ast.AST | None:
