@@ -19,7 +19,9 @@ pytorchcv 0.0.74 (a CNN model zoo: its ~750 image classifiers listed from model_
 models at 32 pixels, the rest at 224; models over 100 M parameters skipped), geffnet 1.0.2 (its
 EfficientNet/MobileNet/MNASNet builders from `__all__`, at 64 pixels) and sam2 1.1.0 (built from
 the values of its sam2.1_hiera_t config without hydra; --src also needs hydra-core, omegaconf,
-antlr4-python3-runtime 4.9.3, iopath, portalocker and tqdm installed apart, e.g. pip install --target).
+antlr4-python3-runtime 4.9.3, iopath, portalocker and tqdm installed apart, e.g. pip install --target);
+then resnest 0.0.5, mlp-mixer-pytorch 0.3.1, conformer 0.3.2, perceiver-pytorch 0.11.0, kornia 0.7.0 and
+monai 1.3.2 (each wheel unpacked into its own --src folder; models listed in MODELS).
 `--workers` runs every model through two long-lived processes (PyTorch; MindSpore converting the
 checkpoint in-process), which many models of one package need to finish in reasonable time.
 """
@@ -233,6 +235,38 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
         "gaussian_blur": ("kornia.filters.GaussianBlur2d((5, 5), (1.5, 1.5))", [[2, 3, 16, 16]]),
         "sobel": ("kornia.filters.Sobel()", [[2, 3, 16, 16]]),
         "canny": ("kornia.filters.Canny()", [[2, 3, 16, 16]]),
+    }),
+    # MONAI 1.3 (medical imaging): its segmentation and classification networks, 2-d and 3-d, at small sizes
+    "monai": ("monai", ("monai.networks.nets",), {
+        name: (f"monai.networks.nets.{build}", inputs) for name, build, inputs in (
+            ("basic_unet", "BasicUNet(spatial_dims=2, in_channels=1, out_channels=2, features=(8, 8, 16, 32, 64, 8))",
+             [[1, 1, 32, 32]]),
+            ("unet_res", "UNet(spatial_dims=2, in_channels=1, out_channels=2, channels=(8, 16, 32), strides=(2, 2),"
+             " num_res_units=2)", [[1, 1, 32, 32]]),
+            ("unet_3d", "UNet(spatial_dims=3, in_channels=1, out_channels=2, channels=(4, 8, 16), strides=(2, 2))",
+             [[1, 1, 16, 16, 16]]),
+            ("attention_unet", "AttentionUnet(spatial_dims=2, in_channels=1, out_channels=2, channels=(8, 16, 32),"
+             " strides=(2, 2))", [[1, 1, 32, 32]]),
+            ("segresnet", "SegResNet(spatial_dims=2, init_filters=8, in_channels=1, out_channels=2,"
+             " blocks_down=(1, 2, 2), blocks_up=(1, 1))", [[1, 1, 32, 32]]),
+            ("dynunet", "DynUNet(spatial_dims=2, in_channels=1, out_channels=2, kernel_size=[3, 3, 3],"
+             " strides=[1, 2, 2], upsample_kernel_size=[2, 2])", [[1, 1, 32, 32]]),
+            ("densenet121", "DenseNet121(spatial_dims=2, in_channels=1, out_channels=3)", [[2, 1, 64, 64]]),
+            ("efficientnet_b0", "EfficientNetBN('efficientnet-b0', spatial_dims=2, in_channels=1, num_classes=3,"
+             " pretrained=False)", [[2, 1, 64, 64]]),
+            ("unetr", "UNETR(in_channels=1, out_channels=2, img_size=(32, 32), spatial_dims=2, feature_size=8,"
+             " hidden_size=64, mlp_dim=128, num_heads=4)", [[1, 1, 32, 32]]),
+            ("swin_unetr", "SwinUNETR(img_size=(32, 32), in_channels=1, out_channels=2, spatial_dims=2,"
+             " feature_size=12, depths=(1, 1, 1, 1), num_heads=(3, 3, 3, 3))", [[1, 1, 32, 32]]),
+            ("autoencoder", "AutoEncoder(spatial_dims=2, in_channels=1, out_channels=1, channels=(4, 8),"
+             " strides=(2, 2))", [[1, 1, 16, 16]]),
+            ("highresnet", "HighResNet(spatial_dims=2, in_channels=1, out_channels=2)", [[1, 1, 32, 32]]),
+            ("resnet18", "resnet18(spatial_dims=2, n_input_channels=1, num_classes=3)", [[2, 1, 32, 32]]),
+            ("vit", "ViT(in_channels=1, img_size=(32, 32), patch_size=(8, 8), spatial_dims=2, hidden_size=64,"
+             " mlp_dim=128, num_heads=4, num_layers=2, classification=True, num_classes=3)", [[2, 1, 32, 32]]),
+            ("varautoencoder", "VarAutoEncoder(spatial_dims=2, in_shape=(1, 16, 16), out_channels=1, latent_size=4,"
+             " channels=(4, 8), strides=(2, 2))", [[2, 1, 16, 16]]),
+        )
     }),
 }
 NEEDS = {"open-clip-torch": ("timm",)}

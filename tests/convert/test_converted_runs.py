@@ -800,3 +800,49 @@ def test_convolution_gradients_match_pytorch():
     (torch.nn.functional.conv2d(tx, tw, tb, (1, 2), (2, 1), 2) ** 2).sum().backward()
     for got, want in zip(grads, (tx, tw, tb)):
         np.testing.assert_allclose(got.asnumpy(), want.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_losses_deriving_from_the_loss_base_classes_match(reduction):
+    pt, msm = pair("loss_base_classes")
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((2, 3, 4, 4)).astype(np.float32), (rng.random((2, 3, 4, 4)) > 0.5).astype(np.float32)
+    logits, labels = rng.standard_normal((5, 3)).astype(np.float32), np.array([0, 2, 1, 2, 0], np.int64)
+    w = np.array([0.2, 1.0, 3.0], np.float32)
+    cases = [(pt.SoftDice(reduction=reduction), msm.SoftDice(reduction=reduction), (x, y)),
+             (pt.WeightedCE(torch.tensor(w), reduction=reduction), msm.WeightedCE(ms.Tensor(w), reduction=reduction),
+              (logits, labels)),
+             (pt.Legacy(size_average=False), msm.Legacy(size_average=False), (x, y))]  # legacy: 'sum'
+    for torch_loss, ms_loss, (a, b) in cases:
+        expected = torch_loss(torch.tensor(a), torch.tensor(b)).numpy()
+        got = ms_loss(ms.Tensor(a), ms.Tensor(b)).asnumpy()
+        assert ms_loss.reduction == torch_loss.reduction
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_layer_class_with_an_expression_map_passed_uncalled_builds():
+    pt, msm = pair("referenced_expression_layer")
+    x = np.random.default_rng(5).standard_normal((4, 6)).astype(np.float32)
+    for kind in ("alpha", "drop"):
+        torch_layer, ms_layer = pt.build(kind, 0.4).eval(), msm.build(kind, 0.4)
+        ms_layer.set_train(False)
+        np.testing.assert_allclose(ms_layer(ms.Tensor(x)).asnumpy(), torch_layer(torch.tensor(x)).detach().numpy())
+    ms_layer = msm.build("alpha", 0.4)
+    ms_layer.set_train(True)  # training: alpha dropout changes values, keeping the mean near the input's
+    assert not np.allclose(ms_layer(ms.Tensor(x)).asnumpy(), x)
+
+
+@pytest.mark.parametrize("kind", ["constant", "replicate"])
+def test_padding_class_looked_up_and_built_with_a_list_matches(kind):
+    pt, msm = pair("referenced_expression_layer")
+    x = np.random.default_rng(6).standard_normal((1, 2, 3, 4)).astype(np.float32)
+    expected = pt.padded(torch.tensor(x), kind, (1, 2, 0, 1)).numpy()
+    np.testing.assert_allclose(msm.padded(ms.Tensor(x), kind, (1, 2, 0, 1)).asnumpy(), expected)
+    assert msm.has_num_features() == pt.has_num_features() == (True, True)
+
+
+def test_jit_isinstance_checks_container_elements_like_pytorch():
+    pt, msm = pair("jit_isinstance")
+    expected = pt.check(torch.ones(2), {"a": torch.ones(1)})
+    assert msm.check(ms.Tensor([1.0, 1.0]), {"a": ms.Tensor([1.0])}) == expected == (True, True, True, True, False)
+    assert msm.check([1.0], {"a": 1}) == pt.check([1.0], {"a": 1}) == (False, False, True, True, False)

@@ -27,12 +27,24 @@ RUNTIME_TRANSFORMS = {
     "sizes": "{} if isinstance({}, int) else tuple({}) if len({}) > 1 else {}[0]",
     "float": "float({}) if type({}) is int else {}",
     "shape_tuple": "tuple({}) if isinstance({}, (list, tuple)) else ({},)",
+    "tuple": "tuple({}) if isinstance({}, list) else {}",
 }
 
 
-def adapter_source(name: str, base: str, entry: Entry, target: Target, adapts: str | None = None) -> str | None:
+def signature_line(name: str, entry: Entry, render) -> str:
+    """`X.__signature__ = ...`: PyTorch's parameter names on an adapter taking `*args, **kwargs`, for code that
+    inspects a layer class before building it (monai's `has_option(norm_type, "num_features")`)."""
+    params = tuple(p for p in entry.params or () if not p.startswith("*") and p != "self")
+    parameter = render("inspect.Parameter")
+    return (f"{name}.__signature__ = {render('inspect.Signature')}([{parameter}(n, {parameter}.POSITIONAL_OR_KEYWORD,"
+            f" default=None) for n in {params!r}])")
+
+
+def adapter_source(name: str, base: str, entry: Entry, target: Target, adapts: str | None = None,
+                   render=None) -> str | None:
     """Source of the adapter class, or None when the argument map needs more than run-time rules.
-    `adapts`: the class `type(m)` tests name, when `base` is another expression (`float64_layer(nn.SiLU)`)."""
+    `adapts`: the class `type(m)` tests name, when `base` is another expression (`float64_layer(nn.SiLU)`);
+    `render` spells a name in the file (for the signature line)."""
     body = _mapping_lines(entry, target)
     if body is None:
         return None
@@ -50,6 +62,8 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target, adapts: s
     leaf = entry.api.rsplit(".", 1)[-1]
     lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}",
               f"{name}.{ADAPTS} = {adapts or base}  # msdev: `type(m) is {adapts or base}` tests see through the adapter"]
+    if render is not None:
+        lines.append(signature_line(name, entry, render))
     return "\n".join(lines) + "\n"
 
 
@@ -212,6 +226,57 @@ def definition_class(entry: Entry, target: Target) -> str | None:
     return m.group(1)
 
 
+def expression_adapter_source(name: str, entry: Entry, target: Target, render) -> str | None:
+    """Source of a function building what a class's template builds when the template is an expression rather
+    than one MindSpore layer's call (`nn.AlphaDropout` → a Cell made with `type(...)`), for the class passed
+    uncalled (`Dropout.add_factory_class("alphadropout", nn.AlphaDropout)`, monai's factories): PyTorch's
+    arguments bound by name, the first template whose required arguments were given. None for templates with
+    other placeholder forms (`{dim.int}`, `{self}`)."""
+    params = [p for p in entry.params or () if not p.startswith("*")]
+    if len(params) != len(entry.params or ()):
+        return None
+    used: set[str] = set()
+    branches = []
+    for template in target.templates:
+        required: list[str] = []
+
+        def slot(m: re.Match) -> str:
+            if m.group(1) not in params:
+                raise KeyError(m.group(1))
+            used.add(m.group(1))
+            spec = target.args.get(m.group(1))
+            if m.group(2) is None:
+                required.append(m.group(1))
+                return runtime_transform(spec, f"torch_args_[{m.group(1)!r}]")
+            return runtime_transform(spec, f"torch_args_.get({m.group(1)!r}, {m.group(2)})")
+
+        try:
+            text = re.sub(r"\{@([\w.]+)\}", lambda m: render(m.group(1)), template)
+            text = _SLOT.sub(slot, text)
+            ast.parse(text, mode="eval")
+        except (KeyError, SyntaxError):
+            return None
+        branches.append((required, text))
+    if not branches:
+        return None
+    known = used | {spec.name for spec in target.args.values() if spec.drop}
+    body = [f"torch_args_ = dict(zip({tuple(params)!r}, args))", "torch_args_.update(kwargs)",
+            f"unknown = sorted(set(torch_args_) - {{{', '.join(map(repr, sorted(known)))}}})",
+            "if unknown:",
+            f"    raise TypeError(f'msdev: {entry.api} with {{unknown}} has no MindSpore counterpart')"]
+    for required, text in branches:
+        if not required:
+            body.append(f"return {text}")
+            break
+        test = " and ".join(f"torch_args_.get({r!r}) is not None" for r in required)
+        body += [f"if {test}:", f"    return {text}"]
+    else:
+        body.append(f"raise TypeError('msdev: {entry.api} needs other arguments')")
+    lines = [f"def {name}(*args, **kwargs):",
+             f'    """msdev: {entry.api} built from PyTorch\'s arguments (the class is passed around, called elsewhere)."""']
+    return "\n".join(lines + [f"    {b}" for b in body] + ["", "", signature_line(name, entry, render)]) + "\n"
+
+
 def template_adapter_source(name: str, entry: Entry, target: Target, render) -> str | None:
     """Source of an adapter for a layer whose map is a template building one MindSpore layer
     (`nn.InstanceNorm2d` → `{@mindspore.nn.GroupNorm}({num_features}, {num_features}, ...)`) and that is
@@ -293,5 +358,6 @@ def template_adapter_source(name: str, entry: Entry, target: Target, render) -> 
     lines += [f"        {b}" for b in body]
     leaf = entry.api.rsplit(".", 1)[-1]
     lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}",
-              f"{name}.{ADAPTS} = {rendered}  # msdev: `type(m) is {rendered}` tests see through the adapter"]
+              f"{name}.{ADAPTS} = {rendered}  # msdev: `type(m) is {rendered}` tests see through the adapter",
+              signature_line(name, entry, render)]
     return "\n".join(lines) + "\n"

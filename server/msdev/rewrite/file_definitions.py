@@ -2358,6 +2358,45 @@ class __NAME__({@mindspore.experimental.optim.lr_scheduler.CosineAnnealingWarmRe
             {@mindspore.ops.assign}(group["lr"], lr)
         return True
 ''',
+    "jit_isinstance": '''\
+def __NAME__(obj, target_type):
+    """torch.jit.isinstance run eagerly: isinstance, also through the elements of a container type
+    (`List[int]`, `Dict[str, Tensor]`, `Tuple[int, str]`, `Optional[T]`), as PyTorch checks them."""
+    import typing
+    origin, args = typing.get_origin(target_type), typing.get_args(target_type)
+    if origin is None:
+        return isinstance(obj, target_type)
+    if origin is typing.Union:
+        return any(__NAME__(obj, a) for a in args)
+    if origin in (list, set, frozenset):
+        return isinstance(obj, origin) and all(__NAME__(e, args[0]) for e in obj)
+    if origin is dict:
+        return isinstance(obj, dict) and all(__NAME__(k, args[0]) and __NAME__(v, args[1]) for k, v in obj.items())
+    if origin is tuple:
+        return isinstance(obj, tuple) and len(obj) == len(args) and all(__NAME__(e, a) for e, a in zip(obj, args))
+    return isinstance(obj, origin)
+''',
+    "Loss": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """torch.nn.modules.loss._Loss, the base user losses derive from (monai's DiceLoss, FocalLoss, ...): a Cell
+    keeping `reduction` as PyTorch's does, read from the legacy size_average/reduce when they are given."""
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+        super().__init__()
+        if size_average is not None or reduce is not None:
+            kept = reduce is None or bool(reduce)
+            averaged = size_average is None or bool(size_average)
+            reduction = ("mean" if averaged else "sum") if kept else "none"
+        self.reduction = reduction
+''',
+    "WeightedLoss": '''\
+class __NAME__({@msdev.Loss}):
+    """torch.nn.modules.loss._WeightedLoss: a _Loss holding an optional per-class `weight` tensor."""
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.weight = weight
+''',
     "Optimizer": '''\
 class __NAME__({@mindspore.experimental.optim.Optimizer}):
     """Base of a converted custom optimizer (a torch.optim.Optimizer subclass whose step() reads p.grad and

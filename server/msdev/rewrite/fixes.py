@@ -31,7 +31,8 @@ from .calls import _ATOMIC
 from .calls import _matches as arg_matches
 from .calls import _NOT_LITERAL as NOT_LITERAL, literal
 from .namedtuples import rewrite_field
-from .adapters import adapter_source, definition_class, function_adapter_source, is_type_test, template_adapter_source
+from .adapters import (adapter_source, definition_class, expression_adapter_source, function_adapter_source,
+                       is_type_test, template_adapter_source)
 from .containers import MODULE_DICT, any_cell_dict_source
 from .kwargs import annotate_star_keys
 from .naming import Namer
@@ -474,7 +475,8 @@ class Rewriter:
         name = f"{leaf}TorchArgs"
         while name in self.namer.taken:
             name += "_"
-        code = adapter_source(name, self.layer_class(entry, target), entry, target, self.namer.render(target.api))
+        code = adapter_source(name, self.layer_class(entry, target), entry, target, self.namer.render(target.api),
+                              self.namer.render)
         if code is None:
             return None
         self.namer.taken.add(name)
@@ -493,6 +495,8 @@ class Rewriter:
         while name in self.namer.taken:
             name += "_"
         code = template_adapter_source(name, entry, target, self.namer.render)
+        if code is None and target.api is None:  # no MindSpore class to name: build the template's value
+            code = expression_adapter_source(name, entry, target, self.namer.render)
         if code is None:
             return None
         self.namer.taken.add(name)

@@ -90,6 +90,8 @@ def rewrite_type(rewriter, finding, node: ast.Attribute, call: ast.Call | None):
     if call is None:
         raise CannotRewrite("Tensor.type used without calling it")
     receiver = rewriter.rendered(node.value)
+    if not isinstance(node.value, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant)):
+        receiver = f"({receiver})"  # `((a - b) > 0).type(d)`: the call's span holds the parentheses
     args = list(call.args) + [k.value for k in call.keywords if k.arg in ("dtype",)]
     others = [k for k in call.keywords if k.arg not in ("dtype", "non_blocking")]
     if others or len(call.args) > 2 or any(isinstance(a, ast.Starred) for a in call.args):
