@@ -397,6 +397,11 @@ CASES = {
         ("branches", [A]),
         ("weighted_tokens", [_rng.standard_normal((2, 5, 4)).astype(np.float32)]),
     ],
+    "spectral_parametrization": [
+        ("linear", [A]),
+        ("keywords_in_eval", [A]),
+        ("transposed", [np.repeat(A[:, None, :, None], 2, axis=1)]),
+    ],
     "parametrized_layers": [
         ("normalized", [A.reshape(3, 2)[:, :1].repeat(4, 1)]),
         ("weight_normalised", [_rng.standard_normal((2, 2, 5)).astype(np.float32)]),
