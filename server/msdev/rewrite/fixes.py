@@ -620,6 +620,8 @@ class Rewriter:
         `{a=default}` defaults), called with the arguments as written, so Python binds them.
         PyTorch's keyword-only parameters the template spells with a default (`{dtype=None}`) follow them."""
         star = len(node.args) - 1
+        if any(kw.arg is None for kw in node.keywords):  # `Layer(*args, **kwargs)`: both bound when the code runs
+            return self._kwargs_template(finding, node, target, receiver, span, positional, frozenset())
         if not isinstance(node.args[star], ast.Starred) or any(isinstance(a, ast.Starred) for a in node.args[:star]) \
                 or star >= len(positional) or any(kw.arg not in (*positional, *keyword_only) for kw in node.keywords):
             raise CannotRewrite("arguments passed through *args cannot be matched")
@@ -767,10 +769,15 @@ class Rewriter:
                          positional: list[str], skip: frozenset[str]) -> FindingRewrite:
         """`torch.unique(x, **options)`: keywords only the running program knows. The arguments go
         into one dict under PyTorch's names, each template reads them from it, and the first
-        template whose arguments the dict holds is taken when the code runs."""
-        if any(isinstance(a, ast.Starred) for a in node.args) or len(node.args) > len(positional):
+        template whose arguments the dict holds is taken when the code runs. A last `*args`
+        (`nn.ConvTranspose2d(*args, **kwargs)`) fills the positional parameters after those written."""
+        star = len(node.args) - 1 if node.args and isinstance(node.args[-1], ast.Starred) else len(node.args)
+        if any(isinstance(a, ast.Starred) for a in node.args[:star]) or star > len(positional):
             raise CannotRewrite("arguments passed through ** cannot be matched")
-        items = [f"{positional[i]!r}: {self.rendered(a)}" for i, a in enumerate(node.args)]
+        items = [f"{positional[i]!r}: {self.rendered(a)}" for i, a in enumerate(node.args[:star])]
+        if star < len(node.args):
+            names = ", ".join(repr(p) for p in positional[star:])
+            items.append(f"**dict(zip(({names},), {self.rendered(node.args[star].value)}))")
         items += [f"**{self.rendered(kw.value)}" if kw.arg is None else f"{kw.arg!r}: {self.rendered(kw.value)}"
                   for kw in node.keywords if kw.arg not in skip]
         branches: list[tuple[str, str]] = []
