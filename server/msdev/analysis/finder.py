@@ -126,6 +126,9 @@ _REEXPORTING = (
     ("torch.optim.", "torch.optim."),                  # torch.optim.adam.Adam
     ("torch.distributions.", "torch.distributions."),  # torch.distributions.normal.Normal
     ("torch.autograd.", "torch.autograd."),            # torch.autograd.grad_mode.no_grad
+    ("torch.nn.parallel.data_parallel.", "torch.nn."),   # torch.nn.DataParallel
+    ("torch.amp.autocast_mode.", "torch.amp."),
+    ("torch.cuda.amp.autocast_mode.", "torch.cuda.amp."),
 )
 
 def _package_name(dotted: str) -> str:
