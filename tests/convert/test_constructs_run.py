@@ -397,6 +397,13 @@ CASES = {
         ("branches", [A]),
         ("weighted_tokens", [_rng.standard_normal((2, 5, 4)).astype(np.float32)]),
     ],
+    "kwargs_renamed_keys": [
+        ("cumulative", [A]),
+        ("swapped", [A]),
+        ("probabilities", [A, {"dim": 0}]),
+        ("chunks", [A]),
+        ("layer", [A]),
+    ],
     "spectral_parametrization": [
         ("linear", [A]),
         ("keywords_in_eval", [A]),

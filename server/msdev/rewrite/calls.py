@@ -385,7 +385,8 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             raise CannotRewrite(f"{spec.name} left out or None: {spec.required}")
     if star_kwargs is not None:
         _forward_kwargs(src, star_kwargs, mapped_specs, given, produced, out, entry, ms_params,
-                        bool(target.fallback_templates))
+                        bool(target.fallback_templates), rendered,
+                        lambda spec: _default_text(spec, named, src, text, mapped_specs, rendered))
     # before the defaults: the reduction derived from size_average/reduce is not a left-out one
     if reduction is not None and "reduction" not in given:
         spec = mapped_specs.get("reduction")
@@ -415,18 +416,27 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
 
 
 def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec], given: set[str],
-                    produced: set[str], out: CallRewrite, entry: Entry, ms_params, fallback: bool = False) -> None:
+                    produced: set[str], out: CallRewrite, entry: Entry, ms_params, fallback: bool = False,
+                    rendered=None, default_of=None) -> None:
     """`f(..., **kwargs)` whose keys are PyTorch names (timm's `**dd` with device/dtype, a layer
     subclass forwarding its callers' arguments): each renamed or re-defaulted key is read under its
     MindSpore name (`has_bias=kwargs.get('bias', True)`), and the dict is passed on without the keys
     MindSpore does not take (`**{k: v for k, v in kwargs.items() if k not in ('device', 'bias')}`).
-    The dict is never changed: it may feed several calls. Keys whose values need more than a rename
-    make the call partial. `star.msdev_keys` (set by rewrite/kwargs.py) are the keys when known."""
+    A key MindSpore only names otherwise and PyTorch gives no default value (`dim` of cumsum, `in_features`)
+    is renamed as the dict is passed on (`**{{'dim': 'axis'}.get(k, k): v for k, v in kwargs.items()}`);
+    MindSpore's default for it, where the converter writes one, comes first in the dict, so that the key
+    given wins. The dict is never changed: it may feed several calls. Keys whose values need more than a
+    rename make the call partial. `star.msdev_keys` (set by rewrite/kwargs.py) are the keys when known."""
     known = getattr(star, "msdev_keys", None)
-    value_text = src.text[src.start(star.value):src.end(star.value)]
+    if known is None and isinstance(star.value, ast.Dict) and all(
+            isinstance(k, ast.Constant) and isinstance(k.value, str) for k in star.value.keys):
+        known = frozenset(k.value for k in star.value.keys)  # `**{'dim': 1}`: the keys are written
+    value_text = rendered(star.value) if rendered is not None else src.text[src.start(star.value):src.end(star.value)]
     if not isinstance(star.value, (ast.Name, ast.Attribute)):
         value_text = f"({value_text})"
     taken, filtered, unhandled = [], [], []
+    renamed: dict[str, str] = {}  # PyTorch key → MindSpore keyword, renamed when the dict is passed on
+    defaults: list[str] = []  # MindSpore's defaults of those, overridden by the dict's own keys
     for spec in specs.values():
         if spec.name in given or not spec.differs() or spec.target_name in produced:
             continue
@@ -450,6 +460,18 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
             continue
         fallback = spec.default if spec.default is not None and "{" not in spec.default else spec.torch_default
         simple_transform = transform and transform not in NAMED_TRANSFORMS and transform.count("{}") == 1
+        if (fallback is None or (spec.default is not None and "{" in spec.default)) and spec.to \
+                and spec.to != spec.name and not (spec.drop or spec.literal_map or spec.unsupported or transform) \
+                and spec.allowed is None and default_of is not None:
+            renamed[spec.name] = spec.target_name
+            if spec.default is not None:
+                try:
+                    defaults.append(f"{spec.target_name!r}: {default_of(spec)}")
+                except CannotRewrite:
+                    unhandled.append(spec.name)
+                    continue
+            produced.add(spec.target_name)
+            continue
         if spec.drop or spec.literal_map or spec.unsupported or fallback is None or (transform and not simple_transform):
             unhandled.append(spec.name)
             continue
@@ -472,14 +494,23 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
         # `nn.LayerNorm(n, **{'elementwise_affine': False})`: the target's fallback templates take the keys
         raise CannotRewrite(f"**{value_text} holds {', '.join(sorted(set(unhandled) & known))}, which the "
                             "argument map cannot pass on")
-    if not taken and not filtered and not unhandled:
+    if not taken and not filtered and not unhandled and not renamed:
         return
     start, end = src.start(star), src.end(star)
     pieces = taken[:]
-    if filtered:
+    literal = isinstance(star.value, ast.Dict) and known is not None and None not in star.value.keys
+    if literal and (filtered or renamed):  # `**{'dim': 1}` → `**{'axis': 1}`: the written dict, its keys renamed
+        shown = (lambda v: rendered(v)) if rendered is not None else (lambda v: src.text[slice(*src.span(v))])
+        items = [f"{renamed.get(k.value, k.value)!r}: {shown(v)}"
+                 for k, v in zip(star.value.keys, star.value.values) if k.value not in filtered]
+        pieces.append(f"**{{{', '.join(items)}}}")
+    elif filtered or renamed:
+        key = f"{renamed!r}.get(k, k)" if renamed else "k"
         keys = ", ".join(repr(k) for k in filtered)
         keys = f"({keys},)" if len(filtered) == 1 else f"({keys})"
-        pieces.append(f"**{{k: v for k, v in {value_text}.items() if k not in {keys}}}")
+        kept = f" if k not in {keys}" if filtered else ""
+        passed = f"{{{key}: v for k, v in {value_text}.items(){kept}}}"
+        pieces.append(f"**{{{', '.join(defaults)}, **{passed}}}" if defaults else f"**{passed}")
     else:
         pieces.append(src.text[start:end])
     out.edits.append(Edit(start, end, ", ".join(pieces)))
