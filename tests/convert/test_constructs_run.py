@@ -403,6 +403,7 @@ CASES = {
         ("probabilities", [A, {"dim": 0}]),
         ("chunks", [A]),
         ("layer", [A]),
+        ("spread", [A]),
     ],
     "spectral_parametrization": [
         ("linear", [A]),

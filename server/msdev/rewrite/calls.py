@@ -434,9 +434,16 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
     value_text = rendered(star.value) if rendered is not None else src.text[src.start(star.value):src.end(star.value)]
     if not isinstance(star.value, (ast.Name, ast.Attribute)):
         value_text = f"({value_text})"
+    shown = (lambda v: rendered(v)) if rendered is not None else (lambda v: src.text[slice(*src.span(v))])
+    #: `f(x, **{'dim': 1})`: the written dict's values by key, each passed as a keyword of its own
+    written = {k.value: v for k, v in zip(star.value.keys, star.value.values)} if isinstance(
+        star.value, ast.Dict) and known is not None and all(k.value.isidentifier() for k in star.value.keys) else None
     taken, filtered, unhandled = [], [], []
     renamed: dict[str, str] = {}  # PyTorch key → MindSpore keyword, renamed when the dict is passed on
     defaults: list[str] = []  # MindSpore's defaults of those, overridden by the dict's own keys
+    #: keys whose value MindSpore takes transformed (`unbiased` → `ddof=int(...)`), read only when present
+    conditional: list[str] = []
+    targets: set[str] = set()  # the MindSpore keywords the renamed and conditional keys give
     for spec in specs.values():
         if spec.name in given or not spec.differs() or spec.target_name in produced:
             continue
@@ -450,37 +457,59 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
         transform = transform_for_values(spec)
         if transform in NAMED_TRANSFORMS and not spec.drop and not spec.unsupported and spec.allowed is None:
             # torchvision's `BasicConv2d(..., **kwargs)` given `padding=(0, 3)`: transformed only when present
-            got = f"{value_text}[{spec.name!r}]"
-            value = NAMED_TRANSFORMS[transform](ast.Name(id=spec.name), got, True)
-            taken.append(f"**({{{spec.target_name!r}: {value}}} if {spec.name!r} in {value_text} else {{}})")
+            if written is not None:
+                node = written[spec.name]
+                taken.append(f"{spec.target_name}={NAMED_TRANSFORMS[transform](node, shown(node))}")
+            else:
+                got = f"{value_text}[{spec.name!r}]"
+                value = NAMED_TRANSFORMS[transform](ast.Name(id=spec.name), got, True)
+                taken.append(f"**({{{spec.target_name!r}: {value}}} if {spec.name!r} in {value_text} else {{}})")
             filtered.append(spec.name)
             produced.add(spec.target_name)
             if spec.literal_map:  # `padding='same'` would need another keyword (pad_mode) as well
                 unhandled.append(f"{spec.name} given as {' or '.join(spec.literal_map)}")
             continue
-        fallback = spec.default if spec.default is not None and "{" not in spec.default else spec.torch_default
+        value_default = spec.default if spec.default is not None and "{" not in spec.default else spec.torch_default
         simple_transform = transform and transform not in NAMED_TRANSFORMS and transform.count("{}") == 1
-        if (fallback is None or (spec.default is not None and "{" in spec.default)) and spec.to \
-                and spec.to != spec.name and not (spec.drop or spec.literal_map or spec.unsupported or transform) \
-                and spec.allowed is None and default_of is not None:
-            renamed[spec.name] = spec.target_name
-            if spec.default is not None:
-                try:
-                    defaults.append(f"{spec.target_name!r}: {default_of(spec)}")
-                except CannotRewrite:
-                    unhandled.append(spec.name)
-                    continue
+        runtime = default_of is not None and not (spec.drop or spec.unsupported) and spec.allowed is None and (
+            value_default is None or spec.literal_map or (spec.default is not None and "{" in spec.default))
+        if written is not None and (simple_transform or (spec.to and spec.to != spec.name and not (
+                spec.literal_map or transform))) and not (spec.drop or spec.unsupported) and spec.allowed is None:
+            node = written[spec.name]
+            taken.append(f"{spec.target_name}={transform.replace('{}', shown(node)) if transform else shown(node)}")
+            filtered.append(spec.name)
             produced.add(spec.target_name)
             continue
-        if spec.drop or spec.literal_map or spec.unsupported or fallback is None or (transform and not simple_transform):
+        if runtime and spec.to and spec.to != spec.name and not (spec.literal_map or transform):
+            renamed[spec.name] = spec.target_name
+            targets.add(spec.target_name)
+            continue
+        if runtime and simple_transform:  # `unbiased` → `ddof=int(kwargs['unbiased'])` when the dict holds it
+            got = f"{value_text}[{spec.name!r}]"
+            conditional.append(f"**({{{spec.target_name!r}: {transform.replace('{}', got)}}} "
+                               f"if {spec.name!r} in {value_text} else {{}})")
+            filtered.append(spec.name)
+            targets.add(spec.target_name)
+            continue
+        if spec.drop or spec.literal_map or spec.unsupported or value_default is None or (
+                transform and not simple_transform):
             unhandled.append(spec.name)
             continue
-        value = f"{value_text}.get({spec.name!r}, {fallback})"
+        value = f"{value_text}.get({spec.name!r}, {value_default})"
         if simple_transform:
             value = transform.replace("{}", value)
         taken.append(f"{spec.target_name}={value}")
         filtered.append(spec.name)
         produced.add(spec.target_name)
+    for spec in specs.values():  # MindSpore's defaults of the keywords those keys give, first in the dict
+        if spec.default is not None and spec.name not in given and spec.target_name in targets - produced:
+            try:
+                defaults.append(f"{spec.target_name!r}: {default_of(spec)}")
+            except CannotRewrite:
+                unhandled.append(spec.name)
+                continue
+            produced.add(spec.target_name)
+    produced.update(targets)
     if entry.kind == "class":  # layers: no per-layer placement; MindSpore layers refuse dtype=None
         for name in ("device", "dtype"):
             if name in filtered or name in given or (known is not None and name not in known):
@@ -498,22 +527,24 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
         return
     start, end = src.start(star), src.end(star)
     pieces = taken[:]
-    literal = isinstance(star.value, ast.Dict) and known is not None and None not in star.value.keys
-    if literal and (filtered or renamed):  # `**{'dim': 1}` → `**{'axis': 1}`: the written dict, its keys renamed
-        shown = (lambda v: rendered(v)) if rendered is not None else (lambda v: src.text[slice(*src.span(v))])
-        items = [f"{renamed.get(k.value, k.value)!r}: {shown(v)}"
-                 for k, v in zip(star.value.keys, star.value.values) if k.value not in filtered]
-        pieces.append(f"**{{{', '.join(items)}}}")
+    if written is not None and filtered:  # `**{'dim': 1}` → `axis=1`: the written dict's keys as keywords
+        pieces += [f"{k}={shown(v)}" for k, v in written.items() if k not in filtered]
     elif filtered or renamed:
         key = f"{renamed!r}.get(k, k)" if renamed else "k"
         keys = ", ".join(repr(k) for k in filtered)
         keys = f"({keys},)" if len(filtered) == 1 else f"({keys})"
         kept = f" if k not in {keys}" if filtered else ""
         passed = f"{{{key}: v for k, v in {value_text}.items(){kept}}}"
-        pieces.append(f"**{{{', '.join(defaults)}, **{passed}}}" if defaults else f"**{passed}")
+        if defaults:  # one dict, the defaults first: a key the dict holds wins
+            pieces.append(f"**{{{', '.join(defaults + [f'**{passed}'] + conditional)}}}")
+        else:
+            pieces += [f"**{passed}"] + conditional
     else:
         pieces.append(src.text[start:end])
-    out.edits.append(Edit(start, end, ", ".join(pieces)))
+    if pieces:
+        out.edits.append(Edit(start, end, ", ".join(pieces)))
+    else:  # every key of the written dict became a keyword of its own: the star goes with its comma
+        out.edits.append(_star_removal(src, star))
     if filtered:
         out.notes.append(f"{', '.join(filtered)} left out of **{value_text} (no MindSpore counterpart)")
     if unhandled:
@@ -524,6 +555,13 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
         out.safe = False
         out.notes.append(f"{PARTIAL_NOTE}**{value_text} may carry keywords {entry.api} takes under other names or not at all "
                          "in MindSpore: check the keys of the dict")
+
+
+def _star_removal(src: SourceText, star: ast.keyword) -> Edit:
+    """The `**{...}` keyword and the comma before it (it follows the call's other arguments)."""
+    start, end = src.start(star), src.end(star)
+    before = src.text.rfind(",", 0, start)
+    return Edit(before if before >= 0 and not src.text[before + 1:start].strip() else start, end, "")
 
 
 def _pack_varargs(src: SourceText, call: ast.Call, vararg: tuple[int, str], target: Target,
