@@ -397,6 +397,10 @@ CASES = {
         ("branches", [A]),
         ("weighted_tokens", [_rng.standard_normal((2, 5, 4)).astype(np.float32)]),
     ],
+    "star_forwarding": [
+        ("scaled_sum", [A, A[::-1].copy()]),
+        ("contraction", [A, A[::-1].copy()]),
+    ],
     "kwargs_renamed_keys": [
         ("cumulative", [A]),
         ("swapped", [A]),
