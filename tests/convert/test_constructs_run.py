@@ -400,6 +400,7 @@ CASES = {
     "star_forwarding": [
         ("scaled_sum", [A, A[::-1].copy()]),
         ("contraction", [A, A[::-1].copy()]),
+        ("layer_from_options", [A]),
     ],
     "kwargs_renamed_keys": [
         ("cumulative", [A]),
