@@ -66,6 +66,7 @@ CASES = {
         ("positional_dtype", [A]),
         ("out_buffers", [A]),
         ("spread", [A]),
+        ("loss_from_dict", [A]),
         ("spread_variance", [X4, False]),
         ("spread_variance", [X4, True]),
         ("sorted_search", [A * 2 + 2]),

@@ -1242,7 +1242,8 @@ class Finder:
         entry = self.db.entries.get(held[1])
         if entry is None:
             return
-        named = bool(entry.forward) and any(k.arg in entry.forward for k in node.keywords)
+        # `m(input=x)`, or `m(**inputs)` whose keys can only be the forward's inputs
+        named = bool(entry.forward) and any(k.arg in entry.forward or k.arg is None for k in node.keywords)
         if not (named or inplace):
             return
         target = entry.target(self.profile)
