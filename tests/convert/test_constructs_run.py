@@ -67,6 +67,7 @@ CASES = {
         ("out_buffers", [A]),
         ("spread", [A]),
         ("loss_from_dict", [A]),
+        ("zeros_from_dict", []),
         ("spread_variance", [X4, False]),
         ("spread_variance", [X4, True]),
         ("sorted_search", [A * 2 + 2]),

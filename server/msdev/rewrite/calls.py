@@ -431,9 +431,12 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
     if known is None and isinstance(star.value, ast.Dict) and all(
             isinstance(k, ast.Constant) and isinstance(k.value, str) for k in star.value.keys):
         known = frozenset(k.value for k in star.value.keys)  # `**{'dim': 1}`: the keys are written
-    value_text = rendered(star.value) if rendered is not None else src.text[src.start(star.value):src.end(star.value)]
+    source_text = src.text[src.start(star.value):src.end(star.value)]
     if not isinstance(star.value, (ast.Name, ast.Attribute)):
-        value_text = f"({value_text})"
+        source_text = f"({source_text})"
+    # the dict's converted text is rendered only once an edit is written: `rendered` takes the rewrites
+    # inside it over (a `**{'dtype': torch.int64}` passed on as written keeps its own rewrite)
+    value_text = _STAR_VALUE
     shown = (lambda v: rendered(v)) if rendered is not None else (lambda v: src.text[slice(*src.span(v))])
     #: `f(x, **{'dim': 1})`: the written dict's values by key, each passed as a keyword of its own
     written = {k.value: v for k, v in zip(star.value.keys, star.value.values)} if isinstance(
@@ -521,12 +524,15 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
             unhandled.extend(extra)
     if fallback and known is not None and set(unhandled) & known:
         # `nn.LayerNorm(n, **{'elementwise_affine': False})`: the target's fallback templates take the keys
-        raise CannotRewrite(f"**{value_text} holds {', '.join(sorted(set(unhandled) & known))}, which the "
+        raise CannotRewrite(f"**{source_text} holds {', '.join(sorted(set(unhandled) & known))}, which the "
                             "argument map cannot pass on")
     if not taken and not filtered and not unhandled and not renamed:
         return
     start, end = src.start(star), src.end(star)
     pieces = taken[:]
+    if not pieces and not filtered and not renamed:  # only keys the call cannot map: the dict as written
+        _note_kwargs(out, unhandled, known, source_text, entry)
+        return
     if written is not None and filtered:  # `**{'dim': 1}` → `axis=1`: the written dict's keys as keywords
         pieces += [f"{k}={shown(v)}" for k, v in written.items() if k not in filtered]
     elif filtered or renamed:
@@ -539,22 +545,34 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
             pieces.append(f"**{{{', '.join(defaults + [f'**{passed}'] + conditional)}}}")
         else:
             pieces += [f"**{passed}"] + conditional
-    else:
-        pieces.append(src.text[start:end])
     if pieces:
+        if any(_STAR_VALUE in piece for piece in pieces):
+            shown_value = rendered(star.value) if rendered is not None else source_text[:]
+            if not isinstance(star.value, (ast.Name, ast.Attribute)) and rendered is not None:
+                shown_value = f"({shown_value})"
+            pieces = [piece.replace(_STAR_VALUE, shown_value) for piece in pieces]
         out.edits.append(Edit(start, end, ", ".join(pieces)))
     else:  # every key of the written dict became a keyword of its own: the star goes with its comma
         out.edits.append(_star_removal(src, star))
     if filtered:
-        out.notes.append(f"{', '.join(filtered)} left out of **{value_text} (no MindSpore counterpart)")
+        out.notes.append(f"{', '.join(filtered)} left out of **{source_text} (no MindSpore counterpart)")
+    _note_kwargs(out, unhandled, known, source_text, entry)
+
+
+#: where the text of a `**` dict goes in the pieces written for it, until an edit is written
+_STAR_VALUE = "\ue010"
+
+
+def _note_kwargs(out: CallRewrite, unhandled: list[str], known, source_text: str, entry: Entry) -> None:
+    """The call is partial when the `**` dict may hold keys MindSpore does not take as written."""
     if unhandled:
         out.safe = False
-        out.notes.append(f"{PARTIAL_NOTE}{', '.join(unhandled)} may come through **{value_text} in PyTorch's form, "
+        out.notes.append(f"{PARTIAL_NOTE}{', '.join(unhandled)} may come through **{source_text} in PyTorch's form, "
                          "which MindSpore does not take: check the keys of the dict")
     elif known is None:
         out.safe = False
-        out.notes.append(f"{PARTIAL_NOTE}**{value_text} may carry keywords {entry.api} takes under other names or not at all "
-                         "in MindSpore: check the keys of the dict")
+        out.notes.append(f"{PARTIAL_NOTE}**{source_text} may carry keywords {entry.api} takes under other names or not "
+                         "at all in MindSpore: check the keys of the dict")
 
 
 def _star_removal(src: SourceText, star: ast.keyword) -> Edit:

@@ -791,12 +791,6 @@ class Rewriter:
         star = len(node.args) - 1 if node.args and isinstance(node.args[-1], ast.Starred) else len(node.args)
         if any(isinstance(a, ast.Starred) for a in node.args[:star]) or star > len(positional):
             raise CannotRewrite("arguments passed through ** cannot be matched")
-        items = [f"{positional[i]!r}: {self.rendered(a)}" for i, a in enumerate(node.args[:star])]
-        if star < len(node.args):
-            names = ", ".join(repr(p) for p in positional[star:])
-            items.append(f"**dict(zip(({names},), {self.rendered(node.args[star].value)}))")
-        items += [f"**{self.rendered(kw.value)}" if kw.arg is None else f"{kw.arg!r}: {self.rendered(kw.value)}"
-                  for kw in node.keywords if kw.arg not in skip]
         branches: list[tuple[str, str]] = []
         for template in target.templates:
             if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
@@ -814,6 +808,13 @@ class Rewriter:
             branches.append((" and ".join(f"{n!r} in kw_" for n in required), body))
         if not branches:
             raise CannotRewrite("arguments passed through ** cannot be matched")
+        # rendered only now: a refused form leaves the arguments' own rewrites to be applied in place
+        items = [f"{positional[i]!r}: {self.rendered(a)}" for i, a in enumerate(node.args[:star])]
+        if star < len(node.args):
+            names = ", ".join(repr(p) for p in positional[star:])
+            items.append(f"**dict(zip(({names},), {self.rendered(node.args[star].value)}))")
+        items += [f"**{self.rendered(kw.value)}" if kw.arg is None else f"{kw.arg!r}: {self.rendered(kw.value)}"
+                  for kw in node.keywords if kw.arg not in skip]
         text = branches[-1][1]
         for cond, body in reversed(branches[:-1]):
             text = f"({body}) if {cond} else {text}" if cond else body
