@@ -66,6 +66,8 @@ CASES = {
         ("positional_dtype", [A]),
         ("out_buffers", [A]),
         ("spread", [A]),
+        ("loss_from_dict", [A]),
+        ("zeros_from_dict", []),
         ("spread_variance", [X4, False]),
         ("spread_variance", [X4, True]),
         ("sorted_search", [A * 2 + 2]),
@@ -396,6 +398,24 @@ CASES = {
         ("masked", [X4]),
         ("branches", [A]),
         ("weighted_tokens", [_rng.standard_normal((2, 5, 4)).astype(np.float32)]),
+    ],
+    "star_forwarding": [
+        ("scaled_sum", [A, A[::-1].copy()]),
+        ("contraction", [A, A[::-1].copy()]),
+        ("layer_from_options", [A]),
+    ],
+    "kwargs_renamed_keys": [
+        ("cumulative", [A]),
+        ("swapped", [A]),
+        ("probabilities", [A, {"dim": 0}]),
+        ("chunks", [A]),
+        ("layer", [A]),
+        ("spread", [A]),
+    ],
+    "spectral_parametrization": [
+        ("linear", [A]),
+        ("keywords_in_eval", [A]),
+        ("transposed", [np.repeat(A[:, None, :, None], 2, axis=1)]),
     ],
     "parametrized_layers": [
         ("normalized", [A.reshape(3, 2)[:, :1].repeat(4, 1)]),

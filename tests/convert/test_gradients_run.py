@@ -34,6 +34,7 @@ CASES = {
         ("function_form", [A, A[::-1].copy()]),
         ("function_form_single", [X]),
         ("clipped_then_read", [A]),
+        ("clipped_only", [A]),
     ],
     "gradients_module_zero_grad": [
         ("read_after_zero_grad", [A]),

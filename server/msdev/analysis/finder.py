@@ -130,6 +130,9 @@ _REEXPORTING = (
     ("torch.optim.", "torch.optim."),                  # torch.optim.adam.Adam
     ("torch.distributions.", "torch.distributions."),  # torch.distributions.normal.Normal
     ("torch.autograd.", "torch.autograd."),            # torch.autograd.grad_mode.no_grad
+    ("torch.nn.parallel.data_parallel.", "torch.nn."),   # torch.nn.DataParallel
+    ("torch.amp.autocast_mode.", "torch.amp."),
+    ("torch.cuda.amp.autocast_mode.", "torch.cuda.amp."),
 )
 
 def _package_name(dotted: str) -> str:
@@ -1255,7 +1258,8 @@ class Finder:
         entry = self.db.entries.get(held[1])
         if entry is None:
             return
-        named = bool(entry.forward) and any(k.arg in entry.forward for k in node.keywords)
+        # `m(input=x)`, or `m(**inputs)` whose keys can only be the forward's inputs
+        named = bool(entry.forward) and any(k.arg in entry.forward or k.arg is None for k in node.keywords)
         if not (named or inplace):
             return
         target = entry.target(self.profile)

@@ -31,6 +31,10 @@ BACKWARD, AUTOGRAD_GRAD, REQUIRES_GRAD = "MS230", "MS231", "MS232"
 AUTOGRAD_GRAD_APIS = frozenset({"torch.autograd.grad"})
 #: the function form of `loss.backward(gradient)`: `torch.autograd.backward(tensors, grad_tensors)`
 AUTOGRAD_BACKWARD_APIS = frozenset({"torch.autograd.backward"})
+#: the calls that clip the `.grad` of the parameters they are given (`clip_grad_norm` is the deprecated
+#: name of clip_grad_norm_, same signature and result)
+CLIP_NORM_APIS = frozenset({"torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_norm"})
+CLIP_APIS = CLIP_NORM_APIS | {"torch.nn.utils.clip_grad_value_"}
 NO_GRAD_APIS = frozenset({"torch.no_grad", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad",
                           "torch.inference_mode", "torch.autograd.inference_mode"})
 #: names whose call in a statement copied for recomputation would change what the program does
@@ -341,6 +345,7 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
     grad_reads_plain = [n for n in grad_reads if id(n) not in loop_of_read]
     read_keys = list(dict.fromkeys(_read_key(n) for n in grad_reads_plain))
     read_keys += list(dict.fromkeys(loops[id(loop)][0] for loop in loop_of_read.values()))
+    read_keys += [k for k in dict.fromkeys(_clipped_group(n, apis) for n in in_scope) if k and k not in read_keys]
     plan = GradPlan(scope, {}, {})
     for key in read_keys + [r[0] for _, r in resets.values()]:
         if key not in plan.variables:
@@ -389,6 +394,19 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
         if any(s.kind == BACKWARD and key in s.leaves for s in planned):
             plan.resets[rid] = (key, how)
     return plan
+
+
+def _clipped_group(node: ast.AST, apis: dict[int, str]) -> str | None:
+    """`clip_grad_norm_(model.parameters(), 1.0)`: the clip reads the `.grad` of every parameter of
+    `model`, so a backward() before it differentiates them (group key 'model.*'); None otherwise."""
+    if not isinstance(node, ast.Call) or apis.get(id(node.func)) not in CLIP_APIS:
+        return None
+    params = _keyword(node, "parameters", 0)
+    if isinstance(params, ast.Call) and isinstance(params.func, ast.Attribute) \
+            and params.func.attr == "parameters" and not params.args and not params.keywords:
+        key = chain_key(params.func.value)
+        return key + ".*" if key else None
+    return None
 
 
 class _NoPlan(Exception):

@@ -24,7 +24,8 @@ from ..textlines import split_lines
 from ..rules.statement_rules import STATEMENT_RULES
 from .aten_views import INPLACE as ATEN_INPLACE, is_view_name, view_write
 from .context import FileContext, index_tree
-from .gradients import cleared_grad_reads, detect_gradients, plain_grad_reads, stored_names
+from .gradients import (CLIP_APIS, CLIP_NORM_APIS, cleared_grad_reads, detect_gradients, plain_grad_reads,
+                        stored_names)
 
 #: words whose absence lets a file skip this pass entirely (the language server's hot path)
 _TRIGGERS = ("backward", "DataLoader", "Dataset", "device", "cuda", "cpu()", "no_grad", "grad_enabled", "enable_grad",
@@ -328,12 +329,11 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
         if u is not None and _receiver_name(u) in scalers:  # a no-op once the scaler is disabled
             after.append(s)
             continue
-        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and (api_of(facts, s.value.func) or "") in (
-                "torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_value_"):
+        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and api_of(facts, s.value.func) in CLIP_APIS:
             clips.append(s)
             continue
         if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) \
-                and isinstance(s.value, ast.Call) and api_of(facts, s.value.func) == "torch.nn.utils.clip_grad_norm_":
+                and isinstance(s.value, ast.Call) and api_of(facts, s.value.func) in CLIP_NORM_APIS:
             clips.append(s)  # `norm = clip_grad_norm_(...)`: the norm before clipping is kept
             continue
         if _only_logs(s, block[:i] + clips, loss):

@@ -385,7 +385,8 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             raise CannotRewrite(f"{spec.name} left out or None: {spec.required}")
     if star_kwargs is not None:
         _forward_kwargs(src, star_kwargs, mapped_specs, given, produced, out, entry, ms_params,
-                        bool(target.fallback_templates))
+                        bool(target.fallback_templates), rendered,
+                        lambda spec: _default_text(spec, named, src, text, mapped_specs, rendered))
     # before the defaults: the reduction derived from size_average/reduce is not a left-out one
     if reduction is not None and "reduction" not in given:
         spec = mapped_specs.get("reduction")
@@ -415,18 +416,37 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
 
 
 def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec], given: set[str],
-                    produced: set[str], out: CallRewrite, entry: Entry, ms_params, fallback: bool = False) -> None:
+                    produced: set[str], out: CallRewrite, entry: Entry, ms_params, fallback: bool = False,
+                    rendered=None, default_of=None) -> None:
     """`f(..., **kwargs)` whose keys are PyTorch names (timm's `**dd` with device/dtype, a layer
     subclass forwarding its callers' arguments): each renamed or re-defaulted key is read under its
     MindSpore name (`has_bias=kwargs.get('bias', True)`), and the dict is passed on without the keys
     MindSpore does not take (`**{k: v for k, v in kwargs.items() if k not in ('device', 'bias')}`).
-    The dict is never changed: it may feed several calls. Keys whose values need more than a rename
-    make the call partial. `star.msdev_keys` (set by rewrite/kwargs.py) are the keys when known."""
+    A key MindSpore only names otherwise and PyTorch gives no default value (`dim` of cumsum, `in_features`)
+    is renamed as the dict is passed on (`**{{'dim': 'axis'}.get(k, k): v for k, v in kwargs.items()}`);
+    MindSpore's default for it, where the converter writes one, comes first in the dict, so that the key
+    given wins. The dict is never changed: it may feed several calls. Keys whose values need more than a
+    rename make the call partial. `star.msdev_keys` (set by rewrite/kwargs.py) are the keys when known."""
     known = getattr(star, "msdev_keys", None)
-    value_text = src.text[src.start(star.value):src.end(star.value)]
+    if known is None and isinstance(star.value, ast.Dict) and all(
+            isinstance(k, ast.Constant) and isinstance(k.value, str) for k in star.value.keys):
+        known = frozenset(k.value for k in star.value.keys)  # `**{'dim': 1}`: the keys are written
+    source_text = src.text[src.start(star.value):src.end(star.value)]
     if not isinstance(star.value, (ast.Name, ast.Attribute)):
-        value_text = f"({value_text})"
+        source_text = f"({source_text})"
+    # the dict's converted text is rendered only once an edit is written: `rendered` takes the rewrites
+    # inside it over (a `**{'dtype': torch.int64}` passed on as written keeps its own rewrite)
+    value_text = _STAR_VALUE
+    shown = (lambda v: rendered(v)) if rendered is not None else (lambda v: src.text[slice(*src.span(v))])
+    #: `f(x, **{'dim': 1})`: the written dict's values by key, each passed as a keyword of its own
+    written = {k.value: v for k, v in zip(star.value.keys, star.value.values)} if isinstance(
+        star.value, ast.Dict) and known is not None and all(k.value.isidentifier() for k in star.value.keys) else None
     taken, filtered, unhandled = [], [], []
+    renamed: dict[str, str] = {}  # PyTorch key → MindSpore keyword, renamed when the dict is passed on
+    defaults: list[str] = []  # MindSpore's defaults of those, overridden by the dict's own keys
+    #: keys whose value MindSpore takes transformed (`unbiased` → `ddof=int(...)`), read only when present
+    conditional: list[str] = []
+    targets: set[str] = set()  # the MindSpore keywords the renamed and conditional keys give
     for spec in specs.values():
         if spec.name in given or not spec.differs() or spec.target_name in produced:
             continue
@@ -440,25 +460,59 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
         transform = transform_for_values(spec)
         if transform in NAMED_TRANSFORMS and not spec.drop and not spec.unsupported and spec.allowed is None:
             # torchvision's `BasicConv2d(..., **kwargs)` given `padding=(0, 3)`: transformed only when present
-            got = f"{value_text}[{spec.name!r}]"
-            value = NAMED_TRANSFORMS[transform](ast.Name(id=spec.name), got, True)
-            taken.append(f"**({{{spec.target_name!r}: {value}}} if {spec.name!r} in {value_text} else {{}})")
+            if written is not None:
+                node = written[spec.name]
+                taken.append(f"{spec.target_name}={NAMED_TRANSFORMS[transform](node, shown(node))}")
+            else:
+                got = f"{value_text}[{spec.name!r}]"
+                value = NAMED_TRANSFORMS[transform](ast.Name(id=spec.name), got, True)
+                taken.append(f"**({{{spec.target_name!r}: {value}}} if {spec.name!r} in {value_text} else {{}})")
             filtered.append(spec.name)
             produced.add(spec.target_name)
             if spec.literal_map:  # `padding='same'` would need another keyword (pad_mode) as well
                 unhandled.append(f"{spec.name} given as {' or '.join(spec.literal_map)}")
             continue
-        fallback = spec.default if spec.default is not None and "{" not in spec.default else spec.torch_default
+        value_default = spec.default if spec.default is not None and "{" not in spec.default else spec.torch_default
         simple_transform = transform and transform not in NAMED_TRANSFORMS and transform.count("{}") == 1
-        if spec.drop or spec.literal_map or spec.unsupported or fallback is None or (transform and not simple_transform):
+        runtime = default_of is not None and not (spec.drop or spec.unsupported) and spec.allowed is None and (
+            value_default is None or spec.literal_map or (spec.default is not None and "{" in spec.default))
+        if written is not None and (simple_transform or (spec.to and spec.to != spec.name and not (
+                spec.literal_map or transform))) and not (spec.drop or spec.unsupported) and spec.allowed is None:
+            node = written[spec.name]
+            taken.append(f"{spec.target_name}={transform.replace('{}', shown(node)) if transform else shown(node)}")
+            filtered.append(spec.name)
+            produced.add(spec.target_name)
+            continue
+        if runtime and spec.to and spec.to != spec.name and not (spec.literal_map or transform):
+            renamed[spec.name] = spec.target_name
+            targets.add(spec.target_name)
+            continue
+        if runtime and simple_transform:  # `unbiased` → `ddof=int(kwargs['unbiased'])` when the dict holds it
+            got = f"{value_text}[{spec.name!r}]"
+            conditional.append(f"**({{{spec.target_name!r}: {transform.replace('{}', got)}}} "
+                               f"if {spec.name!r} in {value_text} else {{}})")
+            filtered.append(spec.name)
+            targets.add(spec.target_name)
+            continue
+        if spec.drop or spec.literal_map or spec.unsupported or value_default is None or (
+                transform and not simple_transform):
             unhandled.append(spec.name)
             continue
-        value = f"{value_text}.get({spec.name!r}, {fallback})"
+        value = f"{value_text}.get({spec.name!r}, {value_default})"
         if simple_transform:
             value = transform.replace("{}", value)
         taken.append(f"{spec.target_name}={value}")
         filtered.append(spec.name)
         produced.add(spec.target_name)
+    for spec in specs.values():  # MindSpore's defaults of the keywords those keys give, first in the dict
+        if spec.default is not None and spec.name not in given and spec.target_name in targets - produced:
+            try:
+                defaults.append(f"{spec.target_name!r}: {default_of(spec)}")
+            except CannotRewrite:
+                unhandled.append(spec.name)
+                continue
+            produced.add(spec.target_name)
+    produced.update(targets)
     if entry.kind == "class":  # layers: no per-layer placement; MindSpore layers refuse dtype=None
         for name in ("device", "dtype"):
             if name in filtered or name in given or (known is not None and name not in known):
@@ -470,29 +524,62 @@ def _forward_kwargs(src: SourceText, star: ast.keyword, specs: dict[str, ArgSpec
             unhandled.extend(extra)
     if fallback and known is not None and set(unhandled) & known:
         # `nn.LayerNorm(n, **{'elementwise_affine': False})`: the target's fallback templates take the keys
-        raise CannotRewrite(f"**{value_text} holds {', '.join(sorted(set(unhandled) & known))}, which the "
+        raise CannotRewrite(f"**{source_text} holds {', '.join(sorted(set(unhandled) & known))}, which the "
                             "argument map cannot pass on")
-    if not taken and not filtered and not unhandled:
+    if not taken and not filtered and not unhandled and not renamed:
         return
     start, end = src.start(star), src.end(star)
     pieces = taken[:]
-    if filtered:
+    if not pieces and not filtered and not renamed:  # only keys the call cannot map: the dict as written
+        _note_kwargs(out, unhandled, known, source_text, entry)
+        return
+    if written is not None and filtered:  # `**{'dim': 1}` → `axis=1`: the written dict's keys as keywords
+        pieces += [f"{k}={shown(v)}" for k, v in written.items() if k not in filtered]
+    elif filtered or renamed:
+        key = f"{renamed!r}.get(k, k)" if renamed else "k"
         keys = ", ".join(repr(k) for k in filtered)
         keys = f"({keys},)" if len(filtered) == 1 else f"({keys})"
-        pieces.append(f"**{{k: v for k, v in {value_text}.items() if k not in {keys}}}")
-    else:
-        pieces.append(src.text[start:end])
-    out.edits.append(Edit(start, end, ", ".join(pieces)))
+        kept = f" if k not in {keys}" if filtered else ""
+        passed = f"{{{key}: v for k, v in {value_text}.items(){kept}}}"
+        if defaults:  # one dict, the defaults first: a key the dict holds wins
+            pieces.append(f"**{{{', '.join(defaults + [f'**{passed}'] + conditional)}}}")
+        else:
+            pieces += [f"**{passed}"] + conditional
+    if pieces:
+        if any(_STAR_VALUE in piece for piece in pieces):
+            shown_value = rendered(star.value) if rendered is not None else source_text[:]
+            if not isinstance(star.value, (ast.Name, ast.Attribute)) and rendered is not None:
+                shown_value = f"({shown_value})"
+            pieces = [piece.replace(_STAR_VALUE, shown_value) for piece in pieces]
+        out.edits.append(Edit(start, end, ", ".join(pieces)))
+    else:  # every key of the written dict became a keyword of its own: the star goes with its comma
+        out.edits.append(_star_removal(src, star))
     if filtered:
-        out.notes.append(f"{', '.join(filtered)} left out of **{value_text} (no MindSpore counterpart)")
+        out.notes.append(f"{', '.join(filtered)} left out of **{source_text} (no MindSpore counterpart)")
+    _note_kwargs(out, unhandled, known, source_text, entry)
+
+
+#: where the text of a `**` dict goes in the pieces written for it, until an edit is written
+_STAR_VALUE = "\ue010"
+
+
+def _note_kwargs(out: CallRewrite, unhandled: list[str], known, source_text: str, entry: Entry) -> None:
+    """The call is partial when the `**` dict may hold keys MindSpore does not take as written."""
     if unhandled:
         out.safe = False
-        out.notes.append(f"{PARTIAL_NOTE}{', '.join(unhandled)} may come through **{value_text} in PyTorch's form, "
+        out.notes.append(f"{PARTIAL_NOTE}{', '.join(unhandled)} may come through **{source_text} in PyTorch's form, "
                          "which MindSpore does not take: check the keys of the dict")
     elif known is None:
         out.safe = False
-        out.notes.append(f"{PARTIAL_NOTE}**{value_text} may carry keywords {entry.api} takes under other names or not at all "
-                         "in MindSpore: check the keys of the dict")
+        out.notes.append(f"{PARTIAL_NOTE}**{source_text} may carry keywords {entry.api} takes under other names or not "
+                         "at all in MindSpore: check the keys of the dict")
+
+
+def _star_removal(src: SourceText, star: ast.keyword) -> Edit:
+    """The `**{...}` keyword and the comma before it (it follows the call's other arguments)."""
+    start, end = src.start(star), src.end(star)
+    before = src.text.rfind(",", 0, start)
+    return Edit(before if before >= 0 and not src.text[before + 1:start].strip() else start, end, "")
 
 
 def _pack_varargs(src: SourceText, call: ast.Call, vararg: tuple[int, str], target: Target,

@@ -520,6 +520,67 @@ def __NAME__(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
 
     return {@msdev.computed_attribute}(module, name, compute)
 """,
+    "SpectralNorm": """\
+class __NAME__({@mindspore.nn.Cell}):
+    \"\"\"The parametrization of torch.nn.utils.parametrizations.spectral_norm: the weight divided by its largest
+    singular value sigma = u . (W v), W the weight as a matrix (`dim` first), u and v estimated by power
+    iteration: 15 steps when it is registered, `n_power_iterations` more each time the weight is read in
+    training mode. `_u` and `_v` are kept as PyTorch keeps them; a 1-d weight is normalised.\"\"\"
+
+    def __init__(self, weight, n_power_iterations=1, dim=0, eps=1e-12):
+        super().__init__()
+        self.dim = dim if dim >= 0 else dim + weight.ndim
+        self.eps = eps
+        self.n_power_iterations = n_power_iterations
+        if weight.ndim > 1:
+            rows, cols = self.matrix(weight).shape
+            self._u = {@mindspore.Parameter}(self.normalize({@mindspore.ops.standard_normal}((rows,)).astype(weight.dtype)),
+                                         name="_u", requires_grad=False)
+            self._v = {@mindspore.Parameter}(self.normalize({@mindspore.ops.standard_normal}((cols,)).astype(weight.dtype)),
+                                         name="_v", requires_grad=False)
+            self.power({@mindspore.ops.stop_gradient}(self.matrix(weight)), 15)
+
+    def matrix(self, weight):
+        if self.dim != 0:
+            weight = {@mindspore.ops.moveaxis}(weight, self.dim, 0)
+        return weight.reshape(weight.shape[0], -1)
+
+    def normalize(self, x):
+        return x / {@mindspore.ops.maximum}((x * x).sum().sqrt(), {@mindspore.tensor}(self.eps, x.dtype))
+
+    def power(self, mat, steps):
+        u, v = self._u.value(), self._v.value()
+        for _ in range(steps):
+            u = self.normalize({@mindspore.ops.mv}(mat, v))
+            v = self.normalize({@mindspore.ops.mv}(mat.T, u))
+        self._u.set_data(u)
+        self._v.set_data(v)
+
+    def construct(self, weight):
+        if weight.ndim == 1:
+            return self.normalize(weight)
+        mat = self.matrix(weight)
+        if self.training:
+            self.power({@mindspore.ops.stop_gradient}(mat), self.n_power_iterations)
+        return weight / (self._u.value() * {@mindspore.ops.mv}(mat, self._v.value())).sum()
+""",
+    "parametrized_spectral_norm": """\
+def __NAME__(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
+    \"\"\"torch.nn.utils.parametrizations.spectral_norm: `module.<name>` becomes the SpectralNorm of its original,
+    stored as PyTorch stores it (parametrizations.<name>.original, .0._u, .0._v). The module starts in training
+    mode, as the PyTorch module does, so that each read refines sigma.\"\"\"
+    if dim is None:
+        dim = 1 if any("Transpose" in c.__name__ for c in type(module).__mro__) else 0
+    norm = {@msdev.SpectralNorm}(getattr(module, name), n_power_iterations, dim, eps)
+    {@msdev.register_parametrization}(module, name, norm, unsafe=True)
+    steps = module.parametrizations[name]
+    base = steps.original.name[:-len("original")] + str(steps.steps - 1) + "."
+    for vector in (getattr(norm, "_u", None), getattr(norm, "_v", None)):
+        if vector is not None:
+            vector.name = base + vector.name.rsplit(".", 1)[-1]
+    module.set_train(True)
+    return module
+""",
     "remove_weight_norm": """\
 def __NAME__(module, name="weight"):
     \"\"\"torch.nn.utils.remove_weight_norm: `<name>` is a plain parameter again, with its current value.\"\"\"

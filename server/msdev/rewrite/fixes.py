@@ -623,12 +623,28 @@ class Rewriter:
         return None
 
     def _starred_template(self, finding, node: ast.Call, target: Target, receiver, span,
-                          positional: list[str], keyword_only: list[str] = ()) -> FindingRewrite:
+                          positional: list[str], keyword_only: list[str] = (), vararg: str = "") -> FindingRewrite:
         """`nn.init.uniform_(p, *bounds)`: a last starred argument whose length only the running program
         knows. The template becomes a lambda over PyTorch's parameters (`_a`, with the template's
         `{a=default}` defaults), called with the arguments as written, so Python binds them.
-        PyTorch's keyword-only parameters the template spells with a default (`{dtype=None}`) follow them."""
+        PyTorch's keyword-only parameters the template reads follow them (keyword-only in the lambda too
+        when one has no default: `torch.add(*args, alpha=2)`). The one template of a function with a `*name`
+        parameter, a call taking PyTorch's parameters in their order (`{@msdev.einsum}({equation}, {operands})`),
+        takes the arguments as written."""
         star = len(node.args) - 1
+        if any(kw.arg is None for kw in node.keywords):  # `Layer(*args, **kwargs)`: both bound when the code runs
+            return self._kwargs_template(finding, node, target, receiver, span, positional, frozenset())
+        if receiver is None and not node.keywords and vararg and len(target.templates) == 1:
+            # one form, PyTorch's `*operands` last: MindSpore's call binds the star as PyTorch would
+            order = ", ".join(f"{{{p}}}" for p in [*positional, vararg])
+            for template in target.templates:
+                m = re.fullmatch(r"\{@([\w.]+)\}\((.*)\)", template.strip())
+                if m and m.group(2) == order:
+                    args = ", ".join(("*" + self.rendered(a.value)) if isinstance(a, ast.Starred) else self.rendered(a)
+                                     for a in node.args)
+                    text = f"{self.namer.render(m.group(1))}({args})"
+                    return FindingRewrite(finding, [Edit(*span, text)], True,
+                                          ["the arguments in *args are passed on in PyTorch's order"], span)
         if not isinstance(node.args[star], ast.Starred) or any(isinstance(a, ast.Starred) for a in node.args[:star]) \
                 or star >= len(positional) or any(kw.arg not in (*positional, *keyword_only) for kw in node.keywords):
             raise CannotRewrite("arguments passed through *args cannot be matched")
@@ -652,7 +668,8 @@ class Rewriter:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             names = {n for n, _ in found if not n.startswith("@") and n != "self"}
             defaults = {n: d for n, d in found if d is not None}
-            keywords = [p for p in keyword_only if p in names and p in defaults]
+            given = {kw.arg for kw in node.keywords}
+            keywords = [p for p in keyword_only if p in names and (p in defaults or p in given)]
             if not names <= {*positional, *keywords} or any(
                     kw.arg not in (*positional, *keywords) for kw in node.keywords):
                 continue  # `{dim.int}`, `{mode.is_x}`: forms that need the argument's text
@@ -662,9 +679,11 @@ class Rewriter:
                     params.append(f"_{p}")
                 else:  # the star may leave it out: the template's default, or unused (None)
                     params.append(f"_{p}={defaults.get(p, 'None')}")
-            params += [f"_{p}={defaults[p]}" for p in keywords]
             if any("=" in a and "=" not in b for a, b in zip(params, params[1:])):
                 continue  # a required parameter after an optional one
+            if any(p not in defaults for p in keywords):  # `alpha` given by keyword, without a default
+                params.append("*")
+            params += [f"_{p}={defaults[p]}" if p in defaults else f"_{p}" for p in keywords]
             body = PLACEHOLDER.sub(
                 lambda m: self.namer.render(m.group(1)[1:]) if m.group(1).startswith("@")
                 else (f"({self.rendered(receiver)})" if m.group(1) == "self"
@@ -776,12 +795,11 @@ class Rewriter:
                          positional: list[str], skip: frozenset[str]) -> FindingRewrite:
         """`torch.unique(x, **options)`: keywords only the running program knows. The arguments go
         into one dict under PyTorch's names, each template reads them from it, and the first
-        template whose arguments the dict holds is taken when the code runs."""
-        if any(isinstance(a, ast.Starred) for a in node.args) or len(node.args) > len(positional):
+        template whose arguments the dict holds is taken when the code runs. A last `*args`
+        (`nn.ConvTranspose2d(*args, **kwargs)`) fills the positional parameters after those written."""
+        star = len(node.args) - 1 if node.args and isinstance(node.args[-1], ast.Starred) else len(node.args)
+        if any(isinstance(a, ast.Starred) for a in node.args[:star]) or star > len(positional):
             raise CannotRewrite("arguments passed through ** cannot be matched")
-        items = [f"{positional[i]!r}: {self.rendered(a)}" for i, a in enumerate(node.args)]
-        items += [f"**{self.rendered(kw.value)}" if kw.arg is None else f"{kw.arg!r}: {self.rendered(kw.value)}"
-                  for kw in node.keywords if kw.arg not in skip]
         branches: list[tuple[str, str]] = []
         for template in target.templates:
             if not template or "; " in template or template.startswith(STATEMENT_TEMPLATE):
@@ -799,6 +817,13 @@ class Rewriter:
             branches.append((" and ".join(f"{n!r} in kw_" for n in required), body))
         if not branches:
             raise CannotRewrite("arguments passed through ** cannot be matched")
+        # rendered only now: a refused form leaves the arguments' own rewrites to be applied in place
+        items = [f"{positional[i]!r}: {self.rendered(a)}" for i, a in enumerate(node.args[:star])]
+        if star < len(node.args):
+            names = ", ".join(repr(p) for p in positional[star:])
+            items.append(f"**dict(zip(({names},), {self.rendered(node.args[star].value)}))")
+        items += [f"**{self.rendered(kw.value)}" if kw.arg is None else f"{kw.arg!r}: {self.rendered(kw.value)}"
+                  for kw in node.keywords if kw.arg not in skip]
         text = branches[-1][1]
         for cond, body in reversed(branches[:-1]):
             text = f"({body}) if {cond} else {text}" if cond else body
@@ -841,7 +866,8 @@ class Rewriter:
             for i, arg in enumerate(node.args):
                 if isinstance(arg, ast.Starred) and not (star and i >= len(positional)):
                     keyword_only = params[params.index("*") + 1:] if "*" in params else []
-                    return self._starred_template(finding, node, target, receiver, span, positional, keyword_only)
+                    return self._starred_template(finding, node, target, receiver, span, positional, keyword_only,
+                                                  star)
                 if i >= len(positional):
                     if not star or not any(f"{{{star}" in t for t in target.templates):
                         raise CannotRewrite(f"this form of {entry.api} ({len(node.args)} positional arguments) "

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.gradients import (AUTOGRAD_GRAD, GradPlan, GradSite, indexed_parameter, is_no_grad_with,
+from ..analysis.gradients import (AUTOGRAD_GRAD, CLIP_APIS, GradPlan, GradSite, indexed_parameter, is_no_grad_with,
                                   loop_parts, stored_names)
 from ..findings import Finding
 from .calls import CannotRewrite
@@ -287,9 +287,8 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
 
 
 def _clips_gradients(scope: ast.AST, facts) -> bool:
-    """Whether the scope calls torch.nn.utils.clip_grad_norm_ / clip_grad_value_."""
-    return any(isinstance(n, ast.Call) and facts.apis.get(id(n.func)) in (
-        "torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_value_") for n in ast.walk(scope))
+    """Whether the scope calls torch.nn.utils.clip_grad_norm_ / clip_grad_norm / clip_grad_value_."""
+    return any(isinstance(n, ast.Call) and facts.apis.get(id(n.func)) in CLIP_APIS for n in ast.walk(scope))
 
 
 def _save_copied_texts(rewriter, plan: GradPlan, site: GradSite) -> None:

@@ -29,10 +29,14 @@ def rewrite_layer_call(rewriter, finding: Finding, call: ast.Call):
     if any(edit.text.rstrip(" =").endswith("]") for edit in stored):
         stored = []  # the caller's tensor (a parameter of forward, an attribute): its graph is left as it is
     forward = finding.entry.forward or []
-    if not any(k.arg in forward for k in call.keywords):  # only the in-place store
+    stars = [k for k in call.keywords if k.arg is None]
+    if not any(k.arg in forward for k in call.keywords) and not stars:  # only the in-place store
         span = rewriter.src.span(call)
         return FindingRewrite(finding, stored, True, ["the layer's result is stored into its input, which the "
                                                       "PyTorch layer (inplace=True) overwrites"], span)
+    if stars and len(stars) == 1 and not any(isinstance(a, ast.Starred) for a in call.args) and not any(
+            k.arg in forward for k in call.keywords):
+        return _inputs_from_dict(rewriter, finding, call, forward, stars[0], stored)
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         raise CannotRewrite("a layer's inputs passed through *args/**kwargs: MindSpore's construct names "
                             f"them otherwise than {', '.join(forward)}; pass them by position")
@@ -49,3 +53,26 @@ def rewrite_layer_call(rewriter, finding: Finding, call: ast.Call):
     start, end = rewriter.src.span(first)[0], rewriter.src.span(last)[1]
     return FindingRewrite(finding, stored + [Edit(start, end, ", ".join(parts))], True,
                           [f"inputs passed by position: MindSpore's construct names them otherwise"], (start, end))
+
+
+def _inputs_from_dict(rewriter, finding, call: ast.Call, forward: list[str], star: ast.keyword, stored):
+    """`loss(**{'input': x, 'target': y})` / `m(**inputs)`: the dict's inputs passed by position, in the
+    forward's order after the positional ones (a written dict's values directly)."""
+    from .fixes import FindingRewrite
+
+    slots = forward[len(call.args):]
+    value = star.value
+    if isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) and k.value in slots for k in value.keys):
+        given = {k.value: v for k, v in zip(value.keys, value.values)}
+        if list(given) != [s for s in slots if s in given] or set(slots[:len(given)]) != set(given):
+            raise CannotRewrite(f"a layer's inputs given by keyword after a left-out one ({', '.join(forward)}): "
+                                "MindSpore's construct names them otherwise; pass them by position")
+        inputs = [rewriter.rendered(given[name]) for name in slots if name in given]
+    else:  # keys only the running program knows: taken in the forward's order
+        inputs = [f"*(lambda d_: [d_[k] for k in {tuple(slots)!r} if k in d_])({rewriter.rendered(value)})"]
+    parts = [rewriter.rendered(a) for a in call.args] + inputs
+    parts += [f"{k.arg}={rewriter.rendered(k.value)}" for k in call.keywords if k.arg is not None]
+    first = call.args[0] if call.args else call.keywords[0]
+    start, end = rewriter.src.span(first)[0], rewriter.src.span(call.keywords[-1])[1]
+    return FindingRewrite(finding, stored + [Edit(start, end, ", ".join(parts))], True,
+                          ["inputs passed by position: MindSpore's construct names them otherwise"], (start, end))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.gradients import CLIP_NORM_APIS
 from ..analysis.patterns import TrainingStep, assigned_names, read_names, training_step
 from ..findings import Finding
 from .calls import CannotRewrite
@@ -184,7 +185,7 @@ def _rewrite_step(rewriter, finding: Finding, facts, step: TrainingStep) -> Find
         call = c.value
         api = facts.apis.get(id(call.func))
         kw = {k.arg: k.value for k in call.keywords}
-        if api == "torch.nn.utils.clip_grad_norm_":
+        if api in CLIP_NORM_APIS:
             limit = call.args[1] if len(call.args) > 1 else kw.get("max_norm")
             norm_type = call.args[2] if len(call.args) > 2 else kw.get("norm_type")
             if limit is None:
