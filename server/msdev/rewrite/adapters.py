@@ -226,6 +226,23 @@ def definition_class(entry: Entry, target: Target) -> str | None:
     return m.group(1)
 
 
+def _slot_filler(params: list[str], target: Target, used: set[str], required: list[str], bound: str):
+    """A `_SLOT.sub` callback reading a template's `{name}` / `{name=default}` from the dict `bound` of
+    PyTorch's arguments at run time; it records the names used and the required ones (KeyError: not a
+    parameter of the entry)."""
+    def slot(m: re.Match) -> str:
+        if m.group(1) not in params:
+            raise KeyError(m.group(1))
+        used.add(m.group(1))
+        spec = target.args.get(m.group(1))
+        if m.group(2) is None:
+            if m.group(1) not in required:
+                required.append(m.group(1))
+            return runtime_transform(spec, f"{bound}[{m.group(1)!r}]")
+        return runtime_transform(spec, f"{bound}.get({m.group(1)!r}, {m.group(2)})")
+    return slot
+
+
 def expression_adapter_source(name: str, entry: Entry, target: Target, render) -> str | None:
     """Source of a function building what a class's template builds when the template is an expression rather
     than one MindSpore layer's call (`nn.AlphaDropout` → a Cell made with `type(...)`), for the class passed
@@ -239,20 +256,9 @@ def expression_adapter_source(name: str, entry: Entry, target: Target, render) -
     branches = []
     for template in target.templates:
         required: list[str] = []
-
-        def slot(m: re.Match) -> str:
-            if m.group(1) not in params:
-                raise KeyError(m.group(1))
-            used.add(m.group(1))
-            spec = target.args.get(m.group(1))
-            if m.group(2) is None:
-                required.append(m.group(1))
-                return runtime_transform(spec, f"torch_args_[{m.group(1)!r}]")
-            return runtime_transform(spec, f"torch_args_.get({m.group(1)!r}, {m.group(2)})")
-
         try:
             text = re.sub(r"\{@([\w.]+)\}", lambda m: render(m.group(1)), template)
-            text = _SLOT.sub(slot, text)
+            text = _SLOT.sub(_slot_filler(params, target, used, required, "torch_args_"), text)
             ast.parse(text, mode="eval")
         except (KeyError, SyntaxError):
             return None
@@ -303,20 +309,8 @@ def template_adapter_source(name: str, entry: Entry, target: Target, render) -> 
             return None
         inner = inner[:-1]
         required = []
-
-        def slot(m: re.Match) -> str:
-            if m.group(1) not in params:
-                raise KeyError(m.group(1))
-            used.add(m.group(1))
-            spec = target.args.get(m.group(1))
-            if m.group(2) is None:
-                if m.group(1) not in required:
-                    required.append(m.group(1))
-                return runtime_transform(spec, f"a[{m.group(1)!r}]")
-            return runtime_transform(spec, f"a.get({m.group(1)!r}, {m.group(2)})")
-
         try:
-            args = _SLOT.sub(slot, inner)
+            args = _SLOT.sub(_slot_filler(params, target, used, required, "a"), inner)
         except KeyError:
             return None
         if "{" in args.replace("{}", ""):
