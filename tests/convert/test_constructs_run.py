@@ -66,8 +66,6 @@ CASES = {
         ("positional_dtype", [A]),
         ("out_buffers", [A]),
         ("spread", [A]),
-        ("loss_from_dict", [A]),
-        ("zeros_from_dict", []),
         ("spread_variance", [X4, False]),
         ("spread_variance", [X4, True]),
         ("sorted_search", [A * 2 + 2]),
@@ -411,6 +409,8 @@ CASES = {
         ("chunks", [A]),
         ("layer", [A]),
         ("spread", [A]),
+        ("loss_from_dict", [A]),
+        ("zeros_from_dict", []),
     ],
     "spectral_parametrization": [
         ("linear", [A]),

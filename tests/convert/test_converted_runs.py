@@ -846,3 +846,13 @@ def test_jit_isinstance_checks_container_elements_like_pytorch():
     expected = pt.check(torch.ones(2), {"a": torch.ones(1)})
     assert msm.check(ms.Tensor([1.0, 1.0]), {"a": ms.Tensor([1.0])}) == expected == (True, True, True, True, False)
     assert msm.check([1.0], {"a": 1}) == pt.check([1.0], {"a": 1}) == (False, False, True, True, False)
+
+
+@pytest.mark.parametrize("output_padding", [0, 1])
+def test_transposed_convolution_class_looked_up_takes_every_output_padding(output_padding):
+    pt, msm = pair("referenced_expression_layer")
+    x = np.random.default_rng(7).standard_normal((1, 3, 4, 5)).astype(np.float32)
+    expected = pt.upsampled(torch.tensor(x), output_padding).detach().numpy()
+    got = msm.upsampled(ms.Tensor(x), output_padding).asnumpy()
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)

@@ -58,6 +58,15 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target, adapts: s
              *([""] if aliases else []),
              "    def __init__(self, *args, **kwargs):"]
     lines += [f"        {b}" for b in body if b]
+    fallback = _fallback_definition(entry, target) if render is not None else None
+    if fallback is not None:  # the values MindSpore's layer refuses build msdev's full definition instead
+        allowed, definition = fallback
+        params = tuple(p for p in entry.params or () if not p.startswith("*"))
+        lines += ["", "    def __new__(cls, *args, **kwargs):",
+                  f"        given = dict(zip({params!r}, args), **kwargs)",
+                  f"        if any(k in given and given[k] not in v for k, v in {allowed!r}.items()):",
+                  f"            return {render(definition)}(*args, **kwargs)",
+                  "        return super().__new__(cls)"]
     # code that dispatches on the class name (`norm_layer.__name__.lower()`) sees PyTorch's
     leaf = entry.api.rsplit(".", 1)[-1]
     lines += ["", "", f"{name}.__name__ = {name}.__qualname__ = {leaf!r}",
@@ -65,6 +74,31 @@ def adapter_source(name: str, base: str, entry: Entry, target: Target, adapts: s
     if render is not None:
         lines.append(signature_line(name, entry, render))
     return "\n".join(lines) + "\n"
+
+
+def _fallback_definition(entry: Entry, target: Target) -> tuple[dict, str] | None:
+    """({argument: values MindSpore's layer takes}, msdev.NAME) when a fallback template builds a file
+    definition whose constructor takes exactly PyTorch's parameters (msdev's ConvTranspose2d for a non-zero
+    output_padding): an adapter passed uncalled builds that definition for the other values."""
+    from .file_definitions import DEFINITIONS
+
+    allowed = {}
+    for spec in target.args.values():
+        if spec.allowed is not None and not spec.drop:
+            try:
+                allowed[spec.name] = [ast.literal_eval(v) for v in spec.allowed]
+            except (ValueError, SyntaxError):
+                return None
+    for template in target.fallback_templates if allowed else ():
+        m = re.match(r"\{@msdev\.(\w+)\}\(", template)
+        source = DEFINITIONS.get(m.group(1)) if m else None
+        if source is None or not source.startswith("class "):
+            continue
+        tree = ast.parse(source.replace("__NAME__", "X").replace("{@", "").replace("}", ""))
+        init = next((f for f in tree.body[0].body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+        if init is not None and [a.arg for a in init.args.args[1:]] == list(entry.params or ()):
+            return allowed, f"msdev.{m.group(1)}"
+    return None
 
 
 def function_adapter_source(name: str, callee: str, entry: Entry, target: Target) -> str | None:
