@@ -798,7 +798,8 @@ class Rewriter:
         template whose arguments the dict holds is taken when the code runs. A last `*args`
         (`nn.ConvTranspose2d(*args, **kwargs)`) fills the positional parameters after those written."""
         star = len(node.args) - 1 if node.args and isinstance(node.args[-1], ast.Starred) else len(node.args)
-        if any(isinstance(a, ast.Starred) for a in node.args[:star]) or star > len(positional):
+        if any(isinstance(a, ast.Starred) for a in node.args[:star]) or star > len(positional) or (
+                star < len(node.args) and star == len(positional)):  # no positional parameter left for the star
             raise CannotRewrite("arguments passed through ** cannot be matched")
         branches: list[tuple[str, str]] = []
         for template in target.templates:
