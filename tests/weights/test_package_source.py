@@ -430,6 +430,17 @@ def test_lone_weight_from_a_factory_is_a_prelu_when_nothing_else_could_hold_it(t
     assert entries["block.activ.weight"].mindspore == ("block.activ.w" if renamed else "block.activ.weight")
 
 
+def test_lone_single_slope_from_a_factory_is_a_prelu_beside_other_lone_weights(tmp_path):
+    """MONAI's `Act["prelu"]()`: PReLU's default single slope, shape (1,), in code that also builds a LayerNorm
+    without bias (a lone weight too, but never over one feature): PReLU's `w`."""
+    other = ("class N(nn.Cell):\n    def __init__(self):\n        super().__init__()\n"
+             "        self.norm = nn.LayerNorm((4,), bias=False)\n")
+    root = one_module_package(tmp_path, FACTORY + other)
+    keys = {"block.conv.weight": (4, 4, 1, 1), "block.conv.bias": (4,), "block.activ.weight": (1,)}
+    entries = {e.torch: e for e in build_map(keys, ModelSource.from_paths([root]), root="Net").entries}
+    assert entries["block.activ.weight"].mindspore == "block.activ.w"
+
+
 def test_children_of_a_local_instance_built_by_a_function():
     """open_clip's CLIP: `text = _build_text_tower(...)`, then `self.token_embedding = text.token_embedding`:
     the Embedding's weight is MindSpore's embedding_table, found through the local instance."""

@@ -463,6 +463,9 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
             lone_kinds = model.lone_weight_kinds() if lone_kinds is None else lone_kinds
             if lone_kinds == {"PReLU"}:
                 rule, why = BY_KIND["PReLU"], "a lone 1-D weight; PReLU is the only such layer the code builds"
+            elif "PReLU" in lone_kinds and tuple(params["weight"]) == (1,):
+                # MONAI's `Act["prelu"]`: PReLU's default single slope; a norm over one feature is not built
+                rule, why = BY_KIND["PReLU"], "a lone weight of one element: PReLU's single slope"
         if rule is not None and not rule.renames and all(_join(prefix, n) in weak for n in params):
             rule = None  # the guess changes nothing: keep what the source said
         for name in params:
