@@ -21,7 +21,9 @@ EfficientNet/MobileNet/MNASNet builders from `__all__`, at 64 pixels) and sam2 1
 the values of its sam2.1_hiera_t config without hydra; --src also needs hydra-core, omegaconf,
 antlr4-python3-runtime 4.9.3, iopath, portalocker and tqdm installed apart, e.g. pip install --target);
 then resnest 0.0.5, mlp-mixer-pytorch 0.3.1, conformer 0.3.2, perceiver-pytorch 0.11.0, kornia 0.7.0 and
-monai 1.3.2 (each wheel unpacked into its own --src folder; models listed in MODELS).
+monai 1.3.2 (each wheel unpacked into its own --src folder; models listed in MODELS); then facenet-pytorch
+2.6.0 (its --src also holds requests and its four dependencies), pytorch-tabnet 4.1.0, nfnets-pytorch 0.1.3,
+g-mlp-pytorch 0.1.5 and linformer 0.2.3.
 `--workers` runs every model through two long-lived processes (PyTorch; MindSpore converting the
 checkpoint in-process), which many models of one package need to finish in reasonable time.
 """
@@ -268,6 +270,44 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
              " channels=(4, 8), strides=(2, 2))", [[2, 1, 16, 16]]),
         )
     }),
+    # facenet-pytorch 2.6 (face recognition): InceptionResnetV1 and MTCNN's three cascaded networks, no download
+    "facenet-pytorch": ("facenet_pytorch", (), {
+        "inception_resnet_v1": ("facenet_pytorch.InceptionResnetV1(classify=True, num_classes=10)",
+                                [[2, 3, 160, 160]]),
+        "inception_resnet_v1_embed": ("facenet_pytorch.InceptionResnetV1()", [[2, 3, 96, 96]]),
+        "pnet": ("facenet_pytorch.PNet(pretrained=False)", [[2, 3, 24, 24]]),
+        "rnet": ("facenet_pytorch.RNet(pretrained=False)", [[2, 3, 24, 24]]),
+        "onet": ("facenet_pytorch.ONet(pretrained=False)", [[2, 3, 48, 48]]),
+    }),
+    # pytorch-tabnet 4.1 (tabular): TabNet with ghost batch norm, sparsemax / entmax attention (autograd Functions)
+    "pytorch-tabnet": ("pytorch_tabnet", ("pytorch_tabnet.tab_network",), {
+        "tabnet": ("pytorch_tabnet.tab_network.TabNetNoEmbeddings(12, 3, n_d=8, n_a=8, n_steps=3,"
+                   " virtual_batch_size=4)", [[8, 12]]),
+        "tabnet_entmax": ("pytorch_tabnet.tab_network.TabNetNoEmbeddings(10, 2, n_steps=2, mask_type='entmax',"
+                          " virtual_batch_size=4)", [[8, 10]]),
+        "tabnet_small": ("pytorch_tabnet.tab_network.TabNetNoEmbeddings(6, 4, n_d=4, n_a=4, n_steps=2)",
+                         [[8, 6]]),
+    }),
+    # nfnets-pytorch 0.1 (normaliser-free nets): weight-standardised convolutions subclassing nn.Conv*
+    "nfnets-pytorch": ("nfnets", (), {
+        "wsconv2d": ("nfnets.WSConv2d(3, 8, 3, padding=1)", [[2, 3, 16, 16]]),
+        "wsconv1d": ("nfnets.WSConv1d(4, 6, 3, stride=2)", [[2, 4, 20]]),
+        "scaled_std_conv2d": ("nfnets.ScaledStdConv2d(3, 8, 3, padding=1, gain=True)", [[2, 3, 16, 16]]),
+        "wsconv_transpose2d": ("nfnets.WSConvTranspose2d(4, 3, 3, stride=2)", [[2, 4, 8, 8]]),
+    }),
+    # lucidrains' gMLP (spatial gating units, token shifts, tiny attention) and Linformer (projected attention)
+    "g-mlp-pytorch": ("g_mlp_pytorch", (), {
+        "gmlp_lm": ("g_mlp_pytorch.gMLP(num_tokens=50, dim=32, depth=2, seq_len=16, circulant_matrix=True)",
+                    ["int:2,16:50"]),
+        "gmlp_attn": ("g_mlp_pytorch.gMLP(dim=32, depth=2, seq_len=16, attn_dim=16, causal=True)", [[2, 16, 32]]),
+        "gmlp_vision": ("g_mlp_pytorch.gMLPVision(image_size=32, patch_size=8, num_classes=10, dim=32, depth=2)",
+                        [[2, 3, 32, 32]]),
+    }),
+    "linformer": ("linformer", (), {
+        "linformer": ("linformer.Linformer(dim=32, seq_len=16, depth=2, k=8, heads=4)", [[2, 16, 32]]),
+        "linformer_shared": ("linformer.Linformer(dim=32, seq_len=16, depth=1, k=8, heads=2, one_kv_head=True,"
+                             " share_kv=True)", [[2, 16, 32]]),
+    }),
 }
 NEEDS = {"open-clip-torch": ("timm",)}
 CORPUS = "/work/cache/corpus"
@@ -320,9 +360,21 @@ def models_of(pkg: str, src: Path) -> dict[str, tuple[str, list]]:
 # --------------------------------------------------------------------------- PyTorch side
 
 def arrays(inputs: list, seed: int) -> list:
-    """Seeded float arrays for the shapes; a non-list entry (a flag such as multimask_output) as is."""
+    """Seeded float arrays for the shapes; "int:2,16:50" is an int64 array of shape (2, 16) below 50 (token
+    ids); any other non-list entry (a flag such as multimask_output) as is."""
+    import numpy as np
+
     arrs = iter(zoo.make_inputs([s for s in inputs if isinstance(s, list)], seed))
-    return [next(arrs) if isinstance(s, list) else s for s in inputs]
+    ints = np.random.default_rng(seed + 1)
+
+    def value(s):
+        if isinstance(s, list):
+            return next(arrs)
+        if isinstance(s, str) and s.startswith("int:"):
+            _, shape, high = s.split(":")
+            return ints.integers(0, int(high), [int(d) for d in shape.split(",")]).astype("int64")
+        return s
+    return [value(s) for s in inputs]
 
 
 def torch_reference(pkg: str, name: str, work: Path, src: Path) -> dict:
@@ -541,8 +593,8 @@ def main() -> int:
         return 0
     module = MODELS[args.package][0]
     src = Path(args.src).resolve()
-    if not (src / module / "__init__.py").exists():
-        sys.exit(f"{src / module} is not a package folder (no __init__.py)")
+    if not (src / module).is_dir() or not any((src / module).glob("*.py")):  # namespace packages too (tabnet)
+        sys.exit(f"{src / module} is not a package folder (no Python modules)")
     models = models_of(args.package, src)
     names = args.models.split(",") if args.models else list(models)
     if args.sample and args.sample < len(names):

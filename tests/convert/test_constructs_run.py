@@ -34,6 +34,10 @@ CASES = {
         ("top_candidates", [np.zeros(0, dtype=np.float32), 0]),
         ("level_writes", [np.array([0, 2, 0, 2], dtype=np.int64), A[:1].repeat(4, 0) + np.arange(4.0, dtype=np.float32)[:, None]]),
     ],
+    "class_called_helpers": [
+        ("sparsemax", [A * 3]),
+        ("sizes", [X4]),
+    ],
     "gradients_module_level": [
         ("module_values", []),
     ],

@@ -157,6 +157,48 @@ class Net(nn.Module):
     assert patterns["blocks.*.bn"] == "BatchNorm2d" and patterns["blocks.*.conv"] == "Conv2d"
 
 
+def test_wrapper_chains_reach_the_wrapped_blocks_own_parameters():
+    """`Residual(PreNorm(dim, Block(...)))` stores each layer as `self.fn = fn` (lucidrains' models): the walk
+    goes through the unknown wrappers to the block, so its own 3-D Parameter named `weight` stays as it is
+    instead of being read as a Conv1d kernel and given a fourth axis."""
+    src = ModelSource.from_text('''
+import mindspore
+from mindspore import nn, ops
+
+class Residual(nn.Cell):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+class PreNorm(nn.Cell):
+    def __init__(self, dim, fn):
+        super().__init__()
+        self.norm = nn.LayerNorm((dim,))
+        self.fn = fn
+
+class Gate(nn.Cell):
+    def __init__(self, heads, n):
+        super().__init__()
+        self.weight = mindspore.Parameter(ops.zeros((heads, n, n)))
+        self.bias = mindspore.Parameter(ops.ones((heads, n)))
+
+class Block(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.sgu = Gate(1, 8)
+
+class Net(nn.Cell):
+    def __init__(self, depth):
+        super().__init__()
+        self.layers = nn.CellList([Residual(PreNorm(4, Block())) for _ in range(depth)])
+''')
+    wmap = build_map({"layers.0.fn.fn.sgu.weight": (1, 8, 8), "layers.0.fn.fn.sgu.bias": (1, 8),
+                      "layers.0.fn.norm.weight": (4,), "layers.0.fn.norm.bias": (4,)}, src, root="Net")
+    names = {e.torch: (e.mindspore, e.transform) for e in wmap.entries}
+    assert names["layers.0.fn.fn.sgu.weight"] == ("layers.0.fn.fn.sgu.weight", None)
+    assert names["layers.0.fn.norm.weight"][0] == "layers.0.fn.norm.gamma"
+
+
 def test_guessing_without_source():
     wmap = build_map({"x.weight": (3,), "x.bias": (3,), "x.running_mean": (3,), "x.running_var": (3,),
                       "c.weight": (4, 2, 3), "e.weight": (10, 4), "p.weight": (4,)})

@@ -135,6 +135,11 @@ _REEXPORTING = (
     ("torch.cuda.amp.autocast_mode.", "torch.cuda.amp."),
 )
 
+#: modules a torch module imports under another name, reached through it (`from torch.functional import F`
+#: is torch.nn.functional, which torch/functional.py imports as F)
+_MODULE_ALIASES = (("torch.functional.F.", "torch.nn.functional."),)
+
+
 def _package_name(dotted: str) -> str:
     """The name a package re-exports a class under (`torch.distributions.bernoulli.Bernoulli` is
     `torch.distributions.Bernoulli`), which keys the entries of its members; else the name itself."""
@@ -420,6 +425,21 @@ def _complex_abs(entry: Entry, method: bool) -> Entry:
 _COMPLEX_ABS_ENTRIES: dict[tuple[int, bool], tuple[Entry, Entry]] = {}
 
 
+def _untyped_clone(entry: Entry) -> Entry:
+    """Tensor.clone on a receiver of unknown type: msdev's clone_value copies a MindSpore tensor and calls
+    any other object's own clone()."""
+    held = _UNTYPED_CLONE.get(id(entry))
+    if held is None or held[0] is not entry:
+        targets = {name: dataclasses.replace(target, api=None, templates=["{@msdev.clone_value}({self})"],
+                                             fallback_templates=[], call_style="same")
+                   for name, target in entry.targets.items()}
+        held = _UNTYPED_CLONE[id(entry)] = (entry, dataclasses.replace(entry, targets=targets))
+    return held[1]
+
+
+_UNTYPED_CLONE: dict[int, tuple[Entry, Entry]] = {}
+
+
 def _is_complex(value) -> bool:
     return value is not None and value[0] == TENSOR and value[1] == COMPLEX
 
@@ -457,6 +477,7 @@ class Finder:
         self._view_receiver: ast.AST | None = None  # the slice an in-place method is called on
         #: names of the file's torch.autograd.Function subclasses: `Cls.apply(x)` gives a tensor
         self._autograd_functions: set[str] = set()
+        self._user_classes: dict[str, _ClassInfo] = {}  # classes the file defines, by name (`Cls.helper(x)`)
         self._optimizer_classes: set[str] = set()  # classes of this file deriving from torch.optim.Optimizer
         self._fallback = 0  # > 0 inside `except ImportError:`-style handlers
         #: imports seen so far: a torch one, a MindSpore one (a converted file imports both when it
@@ -579,6 +600,11 @@ class Finder:
             dotted = dotted[len("torch."):]
             if dotted in self.db.entries:
                 return dotted
+        for alias, module in _MODULE_ALIASES:
+            if dotted.startswith(alias):
+                dotted = module + dotted[len(alias):]
+                if dotted in self.db.entries:
+                    return dotted
         for defining, package in _REEXPORTING:
             if dotted.startswith(defining):
                 public = package + dotted.rsplit(".", 1)[1]
@@ -931,7 +957,7 @@ class Finder:
             saved = self._class, self._self_name
             # a staticmethod's first parameter is an argument like any other (`init_weight(m)`,
             # narrowed by `isinstance(m, nn.LayerNorm)`), not the instance
-            static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+            static = _decorated(node, "staticmethod")
             if is_method and first is not None and not cls.is_autograd_function and not static:
                 self._class, self._self_name = cls, first
                 local.names[first] = (MODULE, None, CERTAIN) if cls.is_module else None
@@ -969,6 +995,7 @@ class Finder:
             self.expr(kw.value, scope)
         info = _ClassInfo(is_autograd, is_module, node)
         info.is_optimizer = is_optimizer
+        self._user_classes[node.name] = info
         if is_autograd:
             self._autograd_functions.add(node.name)
         if is_optimizer:
@@ -1565,6 +1592,10 @@ class Finder:
         elif dotted is None and type(func) is ast.Attribute and self._bound_sibling(func) is not None:
             user = (self._bound_sibling(func), True)  # self.logits(x) in a function bound with MethodType
             result = self._user_result(user[0])
+        elif dotted is None and type(func) is ast.Attribute and self._class_method(func) is not None:
+            method = self._class_method(func)  # `SparsemaxFunction._threshold_and_support(x, dim)`
+            user = (method, _decorated(method, "classmethod"))  # called on the class: no implicit self
+            result = self._user_result(method)
         elif dotted is not None:
             kind = Kind.DECORATOR if ref_kind == Kind.DECORATOR else Kind.CALL
             recorded = len(self.findings)  # the finding of this call, replaced below for `abs` of a complex
@@ -1609,6 +1640,16 @@ class Finder:
                 # `x.size(1)`, `feats.unsqueeze(0)` on a value the finder cannot type (a dict's values, a
                 # list's element): no other common object has these methods
                 result = self._tensor_member(func, (TENSOR, None, LIKELY), Kind.TENSOR_METHOD)
+            elif (receiver is None and func.attr == "clone" and not node.args and self._imports == [True, False]
+                  and _root_name(func.value) not in self._foreign_modules):
+                # `x.clone()` on a value the finder cannot type: a tensor's clone fails on MindSpore's CPU,
+                # a config node's must stay, so the call decides at run time (the value stays untyped)
+                recorded = len(self.findings)
+                self._tensor_member(func, (TENSOR, None, LIKELY), Kind.TENSOR_METHOD)
+                if recorded < len(self.findings) and self.findings[recorded].entry is not None:
+                    finding = self.findings[recorded]
+                    self.findings[recorded] = self._make(func, finding.torch_api, _untyped_clone(finding.entry),
+                                                         finding.kind, LIKELY, attr_only=True)
             elif receiver is None and (func.attr in _MODULE_ONLY_METHODS or func.attr == "modules"
                                        and not node.args and not node.keywords):
                 # `self.stem.named_children()`, `model.named_modules()`, `encoder.modules()`: only an
@@ -1695,11 +1736,20 @@ class Finder:
         cls = self.facts.distribution_of(func)
         return (OBJECT, cls, LIKELY) if cls is not None else None
 
+    def _class_method(self, func: ast.Attribute) -> ast.AST | None:
+        """The method `Cls.name` names when Cls is a class this file defines (and the name is not rebound)."""
+        if type(func.value) is not ast.Name:
+            return None
+        info = self._user_classes.get(func.value.id)
+        if info is None or info.node is None or func.attr not in info.method_nodes:
+            return None
+        return info.method_nodes[func.attr]
+
     def _note_tensor_arguments(self, func, skip_first: bool, call: ast.Call, args, kwargs) -> None:
         """A user function called with tensors: its parameters hold tensors in its body too."""
         fargs = func.args
         positional = [a.arg for a in fargs.posonlyargs + fargs.args]
-        if skip_first and not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in func.decorator_list):
+        if skip_first and not _decorated(func, "staticmethod"):
             positional = positional[1:]
         named = set(positional) | {a.arg for a in fargs.kwonlyargs}
         for i, value in enumerate(args):
@@ -1712,6 +1762,11 @@ class Finder:
             kind = _argument_kind(value)
             if name in named and kind is not None:
                 self.facts.add_param(func, name, kind)
+
+
+def _decorated(func: ast.AST, name: str) -> bool:
+    """Whether a function definition carries the plain decorator `name` (staticmethod, classmethod)."""
+    return any(type(d) is ast.Name and d.id == name for d in func.decorator_list)
 
 
 #: nn.Module methods no other common object has: on a receiver of unknown type they mean a module

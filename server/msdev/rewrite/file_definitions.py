@@ -2437,6 +2437,12 @@ def __NAME__(obj, target_type):
         return isinstance(obj, tuple) and len(obj) == len(args) and all(__NAME__(e, a) for e, a in zip(obj, args))
     return isinstance(obj, origin)
 ''',
+    "clone_value": '''\
+def __NAME__(value):
+    """`x.clone()` where msdev cannot tell whether x is a tensor: a MindSpore tensor is copied (MindSpore
+    2.10's Tensor.clone has no CPU kernel); any other object (a config node) keeps its own clone()."""
+    return value.copy() if isinstance(value, {@mindspore.Tensor}) else value.clone()
+''',
     "Loss": '''\
 class __NAME__({@mindspore.nn.Cell}):
     """torch.nn.modules.loss._Loss, the base user losses derive from (monai's DiceLoss, FocalLoss, ...): a Cell

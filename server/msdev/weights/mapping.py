@@ -239,10 +239,10 @@ class Resolver:
             if value is ANY:
                 self.weak = True
             kids = self.model.children(value, comps[i])
-            if kids == {ANY} and value is ANY:
+            if kids == {ANY} and value is ANY and i == len(comps) - 1:
                 unknown[0] = True
                 return
-            for child in kids:
+            for child in kids:  # an unknown chain (`self.fn = fn` wrappers) goes on to the names after it
                 self._walk(child, comps, i + 1, out, unknown, seen | {(comps[i], i)},
                            owner_unknown or (value is ANY and i == len(comps) - 1))
 
