@@ -34,6 +34,17 @@ CASES = {
         ("top_candidates", [np.zeros(0, dtype=np.float32), 0]),
         ("level_writes", [np.array([0, 2, 0, 2], dtype=np.int64), A[:1].repeat(4, 0) + np.arange(4.0, dtype=np.float32)[:, None]]),
     ],
+    "complex_real_products": [
+        ("lowpass", [IMG, _rng.standard_normal((3, 3)).astype(np.float32)]),
+        ("normalised", [IMG, IMG[:1]]),
+    ],
+    "function_references": [
+        ("downsample", [IMG, [1, 0]]),
+        ("downsample", [IMG[:, :, None].repeat(4, 2), 0]),
+        ("activate", [A, "relu"]),
+        ("activate", [A, "softmax"]),
+        ("activate", [A, "normalize"]),
+    ],
     "class_called_helpers": [
         ("sparsemax", [A * 3]),
         ("sizes", [X4]),
@@ -234,6 +245,8 @@ CASES = {
         ("sorting", [A]),
         ("top", [A]),
         ("running", [A]),
+        ("chained", [A]),
+        ("chained", [IMG]),
     ],
     "float_promotion": [
         ("int_inputs", [np.array([1, 2, 3], np.int64)]),

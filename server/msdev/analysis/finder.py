@@ -27,7 +27,8 @@ from ..textlines import split_lines
 from .project import TORCH_ROOTS, ModuleContext, is_torch_module
 from .context import FileContext
 from .child_layers import CHILD_LAYER_NAME, CHILD_LAYER_STATUS, child_assignment_root
-from .operators import (INDEX_EXPRESSIONS, OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS, REFLECTED, SHIFTS,
+from .operators import (INDEX_EXPRESSIONS, MIXED_COMPLEX, OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS,
+                        REFLECTED, SHIFTS,
                         computed_slices, known_bool, operator_detail)
 from .slicing import STEPPED_SLICE_NAME, STEPPED_SLICE_STATUS, stepped_axes
 from .return_types import FIELDS as NAMED_TUPLE_FIELDS
@@ -1210,7 +1211,9 @@ class Finder:
             if _is_complex(receiver) and attr in _COMPLEX_KEEPING_METHODS:
                 return (TENSOR, COMPLEX, conf)
             return None if attr in db.tensor_non_tensor_returns else (TENSOR, None, conf)
-        return (TENSOR, None, conf) if attr in _TENSOR_VALUED_ATTRS else None
+        if attr in _TENSOR_VALUED_ATTRS or attr in NAMED_TUPLE_FIELDS:
+            return (TENSOR, None, conf)  # `.real`, and a named tuple's field: `x.min(dim=1).values.min(dim=0)`
+        return None
 
     def _isinstance_narrowing(self, test: ast.AST, scope: _Scope):
         """`isinstance(name, torch.nn.X)`: the name and what it holds inside the branch. Also
@@ -1447,6 +1450,12 @@ class Finder:
             left = self.expr(node.left, scope)
             right = self.expr(node.right, scope)
             op = node.op.__class__
+            if op in MIXED_COMPLEX and _is_complex(left) != _is_complex(right) and not isinstance(
+                    node.right if _is_complex(left) else node.left, ast.Constant):
+                # `fft2(x) * filt`: the other operand may be a real tensor (a Python number is promoted in both)
+                other = right if _is_complex(left) else left
+                self._operator(node, op, CERTAIN if _is_tensor(other) and other[2] == CERTAIN else LIKELY)
+                return left if _is_complex(left) else right
             if _is_tensor(left):
                 if op in SHIFTS:
                     self._operator(node, op, left[2])

@@ -20,8 +20,12 @@ from ..rules.statement_rules import STATEMENT_RULES
 SHIFTS = (ast.LShift, ast.RShift)
 #: operators MindSpore has only with the tensor on the left; each is symmetric, so the operands swap
 REFLECTED = {ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^"}
+#: operators whose MindSpore 2.10 CPU kernels refuse a complex tensor with a real one (PyTorch promotes the
+#: real operand; `+` and `-` promote in MindSpore too): written with msdev's complex_arithmetic
+MIXED_COMPLEX = {ast.Mult: "*", ast.Div: "/"}
 #: the dunder each operator use is reported as
-OPERATOR_APIS = {ast.LShift: "torch.Tensor.__lshift__", ast.RShift: "torch.Tensor.__rshift__",
+OPERATOR_APIS = {ast.Mult: "torch.Tensor.__mul__", ast.Div: "torch.Tensor.__truediv__",
+                 ast.LShift: "torch.Tensor.__lshift__", ast.RShift: "torch.Tensor.__rshift__",
                  ast.BitOr: "torch.Tensor.__ror__", ast.BitAnd: "torch.Tensor.__rand__",
                  ast.BitXor: "torch.Tensor.__rxor__", ast.Invert: "torch.Tensor.__invert__",
                  ast.Store: "torch.Tensor.__setitem__", ast.Slice: "torch.Tensor.__setitem__"}
@@ -93,6 +97,9 @@ def operator_detail(op: type) -> str:
         return "an empty integer index tensor writes nothing in PyTorch and raises in MindSpore: the write is guarded"
     if op is ast.Slice:
         return "a computed slice selecting nothing, beside others, raises in MindSpore: the write is guarded"
+    if op in MIXED_COMPLEX:
+        return ("MindSpore's CPU kernels do not multiply or divide a complex tensor by a real one: the real "
+                "operand is made complex first, as PyTorch promotes it")
     if op is ast.Invert:
         return "MindSpore's ~ is a logical not of any tensor; PyTorch's is the bitwise complement of integers"
     return f"MindSpore tensors have no reflected {REFLECTED[op]}: the operands are swapped"

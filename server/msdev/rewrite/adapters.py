@@ -313,7 +313,7 @@ def expression_adapter_source(name: str, entry: Entry, target: Target, render) -
     else:
         body.append(f"raise TypeError('msdev: {entry.api} needs other arguments')")
     lines = [f"def {name}(*args, **kwargs):",
-             f'    """msdev: {entry.api} built from PyTorch\'s arguments (the class is passed around, called elsewhere)."""']
+             f'    """msdev: {entry.api} built from PyTorch\'s arguments (passed uncalled, called elsewhere)."""']
     return "\n".join(lines + [f"    {b}" for b in body] + ["", "", signature_line(name, entry, render)]) + "\n"
 
 

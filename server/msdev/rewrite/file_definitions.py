@@ -2437,6 +2437,17 @@ def __NAME__(obj, target_type):
         return isinstance(obj, tuple) and len(obj) == len(args) and all(__NAME__(e, a) for e, a in zip(obj, args))
     return isinstance(obj, origin)
 ''',
+    "complex_arithmetic": '''\
+def __NAME__(a, b, divide):
+    """a * b (a / b when `divide`) with PyTorch's promotion: MindSpore 2.10's CPU kernels refuse a complex
+    tensor with a real one, so the real tensor is made complex first."""
+    if isinstance(a, {@mindspore.Tensor}) and isinstance(b, {@mindspore.Tensor}) and a.is_complex() != b.is_complex():
+        if a.is_complex():
+            b = b.astype(a.dtype)
+        else:
+            a = a.astype(b.dtype)
+    return a / b if divide else a * b
+''',
     "clone_value": '''\
 def __NAME__(value):
     """`x.clone()` where msdev cannot tell whether x is a tensor: a MindSpore tensor is copied (MindSpore

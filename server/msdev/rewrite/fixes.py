@@ -338,21 +338,33 @@ class Rewriter:
         if entry.kind != "function" or target.api is None or not (
                 any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)):
             return None
-        key = entry.api + "()"
-        if key not in self.adapters:
-            name = f"{target.api.rsplit('.', 1)[-1]}_torch_args"
-            while name in self.namer.taken:
-                name += "_"
-            code = function_adapter_source(name, self.namer.render(target.api), entry, target)
-            if code is None:
-                return None
-            self.namer.taken.add(name)
-            self.adapters[key] = (name, code)
-        name = self.adapters[key][0]
+        name = self.function_adapter_name(entry, target)
+        if name is None:
+            return None
         fs, fe = self.src.span(func)
         return FindingRewrite(finding, [Edit(fs, fe, name)], True,
                               [f"{name} maps PyTorch's arguments when the call runs (they come through * or **)"],
                               span)
+
+    def function_adapter_name(self, entry: Entry, target: Target) -> str | None:
+        """The file's function taking PyTorch's arguments for `entry` (rewrite/adapters.py): the argument map
+        applied when it runs, or, for a templated map, the first template its arguments fill. None when the
+        map has no run-time form."""
+        key = entry.api + "()"
+        if key not in self.adapters:
+            leaf = (entry.api if target.templates or not target.api else target.api).rsplit(".", 1)[-1]
+            name = f"{leaf}_torch_args"
+            while name in self.namer.taken:
+                name += "_"
+            if target.templates:
+                code = expression_adapter_source(name, entry, target, self.namer.render)
+            else:
+                code = function_adapter_source(name, self.namer.render(target.api), entry, target)
+            if code is None:
+                return None
+            self.namer.taken.add(name)
+            self.adapters[key] = (name, code)
+        return self.adapters[key][0]
 
     def _in_cell_init(self, node: ast.AST) -> bool:
         """Inside the `__init__` of a class that becomes a Cell (which sets training mode itself)."""
@@ -390,6 +402,12 @@ class Rewriter:
                 return FindingRewrite(finding, [Edit(s, e, name)], True,
                                       [f"referenced, not called: {name} builds {entry.api}'s template from "
                                        "PyTorch's arguments"], (s, e))
+        if (entry.kind == "function" and finding.kind == Kind.REFERENCE and (target.differing_args() or target.templates)):
+            # `avg_pool = F.avg_pool2d`, called later with PyTorch's arguments: a function that maps them
+            name = self.function_adapter_name(entry, target)
+            if name is not None:
+                return FindingRewrite(finding, [Edit(s, e, name)], True,
+                                      [f"referenced, not called: {name} takes {entry.api}'s arguments"], (s, e))
         if target.api is None:
             raise CannotRewrite(target.reason or "only whole calls can be rewritten")
         partial = self._partial_call(node)

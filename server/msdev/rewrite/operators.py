@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.operators import REFLECTED
+from ..analysis.operators import MIXED_COMPLEX, REFLECTED
 from ..findings import Finding
 from .fixes import FindingRewrite
 from .source import Edit
@@ -46,6 +46,10 @@ def rewrite_operator(rewriter, finding: Finding, facts) -> FindingRewrite:
         text = f"{target} = {_shift(rewriter, target, rewriter.rendered(node.value), node.op)}"
     elif isinstance(node, ast.UnaryOp):
         text = f"{rewriter.namer.render('msdev.invert')}({rewriter.rendered(node.operand)})"
+    elif node.op.__class__ in MIXED_COMPLEX:  # `fft * filters`: the real operand made complex when it runs
+        divide = node.op.__class__ is ast.Div
+        text = (f"{rewriter.namer.render('msdev.complex_arithmetic')}({rewriter.rendered(node.left)}, "
+                f"{rewriter.rendered(node.right)}, {divide})")
     elif node.op.__class__ in (ast.LShift, ast.RShift):
         text = _shift(rewriter, rewriter.rendered(node.left), rewriter.rendered(node.right), node.op)
     else:  # `8 | t` is `t | 8`: the same value, with the tensor's own operator

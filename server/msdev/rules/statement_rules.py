@@ -34,8 +34,9 @@ DETECTS = {
     "MS226": "`.numpy()` on a tensor that takes part in a gradient (a loss, an output of the training step).",
     "MS227": "A tensor sliced with a step on an axis that may not be its last (`x[:, 0::2]`, `x[..., ::2, :]`).",
     "MS228": "A shift of a tensor (`x << 2`, `1 << t`, `x >>= s`), `|`, `&` or `^` with a number on the left and a "
-             "tensor on the right (`8 | t`), `~` of a tensor that is not a comparison's result, and `x[index] = value` "
-             "with a tensor (not a comparison) as the whole index.",
+             "tensor on the right (`8 | t`), `~` of a tensor that is not a comparison's result, `x[index] = value` "
+             "with a tensor (not a comparison) as the whole index, and `*` or `/` between a complex tensor and "
+             "another operand that may be a real tensor (`torch.fft.fft2(x) * filt`).",
     "MS229": "A layer assigned to an attribute of a child of a model (`model.heads.head = nn.Linear(...)`, "
              "`self.roi_heads.box_predictor = Predictor(...)` outside `__init__`).",
     "MS230": "`y.backward()` (also `y.sum().backward()`, `y.backward(gradient)`, `retain_graph=True`) with "
@@ -122,7 +123,9 @@ FIXES = {
     "MS228": "Shifts become `ops.bitwise_left_shift`/`ops.bitwise_right_shift` (an augmented shift assigns the "
              "result back); the operands of a reflected `|`, `&`, `^` swap; `~` becomes a small function written "
              "into the converted file that complements integers and negates bools; `x[index] = value` becomes `setitem(x, "
-             "index, value)`, which skips the write when the index is an empty integer tensor.",
+             "index, value)`, which skips the write when the index is an empty integer tensor; a complex product or "
+             "quotient becomes `complex_arithmetic(a, b, divide)`, which casts a real tensor operand to the complex "
+             "one's dtype before the operator.",
     "MS229": "The assignment is followed (on the same line) by `path_names(root)`, a small function written into the "
              "converted file that names every parameter of the root Cell after its path (`update_parameters_name`). "
              "In a class's `__init__` one such call at its end covers them all.",
