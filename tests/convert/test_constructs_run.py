@@ -34,6 +34,12 @@ CASES = {
         ("top_candidates", [np.zeros(0, dtype=np.float32), 0]),
         ("level_writes", [np.array([0, 2, 0, 2], dtype=np.int64), A[:1].repeat(4, 0) + np.arange(4.0, dtype=np.float32)[:, None]]),
     ],
+    "untyped_tensor_calls": [
+        ("stable_logits", [X4, 0.5]),
+        ("spread", [X4]),
+        ("masked_self", [_rng.standard_normal((3, 3)).astype(np.float32)]),
+        ("sizes", [X4, 1]),
+    ],
     "complex_real_products": [
         ("lowpass", [IMG, _rng.standard_normal((3, 3)).astype(np.float32)]),
         ("normalised", [IMG, IMG[:1]]),

@@ -426,19 +426,24 @@ def _complex_abs(entry: Entry, method: bool) -> Entry:
 _COMPLEX_ABS_ENTRIES: dict[tuple[int, bool], tuple[Entry, Entry]] = {}
 
 
-def _untyped_clone(entry: Entry) -> Entry:
-    """Tensor.clone on a receiver of unknown type: msdev's clone_value copies a MindSpore tensor and calls
-    any other object's own clone()."""
-    held = _UNTYPED_CLONE.get(id(entry))
+#: Tensor methods written as msdev functions that check the receiver when it runs, for receivers the finder
+#: cannot type: what a MindSpore tensor needs (a copy, its shape), else the object's own method
+_UNTYPED_GUARDED = {"clone": ["{@msdev.clone_value}({self})"],
+                    "size": ["{@msdev.size_value}({self}, {dim})", "{@msdev.size_value}({self})"]}
+
+
+def _untyped(entry: Entry, method: str) -> Entry:
+    """The entry of a Tensor method on a receiver of unknown type: its _UNTYPED_GUARDED templates."""
+    held = _UNTYPED_ENTRIES.get(id(entry))
     if held is None or held[0] is not entry:
-        targets = {name: dataclasses.replace(target, api=None, templates=["{@msdev.clone_value}({self})"],
+        targets = {name: dataclasses.replace(target, api=None, templates=_UNTYPED_GUARDED[method],
                                              fallback_templates=[], call_style="same")
                    for name, target in entry.targets.items()}
-        held = _UNTYPED_CLONE[id(entry)] = (entry, dataclasses.replace(entry, targets=targets))
+        held = _UNTYPED_ENTRIES[id(entry)] = (entry, dataclasses.replace(entry, targets=targets))
     return held[1]
 
 
-_UNTYPED_CLONE: dict[int, tuple[Entry, Entry]] = {}
+_UNTYPED_ENTRIES: dict[int, tuple[Entry, Entry]] = {}
 
 
 def _is_complex(value) -> bool:
@@ -1644,20 +1649,21 @@ class Finder:
             elif receiver is None and func.attr == "apply" and type(func.value) is ast.Name \
                     and func.value.id in self._autograd_functions:
                 result = (TENSOR, None, LIKELY)  # `Clamp.apply(x)`: a custom autograd Function's output
-            elif (receiver is None and self._imports == [True, False] and _tensor_only_call(func.attr, node)
+            elif (receiver is None and self._torch_file() and _tensor_only_call(func.attr, node)
                   and _root_name(func.value) not in self._foreign_modules):
                 # `x.size(1)`, `feats.unsqueeze(0)` on a value the finder cannot type (a dict's values, a
                 # list's element): no other common object has these methods
                 result = self._tensor_member(func, (TENSOR, None, LIKELY), Kind.TENSOR_METHOD)
-            elif (receiver is None and func.attr == "clone" and not node.args and self._imports == [True, False]
-                  and _root_name(func.value) not in self._foreign_modules):
-                # `x.clone()` on a value the finder cannot type: a tensor's clone fails on MindSpore's CPU,
-                # a config node's must stay, so the call decides at run time (the value stays untyped)
+            elif (receiver is None and func.attr in _UNTYPED_GUARDED and len(node.args) <= (func.attr == "size")
+                  and self._torch_file() and _root_name(func.value) not in self._foreign_modules):
+                # `x.clone()`, `mat.size()` on a value the finder cannot type: a tensor's clone fails on
+                # MindSpore's CPU and its size is an int, while a config node's clone() or a buffer's size()
+                # must stay, so the call decides at run time (the value stays untyped)
                 recorded = len(self.findings)
                 self._tensor_member(func, (TENSOR, None, LIKELY), Kind.TENSOR_METHOD)
                 if recorded < len(self.findings) and self.findings[recorded].entry is not None:
                     finding = self.findings[recorded]
-                    self.findings[recorded] = self._make(func, finding.torch_api, _untyped_clone(finding.entry),
+                    self.findings[recorded] = self._make(func, finding.torch_api, _untyped(finding.entry, func.attr),
                                                          finding.kind, LIKELY, attr_only=True)
             elif receiver is None and (func.attr in _MODULE_ONLY_METHODS or func.attr == "modules"
                                        and not node.args and not node.keywords):
@@ -1745,6 +1751,12 @@ class Finder:
         cls = self.facts.distribution_of(func)
         return (OBJECT, cls, LIKELY) if cls is not None else None
 
+    def _torch_file(self) -> bool:
+        """PyTorch code and not MindSpore's: the file imports torch, or (in a package) defines a subclass of
+        one of the package's modules (pytorch-metric-learning's losses import only their base classes)."""
+        return not self._imports[1] and (self._imports[0] or any(
+            info.is_module for info in self._user_classes.values()))
+
     def _class_method(self, func: ast.Attribute) -> ast.AST | None:
         """The method `Cls.name` names when Cls is a class this file defines (and the name is not rebound)."""
         if type(func.value) is not ast.Name:
@@ -1795,7 +1807,7 @@ _TENSOR_ONLY_METHODS = frozenset({"unsqueeze", "unsqueeze_", "contiguous", "perm
                                   # indexing and reordering whose MindSpore forms take other arguments
                                   # (numpy has these as functions only, not as array methods)
                                   "flip", "roll", "chunk", "gather", "scatter", "scatter_", "scatter_add_",
-                                  "topk", "logsumexp", "masked_select", "expand"})
+                                  "topk", "logsumexp", "masked_select", "expand", "fill_diagonal_"})
 
 
 def _root_name(node: ast.AST) -> str | None:
@@ -1807,8 +1819,11 @@ def _root_name(node: ast.AST) -> str | None:
 
 def _tensor_only_call(attr: str, call: ast.Call) -> bool:
     """A call only a tensor answers: a method of _TENSOR_ONLY_METHODS, `x.size(1)` / `x.size(dim=1)`
-    (numpy's and PIL's `size` are not callable), `x.dim()`."""
+    (numpy's and PIL's `size` are not callable), `x.dim()`, and any method given PyTorch's `dim=` or
+    `keepdim=` keyword (`mat.max(dim=1, keepdim=True)`; numpy and pandas say `axis`/`keepdims`)."""
     if attr in _TENSOR_ONLY_METHODS:
+        return True
+    if any(k.arg in ("dim", "keepdim") for k in call.keywords) and attr in _DIM_METHODS:
         return True
     if attr == "size":
         if len(call.args) == 1 and not call.keywords:
@@ -1820,6 +1835,13 @@ def _tensor_only_call(attr: str, call: ast.Call) -> bool:
     return attr == "dim" and not call.args and not call.keywords
 
 
+#: Tensor methods taking `dim`/`keepdim`, which on a receiver of unknown type mark it a tensor
+_DIM_METHODS = frozenset({"sum", "mean", "max", "min", "amax", "amin", "argmax", "argmin", "std", "var", "prod",
+                          "norm", "all", "any", "softmax", "log_softmax", "cumsum", "cumprod", "median", "sort",
+                          "argsort", "unsqueeze", "squeeze", "flatten", "logsumexp", "nansum", "nanmean",
+                          "count_nonzero", "unbind", "split", "chunk", "cat", "topk", "kthvalue", "mode",
+                          "cummax", "cummin", "gather", "index_select", "flip", "roll", "transpose", "select",
+                          "narrow", "repeat_interleave", "unique", "diff", "renorm", "aminmax"})
 _MODULE_ONLY_METHODS = frozenset({"named_children", "named_modules", "add_module", "register_module",
                                   "named_parameters", "named_buffers", "register_buffer", "register_parameter"})
 #: containers whose elements the finder types when the class builds them from one layer

@@ -632,10 +632,13 @@ def _sizes(node: ast.AST, text: str, forwarded: bool = False) -> str:
 
 
 def _float(node: ast.AST, text: str, forwarded: bool = False) -> str:
-    """An int literal where a MindSpore primitive checks for a Python float (`tau=1` → `tau=1.0`)."""
+    """An int literal where a MindSpore primitive checks for a Python float (`tau=1` → `tau=1.0`); a name
+    (`p=self.p`) converted when the program runs if it holds an int (a tensor or float stays as it is)."""
     value = literal(node)
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value}.0"
+    if value is _NOT_LITERAL and isinstance(node, (ast.Name, ast.Attribute)):
+        return f"(float({text}) if type({text}) is int else {text})"
     return text
 
 

@@ -2454,6 +2454,14 @@ def __NAME__(value):
     2.10's Tensor.clone has no CPU kernel); any other object (a config node) keeps its own clone()."""
     return value.copy() if isinstance(value, {@mindspore.Tensor}) else value.clone()
 ''',
+    "size_value": '''\
+def __NAME__(value, *dim):
+    """`x.size()` / `x.size(d)` where msdev cannot tell whether x is a tensor: a MindSpore tensor's shape
+    (its `size` is the element count, not a method); any other object's own size()."""
+    if isinstance(value, {@mindspore.Tensor}):
+        return value.shape[dim[0]] if dim else value.shape
+    return value.size(*dim)
+''',
     "Loss": '''\
 class __NAME__({@mindspore.nn.Cell}):
     """torch.nn.modules.loss._Loss, the base user losses derive from (monai's DiceLoss, FocalLoss, ...): a Cell
