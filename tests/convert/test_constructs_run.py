@@ -39,6 +39,7 @@ CASES = {
         ("spread", [X4]),
         ("masked_self", [_rng.standard_normal((3, 3)).astype(np.float32)]),
         ("sizes", [X4, 1]),
+        ("tiled", [A, 3, (2, 2)]),
     ],
     "complex_real_products": [
         ("lowpass", [IMG, _rng.standard_normal((3, 3)).astype(np.float32)]),

@@ -429,7 +429,15 @@ _COMPLEX_ABS_ENTRIES: dict[tuple[int, bool], tuple[Entry, Entry]] = {}
 #: Tensor methods written as msdev functions that check the receiver when it runs, for receivers the finder
 #: cannot type: what a MindSpore tensor needs (a copy, its shape), else the object's own method
 _UNTYPED_GUARDED = {"clone": ["{@msdev.clone_value}({self})"],
-                    "size": ["{@msdev.size_value}({self}, {dim})", "{@msdev.size_value}({self})"]}
+                    "size": ["{@msdev.size_value}({self}, {dim})", "{@msdev.size_value}({self})"],
+                    "repeat": ["{@msdev.repeat_value}({self}, {repeats})"]}
+
+
+def _guarded_arity(method: str, call: ast.Call) -> bool:
+    """Whether a call of an _UNTYPED_GUARDED method has the arguments its guarded form takes."""
+    if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+        return False
+    return {"clone": len(call.args) == 0, "size": len(call.args) <= 1}.get(method, len(call.args) >= 1)
 
 
 def _untyped(entry: Entry, method: str) -> Entry:
@@ -1654,7 +1662,7 @@ class Finder:
                 # `x.size(1)`, `feats.unsqueeze(0)` on a value the finder cannot type (a dict's values, a
                 # list's element): no other common object has these methods
                 result = self._tensor_member(func, (TENSOR, None, LIKELY), Kind.TENSOR_METHOD)
-            elif (receiver is None and func.attr in _UNTYPED_GUARDED and len(node.args) <= (func.attr == "size")
+            elif (receiver is None and func.attr in _UNTYPED_GUARDED and _guarded_arity(func.attr, node)
                   and self._torch_file() and _root_name(func.value) not in self._foreign_modules):
                 # `x.clone()`, `mat.size()` on a value the finder cannot type: a tensor's clone fails on
                 # MindSpore's CPU and its size is an int, while a config node's clone() or a buffer's size()

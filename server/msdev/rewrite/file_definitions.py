@@ -2462,6 +2462,15 @@ def __NAME__(value, *dim):
         return value.shape[dim[0]] if dim else value.shape
     return value.size(*dim)
 ''',
+    "repeat_value": '''\
+def __NAME__(value, *repeats):
+    """`x.repeat(...)` where msdev cannot tell whether x is a tensor: a MindSpore tensor is tiled (its own
+    repeat copies elements, as numpy's does, and has no CPU kernel in 2.10); any other object's repeat()."""
+    if isinstance(value, {@mindspore.Tensor}):
+        sizes = repeats[0] if len(repeats) == 1 and not isinstance(repeats[0], int) else repeats
+        return value.tile(tuple(int(s) for s in sizes))
+    return value.repeat(*repeats)
+''',
     "Loss": '''\
 class __NAME__({@mindspore.nn.Cell}):
     """torch.nn.modules.loss._Loss, the base user losses derive from (monai's DiceLoss, FocalLoss, ...): a Cell
