@@ -245,3 +245,59 @@ def test_collision_is_an_error():
                                 "        super().__init__()\n        self.bn = nn.BatchNorm2d(3)\n")
     with pytest.raises(MapError, match="two parameters map to"):
         build_map({"bn.weight": (3,), "bn.gamma": (3,)}, src)
+
+
+def test_a_source_reading_the_shape_rules_out_leaves_the_choice_to_the_siblings():
+    """MONAI's transposed convolutions come out of a factory the walk reads as a GroupNorm; a 4-D `weight`
+    cannot be a GroupNorm's, so the key's siblings decide (a convolution: names kept) instead of gamma/beta."""
+    src = ModelSource.from_text('''
+from mindspore import nn
+
+class Net(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.GroupNorm(2, 4)
+''')
+    wmap = build_map({"conv.weight": (8, 4, 3, 3), "conv.bias": (4,)}, src, root="Net")
+    names = {e.torch: e.mindspore for e in wmap.entries}
+    assert names == {"conv.weight": "conv.weight", "conv.bias": "conv.bias"}
+
+
+def test_an_index_of_an_unknown_value_stops_the_walk():
+    """timm's ConvNeXt rebinds `self.stages` to a value the walk cannot know: `stages.0` must not
+    read every class's `downsample`, so the norm built by the factory argument is told by its siblings."""
+    src = ModelSource.from_text('''
+import mindspore
+from mindspore import nn, ops
+
+class Stage(nn.Cell):
+    def __init__(self, norm_layer):
+        super().__init__()
+        self.downsample = nn.SequentialCell(norm_layer(4), nn.Conv2d(4, 8, 2))
+
+class OwnNorm(nn.Cell):
+    def __init__(self, c):
+        super().__init__()
+        self.weight = mindspore.Parameter(ops.ones(c))
+        self.bias = mindspore.Parameter(ops.zeros(c))
+
+class Other(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.downsample = nn.SequentialCell(OwnNorm(4), nn.Conv2d(4, 8, 2))
+
+class Net(nn.Cell):
+    def __init__(self, norm_layer):
+        super().__init__()
+        stages = []
+        stages.append(Stage(norm_layer))
+        self.stages = nn.SequentialCell(*stages)
+
+    def prune(self, n):
+        self.stages = truncate(self.stages, n)
+''')
+    wmap = build_map({"stages.0.downsample.0.weight": (4,), "stages.0.downsample.0.bias": (4,),
+                      "stages.0.downsample.1.weight": (8, 4, 2, 2), "stages.0.downsample.1.bias": (8,)}, src, root="Net")
+    names = {e.torch: e.mindspore for e in wmap.entries}
+    assert names["stages.0.downsample.0.weight"] == "stages.0.downsample.0.gamma"
+    assert names["stages.0.downsample.1.weight"] == "stages.0.downsample.1.weight"

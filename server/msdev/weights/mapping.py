@@ -239,10 +239,10 @@ class Resolver:
             if value is ANY:
                 self.weak = True
             kids = self.model.children(value, comps[i])
-            if kids == {ANY} and value is ANY and i == len(comps) - 1:
-                unknown[0] = True
+            if kids == {ANY} and value is ANY and (i == len(comps) - 1 or comps[i].isdigit()):
+                unknown[0] = True  # an index of an unknown value (`self.stages[:n]`) tells nothing
                 return
-            for child in kids:  # an unknown chain (`self.fn = fn` wrappers) goes on to the names after it
+            for child in kids:  # an unknown attribute chain (`self.fn = fn` wrappers) goes on to the names after it
                 self._walk(child, comps, i + 1, out, unknown, seen | {(comps[i], i)},
                            owner_unknown or (value is ANY and i == len(comps) - 1))
 
@@ -328,12 +328,19 @@ def _readings(outcomes: set[_Outcome], shape: tuple[int, ...] | None) -> set[_Ou
     return outcomes
 
 
+#: why _decide chose nothing: the shape rules out every layer the source reading allows
+_REFUTED = "the parameter's shape fits none of the layers the source allows"
+
+
 def _decide(outcomes: set[_Outcome] | None, shape: tuple[int, ...] | None = None
             ) -> tuple[_Outcome | None, str | None]:
     """One outcome when every possibility (that fits the shape) maps the key the same way."""
     if not outcomes:
         return None, None
     outcomes = _readings(outcomes, shape)
+    if shape is not None and all(o.rule is not None and not plausible(o.rule.kind, o.param, tuple(shape))
+                                 for o in outcomes):
+        return None, _REFUTED  # a 4-D weight read as a GroupNorm's: the source is misread, the siblings decide
     results = {}
     for o in outcomes:
         results[_target(o)] = o
@@ -397,6 +404,7 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
     ambiguous: dict[str, tuple[set, str]] = {}  # key → (its readings, why none was chosen)
     layer_of: dict[str, tuple[LayerRule, str]] = {}  # module prefix → (rule, api)
     told: dict[str, LayerRule] = {}  # module prefix → the layer a key of its own proved
+    refuted: set[str] = set()  # module prefixes a key's shape proved the source reading wrong for
     for k in key_list:
         if model is None:
             pending.append(k)
@@ -421,7 +429,10 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
             pending.append(k)
             continue
         if outcome is None:
-            if why and outcomes:
+            if why == _REFUTED:
+                refuted.add(k.rpartition(".")[0])
+                pending.append(k)
+            elif why and outcomes:
                 ambiguous[k] = (outcomes, why)
             else:
                 pending.append(k)
@@ -447,6 +458,9 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
             wmap.warnings.append(f"{k}: {why}")
             continue
         decided[k] = _entry_from(k, outcome, keys[k])
+    for k in [k for k in decided if k.rpartition(".")[0] in refuted]:
+        del decided[k]  # the siblings of a refuted reading (its `bias`) are read again with it
+        pending.append(k)
     # keys the source does not explain: recognise the layer from the sibling parameters
     groups: dict[str, dict[str, tuple[int, ...]]] = {}
     for k in pending:
