@@ -51,6 +51,8 @@ CASES = {
         ("activate", [A, "relu"]),
         ("activate", [A, "softmax"]),
         ("activate", [A, "normalize"]),
+        ("extreme_per_row", [X4, "min"]),
+        ("extreme_per_row", [X4, "max"]),
     ],
     "class_called_helpers": [
         ("sparsemax", [A * 3]),

@@ -281,26 +281,31 @@ def expression_adapter_source(name: str, entry: Entry, target: Target, render) -
     """Source of a function building what a class's template builds when the template is an expression rather
     than one MindSpore layer's call (`nn.AlphaDropout` → a Cell made with `type(...)`), for the class passed
     uncalled (`Dropout.add_factory_class("alphadropout", nn.AlphaDropout)`, monai's factories): PyTorch's
-    arguments bound by name, the first template whose required arguments were given. None for templates with
-    other placeholder forms (`{dim.int}`, `{self}`)."""
-    params = [p for p in entry.params or () if not p.startswith("*")]
-    if len(params) != len(entry.params or ()):
+    arguments bound by name, the first template whose required arguments were given. Templates with other
+    placeholder forms (`{dim.int}` for a literal, `{self}`) are left out when a later template covers the
+    same arguments at run time (torch.max's dim form); None when none is left or the entry takes *args."""
+    entry_params = list(entry.params or ())
+    params = [p for p in entry_params if p != "*"]
+    if any(p.startswith("*") for p in params):
         return None
+    positional = entry_params[:entry_params.index("*")] if "*" in entry_params else params
     used: set[str] = set()
     branches = []
     for template in target.templates:
+        if any(not (p.startswith("{@") or _SLOT.fullmatch(p)) for p in re.findall(r"\{[^{}]*\}", template)):
+            continue  # `{dim.int}`, `{self}`: a form only a call site can fill
         required: list[str] = []
         try:
             text = re.sub(r"\{@([\w.]+)\}", lambda m: render(m.group(1)), template)
             text = _SLOT.sub(_slot_filler(params, target, used, required, "torch_args_"), text)
             ast.parse(text, mode="eval")
         except (KeyError, SyntaxError):
-            return None
+            continue
         branches.append((required, text))
     if not branches:
         return None
     known = used | {spec.name for spec in target.args.values() if spec.drop}
-    body = [f"torch_args_ = dict(zip({tuple(params)!r}, args))", "torch_args_.update(kwargs)",
+    body = [f"torch_args_ = dict(zip({tuple(positional)!r}, args))", "torch_args_.update(kwargs)",
             f"unknown = sorted(set(torch_args_) - {{{', '.join(map(repr, sorted(known)))}}})",
             "if unknown:",
             f"    raise TypeError(f'msdev: {entry.api} with {{unknown}} has no MindSpore counterpart')"]
