@@ -28,8 +28,7 @@ from .project import TORCH_ROOTS, ModuleContext, is_torch_module
 from .context import FileContext
 from .child_layers import CHILD_LAYER_NAME, CHILD_LAYER_STATUS, child_assignment_root
 from .operators import (INDEX_EXPRESSIONS, MIXED_COMPLEX, OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS,
-                        REFLECTED, SHIFTS,
-                        computed_slices, known_bool, operator_detail)
+                        REFLECTED, SHIFTS, computed_slices, known_bool, operator_detail)
 from .slicing import STEPPED_SLICE_NAME, STEPPED_SLICE_STATUS, stepped_axes
 from .return_types import FIELDS as NAMED_TUPLE_FIELDS
 
@@ -1657,13 +1656,13 @@ class Finder:
             elif receiver is None and func.attr == "apply" and type(func.value) is ast.Name \
                     and func.value.id in self._autograd_functions:
                 result = (TENSOR, None, LIKELY)  # `Clamp.apply(x)`: a custom autograd Function's output
-            elif (receiver is None and self._torch_file() and _tensor_only_call(func.attr, node)
+            elif (receiver is None and _tensor_only_call(func.attr, node) and self._torch_file()
                   and _root_name(func.value) not in self._foreign_modules):
                 # `x.size(1)`, `feats.unsqueeze(0)` on a value the finder cannot type (a dict's values, a
                 # list's element): no other common object has these methods
                 result = self._tensor_member(func, (TENSOR, None, LIKELY), Kind.TENSOR_METHOD)
             elif (receiver is None and func.attr in _UNTYPED_GUARDED and _guarded_arity(func.attr, node)
-                  and self._torch_file() and _root_name(func.value) not in self._foreign_modules):
+                  and _root_name(func.value) not in self._foreign_modules and self._torch_file()):
                 # `x.clone()`, `mat.size()` on a value the finder cannot type: a tensor's clone fails on
                 # MindSpore's CPU and its size is an int, while a config node's clone() or a buffer's size()
                 # must stay, so the call decides at run time (the value stays untyped)
@@ -1798,7 +1797,6 @@ def _decorated(func: ast.AST, name: str) -> bool:
     return any(type(d) is ast.Name and d.id == name for d in func.decorator_list)
 
 
-#: nn.Module methods no other common object has: on a receiver of unknown type they mean a module
 #: Tensor methods no other common object has (numpy, PIL, Python's builtins; not nn.Module's
 #: `float()`/`cpu()`/`to()`): a call of one is a tensor's even when the finder cannot type the receiver
 _TENSOR_ONLY_METHODS = frozenset({"unsqueeze", "unsqueeze_", "contiguous", "permute", "masked_fill", "masked_fill_",
@@ -1847,9 +1845,10 @@ def _tensor_only_call(attr: str, call: ast.Call) -> bool:
 _DIM_METHODS = frozenset({"sum", "mean", "max", "min", "amax", "amin", "argmax", "argmin", "std", "var", "prod",
                           "norm", "all", "any", "softmax", "log_softmax", "cumsum", "cumprod", "median", "sort",
                           "argsort", "unsqueeze", "squeeze", "flatten", "logsumexp", "nansum", "nanmean",
-                          "count_nonzero", "unbind", "split", "chunk", "cat", "topk", "kthvalue", "mode",
+                          "count_nonzero", "unbind", "split", "chunk", "topk", "kthvalue", "mode",
                           "cummax", "cummin", "gather", "index_select", "flip", "roll", "transpose", "select",
                           "narrow", "repeat_interleave", "unique", "diff", "renorm", "aminmax"})
+#: nn.Module methods no other common object has: on a receiver of unknown type they mean a module
 _MODULE_ONLY_METHODS = frozenset({"named_children", "named_modules", "add_module", "register_module",
                                   "named_parameters", "named_buffers", "register_buffer", "register_parameter"})
 #: containers whose elements the finder types when the class builds them from one layer

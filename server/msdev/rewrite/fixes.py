@@ -402,7 +402,8 @@ class Rewriter:
                 return FindingRewrite(finding, [Edit(s, e, name)], True,
                                       [f"referenced, not called: {name} builds {entry.api}'s template from "
                                        "PyTorch's arguments"], (s, e))
-        if (entry.kind == "function" and finding.kind == Kind.REFERENCE and (target.differing_args() or target.templates)):
+        if entry.kind == "function" and finding.kind == Kind.REFERENCE and (
+                target.differing_args() or target.templates):
             # `avg_pool = F.avg_pool2d`, called later with PyTorch's arguments: a function that maps them
             name = self.function_adapter_name(entry, target)
             if name is not None:
