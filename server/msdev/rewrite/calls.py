@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .arg_aliases import torch_keyword
 from ..db.model import ArgSpec, Entry, Target
+from ..analysis.operators import known_bool
 from .reduction import LEGACY_ARGS, legacy_reduction
 from .source import Edit, SourceText
 
@@ -718,10 +719,18 @@ def _flag(node: ast.AST, text: str, forwarded: bool = False) -> str:
     return text
 
 
+def _bool_mask(node: ast.AST, text: str, forwarded: bool = False) -> str:
+    """A condition MindSpore's kernels take as bools only (ops.where's Select) where PyTorch also takes uint8
+    masks (pytorch-crf's `mask`): `.bool()` unless the expression is a bool tensor by its form (a comparison)."""
+    if known_bool(node) or isinstance(node, ast.Constant):
+        return text
+    return f"{text}.bool()" if isinstance(node, _ATOMIC) else f"({text}).bool()"
+
+
 #: transforms too structural for a `{}` template, named in the database's `transform`
 NAMED_TRANSFORMS = {"pad_pairs": _pad_pairs, "sizes": _sizes, "float": _float, "factors": _factors,
                     "promote_float": _promote_float, "list": _as_list, "tuple": _as_tuple,
-                    "shape_tuple": _shape_tuple, "flag": _flag}
+                    "shape_tuple": _shape_tuple, "flag": _flag, "bool_mask": _bool_mask}
 
 
 def runtime_transform(spec: ArgSpec | None, text: str) -> str:
