@@ -52,6 +52,10 @@ CASES = {
     "pool_class_passed": [
         ("run", [_rng.standard_normal((2, 3, 17, 16)).astype(np.float32)]),
     ],
+    "scheduler_subclass": [
+        ("epochs", [0]),
+        ("epochs", [3]),
+    ],
     "distribution_transforms": [
         ("chained", [A]),
         ("stick_breaking", [A]),
