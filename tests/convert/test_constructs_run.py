@@ -56,6 +56,9 @@ CASES = {
         ("epochs", [0]),
         ("epochs", [3]),
     ],
+    "unread_gradients": [
+        ("module_values", []),
+    ],
     "distribution_transforms": [
         ("chained", [A]),
         ("stick_breaking", [A]),

@@ -795,6 +795,9 @@ def detect_gradients(detector) -> set[int]:
     facts = detector.facts
     parents, apis = facts.parents, facts.apis
     nodes = detector.context.nodes
+    unobserved = _unobserved_backwards(nodes, parents, apis)
+    if unobserved:
+        return _drop_backwards(detector, unobserved)
     scopes: dict[int, ast.AST] = {}
     steps: set[int] = set()
     for n in nodes:
@@ -903,6 +906,51 @@ def detect_gradients(detector) -> set[int]:
                                      "differentiated function", Kind.TENSOR_METHOD, claim=[anchor], attr_only=True)
                     facts.gradients[id(n)] = (None, "requires_grad")
     return planned
+
+
+def _unobserved_backwards(nodes, parents, apis) -> list[ast.Call]:
+    """The module-level backward() calls of a file (a script, a snippet) in which nothing observes what they
+    compute: no `.grad` is read, no optimizer, gradient clipping, hook or torch.autograd.grad is used. Their
+    only effect in PyTorch is the `.grad` they store, which nobody reads, so MindSpore can leave them out.
+    Empty when anything observes, or when a backward() sits in a function (another module of the package
+    may step an optimizer on what it computes)."""
+    backwards = []
+    for n in nodes:
+        if isinstance(n, ast.Attribute):
+            if n.attr == "grad" and isinstance(n.ctx, ast.Load) \
+                    and not (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n):
+                return []  # `x.grad` read (a call such as torch.autograd.grad(...) is checked below)
+            if n.attr.startswith("register_") and "hook" in n.attr:
+                return []  # tensor or module hooks see the gradients
+        elif isinstance(n, ast.Call):
+            api = apis.get(id(n.func)) or ""
+            if api.startswith("torch.optim.") or api in CLIP_APIS or api in AUTOGRAD_GRAD_APIS:
+                return []
+            if not isinstance(parents.get(id(n)), ast.Expr):
+                continue
+            if (isinstance(n.func, ast.Attribute) and n.func.attr == "backward" and not api) \
+                    or api in AUTOGRAD_BACKWARD_APIS:
+                if not isinstance(enclosing_scope(parents, n), ast.Module):
+                    return []
+                backwards.append(n)
+    return backwards
+
+
+def _drop_backwards(detector, calls: list[ast.Call]) -> set[int]:
+    """MS230 findings removing backward() calls whose gradients nothing reads (`_unobserved_backwards`)."""
+    from ..findings import Kind
+
+    facts = detector.facts
+    for call in calls:
+        stmt = facts.parents[id(call)]
+        method = isinstance(call.func, ast.Attribute) and call.func.attr == "backward" \
+            and facts.apis.get(id(call.func)) is None
+        f = detector.add(BACKWARD, call.func, stmt, "torch.Tensor.backward" if method else "torch.autograd.backward",
+                         "removed: nothing in the file reads the gradients it stores (no `.grad` read, optimizer "
+                         "or hook)", Kind.TENSOR_METHOD if method else Kind.CALL, claim=[call.func],
+                         attr_only=method)
+        facts.gradients[id(f.node)] = (None, "unobserved")
+    return {id(call) for call in calls}
 
 
 def plain_grad_reads(detector) -> None:
