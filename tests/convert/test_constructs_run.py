@@ -59,6 +59,9 @@ CASES = {
     "unread_gradients": [
         ("module_values", []),
     ],
+    "constraint_base": [
+        ("checked", [A]),
+    ],
     "distribution_transforms": [
         ("chained", [A]),
         ("stick_breaking", [A]),
