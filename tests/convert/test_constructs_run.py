@@ -52,6 +52,10 @@ CASES = {
     "pool_class_passed": [
         ("run", [_rng.standard_normal((2, 3, 17, 16)).astype(np.float32)]),
     ],
+    "attention_half_precision": [
+        ("half_attention", [_rng.standard_normal((2, 2, 5, 8)).astype(np.float32),
+                            _rng.standard_normal((2, 2, 5, 5)).astype(np.float32)]),
+    ],
     "scheduler_subclass": [
         ("epochs", [0]),
         ("epochs", [3]),

@@ -59,6 +59,31 @@ class __NAME__({@mindspore.nn.Cell}):
             [self.padding[2 * i], self.padding[2 * i + 1]] for i in reversed(range(len(self.padding) // 2))]
         return {@mindspore.ops.MirrorPad}(mode="REFLECT")(x, {@mindspore.Tensor}(pairs))
 ''',
+    "scaled_dot_product_attention": '''\
+def __NAME__(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False):
+    """torch.nn.functional.scaled_dot_product_attention written out: softmax(q @ k^T * scale + mask) @ v with
+    dropout (MindSpore's fused attention kernels are Ascend-only). A bool mask keeps True positions, a float one
+    is added; grouped-query heads repeat k and v. float16/bfloat16 inputs are computed in float32 and the result
+    cast back, as PyTorch accumulates them (MindSpore's CPU BatchMatMul has no bfloat16 kernel)."""
+    dtype = query.dtype
+    if dtype in ({@mindspore.float16}, {@mindspore.bfloat16}):
+        query, key, value = (t.astype({@mindspore.float32}) for t in (query, key, value))
+        if attn_mask is not None and attn_mask.dtype != {@mindspore.bool_}:
+            attn_mask = attn_mask.astype({@mindspore.float32})
+    if enable_gqa:
+        key = key.repeat_interleave(query.shape[-3] // key.shape[-3], -3)
+        value = value.repeat_interleave(query.shape[-3] // value.shape[-3], -3)
+    scores = {@mindspore.ops.matmul}(query, key.swapaxes(-2, -1)) * (query.shape[-1] ** -0.5 if scale is None else scale)
+    if attn_mask is not None:
+        if attn_mask.dtype == {@mindspore.bool_}:
+            attn_mask = {@mindspore.ops.zeros}(attn_mask.shape, scores.dtype).masked_fill(~attn_mask, float("-inf"))
+        scores = scores + attn_mask
+    if is_causal:
+        scores = scores + {@mindspore.ops.triu}(
+            {@mindspore.ops.full}((query.shape[-2], key.shape[-2]), float("-inf"), dtype=scores.dtype), 1)
+    weights = {@mindspore.ops.dropout}({@mindspore.ops.softmax}(scores, -1), p=float(dropout_p))
+    return {@mindspore.ops.matmul}(weights, value).astype(dtype)
+''',
     "rrelu": '''\
 def __NAME__(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """torch.nn.functional.rrelu: negative inputs times a slope drawn from U(lower, upper) while training,
