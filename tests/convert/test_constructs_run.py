@@ -56,6 +56,12 @@ CASES = {
         ("half_attention", [_rng.standard_normal((2, 2, 5, 8)).astype(np.float32),
                             _rng.standard_normal((2, 2, 5, 5)).astype(np.float32)]),
     ],
+    "non_leaf_gradients": [
+        ("module_values", []),
+    ],
+    "non_leaf_gradients_leaf": [
+        ("through_reshape", []),
+    ],
     "scheduler_subclass": [
         ("epochs", [0]),
         ("epochs", [3]),
