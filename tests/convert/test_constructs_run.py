@@ -62,6 +62,15 @@ CASES = {
     "non_leaf_gradients_leaf": [
         ("through_reshape", []),
     ],
+    "fused_layers": [
+        ("fused_conv", [_rng.standard_normal((2, 3, 5, 5)).astype(np.float32), _rng.standard_normal((4, 3, 3, 3)).astype(np.float32),
+                        _rng.standard_normal(4).astype(np.float32), _rng.standard_normal(4).astype(np.float32),
+                        _rng.standard_normal(4).astype(np.float32), _rng.uniform(0.5, 2, 4).astype(np.float32)]),
+        ("fused_linear", [A, _rng.standard_normal((4, 3)).astype(np.float32), _rng.standard_normal(4).astype(np.float32),
+                          _rng.standard_normal(4).astype(np.float32), _rng.standard_normal(4).astype(np.float32),
+                          _rng.uniform(0.5, 2, 4).astype(np.float32)]),
+        ("resized", [A]),
+    ],
     "scheduler_subclass": [
         ("epochs", [0]),
         ("epochs", [3]),

@@ -84,6 +84,39 @@ def __NAME__(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, 
     weights = {@mindspore.ops.dropout}({@mindspore.ops.softmax}(scores, -1), p=float(dropout_p))
     return {@mindspore.ops.matmul}(weights, value).astype(dtype)
 ''',
+    "fuse_conv_bn_eval": '''\
+def __NAME__(conv, bn, transpose=False):
+    """torch.nn.utils.fuse_conv_bn_eval: a copy of the eval-mode convolution with the eval-mode BatchNorm folded
+    in: weight * gamma / sqrt(var + eps) per output channel (dimension 1 of a transposed convolution's weight),
+    bias (b - mean) * gamma / sqrt(var + eps) + beta. MindSpore has no such helper."""
+    if conv.training or bn.training:
+        raise AssertionError("Fusion only for eval!")
+    fused = {@copy.deepcopy}(conv)
+    scale = bn.gamma * {@mindspore.ops.rsqrt}(bn.moving_variance + bn.eps)
+    shape = ([1, -1] if transpose else [-1, 1]) + [1] * (conv.weight.ndim - 2)
+    fused.weight.set_data((conv.weight * scale.reshape(shape)).astype(conv.weight.dtype))
+    bias = conv.bias if conv.has_bias else {@mindspore.ops.zeros_like}(bn.moving_mean)
+    fused.bias = {@mindspore.Parameter}(((bias - bn.moving_mean) * scale + bn.beta).astype(conv.weight.dtype), name="bias")
+    fused.has_bias = True
+    return fused
+''',
+    "fuse_linear_bn_eval": '''\
+def __NAME__(linear, bn):
+    """torch.nn.utils.fuse_linear_bn_eval: a copy of the eval-mode linear layer (mindspore.nn.Dense) with the
+    eval-mode BatchNorm folded in: weight * gamma / sqrt(var + eps) per output feature, bias
+    (b - mean) * gamma / sqrt(var + eps) + beta. MindSpore has no such helper."""
+    if linear.training or bn.training:
+        raise AssertionError("Fusion only for eval!")
+    if linear.weight.shape[0] != bn.moving_mean.shape[0] and bn.moving_mean.shape[0] != 1:
+        raise AssertionError("To fuse, linear.out_features must equal bn.num_features or bn.num_features must be 1")
+    fused = {@copy.deepcopy}(linear)
+    scale = bn.gamma * {@mindspore.ops.rsqrt}(bn.moving_variance + bn.eps)
+    fused.weight.set_data((linear.weight * scale.unsqueeze(-1)).astype(linear.weight.dtype))
+    bias = linear.bias if linear.has_bias else {@mindspore.ops.zeros_like}(bn.moving_mean)
+    fused.bias = {@mindspore.Parameter}(((bias - bn.moving_mean) * scale + bn.beta).astype(linear.weight.dtype), name="bias")
+    fused.has_bias = True
+    return fused
+''',
     "rrelu": '''\
 def __NAME__(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """torch.nn.functional.rrelu: negative inputs times a slope drawn from U(lower, upper) while training,
