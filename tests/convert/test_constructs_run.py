@@ -71,6 +71,9 @@ CASES = {
                           _rng.uniform(0.5, 2, 4).astype(np.float32)]),
         ("resized", [A]),
     ],
+    "spectral_norm_removed": [
+        ("removed", [A]),
+    ],
     "scheduler_subclass": [
         ("epochs", [0]),
         ("epochs", [3]),

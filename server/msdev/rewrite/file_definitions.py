@@ -649,6 +649,23 @@ def __NAME__(module, name="weight"):
     setattr(module, name, {@mindspore.Parameter}({@mindspore.Tensor}(value), name=given[:-2]))
     return module
 """,
+    "remove_spectral_norm": """\
+def __NAME__(module, name="weight"):
+    \"\"\"torch.nn.utils.remove_spectral_norm: `<name>` is a plain parameter again, holding `<name>_orig` / sigma
+    with the current power-iteration vectors (not refined once more, as PyTorch computes it on removal);
+    `<name>_orig`, `<name>_u` and `<name>_v` go.\"\"\"
+    if not hasattr(module, name + "_orig"):
+        raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    training = module.training
+    module.training = False  # read without a power iteration
+    value = getattr(module, name)
+    module.training = training
+    given = getattr(module, name + "_orig").name
+    delattr(type(module), name)
+    del module._params[name + "_orig"], module._params[name + "_u"], module._params[name + "_v"]
+    setattr(module, name, {@mindspore.Parameter}({@mindspore.Tensor}(value), name=given[:-len("_orig")]))
+    return module
+""",
     "ParameterList": '''\
 class __NAME__({@mindspore.nn.Cell}):
     """torch.nn.ParameterList: a list whose tensors are parameters of the cell, named by position
