@@ -74,6 +74,9 @@ CASES = {
     "spectral_norm_removed": [
         ("removed", [A]),
     ],
+    "stack_dataset": [
+        ("stacked", [A]),
+    ],
     "scheduler_subclass": [
         ("epochs", [0]),
         ("epochs", [3]),

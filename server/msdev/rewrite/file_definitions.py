@@ -1083,6 +1083,31 @@ class __NAME__:
     def __len__(self):
         return sum(len(dataset) for dataset in self.datasets)
 ''',
+    "StackDataset": '''\
+class __NAME__:
+    """torch.utils.data.StackDataset: item i is the tuple of item i of each dataset given by position (the dict
+    of them by name when given by keyword); every dataset has the same length."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like input/output, but both types are given.")
+        datasets = args or kwargs
+        if not datasets:
+            raise ValueError("At least one dataset should be passed")
+        lengths = {len(d) for d in (datasets.values() if kwargs else datasets)}
+        if len(lengths) != 1:
+            raise ValueError("Size mismatch between datasets")
+        self._length = lengths.pop()
+        self.datasets = datasets
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {name: dataset[index] for name, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __len__(self):
+        return self._length
+''',
     "WeightedRandomSampler": '''\
 class __NAME__({@msdev.Sampler}):
     """torch.utils.data.WeightedRandomSampler: num_samples positions drawn with probability proportional to
