@@ -77,6 +77,10 @@ CASES = {
     "stack_dataset": [
         ("stacked", [A]),
     ],
+    "clip_with_total_norm": [
+        ("clipped", [A, B, 1.0]),
+        ("clipped", [A, B, 100.0]),
+    ],
     "scheduler_subclass": [
         ("epochs", [0]),
         ("epochs", [3]),

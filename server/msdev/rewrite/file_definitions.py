@@ -2315,6 +2315,19 @@ def __NAME__(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, fore
         g.assign_value(g * coef)
     return total
 ''',
+    "clip_grads_with_norm_": '''\
+def __NAME__(parameters, max_norm, total_norm, foreach=None):
+    """torch.nn.utils.clip_grads_with_norm_ on the `.grad` the code set on tensors: each gradient scaled in place
+    by max_norm / (total_norm + 1e-6) when that is below 1, total_norm given (get_total_norm's)."""
+    parameters = [parameters] if isinstance(parameters, {@mindspore.Tensor}) else list(parameters)
+    grads = [g for g in (getattr(p, "grad", None) for p in parameters) if g is not None]
+    if not grads:
+        return None
+    coef = {@mindspore.ops.clamp}(float(max_norm) / (total_norm + 1e-6), max=1.0)
+    for g in grads:  # in place, as PyTorch scales them
+        g.assign_value((g * coef).astype(g.dtype))
+    return None
+''',
     "clip_grad_value_": '''\
 def __NAME__(parameters, clip_value, foreach=None):
     """torch.nn.utils.clip_grad_value_ on the `.grad` the code set on tensors (a training step clips its
