@@ -81,6 +81,9 @@ CASES = {
         ("clipped", [A, B, 1.0]),
         ("clipped", [A, B, 100.0]),
     ],
+    "map2_elementwise": [
+        ("mapped", [A, B, B[0]]),
+    ],
     "scheduler_subclass": [
         ("epochs", [0]),
         ("epochs", [3]),
