@@ -61,6 +61,7 @@ CASES = {
     ],
     "non_leaf_gradients_leaf": [
         ("through_reshape", []),
+        ("through_integer_index", [A]),
     ],
     "fused_layers": [
         ("fused_conv", [_rng.standard_normal((2, 3, 5, 5)).astype(np.float32), _rng.standard_normal((4, 3, 3, 3)).astype(np.float32),

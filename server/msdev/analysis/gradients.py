@@ -172,6 +172,27 @@ def _operation_on_grad_tensor(node: ast.AST, recording: set[str]) -> bool:
     return False
 
 
+#: methods giving an integer or bool copy: no gradient flows through them
+_INTEGER_CASTS = frozenset({"long", "int", "short", "byte", "char", "bool"})
+
+
+def _only_cast_to_integers(nodes, parents) -> set[str]:
+    """Names whose every use (other than `.grad` and flags) is an integer cast (`values[perm.long()]`): no
+    gradient reaches them, so PyTorch leaves their `.grad` None after backward()."""
+    uses: dict[str, list[bool]] = {}
+    for n in nodes:
+        if not (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)):
+            continue
+        parent = parents.get(id(n))
+        if isinstance(parent, ast.Attribute) and parent.attr in ("grad", "requires_grad", "requires_grad_"):
+            continue
+        call = parents.get(id(parent)) if isinstance(parent, ast.Attribute) else None
+        cast = isinstance(call, ast.Call) and call.func is parent and parent.attr in _INTEGER_CASTS \
+            and not call.args and not call.keywords
+        uses.setdefault(n.id, []).append(cast)
+    return {name for name, casts in uses.items() if casts and all(casts)}
+
+
 def non_leaf_names(nodes) -> set[str]:
     """Names only ever assigned an operation on a tensor that records gradients
     (`x = torch.arange(15., requires_grad=True).reshape(3, 5)`, `y = w * 2` with `w` built with
@@ -378,7 +399,7 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
                   and isinstance(n.ctx, ast.Load) and _read_key(n)
                   and key_root(_read_key(n)) not in imported  # mindspore.grad, torch.autograd.grad
                   and not (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n)]
-    non_leaves = non_leaf_names(in_scope)
+    non_leaves = non_leaf_names(in_scope) | _only_cast_to_integers(in_scope, parents)
     non_leaf_reads = [n for n in grad_reads if _read_key(n) in non_leaves]
     grad_reads = [n for n in grad_reads if _read_key(n) not in non_leaves]
     resets = {}
@@ -887,7 +908,7 @@ def detect_gradients(detector) -> set[int]:
         return set()
     taken = {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     planned: set[int] = set()
-    non_leaves = non_leaf_names(nodes)
+    non_leaves = non_leaf_names(nodes) | _only_cast_to_integers(nodes, parents)
     read_elsewhere = {id(n) for n in nodes if isinstance(n, ast.Attribute) and n.attr == "grad"
                       and isinstance(n.ctx, ast.Load) and _read_key(n) in non_leaves}
     for scope in scopes.values():
@@ -987,7 +1008,7 @@ def _unobserved_backwards(nodes, parents, apis) -> list[ast.Call]:
     Empty when anything observes, or when a backward() sits in a function (another module of the package
     may step an optimizer on what it computes)."""
     backwards = []
-    non_leaves = non_leaf_names(nodes)
+    non_leaves = non_leaf_names(nodes) | _only_cast_to_integers(nodes, parents)
     for n in nodes:
         if isinstance(n, ast.Attribute):
             if n.attr == "grad" and isinstance(n.ctx, ast.Load) and _read_key(n) not in non_leaves \
