@@ -85,6 +85,9 @@ CASES = {
     "map2_elementwise": [
         ("mapped", [A, B, B[0]]),
     ],
+    "grad_mode_aliases": [
+        ("switched", [A]),
+    ],
     "scheduler_subclass": [
         ("epochs", [0]),
         ("epochs", [3]),
