@@ -87,6 +87,7 @@ CASES = {
     ],
     "grad_mode_aliases": [
         ("switched", [A]),
+        ("flags", []),
     ],
     "scheduler_subclass": [
         ("epochs", [0]),

@@ -2896,13 +2896,25 @@ def __NAME__(parent, name, child):
     "GradMode": '''\
 class __NAME__:
     """torch.no_grad / enable_grad / inference_mode used as a value (a context or decorator chosen at run
-    time): MindSpore records gradients only inside mindspore.grad / value_and_grad, so outside them the
-    mode changes nothing. Entered, it does nothing; called, it gives itself, or the function it decorates."""
+    time), and set_grad_enabled(mode): MindSpore records gradients only inside mindspore.grad /
+    value_and_grad, so outside them the mode changes no value. Only the flag is kept, for is_grad_enabled():
+    set_grad_enabled(mode) sets it when made and when entered, and restores it on exit, as PyTorch's does.
+    Called, it gives itself, or the function it decorates."""
+    enabled = True
+
+    def __init__(self, mode=None):
+        self.mode, self.previous = mode, type(self).enabled
+        if mode is not None:
+            type(self).enabled = bool(mode)
 
     def __enter__(self):
+        if self.mode is not None:
+            type(self).enabled = bool(self.mode)
         return None
 
     def __exit__(self, *exc):
+        if self.mode is not None:
+            type(self).enabled = self.previous
         return False
 
     def __call__(self, fn=None):
