@@ -88,6 +88,7 @@ CASES = {
     "grad_mode_aliases": [
         ("switched", [A]),
         ("flags", []),
+        ("blocks", [A]),
     ],
     "scheduler_subclass": [
         ("epochs", [0]),
