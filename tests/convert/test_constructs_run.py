@@ -80,6 +80,54 @@ CASES = {
     "pool_class_passed": [
         ("run", [_rng.standard_normal((2, 3, 17, 16)).astype(np.float32)]),
     ],
+    "attention_half_precision": [
+        ("half_attention", [_rng.standard_normal((2, 2, 5, 8)).astype(np.float32),
+                            _rng.standard_normal((2, 2, 5, 5)).astype(np.float32)]),
+    ],
+    "non_leaf_gradients": [
+        ("module_values", []),
+    ],
+    "non_leaf_gradients_leaf": [
+        ("through_reshape", []),
+        ("through_integer_index", [A]),
+    ],
+    "fused_layers": [
+        ("fused_conv", [_rng.standard_normal((2, 3, 5, 5)).astype(np.float32), _rng.standard_normal((4, 3, 3, 3)).astype(np.float32),
+                        _rng.standard_normal(4).astype(np.float32), _rng.standard_normal(4).astype(np.float32),
+                        _rng.standard_normal(4).astype(np.float32), _rng.uniform(0.5, 2, 4).astype(np.float32)]),
+        ("fused_linear", [A, _rng.standard_normal((4, 3)).astype(np.float32), _rng.standard_normal(4).astype(np.float32),
+                          _rng.standard_normal(4).astype(np.float32), _rng.standard_normal(4).astype(np.float32),
+                          _rng.uniform(0.5, 2, 4).astype(np.float32)]),
+        ("resized", [A]),
+    ],
+    "spectral_norm_removed": [
+        ("removed", [A]),
+    ],
+    "stack_dataset": [
+        ("stacked", [A]),
+    ],
+    "clip_with_total_norm": [
+        ("clipped", [A, B, 1.0]),
+        ("clipped", [A, B, 100.0]),
+    ],
+    "map2_elementwise": [
+        ("mapped", [A, B, B[0]]),
+    ],
+    "grad_mode_aliases": [
+        ("switched", [A]),
+        ("flags", []),
+        ("blocks", [A]),
+    ],
+    "scheduler_subclass": [
+        ("epochs", [0]),
+        ("epochs", [3]),
+    ],
+    "unread_gradients": [
+        ("module_values", []),
+    ],
+    "constraint_base": [
+        ("checked", [A]),
+    ],
     "distribution_transforms": [
         ("chained", [A]),
         ("stick_breaking", [A]),

@@ -56,6 +56,8 @@ _OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Op
 _OBJECT_BASES = {"torch.optim.lr_scheduler.": "torch.optim.lr_scheduler.LRScheduler",
                  "torch.distributions.": "torch.distributions.Distribution", "torch.device": "torch.device",
                  "torch.optim.": "torch.optim.Optimizer", "torch.Size": "torch.Size"}
+#: the scheduler namespace: a class deriving from one of its schedulers builds scheduler objects
+_SCHEDULER_PREFIX = "torch.optim.lr_scheduler."
 #: functions that give a torch.device, whose members (`.type`, `.index`) have entries
 _DEVICE_FUNCTIONS = frozenset({"torch.get_default_device"})
 _NOTHING = None
@@ -987,7 +989,7 @@ class Finder:
     def _classdef(self, node: ast.ClassDef, scope: _Scope) -> None:
         self._decorators(node, scope)
         is_module = is_autograd = is_optimizer = False
-        torch_base = None
+        torch_base = scheduler_base = None
         for base in node.bases:
             value = self.expr(base, scope, Kind.BASE_CLASS)
             if isinstance(base, ast.Name) and base.id in self._optimizer_classes:
@@ -1002,6 +1004,8 @@ class Finder:
                     torch_base = torch_base or value[1]
                 elif value[1].startswith("torchvision.models.") and value[1].rpartition(".")[2][:1].isupper():
                     is_module = True  # a torchvision model class (smp's encoders derive from them)
+                elif value[1].startswith(_SCHEDULER_PREFIX) and self._call_result(value[1]) is not None:
+                    scheduler_base = value[1]
             elif value is not None and value[0] == MODULE:
                 is_module = True  # subclass of a user module class
         for kw in node.keywords:
@@ -1027,6 +1031,10 @@ class Finder:
         self._class, self._self_name = saved
         # instances of a torch module subclass are modules
         scope.names[node.name] = _ModuleClass((MODULE, None, CERTAIN)) if is_module else None
+        if scheduler_base is not None and not is_module:
+            # an instance of a user LRScheduler subclass is a scheduler: `sched.last_epoch` is read back as
+            # PyTorch's int, `state_dict()` goes through the scheduler's rewrite (the class body is the user's)
+            scope.names[node.name] = (PARTIAL, scheduler_base, LIKELY)
 
     def _collect_self_attrs(self, node: ast.ClassDef, info: _ClassInfo, scope: _Scope) -> None:
         """Pre-pass: what `self.<attr>` holds, from every method's assignments and register calls.

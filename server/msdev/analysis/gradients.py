@@ -83,6 +83,8 @@ class GradPlan:
     #: variable of p's gradient); their `p.grad` reads: id(node) → id(For)
     loops: dict[int, tuple[str, str, bool, str]] = field(default_factory=dict)
     loop_reads: dict[int, int] = field(default_factory=dict)
+    #: `x.grad` reads of a non-leaf `x` (`non_leaf_names`): None in PyTorch after backward()
+    non_leaf_reads: list[ast.Attribute] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------- small helpers
@@ -138,6 +140,87 @@ def _read_key(node: ast.AST) -> str | None:
     """The key a `.grad` read reads: a leaf chain, or a group of parameters read by position."""
     indexed = indexed_parameter(node)
     return indexed[0] if indexed else _grad_receiver(node)
+
+
+#: methods that give back their receiver when nothing changes (a leaf stays a leaf, a non-leaf a non-leaf)
+_SELF_METHODS = frozenset({"requires_grad_", "float", "double", "half", "to", "cpu", "cuda", "type", "contiguous"})
+
+
+def _builds_grad_tensor(node: ast.AST) -> bool:
+    """A call given `requires_grad=True` (`torch.arange(15., requires_grad=True)`): a leaf that records."""
+    return isinstance(node, ast.Call) and any(
+        kw.arg == "requires_grad" and isinstance(kw.value, ast.Constant) and kw.value.value is True
+        for kw in node.keywords)
+
+
+def _operation_on_grad_tensor(node: ast.AST, recording: set[str]) -> bool:
+    """An operation on a tensor that records gradients (built with requires_grad=True, or a name in
+    RECORDING): `....reshape(3, 5)`, `x * 2 + 4`. Its result has a grad_fn, so it is no leaf."""
+    def records(side: ast.AST) -> bool:
+        return _builds_grad_tensor(side) or (isinstance(side, ast.Name) and side.id in recording) \
+            or _operation_on_grad_tensor(side, recording)
+
+    if isinstance(node, ast.BinOp):
+        return records(node.left) or records(node.right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        receiver = node.func.value
+        if node.func.attr in ("detach", "detach_"):
+            return False
+        if node.func.attr in _SELF_METHODS:  # the receiver itself: a leaf name stays a leaf
+            return _operation_on_grad_tensor(receiver, recording)
+        return records(receiver)
+    return False
+
+
+#: methods giving an integer or bool copy: no gradient flows through them
+_INTEGER_CASTS = frozenset({"long", "int", "short", "byte", "char", "bool"})
+
+
+def _only_cast_to_integers(nodes, parents) -> set[str]:
+    """Names whose every use (other than `.grad` and flags) is an integer cast (`values[perm.long()]`): no
+    gradient reaches them, so PyTorch leaves their `.grad` None after backward()."""
+    uses: dict[str, list[bool]] = {}
+    for n in nodes:
+        if not (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)):
+            continue
+        parent = parents.get(id(n))
+        if isinstance(parent, ast.Attribute) and parent.attr in ("grad", "requires_grad", "requires_grad_"):
+            continue
+        call = parents.get(id(parent)) if isinstance(parent, ast.Attribute) else None
+        cast = isinstance(call, ast.Call) and call.func is parent and parent.attr in _INTEGER_CASTS \
+            and not call.args and not call.keywords
+        uses.setdefault(n.id, []).append(cast)
+    return {name for name, casts in uses.items() if casts and all(casts)}
+
+
+def non_leaf_names(nodes) -> set[str]:
+    """Names only ever assigned an operation on a tensor that records gradients
+    (`x = torch.arange(15., requires_grad=True).reshape(3, 5)`, `y = w * 2` with `w` built with
+    requires_grad=True): PyTorch leaves their `.grad` None after backward() (the gradient goes to the
+    leaf), unless the code calls `x.retain_grad()`."""
+    values: dict[str, list[ast.AST]] = {}
+    assigned: set[int] = set()
+    for n in nodes:
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            values.setdefault(n.targets[0].id, []).append(n.value)
+            assigned.add(id(n.targets[0]))
+    # unpacked, a loop target, an augmented assignment: not followed; retain_grad() keeps the gradient
+    other = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and id(n) not in assigned}
+    other |= {n.value.id for n in nodes if isinstance(n, ast.Attribute) and n.attr == "retain_grad"
+              and isinstance(n.value, ast.Name)}
+    values = {name: vals for name, vals in values.items() if name not in other}
+    leaves = {name for name, vals in values.items() if all(map(_builds_grad_tensor, vals))}
+    for n in nodes:  # `x.requires_grad = True`, `x.requires_grad_()`: x records from here on
+        if isinstance(n, ast.Attribute) and n.attr in ("requires_grad", "requires_grad_") \
+                and isinstance(n.value, ast.Name) and n.value.id in values:
+            leaves.add(n.value.id)
+    found: set[str] = set()
+    while True:  # names computed from names computed from a leaf, ...
+        more = {name for name, vals in values.items() if name not in found and name not in leaves
+                and all(_operation_on_grad_tensor(v, leaves | found) for v in vals)}
+        if not more:
+            return found
+        found |= more
 
 
 def _reset_of(stmt: ast.stmt) -> tuple[str, str] | None:
@@ -316,6 +399,9 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
                   and isinstance(n.ctx, ast.Load) and _read_key(n)
                   and key_root(_read_key(n)) not in imported  # mindspore.grad, torch.autograd.grad
                   and not (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n)]
+    non_leaves = non_leaf_names(in_scope) | _only_cast_to_integers(in_scope, parents)
+    non_leaf_reads = [n for n in grad_reads if _read_key(n) in non_leaves]
+    grad_reads = [n for n in grad_reads if _read_key(n) not in non_leaves]
     resets = {}
     for n in in_scope:
         if isinstance(n, ast.stmt):
@@ -346,7 +432,7 @@ def plan_scope(scope: ast.AST, nodes: list[ast.AST], parents: dict[int, ast.AST]
     read_keys = list(dict.fromkeys(_read_key(n) for n in grad_reads_plain))
     read_keys += list(dict.fromkeys(loops[id(loop)][0] for loop in loop_of_read.values()))
     read_keys += [k for k in dict.fromkeys(_clipped_group(n, apis) for n in in_scope) if k and k not in read_keys]
-    plan = GradPlan(scope, {}, {})
+    plan = GradPlan(scope, {}, {}, non_leaf_reads=non_leaf_reads)
     for key in read_keys + [r[0] for _, r in resets.values()]:
         if key not in plan.variables:
             base = re.sub(r"\W+", "_", key[:-2] if key.endswith(".*") else key).strip("_")
@@ -795,6 +881,9 @@ def detect_gradients(detector) -> set[int]:
     facts = detector.facts
     parents, apis = facts.parents, facts.apis
     nodes = detector.context.nodes
+    unobserved = _unobserved_backwards(nodes, parents, apis)
+    if unobserved:
+        return _drop_backwards(detector, unobserved)
     scopes: dict[int, ast.AST] = {}
     steps: set[int] = set()
     for n in nodes:
@@ -819,12 +908,17 @@ def detect_gradients(detector) -> set[int]:
         return set()
     taken = {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     planned: set[int] = set()
+    non_leaves = non_leaf_names(nodes) | _only_cast_to_integers(nodes, parents)
+    read_elsewhere = {id(n) for n in nodes if isinstance(n, ast.Attribute) and n.attr == "grad"
+                      and isinstance(n.ctx, ast.Load) and _read_key(n) in non_leaves}
     for scope in scopes.values():
         scope_nodes = list(ast.walk(scope))
         scope_taken = taken | {n.id for n in scope_nodes if isinstance(n, ast.Name)}
         plan = plan_scope(scope, scope_nodes, parents, apis, scope_taken, steps)
         if plan is None:
             continue
+        _non_leaf_reads(detector, plan.non_leaf_reads)
+        read_elsewhere -= {id(n) for n in plan.non_leaf_reads}
         leaves: set[str] = set()
         for call_id, site in plan.sites.items():
             if site == NO_LEAVES:
@@ -902,7 +996,68 @@ def detect_gradients(detector) -> set[int]:
                     f = detector.add(REQUIRES_GRAD, anchor, n, api, "removed: the leaf is an input of the "
                                      "differentiated function", Kind.TENSOR_METHOD, claim=[anchor], attr_only=True)
                     facts.gradients[id(n)] = (None, "requires_grad")
+    # `x.grad` of a non-leaf read where no gradient is planned (another function reading a global)
+    _non_leaf_reads(detector, [n for n in nodes if id(n) in read_elsewhere])
     return planned
+
+
+def _unobserved_backwards(nodes, parents, apis) -> list[ast.Call]:
+    """The module-level backward() calls of a file (a script, a snippet) in which nothing observes what they
+    compute: no `.grad` is read, no optimizer, gradient clipping, hook or torch.autograd.grad is used. Their
+    only effect in PyTorch is the `.grad` they store, which nobody reads, so MindSpore can leave them out.
+    Empty when anything observes, or when a backward() sits in a function (another module of the package
+    may step an optimizer on what it computes)."""
+    backwards = []
+    non_leaves = non_leaf_names(nodes) | _only_cast_to_integers(nodes, parents)
+    for n in nodes:
+        if isinstance(n, ast.Attribute):
+            if n.attr == "grad" and isinstance(n.ctx, ast.Load) and _read_key(n) not in non_leaves \
+                    and not (isinstance(parents.get(id(n)), ast.Call) and parents[id(n)].func is n):
+                return []  # `x.grad` read (a call such as torch.autograd.grad(...) is checked below)
+            if n.attr.startswith("register_") and "hook" in n.attr:
+                return []  # tensor or module hooks see the gradients
+        elif isinstance(n, ast.Call):
+            api = apis.get(id(n.func)) or ""
+            if api.startswith("torch.optim.") or api in CLIP_APIS or api in AUTOGRAD_GRAD_APIS:
+                return []
+            if not isinstance(parents.get(id(n)), ast.Expr):
+                continue
+            if (isinstance(n.func, ast.Attribute) and n.func.attr == "backward" and not api) \
+                    or api in AUTOGRAD_BACKWARD_APIS:
+                if not isinstance(enclosing_scope(parents, n), ast.Module):
+                    return []
+                backwards.append(n)
+    return backwards
+
+
+def _drop_backwards(detector, calls: list[ast.Call]) -> set[int]:
+    """MS230 findings removing backward() calls whose gradients nothing reads (`_unobserved_backwards`)."""
+    from ..findings import Kind
+
+    facts = detector.facts
+    for call in calls:
+        stmt = facts.parents[id(call)]
+        method = isinstance(call.func, ast.Attribute) and call.func.attr == "backward" \
+            and facts.apis.get(id(call.func)) is None
+        f = detector.add(BACKWARD, call.func, stmt, "torch.Tensor.backward" if method else "torch.autograd.backward",
+                         "removed: nothing in the file reads the gradients it stores (no `.grad` read, optimizer "
+                         "or hook)", Kind.TENSOR_METHOD if method else Kind.CALL, claim=[call.func],
+                         attr_only=method)
+        facts.gradients[id(f.node)] = (None, "unobserved")
+    _non_leaf_reads(detector, [n for n in detector.context.nodes if isinstance(n, ast.Attribute) and n.attr == "grad"
+                               and isinstance(n.ctx, ast.Load)])
+    return {id(call) for call in calls}
+
+
+def _non_leaf_reads(detector, reads: list[ast.Attribute]) -> None:
+    """`x.grad` of a non-leaf `x` (`non_leaf_names`): None, as PyTorch leaves it (or what the code assigned)."""
+    from ..findings import Kind
+
+    for n in reads:
+        f = detector.add(BACKWARD, n, n, "torch.Tensor.grad", "`x` is computed from a tensor built with "
+                         "requires_grad=True, no leaf: PyTorch leaves its `.grad` None", Kind.TENSOR_ATTRIBUTE,
+                         claim=[n], attr_only=True)
+        detector.facts.gradients[id(f.node)] = (None, "plain_read")
 
 
 def plain_grad_reads(detector) -> None:

@@ -47,7 +47,11 @@ NO_GRAD_APIS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.set_gr
 # context managers that only switch a PyTorch back-end or debugging setting: their `with` line goes too
 SETTING_CONTEXTS = frozenset({"torch.autograd.set_detect_anomaly", "torch.backends.cudnn.flags",
                               "torch.backends.cuda.sdp_kernel", "torch.nn.attention.sdpa_kernel",
-                              "torch._C.DisableTorchFunctionSubclass", "torch._C.DisableTorchFunction"})
+                              "torch._C.DisableTorchFunctionSubclass", "torch._C.DisableTorchFunction",
+                              # pack/unpack hooks of saved tensors: their unpack must give back the packed
+                              # values (PyTorch's contract), so the block computes the same without them
+                              "torch.autograd.graph.saved_tensors_hooks", "torch.autograd.graph.save_on_cpu",
+                              "torch.autograd.graph.disable_saved_tensors_hooks"})
 AMP_PREFIXES = ("torch.cuda.amp.", "torch.amp.", "torch.autocast", "torch.cpu.amp.")
 DIST_PREFIXES = ("torch.distributed.", "torch.nn.parallel.", "torch.nn.DataParallel",
                  "torch.utils.data.distributed.", "torch.multiprocessing.")

@@ -254,6 +254,8 @@ def definition_class(entry: Entry, target: Target) -> str | None:
     params = [p for p in entry.params or () if not p.startswith("*")]
     if m is None or len(params) != len(entry.params or ()):
         return None
+    if not params and not m.group(2).strip():
+        return m.group(1)  # a class built without arguments (constraints.Constraint)
     slots = [_SLOT.fullmatch(part.strip()) for part in m.group(2).split(",")]
     if len(slots) != len(params) or any(s is None or s.group(1) != p for s, p in zip(slots, params)):
         return None

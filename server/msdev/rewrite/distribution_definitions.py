@@ -58,6 +58,19 @@ class __NAME__:
     def __repr__(self):
         return type(self).__name__ + "()"
 ''',
+    "Constraint": '''\
+class __NAME__:
+    """torch.distributions.constraints.Constraint: the base of constraint objects (user code subclasses it);
+    check(value) is each subclass's test, the base raises NotImplementedError as PyTorch's does."""
+    is_discrete = False
+    event_dim = 0
+
+    def check(self, value):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return type(self).__name__ + "()"
+''',
     "InverseTransform": '''\
 class __NAME__:
     """The inverse of a transform (PyTorch's _InverseTransform): calls swap, the Jacobian changes sign. It

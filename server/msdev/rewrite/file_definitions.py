@@ -59,6 +59,64 @@ class __NAME__({@mindspore.nn.Cell}):
             [self.padding[2 * i], self.padding[2 * i + 1]] for i in reversed(range(len(self.padding) // 2))]
         return {@mindspore.ops.MirrorPad}(mode="REFLECT")(x, {@mindspore.Tensor}(pairs))
 ''',
+    "scaled_dot_product_attention": '''\
+def __NAME__(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False):
+    """torch.nn.functional.scaled_dot_product_attention written out: softmax(q @ k^T * scale + mask) @ v with
+    dropout (MindSpore's fused attention kernels are Ascend-only). A bool mask keeps True positions, a float one
+    is added; grouped-query heads repeat k and v. float16/bfloat16 inputs are computed in float32 and the result
+    cast back, as PyTorch accumulates them (MindSpore's CPU BatchMatMul has no bfloat16 kernel)."""
+    dtype = query.dtype
+    if dtype in ({@mindspore.float16}, {@mindspore.bfloat16}):
+        query, key, value = (t.astype({@mindspore.float32}) for t in (query, key, value))
+        if attn_mask is not None and attn_mask.dtype != {@mindspore.bool_}:
+            attn_mask = attn_mask.astype({@mindspore.float32})
+    if enable_gqa:
+        key = key.repeat_interleave(query.shape[-3] // key.shape[-3], -3)
+        value = value.repeat_interleave(query.shape[-3] // value.shape[-3], -3)
+    scores = {@mindspore.ops.matmul}(query, key.swapaxes(-2, -1)) * (query.shape[-1] ** -0.5 if scale is None else scale)
+    if attn_mask is not None:
+        if attn_mask.dtype == {@mindspore.bool_}:
+            attn_mask = {@mindspore.ops.zeros}(attn_mask.shape, scores.dtype).masked_fill(~attn_mask, float("-inf"))
+        scores = scores + attn_mask
+    if is_causal:
+        scores = scores + {@mindspore.ops.triu}(
+            {@mindspore.ops.full}((query.shape[-2], key.shape[-2]), float("-inf"), dtype=scores.dtype), 1)
+    weights = {@mindspore.ops.dropout}({@mindspore.ops.softmax}(scores, -1), p=float(dropout_p))
+    return {@mindspore.ops.matmul}(weights, value).astype(dtype)
+''',
+    "fuse_conv_bn_eval": '''\
+def __NAME__(conv, bn, transpose=False):
+    """torch.nn.utils.fuse_conv_bn_eval: a copy of the eval-mode convolution with the eval-mode BatchNorm folded
+    in: weight * gamma / sqrt(var + eps) per output channel (dimension 1 of a transposed convolution's weight),
+    bias (b - mean) * gamma / sqrt(var + eps) + beta. MindSpore has no such helper."""
+    if conv.training or bn.training:
+        raise AssertionError("Fusion only for eval!")
+    fused = {@copy.deepcopy}(conv)
+    scale = bn.gamma * {@mindspore.ops.rsqrt}(bn.moving_variance + bn.eps)
+    shape = ([1, -1] if transpose else [-1, 1]) + [1] * (conv.weight.ndim - 2)
+    fused.weight.set_data((conv.weight * scale.reshape(shape)).astype(conv.weight.dtype))
+    bias = conv.bias if conv.has_bias else {@mindspore.ops.zeros_like}(bn.moving_mean)
+    fused.bias = {@mindspore.Parameter}(((bias - bn.moving_mean) * scale + bn.beta).astype(conv.weight.dtype), name="bias")
+    fused.has_bias = True
+    return fused
+''',
+    "fuse_linear_bn_eval": '''\
+def __NAME__(linear, bn):
+    """torch.nn.utils.fuse_linear_bn_eval: a copy of the eval-mode linear layer (mindspore.nn.Dense) with the
+    eval-mode BatchNorm folded in: weight * gamma / sqrt(var + eps) per output feature, bias
+    (b - mean) * gamma / sqrt(var + eps) + beta. MindSpore has no such helper."""
+    if linear.training or bn.training:
+        raise AssertionError("Fusion only for eval!")
+    if linear.weight.shape[0] != bn.moving_mean.shape[0] and bn.moving_mean.shape[0] != 1:
+        raise AssertionError("To fuse, linear.out_features must equal bn.num_features or bn.num_features must be 1")
+    fused = {@copy.deepcopy}(linear)
+    scale = bn.gamma * {@mindspore.ops.rsqrt}(bn.moving_variance + bn.eps)
+    fused.weight.set_data((linear.weight * scale.unsqueeze(-1)).astype(linear.weight.dtype))
+    bias = linear.bias if linear.has_bias else {@mindspore.ops.zeros_like}(bn.moving_mean)
+    fused.bias = {@mindspore.Parameter}(((bias - bn.moving_mean) * scale + bn.beta).astype(linear.weight.dtype), name="bias")
+    fused.has_bias = True
+    return fused
+''',
     "rrelu": '''\
 def __NAME__(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """torch.nn.functional.rrelu: negative inputs times a slope drawn from U(lower, upper) while training,
@@ -591,6 +649,23 @@ def __NAME__(module, name="weight"):
     setattr(module, name, {@mindspore.Parameter}({@mindspore.Tensor}(value), name=given[:-2]))
     return module
 """,
+    "remove_spectral_norm": """\
+def __NAME__(module, name="weight"):
+    \"\"\"torch.nn.utils.remove_spectral_norm: `<name>` is a plain parameter again, holding `<name>_orig` / sigma
+    with the current power-iteration vectors (not refined once more, as PyTorch computes it on removal);
+    `<name>_orig`, `<name>_u` and `<name>_v` go.\"\"\"
+    if not hasattr(module, name + "_orig"):
+        raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    training = module.training
+    module.training = False  # read without a power iteration
+    value = getattr(module, name)
+    module.training = training
+    given = getattr(module, name + "_orig").name
+    delattr(type(module), name)
+    del module._params[name + "_orig"], module._params[name + "_u"], module._params[name + "_v"]
+    setattr(module, name, {@mindspore.Parameter}({@mindspore.Tensor}(value), name=given[:-len("_orig")]))
+    return module
+""",
     "ParameterList": '''\
 class __NAME__({@mindspore.nn.Cell}):
     """torch.nn.ParameterList: a list whose tensors are parameters of the cell, named by position
@@ -1007,6 +1082,31 @@ class __NAME__:
 
     def __len__(self):
         return sum(len(dataset) for dataset in self.datasets)
+''',
+    "StackDataset": '''\
+class __NAME__:
+    """torch.utils.data.StackDataset: item i is the tuple of item i of each dataset given by position (the dict
+    of them by name when given by keyword); every dataset has the same length."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like input/output, but both types are given.")
+        datasets = args or kwargs
+        if not datasets:
+            raise ValueError("At least one dataset should be passed")
+        lengths = {len(d) for d in (datasets.values() if kwargs else datasets)}
+        if len(lengths) != 1:
+            raise ValueError("Size mismatch between datasets")
+        self._length = lengths.pop()
+        self.datasets = datasets
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {name: dataset[index] for name, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __len__(self):
+        return self._length
 ''',
     "WeightedRandomSampler": '''\
 class __NAME__({@msdev.Sampler}):
@@ -2215,6 +2315,19 @@ def __NAME__(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, fore
         g.assign_value(g * coef)
     return total
 ''',
+    "clip_grads_with_norm_": '''\
+def __NAME__(parameters, max_norm, total_norm, foreach=None):
+    """torch.nn.utils.clip_grads_with_norm_ on the `.grad` the code set on tensors: each gradient scaled in place
+    by max_norm / (total_norm + 1e-6) when that is below 1, total_norm given (get_total_norm's)."""
+    parameters = [parameters] if isinstance(parameters, {@mindspore.Tensor}) else list(parameters)
+    grads = [g for g in (getattr(p, "grad", None) for p in parameters) if g is not None]
+    if not grads:
+        return None
+    coef = {@mindspore.ops.clamp}(float(max_norm) / (total_norm + 1e-6), max=1.0)
+    for g in grads:  # in place, as PyTorch scales them
+        g.assign_value((g * coef).astype(g.dtype))
+    return None
+''',
     "clip_grad_value_": '''\
 def __NAME__(parameters, clip_value, foreach=None):
     """torch.nn.utils.clip_grad_value_ on the `.grad` the code set on tensors (a training step clips its
@@ -2817,13 +2930,25 @@ def __NAME__(parent, name, child):
     "GradMode": '''\
 class __NAME__:
     """torch.no_grad / enable_grad / inference_mode used as a value (a context or decorator chosen at run
-    time): MindSpore records gradients only inside mindspore.grad / value_and_grad, so outside them the
-    mode changes nothing. Entered, it does nothing; called, it gives itself, or the function it decorates."""
+    time), and set_grad_enabled(mode): MindSpore records gradients only inside mindspore.grad /
+    value_and_grad, so outside them the mode changes no value. Only the flag is kept, for is_grad_enabled():
+    set_grad_enabled(mode) sets it when made and when entered, and restores it on exit, as PyTorch's does.
+    Called, it gives itself, or the function it decorates."""
+    enabled = True
+
+    def __init__(self, mode=None):
+        self.mode, self.previous = mode, type(self).enabled
+        if mode is not None:
+            type(self).enabled = bool(mode)
 
     def __enter__(self):
+        if self.mode is not None:
+            type(self).enabled = bool(self.mode)
         return None
 
     def __exit__(self, *exc):
+        if self.mode is not None:
+            type(self).enabled = self.previous
         return False
 
     def __call__(self, fn=None):

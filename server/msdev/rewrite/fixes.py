@@ -382,6 +382,10 @@ class Rewriter:
     def _reference(self, finding, node, entry: Entry, target: Target) -> FindingRewrite:
         if isinstance(getattr(node, "ctx", None), ast.Store):
             return self._flag_assignment(finding, node, entry, target)
+        if finding.kind == Kind.BASE_CLASS and entry.kind == "class" and definition_class(entry, target):
+            # subclassed: the file definition taking PyTorch's arguments is the base (`class C(Constraint)`)
+            name = self.namer.render(definition_class(entry, target))
+            return FindingRewrite(finding, [Edit(*self.src.span(node), name)], True, [], self.src.span(node))
         if target.templates and finding.kind in (Kind.REFERENCE, Kind.BASE_CLASS) and (
                 entry.kind == "attribute" or (target.api is None and not all(map(_PLACEHOLDER.search, target.templates)))):
             # a setting, or a class MindSpore lacks that the template names as a whole (a file definition)

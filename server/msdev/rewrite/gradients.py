@@ -90,6 +90,8 @@ def rewrite_gradient(rewriter, finding: Finding, facts) -> FindingRewrite:
         span = rewriter.src.span(finding.node)
         return FindingRewrite(finding, [], True, ["Tensor.register_hook runs in PyNative mode (not under "
                                                   "mindspore.jit)"], span)
+    if what == "unobserved":  # a backward() whose gradients nothing reads: it has no effect to keep
+        return _remove_statement(rewriter, finding, "backward() removed: nothing reads the gradients it stores")
     if what == "requires_grad":
         stmt = finding.node
         if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):  # x = t.requires_grad_()
@@ -134,7 +136,11 @@ def read_chain(parents, node: ast.AST, var: str) -> tuple[ast.AST, str]:
         return node, text
 
 
-def _remove_statement(rewriter, finding: Finding) -> FindingRewrite:
+def _remove_statement(rewriter, finding: Finding, note: str | None = None) -> FindingRewrite:
+    """Delete FINDING's statement (`pass` where the block would be empty or the line is shared); NOTE says why
+    (default: a requires_grad flag mindspore.grad does not need)."""
+    kept = note or "the leaf needs no flag in MindSpore"
+    note = note or "requires_grad removed: mindspore.grad differentiates the function's inputs"
     src = rewriter.src
     stmt = finding.node
     parent = rewriter.parents.get(id(stmt))
@@ -143,14 +149,13 @@ def _remove_statement(rewriter, finding: Finding) -> FindingRewrite:
     span = src.span(stmt)
     if len(block) == 1 or not isinstance(parent, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)):
         # inside a loop or a with block, the enclosing rewrites read the statement's own text: `pass`
-        return FindingRewrite(finding, [Edit(*span, "pass")], True, ["the leaf needs no flag in MindSpore"], span)
+        return FindingRewrite(finding, [Edit(*span, "pass")], True, [kept], span)
     start = src.line_start(span[0])
     if src.text[start:span[0]].strip():  # shares its line with another statement
-        return FindingRewrite(finding, [Edit(*span, "pass")], True, ["the leaf needs no flag in MindSpore"], span)
+        return FindingRewrite(finding, [Edit(*span, "pass")], True, [kept], span)
     nl = src.text.find("\n", span[1])
     end = len(src.text) if nl == -1 else nl + 1
-    return FindingRewrite(finding, [Edit(start, end, "")], True,
-                          ["requires_grad removed: mindspore.grad differentiates the function's inputs"], (start, end))
+    return FindingRewrite(finding, [Edit(start, end, "")], True, [note], (start, end))
 
 
 def _tuple(items: list[str]) -> str:

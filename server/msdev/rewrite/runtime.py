@@ -161,8 +161,47 @@ def _unwrap_with(rewriter, finding: Finding, what: str, facts) -> FindingRewrite
     return FindingRewrite(finding, [Edit(ls, len(src.text) if nl == -1 else nl + 1, "")], True, [], (s, e))
 
 
+def _grad_mode_value(rewriter, expr: ast.AST, name: str) -> str | None:
+    """The grad mode a grad-mode context sets (Python text), None for other contexts."""
+    call = expr if isinstance(expr, ast.Call) else None
+    arg = None
+    if call is not None and (call.args or call.keywords):
+        arg = call.args[0] if call.args else call.keywords[0].value
+    if name == "no_grad":
+        return "False"
+    if name == "enable_grad":
+        return "True"
+    if name == "inference_mode":
+        return "False" if arg is None else f"not ({rewriter.rendered(arg)})"
+    if name == "set_grad_enabled" and arg is not None:
+        return rewriter.rendered(arg)
+    return None
+
+
+def _keep_grad_mode(rewriter, finding: Finding, facts) -> FindingRewrite | None:
+    """`with torch.no_grad():` in a file that reads torch.is_grad_enabled(): the `with` stays, entering the
+    file's GradMode flag (False for no_grad and inference_mode, True for enable_grad, the mode given to
+    set_grad_enabled), so that the reads inside say what PyTorch says. None where that does not apply."""
+    node = finding.node
+    if not (isinstance(node, ast.With) and len(node.items) == 1 and node.items[0].optional_vars is None
+            and "torch.is_grad_enabled" in facts.apis.values()):
+        return None
+    expr = node.items[0].context_expr
+    value = _grad_mode_value(rewriter, expr, finding.torch_api.rsplit(".", 1)[-1])
+    if value is None:
+        return None
+    span = rewriter.src.span(expr)
+    text = f"{rewriter.namer.render('msdev.GradMode')}({value})"
+    return FindingRewrite(finding, [Edit(*span, text)], True, ["the grad-mode flag torch.is_grad_enabled() reads is "
+                                                              "set for the block (it records nothing)"], span)
+
+
 def rewrite_no_grad(rewriter, finding: Finding, facts) -> FindingRewrite:
     name = finding.torch_api.rsplit('.', 1)[-1]
+    if finding.torch_api not in SETTING_CONTEXTS:
+        kept = _keep_grad_mode(rewriter, finding, facts)
+        if kept is not None:
+            return kept
     rw = _unwrap_with(rewriter, finding, f"{name}()", facts)
     if finding.torch_api in SETTING_CONTEXTS:
         rw.notes.append(f"{name} removed: MindSpore has no such setting (the block computes the same values)")
