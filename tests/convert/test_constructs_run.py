@@ -34,6 +34,13 @@ CASES = {
         ("top_candidates", [np.zeros(0, dtype=np.float32), 0]),
         ("level_writes", [np.array([0, 2, 0, 2], dtype=np.int64), A[:1].repeat(4, 0) + np.arange(4.0, dtype=np.float32)[:, None]]),
     ],
+    "feature_test_in_no_grad": [
+        ("next_after", [A, B]),
+        ("attention", [_rng.standard_normal((2, 4, 8)).astype(np.float32)] * 3),
+    ],
+    "autograd_function_out_input": [
+        ("stitched", [A, B]),
+    ],
     "uint8_masks": [
         ("forward_scores", [_rng.standard_normal((3, 2, 4)).astype(np.float32), np.array([[1, 1], [1, 0], [0, 1]], np.uint8)]),
         ("masked", [_rng.standard_normal((3, 2, 4)).astype(np.float32), 1]),

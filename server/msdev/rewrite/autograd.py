@@ -116,6 +116,9 @@ def _direct_cell(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: Namer
             raise CannotRewrite(f"forward stores state on ctx (ctx.{node.attr}): move it to the Cell by hand")
     bctx = bwd.args.args[0].arg
     grads = [a.arg for a in bwd.args.args[1:]]
+    if len({*inputs, "out", *grads}) != len(inputs) + 1 + len(grads):
+        # `forward(ctx, x1, out)` (torchdiffeq): bprop's arguments would repeat a name
+        raise CannotRewrite("forward's and backward's argument names collide with bprop's `out`")
     saved_text = "(" + ", ".join(saved) + ("," if len(saved) == 1 else "") + ")"
     for node in ast.walk(bwd):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == bctx:

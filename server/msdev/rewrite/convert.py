@@ -527,6 +527,10 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     src = SourceText(text)
     rewriter, bindings = file_rewriter(src, tree, db, profile, context, analysis)
     namer, nodes, parents, done = rewriter.namer, rewriter.nodes, rewriter.parents, rewriter.done
+    # `hasattr(torch, 'nextafter')` → True before the findings' rewrites, which read it through their
+    # inner edits (a `with torch.no_grad():` block unwrapped around it)
+    feature_tests = feature_test_edits(src, nodes, _torch_paths(bindings, context), db, profile)
+    done.extend(feature_tests)
     outcomes = rewrite_findings(rewriter, findings, profile, context)
     record_verdicts(outcomes)
 
@@ -570,7 +574,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
                                       Spans(spans), layer_lookup=lambda: named_layer_adapters(tree, rewriter, profile),
                                       notes=lookup_notes)
     done.extend(module_edits)
-    converted_spans = Spans(spans + [(e.start, e.end) for e in module_edits])
+    converted_spans = Spans(spans + [(e.start, e.end) for e in [*module_edits, *feature_tests]])
     locals_ = {b.local for b in bindings}
     for node in select(_NAME):
         if isinstance(node, ast.Name) and node.id in locals_ and isinstance(node.ctx, ast.Load):
@@ -686,16 +690,14 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
                        context: ModuleContext, namer: Namer, db: Database, profile: str,
                        converted_spans: Spans, layer_lookup=None, notes: list[str] | None = None) -> list[Edit]:
     """A PyTorch module used as a value (`getattr(nn, name)`) becomes its MindSpore module, so the
-    statement runs without PyTorch. A feature test of PyTorch (`hasattr(F, 'scaled_dot_product_attention')`)
-    becomes `True` when the API has a rewrite: the branch it guards is the one PyTorch takes, and it is
-    converted; asking MindSpore's module instead would pick the other branch.
+    statement runs without PyTorch (feature tests, `hasattr(F, 'scaled_dot_product_attention')`, are
+    feature_test_edits').
     `getattr(nn, name)` with a name known at run time first looks the name up among adapters of the
     layers the file names in strings (`norm_layer="LayerNorm"`), which take PyTorch's arguments
     (`layer_lookup()`: {class name: adapter}, built on first need). What such a lookup cannot
     cover goes to `notes` (the file's report)."""
     modules = MODULE_MAP.get(profile, MODULE_MAP["portable"])
-    local_paths = dict(context.torch_names)
-    local_paths.update({b.local: b.torch_path for b in bindings if b.local != "*"})
+    local_paths = _torch_paths(bindings, context)
     edits = []
     if not local_paths:
         return edits
@@ -720,12 +722,8 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
         if isinstance(parent, ast.Attribute) or isinstance(parent, ast.Call) and parent.func is node:
             continue
         path = ".".join([local_paths[sub.id]] + parts[::-1])
-        tested = _tested_api(parent, node, path, db, profile)
-        if tested is not None:
-            s, e = src.span(parent)
-            if not converted_spans.cover(s):
-                edits.append(Edit(s, e, "True"))
-            continue
+        if _tested_api(parent, node, path, db, profile) is not None:
+            continue  # a feature test: feature_test_edits wrote it
         target = modules.get(path)
         if target is None or path == "torch":
             continue
@@ -746,6 +744,37 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
                                           f"name_{rest}))({src.text[slice(*src.span(parent.args[1]))]})"))
                 continue
         edits.append(Edit(s, e, namer.render(target)))
+    return edits
+
+
+def _torch_paths(bindings, context: ModuleContext) -> dict[str, str]:
+    """Local name → the PyTorch module or object it is bound to, by the file's imports and its package."""
+    paths = dict(context.torch_names)
+    paths.update({b.local: b.torch_path for b in bindings if b.local != "*"})
+    return paths
+
+
+def feature_test_edits(src: SourceText, nodes: list[ast.AST], local_paths: dict[str, str], db: Database,
+                       profile: str) -> list[Edit]:
+    """`hasattr(<torch module>, 'name')` → `True` where msdev rewrites that API: the branch it guards is the
+    one PyTorch takes, and it is converted (asking MindSpore's module would pick the other branch)."""
+    edits = []
+    if not local_paths or "hasattr" not in src.text:
+        return edits
+    for call in nodes:
+        if call.__class__ is not ast.Call or call.func.__class__ is not ast.Name or call.func.id != "hasattr" \
+                or len(call.args) != 2:
+            continue
+        parent, node = call, call.args[0]
+        parts, sub = [], node
+        while sub.__class__ is ast.Attribute:
+            parts.append(sub.attr)
+            sub = sub.value
+        if sub.__class__ is not ast.Name or sub.id not in local_paths:
+            continue
+        path = ".".join([local_paths[sub.id]] + parts[::-1])
+        if _tested_api(parent, node, path, db, profile) is not None:
+            edits.append(Edit(*src.span(parent), "True"))
     return edits
 
 
