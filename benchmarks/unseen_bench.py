@@ -308,6 +308,61 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
         "linformer_shared": ("linformer.Linformer(dim=32, seq_len=16, depth=1, k=8, heads=2, one_kv_head=True,"
                              " share_kv=True)", [[2, 16, 32]]),
     }),
+    # session 18: lucidrains' tabular, segmentation, graph and attention blocks; a TCN; wavelet transforms
+    "tab-transformer-pytorch": ("tab_transformer_pytorch", (), {
+        "tab_transformer": ("tab_transformer_pytorch.TabTransformer(categories=(5, 4, 3), num_continuous=4, dim=16,"
+                            " depth=2, heads=2, dim_out=2, mlp_hidden_mults=(2, 2))",
+                            ["int:6,3:3", [6, 4]]),
+        "ft_transformer": ("tab_transformer_pytorch.FTTransformer(categories=(5, 4, 3), num_continuous=4, dim=16,"
+                           " depth=2, heads=2, dim_out=2)", ["int:6,3:3", [6, 4]]),
+    }),
+    "segformer-pytorch": ("segformer_pytorch", (), {
+        "segformer": ("segformer_pytorch.Segformer(dims=(8, 16, 24, 32), heads=(1, 2, 2, 4), ff_expansion=(2, 2, 2, 2),"
+                      " reduction_ratio=(4, 2, 2, 1), num_layers=1, decoder_dim=16, num_classes=3)",
+                      [[1, 3, 64, 64]]),
+    }),
+    "egnn-pytorch": ("egnn_pytorch", (), {
+        "egnn": ("egnn_pytorch.EGNN(dim=8, edge_dim=0, m_dim=8)", [[2, 6, 8], [2, 6, 3]]),
+        "egnn_knn": ("egnn_pytorch.EGNN(dim=8, m_dim=8, num_nearest_neighbors=3, norm_coors=True, norm_feats=True)",
+                     [[2, 6, 8], [2, 6, 3]]),
+        "egnn_network": ("egnn_pytorch.EGNN_Network(num_tokens=10, dim=8, depth=2, num_positions=16,"
+                         " global_linear_attn_every=1, global_linear_attn_heads=2, global_linear_attn_dim_head=4,"
+                         " num_global_tokens=2, m_dim=8)", ["int:2,6:10", [2, 6, 3]]),
+    }),
+    "res-mlp-pytorch": ("res_mlp_pytorch", (), {
+        "resmlp": ("res_mlp_pytorch.ResMLP(image_size=32, patch_size=8, dim=32, depth=2, num_classes=10)",
+                   [[2, 3, 32, 32]]),
+    }),
+    "halonet-pytorch": ("halonet_pytorch", (), {
+        "halo_attention": ("halonet_pytorch.HaloAttention(dim=16, block_size=4, halo_size=1, dim_head=8, heads=2)",
+                           [[1, 16, 8, 8]]),
+    }),
+    "bottleneck-transformer-pytorch": ("bottleneck_transformer_pytorch", (), {
+        "bottle_stack": ("bottleneck_transformer_pytorch.BottleStack(dim=16, fmap_size=8, dim_out=32, proj_factor=2,"
+                         " num_layers=2, heads=2, dim_head=8, downsample=True)", [[1, 16, 8, 8]]),
+        "bottle_stack_rel": ("bottleneck_transformer_pytorch.BottleStack(dim=16, fmap_size=8, dim_out=32,"
+                             " proj_factor=2, num_layers=1, heads=2, dim_head=8, downsample=False, rel_pos_emb=True)",
+                             [[1, 16, 8, 8]]),
+    }),
+    "siren-pytorch": ("siren_pytorch", (), {
+        "siren_net": ("siren_pytorch.SirenNet(dim_in=2, dim_hidden=16, dim_out=3, num_layers=3)", [[10, 2]]),
+        "siren_wrapper": ("siren_pytorch.SirenWrapper(siren_pytorch.SirenNet(dim_in=2, dim_hidden=16, dim_out=3,"
+                          " num_layers=3), image_width=8, image_height=8)", []),
+    }),
+    "pytorch-tcn": ("pytorch_tcn", (), {
+        "tcn_causal": ("pytorch_tcn.TCN(4, [8, 8], kernel_size=3, dropout=0.0)", [[2, 4, 20]]),
+        "tcn_noncausal_skip": ("pytorch_tcn.TCN(4, [8, 8], kernel_size=3, dropout=0.0, causal=False,"
+                               " use_norm='batch_norm', use_skip_connections=True)", [[2, 4, 20]]),
+        "tcn_nlc_gate": ("pytorch_tcn.TCN(4, [8, 6], kernel_size=2, dropout=0.0, input_shape='NLC', use_gate=True,"
+                         " use_norm='layer_norm', output_projection=3)", [[2, 20, 4]]),
+    }),
+    "pytorch-wavelets": ("pytorch_wavelets", (), {
+        "dwt_forward": ("pytorch_wavelets.DWTForward(J=2, wave='db2', mode='zero')", [[1, 2, 16, 16]]),
+        "dwt_forward_sym": ("pytorch_wavelets.DWTForward(J=2, wave='haar', mode='symmetric')", [[1, 2, 16, 16]]),
+        "dwt1d_forward": ("pytorch_wavelets.DWT1DForward(J=2, wave='db3', mode='reflect')", [[2, 3, 32]]),
+        "dtcwt_forward": ("pytorch_wavelets.DTCWTForward(J=2)", [[1, 1, 16, 16]]),
+        "scat_layer": ("pytorch_wavelets.ScatLayer()", [[1, 2, 16, 16]]),
+    }),
 }
 NEEDS = {"open-clip-torch": ("timm",)}
 CORPUS = "/work/cache/corpus"

@@ -21,6 +21,40 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "autograd_class_methods": [
+        ("clamped", [A]),
+        ("clamped_grad", [A]),
+        ("losses", [A, np.abs(B) / 3]),
+        ("loss_grad", [A, np.abs(B) / 3]),
+    ],
+    "overridden_reset_parameters": [
+        ("projected", [A]),
+    ],
+    "try_submodule_import": [
+        ("spectrum", [X4]),
+    ],
+    "numpy_index": [
+        ("symmetric_pad", [IMG, 2]),
+        ("wrap_pad", [IMG, 1, 2]),
+        ("halves", [X4.T.copy()]),
+        ("reflect_padded", [IMG]),
+    ],
+    "sequential_element_layers": [
+        ("block", [IMG]),
+    ],
+    "module_list_appended_none": [
+        ("skipped", [A]),
+    ],
+    "torch_functional_alias": [
+        ("head", [A, B.T.copy()[:3, :2].T.copy()]),
+        ("spread", [A, B[:1]]),
+    ],
+    "parameter_data_writes": [
+        ("averaged", [A]),
+    ],
+    "import_fallback_binding": [
+        ("normed", [_rng.standard_normal((1, 2, 5)).astype(np.float32)]),
+    ],
     "tensor_operators": [
         ("shifts", [np.array([1, -8, 5, 0], dtype=np.int64)]),
         ("shifts", [np.array([1, -8, 5, 0], dtype=np.int32)]),

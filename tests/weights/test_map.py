@@ -301,3 +301,51 @@ class Net(nn.Cell):
     names = {e.torch: e.mindspore for e in wmap.entries}
     assert names["stages.0.downsample.0.weight"] == "stages.0.downsample.0.gamma"
     assert names["stages.0.downsample.1.weight"] == "stages.0.downsample.1.weight"
+
+
+def test_a_norm_the_source_builds_as_batchnorm_or_layernorm_gets_no_batchnorm_fills():
+    """pytorch-tcn: `self.norm = nn.BatchNorm1d(c)` or `nn.LayerNorm(c)` by a flag; weight and bias map the
+    same either way, and without running statistics in the checkpoint nothing may be filled (a LayerNorm has
+    no moving_mean to load them into)."""
+    src = ModelSource.from_text('''
+import torch.nn as nn
+
+class Block(nn.Module):
+    def __init__(self, c, norm):
+        super().__init__()
+        if norm == 'batch_norm':
+            self.norm = nn.BatchNorm1d(c)
+        else:
+            self.norm = nn.LayerNorm(c)
+''')
+    wmap = build_map({"norm.weight": (4,), "norm.bias": (4,)}, src, root="Block")
+    assert {e.torch: e.mindspore for e in wmap.entries} == {"norm.weight": "norm.gamma", "norm.bias": "norm.beta"}
+    with_stats = build_map({"norm.weight": (4,), "norm.bias": (4,), "norm.running_mean": (4,),
+                            "norm.running_var": (4,)}, src, root="Block")
+    assert "norm.moving_variance" in {e.mindspore for e in with_stats.entries}
+
+
+def test_weight_normalised_conv1d_parts_gain_the_kernel_axis():
+    """`weight_norm(nn.Conv1d(...))` keeps PyTorch's `parametrizations.weight.original0/1` (or the older
+    `weight_g`/`weight_v`); MindSpore's Conv1d kernel is 4-D, so the 3-D parts gain its axis as the
+    weight does, while spectral norm's 1-D vectors stay as they are."""
+    src = ModelSource.from_text('''
+import torch.nn as nn
+from torch.nn.utils.parametrizations import weight_norm
+from torch.nn.utils import spectral_norm
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = weight_norm(nn.Conv1d(2, 3, 5))
+        self.old = spectral_norm(nn.Conv1d(2, 3, 5))
+''')
+    keys = {"conv.parametrizations.weight.original0": (3, 1, 1), "conv.parametrizations.weight.original1": (3, 2, 5),
+            "conv.bias": (3,), "old.weight_orig": (3, 2, 5), "old.weight_u": (3,), "old.weight_v": (10,),
+            "old.bias": (3,)}
+    wmap = build_map(keys, src, root="Net")
+    shapes = {e.torch: tuple(e.mindspore_shape) for e in wmap.entries}
+    assert shapes["conv.parametrizations.weight.original0"] == (3, 1, 1, 1)
+    assert shapes["conv.parametrizations.weight.original1"] == (3, 2, 1, 5)
+    assert shapes["old.weight_orig"] == (3, 2, 1, 5)
+    assert shapes["old.weight_v"] == (10,) and shapes["old.weight_u"] == (3,)

@@ -139,7 +139,8 @@ _REEXPORTING = (
 
 #: modules a torch module imports under another name, reached through it (`from torch.functional import F`
 #: is torch.nn.functional, which torch/functional.py imports as F)
-_MODULE_ALIASES = (("torch.functional.F.", "torch.nn.functional."),)
+_MODULE_ALIASES = (("torch.functional.F.", "torch.nn.functional."),
+                   ("torch.functional.", "torch."))  # torch.functional.broadcast_tensors (dynamo's graphs)
 
 
 def _package_name(dotted: str) -> str:
@@ -616,10 +617,8 @@ class Finder:
             if dotted in self.db.entries:
                 return dotted
         for alias, module in _MODULE_ALIASES:
-            if dotted.startswith(alias):
-                dotted = module + dotted[len(alias):]
-                if dotted in self.db.entries:
-                    return dotted
+            if dotted.startswith(alias) and module + dotted[len(alias):] in self.db.entries:
+                return module + dotted[len(alias):]
         for defining, package in _REEXPORTING:
             if dotted.startswith(defining):
                 public = package + dotted.rsplit(".", 1)[1]
@@ -657,6 +656,10 @@ class Finder:
                 if alias.name == "*":
                     continue
                 local = alias.asname or alias.name
+                if self._fallback and _is_ref(names.get(local)):
+                    # `try: from torch.nn.utils.parametrizations import weight_norm / except ImportError:
+                    # from torch.nn.utils import weight_norm`: current PyTorch runs the first import
+                    continue
                 if stmt.level == 0 and alias.name in _TENSOR_LIBRARY_FUNCTIONS.get(mod, ()):
                     names[local] = (PARTIAL, f"{mod}.{alias.name}", LIKELY)  # called, it gives a tensor
                     continue
@@ -895,10 +898,14 @@ class Finder:
                 return
         self._assign(target, self._element_of(iterable, node, scope), scope)
 
-    def _self_element(self, node: ast.AST):
-        """The layer every element of `self.<container>` is, when the class built it from one layer."""
+    def _self_element(self, node: ast.AST, index: ast.AST | None = None):
+        """The layer every element of `self.<container>` is, when the class built it from one layer;
+        with a literal `index`, the layer at that place of an `nn.Sequential(a, b, c)`."""
         if (self._class is not None and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
                 and node.value.id == self._self_name):
+            position = _int_literal_value(index)
+            if position is not None and f"{node.attr}.[{position}]" in self._class.attrs:
+                return self._class.attrs[f"{node.attr}.[{position}]"]
             return self._class.attrs.get(f"{node.attr}.[]")
         return None
 
@@ -958,12 +965,14 @@ class Finder:
             first = params[0].arg if params else None
             tensor_args = is_method and (node.name == "forward" and cls.is_module or
                                          cls.is_autograd_function and node.name in ("forward", "backward"))
+            # forward(ctx, x); as a classmethod (entmax) forward(cls, ctx, x)
+            skipped = 2 if tensor_args and cls.is_autograd_function and _decorated(node, "classmethod") else 1
             for i, arg in enumerate(params + extra):
                 value = None
                 ann = arg.annotation
                 if ann is not None and self.resolve_ref(ann, scope) in _TENSOR_CLASSES:
                     value = (TENSOR, None, CERTAIN)
-                elif tensor_args and i > 0 and arg in params:
+                elif tensor_args and i >= skipped and arg in params:
                     # forward(self, x) / forward(ctx, x); `x: dict[str, Tensor]` (torchvision's FPN) is a dict
                     value = _annotated_argument(ann)
                 elif arg.arg in inferred:
@@ -1136,6 +1145,12 @@ class Finder:
         element is an Embedding (`self.point_embeddings[0].weight` is its `embedding_table`), kept
         as `point_embeddings.[]`. Only when all elements are the same layer."""
         arg = call.args[0] if len(call.args) == 1 else None
+        if len(call.args) > 1 and not any(isinstance(a, ast.Starred) for a in call.args):
+            # `nn.Sequential(conv, bn, act)`: `self.net[-1].weight` is the BatchNorm's gamma
+            for i, element in enumerate(call.args):
+                kind = self._static_kind(element, scope)
+                if kind is not None and kind[0] == MODULE and kind[1]:
+                    info.attrs[f"{attr}.[{i}]"] = info.attrs[f"{attr}.[{i - len(call.args)}]"] = kind
         if isinstance(arg, ast.Name):
             arg = listed
         if isinstance(arg, ast.ListComp):
@@ -1436,7 +1451,8 @@ class Finder:
             receiver = self._receiver(node.value, scope)
             if receiver is None:
                 # ctx.saved_tensors in an autograd.Function: the tensors saved in forward
-                return (TENSOR, None, LIKELY) if node.attr == "saved_tensors" else None
+                return (TENSOR, None, LIKELY) if node.attr == "saved_tensors" and self._class is not None \
+                    and self._class.is_autograd_function else None
             if receiver[0] == TENSOR:
                 if node.attr == "grad" and self._class is not None and self._class.is_optimizer:
                     return (TENSOR, None, LIKELY)  # `p.grad` in a custom optimizer: msdev's Optimizer sets it
@@ -1508,7 +1524,7 @@ class Finder:
                     and node.value.value.id == self._self_name):
                 return (OPTIMIZER_STATE, None, LIKELY)  # `state = self.state[p]`
             if value is not None and value[0] == MODULE and not isinstance(node.slice, ast.Slice):
-                element = self._self_element(node.value)
+                element = self._self_element(node.value, node.slice)
                 if element is None and value[1] in _INDEXED_CONTAINERS:
                     return _INDEXED_CONTAINERS[value[1]]  # `model[0]` of an nn.Sequential: a layer
                 return element
@@ -1668,6 +1684,10 @@ class Finder:
                   and _root_name(func.value) not in self._foreign_modules):
                 # `x.size(1)`, `feats.unsqueeze(0)` on a value the finder cannot type (a dict's values, a
                 # list's element): no other common object has these methods
+                if type(func.value) is ast.Attribute and func.value.attr == "data":
+                    # `p.data.mul_(...)` (lion-pytorch's update function): `p` is a tensor too, whose `.data`
+                    # the rewrite drops, as MindSpore's Parameter.data is a copy in-place writes are lost on
+                    self._tensor_member(func.value, (TENSOR, None, LIKELY), Kind.TENSOR_ATTRIBUTE)
                 result = self._tensor_member(func, (TENSOR, None, LIKELY), Kind.TENSOR_METHOD)
             elif (receiver is None and func.attr in _UNTYPED_GUARDED and _guarded_arity(func.attr, node)
                   and _root_name(func.value) not in self._foreign_modules and self._torch_file()):
@@ -1680,10 +1700,10 @@ class Finder:
                     finding = self.findings[recorded]
                     self.findings[recorded] = self._make(func, finding.torch_api, _untyped(finding.entry, func.attr),
                                                          finding.kind, LIKELY, attr_only=True)
-            elif receiver is None and (func.attr in _MODULE_ONLY_METHODS or func.attr == "modules"
+            elif receiver is None and (func.attr in _MODULE_ONLY_METHODS or func.attr in _MODULE_ITERATOR_CALLS
                                        and not node.args and not node.keywords):
-                # `self.stem.named_children()`, `model.named_modules()`, `encoder.modules()`: only an
-                # nn.Module has these
+                # `self.stem.named_children()`, `model.named_modules()`, `encoder.modules()`,
+                # `self.ema_model.parameters()`: only an nn.Module has these
                 self._module_method(func, (MODULE, None, LIKELY))
         else:
             callee = self.expr(func, scope)
@@ -1857,6 +1877,8 @@ _DIM_METHODS = frozenset({"sum", "mean", "max", "min", "amax", "amin", "argmax",
                           "cummax", "cummin", "gather", "index_select", "flip", "roll", "transpose", "select",
                           "narrow", "repeat_interleave", "unique", "diff", "renorm", "aminmax"})
 #: nn.Module methods no other common object has: on a receiver of unknown type they mean a module
+#: argument-free calls that, in a PyTorch file, only an nn.Module answers
+_MODULE_ITERATOR_CALLS = frozenset({"modules", "parameters", "buffers"})
 _MODULE_ONLY_METHODS = frozenset({"named_children", "named_modules", "add_module", "register_module",
                                   "named_parameters", "named_buffers", "register_buffer", "register_parameter"})
 #: containers whose elements the finder types when the class builds them from one layer
@@ -1904,6 +1926,18 @@ def _statements(body):
 
 #: comparisons that give a bool tensor when one side is a tensor
 _ELEMENTWISE_COMPARE = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _is_ref(value) -> bool:
+    return value is not None and not isinstance(value, (_ModuleClass, _UserModule)) and value[0] == REF
+
+
+def _int_literal_value(node: ast.AST | None) -> int | None:
+    """The value of an int literal (`2`, `-1`), else None."""
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node, sign = node.operand, -1
+    return sign * node.value if isinstance(node, ast.Constant) and type(node.value) is int else None
 
 
 def _is_tensor(value) -> bool:

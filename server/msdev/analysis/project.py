@@ -14,6 +14,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from .numpy_arrays import array_functions, numpy_aliases
+
 TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
 
 #: PyTorch modules whose converted import keeps its local name (`import torch.nn as nn` →
@@ -41,6 +43,8 @@ class ModuleContext:
     tensor_params: dict[str, set] = field(default_factory=dict)
     #: local names of imported functions that return tensors (`f`, or `init.f` for a module alias)
     tensor_returns: set[str] = field(default_factory=set)
+    #: local names of imported functions that return NumPy arrays (rewrite/numpy_index.py)
+    array_returns: set[str] = field(default_factory=set)
     #: local names bound (through project imports) to user classes deriving, at any depth, from a
     #: torch.nn layer → that layer (`LayerNorm2d` → `torch.nn.LayerNorm`): their `self.weight` is renamed
     layer_bases: dict[str, str] = field(default_factory=dict)
@@ -153,6 +157,9 @@ class ProjectTable:
         for mod in self.modules.values():
             self._read(mod)
         self._resolve()
+        # functions returning NumPy arrays (pytorch_wavelets' `reflect`), for the modules that index tensors with them
+        self.array_returns = {(mod.name, f) for mod in self.modules.values()
+                              for f in array_functions(mod.tree, numpy_aliases(mod.tree))}
         for mod in self.modules.values():
             for source, name, _ in mod.froms:
                 target = self.modules.get(source)
@@ -314,6 +321,8 @@ class ProjectTable:
                 ctx.imported_functions[local] = origin
                 if origin in self.tensor_returns:
                     ctx.tensor_returns.add(local)
+                if origin in self.array_returns:
+                    ctx.array_returns.add(local)
         aliases = dict(mod.module_imports)
         aliases.update((local, f"{source}.{imported}") for source, imported, local in mod.froms if imported != "*")
         for local, target in aliases.items():
@@ -321,6 +330,7 @@ class ProjectTable:
                 functions = self.module_functions(target)
                 ctx.imported_modules[local] = functions
                 ctx.tensor_returns |= {f"{local}.{f}" for f, origin in functions.items() if origin in self.tensor_returns}
+                ctx.array_returns |= {f"{local}.{f}" for f, origin in functions.items() if origin in self.array_returns}
         for (module, func), params in self.tensor_params.items():
             if module == name:
                 ctx.tensor_params[func] = set(params)

@@ -18,6 +18,9 @@ from .naming import Namer
 from .source import Edit, SourceText
 
 AUTOGRAD_FUNCTION = "torch.autograd.Function"
+#: `Cls.apply(*inputs)` keeps working where the call site is not rewritten (another module, a bound
+#: `fn = Cls.apply`): it builds the Cell and calls it
+APPLY = "apply = classmethod(lambda cls, *inputs: cls()(*inputs))  # msdev: PyTorch's Function.apply"
 
 
 def _method(cls: ast.ClassDef, name: str) -> ast.FunctionDef | None:
@@ -44,12 +47,21 @@ def _statement_removal(src: SourceText, stmt: ast.stmt, body: list[ast.stmt]) ->
     return _delete_line(src, stmt)
 
 
-def rewrite_function_class(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: Namer) -> list[Edit]:
-    """Edits turning one autograd.Function subclass into a Cell (raises CannotRewrite)."""
-    try:
-        return _direct_cell(src, cls, base, namer)
-    except CannotRewrite:
-        return _recomputing_cell(src, cls, base, namer)
+def rewrite_function_class(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: Namer,
+                            subclassed: bool = False) -> list[Edit]:
+    """Edits turning one autograd.Function subclass into a Cell (raises CannotRewrite). A class that
+    others in the file derive from keeps its forward and backward (the recomputing form), as its
+    subclasses override them and reach them through `construct`/`bprop`."""
+    if not subclassed:
+        try:
+            return _direct_cell(src, cls, base, namer)
+        except CannotRewrite:
+            pass
+    return _recomputing_cell(src, cls, base, namer)
+
+
+def _decorated(fn: ast.FunctionDef, *names: str) -> bool:
+    return any(isinstance(d, ast.Name) and d.id in names for d in fn.decorator_list)
 
 
 def _recomputing_cell(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: Namer) -> list[Edit]:
@@ -60,8 +72,9 @@ def _recomputing_cell(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: 
     if fwd is None or bwd is None:
         raise CannotRewrite("a custom autograd.Function needs both forward and backward to become a Cell with bprop")
     for fn in (fwd, bwd):
-        if not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in fn.decorator_list):
-            raise CannotRewrite("forward/backward that are not static methods: rewrite by hand")
+        # a classmethod (entmax's functions) is called through `self` just as a static method is
+        if not _decorated(fn, "staticmethod", "classmethod"):
+            raise CannotRewrite("forward/backward that are neither static nor class methods: rewrite by hand")
     if any(isinstance(item, ast.FunctionDef) and item.name in ("construct", "bprop") for item in cls.body):
         raise CannotRewrite("the class already defines construct or bprop: rewrite by hand")
     ctx = namer.render("msdev.FunctionCtx")
@@ -77,7 +90,9 @@ def _recomputing_cell(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: 
              "    grads = self.backward(ctx, dout)",
              "    grads = grads if isinstance(grads, tuple) else (grads,)",
              f"    return tuple(g if g is not None else {zeros}(x) if isinstance(x, {tensor}) else 0",
-             "                 for g, x in zip(grads, inputs))"]
+             "                 for g, x in zip(grads, inputs))",
+             "",
+             APPLY]
     text = "\n\n" + "\n".join(indent + line if line else line for line in lines)
     end = src.end(cls.body[-1])
     return [Edit(*src.span(base), namer.render("mindspore.nn.Cell")), Edit(end, end, text)]
@@ -90,6 +105,8 @@ def _direct_cell(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: Namer
         raise CannotRewrite("a custom autograd.Function needs both forward and backward to become a Cell with bprop")
     for fn in (fwd, bwd):
         a = fn.args
+        if _decorated(fn, "classmethod"):
+            raise CannotRewrite("class methods read `cls`: kept, and called through the Cell")
         if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs or len(a.args) < 2:
             raise CannotRewrite("forward/backward with *args, keyword-only or missing arguments: rewrite by hand")
     ctx = fwd.args.args[0].arg
@@ -128,6 +145,8 @@ def _direct_cell(src: SourceText, cls: ast.ClassDef, base: ast.AST, namer: Namer
         elif isinstance(node, ast.Return) and node.value is not None and not isinstance(node.value, ast.Tuple):
             s, e = src.span(node.value)
             edits.extend([Edit(s, s, "("), Edit(e, e, ",)")])
+    end = src.end(cls.body[-1])
+    edits.append(Edit(end, end, "\n\n" + " " * cls.body[0].col_offset + APPLY))
     for fn, new_name, params in ((fwd, "construct", ["self"] + inputs),
                                  (bwd, "bprop", ["self"] + inputs + ["out"] + grads)):
         for dec in fn.decorator_list:
@@ -146,6 +165,21 @@ def _inside_removed(node: ast.AST, fwd: ast.FunctionDef, ctx: str) -> bool:
             if any(n is node for n in ast.walk(stmt)):
                 return True
     return False
+
+
+def derived_classes(nodes: Iterable[ast.AST], names: set[str]) -> set[str]:
+    """The classes of the file deriving (at any depth) from the converted Function classes `names`:
+    they inherit the Cell's construct and bprop, so their `.apply` becomes a call too."""
+    classes = [n for n in nodes if isinstance(n, ast.ClassDef)]
+    found: set[str] = set()
+    grew = True
+    while grew:
+        grew = False
+        for cls in classes:
+            if cls.name not in found and any(isinstance(b, ast.Name) and b.id in names | found for b in cls.bases):
+                found.add(cls.name)
+                grew = True
+    return found
 
 
 def apply_call_sites(src: SourceText, nodes: Iterable[ast.AST], names: set[str]) -> list[Edit]:

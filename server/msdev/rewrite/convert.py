@@ -21,7 +21,7 @@ from ..analysis.project import ModuleContext
 from ..db.loader import Database
 from ..findings import AUTOMATIC, MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .adapters import definition_class, exact_type_edits
-from .autograd import apply_call_sites, autograd_findings, rewrite_function_class
+from .autograd import apply_call_sites, autograd_findings, derived_classes, rewrite_function_class
 from .blocks import emptied_block_passes, statements_in
 from .calls import CannotRewrite, rewrite_arguments
 from .layer_state import conv_rebuild_edits
@@ -29,9 +29,12 @@ from .containers import (any_cell_values_fix, children_dict_edits, module_dict_s
                          sequential_subclasses)
 from .editlog import EditLog, Spans
 from .einops_runtime import einops_edits
+from .loop_data import loop_data_edits
+from .numpy_index import numpy_index_edits
 from .fixes import FindingRewrite, Rewriter, index_tree
 from .layer_aliases import alias_edits
-from .layer_init import UNIFORM_LAYERS, NORM_LAYERS, narrowed_reset_edits, reset_parameters_edits, shiftless_norm_edits
+from .layer_init import (UNIFORM_LAYERS, NORM_LAYERS, narrowed_reset_edits, overridden_reset_edits,
+                         reset_parameters_edits, shiftless_norm_edits)
 from .imports import (MODULE_MAP, bound_names, existing_mindspore_bindings, import_lines_edit, insertion_point,
                       render_statement, statement_removal, torch_import_bindings)
 from .naming import Namer
@@ -77,6 +80,32 @@ def _root_name(node: ast.AST) -> str | None:
     while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
         node = node.func if isinstance(node, ast.Call) else node.value
     return node.id if isinstance(node, ast.Name) else None
+
+
+def _source_path(node: ast.AST, parents: dict[int, ast.AST] | None = None) -> str:
+    """The dotted name as written (`torch.fft.rfft`) of an attribute chain, or of the chain a Name
+    starts (walking up `parents`)."""
+    if parents is not None:
+        while isinstance(parents.get(id(node)), ast.Attribute):
+            node = parents[id(node)]
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else ""
+
+
+def _unneeded_submodule(alias: ast.alias, bindings, needed_paths: set[str]) -> bool:
+    """`import torch.fft` when the file also has `import torch` and no unconverted code reaches
+    `torch.fft`: the remaining PyTorch code needs `torch` only, so this import goes (in a
+    `try: import torch.fft ... except ImportError:` feature test it would send the converted module
+    down PyTorch's fallback)."""
+    if alias.asname is not None or "." not in alias.name:
+        return False
+    root = alias.name.split(".", 1)[0]
+    if not any(b.alias.name == root and b.alias.asname is None for b in bindings):
+        return False
+    return not any(p == alias.name or p.startswith(alias.name + ".") for p in needed_paths)
 
 
 _CELL_BASES = ("torch.nn.",)
@@ -301,8 +330,12 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
                 edits.append(Edit(bs, be, name))
         context = rewriter.context if rewriter is not None else None
         calls = ast.walk(cls) if context is None else context.inside(cls, context.select(_CALL))
+        base_inits = []
         for node in calls:
             if isinstance(node, ast.Call) and _is_super_init(node, f.node):
+                statement = rewriter.parents.get(id(node)) if rewriter is not None else None
+                if isinstance(statement, ast.Expr):
+                    base_inits.append(statement)
                 call = node
                 if _is_explicit_base_init(node):  # Base.__init__(self, ...): skip `self`
                     call = ast.Call(func=node.func, args=node.args[1:], keywords=node.keywords)
@@ -320,6 +353,7 @@ def subclass_rewrites(src: SourceText, nodes: list[ast.AST], findings: list[Find
                         edits.append(Edit(bs, be, name))
         if rewriter is not None:
             edits.extend(reset_parameters_edits(src, cls, f.torch_api, rewriter.namer.render))
+            edits.extend(overridden_reset_edits(src, cls, f.torch_api, base_inits))
             edits.extend(shiftless_norm_edits(src, cls, f.torch_api, rewriter.namer.render))
     return edits
 
@@ -479,14 +513,15 @@ def rewrite_findings(rewriter: Rewriter, findings: list[Finding], profile: str,
         try:
             if not isinstance(cls, ast.ClassDef):
                 raise CannotRewrite("only a class deriving from autograd.Function can become a Cell")
-            done.extend(rewrite_function_class(src, cls, finding.node, namer))
+            subclassed = bool(derived_classes(nodes, {cls.name}))
+            done.extend(rewrite_function_class(src, cls, finding.node, namer, subclassed))
         except CannotRewrite as exc:
             outcomes[id(finding)] = Outcome(finding, False, str(exc))
             continue
         outcomes[id(finding)] = Outcome(finding, True, notes=["custom gradient: forward → construct, "
                                                               "backward → bprop"])
         function_classes.add(cls.name)
-    done.extend(apply_call_sites(src, nodes, function_classes))
+    done.extend(apply_call_sites(src, nodes, function_classes | derived_classes(nodes, function_classes)))
     classes = _narrowed(nodes, rewriter.context, _CLASSDEF)
     rewriter.cell_inits = {id(item) for cls in cell_classes(classes, findings, {id(f) for f in findings},
                                                             module.module_classes)
@@ -531,6 +566,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     # inner edits (a `with torch.no_grad():` block unwrapped around it)
     feature_tests = feature_test_edits(src, nodes, _torch_paths(bindings, context), db, profile)
     done.extend(feature_tests)
+    if bindings or context.torch_names:  # PyTorch code: its arrays index tensors, its loops run over parameters
+        done.extend(numpy_index_edits(src, tree, context.array_returns, namer.render))
+        done.extend(loop_data_edits(src, tree, {id(f.node) for f in findings}, namer.render))
     outcomes = rewrite_findings(rewriter, findings, profile, context)
     record_verdicts(outcomes)
 
@@ -576,10 +614,13 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     done.extend(module_edits)
     converted_spans = Spans(spans + [(e.start, e.end) for e in [*module_edits, *feature_tests]])
     locals_ = {b.local for b in bindings}
+    needed_paths = {_source_path(o.finding.node) for o in outcomes.values()
+                    if not o.converted and o.finding.kind not in MEMBER_KINDS}
     for node in select(_NAME):
         if isinstance(node, ast.Name) and node.id in locals_ and isinstance(node.ctx, ast.Load):
-            if node.id not in still_needed and not converted_spans.cover(src.start(node)):
+            if not converted_spans.cover(src.start(node)):
                 still_needed.add(node.id)
+                needed_paths.add(_source_path(node, parents))
     base_paths = torch_base_paths(tree, {b.local for b in bindings}, select(_CLASSDEF))
     called_on_import: set[str] = set()
     for name, paths in import_time_paths(tree, {b.local for b in bindings},
@@ -591,6 +632,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     for b in bindings:
         by_stmt.setdefault(id(b.stmt), []).append(b)
     first_converted_stmt = None
+    removed_imports: set[int] = set()  # import statements the converted file no longer has
     for group in by_stmt.values():
         stmt = group[0].stmt
         torch_aliases = {id(b.alias) for b in group}
@@ -598,8 +640,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         new_lines: list[str] = []
         for b in group:
             exported = b.local in context.exported  # other modules import it from here
-            if (b.local in still_needed and not (b.ms_local == b.local and b.ms_local in namer.used)) \
-                    or b.local == "*":
+            if (b.local in still_needed and not (b.ms_local == b.local and b.ms_local in namer.used)
+                    and not _unneeded_submodule(b.alias, bindings, needed_paths)) or b.local == "*":
                 kept.append(b.alias)
             elif exported and not (b.statement is not None and b.ms_local == b.local):
                 kept.append(b.alias)
@@ -634,6 +676,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
             if kept_torch:
                 continue  # an import inside `try/except ImportError` that stays as it is
             done.append(statement_removal(src, stmt, rewriter.parents))
+            removed_imports.add(id(stmt))
             continue
         done.append(Edit(s, e, ("\n" + indent).join(pieces)))
         if first_converted_stmt is None and stmt in tree.body:
@@ -678,7 +721,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     done.extend(einops)
     file_notes.extend(notes)
     done.extend(emptied_block_passes(src, tree, done))
-    done.extend(retrying_handler_edits(src, bindings, rewriter.parents, base_paths, called_on_import))
+    done.extend(retrying_handler_edits(src, [b for b in bindings if id(b.stmt) not in removed_imports],
+                                       rewriter.parents, base_paths, called_on_import))
     done = fstring_quoted(src, select(_FSTRINGS), done)
     new_text = apply_edits(text, done)
     edits = [src.text_edit(e) for e in _normalised(done)]

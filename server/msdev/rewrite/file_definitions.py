@@ -211,8 +211,16 @@ class __NAME__({@mindspore.nn.CellList}):
     def append(self, module):
         if module is None:
             self.insert_child_to_cell(str(len(self)), None)
-        else:
+            return self
+        # CellList.append reads the parameter names of the layers already held, which an empty slot has not
+        empty = [key for key, cell in self._cells.items() if cell is None]
+        for key in empty:
+            self._cells[key] = {@mindspore.nn.Cell}()
+        try:
             super().append(module)
+        finally:
+            for key in empty:
+                self._cells[key] = None
         return self
 
     def extend(self, modules):
@@ -2560,6 +2568,13 @@ def __NAME__(a, b, divide):
         else:
             a = a.astype(b.dtype)
     return a / b if divide else a * b
+''',
+    "data_value": '''\
+def __NAME__(value):
+    """`x.data` where msdev cannot tell whether x is a tensor (a loop over another method's parameters): a
+    MindSpore tensor is itself, as a Parameter's `.data` is a copy that in-place writes would be lost on;
+    any other object keeps its own `data`."""
+    return value if isinstance(value, {@mindspore.Tensor}) else value.data
 ''',
     "clone_value": '''\
 def __NAME__(value):

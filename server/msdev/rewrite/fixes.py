@@ -109,6 +109,23 @@ class Rewriter:
             node = self.parents[id(node)]
         return node
 
+    def _receives_none(self, call: ast.Call) -> bool:
+        """Whether the container `call` builds (assigned to a name or `self.<attr>`) is later given a
+        value that may be None through `.append` / `.insert` in the same class or function."""
+        stmt = self.parents.get(id(call))
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], (ast.Name, ast.Attribute))):
+            return False
+        target, scope = stmt.targets[0], stmt
+        kinds = (ast.ClassDef,) if isinstance(target, ast.Attribute) else (ast.FunctionDef, ast.AsyncFunctionDef)
+        while scope is not None and not isinstance(scope, kinds):
+            scope = self.parents.get(id(scope))
+        if scope is None or "None" not in self.src.text[slice(*self.src.span(scope))]:
+            return False
+        return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("append", "insert")
+                   and n.args and _may_be_none(n.args[-1]) and _same_target(n.func.value, target)
+                   for n in ast.walk(scope))
+
     def rendered(self, node: ast.AST) -> str:
         """Source of a node as it reads after the inner rewrites already accepted."""
         return self.rendered_span(*self.src.span(node))
@@ -958,6 +975,10 @@ class Rewriter:
                     isinstance(node_value, str) and node_value.isidentifier()
                     or isinstance(node_value, bool) or node_value is None):
                 values[f"{name}.is_{node_value}"] = values[name]
+        if isinstance(node, ast.Call) and entry.params and any("holds_none}" in t for t in target.templates) \
+                and self._receives_none(node):
+            # `self.skips = nn.ModuleList()` and later `self.skips.append(None)` (pytorch-tcn)
+            values.setdefault(f"{entry.params[0]}.holds_none", values.get(entry.params[0], ""))
         for template in target.templates:
             found = [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(template)]
             known = {n for n, _ in found if not n.startswith("@")}
@@ -1044,6 +1065,14 @@ def _base_name(placeholder: str) -> str:
     """`dim.int`, `tensor.var`, `mode.is_bicubic` and `modules.holds_none` stand for the argument under a condition."""
     name, dot, cond = placeholder.partition(".")
     return name if dot and (cond in CONDITIONS or cond.startswith("is_")) else placeholder
+
+
+def _same_target(a: ast.AST, b: ast.AST) -> bool:
+    """`self.x` and `self.x` (or `x` and `x`) written twice."""
+    if isinstance(a, ast.Name) and isinstance(b, ast.Name):
+        return a.id == b.id
+    return (isinstance(a, ast.Attribute) and isinstance(b, ast.Attribute) and a.attr == b.attr
+            and _same_target(a.value, b.value))
 
 
 def _may_be_none(node: ast.expr) -> bool:

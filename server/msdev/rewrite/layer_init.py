@@ -10,6 +10,10 @@ running variance to one.
 The same call on a layer an `isinstance` test narrowed to such layers (`m.reset_parameters()` in an
 init function) is written out the same way.
 
+A subclass overriding `reset_parameters` (torch-dct's `LinearDCT(nn.Linear)` sets its weight to the DCT matrix
+there): PyTorch's layer constructor calls it, MindSpore's does not, so the converted `__init__` calls it
+right after the base constructor, where PyTorch runs it.
+
 `self.bias = None` in a LayerNorm subclass with no forward of its own (timm's metaformer
 `LayerNormNoBias`): PyTorch's forward treats a missing shift as zero, MindSpore's LayerNorm calls
 `.astype` on it. The subclass gets a `construct` that passes a zero shift in that case.
@@ -120,6 +124,29 @@ def reset_parameters_edits(src: SourceText, cls: ast.ClassDef, layer: str,
         text = f"# msdev: {layer}.reset_parameters() as PyTorch does it\n" + "\n".join(
             indent + line for line in lines)
         edits.append(Edit(start, end, text))
+    return edits
+
+
+#: PyTorch layers whose constructor ends by calling `self.reset_parameters()`
+RESETTING_LAYERS = UNIFORM_LAYERS | frozenset(NORM_LAYERS) | frozenset(f"torch.nn.{n}" for n in (
+    "Embedding", "Bilinear", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "PReLU"))
+
+
+def overridden_reset_edits(src: SourceText, cls: ast.ClassDef, layer: str, base_inits: list[ast.stmt]) -> list[Edit]:
+    """`self.reset_parameters()` after the base constructor's statement (`base_inits`) of a subclass of
+    `layer` that overrides the method and does not call it itself."""
+    if layer not in RESETTING_LAYERS or not any(
+            isinstance(item, ast.FunctionDef) and item.name == "reset_parameters" for item in cls.body):
+        return []
+    init = next((item for item in cls.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"), None)
+    if init is None or any(isinstance(n, ast.Attribute) and n.attr == "reset_parameters"
+                           and isinstance(n.value, ast.Name) and n.value.id == "self" for n in ast.walk(init)):
+        return []
+    edits = []
+    for stmt in base_inits:
+        end = src.end(stmt)
+        edits.append(Edit(end, end, f"\n{' ' * stmt.col_offset}self.reset_parameters()  # msdev: PyTorch's "
+                                    f"{layer.rsplit('.', 1)[1]} calls it when built, MindSpore's layer does not"))
     return edits
 
 

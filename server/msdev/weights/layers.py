@@ -17,6 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 UNSQUEEZE_2 = {"op": "unsqueeze", "axis": 2}
+#: the same for tensors stored beside a 1-D convolution's kernel by weight / spectral normalisation
+#: (`weight_g`, `weight_v`, `weight_orig`, `parametrizations.weight.original0`): only the 3-D ones
+#: (kernel-shaped, or weight_norm's (out, 1, 1) magnitude) gain the axis; spectral norm's vectors stay
+UNSQUEEZE_2_IF_3D = {"op": "unsqueeze", "axis": 2, "ndim": 3}
+_KERNEL_COMPANIONS = ("weight_g", "weight_v", "weight_orig", "parametrizations.weight.original*")
 NBT_REASON = "MindSpore BatchNorm keeps no step counter (num_batches_tracked)"
 
 
@@ -95,13 +100,17 @@ RULES: tuple[LayerRule, ...] = (
     LayerRule("Linear", ("torch.nn.Linear", "torch.nn.LazyLinear"), ("mindspore.nn.Dense",), _SAME_WB),
     LayerRule("Conv1d", ("torch.nn.Conv1d",), ("mindspore.nn.Conv1d",),
               (ParamRule("weight", "weight", UNSQUEEZE_2,
-                         "MindSpore's Conv1d stores its kernel as (out, in/groups, 1, k)"), ParamRule("bias", "bias"))),
+                         "MindSpore's Conv1d stores its kernel as (out, in/groups, 1, k)"), ParamRule("bias", "bias"),
+               *(ParamRule(n, "{}", UNSQUEEZE_2_IF_3D, "a normalised kernel's part, shaped as MindSpore's Conv1d kernel")
+                 for n in _KERNEL_COMPANIONS))),
     LayerRule("Conv2d", ("torch.nn.Conv2d",), ("mindspore.nn.Conv2d",), _SAME_WB),
     LayerRule("Conv3d", ("torch.nn.Conv3d",), ("mindspore.nn.Conv3d",), _SAME_WB),
     LayerRule("ConvTranspose1d", ("torch.nn.ConvTranspose1d",), ("mindspore.nn.Conv1dTranspose",),
               (ParamRule("weight", "weight", UNSQUEEZE_2,
                          "MindSpore's Conv1dTranspose stores its kernel as (in, out/groups, 1, k)"),
-               ParamRule("bias", "bias"))),
+               ParamRule("bias", "bias"),
+               *(ParamRule(n, "{}", UNSQUEEZE_2_IF_3D, "a normalised kernel's part, shaped as MindSpore's kernel")
+                 for n in _KERNEL_COMPANIONS))),
     LayerRule("ConvTranspose2d", ("torch.nn.ConvTranspose2d",), ("mindspore.nn.Conv2dTranspose",), _SAME_WB),
     LayerRule("ConvTranspose3d", ("torch.nn.ConvTranspose3d",), ("mindspore.nn.Conv3dTranspose",), _SAME_WB),
     LayerRule("LSTM", ("torch.nn.LSTM",), ("mindspore.nn.LSTM",), _RNN),

@@ -405,6 +405,7 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
     layer_of: dict[str, tuple[LayerRule, str]] = {}  # module prefix → (rule, api)
     told: dict[str, LayerRule] = {}  # module prefix → the layer a key of its own proved
     refuted: set[str] = set()  # module prefixes a key's shape proved the source reading wrong for
+    unsure: set[str] = set()  # module prefixes whose keys map alike under several layers (weight/bias)
     for k in key_list:
         if model is None:
             pending.append(k)
@@ -444,6 +445,8 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
                 # only a key that tells the layer apart (not `num_batches_tracked`, dropped by
                 # every BatchNorm) says which layer its ambiguous siblings belong to
                 told[outcome.module] = outcome.rule
+            else:
+                unsure.add(outcome.module)
     for k, (outcomes, why) in ambiguous.items():
         # `[Conv2d, BatchNorm2d, ReLU]` built in a loop: index 1 may read as either layer; its
         # `weight` (1-D) or `running_mean` told which, and `bias` belongs to the same layer
@@ -509,7 +512,7 @@ def build_map(keys: dict[str, tuple[int, ...]], model: ModelSource | None = None
                     f"{prefix or '<root>'}: parameters {shapes} could belong to several layer types "
                     "(Linear/Embedding, PReLU/norm); names kept — pass the model source (--code) to resolve")
     wmap.entries = [decided[k] for k in key_list]
-    _add_fills(wmap, keys, layer_of)
+    _add_fills(wmap, keys, layer_of, unsure - set(told))
     _check_collisions(wmap)
     return wmap
 
@@ -540,15 +543,18 @@ def _entry_from(key: str, o: _Outcome, shape: tuple[int, ...]) -> MapEntry:
     return MapEntry(key, ms, o.rule.kind, p.transform, "source", p.reason, list(shape), new_shape)
 
 
-def _add_fills(wmap: WeightMap, keys: dict[str, tuple[int, ...]], layer_of: dict[str, tuple[LayerRule, str]]) -> None:
-    """MindSpore's BatchNorm always has gamma/beta and moving statistics: fill the ones PyTorch lacks."""
+def _add_fills(wmap: WeightMap, keys: dict[str, tuple[int, ...]], layer_of: dict[str, tuple[LayerRule, str]],
+               unsure: set[str] = frozenset()) -> None:
+    """MindSpore's BatchNorm always has gamma/beta and moving statistics: fill the ones PyTorch lacks.
+    Not for a module the source allows to be another layer its keys fit as well (`self.norm = nn.BatchNorm1d(c)
+    if ... else nn.LayerNorm(c)` with only weight and bias: the LayerNorm was built)."""
     present = {e.mindspore for e in wmap.entries if e.mindspore}
     kinds: dict[str, set[str]] = {}  # prefix → layer kinds its mapped keys were read as
     for e in wmap.entries:
         if e.torch and e.mindspore and e.layer:
             kinds.setdefault(e.torch.rpartition(".")[0], set()).add(e.layer)
     for prefix, (rule, _api) in layer_of.items():
-        if not rule.fills or kinds.get(prefix, {rule.kind}) != {rule.kind}:
+        if not rule.fills or prefix in unsure or kinds.get(prefix, {rule.kind}) != {rule.kind}:
             continue  # a key the source could not place (BatchNorm2d or 3d?) while its siblings decided
         like = next((_join(prefix, n) for n in ("running_mean", "weight", "running_var", "bias")
                      if _join(prefix, n) in keys and len(keys[_join(prefix, n)]) == 1), None)
@@ -729,6 +735,8 @@ def transformed_shape(shape: Iterable[int], transform: dict[str, Any] | None) ->
     if not transform:
         return shape
     op = transform.get("op")
+    if "ndim" in transform and len(shape) != int(transform["ndim"]):
+        return shape  # a transform for tensors of that rank only
     if op == "unsqueeze":
         axis = int(transform["axis"])
         if axis < 0:

@@ -600,6 +600,9 @@ class ModelSource:
             return {self._ordered_dict(node, env, appended, mod, info)}
         if dotted in ("list", "tuple") and len(node.args) == 1 and not node.keywords:
             return self._eval(node.args[0], env, appended, mod, info)  # CellList(list(blocks)): the same layers
+        if (dotted in NORMALISING_WRAPPERS or isinstance(func, ast.Name) and func.id in NORMALISING_WRAPPERS) \
+                and node.args:
+            return self._eval(node.args[0], env, appended, mod, info)  # `weight_norm(nn.Conv1d(...))`: the layer
         if dotted in PARAMETER_CLASSES:
             return {PARAM}
         if dotted in CONTAINERS:
@@ -879,6 +882,14 @@ def _db_indexes(db) -> tuple[dict[str, str], dict[str, str]]:
                 t2m.setdefault(e.api, t.api)
                 m2t.setdefault(t.api, e.api)
     return t2m, m2t
+
+
+#: calls that return the layer they are given, with its weight re-parametrised (PyTorch's, and the names of
+#: the definitions msdev's conversion writes for them)
+NORMALISING_WRAPPERS = frozenset({
+    "torch.nn.utils.weight_norm", "torch.nn.utils.spectral_norm", "torch.nn.utils.parametrizations.weight_norm",
+    "torch.nn.utils.parametrizations.spectral_norm", "torch.nn.utils.parametrize.register_parametrization",
+    "register_parametrization", "weight_norm", "weight_norm_", "spectral_norm", "spectral_norm_"})
 
 
 def _factory_argument(node: ast.AST) -> ast.AST:

@@ -1,0 +1,135 @@
+"""Which expressions of a module are NumPy arrays, read from the source: a call of a NumPy function that
+makes index arrays, arithmetic on one, a name every assignment of which (in its function) is one, and a call
+of a function of the package that returns one on every path. Used where PyTorch takes an array and MindSpore
+does not (rewrite/numpy_index.py); ProjectTable.array_returns carries the functions across modules.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+#: NumPy functions returning integer or bool arrays (not scalars) that code uses as indices
+ARRAY_FUNCTIONS = frozenset({
+    "arange", "array", "asarray", "pad", "where", "outer", "concatenate", "hstack", "vstack", "stack", "take",
+    "nonzero", "flatnonzero", "argsort", "argwhere", "fmod", "mod", "remainder", "clip", "flip", "fliplr",
+    "flipud", "roll", "tile", "repeat", "unique", "sort", "cumsum", "choice", "permutation", "randint",
+    "tril_indices", "triu_indices", "delete", "append", "setdiff1d", "intersect1d", "union1d", "logical_not",
+    "logical_and", "logical_or", "isin", "in1d", "searchsorted", "digitize", "ravel_multi_index", "r_"})
+#: array methods that keep an array
+_ARRAY_METHODS = frozenset({"astype", "reshape", "flatten", "ravel", "copy", "squeeze", "transpose", "T"})
+
+
+def numpy_aliases(tree: ast.Module) -> set[str]:
+    """The names a module binds to NumPy at its top (`import numpy as np`)."""
+    names = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import):
+            names.update(a.asname or a.name for a in stmt.names if a.name == "numpy")
+    return names
+
+
+def _numpy_call(node: ast.AST, numpy: set[str]) -> bool:
+    func = node.func if isinstance(node, ast.Call) else node
+    if not isinstance(func, ast.Attribute) or func.attr not in ARRAY_FUNCTIONS:
+        return False
+    root = func.value
+    if isinstance(root, ast.Attribute) and root.attr == "random":  # np.random.choice
+        root = root.value
+    return isinstance(root, ast.Name) and root.id in numpy
+
+
+def _callee(func: ast.AST) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return f"{func.value.id}.{func.attr}"
+    return None
+
+
+def is_array(expr: ast.AST, numpy: set[str], functions: set[str], names: set[str]) -> bool:
+    """Whether `expr` is a NumPy array by the rules above."""
+    t = expr.__class__
+    if t is ast.Name:
+        return expr.id in names
+    if t is ast.Call:
+        if _numpy_call(expr, numpy) or _callee(expr.func) in functions:
+            return True
+        func = expr.func
+        if isinstance(func, ast.Attribute) and func.attr in ("numpy", "asnumpy") and not expr.args:
+            return True  # a tensor's values as an array (`boxes.asnumpy()[order]`)
+        return (isinstance(func, ast.Attribute) and func.attr in _ARRAY_METHODS
+                and is_array(func.value, numpy, functions, names))
+    if t is ast.Subscript:
+        return _numpy_call(expr.value, numpy) or is_array(expr.value, numpy, functions, names)  # np.r_[...], xe[::-1]
+    if t is ast.BinOp:
+        return is_array(expr.left, numpy, functions, names) or is_array(expr.right, numpy, functions, names)
+    if t is ast.UnaryOp:
+        return is_array(expr.operand, numpy, functions, names)
+    if t is ast.Attribute:
+        return expr.attr == "T" and is_array(expr.value, numpy, functions, names)
+    return False
+
+
+def own_nodes(fn: ast.AST) -> Iterable[ast.AST]:
+    """The nodes of a function or module, not those of functions or classes nested in it."""
+    stack = list(fn.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)
+
+
+#: a value nothing is known of (a parameter, a loop variable, an unpacked element)
+_UNKNOWN = ast.Constant(value=None)
+
+
+def array_names(scope: ast.AST, numpy: set[str], functions: set[str]) -> set[str]:
+    """Names every assignment of which in `scope` is an array (`xe = xe + 1` after one counts)."""
+    assigned: dict[str, list[ast.AST]] = {}
+    for node in own_nodes(scope):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, []).append(node.value)
+                else:
+                    for e in ast.walk(target):
+                        if isinstance(e, ast.Name):
+                            assigned.setdefault(e.id, []).append(_UNKNOWN)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name):
+            assigned.setdefault(node.target.id, []).append(node.value or _UNKNOWN)
+        elif isinstance(node, (ast.For, ast.comprehension, ast.withitem, ast.NamedExpr)):
+            target = node.optional_vars if isinstance(node, ast.withitem) else node.target
+            for e in ast.walk(target) if target is not None else ():
+                if isinstance(e, ast.Name):
+                    assigned.setdefault(e.id, []).append(_UNKNOWN)
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        for arg in [*scope.args.posonlyargs, *scope.args.args, *scope.args.kwonlyargs]:
+            assigned.setdefault(arg.arg, []).append(_UNKNOWN)
+    names: set[str] = set()
+    for _ in range(3):
+        names = {n for n, values in assigned.items()
+                 if all(is_array(v, numpy, functions, names | {n}) for v in values)}
+    return names
+
+
+def array_functions(tree: ast.Module, numpy: set[str], known: set[str] = frozenset()) -> set[str]:
+    """Top-level functions of `tree` every `return` of which gives an array (`known`: imported ones)."""
+    found: set[str] = set(known)
+    if not numpy:
+        return set()
+    defs = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    grew = True
+    while grew:
+        grew = False
+        for fn in defs:
+            if fn.name in found:
+                continue
+            names = array_names(fn, numpy, found)
+            returns = [n.value for n in own_nodes(fn) if isinstance(n, ast.Return)]
+            if returns and all(v is not None and is_array(v, numpy, found, names) for v in returns):
+                found.add(fn.name)
+                grew = True
+    return found - set(known)
