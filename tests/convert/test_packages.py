@@ -149,6 +149,31 @@ def test_star_import_chain_matches_pytorch(db, tmp_path):
 
 
 @pytest.mark.frameworks
+def test_numpy_indices_and_custom_gradients_from_other_modules_match_pytorch(db, tmp_path):
+    """pytorch_wavelets' layout: a NumPy helper in one module gives the index arrays another module indexes
+    tensors with (MindSpore refuses NumPy indices), and a custom autograd.Function defined in one module is
+    applied as `functions.ScaleGrad.apply` in another (the Cell keeps `apply`)."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("mindspore")
+    convert_case("arrayfns", tmp_path / "out", db)
+    pkg = import_source("arrayfns", "wavepkg")
+    x = np.random.default_rng(3).standard_normal((2, 3, 5)).astype(np.float32)
+    padded = pkg.symmetric_pad(torch.tensor(x), 2).numpy()
+    t = torch.tensor(x, requires_grad=True)
+    (pkg.Scale(3.0)(t) * torch.arange(5.0)).sum().backward()
+    got = run_blocked(tmp_path / "out", f"""
+        import json, numpy as np, mindspore as ms
+        import wavepkg
+        x = ms.Tensor(np.array({x.tolist()!r}, np.float32))
+        padded = wavepkg.symmetric_pad(x, 2)
+        grad = ms.grad(lambda v: (wavepkg.Scale(3.0)(v) * ms.ops.arange(5.0)).sum())(x)
+        print(json.dumps({{"padded": padded.asnumpy().tolist(), "grad": grad.asnumpy().tolist()}}))
+    """)
+    np.testing.assert_allclose(np.array(got["padded"], np.float32), padded, rtol=1e-6)
+    np.testing.assert_allclose(np.array(got["grad"], np.float32), t.grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.frameworks
 def test_names_bound_to_torch_objects_convert_where_they_are_used(db, tmp_path):
     """`zeros = torch.zeros`, `Module = torch.nn.Module` in one backend module (kornia's layout): every
     module importing them calls PyTorch's functions and derives from its Module, and converts as such
