@@ -297,6 +297,7 @@ CASES = {
         ("forward", [A, B, 2, 0.5, True, A[0]]),
         ("shape_of", [A]),
         ("scaled", [A]),
+        ("gathered", [A]),
     ],
     "legacy_types": [
         ("casts", [A]),

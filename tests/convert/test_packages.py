@@ -174,6 +174,34 @@ def test_numpy_indices_and_custom_gradients_from_other_modules_match_pytorch(db,
 
 
 @pytest.mark.frameworks
+def test_optimizers_deriving_from_another_modules_base_train_like_pytorch(db, tmp_path):
+    """pytorch-optimizer's layout: `BaseOptimizer(ABC, Optimizer)` in one module, each optimizer in its own,
+    with a `group` handed to a helper method, `p.grad.is_sparse` checks, in-place state updates and PyTorch's
+    private `_group_tensors_by_device_and_dtype`: the subclass's parameters and state are typed from the
+    other module's base, so every in-place update is kept, and training gives PyTorch's weights and losses."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("mindspore")
+    convert_case("optimbase", tmp_path / "out", db)
+    pkg = import_source("optimbase", "optpkg")
+    rng = np.random.default_rng(4)
+    w0, b0 = rng.standard_normal((3, 2)).astype(np.float32), np.zeros(2, np.float32)
+    x, y = rng.standard_normal((5, 3)).astype(np.float32), rng.standard_normal((5, 2)).astype(np.float32)
+    import optpkg.train  # noqa: F401  (the source package, imported by import_source's path)
+    w, b, losses = sys.modules["optpkg.train"].run(w0, b0, x, y)
+    got = run_blocked(tmp_path / "out", f"""
+        import json, numpy as np
+        from optpkg.train import run
+        args = [np.array(v, np.float32) for v in {[w0.tolist(), b0.tolist(), x.tolist(), y.tolist()]!r}]
+        w, b, losses = run(*args)
+        print(json.dumps({{"w": w.asnumpy().tolist(), "b": b.asnumpy().tolist(), "losses": losses}}))
+    """)
+    np.testing.assert_allclose(got["losses"], losses, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(np.array(got["w"]), w.detach().numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(np.array(got["b"]), b.detach().numpy(), rtol=1e-4, atol=1e-6)
+    assert losses[-1] < losses[0]
+
+
+@pytest.mark.frameworks
 def test_names_bound_to_torch_objects_convert_where_they_are_used(db, tmp_path):
     """`zeros = torch.zeros`, `Module = torch.nn.Module` in one backend module (kornia's layout): every
     module importing them calls PyTorch's functions and derives from its Module, and converts as such

@@ -494,7 +494,8 @@ class Finder:
         #: names of the file's torch.autograd.Function subclasses: `Cls.apply(x)` gives a tensor
         self._autograd_functions: set[str] = set()
         self._user_classes: dict[str, _ClassInfo] = {}  # classes the file defines, by name (`Cls.helper(x)`)
-        self._optimizer_classes: set[str] = set()  # classes of this file deriving from torch.optim.Optimizer
+        # classes deriving from torch.optim.Optimizer: this file's, and those other modules of the package define
+        self._optimizer_classes: set[str] = set(context.optimizer_classes) if context is not None else set()
         self._fallback = 0  # > 0 inside `except ImportError:`-style handlers
         #: imports seen so far: a torch one, a MindSpore one (a converted file imports both when it
         #: keeps `import torch` for [UnConvert] code: its untyped calls are MindSpore's)
@@ -977,6 +978,8 @@ class Finder:
                     value = _annotated_argument(ann)
                 elif arg.arg in inferred:
                     value = (inferred[arg.arg], None, LIKELY)  # some caller passes a tensor (module) here
+                elif is_method and cls.is_optimizer and arg.arg in ("group", "param_group") and i > 0:
+                    value = (PARAM_GROUP, None, LIKELY)  # `def init_group(self, group)`, given self.param_groups' items
                 local.names[arg.arg] = value
             saved = self._class, self._self_name
             # a staticmethod's first parameter is an argument like any other (`init_weight(m)`,
@@ -1450,6 +1453,10 @@ class Finder:
                 return (REF, dotted, CERTAIN)
             receiver = self._receiver(node.value, scope)
             if receiver is None:
+                if node.attr in _TENSOR_ONLY_ATTRIBUTES and self._torch_file() \
+                        and _root_name(node.value) not in self._foreign_modules:
+                    # `p.grad.is_sparse` (pytorch-optimizer's checks) on a value the finder cannot type
+                    return self._tensor_member(node, (TENSOR, None, LIKELY), Kind.TENSOR_ATTRIBUTE)
                 # ctx.saved_tensors in an autograd.Function: the tensors saved in forward
                 return (TENSOR, None, LIKELY) if node.attr == "saved_tensors" and self._class is not None \
                     and self._class.is_autograd_function else None
@@ -1877,6 +1884,9 @@ _DIM_METHODS = frozenset({"sum", "mean", "max", "min", "amax", "amin", "argmax",
                           "cummax", "cummin", "gather", "index_select", "flip", "roll", "transpose", "select",
                           "narrow", "repeat_interleave", "unique", "diff", "renorm", "aminmax"})
 #: nn.Module methods no other common object has: on a receiver of unknown type they mean a module
+#: Tensor attributes no other common object has: reading one marks an untyped receiver a tensor
+_TENSOR_ONLY_ATTRIBUTES = frozenset({"is_sparse", "is_cuda", "is_quantized", "is_meta", "is_mkldnn", "is_nested",
+                                     "grad_fn", "is_leaf", "mT", "mH"})
 #: argument-free calls that, in a PyTorch file, only an nn.Module answers
 _MODULE_ITERATOR_CALLS = frozenset({"modules", "parameters", "buffers"})
 _MODULE_ONLY_METHODS = frozenset({"named_children", "named_modules", "add_module", "register_module",

@@ -23,6 +23,7 @@ TORCH_ROOTS = ("torch", "torchvision", "torchaudio", "torchtext")
 ALIASED_MODULES = {"torch.nn": "mindspore.nn", "torch.nn.functional": "mindspore.ops"}
 
 _AUTOGRAD_BASES = ("torch.autograd.Function",)
+_OPTIMIZER_BASES = ("torch.optim.Optimizer", "torch.optim.optimizer.Optimizer")
 
 
 @dataclass
@@ -33,6 +34,8 @@ class ModuleContext:
     torch_names: dict[str, str] = field(default_factory=dict)
     #: local names bound (through project imports) to user nn.Module subclasses
     module_classes: set[str] = field(default_factory=set)
+    #: local names bound (through project imports) to user classes deriving from torch.optim.Optimizer
+    optimizer_classes: set[str] = field(default_factory=set)
     #: names of this module that other modules import from it (explicitly or with `*`)
     exported: set[str] = field(default_factory=set)
     #: MindSpore module → local name that a project import binds to it after conversion
@@ -64,6 +67,7 @@ class _Module:
     torch: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # local → (path, origin module, origin local)
     direct: dict[str, tuple[str, bool]] = field(default_factory=dict)  # own torch imports: local → (path, keeps alias)
     classes: set[str] = field(default_factory=set)  # names bound to nn.Module subclasses (own or imported)
+    optimizers: set[str] = field(default_factory=set)  # names bound to torch.optim.Optimizer subclasses
     layers: dict[str, str] = field(default_factory=dict)  # names bound to subclasses of a torch.nn layer → it
     own_classes: list[ast.ClassDef] = field(default_factory=list)
     froms: list[tuple[str, str, str]] = field(default_factory=list)  # (source module, name, local); name '*' for star
@@ -254,12 +258,18 @@ class ProjectTable:
                         if n in target.classes and into not in mod.classes:
                             mod.classes.add(into)
                             changed = True
+                        if n in target.optimizers and into not in mod.optimizers:
+                            mod.optimizers.add(into)
+                            changed = True
                         if n in target.layers and into not in mod.layers and into not in mod.own_names():
                             mod.layers[into] = target.layers[n]
                             changed = True
                 for cls in mod.own_classes:
                     if cls.name not in mod.classes and self._is_module_class(mod, cls):
                         mod.classes.add(cls.name)
+                        changed = True
+                    if cls.name not in mod.optimizers and self._is_optimizer_class(mod, cls):
+                        mod.optimizers.add(cls.name)
                         changed = True
                     if cls.name not in mod.layers:
                         layer = self._layer_base(mod, cls)
@@ -279,6 +289,20 @@ class ProjectTable:
                 continue
             path = ".".join([bound[0]] + parts[1:])
             if path.startswith("torch.nn.") and path not in _AUTOGRAD_BASES:
+                return True
+        return False
+
+    def _is_optimizer_class(self, mod: _Module, cls: ast.ClassDef) -> bool:
+        """A class deriving from torch.optim.Optimizer, directly or through one of the package's classes
+        (pytorch-optimizer's `BaseOptimizer(ABC, Optimizer)`, from which every optimizer derives)."""
+        for base in cls.bases:
+            parts = _dotted(base)
+            if not parts:
+                continue
+            if len(parts) == 1 and parts[0] in mod.optimizers:
+                return True
+            bound = mod.torch.get(parts[0])
+            if bound is not None and ".".join([bound[0]] + parts[1:]) in _OPTIMIZER_BASES:
                 return True
         return False
 
@@ -313,6 +337,7 @@ class ProjectTable:
         own = {c.name for c in mod.own_classes}
         ctx.module_classes = {c for c in mod.classes if c not in own}
         ctx.layer_bases = {c: layer for c, layer in mod.layers.items() if c not in own}
+        ctx.optimizer_classes = {c for c in mod.optimizers if c not in own}
         for source, imported, local in mod.froms:
             if imported == "*":
                 continue

@@ -63,10 +63,12 @@ def rewrite_annotation(rewriter, finding: Finding, mapped):
         result.notes = []
         return result
     except CannotRewrite:
-        # a generic (`torch.jit.Final[bool]`) is quoted whole: a string cannot be subscripted
+        # a generic (`torch.jit.Final[bool]`) and a union (`ProcessGroup | None`) are quoted whole: a
+        # string can neither be subscripted nor joined with `|`
         whole = node
         parent = rewriter.parents.get(id(node))
-        while isinstance(parent, ast.Subscript) and parent.value is whole:
+        while (isinstance(parent, ast.Subscript) and parent.value is whole
+               or isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.BitOr)):
             whole, parent = parent, rewriter.parents.get(id(parent))
         span = rewriter.src.span(whole)
         text = repr(rewriter.rendered(whole))

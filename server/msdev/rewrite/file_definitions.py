@@ -2569,6 +2569,19 @@ def __NAME__(a, b, divide):
             a = a.astype(b.dtype)
     return a / b if divide else a * b
 ''',
+    "group_tensors_by_device_and_dtype": '''\
+def __NAME__(tensorlistlist, with_indices=False):
+    """torch.utils._foreach_utils._group_tensors_by_device_and_dtype: the tensors of parallel lists grouped by
+    the first list's dtype, as {(device, dtype): (lists, positions)}; MindSpore keeps them on one device."""
+    groups = {}
+    for i, first in enumerate(tensorlistlist[0]):
+        lists, positions = groups.setdefault(("cpu", first.dtype), ([[] for _ in tensorlistlist], []))
+        for j, tensors in enumerate(tensorlistlist):
+            lists[j].append(tensors[i])
+        if with_indices:
+            positions.append(i)
+    return groups
+''',
     "data_value": '''\
 def __NAME__(value):
     """`x.data` where msdev cannot tell whether x is a tensor (a loop over another method's parameters): a
