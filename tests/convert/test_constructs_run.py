@@ -49,6 +49,11 @@ CASES = {
         ("head", [A, B.T.copy()[:3, :2].T.copy()]),
         ("spread", [A, B[:1]]),
     ],
+    "untyped_value_flow": [
+        ("divided", [A, B + 3.0]),
+        ("dot_after_update", [A, B]),
+        ("spread", [A]),
+    ],
     "parameter_data_writes": [
         ("averaged", [A]),
     ],

@@ -731,6 +731,8 @@ class Finder:
             if (value is not None and value[0] == MODULE and len(stmt.targets) == 1
                     and stmt.targets[0].__class__ is ast.Attribute and stmt.targets[0].value.__class__ is ast.Attribute):
                 self._layer_through_child(stmt, value[2])
+            if value is None and _passes_through(stmt):
+                return  # `p, grad = self.view_as_real(p, grad)`: the names keep what they held
             for target in stmt.targets:
                 self._assign(target, value, scope)
         elif t is ast.AnnAssign:
@@ -1521,7 +1523,9 @@ class Finder:
             if isinstance(node.value, ast.Attribute) and node.value.attr == "param_groups" \
                     and self._imports == [True, False]:
                 return (PARAM_GROUP, None, LIKELY)  # `optimizer.param_groups[0]`
-            key = node.slice.value if isinstance(node.slice, ast.Constant) else None
+            # a string key, also one built by an f-string (`state[f'pre_cond_{dim}']`, Shampoo's per-dim state)
+            key = node.slice.value if isinstance(node.slice, ast.Constant) else \
+                "" if isinstance(node.slice, ast.JoinedStr) else None
             if value is not None and value[0] == PARAM_GROUP:
                 return (TENSOR_LIST, None, LIKELY) if key == "params" else None  # group['params']
             if value is not None and value[0] == OPTIMIZER_STATE:
@@ -1696,6 +1700,9 @@ class Finder:
                     # the rewrite drops, as MindSpore's Parameter.data is a copy in-place writes are lost on
                     self._tensor_member(func.value, (TENSOR, None, LIKELY), Kind.TENSOR_ATTRIBUTE)
                 result = self._tensor_member(func, (TENSOR, None, LIKELY), Kind.TENSOR_METHOD)
+                if type(func.value) is ast.Name and scope.lookup(func.value.id) is None:
+                    # `perturb.mul_(-lr)`: the name holds a tensor from here on (`perturb.view(-1).dot(g)`)
+                    scope.names[func.value.id] = (TENSOR, None, LIKELY)
             elif (receiver is None and func.attr in _UNTYPED_GUARDED and _guarded_arity(func.attr, node)
                   and _root_name(func.value) not in self._foreign_modules and self._torch_file()):
                 # `x.clone()`, `mat.size()` on a value the finder cannot type: a tensor's clone fails on
@@ -1845,6 +1852,8 @@ _TENSOR_ONLY_METHODS = frozenset({"unsqueeze", "unsqueeze_", "contiguous", "perm
                                   # its state, which MindSpore would silently leave unchanged)
                                   "add_", "sub_", "mul_", "div_", "addcmul_", "addcdiv_", "addcmul", "addcdiv",
                                   "lerp_", "zero_", "copy_", "fill_", "pow_", "sqrt_", "neg_", "abs_", "sign_",
+                                  "addmm_", "addmv_", "addr_", "baddbmm_", "addbmm_", "nan_to_num_", "clamp_min_",
+                                  "clamp_max_", "reciprocal_",
                                   # indexing and reordering whose MindSpore forms take other arguments
                                   # (numpy has these as functions only, not as array methods)
                                   "flip", "roll", "chunk", "gather", "scatter", "scatter_", "scatter_add_",
@@ -1936,6 +1945,17 @@ def _statements(body):
 
 #: comparisons that give a bool tensor when one side is a tensor
 _ELEMENTWISE_COMPARE = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _passes_through(stmt: ast.Assign) -> bool:
+    """`a, b = f(a, b)` (or `x = f(x)` with more arguments after it): a helper the finder cannot read hands back
+    the values it was given, converted or not (pytorch-optimizer's `view_as_real`); they stay typed as before."""
+    if len(stmt.targets) != 1 or not isinstance(stmt.value, ast.Call):
+        return False
+    target, args = stmt.targets[0], stmt.value.args
+    names = target.elts if isinstance(target, ast.Tuple) else [target]
+    return (len(names) > 1 and len(args) == len(names)
+            and all(isinstance(n, ast.Name) and isinstance(a, ast.Name) and n.id == a.id for n, a in zip(names, args)))
 
 
 def _is_ref(value) -> bool:

@@ -128,14 +128,17 @@ def _holds_list(rewriter, node: ast.AST, name: str) -> bool:
 
 def _aliased_before(rewriter, call: ast.Call, name: str) -> bool:
     """Whether, before the call, `name` and another name or a tuple/list display hold the same tensor
-    (`out = (values, indices)`, `keep = values`, `values = keep`): rebinding `name` would leave the
-    other holder stale."""
+    (`out = (values, indices)`, `keep = values`, `values = keep`), or `name` is a loop variable (a
+    container's element): rebinding `name` would leave the other holder stale."""
     scope = rewriter.parents.get(id(call))
     while scope is not None and not isinstance(scope, _SCOPES):
         scope = rewriter.parents.get(id(scope))
     if scope is None or isinstance(scope, ast.Lambda):
         return False
     for node in ast.walk(scope):
+        if isinstance(node, (ast.For, ast.AsyncFor)) and any(
+                isinstance(t, ast.Name) and t.id == name for t in ast.walk(node.target)):
+            return True  # `for tensor in tensors: torch.div(n, tensor, out=tensor)`: the list's element
         if not isinstance(node, ast.Assign) or node.lineno >= call.lineno:
             continue
         value = node.value
