@@ -1533,6 +1533,8 @@ class Finder:
             if (self._class is not None and self._class.is_optimizer and isinstance(node.value, ast.Attribute)
                     and node.value.attr == "state" and isinstance(node.value.value, ast.Name)
                     and node.value.value.id == self._self_name):
+                if isinstance(key, str):
+                    return (TENSOR, None, LIKELY)  # `self.state['k'].add_(1)`: an entry of the optimizer's own
                 return (OPTIMIZER_STATE, None, LIKELY)  # `state = self.state[p]`
             if value is not None and value[0] == MODULE and not isinstance(node.slice, ast.Slice):
                 element = self._self_element(node.value, node.slice)
