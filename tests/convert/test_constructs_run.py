@@ -32,6 +32,7 @@ CASES = {
     ],
     "try_submodule_import": [
         ("spectrum", [X4]),
+        ("roundtrip", [X4]),
     ],
     "numpy_index": [
         ("symmetric_pad", [IMG, 2]),

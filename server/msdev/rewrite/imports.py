@@ -26,6 +26,7 @@ MODULE_MAP = {
         "torch.nn.functional": "mindspore.ops",
         "torch.utils.data": "mindspore.dataset",
         "torch.nn.init": "mindspore.common.initializer",
+        "torch.fft": "mindspore.ops",  # `try: import torch.fft as new_fft` (julius): its functions are ops'
     },
     "ascend": {
         "torch": "mindspore",
@@ -33,6 +34,7 @@ MODULE_MAP = {
         "torch.nn.functional": "mindspore.mint.nn.functional",
         "torch.utils.data": "mindspore.dataset",
         "torch.nn.init": "mindspore.common.initializer",
+        "torch.fft": "mindspore.ops",
     },
 }
 
