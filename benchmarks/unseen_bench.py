@@ -363,6 +363,24 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
         "dtcwt_forward": ("pytorch_wavelets.DTCWTForward(J=2)", [[1, 1, 16, 16]]),
         "scat_layer": ("pytorch_wavelets.ScatLayer()", [[1, 2, 16, 16]]),
     }),
+    # torchsr 1.0 (super-resolution: EDSR, RCAN, RDN, CARN, NinaSR, VDSR; pixel shuffle, mean shift convs)
+    "torchsr": ("torchsr", ("torchsr.models",), {
+        "edsr": ("torchsr.models.edsr.EDSR(n_resblocks=2, n_feats=16, scale=2, res_scale=0.1)", [[1, 3, 12, 12]]),
+        "edsr_x3": ("torchsr.models.edsr.EDSR(n_resblocks=1, n_feats=8, scale=3, res_scale=1.0)", [[1, 3, 8, 8]]),
+        "rcan": ("torchsr.models.rcan.RCAN(n_resgroups=2, n_resblocks=2, n_feats=16, reduction=4, scale=2)",
+                 [[1, 3, 12, 12]]),
+        "rdn": ("torchsr.models.rdn.RDN(scale=2, G0=16, D=2, C=2, G=8)", [[1, 3, 12, 12]]),
+        "carn": ("torchsr.models.carn.CARN(scale=2)", [[1, 3, 12, 12]]),
+        "carn_m": ("torchsr.models.carn.CARNM(scale=4)", [[1, 3, 8, 8]]),
+        "ninasr": ("torchsr.models.ninasr.NinaSR(n_resblocks=2, n_feats=16, scale=2)", [[1, 3, 12, 12]]),
+        "vdsr": ("torchsr.models.vdsr.VDSR(n_resblocks=3, n_feats=16, scale=2, pretrained=False)", [[1, 3, 12, 12]]),
+    }),
+    # alias-free-torch 0.0.6 (StyleGAN3 / BigVGAN's anti-aliased activations: kaiser-sinc filters as buffers)
+    "alias-free-torch": ("alias_free_torch", (), {
+        "upsample1d": ("alias_free_torch.UpSample1d(ratio=2)", [[2, 4, 32]]),
+        "upsample2d": ("alias_free_torch.UpSample2d(ratio=2)", [[1, 2, 8, 8]]),
+        "downsample1d": ("alias_free_torch.DownSample1d(ratio=2, kernel_size=8)", [[2, 3, 32]]),
+    }),
 }
 NEEDS = {"open-clip-torch": ("timm",)}
 CORPUS = "/work/cache/corpus"

@@ -50,10 +50,16 @@ CASES = {
         ("head", [A, B.T.copy()[:3, :2].T.copy()]),
         ("spread", [A, B[:1]]),
     ],
+    "tensor_like_classes": [
+        ("filled", [X4]),
+        ("product", [_rng.standard_normal((4, 2, 2)).astype(np.float32)]),
+        ("width", [X4]),
+    ],
     "untyped_value_flow": [
         ("divided", [A, B + 3.0]),
         ("dot_after_update", [A, B]),
         ("spread", [A]),
+        ("joined_both", [A, B]),
     ],
     "parameter_data_writes": [
         ("averaged", [A]),

@@ -152,13 +152,15 @@ def test_star_import_chain_matches_pytorch(db, tmp_path):
 def test_numpy_indices_and_custom_gradients_from_other_modules_match_pytorch(db, tmp_path):
     """pytorch_wavelets' layout: a NumPy helper in one module gives the index arrays another module indexes
     tensors with (MindSpore refuses NumPy indices), and a custom autograd.Function defined in one module is
-    applied as `functions.ScaleGrad.apply` in another (the Cell keeps `apply`)."""
+    applied as `functions.ScaleGrad.apply` in another (the Cell keeps `apply`); torch_complex's: a class
+    mimicking a tensor, defined in one module, keeps its own `clone()` and `fill_()` in another."""
     torch = pytest.importorskip("torch")
     pytest.importorskip("mindspore")
     convert_case("arrayfns", tmp_path / "out", db)
     pkg = import_source("arrayfns", "wavepkg")
     x = np.random.default_rng(3).standard_normal((2, 3, 5)).astype(np.float32)
     padded = pkg.symmetric_pad(torch.tensor(x), 2).numpy()
+    pair = pkg.filled_pair(torch.tensor(x)).numpy()
     t = torch.tensor(x, requires_grad=True)
     (pkg.Scale(3.0)(t) * torch.arange(5.0)).sum().backward()
     got = run_blocked(tmp_path / "out", f"""
@@ -167,8 +169,11 @@ def test_numpy_indices_and_custom_gradients_from_other_modules_match_pytorch(db,
         x = ms.Tensor(np.array({x.tolist()!r}, np.float32))
         padded = wavepkg.symmetric_pad(x, 2)
         grad = ms.grad(lambda v: (wavepkg.Scale(3.0)(v) * ms.ops.arange(5.0)).sum())(x)
-        print(json.dumps({{"padded": padded.asnumpy().tolist(), "grad": grad.asnumpy().tolist()}}))
+        pair = wavepkg.filled_pair(x)
+        print(json.dumps({{"padded": padded.asnumpy().tolist(), "grad": grad.asnumpy().tolist(),
+                          "pair": pair.asnumpy().tolist()}}))
     """)
+    np.testing.assert_allclose(np.array(got["pair"], np.float32), pair)  # Pair's own clone() and fill_()
     np.testing.assert_allclose(np.array(got["padded"], np.float32), padded, rtol=1e-6)
     np.testing.assert_allclose(np.array(got["grad"], np.float32), t.grad.numpy(), rtol=1e-6)
 

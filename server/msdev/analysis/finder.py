@@ -24,7 +24,7 @@ from ..db.loader import Database
 from ..db.model import Entry
 from ..findings import Confidence, Finding, Kind, Status
 from ..textlines import split_lines
-from .project import TORCH_ROOTS, ModuleContext, is_torch_module
+from .project import PLAIN_BASES, TORCH_ROOTS, ModuleContext, is_torch_module
 from .context import FileContext
 from .child_layers import CHILD_LAYER_NAME, CHILD_LAYER_STATUS, child_assignment_root
 from .operators import (INDEX_EXPRESSIONS, MIXED_COMPLEX, OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS,
@@ -50,6 +50,9 @@ FUNCTION_OF_TENSOR = 10  # payload: None; a lambda whose body gives a tensor (ma
 TENSOR_DICT = 11  # payload: None; a dict whose values are tensors (`.values()`, `.items()` give them)
 PARAM_GROUP = 12  # payload: None; an optimizer's parameter group (a dict whose 'params' are tensors)
 OPTIMIZER_STATE = 13  # payload: None; a custom optimizer's `self.state[p]` (its named entries are tensors)
+PLAIN_CLASS = 14  # payload: class name; a class of the package that derives from no PyTorch type
+PLAIN = 15  # payload: class name; an instance of such a class: its methods are its own (torch_complex's
+#           ComplexTensor.fill_, a box list's clone()), never taken for Tensor methods
 #: optimizer base classes whose subclasses' step() runs under msdev's Optimizer
 _OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
 #: classes whose instances the finder follows, with the base class that holds their members' entries
@@ -166,6 +169,7 @@ class InferenceFacts:
         self.module_returns: set[int] = set()  # id(FunctionDef) of functions returning an nn.Module
         #: id(FunctionDef) → the torch.distributions class the function returns (`def dist(mu): return Normal(...)`)
         self.distribution_returns: dict[int, str] = {}
+        self.plain_returns: dict[int, str] = {}  # id(function) → the plain class its result is an instance of
         #: user nn.Module class name → the torch.distributions class its forward returns (an actor network)
         self.forward_distributions: dict[str, str] = {}
         self.attrs: dict[int, dict[str, tuple]] = {}  # id(ClassDef) → attr → value
@@ -216,6 +220,16 @@ class InferenceFacts:
         """The torch.distributions class calling the user function `func` gives, if it returns one."""
         self._read.add(("r", id(func)))
         return self.distribution_returns.get(id(func))
+
+    def plain_of(self, func: ast.AST) -> str | None:
+        """The plain class (PLAIN) an instance of which the user function `func` returns, if any."""
+        self._read.add(("r", id(func)))
+        return self.plain_returns.get(id(func))
+
+    def add_plain_return(self, func: ast.AST, cls: str) -> None:
+        if id(func) not in self.plain_returns:
+            self.plain_returns[id(func)] = cls
+            self._grew(("r", id(func)))
 
     def add_distribution_return(self, func: ast.AST, cls: str) -> None:
         if id(func) not in self.distribution_returns:
@@ -665,6 +679,10 @@ class Finder:
                     names[local] = (PARTIAL, f"{mod}.{alias.name}", LIKELY)  # called, it gives a tensor
                     continue
                 names[local] = (REF, f"{mod}.{alias.name}", CERTAIN) if torch_mod else self._from_package(local)
+                if names[local] is None and _class_name(alias.name) and not torch_mod:
+                    # `from torch_complex.tensor import ComplexTensor`: another library's class, whose instances'
+                    # methods (`fill_`, `clone`) are its own; module-only methods of its instances still convert
+                    names[local] = (PLAIN_CLASS, local, LIKELY)
 
     def _from_package(self, local: str):
         """The value of a name imported from another module of the package (None: not torch)."""
@@ -679,6 +697,8 @@ class Finder:
             return _ModuleClass((MODULE, None, CERTAIN))
         if local in ctx.imported_modules:
             return (PROJECT_MODULE, local, LIKELY)
+        if local in ctx.plain_classes:
+            return (PLAIN_CLASS, local, CERTAIN)
         return None
 
     def _hoist(self, body: list[ast.stmt], scope: _Scope) -> None:
@@ -764,6 +784,8 @@ class Finder:
                     if (self._function_node.name == "forward" and self._class is not None and self._class.is_module
                             and self._class.node is not None):
                         self.facts.add_forward_distribution(self._class.node.name, value[1])
+                elif self._function_node is not None and value is not None and value[0] == PLAIN:
+                    self.facts.add_plain_return(self._function_node, value[1])
         elif t in (ast.FunctionDef, ast.AsyncFunctionDef):
             self._function(stmt, scope)
         elif t is ast.ClassDef:
@@ -975,6 +997,8 @@ class Finder:
                 ann = arg.annotation
                 if ann is not None and self.resolve_ref(ann, scope) in _TENSOR_CLASSES:
                     value = (TENSOR, None, CERTAIN)
+                elif ann is not None and _plain_annotation(ann, scope) is not None:
+                    value = _plain_annotation(ann, scope)  # `c: ComplexTensor`: its methods are its own
                 elif tensor_args and i >= skipped and arg in params:
                     # forward(self, x) / forward(ctx, x); `x: dict[str, Tensor]` (torchvision's FPN) is a dict
                     value = _annotated_argument(ann)
@@ -1004,10 +1028,14 @@ class Finder:
         self._decorators(node, scope)
         is_module = is_autograd = is_optimizer = False
         torch_base = scheduler_base = None
+        plain = True  # no base is a PyTorch type or unknown
         for base in node.bases:
             value = self.expr(base, scope, Kind.BASE_CLASS)
             if isinstance(base, ast.Name) and base.id in self._optimizer_classes:
                 is_optimizer = True
+            if not (value is not None and value[0] == PLAIN_CLASS
+                    or isinstance(base, ast.Name) and base.id in PLAIN_BASES and value is None):
+                plain = False
             if value is not None and value[0] == REF:
                 if value[1] in _AUTOGRAD_FUNCTION:
                     is_autograd = True
@@ -1044,7 +1072,8 @@ class Finder:
         self._block(node.body, class_scope)
         self._class, self._self_name = saved
         # instances of a torch module subclass are modules
-        scope.names[node.name] = _ModuleClass((MODULE, None, CERTAIN)) if is_module else None
+        scope.names[node.name] = _ModuleClass((MODULE, None, CERTAIN)) if is_module else \
+            (PLAIN_CLASS, node.name, CERTAIN) if plain and not node.keywords else None
         if scheduler_base is not None and not is_module:
             # an instance of a user LRScheduler subclass is a scheduler: `sched.last_epoch` is read back as
             # PyTorch's int, `state_dict()` goes through the scheduler's rewrite (the class body is the user's)
@@ -1506,7 +1535,9 @@ class Finder:
                     self._operator(node, op, left[2])
                 return left
             if not _is_tensor(right):
-                return None
+                # `c * 2`, `x @ c` with `c` an instance of a class mimicking a tensor: another instance
+                return left if left is not None and left[0] == PLAIN else right if right is not None \
+                    and right[0] == PLAIN else None
             if op in SHIFTS or (op in REFLECTED and isinstance(node.left, ast.Constant)):
                 self._operator(node, op, right[2])
             return right
@@ -1520,6 +1551,8 @@ class Finder:
         if t is ast.Subscript:
             value = self.expr(node.value, scope)
             self.expr(node.slice, scope)
+            if value is not None and value[0] == PLAIN:
+                return value  # `c[0]` of a class mimicking a tensor: another instance
             if isinstance(node.value, ast.Attribute) and node.value.attr == "param_groups" \
                     and self._imports == [True, False]:
                 return (PARAM_GROUP, None, LIKELY)  # `optimizer.param_groups[0]`
@@ -1665,7 +1698,13 @@ class Finder:
             if func.attr[-1] == "_" and func.value.__class__ is ast.Subscript:
                 self._view_receiver = func.value  # `x[:, ::2].sub_(1)` updates x: no gather (MS220 writes it back)
             receiver = self._receiver(func.value, scope)
-            if receiver is not None and receiver[0] == TENSOR:
+            if receiver is not None and receiver[0] == PLAIN:
+                result = self._plain_method_result(receiver[1], func.attr)
+                if result is None and receiver[1] not in self._user_classes and (
+                        func.attr in _MODULE_ONLY_METHODS or func.attr in _MODULE_ITERATOR_CALLS
+                        and not node.args and not node.keywords):
+                    self._module_method(func, (MODULE, None, LIKELY))  # another library's module: `m.parameters()`
+            elif receiver is not None and receiver[0] == TENSOR:
                 result = self._tensor_member(func, receiver, Kind.TENSOR_METHOD)
                 if func.attr == "type" and (node.args or node.keywords):
                     result = (TENSOR, None, receiver[2])  # a cast; only `x.type()` gives a string
@@ -1733,6 +1772,8 @@ class Finder:
             elif callee is not None and callee[0] == FUNCTION:
                 user = (callee[1], False)
                 result = self._user_result(callee[1])
+            elif callee is not None and callee[0] == PLAIN_CLASS:
+                result = (PLAIN, callee[1], LIKELY)  # `c = ComplexTensor(re, im)`
             elif isinstance(callee, _ModuleClass):
                 # `net = Net()`: an instance of a user module class
                 result = _UserModule((func.id,)) if type(func) is ast.Name else (MODULE, None, LIKELY)
@@ -1800,13 +1841,38 @@ class Finder:
         if returned is not None:
             return (returned, None, LIKELY)
         cls = self.facts.distribution_of(func)
-        return (OBJECT, cls, LIKELY) if cls is not None else None
+        if cls is not None:
+            return (OBJECT, cls, LIKELY)
+        plain = self.facts.plain_of(func)
+        return (PLAIN, plain, LIKELY) if plain is not None else None
+
+    def _plain_method_result(self, cls: str, method: str):
+        """What a method of a plain class this file defines gives: another instance when it says so (a return
+        annotation naming the class, `return self`, `return Cls(...)`: `c.clone().fill_(0)`), else nothing known."""
+        info = self._user_classes.get(cls)
+        if info is None:
+            # another module's class: one that mimics a tensor (a complex pair, a box list) gives its own
+            # kind from the tensor-like methods it defines (`c.clone().detach()`, `boxes.to(device)`)
+            return (PLAIN, cls, LIKELY) if method in _TENSOR_ONLY_METHODS or method in _SAME_KIND_METHODS else None
+        node = info.method_nodes.get(method)
+        if node is None:
+            return None
+        ann = node.returns
+        if isinstance(ann, ast.Constant) and ann.value == cls or isinstance(ann, ast.Name) and ann.id == cls:
+            return (PLAIN, cls, LIKELY)
+        returns = [n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value is not None]
+        if returns and all(isinstance(v, ast.Name) and v.id == "self" or isinstance(v, ast.Call)
+                           and isinstance(v.func, ast.Name) and v.func.id == cls for v in returns):
+            return (PLAIN, cls, LIKELY)
+        return None
 
     def _torch_file(self) -> bool:
         """PyTorch code and not MindSpore's: the file imports torch, or (in a package) defines a subclass of
-        one of the package's modules (pytorch-metric-learning's losses import only their base classes)."""
+        one of the package's modules (pytorch-metric-learning's losses import only their base classes), or
+        modules importing torch import from it (a helper module handling their tensors)."""
         return not self._imports[1] and (self._imports[0] or any(
-            info.is_module for info in self._user_classes.values()))
+            info.is_module for info in self._user_classes.values())
+            or self.context is not None and self.context.used_by_torch)
 
     def _class_method(self, func: ast.Attribute) -> ast.AST | None:
         """The method `Cls.name` names when Cls is a class this file defines (and the name is not rebound)."""
@@ -1898,6 +1964,9 @@ _DIM_METHODS = frozenset({"sum", "mean", "max", "min", "amax", "amin", "argmax",
 #: Tensor attributes no other common object has: reading one marks an untyped receiver a tensor
 _TENSOR_ONLY_ATTRIBUTES = frozenset({"is_sparse", "is_cuda", "is_quantized", "is_meta", "is_mkldnn", "is_nested",
                                      "grad_fn", "is_leaf", "mT", "mH"})
+#: methods a class mimicking a tensor defines to give another instance of itself
+_SAME_KIND_METHODS = frozenset({"clone", "to", "cpu", "cuda", "conj", "float", "double", "half", "contiguous",
+                                "reshape", "view", "transpose", "squeeze", "unsqueeze", "flatten", "repeat"})
 #: argument-free calls that, in a PyTorch file, only an nn.Module answers
 _MODULE_ITERATOR_CALLS = frozenset({"modules", "parameters", "buffers"})
 _MODULE_ONLY_METHODS = frozenset({"named_children", "named_modules", "add_module", "register_module",
@@ -1947,6 +2016,19 @@ def _statements(body):
 
 #: comparisons that give a bool tensor when one side is a tensor
 _ELEMENTWISE_COMPARE = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _plain_annotation(ann: ast.AST, scope) -> tuple | None:
+    """The PLAIN value an annotation naming a plain class (`c: ComplexTensor`, `"ComplexTensor"`) stands for."""
+    name = ann.id if isinstance(ann, ast.Name) else ann.value if isinstance(ann, ast.Constant) \
+        and isinstance(ann.value, str) else None
+    bound = scope.lookup(name) if name else None
+    return (PLAIN, bound[1], CERTAIN) if bound is not None and bound[0] == PLAIN_CLASS else None
+
+
+def _class_name(name: str) -> bool:
+    """A CamelCase name (`ComplexTensor`), as classes are named; not an all-caps constant (`DEVICE`)."""
+    return name[:1].isupper() and not name.isupper() and "_" not in name
 
 
 def _passes_through(stmt: ast.Assign) -> bool:

@@ -24,6 +24,8 @@ ALIASED_MODULES = {"torch.nn": "mindspore.nn", "torch.nn.functional": "mindspore
 
 _AUTOGRAD_BASES = ("torch.autograd.Function",)
 _OPTIMIZER_BASES = ("torch.optim.Optimizer", "torch.optim.optimizer.Optimizer")
+#: bases a class deriving from no PyTorch type may have (builtins and the standard library's abstract base)
+PLAIN_BASES = frozenset({"object", "ABC", "Exception", "ValueError", "RuntimeError"})
 
 
 @dataclass
@@ -36,6 +38,11 @@ class ModuleContext:
     module_classes: set[str] = field(default_factory=set)
     #: local names bound (through project imports) to user classes deriving from torch.optim.Optimizer
     optimizer_classes: set[str] = field(default_factory=set)
+    #: whether modules of the package that import PyTorch import from this one (its code handles their tensors)
+    used_by_torch: bool = False
+    #: local names bound (through project imports) to the package's classes that derive from no PyTorch type
+    #: (torch_complex's ComplexTensor): their instances' methods are their own
+    plain_classes: set[str] = field(default_factory=set)
     #: names of this module that other modules import from it (explicitly or with `*`)
     exported: set[str] = field(default_factory=set)
     #: MindSpore module → local name that a project import binds to it after conversion
@@ -68,6 +75,7 @@ class _Module:
     direct: dict[str, tuple[str, bool]] = field(default_factory=dict)  # own torch imports: local → (path, keeps alias)
     classes: set[str] = field(default_factory=set)  # names bound to nn.Module subclasses (own or imported)
     optimizers: set[str] = field(default_factory=set)  # names bound to torch.optim.Optimizer subclasses
+    plains: set[str] = field(default_factory=set)  # names bound to classes deriving from no PyTorch type
     layers: dict[str, str] = field(default_factory=dict)  # names bound to subclasses of a torch.nn layer → it
     own_classes: list[ast.ClassDef] = field(default_factory=list)
     froms: list[tuple[str, str, str]] = field(default_factory=list)  # (source module, name, local); name '*' for star
@@ -164,11 +172,16 @@ class ProjectTable:
         # functions returning NumPy arrays (pytorch_wavelets' `reflect`), for the modules that index tensors with them
         self.array_returns = {(mod.name, f) for mod in self.modules.values()
                               for f in array_functions(mod.tree, numpy_aliases(mod.tree))}
+        #: modules that modules importing PyTorch import from: their code handles tensors too (a helper module
+        #: whose class holds tensors, `Pair(x[0], x[1]).fill_(0.5)`, imports no torch itself)
+        self.used_by_torch: set[str] = set()
         for mod in self.modules.values():
             for source, name, _ in mod.froms:
                 target = self.modules.get(source)
                 if target is None:
                     continue
+                if mod.direct:
+                    self.used_by_torch.add(source)
                 if name == "*":
                     # a star import's torch modules (`torch`, `nn`) are resolved in the importer itself
                     self.exported[source] |= {n for n in self._public(target) if n not in target.torch
@@ -261,12 +274,19 @@ class ProjectTable:
                         if n in target.optimizers and into not in mod.optimizers:
                             mod.optimizers.add(into)
                             changed = True
+                        if n in target.plains and into not in mod.plains and into not in mod.own_names():
+                            mod.plains.add(into)
+                            changed = True
                         if n in target.layers and into not in mod.layers and into not in mod.own_names():
                             mod.layers[into] = target.layers[n]
                             changed = True
                 for cls in mod.own_classes:
                     if cls.name not in mod.classes and self._is_module_class(mod, cls):
                         mod.classes.add(cls.name)
+                        changed = True
+                    if cls.name not in mod.plains and not cls.keywords and all(
+                            isinstance(b, ast.Name) and (b.id in PLAIN_BASES or b.id in mod.plains) for b in cls.bases):
+                        mod.plains.add(cls.name)
                         changed = True
                     if cls.name not in mod.optimizers and self._is_optimizer_class(mod, cls):
                         mod.optimizers.add(cls.name)
@@ -325,7 +345,8 @@ class ProjectTable:
         if name is None:
             return ModuleContext(own_roots=self.own_roots)
         mod = self.modules[name]
-        ctx = ModuleContext(exported=set(self.exported.get(name, ())), own_roots=self.own_roots)
+        ctx = ModuleContext(exported=set(self.exported.get(name, ())), own_roots=self.own_roots,
+                            used_by_torch=name in self.used_by_torch)
         for local, (path, origin, origin_local) in mod.torch.items():
             if local in mod.direct:
                 continue
@@ -338,6 +359,7 @@ class ProjectTable:
         ctx.module_classes = {c for c in mod.classes if c not in own}
         ctx.layer_bases = {c: layer for c, layer in mod.layers.items() if c not in own}
         ctx.optimizer_classes = {c for c in mod.optimizers if c not in own}
+        ctx.plain_classes = {c for c in mod.plains if c not in own}
         for source, imported, local in mod.froms:
             if imported == "*":
                 continue

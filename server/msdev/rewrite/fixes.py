@@ -1157,6 +1157,8 @@ def _grouped(node: ast.AST | None, text: str, before: str, after: str) -> str:
     """An argument as the template places it: alone between `(`/`,`/`=` and `)`/`,` it stays as
     written; next to an operator, `.attr` or `[i]` an expression gets parentheses (`(a + b).unsqueeze(2)`),
     a negation only before `.`, `[`, `(` or `**`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex)) and after.startswith("."):
+        return f"({text})"  # `0.shape` does not parse
     if node is None or isinstance(node, _ATOMIC):
         return text
     if isinstance(node, ast.UnaryOp):

@@ -13,6 +13,9 @@
     f(torch.add(a, b, out=c))       →  f((c := (ops.add(a, b)).astype(c.dtype)))
     torch.svd(a, out=(u, s, v))[1]  →  [(u := _out[0], s := _out[1], v := _out[2]) and _out
                                         for _out in [<svd of a, each cast to its out's dtype>]][0][1]
+    out_real = None; torch.cat(xs, out=out_real)
+                                    →  (lambda r_: r_ if out_real is None else (out_real.assign_value(...),
+                                        out_real)[1])(ops.cat(xs))     (a name that may hold None)
 
 One implementation for every function that takes `out`, applied by the Rewriter around the
 call's own rewrite.
@@ -38,6 +41,14 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
     if isinstance(target, (ast.Tuple, ast.List)):
         if not all(isinstance(e, (ast.Name, ast.Attribute, ast.Subscript)) for e in target.elts):
             raise CannotRewrite("out= is a sequence msdev cannot assign to: assign the results by hand")
+    if isinstance(target, ast.Name) and _may_hold_none(rewriter, call, target.id):
+        # `out=out_real` where the code set `out_real = None` on some path (torch_complex's cat): PyTorch returns a
+        # new tensor for None, else writes into the given one
+        start, end = rewriter.src.span(call)
+        name = target.id
+        return [Edit(start, start, f"(lambda r_: r_ if {name} is None else "
+                                   f"({name}.assign_value(r_.astype({name}.dtype)), {name})[1])("),
+                Edit(end, end, ")")]
     shared = shared_store(rewriter, call, target)
     if shared:
         return shared
@@ -66,6 +77,24 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
                 Edit(end, end, f"{closing}]][0]")]
     raise CannotRewrite("out= inside an expression writes into an existing tensor: assign the result to the "
                         "out tensor in its own statement first")
+
+
+def _may_hold_none(rewriter, node: ast.AST, name: str) -> bool:
+    """Whether the enclosing function binds `name` to None somewhere (`a = b = None`, a parameter
+    defaulting to None)."""
+    scope = rewriter.parents.get(id(node))
+    while scope is not None and not isinstance(scope, _SCOPES):
+        scope = rewriter.parents.get(id(scope))
+    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    args = scope.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
+    defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
+    if isinstance(defaults.get(name), ast.Constant) and defaults[name].value is None:
+        return True
+    return any(isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant) and n.value.value is None
+               and any(isinstance(t, ast.Name) and t.id == name for t in n.targets) for n in ast.walk(scope))
 
 
 def _kept_dtype(rewriter, call: ast.Call, elts: list, stores: list[str], packed: bool) -> tuple[str, str]:
