@@ -48,6 +48,11 @@ import zoo  # noqa: E402
 _VIT = "image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16"
 
 
+def _sr(module: str, cls: str, config: str, inputs: list) -> tuple[str, list]:
+    """A torchsr network class from its module (`torchsr.models.edsr` the attribute is the builder function)."""
+    return f"__import__('torchsr.models.{module}', fromlist=['_']).{cls}({config})", inputs
+
+
 def _vit(module: str, cls: str, config: str, inputs: list) -> tuple[str, list]:
     """A vit-pytorch model built from its own module (one model's import failing leaves the others)."""
     return f"__import__('vit_pytorch.{module}', fromlist=['_']).{cls}({config})", inputs
@@ -365,15 +370,14 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
     }),
     # torchsr 1.0 (super-resolution: EDSR, RCAN, RDN, CARN, NinaSR, VDSR; pixel shuffle, mean shift convs)
     "torchsr": ("torchsr", ("torchsr.models",), {
-        "edsr": ("torchsr.models.edsr.EDSR(n_resblocks=2, n_feats=16, scale=2, res_scale=0.1)", [[1, 3, 12, 12]]),
-        "edsr_x3": ("torchsr.models.edsr.EDSR(n_resblocks=1, n_feats=8, scale=3, res_scale=1.0)", [[1, 3, 8, 8]]),
-        "rcan": ("torchsr.models.rcan.RCAN(n_resgroups=2, n_resblocks=2, n_feats=16, reduction=4, scale=2)",
-                 [[1, 3, 12, 12]]),
-        "rdn": ("torchsr.models.rdn.RDN(scale=2, G0=16, D=2, C=2, G=8)", [[1, 3, 12, 12]]),
-        "carn": ("torchsr.models.carn.CARN(scale=2)", [[1, 3, 12, 12]]),
-        "carn_m": ("torchsr.models.carn.CARNM(scale=4)", [[1, 3, 8, 8]]),
-        "ninasr": ("torchsr.models.ninasr.NinaSR(n_resblocks=2, n_feats=16, scale=2)", [[1, 3, 12, 12]]),
-        "vdsr": ("torchsr.models.vdsr.VDSR(n_resblocks=3, n_feats=16, scale=2, pretrained=False)", [[1, 3, 12, 12]]),
+        "edsr": _sr("edsr", "EDSR", "n_resblocks=2, n_feats=16, scale=2, res_scale=0.1", [[1, 3, 12, 12]]),
+        "edsr_x3": _sr("edsr", "EDSR", "n_resblocks=1, n_feats=8, scale=3, res_scale=1.0", [[1, 3, 8, 8]]),
+        "rcan": _sr("rcan", "RCAN", "n_resgroups=2, n_resblocks=2, n_feats=16, reduction=4, scale=2", [[1, 3, 12, 12]]),
+        "rdn": _sr("rdn", "RDN", "scale=2, G0=16, D=2, C=2, G=8", [[1, 3, 12, 12]]),
+        "carn": _sr("carn", "CARN", "scale=2", [[1, 3, 12, 12]]),
+        "carn_m": _sr("carn", "CARNM", "scale=4", [[1, 3, 8, 8]]),
+        "ninasr": _sr("ninasr", "NinaSR", "n_resblocks=2, n_feats=16, scale=2", [[1, 3, 12, 12]]),
+        "vdsr": _sr("vdsr", "VDSR", "n_resblocks=3, n_feats=16, scale=2, pretrained=False", [[1, 3, 12, 12]]),
     }),
     # alias-free-torch 0.0.6 (StyleGAN3 / BigVGAN's anti-aliased activations: kaiser-sinc filters as buffers)
     "alias-free-torch": ("alias_free_torch", (), {
