@@ -83,11 +83,15 @@ def __NAME__(x, weight, bias, stride, pads, dilation, groups):
     return out.astype(dtype)
 ''',
     "conv": '''\
-def __NAME__(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """torch.nn.functional.conv1d / conv2d / conv3d (chosen by the weight's rank) with PyTorch's
-    arguments: ints or tuples, padding 'same' / 'valid' too."""
+def __NAME__(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, dims=None):
+    """torch.nn.functional.conv1d / conv2d / conv3d (chosen by the weight's rank, or `dims`) with PyTorch's
+    arguments: ints or tuples, padding 'same' / 'valid' too. F.conv1d given a converted Conv1d's own weight
+    (`self.weight` of a causal-convolution subclass) gets MindSpore's (out, in, 1, k) kernel and its
+    (1, stride) tuples: the extra axis is dropped."""
+    if dims == 1 and weight.ndim == 4 and weight.shape[2] == 1:
+        weight = weight.squeeze(2)
     nd = weight.ndim - 2
-    each = lambda v: (int(v),) * nd if isinstance(v, (int, float)) else tuple(int(i) for i in v)
+    each = lambda v: (int(v),) * nd if isinstance(v, (int, float)) else tuple(int(i) for i in v)[-nd:]
     stride, dilation = each(stride), each(dilation)
     if padding == "valid":
         pads = ((0, 0),) * nd
