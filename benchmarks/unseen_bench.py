@@ -23,7 +23,10 @@ antlr4-python3-runtime 4.9.3, iopath, portalocker and tqdm installed apart, e.g.
 then resnest 0.0.5, mlp-mixer-pytorch 0.3.1, conformer 0.3.2, perceiver-pytorch 0.11.0, kornia 0.7.0 and
 monai 1.3.2 (each wheel unpacked into its own --src folder; models listed in MODELS); then facenet-pytorch
 2.6.0 (its --src also holds requests and its four dependencies), pytorch-tabnet 4.1.0, nfnets-pytorch 0.1.3,
-g-mlp-pytorch 0.1.5 and linformer 0.2.3.
+g-mlp-pytorch 0.1.5 and linformer 0.2.3; then tab-transformer-pytorch 0.3.0, segformer-pytorch, egnn-pytorch,
+res-mlp-pytorch, halonet-pytorch, bottleneck-transformer-pytorch, siren-pytorch, pytorch-tcn and
+pytorch-wavelets (with PyWavelets and setuptools' pkg_resources in its --src), torchsr 1.0.4 and
+alias-free-torch 0.0.6.
 `--workers` runs every model through two long-lived processes (PyTorch; MindSpore converting the
 checkpoint in-process), which many models of one package need to finish in reasonable time.
 """
