@@ -50,6 +50,9 @@ CASES = {
         ("head", [A, B.T.copy()[:3, :2].T.copy()]),
         ("spread", [A, B[:1]]),
     ],
+    "optimizer_type_test": [
+        ("kinds", [A]),
+    ],
     "conv1d_own_weight": [
         ("causal", [_rng.standard_normal((2, 3, 11)).astype(np.float32)]),
     ],

@@ -403,8 +403,9 @@ class Rewriter:
             # subclassed: the file definition taking PyTorch's arguments is the base (`class C(Constraint)`)
             name = self.namer.render(definition_class(entry, target))
             return FindingRewrite(finding, [Edit(*self.src.span(node), name)], True, [], self.src.span(node))
+        whole = not all(map(_PLACEHOLDER.search, target.templates))  # a template naming a class as a whole
         if target.templates and finding.kind in (Kind.REFERENCE, Kind.BASE_CLASS) and (
-                entry.kind == "attribute" or (target.api is None and not all(map(_PLACEHOLDER.search, target.templates)))):
+                entry.kind == "attribute" or whole and (target.api is None or finding.kind == Kind.BASE_CLASS)):
             # a setting, or a class MindSpore lacks that the template names as a whole (a file definition)
             return self._template(finding, node, entry, target, receiver=None, span=self.src.span(node))
         s, e = self.src.span(node)
