@@ -21,6 +21,11 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "inplace_function_forms": [
+        ("put_by_keyword", [np.ones((5, 3), np.float32)]),
+        ("resized", [np.arange(6, dtype=np.float32)]),
+        ("cached_block", [A]),
+    ],
     "tensor_operators": [
         ("shifts", [np.array([1, -8, 5, 0], dtype=np.int64)]),
         ("shifts", [np.array([1, -8, 5, 0], dtype=np.int32)]),

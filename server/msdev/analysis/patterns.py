@@ -388,21 +388,21 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
                         after=after)
 
 
-#: GradScalers the database rewrites to PyTorch's disabled scaler (no CUDA): scale() and step() pass through
-DISABLED_SCALERS = ("torch.cuda.amp.GradScaler", "torch.amp.GradScaler", "torch.GradScaler")
+#: GradScalers the database rewrites to the scaler PyTorch runs without CUDA: in a converted training step
+#: scale() and step() pass through (a CUDA scaler is disabled; a CPU one scales the loss, and PyTorch's step()
+#: applies the unscaled gradients, which are the converted step's)
+DISABLED_SCALERS = ("torch.cuda.amp.GradScaler", "torch.amp.GradScaler", "torch.GradScaler", "torch.cpu.amp.GradScaler")
 
 
 def _disabled_scalers(facts: Facts, node: ast.AST) -> set[str]:
-    """The names the file binds to a GradScaler that the conversion disables (`scaler = GradScaler()`)."""
+    """The names the file binds to a GradScaler whose scale() and step() the training step passes through
+    (`scaler = GradScaler()`)."""
     root = node
     while id(root) in facts.parents:
         root = facts.parents[id(root)]
     return {n.targets[0].id for n in ast.walk(root)
             if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
-            and isinstance(n.value, ast.Call) and api_of(facts, n.value.func) in DISABLED_SCALERS
-            and not any(isinstance(a, ast.Constant) and a.value != "cuda" for a in n.value.args[:1])
-            and not any(k.arg == "device" and not (isinstance(k.value, ast.Constant) and k.value.value == "cuda")
-                        for k in n.value.keywords)}
+            and isinstance(n.value, ast.Call) and api_of(facts, n.value.func) in DISABLED_SCALERS}
 
 
 def _scaled_loss(node: ast.AST, scalers: set[str]) -> str | None:

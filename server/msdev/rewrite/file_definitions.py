@@ -2442,15 +2442,25 @@ def __NAME__(optimizer, state_dict):
 ''',
     "GradScaler": '''\
 class __NAME__:
-    """torch.cuda.amp.GradScaler (torch.amp.GradScaler for "cuda") as PyTorch runs it where CUDA is absent: disabled.
-    scale() gives its argument unchanged, step(optimizer) is optimizer.step(), the scale reads 1.0. The
-    conversion drops autocast, so training runs in float32 and needs no loss scaling."""
+    """torch GradScaler as PyTorch runs it without CUDA. A CUDA scaler (torch.cuda.amp.GradScaler, the default
+    device) is disabled: scale() gives its argument unchanged and the scale reads 1.0. A CPU one
+    (torch.cpu.amp.GradScaler, GradScaler("cpu")) is enabled: scale() multiplies by the scale, which grows by
+    growth_factor every growth_interval updates. Either way step(optimizer) is optimizer.step(): the converted
+    training step takes the gradients of the loss itself, which are what PyTorch's step() applies after
+    unscaling them (the scales are powers of two, so exactly). The conversion drops autocast (float32)."""
 
-    def __init__(self, *args, **kwargs):
-        pass
+    def __init__(self, device="cuda", init_scale=65536.0, growth_factor=2.0, backoff_factor=0.5,
+                 growth_interval=2000, enabled=True):
+        self._enabled = bool(enabled) and str(device) == "cpu"
+        self._scale, self._growth_factor, self._backoff_factor = float(init_scale), growth_factor, backoff_factor
+        self._growth_interval, self._growth_tracker = growth_interval, 0
 
     def scale(self, outputs):
-        return outputs
+        if not self._enabled:
+            return outputs
+        if isinstance(outputs, (list, tuple)):
+            return type(outputs)(self.scale(o) for o in outputs)
+        return outputs * self._scale
 
     def unscale_(self, optimizer):
         pass
@@ -2459,19 +2469,42 @@ class __NAME__:
         return optimizer.step(*args, **kwargs)
 
     def update(self, new_scale=None):
-        pass
+        if not self._enabled:
+            return
+        if new_scale is not None:
+            self._scale = float(new_scale)
+            return
+        self._growth_tracker += 1
+        if self._growth_tracker == self._growth_interval:
+            self._scale, self._growth_tracker = self._scale * self._growth_factor, 0
 
     def get_scale(self):
-        return 1.0
+        return self._scale if self._enabled else 1.0
+
+    def get_growth_factor(self):
+        return self._growth_factor
+
+    def get_backoff_factor(self):
+        return self._backoff_factor
+
+    def get_growth_interval(self):
+        return self._growth_interval
 
     def is_enabled(self):
-        return False
+        return self._enabled
 
     def state_dict(self):
-        return {}
+        if not self._enabled:
+            return {}
+        return {"scale": self._scale, "growth_factor": self._growth_factor, "backoff_factor": self._backoff_factor,
+                "growth_interval": self._growth_interval, "_growth_tracker": self._growth_tracker}
 
     def load_state_dict(self, state_dict):
-        pass
+        if self._enabled and state_dict:
+            self._scale = float(state_dict["scale"])
+            self._growth_factor, self._backoff_factor = state_dict["growth_factor"], state_dict["backoff_factor"]
+            self._growth_interval = state_dict["growth_interval"]
+            self._growth_tracker = state_dict["_growth_tracker"]
 ''',
     "CyclicLR": '''\
 class __NAME__({@mindspore.experimental.optim.lr_scheduler.CyclicLR}):

@@ -169,7 +169,7 @@ class Rewriter:
                 return rewrite_inplace_method(self, finding, node, call, alternative)
             if alternative is not None and alternative.kind == "function":  # torch.relu_(x)
                 result = self._rewrite(as_entry(finding, alternative, self.profile))
-                result.edits.extend(store_into_first_argument(self, call))
+                result.edits.extend(store_into_first_argument(self, call, alternative.params))
                 return result
         entry, target = self.target_for(finding)
         if target.casts and entry.kind != "class" and (finding.kind == Kind.TENSOR_ATTRIBUTE or (
@@ -210,7 +210,7 @@ class Rewriter:
             if out_kw is not None:
                 result.edits.extend(out_edits(self, call, out_kw))
             elif entry.kind == "function" and inplace_keyword(call, entry.params) is not None and "inplace" in target.args:
-                result.edits.extend(store_into_first_argument(self, call))  # F.relu(x, inplace=True)
+                result.edits.extend(store_into_first_argument(self, call, entry.params))  # F.relu(x, inplace=True)
         else:
             result = self._reference(finding, node, entry, target)
         if call is not None and result.span == self.src.span(call) and _asks_for_gradients(entry, call) \
