@@ -21,6 +21,13 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "profiler_blocks": [
+        ("profiled", [A]),
+        ("scheduled", [A]),
+        ("exported", [A]),
+        ("handled", [A]),
+        ("doubled", [A]),
+    ],
     "inplace_function_forms": [
         ("put_by_keyword", [np.ones((5, 3), np.float32)]),
         ("resized", [np.arange(6, dtype=np.float32)]),

@@ -2506,6 +2506,95 @@ class __NAME__:
             self._growth_interval = state_dict["growth_interval"]
             self._growth_tracker = state_dict["_growth_tracker"]
 ''',
+    "Profiler": '''\
+class __NAME__:
+    """torch.profiler.profile / torch.autograd.profiler.profile where only the values matter: profiling changes
+    none, so the profiled block runs as written. The profiler records no events: export_chrome_trace() writes a
+    trace without events, key_averages() and events() are empty, on_trace_ready is called on exit as PyTorch
+    calls it (mindspore.profiler.Profiler measures MindSpore's own kernels, by hand)."""
+
+    def __init__(self, *args, schedule=None, on_trace_ready=None, **kwargs):
+        self.schedule, self.on_trace_ready, self.step_num = schedule, on_trace_ready, 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def start(self):
+        return self
+
+    def stop(self):
+        if self.on_trace_ready is not None:
+            self.on_trace_ready(self)
+
+    def step(self):
+        self.step_num += 1
+
+    def export_chrome_trace(self, path):
+        import json
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump({"traceEvents": []}, fh)
+
+    def export_stacks(self, path, metric="self_cpu_time_total"):
+        open(path, "w", encoding="utf-8").close()
+
+    def key_averages(self, *args, **kwargs):
+        return __NAME__.Events()
+
+    def events(self):
+        return __NAME__.Events()
+
+    class Events(list):
+        """The events recorded: none."""
+
+        def table(self, *args, **kwargs):
+            return ""
+
+        def key_averages(self, *args, **kwargs):
+            return self
+
+        def total_average(self):
+            return None
+''',
+    "ProfilerActivity": '''\
+class __NAME__:
+    """torch.profiler.ProfilerActivity: the kinds of activity a profiler records, for the converted profiler,
+    which records none."""
+    CPU, XPU, MTIA, CUDA, HPU, PrivateUse1 = "CPU", "XPU", "MTIA", "CUDA", "HPU", "PrivateUse1"
+''',
+    "record_function": '''\
+class __NAME__:
+    """torch.profiler.record_function / torch.autograd.profiler.record_function: a labelled range for a profiler;
+    without one it changes nothing. A context manager and a decorator, as PyTorch's."""
+
+    def __init__(self, name=None, args=None):
+        self.name, self.args = name, args
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __call__(self, fn):
+        return fn
+''',
+    "tensorboard_trace_handler": '''\
+def __NAME__(dir_name, worker_name=None, use_gzip=False):
+    """torch.profiler.tensorboard_trace_handler: the on_trace_ready callback that writes each trace into
+    dir_name (made if missing) as <worker_name>.<time in ms>.pt.trace.json, as PyTorch names it."""
+    import os, socket, time
+
+    def handler(prof):
+        os.makedirs(dir_name, exist_ok=True)
+        worker = worker_name or f"{socket.gethostname()}_{os.getpid()}"
+        name = f"{worker}.{time.time_ns() // 1000000}.pt.trace.json" + (".gz" if use_gzip else "")
+        prof.export_chrome_trace(os.path.join(dir_name, name))
+    return handler
+''',
     "CyclicLR": '''\
 class __NAME__({@mindspore.experimental.optim.lr_scheduler.CyclicLR}):
     """torch.optim.lr_scheduler.CyclicLR with its default cycle_momentum=True: MindSpore 2.10's cycles only the
