@@ -21,6 +21,11 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "corr_cholesky_transform": [
+        ("factor", [_rng.standard_normal((2, 6)).astype(np.float32)]),
+        ("factor", [_rng.standard_normal(3)]),
+        ("shapes", []),
+    ],
     "profiler_blocks": [
         ("profiled", [A]),
         ("scheduled", [A]),

@@ -299,6 +299,61 @@ class __NAME__({@msdev.Transform}):
             raise ValueError("Too few dimensions on input")
         return tuple(shape[:-1]) + (shape[-1] - 1,)
 ''',
+    "CorrCholeskyTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.CorrCholeskyTransform: a vector of D*(D-1)/2 reals to the Cholesky factor of a DxD
+    correlation matrix: tanh into (-1, 1), placed below the diagonal row by row, each row stick-broken to unit
+    norm (inverse and log|det J| as PyTorch writes them). The triangle is gathered and filled through a 0/1
+    placement matrix, so gradients flow as through PyTorch's masked assignment."""
+    bijective = True
+    event_dim = 1
+
+    @staticmethod
+    def _placement(n, diag, dtype):
+        rows, cols = {@numpy.tril_indices}(n, diag)
+        place = {@numpy.zeros}((len(rows), n * n))
+        place[{@numpy.arange}(len(rows)), rows * n + cols] = 1
+        return {@mindspore.Tensor}(place, dtype)
+
+    def _call(self, x):
+        eps = float({@numpy.finfo}({@mindspore.dtype_to_nptype}(x.dtype)).eps)
+        x = {@mindspore.ops.tanh}(x).clamp(-1 + eps, 1 - eps)
+        n = int(round((1 + (1 + 8 * x.shape[-1]) ** 0.5) / 2))
+        r = {@mindspore.ops.matmul}(x, self._placement(n, -1, x.dtype)).reshape(tuple(x.shape[:-1]) + (n, n))
+        stick = {@mindspore.ops.cumprod}({@mindspore.ops.sqrt}(1 - r * r), -1)
+        r = r + {@mindspore.ops.eye}(n, n, x.dtype)
+        return r * {@mindspore.ops.pad}(stick[..., :-1], (1, 0), value=1.0)
+
+    def _vec(self, y, diag):
+        n = y.shape[-1]
+        flat = y.reshape(tuple(y.shape[:-2]) + (n * n,))
+        return {@mindspore.ops.matmul}(flat, self._placement(n, diag, y.dtype).swapaxes(0, 1))
+
+    def _inverse(self, y):
+        left = {@mindspore.ops.pad}((1 - {@mindspore.ops.cumsum}(y * y, -1))[..., :-1], (1, 0), value=1.0)
+        t = self._vec(y, -1) / {@mindspore.ops.sqrt}(self._vec(left, -1))
+        return ({@mindspore.ops.log1p}(t) - {@mindspore.ops.log1p}(-t)) / 2
+
+    def log_abs_det_jacobian(self, x, y):
+        stick = 0.5 * {@mindspore.ops.log}(self._vec(1 - {@mindspore.ops.cumsum}(y * y, -1), -2)).sum(-1)
+        return stick - 2 * (x + {@mindspore.ops.softplus}(-2 * x) - 0.6931471805599453).sum(-1)
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        n = round((0.25 + 2 * shape[-1]) ** 0.5 + 0.5)
+        if n * (n - 1) // 2 != shape[-1]:
+            raise ValueError("Input is not a flattend lower-diagonal number")
+        return tuple(shape[:-1]) + (n, n)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        n = shape[-1]
+        return tuple(shape[:-2]) + (n * (n - 1) // 2,)
+''',
     "LowerCholeskyTransform": '''\
 class __NAME__({@msdev.Transform}):
     """torch.distributions.LowerCholeskyTransform: the strictly lower triangle kept, the diagonal
