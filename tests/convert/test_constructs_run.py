@@ -21,6 +21,11 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "gradient_checks": [
+        ("checks", [np.array([0.5, 1.5, -0.3])]),
+        ("two_inputs", [np.array([[0.5, 1.0], [0.2, -0.4]]), np.array([[1.5, 0.3], [0.7, 0.9]])]),
+        ("wrong", [np.array([0.5, -1.0])]),
+    ],
     "corr_cholesky_transform": [
         ("factor", [_rng.standard_normal((2, 6)).astype(np.float32)]),
         ("factor", [_rng.standard_normal(3)]),

@@ -2177,6 +2177,80 @@ def __NAME__(func, argnums=0):
         return jacobians if isinstance(argnums, (tuple, list)) else jacobians[0]
     return jacobian
 ''',
+    "gradcheck": '''\
+def __NAME__(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exception=True, **checks):
+    """torch.autograd.gradcheck: the Jacobian of every floating output with respect to every floating input,
+    from mindspore.vjp (one row per output element, PyNative), against central differences
+    (f(x + eps) - f(x - eps)) / 2 eps, elementwise within atol + rtol * |numerical|. True when they agree;
+    else a RuntimeError (PyTorch's GradcheckError is one), or False with raise_exception=False. The other
+    checks PyTorch can run (batched, forward mode, undefined gradients) are not repeated."""
+    xs = [inputs] if isinstance(inputs, {@mindspore.Tensor}) else list(inputs)
+    picked = tuple(k for k, x in enumerate(xs) if isinstance(x, {@mindspore.Tensor}) and x.is_floating_point())
+
+    def outputs(*args):
+        out = func(*args)
+        return list(out) if isinstance(out, (tuple, list)) else [out]
+
+    for o, out in enumerate(outputs(*xs)):
+        if not (isinstance(out, {@mindspore.Tensor}) and out.is_floating_point()) or not picked:
+            continue
+        analytical = {@msdev.jacobian_of}(lambda *args: outputs(*args)[o], picked)(*xs)
+        for k, jacobian in zip(picked, analytical):
+            flat = xs[k].asnumpy().reshape(-1)
+            numerical = {@numpy.zeros}((out.size, flat.size))
+            for j in range(flat.size):
+                ends = []
+                for step in (eps, -eps):
+                    moved = flat.copy()
+                    moved[j] += step
+                    args = list(xs)
+                    args[k] = {@mindspore.Tensor}(moved.reshape(xs[k].shape), xs[k].dtype)
+                    ends.append(outputs(*args)[o].asnumpy().astype("float64").reshape(-1))
+                numerical[:, j] = (ends[0] - ends[1]) / (2 * eps)
+            got = jacobian.asnumpy().astype("float64").reshape(out.size, flat.size)
+            if not {@numpy.allclose}(got, numerical, rtol=rtol, atol=atol):
+                if raise_exception:
+                    raise RuntimeError(f"Jacobian mismatch for output {o} with respect to input {k}: "
+                                       f"numerical {numerical.tolist()}, analytical {got.tolist()}")
+                return False
+    return True
+''',
+    "gradgradcheck": '''\
+def __NAME__(func, inputs, grad_outputs=None, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exception=True,
+             **checks):
+    """torch.autograd.gradgradcheck: the input gradients of func for given output gradients (mindspore.grad of
+    their weighted sum) checked as a function of the inputs with gradcheck, and func itself with gradcheck:
+    the input gradients are linear in the output gradients (J^T g), so their Jacobian there is func's own
+    (MindSpore gives no gradient through a gradient with respect to its cotangent). Output gradients are
+    drawn uniformly in [-1, 1) when not given, as PyTorch draws them."""
+    xs = [inputs] if isinstance(inputs, {@mindspore.Tensor}) else list(inputs)
+    picked = [k for k, x in enumerate(xs) if isinstance(x, {@mindspore.Tensor}) and x.is_floating_point()]
+
+    def outputs(*args):
+        out = func(*args)
+        return tuple(out) if isinstance(out, (tuple, list)) else (out,)
+
+    outs = outputs(*xs)
+    if grad_outputs is None:
+        rng = {@numpy.random.default_rng}(0)
+        grad_outputs = [{@mindspore.Tensor}(rng.uniform(-1, 1, o.shape), o.dtype) for o in outs]
+    else:
+        grad_outputs = [grad_outputs] if isinstance(grad_outputs, {@mindspore.Tensor}) else list(grad_outputs)
+
+    def weighted(*chosen):
+        full = list(xs)
+        for k, value in zip(picked, chosen):
+            full[k] = value
+        return sum((o * g).sum() for o, g in zip(outputs(*full), grad_outputs) if o.is_floating_point())
+
+    def input_gradients(*chosen):
+        grads = {@mindspore.grad}(weighted, grad_position=tuple(range(len(picked))))(*chosen)
+        return grads if isinstance(grads, tuple) else (grads,)
+
+    options = dict(eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
+    return bool({@msdev.gradcheck}(func, inputs, **options)
+                and {@msdev.gradcheck}(input_gradients, tuple(xs[k] for k in picked), **options))
+''',
     "vmap": '''\
 def __NAME__(func, in_dims=0, out_dims=0, randomness="error", chunk_size=None):
     """torch.vmap as a loop over the batch (mindspore.vmap compiles func as a graph, which converted code
