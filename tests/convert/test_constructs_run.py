@@ -21,6 +21,11 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "matrix_distributions": [
+        ("wishart", [np.array([[3.0, 0.2], [0.2, 1.5]], np.float32), np.array([[2.0, 0.5], [0.5, 1.0]], np.float32)]),
+        ("lkj", [np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [0.0, 0.6, 0.8]], np.float32)]),
+        ("checks", [np.array([[[2.0, 0.5], [0.5, 1.0]], [[1.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [0.6, 0.8]]], np.float32)]),
+    ],
     "gradient_checks": [
         ("checks", [np.array([0.5, 1.5, -0.3])]),
         ("two_inputs", [np.array([[0.5, 1.0], [0.2, -0.4]]), np.array([[1.5, 0.3], [0.7, 0.9]])]),
