@@ -21,6 +21,10 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "distributed_sampler": [
+        ("shares", [np.arange(10, dtype=np.float32)]),
+        ("loaded", [np.arange(7, dtype=np.float32)]),
+    ],
     "matrix_distributions": [
         ("wishart", [np.array([[3.0, 0.2], [0.2, 1.5]], np.float32), np.array([[2.0, 0.5], [0.5, 1.0]], np.float32)]),
         ("lkj", [np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [0.0, 0.6, 0.8]], np.float32)]),

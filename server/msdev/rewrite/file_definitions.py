@@ -1055,6 +1055,52 @@ class __NAME__({@msdev.Sampler}):
     def __len__(self):
         return self.num_samples
 ''',
+    "DistributedSampler": '''\
+class __NAME__({@msdev.Sampler}):
+    """torch.utils.data.DistributedSampler: the positions of this rank's share of the dataset, as PyTorch
+    deals them (padded by repeating the first ones to a multiple of num_replicas, or cut with drop_last, then
+    every num_replicas-th from rank); shuffled per epoch (set_epoch) from seed + epoch with NumPy's generator,
+    not PyTorch's. num_replicas / rank default to MindSpore's communication group (one process: 1 and 0)."""
+
+    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
+        if num_replicas is None or rank is None:
+            try:
+                from mindspore.communication import get_group_size, get_rank
+                group = (get_group_size(), get_rank())
+            except Exception:
+                group = (1, 0)
+            num_replicas = group[0] if num_replicas is None else num_replicas
+            rank = group[1] if rank is None else rank
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
+        self.dataset, self.num_replicas, self.rank = dataset, num_replicas, rank
+        self.shuffle, self.seed, self.drop_last, self.epoch = shuffle, seed, drop_last, 0
+        n = len(dataset)
+        if drop_last and n % num_replicas != 0:
+            self.num_samples = -(-(n - num_replicas) // num_replicas)
+        else:
+            self.num_samples = -(-n // num_replicas)
+        self.total_size = self.num_samples * num_replicas
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            indices = [int(i) for i in {@numpy.random.RandomState}(self.seed + self.epoch).permutation(n)]
+        else:
+            indices = list(range(n))
+        if not self.drop_last:
+            pad = self.total_size - len(indices)
+            indices += (indices * -(-pad // len(indices)))[:pad] if pad > len(indices) else indices[:pad]
+        else:
+            indices = indices[:self.total_size]
+        return iter(indices[self.rank:self.total_size:self.num_replicas])
+
+    def __len__(self):
+        return self.num_samples
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+''',
     "SubsetRandomSampler": '''\
 class __NAME__({@msdev.Sampler}):
     """torch.utils.data.SubsetRandomSampler: the given indices in a fresh random order on every pass. The draw
