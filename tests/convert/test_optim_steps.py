@@ -81,6 +81,8 @@ OPTIMIZERS = {
     "RAdam-maximize-decay": "torch.optim.RAdam([w], 0.05, weight_decay=0.1, maximize=True)",
     "ASGD": "torch.optim.ASGD([w], lr=0.05, t0=2)",
     "Rprop": "torch.optim.Rprop([w], lr=0.05, etas=(0.4, 1.3))",
+    "Adafactor": "torch.optim.Adafactor([w], lr=0.05)",
+    "Adafactor-decay-maximize": "torch.optim.Adafactor([w], 0.5, -0.6, (1e-6, 1e-3), 1.5, 0.1, maximize=True)",
 }
 
 SCHEDULERS = {
@@ -772,3 +774,33 @@ def test_script_step_after_in_place_init_trains_like_pytorch(db):
     converted: dict = {"__name__": "ms_init_step"}
     exec(compile(_converted(INIT_THEN_STEP_SCRIPT, db), "ms_init_step", "exec"), converted)
     np.testing.assert_allclose(converted["result"].asnumpy(), namespace["result"].numpy(), rtol=1e-4, atol=1e-5)
+
+
+#: a matrix parameter: Adafactor keeps its second moment as row and column means
+MATRIX_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    lin = torch.nn.Linear(4, 3)
+    with torch.no_grad():
+        lin.weight.copy_(torch.tensor(w0).reshape(1, 4).repeat(3, 1) * torch.tensor([[1.0], [0.5], [-2.0]]))
+        lin.bias.fill_(0.1)
+    opt = {ctor}
+    for _ in range(4):
+        opt.zero_grad()
+        loss = (lin(torch.tensor(c).reshape(1, 4)) ** 2).sum()
+        loss.backward()
+        opt.step()
+    return lin.weight, lin.bias
+'''
+
+
+@pytest.mark.parametrize("ctor", ["torch.optim.Adafactor(lin.parameters(), lr=0.05)",
+                                  "torch.optim.Adafactor(lin.parameters(), lr=0.2, d=2.0, weight_decay=0.01)"])
+def test_factored_optimizer_matches_pytorch_on_a_matrix(ctor, db):
+    source = MATRIX_LOOP.format(ctor=ctor)
+    expected = _load(source, "pt_matrix")(W0, C)
+    got = _load(_converted(source, db), "ms_matrix")(W0, C)
+    for e, g in zip(expected, got):
+        np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-4, atol=1e-5)

@@ -2922,6 +2922,51 @@ class __NAME__({@mindspore.experimental.optim.Optimizer}):
                 {@mindspore.ops.assign}(param, param - step_size * self.exp_avg[i] / denom)
         return True
 ''',
+    "Adafactor": '''\
+class __NAME__({@mindspore.experimental.optim.Optimizer}):
+    """torch.optim.Adafactor, which MindSpore 2.10 lacks, written out as PyTorch updates: the second moment of a
+    matrix kept as row and column means (their outer product, over the mean row variance), of a vector in full,
+    decaying by step ** beta2_decay; the update, scaled by the RMS of the parameter and the relative step
+    min(lr, 1 / sqrt(step)), is clipped to RMS d. weight_decay shrinks the weights first (decoupled)."""
+
+    def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0,
+                 foreach=None, maximize=False):
+        super().__init__(params, dict(lr=lr, beta2_decay=beta2_decay, eps=eps, d=d, weight_decay=weight_decay,
+                                      maximize=maximize))
+        self.steps, self.moments = 0, {}
+
+    def construct(self, gradients):
+        self.steps += 1
+        step = float(self.steps)
+        for group_id, group in enumerate(self.param_groups):
+            lr = float(self.lrs[group_id])
+            eps1, eps2 = group["eps"]
+            keep = step ** group["beta2_decay"]  # the weight of the new square (PyTorch's one_minus_beta2_t)
+            rho = min(lr, 1 / step ** 0.5)
+            for i in range(self.group_start_id[group_id], self.group_start_id[group_id + 1]):
+                param, grad = self.parameters[i], gradients[i]
+                grad = -grad if group["maximize"] else grad
+                tiny = eps1 if eps1 is not None else float({@numpy.finfo}({@mindspore.dtype_to_nptype}(param.dtype)).eps)
+                alpha = max(eps2, float({@mindspore.ops.norm}(param)) / param.size ** 0.5) * rho
+                if group["weight_decay"]:
+                    {@mindspore.ops.assign}(param, param * (1 - lr * group["weight_decay"]))
+                if grad.ndim > 1:
+                    row, col = self.moments.get(i, ({@mindspore.ops.zeros}(grad.shape[:-1] + (1,), grad.dtype),
+                                                    {@mindspore.ops.zeros}(grad.shape[:-2] + (1, grad.shape[-1]), grad.dtype)))
+                    row = row + ((grad * grad).sum(-1, keepdims=True) / grad.shape[-1] - row) * keep
+                    col = col + ((grad * grad).sum(-2, keepdims=True) / grad.shape[-2] - col) * keep
+                    self.moments[i] = (row, col)
+                    estimate = {@mindspore.ops.matmul}(row, col) / row.mean(-2, keep_dims=True).clamp(min=tiny)
+                else:
+                    variance = self.moments.get(i, {@mindspore.ops.zeros_like}(grad))
+                    variance = variance + (grad * grad - variance) * keep
+                    self.moments[i] = variance
+                    estimate = variance
+                update = {@mindspore.ops.rsqrt}(estimate.clamp(min=tiny * tiny)) * grad
+                denom = max(1.0, float({@mindspore.ops.norm}(update)) / (update.size ** 0.5 * group["d"]))
+                {@mindspore.ops.assign}(param, param - update * (alpha / denom))
+        return True
+''',
     "HeldGradients": '''\
 class __NAME__:
     """The gradients PyTorch keeps on the parameters between backward() and an optimizer's step() made
