@@ -21,6 +21,7 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "sparse_layouts": [("layouts", [A])],
     "layout_types": [("kinds", [])],
     "distributed_sampler": [
         ("shares", [np.arange(10, dtype=np.float32)]),

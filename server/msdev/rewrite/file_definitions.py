@@ -1653,7 +1653,23 @@ def __NAME__(crow_indices, col_indices, values, size=None, dtype=None):
     where = {@numpy.stack}([{@numpy.repeat}({@numpy.arange}(len(rows) - 1), {@numpy.diff}(rows)), cols]).astype("int64")
     if size is None:
         size = (len(rows) - 1, int(cols.max()) + 1 if cols.size else 0)
-    return {@msdev.sparse_coo_tensor}({@mindspore.Tensor}(where), values, size, dtype)
+    dense = {@msdev.sparse_coo_tensor}({@mindspore.Tensor}(where), values, size, dtype)
+    return {@msdev.sparse_marked}(dense, "torch.sparse_csr")
+''',
+    "dense_of": '''\
+def __NAME__(tensor):
+    """Tensor.to_dense(): the tensor itself, or for a dense tensor standing for a sparse one (see sparse_marked) a
+    copy that no longer does, whose layout reads strided again as PyTorch's dense result."""
+    return tensor.copy() if getattr(tensor, "sparse_layout", None) else tensor
+''',
+    "sparse_marked": '''\
+def __NAME__(tensor, layout):
+    """A dense copy standing for a sparse tensor of PyTorch's, which remembers the sparse layout PyTorch's
+    has ("torch.sparse_coo" / "torch.sparse_csr", as those names read in converted code), for is_sparse,
+    is_sparse_csr and layout: MindSpore 2.10 tensors are dense."""
+    out = tensor.copy()
+    out.sparse_layout = layout
+    return out
 ''',
     "svd_lowrank": '''\
 def __NAME__(A, q=6, niter=2, M=None):
@@ -1681,7 +1697,8 @@ def __NAME__(b, A, upper=True, transpose=False, unitriangular=False):
     "sparse_coo_tensor": '''\
 def __NAME__(indices, values, size=None, dtype=None):
     """torch.sparse_coo_tensor as the dense tensor it stands for (msdev turns to_dense() into the tensor
-    itself): values summed into zeros at the columns of indices; size defaults to the largest index + 1."""
+    itself): values summed into zeros at the columns of indices; size defaults to the largest index + 1.
+    The tensor remembers it stands for a COO one (sparse_layout), for is_sparse and layout."""
     indices = indices if isinstance(indices, {@mindspore.Tensor}) else {@mindspore.tensor}(indices)
     values = values if isinstance(values, {@mindspore.Tensor}) else {@mindspore.tensor}(values)
     if dtype is not None:
@@ -1693,7 +1710,9 @@ def __NAME__(indices, values, size=None, dtype=None):
     values = values.astype({@mindspore.int32}) if flags else values
     out = {@mindspore.ops.zeros}(tuple(size), values.dtype)
     out = {@mindspore.ops.tensor_scatter_add}(out, where, values) if where.shape[0] else out
-    return out > 0 if flags else out
+    out = out > 0 if flags else out
+    out.sparse_layout = "torch.sparse_coo"  # read by is_sparse and layout (the tensor is dense)
+    return out
 ''',
     "multi_head_attention_forward": '''\
 def __NAME__(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
