@@ -21,6 +21,11 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "view_inplace": [
+        ("transposed", [A]),
+        ("permuted", [np.abs(IMG[0])]),
+        ("rebound", [A]),
+    ],
     "sparse_layouts": [("layouts", [A])],
     "layout_types": [("kinds", [])],
     "distributed_sampler": [

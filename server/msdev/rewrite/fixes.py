@@ -25,6 +25,7 @@ from .calls import (NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_fact
                     runtime_transform)
 from .annotations import in_annotation, rewrite_annotation
 from .inplace import inplace_keyword, out_of_place, rewrite_inplace_method, store_into_first_argument
+from .view_writes import view_write_back
 from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
 from .reduction import LEGACY_ARGS, legacy_reduction
 from .calls import _ATOMIC
@@ -142,8 +143,24 @@ class Rewriter:
         else:
             result = self._rewrite(finding)
             keep_numpy_state(self, finding, result)
+            if finding.kind == Kind.TENSOR_METHOD:
+                self._write_back_view(finding, result)
         result.read = self._read
         return result
+
+    def _write_back_view(self, finding: Finding, result: FindingRewrite) -> None:
+        """An in-place method on a view (`a = base.t(); a.exp_()`) also changes the base in PyTorch:
+        the statement is followed by the write back (rewrite/view_writes.py)."""
+        node = finding.node
+        call = self.call_of(node) if isinstance(node, ast.Attribute) else None
+        if call is None or not node.attr.endswith("_") or node.attr.startswith("_"):
+            return
+        span = self.src.span(call)
+        at = next((k for k, e in enumerate(result.edits) if (e.start, e.end) == span), None)
+        text = view_write_back(self, call) if at is not None else ""
+        if text:
+            edit = result.edits[at]
+            result.edits[at] = Edit(edit.start, edit.end, edit.text + text)
 
     def _rewrite(self, finding: Finding) -> FindingRewrite:
         node = finding.node
