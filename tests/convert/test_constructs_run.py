@@ -21,6 +21,7 @@ IMG = _rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
 
 #: fixture → [(function, inputs)]; numpy arrays become tensors of either framework
 CASES = {
+    "sdpa_backends_read": [("chosen", [A]), ("prioritised", [A])],
     "view_inplace": [
         ("transposed", [A]),
         ("permuted", [np.abs(IMG[0])]),

@@ -52,6 +52,9 @@ SETTING_CONTEXTS = frozenset({"torch.autograd.set_detect_anomaly", "torch.backen
                               # values (PyTorch's contract), so the block computes the same without them
                               "torch.autograd.graph.saved_tensors_hooks", "torch.autograd.graph.save_on_cpu",
                               "torch.autograd.graph.disable_saved_tensors_hooks"})
+#: setting contexts whose setting the file reads back (through the named call): their `with` line stays and
+#: converts through its entry (a definition that keeps the setting for the reader)
+READ_BACK_CONTEXTS = {"torch.nn.attention.sdpa_kernel": "_cur_sdpa_kernel_backends"}
 AMP_PREFIXES = ("torch.cuda.amp.", "torch.amp.", "torch.autocast", "torch.cpu.amp.")
 DIST_PREFIXES = ("torch.distributed.", "torch.nn.parallel.", "torch.nn.DataParallel",
                  "torch.utils.data.distributed.", "torch.multiprocessing.")
@@ -1005,7 +1008,8 @@ class _Detector:
             expr = item.context_expr
             func = expr.func if isinstance(expr, ast.Call) else expr
             api = self.finding_api(func) or ""
-            if api in SETTING_CONTEXTS:
+            if api in SETTING_CONTEXTS and not (api in READ_BACK_CONTEXTS
+                                                and READ_BACK_CONTEXTS[api] in self.source):
                 self.add("MS205", func, node, api, "a PyTorch setting: the `with` line is removed and its body "
                          "dedented", claim=[func])
             elif api in NO_GRAD_APIS:

@@ -2721,6 +2721,42 @@ class __NAME__:
     def __call__(self, fn):
         return fn
 ''',
+    "sdpa_kernel": '''\
+class __NAME__:
+    """torch.nn.attention.sdpa_kernel where the file reads the chosen backends back: MindSpore picks its own
+    attention kernel (the values are the same), so the block runs as written, and the backends are kept as
+    PyTorch keeps its flags for current() (torch.nn.attention._cur_sdpa_kernel_backends) to read. A backend
+    is its name (SDPBackend.MATH is 'MATH'); the lists follow PyTorch's flag and priority orders."""
+    _names = ("CUDNN_ATTENTION", "FLASH_ATTENTION", "EFFICIENT_ATTENTION", "MATH", "OVERRIDEABLE")
+    _enabled = list(_names)
+    _priority = ["FLASH_ATTENTION", "EFFICIENT_ATTENTION", "MATH", "CUDNN_ATTENTION", "OVERRIDEABLE"]
+
+    def __init__(self, backends, set_priority=False):
+        backends = [backends] if isinstance(backends, str) else backends
+        self.backends, self.set_priority = list(dict.fromkeys(backends)), set_priority
+
+    @classmethod
+    def current(cls, with_priority=False):
+        if with_priority:
+            return sorted(cls._enabled, key=cls._priority.index)
+        return list(cls._enabled)
+
+    @classmethod
+    def _choose(cls, backends, set_priority):
+        cls._enabled = [name for name in cls._names if name in backends]
+        if set_priority:
+            cls._priority = [b for b in backends if b in cls._names] + [
+                b for b in cls._priority if b not in backends]
+
+    def __enter__(self):
+        self._previous = __NAME__.current(self.set_priority)
+        __NAME__._choose(self.backends, self.set_priority)
+        return {}
+
+    def __exit__(self, *exc):
+        __NAME__._choose(self._previous, self.set_priority)
+        return False
+''',
     "tensorboard_trace_handler": '''\
 def __NAME__(dir_name, worker_name=None, use_gzip=False):
     """torch.profiler.tensorboard_trace_handler: the on_trace_ready callback that writes each trace into
