@@ -73,6 +73,45 @@ CASES = {
     "import_fallback_binding": [
         ("normed", [_rng.standard_normal((1, 2, 5)).astype(np.float32)]),
     ],
+    "sdpa_backends_read": [("chosen", [A]), ("prioritised", [A])],
+    "view_inplace": [
+        ("transposed", [A]),
+        ("permuted", [np.abs(IMG[0])]),
+        ("rebound", [A]),
+    ],
+    "sparse_layouts": [("layouts", [A])],
+    "layout_types": [("kinds", [])],
+    "distributed_sampler": [
+        ("shares", [np.arange(10, dtype=np.float32)]),
+        ("loaded", [np.arange(7, dtype=np.float32)]),
+    ],
+    "matrix_distributions": [
+        ("wishart", [np.array([[3.0, 0.2], [0.2, 1.5]], np.float32), np.array([[2.0, 0.5], [0.5, 1.0]], np.float32)]),
+        ("lkj", [np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [0.0, 0.6, 0.8]], np.float32)]),
+        ("checks", [np.array([[[2.0, 0.5], [0.5, 1.0]], [[1.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [0.6, 0.8]]], np.float32)]),
+    ],
+    "gradient_checks": [
+        ("checks", [np.array([0.5, 1.5, -0.3])]),
+        ("two_inputs", [np.array([[0.5, 1.0], [0.2, -0.4]]), np.array([[1.5, 0.3], [0.7, 0.9]])]),
+        ("wrong", [np.array([0.5, -1.0])]),
+    ],
+    "corr_cholesky_transform": [
+        ("factor", [_rng.standard_normal((2, 6)).astype(np.float32)]),
+        ("factor", [_rng.standard_normal(3)]),
+        ("shapes", []),
+    ],
+    "profiler_blocks": [
+        ("profiled", [A]),
+        ("scheduled", [A]),
+        ("exported", [A]),
+        ("handled", [A]),
+        ("doubled", [A]),
+    ],
+    "inplace_function_forms": [
+        ("put_by_keyword", [np.ones((5, 3), np.float32)]),
+        ("resized", [np.arange(6, dtype=np.float32)]),
+        ("cached_block", [A]),
+    ],
     "tensor_operators": [
         ("shifts", [np.array([1, -8, 5, 0], dtype=np.int64)]),
         ("shifts", [np.array([1, -8, 5, 0], dtype=np.int32)]),

@@ -8,6 +8,8 @@ by `get_last_lr()` for 20 scheduler steps, as Python floats like PyTorch's.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -79,6 +81,8 @@ OPTIMIZERS = {
     "RAdam-maximize-decay": "torch.optim.RAdam([w], 0.05, weight_decay=0.1, maximize=True)",
     "ASGD": "torch.optim.ASGD([w], lr=0.05, t0=2)",
     "Rprop": "torch.optim.Rprop([w], lr=0.05, etas=(0.4, 1.3))",
+    "Adafactor": "torch.optim.Adafactor([w], lr=0.05)",
+    "Adafactor-decay-maximize": "torch.optim.Adafactor([w], 0.5, -0.6, (1e-6, 1e-3), 1.5, 0.1, maximize=True)",
 }
 
 SCHEDULERS = {
@@ -655,11 +659,24 @@ def test_cuda_grad_scaler_loop_trains_like_pytorch_without_cuda(opt, scaler, uns
     np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
 
 
-def test_cpu_grad_scaler_stays_marked(db):
-    """torch.amp.GradScaler('cpu') really scales on the CPU: it is not the disabled scaler."""
-    source = SCALER_LOOP.format(opt="torch.optim.SGD([w], lr=0.05)", scaler="torch.amp.GradScaler('cpu')",
-                                unscale="")
-    assert "[UnConvert] torch.amp.GradScaler" in convert_text(source, db).text
+@pytest.mark.parametrize("opt, scaler, unscale", [
+    ("torch.optim.SGD([w], lr=0.05)", "torch.amp.GradScaler('cpu')", ""),
+    ("torch.optim.Adam([w], lr=0.05)", "torch.amp.GradScaler(device='cpu', init_scale=1024.0, growth_interval=2)",
+     "scaler.unscale_(opt)\n        torch.nn.utils.clip_grad_norm_([w], 1.0)"),
+    ("torch.optim.SGD([w], lr=0.05, momentum=0.9)", "torch.cpu.amp.GradScaler(256.0, 4.0, 0.5, 3)", ""),
+])
+def test_cpu_grad_scaler_loop_trains_and_scales_like_pytorch(opt, scaler, unscale, db):
+    """A CPU GradScaler is enabled in PyTorch: its scale grows every growth_interval updates, while the
+    weights train as with unscaled gradients (what step() applies after unscaling)."""
+    source = SCALER_LOOP.format(opt=opt, scaler=scaler, unscale=unscale)
+    text = _converted(source, db)
+    assert "[UnConvert]" not in text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch: cuda autocast without CUDA, torch.cpu.amp deprecated
+        expected_w, expected_scale = _load(source, "pt_cpu_scaler")(W0, C)
+    got_w, got_scale = _load(text, "ms_cpu_scaler")(W0, C)
+    assert got_scale == expected_scale and expected_scale > 1.0
+    np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
 
 
 #: a second parameter group added after construction, with its own learning rate
@@ -733,3 +750,57 @@ def test_optimizer_state_saved_and_loaded_resumes_like_pytorch(ctor, ctor_other,
     assert got_epoch == expected_epoch == 3
     assert got_lr == pytest.approx(expected_lr)
     np.testing.assert_allclose(got_w.asnumpy(), expected_w.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+#: a script: the layer's parameters set by nn.init in place, the optimizer built after them, one step
+INIT_THEN_STEP_SCRIPT = '''
+import torch
+lin = torch.nn.Linear(2, 1)
+torch.nn.init.constant_(lin.weight, 0.5)
+torch.nn.init.zeros_(lin.bias)
+opt = torch.optim.SGD(lin.parameters(), lr=0.1)
+loss = (lin(torch.tensor([[1., 2.], [0.5, -1.]])) ** 2).sum()
+loss.backward()
+opt.step()
+result = lin.weight.detach()
+'''
+
+
+def test_script_step_after_in_place_init_trains_like_pytorch(db):
+    """`nn.init.constant_(lin.weight, ...)` changes the layer, not `torch`: it stays where it is and the
+    optimizer built after it does not sit between the forward computation and backward()."""
+    namespace: dict = {"__name__": "pt_init_step"}
+    exec(compile(INIT_THEN_STEP_SCRIPT, "pt_init_step", "exec"), namespace)
+    converted: dict = {"__name__": "ms_init_step"}
+    exec(compile(_converted(INIT_THEN_STEP_SCRIPT, db), "ms_init_step", "exec"), converted)
+    np.testing.assert_allclose(converted["result"].asnumpy(), namespace["result"].numpy(), rtol=1e-4, atol=1e-5)
+
+
+#: a matrix parameter: Adafactor keeps its second moment as row and column means
+MATRIX_LOOP = '''
+import torch
+
+
+def run(w0, c):
+    lin = torch.nn.Linear(4, 3)
+    with torch.no_grad():
+        lin.weight.copy_(torch.tensor(w0).reshape(1, 4).repeat(3, 1) * torch.tensor([[1.0], [0.5], [-2.0]]))
+        lin.bias.fill_(0.1)
+    opt = {ctor}
+    for _ in range(4):
+        opt.zero_grad()
+        loss = (lin(torch.tensor(c).reshape(1, 4)) ** 2).sum()
+        loss.backward()
+        opt.step()
+    return lin.weight, lin.bias
+'''
+
+
+@pytest.mark.parametrize("ctor", ["torch.optim.Adafactor(lin.parameters(), lr=0.05)",
+                                  "torch.optim.Adafactor(lin.parameters(), lr=0.2, d=2.0, weight_decay=0.01)"])
+def test_factored_optimizer_matches_pytorch_on_a_matrix(ctor, db):
+    source = MATRIX_LOOP.format(ctor=ctor)
+    expected = _load(source, "pt_matrix")(W0, C)
+    got = _load(_converted(source, db), "ms_matrix")(W0, C)
+    for e, g in zip(expected, got):
+        np.testing.assert_allclose(g.asnumpy(), e.detach().numpy(), rtol=1e-4, atol=1e-5)

@@ -239,6 +239,11 @@ def _reset_of(stmt: ast.stmt) -> tuple[str, str] | None:
     return None
 
 
+#: names PyTorch's modules go by: an in-place function of one (`torch.nn.init.zeros_(w)`, `F.relu_(x)`)
+#: changes its first argument, not the module
+_MODULE_ROOTS = frozenset({"torch", "nn", "init", "F"})
+
+
 def stored_names(stmt: ast.AST) -> set[str]:
     """Names a statement binds, and the bases of the subscripts/attributes it stores into or
     changes in place (`h[0] = ...`, `y.add_(1)`)."""
@@ -255,6 +260,8 @@ def stored_names(stmt: ast.AST) -> set[str]:
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr.endswith("_") and not node.func.attr.startswith("_"):
             key = chain_key(node.func.value)
+            if key and key_root(key) in _MODULE_ROOTS:  # `nn.init.zeros_(m.bias)`, `torch.relu_(x)`
+                key = chain_key(node.args[0]) if node.args else ""
             if key:
                 out.add(key_root(key))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

@@ -52,6 +52,9 @@ SETTING_CONTEXTS = frozenset({"torch.autograd.set_detect_anomaly", "torch.backen
                               # values (PyTorch's contract), so the block computes the same without them
                               "torch.autograd.graph.saved_tensors_hooks", "torch.autograd.graph.save_on_cpu",
                               "torch.autograd.graph.disable_saved_tensors_hooks"})
+#: setting contexts whose setting the file reads back (through the named call): their `with` line stays and
+#: converts through its entry (a definition that keeps the setting for the reader)
+READ_BACK_CONTEXTS = {"torch.nn.attention.sdpa_kernel": "_cur_sdpa_kernel_backends"}
 AMP_PREFIXES = ("torch.cuda.amp.", "torch.amp.", "torch.autocast", "torch.cpu.amp.")
 DIST_PREFIXES = ("torch.distributed.", "torch.nn.parallel.", "torch.nn.DataParallel",
                  "torch.utils.data.distributed.", "torch.multiprocessing.")
@@ -388,21 +391,21 @@ def training_step(facts: Facts, backward_stmt: ast.stmt) -> TrainingStep | str:
                         after=after)
 
 
-#: GradScalers the database rewrites to PyTorch's disabled scaler (no CUDA): scale() and step() pass through
-DISABLED_SCALERS = ("torch.cuda.amp.GradScaler", "torch.amp.GradScaler", "torch.GradScaler")
+#: GradScalers the database rewrites to the scaler PyTorch runs without CUDA: in a converted training step
+#: scale() and step() pass through (a CUDA scaler is disabled; a CPU one scales the loss, and PyTorch's step()
+#: applies the unscaled gradients, which are the converted step's)
+DISABLED_SCALERS = ("torch.cuda.amp.GradScaler", "torch.amp.GradScaler", "torch.GradScaler", "torch.cpu.amp.GradScaler")
 
 
 def _disabled_scalers(facts: Facts, node: ast.AST) -> set[str]:
-    """The names the file binds to a GradScaler that the conversion disables (`scaler = GradScaler()`)."""
+    """The names the file binds to a GradScaler whose scale() and step() the training step passes through
+    (`scaler = GradScaler()`)."""
     root = node
     while id(root) in facts.parents:
         root = facts.parents[id(root)]
     return {n.targets[0].id for n in ast.walk(root)
             if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
-            and isinstance(n.value, ast.Call) and api_of(facts, n.value.func) in DISABLED_SCALERS
-            and not any(isinstance(a, ast.Constant) and a.value != "cuda" for a in n.value.args[:1])
-            and not any(k.arg == "device" and not (isinstance(k.value, ast.Constant) and k.value.value == "cuda")
-                        for k in n.value.keywords)}
+            and isinstance(n.value, ast.Call) and api_of(facts, n.value.func) in DISABLED_SCALERS}
 
 
 def _scaled_loss(node: ast.AST, scalers: set[str]) -> str | None:
@@ -1005,7 +1008,8 @@ class _Detector:
             expr = item.context_expr
             func = expr.func if isinstance(expr, ast.Call) else expr
             api = self.finding_api(func) or ""
-            if api in SETTING_CONTEXTS:
+            if api in SETTING_CONTEXTS and not (api in READ_BACK_CONTEXTS
+                                                and READ_BACK_CONTEXTS[api] in self.source):
                 self.add("MS205", func, node, api, "a PyTorch setting: the `with` line is removed and its body "
                          "dedented", claim=[func])
             elif api in NO_GRAD_APIS:

@@ -31,7 +31,11 @@ def _is_none(node: ast.AST | None) -> bool:
 
 
 def column_names(facts, dataset_arg: ast.AST) -> list[str] | None:
-    """Column names for GeneratorDataset, read from the dataset class's __getitem__ returns."""
+    """Column names for GeneratorDataset, read from the dataset class's __getitem__ returns, or one per
+    tensor of a TensorDataset (its items are tuples of that length)."""
+    tensors = _tensor_dataset_size(facts, dataset_arg)
+    if tensors:
+        return ["data"] if tensors == 1 else [f"column_{i}" for i in range(tensors)]
     if isinstance(dataset_arg, ast.Call) and isinstance(dataset_arg.func, ast.Name):
         cls = facts.dataset_classes.get(dataset_arg.func.id)  # DataLoader(Pairs(...), ...)
     elif isinstance(dataset_arg, ast.Name) and dataset_arg.id in facts.datasets:
@@ -60,6 +64,24 @@ def column_names(facts, dataset_arg: ast.AST) -> list[str] | None:
     for i, n in enumerate(names):
         seen.append(n if n not in seen else f"{n}_{i}")
     return seen
+
+
+def _tensor_dataset_size(facts, dataset_arg: ast.AST) -> int:
+    """The number of tensors of `TensorDataset(a, b)` given directly or through the name it was assigned to
+    (0 when the dataset is something else or they come through *args)."""
+    call = dataset_arg
+    if isinstance(dataset_arg, ast.Name):  # the last assignment before it in its function (or module)
+        scope = facts.parents.get(id(dataset_arg))
+        while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            scope = facts.parents.get(id(scope))
+        made = [n for n in ast.walk(scope) if isinstance(n, ast.Assign) and n.lineno < dataset_arg.lineno and any(
+            isinstance(t, ast.Name) and t.id == dataset_arg.id for t in n.targets)] if scope is not None else []
+        call = max(made, key=lambda n: n.lineno).value if made else None
+    if not (isinstance(call, ast.Call) and facts.apis.get(id(call.func)) == "torch.utils.data.TensorDataset"):
+        return 0
+    if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+        return 0
+    return len(call.args)
 
 
 def _column_name(node: ast.AST, i: int) -> str:
@@ -180,6 +202,6 @@ def _single_column(facts, loader: ast.Name) -> bool:
         return False
     for call in calls:
         dataset = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "dataset"), None)
-        if dataset is None or len(column_names(facts, dataset) or ()) != 1:
-            return False
+        if dataset is None or len(column_names(facts, dataset) or ()) != 1 or _tensor_dataset_size(facts, dataset):
+            return False  # a TensorDataset's items are tuples even of one tensor: PyTorch yields [batch]
     return True

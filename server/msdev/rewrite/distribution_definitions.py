@@ -299,6 +299,61 @@ class __NAME__({@msdev.Transform}):
             raise ValueError("Too few dimensions on input")
         return tuple(shape[:-1]) + (shape[-1] - 1,)
 ''',
+    "CorrCholeskyTransform": '''\
+class __NAME__({@msdev.Transform}):
+    """torch.distributions.CorrCholeskyTransform: a vector of D*(D-1)/2 reals to the Cholesky factor of a DxD
+    correlation matrix: tanh into (-1, 1), placed below the diagonal row by row, each row stick-broken to unit
+    norm (inverse and log|det J| as PyTorch writes them). The triangle is gathered and filled through a 0/1
+    placement matrix, so gradients flow as through PyTorch's masked assignment."""
+    bijective = True
+    event_dim = 1
+
+    @staticmethod
+    def _placement(n, diag, dtype):
+        rows, cols = {@numpy.tril_indices}(n, diag)
+        place = {@numpy.zeros}((len(rows), n * n))
+        place[{@numpy.arange}(len(rows)), rows * n + cols] = 1
+        return {@mindspore.Tensor}(place, dtype)
+
+    def _call(self, x):
+        eps = float({@numpy.finfo}({@mindspore.dtype_to_nptype}(x.dtype)).eps)
+        x = {@mindspore.ops.tanh}(x).clamp(-1 + eps, 1 - eps)
+        n = int(round((1 + (1 + 8 * x.shape[-1]) ** 0.5) / 2))
+        r = {@mindspore.ops.matmul}(x, self._placement(n, -1, x.dtype)).reshape(tuple(x.shape[:-1]) + (n, n))
+        stick = {@mindspore.ops.cumprod}({@mindspore.ops.sqrt}(1 - r * r), -1)
+        r = r + {@mindspore.ops.eye}(n, n, x.dtype)
+        return r * {@mindspore.ops.pad}(stick[..., :-1], (1, 0), value=1.0)
+
+    def _vec(self, y, diag):
+        n = y.shape[-1]
+        flat = y.reshape(tuple(y.shape[:-2]) + (n * n,))
+        return {@mindspore.ops.matmul}(flat, self._placement(n, diag, y.dtype).swapaxes(0, 1))
+
+    def _inverse(self, y):
+        left = {@mindspore.ops.pad}((1 - {@mindspore.ops.cumsum}(y * y, -1))[..., :-1], (1, 0), value=1.0)
+        t = self._vec(y, -1) / {@mindspore.ops.sqrt}(self._vec(left, -1))
+        return ({@mindspore.ops.log1p}(t) - {@mindspore.ops.log1p}(-t)) / 2
+
+    def log_abs_det_jacobian(self, x, y):
+        stick = 0.5 * {@mindspore.ops.log}(self._vec(1 - {@mindspore.ops.cumsum}(y * y, -1), -2)).sum(-1)
+        return stick - 2 * (x + {@mindspore.ops.softplus}(-2 * x) - 0.6931471805599453).sum(-1)
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        n = round((0.25 + 2 * shape[-1]) ** 0.5 + 0.5)
+        if n * (n - 1) // 2 != shape[-1]:
+            raise ValueError("Input is not a flattend lower-diagonal number")
+        return tuple(shape[:-1]) + (n, n)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        n = shape[-1]
+        return tuple(shape[:-2]) + (n * (n - 1) // 2,)
+''',
     "LowerCholeskyTransform": '''\
 class __NAME__({@msdev.Transform}):
     """torch.distributions.LowerCholeskyTransform: the strictly lower triangle kept, the diagonal
@@ -748,6 +803,162 @@ class __NAME__:
     def sample(self, sample_shape=()):
         """Differentiable, as rsample: converted code calls sample() for both (Distribution.rsample)."""
         return self.rsample(sample_shape)
+''',
+    "host_array": '''\
+def __NAME__(value):
+    """A tensor, array or number as a float64 NumPy array (the written-out distributions compute on the host)."""
+    return {@numpy.asarray}(value.asnumpy() if isinstance(value, {@mindspore.Tensor}) else value, dtype="float64")
+''',
+    "mvlgamma": '''\
+def __NAME__(a, p):
+    """log of the multivariate gamma function of dimension p, elementwise over a NumPy array."""
+    from math import lgamma, log, pi
+    lg = {@numpy.vectorize}(lgamma)
+    return p * (p - 1) / 4 * log(pi) + sum(lg(a - i / 2) for i in range(p))
+''',
+    "Wishart": '''\
+class __NAME__:
+    """torch.distributions.Wishart(df, covariance_matrix | precision_matrix | scale_tril): log_prob, entropy,
+    mean(), mode, var() (PyTorch's variance) as PyTorch writes them (computed on the host in float64, returned
+    in the parameters' dtype), rsample by the Bartlett decomposition with NumPy draws."""
+    has_rsample = True
+
+    def __init__(self, df, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
+        given = next(v for v in (covariance_matrix, precision_matrix, scale_tril) if v is not None)
+        self._dtype = given.dtype if isinstance(given, {@mindspore.Tensor}) else {@mindspore.float32}
+        if scale_tril is not None:
+            tril = {@msdev.host_array}(scale_tril)
+        elif covariance_matrix is not None:
+            tril = {@numpy.linalg.cholesky}({@msdev.host_array}(covariance_matrix))
+        else:
+            tril = {@numpy.linalg.cholesky}({@numpy.linalg.inv}({@msdev.host_array}(precision_matrix)))
+        self._df = {@msdev.host_array}(df)
+        batch = tuple({@numpy.broadcast_shapes}(self._df.shape, tril.shape[:-2]))
+        self._batch_shape, self._event_shape = batch, tuple(tril.shape[-2:])
+        self._tril = {@numpy.broadcast_to}(tril, batch + self._event_shape)
+        self._df = {@numpy.broadcast_to}(self._df, batch)
+        self._cov = self._tril @ {@numpy.swapaxes}(self._tril, -1, -2)
+
+    def _out(self, value):
+        return {@mindspore.Tensor}({@numpy.asarray}(value, dtype="float64"), {@mindspore.float64}).astype(self._dtype)
+
+    @property
+    def batch_shape(self):
+        return self._batch_shape
+
+    @property
+    def event_shape(self):
+        return self._event_shape
+
+    @property
+    def df(self):
+        return self._out(self._df)
+
+    @property
+    def scale_tril(self):
+        return self._out(self._tril)
+
+    @property
+    def covariance_matrix(self):
+        return self._out(self._cov)
+
+    @property
+    def precision_matrix(self):
+        return self._out({@numpy.linalg.inv}(self._cov))
+
+    def mean(self):
+        """A method, as converted code reads the means of MindSpore's distributions (d.mean())."""
+        return self._out(self._df[..., None, None] * self._cov)
+
+    @property
+    def mode(self):
+        factor = self._df - self._event_shape[-1] - 1
+        factor = {@numpy.where}(factor <= 0, {@numpy.nan}, factor)
+        return self._out(factor[..., None, None] * self._cov)
+
+    def var(self):
+        """A method, as converted code reads variances (d.variance becomes d.var())."""
+        diag = {@numpy.diagonal}(self._cov, 0, -2, -1)
+        return self._out(self._df[..., None, None] * (self._cov ** 2 + diag[..., :, None] * diag[..., None, :]))
+
+    def _half_logdet(self):
+        return {@numpy.log}({@numpy.diagonal}(self._tril, 0, -2, -1)).sum(-1)
+
+    def log_prob(self, value):
+        x = {@msdev.host_array}(value)
+        nu, p = self._df, self._event_shape[-1]
+        trace = {@numpy.trace}({@numpy.linalg.solve}(self._cov, x), 0, -2, -1)
+        out = (-nu * (p * 0.34657359027997264 + self._half_logdet()) - {@msdev.mvlgamma}(nu / 2, p)
+               + (nu - p - 1) / 2 * {@numpy.linalg.slogdet}(x)[1] - trace / 2)
+        return self._out(out)
+
+    def entropy(self):
+        nu, p = self._df, self._event_shape[-1]
+        digamma = lambda v: {@mindspore.ops.digamma}({@mindspore.Tensor}(v, {@mindspore.float64})).asnumpy()
+        mvdigamma = sum(digamma(nu / 2 - i / 2) for i in range(p))
+        return self._out((p + 1) * (p * 0.34657359027997264 + self._half_logdet()) + {@msdev.mvlgamma}(nu / 2, p)
+                         - (nu - p - 1) / 2 * mvdigamma + nu * p / 2)
+
+    def rsample(self, sample_shape=()):
+        shape = tuple(sample_shape) + self._batch_shape
+        p = self._event_shape[-1]
+        nu = {@numpy.broadcast_to}(self._df, shape)
+        a = {@numpy.tril}({@numpy.random.standard_normal}(shape + (p, p)), -1)
+        chi = {@numpy.sqrt}({@numpy.random.chisquare}(nu[..., None] - {@numpy.arange}(p), shape + (p,)))
+        a = a + chi[..., :, None] * {@numpy.eye}(p)
+        la = self._tril @ a
+        return self._out(la @ {@numpy.swapaxes}(la, -1, -2))
+
+    def sample(self, sample_shape=()):
+        return self.rsample(sample_shape)
+''',
+    "LKJCholesky": '''\
+class __NAME__:
+    """torch.distributions.LKJCholesky(dim, concentration): log_prob as PyTorch writes it (on the host in
+    float64, returned in the concentration's dtype); sample() by PyTorch's onion method with NumPy draws."""
+
+    def __init__(self, dim, concentration=1.0, validate_args=None):
+        if dim < 2:
+            raise ValueError(f"Expected dim to be an integer greater than or equal to 2. Found dim={dim}.")
+        self.dim = dim
+        self._dtype = concentration.dtype if isinstance(concentration, {@mindspore.Tensor}) else {@mindspore.float32}
+        self._conc = {@msdev.host_array}(concentration)
+        self._batch_shape, self._event_shape = tuple(self._conc.shape), (dim, dim)
+
+    @property
+    def batch_shape(self):
+        return self._batch_shape
+
+    @property
+    def event_shape(self):
+        return self._event_shape
+
+    @property
+    def concentration(self):
+        return {@mindspore.Tensor}(self._conc, {@mindspore.float64}).astype(self._dtype)
+
+    def log_prob(self, value):
+        diag = {@numpy.log}({@numpy.diagonal}({@msdev.host_array}(value), 0, -2, -1)[..., 1:])
+        order = 2 * (self._conc[..., None] - 1) + self.dim - {@numpy.arange}(2, self.dim + 1)
+        dm1 = self.dim - 1
+        alpha = self._conc + 0.5 * dm1
+        from math import lgamma, log, pi
+        normalize = 0.5 * dm1 * log(pi) + {@msdev.mvlgamma}(alpha - 0.5, dm1) - {@numpy.vectorize}(lgamma)(alpha) * dm1
+        out = (order * diag).sum(-1) - normalize
+        return {@mindspore.Tensor}({@numpy.asarray}(out, dtype="float64"), {@mindspore.float64}).astype(self._dtype)
+
+    def sample(self, sample_shape=()):
+        shape = tuple(sample_shape) + self._batch_shape
+        offset = {@numpy.concatenate}([[0.0], {@numpy.arange}(self.dim - 1, dtype="float64")])
+        marginal = self._conc + 0.5 * (self.dim - 2)
+        y = {@numpy.random.beta}(offset + 0.5, marginal[..., None] - 0.5 * offset, shape + (self.dim,))[..., None]
+        u = {@numpy.tril}({@numpy.random.standard_normal}(shape + (self.dim, self.dim)), -1)
+        norm = {@numpy.linalg.norm}(u, axis=-1, keepdims=True)
+        u = {@numpy.divide}(u, norm, out={@numpy.zeros_like}(u), where=norm > 0)
+        w = {@numpy.sqrt}(y) * u
+        diag = {@numpy.sqrt}({@numpy.clip}(1 - (w ** 2).sum(-1), {@numpy.finfo}("float64").tiny, None))
+        w = w + diag[..., :, None] * {@numpy.eye}(self.dim)
+        return {@mindspore.Tensor}(w, {@mindspore.float64}).astype(self._dtype)
 ''',
     "MixtureSameFamily": '''\
 class __NAME__:

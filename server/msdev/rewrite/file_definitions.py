@@ -1063,6 +1063,52 @@ class __NAME__({@msdev.Sampler}):
     def __len__(self):
         return self.num_samples
 ''',
+    "DistributedSampler": '''\
+class __NAME__({@msdev.Sampler}):
+    """torch.utils.data.DistributedSampler: the positions of this rank's share of the dataset, as PyTorch
+    deals them (padded by repeating the first ones to a multiple of num_replicas, or cut with drop_last, then
+    every num_replicas-th from rank); shuffled per epoch (set_epoch) from seed + epoch with NumPy's generator,
+    not PyTorch's. num_replicas / rank default to MindSpore's communication group (one process: 1 and 0)."""
+
+    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
+        if num_replicas is None or rank is None:
+            try:
+                from mindspore.communication import get_group_size, get_rank
+                group = (get_group_size(), get_rank())
+            except Exception:
+                group = (1, 0)
+            num_replicas = group[0] if num_replicas is None else num_replicas
+            rank = group[1] if rank is None else rank
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
+        self.dataset, self.num_replicas, self.rank = dataset, num_replicas, rank
+        self.shuffle, self.seed, self.drop_last, self.epoch = shuffle, seed, drop_last, 0
+        n = len(dataset)
+        if drop_last and n % num_replicas != 0:
+            self.num_samples = -(-(n - num_replicas) // num_replicas)
+        else:
+            self.num_samples = -(-n // num_replicas)
+        self.total_size = self.num_samples * num_replicas
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            indices = [int(i) for i in {@numpy.random.RandomState}(self.seed + self.epoch).permutation(n)]
+        else:
+            indices = list(range(n))
+        if not self.drop_last:
+            pad = self.total_size - len(indices)
+            indices += (indices * -(-pad // len(indices)))[:pad] if pad > len(indices) else indices[:pad]
+        else:
+            indices = indices[:self.total_size]
+        return iter(indices[self.rank:self.total_size:self.num_replicas])
+
+    def __len__(self):
+        return self.num_samples
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+''',
     "SubsetRandomSampler": '''\
 class __NAME__({@msdev.Sampler}):
     """torch.utils.data.SubsetRandomSampler: the given indices in a fresh random order on every pass. The draw
@@ -1615,7 +1661,23 @@ def __NAME__(crow_indices, col_indices, values, size=None, dtype=None):
     where = {@numpy.stack}([{@numpy.repeat}({@numpy.arange}(len(rows) - 1), {@numpy.diff}(rows)), cols]).astype("int64")
     if size is None:
         size = (len(rows) - 1, int(cols.max()) + 1 if cols.size else 0)
-    return {@msdev.sparse_coo_tensor}({@mindspore.Tensor}(where), values, size, dtype)
+    dense = {@msdev.sparse_coo_tensor}({@mindspore.Tensor}(where), values, size, dtype)
+    return {@msdev.sparse_marked}(dense, "torch.sparse_csr")
+''',
+    "dense_of": '''\
+def __NAME__(tensor):
+    """Tensor.to_dense(): the tensor itself, or for a dense tensor standing for a sparse one (see sparse_marked) a
+    copy that no longer does, whose layout reads strided again as PyTorch's dense result."""
+    return tensor.copy() if getattr(tensor, "sparse_layout", None) else tensor
+''',
+    "sparse_marked": '''\
+def __NAME__(tensor, layout):
+    """A dense copy standing for a sparse tensor of PyTorch's, which remembers the sparse layout PyTorch's
+    has ("torch.sparse_coo" / "torch.sparse_csr", as those names read in converted code), for is_sparse,
+    is_sparse_csr and layout: MindSpore 2.10 tensors are dense."""
+    out = tensor.copy()
+    out.sparse_layout = layout
+    return out
 ''',
     "svd_lowrank": '''\
 def __NAME__(A, q=6, niter=2, M=None):
@@ -1643,7 +1705,8 @@ def __NAME__(b, A, upper=True, transpose=False, unitriangular=False):
     "sparse_coo_tensor": '''\
 def __NAME__(indices, values, size=None, dtype=None):
     """torch.sparse_coo_tensor as the dense tensor it stands for (msdev turns to_dense() into the tensor
-    itself): values summed into zeros at the columns of indices; size defaults to the largest index + 1."""
+    itself): values summed into zeros at the columns of indices; size defaults to the largest index + 1.
+    The tensor remembers it stands for a COO one (sparse_layout), for is_sparse and layout."""
     indices = indices if isinstance(indices, {@mindspore.Tensor}) else {@mindspore.tensor}(indices)
     values = values if isinstance(values, {@mindspore.Tensor}) else {@mindspore.tensor}(values)
     if dtype is not None:
@@ -1655,7 +1718,9 @@ def __NAME__(indices, values, size=None, dtype=None):
     values = values.astype({@mindspore.int32}) if flags else values
     out = {@mindspore.ops.zeros}(tuple(size), values.dtype)
     out = {@mindspore.ops.tensor_scatter_add}(out, where, values) if where.shape[0] else out
-    return out > 0 if flags else out
+    out = out > 0 if flags else out
+    out.sparse_layout = "torch.sparse_coo"  # read by is_sparse and layout (the tensor is dense)
+    return out
 ''',
     "multi_head_attention_forward": '''\
 def __NAME__(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v,
@@ -2185,6 +2250,80 @@ def __NAME__(func, argnums=0):
         return jacobians if isinstance(argnums, (tuple, list)) else jacobians[0]
     return jacobian
 ''',
+    "gradcheck": '''\
+def __NAME__(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exception=True, **checks):
+    """torch.autograd.gradcheck: the Jacobian of every floating output with respect to every floating input,
+    from mindspore.vjp (one row per output element, PyNative), against central differences
+    (f(x + eps) - f(x - eps)) / 2 eps, elementwise within atol + rtol * |numerical|. True when they agree;
+    else a RuntimeError (PyTorch's GradcheckError is one), or False with raise_exception=False. The other
+    checks PyTorch can run (batched, forward mode, undefined gradients) are not repeated."""
+    xs = [inputs] if isinstance(inputs, {@mindspore.Tensor}) else list(inputs)
+    picked = tuple(k for k, x in enumerate(xs) if isinstance(x, {@mindspore.Tensor}) and x.is_floating_point())
+
+    def outputs(*args):
+        out = func(*args)
+        return list(out) if isinstance(out, (tuple, list)) else [out]
+
+    for o, out in enumerate(outputs(*xs)):
+        if not (isinstance(out, {@mindspore.Tensor}) and out.is_floating_point()) or not picked:
+            continue
+        analytical = {@msdev.jacobian_of}(lambda *args: outputs(*args)[o], picked)(*xs)
+        for k, jacobian in zip(picked, analytical):
+            flat = xs[k].asnumpy().reshape(-1)
+            numerical = {@numpy.zeros}((out.size, flat.size))
+            for j in range(flat.size):
+                ends = []
+                for step in (eps, -eps):
+                    moved = flat.copy()
+                    moved[j] += step
+                    args = list(xs)
+                    args[k] = {@mindspore.Tensor}(moved.reshape(xs[k].shape), xs[k].dtype)
+                    ends.append(outputs(*args)[o].asnumpy().astype("float64").reshape(-1))
+                numerical[:, j] = (ends[0] - ends[1]) / (2 * eps)
+            got = jacobian.asnumpy().astype("float64").reshape(out.size, flat.size)
+            if not {@numpy.allclose}(got, numerical, rtol=rtol, atol=atol):
+                if raise_exception:
+                    raise RuntimeError(f"Jacobian mismatch for output {o} with respect to input {k}: "
+                                       f"numerical {numerical.tolist()}, analytical {got.tolist()}")
+                return False
+    return True
+''',
+    "gradgradcheck": '''\
+def __NAME__(func, inputs, grad_outputs=None, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exception=True,
+             **checks):
+    """torch.autograd.gradgradcheck: the input gradients of func for given output gradients (mindspore.grad of
+    their weighted sum) checked as a function of the inputs with gradcheck, and func itself with gradcheck:
+    the input gradients are linear in the output gradients (J^T g), so their Jacobian there is func's own
+    (MindSpore gives no gradient through a gradient with respect to its cotangent). Output gradients are
+    drawn uniformly in [-1, 1) when not given, as PyTorch draws them."""
+    xs = [inputs] if isinstance(inputs, {@mindspore.Tensor}) else list(inputs)
+    picked = [k for k, x in enumerate(xs) if isinstance(x, {@mindspore.Tensor}) and x.is_floating_point()]
+
+    def outputs(*args):
+        out = func(*args)
+        return tuple(out) if isinstance(out, (tuple, list)) else (out,)
+
+    outs = outputs(*xs)
+    if grad_outputs is None:
+        rng = {@numpy.random.default_rng}(0)
+        grad_outputs = [{@mindspore.Tensor}(rng.uniform(-1, 1, o.shape), o.dtype) for o in outs]
+    else:
+        grad_outputs = [grad_outputs] if isinstance(grad_outputs, {@mindspore.Tensor}) else list(grad_outputs)
+
+    def weighted(*chosen):
+        full = list(xs)
+        for k, value in zip(picked, chosen):
+            full[k] = value
+        return sum((o * g).sum() for o, g in zip(outputs(*full), grad_outputs) if o.is_floating_point())
+
+    def input_gradients(*chosen):
+        grads = {@mindspore.grad}(weighted, grad_position=tuple(range(len(picked))))(*chosen)
+        return grads if isinstance(grads, tuple) else (grads,)
+
+    options = dict(eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
+    return bool({@msdev.gradcheck}(func, inputs, **options)
+                and {@msdev.gradcheck}(input_gradients, tuple(xs[k] for k in picked), **options))
+''',
     "vmap": '''\
 def __NAME__(func, in_dims=0, out_dims=0, randomness="error", chunk_size=None):
     """torch.vmap as a loop over the batch (mindspore.vmap compiles func as a graph, which converted code
@@ -2450,15 +2589,25 @@ def __NAME__(optimizer, state_dict):
 ''',
     "GradScaler": '''\
 class __NAME__:
-    """torch.cuda.amp.GradScaler (torch.amp.GradScaler for "cuda") as PyTorch runs it where CUDA is absent: disabled.
-    scale() gives its argument unchanged, step(optimizer) is optimizer.step(), the scale reads 1.0. The
-    conversion drops autocast, so training runs in float32 and needs no loss scaling."""
+    """torch GradScaler as PyTorch runs it without CUDA. A CUDA scaler (torch.cuda.amp.GradScaler, the default
+    device) is disabled: scale() gives its argument unchanged and the scale reads 1.0. A CPU one
+    (torch.cpu.amp.GradScaler, GradScaler("cpu")) is enabled: scale() multiplies by the scale, which grows by
+    growth_factor every growth_interval updates. Either way step(optimizer) is optimizer.step(): the converted
+    training step takes the gradients of the loss itself, which are what PyTorch's step() applies after
+    unscaling them (the scales are powers of two, so exactly). The conversion drops autocast (float32)."""
 
-    def __init__(self, *args, **kwargs):
-        pass
+    def __init__(self, device="cuda", init_scale=65536.0, growth_factor=2.0, backoff_factor=0.5,
+                 growth_interval=2000, enabled=True):
+        self._enabled = bool(enabled) and str(device) == "cpu"
+        self._scale, self._growth_factor, self._backoff_factor = float(init_scale), growth_factor, backoff_factor
+        self._growth_interval, self._growth_tracker = growth_interval, 0
 
     def scale(self, outputs):
-        return outputs
+        if not self._enabled:
+            return outputs
+        if isinstance(outputs, (list, tuple)):
+            return type(outputs)(self.scale(o) for o in outputs)
+        return outputs * self._scale
 
     def unscale_(self, optimizer):
         pass
@@ -2467,19 +2616,167 @@ class __NAME__:
         return optimizer.step(*args, **kwargs)
 
     def update(self, new_scale=None):
-        pass
+        if not self._enabled:
+            return
+        if new_scale is not None:
+            self._scale = float(new_scale)
+            return
+        self._growth_tracker += 1
+        if self._growth_tracker == self._growth_interval:
+            self._scale, self._growth_tracker = self._scale * self._growth_factor, 0
 
     def get_scale(self):
-        return 1.0
+        return self._scale if self._enabled else 1.0
+
+    def get_growth_factor(self):
+        return self._growth_factor
+
+    def get_backoff_factor(self):
+        return self._backoff_factor
+
+    def get_growth_interval(self):
+        return self._growth_interval
 
     def is_enabled(self):
-        return False
+        return self._enabled
 
     def state_dict(self):
-        return {}
+        if not self._enabled:
+            return {}
+        return {"scale": self._scale, "growth_factor": self._growth_factor, "backoff_factor": self._backoff_factor,
+                "growth_interval": self._growth_interval, "_growth_tracker": self._growth_tracker}
 
     def load_state_dict(self, state_dict):
-        pass
+        if self._enabled and state_dict:
+            self._scale = float(state_dict["scale"])
+            self._growth_factor, self._backoff_factor = state_dict["growth_factor"], state_dict["backoff_factor"]
+            self._growth_interval = state_dict["growth_interval"]
+            self._growth_tracker = state_dict["_growth_tracker"]
+''',
+    "Profiler": '''\
+class __NAME__:
+    """torch.profiler.profile / torch.autograd.profiler.profile where only the values matter: profiling changes
+    none, so the profiled block runs as written. The profiler records no events: export_chrome_trace() writes a
+    trace without events, key_averages() and events() are empty, on_trace_ready is called on exit as PyTorch
+    calls it (mindspore.profiler.Profiler measures MindSpore's own kernels, by hand)."""
+
+    def __init__(self, *args, schedule=None, on_trace_ready=None, **kwargs):
+        self.schedule, self.on_trace_ready, self.step_num = schedule, on_trace_ready, 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def start(self):
+        return self
+
+    def stop(self):
+        if self.on_trace_ready is not None:
+            self.on_trace_ready(self)
+
+    def step(self):
+        self.step_num += 1
+
+    def export_chrome_trace(self, path):
+        import json
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump({"traceEvents": []}, fh)
+
+    def export_stacks(self, path, metric="self_cpu_time_total"):
+        open(path, "w", encoding="utf-8").close()
+
+    def key_averages(self, *args, **kwargs):
+        return __NAME__.Events()
+
+    def events(self):
+        return __NAME__.Events()
+
+    class Events(list):
+        """The events recorded: none."""
+
+        def table(self, *args, **kwargs):
+            return ""
+
+        def key_averages(self, *args, **kwargs):
+            return self
+
+        def total_average(self):
+            return None
+''',
+    "ProfilerActivity": '''\
+class __NAME__:
+    """torch.profiler.ProfilerActivity: the kinds of activity a profiler records, for the converted profiler,
+    which records none."""
+    CPU, XPU, MTIA, CUDA, HPU, PrivateUse1 = "CPU", "XPU", "MTIA", "CUDA", "HPU", "PrivateUse1"
+''',
+    "record_function": '''\
+class __NAME__:
+    """torch.profiler.record_function / torch.autograd.profiler.record_function: a labelled range for a profiler;
+    without one it changes nothing. A context manager and a decorator, as PyTorch's."""
+
+    def __init__(self, name=None, args=None):
+        self.name, self.args = name, args
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __call__(self, fn):
+        return fn
+''',
+    "sdpa_kernel": '''\
+class __NAME__:
+    """torch.nn.attention.sdpa_kernel where the file reads the chosen backends back: MindSpore picks its own
+    attention kernel (the values are the same), so the block runs as written, and the backends are kept as
+    PyTorch keeps its flags for current() (torch.nn.attention._cur_sdpa_kernel_backends) to read. A backend
+    is its name (SDPBackend.MATH is 'MATH'); the lists follow PyTorch's flag and priority orders."""
+    _names = ("CUDNN_ATTENTION", "FLASH_ATTENTION", "EFFICIENT_ATTENTION", "MATH", "OVERRIDEABLE")
+    _enabled = list(_names)
+    _priority = ["FLASH_ATTENTION", "EFFICIENT_ATTENTION", "MATH", "CUDNN_ATTENTION", "OVERRIDEABLE"]
+
+    def __init__(self, backends, set_priority=False):
+        backends = [backends] if isinstance(backends, str) else backends
+        self.backends, self.set_priority = list(dict.fromkeys(backends)), set_priority
+
+    @classmethod
+    def current(cls, with_priority=False):
+        if with_priority:
+            return sorted(cls._enabled, key=cls._priority.index)
+        return list(cls._enabled)
+
+    @classmethod
+    def _choose(cls, backends, set_priority):
+        cls._enabled = [name for name in cls._names if name in backends]
+        if set_priority:
+            cls._priority = [b for b in backends if b in cls._names] + [
+                b for b in cls._priority if b not in backends]
+
+    def __enter__(self):
+        self._previous = __NAME__.current(self.set_priority)
+        __NAME__._choose(self.backends, self.set_priority)
+        return {}
+
+    def __exit__(self, *exc):
+        __NAME__._choose(self._previous, self.set_priority)
+        return False
+''',
+    "tensorboard_trace_handler": '''\
+def __NAME__(dir_name, worker_name=None, use_gzip=False):
+    """torch.profiler.tensorboard_trace_handler: the on_trace_ready callback that writes each trace into
+    dir_name (made if missing) as <worker_name>.<time in ms>.pt.trace.json, as PyTorch names it."""
+    import os, socket, time
+
+    def handler(prof):
+        os.makedirs(dir_name, exist_ok=True)
+        worker = worker_name or f"{socket.gethostname()}_{os.getpid()}"
+        name = f"{worker}.{time.time_ns() // 1000000}.pt.trace.json" + (".gz" if use_gzip else "")
+        prof.export_chrome_trace(os.path.join(dir_name, name))
+    return handler
 ''',
     "CyclicLR": '''\
 class __NAME__({@mindspore.experimental.optim.lr_scheduler.CyclicLR}):
@@ -2706,6 +3003,51 @@ class __NAME__({@mindspore.experimental.optim.Optimizer}):
                     second = self.max_exp_avg_sq[i]
                 denom = {@mindspore.ops.sqrt}(second) / root2 + eps
                 {@mindspore.ops.assign}(param, param - step_size * self.exp_avg[i] / denom)
+        return True
+''',
+    "Adafactor": '''\
+class __NAME__({@mindspore.experimental.optim.Optimizer}):
+    """torch.optim.Adafactor, which MindSpore 2.10 lacks, written out as PyTorch updates: the second moment of a
+    matrix kept as row and column means (their outer product, over the mean row variance), of a vector in full,
+    decaying by step ** beta2_decay; the update, scaled by the RMS of the parameter and the relative step
+    min(lr, 1 / sqrt(step)), is clipped to RMS d. weight_decay shrinks the weights first (decoupled)."""
+
+    def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0,
+                 foreach=None, maximize=False):
+        super().__init__(params, dict(lr=lr, beta2_decay=beta2_decay, eps=eps, d=d, weight_decay=weight_decay,
+                                      maximize=maximize))
+        self.steps, self.moments = 0, {}
+
+    def construct(self, gradients):
+        self.steps += 1
+        step = float(self.steps)
+        for group_id, group in enumerate(self.param_groups):
+            lr = float(self.lrs[group_id])
+            eps1, eps2 = group["eps"]
+            keep = step ** group["beta2_decay"]  # the weight of the new square (PyTorch's one_minus_beta2_t)
+            rho = min(lr, 1 / step ** 0.5)
+            for i in range(self.group_start_id[group_id], self.group_start_id[group_id + 1]):
+                param, grad = self.parameters[i], gradients[i]
+                grad = -grad if group["maximize"] else grad
+                tiny = eps1 if eps1 is not None else float({@numpy.finfo}({@mindspore.dtype_to_nptype}(param.dtype)).eps)
+                alpha = max(eps2, float({@mindspore.ops.norm}(param)) / param.size ** 0.5) * rho
+                if group["weight_decay"]:
+                    {@mindspore.ops.assign}(param, param * (1 - lr * group["weight_decay"]))
+                if grad.ndim > 1:
+                    row, col = self.moments.get(i, ({@mindspore.ops.zeros}(grad.shape[:-1] + (1,), grad.dtype),
+                                                    {@mindspore.ops.zeros}(grad.shape[:-2] + (1, grad.shape[-1]), grad.dtype)))
+                    row = row + ((grad * grad).sum(-1, keepdims=True) / grad.shape[-1] - row) * keep
+                    col = col + ((grad * grad).sum(-2, keepdims=True) / grad.shape[-2] - col) * keep
+                    self.moments[i] = (row, col)
+                    estimate = {@mindspore.ops.matmul}(row, col) / row.mean(-2, keep_dims=True).clamp(min=tiny)
+                else:
+                    variance = self.moments.get(i, {@mindspore.ops.zeros_like}(grad))
+                    variance = variance + (grad * grad - variance) * keep
+                    self.moments[i] = variance
+                    estimate = variance
+                update = {@mindspore.ops.rsqrt}(estimate.clamp(min=tiny * tiny)) * grad
+                denom = max(1.0, float({@mindspore.ops.norm}(update)) / (update.size ** 0.5 * group["d"]))
+                {@mindspore.ops.assign}(param, param - update * (alpha / denom))
         return True
 ''',
     "HeldGradients": '''\

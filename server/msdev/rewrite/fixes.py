@@ -25,6 +25,7 @@ from .calls import (NAMED_TRANSFORMS, CallRewrite, CannotRewrite, droppable_fact
                     runtime_transform)
 from .annotations import in_annotation, rewrite_annotation
 from .inplace import inplace_keyword, out_of_place, rewrite_inplace_method, store_into_first_argument
+from .view_writes import view_write_back
 from .legacy import legacy_dtype, rewrite_constructor, rewrite_type
 from .reduction import LEGACY_ARGS, legacy_reduction
 from .calls import _ATOMIC
@@ -159,8 +160,24 @@ class Rewriter:
         else:
             result = self._rewrite(finding)
             keep_numpy_state(self, finding, result)
+            if finding.kind == Kind.TENSOR_METHOD:
+                self._write_back_view(finding, result)
         result.read = self._read
         return result
+
+    def _write_back_view(self, finding: Finding, result: FindingRewrite) -> None:
+        """An in-place method on a view (`a = base.t(); a.exp_()`) also changes the base in PyTorch:
+        the statement is followed by the write back (rewrite/view_writes.py)."""
+        node = finding.node
+        call = self.call_of(node) if isinstance(node, ast.Attribute) else None
+        if call is None or not node.attr.endswith("_") or node.attr.startswith("_"):
+            return
+        span = self.src.span(call)
+        at = next((k for k, e in enumerate(result.edits) if (e.start, e.end) == span), None)
+        text = view_write_back(self, call) if at is not None else ""
+        if text:
+            edit = result.edits[at]
+            result.edits[at] = Edit(edit.start, edit.end, edit.text + text)
 
     def _rewrite(self, finding: Finding) -> FindingRewrite:
         node = finding.node
@@ -186,7 +203,7 @@ class Rewriter:
                 return rewrite_inplace_method(self, finding, node, call, alternative)
             if alternative is not None and alternative.kind == "function":  # torch.relu_(x)
                 result = self._rewrite(as_entry(finding, alternative, self.profile))
-                result.edits.extend(store_into_first_argument(self, call))
+                result.edits.extend(store_into_first_argument(self, call, alternative.params))
                 return result
         entry, target = self.target_for(finding)
         if target.casts and entry.kind != "class" and (finding.kind == Kind.TENSOR_ATTRIBUTE or (
@@ -227,7 +244,7 @@ class Rewriter:
             if out_kw is not None:
                 result.edits.extend(out_edits(self, call, out_kw))
             elif entry.kind == "function" and inplace_keyword(call, entry.params) is not None and "inplace" in target.args:
-                result.edits.extend(store_into_first_argument(self, call))  # F.relu(x, inplace=True)
+                result.edits.extend(store_into_first_argument(self, call, entry.params))  # F.relu(x, inplace=True)
         else:
             result = self._reference(finding, node, entry, target)
         if call is not None and result.span == self.src.span(call) and _asks_for_gradients(entry, call) \

@@ -101,20 +101,23 @@ def inplace_keyword(call: ast.Call, params: list[str] | tuple | None = ()) -> as
     return None
 
 
-def store_into_first_argument(rewriter, call: ast.Call) -> list[Edit]:
+def store_into_first_argument(rewriter, call: ast.Call, params: list[str] | tuple | None = ()) -> list[Edit]:
     """Edits that store a call's result into its first argument (the tensor the PyTorch call updated in
-    place) when the call is a statement or assigned; inside an expression (`return F.relu(x, inplace=True)`)
-    the value flows on as PyTorch's does, and only a later read of the argument would differ."""
+    place, by position or by the keyword PARAMS names first: `torch.index_put_(input=x, ...)`) when the
+    call is a statement or assigned; inside an expression (`return F.relu(x, inplace=True)`) the value
+    flows on as PyTorch's does, and only a later read of the argument would differ."""
     parent = rewriter.parents.get(id(call))
     if not (isinstance(parent, (ast.Expr, ast.Assign)) and parent.value is call):
         return []
-    if not call.args or not isinstance(call.args[0], (ast.Name, ast.Attribute, ast.Subscript)):
+    first = call.args[0] if call.args and not isinstance(call.args[0], ast.Starred) else next(
+        (k.value for k in call.keywords if params and k.arg == list(params)[0]), None)
+    if not isinstance(first, (ast.Name, ast.Attribute, ast.Subscript)):
         if isinstance(parent, ast.Expr):
             raise CannotRewrite("in-place update of an expression: assign the out-of-place result by hand")
         return []
-    if isinstance(parent, ast.Assign) and any(rewriter.src.segment(t) == rewriter.src.segment(call.args[0])
+    if isinstance(parent, ast.Assign) and any(rewriter.src.segment(t) == rewriter.src.segment(first)
                                               for t in parent.targets):
         return []  # `x = F.relu(x, inplace=True)` stores it already
-    written = store_text(rewriter, call, call.args[0])
+    written = store_text(rewriter, call, first)
     start = rewriter.src.start(call)
     return [Edit(start, start, f"{written} = ")]

@@ -1,0 +1,91 @@
+"""In-place methods on a view of another tensor, in user code:
+
+    a = base.t()
+    result = a.exp_()        →   result = a.assign_value(...); base.assign_value(a.T)
+
+PyTorch's t / T / mT / transpose / swapaxes / permute / view / view_as / unsqueeze / squeeze return views,
+so the in-place method also changes `base`; MindSpore's return new tensors and the change would stay in
+`a`. When the in-place call is a whole statement (or its assigned value), the view was bound to a plain
+name by the last assignment to it in the same block, and neither name is bound again in between, the
+statement is followed by a write back into the base, through the inverse of the view. Other views (slices,
+expand, narrow, reshape, which may copy) are left as they are.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..analysis.gradients import stored_names
+
+#: view methods of a tensor whose result shares the base's storage, and how a value of the view's shape
+#: goes back to the base's: "T" (reverse every axis), "swap" (the same two axes), "permute" (the inverse
+#: permutation), "shape" (a reshape to the base's shape)
+_VIEWS = {"t": "T", "transpose": "swap", "swapaxes": "swap", "swapdims": "swap", "permute": "permute",
+          "view": "shape", "view_as": "shape", "unsqueeze": "shape", "squeeze": "shape"}
+_ATTRIBUTES = {"T": "T", "mT": "mT"}
+
+
+def view_write_back(rewriter, call: ast.Call) -> str:
+    """`; base.assign_value(<view's value put back>)` for an in-place method call on a view, else ""."""
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    stmt = rewriter.parents.get(id(call))
+    if not isinstance(receiver, ast.Name) or not (
+            isinstance(stmt, ast.Expr) or (isinstance(stmt, ast.Assign) and stmt.value is call)):
+        return ""
+    made = _view_binding(rewriter, stmt, receiver.id)
+    if made is None:
+        return ""
+    base, kind, args = made
+    view = rewriter.rendered(receiver)
+    if kind == "T":
+        value = f"{view}.T"
+    elif kind == "mT":
+        value = f"{view}.swapaxes(-1, -2)"
+    elif kind == "swap" and len(args) == 2:
+        value = f"{view}.swapaxes({rewriter.rendered(args[0])}, {rewriter.rendered(args[1])})"
+    elif kind == "permute" and args:
+        dims = rewriter.rendered(args[0]) if len(args) == 1 else "(" + ", ".join(rewriter.rendered(a) for a in args) + ",)"
+        argsort = rewriter.namer.render("numpy.argsort")
+        value = f"{view}.permute(*[int(i) for i in {argsort}([d % {view}.ndim for d in {dims}])])"
+    elif kind == "shape":
+        value = f"{view}.reshape({rewriter.rendered(base)}.shape)"
+    else:
+        return ""
+    return f"; {rewriter.rendered(base)}.assign_value({value})"
+
+
+def _view_binding(rewriter, stmt: ast.stmt, name: str):
+    """(base Name, inverse kind, view arguments) when the last statement binding NAME before STMT, in the
+    same block, is `NAME = base.<view>(...)` / `NAME = base.T` and neither name is bound in between."""
+    block = _block_of(rewriter, stmt)
+    if block is None:
+        return None
+    before = block[:block.index(stmt)]
+    for i in range(len(before) - 1, -1, -1):
+        s = before[i]
+        if name not in stored_names(s):
+            continue
+        if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)):
+            return None
+        value = s.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _VIEWS \
+                and isinstance(value.func.value, ast.Name) and not value.keywords \
+                and not any(isinstance(a, ast.Starred) for a in value.args):
+            base, kind, args = value.func.value, _VIEWS[value.func.attr], list(value.args)
+        elif isinstance(value, ast.Attribute) and value.attr in _ATTRIBUTES and isinstance(value.value, ast.Name):
+            base, kind, args = value.value, _ATTRIBUTES[value.attr], []
+        else:
+            return None
+        if base.id == name or any(base.id in stored_names(t) for t in before[i + 1:]):
+            return None
+        return base, kind, args
+    return None
+
+
+def _block_of(rewriter, stmt: ast.stmt) -> list[ast.stmt] | None:
+    parent = rewriter.parents.get(id(stmt))
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and any(s is stmt for s in block):
+            return block
+    return None
