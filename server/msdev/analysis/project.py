@@ -298,31 +298,25 @@ class ProjectTable:
                             changed = True
 
     def _is_module_class(self, mod: _Module, cls: ast.ClassDef) -> bool:
-        for base in cls.bases:
-            parts = _dotted(base)
-            if not parts:
-                continue
-            if len(parts) == 1 and parts[0] in mod.classes:
-                return True
-            bound = mod.torch.get(parts[0])
-            if bound is None:
-                continue
-            path = ".".join([bound[0]] + parts[1:])
-            if path.startswith("torch.nn.") and path not in _AUTOGRAD_BASES:
-                return True
-        return False
+        return self._derives(mod, cls, mod.classes, lambda path: path.startswith("torch.nn.")
+                             and path not in _AUTOGRAD_BASES)
 
     def _is_optimizer_class(self, mod: _Module, cls: ast.ClassDef) -> bool:
-        """A class deriving from torch.optim.Optimizer, directly or through one of the package's classes
-        (pytorch-optimizer's `BaseOptimizer(ABC, Optimizer)`, from which every optimizer derives)."""
+        """pytorch-optimizer's `BaseOptimizer(ABC, Optimizer)`, from which every optimizer of it derives."""
+        return self._derives(mod, cls, mod.optimizers, _OPTIMIZER_BASES.__contains__)
+
+    @staticmethod
+    def _derives(mod: _Module, cls: ast.ClassDef, known: set[str], torch_base) -> bool:
+        """Whether `cls` derives from a PyTorch class `torch_base` accepts (by its dotted path), directly or
+        through a class of `known`."""
         for base in cls.bases:
             parts = _dotted(base)
             if not parts:
                 continue
-            if len(parts) == 1 and parts[0] in mod.optimizers:
+            if len(parts) == 1 and parts[0] in known:
                 return True
             bound = mod.torch.get(parts[0])
-            if bound is not None and ".".join([bound[0]] + parts[1:]) in _OPTIMIZER_BASES:
+            if bound is not None and torch_base(".".join([bound[0]] + parts[1:])):
                 return True
         return False
 
