@@ -388,8 +388,83 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
         "upsample2d": ("alias_free_torch.UpSample2d(ratio=2)", [[1, 2, 8, 8]]),
         "downsample1d": ("alias_free_torch.DownSample1d(ratio=2, kernel_size=8)", [[2, 3, 32]]),
     }),
+    # nystrom-attention 0.0.14 (Nystromformer: landmark attention with an iterative Moore-Penrose inverse)
+    "nystrom-attention": ("nystrom_attention", (), {
+        "nystrom_attention": ("nystrom_attention.NystromAttention(dim=32, dim_head=8, heads=4, num_landmarks=8,"
+                              " pinv_iterations=6, residual=True)", [[2, 30, 32]]),
+        "nystromformer": ("nystrom_attention.Nystromformer(dim=32, dim_head=8, heads=2, depth=2, num_landmarks=4)",
+                          [[1, 17, 32]]),
+    }),
+    # axial-attention 0.6.1 (attention along each axis of an image; reversible blocks)
+    "axial-attention": ("axial_attention", (), {
+        "axial_attention": ("axial_attention.AxialAttention(dim=16, dim_index=1, heads=2, num_dimensions=2)",
+                            [[1, 16, 6, 5]]),
+        "axial_image_transformer": ("axial_attention.AxialImageTransformer(dim=16, depth=2, heads=2, reversible=True,"
+                                    " axial_pos_emb_shape=(6, 6))", [[1, 16, 6, 6]]),
+        "axial_irreversible": ("axial_attention.AxialImageTransformer(dim=8, depth=1, heads=2, reversible=False)",
+                               [[2, 8, 4, 4]]),
+    }),
+    # performer-pytorch 1.1.4 (FAVOR+ random-feature attention; with local-attention and axial-positional-embedding)
+    "performer-pytorch": ("performer_pytorch", (), {
+        "performer": ("performer_pytorch.Performer(dim=32, depth=2, heads=4, dim_head=8, nb_features=16)",
+                      [[2, 12, 32]]),
+        "performer_causal": ("performer_pytorch.Performer(dim=32, depth=1, heads=2, dim_head=8, causal=True,"
+                             " nb_features=16, ff_glu=True)", [[1, 10, 32]]),
+        "performer_lm": ("performer_pytorch.PerformerLM(num_tokens=50, max_seq_len=16, dim=32, depth=1, heads=2,"
+                         " dim_head=8, nb_features=16, local_attn_heads=1, local_window_size=4)", ["int:2,16:50"]),
+        "fast_attention_generalized": ("performer_pytorch.SelfAttention(dim=32, heads=4, dim_head=8, nb_features=16,"
+                                       " generalized_attention=True)", [[2, 9, 32]]),
+    }),
+    # auraloss 0.4.0 (audio losses: STFT magnitude/convergence, multi-resolution, SI-SDR, perceptual filters)
+    "auraloss": ("auraloss", ("auraloss.freq", "auraloss.time", "auraloss.perceptual"), {
+        "stft_loss": ("auraloss.freq.STFTLoss(fft_size=64, hop_size=16, win_length=64)", [[2, 1, 256], [2, 1, 256]]),
+        "multi_resolution_stft": ("auraloss.freq.MultiResolutionSTFTLoss(fft_sizes=[32, 64], hop_sizes=[8, 16],"
+                                  " win_lengths=[32, 64])", [[2, 1, 256], [2, 1, 256]]),
+        "sum_difference_stft": ("auraloss.freq.SumAndDifferenceSTFTLoss(fft_sizes=[32, 64], hop_sizes=[8, 16],"
+                                " win_lengths=[32, 64])", [[2, 2, 256], [2, 2, 256]]),
+        "si_sdr": ("auraloss.time.SISDRLoss()", [[2, 1, 100], [2, 1, 100]]),
+        "sd_sdr": ("auraloss.time.SDSDRLoss()", [[2, 1, 100], [2, 1, 100]]),
+        "esr": ("auraloss.time.ESRLoss()", [[2, 1, 100], [2, 1, 100]]),
+        "log_cosh": ("auraloss.time.LogCoshLoss()", [[2, 1, 100], [2, 1, 100]]),
+        "snr": ("auraloss.time.SNRLoss()", [[2, 1, 100], [2, 1, 100]]),
+        "fir_filter": ("auraloss.perceptual.FIRFilter(filter_type='aw', fs=16000)", [[2, 1, 200], [2, 1, 200]]),
+    }),
+    # nnAudio 0.3.4 (spectrograms as convolutions with kernels made by numpy/scipy at build time)
+    "nnaudio": ("nnAudio", ("nnAudio.features",), {
+        "stft": ("nnAudio.features.STFT(n_fft=64, hop_length=16, sr=8000, output_format='Magnitude', verbose=False)",
+                 [[2, 400]]),
+        "stft_complex": ("nnAudio.features.STFT(n_fft=32, hop_length=8, output_format='Complex', verbose=False)",
+                         [[1, 200]]),
+        "mel_spectrogram": ("nnAudio.features.MelSpectrogram(sr=8000, n_fft=128, n_mels=16, hop_length=32,"
+                            " verbose=False)", [[2, 600]]),
+        "mfcc": ("nnAudio.features.MFCC(sr=8000, n_mfcc=10, n_fft=128, n_mels=16, hop_length=32, verbose=False)",
+                 [[2, 600]]),
+        "gammatonegram": ("nnAudio.features.Gammatonegram(sr=8000, n_fft=128, n_bins=16, hop_length=32,"
+                          " verbose=False)", [[2, 600]]),
+        "cqt1992v2": ("nnAudio.features.CQT1992v2(sr=8000, hop_length=64, fmin=200, n_bins=12, verbose=False)",
+                      [[1, 2000]]),
+    }),
+    # normflows 1.7.3 (normalizing flows: couplings, Glow, autoregressive and spline flows, LU permutations)
+    "normflows": ("normflows", (), {
+        "affine_coupling": ("normflows.flows.AffineCouplingBlock(normflows.nets.MLP([2, 16, 4], init_zeros=False))",
+                            [[5, 4]]),
+        "glow_block": ("normflows.flows.GlowBlock(channels=4, hidden_channels=8, init_zeros=False)", [[2, 4, 6, 6]]),
+        "masked_autoregressive": ("normflows.flows.MaskedAffineAutoregressive(features=4, hidden_features=16,"
+                                  " num_blocks=2)", [[5, 4]]),
+        "rq_spline_coupling": ("normflows.flows.CoupledRationalQuadraticSpline(num_input_channels=4, num_blocks=1,"
+                               " num_hidden_channels=8)", [[5, 4]]),
+        "rq_spline_autoregressive": ("normflows.flows.AutoregressiveRationalQuadraticSpline(num_input_channels=4,"
+                                     " num_blocks=1, num_hidden_channels=8)", [[5, 4]]),
+        "planar": ("normflows.flows.Planar((4,))", [[5, 4]]),
+        "radial": ("normflows.flows.Radial((4,))", [[5, 4]]),
+        "lu_linear_permute": ("normflows.flows.LULinearPermute(4)", [[5, 4]]),
+        "invertible_1x1_conv": ("normflows.flows.Invertible1x1Conv(4, use_lu=True)", [[2, 4, 3, 3]]),
+        "normalizing_flow": ("normflows.NormalizingFlow(q0=normflows.distributions.DiagGaussian(4), flows=["
+                             "normflows.flows.AffineCouplingBlock(normflows.nets.MLP([2, 8, 4], init_zeros=False)),"
+                             " normflows.flows.Permute(4, mode='swap'), normflows.flows.ActNorm(4)])", [[5, 4]]),
+    }),
 }
-NEEDS = {"open-clip-torch": ("timm",)}
+NEEDS = {"open-clip-torch": ("timm",), "performer-pytorch": ("local_attention", "axial_positional_embedding", "hyper_connections")}
 CORPUS = "/work/cache/corpus"
 MAX_PARAMS = 100_000_000
 

@@ -169,6 +169,33 @@ def test_a_module_shared_by_several_parents_is_written_once(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("code", ["in", "out"])
+def test_a_module_held_by_a_later_child_is_named_through_it(tmp_path, code, capsys):
+    """The body given to a child registered after it (performer-pytorch's projection updater):
+    MindSpore renames the body's parameters when that later child is assigned, so the checkpoint
+    must use `updater.instance.*` and drop `body.*`, or strict loading reports both as wrong."""
+    cases = Path(__file__).resolve().parent.parent / "fixtures" / "convert"
+    tmod = _load(cases / "tied_module_dict.in.py", "redrawn_torch")
+    mmod = _load(cases / "tied_module_dict.out.py", "redrawn_ms")
+    torch.manual_seed(0)
+    tnet = tmod.RedrawnNet().eval()
+    with torch.no_grad():
+        tnet.body[1].weight.uniform_(0.5, 1.5)
+        tnet.body[1].bias.uniform_(-0.5, 0.5)
+    pth = tmp_path / "redrawn.pth"
+    torch.save(tnet.state_dict(), pth)
+    out = tmp_path / "redrawn.ckpt"
+    assert main(["weights", "convert", str(pth), "-o", str(out), "--code",
+                 str(cases / f"tied_module_dict.{code}.py"), "--root", "RedrawnNet"]) == 0
+    assert "4 dropped" in capsys.readouterr().out
+    net = mmod.RedrawnNet()
+    net.set_train(False)
+    assert "updater.instance.1.gamma" in net.parameters_dict()
+    assert ms.load_param_into_net(net, ms.load_checkpoint(str(out)), strict_load=True) == ([], [])
+    x = np.random.default_rng(0).standard_normal((2, 4)).astype(np.float32)
+    np.testing.assert_allclose(net(ms.Tensor(x)).asnumpy(), tnet(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("code", ["in", "out"])
 def test_persistent_buffers_load_as_parameters(tmp_path, code, capsys):
     """A persistent buffer is in PyTorch's state dict; the converted network holds it as a
     Parameter under the same name, so strict loading takes the checkpoint's value (a random

@@ -144,6 +144,8 @@ _REEXPORTING = (
 #: is torch.nn.functional, which torch/functional.py imports as F)
 _MODULE_ALIASES = (("torch.functional.F.", "torch.nn.functional."),
                    ("torch.functional.", "torch."))  # torch.functional.broadcast_tensors (dynamo's graphs)
+#: classes the engine knows by their public name without a database entry, under their defining module
+_DEFINED_AS = {"torch.autograd.function.Function": "torch.autograd.Function"}
 
 
 def _package_name(dotted: str) -> str:
@@ -631,6 +633,8 @@ class Finder:
             dotted = dotted[len("torch."):]
             if dotted in self.db.entries:
                 return dotted
+        if dotted in _DEFINED_AS:
+            return _DEFINED_AS[dotted]
         for alias, module in _MODULE_ALIASES:
             if dotted.startswith(alias) and module + dotted[len(alias):] in self.db.entries:
                 return module + dotted[len(alias):]

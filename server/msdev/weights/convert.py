@@ -62,19 +62,34 @@ def drop_tied_copies(wmap: WeightMap, tied: list[list[str]], ties: list[tuple[st
     """Tied weights are one Parameter in MindSpore, named after the side the source assigned
     *from* (`self.transformer.wte.weight = self.lm_head.weight` leaves only `lm_head.weight`), while
     PyTorch's state dict lists every name: the assigned copy is dropped, or loading reports it as
-    unexpected. A group no assignment in the source explains is one module given to several parents
-    (a stage's attention passed to each of its units): MindSpore names its parameters by the first
-    path its cells are walked through, the first name of the group in the state dict."""
+    unexpected. A group no assignment in the source explains is one module given to several parents;
+    its name is `mindspore_name_of_shared`'s."""
     if not tied:
         return
     by_torch = {e.torch: e for e in wmap.entries if e.torch is not None}
+    child_order: dict[str, int] = {}
+    for entry in wmap.entries:
+        if entry.torch is not None:
+            child_order.setdefault(entry.torch.partition(".")[0], len(child_order))
     for group in tied:
         if not any([_drop_assigned_copy(by_torch, group, copy, ties) for copy in group]):
-            for copy in group[1:]:
+            kept = mindspore_name_of_shared(group, child_order)
+            for copy in group:
                 entry = by_torch.get(copy)
-                if entry is not None and entry.mindspore is not None:
+                if copy != kept and entry is not None and entry.mindspore is not None:
                     entry.mindspore = None
-                    entry.note = f"the same tensor as {group[0]}: MindSpore holds a shared module's parameter once"
+                    entry.note = f"the same tensor as {kept}: MindSpore holds a shared module's parameter once"
+
+
+def mindspore_name_of_shared(group: list[str], child_order: dict[str, int]) -> str:
+    """Which of a shared parameter's state-dict names MindSpore keeps. Assigning a cell to an
+    attribute renames every parameter under it to `attr.` + its first path inside that cell, so the
+    last assignment wins: the root's child registered last among those holding the parameter
+    (Performer's `proj_updater` after `net`, both holding its layers), and within it the first path
+    (a stage's attention given to each of its units keeps the first unit's name). `group` is in
+    state-dict order; `child_order` gives the root children's registration order."""
+    last = max(group, key=lambda name: child_order.get(name.partition(".")[0], -1)).partition(".")[0]
+    return next(name for name in group if name.partition(".")[0] == last)
 
 
 def _drop_assigned_copy(by_torch: dict, group: list[str], copy: str, ties: list[tuple[str, str]]) -> bool:
