@@ -31,6 +31,7 @@ from .editlog import EditLog, Spans
 from .einops_runtime import einops_edits
 from .loop_data import loop_data_edits
 from .numpy_index import numpy_index_edits
+from .index_tails import index_tail_edits
 from .fixes import FindingRewrite, Rewriter, index_tree
 from .layer_aliases import alias_edits
 from .layer_init import (UNIFORM_LAYERS, NORM_LAYERS, narrowed_reset_edits, overridden_reset_edits,
@@ -565,10 +566,21 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     # `hasattr(torch, 'nextafter')` → True before the findings' rewrites, which read it through their
     # inner edits (a `with torch.no_grad():` block unwrapped around it)
     feature_tests = feature_test_edits(src, nodes, _torch_paths(bindings, context), db, profile)
+    feature_tests += loaded_module_edits(src, nodes)
+    # `getattr(torch, name)` → a lookup among the converted functions the file names, before the
+    # findings' rewrites too (`register_buffer("w", getattr(torch, window)(n))` reads it)
+    lookup_notes: list[str] = []
+    feature_tests += dynamic_getattr_edits(
+        src, nodes, parents, _torch_paths(bindings, context), profile, namer,
+        lambda: named_layer_adapters(tree, rewriter, profile),
+        lambda module: named_function_adapters(tree, module, rewriter, profile), lookup_notes)
     done.extend(feature_tests)
     if bindings or context.torch_names:  # PyTorch code: its arrays index tensors, its loops run over parameters
         done.extend(numpy_index_edits(src, tree, context.array_returns, namer.render))
         done.extend(loop_data_edits(src, tree, {id(f.node) for f in findings}, namer.render))
+        subscripts = analysis.of_class(ast.Subscript) if analysis is not None and analysis.tree is tree else [
+            n for n in nodes if n.__class__ is ast.Subscript]
+        done.extend(index_tail_edits(src, subscripts))
     outcomes = rewrite_findings(rewriter, findings, profile, context)
     record_verdicts(outcomes)
 
@@ -607,10 +619,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
                     if not o.converted and o.finding.kind not in MEMBER_KINDS}
     # a torch name used as a value (`print(optim)`, `getattr(nn, name)`) still needs its import
     spans = [src.span(o.finding.node) for o in outcomes.values() if o.converted]
-    lookup_notes: list[str] = []
     module_edits = module_value_edits(src, select(_NAME_OR_ATTRIBUTE), parents, bindings, context, namer, db, profile,
-                                      Spans(spans), layer_lookup=lambda: named_layer_adapters(tree, rewriter, profile),
-                                      notes=lookup_notes)
+                                      Spans(spans + [(e.start, e.end) for e in feature_tests]))
     done.extend(module_edits)
     converted_spans = Spans(spans + [(e.start, e.end) for e in [*module_edits, *feature_tests]])
     locals_ = {b.local for b in bindings}
@@ -732,19 +742,29 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
 
 def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int, ast.AST], bindings,
                        context: ModuleContext, namer: Namer, db: Database, profile: str,
-                       converted_spans: Spans, layer_lookup=None, notes: list[str] | None = None) -> list[Edit]:
-    """A PyTorch module used as a value (`getattr(nn, name)`) becomes its MindSpore module, so the
-    statement runs without PyTorch (feature tests, `hasattr(F, 'scaled_dot_product_attention')`, are
-    feature_test_edits').
-    `getattr(nn, name)` with a name known at run time first looks the name up among adapters of the
-    layers the file names in strings (`norm_layer="LayerNorm"`), which take PyTorch's arguments
-    (`layer_lookup()`: {class name: adapter}, built on first need). What such a lookup cannot
-    cover goes to `notes` (the file's report)."""
+                       converted_spans: Spans) -> list[Edit]:
+    """A PyTorch module used as a value (`print(optim)`, `getattr(nn, 'ReLU')`) becomes its MindSpore
+    module, so the statement runs without PyTorch (feature tests, `hasattr(F, 'scaled_dot_product_attention')`,
+    are feature_test_edits'; lookups by a name known at run time, dynamic_getattr_edits')."""
     modules = MODULE_MAP.get(profile, MODULE_MAP["portable"])
-    local_paths = _torch_paths(bindings, context)
     edits = []
+    for node, path in _module_values(src, nodes, parents, _torch_paths(bindings, context)):
+        if _tested_api(parents.get(id(node)), node, path, db, profile) is not None:
+            continue  # a feature test: feature_test_edits wrote it
+        target = modules.get(path)
+        if target is None or path == "torch":
+            continue
+        s, e = src.span(node)
+        if not converted_spans.cover(s):
+            edits.append(Edit(s, e, namer.render(target)))
+    return edits
+
+
+def _module_values(src: SourceText, nodes: list[ast.AST], parents: dict[int, ast.AST], local_paths: dict[str, str]):
+    """(node, dotted PyTorch path) of each name or attribute chain that denotes a torch module or object
+    and is read as a value (not called, not the base of a longer chain)."""
     if not local_paths:
-        return edits
+        return
     name_class, attribute_class, load_class = ast.Name, ast.Attribute, ast.Load
     for node in nodes:
         cls = node.__class__
@@ -765,30 +785,50 @@ def module_value_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int,
         parent = parents.get(id(node))
         if isinstance(parent, ast.Attribute) or isinstance(parent, ast.Call) and parent.func is node:
             continue
-        path = ".".join([local_paths[sub.id]] + parts[::-1])
-        if _tested_api(parent, node, path, db, profile) is not None:
-            continue  # a feature test: feature_test_edits wrote it
-        target = modules.get(path)
-        if target is None or path == "torch":
+        yield node, ".".join([local_paths[sub.id]] + parts[::-1])
+
+
+def dynamic_getattr_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int, ast.AST],
+                          local_paths: dict[str, str], profile: str, namer: Namer, layer_lookup, function_lookup,
+                          notes: list[str]) -> list[Edit]:
+    """`getattr(<torch module>, name)` with a name known at run time first looks the name up among what
+    the file names in strings, converted: `getattr(nn, name)` among adapters of the layers
+    (`layer_lookup()`: {class name: class taking PyTorch's arguments}, e.g. `norm_layer="LayerNorm"`),
+    `getattr(torch, name)` / `getattr(F, name)` among functions (`function_lookup(module)`: {name:
+    the file's function taking PyTorch's arguments}, e.g. `window="hann_window"`); other names fall
+    back to MindSpore's module. What a lookup cannot cover goes to `notes` (the file's report)."""
+    modules = MODULE_MAP.get(profile, MODULE_MAP["portable"])
+    edits = []
+    if "getattr" not in src.text:
+        return edits
+    for node, path in _module_values(src, nodes, parents, local_paths):
+        parent = parents.get(id(node))
+        if not _dynamic_getattr(parent, node):
             continue
-        s, e = src.span(node)
-        if converted_spans.cover(s):
-            continue
-        if path == "torch.nn" and layer_lookup is not None and _dynamic_getattr(parent, node):
+        if path in FUNCTION_MODULES:
+            functions = function_lookup(path)
+            if functions:
+                notes.append(f"line {node.lineno}: getattr({path}, <name known at run time>) finds "
+                             f"{', '.join(sorted(functions))} (named in this file) converted, taking PyTorch's "
+                             f"arguments; any other name gives {FUNCTION_MODULES[path]}'s function")
+                edits.append(_lookup_edit(src, parent, functions, namer.render(FUNCTION_MODULES[path])))
+        elif path == "torch.nn":
             adapters = layer_lookup()
-            if notes is not None:
-                notes.append(f"line {node.lineno}: getattr(nn, <name known at run time>) gives mindspore.nn's class, which "
-                             "takes MindSpore's arguments" + (f", except for {', '.join(sorted(adapters))} (named in "
-                             "this file or common in model configs: classes taking PyTorch's)" if adapters else ""))
+            notes.append(f"line {node.lineno}: getattr(nn, <name known at run time>) gives mindspore.nn's class, which "
+                         "takes MindSpore's arguments" + (f", except for {', '.join(sorted(adapters))} (named in "
+                         "this file or common in model configs: classes taking PyTorch's)" if adapters else ""))
             if adapters:
-                ps, pe = src.span(parent)
-                table = "{" + ", ".join(f"{k!r}: {v}" for k, v in sorted(adapters.items())) + "}"
-                rest = "".join(", " + src.text[slice(*src.span(a))] for a in parent.args[2:])
-                edits.append(Edit(ps, pe, f"(lambda name_: {table}.get(name_) or getattr({namer.render(target)}, "
-                                          f"name_{rest}))({src.text[slice(*src.span(parent.args[1]))]})"))
-                continue
-        edits.append(Edit(s, e, namer.render(target)))
+                edits.append(_lookup_edit(src, parent, adapters, namer.render(modules[path])))
     return edits
+
+
+def _lookup_edit(src: SourceText, call: ast.Call, table: dict[str, str], module: str) -> Edit:
+    """`getattr(<torch module>, name[, default])` → a lookup in `table` (name → converted callable)
+    first, then MindSpore's module."""
+    entries = "{" + ", ".join(f"{k!r}: {v}" for k, v in sorted(table.items())) + "}"
+    rest = "".join(", " + src.text[slice(*src.span(a))] for a in call.args[2:])
+    return Edit(*src.span(call), f"(lambda name_: {entries}.get(name_) or getattr({module}, name_{rest}))"
+                                 f"({src.text[slice(*src.span(call.args[1]))]})")
 
 
 def _torch_paths(bindings, context: ModuleContext) -> dict[str, str]:
@@ -819,6 +859,24 @@ def feature_test_edits(src: SourceText, nodes: list[ast.AST], local_paths: dict[
         path = ".".join([local_paths[sub.id]] + parts[::-1])
         if _tested_api(parent, node, path, db, profile) is not None:
             edits.append(Edit(*src.span(parent), "True"))
+    return edits
+
+
+def loaded_module_edits(src: SourceText, nodes: list[ast.AST]) -> list[Edit]:
+    """`"torch.fft" in sys.modules` → `True` (`not in` → `False`): the file imported that module, and
+    its import is converted, so the test takes the branch PyTorch takes (nnAudio raises otherwise)."""
+    edits = []
+    if "sys.modules" not in src.text:
+        return edits
+    for node in nodes:
+        if node.__class__ is not ast.Compare or len(node.ops) != 1 or not isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            continue
+        left, right = node.left, node.comparators[0]
+        if (isinstance(left, ast.Constant) and isinstance(left.value, str)
+                and (left.value == "torch" or left.value.startswith("torch."))
+                and isinstance(right, ast.Attribute) and right.attr == "modules"
+                and isinstance(right.value, ast.Name) and right.value.id == "sys"):
+            edits.append(Edit(*src.span(node), "True" if isinstance(node.ops[0], ast.In) else "False"))
     return edits
 
 
@@ -864,6 +922,31 @@ def named_layer_adapters(tree: ast.Module, rewriter, profile: str) -> dict[str, 
                 continue  # getattr(mindspore.nn, name) finds it
         if name is not None:
             out[layer] = name
+    return out
+
+
+#: PyTorch modules whose functions `getattr(module, name)` picks by name, and the MindSpore module
+#: that holds what the file's strings do not name
+FUNCTION_MODULES = {"torch": "mindspore.ops", "torch.nn.functional": "mindspore.ops", "torch.special": "mindspore.ops",
+                    "torch.fft": "mindspore.ops", "torch.linalg": "mindspore.ops"}
+
+
+def named_function_adapters(tree: ast.Module, module: str, rewriter, profile: str) -> dict[str, str]:
+    """For `getattr(<module>, name)`, the module's functions whose name the file spells as a string and
+    msdev converts automatically: name → the file's function taking PyTorch's arguments."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier()):
+            continue
+        entry = rewriter.db.entries.get(f"{module}.{node.value}")
+        if entry is None or entry.kind != "function" or node.value in out:
+            continue
+        target = entry.target(profile)
+        if target.api is None and not target.templates or target.status not in AUTOMATIC:
+            continue
+        name = rewriter.function_adapter_name(entry, target)
+        if name is not None:
+            out[node.value] = name
     return out
 
 
