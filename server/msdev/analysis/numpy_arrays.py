@@ -48,7 +48,8 @@ def _callee(func: ast.AST) -> str | None:
 
 
 def is_array(expr: ast.AST, numpy: set[str], functions: set[str], names: set[str]) -> bool:
-    """Whether `expr` is a NumPy array by the rules above."""
+    """Whether `expr` is a NumPy array by the rules above (`names` holds array names, and `self.<attr>`
+    for the class's array attributes)."""
     t = expr.__class__
     if t is ast.Name:
         return expr.id in names
@@ -67,6 +68,8 @@ def is_array(expr: ast.AST, numpy: set[str], functions: set[str], names: set[str
     if t is ast.UnaryOp:
         return is_array(expr.operand, numpy, functions, names)
     if t is ast.Attribute:
+        if expr.value.__class__ is ast.Name and expr.value.id == "self":
+            return f"self.{expr.attr}" in names  # an attribute array_attributes found
         return expr.attr == "T" and is_array(expr.value, numpy, functions, names)
     return False
 
@@ -113,6 +116,43 @@ def array_names(scope: ast.AST, numpy: set[str], functions: set[str]) -> set[str
         names = {n for n, values in assigned.items()
                  if all(is_array(v, numpy, functions, names | {n}) for v in values)}
     return names
+
+
+def _stored(target: ast.AST) -> Iterable[ast.AST]:
+    """What an assignment target stores to: itself, or the elements of a tuple or list it unpacks into
+    (`a[self.i] = v` stores to `a[...]`, reading `self.i`)."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _stored(element)
+    elif isinstance(target, ast.Starred):
+        yield from _stored(target.value)
+    else:
+        yield target
+
+
+def array_attributes(cls: ast.ClassDef, numpy: set[str], functions: set[str]) -> set[str]:
+    """`self.<attr>` (spelled so) for the attributes every assignment of which in the class's methods is
+    an array (normflows' `self.lower_indices = np.tril_indices(n, k=-1)`, indexing in another method)."""
+    assigned: dict[str, list[tuple[ast.AST, set[str]]]] = {}
+    for fn in cls.body:
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        names = None
+        for node in own_nodes(fn):
+            targets = node.targets if isinstance(node, ast.Assign) else (
+                [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else ())
+            for target in targets:
+                for e in _stored(target):
+                    if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
+                        if names is None:
+                            names = array_names(fn, numpy, functions)
+                        direct = e is target and isinstance(node, ast.Assign) and node.value is not None
+                        assigned.setdefault(f"self.{e.attr}", []).append((node.value if direct else _UNKNOWN, names))
+    found: set[str] = set()
+    for _ in range(3):
+        found = {a for a, values in assigned.items()
+                 if all(is_array(v, numpy, functions, names | found | {a}) for v, names in values)}
+    return found
 
 
 def array_functions(tree: ast.Module, numpy: set[str], known: set[str] = frozenset()) -> set[str]:

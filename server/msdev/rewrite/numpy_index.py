@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 from typing import Callable
 
-from ..analysis.numpy_arrays import array_functions, array_names, is_array, numpy_aliases, own_nodes
+from ..analysis.numpy_arrays import (array_attributes, array_functions, array_names, is_array, numpy_aliases,
+                                     own_nodes)
 from .source import Edit, SourceText
 
 
@@ -26,8 +27,13 @@ def numpy_index_edits(src: SourceText, tree: ast.Module, imported: set[str],
     functions = array_functions(tree, numpy, imported) | set(imported)
     edits: list[Edit] = []
     scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
+    attributes: dict[int, set[str]] = {}  # method → its class's array attributes
+    for cls in ast.walk(tree):
+        if isinstance(cls, ast.ClassDef):
+            found = array_attributes(cls, numpy, functions)
+            attributes.update((id(fn), found) for fn in cls.body if found)
     for scope in scopes:
-        names = array_names(scope, numpy, functions)
+        names = array_names(scope, numpy, functions) | attributes.get(id(scope), set())
         for node in own_nodes(scope):
             if not isinstance(node, ast.Subscript) or is_array(node.value, numpy, functions, names):
                 continue
