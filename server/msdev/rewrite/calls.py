@@ -684,7 +684,7 @@ def _as_tuple(node: ast.AST, text: str, forwarded: bool = False) -> str:
         inner = text.strip()[1:-1].strip().rstrip(",")
         return f"({inner},)" if len(node.elts) == 1 else f"({inner})"
     if isinstance(node, (ast.Tuple, ast.Constant, ast.Starred)) or (
-            isinstance(node, ast.Attribute) and node.attr == "shape"):
+            isinstance(node, ast.Attribute) and node.attr == "shape") or isinstance(literal(node), int):
         return text
     if isinstance(node, ast.ListComp):  # always a list: `[a // b for a, b in zip(...)]` evaluated once
         return f"tuple({text})"

@@ -970,7 +970,7 @@ class Rewriter:
                 shown = NAMED_TRANSFORMS["promote_float"](arg_node, values[name])
                 if shown != values[name]:
                     values[name] = f"({shown})"
-            elif spec is not None and spec.transform in ("sizes", "factors", "flag", "bool_mask") and name in values:
+            elif spec is not None and spec.transform in ("sizes", "factors", "flag", "bool_mask", "tuple") and name in values:
                 values[name] = NAMED_TRANSFORMS[spec.transform](arg_node, values[name])  # `[0, 1]` → `(0, 1)`
         passed = set(values) - {"self"}
         # `{dim.int}`: the argument when it is surely an int (a literal, or given by its keyword), for a
