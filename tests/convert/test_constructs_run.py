@@ -27,6 +27,21 @@ CASES = {
         ("losses", [A, np.abs(B) / 3]),
         ("loss_grad", [A, np.abs(B) / 3]),
     ],
+    "autograd_defining_module": [
+        ("halves_mean", [A]),
+    ],
+    "getattr_function_by_name": [
+        ("windowed", [_rng.standard_normal((3, 7)).astype(np.float32)]),
+        ("spectral", [_rng.standard_normal((2, 3, 8)).astype(np.float32)]),
+    ],
+    "mask_index_tail": [
+        ("masked_rows", [_rng.standard_normal((5, 2, 8)).astype(np.float32),
+                         _rng.standard_normal((5, 2)).astype(np.float32)]),
+    ],
+    "reduction_dim_lists": [
+        ("spread", [IMG]),
+        ("norms", [IMG[0]]),
+    ],
     "overridden_reset_parameters": [
         ("projected", [A]),
     ],
@@ -39,6 +54,7 @@ CASES = {
         ("wrap_pad", [IMG, 1, 2]),
         ("halves", [X4.T.copy()]),
         ("reflect_padded", [IMG]),
+        ("lower_triangular", [X4]),
     ],
     "sequential_element_layers": [
         ("block", [IMG]),
