@@ -69,6 +69,9 @@ CASES = {
     "optimizer_type_test": [
         ("kinds", [A]),
     ],
+    "conv1d_kernel_layout": [
+        ("filtered", [_rng.standard_normal((2, 1, 12)).astype(np.float32)]),
+    ],
     "conv1d_own_weight": [
         ("causal", [_rng.standard_normal((2, 3, 11)).astype(np.float32)]),
     ],

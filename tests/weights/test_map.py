@@ -21,9 +21,12 @@ def _keys(name):
 @pytest.mark.parametrize("source", ["nets_ms.py", "nets_torch.py"])
 def test_golden_map(name, source):
     """The map from either framework's source equals the golden map (checked against real MindSpore
-    parameter names in test_weights_frameworks.py)."""
+    parameter names in test_weights_frameworks.py). PyTorch's source maps to what msdev's conversion
+    builds; nets_ms.py, written with MindSpore's own layers, keeps their layouts."""
     wmap = build_map(_keys(name), ModelSource.from_paths([FIX / source]), root=NETS[name])
-    golden = json.loads((FIX / f"{name}.map.golden.json").read_text())
+    # where MindSpore's own layers differ from msdev's conversion (a Conv1d's kernel), nets_ms.py has its own
+    own = FIX / f"{name}.ms.map.golden.json"
+    golden = json.loads((own if source == "nets_ms.py" and own.exists() else FIX / f"{name}.map.golden.json").read_text())
     assert [e.to_dict() for e in wmap.entries] == golden
     assert not wmap.warnings
 
@@ -69,8 +72,8 @@ def test_mint_layers_keep_pytorch_names():
 
 
 def test_layers_built_through_the_converters_exact_subclasses():
-    """`float64_conv(nn.Conv1d)(...)` and classes deriving from it are Conv1d layers: their 3-d PyTorch
-    weight gains MindSpore's unit height."""
+    """`float64_conv(nn.Conv1d)(...)` and classes deriving from it are Conv1d layers that keep PyTorch's
+    3-d kernel: read off the source, not guessed from the shape."""
     src = ModelSource.from_text(
         "from mindspore import nn\n"
         "class Same(float64_conv(nn.Conv1d)):\n"
@@ -86,8 +89,8 @@ def test_layers_built_through_the_converters_exact_subclasses():
     by = {e.torch: e for e in wmap.entries}
     for key in ("eca.weight", "same.weight"):  # read off the source, not guessed from the shape (timm's ECA
         # layers sit where a guess is ambiguous)
-        assert by[key].how == "source" and by[key].layer == "Conv1d" and by[key].transform == {"op": "unsqueeze", "axis": 2}
-    assert by["eca.weight"].mindspore_shape == [1, 1, 1, 3]
+        assert by[key].how == "source" and by[key].layer == "Conv1d" and by[key].transform is None
+    assert by["eca.weight"].mindspore_shape == [1, 1, 3]
 
 
 def test_step_counter_follows_the_norm_its_siblings_tell():
@@ -205,7 +208,8 @@ def test_guessing_without_source():
     names = {e.torch: (e.mindspore, e.how) for e in wmap.entries}
     assert names["x.running_var"] == ("x.moving_variance", "guess")
     assert names["c.weight"] == ("c.weight", "guess")
-    assert [e.transform for e in wmap.entries if e.torch == "c.weight"] == [{"op": "unsqueeze", "axis": 2}]
+    # a 3-d kernel alone: a Conv1d as msdev converts it, which keeps PyTorch's layout
+    assert [e.transform for e in wmap.entries if e.torch == "c.weight"] == [None]
     assert names["e.weight"] == ("e.weight", "kept")  # Linear or Embedding: ambiguous, reported
     assert any("e:" in w for w in wmap.warnings) and any("p:" in w for w in wmap.warnings)
 
@@ -325,10 +329,11 @@ class Block(nn.Module):
     assert "norm.moving_variance" in {e.mindspore for e in with_stats.entries}
 
 
-def test_weight_normalised_conv1d_parts_gain_the_kernel_axis():
-    """`weight_norm(nn.Conv1d(...))` keeps PyTorch's `parametrizations.weight.original0/1` (or the older
-    `weight_g`/`weight_v`); MindSpore's Conv1d kernel is 4-D, so the 3-D parts gain its axis as the
-    weight does, while spectral norm's 1-D vectors stay as they are."""
+def test_conv1d_kernels_and_their_normalised_parts_keep_pytorchs_layout():
+    """msdev's converted Conv1d keeps PyTorch's (out, in, k) kernel, so its weight and what weight or
+    spectral normalisation stores beside it (`parametrizations.weight.original0/1`, `weight_orig`, the
+    vectors) load unchanged; a transposed 1-d convolution's kernel, and MindSpore's own Conv1d's in code
+    written for MindSpore, still gain MindSpore's unit axis."""
     src = ModelSource.from_text('''
 import torch.nn as nn
 from torch.nn.utils.parametrizations import weight_norm
@@ -337,15 +342,29 @@ from torch.nn.utils import spectral_norm
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
+        self.plain = nn.Conv1d(2, 3, 5)
         self.conv = weight_norm(nn.Conv1d(2, 3, 5))
         self.old = spectral_norm(nn.Conv1d(2, 3, 5))
+        self.up = nn.ConvTranspose1d(3, 2, 4)
 ''')
-    keys = {"conv.parametrizations.weight.original0": (3, 1, 1), "conv.parametrizations.weight.original1": (3, 2, 5),
+    keys = {"plain.weight": (3, 2, 5), "plain.bias": (3,),
+            "conv.parametrizations.weight.original0": (3, 1, 1), "conv.parametrizations.weight.original1": (3, 2, 5),
             "conv.bias": (3,), "old.weight_orig": (3, 2, 5), "old.weight_u": (3,), "old.weight_v": (10,),
-            "old.bias": (3,)}
+            "old.bias": (3,), "up.weight": (3, 2, 4), "up.bias": (2,)}
     wmap = build_map(keys, src, root="Net")
     shapes = {e.torch: tuple(e.mindspore_shape) for e in wmap.entries}
-    assert shapes["conv.parametrizations.weight.original0"] == (3, 1, 1, 1)
-    assert shapes["conv.parametrizations.weight.original1"] == (3, 2, 1, 5)
-    assert shapes["old.weight_orig"] == (3, 2, 1, 5)
-    assert shapes["old.weight_v"] == (10,) and shapes["old.weight_u"] == (3,)
+    assert {k: v for k, v in shapes.items() if not k.startswith("up.")} == {
+        k: v for k, v in keys.items() if not k.startswith("up.")}
+    assert shapes["up.weight"] == (3, 2, 1, 4)
+    converted = ModelSource.from_text('''
+from mindspore import nn
+
+class Net(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.plain = float64_conv(nn.Conv1d)(2, 3, 5, has_bias=True, pad_mode='pad')
+        self.native = nn.Conv1d(2, 3, 5, has_bias=True, pad_mode='pad')
+''')
+    shapes = {e.torch: tuple(e.mindspore_shape) for e in build_map(
+        {"plain.weight": (3, 2, 5), "native.weight": (3, 2, 5)}, converted, root="Net").entries}
+    assert shapes == {"plain.weight": (3, 2, 5), "native.weight": (3, 2, 1, 5)}

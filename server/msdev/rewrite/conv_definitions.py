@@ -11,9 +11,10 @@ depthwise ones, short sums that MindSpore computes fast and exactly, keep its ke
 every other device.
 
 `conv` is torch.nn.functional.conv1d/2d/3d with PyTorch's arguments; `float64_conv(nn.Conv2d)` is the
-layer class (MindSpore's arguments and parameter names, so checkpoints load as before) computing
-through it when called in PyNative mode. Its `construct` stays MindSpore's: a graph (GRAPH_MODE or
-mindspore.jit) compiles that, as the graph compiler cannot compile the Python of the exact path.
+layer class (MindSpore's arguments and parameter names) computing through it when called in PyNative
+mode. Its `construct` stays MindSpore's: a graph (GRAPH_MODE or mindspore.jit) compiles that, as the
+graph compiler cannot compile the Python of the exact path. A 1-d convolution keeps PyTorch's 3-d
+kernel (MindSpore's Conv1d adds a unit axis), so code touching the kernel and checkpoints agree.
 """
 
 from __future__ import annotations
@@ -85,9 +86,9 @@ def __NAME__(x, weight, bias, stride, pads, dilation, groups):
     "conv": '''\
 def __NAME__(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, dims=None):
     """torch.nn.functional.conv1d / conv2d / conv3d (chosen by the weight's rank, or `dims`) with PyTorch's
-    arguments: ints or tuples, padding 'same' / 'valid' too. F.conv1d given a converted Conv1d's own weight
-    (`self.weight` of a causal-convolution subclass) gets MindSpore's (out, in, 1, k) kernel and its
-    (1, stride) tuples: the extra axis is dropped."""
+    arguments: ints or tuples, padding 'same' / 'valid' too. F.conv1d given a Conv1d layer's stride and
+    dilation (`self.stride` of a causal-convolution subclass: MindSpore's (1, s) tuples) reads their last
+    item; a kernel in MindSpore's (out, in, 1, k) layout loses the extra axis."""
     if dims == 1 and weight.ndim == 4 and weight.shape[2] == 1:
         weight = weight.squeeze(2)
     nd = weight.ndim - 2
@@ -109,18 +110,34 @@ def __NAME__(base):
     is slow and less exact than PyTorch's. A subclass with the layer's name, one per layer class."""
 
     class Layer(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if issubclass(base, {@mindspore.nn.Conv1d}) and self.weight.ndim == 4:
+                # PyTorch's (out, in/groups, k) kernel instead of MindSpore's (out, in/groups, 1, k): code that reads
+                # or writes it (`weight.shape[2]`, `weight.data = taps.view(1, 1, -1)`, a standardised weight's mean
+                # over dims (1, 2)) and checkpoints see the layout they expect
+                self.weight = {@mindspore.Parameter}(self.weight.squeeze(2), name=self.weight.name)
+
         def __call__(self, *args, **kwargs):
             # PyNative runs the layer from here. A graph (GRAPH_MODE, mindspore.jit) compiles `construct`, MindSpore's
             # kernel, and so do layers with hooks (Cell.__call__ runs them) or a construct of their own
             hooked = any(getattr(self, h, None) for h in ("_forward_pre_hook", "_forward_hook", "_backward_pre_hook",
                                                          "_backward_hook"))
-            if (len(args) == 1 and not kwargs and not hooked and type(self).construct is base.construct
+            if (len(args) == 1 and not kwargs and not hooked and type(self).construct is Layer.construct
                     and {@mindspore.get_context}("mode") == {@mindspore.PYNATIVE_MODE}):
                 return self.exact(args[0])
             return super().__call__(*args, **kwargs)
 
+        def construct(self, x):
+            if self.weight.ndim == 3:  # a 1-d kernel in PyTorch's layout: MindSpore's Conv1d, its kernel given the unit axis
+                output = self.conv2d(self.expand_dims(x, 2), self.expand_dims(self.weight, 2))
+                if self.has_bias:
+                    output = self.bias_add(output, self.bias)
+                return self.squeeze(output)
+            return super().construct(x)
+
         def exact(self, x):
-            one_d = self.weight.ndim == 4 and x.ndim <= 3  # mindspore.nn.Conv1d keeps a 2-d layout
+            one_d = self.weight.ndim == 4 and x.ndim <= 3  # a 1-d kernel in MindSpore's layout
             if one_d:
                 x = x.unsqueeze(-2)
             nd = self.weight.ndim - 2

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 UNSQUEEZE_2 = {"op": "unsqueeze", "axis": 2}
+#: the layer class name the weights reader gives msdev's converted 1-d convolution, `float64_conv(nn.Conv1d)`
+CONVERTED_CONV1D = "msdev.float64_conv(mindspore.nn.Conv1d)"
 #: the same for tensors stored beside a 1-D convolution's kernel by weight / spectral normalisation
 #: (`weight_g`, `weight_v`, `weight_orig`, `parametrizations.weight.original0`): only the 3-D ones
 #: (kernel-shaped, or weight_norm's (out, 1, 1) magnitude) gain the axis; spectral norm's vectors stay
@@ -98,7 +100,10 @@ RULES: tuple[LayerRule, ...] = (
               (ParamRule("weight", "embedding_table"),)),
     LayerRule("PReLU", ("torch.nn.PReLU",), ("mindspore.nn.PReLU",), (ParamRule("weight", "w"),)),
     LayerRule("Linear", ("torch.nn.Linear", "torch.nn.LazyLinear"), ("mindspore.nn.Dense",), _SAME_WB),
-    LayerRule("Conv1d", ("torch.nn.Conv1d",), ("mindspore.nn.Conv1d",),
+    # msdev converts a Conv1d to `float64_conv(nn.Conv1d)`, which keeps PyTorch's (out, in/groups, k) kernel
+    LayerRule("Conv1d", ("torch.nn.Conv1d",), (CONVERTED_CONV1D,), _SAME_WB),
+    # MindSpore's own Conv1d (code written for MindSpore) stores it as (out, in/groups, 1, k)
+    LayerRule("Conv1d", (), ("mindspore.nn.Conv1d",),
               (ParamRule("weight", "weight", UNSQUEEZE_2,
                          "MindSpore's Conv1d stores its kernel as (out, in/groups, 1, k)"), ParamRule("bias", "bias"),
                *(ParamRule(n, "{}", UNSQUEEZE_2_IF_3D, "a normalised kernel's part, shaped as MindSpore's Conv1d kernel")
@@ -119,7 +124,9 @@ RULES: tuple[LayerRule, ...] = (
     LayerRule("MultiheadAttention", ("torch.nn.MultiheadAttention",), ("mindspore.nn.MultiheadAttention",), _MHA),
 )
 
-BY_KIND: dict[str, LayerRule] = {r.kind: r for r in RULES}
+BY_KIND: dict[str, LayerRule] = {}
+for _r in RULES:
+    BY_KIND.setdefault(_r.kind, _r)  # the first rule of a kind: Conv1d as msdev converts it
 BY_API: dict[str, LayerRule] = {}
 for _r in RULES:
     for _api in _r.torch_classes + _r.mindspore_classes:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .layers import BASE_CLASSES, CONTAINERS, PARAMETER_CLASSES, LayerRule, identity_rule, rule_for_api
+from .layers import (BASE_CLASSES, CONTAINERS, CONVERTED_CONV1D, PARAMETER_CLASSES, LayerRule, identity_rule,
+                     rule_for_api)
 
 
 # --------------------------------------------------------------------------- values
@@ -205,7 +206,7 @@ class ModelSource:
             if isinstance(node, ast.ClassDef):
                 info = ClassInfo(node.name, path, module=mod)
                 for b in node.bases:
-                    d = self._dotted(_factory_argument(b), mod)
+                    d = _kernel_keeping(b, self._dotted(_factory_argument(b), mod))
                     if d:
                         info.bases.append(d)
                 for item in node.body:
@@ -594,6 +595,7 @@ class ModelSource:
     def _eval_call(self, node: ast.Call, env, appended, mod: ModuleInfo, info: ClassInfo | None) -> set:
         func = _factory_argument(node.func)
         dotted = self._dotted(func, mod) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        dotted = _kernel_keeping(node.func, dotted)
         if dotted in ("functools.partial", "partial") and node.args:
             return {v for v in self._eval(node.args[0], env, appended, mod, info) if isinstance(v, Factory)} or {ANY}
         if dotted in ("collections.OrderedDict", "OrderedDict", "dict"):
@@ -899,6 +901,17 @@ def _factory_argument(node: ast.AST) -> ast.AST:
             and isinstance(node.args[0], (ast.Name, ast.Attribute))):
         return node.args[0]
     return node
+
+
+def _kernel_keeping(node: ast.AST, dotted: str | None) -> str | None:
+    """`float64_conv(nn.Conv1d)`: msdev's 1-d convolution, which keeps PyTorch's 3-d kernel (its own
+    layer kind, layers.CONVERTED_CONV1D); any other class as `dotted` says."""
+    if dotted == "mindspore.nn.Conv1d" and isinstance(node, ast.Call):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if name == "float64_conv":
+            return CONVERTED_CONV1D
+    return dotted
 
 
 def _is_self(node: ast.AST) -> bool:
