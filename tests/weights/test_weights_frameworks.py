@@ -216,6 +216,26 @@ def test_a_module_held_by_a_later_child_is_named_through_it(tmp_path, code, caps
     np.testing.assert_allclose(net(ms.Tensor(x)).asnumpy(), tnet(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
+def test_a_childs_buffer_kept_by_its_parent_loads_under_the_childs_name(tmp_path, capsys):
+    """`self.degrees = linear_1.degrees` (MADE blocks): PyTorch's state dict lists the buffer under the
+    child only; the converted parent keeps a plain attribute, so strict loading finds the same names."""
+    cases = Path(__file__).resolve().parent.parent / "fixtures" / "convert"
+    tmod = _load(cases / "buffer_alias.in.py", "buffer_alias_torch")
+    mmod = _load(cases / "buffer_alias.out.py", "buffer_alias_ms")
+    tnet = tmod.Block(torch.arange(1, 5)).eval()
+    assert "degrees" not in tnet.state_dict() and "layers.1.degrees" in tnet.state_dict()
+    pth = tmp_path / "block.pth"
+    torch.save(tnet.state_dict(), pth)
+    out = tmp_path / "block.ckpt"
+    assert main(["weights", "convert", str(pth), "-o", str(out), "--code", str(cases / "buffer_alias.in.py"),
+                 "--root", "Block"]) == 0
+    net = mmod.Block(ms.ops.arange(1, 5))
+    net.set_train(False)
+    assert ms.load_param_into_net(net, ms.load_checkpoint(str(out)), strict_load=True) == ([], [])
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    np.testing.assert_allclose(net(ms.Tensor(x)).asnumpy(), tnet(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("code", ["in", "out"])
 def test_persistent_buffers_load_as_parameters(tmp_path, code, capsys):
     """A persistent buffer is in PyTorch's state dict; the converted network holds it as a

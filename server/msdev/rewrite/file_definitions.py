@@ -1556,6 +1556,14 @@ def __NAME__(x, other, left):
     compute = {@mindspore.ops.bitwise_left_shift} if left else {@mindspore.ops.bitwise_right_shift}
     return compute(x, other)
 ''',
+    "buffer_parameter": '''\
+def __NAME__(tensor):
+    """A persistent PyTorch buffer as MindSpore holds it: a Parameter that is not trained (checkpoints carry
+    only Parameters), marked so that the converted `parameters()` leaves it out as PyTorch does."""
+    param = {@mindspore.Parameter}(tensor, requires_grad=False)
+    param.msdev_buffer = True
+    return param
+''',
     "promoted": '''\
 def __NAME__(tensors):
     """Tensors to concatenate or stack, cast to the highest of their dtypes (bool < integers < floats <
