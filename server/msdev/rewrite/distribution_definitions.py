@@ -619,6 +619,55 @@ class __NAME__:
     def __repr__(self):
         return type(self).__name__ + "()"
 ''',
+    "Independent": '''\
+class __NAME__({@msdev.Distribution}):
+    """torch.distributions.Independent written out as a class over the converted base distribution, so that
+    code can subclass it (zuko's DiagNormal, BoxUniform): log_prob and entropy sum over the last n batch
+    dims, which become event dims; moments, draws and cdf are the base's."""
+
+    def __init__(self, base_distribution, reinterpreted_batch_ndims, validate_args=None):
+        self.base_dist = base_distribution
+        self.reinterpreted_batch_ndims = n = reinterpreted_batch_ndims
+        batch, event = {@msdev.distribution_shapes}(base_distribution)
+        batch, event = tuple(batch), tuple(event)
+        super().__init__(batch[:len(batch) - n], batch[len(batch) - n:] + event)
+        self.has_rsample = getattr(base_distribution, "has_rsample", True)
+
+    def _summed(self, t):
+        n = self.reinterpreted_batch_ndims
+        return t.sum(tuple(range(-n, 0))) if n else t
+
+    def log_prob(self, value):
+        return self._summed(self.base_dist.log_prob(value))
+
+    def entropy(self):
+        return self._summed(self.base_dist.entropy())
+
+    def cdf(self, value):
+        return self.base_dist.cdf(value)
+
+    def mean(self):
+        return self.base_dist.mean()
+
+    def mode(self):
+        return self.base_dist.mode()
+
+    def var(self):
+        return self.base_dist.var()
+
+    def sd(self):
+        return self.base_dist.sd()
+
+    def sample(self, sample_shape=()):
+        return self.base_dist.sample(tuple(sample_shape))
+
+    def rsample(self, sample_shape=()):
+        draw = getattr(self.base_dist, "rsample", None)
+        return draw(tuple(sample_shape)) if draw is not None else self.base_dist.sample(tuple(sample_shape))
+
+    def __repr__(self):
+        return f"Independent({self.base_dist!r}, {self.reinterpreted_batch_ndims})"
+''',
     "TransformedDistribution": '''\
 class __NAME__({@msdev.Distribution}):
     """torch.distributions.TransformedDistribution written out as a class, so that PyTorch code can
