@@ -463,8 +463,39 @@ MODELS: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, list]]]] = {
                              "normflows.flows.AffineCouplingBlock(normflows.nets.MLP([2, 8, 4], init_zeros=False)),"
                              " normflows.flows.Permute(4, mode='swap'), normflows.flows.ActNorm(4)])", [[5, 4]]),
     }),
+    # soft-moe-pytorch 0.1.9 (soft mixture of experts: slot dispatch and combine weights)
+    "soft-moe-pytorch": ("soft_moe_pytorch", (), {
+        "soft_moe": ("soft_moe_pytorch.SoftMoE(dim=16, seq_len=8, num_experts=4, is_distributed=False)",
+                     [[2, 8, 16]]),
+        "soft_moe_layernorm_geglu": ("soft_moe_pytorch.SoftMoE(dim=16, num_slots=2, num_experts=2, geglu=True,"
+                                     " use_layernorm=True, is_distributed=False)", [[1, 4, 16]]),
+    }),
+    # mixture-of-experts 0.2.3 (top-2 gating with capacity, hierarchical experts; every second expert in eval)
+    "mixture-of-experts": ("mixture_of_experts", (), {
+        "moe": ("mixture_of_experts.MoE(dim=16, num_experts=4, hidden_dim=32, second_policy_eval='all')",
+                [[2, 6, 16]]),
+        "hierarchical_moe": ("mixture_of_experts.HeirarchicalMoE(dim=16, num_experts=(2, 2), hidden_dim=32,"
+                             " second_policy_eval='all')", [[2, 6, 16]]),
+    }),
+    # hamburger-pytorch 0.0.3 (matrix decomposition as attention: NMF iterations between two 1x1 convolutions)
+    "hamburger-pytorch": ("hamburger_pytorch", (), {
+        "hamburger": ("hamburger_pytorch.Hamburger(dim=16, n=16, inner_dim=16, ratio=4, K=3)", [[1, 16, 4, 4]]),
+    }),
+    # linear-attention-transformer 0.19.1 (linear attention with local heads, reversible layers, an LM)
+    "linear-attention-transformer": ("linear_attention_transformer", (), {
+        "transformer": ("linear_attention_transformer.LinearAttentionTransformer(dim=32, heads=4, depth=1,"
+                        " max_seq_len=16, n_local_attn_heads=2, local_attn_window_size=4)", [[1, 16, 32]]),
+        "lm_causal": ("linear_attention_transformer.LinearAttentionTransformerLM(num_tokens=50, dim=32, heads=4,"
+                      " depth=2, max_seq_len=16, causal=True)", ["int:2,16:50"]),
+        "linformer_reversible": ("linear_attention_transformer.LinearAttentionTransformer(dim=32, heads=2, depth=2,"
+                                 " max_seq_len=16, reversible=True, linformer_settings=linear_attention_transformer."
+                                 "LinformerSettings(k=8))", [[1, 16, 32]]),
+    }),
 }
-NEEDS = {"open-clip-torch": ("timm",), "performer-pytorch": ("local_attention", "axial_positional_embedding", "hyper_connections")}
+NEEDS = {"open-clip-torch": ("timm",),
+         "performer-pytorch": ("local_attention", "axial_positional_embedding", "hyper_connections"),
+         "linear-attention-transformer": ("local_attention", "axial_positional_embedding", "hyper_connections",
+                                          "linformer", "product_key_memory", "colt5_attention")}
 CORPUS = "/work/cache/corpus"
 MAX_PARAMS = 100_000_000
 

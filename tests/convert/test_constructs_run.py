@@ -34,6 +34,15 @@ CASES = {
         ("windowed", [_rng.standard_normal((3, 7)).astype(np.float32)]),
         ("spectral", [_rng.standard_normal((2, 3, 8)).astype(np.float32)]),
     ],
+    "independent_subclass": [
+        ("densities", [_rng.standard_normal((5, 4)).astype(np.float32)]),
+    ],
+    "builtin_dtypes": [
+        ("typed", [A]),
+    ],
+    "buffer_alias": [
+        ("blocked", [_rng.standard_normal((3, 4)).astype(np.float32)]),
+    ],
     "mask_index_tail": [
         ("masked_rows", [_rng.standard_normal((5, 2, 8)).astype(np.float32),
                          _rng.standard_normal((5, 2)).astype(np.float32)]),
@@ -161,6 +170,7 @@ CASES = {
         ("masked_self", [_rng.standard_normal((3, 3)).astype(np.float32)]),
         ("sizes", [X4, 1]),
         ("tiled", [A, 3, (2, 2)]),
+        ("unpacked", [np.abs(X4[:, :2]).copy()]),
     ],
     "complex_real_products": [
         ("lowpass", [IMG, _rng.standard_normal((3, 3)).astype(np.float32)]),
@@ -254,6 +264,7 @@ CASES = {
         ("transformed_density", [np.array([1.2, 2.5, 1.9], dtype=np.float32)]),
         ("custom_distribution", [np.abs(A[0]) + 0.5, np.abs(B[0])]),
         ("registered_kl", [A[1]]),
+        ("constraint_events", [A]),
     ],
     "torch_call_forms": [
         ("positional_dtype", [A]),

@@ -1929,7 +1929,9 @@ _TENSOR_ONLY_METHODS = frozenset({"unsqueeze", "unsqueeze_", "contiguous", "perm
                                   # indexing and reordering whose MindSpore forms take other arguments
                                   # (numpy has these as functions only, not as array methods)
                                   "flip", "roll", "chunk", "gather", "scatter", "scatter_", "scatter_add_",
-                                  "topk", "logsumexp", "masked_select", "expand", "fill_diagonal_"})
+                                  "topk", "logsumexp", "masked_select", "expand", "fill_diagonal_", "unflatten",
+                                  "movedim", "moveaxis", "tril_", "triu_", "masked_scatter", "index_fill",
+                                  "index_add", "index_copy", "log1p", "expm1"})
 
 
 def _root_name(node: ast.AST) -> str | None:

@@ -15,7 +15,9 @@ ARRAY_FUNCTIONS = frozenset({
     "nonzero", "flatnonzero", "argsort", "argwhere", "fmod", "mod", "remainder", "clip", "flip", "fliplr",
     "flipud", "roll", "tile", "repeat", "unique", "sort", "cumsum", "choice", "permutation", "randint",
     "tril_indices", "triu_indices", "delete", "append", "setdiff1d", "intersect1d", "union1d", "logical_not",
-    "logical_and", "logical_or", "isin", "in1d", "searchsorted", "digitize", "ravel_multi_index", "r_"})
+    "logical_and", "logical_or", "isin", "in1d", "searchsorted", "digitize", "ravel_multi_index", "r_",
+    "diag_indices", "diag_indices_from", "tril_indices_from", "triu_indices_from", "mask_indices", "indices", "ix_",
+    "unravel_index", "meshgrid", "lexsort", "argpartition", "array_split", "split", "nonzero"})
 #: array methods that keep an array
 _ARRAY_METHODS = frozenset({"astype", "reshape", "flatten", "ravel", "copy", "squeeze", "transpose", "T"})
 

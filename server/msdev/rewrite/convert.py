@@ -23,6 +23,7 @@ from ..findings import AUTOMATIC, MEMBER_KINDS, Finding, Fix, Kind, Status, Text
 from .adapters import definition_class, exact_type_edits
 from .autograd import apply_call_sites, autograd_findings, derived_classes, rewrite_function_class
 from .blocks import emptied_block_passes, statements_in
+from .buffer_aliases import buffer_alias_edits, registered_buffers
 from .calls import CannotRewrite, rewrite_arguments
 from .layer_state import conv_rebuild_edits
 from .containers import (any_cell_values_fix, children_dict_edits, module_dict_subclasses, sequential_children_fix,
@@ -32,6 +33,7 @@ from .einops_runtime import einops_edits
 from .loop_data import loop_data_edits
 from .numpy_index import numpy_index_edits
 from .index_tails import index_tail_edits
+from .builtin_dtypes import builtin_dtype_edits, rebound_types
 from .fixes import FindingRewrite, Rewriter, index_tree
 from .layer_aliases import alias_edits
 from .layer_init import (UNIFORM_LAYERS, NORM_LAYERS, narrowed_reset_edits, overridden_reset_edits,
@@ -581,6 +583,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         subscripts = analysis.of_class(ast.Subscript) if analysis is not None and analysis.tree is tree else [
             n for n in nodes if n.__class__ is ast.Subscript]
         done.extend(index_tail_edits(src, subscripts))
+        if "dtype=" in text or ".to(" in text or ".type(" in text:
+            done.extend(builtin_dtype_edits(src, [f.node for f in findings], parents, namer.render,
+                                            rebound_types(nodes)))
     outcomes = rewrite_findings(rewriter, findings, profile, context)
     record_verdicts(outcomes)
 
@@ -588,8 +593,11 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     classes = _narrowed(nodes, rewriter.context, _CLASSDEF)
     sequentials = sequential_subclasses(classes, findings, converted_ids)
     dicts = module_dict_subclasses(findings, converted_ids)
+    buffers = registered_buffers(analysis.of_class(ast.Call) if analysis is not None and analysis.tree is tree else [
+        n for n in nodes if n.__class__ is ast.Call]) if "register_buffer" in text else set()
     for cls in cell_classes(classes, findings, converted_ids, context.module_classes):
         done.extend(forward_to_construct(src, cls, analysis))
+        done.extend(buffer_alias_edits(src, cls, buffers))
         done.extend(private_children_edits(src, cls, analysis))
         done.extend(parameter_names_fix(src, cls, analysis))
         if cls.name in sequentials:
@@ -1019,6 +1027,7 @@ def stand_in_fallback(names: list[str], import_paths: dict[str, set[tuple[str, .
                       called: set[str]) -> list[str]:
     """The `except ImportError:` body binding torch names without PyTorch: None, or a stand-in
     for those that code running on import reads (or calls)."""
+    names = [n for n in names if n != "*"]  # `from torch.x import *` binds nothing known
     plain = [n for n in names if n not in import_paths and n not in called]
     lines = [f"{' = '.join(plain)} = None"] if plain else []
     for n in names:
@@ -1026,7 +1035,7 @@ def stand_in_fallback(names: list[str], import_paths: dict[str, set[tuple[str, .
             lines.extend(answering_stand_in(n))
         elif n in import_paths:
             lines.extend(stand_in(n, import_paths[n]))
-    return lines
+    return lines or ["pass"]
 
 
 def fstring_quoted(src: SourceText, fstrings: list[ast.AST], edits: list[Edit]) -> list[Edit]:

@@ -473,6 +473,10 @@ class Rewriter:
             safe = False
             notes.append(f"{entry.api} is referenced, not called: its arguments differ in {target.api}; "
                          "check the call sites")
+        if finding.kind == Kind.BASE_CLASS and target.templates and not target.api.rpartition(".")[2][:1].isupper():
+            # the target names a function (the template's documentation), not a class to derive from
+            raise CannotRewrite(f"{entry.api} is written out per call (a template), so no class can derive from it: "
+                                "write the subclass over MindSpore's counterpart")
         shown = self.namer.render(target.api) if is_type_test(node, self.parents) or in_annotation(
             self.parents, node) else self.layer_class(entry, target)
         return FindingRewrite(finding, [Edit(s, e, shown)], safe, notes, (s, e))
