@@ -171,6 +171,7 @@ CASES = {
         ("sizes", [X4, 1]),
         ("tiled", [A, 3, (2, 2)]),
         ("unpacked", [np.abs(X4[:, :2]).copy()]),
+        ("trainable", [A, B]),
     ],
     "complex_real_products": [
         ("lowpass", [IMG, _rng.standard_normal((3, 3)).astype(np.float32)]),

@@ -1969,7 +1969,9 @@ _DIM_METHODS = frozenset({"sum", "mean", "max", "min", "amax", "amin", "argmax",
 #: nn.Module methods no other common object has: on a receiver of unknown type they mean a module
 #: Tensor attributes no other common object has: reading one marks an untyped receiver a tensor
 _TENSOR_ONLY_ATTRIBUTES = frozenset({"is_sparse", "is_cuda", "is_quantized", "is_meta", "is_mkldnn", "is_nested",
-                                     "grad_fn", "is_leaf", "mT", "mH"})
+                                     "grad_fn", "is_leaf", "mT", "mH",
+                                     # read as getattr(x, 'requires_grad', False): right for any object
+                                     "requires_grad"})
 #: methods a class mimicking a tensor defines to give another instance of itself
 _SAME_KIND_METHODS = frozenset({"clone", "to", "cpu", "cuda", "conj", "float", "double", "half", "contiguous",
                                 "reshape", "view", "transpose", "squeeze", "unsqueeze", "flatten", "repeat"})
