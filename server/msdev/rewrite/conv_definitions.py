@@ -145,7 +145,7 @@ def __NAME__(base):
             stride, dilation = tuple(self.stride)[-nd:], tuple(self.dilation)[-nd:]
             if self.pad_mode == "pad":
                 p = self.padding
-                pads = ((p, p),) * nd if isinstance(p, int) else tuple(zip(p[::2], p[1::2]))
+                pads = ((p, p),) * nd if isinstance(p, int) else tuple(zip(p[::2], p[1::2]))[-nd:]  # Conv1d: (0, 0, l, r)
             elif self.pad_mode == "same":  # TensorFlow's: the output is ceil(size / stride), odd element after
                 total = [max((-(-n // s) - 1) * s + (k - 1) * d + 1 - n, 0)
                          for n, k, s, d in zip(size, kernel, stride, dilation)]
