@@ -43,6 +43,13 @@ CASES = {
     "sequential_element_layers": [
         ("block", [IMG]),
     ],
+    "pytorch_keyword_names": [
+        ("solved", [_rng.standard_normal((3, 3)).astype(np.float32), _rng.standard_normal((3, 2)).astype(np.float32)]),
+        ("looked_up", [_rng.standard_normal((3, 3)).astype(np.float32)]),
+    ],
+    "special_polynomial_degrees": [
+        ("polynomials", [_rng.uniform(-0.9, 0.9, (2, 3)).astype(np.float32)]),
+    ],
     "module_list_appended_none": [
         ("skipped", [A]),
     ],
