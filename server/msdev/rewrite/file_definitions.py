@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .conv_definitions import CONV_DEFINITIONS
 from .distribution_definitions import DISTRIBUTION_DEFINITIONS
+from .special_definitions import SPECIAL_DEFINITIONS
 from .vision_definitions import VISION_DEFINITIONS
 
 #: the root of template names that denote a definition of this module
@@ -3329,3 +3330,4 @@ class __NAME__:
 DEFINITIONS.update(CONV_DEFINITIONS)
 DEFINITIONS.update(DISTRIBUTION_DEFINITIONS)
 DEFINITIONS.update(VISION_DEFINITIONS)
+DEFINITIONS.update(SPECIAL_DEFINITIONS)
