@@ -47,6 +47,11 @@ CASES = {
         ("solved", [_rng.standard_normal((3, 3)).astype(np.float32), _rng.standard_normal((3, 2)).astype(np.float32)]),
         ("looked_up", [_rng.standard_normal((3, 3)).astype(np.float32)]),
     ],
+    "call_forms_sampled": [
+        ("unreduced_ranking", [_rng.standard_normal(3).astype(np.float32), _rng.standard_normal(3).astype(np.float32)]),
+        ("summed_to", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
+        ("statistics", []),
+    ],
     "special_polynomial_degrees": [
         ("polynomials", [_rng.uniform(-0.9, 0.9, (2, 3)).astype(np.float32)]),
     ],

@@ -1403,10 +1403,26 @@ def __NAME__(cell, prefix="", recurse=True):
     (so checkpoints carry it) and a non-persistent one a Cell buffer; both are yielded, cell by cell in the
     order PyTorch walks the modules, under their dotted names."""
     for path, sub in (cell.cells_and_names() if recurse else [("", cell)]):
-        own = list(sub.named_buffers(recurse=False)) + [
+        # the Cell's own buffer table (a `.named_buffers(...)` call would read as PyTorch's when the file is converted again)
+        own = [(k, v) for k, v in sub._buffers.items() if v is not None] + [
             (p.name.rpartition(".")[2], p) for p in sub.get_parameters(expand=False) if not p.requires_grad]
         for name, value in own:
             yield ".".join(part for part in (prefix, path, name) if part), value
+''',
+    "state_lookup": '''\
+def __NAME__(named, target):
+    """torch.nn.Module.get_buffer / get_parameter: the entry of (name, tensor) pairs under PyTorch's dotted
+    name; a normalisation layer's statistic or affine parameter is found under MindSpore's name for it
+    (running_mean: moving_mean, running_var: moving_variance, weight: gamma, bias: beta)."""
+    table = dict(named)
+    if target in table:
+        return table[target]
+    path, _, name = target.rpartition(".")
+    alias = {"running_mean": "moving_mean", "running_var": "moving_variance", "weight": "gamma", "bias": "beta"}.get(name)
+    key = ".".join(part for part in (path, alias) if part) if alias else None
+    if key in table:
+        return table[key]
+    raise AttributeError(f"no parameter or buffer named {target!r}")
 ''',
     "AdaptiveLogSoftmaxWithLoss": '''\
 class __NAME__({@mindspore.nn.Cell}):
