@@ -1409,6 +1409,36 @@ def __NAME__(cell, prefix="", recurse=True):
         for name, value in own:
             yield ".".join(part for part in (prefix, path, name) if part), value
 ''',
+    "LazyCell": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """A PyTorch lazy layer (LazyLinear, LazyConv*, LazyBatchNorm*, ...): MindSpore has none, so `make` builds
+    the layer from the first input. From then on its parameters read through this cell, as they do on
+    PyTorch's layer (`m.weight`, `m.bias`; a norm's running_mean/running_var/weight/bias under MindSpore's
+    moving_mean/moving_variance/gamma/beta)."""
+
+    ALIASES = {"running_mean": "moving_mean", "running_var": "moving_variance", "weight": "gamma", "bias": "beta"}
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def construct(self, x):
+        if "lazy" not in self._cells:
+            self.lazy = self.make(x)
+        self.lazy.set_train(self.training)
+        return self.lazy(x)
+
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            built = self.__dict__.get("_cells", {}).get("lazy")
+            if built is None:
+                raise
+            if hasattr(built, name) or name not in self.ALIASES:
+                return getattr(built, name)
+            return getattr(built, self.ALIASES[name])
+''',
     "state_lookup": '''\
 def __NAME__(named, target):
     """torch.nn.Module.get_buffer / get_parameter: the entry of (name, tensor) pairs under PyTorch's dotted
