@@ -51,6 +51,7 @@ CASES = {
         ("unreduced_ranking", [_rng.standard_normal(3).astype(np.float32), _rng.standard_normal(3).astype(np.float32)]),
         ("summed_to", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
         ("statistics", []),
+        ("own_statistics", []),
         ("lazy_parameters", [_rng.standard_normal((4, 5)).astype(np.float32)]),
     ],
     "special_polynomial_degrees": [

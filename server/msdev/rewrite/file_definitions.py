@@ -1443,15 +1443,15 @@ class __NAME__({@mindspore.nn.Cell}):
 def __NAME__(named, target):
     """torch.nn.Module.get_buffer / get_parameter: the entry of (name, tensor) pairs under PyTorch's dotted
     name; a normalisation layer's statistic or affine parameter is found under MindSpore's name for it
-    (running_mean: moving_mean, running_var: moving_variance, weight: gamma, bias: beta)."""
+    (running_mean: moving_mean, running_var: moving_variance, weight: gamma, bias: beta; a layer built outside
+    any other names its statistics' Parameters mean and variance)."""
     table = dict(named)
-    if target in table:
-        return table[target]
     path, _, name = target.rpartition(".")
-    alias = {"running_mean": "moving_mean", "running_var": "moving_variance", "weight": "gamma", "bias": "beta"}.get(name)
-    key = ".".join(part for part in (path, alias) if part) if alias else None
-    if key in table:
-        return table[key]
+    aliases = {"running_mean": ("moving_mean", "mean"), "running_var": ("moving_variance", "variance"),
+               "weight": ("gamma",), "bias": ("beta",)}.get(name, ())
+    for key in (target, *(".".join(part for part in (path, alias) if part) for alias in aliases)):
+        if key in table:
+            return table[key]
     raise AttributeError(f"no parameter or buffer named {target!r}")
 ''',
     "AdaptiveLogSoftmaxWithLoss": '''\
