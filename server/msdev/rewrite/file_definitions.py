@@ -1439,6 +1439,18 @@ class __NAME__({@mindspore.nn.Cell}):
                 return getattr(built, name)
             return getattr(built, self.ALIASES[name])
 ''',
+    "cross_map_lrn2d": '''\
+def __NAME__(x, size, alpha=1e-4, beta=0.75, k=1.0):
+    """torch.nn.CrossMapLRN2d's own formula, which neither mindspore.nn.LRN nor LocalResponseNorm's computes:
+    channel c is scaled by (k + alpha / size * s_c) ** -beta, s_c the sum of squares over channels up to
+    c + (size - 1) // 2, less those from 1 (channel 0 is never dropped, as in PyTorch) to c - (size - 1) // 2 - 1."""
+    channels, ahead = x.shape[1], int((size - 1) / 2 + 1)
+    sums = {@mindspore.ops.cumsum}(x * x, 1)
+    upper = sums[:, [min(c + ahead - 1, channels - 1) for c in range(channels)]]
+    behind = {@mindspore.tensor}([float(c > ahead) for c in range(channels)], x.dtype).reshape(1, channels, 1, 1)
+    lower = (sums[:, [max(c - ahead, 0) for c in range(channels)]] - sums[:, :1]) * behind
+    return x * (k + alpha / size * (upper - lower)) ** -beta
+''',
     "state_lookup": '''\
 def __NAME__(named, target):
     """torch.nn.Module.get_buffer / get_parameter: the entry of (name, tensor) pairs under PyTorch's dotted
