@@ -150,6 +150,7 @@ def target_from(profile: str, raw: dict[str, Any]) -> Target:
         source=raw.get("source", "curated"),
         backends=list(raw.get("backends") or []),
         casts=dict(raw["casts"]) if isinstance(raw.get("casts"), dict) else None,
+        unbatched=raw.get("unbatched"),
     )
 
 

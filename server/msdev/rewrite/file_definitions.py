@@ -1451,6 +1451,20 @@ def __NAME__(x, size, alpha=1e-4, beta=0.75, k=1.0):
     lower = (sums[:, [max(c - ahead, 0) for c in range(channels)]] - sums[:, :1]) * behind
     return x * (k + alpha / size * (upper - lower)) ** -beta
 ''',
+    "unbatched": '''\
+def __NAME__(fn, rank):
+    """A MindSpore function that wants a batch, for PyTorch's that also takes one unbatched sample (F.max_pool2d
+    of a (C, H, W) tensor): when the first argument has rank - 1 dims, every tensor argument of that rank goes in
+    as a batch of one and the batch dim comes off the result (each tensor of a tuple result)."""
+    def call(*args, **kwargs):
+        first = args[0] if args else next(iter(kwargs.values()), None)
+        if not isinstance(first, {@mindspore.Tensor}) or first.ndim != rank - 1:
+            return fn(*args, **kwargs)
+        lift = lambda v: v.unsqueeze(0) if isinstance(v, {@mindspore.Tensor}) and v.ndim == rank - 1 else v
+        out = fn(*[lift(v) for v in args], **{k: lift(v) for k, v in kwargs.items()})
+        return tuple(o.squeeze(0) for o in out) if isinstance(out, (tuple, list)) else out.squeeze(0)
+    return call
+''',
     "state_lookup": '''\
 def __NAME__(named, target):
     """torch.nn.Module.get_buffer / get_parameter: the entry of (name, tensor) pairs under PyTorch's dotted
