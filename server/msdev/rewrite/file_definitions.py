@@ -2044,11 +2044,12 @@ class __NAME__({@mindspore.nn.Cell}):
     over its positions; with track_running_stats=True the running statistics move towards the batch's
     per-instance mean and unbiased variance (averaged over the batch) by `momentum` in training mode, and
     normalise in eval mode. Parameters and statistics keep mindspore.nn.BatchNorm's names (gamma, beta,
-    moving_mean, moving_variance), present only with affine=True / track_running_stats=True as in PyTorch."""
+    moving_mean, moving_variance), present only with affine=True / track_running_stats=True as in PyTorch.
+    `dims` (1, 2, 3: the layer's spatial rank) lets one sample without its batch dim in, as PyTorch does."""
 
-    def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False):
+    def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False, dims=None):
         super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.num_features, self.eps, self.momentum, self.dims = num_features, eps, momentum, dims
         self.affine, self.track_running_stats = affine, track_running_stats
         ones, zeros = {@mindspore.ops.ones}(num_features, {@mindspore.float32}), {@mindspore.ops.zeros}(num_features, {@mindspore.float32})
         if affine:
@@ -2062,6 +2063,9 @@ class __NAME__({@mindspore.nn.Cell}):
         self.set_train(True)  # a PyTorch module starts in training mode
 
     def construct(self, x):
+        unbatched = self.dims is not None and x.ndim == self.dims + 1
+        if unbatched:
+            x = x.unsqueeze(0)
         axes = tuple(range(2, x.ndim))
         shape = (1, -1) + (1,) * (x.ndim - 2)
         if self.training or not self.track_running_stats:
@@ -2079,7 +2083,7 @@ class __NAME__({@mindspore.nn.Cell}):
         y = (x - mean) / {@mindspore.ops.sqrt}(var + self.eps)
         if self.affine:
             y = y * self.gamma.reshape(shape).astype(x.dtype) + self.beta.reshape(shape).astype(x.dtype)
-        return y
+        return y.squeeze(0) if unbatched else y
 ''',
     "BatchNorm": '''\
 class __NAME__({@mindspore.nn.Cell}):
