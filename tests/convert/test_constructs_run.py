@@ -52,6 +52,7 @@ CASES = {
         ("summed_to", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
         ("statistics", []),
         ("own_statistics", []),
+        ("cells_without_state", [_rng.standard_normal((2, 3)).astype(np.float32)]),
         ("unbatched_instance_norms", [_rng.standard_normal((3, 6)).astype(np.float32)]),
         ("inline_losses", [_rng.standard_normal((3, 4)).astype(np.float32)]),
         ("unbatched_pools", [_rng.standard_normal((2, 4, 6)).astype(np.float32)]),

@@ -1465,6 +1465,31 @@ def __NAME__(fn, rank):
         return tuple(o.squeeze(0) for o in out) if isinstance(out, (tuple, list)) else out.squeeze(0)
     return call
 ''',
+    "stateful_cell": '''\
+def __NAME__(cell_class, states):
+    """torch.nn.LSTMCell / GRUCell / RNNCell as a subclass of MindSpore's cell (same parameters and names) whose
+    call takes PyTorch's forms: the state left out (zeros, `states` tensors of (batch, hidden_size)), and one
+    sample without its batch dim (a 1-D input, with a 1-D state), as PyTorch does."""
+    made = __NAME__.__dict__.setdefault("made", {})
+    if cell_class not in made:
+        class Cell(cell_class):
+            def construct(self, x, hx=None):
+                single = x.ndim == 1
+                if single:
+                    x = x.unsqueeze(0)
+                    if hx is not None:
+                        hx = tuple(h.unsqueeze(0) for h in hx) if isinstance(hx, (tuple, list)) else hx.unsqueeze(0)
+                if hx is None:
+                    zeros = {@mindspore.ops.zeros}((x.shape[0], self.hidden_size), x.dtype)
+                    hx = (zeros, zeros) if states == 2 else zeros
+                out = super().construct(x, hx)
+                if single:
+                    out = tuple(o.squeeze(0) for o in out) if isinstance(out, (tuple, list)) else out.squeeze(0)
+                return out
+        Cell.__name__ = Cell.__qualname__ = cell_class.__name__
+        made[cell_class] = Cell
+    return made[cell_class]
+''',
     "state_lookup": '''\
 def __NAME__(named, target):
     """torch.nn.Module.get_buffer / get_parameter: the entry of (name, tensor) pairs under PyTorch's dotted
