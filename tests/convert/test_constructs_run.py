@@ -68,6 +68,26 @@ CASES = {
     "sequential_element_layers": [
         ("block", [IMG]),
     ],
+    "pytorch_keyword_names": [
+        ("solved", [_rng.standard_normal((3, 3)).astype(np.float32), _rng.standard_normal((3, 2)).astype(np.float32)]),
+        ("looked_up", [_rng.standard_normal((3, 3)).astype(np.float32)]),
+    ],
+    "call_forms_sampled": [
+        ("unreduced_ranking", [_rng.standard_normal(3).astype(np.float32), _rng.standard_normal(3).astype(np.float32)]),
+        ("summed_to", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
+        ("statistics", []),
+        ("own_statistics", []),
+        ("cells_without_state", [_rng.standard_normal((2, 3)).astype(np.float32)]),
+        ("unbatched_instance_norms", [_rng.standard_normal((3, 6)).astype(np.float32)]),
+        ("inline_losses", [_rng.standard_normal((3, 4)).astype(np.float32)]),
+        ("unbatched_pools", [_rng.standard_normal((2, 4, 6)).astype(np.float32)]),
+        ("rounded_in_place", [_rng.standard_normal((2, 3)).astype(np.float32)]),
+        ("shapes_pytorch_accepts", [_rng.standard_normal((2, 6, 4)).astype(np.float32)]),
+        ("lazy_parameters", [_rng.standard_normal((4, 5)).astype(np.float32)]),
+    ],
+    "special_polynomial_degrees": [
+        ("polynomials", [_rng.uniform(-0.9, 0.9, (2, 3)).astype(np.float32)]),
+    ],
     "module_list_appended_none": [
         ("skipped", [A]),
     ],

@@ -25,7 +25,7 @@ def test_unsupported_argument_is_refused(db):
 
 def test_argument_at_pytorch_default_does_not_block_the_template(db):
     out = convert(db, "y = F.max_pool1d(x, 2, return_indices=False)")
-    assert "max_pool2d(x.unsqueeze(2), (1, 2)" in out and "UnConvert" not in out
+    assert "max_pool2d, 4)(x.unsqueeze(-2), (1, 2)" in out and "UnConvert" not in out
 
 
 def test_expression_arguments_keep_their_grouping(db):

@@ -37,6 +37,7 @@ def test_broken_database_golden(capsys, monkeypatch):
 @pytest.mark.parametrize("needle", [
     "unknown entry field 'sumary'",
     "unknown target field 'apii'",
+    "unbatched must be the rank of a batched input",
     "args.bias: unknown field 'rename'",
     "'padding' is not a PyTorch parameter",
     "insert.pad_mod is not a parameter of the target",

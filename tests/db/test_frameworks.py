@@ -104,3 +104,63 @@ def test_torch_names_facts():
     assert {"shape", "dtype", "device", "ndim", "grad", "data"} <= set(data["tensor_attributes"])
     assert {"size", "item", "tolist", "shape"} <= set(data["tensor_non_tensor_returns"])
     assert "view" not in data["tensor_non_tensor_returns"]
+
+
+#: the aten operator prefix of each namespace whose functions PyTorch binds from its operator schemas
+_ATEN_PREFIXES = (("torch.linalg.", "linalg_"), ("torch.special.", "special_"), ("torch.fft.", "fft_"),
+                  ("torch.Tensor.", ""), ("torch.", ""))
+#: parameter names an entry may list that no signature spells: tuple `out=` of ops returning several
+#: tensors, and the factory keywords every creation function takes
+_PSEUDO_PARAMS = {"out", "dtype", "layout", "device", "pin_memory", "requires_grad", "memory_format", "generator"}
+#: keywords PyTorch's argument parser takes beyond the schemas (`nonzero(as_tuple=)`, `cuda(non_blocking=)`,
+#: `sparse_coo_tensor(check_invariants=)`), and the one positional slot of the split functions, whose
+#: overloads call it `sections` or `indices`
+_PARSER_PARAMS = {"as_tuple", "non_blocking", "check_invariants", "indices_or_sections", "split_size_or_sections"}
+
+
+def _pytorch_keywords(api: str, obj) -> set[str] | None:
+    """The keywords PyTorch's own signature of `obj` accepts: a Python function's parameters, or the
+    argument names of the aten schemas a builtin is bound from (`self` is `input` for a function)."""
+    import inspect
+
+    import torch
+    try:
+        return {p.name for p in inspect.signature(obj).parameters.values()
+                if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    except (TypeError, ValueError):
+        pass
+    if not callable(obj) or "." in api.rsplit(".", 1)[0].replace("torch.", "", 1).replace("Tensor", "", 1).strip("."):
+        return None
+    for prefix, aten in _ATEN_PREFIXES:
+        if api.startswith(prefix) and "." not in api[len(prefix):]:
+            schemas = torch._C._jit_get_schemas_for_operator(f"aten::{aten}{api[len(prefix):]}")
+            if not schemas:
+                return None
+            method = prefix == "torch.Tensor."
+            return {("input" if not method else "self") if a.name == "self" else a.name
+                    for s in schemas for a in s.arguments}
+    return None
+
+
+def test_entry_params_are_pytorch_keywords(db):
+    """An entry's `params` are the names a keyword call uses: a name PyTorch does not accept
+    (`A` for torch.matrix_exp's `input`, `b` for torch.lu_solve's) leaves `f(input=x)` unconverted
+    and the docs-style name matched nothing real."""
+    from msdev.rewrite.arg_aliases import NUMPY_ALIASES
+
+    wrong = []
+    for e in db.entries.values():
+        if e.kind not in ("function", "method") or not e.api.startswith("torch.") or "._" in e.api:
+            continue
+        if all(t.status in ("manual", "unsupported") for t in e.targets.values()):
+            continue
+        obj = resolve(e.api)
+        keywords = _pytorch_keywords(e.api, obj) if obj is not None else None
+        if not keywords:
+            continue
+        for p in e.params or ():
+            if p in ("*", "/") or p.startswith("*") or p in _PSEUDO_PARAMS | _PARSER_PARAMS or p in NUMPY_ALIASES:
+                continue
+            if p not in keywords:
+                wrong.append(f"{e.api}: {p} (PyTorch: {sorted(keywords)})")
+    assert wrong == []

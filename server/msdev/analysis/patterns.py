@@ -947,7 +947,8 @@ class _Detector:
             elif attr == "numpy" and not call.args and self._grad_tensor(func.value):
                 self.add("MS226", func, call, "torch.Tensor.numpy", "use `.asnumpy()`", Kind.TENSOR_METHOD,
                          claim=[func], confidence=Confidence.LIKELY, attr_only=True)
-        if isinstance(func, ast.Name) and func.id in facts.losses and len(call.args) >= 2:
+        if len(call.args) >= 2 and (isinstance(func, ast.Name) and func.id in facts.losses
+                                    or _value_kind(facts, func, set()) == "loss"):  # `nn.NLLLoss()(x, y)` too
             self.add("MS208", call.args[1], call.args[1], "torch.nn.CrossEntropyLoss",
                      "the class-index target is cast to int32", Kind.CALL, confidence=Confidence.LIKELY)
         if isinstance(func, ast.Name) and func.id == "len" and len(call.args) == 1 \

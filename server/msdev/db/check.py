@@ -284,6 +284,9 @@ class _Checker:
 
             for problem in cast_problems(yaml.safe_load(yaml.serialize(fields["casts"][1]))):
                 self.add(file, fields["casts"][1], problem)
+        if "unbatched" in fields and (not isinstance(self.value(fields["unbatched"][1]), int)
+                                      or not 2 <= self.value(fields["unbatched"][1]) <= 5):
+            self.add(file, fields["unbatched"][1], "unbatched must be the rank of a batched input (2 to 5)")
         if "attributes" in fields and self.mapping(file, fields["attributes"][1], "attributes"):
             for key, kn, vn in self.items(fields["attributes"][1]):
                 if not isinstance(self.value(vn), str) or not re.fullmatch(_IDENT, self.value(vn)):

@@ -36,7 +36,7 @@ EXAMPLES_DIR = "examples"  # examples/*.yaml: {api: example} for `msdev db verif
 #: `variants_failing`: the forms among them that failed; both absent in older records)
 RECORD_KEYS = ("result", "reason", "date", "variants", "variants_failing")
 VERIFIED_DIR = "verified"  # verified/<profile>-<backend>.yaml: results written by `msdev db verify --record`
-_CACHE_FORMAT = 11  # 9: only databases that pass `db check` are cached; 10: target casts; 11: fallback_templates
+_CACHE_FORMAT = 12  # 9: only databases that pass `db check` are cached; 10: target casts; 11: fallback_templates; 12: unbatched
 
 
 class DatabaseError(Exception):
@@ -150,6 +150,7 @@ def target_from(profile: str, raw: dict[str, Any]) -> Target:
         source=raw.get("source", "curated"),
         backends=list(raw.get("backends") or []),
         casts=dict(raw["casts"]) if isinstance(raw.get("casts"), dict) else None,
+        unbatched=raw.get("unbatched"),
     )
 
 

@@ -83,6 +83,9 @@ class Target:
     source: str = "curated"  # curated | table-2024 | table-2025 | signature
     backends: list[str] = field(default_factory=list)  # where this target is known to run
     casts: dict | None = None  # dtypes the MindSpore kernel lacks: computed via others (rewrite/casts.py)
+    #: the rank of a batched input where PyTorch also takes it unbatched (F.max_pool2d of (C, H, W)) and the
+    #: MindSpore function wants the batch: the call goes through msdev's `unbatched` wrapper
+    unbatched: int | None = None
 
     @property
     def hand_mapped(self) -> bool:

@@ -23,7 +23,7 @@ except AttributeError:  # pragma: no cover
 ENTRY_ORDER = ("api", "kind", "returns", "summary", "note_url", "params", "forward", "targets", "official",
                "verified", "example")
 TARGET_ORDER = ("api", "status", "source", "params", "args", "insert", "call_style", "templates", "fallback_templates",
-                "casts",
+                "casts", "unbatched",
                 "attributes", "keeps", "reason", "backends")
 ARG_ORDER = ("to", "transform", "default", "literal_map", "allowed", "drop", "unsupported",
              "torch_default", "pack", "required")

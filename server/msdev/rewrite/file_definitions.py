@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .conv_definitions import CONV_DEFINITIONS
 from .distribution_definitions import DISTRIBUTION_DEFINITIONS
+from .special_definitions import SPECIAL_DEFINITIONS
 from .vision_definitions import VISION_DEFINITIONS
 
 #: the root of template names that denote a definition of this module
@@ -1402,10 +1403,107 @@ def __NAME__(cell, prefix="", recurse=True):
     (so checkpoints carry it) and a non-persistent one a Cell buffer; both are yielded, cell by cell in the
     order PyTorch walks the modules, under their dotted names."""
     for path, sub in (cell.cells_and_names() if recurse else [("", cell)]):
-        own = list(sub.named_buffers(recurse=False)) + [
+        # the Cell's own buffer table (a `.named_buffers(...)` call would read as PyTorch's when the file is converted again)
+        own = [(k, v) for k, v in sub._buffers.items() if v is not None] + [
             (p.name.rpartition(".")[2], p) for p in sub.get_parameters(expand=False) if not p.requires_grad]
         for name, value in own:
             yield ".".join(part for part in (prefix, path, name) if part), value
+''',
+    "LazyCell": '''\
+class __NAME__({@mindspore.nn.Cell}):
+    """A PyTorch lazy layer (LazyLinear, LazyConv*, LazyBatchNorm*, ...): MindSpore has none, so `make` builds
+    the layer from the first input. From then on its parameters read through this cell, as they do on
+    PyTorch's layer (`m.weight`, `m.bias`; a norm's running_mean/running_var/weight/bias under MindSpore's
+    moving_mean/moving_variance/gamma/beta)."""
+
+    ALIASES = {"running_mean": "moving_mean", "running_var": "moving_variance", "weight": "gamma", "bias": "beta"}
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def construct(self, x):
+        if "lazy" not in self._cells:
+            self.lazy = self.make(x)
+        self.lazy.set_train(self.training)
+        return self.lazy(x)
+
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            built = self.__dict__.get("_cells", {}).get("lazy")
+            if built is None:
+                raise
+            if hasattr(built, name) or name not in self.ALIASES:
+                return getattr(built, name)
+            return getattr(built, self.ALIASES[name])
+''',
+    "cross_map_lrn2d": '''\
+def __NAME__(x, size, alpha=1e-4, beta=0.75, k=1.0):
+    """torch.nn.CrossMapLRN2d's own formula, which neither mindspore.nn.LRN nor LocalResponseNorm's computes:
+    channel c is scaled by (k + alpha / size * s_c) ** -beta, s_c the sum of squares over channels up to
+    c + (size - 1) // 2, less those from 1 (channel 0 is never dropped, as in PyTorch) to c - (size - 1) // 2 - 1."""
+    channels, ahead = x.shape[1], int((size - 1) / 2 + 1)
+    sums = {@mindspore.ops.cumsum}(x * x, 1)
+    upper = sums[:, [min(c + ahead - 1, channels - 1) for c in range(channels)]]
+    behind = {@mindspore.tensor}([float(c > ahead) for c in range(channels)], x.dtype).reshape(1, channels, 1, 1)
+    lower = (sums[:, [max(c - ahead, 0) for c in range(channels)]] - sums[:, :1]) * behind
+    return x * (k + alpha / size * (upper - lower)) ** -beta
+''',
+    "unbatched": '''\
+def __NAME__(fn, rank):
+    """A MindSpore function that wants a batch, for PyTorch's that also takes one unbatched sample (F.max_pool2d
+    of a (C, H, W) tensor): when the first argument has rank - 1 dims, every tensor argument of that rank goes in
+    as a batch of one and the batch dim comes off the result (each tensor of a tuple result)."""
+    def call(*args, **kwargs):
+        first = args[0] if args else next(iter(kwargs.values()), None)
+        if not isinstance(first, {@mindspore.Tensor}) or first.ndim != rank - 1:
+            return fn(*args, **kwargs)
+        lift = lambda v: v.unsqueeze(0) if isinstance(v, {@mindspore.Tensor}) and v.ndim == rank - 1 else v
+        out = fn(*[lift(v) for v in args], **{k: lift(v) for k, v in kwargs.items()})
+        return tuple(o.squeeze(0) for o in out) if isinstance(out, (tuple, list)) else out.squeeze(0)
+    return call
+''',
+    "stateful_cell": '''\
+def __NAME__(cell_class, states):
+    """torch.nn.LSTMCell / GRUCell / RNNCell as a subclass of MindSpore's cell (same parameters and names) whose
+    call takes PyTorch's forms: the state left out (zeros, `states` tensors of (batch, hidden_size)), and one
+    sample without its batch dim (a 1-D input, with a 1-D state), as PyTorch does."""
+    made = __NAME__.__dict__.setdefault("made", {})
+    if cell_class not in made:
+        class Cell(cell_class):
+            def construct(self, x, hx=None):
+                single = x.ndim == 1
+                if single:
+                    x = x.unsqueeze(0)
+                    if hx is not None:
+                        hx = tuple(h.unsqueeze(0) for h in hx) if isinstance(hx, (tuple, list)) else hx.unsqueeze(0)
+                if hx is None:
+                    zeros = {@mindspore.ops.zeros}((x.shape[0], self.hidden_size), x.dtype)
+                    hx = (zeros, zeros) if states == 2 else zeros
+                out = super().construct(x, hx)
+                if single:
+                    out = tuple(o.squeeze(0) for o in out) if isinstance(out, (tuple, list)) else out.squeeze(0)
+                return out
+        Cell.__name__ = Cell.__qualname__ = cell_class.__name__
+        made[cell_class] = Cell
+    return made[cell_class]
+''',
+    "state_lookup": '''\
+def __NAME__(named, target):
+    """torch.nn.Module.get_buffer / get_parameter: the entry of (name, tensor) pairs under PyTorch's dotted
+    name; a normalisation layer's statistic or affine parameter is found under MindSpore's name for it
+    (running_mean: moving_mean, running_var: moving_variance, weight: gamma, bias: beta; a layer built outside
+    any other names its statistics' Parameters mean and variance)."""
+    table = dict(named)
+    path, _, name = target.rpartition(".")
+    aliases = {"running_mean": ("moving_mean", "mean"), "running_var": ("moving_variance", "variance"),
+               "weight": ("gamma",), "bias": ("beta",)}.get(name, ())
+    for key in (target, *(".".join(part for part in (path, alias) if part) for alias in aliases)):
+        if key in table:
+            return table[key]
+    raise AttributeError(f"no parameter or buffer named {target!r}")
 ''',
     "AdaptiveLogSoftmaxWithLoss": '''\
 class __NAME__({@mindspore.nn.Cell}):
@@ -1979,11 +2077,12 @@ class __NAME__({@mindspore.nn.Cell}):
     over its positions; with track_running_stats=True the running statistics move towards the batch's
     per-instance mean and unbiased variance (averaged over the batch) by `momentum` in training mode, and
     normalise in eval mode. Parameters and statistics keep mindspore.nn.BatchNorm's names (gamma, beta,
-    moving_mean, moving_variance), present only with affine=True / track_running_stats=True as in PyTorch."""
+    moving_mean, moving_variance), present only with affine=True / track_running_stats=True as in PyTorch.
+    `dims` (1, 2, 3: the layer's spatial rank) lets one sample without its batch dim in, as PyTorch does."""
 
-    def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False):
+    def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False, dims=None):
         super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.num_features, self.eps, self.momentum, self.dims = num_features, eps, momentum, dims
         self.affine, self.track_running_stats = affine, track_running_stats
         ones, zeros = {@mindspore.ops.ones}(num_features, {@mindspore.float32}), {@mindspore.ops.zeros}(num_features, {@mindspore.float32})
         if affine:
@@ -1997,6 +2096,9 @@ class __NAME__({@mindspore.nn.Cell}):
         self.set_train(True)  # a PyTorch module starts in training mode
 
     def construct(self, x):
+        unbatched = self.dims is not None and x.ndim == self.dims + 1
+        if unbatched:
+            x = x.unsqueeze(0)
         axes = tuple(range(2, x.ndim))
         shape = (1, -1) + (1,) * (x.ndim - 2)
         if self.training or not self.track_running_stats:
@@ -2014,7 +2116,7 @@ class __NAME__({@mindspore.nn.Cell}):
         y = (x - mean) / {@mindspore.ops.sqrt}(var + self.eps)
         if self.affine:
             y = y * self.gamma.reshape(shape).astype(x.dtype) + self.beta.reshape(shape).astype(x.dtype)
-        return y
+        return y.squeeze(0) if unbatched else y
 ''',
     "BatchNorm": '''\
 class __NAME__({@mindspore.nn.Cell}):
@@ -3337,3 +3439,4 @@ class __NAME__:
 DEFINITIONS.update(CONV_DEFINITIONS)
 DEFINITIONS.update(DISTRIBUTION_DEFINITIONS)
 DEFINITIONS.update(VISION_DEFINITIONS)
+DEFINITIONS.update(SPECIAL_DEFINITIONS)

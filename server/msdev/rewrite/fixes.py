@@ -306,6 +306,8 @@ class Rewriter:
                 self._template(finding, call, entry, fallback, receiver=None, span=span, skip=skip), entry, call)
         fs, fe = self.src.span(func)
         new_callee = self._container_class(entry, target) or self.layer_class(entry, target)
+        if target.unbatched and entry.kind == "function":  # an unbatched input goes in as a batch of one
+            new_callee = f"{self.namer.render('msdev.unbatched')}({new_callee}, {target.unbatched})"
         edits = list(rw.edits)
         if new_callee != self.src.text[fs:fe]:
             edits.append(Edit(fs, fe, new_callee))
