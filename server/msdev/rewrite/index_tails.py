@@ -46,7 +46,6 @@ def index_tail_edits(src: SourceText, subscripts: list[ast.AST]) -> list[Edit]:
             continue
         if any(isinstance(e, ast.Constant) and e.value is Ellipsis for e in elements[:keep]):
             continue  # `x[..., m, :]`: the tail fixes where the Ellipsis ends; left as written
-        start = src.span(elements[keep - 1])[1]
-        end = src.span(index)[1]
-        edits.append(Edit(start, end, ""))
+        # up to the last element, not the tuple's end: a parenthesised index keeps its `)`
+        edits.append(Edit(src.end(elements[keep - 1]), src.end(elements[-1]), ""))
     return edits
