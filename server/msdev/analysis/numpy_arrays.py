@@ -135,26 +135,43 @@ def _stored(target: ast.AST) -> Iterable[ast.AST]:
 def array_attributes(cls: ast.ClassDef, numpy: set[str], functions: set[str]) -> set[str]:
     """`self.<attr>` (spelled so) for the attributes every assignment of which in the class's methods is
     an array (normflows' `self.lower_indices = np.tril_indices(n, k=-1)`, indexing in another method)."""
-    assigned: dict[str, list[tuple[ast.AST, set[str]]]] = {}
+    assigned: dict[str, list[tuple[ast.AST, ast.AST]]] = {}  # attribute → (value, method assigning it)
     for fn in cls.body:
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        names = None
         for node in own_nodes(fn):
             targets = node.targets if isinstance(node, ast.Assign) else (
                 [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else ())
             for target in targets:
                 for e in _stored(target):
                     if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self":
-                        if names is None:
-                            names = array_names(fn, numpy, functions)
                         direct = e is target and isinstance(node, ast.Assign) and node.value is not None
-                        assigned.setdefault(f"self.{e.attr}", []).append((node.value if direct else _UNKNOWN, names))
+                        assigned.setdefault(f"self.{e.attr}", []).append((node.value if direct else _UNKNOWN, fn))
+    # an attribute some value of which is no array without knowing names (`self.fc = nn.Linear(...)`) is none:
+    # the methods' names are derived only for the rest
+    assigned = {a: values for a, values in assigned.items()
+                if all(is_array(v, numpy, functions, {a}) or _reads_names(v) for v, _ in values)}
+    method_names: dict[int, set[str]] = {}
+
+    def names_of(fn: ast.AST) -> set[str]:
+        if id(fn) not in method_names:
+            method_names[id(fn)] = array_names(fn, numpy, functions)
+        return method_names[id(fn)]
+
     found: set[str] = set()
     for _ in range(3):
         found = {a for a, values in assigned.items()
-                 if all(is_array(v, numpy, functions, names | found | {a}) for v, names in values)}
+                 if all(is_array(v, numpy, functions, names_of(fn) | found | {a}) for v, fn in values)}
     return found
+
+
+def _reads_names(value: ast.AST) -> bool:
+    """Whether is_array may call `value` an array only by the names it reads (a name, arithmetic, an index,
+    an array method); a call of anything else (`nn.Linear(...)`) is no array whatever the names."""
+    t = value.__class__
+    if t in (ast.Name, ast.BinOp, ast.UnaryOp, ast.Subscript, ast.Attribute):
+        return True
+    return t is ast.Call and isinstance(value.func, ast.Attribute) and value.func.attr in _ARRAY_METHODS
 
 
 def array_functions(tree: ast.Module, numpy: set[str], known: set[str] = frozenset()) -> set[str]:

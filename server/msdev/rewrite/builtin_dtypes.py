@@ -35,10 +35,12 @@ def rebound_types(nodes: list[ast.AST]) -> set[str]:
 
 
 def builtin_dtype_edits(src: SourceText, torch_nodes: list[ast.AST], parents: dict[int, ast.AST],
-                        render: Callable[[str], str], shadowed: set[str]) -> list[Edit]:
+                        render: Callable[[str], str], shadowed: Callable[[], set[str]]) -> list[Edit]:
     """`torch_nodes`: the nodes the finder found as PyTorch uses (a called API's function, a Tensor
-    method's attribute); `shadowed`: the types the file rebinds (rebound_types: a local `int` is not the type)."""
+    method's attribute); `shadowed()`: the types the file rebinds (rebound_types: a local `int` is not the
+    type), asked only when a call passes one."""
     edits = []
+    rebound = None
     for node in torch_nodes:
         call = parents.get(id(node))
         if not (isinstance(call, ast.Call) and call.func is node):
@@ -47,6 +49,8 @@ def builtin_dtype_edits(src: SourceText, torch_nodes: list[ast.AST], parents: di
         if isinstance(node, ast.Attribute) and node.attr in _DTYPE_METHODS and len(call.args) == 1:
             values.append(call.args[0])
         for value in values:
-            if isinstance(value, ast.Name) and value.id in BUILTIN_DTYPES and value.id not in shadowed:
-                edits.append(Edit(*src.span(value), render(BUILTIN_DTYPES[value.id])))
+            if isinstance(value, ast.Name) and value.id in BUILTIN_DTYPES:
+                rebound = shadowed() if rebound is None else rebound
+                if value.id not in rebound:
+                    edits.append(Edit(*src.span(value), render(BUILTIN_DTYPES[value.id])))
     return edits

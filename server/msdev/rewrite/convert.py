@@ -578,14 +578,17 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         lambda module: named_function_adapters(tree, module, rewriter, profile), lookup_notes)
     done.extend(feature_tests)
     if bindings or context.torch_names:  # PyTorch code: its arrays index tensors, its loops run over parameters
-        done.extend(numpy_index_edits(src, tree, context.array_returns, namer.render))
-        done.extend(loop_data_edits(src, tree, {id(f.node) for f in findings}, namer.render))
         subscripts = analysis.of_class(ast.Subscript) if analysis is not None and analysis.tree is tree else [
             n for n in nodes if n.__class__ is ast.Subscript]
+        done.extend(numpy_index_edits(src, tree, context.array_returns, namer.render, subscripts, parents))
+        if ".data" in text:
+            data_reads = analysis.attributes("data") if analysis is not None and analysis.tree is tree else [
+                n for n in nodes if n.__class__ is ast.Attribute and n.attr == "data"]
+            done.extend(loop_data_edits(src, data_reads, parents, {id(f.node) for f in findings}, namer.render))
         done.extend(index_tail_edits(src, subscripts))
         if "dtype=" in text or ".to(" in text or ".type(" in text:
             done.extend(builtin_dtype_edits(src, [f.node for f in findings], parents, namer.render,
-                                            rebound_types(nodes)))
+                                            lambda: rebound_types(nodes)))
     outcomes = rewrite_findings(rewriter, findings, profile, context)
     record_verdicts(outcomes)
 

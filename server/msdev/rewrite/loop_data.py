@@ -24,20 +24,24 @@ def _loop_names(scope: ast.AST) -> set[str]:
     return names
 
 
-def loop_data_edits(src: SourceText, tree: ast.Module, found: set[int], render: Callable[[str], str]) -> list[Edit]:
-    """`data_value(p)` for each `p.data` read of a loop variable that is not a finding (`found`: node ids)."""
-    if ".data" not in src.text:
-        return []
+def loop_data_edits(src: SourceText, attributes: list[ast.AST], parents: dict[int, ast.AST], found: set[int],
+                    render: Callable[[str], str]) -> list[Edit]:
+    """`data_value(p)` for each `p.data` read of a loop variable that is not a finding (`attributes`: the
+    file's `x.data` nodes; `found`: node ids of findings). Only the scopes holding such a read are walked."""
     edits: list[Edit] = []
-    scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
-    for scope in scopes:
-        names = None
-        for node in own_nodes(scope):
-            if not (isinstance(node, ast.Attribute) and node.attr == "data" and isinstance(node.ctx, ast.Load)
-                    and isinstance(node.value, ast.Name) and id(node) not in found):
-                continue
-            names = _loop_names(scope) if names is None else names
-            if node.value.id in names:
-                start, end = src.span(node)
-                edits.append(Edit(start, end, f"{render('msdev.data_value')}({node.value.id})"))
+    loops: dict[int, set[str]] = {}  # scope → its loop variables
+    for node in attributes:
+        if not (isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name) and id(node) not in found):
+            continue
+        scope = parents.get(id(node))
+        while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+            scope = parents.get(id(scope))
+        if scope is None:
+            continue
+        names = loops.get(id(scope))
+        if names is None:
+            names = loops[id(scope)] = _loop_names(scope)
+        if node.value.id in names:
+            start, end = src.span(node)
+            edits.append(Edit(start, end, f"{render('msdev.data_value')}({node.value.id})"))
     return edits
