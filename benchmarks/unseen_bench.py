@@ -26,7 +26,10 @@ monai 1.3.2 (each wheel unpacked into its own --src folder; models listed in MOD
 g-mlp-pytorch 0.1.5 and linformer 0.2.3; then tab-transformer-pytorch 0.3.0, segformer-pytorch, egnn-pytorch,
 res-mlp-pytorch, halonet-pytorch, bottleneck-transformer-pytorch, siren-pytorch, pytorch-tcn and
 pytorch-wavelets (with PyWavelets and setuptools' pkg_resources in its --src), torchsr 1.0.4 and
-alias-free-torch 0.0.6.
+alias-free-torch 0.0.6; then nystrom-attention, axial-attention, performer-pytorch (with local-attention,
+axial-positional-embedding and hyper-connections), auraloss, nnAudio and normflows (one --src folder), and
+soft-moe-pytorch, mixture-of-experts, hamburger-pytorch and linear-attention-transformer (with linformer,
+product-key-memory and colt5-attention) in another.
 `--workers` runs every model through two long-lived processes (PyTorch; MindSpore converting the
 checkpoint in-process), which many models of one package need to finish in reasonable time.
 """
