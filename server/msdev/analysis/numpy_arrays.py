@@ -76,6 +76,14 @@ def is_array(expr: ast.AST, numpy: set[str], functions: set[str], names: set[str
     return False
 
 
+def enclosing_scope(node: ast.AST, parents: dict[int, ast.AST]) -> ast.AST | None:
+    """The function (or the module) whose own nodes (own_nodes) include `node`."""
+    scope = parents.get(id(node))
+    while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        scope = parents.get(id(scope))
+    return scope
+
+
 def own_nodes(fn: ast.AST) -> Iterable[ast.AST]:
     """The nodes of a function or module, not those of functions or classes nested in it."""
     stack = list(fn.body)

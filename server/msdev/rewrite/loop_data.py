@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import Callable
 
-from ..analysis.numpy_arrays import own_nodes
+from ..analysis.numpy_arrays import enclosing_scope, own_nodes
 from .source import Edit, SourceText
 
 
@@ -33,9 +33,7 @@ def loop_data_edits(src: SourceText, attributes: list[ast.AST], parents: dict[in
     for node in attributes:
         if not (isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name) and id(node) not in found):
             continue
-        scope = parents.get(id(node))
-        while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
-            scope = parents.get(id(scope))
+        scope = enclosing_scope(node, parents)
         if scope is None:
             continue
         names = loops.get(id(scope))

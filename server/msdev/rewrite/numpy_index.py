@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 from typing import Callable
 
-from ..analysis.numpy_arrays import array_attributes, array_functions, array_names, is_array, numpy_aliases
+from ..analysis.numpy_arrays import (array_attributes, array_functions, array_names, enclosing_scope, is_array,
+                                     numpy_aliases)
 from .source import Edit, SourceText
 
 
@@ -36,9 +37,7 @@ def numpy_index_edits(src: SourceText, tree: ast.Module, imported: set[str], ren
         value = node.value
         if isinstance(value, ast.Attribute) and value.attr in ("iloc", "loc", "at", "iat", "values"):
             continue  # pandas
-        scope = parents.get(id(node))
-        while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
-            scope = parents.get(id(scope))
+        scope = enclosing_scope(node, parents)
         if scope is None:
             continue
         names = scope_names.get(id(scope))
