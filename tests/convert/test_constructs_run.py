@@ -90,6 +90,7 @@ CASES = {
     ],
     "module_list_appended_none": [
         ("skipped", [A]),
+        ("factory_none", [A]),
     ],
     "torch_functional_alias": [
         ("head", [A, B.T.copy()[:3, :2].T.copy()]),

@@ -123,8 +123,11 @@ class Rewriter:
             scope = self.parents.get(id(scope))
         if scope is None or "None" not in self.src.text[slice(*self.src.span(scope))]:
             return False
+        factories = _none_factories(scope)
         return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("append", "insert")
-                   and n.args and _may_be_none(n.args[-1]) and _same_target(n.func.value, target)
+                   and n.args and (_may_be_none(n.args[-1]) or isinstance(n.args[-1], ast.Call) and isinstance(
+                       n.args[-1].func, ast.Name) and n.args[-1].func.id in factories)
+                   and _same_target(n.func.value, target)
                    for n in ast.walk(scope))
 
     def rendered(self, node: ast.AST) -> str:
@@ -1097,6 +1100,20 @@ def _same_target(a: ast.AST, b: ast.AST) -> bool:
         return a.id == b.id
     return (isinstance(a, ast.Attribute) and isinstance(b, ast.Attribute) and a.attr == b.attr
             and _same_target(a.value, b.value))
+
+
+def _none_factories(scope: ast.AST) -> set[str]:
+    """Names `scope` binds to a lambda or local function that may return None (perceiver's
+    `get_attn_residual = lambda: (Residual(...) if attn_residual else None)`), so a call of one may
+    append None to a container."""
+    names = set()
+    for n in ast.walk(scope):
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda) and _may_be_none(n.value.body):
+            names.update(t.id for t in n.targets if isinstance(t, ast.Name))
+        elif isinstance(n, ast.FunctionDef) and any(
+                isinstance(r, ast.Return) and (r.value is None or _may_be_none(r.value)) for r in ast.walk(n)):
+            names.add(n.name)
+    return names
 
 
 def _may_be_none(node: ast.expr) -> bool:
