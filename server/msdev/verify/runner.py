@@ -179,6 +179,9 @@ def live_map(torch_model, ms_model) -> WeightMap:
         ms_cell = ms_cells.get(prefix)
         if rule is not None and ms_cell is not None and type(ms_cell).__module__.startswith("mindspore.mint"):
             rule = identity_rule(rule.kind)
+        elif rule is not None and ms_cell is not None and type(ms_cell).__module__.startswith("mindspore.nn"):
+            # MindSpore's own layer class (not msdev's converted one): its layout (a Conv1d's 4-d kernel)
+            rule = rule_for_api(f"mindspore.nn.{type(ms_cell).__name__}") or rule
         for name, value in own:
             if value is None:
                 continue
