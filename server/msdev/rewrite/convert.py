@@ -572,10 +572,21 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     # `getattr(torch, name)` → a lookup among the converted functions the file names, before the
     # findings' rewrites too (`register_buffer("w", getattr(torch, window)(n))` reads it)
     lookup_notes: list[str] = []
-    feature_tests += dynamic_getattr_edits(
-        src, nodes, parents, _torch_paths(bindings, context), profile, namer,
-        lambda: named_layer_adapters(tree, rewriter, profile),
-        lambda module: named_function_adapters(tree, module, rewriter, profile), lookup_notes)
+    layer_table: list[dict[str, str]] = []  # built on first need, once per file
+    function_tables: dict[str, dict[str, str]] = {}
+
+    def layer_lookup() -> dict[str, str]:
+        if not layer_table:
+            layer_table.append(named_layer_adapters(tree, rewriter, profile))
+        return layer_table[0]
+
+    def function_lookup(module: str) -> dict[str, str]:
+        if module not in function_tables:
+            function_tables[module] = named_function_adapters(tree, module, rewriter, profile)
+        return function_tables[module]
+
+    feature_tests += dynamic_getattr_edits(src, nodes, parents, _torch_paths(bindings, context), profile, namer,
+                                           layer_lookup, function_lookup, lookup_notes)
     done.extend(feature_tests)
     if bindings or context.torch_names:  # PyTorch code: its arrays index tensors, its loops run over parameters
         subscripts = analysis.of_class(ast.Subscript) if analysis is not None and analysis.tree is tree else [
