@@ -37,6 +37,10 @@ CASES = {
     "independent_subclass": [
         ("densities", [_rng.standard_normal((5, 4)).astype(np.float32)]),
     ],
+    "torch_star_imports": [
+        ("blocked", [IMG]),
+        ("spread", [A]),
+    ],
     "builtin_dtypes": [
         ("typed", [A]),
     ],

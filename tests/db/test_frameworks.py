@@ -84,8 +84,23 @@ def _instance_member(api: str) -> bool:
 def test_curated_entries_name_real_torch_apis(db):
     missing = [e.api for e in db.entries.values()
                if e.targets["portable"].source == "curated" and resolve(e.api, missing=KeyError) is KeyError
-               and not _instance_member(e.api)]
+               and not _instance_member(e.api) and not _torchvision_op_called(e.api)]
     assert missing == []
+
+
+def _torchvision_op_called(api: str) -> bool:
+    """`torch.ops.torchvision.roi_align`: torchvision's compiled operators cannot load here (its only wheel
+    is a CUDA build), so the name is checked against torchvision's own Python source, which calls it."""
+    prefix = "torch.ops.torchvision."
+    if not api.startswith(prefix):
+        return False
+    import pathlib
+
+    import torchvision
+
+    call = f"{prefix}{api[len(prefix):]}("
+    return any(call in f.read_text(encoding="utf-8", errors="replace")
+               for f in pathlib.Path(torchvision.__file__).parent.rglob("*.py"))
 
 
 def test_torch_names_facts():

@@ -29,6 +29,7 @@ from .context import FileContext
 from .child_layers import CHILD_LAYER_NAME, CHILD_LAYER_STATUS, child_assignment_root
 from .operators import (INDEX_EXPRESSIONS, MIXED_COMPLEX, OPERATOR_APIS, OPERATOR_NAME, OPERATOR_STATUS,
                         REFLECTED, SHIFTS, computed_slices, known_bool, operator_detail)
+from .star_imports import free_names, torch_star_modules
 from .slicing import STEPPED_SLICE_NAME, STEPPED_SLICE_STATUS, stepped_axes
 from .return_types import FIELDS as NAMED_TUPLE_FIELDS
 
@@ -673,6 +674,8 @@ class Finder:
                 self._foreign_modules.update(a.asname or a.name for a in stmt.names if a.name != "*")
             for alias in stmt.names:
                 if alias.name == "*":
+                    if torch_mod:  # `from torch.nn import *`: `Conv2d(...)` is torch's as if imported by name
+                        names.update((n, (REF, f"{mod}.{n}", CERTAIN)) for n in self.db.star_exports(mod))
                     continue
                 local = alias.asname or alias.name
                 if self._fallback and _is_ref(names.get(local)):
@@ -727,6 +730,7 @@ class Finder:
                 scope.names[local] = (EXTERNAL, origin, LIKELY)
         self._top_functions = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
         self._hoist(tree.body, scope)
+        self._bind_star_leftovers(tree, scope)
         self._block(tree.body, scope)
         while self._deferred:
             pending, self._deferred = self._deferred, []
@@ -734,6 +738,19 @@ class Finder:
                 job()
         self.findings.sort(key=lambda f: (f.line, f.column))
         return self.findings
+
+    def _bind_star_leftovers(self, tree: ast.Module, scope: _Scope) -> None:
+        """`from torch.distributions.utils import *` then `@lazy_property`: a name the file uses but never
+        binds comes from a star import. When the file's star imports are all of torch modules, such a
+        name is one of theirs (the last one whose names torch does not list), and is reported (no entry)
+        instead of being silently left as is."""
+        stars = torch_star_modules(tree, self.context.own_roots if self.context is not None else frozenset())
+        if stars is None:
+            return
+        unlisted = [mod for mod in stars if mod not in self.db.namespace_apis]  # whose names torch does not list
+        mod = (unlisted or stars)[-1]
+        for name in free_names(tree) - scope.names.keys():
+            scope.names[name] = (REF, f"{mod}.{name}", CERTAIN)
 
     def _block(self, body: Iterable[ast.stmt], scope: _Scope) -> None:
         for stmt in body:

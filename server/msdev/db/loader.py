@@ -36,7 +36,7 @@ EXAMPLES_DIR = "examples"  # examples/*.yaml: {api: example} for `msdev db verif
 #: `variants_failing`: the forms among them that failed; both absent in older records)
 RECORD_KEYS = ("result", "reason", "date", "variants", "variants_failing")
 VERIFIED_DIR = "verified"  # verified/<profile>-<backend>.yaml: results written by `msdev db verify --record`
-_CACHE_FORMAT = 12  # 9: only databases that pass `db check` are cached; 10: target casts; 11: fallback_templates; 12: unbatched
+_CACHE_FORMAT = 13  # 9: only databases that pass `db check` are cached; 10: target casts; 11: fallback_templates; 12: unbatched; 13: star exports index
 
 
 class DatabaseError(Exception):
@@ -187,6 +187,7 @@ class Database:
     namespace_apis: dict[str, frozenset[str]] = field(default_factory=dict)
     overlays: list[Path] = field(default_factory=list)
     _by_ms: dict[str, list[str]] | None = None
+    _by_module: dict[str, set[str]] | None = None
 
     def get(self, api: str) -> Entry | None:
         entry = self.entries.get(api)
@@ -219,6 +220,18 @@ class Database:
 
     def is_module(self, dotted: str) -> bool:
         return dotted in self.torch_modules
+
+    def star_exports(self, module: str) -> frozenset[str]:
+        """The names `from MODULE import *` binds that msdev can speak for: torch's public names of
+        the namespace and every entry directly under it (`torch.distributions.utils.lazy_property`)."""
+        if self._by_module is None:
+            index: dict[str, set[str]] = {}
+            for api in self.entries:
+                parent, _, name = api.rpartition(".")
+                if not name.startswith("_"):
+                    index.setdefault(parent, set()).add(name)
+            self._by_module = index
+        return frozenset(self._by_module.get(module, ())) | self.namespace_apis.get(module, frozenset())
 
 
 #: `torch.distributions.<module>.<Name>`: every class of a distributions submodule is also exported as

@@ -18,6 +18,7 @@ from ..analysis.engine import parse_source
 from ..analysis.context import FileContext
 from ..analysis.finder import analyse_tree, find_uses
 from ..analysis.project import ModuleContext
+from ..analysis.star_imports import torch_star_modules
 from ..db.loader import Database
 from ..findings import AUTOMATIC, MEMBER_KINDS, Finding, Fix, Kind, Status, TextEdit
 from .adapters import definition_class, exact_type_edits
@@ -663,6 +664,10 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     by_stmt: dict[int, list] = {}
     for b in bindings:
         by_stmt.setdefault(id(b.stmt), []).append(b)
+    # a star import from PyTorch stays (guarded) while a name it may give is left unconverted, or may be
+    # unknown to the finder (another star import could give it), or other modules import from this one
+    star_needed = any(b.local == "*" for b in bindings) and (
+        bool(still_needed - locals_) or bool(context.exported) or torch_star_modules(tree, context.own_roots) is None)
     first_converted_stmt = None
     removed_imports: set[int] = set()  # import statements the converted file no longer has
     for group in by_stmt.values():
@@ -673,7 +678,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         for b in group:
             exported = b.local in context.exported  # other modules import it from here
             if (b.local in still_needed and not (b.ms_local == b.local and b.ms_local in namer.used)
-                    and not _unneeded_submodule(b.alias, bindings, needed_paths)) or b.local == "*":
+                    and not _unneeded_submodule(b.alias, bindings, needed_paths)) or (b.local == "*" and star_needed):
                 kept.append(b.alias)
             elif exported and not (b.statement is not None and b.ms_local == b.local):
                 kept.append(b.alias)

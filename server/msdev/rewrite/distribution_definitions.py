@@ -1156,4 +1156,14 @@ class __NAME__:
         """KL(self || a Categorical of these probs), the form the converted kl_divergence calls."""
         return (self.probs * (self.logits - {@mindspore.ops.log}(probs))).sum(-1)
 ''',
+    "broadcast_all": '''\
+def __NAME__(*values):
+    """torch.distributions.utils.broadcast_all: numbers become tensors of the first tensor's dtype (float32
+    when all are numbers), then every value is broadcast to the common shape; a tuple, as in PyTorch."""
+    tensors = [v for v in values if isinstance(v, {@mindspore.Tensor})]
+    dtype = tensors[0].dtype if tensors else {@mindspore.float32}
+    values = [v if isinstance(v, {@mindspore.Tensor}) else {@mindspore.tensor}(v, dtype) for v in values]
+    shape = tuple({@numpy.broadcast_shapes}(*(tuple(v.shape) for v in values)))
+    return tuple(v if tuple(v.shape) == shape else {@mindspore.ops.broadcast_to}(v, shape) for v in values)
+''',
 }

@@ -426,7 +426,9 @@ class Rewriter:
             name = self.namer.render(definition_class(entry, target))
             return FindingRewrite(finding, [Edit(*self.src.span(node), name)], True, [], self.src.span(node))
         whole = not all(map(_PLACEHOLDER.search, target.templates))  # a template naming a class as a whole
-        if target.templates and finding.kind in (Kind.REFERENCE, Kind.BASE_CLASS) and (
+        bare = finding.kind in (Kind.REFERENCE, Kind.BASE_CLASS) or (
+            finding.kind == Kind.DECORATOR and not isinstance(node, ast.Call))  # `@lazy_property`
+        if target.templates and bare and (
                 entry.kind == "attribute" or whole and (target.api is None or finding.kind == Kind.BASE_CLASS)):
             # a setting, or a class MindSpore lacks that the template names as a whole (a file definition)
             return self._template(finding, node, entry, target, receiver=None, span=self.src.span(node))

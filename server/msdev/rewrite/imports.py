@@ -214,7 +214,8 @@ def statement_removal(src: SourceText, stmt: ast.stmt, parents: dict[int, ast.AS
     if only_on_line and src.text[end:line_end].strip() == "":
         return Edit(line_start, min(line_end + 1, len(src.text)), "")  # the whole line
     if only_on_line and src.text[end:line_end].lstrip().startswith("#"):
-        return Edit(start, end, "")  # keep the trailing comment as a comment line
+        gap = len(src.text[end:line_end]) - len(src.text[end:line_end].lstrip())
+        return Edit(start, end + gap, "")  # keep the trailing comment as a comment line
     return Edit(start, end, "pass")
 
 
