@@ -37,6 +37,20 @@ CASES = {
     "independent_subclass": [
         ("densities", [_rng.standard_normal((5, 4)).astype(np.float32)]),
     ],
+    "clip_read_grads": [
+        ("clipped_norm", [X4]),
+        ("clipped_value", [X4]),
+    ],
+    "unbatched_layers": [
+        ("convolutions", [IMG]),
+        ("recurrent", [_rng.standard_normal((5, 3)).astype(np.float32)]),
+    ],
+    "conv_padding_modes": [
+        ("stem", [_rng.standard_normal((2, 2, 6, 5)).astype(np.float32)]),
+        ("unbatched", [_rng.standard_normal((2, 2, 6, 5)).astype(np.float32)]),
+        ("sequence", [_rng.standard_normal((2, 2, 6, 5)).astype(np.float32)]),
+        ("volume", [_rng.standard_normal((2, 2, 6, 5)).astype(np.float32)]),
+    ],
     "torch_star_imports": [
         ("blocked", [IMG]),
         ("spread", [A]),

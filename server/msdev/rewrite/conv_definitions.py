@@ -110,8 +110,16 @@ def __NAME__(base):
     is slow and less exact than PyTorch's. A subclass with the layer's name, one per layer class."""
 
     class Layer(base):
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args, padding_mode="zeros", torch_padding=None, **kwargs):
+            if torch_padding is not None:  # PyTorch's `padding` (an int, one int per dim, 'same' or 'valid')
+                if isinstance(torch_padding, str):
+                    kwargs.update(pad_mode=torch_padding)
+                else:
+                    p = (torch_padding,) if isinstance(torch_padding, int) else tuple(torch_padding)
+                    pairs = p[0] if len(p) == 1 else tuple(v for v in p for _ in range(2))
+                    kwargs.update(pad_mode="pad", padding=pairs)
             super().__init__(*args, **kwargs)
+            self.padding_mode = padding_mode  # 'zeros', or 'reflect' / 'replicate' / 'circular', which exact() applies
             if issubclass(base, {@mindspore.nn.Conv1d}) and self.weight.ndim == 4:
                 # PyTorch's (out, in/groups, k) kernel instead of MindSpore's (out, in/groups, 1, k): code that reads
                 # or writes it (`weight.shape[2]`, `weight.data = taps.view(1, 1, -1)`, a standardised weight's mean
@@ -129,6 +137,8 @@ def __NAME__(base):
             return super().__call__(*args, **kwargs)
 
         def construct(self, x):
+            if self.padding_mode != "zeros":
+                return self.exact(x)
             if self.weight.ndim == 3:  # a 1-d kernel in PyTorch's layout: MindSpore's Conv1d, its kernel given the unit axis
                 output = self.conv2d(self.expand_dims(x, 2), self.expand_dims(self.weight, 2))
                 if self.has_bias:
@@ -137,7 +147,8 @@ def __NAME__(base):
             return super().construct(x)
 
         def exact(self, x):
-            one_d = self.weight.ndim == 4 and x.ndim <= 3  # a 1-d kernel in MindSpore's layout
+            # a 1-d kernel in MindSpore's layout (a Conv2d's unbatched (C, H, W) input is not one)
+            one_d = issubclass(base, {@mindspore.nn.Conv1d}) and self.weight.ndim == 4 and x.ndim <= 3
             if one_d:
                 x = x.unsqueeze(-2)
             nd = self.weight.ndim - 2
@@ -151,6 +162,13 @@ def __NAME__(base):
                          for n, k, s, d in zip(size, kernel, stride, dilation)]
                 pads = tuple((t // 2, t - t // 2) for t in total)
             else:
+                pads = ((0, 0),) * nd
+            if self.padding_mode != "zeros":  # the border copies values instead of zeros: pad the input, axis by axis
+                for axis, (low, high) in zip(range(x.ndim - nd, x.ndim), pads):
+                    if low or high:
+                        moved = x.swapaxes(axis, -1)
+                        flat = {@mindspore.ops.pad}(moved.reshape(-1, 1, moved.shape[-1]), (low, high), mode=self.padding_mode)
+                        x = flat.reshape(tuple(moved.shape[:-1]) + (flat.shape[-1],)).swapaxes(axis, -1)
                 pads = ((0, 0),) * nd
             out = {@msdev.conv_padded}(x, self.weight, self.bias if self.has_bias else None, stride, pads, dilation,
                                       self.group)

@@ -44,7 +44,25 @@ class __NAME__({@mindspore.nn.Cell}):
         self.padding, self.stride = sizes(padding), sizes(stride)
 
     def construct(self, x):
+        if x.ndim == 3:  # an unbatched (C, H, W) input gives (C * kernel, blocks), as in PyTorch
+            return self.construct(x.unsqueeze(0)).squeeze(0)
         return {@mindspore.ops.unfold}(x, self.kernel_size, self.dilation, self.padding, self.stride)
+''',
+    "maximum": '''\
+def __NAME__(input, other):
+    """torch.maximum: NaN in either input gives NaN (MindSpore's CPU kernel drops a NaN of the first input)."""
+    out = {@mindspore.ops.maximum}(input, other)
+    if out.is_floating_point() and isinstance(input, {@mindspore.Tensor}):
+        out = {@mindspore.ops.where}({@mindspore.ops.isnan}(input), input.astype(out.dtype), out)
+    return out
+''',
+    "minimum": '''\
+def __NAME__(input, other):
+    """torch.minimum: NaN in either input gives NaN (MindSpore's CPU kernel drops a NaN of the first input)."""
+    out = {@mindspore.ops.minimum}(input, other)
+    if out.is_floating_point() and isinstance(input, {@mindspore.Tensor}):
+        out = {@mindspore.ops.where}({@mindspore.ops.isnan}(input), input.astype(out.dtype), out)
+    return out
 ''',
     "ReflectionPad": '''\
 class __NAME__({@mindspore.nn.Cell}):
@@ -260,6 +278,54 @@ class __NAME__:
 
     def set_materialize_grads(self, value):
         pass
+""",
+    "torch_rnn": """\
+@{@functools.lru_cache}(maxsize=None)
+def __NAME__(base):
+    \"\"\"The recurrent layer `base` (mindspore.nn.RNN/LSTM/GRU) as PyTorch's: its parameters listed in PyTorch's order
+    (layer by layer, each direction's weight_ih, weight_hh, bias_ih, bias_hh; MindSpore lists all weight_ih
+    first), so code walking `parameters()` by position sees the same ones; and unbatched input taken: a (L, H_in)
+    sequence and a (layers, H) state get a batch axis of one, which the outputs lose again. A subclass with the
+    layer's name, one per layer class.\"\"\"
+    kinds = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+    def position(name):
+        kind, _, rest = name.rpartition("_l")
+        layer, _, direction = rest.partition("_")
+        return int(layer), direction == "reverse", kinds.index(kind)
+
+    class Layer(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._params = type(self._params)((n, self._params[n]) for n in sorted(self._params, key=position))
+
+        def construct(self, x, hx=None, *args, **kwargs):
+            if x.ndim != 2:
+                return super().construct(x, hx, *args, **kwargs)
+            axis = 0 if self.batch_first else 1
+            if hx is not None:
+                hx = tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, (tuple, list)) else hx.unsqueeze(1)
+            out, state = super().construct(x.unsqueeze(axis), hx, *args, **kwargs)
+            state = tuple(h.squeeze(1) for h in state) if isinstance(state, (tuple, list)) else state.squeeze(1)
+            return out.squeeze(axis), state
+
+    Layer.__name__ = Layer.__qualname__ = base.__name__
+    return Layer
+""",
+    "unbatched_conv": """\
+@{@functools.lru_cache}(maxsize=None)
+def __NAME__(base):
+    \"\"\"The transposed convolution `base` (mindspore.nn.Conv1dTranspose/2d/3d) also taking PyTorch's unbatched input
+    (no batch axis): it gets a batch axis of one, which the output loses again. A subclass with the layer's name.\"\"\"
+
+    class Layer(base):
+        def construct(self, x, *args, **kwargs):
+            if x.ndim == self.weight.ndim - 1 - (1 if isinstance(self, {@mindspore.nn.Conv1dTranspose}) else 0):
+                return super().construct(x.unsqueeze(0), *args, **kwargs).squeeze(0)
+            return super().construct(x, *args, **kwargs)
+
+    Layer.__name__ = Layer.__qualname__ = base.__name__
+    return Layer
 """,
     "float64_layer": """\
 @{@functools.lru_cache}(maxsize=None)

@@ -48,6 +48,11 @@ PLACEHOLDER = re.compile(r"\{(@?[A-Za-z_][\w.]*)(?:=([^{}]*))?\}")
 CONDITIONS = ("int", "var", "holds_none")
 #: layers whose float64 form computes through msdev's conv (MindSpore has no float64 convolution kernel)
 CONVOLUTION_LAYERS = frozenset({"mindspore.nn.Conv1d", "mindspore.nn.Conv2d", "mindspore.nn.Conv3d"})
+#: recurrent layers, whose subclass `torch_rnn(nn.GRU)` lists parameters in PyTorch's order and takes unbatched input
+RECURRENT_LAYERS = frozenset({"mindspore.nn.RNN", "mindspore.nn.LSTM", "mindspore.nn.GRU"})
+#: transposed convolutions, which take unbatched input through their subclass `unbatched_conv(nn.Conv2dTranspose)`
+TRANSPOSED_CONVOLUTIONS = frozenset({"mindspore.nn.Conv1dTranspose", "mindspore.nn.Conv2dTranspose",
+                                     "mindspore.nn.Conv3dTranspose"})
 
 
 @dataclass
@@ -510,13 +515,19 @@ class Rewriter:
         """The target as the converted code names it; a layer whose `casts` say its float32 kernel is
         less exact than PyTorch's is its float64-computing subclass (`float64_layer(nn.SiLU)`; a
         convolution, which has no float64 kernel, `float64_conv(nn.Conv2d)`); one whose kernel has no
-        float64 (`{float64: float32}`) computes float64 inputs in float32 (`float32_layer(nn.ReLU6)`)."""
+        float64 (`{float64: float32}`) computes float64 inputs in float32 (`float32_layer(nn.ReLU6)`); a recurrent
+        layer is its PyTorch-ordered subclass (`torch_rnn(nn.GRU)`) and a transposed convolution takes unbatched
+        input (`unbatched_conv(nn.Conv2dTranspose)`)."""
         name = self.namer.render(target.api)
         if entry.kind == "class" and target.casts == {"float32": "float64"}:
             factory = "msdev.float64_conv" if target.api in CONVOLUTION_LAYERS else "msdev.float64_layer"
             return f"{self.namer.render(factory)}({name})"
         if entry.kind == "class" and target.casts == {"float64": "float32"}:  # a kernel without float64
             return f"{self.namer.render('msdev.float32_layer')}({name})"
+        if entry.kind == "class" and target.api in RECURRENT_LAYERS:
+            return f"{self.namer.render('msdev.torch_rnn')}({name})"
+        if entry.kind == "class" and target.api in TRANSPOSED_CONVOLUTIONS:
+            return f"{self.namer.render('msdev.unbatched_conv')}({name})"
         return name
 
     def _container_class(self, entry: Entry, target: Target) -> str | None:
@@ -1026,6 +1037,7 @@ class Rewriter:
             if ("; " in template or template.startswith(STATEMENT_TEMPLATE)) and \
                     not isinstance(self.parents.get(id(node)), ast.Expr):
                 continue  # statements (several, or `assert ...`): only where the use is a statement of its own
+            template = template.removeprefix(STATEMENT_ONLY)
             if self_again is not None and template.count("{self}") > 1:
                 first = template.index("{self}") + len("{self}")
                 template = template[:first] + template[first:].replace("{self}", "{self.again}")
@@ -1133,7 +1145,9 @@ def _int_literal(node) -> bool:
 
 
 #: templates that are a statement rather than an expression (`torch._assert` → `assert c, m`)
-STATEMENT_TEMPLATE = ("assert ", "if ", "raise ")
+#: a template used only where the call is a statement of its own (its value unused), written without the prefix
+STATEMENT_ONLY = "statement: "
+STATEMENT_TEMPLATE = ("assert ", "if ", "raise ", STATEMENT_ONLY)
 
 
 def _spread_slots(positional: list[str]) -> str:

@@ -264,12 +264,15 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
         else:
             target = pos_text
         end = src.end(stmt)
-        if group is not None and _clips_gradients(plan.scope, facts):
+        if wts and _clips_gradients(plan.scope, facts):
             # clip_grad_norm_/clip_grad_value_ act on `.grad`: the parameters carry these gradients (the same
             # tensors, which the clipping scales in place)
-            p_, g_ = unique_name(rewriter, "param", scope), unique_name(rewriter, "param_grad", scope)
-            after.append(f"{indent}for {p_}, {g_} in zip({group}.trainable_params(), {names[site.weights[0]]}):")
-            after.append(f"{indent}{unit}{p_}.grad = {g_}")
+            if group is not None:
+                p_, g_ = unique_name(rewriter, "param", scope), unique_name(rewriter, "param_grad", scope)
+                after.append(f"{indent}for {p_}, {g_} in zip({group}.trainable_params(), {names[site.weights[0]]}):")
+                after.append(f"{indent}{unit}{p_}.grad = {g_}")
+            else:
+                after.extend(f"{indent}{key}.grad = {names[key]}" for key in site.weights)
         notes.append(f"backward() → mindspore.grad({fn}, ...): " +
                      ", ".join(f"{k}.grad is {plan.variables[k]}" for k in site.leaves))
     if aux:  # mindspore.grad returns the outputs after the first as one tuple
