@@ -145,6 +145,8 @@ CASES = {
         ("transposed", [A]),
         ("permuted", [np.abs(IMG[0])]),
         ("rebound", [A]),
+        ("indexed", [X4]),
+        ("loop_rows", [X4]),
     ],
     "sparse_layouts": [("layouts", [A])],
     "layout_types": [("kinds", [])],

@@ -361,14 +361,30 @@ def rewrite_inplace(rewriter, finding: Finding, facts) -> FindingRewrite:
     receiver, calls = inplace_chain(stmt.value)
     if not calls:  # a single in-place method outside the chain set (masked_fill_, scatter_, ...)
         calls, receiver = [stmt.value], stmt.value.func.value
-    if not isinstance(receiver, ast.Subscript) or any(isinstance(n, ast.Call) for n in ast.walk(receiver)):
+    target = _narrowed(rewriter, receiver)
+    if target is None and (not isinstance(receiver, ast.Subscript)
+                           or any(isinstance(n, ast.Call) for n in ast.walk(receiver))):
         raise CannotRewrite("in-place update of a view: write the result back with an indexed assignment")
-    target = rewriter.rendered(receiver)
+    target = target or rewriter.rendered(receiver)
     value = target
     for call in calls:
         value = _out_of_place(rewriter, call, value, value is target)
     span = rewriter.src.span(stmt)
     return FindingRewrite(finding, [Edit(*span, f"{target} = {value}")], True, [], span)
+
+
+def _narrowed(rewriter, receiver: ast.AST) -> str | None:
+    """`x.narrow(1, s, n)` with a literal dim, as the slice it is (`x[:, s:s + n]`); None for anything else."""
+    if not (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)
+            and receiver.func.attr == "narrow" and len(receiver.args) == 3 and not receiver.keywords
+            and isinstance(receiver.func.value, (ast.Name, ast.Attribute))):
+        return None
+    dim, start, length = receiver.args
+    if not (isinstance(dim, ast.Constant) and type(dim.value) is int and dim.value >= 0) or any(
+            isinstance(n, ast.Call) for a in (start, length) for n in ast.walk(a)):
+        return None
+    s, n = rewriter.rendered(start), rewriter.rendered(length)
+    return f"{rewriter.rendered(receiver.func.value)}[{':, ' * dim.value}{s}:{s} + {n}]"
 
 
 def _aten_view_write(rewriter, finding: Finding, facts) -> FindingRewrite:

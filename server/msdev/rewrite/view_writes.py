@@ -3,12 +3,14 @@
     a = base.t()
     result = a.exp_()        →   result = a.assign_value(...); base.assign_value(a.T)
 
-PyTorch's t / T / mT / transpose / swapaxes / permute / view / view_as / unsqueeze / squeeze return views,
-so the in-place method also changes `base`; MindSpore's return new tensors and the change would stay in
+PyTorch's t / T / mT / transpose / swapaxes / permute / view / view_as / unsqueeze / squeeze, narrow and a
+basic index (`row = base[1]`, `base[:, 2:]`, `base[i]` in a range loop: integers and slices) return views, so the in-place
+method also changes `base`; MindSpore's return new tensors and the change would stay in
 `a`. When the in-place call is a whole statement (or its assigned value), the view was bound to a plain
 name by the last assignment to it in the same block, and neither name is bound again in between, the
-statement is followed by a write back into the base, through the inverse of the view. Other views (slices,
-expand, narrow, reshape, which may copy) are left as they are.
+statement is followed by a write back into the base, through the inverse of the view (an indexed assignment
+for an index or narrow). Other views (expand, reshape, which may copy) and indexes that may select elements
+(a tensor, a list, a name) are left as they are.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ def view_write_back(rewriter, call: ast.Call) -> str:
         value = f"{view}.permute(*[int(i) for i in {argsort}([d % {view}.ndim for d in {dims}])])"
     elif kind == "shape":
         value = f"{view}.reshape({rewriter.rendered(base)}.shape)"
+    elif kind == "index":  # `row = x[1]`: the row goes back where it came from
+        return f"; {rewriter.rendered(base)}[{rewriter.rendered(args[0])}] = {view}"
+    elif kind == "narrow":
+        dim, start, length = (rewriter.rendered(a) for a in args)
+        return f"; {rewriter.rendered(base)}[{':, ' * int(dim)}{start}:{start} + {length}] = {view}"
     else:
         return ""
     return f"; {rewriter.rendered(base)}.assign_value({value})"
@@ -74,12 +81,48 @@ def _view_binding(rewriter, stmt: ast.stmt, name: str):
             base, kind, args = value.func.value, _VIEWS[value.func.attr], list(value.args)
         elif isinstance(value, ast.Attribute) and value.attr in _ATTRIBUTES and isinstance(value.value, ast.Name):
             base, kind, args = value.value, _ATTRIBUTES[value.attr], []
+        elif (isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name)
+              and _basic_index(value.slice, _range_variables(rewriter, s))):
+            base, kind, args = value.value, "index", [value.slice]
+        elif (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "narrow"
+              and isinstance(value.func.value, ast.Name) and len(value.args) == 3 and not value.keywords
+              and isinstance(value.args[0], ast.Constant) and type(value.args[0].value) is int and value.args[0].value >= 0):
+            base, kind, args = value.func.value, "narrow", list(value.args)
         else:
             return None
-        if base.id == name or any(base.id in stored_names(t) for t in before[i + 1:]):
+        # the base, and any name the view's index or arguments read, keep their values up to the statement
+        read = {base.id} | {n.id for a in args for n in ast.walk(a) if isinstance(n, ast.Name)}
+        if base.id == name or name in read or any(read & stored_names(t) for t in before[i + 1:]):
             return None
         return base, kind, args
     return None
+
+
+def _basic_index(index: ast.AST, integers: set[str]) -> bool:
+    """An index PyTorch answers with a view: integer literals, names in INTEGERS, slices, `...` and `None`
+    (a tensor, list or other name may select elements, which gives a copy)."""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    for part in parts:
+        if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub):
+            part = part.operand
+        if isinstance(part, ast.Slice) or isinstance(part, ast.Constant) and (
+                type(part.value) is int or part.value is None or part.value is Ellipsis) or (
+                isinstance(part, ast.Name) and part.id in integers):
+            continue
+        return False
+    return True
+
+
+def _range_variables(rewriter, stmt: ast.stmt) -> set[str]:
+    """The names of the `for NAME in range(...)` loops around STMT: integers."""
+    names = set()
+    node = rewriter.parents.get(id(stmt))
+    while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        if (isinstance(node, ast.For) and isinstance(node.target, ast.Name) and isinstance(node.iter, ast.Call)
+                and isinstance(node.iter.func, ast.Name) and node.iter.func.id == "range"):
+            names.add(node.target.id)
+        node = rewriter.parents.get(id(node))
+    return names
 
 
 def _block_of(rewriter, stmt: ast.stmt) -> list[ast.stmt] | None:
