@@ -479,6 +479,7 @@ CASES = {
         ("running", [A]),
         ("chained", [A]),
         ("chained", [IMG]),
+        ("extremes", [A]),
     ],
     "float_promotion": [
         ("int_inputs", [np.array([1, 2, 3], np.int64)]),
