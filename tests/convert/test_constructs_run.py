@@ -402,6 +402,7 @@ CASES = {
         ("chained", [A, B]),
         ("inside_expression", [A, B]),
         ("into_tuple", [A]),
+        ("into_fresh", [A]),
         ("into_global", [A]),
         ("into_global", [B]),  # the module's tensor keeps what the first call wrote
         ("fresh_buffer", [A, B]),

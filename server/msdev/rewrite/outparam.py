@@ -2,6 +2,8 @@
 
     torch.add(a, b, out=c)          →  c = (ops.add(a, b)).astype(c.dtype)   (c bound in this scope;
                                                                    out keeps its dtype)
+    torch.arange(5, out=torch.empty(5))
+                                    →  (ops.arange(5)).astype((ops.empty(5)).dtype)   (a fresh tensor: its dtype)
     torch.add(a, b, out=buf)        →  buf[...] = ops.add(a, b)   (buf is a parameter or a global:
                                                                    the caller's tensor is updated)
     torch.mul(a, 2, out=c[0])       →  c[0] = ops.mul(a, 2)       (a slice is written in place)
@@ -36,8 +38,12 @@ def out_edits(rewriter, call: ast.Call, kw: ast.keyword) -> list[Edit]:
     """Edits around the call that store its result where `out` pointed (the call's own rewrite
     removes the keyword)."""
     target = kw.value
+    if isinstance(target, ast.Call):
+        # a fresh tensor (`out=torch.empty(5)`): nothing reads it afterwards, but the result takes its dtype
+        start, end = rewriter.src.span(call)
+        return [Edit(start, start, "("), Edit(end, end, f").astype(({rewriter.rendered(target)}).dtype)")]
     if not isinstance(target, (ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.List)):
-        return []  # a fresh tensor (`out=torch.empty(3)`): nothing reads it afterwards
+        return []
     if isinstance(target, (ast.Tuple, ast.List)):
         if not all(isinstance(e, (ast.Name, ast.Attribute, ast.Subscript)) for e in target.elts):
             raise CannotRewrite("out= is a sequence msdev cannot assign to: assign the results by hand")
