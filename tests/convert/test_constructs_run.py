@@ -194,6 +194,11 @@ CASES = {
         ("unpacked", [np.abs(X4[:, :2]).copy()]),
         ("trainable", [A, B]),
     ],
+    "optimizer_passed_to_helper": [
+        ("scheduled", [X4[:, :3]]),
+        ("bare_batchnorm", [X4]),
+        ("clipped", [A]),
+    ],
     "complex_real_products": [
         ("lowpass", [IMG, _rng.standard_normal((3, 3)).astype(np.float32)]),
         ("normalised", [IMG, IMG[:1]]),
