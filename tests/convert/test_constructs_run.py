@@ -194,6 +194,7 @@ CASES = {
         ("unpacked", [np.abs(X4[:, :2]).copy()]),
         ("trainable", [A, B]),
     ],
+    "size_keyword_factories": [("shapes", [A])],
     "optimizer_passed_to_helper": [
         ("scheduled", [X4[:, :3]]),
         ("bare_batchnorm", [X4]),
