@@ -194,6 +194,11 @@ CASES = {
         ("unpacked", [np.abs(X4[:, :2]).copy()]),
         ("trainable", [A, B]),
     ],
+    "rnn_param_order_packed": [
+        ("stacked", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
+        ("packed", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
+        ("unbatched", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
+    ],
     "size_keyword_factories": [("shapes", [A])],
     "optimizer_passed_to_helper": [
         ("scheduled", [X4[:, :3]]),
