@@ -194,6 +194,11 @@ CASES = {
         ("unpacked", [np.abs(X4[:, :2]).copy()]),
         ("trainable", [A, B]),
     ],
+    "conv_padding_modes": [
+        ("padded_2d", [_rng.standard_normal((2, 3, 6, 7)).astype(np.float32)]),
+        ("padded_1d", [_rng.standard_normal((2, 3, 9)).astype(np.float32)]),
+        ("unbatched", [_rng.standard_normal((2, 3, 6, 7)).astype(np.float32)]),
+    ],
     "rnn_param_order_packed": [
         ("stacked", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
         ("packed", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),

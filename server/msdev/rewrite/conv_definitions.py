@@ -102,6 +102,35 @@ def __NAME__(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
         pads = tuple((p, p) for p in each(padding))
     return {@msdev.conv_padded}(input, weight, bias, stride, pads, dilation, groups)
 ''',
+    "padded_conv": '''\
+def __NAME__(base, mode, nd):
+    """torch.nn.Conv1d/2d/3d with padding_mode 'reflect', 'replicate' or 'circular': MindSpore's convolution
+    layers pad with zeros only, so this subclass of `base` (MindSpore's arguments, PyTorch's padding) pads
+    its input with ops.pad in that mode (PyTorch's amounts, also for padding='same') and convolves unpadded."""
+    made = __NAME__.__dict__.setdefault("made", {})
+    if (base, mode) not in made:
+        class Conv(base):
+            def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, group=1,
+                         has_bias=True, **kwargs):
+                super().__init__(in_channels, out_channels, kernel_size, stride, pad_mode="valid", dilation=dilation,
+                                 group=group, has_bias=has_bias, **kwargs)
+                sizes = lambda v: (v,) * nd if isinstance(v, int) else tuple(v)
+                if padding == "same":
+                    totals = [d * (k - 1) for k, d in zip(sizes(kernel_size), sizes(dilation))]
+                    pairs = [(t // 2, t - t // 2) for t in totals]
+                else:
+                    pairs = [(p, p) for p in (sizes(0) if padding == "valid" else sizes(padding))]
+                self.torch_pads = tuple(v for pair in reversed(pairs) for v in pair)  # ops.pad: last dim first
+                self.padding_mode = mode
+
+            def __call__(self, x, *args, **kwargs):
+                if any(self.torch_pads):
+                    x = {@mindspore.ops.pad}(x, self.torch_pads, mode=mode)
+                return super().__call__(x, *args, **kwargs)
+        Conv.__name__ = Conv.__qualname__ = base.__name__
+        made[(base, mode)] = Conv
+    return made[(base, mode)]
+''',
     "float64_conv": '''\
 @{@functools.lru_cache}(maxsize=None)
 def __NAME__(base):
@@ -137,7 +166,8 @@ def __NAME__(base):
             return super().construct(x)
 
         def exact(self, x):
-            one_d = self.weight.ndim == 4 and x.ndim <= 3  # a 1-d kernel in MindSpore's layout
+            # a 1-d kernel in MindSpore's layout (a Conv2d's unbatched (C, H, W) input is no 1-d one)
+            one_d = self.weight.ndim == 4 and x.ndim <= 3 and issubclass(base, {@mindspore.nn.Conv1d})
             if one_d:
                 x = x.unsqueeze(-2)
             nd = self.weight.ndim - 2

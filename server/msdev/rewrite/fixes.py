@@ -1160,9 +1160,13 @@ def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST]
     dropped argument at a value other than PyTorch's default gives a (name, note) the caller reports
     when the chosen template leaves that argument out."""
     notes = []
+    # `{padding_mode.is_reflect}`: a template written for that literal takes it, whatever the map allows
+    literal_forms = {m.group(1) for t in target.templates for m in PLACEHOLDER.finditer(t) if ".is_" in m.group(1)}
     for name, node in nodes.items():
         spec = target.args.get(name)
         if spec is None:
+            continue
+        if isinstance(node, ast.Constant) and f"{name}.is_{node.value}" in literal_forms:
             continue
         text = values[name]
         if spec.unsupported:
