@@ -214,6 +214,17 @@ CASES = {
         ("unpacked", [np.abs(X4[:, :2]).copy()]),
         ("trainable", [A, B]),
     ],
+    "rnn_param_order_packed": [
+        ("stacked", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
+        ("packed", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
+        ("unbatched", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),
+    ],
+    "size_keyword_factories": [("shapes", [A])],
+    "optimizer_passed_to_helper": [
+        ("scheduled", [X4[:, :3]]),
+        ("bare_batchnorm", [X4]),
+        ("clipped", [A]),
+    ],
     "complex_real_products": [
         ("lowpass", [IMG, _rng.standard_normal((3, 3)).astype(np.float32)]),
         ("normalised", [IMG, IMG[:1]]),

@@ -994,7 +994,9 @@ class Finder:
             self.expr(node.returns, scope, Kind.REFERENCE)
         scope.names[node.name] = (FUNCTION, node, LIKELY)
         cls = self._class
-        inferred = dict((n, k) for n, k in self.facts.params_of(node))  # param → TENSOR/MODULE
+        inferred = {}  # param → TENSOR / MODULE / (OBJECT, class); callers that disagree on an object's class: unknown
+        for n, k in self.facts.params_of(node):
+            inferred[n] = None if isinstance(k, tuple) and n in inferred and inferred[n] != k else k
         top_level = cls is None and scope.parent is None
         if top_level and self.context is not None and node.name in self.context.tensor_params:
             positional = [a.arg for a in args.posonlyargs + args.args]
@@ -1023,7 +1025,9 @@ class Finder:
                 elif tensor_args and i >= skipped and arg in params:
                     # forward(self, x) / forward(ctx, x); `x: dict[str, Tensor]` (torchvision's FPN) is a dict
                     value = _annotated_argument(ann)
-                elif arg.arg in inferred:
+                elif isinstance(inferred.get(arg.arg), tuple):
+                    value = (*inferred[arg.arg], LIKELY)  # callers pass an optimizer (scheduler, ...) of this class
+                elif inferred.get(arg.arg) is not None:
                     value = (inferred[arg.arg], None, LIKELY)  # some caller passes a tensor (module) here
                 elif is_method and cls.is_optimizer and arg.arg in ("group", "param_group") and i > 0:
                     value = (PARAM_GROUP, None, LIKELY)  # `def init_group(self, group)`, given self.param_groups' items
@@ -2083,12 +2087,16 @@ def _is_tensor(value) -> bool:
     return value is not None and value[0] == TENSOR
 
 
-def _argument_kind(value) -> int | None:
-    """What a call argument tells about the parameter it binds: TENSOR, MODULE or nothing."""
+def _argument_kind(value) -> int | tuple | None:
+    """What a call argument tells about the parameter it binds: TENSOR, MODULE, (OBJECT, class) for an
+    optimizer, scheduler or distribution instance (`def train(opt, sched)` reads `opt.param_groups`), or
+    nothing."""
     if _is_tensor(value) or _is_tensor_list(value):
         return TENSOR
     if value is not None and value[0] == MODULE and not isinstance(value, _ModuleClass):
         return MODULE
+    if value is not None and value[0] == OBJECT and isinstance(value[1], str):
+        return (OBJECT, value[1])
     return None
 
 

@@ -252,6 +252,18 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
                 and droppable_factory_keyword(kw.arg, value_text))):
             removed.append(idx)
             continue
+        if (kw is not None and vararg is not None and kw.arg == vararg[1][1:] and target.params
+                and vararg[1] in target.params):
+            # `torch.randn(size=(4,))`: MindSpore's `*size` takes no keyword; the shape goes first, by position
+            if idx == 0:
+                out.edits.append(Edit(node_start, vstart, ""))
+                last_arg_end = extents[idx][1]
+            else:
+                shown = rendered(value) if rendered is not None else value_text
+                paren = _open_paren(src, call)
+                out.edits.append(Edit(paren + 1, paren + 1, shown + ", "))
+                removed.append(idx)
+            continue
         if kw is not None and kw.arg is None:  # **kwargs
             star_kwargs = kw
             last_arg_end = extents[idx][1]

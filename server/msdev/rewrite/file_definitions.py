@@ -279,39 +279,6 @@ class __NAME__:
     def set_materialize_grads(self, value):
         pass
 """,
-    "torch_rnn": """\
-@{@functools.lru_cache}(maxsize=None)
-def __NAME__(base):
-    \"\"\"The recurrent layer `base` (mindspore.nn.RNN/LSTM/GRU) as PyTorch's: its parameters listed in PyTorch's order
-    (layer by layer, each direction's weight_ih, weight_hh, bias_ih, bias_hh; MindSpore lists all weight_ih
-    first), so code walking `parameters()` by position sees the same ones; and unbatched input taken: a (L, H_in)
-    sequence and a (layers, H) state get a batch axis of one, which the outputs lose again. A subclass with the
-    layer's name, one per layer class.\"\"\"
-    kinds = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-
-    def position(name):
-        kind, _, rest = name.rpartition("_l")
-        layer, _, direction = rest.partition("_")
-        return int(layer), direction == "reverse", kinds.index(kind)
-
-    class Layer(base):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._params = type(self._params)((n, self._params[n]) for n in sorted(self._params, key=position))
-
-        def construct(self, x, hx=None, *args, **kwargs):
-            if x.ndim != 2:
-                return super().construct(x, hx, *args, **kwargs)
-            axis = 0 if self.batch_first else 1
-            if hx is not None:
-                hx = tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, (tuple, list)) else hx.unsqueeze(1)
-            out, state = super().construct(x.unsqueeze(axis), hx, *args, **kwargs)
-            state = tuple(h.squeeze(1) for h in state) if isinstance(state, (tuple, list)) else state.squeeze(1)
-            return out.squeeze(axis), state
-
-    Layer.__name__ = Layer.__qualname__ = base.__name__
-    return Layer
-""",
     "unbatched_conv": """\
 @{@functools.lru_cache}(maxsize=None)
 def __NAME__(base):
@@ -1555,6 +1522,73 @@ def __NAME__(cell_class, states):
         Cell.__name__ = Cell.__qualname__ = cell_class.__name__
         made[cell_class] = Cell
     return made[cell_class]
+''',
+    "sequence_rnn": '''\
+def __NAME__(rnn_class):
+    """torch.nn.LSTM / GRU / RNN as a subclass of MindSpore's layer (same parameters and names) that lists its
+    parameters in PyTorch's order (layer by layer, each direction's weight_ih, weight_hh, bias_ih, bias_hh:
+    MindSpore lists every weight_ih first, so an init loop or an optimizer walking parameters() in order
+    would pair them otherwise) and takes one unbatched sequence (a 2-D input, with 2-D states) and a
+    PackedSequence (run padded with seq_length, the outputs packed back) as PyTorch does."""
+    made = __NAME__.__dict__.setdefault("made", {})
+    if rnn_class not in made:
+        class RNN(rnn_class):
+            def __init__(self, *args, dtype=None, **kwargs):
+                super().__init__(*args, **kwargs, **({} if dtype is None else {"dtype": dtype}))
+                for layer in range(self.num_layers):
+                    for side in ("", "_reverse") if self.bidirectional else ("",):
+                        for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+                            if f"{kind}_l{layer}{side}" in self._params:
+                                self._params.move_to_end(f"{kind}_l{layer}{side}")
+
+            def construct(self, x, hx=None, seq_length=None):
+                if isinstance(x, tuple) and hasattr(x, "batch_sizes"):
+                    return self._packed(x, hx)
+                if x.ndim != 2:
+                    return super().construct(x, hx, seq_length)
+                lift = lambda h: h.unsqueeze(1) if h.ndim == 2 else h
+                if hx is not None:
+                    hx = tuple(lift(h) for h in hx) if isinstance(hx, (tuple, list)) else lift(hx)
+                out, state = super().construct(x.unsqueeze(0 if self.batch_first else 1), hx, seq_length)
+                state = tuple(h.squeeze(1) for h in state) if isinstance(state, (tuple, list)) else state.squeeze(1)
+                return out.squeeze(0 if self.batch_first else 1), state
+
+            def _packed(self, packed, hx):
+                """A PackedSequence (pack_padded_sequence's): run the padded batch, in its sorted order, with
+                seq_length, and pack the outputs the same way; the states come back in the caller's order."""
+                data, batch_sizes, sorted_indices, unsorted_indices = packed
+                sizes = [int(b) for b in batch_sizes.tolist()]
+                rows, start = [], 0
+                for size in sizes:
+                    row = data[start:start + size]
+                    start += size
+                    if size < sizes[0]:
+                        row = {@mindspore.ops.cat}([row, {@mindspore.ops.zeros}((sizes[0] - size,) + tuple(data.shape[1:]), data.dtype)], 0)
+                    rows.append(row)
+                padded = {@mindspore.ops.stack}(rows, 0)  # (time, batch, features)
+                lengths = {@mindspore.tensor}([sum(1 for size in sizes if size > i) for i in range(sizes[0])], {@mindspore.int32})
+                if hx is not None and sorted_indices is not None:
+                    hx = tuple(h[:, sorted_indices] for h in hx) if isinstance(hx, (tuple, list)) else hx[:, sorted_indices]
+                out, state = super().construct(padded.swapaxes(0, 1) if self.batch_first else padded, hx, lengths)
+                if self.batch_first:
+                    out = out.swapaxes(0, 1)
+                out = {@mindspore.ops.cat}([out[t, :size] for t, size in enumerate(sizes)], 0)
+                if unsorted_indices is not None:
+                    state = tuple(h[:, unsorted_indices] for h in state) if isinstance(state, (tuple, list)) \
+                        else state[:, unsorted_indices]
+                return type(packed)(out, batch_sizes, sorted_indices, unsorted_indices), state
+        RNN.__name__ = RNN.__qualname__ = rnn_class.__name__
+        made[rnn_class] = RNN
+    return made[rnn_class]
+''',
+    "LSTM": '''\
+__NAME__ = {@msdev.sequence_rnn}({@mindspore.nn.LSTM})  # torch.nn.LSTM: PyTorch's parameter order, unbatched and packed input
+''',
+    "GRU": '''\
+__NAME__ = {@msdev.sequence_rnn}({@mindspore.nn.GRU})  # torch.nn.GRU: PyTorch's parameter order, unbatched and packed input
+''',
+    "RNN": '''\
+__NAME__ = {@msdev.sequence_rnn}({@mindspore.nn.RNN})  # torch.nn.RNN: PyTorch's parameter order, unbatched and packed input
 ''',
     "state_lookup": '''\
 def __NAME__(named, target):

@@ -48,8 +48,6 @@ PLACEHOLDER = re.compile(r"\{(@?[A-Za-z_][\w.]*)(?:=([^{}]*))?\}")
 CONDITIONS = ("int", "var", "holds_none")
 #: layers whose float64 form computes through msdev's conv (MindSpore has no float64 convolution kernel)
 CONVOLUTION_LAYERS = frozenset({"mindspore.nn.Conv1d", "mindspore.nn.Conv2d", "mindspore.nn.Conv3d"})
-#: recurrent layers, whose subclass `torch_rnn(nn.GRU)` lists parameters in PyTorch's order and takes unbatched input
-RECURRENT_LAYERS = frozenset({"mindspore.nn.RNN", "mindspore.nn.LSTM", "mindspore.nn.GRU"})
 #: transposed convolutions, which take unbatched input through their subclass `unbatched_conv(nn.Conv2dTranspose)`
 TRANSPOSED_CONVOLUTIONS = frozenset({"mindspore.nn.Conv1dTranspose", "mindspore.nn.Conv2dTranspose",
                                      "mindspore.nn.Conv3dTranspose"})
@@ -515,17 +513,14 @@ class Rewriter:
         """The target as the converted code names it; a layer whose `casts` say its float32 kernel is
         less exact than PyTorch's is its float64-computing subclass (`float64_layer(nn.SiLU)`; a
         convolution, which has no float64 kernel, `float64_conv(nn.Conv2d)`); one whose kernel has no
-        float64 (`{float64: float32}`) computes float64 inputs in float32 (`float32_layer(nn.ReLU6)`); a recurrent
-        layer is its PyTorch-ordered subclass (`torch_rnn(nn.GRU)`) and a transposed convolution takes unbatched
-        input (`unbatched_conv(nn.Conv2dTranspose)`)."""
+        float64 (`{float64: float32}`) computes float64 inputs in float32 (`float32_layer(nn.ReLU6)`); a transposed
+        convolution takes unbatched input (`unbatched_conv(nn.Conv2dTranspose)`)."""
         name = self.namer.render(target.api)
         if entry.kind == "class" and target.casts == {"float32": "float64"}:
             factory = "msdev.float64_conv" if target.api in CONVOLUTION_LAYERS else "msdev.float64_layer"
             return f"{self.namer.render(factory)}({name})"
         if entry.kind == "class" and target.casts == {"float64": "float32"}:  # a kernel without float64
             return f"{self.namer.render('msdev.float32_layer')}({name})"
-        if entry.kind == "class" and target.api in RECURRENT_LAYERS:
-            return f"{self.namer.render('msdev.torch_rnn')}({name})"
         if entry.kind == "class" and target.api in TRANSPOSED_CONVOLUTIONS:
             return f"{self.namer.render('msdev.unbatched_conv')}({name})"
         return name
@@ -1176,9 +1171,13 @@ def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST]
     dropped argument at a value other than PyTorch's default gives a (name, note) the caller reports
     when the chosen template leaves that argument out."""
     notes = []
+    # `{padding_mode.is_reflect}`: a template written for that literal takes it, whatever the map allows
+    literal_forms = {m.group(1) for t in target.templates for m in PLACEHOLDER.finditer(t) if ".is_" in m.group(1)}
     for name, node in nodes.items():
         spec = target.args.get(name)
         if spec is None:
+            continue
+        if isinstance(node, ast.Constant) and f"{name}.is_{node.value}" in literal_forms:
             continue
         text = values[name]
         if spec.unsupported:
