@@ -51,6 +51,10 @@ CASES = {
         ("sequence", [_rng.standard_normal((2, 2, 6, 5)).astype(np.float32)]),
         ("volume", [_rng.standard_normal((2, 2, 6, 5)).astype(np.float32)]),
     ],
+    "sequential_training_mode": [
+        ("flags", [X4[:, :3]]),
+        ("frozen_buffers", [X4[:, :3]]),
+    ],
     "torch_star_imports": [
         ("blocked", [IMG]),
         ("spread", [A]),

@@ -1437,8 +1437,10 @@ def __NAME__(cell, prefix="", recurse=True):
     order PyTorch walks the modules, under their dotted names."""
     for path, sub in (cell.cells_and_names() if recurse else [("", cell)]):
         # the Cell's own buffer table (a `.named_buffers(...)` call would read as PyTorch's when the file is converted again)
+        # a frozen parameter (requires_grad=False) stays a parameter: only converted buffers and norm statistics are yielded
         own = [(k, v) for k, v in sub._buffers.items() if v is not None] + [
-            (p.name.rpartition(".")[2], p) for p in sub.get_parameters(expand=False) if not p.requires_grad]
+            (p.name.rpartition(".")[2], p) for p in sub.get_parameters(expand=False)
+            if getattr(p, "msdev_buffer", False) or p.name.rpartition(".")[2] in ("moving_mean", "moving_variance")]
         for name, value in own:
             yield ".".join(part for part in (prefix, path, name) if part), value
 ''',

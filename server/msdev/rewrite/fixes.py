@@ -1197,8 +1197,10 @@ def _check_template_args(entry: Entry, target: Target, nodes: dict[str, ast.AST]
     return notes
 
 
-#: layers whose result depends on training mode (dropout, batch statistics, random slopes)
-_MODE_DEPENDENT = ("Dropout", "BatchNorm", "RReLU", "RNN", "LSTM", "GRU", "MultiheadAttention", "Transformer")
+#: layers whose result depends on training mode (dropout, batch statistics, random slopes), and Sequential,
+#: whose own `training` code reads and whose later children (`net.append(nn.Dropout(p))`) take its mode
+_MODE_DEPENDENT = ("Dropout", "BatchNorm", "RReLU", "RNN", "LSTM", "GRU", "MultiheadAttention", "Transformer",
+                   "Sequential")
 
 
 def mode_dependent(entry: Entry) -> bool:
