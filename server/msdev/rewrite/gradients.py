@@ -264,15 +264,18 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
         else:
             target = pos_text
         end = src.end(stmt)
-        if wts and _clips_gradients(plan.scope, facts):
+        if group is not None and _clips_gradients(plan.scope, facts):
             # clip_grad_norm_/clip_grad_value_ act on `.grad`: the parameters carry these gradients (the same
             # tensors, which the clipping scales in place)
-            if group is not None:
-                p_, g_ = unique_name(rewriter, "param", scope), unique_name(rewriter, "param_grad", scope)
-                after.append(f"{indent}for {p_}, {g_} in zip({group}.trainable_params(), {names[site.weights[0]]}):")
-                after.append(f"{indent}{unit}{p_}.grad = {g_}")
-            else:
-                after.extend(f"{indent}{key}.grad = {names[key]}" for key in site.weights)
+            p_, g_ = unique_name(rewriter, "param", scope), unique_name(rewriter, "param_grad", scope)
+            after.append(f"{indent}for {p_}, {g_} in zip({group}.trainable_params(), {names[site.weights[0]]}):")
+            after.append(f"{indent}{unit}{p_}.grad = {g_}")
+        elif _clips_gradients(plan.scope, facts, nested=False):
+            # `clip_grad_norm_([w], 1.0)`, `clip_grad_value_(m.parameters(), ...)` with the gradients read one by
+            # one: each leaf carries its gradient as `.grad` (the same tensor, which the clipping scales in place)
+            for key in site.leaves:
+                if all(part.isidentifier() for part in key.split(".")):
+                    after.append(f"{indent}{key}.grad = {plan.variables[key]}")
         notes.append(f"backward() → mindspore.grad({fn}, ...): " +
                      ", ".join(f"{k}.grad is {plan.variables[k]}" for k in site.leaves))
     if aux:  # mindspore.grad returns the outputs after the first as one tuple
@@ -294,9 +297,17 @@ def _rewrite_site(rewriter, finding: Finding, facts, plan: GradPlan, site: GradS
     return FindingRewrite(finding, edits, True, notes, (start, end))
 
 
-def _clips_gradients(scope: ast.AST, facts) -> bool:
-    """Whether the scope calls torch.nn.utils.clip_grad_norm_ / clip_grad_norm / clip_grad_value_."""
-    return any(isinstance(n, ast.Call) and facts.apis.get(id(n.func)) in CLIP_APIS for n in ast.walk(scope))
+def _clips_gradients(scope: ast.AST, facts, nested: bool = True) -> bool:
+    """Whether the scope calls torch.nn.utils.clip_grad_norm_ / clip_grad_norm / clip_grad_value_ (with
+    nested=False, in its own body: not in the functions and classes it defines)."""
+    todo = list(ast.iter_child_nodes(scope))
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ast.Call) and facts.apis.get(id(n.func)) in CLIP_APIS:
+            return True
+        if nested or not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(n))
+    return False
 
 
 def _save_copied_texts(rewriter, plan: GradPlan, site: GradSite) -> None:
