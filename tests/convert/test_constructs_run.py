@@ -194,6 +194,11 @@ CASES = {
         ("unpacked", [np.abs(X4[:, :2]).copy()]),
         ("trainable", [A, B]),
     ],
+    "autograd_grad_parameters": [("fast_weights", [X4[:, :3]])],
+    "apply_init_by_class_name": [
+        ("by_name", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
+        ("by_type", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
+    ],
     "conv_padding_modes": [
         ("padded_2d", [_rng.standard_normal((2, 3, 6, 7)).astype(np.float32)]),
         ("padded_1d", [_rng.standard_normal((2, 3, 9)).astype(np.float32)]),

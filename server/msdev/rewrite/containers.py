@@ -123,3 +123,31 @@ def children_dict_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int
                               f"; hasattr({name}, 'cell_list') and setattr({name}, 'cell_list', "
                               f"list({name}._cells.values()))  # msdev: a SequentialCell runs only its cell_list"))
     return edits
+
+
+def class_name_edits(src: SourceText, nodes: list[ast.AST], cells: bool, render) -> list[Edit]:
+    """`type(m).__name__` / `m.__class__.__name__` (a weights_init's `classname.find('Linear')`): a
+    MindSpore layer's class is named otherwise (Dense, SequentialCell, Conv2dTranspose, ...), so the name
+    is read through msdev's torch_class_name, which gives PyTorch's. Only in files that use PyTorch
+    layers (`cells`), and not on `self` / `cls` (a class of the file keeps its own name)."""
+    if not cells:
+        return []
+    edits = []
+    for node in nodes:
+        if not (isinstance(node, ast.Attribute) and node.attr == "__name__"):
+            continue
+        inner = node.value
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "type" \
+                and len(inner.args) == 1 and not inner.keywords and not isinstance(inner.args[0], ast.Starred):
+            obj = inner.args[0]
+        elif isinstance(inner, ast.Attribute) and inner.attr == "__class__":
+            obj = inner.value
+        else:
+            continue
+        if isinstance(obj, ast.Name) and obj.id in ("self", "cls"):
+            continue
+        start, end = src.span(node)
+        ostart, oend = src.span(obj)
+        edits.append(Edit(start, ostart, f"{render('msdev.torch_class_name')}("))
+        edits.append(Edit(oend, end, ")"))
+    return edits
