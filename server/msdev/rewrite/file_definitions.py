@@ -1596,6 +1596,12 @@ class __NAME__({@mindspore.nn.CTCLoss}):
     def construct(self, log_probs, targets, input_lengths, target_lengths):
         return super().construct(log_probs, {@msdev.ctc_targets}(targets, target_lengths), input_lengths, target_lengths)
 ''',
+    "float_tensor": '''\
+def __NAME__(value):
+    """A distribution's parameter as a tensor: PyTorch's take Python numbers, MindSpore's Beta, Gamma and
+    Poisson refuse them (a tensor given stays itself, so gradients still flow through it)."""
+    return value if isinstance(value, {@mindspore.Tensor}) else {@mindspore.tensor}(value, {@mindspore.float32})
+''',
     "state_lookup": '''\
 def __NAME__(named, target):
     """torch.nn.Module.get_buffer / get_parameter: the entry of (name, tensor) pairs under PyTorch's dotted
