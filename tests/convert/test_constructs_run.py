@@ -127,6 +127,7 @@ CASES = {
         ("transposed", [A]),
         ("permuted", [np.abs(IMG[0])]),
         ("rebound", [A]),
+        ("indexed_rows", [A]),
     ],
     "sparse_layouts": [("layouts", [A])],
     "layout_types": [("kinds", [])],

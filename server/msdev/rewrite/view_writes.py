@@ -8,7 +8,8 @@ so the in-place method also changes `base`; MindSpore's return new tensors and t
 `a`. When the in-place call is a whole statement (or its assigned value), the view was bound to a plain
 name by the last assignment to it in the same block, and neither name is bound again in between, the
 statement is followed by a write back into the base, through the inverse of the view. Other views (slices,
-expand, narrow, reshape, which may copy) are left as they are.
+expand, which may copy) are left as they are; reshape / flatten of a contiguous tensor (the usual case) are
+views, a basic index (`row = x[1]`, `x[:, :2]`) and narrow are written back through the same index.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from ..analysis.gradients import stored_names
 #: goes back to the base's: "T" (reverse every axis), "swap" (the same two axes), "permute" (the inverse
 #: permutation), "shape" (a reshape to the base's shape)
 _VIEWS = {"t": "T", "transpose": "swap", "swapaxes": "swap", "swapdims": "swap", "permute": "permute",
-          "view": "shape", "view_as": "shape", "unsqueeze": "shape", "squeeze": "shape"}
+          "view": "shape", "view_as": "shape", "unsqueeze": "shape", "squeeze": "shape", "reshape": "shape",
+          "flatten": "shape", "unflatten": "shape", "narrow": "narrow"}
 _ATTRIBUTES = {"T": "T", "mT": "mT"}
 
 
@@ -49,9 +51,29 @@ def view_write_back(rewriter, call: ast.Call) -> str:
         value = f"{view}.permute(*[int(i) for i in {argsort}([d % {view}.ndim for d in {dims}])])"
     elif kind == "shape":
         value = f"{view}.reshape({rewriter.rendered(base)}.shape)"
+    elif kind == "index":  # `row = x[1]`: a basic index is a view, written back through the same index
+        return f"; {rewriter.rendered(base)}[{rewriter.rendered(args[0])}] = {view}"
+    elif kind == "narrow" and len(args) == 3:
+        dim, start, length = (rewriter.rendered(a) for a in args)
+        return (f"; {rewriter.rendered(base)}[(slice(None),) * ({dim} % {rewriter.rendered(base)}.ndim) + "
+                f"(slice({start}, ({start}) + ({length})),)] = {view}")
     else:
         return ""
     return f"; {rewriter.rendered(base)}.assign_value({value})"
+
+
+def _basic_index(node: ast.AST) -> bool:
+    """An index PyTorch answers with a view: integer literals, slices, `...` and None (not a tensor or list,
+    which copy; not a bare name, which may hold either)."""
+    parts = node.elts if isinstance(node, ast.Tuple) else [node]
+    for part in parts:
+        if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub):
+            part = part.operand
+        if isinstance(part, ast.Slice) or (isinstance(part, ast.Constant) and (
+                part.value is None or part.value is Ellipsis or type(part.value) is int)):
+            continue
+        return False
+    return True
 
 
 def _view_binding(rewriter, stmt: ast.stmt, name: str):
@@ -74,6 +96,8 @@ def _view_binding(rewriter, stmt: ast.stmt, name: str):
             base, kind, args = value.func.value, _VIEWS[value.func.attr], list(value.args)
         elif isinstance(value, ast.Attribute) and value.attr in _ATTRIBUTES and isinstance(value.value, ast.Name):
             base, kind, args = value.value, _ATTRIBUTES[value.attr], []
+        elif isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) and _basic_index(value.slice):
+            base, kind, args = value.value, "index", [value.slice]
         else:
             return None
         if base.id == name or any(base.id in stored_names(t) for t in before[i + 1:]):
