@@ -195,6 +195,7 @@ CASES = {
         ("unpacked", [np.abs(X4[:, :2]).copy()]),
         ("trainable", [A, B]),
     ],
+    "dtype_text": [("spelled", [A])],
     "autograd_grad_parameters": [("fast_weights", [X4[:, :3]])],
     "apply_init_by_class_name": [
         ("by_name", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),

@@ -151,3 +151,30 @@ def class_name_edits(src: SourceText, nodes: list[ast.AST], cells: bool, render)
         edits.append(Edit(start, ostart, f"{render('msdev.torch_class_name')}("))
         edits.append(Edit(oend, end, ")"))
     return edits
+
+
+def dtype_text_edits(src: SourceText, calls: list[ast.AST], fstrings: list[ast.AST], render) -> list[Edit]:
+    """`str(x.dtype)`, `str(torch.float32)` and `f"{x.dtype}"`: PyTorch spells a dtype 'torch.float32',
+    MindSpore 'Float32', so code comparing or logging the text reads it through msdev's torch_dtype_text
+    (anything that is no MindSpore dtype keeps its own str())."""
+    def dtype_like(node: ast.AST) -> bool:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
+                and node.func.value.id == "torch" and node.func.attr in ("result_type", "promote_types", "get_default_dtype"):
+            return True
+        return isinstance(node, ast.Attribute) and (
+            node.attr == "dtype" or isinstance(node.value, ast.Name) and node.value.id == "torch")
+
+    edits = []
+    for node in calls:
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str"
+                and len(node.args) == 1 and not node.keywords and dtype_like(node.args[0])):
+            fs, fe = src.span(node.func)
+            edits.append(Edit(fs, fe, render("msdev.torch_dtype_text")))
+    for node in fstrings:
+        for part in getattr(node, "values", ()):
+            if isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None \
+                    and dtype_like(part.value):
+                vs, ve = src.span(part.value)
+                edits.append(Edit(vs, vs, f"{render('msdev.torch_dtype_text')}("))
+                edits.append(Edit(ve, ve, ")"))
+    return edits

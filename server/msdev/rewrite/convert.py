@@ -26,7 +26,7 @@ from .blocks import emptied_block_passes, statements_in
 from .buffer_aliases import buffer_alias_edits, registered_buffers
 from .calls import CannotRewrite, rewrite_arguments
 from .layer_state import conv_rebuild_edits
-from .containers import (any_cell_values_fix, children_dict_edits, class_name_edits, module_dict_subclasses, sequential_children_fix,
+from .containers import (any_cell_values_fix, children_dict_edits, class_name_edits, dtype_text_edits, module_dict_subclasses, sequential_children_fix,
                          sequential_subclasses)
 from .editlog import EditLog, Spans
 from .einops_runtime import einops_edits
@@ -636,6 +636,8 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     done.extend(norm_setting_edits(src, select(_ASSIGNMENTS), uses_layers, namer.render))
     done.extend(children_dict_edits(src, select(_ATTRIBUTE), parents, uses_layers))
     done.extend(class_name_edits(src, select(_ATTRIBUTE), uses_layers, namer.render))
+    if outcomes:
+        done.extend(dtype_text_edits(src, select(_CALL), select(_FSTRINGS), namer.render))
     layer_refs = [o.finding.node for o in outcomes.values() if o.converted and _adaptable(o.finding, profile)]
     done.extend(exact_type_edits(src, layer_refs, parents))
 

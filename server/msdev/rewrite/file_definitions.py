@@ -1602,6 +1602,14 @@ def __NAME__(value):
     Poisson refuse them (a tensor given stays itself, so gradients still flow through it)."""
     return value if isinstance(value, {@mindspore.Tensor}) else {@mindspore.tensor}(value, {@mindspore.float32})
 ''',
+    "torch_dtype_text": '''\
+def __NAME__(value):
+    """str() of a dtype as PyTorch spells it ('torch.float32', where MindSpore says 'Float32'); any other
+    value as str() gives it."""
+    if isinstance(value, {@mindspore.dtype}.Type):
+        return "torch." + repr(value).rpartition(".")[2]
+    return str(value)
+''',
     "state_lookup": '''\
 def __NAME__(named, target):
     """torch.nn.Module.get_buffer / get_parameter: the entry of (name, tensor) pairs under PyTorch's dotted
