@@ -151,6 +151,7 @@ CASES = {
         ("rebound", [A]),
         ("indexed", [X4]),
         ("loop_rows", [X4]),
+        ("indexed_rows", [A]),
     ],
     "sparse_layouts": [("layouts", [A])],
     "layout_types": [("kinds", [])],
@@ -217,6 +218,12 @@ CASES = {
         ("tiled", [A, 3, (2, 2)]),
         ("unpacked", [np.abs(X4[:, :2]).copy()]),
         ("trainable", [A, B]),
+    ],
+    "dtype_text": [("spelled", [A])],
+    "autograd_grad_parameters": [("fast_weights", [X4[:, :3]])],
+    "apply_init_by_class_name": [
+        ("by_name", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
+        ("by_type", [_rng.standard_normal((2, 3, 4, 4)).astype(np.float32)]),
     ],
     "rnn_param_order_packed": [
         ("stacked", [_rng.standard_normal((2, 3, 4)).astype(np.float32)]),

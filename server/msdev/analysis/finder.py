@@ -52,6 +52,9 @@ TENSOR_DICT = 11  # payload: None; a dict whose values are tensors (`.values()`,
 PARAM_GROUP = 12  # payload: None; an optimizer's parameter group (a dict whose 'params' are tensors)
 OPTIMIZER_STATE = 13  # payload: None; a custom optimizer's `self.state[p]` (its named entries are tensors)
 PLAIN_CLASS = 14  # payload: class name; a class of the package that derives from no PyTorch type
+#: a parameter kind (InferenceFacts.params): the function is given to `module.apply`, so this parameter
+#: receives modules of any class
+ANY_MODULE = 16
 PLAIN = 15  # payload: class name; an instance of such a class: its methods are its own (torch_complex's
 #           ComplexTensor.fill_, a box list's clone()), never taken for Tensor methods
 #: optimizer base classes whose subclasses' step() runs under msdev's Optimizer
@@ -1027,6 +1030,8 @@ class Finder:
                     value = _annotated_argument(ann)
                 elif isinstance(inferred.get(arg.arg), tuple):
                     value = (*inferred[arg.arg], LIKELY)  # callers pass an optimizer (scheduler, ...) of this class
+                elif inferred.get(arg.arg) == ANY_MODULE:
+                    value = _AnyLayer()  # `model.apply(fn)` gives fn every sub-module
                 elif inferred.get(arg.arg) is not None:
                     value = (inferred[arg.arg], None, LIKELY)  # some caller passes a tensor (module) here
                 elif is_method and cls.is_optimizer and arg.arg in ("group", "param_group") and i > 0:
@@ -1743,6 +1748,8 @@ class Finder:
                 elif not self._module_method(func, receiver):
                     submodule = True  # `self.avgpool(x)` on a module of unknown class: a child called
                 elif func.attr in _RETURNS_MODULE:
+                    if func.attr == "apply" and len(node.args) == 1:
+                        self._note_applied(node.args[0], scope)
                     result = receiver  # `net = Net().eval()`, `nn.Linear(2, 3).to(device)`: the same module
             elif receiver is not None and receiver[0] == OBJECT:
                 entry = self._object_member(func, receiver)  # sched.get_last_lr(), dist.log_prob(x)
@@ -1907,6 +1914,33 @@ class Finder:
         if info is None or info.node is None or func.attr not in info.method_nodes:
             return None
         return info.method_nodes[func.attr]
+
+    def _note_applied(self, fn: ast.AST, scope: _Scope) -> None:
+        """`model.apply(init_weights)` / `self.apply(self._init_weights)`: the function's parameter (after
+        `self` for a method) receives every sub-module, of any class (`m.weight` is a BatchNorm's gamma)."""
+        func, skip = None, False
+        if isinstance(fn, ast.Name):
+            value = scope.lookup(fn.id)
+            func = value[1] if value is not None and value[0] == FUNCTION else None
+        elif isinstance(fn, ast.Attribute) and isinstance(fn.value, ast.Name) and fn.value.id == self._self_name:
+            func, skip = self._class_method_named(fn.attr), True
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return
+        params = [a.arg for a in func.args.posonlyargs + func.args.args]
+        if skip and not _decorated(func, "staticmethod"):
+            params = params[1:]
+        if params:
+            self.facts.add_param(func, params[0], ANY_MODULE)
+
+    def _class_method_named(self, name: str) -> ast.AST | None:
+        """The method `name` of the class being read, if it defines one."""
+        if self._class is None:
+            return None
+        found = self._class.method_nodes.get(name)
+        if found is None and self._class.node is not None:
+            found = next((stmt for stmt in self._class.node.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+                          and stmt.name == name), None)
+        return found
 
     def _note_tensor_arguments(self, func, skip_first: bool, call: ast.Call, args, kwargs) -> None:
         """A user function called with tensors: its parameters hold tensors in its body too."""

@@ -502,6 +502,19 @@ def _clipped_group(node: ast.AST, apis: dict[int, str]) -> str | None:
     return None
 
 
+def _parameters_group(node: ast.AST) -> str | None:
+    """`model.parameters()` (also in list() / tuple()) as torch.autograd.grad's inputs: every parameter of
+    `model`, the group key 'model.*' (mindspore.grad's weights=model.trainable_params())."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("list", "tuple") \
+            and len(node.args) == 1 and not node.keywords:
+        node = node.args[0]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "parameters" \
+            and not node.args and not node.keywords:
+        key = chain_key(node.func.value)
+        return key + ".*" if key else None
+    return None
+
+
 class _NoPlan(Exception):
     """Why a gradient site has no automatic rewrite."""
 
@@ -636,7 +649,8 @@ def _plan_site(kind, call, stmt, scope, parents, apis, plan: GradPlan, site_stmt
         if isinstance(seed, ast.Constant) and seed.value is None:
             seed = None
         elts = inputs.elts if isinstance(inputs, (ast.List, ast.Tuple)) else [inputs]
-        keys = [chain_key(e) for e in elts]
+        group = _parameters_group(inputs)
+        keys = [group] if group is not None else [chain_key(e) for e in elts]
         if not keys or any(k is None for k in keys):
             raise _NoPlan("inputs must be names or attributes (x, [x, w], model.fc.weight)")
     owner = parents.get(id(stmt))

@@ -123,3 +123,58 @@ def children_dict_edits(src: SourceText, nodes: list[ast.AST], parents: dict[int
                               f"; hasattr({name}, 'cell_list') and setattr({name}, 'cell_list', "
                               f"list({name}._cells.values()))  # msdev: a SequentialCell runs only its cell_list"))
     return edits
+
+
+def class_name_edits(src: SourceText, nodes: list[ast.AST], cells: bool, render) -> list[Edit]:
+    """`type(m).__name__` / `m.__class__.__name__` (a weights_init's `classname.find('Linear')`): a
+    MindSpore layer's class is named otherwise (Dense, SequentialCell, Conv2dTranspose, ...), so the name
+    is read through msdev's torch_class_name, which gives PyTorch's. Only in files that use PyTorch
+    layers (`cells`), and not on `self` / `cls` (a class of the file keeps its own name)."""
+    if not cells:
+        return []
+    edits = []
+    for node in nodes:
+        if not (isinstance(node, ast.Attribute) and node.attr == "__name__"):
+            continue
+        inner = node.value
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "type" \
+                and len(inner.args) == 1 and not inner.keywords and not isinstance(inner.args[0], ast.Starred):
+            obj = inner.args[0]
+        elif isinstance(inner, ast.Attribute) and inner.attr == "__class__":
+            obj = inner.value
+        else:
+            continue
+        if isinstance(obj, ast.Name) and obj.id in ("self", "cls"):
+            continue
+        start, end = src.span(node)
+        ostart, oend = src.span(obj)
+        edits.append(Edit(start, ostart, f"{render('msdev.torch_class_name')}("))
+        edits.append(Edit(oend, end, ")"))
+    return edits
+
+
+def dtype_text_edits(src: SourceText, calls: list[ast.AST], fstrings: list[ast.AST], render) -> list[Edit]:
+    """`str(x.dtype)`, `str(torch.float32)` and `f"{x.dtype}"`: PyTorch spells a dtype 'torch.float32',
+    MindSpore 'Float32', so code comparing or logging the text reads it through msdev's torch_dtype_text
+    (anything that is no MindSpore dtype keeps its own str())."""
+    def dtype_like(node: ast.AST) -> bool:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
+                and node.func.value.id == "torch" and node.func.attr in ("result_type", "promote_types", "get_default_dtype"):
+            return True
+        return isinstance(node, ast.Attribute) and (
+            node.attr == "dtype" or isinstance(node.value, ast.Name) and node.value.id == "torch")
+
+    edits = []
+    for node in calls:
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str"
+                and len(node.args) == 1 and not node.keywords and dtype_like(node.args[0])):
+            fs, fe = src.span(node.func)
+            edits.append(Edit(fs, fe, render("msdev.torch_dtype_text")))
+    for node in fstrings:
+        for part in getattr(node, "values", ()):
+            if isinstance(part, ast.FormattedValue) and part.conversion == -1 and part.format_spec is None \
+                    and dtype_like(part.value):
+                vs, ve = src.span(part.value)
+                edits.append(Edit(vs, vs, f"{render('msdev.torch_dtype_text')}("))
+                edits.append(Edit(ve, ve, ")"))
+    return edits

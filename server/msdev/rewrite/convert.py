@@ -27,7 +27,7 @@ from .blocks import emptied_block_passes, statements_in
 from .buffer_aliases import buffer_alias_edits, registered_buffers
 from .calls import CannotRewrite, rewrite_arguments
 from .layer_state import conv_rebuild_edits
-from .containers import (any_cell_values_fix, children_dict_edits, module_dict_subclasses, sequential_children_fix,
+from .containers import (any_cell_values_fix, children_dict_edits, class_name_edits, dtype_text_edits, module_dict_subclasses, sequential_children_fix,
                          sequential_subclasses)
 from .editlog import EditLog, Spans
 from .einops_runtime import einops_edits
@@ -434,11 +434,13 @@ _ATTRIBUTE = frozenset({ast.Attribute})
 
 
 def _adaptable(f: Finding, profile: str) -> bool:
-    """A reference to a layer class that an adapter may stand for elsewhere (rewrite/adapters.py)."""
+    """A reference to a layer class that an adapter (rewrite/adapters.py) or a file definition's subclass
+    (`float64_conv(nn.Conv2d)`, a template's `sequence_rnn(nn.LSTM)`) may stand for elsewhere."""
     if f.kind != Kind.REFERENCE or f.entry is None or f.entry.kind != "class":
         return False
     target = f.entry.target(profile)
-    return target.api is not None and not target.templates and bool(target.differing_args())
+    return target.api is not None and (bool(target.templates) or bool(target.casts)
+                                       or bool(target.differing_args()))
 
 
 def _is_super_init(call: ast.Call, base: ast.AST) -> bool:
@@ -634,6 +636,9 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
     done.extend(forward_assignment_edits(src, select(_ASSIGNMENTS), uses_layers))
     done.extend(norm_setting_edits(src, select(_ASSIGNMENTS), uses_layers, namer.render))
     done.extend(children_dict_edits(src, select(_ATTRIBUTE), parents, uses_layers))
+    done.extend(class_name_edits(src, select(_ATTRIBUTE), uses_layers, namer.render))
+    if outcomes:
+        done.extend(dtype_text_edits(src, select(_CALL), select(_FSTRINGS), namer.render))
     layer_refs = [o.finding.node for o in outcomes.values() if o.converted and _adaptable(o.finding, profile)]
     done.extend(exact_type_edits(src, layer_refs, parents))
 

@@ -314,6 +314,7 @@ def __NAME__(base):
             return super().construct(x, *args, **kwargs)
 
     Layer.__name__ = Layer.__qualname__ = base.__name__
+    Layer.msdev_adapts = base  # `type(m) == nn.SiLU` tests see through it
     return Layer
 """,
     "float32_layer": """\
@@ -1522,6 +1523,7 @@ def __NAME__(cell_class, states):
                     out = tuple(o.squeeze(0) for o in out) if isinstance(out, (tuple, list)) else out.squeeze(0)
                 return out
         Cell.__name__ = Cell.__qualname__ = cell_class.__name__
+        Cell.msdev_adapts = cell_class  # `type(m) == nn.LSTMCell` tests see through it
         made[cell_class] = Cell
     return made[cell_class]
 ''',
@@ -1580,6 +1582,7 @@ def __NAME__(rnn_class):
                         else state[:, unsorted_indices]
                 return type(packed)(out, batch_sizes, sorted_indices, unsorted_indices), state
         RNN.__name__ = RNN.__qualname__ = rnn_class.__name__
+        RNN.msdev_adapts = rnn_class  # `type(m) == nn.LSTM` tests see through it
         made[rnn_class] = RNN
     return made[rnn_class]
 ''',
@@ -1591,6 +1594,56 @@ __NAME__ = {@msdev.sequence_rnn}({@mindspore.nn.GRU})  # torch.nn.GRU: PyTorch's
 ''',
     "RNN": '''\
 __NAME__ = {@msdev.sequence_rnn}({@mindspore.nn.RNN})  # torch.nn.RNN: PyTorch's parameter order, unbatched and packed input
+''',
+    "torch_class_name": '''\
+def __NAME__(obj):
+    """`type(m).__name__` / `m.__class__.__name__` as PyTorch names the class: a MindSpore layer (or msdev's
+    subclass of one) under its torch.nn name (Dense: Linear, SequentialCell: Sequential, ...), any other
+    class under its own name."""
+    cls = type(obj)
+    if not str(getattr(vars(cls).get("msdev_adapts", cls), "__module__", "")).startswith("mindspore."):
+        return cls.__name__  # a class of the file (an adapter carries PyTorch's name already)
+    return {"Dense": "Linear", "SequentialCell": "Sequential", "CellList": "ModuleList", "CellDict": "ModuleDict",
+            "Conv1dTranspose": "ConvTranspose1d", "Conv2dTranspose": "ConvTranspose2d",
+            "Conv3dTranspose": "ConvTranspose3d", "HSwish": "Hardswish", "HSigmoid": "Hardsigmoid",
+            "Cell": "Module"}.get(cls.__name__, cls.__name__)
+''',
+    "ctc_targets": '''\
+def __NAME__(targets, target_lengths):
+    """CTC targets as MindSpore's ctc_loss takes them, one padded row per sequence: PyTorch also takes them
+    concatenated into one 1-D tensor, cut here by target_lengths."""
+    if targets.ndim != 1:
+        return targets
+    lengths = [int(n) for n in (target_lengths.tolist() if hasattr(target_lengths, "tolist") else target_lengths)]
+    width, rows, start = max(lengths, default=0), [], 0
+    for n in lengths:
+        row = targets[start:start + n]
+        start += n
+        if n < width:
+            row = {@mindspore.ops.cat}([row, {@mindspore.ops.zeros}(width - n, targets.dtype)])
+        rows.append(row)
+    return {@mindspore.ops.stack}(rows)
+''',
+    "CTCLoss": '''\
+class __NAME__({@mindspore.nn.CTCLoss}):
+    """torch.nn.CTCLoss: MindSpore's layer, also given the targets concatenated into one 1-D tensor."""
+
+    def construct(self, log_probs, targets, input_lengths, target_lengths):
+        return super().construct(log_probs, {@msdev.ctc_targets}(targets, target_lengths), input_lengths, target_lengths)
+''',
+    "float_tensor": '''\
+def __NAME__(value):
+    """A distribution's parameter as a tensor: PyTorch's take Python numbers, MindSpore's Beta, Gamma and
+    Poisson refuse them (a tensor given stays itself, so gradients still flow through it)."""
+    return value if isinstance(value, {@mindspore.Tensor}) else {@mindspore.tensor}(value, {@mindspore.float32})
+''',
+    "torch_dtype_text": '''\
+def __NAME__(value):
+    """str() of a dtype as PyTorch spells it ('torch.float32', where MindSpore says 'Float32'); any other
+    value as str() gives it."""
+    if isinstance(value, {@mindspore.dtype}.Type):
+        return "torch." + repr(value).rpartition(".")[2]
+    return str(value)
 ''',
     "state_lookup": '''\
 def __NAME__(named, target):

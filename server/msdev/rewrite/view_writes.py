@@ -3,14 +3,15 @@
     a = base.t()
     result = a.exp_()        →   result = a.assign_value(...); base.assign_value(a.T)
 
-PyTorch's t / T / mT / transpose / swapaxes / permute / view / view_as / unsqueeze / squeeze, narrow and a
-basic index (`row = base[1]`, `base[:, 2:]`, `base[i]` in a range loop: integers and slices) return views, so the in-place
-method also changes `base`; MindSpore's return new tensors and the change would stay in
+PyTorch's t / T / mT / transpose / swapaxes / permute / view / view_as / unsqueeze / squeeze / reshape /
+flatten (of a contiguous tensor, the usual case), narrow and a basic index (`row = base[1]`, `base[:, 2:]`,
+`base[i]` in a range loop: integers and slices) return views, so the in-place method also changes `base`;
+MindSpore's return new tensors and the change would stay in
 `a`. When the in-place call is a whole statement (or its assigned value), the view was bound to a plain
 name by the last assignment to it in the same block, and neither name is bound again in between, the
 statement is followed by a write back into the base, through the inverse of the view (an indexed assignment
-for an index or narrow). Other views (expand, reshape, which may copy) and indexes that may select elements
-(a tensor, a list, a name) are left as they are.
+for an index or narrow). Other views (expand, which may copy) and indexes that may select elements (a
+tensor, a list, another name) are left as they are.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from ..analysis.gradients import stored_names
 #: goes back to the base's: "T" (reverse every axis), "swap" (the same two axes), "permute" (the inverse
 #: permutation), "shape" (a reshape to the base's shape)
 _VIEWS = {"t": "T", "transpose": "swap", "swapaxes": "swap", "swapdims": "swap", "permute": "permute",
-          "view": "shape", "view_as": "shape", "unsqueeze": "shape", "squeeze": "shape"}
+          "view": "shape", "view_as": "shape", "unsqueeze": "shape", "squeeze": "shape", "reshape": "shape",
+          "flatten": "shape", "unflatten": "shape", "narrow": "narrow"}
 _ATTRIBUTES = {"T": "T", "mT": "mT"}
 
 
@@ -53,9 +55,10 @@ def view_write_back(rewriter, call: ast.Call) -> str:
         value = f"{view}.reshape({rewriter.rendered(base)}.shape)"
     elif kind == "index":  # `row = x[1]`: the row goes back where it came from
         return f"; {rewriter.rendered(base)}[{rewriter.rendered(args[0])}] = {view}"
-    elif kind == "narrow":
+    elif kind == "narrow" and len(args) == 3:
         dim, start, length = (rewriter.rendered(a) for a in args)
-        return f"; {rewriter.rendered(base)}[{':, ' * int(dim)}{start}:{start} + {length}] = {view}"
+        return (f"; {rewriter.rendered(base)}[(slice(None),) * ({dim} % {rewriter.rendered(base)}.ndim) + "
+                f"(slice({start}, ({start}) + ({length})),)] = {view}")
     else:
         return ""
     return f"; {rewriter.rendered(base)}.assign_value({value})"
@@ -84,10 +87,6 @@ def _view_binding(rewriter, stmt: ast.stmt, name: str):
         elif (isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name)
               and _basic_index(value.slice, _range_variables(rewriter, s))):
             base, kind, args = value.value, "index", [value.slice]
-        elif (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "narrow"
-              and isinstance(value.func.value, ast.Name) and len(value.args) == 3 and not value.keywords
-              and isinstance(value.args[0], ast.Constant) and type(value.args[0].value) is int and value.args[0].value >= 0):
-            base, kind, args = value.func.value, "narrow", list(value.args)
         else:
             return None
         # the base, and any name the view's index or arguments read, keep their values up to the statement
