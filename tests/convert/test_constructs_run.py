@@ -64,6 +64,7 @@ CASES = {
     ],
     "buffer_alias": [
         ("blocked", [_rng.standard_normal((3, 4)).astype(np.float32)]),
+        ("cached", [_rng.standard_normal((3, 4)).astype(np.float32)]),
     ],
     "mask_index_tail": [
         ("masked_rows", [_rng.standard_normal((5, 2, 8)).astype(np.float32),
@@ -151,6 +152,7 @@ CASES = {
         ("rebound", [A]),
         ("indexed", [X4]),
         ("loop_rows", [X4]),
+        ("enumerated_rows", [X4]),
         ("indexed_rows", [A]),
     ],
     "sparse_layouts": [("layouts", [A])],

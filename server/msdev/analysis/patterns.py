@@ -843,10 +843,13 @@ class _Detector:
 
     def _looks_like_module(self, node: ast.AST, call: ast.Call) -> bool:
         """`X.train(...)`/`X.eval()` is a module's when X is known to hold one, or when tensors cannot
-        be meant: X is an attribute chain of `self` in a method (a tensor has neither method), or
-        the mode passed is another module's `.training` flag."""
+        be meant: X is an attribute chain of `self` in a method (a tensor has neither method), the
+        call is `X.eval()` (nothing else in a PyTorch program has it), or the mode passed is another
+        module's `.training` flag."""
         if call.args and isinstance(call.args[0], ast.Attribute) and call.args[0].attr == "training":
             return True
+        if call.func.attr == "eval" and not call.args:
+            return True  # no tensor has `.eval()`: a module of another package (`layer = LambdaLayer(...)`)
         if isinstance(node, ast.Name):
             return node.id in self.facts.modules or node.id in ("model", "net", "network")
         if not isinstance(node, ast.Attribute):

@@ -8,7 +8,8 @@ flatten (of a contiguous tensor, the usual case), narrow and a basic index (`row
 `base[i]` in a range loop: integers and slices) return views, so the in-place method also changes `base`;
 MindSpore's return new tensors and the change would stay in
 `a`. When the in-place call is a whole statement (or its assigned value), the view was bound to a plain
-name by the last assignment to it in the same block, and neither name is bound again in between, the
+name by the last assignment to it in the same block (or is the row of `for i, row in enumerate(base)`), and
+neither name is bound again in between, the
 statement is followed by a write back into the base, through the inverse of the view (an indexed assignment
 for an index or narrow). Other views (expand, which may copy) and indexes that may select elements (a
 tensor, a list, another name) are left as they are.
@@ -94,7 +95,23 @@ def _view_binding(rewriter, stmt: ast.stmt, name: str):
         if base.id == name or name in read or any(read & stored_names(t) for t in before[i + 1:]):
             return None
         return base, kind, args
-    return None
+    return _row_of_loop(rewriter, block, before, name)
+
+
+def _row_of_loop(rewriter, block: list[ast.stmt], before: list[ast.stmt], name: str):
+    """`for i, row in enumerate(base):` around the block, NAME being `row`: a row of the tensor is a view
+    of it, written back as `base[i]`. None when the block binds `row`, `i` or `base` before the statement."""
+    loop = rewriter.parents.get(id(block[0])) if block else None
+    if not (isinstance(loop, ast.For) and loop.body is block and isinstance(loop.target, ast.Tuple)
+            and len(loop.target.elts) == 2 and all(isinstance(e, ast.Name) for e in loop.target.elts)
+            and loop.target.elts[1].id == name and isinstance(loop.iter, ast.Call)
+            and isinstance(loop.iter.func, ast.Name) and loop.iter.func.id == "enumerate"
+            and len(loop.iter.args) == 1 and not loop.iter.keywords and isinstance(loop.iter.args[0], ast.Name)):
+        return None
+    index, base = loop.target.elts[0], loop.iter.args[0]
+    if any({name, index.id, base.id} & stored_names(t) for t in before):
+        return None
+    return base, "index", [index]
 
 
 def _basic_index(index: ast.AST, integers: set[str]) -> bool:
