@@ -128,6 +128,7 @@ CASES = {
         ("permuted", [np.abs(IMG[0])]),
         ("rebound", [A]),
         ("indexed_rows", [A]),
+        ("chained_views", [A]),
     ],
     "sparse_layouts": [("layouts", [A])],
     "layout_types": [("kinds", [])],
