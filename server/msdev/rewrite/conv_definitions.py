@@ -128,7 +128,7 @@ def __NAME__(base, mode, nd):
                     x = {@mindspore.ops.pad}(x, self.torch_pads, mode=mode)
                 return super().__call__(x, *args, **kwargs)
         Conv.__name__ = Conv.__qualname__ = base.__name__
-        Conv.msdev_adapts = vars(base).get("msdev_adapts", base)  # `type(m) == nn.Conv2d` tests see through it
+        Conv.adapts_layer = vars(base).get("adapts_layer", base)  # `type(m) == nn.Conv2d` tests see through it
         made[(base, mode)] = Conv
     return made[(base, mode)]
 ''',
@@ -188,7 +188,7 @@ def __NAME__(base):
             return out.squeeze(-2) if one_d else out
 
     Layer.__name__ = Layer.__qualname__ = base.__name__
-    Layer.msdev_adapts = base  # `type(m) == nn.Conv2d` tests see through it
+    Layer.adapts_layer = base  # `type(m) == nn.Conv2d` tests see through it
     return Layer
 ''',
 }
