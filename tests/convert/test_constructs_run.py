@@ -154,6 +154,7 @@ CASES = {
         ("loop_rows", [X4]),
         ("enumerated_rows", [X4]),
         ("indexed_rows", [A]),
+        ("chained_views", [A]),
     ],
     "sparse_layouts": [("layouts", [A])],
     "layout_types": [("kinds", [])],

@@ -349,7 +349,8 @@ def test_optimizer_step_without_gradients_does_nothing_like_pytorch(db):
 
 def test_layers_indexed_from_a_sequential_train_like_pytorch(db):
     text = _converted(INDEXED_LAYERS, db)
-    assert "model[0].trainable_params()" in text or "model[0].get_parameters" in text, text
+    assert ("model[0].trainable_params()" in text or "model[0].get_parameters" in text
+            or "model[0].parameters_and_names" in text), text
     expected = [t.numpy() for t in _load(INDEXED_LAYERS, "pt_indexed")()]
     got = [t.asnumpy() for t in _load(text, "ms_indexed")()]
     for g, e in zip(got, expected):
@@ -360,7 +361,8 @@ def test_layers_indexed_from_a_sequential_train_like_pytorch(db):
 def test_step_outside_a_rewritten_training_step_is_marked_when_gradients_exist(db):
     text = convert_text(STEP_IN_HELPER, db).text
     marked = [line for line in text.splitlines() if "[UnConvert] torch.optim.Optimizer.step" in line]
-    assert len(marked) == 1 and "optimizer(grads)" in marked[0], text
+    # the helper's `opt.step()` too: its caller passes it the optimizer
+    assert len(marked) == 2 and all("optimizer(grads)" in m for m in marked), text
 
 
 #: L-BFGS: a closure that zeroes, computes the loss, calls backward() and returns it (PyTorch's idiom)

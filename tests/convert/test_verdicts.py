@@ -13,7 +13,7 @@ from msdev.lsp.code_actions import offers_fix
 from msdev.rewrite.convert import convert_text
 from msdev.scanning.summary import summarize
 
-REFLECT = "import torch.nn as nn\n\nconv = nn.Conv2d(3, 16, 3, padding_mode='reflect')\nplain = nn.Conv2d(3, 16, 3)\n"
+REFLECT = "import torch.nn as nn\n\nconv = nn.Conv2d(3, 16, 3, padding_mode='reflect', dtype=torch.float16)\nplain = nn.Conv2d(3, 16, 3)\n"
 
 
 def _by_position(findings):

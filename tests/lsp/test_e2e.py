@@ -162,7 +162,7 @@ async def test_vscode_quick_fix_only_where_convert_converts(vscode: LanguageClie
     # gets the verdict (no fix for the conv convert refuses, a preferred one for the plain conv)
     lsp_client = vscode
     uri = (tmp_path / "convs.py").as_uri()
-    text = "import torch.nn as nn\n\nconv = nn.Conv2d(3, 16, 3, padding_mode='reflect')\nplain = nn.Conv2d(3, 16, 3)\n"
+    text = "import torch.nn as nn\n\nconv = nn.Conv2d(3, 16, 3, padding_mode='reflect', dtype=torch.float16)\nplain = nn.Conv2d(3, 16, 3)\n"
     _open(lsp_client, uri, text)
     diags = (await _pull(lsp_client, uri)).items
     offered, codes = {}, {}

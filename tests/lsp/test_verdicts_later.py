@@ -6,7 +6,7 @@ from __future__ import annotations
 from msdev.lsp.analysis import Origin, analyse
 from msdev.lsp.code_actions import offers_fix
 
-TEXT = "import torch.nn as nn\n\nconv = nn.Conv2d(3, 16, 3, padding_mode='reflect')\nplain = nn.Conv2d(3, 16, 3)\n"
+TEXT = "import torch.nn as nn\n\nconv = nn.Conv2d(3, 16, 3, padding_mode='reflect', dtype=torch.float16)\nplain = nn.Conv2d(3, 16, 3)\n"
 URI = "file:///convs.py"
 
 

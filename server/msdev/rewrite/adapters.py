@@ -205,6 +205,8 @@ def _mapping_lines(entry: Entry, target: Target, function: bool = False) -> list
 
 #: the class attribute (in the adapter's own namespace, not inherited by `vars`) naming the layer it adapts
 ADAPTS = "msdev_adapts"
+#: the same, set by the file definitions' layer subclasses (float64_conv, unbatched_conv, sequence_rnn, ...)
+LAYER_OF = "adapts_layer"
 _EQUALITY = (ast.Is, ast.IsNot, ast.Eq, ast.NotEq)
 
 
@@ -223,7 +225,8 @@ def exact_type_edits(src: SourceText, classes: list[ast.AST], parents: dict[int,
                 and len(other.args) == 1 and not other.keywords):
             continue
         start, end = src.span(other)
-        edits.append(Edit(start, start, f"(lambda t: vars(t).get({ADAPTS!r}, t))("))
+        # an adapter names the layer it adapts; msdev's layer subclasses (float64_conv(nn.Conv2d)) do as well
+        edits.append(Edit(start, start, f"(lambda t: vars(t).get({ADAPTS!r}, vars(t).get({LAYER_OF!r}, t)))("))
         edits.append(Edit(end, end, ")"))
     return edits
 

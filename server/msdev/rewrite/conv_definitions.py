@@ -175,7 +175,7 @@ def __NAME__(base):
             return out.squeeze(-2) if one_d else out
 
     Layer.__name__ = Layer.__qualname__ = base.__name__
-    Layer.msdev_adapts = base  # `type(m) == nn.Conv2d` tests see through it
+    Layer.adapts_layer = base  # `type(m) == nn.Conv2d` tests see through it
     return Layer
 ''',
 }

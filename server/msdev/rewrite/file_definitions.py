@@ -292,6 +292,7 @@ def __NAME__(base):
             return super().construct(x, *args, **kwargs)
 
     Layer.__name__ = Layer.__qualname__ = base.__name__
+    Layer.adapts_layer = base  # `type(m) == nn.Conv2dTranspose` tests see through it
     return Layer
 """,
     "float64_layer": """\
@@ -314,7 +315,7 @@ def __NAME__(base):
             return super().construct(x, *args, **kwargs)
 
     Layer.__name__ = Layer.__qualname__ = base.__name__
-    Layer.msdev_adapts = base  # `type(m) == nn.SiLU` tests see through it
+    Layer.adapts_layer = base  # `type(m) == nn.SiLU` tests see through it
     return Layer
 """,
     "float32_layer": """\
@@ -1523,7 +1524,7 @@ def __NAME__(cell_class, states):
                     out = tuple(o.squeeze(0) for o in out) if isinstance(out, (tuple, list)) else out.squeeze(0)
                 return out
         Cell.__name__ = Cell.__qualname__ = cell_class.__name__
-        Cell.msdev_adapts = cell_class  # `type(m) == nn.LSTMCell` tests see through it
+        Cell.adapts_layer = cell_class  # `type(m) == nn.LSTMCell` tests see through it
         made[cell_class] = Cell
     return made[cell_class]
 ''',
@@ -1582,7 +1583,7 @@ def __NAME__(rnn_class):
                         else state[:, unsorted_indices]
                 return type(packed)(out, batch_sizes, sorted_indices, unsorted_indices), state
         RNN.__name__ = RNN.__qualname__ = rnn_class.__name__
-        RNN.msdev_adapts = rnn_class  # `type(m) == nn.LSTM` tests see through it
+        RNN.adapts_layer = rnn_class  # `type(m) == nn.LSTM` tests see through it
         made[rnn_class] = RNN
     return made[rnn_class]
 ''',
@@ -1601,7 +1602,8 @@ def __NAME__(obj):
     subclass of one) under its torch.nn name (Dense: Linear, SequentialCell: Sequential, ...), any other
     class under its own name."""
     cls = type(obj)
-    if not str(getattr(vars(cls).get("msdev_adapts", cls), "__module__", "")).startswith("mindspore."):
+    adapted = vars(cls).get("msdev_adapts", vars(cls).get("adapts_layer", cls))
+    if not str(getattr(adapted, "__module__", "")).startswith("mindspore."):
         return cls.__name__  # a class of the file (an adapter carries PyTorch's name already)
     return {"Dense": "Linear", "SequentialCell": "Sequential", "CellList": "ModuleList", "CellDict": "ModuleDict",
             "Conv1dTranspose": "ConvTranspose1d", "Conv2dTranspose": "ConvTranspose2d",

@@ -11,7 +11,7 @@ from ..findings import Finding
 from .calls import CannotRewrite
 from .fixes import FindingRewrite
 from .imports import statement_removal
-from .patterns import is_noop_assign, reindent
+from .patterns import is_noop_assign, reindent, unique_name
 from .source import Edit
 
 #: receivers that read the same without parentheses wherever the call stood
@@ -361,30 +361,54 @@ def rewrite_inplace(rewriter, finding: Finding, facts) -> FindingRewrite:
     receiver, calls = inplace_chain(stmt.value)
     if not calls:  # a single in-place method outside the chain set (masked_fill_, scatter_, ...)
         calls, receiver = [stmt.value], stmt.value.func.value
-    target = _narrowed(rewriter, receiver)
-    if target is None and (not isinstance(receiver, ast.Subscript)
-                           or any(isinstance(n, ast.Call) for n in ast.walk(receiver))):
+    before, after = "", ""
+    reshaped = _reshaped_index(receiver)
+    if _narrowed(receiver):
+        # `w.narrow(0, 0, n).copy_(src)`: the same elements by index
+        base = rewriter.rendered(receiver.func.value)
+        dim, start, length = (_operand(rewriter, a) for a in receiver.args)
+        target = f"{base}[(slice(None),) * ({dim} % {base}.ndim) + (slice({start}, {start} + {length}),)]"
+    elif reshaped is not None:
+        # `x.view(2, 6)[1].zero_()`: the reshaped copy is updated by index and written back into the base
+        base = rewriter.rendered(reshaped)
+        view = unique_name(rewriter, "view")
+        before = f"{view} = {rewriter.rendered(receiver.value)}; "
+        target = f"{view}[{rewriter.rendered(receiver.slice)}]"
+        after = f"; {base}.assign_value({view}.reshape({base}.shape))"
+    elif not isinstance(receiver, ast.Subscript) or any(isinstance(n, ast.Call) for n in ast.walk(receiver)):
         raise CannotRewrite("in-place update of a view: write the result back with an indexed assignment")
-    target = target or rewriter.rendered(receiver)
+    else:
+        target = rewriter.rendered(receiver)
     value = target
     for call in calls:
         value = _out_of_place(rewriter, call, value, value is target)
     span = rewriter.src.span(stmt)
-    return FindingRewrite(finding, [Edit(*span, f"{target} = {value}")], True, [], span)
+    return FindingRewrite(finding, [Edit(*span, f"{before}{target} = {value}{after}")], True, [], span)
 
 
-def _narrowed(rewriter, receiver: ast.AST) -> str | None:
-    """`x.narrow(1, s, n)` with a literal dim, as the slice it is (`x[:, s:s + n]`); None for anything else."""
-    if not (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)
-            and receiver.func.attr == "narrow" and len(receiver.args) == 3 and not receiver.keywords
-            and isinstance(receiver.func.value, (ast.Name, ast.Attribute))):
+def _plain(node: ast.AST) -> bool:
+    """An expression without calls (re-evaluating it has no effect)."""
+    return not any(isinstance(n, ast.Call) for n in ast.walk(node))
+
+
+def _narrowed(node: ast.AST) -> bool:
+    """`base.narrow(dim, start, length)` on a plain name (an attribute chain may hold rewrites of its own, which
+    the narrow's rewrite has taken in: `emb.weight.data` is `emb.embedding_table`), with plain arguments."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "narrow"
+            and len(node.args) == 3 and not node.keywords and isinstance(node.func.value, ast.Name)
+            and all(_plain(n) for n in [node.func.value, *node.args]))
+
+
+def _reshaped_index(node: ast.AST) -> ast.AST | None:
+    """`base` of `base.view(...)[index]` / `base.reshape(...)[index]` (a plain name, plain sizes and index)."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call) and _plain(node.slice)):
         return None
-    dim, start, length = receiver.args
-    if not (isinstance(dim, ast.Constant) and type(dim.value) is int and dim.value >= 0) or any(
-            isinstance(n, ast.Call) for a in (start, length) for n in ast.walk(a)):
+    call = node.value
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr in ("view", "reshape", "flatten")
+            and isinstance(call.func.value, ast.Name) and not call.keywords
+            and all(_plain(n) for n in [call.func.value, *call.args])):
         return None
-    s, n = rewriter.rendered(start), rewriter.rendered(length)
-    return f"{rewriter.rendered(receiver.func.value)}[{':, ' * dim.value}{s}:{s} + {n}]"
+    return call.func.value
 
 
 def _aten_view_write(rewriter, finding: Finding, facts) -> FindingRewrite:
