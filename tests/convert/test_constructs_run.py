@@ -87,6 +87,7 @@ CASES = {
         ("halves", [X4.T.copy()]),
         ("reflect_padded", [IMG]),
         ("lower_triangular", [X4]),
+        ("first_of_each", [X4, np.array([2, 0, 2, 1], np.int64)]),
     ],
     "sequential_element_layers": [
         ("block", [IMG]),
@@ -402,6 +403,7 @@ CASES = {
     "loss_targets": [
         ("probability_targets", [A]),
         ("index_targets", [A]),
+        ("held_loss", [A]),
     ],
     "random_fill_dtypes": [
         ("filled", [0.25]),

@@ -18,6 +18,9 @@ ARRAY_FUNCTIONS = frozenset({
     "logical_and", "logical_or", "isin", "in1d", "searchsorted", "digitize", "ravel_multi_index", "r_",
     "diag_indices", "diag_indices_from", "tril_indices_from", "triu_indices_from", "mask_indices", "indices", "ix_",
     "unravel_index", "meshgrid", "lexsort", "argpartition", "array_split", "split", "nonzero"})
+#: NumPy functions returning a tuple of arrays, unpacked into names (`_, first = np.unique(v, return_index=True)`)
+TUPLE_FUNCTIONS = frozenset({"unique", "nonzero", "where", "meshgrid", "unravel_index", "tril_indices", "triu_indices",
+                             "diag_indices", "indices", "ix_"})
 #: array methods that keep an array
 _ARRAY_METHODS = frozenset({"astype", "reshape", "flatten", "ravel", "copy", "squeeze", "transpose", "T"})
 
@@ -108,9 +111,10 @@ def array_names(scope: ast.AST, numpy: set[str], functions: set[str]) -> set[str
                 if isinstance(target, ast.Name):
                     assigned.setdefault(target.id, []).append(node.value)
                 else:
+                    unpacked = _unpacked_arrays(target, node.value, numpy)
                     for e in ast.walk(target):
                         if isinstance(e, ast.Name):
-                            assigned.setdefault(e.id, []).append(_UNKNOWN)
+                            assigned.setdefault(e.id, []).append(unpacked or _UNKNOWN)
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name):
             assigned.setdefault(node.target.id, []).append(node.value or _UNKNOWN)
         elif isinstance(node, (ast.For, ast.comprehension, ast.withitem, ast.NamedExpr)):
@@ -126,6 +130,16 @@ def array_names(scope: ast.AST, numpy: set[str], functions: set[str]) -> set[str
         names = {n for n, values in assigned.items()
                  if all(is_array(v, numpy, functions, names | {n}) for v in values)}
     return names
+
+
+def _unpacked_arrays(target: ast.AST, value: ast.AST, numpy: set[str]) -> ast.AST | None:
+    """`a, b = np.unique(...)`: each name a flat tuple target unpacks from a NumPy function returning a tuple
+    of arrays is one (an array-making call stands for it); None otherwise."""
+    if (isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts)
+            and isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and value.func.attr in TUPLE_FUNCTIONS and _numpy_call(value, numpy)):
+        return value  # a call of an ARRAY_FUNCTIONS name: is_array reads it as an array
+    return None
 
 
 def _stored(target: ast.AST) -> Iterable[ast.AST]:

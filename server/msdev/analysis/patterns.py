@@ -187,9 +187,12 @@ def facts_of(tree: ast.Module, findings: list[Finding], context: FileContext | N
     for node in assigns:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         names = [t.id for t in targets if isinstance(t, ast.Name)]
-        if not names:
+        held = [a for a in map(_self_attribute, targets) if a]  # `self.ce = nn.CrossEntropyLoss()`
+        if not names and not held:
             continue
         kind = _value_kind(facts, node.value, module_classes)
+        if kind == "loss":  # called as `self.ce(x, t)` in another method
+            facts.losses.update(held)
         for name in names:
             if kind == "loader":
                 facts.loaders.add(name)
@@ -241,6 +244,13 @@ def _value_kind(facts: Facts, value: ast.AST, module_classes: set[str]) -> str |
             return "module"
     if api.startswith("torch.nn.") and api.rsplit(".", 1)[-1][:1].isupper() and "utils" not in api:
         return "module"
+    return None
+
+
+def _self_attribute(node: ast.AST) -> str | None:
+    """'self.ce' for `self.ce`, else None."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return f"self.{node.attr}"
     return None
 
 
@@ -951,6 +961,7 @@ class _Detector:
                 self.add("MS226", func, call, "torch.Tensor.numpy", "use `.asnumpy()`", Kind.TENSOR_METHOD,
                          claim=[func], confidence=Confidence.LIKELY, attr_only=True)
         if len(call.args) >= 2 and (isinstance(func, ast.Name) and func.id in facts.losses
+                                    or _self_attribute(func) in facts.losses
                                     or _value_kind(facts, func, set()) == "loss"):  # `nn.NLLLoss()(x, y)` too
             self.add("MS208", call.args[1], call.args[1], "torch.nn.CrossEntropyLoss",
                      "the class-index target is cast to int32", Kind.CALL, confidence=Confidence.LIKELY)
