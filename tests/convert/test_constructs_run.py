@@ -55,6 +55,10 @@ CASES = {
         ("flags", [X4[:, :3]]),
         ("frozen_buffers", [X4[:, :3]]),
     ],
+    "forward_by_name": [
+        ("flags", [A]),
+        ("device_kinds", [A, B]),
+    ],
     "torch_star_imports": [
         ("blocked", [IMG]),
         ("spread", [A]),

@@ -1513,6 +1513,11 @@ class Finder:
                 self._record(node, dotted, ref_kind, CERTAIN)
                 return (REF, dotted, CERTAIN)
             receiver = self._receiver(node.value, scope)
+            if (receiver is None and node.attr == "type" and node.value.__class__ is ast.Attribute
+                    and node.value.attr == "device" and self._torch_file()
+                    and _root_name(node.value.value) not in self._foreign_modules):
+                # `values[0].device.type` on a value the finder cannot type: a device with `.type` is a tensor's
+                receiver = self._tensor_member(node.value, (TENSOR, None, LIKELY), Kind.TENSOR_ATTRIBUTE)
             if receiver is None:
                 if node.attr in _TENSOR_ONLY_ATTRIBUTES and self._torch_file() \
                         and _root_name(node.value) not in self._foreign_modules:

@@ -35,7 +35,7 @@ STATUSES = tuple(s.value for s in Status if s is not Status.UNKNOWN)
 NULL_API_STATUSES = ("unsupported", "manual")
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-MS_API_RE = re.compile(rf"^(mindspore|builtins|math|operator|functools|os)(\.{_IDENT})+$")  # or a standard-library name
+MS_API_RE = re.compile(rf"^(mindspore|builtins|math|operator|functools|os|types)(\.{_IDENT})+$")  # or a standard-library name
 TORCH_API_RE = re.compile(rf"^{_IDENT}(\.{_IDENT})+$")
 PARAM_RE = re.compile(rf"^(\*{{0,2}}{_IDENT}|\*)$")
 
@@ -275,7 +275,7 @@ class _Checker:
                     if name.startswith("@") and not MS_API_RE.match(name[1:]) and not re.match(
                             rf"^(math|numpy|os)(\.{_IDENT})+$", name[1:]) and not (
                             name[1:].partition(".")[0] == DEFINITIONS_ROOT and name[1:].partition(".")[2] in DEFINITIONS):
-                        self.add(file, fields[key][1], f"template name {{{name}}} is not a mindspore.*, math.*, numpy.*, os.* name or a msdev.* definition")
+                        self.add(file, fields[key][1], f"template name {{{name}}} is not a mindspore.*, standard-library (math, os, types, ...), numpy.* name or a msdev.* definition")
                     elif not name.startswith("@") and name != "self" and params is not None \
                             and re.sub(rf"\.({'|'.join(CONDITIONS)}|is_\w+)$", "", name) not in _names(params):
                         self.add(file, fields[key][1], f"template placeholder {{{name}}} is not a PyTorch parameter")

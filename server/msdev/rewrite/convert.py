@@ -273,6 +273,30 @@ def forward_assignment_edits(src: SourceText, nodes: list[ast.AST], cells: bool)
     return edits
 
 
+#: functions reading an attribute by the name in their second argument
+_ATTRIBUTE_BY_NAME = frozenset({"getattr", "hasattr", "setattr", "delattr", "getattr_static"})
+
+
+def forward_name_edits(src: SourceText, calls: list[ast.AST], compares: list[ast.AST], cells: bool) -> list[Edit]:
+    """The string 'forward' naming a network's method (`getattr_static(cls, "forward")`, `hasattr(m, "forward")`,
+    `"forward" in cls.__dict__`: kornia's augmentations copy their forward per class) names `construct`, the
+    method a Cell runs. Only in files that define or use Cells (`cells`); other strings 'forward' stay."""
+    if not cells or "forward" not in src.text:
+        return []
+    named = []
+    for call in calls:
+        func = call.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if name in _ATTRIBUTE_BY_NAME and len(call.args) >= 2:
+            named.append(call.args[1])
+    for cmp in compares:
+        if (len(cmp.ops) == 1 and isinstance(cmp.ops[0], (ast.In, ast.NotIn))
+                and isinstance(cmp.comparators[0], ast.Attribute) and cmp.comparators[0].attr == "__dict__"):
+            named.append(cmp.left)
+    return [Edit(*src.span(n), repr("construct")) for n in named
+            if isinstance(n, ast.Constant) and n.value == "forward"]
+
+
 #: a norm layer's settings a MindSpore BatchNorm reads only when it is built
 _NORM_SETTINGS = ("eps", "momentum")
 
@@ -418,6 +442,7 @@ _CALL = frozenset({ast.Call})
 _NAME = frozenset({ast.Name})
 _NAME_OR_ATTRIBUTE = frozenset({ast.Name, ast.Attribute})
 _ASSIGNMENTS = frozenset({ast.Assign, ast.AnnAssign})
+_COMPARES = frozenset({ast.Compare})
 _IFS = frozenset({ast.If})
 _CLASSDEF = frozenset({ast.ClassDef})
 _FSTRINGS = frozenset({ast.JoinedStr})
@@ -634,6 +659,7 @@ def convert_text(text: str, db: Database, profile: str = "portable", path: str =
         done.extend(narrowed_reset_edits(src, select(_IFS), layer_refs, namer.render))
     uses_layers = any(o.converted and o.finding.torch_api.startswith("torch.nn.") for o in outcomes.values())
     done.extend(forward_assignment_edits(src, select(_ASSIGNMENTS), uses_layers))
+    done.extend(forward_name_edits(src, select(_CALL), select(_COMPARES), uses_layers))
     done.extend(norm_setting_edits(src, select(_ASSIGNMENTS), uses_layers, namer.render))
     done.extend(children_dict_edits(src, select(_ATTRIBUTE), parents, uses_layers))
     done.extend(class_name_edits(src, select(_ATTRIBUTE), uses_layers, namer.render))

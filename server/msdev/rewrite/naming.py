@@ -27,7 +27,7 @@ _SHORT_NAMESPACES = {
 #: modules other than MindSpore that a target or template may name (`builtins.int` for torch.SymInt,
 #: `{@math.inf}`, `{@numpy.finfo}`): imported like MindSpore's, by the name the file gives them
 PYTHON_MODULES = ("builtins", "math", "operator", "functools", "numpy", "os", "collections", "weakref", "pickle",
-                  "contextlib", "inspect", "copy")
+                  "contextlib", "inspect", "copy", "types")
 
 
 class Namer:
