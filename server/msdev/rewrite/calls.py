@@ -217,7 +217,10 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
         if any(a.differs() for a in mapped_specs.values()):
             raise CannotRewrite("arguments are passed through *args, so they cannot be matched to MindSpore's")
     star_at = next((i for i, a in enumerate(call.args) if isinstance(a, ast.Starred)), None)
-    if star_at is not None and not star_in_vararg and not target.fallback_templates:
+    # `*[3, 8, 3]`: a literal list fills known positions, which the map checks like written arguments
+    literal_star = star_at is not None and isinstance(call.args[star_at].value, (ast.List, ast.Tuple)) and not any(
+        isinstance(e, ast.Starred) for e in call.args[star_at].value.elts)
+    if star_at is not None and not star_in_vararg and (literal_star or not target.fallback_templates):
         promoted = _check_star_positions(call.args[star_at].value, torch_params[star_at:], mapped_specs, ms_params,
                                          star_at)
         if promoted:  # `torch.erf(*args)` → `ops.erf(*(lambda t_: ...)(args))`: the floats PyTorch promotes to
@@ -225,7 +228,7 @@ def rewrite_arguments(src: SourceText, call: ast.Call, entry: Entry, target: Tar
             vstart, vend = src.span(star_value)
             out.edits.append(Edit(vstart, vend, f"(lambda t_: tuple(v * 1.0 if k in {tuple(promoted)!r} else v "
                                                 f"for k, v in enumerate(t_)))({text[vstart:vend]})"))
-    if star_at is not None and not star_in_vararg and target.fallback_templates and any(
+    if star_at is not None and not star_in_vararg and not literal_star and target.fallback_templates and any(
             mapped_specs[p].differs() for p in torch_params[star_at:] if p in mapped_specs):
         # `nn.LayerNorm(*args)`: the star may hold arguments MindSpore names, orders or defaults otherwise;
         # the fallback templates take them by PyTorch's positions

@@ -1442,7 +1442,8 @@ def __NAME__(cell, prefix="", recurse=True):
         # a frozen parameter (requires_grad=False) stays a parameter: only converted buffers and norm statistics are yielded
         own = [(k, v) for k, v in sub._buffers.items() if v is not None] + [
             (p.name.rpartition(".")[2], p) for p in sub.get_parameters(expand=False)
-            if getattr(p, "msdev_buffer", False) or p.name.rpartition(".")[2] in ("moving_mean", "moving_variance")]
+            if getattr(p, "msdev_buffer", False) or not p.requires_grad and p.name.rpartition(".")[2] in (
+                "moving_mean", "moving_variance", "mean", "variance")]  # a BatchNorm built alone: mean, variance
         for name, value in own:
             yield ".".join(part for part in (prefix, path, name) if part), value
 ''',

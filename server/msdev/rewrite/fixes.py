@@ -295,21 +295,24 @@ class Rewriter:
             rw = rewrite_arguments(self.src, call, entry, target, removed_keywords=skip, rendered=self.rendered,
                                    receiver_first=entry.kind == "method",  # `torch.Tensor.std(x, 0)`
                                    lists=self._list_names(call))
-        except CannotRewrite:
-            adapted = None if target.fallback_templates else self._adapted_call(finding, func, call, entry, target, span)
-            if adapted is None and not target.fallback_templates and not skip:
+        except CannotRewrite as refused:
+            if target.fallback_templates:
+                # a form the argument map refuses (a value it cannot take, known now or only at run time): the
+                # target's fallback templates take every argument themselves
+                fallback = replace(target, templates=target.fallback_templates, fallback_templates=[], args={
+                    name: ArgSpec(name, torch_default=spec.torch_default)  # at PyTorch's default counts as left out
+                    for name, spec in target.args.items() if spec.torch_default is not None})
+                try:
+                    return self._in_training_mode(
+                        self._template(finding, call, entry, fallback, receiver=None, span=span, skip=skip), entry, call)
+                except CannotRewrite:
+                    pass  # a form they do not take either (`nn.Conv2d(*args)`): the adapters below, or the map's reason
+            adapted = self._adapted_call(finding, func, call, entry, target, span)
+            if adapted is None and not skip:
                 adapted = self._function_adapter_call(finding, func, call, entry, target, span)
             if adapted is not None:
                 return adapted
-            if not target.fallback_templates:
-                raise
-            # a form the argument map refuses (a value it cannot take, known now or only at run time): the
-            # target's fallback templates take every argument themselves
-            fallback = replace(target, templates=target.fallback_templates, fallback_templates=[], args={
-                name: ArgSpec(name, torch_default=spec.torch_default)  # a value at PyTorch's default counts as left out
-                for name, spec in target.args.items() if spec.torch_default is not None})
-            return self._in_training_mode(
-                self._template(finding, call, entry, fallback, receiver=None, span=span, skip=skip), entry, call)
+            raise refused
         fs, fe = self.src.span(func)
         new_callee = self._container_class(entry, target) or self.layer_class(entry, target)
         if target.unbatched and entry.kind == "function":  # an unbatched input goes in as a batch of one
