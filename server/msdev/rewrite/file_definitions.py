@@ -48,18 +48,11 @@ class __NAME__({@mindspore.nn.Cell}):
             return self.construct(x.unsqueeze(0)).squeeze(0)
         return {@mindspore.ops.unfold}(x, self.kernel_size, self.dilation, self.padding, self.stride)
 ''',
-    "maximum": '''\
-def __NAME__(input, other):
-    """torch.maximum: NaN in either input gives NaN (MindSpore's CPU kernel drops a NaN of the first input)."""
-    out = {@mindspore.ops.maximum}(input, other)
-    if out.is_floating_point() and isinstance(input, {@mindspore.Tensor}):
-        out = {@mindspore.ops.where}({@mindspore.ops.isnan}(input), input.astype(out.dtype), out)
-    return out
-''',
-    "minimum": '''\
-def __NAME__(input, other):
-    """torch.minimum: NaN in either input gives NaN (MindSpore's CPU kernel drops a NaN of the first input)."""
-    out = {@mindspore.ops.minimum}(input, other)
+    "elementwise_extreme": '''\
+def __NAME__(largest, input, other):
+    """torch.maximum (largest) / torch.minimum: NaN in either input gives NaN (MindSpore's CPU kernels drop a NaN
+    of the first input)."""
+    out = ({@mindspore.ops.maximum} if largest else {@mindspore.ops.minimum})(input, other)
     if out.is_floating_point() and isinstance(input, {@mindspore.Tensor}):
         out = {@mindspore.ops.where}({@mindspore.ops.isnan}(input), input.astype(out.dtype), out)
     return out
