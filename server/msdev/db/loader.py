@@ -222,8 +222,12 @@ class Database:
         return dotted in self.torch_modules
 
     def star_exports(self, module: str) -> frozenset[str]:
-        """The names `from MODULE import *` binds that msdev can speak for: torch's public names of
-        the namespace and every entry directly under it (`torch.distributions.utils.lazy_property`)."""
+        """The names `from MODULE import *` binds that msdev can speak for: torch's public names of the
+        namespace where torch lists them (its `__all__`: `from torch import *` binds `max`, not `unique`),
+        else every entry directly under it (`torch.distributions.utils.lazy_property`)."""
+        listed = self.namespace_apis.get(module)
+        if listed is not None:
+            return listed
         if self._by_module is None:
             index: dict[str, set[str]] = {}
             for api in self.entries:
@@ -231,7 +235,7 @@ class Database:
                 if not name.startswith("_"):
                     index.setdefault(parent, set()).add(name)
             self._by_module = index
-        return frozenset(self._by_module.get(module, ())) | self.namespace_apis.get(module, frozenset())
+        return frozenset(self._by_module.get(module, ()))
 
 
 #: `torch.distributions.<module>.<Name>`: every class of a distributions submodule is also exported as
