@@ -46,8 +46,9 @@ API_RULES: tuple[RuleSpec, ...] = (
         before="conv = nn.Conv2d(3, 16, 3, padding=1)",
         after="conv = nn.Conv2d(3, 16, 3, pad_mode='pad', padding=1, has_bias=True)",
         status="arg-diff", severity="information", fix="some uses",
-        fix_detail="The arguments are mapped one by one; a use passing a value MindSpore has no counterpart "
-                   "for (say `padding_mode='reflect'`) is left unconverted with the reason.",
+        fix_detail="The arguments are mapped one by one. Some values MindSpore's call has no counterpart for take "
+                   "a written-out form instead (say `padding_mode='reflect'`: msdev's convolution pads the input "
+                   "itself); a use no form takes is left unconverted with the reason.",
         official=MAPPING_INDEX),
     RuleSpec(
         code="MS104", name="partially-supported", label="partial",
